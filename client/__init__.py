@@ -1,0 +1,1 @@
+"""OneWindow (一窗通) desktop client."""

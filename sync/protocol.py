@@ -1,0 +1,153 @@
+"""The wire format between the window and the back office, version 1.
+
+Both ends import these models, so a change here is a protocol change: bump
+`PROTOCOL_VERSION` and keep the server able to read the previous version.
+
+Endpoints (all JSON unless noted, all but /enrol need `Authorization: Bearer <device token>`):
+  POST /api/v1/enrol             EnrolRequest -> EnrolResponse (one-time code for a device id + token)
+  POST /api/v1/login             LoginRequest -> LoginResponse (clerk credentials checked online)
+  POST /api/v1/events            PushRequest -> PushResponse (idempotent on event_id)
+  GET  /api/v1/changes?cursor=N  -> PullResponse (server-ordered changes after cursor)
+  HEAD /api/v1/blobs/{sha256}    -> 200 + header X-Blob-Size (bytes held), 404 if none
+  PUT  /api/v1/blobs/{sha256}?offset=N  raw bytes -> BlobStatus (resumes at offset)
+  GET  /api/v1/catalog           -> the current catalog (client.domain.catalog dict form)
+  GET  /api/v1/health            -> {"ok": true, "protocol": 1}
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+PROTOCOL_VERSION = 1
+API = "/api/v1"
+
+# Event types a window pushes.
+CASE_ACCEPTED = "case.accepted"
+CASE_DELIVERED = "case.delivered"
+EVENT_TYPES = (CASE_ACCEPTED, CASE_DELIVERED)
+
+# Change kinds the back office publishes.
+CHANGE_CASE_STATUS = "case_status"
+
+
+class OrgUnitInfo(BaseModel):
+    code: str
+    name: str
+    region_code: str
+    level: Literal["county", "town", "village"] = "county"
+
+
+class EnrolRequest(BaseModel):
+    code: str
+    device_name: str
+
+
+class EnrolResponse(BaseModel):
+    device_id: str
+    device_code: str  # 4 base36 characters, used in case numbers
+    token: str
+    org_unit: OrgUnitInfo
+
+
+class LoginRequest(BaseModel):
+    username: str
+    password: str
+
+
+class LoginResponse(BaseModel):
+    username: str
+    display_name: str
+    role: Literal["clerk", "social_worker", "bus_staff", "approver", "supervisor", "admin"]
+    org_unit_code: str
+
+
+class MaterialPayload(BaseModel):
+    code: str
+    name: str
+    status: Literal["received", "missing", "tolerated", "pledged", "waived"] = "received"
+    form: str = "original"
+    copies: int = 1
+    blobs: list[str] = Field(default_factory=list)  # SHA-256 hex of each scanned page
+
+
+class ApplicantPayload(BaseModel):
+    name: str
+    id_type: str = "身份证"
+    id_number: str
+    phone: str = ""
+    address: str = ""
+
+
+class CaseAcceptedPayload(BaseModel):
+    case_no: str
+    matter_code: str
+    matter_name: str
+    catalog_version: str
+    applicant: ApplicantPayload
+    materials: list[MaterialPayload]
+    received_at: dt.datetime
+    promised_by: dt.date
+    clerk: str
+    notice_no: str = ""
+
+
+class CaseDeliveredPayload(BaseModel):
+    case_no: str
+    delivered_at: dt.datetime
+    recipient_name: str
+    recipient_id_number: str
+    clerk: str
+
+
+class Event(BaseModel):
+    event_id: str  # client-made UUID: the idempotency key
+    device_seq: int
+    case_id: str
+    type: str
+    payload: dict[str, Any]
+    device_time: dt.datetime
+
+
+class PushRequest(BaseModel):
+    protocol: int = PROTOCOL_VERSION
+    events: list[Event]
+
+
+class EventResult(BaseModel):
+    event_id: str
+    status: Literal["acked", "rejected"]
+    code: str | None = None
+    reason: str | None = None  # Chinese, shown to the clerk
+    server_time: dt.datetime | None = None
+
+
+class PushResponse(BaseModel):
+    results: list[EventResult]
+
+
+class Change(BaseModel):
+    seq: int
+    kind: str
+    case_id: str | None = None
+    case_no: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    server_time: dt.datetime
+
+
+class PullResponse(BaseModel):
+    cursor: int
+    changes: list[Change]
+    more: bool = False
+
+
+class BlobStatus(BaseModel):
+    sha256: str
+    size: int  # bytes the server holds
+    complete: bool  # hash verified
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str  # Chinese, shown to the clerk
