@@ -1,0 +1,167 @@
+"""Building blocks shared by every A4 notice: header, tables, codes, seal, signature.
+
+Each returns reportlab flowables so a new notice kind is a short list of blocks.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+
+from reports.numbers import chinese_date
+from reports.styles import PaperStyles
+
+SEAL_RED = colors.Color(0.8, 0.1, 0.1)
+LINE_GREY = colors.Color(0.35, 0.35, 0.35)
+
+
+def header(st: PaperStyles, office_name: str, title: str, doc_no: str = "") -> list[Flowable]:
+    """Office name, the notice's title and its 文书编号, centred as on official paper."""
+    items: list[Flowable] = [st.p(office_name, st.office), st.p(title, st.title)]
+    items.append(st.p(doc_no, st.doc_no) if doc_no else Spacer(1, 10))
+    return items
+
+
+def qr_code(data: str, size_mm: float = 30) -> Drawing:
+    """A QR code drawing of `size_mm` square (quiet zone included)."""
+    widget = QrCodeWidget(data, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    side = size_mm * mm
+    drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def code128(data: str, height_mm: float = 11, module_mm: float = 0.3) -> Code128:
+    """Code128 of an ASCII value (the case number as stored, without hyphens)."""
+    return Code128(data, barHeight=height_mm * mm, barWidth=module_mm * mm, humanReadable=False)
+
+
+def fields_table(st: PaperStyles, rows: Sequence[tuple[str, str]], width: float,
+                 label_width: float = 38 * mm) -> Table:
+    """Two-column label/value grid for case facts."""
+    data = [[st.p(label, st.cell_center), st.p(value, st.cell)] for label, value in rows]
+    table = Table(data, colWidths=[label_width, width - label_width])
+    table.setStyle(_grid())
+    return table
+
+
+def grid_table(st: PaperStyles, head: Sequence[str], rows: Sequence[Sequence[str]],
+               width: float, ratios: Sequence[float]) -> Table:
+    """A ruled table with a header row; column widths by ratio of `width`."""
+    total = sum(ratios)
+    widths = [width * r / total for r in ratios]
+    data = [[st.p(h, st.cell_center) for h in head]]
+    for row in rows:
+        data.append([st.p(str(c), st.cell_center if i != 1 else st.cell)
+                     for i, c in enumerate(row)])
+    table = Table(data, colWidths=widths, repeatRows=1)
+    style = _grid()
+    style.add("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.93, 0.93, 0.93))
+    table.setStyle(style)
+    return table
+
+
+def numbered(st: PaperStyles, items: Sequence[str]) -> list[Flowable]:
+    """1. … 2. … as indented paragraphs (materials, reasons)."""
+    return [st.p(f"{i}. {text}", st.item) for i, text in enumerate(items, 1)]
+
+
+def tracking_row(st: PaperStyles, case_no: str, case_label: str, query_url: str,
+                 width: float, hint: str = "扫描二维码查询办理进度") -> Table:
+    """QR code for progress queries beside the case number as text and as Code128."""
+    right: list[Flowable] = [st.p(f"受理编号：{case_label}", st.plain), code128(case_no),
+                             Spacer(1, 4), st.p(hint, st.small)]
+    if query_url:
+        right.append(st.p(f"查询网址：{query_url}", st.small))
+    qr_side = 30 * mm
+    table = Table([[qr_code(query_url or case_no), right]],
+                  colWidths=[qr_side + 6 * mm, width - qr_side - 6 * mm])
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (0, 0), 0),
+    ]))
+    return table
+
+
+class SealBlock(Flowable):
+    """Issuing office and date, with a dashed circle where the seal is stamped over them."""
+
+    def __init__(self, st: PaperStyles, office_name: str, issued_on: dt.date,
+                 seal_label: str | None, width_mm: float = 72) -> None:
+        super().__init__()
+        self.st, self.seal_label = st, seal_label
+        self.lines = [st.p(office_name, st.cell_center), st.p(chinese_date(issued_on), st.cell_center)]
+        self.width = width_mm * mm
+        self.diameter = 40 * mm if seal_label else 0
+        self.text_h = sum(p.wrap(self.width, 200 * mm)[1] for p in self.lines)
+        self.height = max(self.diameter, self.text_h + 8)
+
+    def wrap(self, avail_width, avail_height):
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        mid = self.width / 2
+        y = (self.height + self.text_h) / 2 - (6 if self.seal_label else 0)
+        for para in self.lines:
+            _, h = para.wrap(self.width, self.height)
+            y -= h
+            para.drawOn(c, 0, y)
+        if not self.seal_label:
+            return
+        r = self.diameter / 2
+        c.saveState()
+        c.setStrokeColor(SEAL_RED)
+        c.setFillColor(SEAL_RED)
+        c.setDash(3, 2)
+        c.setLineWidth(0.8)
+        c.circle(mid, self.height / 2, r - 1, stroke=1, fill=0)
+        c.setFont(self.st.fonts.primary, 9)
+        c.drawCentredString(mid, self.height / 2 + r * 0.45, self.seal_label)
+        c.restoreState()
+
+
+def seal_block(st: PaperStyles, office_name: str, issued_on: dt.date, width: float,
+               seal_label: str | None = "（受理专用章）") -> Table:
+    """Office name and date at the right margin, under the seal box when the notice is sealed."""
+    block = SealBlock(st, office_name, issued_on, seal_label)
+    outer = Table([["", block]], colWidths=[width - block.width, block.width])
+    outer.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 6)]))
+    return outer
+
+
+def signature_box(st: PaperStyles, label: str, width: float, note: str = "") -> Table:
+    """A ruled box for the applicant's signature and the date they signed."""
+    gap = "&nbsp;"
+    markup = (st.fonts.markup(f"{label}：") + gap * 40 + st.fonts.markup("日期：") + gap * 14
+              + st.fonts.markup("年") + gap * 6 + st.fonts.markup("月") + gap * 6
+              + st.fonts.markup("日"))
+    rows = [[Paragraph(markup, st.plain)]]
+    if note:
+        rows.append([st.p(note, st.small)])
+    table = Table(rows, colWidths=[width])
+    table.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 0.6, LINE_GREY),
+        ("TOPPADDING", (0, 0), (-1, 0), 12),
+        ("BOTTOMPADDING", (0, 0), (-1, 0), 10),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8),
+    ]))
+    return table
+
+
+def _grid() -> TableStyle:
+    return TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, LINE_GREY),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ])

@@ -1,0 +1,109 @@
+"""Notices handed to the applicant: each maps its facts onto a `NoticeSheet`."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from client.domain.identity import mask_id_number
+from reports.fonts import FontSet
+from reports.numbers import chinese_date, chinese_datetime
+from reports.sheet import Fields, Items, NoticeSheet, Text, render_sheet
+
+LICENSING_ACCEPTANCE_BASIS = "《中华人民共和国行政许可法》第三十二条第一款第（五）项"
+
+
+@dataclass(frozen=True)
+class AcceptanceNotice:
+    """受理通知书: the application is accepted and a decision is due by `decide_by`."""
+
+    office_name: str
+    doc_no: str  # 潍城审受字〔2026〕第000123号, see reports.numbers.doc_number
+    applicant_name: str
+    applicant_id_number: str
+    matter_name: str
+    case_no: str
+    received_on: dt.date
+    decide_by: dt.date
+    query_url: str = ""
+    contact_phone: str = ""
+    materials: tuple[str, ...] = ()
+    legal_basis: str = LICENSING_ACCEPTANCE_BASIS
+    issued_on: dt.date | None = None  # defaults to received_on
+
+
+@dataclass(frozen=True)
+class DeliveryNotice:
+    """出件回执: the applicant (or an agent) collected the result of the case."""
+
+    office_name: str
+    case_no: str
+    matter_name: str
+    result_name: str  # e.g. 食品经营许可证
+    result_no: str  # the licence / document number
+    recipient_name: str
+    recipient_id_number: str
+    delivered_at: dt.datetime
+    clerk: str
+    query_url: str = ""
+    doc_no: str = ""
+
+
+def addressee(name: str, id_number: str) -> str:
+    return f"{name}（证件号码：{mask_id_number(id_number)}）："
+
+
+def acceptance_sheet(n: AcceptanceNotice) -> NoticeSheet:
+    contact = f"如有疑问，请致电{n.contact_phone}。" if n.contact_phone else ""
+    return NoticeSheet(
+        office_name=n.office_name,
+        title="受理通知书",
+        doc_no=n.doc_no,
+        addressee=addressee(n.applicant_name, n.applicant_id_number),
+        sections=(
+            Text(f"你（单位）于{chinese_date(n.received_on)}提出的“{n.matter_name}”申请，"
+                 f"经审查，申请事项属于本机关职权范围，申请材料齐全、符合法定形式。"
+                 f"根据{n.legal_basis}的规定，决定予以受理。"),
+            Text(f"本机关将于{chinese_date(n.decide_by)}前作出决定。"
+                 f"你可凭受理编号查询办理进度。{contact}"),
+            Items("已收取的申请材料：", n.materials),
+        ),
+        case_no=n.case_no,
+        query_url=n.query_url,
+        issued_on=n.issued_on or n.received_on,
+        seal_label="（受理专用章）",
+        signature_label="申请人签收",
+    )
+
+
+def render_acceptance_notice(n: AcceptanceNotice, fonts: FontSet | None = None) -> bytes:
+    """受理通知书 as A4 PDF bytes."""
+    return render_sheet(acceptance_sheet(n), fonts)
+
+
+def delivery_sheet(n: DeliveryNotice) -> NoticeSheet:
+    return NoticeSheet(
+        office_name=n.office_name,
+        title="出件回执",
+        doc_no=n.doc_no,
+        sections=(
+            Fields((
+                ("办理事项", n.matter_name),
+                ("办理结果", n.result_name),
+                ("证照（文书）编号", n.result_no),
+                ("领取人", n.recipient_name),
+                ("证件号码", mask_id_number(n.recipient_id_number)),
+                ("领取时间", chinese_datetime(n.delivered_at)),
+                ("经办人", n.clerk),
+            )),
+            Text("本人已领取上述办理结果，当场核对无误。"),
+        ),
+        case_no=n.case_no,
+        query_url=n.query_url,
+        issued_on=n.delivered_at.date(),
+        signature_label="领取人签字",
+    )
+
+
+def render_delivery_receipt(n: DeliveryNotice, fonts: FontSet | None = None) -> bytes:
+    """出件回执 as A4 PDF bytes."""
+    return render_sheet(delivery_sheet(n), fonts)

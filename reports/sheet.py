@@ -1,0 +1,129 @@
+"""The common shape of every A4 notice, and the one function that renders it.
+
+A notice kind (受理通知书, 一次性告知书, 不予受理通知书 ...) only maps its own data
+onto a `NoticeSheet`: header, addressee, body sections, tracking codes, seal and
+signature are laid out here once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Union
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
+
+from client.domain.case_numbers import format_case_no
+from reports import blocks
+from reports.fonts import FontSet, default_font_set
+from reports.styles import PaperStyles, paper_styles
+
+MARGIN = 22 * mm
+TEXT_WIDTH = A4[0] - 2 * MARGIN
+
+
+@dataclass(frozen=True)
+class Text:
+    """A body paragraph; `indent` gives the customary two-character first-line indent."""
+
+    text: str
+    indent: bool = True
+
+
+@dataclass(frozen=True)
+class Items:
+    """A heading followed by a numbered list (materials, reasons, missing documents)."""
+
+    heading: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Label/value rows in a ruled table."""
+
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A ruled table with a header row; `ratios` set the column widths."""
+
+    head: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    ratios: tuple[float, ...]
+    heading: str = ""
+
+
+Section = Union[Text, Items, Fields, Grid]
+
+
+@dataclass(frozen=True)
+class NoticeSheet:
+    office_name: str
+    title: str
+    issued_on: dt.date
+    sections: tuple[Section, ...]
+    doc_no: str = ""
+    addressee: str = ""  # "张三（证件号码：110105********002X）：" line before the body
+    case_no: str = ""  # stored form (no hyphens); printed with hyphens and as Code128
+    query_url: str = ""
+    seal_label: str | None = None  # e.g. "（受理专用章）"; None: no seal box
+    signature_label: str | None = None  # e.g. "申请人签收"; None: no signature box
+    signature_note: str = ""
+
+
+def sheet_story(sheet: NoticeSheet, st: PaperStyles) -> list[Flowable]:
+    story: list[Flowable] = blocks.header(st, sheet.office_name, sheet.title, sheet.doc_no)
+    if sheet.addressee:
+        story.append(st.p(sheet.addressee, st.plain))
+    for section in sheet.sections:
+        story += _section(section, st)
+    if sheet.case_no:
+        story += [Spacer(1, 6), blocks.tracking_row(
+            st, sheet.case_no, format_case_no(sheet.case_no), sheet.query_url, TEXT_WIDTH)]
+    story.append(blocks.seal_block(st, sheet.office_name, sheet.issued_on, TEXT_WIDTH,
+                                   sheet.seal_label))
+    if sheet.signature_label:
+        story += [Spacer(1, 14),
+                  blocks.signature_box(st, sheet.signature_label, TEXT_WIDTH, sheet.signature_note)]
+    return story
+
+
+def render_sheet(sheet: NoticeSheet, fonts: FontSet | None = None) -> bytes:
+    """A4 PDF bytes with the CJK font subset embedded."""
+    fonts = fonts or default_font_set()
+    return render_story(sheet_story(sheet, paper_styles(fonts)), fonts,
+                        title=sheet.title, author=sheet.office_name)
+
+
+def render_story(story: list[Flowable], fonts: FontSet, title: str, author: str) -> bytes:
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
+                            topMargin=20 * mm, bottomMargin=18 * mm,
+                            title=title, author=author, creator="OneWindow 一窗通")
+
+    def footer(canvas, document) -> None:
+        canvas.saveState()
+        canvas.setFont(fonts.primary, 9)
+        canvas.drawCentredString(A4[0] / 2, 10 * mm, f"第 {document.page} 页")
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buf.getvalue()
+
+
+def _section(section: Section, st: PaperStyles) -> list[Flowable]:
+    if isinstance(section, Text):
+        return [st.p(section.text, st.body if section.indent else st.plain)]
+    if isinstance(section, Items):
+        return [st.p(section.heading, st.plain), *blocks.numbered(st, section.items)]
+    if isinstance(section, Fields):
+        return [blocks.fields_table(st, section.rows, TEXT_WIDTH), Spacer(1, 6)]
+    if isinstance(section, Grid):
+        head = [st.p(section.heading, st.plain)] if section.heading else []
+        return [*head, blocks.grid_table(st, section.head, section.rows, TEXT_WIDTH,
+                                         section.ratios), Spacer(1, 6)]
+    raise TypeError(f"unknown section {section!r}")
