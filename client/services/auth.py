@@ -1,0 +1,75 @@
+"""Clerk login: online against the back office, offline against a cached verifier.
+
+The verifier is kept only after a successful online login and is honoured for a
+bounded time, so a stolen laptop does not keep a dismissed clerk's access forever.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+from client.store.db import Store
+from client.store.models import CachedUser
+from sync.api import BackOfficeApi, ServerError, ServerUnreachable
+
+from .errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+ROLE_LABELS = {"clerk": "综合窗口", "social_worker": "全科社工", "bus_staff": "直通车",
+               "approver": "审批人员", "supervisor": "窗口主管", "admin": "管理员"}
+
+
+@dataclass(frozen=True)
+class Clerk:
+    username: str
+    display_name: str
+    role: str
+    offline: bool
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+def _verifier(password: str, salt: bytes) -> str:
+    return hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, 200_000).hex()
+
+
+class AuthService:
+    def __init__(self, store: Store, api: Callable[[], BackOfficeApi],
+                 offline_days: int = 7, clock: Callable[[], dt.datetime] = dt.datetime.now):
+        self.store, self.api, self.offline_days, self.clock = store, api, offline_days, clock
+
+    def login(self, username: str, password: str) -> Clerk:
+        username = username.strip()
+        if not username or not password:
+            raise ServiceError("请输入用户名和密码")
+        try:
+            who = self.api().login(username, password)
+        except ServerUnreachable:
+            return self._offline(username, password)
+        except ServerError as exc:
+            raise ServiceError(exc.message, str(exc)) from exc
+        salt = os.urandom(16)
+        with self.store.sessions.begin() as s:
+            s.merge(CachedUser(username=who.username, display_name=who.display_name, role=who.role,
+                               salt=salt.hex(), verifier=_verifier(password, salt), verified_at=self.clock()))
+        return Clerk(who.username, who.display_name, who.role, offline=False)
+
+    def _offline(self, username: str, password: str) -> Clerk:
+        with self.store.sessions() as s:
+            cached = s.get(CachedUser, username)
+        if cached is None:
+            raise ServiceError("无法连接后台服务器，且本机没有该用户的登录记录，请联网后登录")
+        if self.clock() - cached.verified_at > dt.timedelta(days=self.offline_days):
+            raise ServiceError(f"离线登录已超过{self.offline_days}天，请联网后重新登录")
+        if not hmac.compare_digest(_verifier(password, bytes.fromhex(cached.salt)), cached.verifier):
+            raise ServiceError("用户名或密码错误")
+        log.info("offline login for %s", username)
+        return Clerk(cached.username, cached.display_name, cached.role, offline=True)

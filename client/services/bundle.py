@@ -1,0 +1,26 @@
+"""Everything the views may call, handed over by the composition root."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .auth import AuthService
+from .cases import CaseQueries
+from .delivery import DeliveryService
+from .hardware import HardwareService
+from .intake import IntakeService
+from .paperwork import Paperwork
+from .syncing import SyncService
+
+
+@dataclass(frozen=True)
+class Services:
+    auth: AuthService
+    intake: IntakeService
+    cases: CaseQueries
+    delivery: DeliveryService
+    paperwork: Paperwork
+    sync: SyncService
+    hardware: HardwareService
+    office_name: str
+    demo: bool
+    plaintext_store: bool

@@ -1,0 +1,126 @@
+"""Reading cases for the home list and the detail view, as frozen snapshots."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from client.domain.case_numbers import format_case_no, parse_case_no
+from client.domain.identity import mask_id_number
+from client.domain.states import LABELS, CaseState
+from client.store.db import Store
+from client.store.models import Case, CaseEvent, OutboxEntry
+
+EVENT_LABELS = {
+    "case.accepted": "窗口受理",
+    "case.delivered": "窗口出件",
+    "server.submitted": "后台已接收",
+    "server.in_review": "后台审批中",
+    "server.approved": "审批通过",
+    "server.denied": "审批不通过",
+    "server.result_ready": "结果待领取",
+    "server.delivered": "后台确认出件",
+}
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    case_id: str
+    case_no: str
+    case_no_display: str
+    applicant_name: str
+    applicant_id_masked: str
+    matter_name: str
+    status: str
+    status_label: str
+    received_at: dt.datetime
+    promised_by: dt.date
+    sync_label: str  # 待报送 / 已报送 / 报送被退回
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    time: dt.datetime
+    label: str
+    who: str
+    note: str
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    name: str
+    form: str
+    copies: int
+    status: str
+    pages: int
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    summary: CaseSummary
+    applicant_id_number: str
+    applicant_phone: str
+    clerk: str
+    notice_no: str
+    result_name: str
+    result_no: str
+    reason: str
+    materials: tuple[MaterialLine, ...]
+    timeline: tuple[TimelineEntry, ...]
+    can_deliver: bool
+
+
+def _sync_label(states: list[str]) -> str:
+    if "rejected" in states:
+        return "报送被退回"
+    if "pending" in states:
+        return "待报送"
+    return "已报送"
+
+
+class CaseQueries:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def _summary(self, s, case: Case) -> CaseSummary:
+        states = list(s.scalars(select(OutboxEntry.state).join(
+            CaseEvent, CaseEvent.event_id == OutboxEntry.event_id).where(CaseEvent.case_id == case.id)))
+        return CaseSummary(case.id, case.case_no, format_case_no(case.case_no), case.applicant_name,
+                           mask_id_number(case.applicant_id_number), case.matter_name, case.status,
+                           LABELS[CaseState(case.status)], case.received_at, case.promised_by, _sync_label(states))
+
+    def recent(self, limit: int = 100) -> tuple[CaseSummary, ...]:
+        with self.store.sessions() as s:
+            cases = s.scalars(select(Case).order_by(Case.received_at.desc()).limit(limit)).all()
+            return tuple(self._summary(s, c) for c in cases)
+
+    def find(self, text: str, limit: int = 50) -> tuple[CaseSummary, ...]:
+        """By case number (typed or scanned), ID number or applicant name."""
+        key = parse_case_no(text)
+        if not key:
+            return self.recent(limit)
+        with self.store.sessions() as s:
+            cases = s.scalars(select(Case).where(or_(
+                Case.case_no == key, Case.applicant_id_number == key,
+                Case.applicant_name.contains(text.strip()))).order_by(Case.received_at.desc()).limit(limit)).all()
+            return tuple(self._summary(s, c) for c in cases)
+
+    def detail(self, case_id: str) -> CaseDetail:
+        with self.store.sessions() as s:
+            case = s.get(Case, case_id)
+            timeline = tuple(
+                TimelineEntry(ev.device_time, EVENT_LABELS.get(ev.type, ev.type), ev.clerk,
+                              ev.payload.get("result_name", "") or ev.payload.get("reason", "") or "")
+                for ev in case.events)
+            materials = tuple(MaterialLine(m.name, m.form, m.copies, m.status, len(m.pages or ()))
+                              for m in case.materials)
+            status = CaseState(case.status)
+            return CaseDetail(self._summary(s, case), case.applicant_id_number, case.applicant_phone, case.clerk,
+                              case.notice_no, case.result_name, case.result_no, case.reason, materials, timeline,
+                              can_deliver=status in (CaseState.APPROVED, CaseState.DENIED, CaseState.RESULT_READY))
+
+    def by_number(self, case_no: str) -> CaseDetail | None:
+        with self.store.sessions() as s:
+            case_id = s.scalar(select(Case.id).where(Case.case_no == parse_case_no(case_no)))
+        return self.detail(case_id) if case_id else None

@@ -1,0 +1,68 @@
+"""Handing the result over at the window (出件): identity check, event, receipt."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from client.domain.identity import check_id_number
+from client.domain.states import CaseState, IllegalTransition, check_transition
+from client.store.db import Store
+from client.store.journal import append_event
+from client.store.models import Case
+from client.store.settings import DeviceIdentity
+from sync import protocol
+
+from .auth import Clerk
+from .errors import ServiceError
+from .paperwork import Paperwork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    case_no: str
+    delivered_at: dt.datetime
+    receipt_pdf: Path | None
+
+
+class DeliveryService:
+    def __init__(self, store: Store, identity: Callable[[], DeviceIdentity], paperwork: Paperwork,
+                 on_new_event: Callable[[], None] = lambda: None, clock: Callable[[], dt.datetime] = dt.datetime.now):
+        self.store, self.identity, self.paperwork = store, identity, paperwork
+        self.on_new_event, self.clock = on_new_event, clock
+
+    def deliver(self, case_id: str, recipient_name: str, recipient_id: str, clerk: Clerk) -> DeliveryResult:
+        check = check_id_number(recipient_id)
+        if not check.ok:
+            raise ServiceError("领取人" + check.message)
+        now = self.clock().replace(microsecond=0)
+        with self.store.sessions.begin() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise ServiceError("未找到该办件")
+            if check.number != case.applicant_id_number and not recipient_name.strip():
+                raise ServiceError("领取人不是申请人本人，请填写领取人姓名并核验授权委托书")
+            try:
+                case.status = check_transition(case.status, CaseState.DELIVERED).value
+            except IllegalTransition as exc:
+                raise ServiceError(exc.message, str(exc)) from exc
+            case.updated_at = now
+            payload = protocol.CaseDeliveredPayload(
+                case_no=case.case_no, delivered_at=now, recipient_name=recipient_name.strip() or case.applicant_name,
+                recipient_id_number=check.number, clerk=clerk.username).model_dump(mode="json")
+            append_event(s, case_id=case_id, type_=protocol.CASE_DELIVERED, payload=payload,
+                         clerk=clerk.username, device_id=self.identity().device_id, now=now)
+        self.on_new_event()
+        with self.store.sessions() as s:
+            case = s.get(Case, case_id)
+        try:
+            pdf = self.paperwork.delivery_receipt(case, recipient_name.strip() or case.applicant_name,
+                                                  check.number, now)
+        except Exception:
+            log.exception("delivery receipt for %s failed", case.case_no)
+            pdf = None
+        return DeliveryResult(case.case_no, now, pdf)

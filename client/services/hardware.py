@@ -1,0 +1,83 @@
+"""Counter devices as the views see them: read a card, know the printer's state.
+
+Each device is driven by its own owner thread; this service only submits jobs and
+waits a bounded time, turning device errors into Chinese messages.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from client.domain.identity import IdCard
+from client.domain.paper import ReceiptLayout
+
+from .errors import ServiceError, clerk_message
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeviceState:
+    reader: str  # Chinese, e.g. 身份证阅读器：就绪
+    printer: str
+
+
+class OwnedDevice:
+    """A device object plus the owner thread that must be the only one touching it."""
+
+    def __init__(self, owner, opener: Callable[[], Any], kind: str):
+        self.owner, self.opener, self.kind = owner, opener, kind
+        self._device = None
+
+    def call(self, method: str, *args, timeout: float = 15.0):
+        def job():
+            if self._device is None:
+                self._device = self.opener()
+            try:
+                return getattr(self._device, method)(*args)
+            except Exception:
+                self._device = None  # reopen next time: the device may have been replugged
+                raise
+        future = self.owner.submit(job)
+        try:
+            return future.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            raise ServiceError(f"{self.kind}无响应，请检查设备连接后重试") from None
+
+
+class HardwareService:
+    def __init__(self, reader: OwnedDevice | None, printer: OwnedDevice | None,
+                 last_receipt_png: Callable[[], bytes | None] = lambda: None):
+        self.reader, self.printer, self.last_receipt_png = reader, printer, last_receipt_png
+
+    def read_card(self) -> IdCard:
+        if self.reader is None:
+            raise ServiceError("未配置身份证阅读器，请手工输入身份证号码")
+        try:
+            card = self.reader.call("poll")
+        except ServiceError:
+            raise
+        except Exception as exc:
+            log.warning("card read failed: %s", exc)
+            raise ServiceError(clerk_message(exc, "读卡失败，请将身份证拿起后重新放置"), str(exc)) from exc
+        if card is None:
+            raise ServiceError("未检测到新放置的身份证，请将身份证放在阅读器上（已读过的证件需拿起后重新放置）")
+        return card
+
+    def print_layout(self, layout: ReceiptLayout) -> None:
+        if self.printer is None:
+            raise ServiceError("未配置小票打印机")
+        self.printer.call("print_layout", layout)
+
+    def state(self) -> DeviceState:
+        reader = "身份证阅读器：未配置" if self.reader is None else "身份证阅读器：已连接"
+        if self.printer is None:
+            return DeviceState(reader, "打印机：未配置")
+        try:
+            st = self.printer.call("status", timeout=5)
+            printer = "打印机：缺纸" if st.paper_out else "打印机：就绪"
+        except Exception as exc:
+            printer = "打印机：" + clerk_message(exc, "未连接")
+        return DeviceState(reader, printer)

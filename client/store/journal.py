@@ -1,0 +1,57 @@
+"""Append-only case events with a hash chain (全程留痕).
+
+Each event's hash covers its content and the previous event's hash, so editing,
+inserting or deleting any event breaks the chain from that point on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import CaseEvent, Counter, OutboxEntry
+
+GENESIS = "0" * 64
+
+
+def event_hash(prev_hash: str, event_id: str, case_id: str, type_: str, payload: dict,
+               clerk: str, device_id: str, device_time: dt.datetime) -> str:
+    body = json.dumps(
+        [prev_hash, event_id, case_id, type_, payload, clerk, device_id, device_time.isoformat()],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def next_value(session: Session, name: str) -> int:
+    """Increment a named counter inside the caller's transaction."""
+    counter = session.get(Counter, name)
+    if counter is None:
+        counter = Counter(name=name, value=0)
+        session.add(counter)
+    counter.value += 1
+    session.flush()
+    return counter.value
+
+
+def append_event(session: Session, *, case_id: str, type_: str, payload: dict, clerk: str,
+                 device_id: str, outbox: bool = True, now: dt.datetime | None = None) -> CaseEvent:
+    """Add an event (and its outbox entry) to the caller's transaction."""
+    last = session.scalars(select(CaseEvent).order_by(CaseEvent.seq.desc()).limit(1)).first()
+    prev = last.hash if last else GENESIS
+    device_time = (now or dt.datetime.now()).replace(microsecond=0)
+    event_id = str(uuid.uuid4())
+    ev = CaseEvent(
+        event_id=event_id, case_id=case_id, type=type_, payload=payload, clerk=clerk,
+        device_id=device_id, device_time=device_time, prev_hash=prev,
+        hash=event_hash(prev, event_id, case_id, type_, payload, clerk, device_id, device_time),
+    )
+    session.add(ev)
+    if outbox:
+        session.add(OutboxEntry(event_id=event_id, device_seq=next_value(session, "device_seq")))
+    session.flush()
+    return ev

@@ -1,0 +1,131 @@
+"""SQLAlchemy models of the local store.
+
+A case, its materials, its audit events and its outbox entries live in one SQLite
+file so they can be written in one transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Setting(Base):
+    """Small key/value facts about this installation (device identity, cursor)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Counter(Base):
+    """Monotonic series: case numbers per day, notice numbers per kind and year."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CachedUser(Base):
+    """Verifier of a clerk who logged in online, for a bounded offline login."""
+
+    __tablename__ = "cached_users"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    salt: Mapped[str] = mapped_column(String(64))
+    verifier: Mapped[str] = mapped_column(String(128))
+    verified_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+    matter_code: Mapped[str] = mapped_column(String(64))
+    matter_name: Mapped[str] = mapped_column(String(128))
+    catalog_version: Mapped[str] = mapped_column(String(32))
+    applicant_name: Mapped[str] = mapped_column(String(64))
+    applicant_id_type: Mapped[str] = mapped_column(String(16))
+    applicant_id_number: Mapped[str] = mapped_column(String(32), index=True)
+    applicant_phone: Mapped[str] = mapped_column(String(32), default="")
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    promised_by: Mapped[dt.date] = mapped_column(Date)
+    clerk: Mapped[str] = mapped_column(String(64))
+    notice_no: Mapped[str] = mapped_column(String(64), default="")
+    result_name: Mapped[str] = mapped_column(String(128), default="")
+    result_no: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    materials: Mapped[list["Material"]] = relationship(back_populates="case", order_by="Material.position")
+    events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.seq")
+
+
+class Material(Base):
+    __tablename__ = "materials"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(256))
+    form: Mapped[str] = mapped_column(String(16))
+    copies: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    pages: Mapped[list] = mapped_column(JSON, default=list)  # SHA-256 of each page
+    case: Mapped[Case] = relationship(back_populates="materials")
+
+
+class CaseEvent(Base):
+    """Append-only audit trail; `hash` chains every event to the one before."""
+
+    __tablename__ = "case_events"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    type: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict] = mapped_column(JSON)
+    clerk: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[str] = mapped_column(String(36))
+    device_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class OutboxEntry(Base):
+    """An event waiting for the back office's answer; removed from the queue only on ack."""
+
+    __tablename__ = "outbox"
+    event_id: Mapped[str] = mapped_column(ForeignKey("case_events.event_id"), primary_key=True)
+    device_seq: Mapped[int] = mapped_column(Integer, unique=True)
+    state: Mapped[str] = mapped_column(String(16), index=True, default="pending")  # pending/acked/rejected
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    code: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class BlobEntry(Base):
+    """A scanned page that must reach the server; content-addressed."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending/done
+
+
+class ServerChange(Base):
+    """Changes pulled from the back office, kept for the case timeline."""
+
+    __tablename__ = "server_changes"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True, nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict] = mapped_column(JSON)
+    server_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("seq"),)

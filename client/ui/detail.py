@@ -1,0 +1,125 @@
+"""One case: status, materials, the event timeline, and handing over the result."""
+from __future__ import annotations
+
+import customtkinter as ctk
+
+from .base import View
+from .theme import ERROR_COLOR, OK_COLOR
+
+MATERIAL_STATUS = {"received": "已收", "missing": "缺", "tolerated": "容缺", "pledged": "承诺", "waived": "免提交"}
+
+
+class CaseDetailView(View):
+    title = "办件详情"
+
+    def __init__(self, app, case_id: str):
+        super().__init__(app)
+        self.case_id = case_id
+        self.detail = None
+        self.content = ctk.CTkScrollableFrame(self, fg_color="transparent")
+        self.content.pack(fill="both", expand=True, padx=16, pady=(12, 0))
+        bottom = ctk.CTkFrame(self, fg_color="transparent")
+        bottom.pack(fill="x", padx=16, pady=12)
+        self.button(bottom, "返回（Esc）", self.app.show_home, height=40, fg_color="gray50").pack(side="right")
+        self.button(bottom, "重新打印（F7）", self.reprint, height=40).pack(side="right", padx=10)
+        self.message = self.label(bottom, "", wraplength=700, justify="left")
+        self.message.pack(side="left")
+        self.keys = {"Escape": self.app.show_home, "F7": self.reprint, "F8": self.focus_delivery}
+        self.recipient_id = None
+        self.load()
+
+    def on_synced(self) -> None:
+        """Show the back office's news unless the clerk is typing a recipient's number."""
+        if self.recipient_id is None or not self.recipient_id.get().strip():
+            self.load()
+
+    def load(self) -> None:
+        self.app.runner.run(self.services.cases.detail, self.case_id, on_done=self._render,
+                            on_error=self.app.show_error)
+
+    def _render(self, d) -> None:
+        self.detail = d
+        for child in self.content.winfo_children():
+            child.destroy()
+        s = d.summary
+        self.label(self.content, f"{s.matter_name}", 4, True).pack(anchor="w")
+        self.status_label = self.label(self.content, f"状态：{s.status_label}    报送：{s.sync_label}", 2, True,
+                                       text_color=OK_COLOR)
+        self.status_label.pack(anchor="w", pady=(2, 8))
+        facts = [("办件编号", s.case_no_display), ("申请人", f"{s.applicant_name}（{s.applicant_id_masked}）"),
+                 ("受理时间", f"{s.received_at:%Y-%m-%d %H:%M}"), ("承诺办结", f"{s.promised_by:%Y-%m-%d}"),
+                 ("受理人", d.clerk), ("受理通知书", d.notice_no)]
+        if d.result_name:
+            facts.append(("审批结果", f"{d.result_name}  {d.result_no}"))
+        if d.reason:
+            facts.append(("说明", d.reason))
+        for key, value in facts:
+            self.label(self.content, f"{key}：{value}", 0).pack(anchor="w")
+        self.label(self.content, "申请材料", 1, True).pack(anchor="w", pady=(10, 2))
+        for m in d.materials:
+            self.label(self.content, f"· {m.name}（{MATERIAL_STATUS.get(m.status, m.status)}，扫描 {m.pages} 页）",
+                       -1).pack(anchor="w")
+        self.label(self.content, "办理过程", 1, True).pack(anchor="w", pady=(10, 2))
+        for t in d.timeline:
+            note = f"  {t.note}" if t.note else ""
+            self.label(self.content, f"{t.time:%Y-%m-%d %H:%M}  {t.label}  {t.who}{note}", -1).pack(anchor="w")
+        if d.can_deliver:
+            self._delivery_box(d)
+
+    def _delivery_box(self, d) -> None:
+        box = ctk.CTkFrame(self.content)
+        box.pack(fill="x", pady=12)
+        self.label(box, "出件（F8）：核验领取人身份后交付结果", 1, True).grid(row=0, column=0, columnspan=4, sticky="w",
+                                                                      padx=12, pady=(10, 6))
+        self.label(box, "领取人姓名").grid(row=1, column=0, padx=(12, 6), pady=6)
+        self.recipient_name = self.entry(box, width=160)
+        self.recipient_name.insert(0, d.summary.applicant_name)
+        self.recipient_name.grid(row=1, column=1, pady=6)
+        self.label(box, "身份证号码").grid(row=1, column=2, padx=(16, 6))
+        self.recipient_id = self.entry(box, width=240)
+        self.recipient_id.grid(row=1, column=3, pady=6)
+        self.button(box, "读卡核验（F3）", self.read_recipient_card, width=120).grid(row=1, column=4, padx=10)
+        self.deliver_button = self.button(box, "确认出件", self.deliver, 1, height=38)
+        self.deliver_button.grid(row=2, column=3, sticky="w", pady=(4, 12))
+        self.recipient_id.bind("<Return>", lambda _e: self.deliver())
+        self.keys["F3"] = self.read_recipient_card
+
+    def focus_delivery(self) -> None:
+        if self.recipient_id is not None:
+            self.recipient_id.focus_set()
+
+    def read_recipient_card(self) -> None:
+        self.app.runner.run(self.services.hardware.read_card, on_done=self._recipient_card, on_error=self._error)
+
+    def _recipient_card(self, card) -> None:
+        for widget, value in ((self.recipient_name, card.name), (self.recipient_id, card.id_number)):
+            widget.delete(0, "end")
+            widget.insert(0, value)
+        self.message.configure(text="已读取领取人身份证", text_color=OK_COLOR)
+
+    def deliver(self) -> None:
+        if self.app.runner.busy:
+            return
+        self.deliver_button.configure(state="disabled")
+        self.app.runner.run(self.services.delivery.deliver, self.case_id, self.recipient_name.get(),
+                            self.recipient_id.get(), self.app.clerk, on_done=self._delivered, on_error=self._failed)
+
+    def _delivered(self, result) -> None:
+        self.message.configure(text=f"已出件，出件回执：{result.receipt_pdf.name if result.receipt_pdf else '未生成'}",
+                               text_color=OK_COLOR)
+        self.app.sync_now()
+        self.load()
+
+    def _failed(self, exc) -> None:
+        self.deliver_button.configure(state="normal")
+        self._error(exc)
+
+    def _error(self, exc) -> None:
+        self.message.configure(text=getattr(exc, "message", "操作失败，请重试"), text_color=ERROR_COLOR)
+
+    def reprint(self) -> None:
+        self.app.runner.run(self.services.paperwork.reprint, self.case_id,
+                            on_done=lambda r: self.message.configure(
+                                text=r.error or "已重新打印收件凭证并生成受理通知书",
+                                text_color=ERROR_COLOR if r.error else OK_COLOR),
+                            on_error=self._error)

@@ -1,0 +1,74 @@
+"""Home: my cases, search, and the way into a new intake."""
+from __future__ import annotations
+
+import tkinter.ttk as ttk
+
+import customtkinter as ctk
+
+from .base import View
+
+COLUMNS = (("case_no", "办件编号", 250), ("applicant", "申请人", 90), ("matter", "事项", 260),
+           ("status", "状态", 110), ("received", "受理时间", 150), ("due", "承诺办结", 110), ("sync", "报送", 100))
+
+
+class HomeView(View):
+    title = "首页"
+
+    def __init__(self, app):
+        super().__init__(app)
+        bar = ctk.CTkFrame(self, fg_color="transparent")
+        bar.pack(fill="x", padx=16, pady=(12, 6))
+        self.new_button = self.button(bar, "新建受理（F2）", self.app.show_intake, 1, height=40)
+        self.new_button.pack(side="left")
+        self.button(bar, "立即同步（F5）", self.app.sync_now, height=40).pack(side="left", padx=10)
+        self.query = self.entry(bar, width=330, placeholder_text="办件编号 / 身份证号 / 姓名，回车查询（F6）")
+        self.query.pack(side="right")
+        self.query.bind("<Return>", lambda _e: self.refresh())
+        self.label(self, "我的办件（双击或回车打开）", 1, True).pack(anchor="w", padx=18, pady=(8, 4))
+        style = ttk.Style(self)
+        style.configure("Cases.Treeview", font=self.theme.tk_font(-1), rowheight=self.theme.base * 2 + 4)
+        style.configure("Cases.Treeview.Heading", font=self.theme.tk_font(-1, True))
+        frame = ctk.CTkFrame(self)
+        frame.pack(fill="both", expand=True, padx=16, pady=(0, 12))
+        self.table = ttk.Treeview(frame, columns=[c[0] for c in COLUMNS], show="headings", style="Cases.Treeview",
+                                  selectmode="browse")
+        for key, text, width in COLUMNS:
+            self.table.heading(key, text=text)
+            self.table.column(key, width=width, anchor="w")
+        scroll = ttk.Scrollbar(frame, orient="vertical", command=self.table.yview)
+        self.table.configure(yscrollcommand=scroll.set)
+        self.table.pack(side="left", fill="both", expand=True)
+        scroll.pack(side="right", fill="y")
+        self.table.bind("<Double-1>", lambda _e: self.open_selected())
+        self.table.bind("<Return>", lambda _e: self.open_selected())
+        self.keys = {"F2": self.app.show_intake, "F5": self.app.sync_now, "F6": self.query.focus_set}
+        self.rows: dict[str, str] = {}
+
+    def on_show(self) -> None:
+        self.refresh()
+        self.new_button.focus_set()
+
+    def on_synced(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.app.runner.run(self.services.cases.find, self.query.get(), on_done=self._fill,
+                            on_error=self.app.show_error)
+
+    def _fill(self, cases) -> None:
+        self.table.delete(*self.table.get_children())
+        self.rows = {}
+        for c in cases:
+            iid = self.table.insert("", "end", values=(
+                c.case_no_display, c.applicant_name, c.matter_name, c.status_label,
+                f"{c.received_at:%Y-%m-%d %H:%M}", f"{c.promised_by:%Y-%m-%d}", c.sync_label))
+            self.rows[iid] = c.case_id
+        children = self.table.get_children()
+        if children:
+            self.table.selection_set(children[0])
+            self.table.focus(children[0])
+
+    def open_selected(self) -> None:
+        sel = self.table.selection()
+        if sel:
+            self.app.show_case(self.rows[sel[0]])

@@ -1,0 +1,143 @@
+"""The application shell: one Tk root, a header, a status bar and the current view.
+
+Key presses go to the current view's `keys` table, so every screen declares its own
+shortcuts and nothing global has to know them.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import customtkinter as ctk
+
+from client.services.bundle import Services
+
+from .detail import CaseDetailView
+from .home import HomeView
+from .intake import IntakeView
+from .login import LoginView
+from .result import ResultView
+from .tasks import TaskRunner
+from .theme import DEMO_COLOR, ERROR_COLOR, WARN_COLOR, make_theme
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "一窗通 综合窗口受理系统"
+
+
+class MainWindow:
+    def __init__(self, services: Services, *, executor=None, demo_hint: str = "",
+                 on_close: Callable[[], None] = lambda: None, font_size: int = 15):
+        ctk.set_appearance_mode("light")
+        self.root = ctk.CTk()
+        self.services = services
+        self.on_close = on_close
+        self.clerk = None
+        self.view = None
+        self.theme = make_theme(self.root, font_size)
+        self.runner = TaskRunner(self.root, executor)
+        self.root.title(self._title())
+        self.root.geometry("1366x740")
+        self.root.minsize(1024, 640)
+        self.root.protocol("WM_DELETE_WINDOW", self.close)
+        self.root.report_callback_exception = self._callback_failed
+        self.callback_errors: list[BaseException] = []
+        if services.demo or services.plaintext_store:
+            banner = "演示模式：使用本机内置后台、演示账号和虚拟设备，数据仅供演示和培训" if services.demo else \
+                "开发模式：本机数据未加密"
+            ctk.CTkLabel(self.root, text=banner, fg_color=DEMO_COLOR, text_color="white", height=30,
+                         font=self.theme.font(0, True)).pack(fill="x")
+        self.header = ctk.CTkFrame(self.root, height=44, corner_radius=0)
+        self.header.pack(fill="x")
+        self.heading = ctk.CTkLabel(self.header, text=APP_TITLE, font=self.theme.font(3, True))
+        self.heading.pack(side="left", padx=16, pady=6)
+        self.who = ctk.CTkLabel(self.header, text="", font=self.theme.font())
+        self.who.pack(side="right", padx=16)
+        self.body = ctk.CTkFrame(self.root, fg_color="transparent")
+        self.body.pack(fill="both", expand=True)
+        status = ctk.CTkFrame(self.root, height=30, corner_radius=0)
+        status.pack(fill="x", side="bottom")
+        self.sync_badge = ctk.CTkLabel(status, text="同步：—", font=self.theme.font(-1))
+        self.sync_badge.pack(side="left", padx=16)
+        self.device_badge = ctk.CTkLabel(status, text="", font=self.theme.font(-1))
+        self.device_badge.pack(side="left", padx=16)
+        self.error_line = ctk.CTkLabel(status, text="", font=self.theme.font(-1), text_color=ERROR_COLOR)
+        self.error_line.pack(side="right", padx=16)
+        self.root.bind_all("<Key>", self._key, add="+")
+        self.runner.start()
+        self.show(LoginView(self, demo_hint))
+
+    def _title(self) -> str:
+        title = f"{APP_TITLE} - {self.services.office_name}"
+        if self.services.demo:
+            title += " 【演示模式】"
+        elif self.services.plaintext_store:
+            title += " 【开发模式：数据未加密】"
+        return title
+
+    def _callback_failed(self, exc_type, exc, tb) -> None:
+        log.error("Tk callback failed", exc_info=(exc_type, exc, tb))
+        self.callback_errors.append(exc)
+        self.error_line.configure(text="程序内部错误，已记录日志；请重试或联系管理员")
+
+    def _key(self, event) -> None:
+        if self.view is not None and event.keysym in self.view.keys:
+            self.view.keys[event.keysym]()
+
+    def show(self, view) -> None:
+        if self.view is not None:
+            self.view.destroy()
+        self.view = view
+        view.pack(fill="both", expand=True)
+        self.heading.configure(text=f"{APP_TITLE} · {view.title}")
+        self.root.after_idle(view.on_show)
+
+    def logged_in(self, clerk) -> None:
+        self.clerk = clerk
+        mode = "（离线登录）" if clerk.offline else ""
+        self.who.configure(text=f"{clerk.role_label} {clerk.display_name}{mode}")
+        self.show_home()
+        self.sync_now()
+        self.refresh_devices()
+
+    def show_home(self) -> None:
+        self.show(HomeView(self))
+
+    def show_intake(self) -> None:
+        self.show(IntakeView(self))
+
+    def show_result(self, result) -> None:
+        self.show(ResultView(self, result))
+        self.sync_now()
+
+    def show_case(self, case_id: str) -> None:
+        self.show(CaseDetailView(self, case_id))
+
+    def show_error(self, exc) -> None:
+        self.error_line.configure(text=getattr(exc, "message", "操作失败，请重试"))
+
+    def sync_now(self) -> None:
+        self.sync_badge.configure(text="同步：正在同步…")
+        self.runner.run(self.services.sync.sync_now, on_done=self.sync_reported, on_error=self.show_error)
+
+    def sync_reported(self, status) -> None:
+        color = ERROR_COLOR if status.rejected else WARN_COLOR if status.error else "gray20"
+        self.sync_badge.configure(text=f"同步：{status.label}", text_color=color)
+        hook = getattr(self.view, "on_synced", None)
+        if hook is not None and self.clerk is not None:
+            hook()
+
+    def refresh_devices(self) -> None:
+        self.runner.run(self.services.hardware.state,
+                        on_done=lambda st: self.device_badge.configure(text=f"{st.reader}    {st.printer}"),
+                        on_error=self.show_error)
+
+    def close(self) -> None:
+        try:
+            self.runner.close()
+            self.on_close()
+        finally:
+            self.root.destroy()
+
+    def run(self) -> None:
+        self.root.mainloop()

@@ -1,0 +1,60 @@
+"""After accepting: the case number, the promised date, and the paper that came out."""
+from __future__ import annotations
+
+import customtkinter as ctk
+
+from .base import View
+from .images import png_image
+from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+
+class ResultView(View):
+    title = "受理完成"
+
+    def __init__(self, app, result):
+        super().__init__(app)
+        self.result = result
+        head = ctk.CTkFrame(self)
+        head.pack(fill="x", padx=16, pady=12)
+        self.label(head, "✔ 已受理", 8, True, text_color=OK_COLOR).pack(anchor="w", padx=16, pady=(12, 0))
+        self.label(head, f"办件编号：{result.case_no_display}", 3, True).pack(anchor="w", padx=16)
+        due = f"承诺办结日期：{result.promised_by:%Y年%m月%d日}"
+        if result.deadline_approximate:
+            due += "（节假日历未更新，按周末推算，仅供参考）"
+        self.label(head, due, 1).pack(anchor="w", padx=16)
+        self.label(head, f"受理通知书文号：{result.notice_no}").pack(anchor="w", padx=16)
+        paper = "收件凭证已打印，受理通知书已生成" if not result.paper_error else result.paper_error
+        self.label(head, paper, 0, text_color=OK_COLOR if not result.paper_error else WARN_COLOR,
+                   wraplength=1100, justify="left").pack(anchor="w", padx=16, pady=(0, 12))
+        bar = ctk.CTkFrame(head, fg_color="transparent")
+        bar.pack(anchor="w", padx=16, pady=(0, 12))
+        self.home_button = self.button(bar, "返回首页（Enter）", self.app.show_home, 1, height=40)
+        self.home_button.pack(side="left")
+        self.button(bar, "查看办件", lambda: self.app.show_case(result.case_id), height=40).pack(side="left", padx=10)
+        self.previews = ctk.CTkFrame(self, fg_color="transparent")
+        self.previews.pack(fill="both", expand=True, padx=16, pady=(0, 12))
+        self.keys = {"Return": self.app.show_home, "Escape": self.app.show_home}
+        self.app.runner.run(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
+
+    def _load_previews(self):
+        notice = self.services.paperwork.preview_png(self.result.notice_pdf) if self.result.notice_pdf else None
+        return notice, self.services.hardware.last_receipt_png()
+
+    def _show_previews(self, pngs) -> None:
+        notice, receipt = pngs
+        if receipt:
+            box = ctk.CTkFrame(self.previews)
+            box.pack(side="left", fill="y", padx=(0, 12))
+            self.label(box, "小票（虚拟打印机输出）", -1).pack()
+            ctk.CTkLabel(box, text="", image=png_image(receipt, 300, 420)).pack(padx=8, pady=8)
+        if notice:
+            box = ctk.CTkFrame(self.previews)
+            box.pack(side="left", fill="y")
+            self.label(box, f"受理通知书（{self.result.notice_pdf.name}）", -1).pack()
+            ctk.CTkLabel(box, text="", image=png_image(notice, 340, 420)).pack(padx=8, pady=8)
+
+    def _no_preview(self, exc) -> None:
+        self.label(self.previews, getattr(exc, "message", "预览生成失败，PDF 文件已保存"), text_color=ERROR_COLOR).pack()
+
+    def on_show(self) -> None:
+        self.home_button.focus_set()

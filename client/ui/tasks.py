@@ -1,0 +1,99 @@
+"""Where the UI and the workers meet: plain messages through one queue.
+
+Workers never touch widgets. `run` executes a function on the thread pool and posts
+its result (or error) back; a single `after()` loop on the Tk thread drains the queue.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import queue
+from typing import Any, Callable
+
+log = logging.getLogger(__name__)
+
+
+class InlineExecutor(concurrent.futures.Executor):
+    """Runs jobs at once on the caller's thread: deterministic GUI tests."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller via the future
+            future.set_exception(exc)
+        return future
+
+
+class TaskRunner:
+    def __init__(self, root, executor: concurrent.futures.Executor | None = None, poll_ms: int = 40):
+        self.root = root
+        self.executor = executor or concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="ui-work")
+        self.poll_ms = poll_ms
+        self._inbox: queue.SimpleQueue[tuple[Callable, tuple]] = queue.SimpleQueue()
+        self._busy = 0
+        self._after_id = None
+        self._closed = False
+
+    def start(self) -> None:
+        self._after_id = self.root.after(self.poll_ms, self._drain)
+
+    def close(self) -> None:
+        self._closed = True
+        if self._after_id is not None:
+            try:
+                self.root.after_cancel(self._after_id)
+            except Exception:
+                pass
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy > 0
+
+    def post(self, callback: Callable, *args: Any) -> None:
+        """Thread-safe: ask the Tk thread to call `callback(*args)`."""
+        self._inbox.put((callback, args))
+
+    def run(self, fn: Callable, *args: Any, on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[BaseException], None] | None = None) -> None:
+        self._busy += 1
+
+        def finished(future: concurrent.futures.Future) -> None:
+            exc = future.exception()
+            if exc is not None:
+                log.info("task %s failed: %r", getattr(fn, "__name__", fn), exc)
+                self.post(self._finish, on_error, exc)
+            else:
+                self.post(self._finish, on_done, future.result())
+
+        self.executor.submit(fn, *args).add_done_callback(finished)
+
+    def _finish(self, callback, value) -> None:
+        self._busy -= 1
+        if callback is not None:
+            callback(value)
+
+    def drain_now(self) -> int:
+        """Run every posted callback; returns how many ran (tests call this too)."""
+        count = 0
+        while True:
+            try:
+                callback, args = self._inbox.get_nowait()
+            except queue.Empty:
+                return count
+            count += 1
+            try:
+                callback(*args)
+            except Exception:
+                log.exception("UI callback %r failed", callback)
+                raise
+
+    def _drain(self) -> None:
+        if self._closed:
+            return
+        try:
+            self.drain_now()
+        finally:
+            if not self._closed:
+                self._after_id = self.root.after(self.poll_ms, self._drain)

@@ -1,0 +1,84 @@
+"""HTTP client of the back office, one method per endpoint of `sync.protocol`.
+
+Network failures become `ServerUnreachable` and HTTP errors `ServerError` with the
+server's Chinese message, so callers never see a raw requests exception.
+"""
+from __future__ import annotations
+
+import logging
+
+import requests
+
+from . import protocol as p
+
+log = logging.getLogger(__name__)
+
+
+class ServerUnreachable(Exception):
+    message = "无法连接后台服务器，办件已保存在本机，网络恢复后将自动报送"
+
+
+class ServerError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(f"HTTP {status} {code}: {message}")
+        self.status, self.code, self.message = status, code, message
+
+
+class BackOfficeApi:
+    def __init__(self, base_url: str, token: str | None = None, timeout: float = 10.0,
+                 session: requests.Session | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.http = session or requests.Session()
+
+    def _request(self, method: str, path: str, **kw) -> requests.Response:
+        headers = kw.pop("headers", {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            resp = self.http.request(method, self.base_url + p.API + path, headers=headers,
+                                     timeout=self.timeout, **kw)
+        except requests.RequestException as exc:
+            log.info("%s %s failed: %s", method, path, exc)
+            raise ServerUnreachable(str(exc)) from exc
+        if resp.status_code >= 400 and not (method == "HEAD" and resp.status_code == 404):
+            try:
+                body = p.ErrorBody.model_validate(resp.json().get("detail", resp.json()))
+                code, message = body.code, body.message
+            except Exception:  # a proxy's HTML page or an empty body
+                code, message = "http_error", f"后台服务器返回错误（{resp.status_code}）"
+            raise ServerError(resp.status_code, code, message)
+        return resp
+
+    def health(self) -> dict:
+        return self._request("GET", "/health").json()
+
+    def enrol(self, code: str, device_name: str) -> p.EnrolResponse:
+        body = p.EnrolRequest(code=code, device_name=device_name).model_dump()
+        return p.EnrolResponse.model_validate(self._request("POST", "/enrol", json=body).json())
+
+    def login(self, username: str, password: str) -> p.LoginResponse:
+        body = p.LoginRequest(username=username, password=password).model_dump()
+        return p.LoginResponse.model_validate(self._request("POST", "/login", json=body).json())
+
+    def push(self, events: list[p.Event]) -> p.PushResponse:
+        body = p.PushRequest(events=events).model_dump(mode="json")
+        return p.PushResponse.model_validate(self._request("POST", "/events", json=body).json())
+
+    def pull(self, cursor: int) -> p.PullResponse:
+        resp = self._request("GET", "/changes", params={"cursor": cursor})
+        return p.PullResponse.model_validate(resp.json())
+
+    def blob_held(self, sha256: str) -> int:
+        resp = self._request("HEAD", f"/blobs/{sha256}")
+        return 0 if resp.status_code == 404 else int(resp.headers.get("X-Blob-Size", "0"))
+
+    def blob_put(self, sha256: str, offset: int, chunk: bytes, total: int) -> p.BlobStatus:
+        resp = self._request("PUT", f"/blobs/{sha256}", params={"offset": offset}, data=chunk,
+                             headers={"X-Blob-Length": str(total),
+                                      "Content-Type": "application/octet-stream"})
+        return p.BlobStatus.model_validate(resp.json())
+
+    def catalog(self) -> dict:
+        return self._request("GET", "/catalog").json()
