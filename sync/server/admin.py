@@ -1,0 +1,273 @@
+"""Administration and approval: what the back office's people do.
+
+Library functions for the CLI (and later a web console). Each takes an engine or
+a database URL, works in its own transaction and returns frozen data; failures
+raise `AdminError` whose message is Chinese, ready to show the approver.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from client.domain.case_numbers import format_case_no, parse_case_no
+from client.domain.catalog import load_sample_catalog
+from client.domain.states import LABELS, CaseState, IllegalTransition
+
+from .auth import ROLES, enrol_code_expiry, hash_password, new_enrol_code, sha256_hex
+from .cases import missing_blobs, move_case, status_change
+from .db import Case, Device, EnrolCode, OrgUnit, User, engine_for, utcnow
+
+log = logging.getLogger(__name__)
+
+LEVELS = ("county", "town", "village")
+
+
+class AdminError(Exception):
+    """A refused administrative action; `message` is Chinese for the operator."""
+
+    def __init__(self, message: str, code: str = "admin_error"):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+class UnknownCase(AdminError):
+    def __init__(self, case_no: str):
+        super().__init__(f"没有找到办件 {format_case_no(case_no)}", "unknown_case")
+
+
+class IllegalDecision(AdminError):
+    """The case's state does not allow this decision."""
+
+
+@dataclass(frozen=True)
+class OrgUnitRow:
+    code: str
+    name: str
+    region_code: str
+    level: str
+    parent_code: str | None
+
+
+@dataclass(frozen=True)
+class UserRow:
+    username: str
+    display_name: str
+    role: str
+    org_code: str
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    id: str
+    device_code: str
+    name: str
+    org_code: str
+    revoked: bool
+    enrolled_at: dt.datetime
+    last_seen_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case_id: str
+    case_no: str
+    org_code: str
+    matter_code: str
+    matter_name: str
+    applicant_name: str
+    status: str
+    status_label: str
+    complete: bool
+    received_at: dt.datetime
+    promised_by: dt.date | None
+    result_name: str | None
+    result_no: str | None
+    decided_by: str | None
+    decided_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    case_no: str
+    status: str
+    result_name: str | None
+    result_no: str | None
+    reason: str | None
+    decided_by: str
+    decided_at: dt.datetime
+    change_seq: int
+
+
+def create_org_unit(db: str | Engine, code: str, name: str, region_code: str, *,
+                    level: str = "county", parent_code: str | None = None) -> OrgUnitRow:
+    if level not in LEVELS:
+        raise AdminError(f"机构层级应为 {' / '.join(LEVELS)} 之一")
+    if not (len(region_code) == 12 and region_code.isdigit()):
+        raise AdminError("区划代码应为12位数字")
+    with engine_for(db) as engine, Session(engine) as session, session.begin():
+        if session.get(OrgUnit, code) is not None:
+            raise AdminError(f"机构代码 {code} 已存在")
+        if parent_code is not None and session.get(OrgUnit, parent_code) is None:
+            raise AdminError(f"上级机构 {parent_code} 不存在")
+        org = OrgUnit(code=code, name=name, region_code=region_code, level=level,
+                      parent_code=parent_code)
+        session.add(org)
+        return _org_row(org)
+
+
+def get_org_unit(db: str | Engine, code: str) -> OrgUnitRow | None:
+    with engine_for(db) as engine, Session(engine) as session:
+        org = session.get(OrgUnit, code)
+        return _org_row(org) if org else None
+
+
+def add_user(db: str | Engine, org_code: str, username: str, display_name: str, role: str,
+             password: str) -> UserRow:
+    if role not in ROLES:
+        raise AdminError(f"角色应为 {' / '.join(ROLES)} 之一")
+    if not username.strip() or not password:
+        raise AdminError("用户名和密码不能为空")
+    with engine_for(db) as engine, Session(engine) as session, session.begin():
+        if session.get(OrgUnit, org_code) is None:
+            raise AdminError(f"机构 {org_code} 不存在")
+        if session.execute(select(User.id).where(User.username == username.strip())).first():
+            raise AdminError(f"用户名 {username} 已存在")
+        user = User(username=username.strip(), display_name=display_name, role=role,
+                    org_code=org_code, password_hash=hash_password(password))
+        session.add(user)
+        return UserRow(user.username, user.display_name, user.role, user.org_code)
+
+
+def get_user(db: str | Engine, username: str) -> UserRow | None:
+    with engine_for(db) as engine, Session(engine) as session:
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        return UserRow(user.username, user.display_name, user.role, user.org_code) if user else None
+
+
+def issue_enrol_code(db: str | Engine, org_code: str, ttl_hours: float = 24) -> str:
+    """A one-time, hand-typeable code a new window trades for its device token."""
+    with engine_for(db) as engine, Session(engine) as session, session.begin():
+        if session.get(OrgUnit, org_code) is None:
+            raise AdminError(f"机构 {org_code} 不存在")
+        code = new_enrol_code()
+        session.add(EnrolCode(code_hash=sha256_hex(code), org_code=org_code,
+                              expires_at=enrol_code_expiry(ttl_hours)))
+    log.info("enrolment code issued for org unit %s", org_code)
+    return code
+
+
+def decide(db: str | Engine, case_no: str, decision: Literal["approve", "deny"], *, by: str,
+           result_name: str | None = None, result_no: str | None = None,
+           reason: str | None = None, force: bool = False) -> DecisionResult:
+    """Record an approver's decision and publish it to the case's window.
+
+    Approving needs every scanned page on the server (the approver must have seen
+    them) unless `force`; denying needs a reason the window can tell the applicant.
+    """
+    if decision not in ("approve", "deny"):
+        raise AdminError("审批结论应为 approve（通过）或 deny（不通过）")
+    reason = (reason or "").strip() or None
+    if decision == "deny" and not reason:
+        raise AdminError("审批不通过时必须填写理由")
+    number = parse_case_no(case_no)
+    target = CaseState.APPROVED if decision == "approve" else CaseState.DENIED
+    with engine_for(db) as engine, Session(engine) as session, session.begin():
+        case = session.execute(select(Case).where(Case.case_no == number)).scalar_one_or_none()
+        if case is None:
+            raise UnknownCase(number)
+        try:
+            move_case(case, target.value)
+        except IllegalTransition as exc:
+            raise IllegalDecision(exc.message, "illegal_transition") from None
+        if decision == "approve" and not force:
+            missing = missing_blobs(session, case)
+            if missing:
+                raise AdminError(f"该办件还有 {len(missing)} 页材料扫描件未上传完成，暂不能审批通过",
+                                 "incomplete")
+        now = utcnow()
+        if decision == "approve":
+            case.result_name = result_name or _default_result_name(case.matter_code)
+            case.result_no = result_no or _result_no(case, now)
+        else:
+            case.result_name, case.result_no = result_name, result_no
+        case.reason, case.decided_by, case.decided_at = reason, by, now
+        change = status_change(session, case, {
+            "result_name": case.result_name, "result_no": case.result_no, "reason": reason,
+            "decided_by": by, "decided_at": now.isoformat()})
+        session.flush()
+        result = DecisionResult(case.case_no, case.status, case.result_name, case.result_no, reason,
+                                by, now, change.seq)
+    log.info("case %s %s by %s", result.case_no, result.status, by)
+    return result
+
+
+def _default_result_name(matter_code: str) -> str | None:
+    try:
+        return load_sample_catalog().get(matter_code).result_name or None
+    except KeyError:
+        return None
+
+
+def _result_no(case: Case, now: dt.datetime) -> str:
+    """Unique because the case number is: region + year + the case's device code and sequence."""
+    return f"{case.case_no[:6]}-{now:%Y}-{case.case_no[-8:]}"
+
+
+def list_cases(db: str | Engine, status: str | None = None,
+               org_code: str | None = None) -> tuple[CaseRow, ...]:
+    with engine_for(db) as engine, Session(engine) as session:
+        query = select(Case).order_by(Case.received_at, Case.case_no)
+        if status:
+            query = query.where(Case.status == status)
+        if org_code:
+            query = query.where(Case.org_code == org_code)
+        return tuple(_case_row(c) for c in session.execute(query).scalars())
+
+
+def list_devices(db: str | Engine, org_code: str | None = None) -> tuple[DeviceRow, ...]:
+    with engine_for(db) as engine, Session(engine) as session:
+        query = select(Device).order_by(Device.enrolled_at)
+        if org_code:
+            query = query.where(Device.org_code == org_code)
+        return tuple(_device_row(d) for d in session.execute(query).scalars())
+
+
+def revoke_device(db: str | Engine, device: str) -> DeviceRow:
+    """Stop a lost or retired window: its token answers 401 from now on.
+
+    `device` is the device id or its 4-character device code.
+    """
+    with engine_for(db) as engine, Session(engine) as session, session.begin():
+        row = session.execute(select(Device).where(
+            or_(Device.id == device.strip(), Device.device_code == device.strip().upper()))
+        ).scalar_one_or_none()
+        if row is None:
+            raise AdminError(f"没有找到设备 {device}", "unknown_device")
+        if not row.revoked:
+            row.revoked, row.revoked_at = True, utcnow()
+            log.info("device %s revoked", row.id)
+        return _device_row(row)
+
+
+def _org_row(org: OrgUnit) -> OrgUnitRow:
+    return OrgUnitRow(org.code, org.name, org.region_code, org.level, org.parent_code)
+
+
+def _device_row(d: Device) -> DeviceRow:
+    return DeviceRow(d.id, d.device_code, d.name, d.org_code, d.revoked, d.enrolled_at, d.last_seen_at)
+
+
+def _case_row(c: Case) -> CaseRow:
+    try:
+        label = LABELS[CaseState(c.status)]
+    except ValueError:
+        label = c.status
+    return CaseRow(c.id, c.case_no, c.org_code, c.matter_code, c.matter_name, c.applicant_name,
+                   c.status, label, c.complete, c.received_at, c.promised_by, c.result_name,
+                   c.result_no, c.decided_by, c.decided_at)

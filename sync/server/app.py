@@ -1,0 +1,124 @@
+"""The HTTP face of the back office: routes of `sync.protocol`, nothing else.
+
+Handlers only translate HTTP to the library functions in auth, events and blobs;
+errors come back as `ErrorBody` with a Chinese message the window can show.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sync import protocol
+
+from . import auth, blobs, events
+from .auth import DeviceIdentity
+from .context import ServerContext
+from .errors import ApiError
+
+log = logging.getLogger(__name__)
+
+API = protocol.API
+_ERRORS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+
+
+def _context(request: Request) -> ServerContext:
+    return request.app.state.ctx
+
+
+def _device(request: Request, authorization: Annotated[str | None, Header()] = None) -> DeviceIdentity:
+    """Every route but enrol and health needs an enrolled, unrevoked device."""
+    return auth.authenticate(request.app.state.ctx.sessions, authorization)
+
+
+Ctx = Annotated[ServerContext, Depends(_context)]
+Dev = Annotated[DeviceIdentity, Depends(_device)]
+
+
+def create_app(db_url: str, blob_dir: Path) -> FastAPI:
+    """Build the server for one database and one blob folder (schema created if missing)."""
+    ctx = ServerContext.open(db_url, Path(blob_dir))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        ctx.close()
+
+    app = FastAPI(title="OneWindow back office", version=str(protocol.PROTOCOL_VERSION),
+                  lifespan=lifespan)
+    app.state.ctx = ctx
+    _install_error_handlers(app)
+
+    @app.get(f"{API}/health")
+    def health() -> dict:
+        return {"ok": True, "protocol": protocol.PROTOCOL_VERSION}
+
+    @app.post(f"{API}/enrol", response_model=protocol.EnrolResponse)
+    def enrol(body: protocol.EnrolRequest, ctx: Ctx) -> protocol.EnrolResponse:
+        return auth.enrol(ctx.sessions, body.code, body.device_name)
+
+    @app.post(f"{API}/login", response_model=protocol.LoginResponse,
+              responses={401: {"model": protocol.ErrorBody}})
+    def login(body: protocol.LoginRequest, ctx: Ctx, dev: Dev) -> protocol.LoginResponse:
+        return auth.login(ctx.sessions, dev, body.username, body.password)
+
+    @app.post(f"{API}/events", response_model=protocol.PushResponse)
+    def push(body: protocol.PushRequest, ctx: Ctx, dev: Dev) -> protocol.PushResponse:
+        if body.protocol > protocol.PROTOCOL_VERSION:
+            raise ApiError(400, "unsupported_protocol", "后台版本过旧，暂不支持此客户端版本")
+        return protocol.PushResponse(results=events.push_events(ctx, dev, body.events))
+
+    @app.get(f"{API}/changes", response_model=protocol.PullResponse)
+    def pull(ctx: Ctx, dev: Dev, cursor: int = 0,
+             limit: Annotated[int, Query(ge=1)] = events.DEFAULT_PULL) -> protocol.PullResponse:
+        return events.pull_changes(ctx, dev, cursor, limit)
+
+    @app.head(f"{API}/blobs/{{sha256}}")
+    def blob_head(sha256: str, ctx: Ctx, dev: Dev) -> Response:
+        status = blobs.blob_status(ctx, sha256)
+        if status is None:
+            return Response(status_code=404, headers={"X-Blob-Size": "0"})
+        return Response(status_code=200, headers={
+            "X-Blob-Size": str(status.size), "X-Blob-Complete": "true" if status.complete else "false"})
+
+    @app.put(f"{API}/blobs/{{sha256}}", response_model=protocol.BlobStatus)
+    async def blob_put(sha256: str, request: Request, ctx: Ctx, dev: Dev,
+                       offset: Annotated[int, Query(ge=0)] = 0,
+                       x_blob_length: Annotated[int | None, Header()] = None) -> protocol.BlobStatus:
+        data = await request.body()
+        return await run_in_threadpool(blobs.put_chunk, ctx, sha256, offset, x_blob_length, data)
+
+    @app.get(f"{API}/catalog")
+    def catalog(ctx: Ctx, dev: Dev) -> dict:
+        return ctx.catalog.to_dict()
+
+    return app
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = protocol.ErrorBody(code=code, message=message).model_dump()
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        log.info("invalid request: %s", exc.errors())
+        return _error(422, "invalid_request", "请求数据格式不正确")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _ERRORS.get(exc.status_code, f"http_{exc.status_code}")
+        return _error(exc.status_code, code, "请求的服务不存在或暂不可用", getattr(exc, "headers", None))

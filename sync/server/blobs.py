@@ -1,0 +1,141 @@
+"""Scanned pages, content-addressed by SHA-256, uploaded resumably.
+
+Bytes live under `<blob_dir>/<sha[:2]>/<sha>`; while incomplete they sit in a
+`.part` file whose length is the offset the client resumes from. A blob counts
+only after its hash is verified, and is stored once however many cases name it.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from sync import protocol
+
+from .cases import cases_waiting_for, refresh_completeness
+from .context import ServerContext
+from .db import Blob, utcnow
+from .errors import ApiError
+
+log = logging.getLogger(__name__)
+
+MAX_BLOB_BYTES = 512 * 1024 * 1024
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class BlobPaths:
+    final: Path
+    part: Path
+
+
+def blob_paths(blob_dir: Path, sha256: str) -> BlobPaths:
+    folder = Path(blob_dir) / sha256[:2]
+    return BlobPaths(folder / sha256, folder / f"{sha256}.part")
+
+
+def check_sha(sha256: str) -> str:
+    sha = (sha256 or "").lower()
+    if not _SHA256.match(sha):
+        raise ApiError(400, "bad_sha256", "文件校验值格式不正确")
+    return sha
+
+
+def blob_status(ctx: ServerContext, sha256: str) -> protocol.BlobStatus | None:
+    """What the server holds of a blob, or None when it holds nothing."""
+    sha = check_sha(sha256)
+    paths = blob_paths(ctx.blob_dir, sha)
+    with ctx.blob_lock(sha):
+        if paths.final.exists():
+            _finish(ctx, sha, paths.final.stat().st_size)  # heals a crash after the rename
+            return protocol.BlobStatus(sha256=sha, size=paths.final.stat().st_size, complete=True)
+        if paths.part.exists():
+            return protocol.BlobStatus(sha256=sha, size=paths.part.stat().st_size, complete=False)
+    return None
+
+
+def put_chunk(ctx: ServerContext, sha256: str, offset: int, total: int | None,
+              data: bytes) -> protocol.BlobStatus:
+    """Append `data` at `offset`; verify and publish the blob once all `total` bytes are in."""
+    sha = check_sha(sha256)
+    if total is None or total < 0:
+        raise ApiError(400, "bad_length", "缺少文件总长度（X-Blob-Length）")
+    if total > MAX_BLOB_BYTES:
+        raise ApiError(413, "blob_too_large", "文件过大，无法上传")
+    paths = blob_paths(ctx.blob_dir, sha)
+    with ctx.blob_lock(sha):
+        if paths.final.exists():
+            size = paths.final.stat().st_size
+            _finish(ctx, sha, size)
+            return protocol.BlobStatus(sha256=sha, size=size, complete=True)
+        held = paths.part.stat().st_size if paths.part.exists() else 0
+        if offset != held:
+            raise ApiError(409, "offset_mismatch", "上传位置与服务器记录不一致，请从服务器记录的位置继续",
+                           {"X-Blob-Size": str(held)})
+        if held + len(data) > total:
+            raise ApiError(422, "blob_too_long", "上传的数据超过了文件总长度",
+                           {"X-Blob-Size": str(held)})
+        paths.part.parent.mkdir(parents=True, exist_ok=True)
+        with open(paths.part, "ab") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        held += len(data)
+        if held < total:
+            _record(ctx, sha, held)
+            return protocol.BlobStatus(sha256=sha, size=held, complete=False)
+        if _file_sha256(paths.part) != sha:
+            paths.part.unlink()
+            _forget(ctx, sha)
+            log.warning("blob %s failed verification; discarded", sha)
+            raise ApiError(422, "hash_mismatch", "文件校验失败，服务器已丢弃，请重新上传",
+                           {"X-Blob-Size": "0"})
+        os.replace(paths.part, paths.final)
+        _finish(ctx, sha, held)
+        log.info("blob %s complete (%d bytes)", sha, held)
+        return protocol.BlobStatus(sha256=sha, size=held, complete=True)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _row(session: Session, sha: str) -> Blob:
+    row = session.get(Blob, sha)
+    if row is None:
+        row = Blob(sha256=sha, size=0, complete=False)
+        session.add(row)
+    return row
+
+
+def _record(ctx: ServerContext, sha: str, size: int) -> None:
+    with ctx.sessions() as session, session.begin():
+        _row(session, sha).size = size
+
+
+def _forget(ctx: ServerContext, sha: str) -> None:
+    with ctx.sessions() as session, session.begin():
+        row = session.get(Blob, sha)
+        if row is not None and not row.complete:
+            session.delete(row)
+
+
+def _finish(ctx: ServerContext, sha: str, size: int) -> None:
+    """Mark the verified blob complete and let every case waiting for it recount."""
+    with ctx.sessions() as session, session.begin():
+        row = _row(session, sha)
+        if row.complete:
+            return
+        row.size, row.complete, row.completed_at = size, True, utcnow()
+        session.flush()
+        for case in cases_waiting_for(session, sha):
+            refresh_completeness(session, case)

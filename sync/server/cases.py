@@ -1,0 +1,65 @@
+"""Case rules shared by pushes, uploads and decisions: completeness and status changes.
+
+Every status or completeness change goes through here so that it always lands in
+the change feed the windows pull.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from client.domain.states import check_transition
+from sync import protocol
+
+from .db import Blob, Case, CaseBlob, Change, append_change, utcnow
+
+
+def missing_blobs(session: Session, case: Case) -> tuple[str, ...]:
+    """The expected blobs the server does not yet hold complete and verified."""
+    expected = list(dict.fromkeys(case.blobs_expected or ()))
+    if not expected:
+        return ()
+    held = set(session.execute(select(Blob.sha256).where(Blob.sha256.in_(expected),
+                                                         Blob.complete.is_(True))).scalars())
+    return tuple(sha for sha in expected if sha not in held)
+
+
+def set_expected_blobs(session: Session, case: Case, shas: list[str]) -> None:
+    case.blobs_expected = list(dict.fromkeys(shas))
+    existing = set(session.execute(select(CaseBlob.sha256).where(CaseBlob.case_id == case.id)).scalars())
+    for sha in case.blobs_expected:
+        if sha not in existing:
+            session.add(CaseBlob(case_id=case.id, sha256=sha))
+    for sha in existing - set(case.blobs_expected):
+        session.delete(session.get(CaseBlob, (case.id, sha)))
+
+
+def status_change(session: Session, case: Case, extra: dict[str, Any] | None = None) -> Change:
+    """Publish the case's current status (and completeness) to its org unit's feed."""
+    case.updated_at = utcnow()
+    data = {"status": case.status, "complete": bool(case.complete), **(extra or {})}
+    return append_change(session, protocol.CHANGE_CASE_STATUS, case.org_code, case_id=case.id,
+                         case_no=case.case_no, data=data)
+
+
+def refresh_completeness(session: Session, case: Case) -> bool:
+    """Recompute `complete`; publish a change when it flips. Returns whether it flipped."""
+    complete = not missing_blobs(session, case)
+    if complete == bool(case.complete):
+        return False
+    case.complete = complete
+    status_change(session, case)
+    return True
+
+
+def cases_waiting_for(session: Session, sha256: str) -> list[Case]:
+    ids = select(CaseBlob.case_id).where(CaseBlob.sha256 == sha256)
+    return list(session.execute(select(Case).where(Case.id.in_(ids)).order_by(Case.created_at))
+                .scalars())
+
+
+def move_case(case: Case, target: str) -> None:
+    """Change status through the lifecycle; raises IllegalTransition when not allowed."""
+    case.status = check_transition(case.status, target).value

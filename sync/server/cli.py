@@ -1,0 +1,142 @@
+"""`onewindow-server`: the command line for administrators and approvers.
+
+Only parses arguments, calls the library (admin, demo, runner) and prints the
+answer in Chinese; a refused action prints its reason on stderr and exits 1.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from pathlib import Path
+
+from client.domain.case_numbers import format_case_no
+
+from . import admin
+from .auth import ROLES
+from .config import default_blob_dir, default_db_url
+from .demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="数据库地址（默认 $ONEWINDOW_SERVER_DB 或用户数据目录下的 SQLite 文件）")
+
+    parser = argparse.ArgumentParser(prog="onewindow-server", description="一窗通后台审批服务")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", parents=[common], help="启动后台服务")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--blobs", help="扫描件存放目录（默认 $ONEWINDOW_SERVER_BLOBS 或数据库旁的 blobs）")
+
+    sub.add_parser("init-demo", parents=[common], help="创建演示机构与账号，并生成注册码")
+
+    p = sub.add_parser("org-add", parents=[common], help="新增机构")
+    p.add_argument("code")
+    p.add_argument("name")
+    p.add_argument("--region", required=True, help="12位区划代码")
+    p.add_argument("--level", default="county", choices=admin.LEVELS)
+    p.add_argument("--parent", help="上级机构代码")
+
+    p = sub.add_parser("user-add", parents=[common], help="新增用户")
+    p.add_argument("org")
+    p.add_argument("username")
+    p.add_argument("display_name")
+    p.add_argument("--role", default="clerk", choices=ROLES)
+    p.add_argument("--password", help="不填则提示输入")
+
+    p = sub.add_parser("enrol-code", parents=[common], help="为机构生成一次性设备注册码")
+    p.add_argument("org")
+    p.add_argument("--ttl-hours", type=float, default=24)
+
+    p = sub.add_parser("decide", parents=[common], help="审批办件")
+    p.add_argument("case_no")
+    p.add_argument("decision", choices=("approve", "deny"))
+    p.add_argument("--result-name")
+    p.add_argument("--result-no")
+    p.add_argument("--reason")
+    p.add_argument("--by", help="审批人（默认当前系统用户）")
+    p.add_argument("--force", action="store_true", help="扫描件未传齐也审批通过")
+
+    p = sub.add_parser("cases", parents=[common], help="列出办件")
+    p.add_argument("--status")
+
+    sub.add_parser("devices", parents=[common], help="列出已注册设备")
+
+    p = sub.add_parser("revoke", parents=[common], help="停用设备")
+    p.add_argument("device_id", help="设备ID或4位设备码")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    db = args.db or default_db_url()
+    try:
+        return _run(args, db)
+    except admin.AdminError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, db: str) -> int:
+    command = args.command
+    if command == "serve":
+        from .runner import serve, server_url  # uvicorn only when serving
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        blob_dir = Path(args.blobs) if args.blobs else default_blob_dir(db)
+        print(f"一窗通后台服务：{server_url(args.host, args.port)}")
+        print(f"数据库：{db}")
+        print(f"扫描件目录：{blob_dir}")
+        serve(db, blob_dir, args.host, args.port)
+    elif command == "init-demo":
+        info = ensure_demo(db)
+        print(f"演示机构：{info.org_code}")
+        print(f"设备注册码：{info.enrol_code}（24小时内有效，仅可使用一次）")
+        print(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, display_name, role in DEMO_USERS:
+            print(f"  {username}  {display_name}  {role}")
+    elif command == "org-add":
+        org = admin.create_org_unit(db, args.code, args.name, args.region, level=args.level,
+                                    parent_code=args.parent)
+        print(f"已新增机构：{org.code} {org.name}")
+    elif command == "user-add":
+        password = args.password or getpass.getpass("密码：")
+        user = admin.add_user(db, args.org, args.username, args.display_name, args.role, password)
+        print(f"已新增用户：{user.username} {user.display_name}（{user.role}，机构 {user.org_code}）")
+    elif command == "enrol-code":
+        code = admin.issue_enrol_code(db, args.org, args.ttl_hours)
+        print(f"设备注册码：{code}（{args.ttl_hours:g}小时内有效，仅可使用一次）")
+    elif command == "decide":
+        result = admin.decide(db, args.case_no, args.decision, by=args.by or getpass.getuser(),
+                              result_name=args.result_name, result_no=args.result_no,
+                              reason=args.reason, force=args.force)
+        number = format_case_no(result.case_no)
+        if result.status == "approved":
+            print(f"办件 {number} 已审批通过；结果：{result.result_name or '（无）'}，"
+                  f"文号：{result.result_no or '（无）'}")
+        else:
+            print(f"办件 {number} 审批不通过；理由：{result.reason}")
+    elif command == "cases":
+        rows = admin.list_cases(db, status=args.status)
+        for row in rows:
+            mark = "" if row.complete else "（扫描件未齐）"
+            print(f"{format_case_no(row.case_no)}  {row.status_label}{mark}  {row.matter_name}  "
+                  f"{row.applicant_name}  受理于 {row.received_at.astimezone():%Y-%m-%d %H:%M}")
+        print(f"共 {len(rows)} 件")
+    elif command == "devices":
+        rows = admin.list_devices(db)
+        for d in rows:
+            state = "已停用" if d.revoked else "正常"
+            print(f"{d.id}  {d.device_code}  {d.name}  机构 {d.org_code}  {state}")
+        print(f"共 {len(rows)} 台")
+    elif command == "revoke":
+        device = admin.revoke_device(db, args.device_id)
+        print(f"已停用设备：{device.device_code} {device.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

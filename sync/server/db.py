@@ -1,0 +1,274 @@
+"""Back-office tables and the engine factory.
+
+One schema for SQLite (the one-command default) and PostgreSQL (deployments):
+only portable column types and SQL. Tables come from `metadata.create_all` until
+the alembic migrations arrive.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import (
+    JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, TypeDecorator,
+    create_engine, event, select, update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def utcnow() -> dt.datetime:
+    """The server clock; everything the server orders or stamps uses it."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware UTC datetimes on both backends (SQLite keeps no time zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class OrgUnit(Base):
+    __tablename__ = "org_units"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(String(12))
+    level: Mapped[str] = mapped_column(String(16), default="county")
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("org_units.code"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Device(Base):
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    device_code: Mapped[str] = mapped_column(String(4), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    enrolled_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class EnrolCode(Base):
+    """A one-time enrolment code; only its SHA-256 is kept."""
+
+    __tablename__ = "enrol_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    device_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the client's case_id
+    case_no: Mapped[str] = mapped_column(String(40), unique=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"), index=True)
+    device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"), default=None)
+    matter_code: Mapped[str] = mapped_column(String(64))
+    matter_name: Mapped[str] = mapped_column(String(200))
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_id_type: Mapped[str] = mapped_column(String(32), default="身份证")
+    applicant_id_number: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    promised_by: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    payload: Mapped[dict] = mapped_column(JSON)
+    blobs_expected: Mapped[list] = mapped_column(JSON, default=list)
+    result_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    result_no: Mapped[str | None] = mapped_column(String(100), default=None)
+    decided_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    delivered_to: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CaseBlob(Base):
+    """Which blobs a case names: lets a finished upload find its cases with portable SQL."""
+
+    __tablename__ = "case_blobs"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class Event(Base):
+    """Every event a device pushed, with the answer given (replayed on a retry)."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    device_seq: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[str] = mapped_column(String(64), index=True)
+    type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)
+    device_time: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    server_time: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))  # acked / rejected
+    code: Mapped[str | None] = mapped_column(String(64), default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Blob(Base):
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class Change(Base):
+    """The server-ordered feed devices pull; `seq` is the cursor.
+
+    `seq` values come from `ChangeCounter` under a row lock held until commit, so
+    seq order is commit order on PostgreSQL too and a puller never skips a change
+    that commits late.
+    """
+
+    __tablename__ = "changes"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(32))
+    org_code: Mapped[str] = mapped_column(String(32), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    case_no: Mapped[str | None] = mapped_column(String(40), default=None)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    server_time: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ChangeCounter(Base):
+    """One row (id 1): the last change seq handed out."""
+
+    __tablename__ = "change_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def append_change(session: Session, kind: str, org_code: str, *, case_id: str | None = None,
+                  case_no: str | None = None, data: dict | None = None) -> Change:
+    """Add one change to the feed inside the caller's transaction."""
+    session.execute(update(ChangeCounter).where(ChangeCounter.id == 1)
+                    .values(value=ChangeCounter.value + 1))
+    seq = session.execute(select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar_one()
+    change = Change(seq=seq, kind=kind, org_code=org_code, case_id=case_id, case_no=case_no,
+                    data=dict(data or {}), server_time=utcnow())
+    session.add(change)
+    return change
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """WAL + busy timeout + IMMEDIATE transactions: the CLI and the server share the file."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Take the write lock up front so a read never has to upgrade (which fails
+        # at once in WAL mode instead of waiting for busy_timeout).
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(db_url: str, *, create: bool = True) -> Engine:
+    """An engine for a SQLite or PostgreSQL URL, with the schema created."""
+    if db_url.startswith("sqlite"):
+        engine = create_engine(db_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _sqlite_setup(engine)
+    else:
+        engine = create_engine(db_url, pool_pre_ping=True)
+    if create:
+        create_schema(engine)
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
+    try:
+        with Session(engine) as session, session.begin():
+            if session.get(ChangeCounter, 1) is None:
+                session.add(ChangeCounter(id=1, value=0))
+    except IntegrityError:
+        pass  # another process created the counter at the same moment
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def engine_for(db: str | Engine) -> Iterator[Engine]:
+    """Use a given engine, or open (and afterwards dispose) one for a URL."""
+    if isinstance(db, Engine):
+        yield db
+        return
+    engine = make_engine(db)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

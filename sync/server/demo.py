@@ -1,0 +1,44 @@
+"""A ready-to-use back office for demonstrations and the desktop demo mode.
+
+Idempotent: run it any number of times against the same database; each call
+hands out a fresh enrolment code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from . import admin
+from .db import engine_for
+
+DEMO_ORG_CODE = "370702"
+DEMO_ORG_NAME = "潍坊市潍城区政务服务中心"
+DEMO_REGION_CODE = "370702000000"
+DEMO_PASSWORD = "123456"
+DEMO_USERS = (
+    ("clerk01", "张敏", "clerk"),
+    ("worker01", "王社工", "social_worker"),
+    ("approver01", "李审批", "approver"),
+    ("admin", "系统管理员", "admin"),
+)
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    enrol_code: str
+    org_code: str = DEMO_ORG_CODE
+    clerk_username: str = "clerk01"
+    clerk_password: str = DEMO_PASSWORD
+    approver_username: str = "approver01"
+
+
+def ensure_demo(db: str | Engine) -> DemoInfo:
+    """Create the demo org unit and accounts if missing; issue a new enrolment code."""
+    with engine_for(db) as engine:
+        if admin.get_org_unit(engine, DEMO_ORG_CODE) is None:
+            admin.create_org_unit(engine, DEMO_ORG_CODE, DEMO_ORG_NAME, DEMO_REGION_CODE, level="county")
+        for username, display_name, role in DEMO_USERS:
+            if admin.get_user(engine, username) is None:
+                admin.add_user(engine, DEMO_ORG_CODE, username, display_name, role, DEMO_PASSWORD)
+        return DemoInfo(enrol_code=admin.issue_enrol_code(engine, DEMO_ORG_CODE))

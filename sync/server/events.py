@@ -1,0 +1,202 @@
+"""Push and pull: events in from the windows, the change feed out to them.
+
+Each event is handled in its own transaction and its answer is stored with it,
+so a retry (lost response, two senders) gets the same answer and nothing is
+applied twice, and one bad event never blocks the rest of its batch.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from client.domain.case_numbers import format_case_no, parse_case_no
+from client.domain.identity import check_id_number
+from client.domain.states import LABELS, CaseState, IllegalTransition
+from sync import protocol
+
+from .auth import DeviceIdentity
+from .cases import missing_blobs, move_case, set_expected_blobs, status_change
+from .context import ServerContext
+from .db import Case, Change, ChangeCounter, Event, utcnow
+from .errors import ApiError
+
+log = logging.getLogger(__name__)
+
+MAX_PULL = 1000
+DEFAULT_PULL = 500
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_RESIDENT_ID_TYPES = ("身份证", "居民身份证")
+
+
+class Rejection(Exception):
+    """An event the server refuses for good; `reason` is shown to the clerk."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(code)
+        self.code, self.reason = code, reason
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: str
+    code: str | None = None
+    reason: str | None = None
+
+
+def push_events(ctx: ServerContext, device: DeviceIdentity,
+                events: list[protocol.Event]) -> list[protocol.EventResult]:
+    return [push_event(ctx, device, event) for event in events]
+
+
+def push_event(ctx: ServerContext, device: DeviceIdentity, event: protocol.Event) -> protocol.EventResult:
+    """Apply one event once; answer a repeat with the stored answer."""
+    for _attempt in range(3):
+        try:
+            with ctx.sessions() as session, session.begin():
+                stored = session.execute(select(Event).where(Event.event_id == event.event_id)
+                                         ).scalar_one_or_none()
+                if stored is not None:
+                    return _answer(stored)
+                try:
+                    _apply(session, ctx, device, event)
+                    outcome = _Outcome("acked")
+                except Rejection as rejection:
+                    outcome = _Outcome("rejected", rejection.code, rejection.reason)
+                    log.info("event %s (%s) from device %s rejected: %s", event.event_id, event.type,
+                             device.id, rejection.code)
+                row = Event(event_id=event.event_id, device_id=device.id, device_seq=event.device_seq,
+                            case_id=event.case_id, type=event.type, payload=event.payload,
+                            device_time=event.device_time, server_time=utcnow(),
+                            status=outcome.status, code=outcome.code, reason=outcome.reason)
+                session.add(row)
+                session.flush()
+                answer = _answer(row)
+            return answer
+        except IntegrityError:
+            # A concurrent push stored this event (or took its case number) first:
+            # look again, and the stored answer or a clean rejection comes out.
+            log.info("conflict while storing event %s, retrying", event.event_id)
+        except Exception:
+            log.exception("event %s from device %s failed", event.event_id, device.id)
+            break
+    # Not stored, so a later retry is evaluated afresh.
+    return protocol.EventResult(event_id=event.event_id, status="rejected", code="server_error",
+                                reason="后台处理该事件时出错，请稍后重试或联系管理员")
+
+
+def _answer(row: Event) -> protocol.EventResult:
+    return protocol.EventResult(event_id=row.event_id, status=row.status, code=row.code,
+                                reason=row.reason, server_time=row.server_time)
+
+
+def _apply(session: Session, ctx: ServerContext, device: DeviceIdentity, event: protocol.Event) -> None:
+    """Validate completely, then write: a Rejection never leaves half an event behind."""
+    if event.type == protocol.CASE_ACCEPTED:
+        _accept(session, ctx, device, event)
+    elif event.type == protocol.CASE_DELIVERED:
+        _deliver(session, device, event)
+    else:
+        raise Rejection("unknown_event_type", f"后台无法识别的事件类型“{event.type}”，请升级客户端")
+
+
+def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event: protocol.Event) -> None:
+    try:
+        payload = protocol.CaseAcceptedPayload.model_validate(event.payload)
+    except ValidationError as exc:
+        log.info("bad case.accepted payload: %s", exc)
+        raise Rejection("invalid_payload", "办件受理数据不完整或格式不正确") from None
+    case_no = parse_case_no(payload.case_no)
+    if not case_no:
+        raise Rejection("invalid_payload", "办件编号为空")
+    try:
+        ctx.catalog.get(payload.matter_code)
+    except KeyError:
+        raise Rejection("unknown_matter",
+                        f"事项“{payload.matter_name}”（{payload.matter_code}）不在后台事项清单中") from None
+    applicant = payload.applicant
+    if applicant.id_type in _RESIDENT_ID_TYPES:
+        check = check_id_number(applicant.id_number)
+        if not check.ok:
+            raise Rejection("invalid_id_number", f"申请人身份证号码有误：{check.message}")
+        id_number = check.number
+    elif not applicant.id_number.strip():
+        raise Rejection("invalid_id_number", "申请人证件号码为空")
+    else:
+        id_number = applicant.id_number.strip()
+    shas = [sha.lower() for m in payload.materials for sha in m.blobs]
+    if any(not _SHA256.match(sha) for sha in shas):
+        raise Rejection("invalid_payload", "材料扫描件的校验值格式不正确")
+
+    case = session.get(Case, event.case_id)
+    if case is not None:
+        if case.org_code != device.org_code or case.case_no != case_no:
+            raise Rejection("case_conflict", f"办件编号{format_case_no(case_no)}与后台已有办件不一致")
+        if case.status != CaseState.SUBMITTED.value:
+            label = LABELS[CaseState(case.status)]
+            raise Rejection("case_locked", f"该办件后台已处理（{label}），不能再修改受理信息")
+    else:
+        taken = session.execute(select(Case.id).where(Case.case_no == case_no)).first()
+        if taken is not None:
+            raise Rejection("duplicate_case_no", f"办件编号{format_case_no(case_no)}已被其他办件使用")
+        case = Case(id=event.case_id, case_no=case_no, org_code=device.org_code,
+                    status=CaseState.SUBMITTED.value, created_at=utcnow())
+        session.add(case)
+
+    case.device_id = device.id
+    case.matter_code = payload.matter_code
+    case.matter_name = payload.matter_name
+    case.applicant_name = applicant.name
+    case.applicant_id_type = applicant.id_type
+    case.applicant_id_number = id_number
+    case.received_at = payload.received_at
+    case.promised_by = payload.promised_by
+    case.payload = event.payload
+    session.flush()
+    set_expected_blobs(session, case, shas)
+    session.flush()
+    case.complete = not missing_blobs(session, case)
+    status_change(session, case)
+
+
+def _deliver(session: Session, device: DeviceIdentity, event: protocol.Event) -> None:
+    try:
+        payload = protocol.CaseDeliveredPayload.model_validate(event.payload)
+    except ValidationError as exc:
+        log.info("bad case.delivered payload: %s", exc)
+        raise Rejection("invalid_payload", "出件数据不完整或格式不正确") from None
+    case = session.get(Case, event.case_id)
+    if case is None or case.org_code != device.org_code:
+        raise Rejection("unknown_case", "后台没有找到该办件，请先报送受理信息")
+    try:
+        move_case(case, CaseState.DELIVERED.value)
+    except IllegalTransition as exc:
+        raise Rejection("illegal_transition", exc.message) from None
+    case.delivered_at = payload.delivered_at
+    case.delivered_to = payload.recipient_name
+    status_change(session, case, {"delivered_at": payload.delivered_at.isoformat()})
+
+
+def pull_changes(ctx: ServerContext, device: DeviceIdentity, cursor: int,
+                 limit: int = DEFAULT_PULL) -> protocol.PullResponse:
+    """Changes of the device's org unit after `cursor`, oldest first."""
+    limit = max(1, min(limit, MAX_PULL))
+    cursor = max(0, cursor)
+    with ctx.sessions() as session:
+        last = session.execute(select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar_one()
+        if cursor > last:
+            # A cursor from another (or a restored) database: the client must resync.
+            raise ApiError(410, "cursor_expired", "同步位置已失效，正在重新同步")
+        rows = list(session.execute(
+            select(Change).where(Change.org_code == device.org_code, Change.seq > cursor)
+            .order_by(Change.seq).limit(limit + 1)).scalars())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    changes = [protocol.Change(seq=r.seq, kind=r.kind, case_id=r.case_id, case_no=r.case_no,
+                               data=r.data, server_time=r.server_time) for r in rows]
+    return protocol.PullResponse(cursor=rows[-1].seq if rows else cursor, changes=changes, more=more)

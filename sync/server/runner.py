@@ -1,0 +1,49 @@
+"""Run the server: blocking (the CLI) or on a background thread (demo mode, end-to-end tests)."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from .app import create_app
+
+
+def server_url(host: str, port: int) -> str:
+    return f"http://{host}:{port}"
+
+
+def serve(db_url: str, blob_dir: Path, host: str = "127.0.0.1", port: int = 8765,
+          log_level: str = "info") -> None:
+    uvicorn.run(create_app(db_url, blob_dir), host=host, port=port, log_level=log_level)
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    url: str
+    port: int
+    _server: uvicorn.Server
+    _thread: threading.Thread
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+
+
+def start_in_thread(db_url: str, blob_dir: Path, host: str = "127.0.0.1", port: int = 0,
+                    timeout: float = 10.0) -> RunningServer:
+    """Start on a daemon thread and wait until it listens; port 0 picks a free port."""
+    config = uvicorn.Config(create_app(db_url, blob_dir), host=host, port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="onewindow-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("back-office server did not start")
+        time.sleep(0.02)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    return RunningServer(server_url(host, bound), bound, server, thread)

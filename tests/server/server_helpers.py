@@ -1,0 +1,111 @@
+"""Shared helpers for the server tests: wire-format builders and small test clients."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from client.domain.case_numbers import mint_case_no
+from client.domain.identity import id_check_char
+from sync import protocol
+from sync.server.demo import DemoInfo
+
+API = protocol.API
+MATTER_CODE = "370702-XK-0001"  # 个体工商户设立登记 -> 营业执照
+REGION = "370702000000"
+
+
+def valid_id(first17: str = "37070219850312001") -> str:
+    return first17 + id_check_char(first17)
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Server:
+    client: TestClient
+    db_url: str
+    blob_dir: Path
+    demo: DemoInfo
+
+
+@dataclass(frozen=True)
+class EnrolledDevice:
+    server: Server
+    device_id: str
+    device_code: str
+    token: str
+
+    @property
+    def client(self) -> TestClient:
+        return self.server.client
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def push(self, *events: dict) -> list[dict]:
+        response = self.client.post(f"{API}/events", json={"events": list(events)}, headers=self.headers)
+        assert response.status_code == 200, response.text
+        return response.json()["results"]
+
+    def pull(self, cursor: int = 0, **params) -> dict:
+        response = self.client.get(f"{API}/changes", params={"cursor": cursor, **params},
+                                   headers=self.headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def put_blob(self, digest: str, data: bytes, offset: int, total: int):
+        return self.client.put(f"{API}/blobs/{digest}", params={"offset": offset}, content=data,
+                               headers={**self.headers, "X-Blob-Length": str(total)})
+
+    def head_blob(self, digest: str):
+        return self.client.head(f"{API}/blobs/{digest}", headers=self.headers)
+
+
+@dataclass(frozen=True)
+class AcceptedCase:
+    device: EnrolledDevice
+    case_id: str
+    case_no: str
+    blobs: dict[str, bytes]
+
+
+def make_event(event_type: str, case_id: str, payload: dict, seq: int = 1) -> dict:
+    return {"event_id": str(uuid.uuid4()), "device_seq": seq, "case_id": case_id, "type": event_type,
+            "payload": payload, "device_time": dt.datetime.now(dt.timezone.utc).isoformat()}
+
+
+def accepted_payload(case_no: str, blobs: list[str] = (), *, id_number: str | None = None,
+                     matter_code: str = MATTER_CODE) -> dict:
+    return {
+        "case_no": case_no, "matter_code": matter_code, "matter_name": "个体工商户设立登记",
+        "catalog_version": "2026.11-1",
+        "applicant": {"name": "王小二", "id_number": id_number or valid_id()},
+        "materials": [{"code": "M01", "name": "申请人身份证", "blobs": list(blobs)},
+                      {"code": "M02", "name": "个体工商户登记（备案）申请书"}],
+        "received_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "promised_by": (dt.date.today() + dt.timedelta(days=5)).isoformat(), "clerk": "clerk01",
+    }
+
+
+def delivered_payload(case_no: str) -> dict:
+    return {"case_no": case_no, "delivered_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "recipient_name": "王小二", "recipient_id_number": valid_id(), "clerk": "clerk01"}
+
+
+def case_no_for(device: EnrolledDevice, seq: int) -> str:
+    return mint_case_no(REGION, dt.date.today(), device.device_code, seq)
+
+
+def enrol(client: TestClient, server: Server, code: str, name: str = "一号窗口") -> EnrolledDevice:
+    response = client.post(f"{API}/enrol", json={"code": code, "device_name": name})
+    assert response.status_code == 200, response.text
+    body = protocol.EnrolResponse.model_validate(response.json())
+    return EnrolledDevice(server, body.device_id, body.device_code, body.token)

@@ -1,0 +1,77 @@
+"""Blobs: resumable, verified, stored once; a case is complete when all its pages are in."""
+from __future__ import annotations
+
+import uuid
+
+from server_helpers import accepted_payload, case_no_for, make_event, sha
+
+from sync import protocol
+
+
+def test_upload_cut_in_the_middle_resumes_from_head(enrolled_device):
+    data = bytes(range(256)) * 100
+    digest = sha(data)
+    assert enrolled_device.head_blob(digest).status_code == 404
+    first = enrolled_device.put_blob(digest, data[:10_000], 0, len(data))
+    assert first.status_code == 200 and first.json() == {"sha256": digest, "size": 10_000, "complete": False}
+    head = enrolled_device.head_blob(digest)
+    assert head.status_code == 200 and head.headers["X-Blob-Size"] == "10000"
+    offset = int(head.headers["X-Blob-Size"])
+    rest = enrolled_device.put_blob(digest, data[offset:], offset, len(data))
+    assert rest.json() == {"sha256": digest, "size": len(data), "complete": True}
+    stored = enrolled_device.server.blob_dir / digest[:2] / digest
+    assert stored.read_bytes() == data
+    assert not stored.with_name(digest + ".part").exists()
+    assert enrolled_device.head_blob(digest).headers["X-Blob-Size"] == str(len(data))
+
+
+def test_wrong_offset_answers_409_with_held_size(enrolled_device):
+    data = b"x" * 5000
+    digest = sha(data)
+    enrolled_device.put_blob(digest, data[:2000], 0, len(data))
+    response = enrolled_device.put_blob(digest, data[3000:], 3000, len(data))
+    assert response.status_code == 409
+    assert response.headers["X-Blob-Size"] == "2000"
+    assert response.json()["code"] == "offset_mismatch"
+
+
+def test_hash_mismatch_is_discarded_with_422(enrolled_device):
+    claimed = sha(b"the real page")
+    response = enrolled_device.put_blob(claimed, b"a corrupted page", 0, len(b"a corrupted page"))
+    assert response.status_code == 422
+    assert response.json()["code"] == "hash_mismatch"
+    assert enrolled_device.head_blob(claimed).status_code == 404
+
+
+def test_complete_blob_is_kept_once(enrolled_device):
+    data = b"same page for two cases"
+    digest = sha(data)
+    enrolled_device.put_blob(digest, data, 0, len(data))
+    again = enrolled_device.put_blob(digest, data, 0, len(data))
+    assert again.status_code == 200 and again.json()["complete"] is True
+    assert list((enrolled_device.server.blob_dir / digest[:2]).iterdir()) == \
+        [enrolled_device.server.blob_dir / digest[:2] / digest]
+
+
+def test_case_becomes_complete_when_last_blob_arrives(accepted_case):
+    device = accepted_case.device
+    cursor = device.pull()["cursor"]
+    (first_sha, first), (last_sha, last) = accepted_case.blobs.items()
+    device.put_blob(first_sha, first, 0, len(first))
+    assert device.pull(cursor)["changes"] == []
+    half = len(last) // 2
+    device.put_blob(last_sha, last[:half], 0, len(last))
+    assert device.pull(cursor)["changes"] == []
+    device.put_blob(last_sha, last[half:], half, len(last))
+    [change] = device.pull(cursor)["changes"]
+    assert change["case_no"] == accepted_case.case_no
+    assert change["data"] == {"status": "submitted", "complete": True}
+
+
+def test_case_pushed_after_its_blobs_is_complete_at_once(enrolled_device, blob_pages):
+    for digest, data in blob_pages.items():
+        enrolled_device.put_blob(digest, data, 0, len(data))
+    enrolled_device.push(make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()),
+                                    accepted_payload(case_no_for(enrolled_device, 9), list(blob_pages))))
+    [change] = enrolled_device.pull()["changes"]
+    assert change["data"]["complete"] is True
