@@ -11,6 +11,9 @@ import unicodedata
 _NO_LINE_START = set("，。、；：？！）》」』”’〕】…%,.;:?!)]}")
 
 
+_PAIRED = set("—…")
+
+
 def char_width(ch: str) -> int:
     if unicodedata.combining(ch):
         return 0
@@ -56,6 +59,22 @@ def wrap_columns(text: str, width: int, indent: int = 0) -> tuple[str, ...]:
     return tuple("".join(parts).rstrip() for parts in lines)
 
 
+def balanced_wrap(text: str, width: int) -> tuple[str, ...]:
+    """Wrap into as few lines as `wrap_columns` needs, but of even length (for centring).
+
+    A centred office name then reads as two halves instead of a full line and a
+    single orphaned character.
+    """
+    lines = wrap_columns(text, width)
+    if len(lines) < 2:
+        return lines
+    for target in range(-(-display_width(text) // len(lines)), width):
+        attempt = wrap_columns(text, target)
+        if len(attempt) == len(lines):
+            return attempt
+    return lines
+
+
 def _tokens(text: str) -> list[str]:
     """ASCII words (with their trailing space) as one token; anything else one char each."""
     tokens: list[str] = []
@@ -67,7 +86,10 @@ def _tokens(text: str) -> list[str]:
         if word:
             tokens.append(word)
             word = ""
-        tokens.append(ch)
+        if ch in _PAIRED and tokens and tokens[-1] == ch:
+            tokens[-1] += ch  # —— and …… are one mark and never split
+        else:
+            tokens.append(ch)
     if word:
         tokens.append(word)
     return tokens

@@ -239,11 +239,13 @@ def load_font_set(
         except Exception as exc:  # reportlab raises TTFError, struct.error, OSError ...
             log.info("skipping font %s: %s", cand.path, exc)
             continue
-        if _cjk_capable(font):
-            loaded.append(font)
-    if not loaded:
+        loaded.append(font)
+    # The primary must be a full CJK font; fonts that only cover rare planes (HanaMinB,
+    # SimSun-ExtB) still serve as fallbacks after it.
+    primary = next((f for f in loaded if _cjk_capable(f)), None)
+    if primary is None:
         raise _missing_font_error(platform)
-    return FontSet(tuple(loaded))
+    return FontSet((primary, *(f for f in loaded if f is not primary)))
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,0 +1,143 @@
+"""收件凭证: the receipt for materials taken at the counter, thermal and A4.
+
+`receipt_layout` gives the device-independent `ReceiptLayout` the devices package
+turns into ESC/POS; `receipt_pdf` gives the same facts on A4 for offices without a
+thermal printer or for a reprint.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from client.domain.case_numbers import format_case_no
+from client.domain.identity import mask_id_number
+from client.domain.paper import Barcode, Cut, Element, Feed, QRCode, ReceiptLayout, Rule, TextLine
+from reports.columns import balanced_wrap, display_width, wrap_columns
+from reports.errors import ReportError
+from reports.fonts import FontSet
+from reports.numbers import chinese_date, chinese_datetime
+from reports.sheet import Fields, Grid, NoticeSheet, render_sheet
+
+COLUMNS_BY_WIDTH_MM = {80: 48, 58: 32}
+
+_FORMS = {"original": "原件", "copy": "复印件", "electronic": "电子件"}
+_STATUSES = {"received": "已收", "missing": "未收", "tolerated": "容缺后补", "waived": "免提交"}
+
+TITLE = "收件凭证"
+
+
+@dataclass(frozen=True)
+class ReceiptMaterial:
+    name: str
+    form: str  # "original" / "copy" (catalog codes) or already 原件 / 复印件
+    copies: int
+    status: str  # "received" / "missing" / "tolerated" or Chinese text
+
+    @property
+    def form_text(self) -> str:
+        return _FORMS.get(self.form, self.form)
+
+    @property
+    def status_text(self) -> str:
+        return _STATUSES.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    office_name: str
+    case_no: str  # stored form, no hyphens
+    applicant_name: str
+    applicant_id_number: str
+    matter_name: str
+    materials: tuple[ReceiptMaterial, ...]
+    received_at: dt.datetime
+    promised_by: dt.date
+    clerk: str
+    query_url: str = ""
+    phone: str = ""
+
+
+def receipt_layout(data: ReceiptData, width_mm: int = 80) -> ReceiptLayout:
+    """Thermal receipt: every TextLine fits `width_chars` columns (a CJK char is two)."""
+    try:
+        width = COLUMNS_BY_WIDTH_MM[width_mm]
+    except KeyError:
+        raise ReportError(f"unsupported paper width {width_mm} mm (80 or 58)",
+                          f"不支持的小票纸宽度：{width_mm}毫米（仅支持80或58毫米）") from None
+    out: list[Element] = []
+
+    def centred(text: str, size: int = 1, bold: bool = False) -> None:
+        for line in balanced_wrap(text, width // size):
+            out.append(TextLine(line, align="center", bold=bold, size=size))
+
+    def field(label: str, value: str) -> None:
+        head = f"{label}："
+        unbreakable = value.isascii() and " " not in value
+        if (unbreakable and display_width(head + value) > width
+                and display_width(value) <= width):
+            pad = " " * min(2, width - display_width(value))
+            out.extend((TextLine(head), TextLine(pad + value)))  # a number stays whole
+            return
+        indent = display_width(head) if display_width(head) <= width // 2 else 2
+        out.extend(TextLine(line) for line in wrap_columns(head + value, width, indent))
+
+    centred(TITLE, size=2, bold=True)
+    centred(data.office_name)
+    out.append(Rule())
+    field("受理编号", format_case_no(data.case_no))
+    field("申请人", data.applicant_name)
+    field("证件号码", mask_id_number(data.applicant_id_number))
+    field("办理事项", data.matter_name)
+    out.append(Rule())
+    out.append(TextLine("收取材料：", bold=True))
+    for i, m in enumerate(data.materials, 1):
+        number = f"{i}. "
+        out.extend(TextLine(line) for line in
+                   wrap_columns(number + m.name, width, display_width(number)))
+        detail = " " * display_width(number) + f"{m.form_text} {m.copies}份  {m.status_text}"
+        out.append(TextLine(detail))
+    out.append(Rule())
+    field("收件时间", chinese_datetime(data.received_at))
+    field("承诺办结", chinese_date(data.promised_by))
+    field("经办人", data.clerk)
+    if data.phone:
+        field("咨询电话", data.phone)
+    out.append(Feed())
+    if data.query_url:
+        out.append(QRCode(data.query_url, size=6 if width_mm == 80 else 4))
+        centred("扫码查询办理进度")
+    out.append(Barcode(data.case_no))
+    out.append(Feed(2))
+    out.append(Cut())
+    return ReceiptLayout(width_mm=width_mm, width_chars=width, elements=tuple(out))
+
+
+def receipt_sheet(data: ReceiptData) -> NoticeSheet:
+    rows = tuple((str(i), m.name, m.form_text, str(m.copies), m.status_text)
+                 for i, m in enumerate(data.materials, 1))
+    return NoticeSheet(
+        office_name=data.office_name,
+        title=TITLE,
+        sections=(
+            Fields((
+                ("申请人", data.applicant_name),
+                ("证件号码", mask_id_number(data.applicant_id_number)),
+                ("办理事项", data.matter_name),
+                ("收件时间", chinese_datetime(data.received_at)),
+                ("承诺办结日期", chinese_date(data.promised_by)),
+                ("经办人", data.clerk),
+                *((("咨询电话", data.phone),) if data.phone else ()),
+            )),
+            Grid(("序号", "材料名称", "形式", "份数", "状态"), rows, (1, 8, 1.6, 1.2, 1.6),
+                 heading="收取材料清单："),
+        ),
+        case_no=data.case_no,
+        query_url=data.query_url,
+        issued_on=data.received_at.date(),
+        signature_label="申请人签字",
+    )
+
+
+def receipt_pdf(data: ReceiptData, fonts: FontSet | None = None) -> bytes:
+    """The same receipt on A4 as PDF bytes."""
+    return render_sheet(receipt_sheet(data), fonts)
