@@ -46,3 +46,20 @@ def add_limit(start: dt.date, value: int, unit: str, calendar: WorkCalendar) -> 
         if calendar.is_working_day(day):
             left -= 1
     return Deadline(day, approximate)
+
+
+def calendar_from_dict(data: dict) -> WorkCalendar:
+    return WorkCalendar(
+        holidays=frozenset(dt.date.fromisoformat(d) for d in data.get("holidays", ())),
+        workdays=frozenset(dt.date.fromisoformat(d) for d in data.get("workdays", ())),
+        known_years=frozenset(int(y) for y in data.get("years", ())),
+    )
+
+
+def load_builtin_calendar() -> WorkCalendar:
+    """The holiday calendar shipped with the program; the back office will send newer ones."""
+    import json
+    from importlib import resources
+
+    text = resources.files("client.domain").joinpath("data/calendar.json").read_text("utf-8")
+    return calendar_from_dict(json.loads(text))

@@ -1,0 +1,244 @@
+"""Composition root: the only place that picks concrete classes.
+
+It decides the store file, real or virtual devices, and the server URL, and wires the
+services the views use. Demo mode (`make run`) also starts an embedded back office.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from client.domain.catalog import Catalog, load_sample_catalog
+from client.domain.deadlines import load_builtin_calendar
+from client.services.auth import AuthService
+from client.services.bundle import Services
+from client.services.cases import CaseQueries
+from client.services.delivery import DeliveryService
+from client.services.enrolment import TOKEN, EnrolmentService
+from client.services.errors import ServiceError
+from client.services.hardware import HardwareService, OwnedDevice
+from client.services.intake import IntakeService
+from client.services.paperwork import OfficeInfo, Paperwork
+from client.services.syncing import SyncService
+from client.store.db import Store, open_store
+from client.store.outbox import StoreOutbox
+from client.store.secrets import SecretStore
+from client.store.settings import DeviceIdentity
+from sync.api import BackOfficeApi
+from sync.engine import SyncEngine, SyncReport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    data_dir: Path
+    demo: bool = False
+    plaintext: bool = True  # the encrypted store arrives with the case-store issue
+    devices: str = "virtual"  # virtual / usb / none
+    printer_width: int = 80
+    notice_prefix: str = "潍城审受字"
+    office_phone: str = "0536-12345"
+    query_url: str = "https://zwfw.example.gov.cn/q/"
+    sync_interval: float = 10.0
+
+
+@dataclass
+class Runtime:
+    """Everything started for one run of the program, and how to stop it."""
+
+    services: Services
+    store: Store
+    enrolment: EnrolmentService
+    hardware: object | None = None  # VirtualHardware in demo mode and tests
+    _stoppers: list[Callable[[], None]] = field(default_factory=list)
+    _engine: SyncEngine | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def engine(self) -> SyncEngine | None:
+        if self._engine is None:
+            identity, token = self.enrolment.identity(), self.enrolment.token()
+            if identity is None or token is None:
+                return None
+            self._engine = SyncEngine(BackOfficeApi(identity.server_url, token), StoreOutbox(self.store))
+        return self._engine
+
+    def start_sync_loop(self, on_report: Callable[[SyncReport], None], interval: float) -> None:
+        """Background sync: retries with backoff on its own, woken early by new local events."""
+        wake = self.services.sync.wake
+
+        def loop():
+            while not self._stop.is_set():
+                engine = self.engine()
+                if engine is None:
+                    wake.wait(interval)
+                    wake.clear()
+                    continue
+                engine.run(self._stop, wake, lambda r: (self.services.sync.note(r), on_report(r)), interval)
+
+        thread = threading.Thread(target=loop, name="sync", daemon=True)
+        thread.start()
+        self._stoppers.append(lambda: (self._stop.set(), wake.set(), thread.join(timeout=5)))
+
+    def close(self) -> None:
+        self._stop.set()
+        for stop in reversed(self._stoppers):
+            try:
+                stop()
+            except Exception:
+                log.exception("stopping %r failed", stop)
+        self._stoppers.clear()
+        self.store.close()
+
+
+def _open_devices(config: ClientConfig, virtual) -> tuple[HardwareService, list[Callable[[], None]]]:
+    from devices.config import VIRTUAL_PRINTER, VIRTUAL_READER, open_printer, open_reader
+    from devices.owner import DeviceOwner
+
+    if config.devices == "none":
+        return HardwareService(None, None), []
+    backend = virtual.backend if virtual is not None else None
+    reader_owner, printer_owner = DeviceOwner("id-reader"), DeviceOwner("printer")
+    reader = OwnedDevice(reader_owner, lambda: open_reader(VIRTUAL_READER, backend=backend), "身份证阅读器")
+    printer = OwnedDevice(printer_owner, lambda: open_printer(VIRTUAL_PRINTER, backend=backend), "小票打印机")
+    last_png = (lambda: virtual.printer.last_png() if virtual.printer.jobs else None) if virtual else (lambda: None)
+    return HardwareService(reader, printer, last_png), [reader_owner.stop, printer_owner.stop]
+
+
+def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | None = None,
+                  catalog: Catalog | None = None) -> Runtime:
+    """Open the store and wire the services; devices are virtual when `virtual` is given."""
+    store = open_store(config.data_dir / "client.sqlite")
+    secrets = secrets or SecretStore()
+    enrolment = EnrolmentService(store, secrets)
+    sync_service_box: list[SyncService] = []
+    catalog_holder = {"catalog": catalog or load_sample_catalog()}
+    calendar = load_builtin_calendar()
+    if config.devices == "virtual" and virtual is None:
+        from devices.virtual import start_virtual_hardware
+        virtual = start_virtual_hardware()
+    hardware, device_stoppers = _open_devices(config, virtual)
+
+    def identity() -> DeviceIdentity:
+        found = enrolment.identity()
+        if found is None:
+            raise ServiceError("本机尚未登记到后台，请联系管理员获取登记码后执行 onewindow enrol")
+        return found
+
+    def api() -> BackOfficeApi:
+        found = enrolment.identity()
+        if found is None:
+            raise ServiceError("本机尚未登记到后台，请联系管理员获取登记码后执行 onewindow enrol")
+        return BackOfficeApi(found.server_url, secrets.get(TOKEN), timeout=5)
+
+    enrolled = enrolment.identity()
+    office_name = enrolled.org_name if enrolled else catalog_holder["catalog"].office_name
+    office = OfficeInfo(office_name, config.notice_prefix, config.office_phone, config.query_url)
+    paperwork = Paperwork(store, hardware, config.data_dir / "notices", office, config.printer_width)
+    wake = lambda: sync_service_box[0].wake.set()  # noqa: E731 - the sync service exists by call time
+    runtime_box: list[Runtime] = []
+    outbox = StoreOutbox(store)
+    sync_service = SyncService(lambda: runtime_box[0].engine(), outbox)
+    sync_service_box.append(sync_service)
+    services = Services(
+        auth=AuthService(store, api),
+        intake=IntakeService(store, lambda: catalog_holder["catalog"], identity, calendar, paperwork, wake),
+        cases=CaseQueries(store),
+        delivery=DeliveryService(store, identity, paperwork, wake),
+        paperwork=paperwork,
+        sync=sync_service,
+        hardware=hardware,
+        office_name=office_name,
+        demo=config.demo,
+        plaintext_store=config.plaintext,
+    )
+    runtime = Runtime(services, store, enrolment, virtual)
+    runtime._stoppers.extend(device_stoppers)
+    runtime_box.append(runtime)
+    return runtime
+
+
+
+NO_DISPLAY = ("未检测到图形显示环境，无法打开窗口。请在桌面环境中运行；"
+              "在没有显示器的服务器上可以使用：xvfb-run make run\n"
+              "(no display: set DISPLAY or run under xvfb-run)")
+
+
+def display_available() -> bool:
+    import os
+    import sys
+
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def run_window(runtime: Runtime, config: ClientConfig, demo_hint: str = "") -> int:
+    """Open the clerk's window and block until it closes; Ctrl-C closes it cleanly."""
+    import signal
+    import tkinter
+
+    from client.ui.mainwindow import MainWindow
+
+    if not display_available():
+        print(NO_DISPLAY)
+        return 2
+    try:
+        window = MainWindow(runtime.services, demo_hint=demo_hint, on_close=runtime.close)
+    except tkinter.TclError as exc:
+        log.error("cannot open window: %s", exc)
+        print(NO_DISPLAY)
+        return 2
+
+    def stop(_signum, _frame):
+        window.root.after_idle(window.close)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    runtime.start_sync_loop(
+        lambda _r: window.runner.post(window.sync_reported, runtime.services.sync.status()),
+        config.sync_interval)
+    window.run()
+    return 0
+
+
+def run_demo(port: int | None = 8765) -> int:
+    """`make run`: embedded back office, demo accounts, virtual devices, the window."""
+    from platformdirs import user_data_dir
+
+    import keyring
+
+    from client.embedded_server import EmbeddedServer
+    from client.store.secrets import MemoryKeyring, keyring_usable
+    from sync.server.config import default_blob_dir, default_db_url
+    from sync.server.demo import ensure_demo
+
+    if not display_available():
+        print(NO_DISPLAY)
+        return 2
+    data_dir = Path(user_data_dir("onewindow")) / "demo"
+    if not keyring_usable():
+        keyring.set_keyring(MemoryKeyring())  # demo only: the token is re-issued every start
+    db_url, blob_dir = default_db_url(), default_blob_dir()
+    info = ensure_demo(db_url)
+    print(f"一窗通演示模式：后台数据库 {db_url}")
+    server = EmbeddedServer.start(db_url, blob_dir, data_dir / "server.log", port)
+    config = ClientConfig(data_dir=data_dir, demo=True)
+    runtime = None
+    try:
+        runtime = build_runtime(config)
+        if not runtime.enrolment.enrolled():
+            runtime.enrolment.enrol(server.url, info.enrol_code, "演示窗口")
+        runtime.enrolment.set_server_url(server.url)
+        print(f"后台已启动：{server.url}  演示账号：{info.clerk_username} / {info.clerk_password}")
+        print("审批命令示例：onewindow-server decide <办件编号> approve")
+        hint = (f"演示账号：{info.clerk_username}，密码：{info.clerk_password}\n"
+                f"后台审批：在终端执行 onewindow-server decide <办件编号> approve")
+        return run_window(runtime, config, hint)
+    finally:
+        if runtime is not None:
+            runtime.close()
+        server.stop()

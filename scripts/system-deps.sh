@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Make sure the Debian/Ubuntu packages OneWindow needs are present.
+#   scripts/system-deps.sh run   -> what the program needs (Tk, venv, a CJK font)
+#   scripts/system-deps.sh test  -> plus what the test suite needs (Xvfb, poppler, PostgreSQL)
+# As root it installs what is missing; otherwise it prints the one command to run.
+set -euo pipefail
+want=(python3-venv python3-tk fonts-wqy-zenhei)
+if [ "${1:-run}" = test ]; then
+  want+=(xvfb xauth poppler-utils postgresql)
+fi
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "system-deps: not a Debian-like system; make sure these are installed: ${want[*]}" >&2
+  exit 0
+fi
+missing=()
+for pkg in "${want[@]}"; do
+  case "$pkg" in
+    # A Python built outside Debian (pyenv, python.org) brings its own venv and tkinter.
+    python3-venv) python3 -c 'import venv, ensurepip' >/dev/null 2>&1 && continue ;;
+    python3-tk) python3 -c 'import tkinter' >/dev/null 2>&1 && continue ;;
+  esac
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  echo "system-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "OneWindow needs these system packages. Please run:" >&2
+  echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi

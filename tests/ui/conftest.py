@@ -1,0 +1,63 @@
+"""GUI fixtures: a real Tk window on the virtual display (pytest-xvfb starts Xvfb)."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(os.environ.get("ONEWINDOW_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
+
+
+class WindowDriver:
+    """Pumps the Tk loop while waiting, the way a user's session would keep it running."""
+
+    def __init__(self, window):
+        self.window = window
+
+    def pump(self, until, timeout: float = 20.0, what: str = "condition"):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.window.root.update()
+            value = until()
+            if value:
+                return value
+            time.sleep(0.02)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def settle(self, seconds: float = 0.3):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.window.root.update()
+            time.sleep(0.02)
+
+    def key(self, keysym: str):
+        widget = self.window.root.focus_get() or self.window.root
+        widget.event_generate(f"<KeyPress-{keysym}>")
+        self.window.root.update()
+
+    def screenshot(self, name: str) -> Path:
+        from PIL import ImageGrab
+
+        self.settle(0.5)
+        root = self.window.root
+        box = (root.winfo_rootx(), root.winfo_rooty(),
+               root.winfo_rootx() + root.winfo_width(), root.winfo_rooty() + root.winfo_height())
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / name
+        ImageGrab.grab(bbox=box, xdisplay=os.environ["DISPLAY"]).save(path)
+        return path
+
+
+@pytest.fixture
+def counter_window(enrolled_runtime):
+    from client.ui.mainwindow import MainWindow
+
+    window = MainWindow(enrolled_runtime.services, demo_hint="演示账号：clerk01，密码：123456")
+    driver = WindowDriver(window)
+    driver.settle(0.3)
+    yield driver
+    errors = list(window.callback_errors)
+    window.close()
+    assert errors == [], f"Tk callbacks raised: {errors!r}"
