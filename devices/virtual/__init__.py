@@ -1,1 +1,50 @@
+"""Virtual hardware for tests, demo mode and training: one pyusb backend, two devices."""
+from __future__ import annotations
 
+from dataclasses import dataclass
+
+from client.domain.identity import IdCard
+
+from devices.virtual.backend import VirtualUsbBackend, VirtualUsbDevice
+from devices.virtual.idreader import READER_PRODUCT, VirtualIdReader
+from devices.virtual.printer import PRINTER_PRODUCT, VirtualReceiptPrinter
+
+SAMPLE_CARDS: tuple[IdCard, ...] = (
+    IdCard("王秀英", "女", "汉", "19491231", "北京市朝阳区建国门外大街甲12号",
+           "11010519491231002X", "北京市公安局朝阳分局", "20150315", "长期"),
+    IdCard("李建国", "男", "汉", "19800101", "安徽省马鞍山市花山区湖东中路56号",
+           "34052419800101001X", "马鞍山市公安局花山分局", "20160520", "20360520"),
+    IdCard("王䶮", "男", "汉", "19900307", "广东省广州市天河区体育西路191号",
+           "440106199003071231", "广州市公安局天河分局", "20180612", "20380612"),
+    IdCard("阿依古丽·买买提", "女", "维吾尔", "19881115", "新疆乌鲁木齐市天山区解放南路128号",
+           "650102198811150244", "乌鲁木齐市公安局天山区分局", "20120805", "20320805"),
+)
+
+
+@dataclass(frozen=True)
+class VirtualHardware:
+    """The backend to pass to `open_printer` / `open_reader`, and the devices to drive."""
+
+    backend: VirtualUsbBackend
+    printer: VirtualReceiptPrinter
+    reader: VirtualIdReader
+
+    def unplug(self, device: VirtualUsbDevice) -> None:
+        self.backend.detach(device)
+
+    def plug(self, device: VirtualUsbDevice) -> None:
+        self.backend.attach(device)
+
+
+def start_virtual_hardware() -> VirtualHardware:
+    """A fresh backend with the virtual printer and ID card reader plugged in."""
+    backend = VirtualUsbBackend()
+    printer = backend.attach(VirtualReceiptPrinter())
+    reader = backend.attach(VirtualIdReader())
+    return VirtualHardware(backend, printer, reader)
+
+
+__all__ = [
+    "PRINTER_PRODUCT", "READER_PRODUCT", "SAMPLE_CARDS", "VirtualHardware", "VirtualIdReader",
+    "VirtualReceiptPrinter", "VirtualUsbBackend", "VirtualUsbDevice", "start_virtual_hardware",
+]

@@ -1,0 +1,154 @@
+"""Text to 1-bit bitmaps with a CJK TrueType font chain.
+
+The printer ROM only knows GBK, so a line with a rarer character (CJK Ext-A/B names)
+is drawn here and sent as a `GS v 0` image. The decoder's PNG preview uses the same
+drawing so what a test "sees" matches what the printer would print.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_CANDIDATES: tuple[str, ...] = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
+    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+    r"C:\Windows\Fonts\simsun.ttc",
+    r"C:\Windows\Fonts\simhei.ttf",
+    r"C:\Windows\Fonts\msyh.ttc",
+    r"C:\Windows\Fonts\simsunb.ttf",  # SimSun-ExtB: the Ext-B name characters
+)
+DOT_FONT_PX = 24  # ESC/POS font A: 12x24 dots a half-width column
+_MISSING_PROBE = "\U0010FFFD"  # private use: every font draws its .notdef box
+
+
+@dataclass(frozen=True)
+class RasterImage:
+    """A packed 1-bit image as `GS v 0` carries it: rows MSB first, 1 = black dot."""
+
+    width: int  # dots, a multiple of 8
+    height: int
+    bitmap: bytes = field(repr=False)
+    align: str = "left"
+
+    @property
+    def width_bytes(self) -> int:
+        return self.width // 8
+
+    def is_blank(self) -> bool:
+        return not any(self.bitmap)
+
+    def to_image(self) -> Image.Image:
+        """A Pillow 'L' image (black on white) for previews."""
+        inverted = bytes(b ^ 0xFF for b in self.bitmap)  # Pillow's mode '1': 1 = white
+        return Image.frombytes("1", (self.width, self.height), inverted).convert("L")
+
+
+def find_cjk_fonts(preferred: str | None = None) -> tuple[str, ...]:
+    """Existing CJK font files, preferred first; asks fontconfig only if none is known."""
+    found = [p for p in ((preferred,) if preferred else ()) + FONT_CANDIDATES if os.path.isfile(p)]
+    if not found and shutil.which("fc-list"):
+        try:
+            out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True,
+                                 text=True, timeout=5, check=False).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        for line in sorted(out.splitlines()):
+            path = line.split(":")[0].strip()
+            if path.lower().endswith((".ttf", ".ttc", ".otf")) and os.path.isfile(path):
+                found.append(path)
+    return tuple(dict.fromkeys(found))
+
+
+def pack(image: Image.Image, align: str = "left") -> RasterImage:
+    """Threshold an image to dots and pack it for `GS v 0`."""
+    gray = image.convert("L")
+    width = (gray.width + 7) // 8 * 8
+    if width != gray.width:
+        padded = Image.new("L", (width, gray.height), 255)
+        padded.paste(gray, (0, 0))
+        gray = padded
+    dots = gray.point(lambda v: 255 if v < 128 else 0).convert("1")  # black -> bit 1
+    return RasterImage(width, gray.height, dots.tobytes(), align)
+
+
+class TextRasterizer:
+    """Draws text with the first font of the chain that has each character."""
+
+    def __init__(self, font_paths: Sequence[str]) -> None:
+        self.font_paths = tuple(font_paths)
+        self._fonts: dict[int, list[ImageFont.FreeTypeFont]] = {}
+        self._missing: dict[tuple[int, int], bytes] = {}
+
+    @classmethod
+    def from_system(cls, preferred: str | None = None) -> "TextRasterizer":
+        return cls(find_cjk_fonts(preferred))
+
+    @property
+    def available(self) -> bool:
+        return bool(self._chain(DOT_FONT_PX))
+
+    def _chain(self, px: int) -> list[ImageFont.FreeTypeFont]:
+        if px not in self._fonts:
+            fonts = []
+            for path in self.font_paths:
+                try:
+                    fonts.append(ImageFont.truetype(path, px, index=0))
+                except OSError:
+                    continue
+            self._fonts[px] = fonts
+        return self._fonts[px]
+
+    def _has_glyph(self, font: ImageFont.FreeTypeFont, index: int, ch: str) -> bool:
+        key = (font.size, index)
+        if key not in self._missing:
+            self._missing[key] = bytes(font.getmask(_MISSING_PROBE)) + repr(
+                font.getmask(_MISSING_PROBE).size).encode()
+        probe = bytes(font.getmask(ch)) + repr(font.getmask(ch).size).encode()
+        return ch.isspace() or probe != self._missing[key]
+
+    def _font_for(self, ch: str, px: int) -> ImageFont.FreeTypeFont:
+        chain = self._chain(px)
+        for i, font in enumerate(chain):
+            if self._has_glyph(font, i, ch):
+                return font
+        return chain[0]
+
+    def has_all_glyphs(self, text: str) -> bool:
+        chain = self._chain(DOT_FONT_PX)
+        return bool(chain) and all(
+            any(self._has_glyph(f, i, c) for i, f in enumerate(chain)) for c in text)
+
+    def render(self, text: str, width: int, *, align: str = "left", size: int = 1,
+               bold: bool = False) -> Image.Image:
+        """One printed line as a white 'L' image `width` dots wide.
+
+        Characters sit in printer cells (ASCII 12 dots, others 24, times `size`) so a
+        drawn line takes the same columns as the ROM font would.
+        """
+        px = DOT_FONT_PX * size
+        height = px + 6 * size
+        image = Image.new("L", (width, height), 255)
+        if not self._chain(px):
+            return image
+        cells = [(c, self._font_for(c, px), px // 2 if ord(c) < 0x80 else px) for c in text]
+        total = sum(cell for _, _, cell in cells)
+        x = {"center": (width - total) // 2, "right": width - total}.get(align, 0)
+        x = max(0, x)
+        draw = ImageDraw.Draw(image)
+        y = 3 * size
+        for c, font, cell in cells:
+            offset = max(0.0, (cell - font.getlength(c)) / 2)
+            draw.text((x + offset, y), c, font=font, fill=0)
+            if bold:
+                draw.text((x + offset + 1, y), c, font=font, fill=0)
+            x += cell
+        return image
