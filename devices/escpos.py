@@ -92,6 +92,8 @@ def wrap_columns(text: str, columns: int) -> list[str]:
         if used + w > columns and current:
             pieces.append(current)
             current, used = "", 0
+            if ch == " ":
+                continue  # the break eats one space
         current += ch
         used += w
     pieces.append(current)

@@ -261,7 +261,7 @@ class VirtualUsbBackend(usb.backend.IBackend):
             with device.lock:
                 device._address = self._next_address
                 device._attached = True
-                device._configuration = 0
+                device._configuration = 1  # the OS configures a device on enumeration
                 device._pending.clear()
             self._next_address = self._next_address % 127 + 1
             self._generation[id(device)] = self._generation.get(id(device), 0) + 1

@@ -73,6 +73,7 @@ def test_long_line_wraps_by_printer_columns():
     text = "办" * 30  # 60 columns on a 48-column line
     assert wrap_columns(text, 48) == ["办" * 24, "办" * 6]
     assert printer_columns("办件A") == 5
+    assert wrap_columns("abcd efgh", 4) == ["abcd", "efgh"]
     data = encode_receipt(layout(TextLine(text)))
     assert data.count(b"\n") == 2
 
