@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,10 @@ from fastapi.testclient import TestClient
 from client.domain.case_numbers import mint_case_no
 from client.domain.identity import id_check_char
 from sync import protocol
+from sync.server import admin
+from sync.server.auth import DeviceIdentity
 from sync.server.demo import DemoInfo
+from sync.server.events import push_event
 
 API = protocol.API
 MATTER_CODE = "370702-XK-0001"  # 个体工商户设立登记 -> 营业执照
@@ -109,3 +113,23 @@ def enrol(client: TestClient, server: Server, code: str, name: str = "一号窗�
     assert response.status_code == 200, response.text
     body = protocol.EnrolResponse.model_validate(response.json())
     return EnrolledDevice(server, body.device_id, body.device_code, body.token)
+
+
+def concurrent_push_scenario(device: EnrolledDevice) -> None:
+    """Two senders at once: one case per event, one answer, a gap-free ordered feed."""
+    ctx = device.client.app.state.ctx
+    identity = DeviceIdentity(device.device_id, device.device_code, "一号窗口", "370702")
+
+    def event(seq: int) -> protocol.Event:
+        return protocol.Event.model_validate(make_event(
+            protocol.CASE_ACCEPTED, str(uuid.uuid4()), accepted_payload(case_no_for(device, seq)), seq))
+
+    same, others = event(1), [event(n) for n in range(2, 8)]
+    with ThreadPoolExecutor(8) as pool:
+        repeats = list(pool.map(lambda _: push_event(ctx, identity, same), range(8)))
+        different = list(pool.map(lambda e: push_event(ctx, identity, e), others))
+    assert len({r.model_dump_json() for r in repeats}) == 1 and repeats[0].status == "acked"
+    assert all(r.status == "acked" for r in different)
+    assert len(admin.list_cases(device.server.db_url)) == 7
+    seqs = [c["seq"] for c in device.pull(0)["changes"]]
+    assert seqs == list(range(seqs[0], seqs[0] + 7))

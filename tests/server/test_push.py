@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from server_helpers import accepted_payload, case_no_for, make_event, valid_id
+from server_helpers import accepted_payload, case_no_for, concurrent_push_scenario, make_event, valid_id
 
 from sync import protocol
 from sync.server import admin
@@ -68,3 +68,17 @@ def test_case_is_submitted_and_published(accepted_case):
     assert change["data"] == {"status": "submitted", "complete": False}
     [row] = admin.list_cases(accepted_case.device.server.db_url, status="submitted")
     assert row.case_no == accepted_case.case_no and row.applicant_name == "王小二"
+
+
+def test_concurrent_pushes_of_one_event_make_one_case(enrolled_device):
+    concurrent_push_scenario(enrolled_device)
+
+
+def test_new_version_of_a_submitted_case_replaces_the_intake_data(accepted_case):
+    device = accepted_case.device
+    payload = accepted_payload(accepted_case.case_no)
+    payload["applicant"]["name"] = "王晓二"
+    [result] = device.push(make_event(protocol.CASE_ACCEPTED, accepted_case.case_id, payload, seq=2))
+    assert result["status"] == "acked"
+    [row] = admin.list_cases(device.server.db_url)
+    assert row.applicant_name == "王晓二" and row.complete is True  # version 2 names no scans
