@@ -163,6 +163,7 @@ class VirtualUsbDevice:
         self._bus = 1
         self._address = 0
         self._configuration = 0
+        self._generation = 0  # bumped on every attach: handles from before an unplug die
 
     # ---- hooks for subclasses -------------------------------------------------
     def on_write(self, ep: int, data: bytes) -> None:
@@ -249,7 +250,6 @@ class VirtualUsbBackend(usb.backend.IBackend):
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._devices: list[VirtualUsbDevice] = []
-        self._generation: dict[int, int] = {}
         self._next_address = 1
 
     # ---- plugging -------------------------------------------------------------
@@ -264,7 +264,7 @@ class VirtualUsbBackend(usb.backend.IBackend):
                 device._configuration = 1  # the OS configures a device on enumeration
                 device._pending.clear()
             self._next_address = self._next_address % 127 + 1
-            self._generation[id(device)] = self._generation.get(id(device), 0) + 1
+            device._generation += 1
             self._devices.append(device)
             return device
 
@@ -286,7 +286,7 @@ class VirtualUsbBackend(usb.backend.IBackend):
     def _live(self, handle: _Handle) -> VirtualUsbDevice:
         with self._lock:
             device = handle.device
-            if device not in self._devices or self._generation.get(id(device)) != handle.generation:
+            if device not in self._devices or device._generation != handle.generation:
                 raise _no_device()
             return device
 
@@ -322,7 +322,7 @@ class VirtualUsbBackend(usb.backend.IBackend):
                 raise _no_device()
             if dev.deny_access:
                 raise _usb_error("Access denied (insufficient permissions)", errno.EACCES, -3)
-            return _Handle(dev, self._generation[id(dev)])
+            return _Handle(dev, dev._generation)
 
     def close_device(self, dev_handle):
         pass

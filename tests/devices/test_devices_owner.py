@@ -88,3 +88,22 @@ def test_failing_callback_does_not_stop_polling(reader_owner, reader, virtual_ha
     virtual_hardware.reader.place_card(SAMPLE_CARDS[0])
     assert watcher.poll_once().name == "王秀英"
     assert watcher.state is ReaderState.READY
+
+
+def test_printer_and_reader_owners_share_the_backend_concurrently(reader, printer, virtual_hardware):
+    from client.domain.paper import Cut, ReceiptLayout, TextLine
+
+    reader_owner, printer_owner = DeviceOwner("id-reader"), DeviceOwner("printer")
+    try:
+        prints = [printer_owner.submit(printer.print_layout,
+                                       ReceiptLayout(80, 48, (TextLine(f"第{i}号"), Cut())))
+                  for i in range(10)]
+        polls = [reader_owner.submit(reader.sam_id) for _ in range(10)]
+        assert {f.result(10) for f in polls} == {"05-01-20240101-0000012345-2147483647"}
+        assert all(f.result(10) > 0 for f in prints)
+    finally:
+        reader_owner.stop()
+        printer_owner.stop()
+    from devices.escpos_decode import decode
+
+    assert [decode(job).text for job in virtual_hardware.printer.jobs] == [f"第{i}号" for i in range(10)]
