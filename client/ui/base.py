@@ -18,6 +18,25 @@ class View(ctk.CTkFrame):
         self.theme = app.theme
         self.services = app.services
         self.keys: dict[str, Callable[[], None]] = {}
+        self.pending = 0
+
+    @property
+    def busy(self) -> bool:
+        """True while a task this view started is still running (others' tasks don't count)."""
+        return self.pending > 0
+
+    def run_task(self, fn, *args, on_done=None, on_error=None) -> None:
+        """Run `fn` off the Tk thread; callbacks are dropped if the view is gone by then."""
+        self.pending += 1
+
+        def guard(callback):
+            def deliver(value):
+                self.pending -= 1
+                if callback is not None and self.winfo_exists():
+                    callback(value)
+            return deliver
+
+        self.app.runner.run(fn, *args, on_done=guard(on_done), on_error=guard(on_error))
 
     def on_show(self) -> None:
         """Called after the view is placed; put the focus where the next keystroke belongs."""

@@ -34,11 +34,13 @@ class CaseDetailView(View):
             self.load()
 
     def load(self) -> None:
-        self.app.runner.run(self.services.cases.detail, self.case_id, on_done=self._render,
+        self.run_task(self.services.cases.detail, self.case_id, on_done=self._render,
                             on_error=self.app.show_error)
 
     def _render(self, d) -> None:
         self.detail = d
+        self.recipient_id = None
+        self.keys.pop("F3", None)
         for child in self.content.winfo_children():
             child.destroy()
         s = d.summary
@@ -89,7 +91,7 @@ class CaseDetailView(View):
             self.recipient_id.focus_set()
 
     def read_recipient_card(self) -> None:
-        self.app.runner.run(self.services.hardware.read_card, on_done=self._recipient_card, on_error=self._error)
+        self.run_task(self.services.hardware.read_card, on_done=self._recipient_card, on_error=self._error)
 
     def _recipient_card(self, card) -> None:
         for widget, value in ((self.recipient_name, card.name), (self.recipient_id, card.id_number)):
@@ -98,10 +100,10 @@ class CaseDetailView(View):
         self.message.configure(text="已读取领取人身份证", text_color=OK_COLOR)
 
     def deliver(self) -> None:
-        if self.app.runner.busy:
+        if self.busy:
             return
         self.deliver_button.configure(state="disabled")
-        self.app.runner.run(self.services.delivery.deliver, self.case_id, self.recipient_name.get(),
+        self.run_task(self.services.delivery.deliver, self.case_id, self.recipient_name.get(),
                             self.recipient_id.get(), self.app.clerk, on_done=self._delivered, on_error=self._failed)
 
     def _delivered(self, result) -> None:
@@ -118,7 +120,7 @@ class CaseDetailView(View):
         self.message.configure(text=getattr(exc, "message", "操作失败，请重试"), text_color=ERROR_COLOR)
 
     def reprint(self) -> None:
-        self.app.runner.run(self.services.paperwork.reprint, self.case_id,
+        self.run_task(self.services.paperwork.reprint, self.case_id,
                             on_done=lambda r: self.message.configure(
                                 text=r.error or "已重新打印收件凭证并生成受理通知书",
                                 text_color=ERROR_COLOR if r.error else OK_COLOR),

@@ -52,7 +52,7 @@ class HomeView(View):
         self.refresh()
 
     def refresh(self) -> None:
-        self.app.runner.run(self.services.cases.find, self.query.get(), on_done=self._fill,
+        self.run_task(self.services.cases.find, self.query.get(), on_done=self._fill,
                             on_error=self.app.show_error)
 
     def _fill(self, cases) -> None:

@@ -87,7 +87,7 @@ class IntakeView(View):
 
     def read_card(self) -> None:
         self.card_button.configure(state="disabled", text="正在读卡…")
-        self.app.runner.run(self.services.hardware.read_card, on_done=self._card_read, on_error=self._card_failed)
+        self.run_task(self.services.hardware.read_card, on_done=self._card_read, on_error=self._card_failed)
 
     def _card_read(self, card) -> None:
         self.card_button.configure(state="normal", text="读取身份证（F3）")
@@ -190,7 +190,7 @@ class IntakeView(View):
         paths = self.ask_files()
         if not paths:
             return
-        self.app.runner.run(lambda: [self.services.intake.import_page(Path(p)) for p in paths],
+        self.run_task(lambda: [self.services.intake.import_page(Path(p)) for p in paths],
                             on_done=lambda refs: self._pages_added(code, refs), on_error=self._show_error)
 
     def _pages_added(self, code: str, refs) -> None:
@@ -207,7 +207,7 @@ class IntakeView(View):
         return IntakeDraft(applicant, self.matter.code if self.matter else "", materials, self.phone.get().strip())
 
     def do_accept(self) -> None:
-        if self.app.runner.busy:
+        if self.busy:
             return
         if not self.validate_id():
             self._show_error_text(self.id_status.cget("text") or "请输入身份证号码")
@@ -218,7 +218,7 @@ class IntakeView(View):
             self.search.focus_set()
             return
         self.accept_button.configure(state="disabled", text="正在受理…")
-        self.app.runner.run(self.services.intake.accept, self.draft(), self.app.clerk,
+        self.run_task(self.services.intake.accept, self.draft(), self.app.clerk,
                             on_done=self.app.show_result, on_error=self._accept_failed)
 
     def _accept_failed(self, exc) -> None:

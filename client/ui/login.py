@@ -36,11 +36,11 @@ class LoginView(View):
         self.username.focus_set()
 
     def do_login(self) -> None:
-        if self.app.runner.busy:
+        if self.busy:
             return
         self.error.configure(text="")
         self.submit.configure(state="disabled", text="正在登录…")
-        self.app.runner.run(self.services.auth.login, self.username.get(), self.password.get(),
+        self.run_task(self.services.auth.login, self.username.get(), self.password.get(),
                             on_done=self._logged_in, on_error=self._failed)
 
     def _logged_in(self, clerk) -> None:

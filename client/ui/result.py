@@ -34,7 +34,7 @@ class ResultView(View):
         self.previews = ctk.CTkFrame(self, fg_color="transparent")
         self.previews.pack(fill="both", expand=True, padx=16, pady=(0, 12))
         self.keys = {"Return": self.app.show_home, "Escape": self.app.show_home}
-        self.app.runner.run(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
+        self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
 
     def _load_previews(self):
         notice = self.services.paperwork.preview_png(self.result.notice_pdf) if self.result.notice_pdf else None

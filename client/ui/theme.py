@@ -28,7 +28,8 @@ class Theme:
         return ctk.CTkFont(family=self.family, size=self.base + delta, weight="bold" if bold else "normal")
 
     def tk_font(self, delta: int = 0, bold: bool = False) -> tuple:
-        return (self.family, self.base + delta, "bold") if bold else (self.family, self.base + delta)
+        size = -(self.base + delta)  # negative = pixels, as CTkFont sizes are
+        return (self.family, size, "bold") if bold else (self.family, size)
 
 
 def make_theme(root, base: int = 15) -> Theme:

@@ -33,8 +33,22 @@ class WindowDriver:
             time.sleep(0.02)
 
     def key(self, keysym: str):
+        """A key press where the focus is, as the keyboard would deliver it."""
         widget = self.window.root.focus_get() or self.window.root
         widget.event_generate(f"<KeyPress-{keysym}>")
+        self.window.root.update()
+
+    def press(self, widget, keysym: str):
+        """Focus `widget` (a CTk widget focuses its inner Tk entry) and press a key there."""
+        widget.focus_force()
+        self.window.root.update()
+        self.key(keysym)
+
+    def type(self, widget, text: str):
+        """Type into an entry and fire a key release, as live validation listens for it."""
+        widget.insert("end", text)
+        self.press(widget, "End")
+        (self.window.root.focus_get() or widget).event_generate("<KeyRelease-End>")
         self.window.root.update()
 
     def screenshot(self, name: str) -> Path:
