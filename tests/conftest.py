@@ -24,6 +24,24 @@ import pytest  # noqa: E402
 from client.store.secrets import MemoryKeyring  # noqa: E402
 
 
+def pytest_configure(config):
+    """Start a throw-away PostgreSQL for the back-office tests unless one is given."""
+    if os.environ.get("ONEWINDOW_TEST_PG_URL") or os.environ.get("ONEWINDOW_TEST_NO_PG"):
+        return
+    from tests.support.postgres import start_cluster
+
+    cluster = start_cluster()
+    if cluster is not None:
+        os.environ["ONEWINDOW_TEST_PG_URL"] = cluster.url
+        config._onewindow_pg = cluster
+
+
+def pytest_unconfigure(config):
+    cluster = getattr(config, "_onewindow_pg", None)
+    if cluster is not None:
+        cluster.stop()
+
+
 @pytest.fixture(autouse=True)
 def memory_keyring():
     """Every test gets an empty in-memory keyring: no OS keyring on CI, no leaks between tests."""
