@@ -46,6 +46,26 @@ class ClientConfig:
     sync_interval: float = 10.0
 
 
+class EngineSource:
+    """Builds the sync engine once this machine is enrolled (it needs the device token)."""
+
+    def __init__(self, store: Store, enrolment: EnrolmentService):
+        self.store, self.enrolment = store, enrolment
+        self._engine: SyncEngine | None = None
+
+    def __call__(self) -> SyncEngine | None:
+        if self._engine is None:
+            identity, token = self.enrolment.identity(), self.enrolment.token()
+            if identity is None or token is None:
+                return None
+            self._engine = SyncEngine(BackOfficeApi(identity.server_url, token), StoreOutbox(self.store))
+        return self._engine
+
+    def reset(self) -> None:
+        """Forget the engine, e.g. after re-enrolment or a new server URL."""
+        self._engine = None
+
+
 @dataclass
 class Runtime:
     """Everything started for one run of the program, and how to stop it."""
@@ -53,18 +73,10 @@ class Runtime:
     services: Services
     store: Store
     enrolment: EnrolmentService
+    engine: EngineSource
     hardware: object | None = None  # VirtualHardware in demo mode and tests
     _stoppers: list[Callable[[], None]] = field(default_factory=list)
-    _engine: SyncEngine | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
-
-    def engine(self) -> SyncEngine | None:
-        if self._engine is None:
-            identity, token = self.enrolment.identity(), self.enrolment.token()
-            if identity is None or token is None:
-                return None
-            self._engine = SyncEngine(BackOfficeApi(identity.server_url, token), StoreOutbox(self.store))
-        return self._engine
 
     def start_sync_loop(self, on_report: Callable[[SyncReport], None], interval: float) -> None:
         """Background sync: retries with backoff on its own, woken early by new local events."""
@@ -95,15 +107,17 @@ class Runtime:
 
 
 def _open_devices(config: ClientConfig, virtual) -> tuple[HardwareService, list[Callable[[], None]]]:
-    from devices.config import VIRTUAL_PRINTER, VIRTUAL_READER, open_printer, open_reader
+    from devices.config import VIRTUAL_PRINTER, VIRTUAL_READER, PrinterConfig, ReaderConfig, open_printer, open_reader
     from devices.owner import DeviceOwner
 
     if config.devices == "none":
         return HardwareService(None, None), []
     backend = virtual.backend if virtual is not None else None
+    printer_cfg = VIRTUAL_PRINTER if virtual is not None else PrinterConfig(width_mm=config.printer_width)
+    reader_cfg = VIRTUAL_READER if virtual is not None else ReaderConfig()
     reader_owner, printer_owner = DeviceOwner("id-reader"), DeviceOwner("printer")
-    reader = OwnedDevice(reader_owner, lambda: open_reader(VIRTUAL_READER, backend=backend), "身份证阅读器")
-    printer = OwnedDevice(printer_owner, lambda: open_printer(VIRTUAL_PRINTER, backend=backend), "小票打印机")
+    reader = OwnedDevice(reader_owner, lambda: open_reader(reader_cfg, backend=backend), "身份证阅读器")
+    printer = OwnedDevice(printer_owner, lambda: open_printer(printer_cfg, backend=backend), "小票打印机")
     last_png = (lambda: virtual.printer.last_png() if virtual.printer.jobs else None) if virtual else (lambda: None)
     return HardwareService(reader, printer, last_png), [reader_owner.stop, printer_owner.stop]
 
@@ -114,8 +128,9 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
     store = open_store(config.data_dir / "client.sqlite")
     secrets = secrets or SecretStore()
     enrolment = EnrolmentService(store, secrets)
-    sync_service_box: list[SyncService] = []
-    catalog_holder = {"catalog": catalog or load_sample_catalog()}
+    engine = EngineSource(store, enrolment)
+    sync_service = SyncService(engine, StoreOutbox(store))
+    catalog = catalog or load_sample_catalog()
     calendar = load_builtin_calendar()
     if config.devices == "virtual" and virtual is None:
         from devices.virtual import start_virtual_hardware
@@ -135,17 +150,13 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
         return BackOfficeApi(found.server_url, secrets.get(TOKEN), timeout=5)
 
     enrolled = enrolment.identity()
-    office_name = enrolled.org_name if enrolled else catalog_holder["catalog"].office_name
+    office_name = enrolled.org_name if enrolled else catalog.office_name
     office = OfficeInfo(office_name, config.notice_prefix, config.office_phone, config.query_url)
     paperwork = Paperwork(store, hardware, config.data_dir / "notices", office, config.printer_width)
-    wake = lambda: sync_service_box[0].wake.set()  # noqa: E731 - the sync service exists by call time
-    runtime_box: list[Runtime] = []
-    outbox = StoreOutbox(store)
-    sync_service = SyncService(lambda: runtime_box[0].engine(), outbox)
-    sync_service_box.append(sync_service)
+    wake = sync_service.wake.set
     services = Services(
         auth=AuthService(store, api),
-        intake=IntakeService(store, lambda: catalog_holder["catalog"], identity, calendar, paperwork, wake),
+        intake=IntakeService(store, lambda: catalog, identity, calendar, paperwork, wake),
         cases=CaseQueries(store),
         delivery=DeliveryService(store, identity, paperwork, wake),
         paperwork=paperwork,
@@ -155,10 +166,7 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
         demo=config.demo,
         plaintext_store=config.plaintext,
     )
-    runtime = Runtime(services, store, enrolment, virtual)
-    runtime._stoppers.extend(device_stoppers)
-    runtime_box.append(runtime)
-    return runtime
+    return Runtime(services, store, enrolment, engine, virtual, list(device_stoppers))
 
 
 

@@ -3,7 +3,7 @@
 
 class ServiceError(Exception):
     def __init__(self, message: str, detail: str = ""):
-        super().__init__(detail or message)
+        super().__init__(f"{message} [{detail}]" if detail else message)
         self.message = message
 
 
