@@ -30,14 +30,20 @@ def register(sub) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from client import app
+    from platformdirs import user_data_dir
 
+    from client import app
+    from client.logsetup import configure_file_log
+
+    configure_file_log(Path(user_data_dir("onewindow")) / "demo")
     return app.run_demo(args.port)
 
 
 def _runtime(args: argparse.Namespace, devices: str = "none"):
     from client import app
+    from client.logsetup import configure_file_log
 
+    configure_file_log(data_dir(args.data_dir))
     config = app.ClientConfig(data_dir=data_dir(args.data_dir), devices=devices)
     return config, app.build_runtime(config)
 

@@ -6,6 +6,8 @@ shortcuts and nothing global has to know them.
 from __future__ import annotations
 
 import logging
+import time
+import tkinter.ttk as ttk
 from typing import Callable
 
 import customtkinter as ctk
@@ -15,6 +17,7 @@ from client.services.bundle import Services
 from .detail import CaseDetailView
 from .home import HomeView
 from .intake import IntakeView
+from .lock import LockOverlay
 from .login import LoginView
 from .result import ResultView
 from .tasks import TaskRunner
@@ -27,7 +30,7 @@ APP_TITLE = "一窗通 综合窗口受理系统"
 
 class MainWindow:
     def __init__(self, services: Services, *, executor=None, demo_hint: str = "",
-                 on_close: Callable[[], None] = lambda: None, font_size: int = 15):
+                 on_close: Callable[[], None] = lambda: None, font_size: int = 15, lock_after_s: float = 300):
         ctk.set_appearance_mode("light")
         self.root = ctk.CTk()
         self.services = services
@@ -64,7 +67,18 @@ class MainWindow:
         self.error_line = ctk.CTkLabel(status, text="", font=self.theme.font(-1), text_color=ERROR_COLOR)
         self.error_line.pack(side="right", padx=16)
         self.root.bind_all("<Key>", self._key, add="+")
+        for sequence in ("<Motion>", "<Button>"):
+            self.root.bind_all(sequence, self._touched, add="+")
+        self.root.bind_all("<Control-l>", lambda _e: self.lock())
+        self.root.bind_all("<Control-equal>", lambda _e: self.resize_fonts(+1))
+        self.root.bind_all("<Control-plus>", lambda _e: self.resize_fonts(+1))
+        self.root.bind_all("<Control-minus>", lambda _e: self.resize_fonts(-1))
+        self.lock_after_s = lock_after_s
+        self.last_input = time.monotonic()
+        self.overlay: LockOverlay | None = None
+        self.demo_hint = demo_hint
         self.runner.start()
+        self._idle_check()
         self.show(LoginView(self, demo_hint))
 
     def _title(self) -> str:
@@ -80,9 +94,46 @@ class MainWindow:
         self.callback_errors.append(exc)
         self.error_line.configure(text="程序内部错误，已记录日志；请重试或联系管理员")
 
+    def _touched(self, _event=None) -> None:
+        self.last_input = time.monotonic()
+
     def _key(self, event) -> None:
+        self.last_input = time.monotonic()
+        if self.overlay is not None:
+            return
         if self.view is not None and event.keysym in self.view.keys:
             self.view.keys[event.keysym]()
+
+    def _idle_check(self) -> None:
+        if self.clerk is not None and self.overlay is None and time.monotonic() - self.last_input > self.lock_after_s:
+            self.lock()
+        self.root.after(5000, self._idle_check)
+
+    def lock(self) -> None:
+        """Cover the window; the view underneath keeps everything typed so far."""
+        if self.clerk is None or self.overlay is not None:
+            return
+        log.info("screen locked for %s", self.clerk.username)
+        self.overlay = LockOverlay(self, self._unlocked, self._switch_user)
+        self.overlay.show()
+
+    def _unlocked(self, _clerk) -> None:
+        self.overlay.destroy()
+        self.overlay = None
+        self.last_input = time.monotonic()
+        if self.view is not None:
+            self.view.on_show()
+
+    def _switch_user(self) -> None:
+        self.overlay.destroy()
+        self.overlay = None
+        self.clerk = None
+        self.who.configure(text="")
+        self.show(LoginView(self, self.demo_hint))
+
+    def resize_fonts(self, step: int) -> None:
+        base = self.theme.resize(step)
+        ttk.Style(self.root).configure("Cases.Treeview", rowheight=base * 2 + 4)
 
     def show(self, view) -> None:
         if self.view is not None:

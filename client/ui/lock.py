@@ -1,0 +1,60 @@
+"""Screen lock: windows are public places, so an idle counter hides what it shows.
+
+The lock covers the window without destroying the view under it: whatever the clerk
+had typed is still there after unlocking.
+"""
+from __future__ import annotations
+
+import customtkinter as ctk
+
+from .theme import ERROR_COLOR
+
+
+class LockOverlay(ctk.CTkFrame):
+    def __init__(self, app, on_unlocked, on_switch_user):
+        super().__init__(app.root, corner_radius=0, fg_color=("gray85", "gray20"))
+        self.app, self.on_unlocked, self.on_switch_user = app, on_unlocked, on_switch_user
+        self.pending = False
+        theme = app.theme
+        card = ctk.CTkFrame(self, corner_radius=12)
+        card.place(relx=0.5, rely=0.45, anchor="center")
+        ctk.CTkLabel(card, text="屏幕已锁定", font=theme.font(8, True)).pack(padx=60, pady=(28, 6))
+        ctk.CTkLabel(card, text=f"{app.clerk.display_name}（{app.clerk.username}），请输入密码解锁",
+                     font=theme.font()).pack(padx=40)
+        self.password = ctk.CTkEntry(card, show="●", width=260, font=theme.font())
+        self.password.pack(pady=14)
+        self.error = ctk.CTkLabel(card, text="", text_color=ERROR_COLOR, font=theme.font(-1))
+        self.error.pack()
+        bar = ctk.CTkFrame(card, fg_color="transparent")
+        bar.pack(pady=(6, 24))
+        self.unlock_button = ctk.CTkButton(bar, text="解锁（Enter）", command=self.unlock, font=theme.font())
+        self.unlock_button.pack(side="left", padx=6)
+        ctk.CTkButton(bar, text="切换用户", command=on_switch_user, fg_color="gray50",
+                      font=theme.font()).pack(side="left", padx=6)
+        self.password.bind("<Return>", lambda _e: self.unlock())
+
+    def show(self) -> None:
+        self.place(relx=0, rely=0, relwidth=1, relheight=1)
+        self.lift()
+        self.password.focus_force()
+
+    def unlock(self) -> None:
+        if self.pending:
+            return
+        self.pending = True
+        self.unlock_button.configure(state="disabled")
+        self.app.runner.run(self.app.services.auth.login, self.app.clerk.username, self.password.get(),
+                            on_done=self._done, on_error=self._failed)
+
+    def _done(self, clerk) -> None:
+        self.pending = False
+        if self.winfo_exists():
+            self.on_unlocked(clerk)
+
+    def _failed(self, exc) -> None:
+        self.pending = False
+        if not self.winfo_exists():
+            return
+        self.unlock_button.configure(state="normal")
+        self.error.configure(text=getattr(exc, "message", "解锁失败"))
+        self.password.delete(0, "end")
