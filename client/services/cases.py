@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import or_, select
 
 from client.domain.case_numbers import format_case_no, parse_case_no
 from client.domain.identity import mask_id_number
-from client.domain.states import LABELS, CaseState
+from client.domain.deadlines import WorkCalendar, add_limit
+from client.domain.states import CLOSED, LABELS, CaseState
 from client.store.db import Store
 from client.store.models import Case, CaseEvent, OutboxEntry
 
@@ -37,6 +39,7 @@ class CaseSummary:
     received_at: dt.datetime
     promised_by: dt.date
     sync_label: str  # 待报送 / 已报送 / 报送被退回
+    warning: str = ""  # "" / "near" (黄牌: due within 2 working days) / "overdue" (红牌)
 
 
 @dataclass(frozen=True)
@@ -79,16 +82,34 @@ def _sync_label(states: list[str]) -> str:
     return "已报送"
 
 
+NEAR_DUE_WORKING_DAYS = 2
+
+
+def deadline_warning(status: str, promised_by: dt.date, today: dt.date, calendar: WorkCalendar) -> str:
+    """黄牌/红牌 for cases still open: overdue after the promised date, near within 2 working days."""
+    if CaseState(status) in CLOSED or CaseState(status) in (CaseState.CONCLUDED, CaseState.MAILED):
+        return ""
+    if today > promised_by:
+        return "overdue"
+    if add_limit(today, NEAR_DUE_WORKING_DAYS, "WD", calendar).due >= promised_by:
+        return "near"
+    return ""
+
+
 class CaseQueries:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, calendar: WorkCalendar | None = None,
+                 today: Callable[[], dt.date] = dt.date.today):
         self.store = store
+        self.calendar = calendar or WorkCalendar()
+        self.today = today
 
     def _summary(self, s, case: Case) -> CaseSummary:
         states = list(s.scalars(select(OutboxEntry.state).join(
             CaseEvent, CaseEvent.event_id == OutboxEntry.event_id).where(CaseEvent.case_id == case.id)))
         return CaseSummary(case.id, case.case_no, format_case_no(case.case_no), case.applicant_name,
                            mask_id_number(case.applicant_id_number), case.matter_name, case.status,
-                           LABELS[CaseState(case.status)], case.received_at, case.promised_by, _sync_label(states))
+                           LABELS[CaseState(case.status)], case.received_at, case.promised_by, _sync_label(states),
+                           deadline_warning(case.status, case.promised_by, self.today(), self.calendar))
 
     def recent(self, limit: int = 100) -> tuple[CaseSummary, ...]:
         with self.store.sessions() as s:

@@ -11,6 +11,9 @@ COLUMNS = (("case_no", "办件编号", 250), ("applicant", "申请人", 90), ("m
            ("status", "状态", 110), ("received", "受理时间", 150), ("due", "承诺办结", 110), ("sync", "报送", 100))
 
 
+WARNING_MARK = {"near": " 临期", "overdue": " 超期"}
+
+
 class HomeView(View):
     title = "首页"
 
@@ -39,6 +42,8 @@ class HomeView(View):
         self.table.configure(yscrollcommand=scroll.set)
         self.table.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
+        self.table.tag_configure("overdue", background="#f8d7da", foreground="#8b0000")
+        self.table.tag_configure("near", background="#fff3cd")
         self.table.bind("<Double-1>", lambda _e: self.open_selected())
         self.table.bind("<Return>", lambda _e: self.open_selected())
         self.keys = {"F2": self.app.show_intake, "F5": self.app.sync_now, "F6": self.query.focus_set}
@@ -61,7 +66,8 @@ class HomeView(View):
         for c in cases:
             iid = self.table.insert("", "end", values=(
                 c.case_no_display, c.applicant_name, c.matter_name, c.status_label,
-                f"{c.received_at:%Y-%m-%d %H:%M}", f"{c.promised_by:%Y-%m-%d}", c.sync_label))
+                f"{c.received_at:%Y-%m-%d %H:%M}", f"{c.promised_by:%Y-%m-%d}" + WARNING_MARK.get(c.warning, ""),
+                c.sync_label), tags=(c.warning,) if c.warning else ())
             self.rows[iid] = c.case_id
         children = self.table.get_children()
         if children:
