@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from .auth import AuthService
 from .cases import CaseQueries
 from .delivery import DeliveryService
+from .diagnostics import DiagnosticsService
 from .hardware import HardwareService
 from .intake import IntakeService
 from .paperwork import Paperwork
@@ -24,3 +25,4 @@ class Services:
     office_name: str
     demo: bool
     plaintext_store: bool
+    diagnostics: DiagnosticsService | None = None

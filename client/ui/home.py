@@ -46,7 +46,10 @@ class HomeView(View):
         self.table.tag_configure("near", background="#fff3cd")
         self.table.bind("<Double-1>", lambda _e: self.open_selected())
         self.table.bind("<Return>", lambda _e: self.open_selected())
-        self.keys = {"F2": self.app.show_intake, "F5": self.app.sync_now, "F6": self.query.focus_set}
+        self.button(bar, "系统诊断（F11）", self.app.show_diagnostics, height=40, fg_color="gray50").pack(
+            side="left")
+        self.keys = {"F2": self.app.show_intake, "F5": self.app.sync_now, "F6": self.query.focus_set,
+                     "F11": self.app.show_diagnostics}
         self.rows: dict[str, str] = {}
 
     def on_show(self) -> None:

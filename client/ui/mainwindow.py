@@ -15,6 +15,7 @@ import customtkinter as ctk
 from client.services.bundle import Services
 
 from .detail import CaseDetailView
+from .diagnostics import DiagnosticsView
 from .home import HomeView
 from .intake import IntakeView
 from .lock import LockOverlay
@@ -163,6 +164,9 @@ class MainWindow:
 
     def show_case(self, case_id: str) -> None:
         self.show(CaseDetailView(self, case_id))
+
+    def show_diagnostics(self) -> None:
+        self.show(DiagnosticsView(self))
 
     def show_error(self, exc) -> None:
         self.error_line.configure(text=getattr(exc, "message", "操作失败，请重试"))
