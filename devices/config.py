@@ -53,3 +53,21 @@ def open_reader(cfg: ReaderConfig, backend=None) -> IdCardReader:
                              in_ep=cfg.in_ep, backend=backend, timeout_ms=cfg.timeout_ms,
                              kind="身份证阅读器")
     return IdCardReader(transport, timeout_ms=cfg.timeout_ms)
+
+
+@dataclass(frozen=True)
+class SerialReaderConfig:
+    """A reader behind a USB-serial chip: 115200 8N1 is what the research found."""
+
+    port: str = "/dev/ttyUSB0"  # or COM3, or any pyserial URL
+    baudrate: int = 115200
+    timeout_ms: int = 2000
+
+
+def open_serial_reader(cfg: SerialReaderConfig, port_factory=None) -> IdCardReader:
+    """A reader on a serial line; `port_factory` supplies an emulated port in tests."""
+    from devices.serial_transport import SerialTransport
+
+    transport = SerialTransport(cfg.port, baudrate=cfg.baudrate, timeout_ms=cfg.timeout_ms,
+                                kind="身份证阅读器", port_factory=port_factory)
+    return IdCardReader(transport, timeout_ms=cfg.timeout_ms)

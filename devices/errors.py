@@ -97,3 +97,29 @@ class SamError(DeviceError):
             "身份证阅读器安全模块异常，请重新插拔阅读器；仍不行请联系管理员",
         )
         self.sw3 = sw3
+
+
+class UnsupportedCardType(DeviceError):
+    """The text block carries a card-type flag this client cannot decode."""
+
+    def __init__(self, flag: str) -> None:
+        super().__init__(f"unsupported card type flag {flag!r}",
+                         f"此类证件（类型标识 {flag or '空'}）暂不支持自动读取，请手工录入证件信息")
+        self.flag = flag
+
+
+class PhotoUnavailable(DeviceError):
+    """No WLT photo decoder is installed, or the vendor decoder refused the blob."""
+
+    def __init__(self, detail: str = "no WLT decoder installed") -> None:
+        super().__init__(detail, "未安装身份证照片解码组件，照片暂不能显示；证件信息不受影响")
+
+
+class SerialPermissionDenied(DeviceError):
+    """The serial port exists but this user may not open it (Linux: not in dialout)."""
+
+    def __init__(self, kind: str, port: str, detail: str = "") -> None:
+        super().__init__(detail or f"{kind}: access denied to {port}",
+                         f"没有访问{kind}串口 {port} 的权限，请管理员将当前用户加入 dialout 组后重新登录")
+        self.kind = kind
+        self.port = port

@@ -12,11 +12,12 @@ from types import MappingProxyType
 
 from client.domain.identity import IdCard
 
+from devices.cardkinds import SEX_NAMES, decode_card_kind, encode_card_text
 from devices.errors import FrameChecksumError, FrameError, FrameLengthError
 
 PREAMBLE = bytes.fromhex("AAAAAA9669")
 HEADER_SIZE = len(PREAMBLE) + 2  # preamble + LEN
-TEXT_SIZE, PHOTO_SIZE = 256, 1024
+TEXT_SIZE, PHOTO_SIZE, FINGERPRINT_SIZE = 256, 1024, 1024
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ SAM_ID = SamCommand(0x12, 0xFF)
 FIND_CARD = SamCommand(0x20, 0x01)
 SELECT_CARD = SamCommand(0x20, 0x02)
 READ_CARD = SamCommand(0x30, 0x01)
+# Fingerprint-reading variant; the reply is documented, this command code is not (unverified).
+READ_CARD_FINGERPRINT = SamCommand(0x30, 0x10)
 
 SW_OK = 0x90
 SW_CARD_FOUND = 0x9F
@@ -50,7 +53,6 @@ SW3_MEANING = MappingProxyType({
     0x33: "verify error", 0x40: "unknown card type", 0x66: "SAM not authorised",
 })
 
-SEX_NAMES = MappingProxyType({"0": "未知", "1": "男", "2": "女", "9": "未说明"})
 # GB 3304 nationality codes; cards print the short name ("汉", not "汉族").
 NATION_NAMES = MappingProxyType({
     "01": "汉", "02": "蒙古", "03": "回", "04": "藏", "05": "维吾尔", "06": "苗", "07": "彝",
@@ -174,6 +176,8 @@ def nation_name(code: str) -> str:
 
 
 def nation_code(name: str) -> str:
+    if not name:
+        return ""  # residence permits leave the nation field blank
     for code, known in NATION_NAMES.items():
         if name in (known, known + "族"):
             return code
@@ -210,18 +214,53 @@ def encode_text_block(card: IdCard) -> bytes:
     return bytes(block)
 
 
-def decode_read_payload(data: bytes) -> IdCard:
-    """Data of a READ reply: text length, photo length (big-endian), text, photo."""
+@dataclass(frozen=True)
+class ReadPayload:
+    """The three parts of a READ reply, still raw: text block, WLT photo, fingerprints."""
+
+    text: bytes
+    photo: bytes
+    fingerprint: bytes = b""
+
+
+def split_read_payload(data: bytes) -> ReadPayload:
+    """Data of a READ reply: two big-endian lengths (text, photo) or three (+ fingerprint).
+
+    The two layouts are told apart by size: 4 + text + photo bytes, or 6 + all three.
+    """
+    data = bytes(data)
     if len(data) < 4:
         raise FrameLengthError(f"read reply data is {len(data)} bytes")
     text_len, photo_len = struct.unpack(">HH", data[:4])
-    if len(data) < 4 + text_len + photo_len:
-        raise FrameLengthError(f"read reply announces {text_len}+{photo_len}, has {len(data) - 4}")
-    card = decode_text_block(data[4:4 + text_len])
-    photo = bytes(data[4 + text_len:4 + text_len + photo_len])
-    return replace(card, photo_wlt=photo)
+    if len(data) == 4 + text_len + photo_len:
+        return ReadPayload(data[4:4 + text_len], data[4 + text_len:])
+    if len(data) >= 6:
+        (fp_len,) = struct.unpack(">H", data[4:6])
+        if len(data) == 6 + text_len + photo_len + fp_len:
+            body = data[6:]
+            return ReadPayload(body[:text_len], body[text_len:text_len + photo_len],
+                               body[text_len + photo_len:])
+    raise FrameLengthError(f"read reply announces {text_len}+{photo_len}, has {len(data) - 4}")
 
 
-def encode_read_payload(card: IdCard) -> bytes:
+def decode_read_payload(data: bytes) -> IdCard:
+    """A READ reply's data to the card; the photo stays opaque, fingerprints are dropped.
+
+    Resident cards come back as `IdCard`; permits and foreigners' cards as the subclasses
+    in `devices.cardkinds`, so code that only knows `IdCard` keeps working.
+    """
+    payload = split_read_payload(data)
+    if len(payload.text) < TEXT_SIZE:
+        raise FrameLengthError(f"text block is {len(payload.text)} bytes, need {TEXT_SIZE}")
+    card = decode_card_kind(payload.text, decode_text_block(payload.text))
+    return replace(card, photo_wlt=payload.photo)
+
+
+def encode_read_payload(card: IdCard, *, fingerprint: bytes | None = None) -> bytes:
+    """The reply data a reader sends; with `fingerprint`, the 2321-byte-frame variant."""
     photo = (card.photo_wlt + bytes(PHOTO_SIZE))[:PHOTO_SIZE]
-    return struct.pack(">HH", TEXT_SIZE, PHOTO_SIZE) + encode_text_block(card) + photo
+    text = encode_card_text(card, encode_text_block(card))
+    if fingerprint is None:
+        return struct.pack(">HH", TEXT_SIZE, PHOTO_SIZE) + text + photo
+    prints = (fingerprint + bytes(FINGERPRINT_SIZE))[:FINGERPRINT_SIZE]
+    return struct.pack(">HHH", TEXT_SIZE, PHOTO_SIZE, FINGERPRINT_SIZE) + text + photo + prints

@@ -4,7 +4,7 @@ from __future__ import annotations
 from client.domain.identity import IdCard
 
 from devices import idcard
-from devices.errors import CardReadError, DeviceTimeout, FrameError, SamError
+from devices.errors import CardReadError, DeviceTimeout, FrameError, FrameLengthError, SamError
 
 CHUNK = 64  # full-speed bulk packets
 
@@ -12,15 +12,22 @@ CHUNK = 64  # full-speed bulk packets
 class IdCardReader:
     """Speaks SAM frames; `poll()` returns a card once per placement (the reader enforces it)."""
 
-    def __init__(self, transport, *, timeout_ms: int = 2000) -> None:
+    def __init__(self, transport, *, timeout_ms: int = 2000,
+                 read_command: idcard.SamCommand = idcard.READ_CARD) -> None:
         self.transport = transport
         self.timeout_ms = timeout_ms
+        self.read_command = read_command  # READ_CARD_FINGERPRINT for the fingerprint variant
 
     def _receive(self) -> bytes:
         frame = bytearray()
         total = None
         while total is None or len(frame) < total:
-            chunk = self.transport.read(CHUNK, self.timeout_ms)
+            try:
+                chunk = self.transport.read(CHUNK, self.timeout_ms)
+            except DeviceTimeout:
+                if frame:  # the frame stopped half-way: a framing fault, not a dead reader
+                    raise FrameLengthError(f"truncated frame: {len(frame)} of {total} bytes") from None
+                raise
             if not chunk:
                 raise DeviceTimeout(getattr(self.transport, "kind", "身份证阅读器"), "empty read")
             frame += chunk
@@ -36,7 +43,20 @@ class IdCardReader:
     def transact(self, command: idcard.SamCommand, data: bytes = b"") -> idcard.SamResponse:
         """One request frame out, one validated response frame back."""
         self.transport.write(idcard.build_request(command, data=data))
-        return idcard.parse_response(self._receive())
+        try:
+            return idcard.parse_response(self._receive())
+        except FrameError:
+            self._drain()
+            raise
+
+    def _drain(self) -> None:
+        """Throw away what is left of a bad reply, so the next exchange starts clean."""
+        for _ in range(64):
+            try:
+                if not self.transport.read(CHUNK, 50):
+                    return
+            except DeviceTimeout:
+                return
 
     def _expect_ok(self, command: idcard.SamCommand) -> idcard.SamResponse:
         response = self.transact(command)
@@ -65,7 +85,7 @@ class IdCardReader:
             selected = self.transact(idcard.SELECT_CARD)
             if selected.sw3 != idcard.SW_OK:
                 raise CardReadError(f"select card: {selected.describe()}")
-            read = self.transact(idcard.READ_CARD)
+            read = self.transact(self.read_command)
             if read.sw3 != idcard.SW_OK:
                 raise CardReadError(f"read card: {read.describe()}")
             return idcard.decode_read_payload(read.data)

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 
 from client.domain.identity import IdCard
 
+from devices.cardkinds import ForeignResidentCard, ResidencePermitCard
 from devices.virtual.backend import VirtualUsbBackend, VirtualUsbDevice
 from devices.virtual.idreader import READER_PRODUCT, VirtualIdReader
+from devices.virtual.sam import Fault
 from devices.virtual.printer import PRINTER_PRODUCT, VirtualReceiptPrinter
 
 SAMPLE_CARDS: tuple[IdCard, ...] = (
@@ -19,6 +21,23 @@ SAMPLE_CARDS: tuple[IdCard, ...] = (
     IdCard("阿依古丽·买买提", "女", "维吾尔", "19881115", "新疆乌鲁木齐市天山区解放南路128号",
            "650102198811150244", "乌鲁木齐市公安局天山区分局", "20120805", "20320805"),
 )
+
+# Cards that are not plain resident cards, or names a printer ROM lacks; with SAMPLE_CARDS
+# they make the deck a trainer deals from.
+RARE_CARDS: tuple[IdCard, ...] = (
+    IdCard("\U0002A6A5丽", "女", "汉", "19760407", "北京市海淀区中关村南大街5号",
+           "110108197604071517", "北京市公安局海淀分局", "20200110", "长期"),
+    ResidencePermitCard("陈嘉欣", "女", "", "19940823", "广东省深圳市福田区福华三路88号",
+                        "810000199408230021", "深圳市公安局福田分局", "20190901", "20240901",
+                        permit_number="H60123456", issue_count="01"),
+    ResidencePermitCard("林志明", "男", "", "19850612", "福建省厦门市思明区鹭江道8号",
+                        "830000198506120036", "厦门市公安局思明分局", "20200315", "20250315",
+                        permit_number="10234567", issue_count="02"),
+    ForeignResidentCard("马克", "男", "CAN", "19800215", "", "CAN110080021501",
+                        "1500", "20180601", "20280601", english_name="MARK, SMITH JOHN",
+                        nationality="CAN", card_version="01", authority_code="1500"),
+)
+DECK: tuple[IdCard, ...] = SAMPLE_CARDS + RARE_CARDS
 
 
 @dataclass(frozen=True)
@@ -40,11 +59,11 @@ def start_virtual_hardware() -> VirtualHardware:
     """A fresh backend with the virtual printer and ID card reader plugged in."""
     backend = VirtualUsbBackend()
     printer = backend.attach(VirtualReceiptPrinter())
-    reader = backend.attach(VirtualIdReader())
+    reader = backend.attach(VirtualIdReader(deck=DECK))
     return VirtualHardware(backend, printer, reader)
 
 
 __all__ = [
-    "PRINTER_PRODUCT", "READER_PRODUCT", "SAMPLE_CARDS", "VirtualHardware", "VirtualIdReader",
+    "DECK", "Fault", "RARE_CARDS", "PRINTER_PRODUCT", "READER_PRODUCT", "SAMPLE_CARDS", "VirtualHardware", "VirtualIdReader",
     "VirtualReceiptPrinter", "VirtualUsbBackend", "VirtualUsbDevice", "start_virtual_hardware",
 ]
