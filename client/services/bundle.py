@@ -10,6 +10,7 @@ from .diagnostics import DiagnosticsService
 from .hardware import HardwareService
 from .intake import IntakeService
 from .paperwork import Paperwork
+from .preferences import PreferencesService
 from .syncing import SyncService
 
 
@@ -26,3 +27,4 @@ class Services:
     demo: bool
     plaintext_store: bool
     diagnostics: DiagnosticsService | None = None
+    preferences: PreferencesService | None = None

@@ -15,7 +15,7 @@ from client.store.models import Case
 from reports.notices import AcceptanceNotice, DeliveryNotice, render_acceptance_notice, render_delivery_receipt
 from reports.numbers import doc_number
 from reports.preview import pdf_page_png
-from reports.receipt import ReceiptData, ReceiptMaterial, receipt_layout
+from reports.receipt import ReceiptData, ReceiptMaterial, receipt_layout, receipt_pdf
 
 from .errors import clerk_message
 
@@ -43,8 +43,9 @@ class OfficeInfo:
 
 class Paperwork:
     def __init__(self, store: Store, printer: PrinterPort | None, out_dir: Path, office: OfficeInfo,
-                 width_mm: int = 80):
-        self.store, self.printer, self.out_dir, self.office, self.width_mm = store, printer, out_dir, office, width_mm
+                 receipt_format: str = "80"):
+        self.store, self.printer, self.out_dir, self.office = store, printer, out_dir, office
+        self.receipt_format = receipt_format  # "80" / "58" mm thermal, or "A4" for offices without one
 
     def notice_number(self, year: int, seq: int) -> str:
         return doc_number(self.office.notice_prefix, year, seq)
@@ -89,10 +90,17 @@ class Paperwork:
         return PaperResult(pdf_path, printed, "；".join(errors))
 
     def print_receipt(self, case: Case) -> tuple[bool, str]:
+        if self.receipt_format == "A4":
+            try:
+                self._write(f"{case.case_no}-收件凭证.pdf", receipt_pdf(self.receipt_data(case)))
+            except Exception as exc:
+                log.exception("A4 receipt for %s failed", case.case_no)
+                return False, clerk_message(exc, "A4收件凭证生成失败，可在办件详情中重新打印")
+            return True, ""
         if self.printer is None:
             return False, "未配置小票打印机，请在设置中选择打印机或打印A4回执"
         try:
-            self.printer.print_layout(receipt_layout(self.receipt_data(case), width_mm=self.width_mm))
+            self.printer.print_layout(receipt_layout(self.receipt_data(case), width_mm=int(self.receipt_format)))
             return True, ""
         except Exception as exc:
             log.warning("receipt for %s not printed: %s", case.case_no, exc)

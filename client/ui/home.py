@@ -48,8 +48,10 @@ class HomeView(View):
         self.table.bind("<Return>", lambda _e: self.open_selected())
         self.button(bar, "系统诊断（F11）", self.app.show_diagnostics, height=40, fg_color="gray50").pack(
             side="left")
+        self.button(bar, "设置（F12）", self.app.show_settings, height=40, fg_color="gray50").pack(
+            side="left", padx=10)
         self.keys = {"F2": self.app.show_intake, "F5": self.app.sync_now, "F6": self.query.focus_set,
-                     "F11": self.app.show_diagnostics}
+                     "F11": self.app.show_diagnostics, "F12": self.app.show_settings}
         self.rows: dict[str, str] = {}
 
     def on_show(self) -> None:

@@ -21,6 +21,7 @@ from .intake import IntakeView
 from .lock import LockOverlay
 from .login import LoginView
 from .result import ResultView
+from .settings import SettingsView
 from .tasks import TaskRunner
 from .theme import DEMO_COLOR, ERROR_COLOR, WARN_COLOR, make_theme
 
@@ -80,6 +81,8 @@ class MainWindow:
         self.demo_hint = demo_hint
         self.runner.start()
         self._idle_check()
+        if services.preferences is not None:
+            self.runner.run(services.preferences.load, on_done=self.apply_preferences, on_error=self.show_error)
         self.show(LoginView(self, demo_hint))
 
     def _title(self) -> str:
@@ -164,6 +167,14 @@ class MainWindow:
 
     def show_case(self, case_id: str) -> None:
         self.show(CaseDetailView(self, case_id))
+
+    def show_settings(self) -> None:
+        self.show(SettingsView(self))
+
+    def apply_preferences(self, prefs) -> None:
+        """Font size and lock time from the saved settings, applied to the running window."""
+        self.resize_fonts(prefs.font_size - self.theme.base)
+        self.lock_after_s = prefs.lock_minutes * 60
 
     def show_diagnostics(self) -> None:
         self.show(DiagnosticsView(self))

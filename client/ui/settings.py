@@ -1,0 +1,75 @@
+"""Settings (F12): server address, receipt format, font size and lock time."""
+from __future__ import annotations
+
+import customtkinter as ctk
+
+from client.services.preferences import RECEIPT_FORMATS, CounterSettings
+
+from .base import View
+from .theme import ERROR_COLOR, OK_COLOR
+
+
+class SettingsView(View):
+    title = "设置"
+
+    def __init__(self, app):
+        super().__init__(app)
+        form = ctk.CTkFrame(self)
+        form.pack(fill="x", padx=16, pady=12)
+        self.label(form, "后台服务器地址").grid(row=0, column=0, sticky="e", padx=12, pady=10)
+        self.server = self.entry(form, width=460)
+        self.server.grid(row=0, column=1, sticky="w", pady=10)
+        self.label(form, "收件凭证格式").grid(row=1, column=0, sticky="e", padx=12, pady=10)
+        self.receipt = ctk.CTkSegmentedButton(form, values=list(RECEIPT_FORMATS.values()), font=self.theme.font())
+        self.receipt.grid(row=1, column=1, sticky="w", pady=10)
+        self.label(form, "字号（Ctrl+= / Ctrl+-）").grid(row=2, column=0, sticky="e", padx=12, pady=10)
+        self.font_size = self.entry(form, width=80)
+        self.font_size.grid(row=2, column=1, sticky="w", pady=10)
+        self.label(form, "无操作自动锁屏（分钟）").grid(row=3, column=0, sticky="e", padx=12, pady=10)
+        self.lock_minutes = self.entry(form, width=80)
+        self.lock_minutes.grid(row=3, column=1, sticky="w", pady=10)
+        bar = ctk.CTkFrame(self, fg_color="transparent")
+        bar.pack(fill="x", padx=16)
+        self.save_button = self.button(bar, "保存（Ctrl+S）", self.save, 1, height=40)
+        self.save_button.pack(side="left")
+        self.button(bar, "返回（Esc）", self.app.show_home, height=40, fg_color="gray50").pack(side="right")
+        self.message = self.label(self, "", wraplength=1100, justify="left")
+        self.message.pack(anchor="w", padx=18, pady=12)
+        self.keys = {"Escape": self.app.show_home}
+        self.bind_all_save = self.app.root.bind("<Control-s>", lambda _e: self.save(), add="+")
+        self.run_task(self.services.preferences.load, on_done=self._fill, on_error=self._failed)
+
+    def _fill(self, prefs: CounterSettings) -> None:
+        self.server.delete(0, "end")
+        self.server.insert(0, prefs.server_url)
+        self.receipt.set(RECEIPT_FORMATS[prefs.receipt_format])
+        for entry, value in ((self.font_size, prefs.font_size), (self.lock_minutes, prefs.lock_minutes)):
+            entry.delete(0, "end")
+            entry.insert(0, str(value))
+        self.server.focus_set()
+
+    def current(self) -> CounterSettings | None:
+        try:
+            font_size, lock = int(self.font_size.get()), int(self.lock_minutes.get())
+        except ValueError:
+            self._failed(None, "字号和锁屏时间请填写整数")
+            return None
+        fmt = next((k for k, v in RECEIPT_FORMATS.items() if v == self.receipt.get()), "")
+        return CounterSettings(self.server.get(), fmt, font_size, lock)
+
+    def save(self) -> None:
+        prefs = self.current()
+        if prefs is None or self.busy:
+            return
+        self.run_task(self.services.preferences.save, prefs, on_done=self._saved, on_error=self._failed)
+
+    def _saved(self, prefs: CounterSettings) -> None:
+        self.app.apply_preferences(prefs)
+        self.message.configure(text="设置已保存并生效", text_color=OK_COLOR)
+
+    def _failed(self, exc, text: str = "") -> None:
+        self.message.configure(text=text or getattr(exc, "message", "保存失败"), text_color=ERROR_COLOR)
+
+    def destroy(self) -> None:
+        self.app.root.unbind("<Control-s>", self.bind_all_save)
+        super().destroy()
