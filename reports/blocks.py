@@ -12,18 +12,22 @@ from reportlab.graphics.barcode.code128 import Code128
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from reports.numbers import chinese_date
 from reports.styles import PaperStyles
 
 SEAL_RED = colors.Color(0.8, 0.1, 0.1)
+BLANK_DATE = "______年____月____日"  # filled in by hand
 LINE_GREY = colors.Color(0.35, 0.35, 0.35)
 
 
-def header(st: PaperStyles, office_name: str, title: str, doc_no: str = "") -> list[Flowable]:
+def header(st: PaperStyles, office_name: str, title: str, doc_no: str = "",
+           subtitle: str = "") -> list[Flowable]:
     """Office name, the notice's title and its 文书编号, centred as on official paper."""
     items: list[Flowable] = [st.p(office_name, st.office), st.p(title, st.title)]
+    if subtitle:
+        items.append(st.p(subtitle, st.office))
     items.append(st.p(doc_no, st.doc_no) if doc_no else Spacer(1, 10))
     return items
 
@@ -75,10 +79,11 @@ def code128(data: str, height_mm: float = 11, module_mm: float = 0.3) -> Code128
 
 
 def fields_table(st: PaperStyles, rows: Sequence[tuple[str, str]], width: float,
-                 label_width: float = 38 * mm) -> Table:
-    """Two-column label/value grid for case facts."""
+                 label_width: float = 38 * mm, row_height: float | None = None) -> Table:
+    """Two-column label/value grid for case facts; `row_height` leaves room for handwriting."""
     data = [[st.p(label, st.cell_center), st.p(value, st.cell)] for label, value in rows]
-    table = Table(data, colWidths=[label_width, width - label_width])
+    table = Table(data, colWidths=[label_width, width - label_width],
+                  rowHeights=[row_height] * len(data) if row_height else None)
     table.setStyle(_grid())
     return table
 
@@ -89,8 +94,9 @@ def grid_table(st: PaperStyles, head: Sequence[str], rows: Sequence[Sequence[str
     total = sum(ratios)
     widths = [width * r / total for r in ratios]
     data = [[st.p(h, st.cell_center) for h in head]]
+    wide = [i == 1 or r / total >= 0.25 for i, r in enumerate(ratios)]  # text columns read left
     for row in rows:
-        data.append([st.p(str(c), st.cell_center if i != 1 else st.cell)
+        data.append([st.p(str(c), st.cell if wide[i] else st.cell_center)
                      for i, c in enumerate(row)])
     table = Table(data, colWidths=widths, repeatRows=1)
     style = _grid()
@@ -107,11 +113,14 @@ def numbered(st: PaperStyles, items: Sequence[str]) -> list[Flowable]:
 def tracking_row(st: PaperStyles, case_no: str, case_label: str, query_url: str,
                  width: float, hint: str = "扫描二维码查询办理进度") -> Table:
     """QR code for progress queries beside the case number as text and as Code128."""
-    right: list[Flowable] = [st.p(f"受理编号：{case_label}", st.plain), code128(case_no),
+    qr_side = 30 * mm
+    module = 0.3 if width - qr_side - 6 * mm > 80 * mm else 0.22
+    label = ([st.p(f"受理编号：{case_label}", st.plain)] if module == 0.3
+             else [st.p("受理编号：", st.cell), st.p(case_label, st.cell)])
+    right: list[Flowable] = [*label, code128(case_no, module_mm=module),
                              Spacer(1, 4), st.p(hint, st.small)]
     if query_url:
         right.append(st.p(f"查询网址：{query_url}", st.small))
-    qr_side = 30 * mm
     table = Table([[qr_code(query_url or case_no), right]],
                   colWidths=[qr_side + 6 * mm, width - qr_side - 6 * mm])
     table.setStyle(TableStyle([
@@ -125,7 +134,7 @@ class SealBlock(Flowable):
     """Issuing office and date, with a dashed circle where the seal is stamped over them."""
 
     def __init__(self, st: PaperStyles, office_name: str, issued_on: dt.date,
-                 seal_label: str | None, width_mm: float = 72) -> None:
+                 seal_label: str | None, width_mm: float = 60) -> None:
         super().__init__()
         self.st, self.seal_label = st, seal_label
         self.lines = [st.p(office_name, st.cell_center), st.p(chinese_date(issued_on), st.cell_center)]
@@ -171,22 +180,43 @@ def seal_block(st: PaperStyles, office_name: str, issued_on: dt.date, width: flo
 
 
 def signature_box(st: PaperStyles, label: str, width: float, note: str = "") -> Table:
-    """A ruled box for the applicant's signature and the date they signed."""
-    gap = "&nbsp;"
-    markup = (st.fonts.markup(f"{label}：") + gap * 40 + st.fonts.markup("日期：") + gap * 14
-              + st.fonts.markup("年") + gap * 6 + st.fonts.markup("月") + gap * 6
-              + st.fonts.markup("日"))
-    rows = [[Paragraph(markup, st.plain)]]
+    """A ruled box for a signature and the date signed; the date column lines up across boxes."""
+    rows = [[st.p(f"{label}：", st.plain), st.p(f"日期：{BLANK_DATE}", st.plain)]]
     if note:
-        rows.append([st.p(note, st.small)])
-    table = Table(rows, colWidths=[width])
-    table.setStyle(TableStyle([
+        rows.append([st.p(note, st.small), ""])
+    table = Table(rows, colWidths=[width * 0.58, width * 0.42])
+    style = [
         ("BOX", (0, 0), (-1, -1), 0.6, LINE_GREY),
         ("TOPPADDING", (0, 0), (-1, 0), 12),
         ("BOTTOMPADDING", (0, 0), (-1, 0), 10),
         ("LEFTPADDING", (0, 0), (-1, -1), 8),
-    ]))
+    ]
+    if note:
+        style.append(("SPAN", (0, 1), (1, 1)))
+    table.setStyle(TableStyle(style))
     return table
+
+
+def closing_row(st: PaperStyles, width: float, office_name: str, issued_on: dt.date | None,
+                seal_label: str | None, case_no: str = "", case_label: str = "",
+                query_url: str = "") -> Flowable:
+    """Tracking codes at the lower left and the issuing office with its seal at the lower right.
+
+    Side by side they take the height of the seal alone, which keeps a notice on one page.
+    """
+    seal = SealBlock(st, office_name, issued_on, seal_label) if issued_on else None
+    if not case_no:
+        return seal_block(st, office_name, issued_on, width, seal_label) if seal else Spacer(1, 0)
+    left_width = width - (seal.width if seal else 0)
+    tracking = tracking_row(st, case_no, case_label, query_url, left_width)
+    if seal is None:
+        return tracking
+    outer = Table([[tracking, seal]], colWidths=[left_width, seal.width])
+    outer.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("TOPPADDING", (0, 0), (-1, -1), 6)]))
+    return outer
 
 
 def _grid() -> TableStyle:

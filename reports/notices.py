@@ -8,6 +8,7 @@ from client.domain.identity import mask_id_number
 from reports.fonts import FontSet
 from reports.numbers import chinese_date, chinese_datetime
 from reports.sheet import Fields, Items, NoticeSheet, Text, render_sheet
+from reports.templates import NoticeTemplates, default_templates
 
 LICENSING_ACCEPTANCE_BASIS = "《中华人民共和国行政许可法》第三十二条第一款第（五）项"
 
@@ -27,7 +28,7 @@ class AcceptanceNotice:
     query_url: str = ""
     contact_phone: str = ""
     materials: tuple[str, ...] = ()
-    legal_basis: str = LICENSING_ACCEPTANCE_BASIS
+    legal_basis: str = ""  # empty: the template's (行政许可法 第三十二条第一款第（五）项)
     issued_on: dt.date | None = None  # defaults to received_on
 
 
@@ -52,32 +53,34 @@ def addressee(name: str, id_number: str) -> str:
     return f"{name}（证件号码：{mask_id_number(id_number)}）："
 
 
-def acceptance_sheet(n: AcceptanceNotice) -> NoticeSheet:
+def acceptance_sheet(n: AcceptanceNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
+    kind = (templates or default_templates()).kind("acceptance")
     contact = f"如有疑问，请致电{n.contact_phone}。" if n.contact_phone else ""
+    basis = n.legal_basis or kind.says("legal_basis")
     return NoticeSheet(
         office_name=n.office_name,
-        title="受理通知书",
+        title=kind.title,
+        subtitle=kind.subtitle,
         doc_no=n.doc_no,
         addressee=addressee(n.applicant_name, n.applicant_id_number),
         sections=(
-            Text(f"你（单位）于{chinese_date(n.received_on)}提出的“{n.matter_name}”申请，"
-                 f"经审查，申请事项属于本机关职权范围，申请材料齐全、符合法定形式。"
-                 f"根据{n.legal_basis}的规定，决定予以受理。"),
-            Text(f"本机关将于{chinese_date(n.decide_by)}前作出决定。"
-                 f"你可凭受理编号查询办理进度。{contact}"),
+            Text(kind.says("opening", received_on=chinese_date(n.received_on), matter=n.matter_name,
+                           legal_basis=basis)),
+            Text(kind.says("deadline", decide_by=chinese_date(n.decide_by), contact=contact)),
             Items("已收取的申请材料：", n.materials),
         ),
         case_no=n.case_no,
         query_url=n.query_url,
         issued_on=n.issued_on or n.received_on,
-        seal_label="（受理专用章）",
+        seal_label=kind.seal_label,
         signature_label="申请人签收",
     )
 
 
-def render_acceptance_notice(n: AcceptanceNotice, fonts: FontSet | None = None) -> bytes:
+def render_acceptance_notice(n: AcceptanceNotice, fonts: FontSet | None = None,
+                             templates: NoticeTemplates | None = None) -> bytes:
     """受理通知书 as A4 PDF bytes."""
-    return render_sheet(acceptance_sheet(n), fonts)
+    return render_sheet(acceptance_sheet(n, templates), fonts)
 
 
 def delivery_sheet(n: DeliveryNotice) -> NoticeSheet:

@@ -13,7 +13,7 @@ from typing import Union
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
 
 from client.domain.case_numbers import format_case_no
 from reports import blocks
@@ -42,9 +42,24 @@ class Items:
 
 @dataclass(frozen=True)
 class Fields:
-    """Label/value rows in a ruled table."""
+    """Label/value rows in a ruled table; `row_height_mm` leaves room to write by hand."""
 
     rows: tuple[tuple[str, str], ...]
+    row_height_mm: float = 0
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """Boxes where people sign and date by hand (委托人 and 受托人, 送达人 and 受送达人)."""
+
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Note:
+    """Small print under the body (copies, how to refuse receipt)."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -57,14 +72,14 @@ class Grid:
     heading: str = ""
 
 
-Section = Union[Text, Items, Fields, Grid]
+Section = Union[Text, Items, Fields, Grid, Signatures, Note]
 
 
 @dataclass(frozen=True)
 class NoticeSheet:
     office_name: str
     title: str
-    issued_on: dt.date
+    issued_on: dt.date | None  # None: no issuing block (a form the applicant dates by hand)
     sections: tuple[Section, ...]
     doc_no: str = ""
     addressee: str = ""  # "张三（证件号码：110105********002X）：" line before the body
@@ -73,22 +88,23 @@ class NoticeSheet:
     seal_label: str | None = None  # e.g. "（受理专用章）"; None: no seal box
     signature_label: str | None = None  # e.g. "申请人签收"; None: no signature box
     signature_note: str = ""
+    subtitle: str = ""  # e.g. （一次性告知书） under the title
 
 
 def sheet_story(sheet: NoticeSheet, st: PaperStyles) -> list[Flowable]:
-    story: list[Flowable] = blocks.header(st, sheet.office_name, sheet.title, sheet.doc_no)
+    story: list[Flowable] = blocks.header(st, sheet.office_name, sheet.title, sheet.doc_no,
+                                          sheet.subtitle)
     if sheet.addressee:
         story.append(st.p(sheet.addressee, st.plain))
     for section in sheet.sections:
         story += _section(section, st)
-    if sheet.case_no:
-        story += [Spacer(1, 6), blocks.tracking_row(
-            st, sheet.case_no, format_case_no(sheet.case_no), sheet.query_url, TEXT_WIDTH)]
-    story.append(blocks.seal_block(st, sheet.office_name, sheet.issued_on, TEXT_WIDTH,
-                                   sheet.seal_label))
+    tail: list[Flowable] = [Spacer(1, 6), blocks.closing_row(
+        st, TEXT_WIDTH, sheet.office_name, sheet.issued_on, sheet.seal_label, sheet.case_no,
+        format_case_no(sheet.case_no) if sheet.case_no else "", sheet.query_url)]
     if sheet.signature_label:
-        story += [Spacer(1, 14),
-                  blocks.signature_box(st, sheet.signature_label, TEXT_WIDTH, sheet.signature_note)]
+        tail += [Spacer(1, 10),
+                 blocks.signature_box(st, sheet.signature_label, TEXT_WIDTH, sheet.signature_note)]
+    story.append(KeepTogether(tail))
     return story
 
 
@@ -119,9 +135,18 @@ def _section(section: Section, st: PaperStyles) -> list[Flowable]:
     if isinstance(section, Text):
         return [st.p(section.text, st.body if section.indent else st.plain)]
     if isinstance(section, Items):
-        return [st.p(section.heading, st.plain), *blocks.numbered(st, section.items)]
+        head = [st.p(section.heading, st.plain)] if section.heading else []
+        return [*head, *blocks.numbered(st, section.items)]
     if isinstance(section, Fields):
-        return [blocks.fields_table(st, section.rows, TEXT_WIDTH), Spacer(1, 6)]
+        return [blocks.fields_table(st, section.rows, TEXT_WIDTH,
+                                    row_height=section.row_height_mm * mm or None), Spacer(1, 6)]
+    if isinstance(section, Signatures):
+        out: list[Flowable] = []
+        for label in section.labels:
+            out += [Spacer(1, 8), blocks.signature_box(st, label, TEXT_WIDTH)]
+        return out
+    if isinstance(section, Note):
+        return [Spacer(1, 2), st.p(section.text, st.small)]
     if isinstance(section, Grid):
         head = [st.p(section.heading, st.plain)] if section.heading else []
         return [*head, blocks.grid_table(st, section.head, section.rows, TEXT_WIDTH,
