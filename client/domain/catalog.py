@@ -1,22 +1,79 @@
 """The matter catalog (实施清单): what can be applied for and which materials it needs.
 
 Plain frozen data parsed from JSON so that the client, the server and tests share it.
+Every element of the national 办事指南 schema the counter needs is carried here:
+situations (情形) decide which conditional materials apply, bundles (一件事) join
+several matters and ask shared materials once, and the catalog version is what a
+case records so that a case in progress keeps the rules it was taken under.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from importlib import resources
+from typing import Iterable, Mapping
+
+LEVELS = ("county", "town", "village")
+LEVEL_NAMES = {"county": "县级", "town": "乡镇（街道）级", "village": "村（社区）级"}
+NECESSITIES = ("required", "conditional", "optional")
+HANDLINGS = ("immediate", "promised")
+UNITS = ("WD", "ND")
 
 
 @dataclass(frozen=True)
 class MaterialSpec:
+    """One 申请材料 row of a guide."""
+
     code: str
     name: str
     necessity: str = "required"  # required / conditional / optional
     form: str = "original"  # original / copy
     copies: int = 1
     tolerable: bool = False  # 容缺 allowed
+    medium: str = "paper"  # paper / electronic / either
+    source: str = "申请人自备"  # 来源渠道: 申请人自备 / 政府部门核发 / 其他
+    elicense: str = ""  # e-licence type that replaces it (免提交), "" when none
+    pledgeable: bool = False  # a 告知承诺 can stand in for it
+    standard: str = ""  # 受理标准
+    blank_form: str = ""  # 空白表格 (file name in the hall's form folder)
+    sample: str = ""  # 示例样表
+    basis: str = ""  # 依据
+    shared_as: str = ""  # identity across matters: a bundle asks it once
+
+    @property
+    def share_key(self) -> str:
+        return self.shared_as or self.name
+
+
+@dataclass(frozen=True)
+class SituationOption:
+    code: str
+    label: str
+    adds: tuple[str, ...] = ()  # material codes this answer makes required
+    removes: tuple[str, ...] = ()  # material codes this answer makes unnecessary
+
+
+@dataclass(frozen=True)
+class Situation:
+    """A 情形 question; the first option is the default answer."""
+
+    code: str
+    question: str
+    options: tuple[SituationOption, ...]
+
+    def option(self, code: str | None) -> SituationOption:
+        for opt in self.options:
+            if opt.code == code:
+                return opt
+        return self.options[0]
+
+
+@dataclass(frozen=True)
+class Fee:
+    name: str
+    standard: str
+    basis: str = ""
+    waivable: bool = False
 
 
 @dataclass(frozen=True)
@@ -31,13 +88,121 @@ class Matter:
     legal_unit: str  # WD / ND
     promised_limit: int
     promised_unit: str
-    level: str  # county / town / village
+    level: str  # county / town / village: 行使层级
     keywords: tuple[str, ...]
     materials: tuple[MaterialSpec, ...]
     result_name: str = ""
+    body: str = ""  # 实施主体
+    body_code: str = ""  # 实施主体编码 (统一社会信用代码)
+    entrusted: str = ""  # 委托部门
+    basis: str = ""  # 设定依据
+    targets: tuple[str, ...] = ("自然人",)  # 服务对象
+    conditions: str = ""  # 受理条件
+    visits: int = 1  # 到办事现场次数
+    visit_reason: str = ""  # required when visits > 0
+    fees: tuple[Fee, ...] = ()  # empty: 不收费
+    where: tuple[str, ...] = ()  # levels where it can be taken in; empty = its own level
+    region_code: str = ""  # implementing body's region; "" = the catalog's
+    address: str = ""
+    hours: str = ""
+    phone: str = ""
+    online: bool = False  # 是否网办
+    mail_result: bool = False  # 是否支持物流快递
+    pledge: bool = False  # 告知承诺制 available
+    special_procedures: str = ""  # 特别程序 (time not counted)
+    situations: tuple[Situation, ...] = ()
+    aliases: tuple[str, ...] = ()  # colloquial phrases (口语化)
+    version: int = 1  # 事项版本
 
     def required_materials(self) -> tuple[MaterialSpec, ...]:
         return tuple(m for m in self.materials if m.necessity == "required")
+
+    def taken_at(self) -> tuple[str, ...]:
+        return self.where or (self.level,)
+
+    def material(self, code: str) -> MaterialSpec:
+        for spec in self.materials:
+            if spec.code == code:
+                return spec
+        raise KeyError(code)
+
+    def materials_for(self, answers: Mapping[str, str] | None = None) -> tuple[MaterialSpec, ...]:
+        """The materials this applicant must bring, necessity resolved by the situation answers.
+
+        Required materials stay unless an answer removes them; conditional ones apply only
+        when an answer adds them (and then count as required); optional ones are kept as
+        optional. Unknown answers fall back to each question's default option.
+        """
+        answers = answers or {}
+        added: set[str] = set()
+        removed: set[str] = set()
+        for situation in self.situations:
+            opt = situation.option(answers.get(situation.code))
+            added.update(opt.adds)
+            removed.update(opt.removes)
+        out = []
+        for spec in self.materials:
+            if spec.code in removed:
+                continue
+            if spec.necessity == "conditional":
+                if spec.code in added:
+                    out.append(_with_necessity(spec, "required"))
+            else:
+                out.append(spec)
+        return tuple(out)
+
+
+def _with_necessity(spec: MaterialSpec, necessity: str) -> MaterialSpec:
+    return MaterialSpec(**{**_as_dict(spec), "necessity": necessity})
+
+
+@dataclass(frozen=True)
+class BundleMaterial:
+    """A material of a bundle: asked once, used by every member matter listed."""
+
+    spec: MaterialSpec
+    used_by: tuple[str, ...]  # matter codes
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """一件事: several matters taken in together; shared materials are submitted once."""
+
+    code: str
+    name: str
+    matters: tuple[str, ...]  # member matter codes, in working order
+    level: str = "county"
+    where: tuple[str, ...] = ()
+    description: str = ""
+    promised_limit: int = 0
+    promised_unit: str = "WD"
+    keywords: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    situations: tuple[Situation, ...] = ()  # asked once, answers handed to every member
+
+    def taken_at(self) -> tuple[str, ...]:
+        return self.where or (self.level,)
+
+    def materials_for(self, catalog: "Catalog", answers: Mapping[str, str] | None = None
+                      ) -> tuple[BundleMaterial, ...]:
+        merged: dict[str, tuple[MaterialSpec, list[str]]] = {}
+        for code in self.matters:
+            for spec in catalog.get(code).materials_for(answers):
+                key = spec.share_key
+                if key in merged:
+                    first, users = merged[key]
+                    users.append(code)
+                    if first.necessity != "required" and spec.necessity == "required":
+                        merged[key] = (spec, users)
+                    elif spec.copies > first.copies:
+                        merged[key] = (_with_copies(first, spec.copies), users)
+                else:
+                    merged[key] = (spec, [code])
+        return tuple(BundleMaterial(spec, tuple(users)) for spec, users in merged.values())
+
+
+def _with_copies(spec: MaterialSpec, copies: int) -> MaterialSpec:
+    return MaterialSpec(**{**_as_dict(spec), "copies": copies})
 
 
 @dataclass(frozen=True)
@@ -46,50 +211,173 @@ class Catalog:
     office_name: str
     region_code: str
     matters: tuple[Matter, ...]
+    bundles: tuple[Bundle, ...] = ()
+    published: str = ""  # ISO date the version took effect
+    _by_code: dict = field(default=None, init=False, repr=False, compare=False, hash=False)
+    _index: object = field(default=None, init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        # A lookup table built once; the dataclass stays frozen for callers.
+        object.__setattr__(self, "_by_code", {m.code: m for m in self.matters}
+                           | {b.code: b for b in self.bundles})
 
     def get(self, code: str) -> Matter:
-        for matter in self.matters:
-            if matter.code == code:
-                return matter
-        raise KeyError(code)
+        found = self._by_code.get(code)
+        if not isinstance(found, Matter):
+            raise KeyError(code)
+        return found
+
+    def bundle(self, code: str) -> Bundle:
+        found = self._by_code.get(code)
+        if not isinstance(found, Bundle):
+            raise KeyError(code)
+        return found
 
     def search(self, text: str, limit: int = 20) -> tuple[Matter, ...]:
-        """Substring match on name and keywords; the full pinyin index comes later."""
-        needle = text.strip().lower()
-        if not needle:
-            return self.matters[:limit]
-        hits = [m for m in self.matters
-                if needle in m.name.lower() or any(needle in k.lower() for k in m.keywords)
-                or needle == m.code.lower()]
-        return tuple(hits[:limit])
+        """Ranked matter search (name, code, pinyin, initials, colloquial phrases)."""
+        from .search import CatalogIndex
+
+        return tuple(hit.item for hit in CatalogIndex.for_catalog(self).search(text, limit=limit)
+                     if isinstance(hit.item, Matter))
 
     def to_dict(self) -> dict:
         return {
             "version": self.version,
+            "published": self.published,
             "office_name": self.office_name,
             "region_code": self.region_code,
-            "matters": [
-                {**{k: getattr(m, k) for k in Matter.__dataclass_fields__ if k not in ("materials", "keywords")},
-                 "keywords": list(m.keywords),
-                 "materials": [dict(vars(s)) for s in m.materials]}
-                for m in self.matters
-            ],
+            "matters": [matter_to_dict(m) for m in self.matters],
+            "bundles": [_as_dict(b) for b in self.bundles],
         }
 
 
+def _as_dict(obj) -> dict:
+    """Dataclass → JSON-ready dict, tuples as lists, recursively."""
+    out = {}
+    for f in fields(obj):
+        if f.name.startswith("_"):
+            continue
+        value = getattr(obj, f.name)
+        if isinstance(value, tuple):
+            value = [_as_dict(v) if hasattr(v, "__dataclass_fields__") else v for v in value]
+        out[f.name] = value
+    return out
+
+
+def matter_to_dict(matter: Matter) -> dict:
+    return _as_dict(matter)
+
+
+def _situations(raw: Iterable[dict]) -> tuple[Situation, ...]:
+    return tuple(Situation(s["code"], s["question"], tuple(
+        SituationOption(o["code"], o["label"], tuple(o.get("adds", ())), tuple(o.get("removes", ())))
+        for o in s["options"])) for s in raw)
+
+
+_TUPLE_FIELDS = ("keywords", "targets", "where", "aliases", "matters")
+
+
+def matter_from_dict(raw: dict) -> Matter:
+    known = {f.name for f in fields(Matter)}
+    data = {k: v for k, v in raw.items() if k in known}
+    for key in _TUPLE_FIELDS:
+        if key in data:
+            data[key] = tuple(data[key])
+    data["materials"] = tuple(MaterialSpec(**{k: v for k, v in s.items() if k in _SPEC_FIELDS})
+                              for s in raw["materials"])
+    data["fees"] = tuple(Fee(**f) for f in raw.get("fees", ()))
+    data["situations"] = _situations(raw.get("situations", ()))
+    data.setdefault("keywords", ())
+    return Matter(**data)
+
+
+_SPEC_FIELDS = frozenset(f.name for f in fields(MaterialSpec))
+
+
+def bundle_from_dict(raw: dict) -> Bundle:
+    known = {f.name for f in fields(Bundle)}
+    data = {k: v for k, v in raw.items() if k in known}
+    for key in _TUPLE_FIELDS:
+        if key in data:
+            data[key] = tuple(data[key])
+    data["situations"] = _situations(raw.get("situations", ()))
+    return Bundle(**data)
+
+
 def catalog_from_dict(data: dict) -> Catalog:
-    matters = tuple(
-        Matter(
-            **{k: v for k, v in raw.items() if k not in ("materials", "keywords")},
-            keywords=tuple(raw.get("keywords", ())),
-            materials=tuple(MaterialSpec(**s) for s in raw["materials"]),
-        )
-        for raw in data["matters"]
-    )
-    return Catalog(data["version"], data["office_name"], data["region_code"], matters)
+    return Catalog(data["version"], data["office_name"], data["region_code"],
+                   tuple(matter_from_dict(raw) for raw in data["matters"]),
+                   tuple(bundle_from_dict(raw) for raw in data.get("bundles", ())),
+                   data.get("published", ""))
+
+
+def check_catalog(catalog: Catalog) -> tuple[str, ...]:
+    """Internal consistency problems of a catalog (empty when it is sound), in Chinese."""
+    problems = []
+    seen: set[str] = set()
+    for m in catalog.matters:
+        where = f"事项“{m.name}”（{m.code}）"
+        if m.code in seen:
+            problems.append(f"{where}：实施编码重复")
+        seen.add(m.code)
+        if m.handling not in HANDLINGS:
+            problems.append(f"{where}：办件类型应为即办件或承诺件")
+        if m.legal_unit not in UNITS or m.promised_unit not in UNITS:
+            problems.append(f"{where}：时限单位应为工作日（WD）或自然日（ND）")
+        if m.handling == "promised" and not 0 < m.promised_limit:
+            problems.append(f"{where}：承诺件须有承诺办结时限")
+        if m.handling == "promised" and m.legal_unit == m.promised_unit and m.promised_limit > m.legal_limit:
+            problems.append(f"{where}：承诺时限不得长于法定时限")
+        if m.level not in LEVELS or any(lv not in LEVELS for lv in m.taken_at()):
+            problems.append(f"{where}：服务层级应为县级、乡镇级或村级")
+        if m.visits > 0 and not m.visit_reason:
+            problems.append(f"{where}：到现场次数不为0时须说明到现场原因")
+        codes = [s.code for s in m.materials]
+        if len(codes) != len(set(codes)):
+            problems.append(f"{where}：材料编码重复")
+        for s in m.materials:
+            if s.necessity not in NECESSITIES:
+                problems.append(f"{where}：材料“{s.name}”必要性取值错误")
+        referenced = {c for sit in m.situations for o in sit.options for c in o.adds + o.removes}
+        for code in sorted(referenced - set(codes)):
+            problems.append(f"{where}：情形引用了不存在的材料 {code}")
+    for b in catalog.bundles:
+        for code in b.matters:
+            if code not in seen:
+                problems.append(f"一件事“{b.name}”：成员事项 {code} 不在目录中")
+    return tuple(problems)
 
 
 def load_sample_catalog() -> Catalog:
     """The catalog shipped with the program (demo mode and a fresh back office)."""
     text = resources.files("client.domain").joinpath("data/sample_catalog.json").read_text("utf-8")
     return catalog_from_dict(json.loads(text))
+
+
+@dataclass(frozen=True)
+class CatalogArchive:
+    """Every catalog version this installation has seen, so a case keeps its version.
+
+    A case records `catalog_version` at intake; supplements and the back office look the
+    matter up in that version, never in whatever is current.
+    """
+
+    versions: tuple[Catalog, ...]
+
+    @property
+    def current(self) -> Catalog:
+        return self.versions[-1]
+
+    def at(self, version: str) -> Catalog:
+        for cat in self.versions:
+            if cat.version == version:
+                return cat
+        raise KeyError(version)
+
+    def matter_for_case(self, version: str, code: str) -> Matter:
+        return self.at(version).get(code)
+
+    def publish(self, catalog: Catalog) -> "CatalogArchive":
+        if any(c.version == catalog.version for c in self.versions):
+            raise ValueError(f"目录版本 {catalog.version} 已存在，新版本须使用新的版本号")
+        return CatalogArchive(self.versions + (catalog,))

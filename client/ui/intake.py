@@ -69,6 +69,9 @@ class IntakeView(View):
         self.label(col, "联系电话").pack(anchor="w", padx=14)
         self.phone = self.entry(col, width=300)
         self.phone.pack(fill="x", padx=14, pady=(0, 8))
+        self.returning_info = self.label(col, "", -2, wraplength=300, justify="left", text_color=OK_COLOR)
+        self.returning_info.pack(anchor="w", padx=14)
+        self._looked_up = ""
         self.card_info = self.label(col, "", -2, wraplength=300, justify="left")
         self.card_info.pack(anchor="w", padx=14, pady=(6, 0))
         self.id_number.bind("<KeyRelease>", lambda _e: self.validate_id())
@@ -83,7 +86,20 @@ class IntakeView(View):
         else:
             extra = f"（{check.birth_date:%Y-%m-%d}，{check.sex}）" if check.ok else ""
             self.id_status.configure(text=check.message + extra, text_color=OK_COLOR if check.ok else ERROR_COLOR)
+        if check.ok and check.number != self._looked_up:
+            self._looked_up = check.number
+            self.run_task(self.services.intake.returning_applicant, check.number, on_done=self._returning)
         return check.ok
+
+    def _returning(self, known) -> None:
+        """A returning applicant: fill what an earlier case already knows, never overwrite typing."""
+        if known is None or known.id_number != self._looked_up:
+            return
+        for widget, value in ((self.name, known.name), (self.phone, known.phone)):
+            if value and not widget.get().strip():
+                widget.insert(0, value)
+        self.returning_info.configure(text=f"老办事人：曾于{known.last_seen:%Y-%m-%d}办理“{known.last_matter}”，"
+                                           f"共{known.cases}件")
 
     def read_card(self) -> None:
         self.card_button.configure(state="disabled", text="正在读卡…")
@@ -110,7 +126,7 @@ class IntakeView(View):
         col = ctk.CTkFrame(self)
         col.grid(row=0, column=1, sticky="nsew", padx=6, pady=12)
         self.label(col, "② 办理事项", 2, True).pack(anchor="w", padx=14, pady=(12, 8))
-        self.search = self.entry(col, width=300, placeholder_text="输入事项名称或拼音首字母（F4）")
+        self.search = self.entry(col, width=300, placeholder_text="事项名称、编码、拼音或“开饭店”等说法（F4）")
         self.search.pack(fill="x", padx=14)
         self.results = tk.Listbox(col, font=self.theme.tk_font(), height=8, activestyle="dotbox",
                                   exportselection=False)
@@ -125,10 +141,17 @@ class IntakeView(View):
         self.run_search()
 
     def run_search(self) -> None:
-        self.matters = self.services.intake.search(self.search.get())
+        """Ranked, scoped search on every keystroke; 一件事 are listed with their matters."""
+        self.matters = self.services.intake.search(self.search.get(), bundles=True)
+        self._list_matters()
+
+    def _list_matters(self) -> None:
         self.results.delete(0, "end")
         for m in self.matters:
-            self.results.insert("end", f"{m.name}（{HANDLING[m.handling]}）")
+            if hasattr(m, "handling"):
+                self.results.insert("end", f"{m.name}（{HANDLING[m.handling]}）")
+            else:
+                self.results.insert("end", f"【一件事】{m.name}（{len(m.matters)}个事项）")
 
     def _focus_results(self) -> None:
         if self.matters:
@@ -143,7 +166,16 @@ class IntakeView(View):
             index = sel[0] if sel else 0
         if not self.matters or index >= len(self.matters):
             return
-        self.select_matter(self.matters[index].code)
+        chosen = self.matters[index]
+        if hasattr(chosen, "handling"):
+            self.select_matter(chosen.code)
+            return
+        # A bundle: list its member matters so the clerk takes them in one after another.
+        self.matters = tuple(self.services.intake.matter(code) for code in chosen.matters)
+        self._list_matters()
+        self.matter_info.configure(text=f"一件事：{chosen.name}\n{chosen.description}\n"
+                                        f"请逐项选择下列{len(chosen.matters)}个事项受理，相同材料只需收取一次。")
+        self._focus_results()
 
     def select_matter(self, code: str) -> None:
         m = self.services.intake.matter(code)

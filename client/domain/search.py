@@ -1,0 +1,265 @@
+"""Matter search as the clerk types: name, code, full pinyin, initials, colloquial phrases.
+
+Built once per catalog and queried on every keystroke (budget: p95 under 5 ms over
+≈ 23,000 matters). Most of a county's catalog repeats the same service in every town
+and village, so entries are grouped by their searchable text; a character index narrows
+the groups, a few string tests score them, and scope (level and region) filters members.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from pypinyin import Style, lazy_pinyin
+
+from .catalog import Bundle, Catalog, Matter
+from .regions import contains, level_of_region
+
+# Filler that colloquial queries wrap around the thing itself: "我要办低保", "身份证丢了怎么办".
+_LEADING = re.compile(r"^(我要|我想|想要|我|想|要|怎么|如何|怎样|去|在哪|哪里)*(办理|申请|办)?")
+_TRAILING = re.compile(r"(怎么办理|怎么办|怎么弄|咋办|需要什么材料|要什么材料|要带什么|手续|流程|吗|呢|啊)+$")
+_JUNK = re.compile(r"[\s·,，。.、;；:：!！?？'\"“”（）()\[\]【】_]+")
+
+# Score of a match by field and kind; higher is better.
+EXACT_NAME, EXACT_ALIAS, EXACT_KEYWORD, EXACT_CODE = 1000, 950, 900, 980
+PREFIX_NAME, PREFIX_INITIALS, PREFIX_PINYIN, CODE_PREFIX = 800, 780, 760, 850
+ALIAS_IN_QUERY, PREFIX_ALIAS, PREFIX_KEYWORD = 700, 660, 640
+SUBSTRING_NAME, SUBSTRING_ALIAS, SUBSTRING_KEYWORD = 600, 520, 450
+SUBSTRING_INITIALS, SUBSTRING_PINYIN = 420, 400
+OWN_LEVEL_BONUS = 50
+BUNDLE_PHRASE_BONUS = 5  # "开饭店" means the whole 一件事 before any one of its matters
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where the device stands: it sees what can be taken in at its level and region."""
+
+    level: str = "county"
+    region_code: str = ""  # "" = anywhere
+
+    @classmethod
+    def for_region(cls, region_code: str) -> "Scope":
+        return cls(level_of_region(region_code), region_code)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    item: Matter | Bundle
+    score: int
+    why: str  # what matched, for tests and the clerk's tooltip
+
+    @property
+    def is_bundle(self) -> bool:
+        return isinstance(self.item, Bundle)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Entries sharing the same searchable text."""
+
+    name: str
+    pinyin: str
+    initials: str
+    aliases: tuple[str, ...]
+    alias_pinyin: tuple[str, ...]  # full pinyin and initials of aliases and keywords
+    keywords: tuple[str, ...]
+    members: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    item: Matter | Bundle
+    where: tuple[str, ...]
+    level: str
+    region: str
+    order: int
+
+
+def normalise(text: str) -> str:
+    return _JUNK.sub("", (text or "").strip().lower())
+
+
+def strip_filler(query: str) -> str:
+    """'我要办低保' → '低保', '身份证丢了怎么办' → '身份证丢了' (a phrase alias may still keep 了)."""
+    core = _TRAILING.sub("", _LEADING.sub("", query, count=1))
+    return core if len(core) >= 2 else query
+
+
+def pinyin_keys(text: str) -> tuple[str, str]:
+    """Full pinyin without separators and the initials of each syllable, lower case."""
+    syllables = [s.lower() for s in lazy_pinyin(text, errors=lambda chars: list(chars))]
+    full = "".join(syllables)
+    initials = "".join(s[0] for s in syllables if s)
+    return normalise(full), normalise(initials)
+
+
+class CatalogIndex:
+    """Search index over one catalog version; immutable once built."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        entries: list[_Entry] = []
+        grouped: dict[tuple, list[int]] = {}
+        items: Iterable[Matter | Bundle] = (*catalog.matters, *catalog.bundles)
+        for order, item in enumerate(items):
+            region = getattr(item, "region_code", "") or catalog.region_code
+            entries.append(_Entry(item, item.taken_at(), item.level, region, order))
+            key = (item.name, tuple(item.aliases), tuple(item.keywords))
+            grouped.setdefault(key, []).append(order)
+        self._entries = tuple(entries)
+        groups = []
+        for (name, aliases, keywords), members in grouped.items():
+            full, initials = pinyin_keys(name)
+            extra = []
+            for phrase in aliases + keywords:
+                if not phrase.isascii():
+                    extra.extend(pinyin_keys(phrase))
+            groups.append(_Group(name.lower(), full, initials, tuple(normalise(a) for a in aliases),
+                                 tuple(dict.fromkeys(e for e in extra if len(e) >= 2)),
+                                 tuple(normalise(k) for k in keywords), tuple(members)))
+        self._groups = tuple(groups)
+        by_char: dict[str, set[int]] = {}
+        by_alias: dict[str, set[int]] = {}
+        for gid, g in enumerate(groups):
+            for text in (g.name, g.pinyin, g.initials, *g.aliases, *g.alias_pinyin, *g.keywords):
+                for ch in text:
+                    by_char.setdefault(ch, set()).add(gid)
+            for alias in g.aliases + g.keywords:
+                if len(alias) >= 2:
+                    by_alias.setdefault(alias, set()).add(gid)
+        self._by_char = {ch: frozenset(ids) for ch, ids in by_char.items()}
+        self._by_alias = {a: frozenset(ids) for a, ids in by_alias.items()}
+        self._by_code = {}
+        for entry_id, e in enumerate(entries):
+            self._by_code[e.item.code.lower()] = entry_id
+            base = getattr(e.item, "base_code", "")
+            if base:
+                self._by_code.setdefault(base.lower(), entry_id)
+        self._codes = tuple(sorted(self._by_code))
+
+    @classmethod
+    def for_catalog(cls, catalog: Catalog) -> "CatalogIndex":
+        """The catalog's index, built on first use and kept with that catalog object."""
+        index = catalog._index
+        if index is None:
+            index = cls(catalog)
+            object.__setattr__(catalog, "_index", index)
+        return index
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def search(self, text: str, scope: Scope | None = None, limit: int = 20,
+               bundles: bool = True) -> tuple[SearchHit, ...]:
+        """Best `limit` hits, best first; an empty query lists the scope's own-level items."""
+        query = normalise(text)
+        scores: dict[int, tuple[int, str]] = {}
+        if not query:
+            for entry_id, e in enumerate(self._entries):
+                scores[entry_id] = (0, "")
+        else:
+            self._score_groups(query, scores)
+            core = strip_filler(query)
+            if core != query:
+                self._score_groups(core, scores)
+            self._score_codes(query, scores)
+        hits = []
+        for entry_id, (score, why) in scores.items():
+            e = self._entries[entry_id]
+            if not bundles and isinstance(e.item, Bundle):
+                continue
+            if scope is not None:
+                if scope.level not in e.where:
+                    continue
+                if scope.region_code and not (contains(e.region, scope.region_code)
+                                              or contains(scope.region_code, e.region)):
+                    continue
+                if e.level == scope.level:
+                    score += OWN_LEVEL_BONUS
+            if isinstance(e.item, Bundle) and why.startswith("口语"):
+                score += BUNDLE_PHRASE_BONUS
+            hits.append((-score, len(e.item.name), e.order, entry_id, why))
+        hits.sort()
+        return tuple(SearchHit(self._entries[eid].item, -neg, why) for neg, _, _, eid, why in hits[:limit])
+
+    def _score_groups(self, query: str, scores: dict[int, tuple[int, str]]) -> None:
+        found: dict[int, tuple[int, str]] = {}
+        # Colloquial phrases contained in a longer query: "开饭店要什么" contains "开饭店".
+        n = len(query)
+        for i in range(n):
+            for j in range(i + 2, n + 1):
+                for gid in self._by_alias.get(query[i:j], ()):
+                    score = EXACT_ALIAS if (i, j) == (0, n) else ALIAS_IN_QUERY + (j - i)
+                    if score > found.get(gid, (0, ""))[0]:
+                        found[gid] = (score, "口语：" + query[i:j])
+        sets = []
+        for ch in set(query):
+            ids = self._by_char.get(ch)
+            if ids is None:
+                sets = None
+                break
+            sets.append(ids)
+        if sets:
+            sets.sort(key=len)
+            candidates = sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+            for gid in candidates:
+                score, why = _score_group(self._groups[gid], query)
+                if score > found.get(gid, (0, ""))[0]:
+                    found[gid] = (score, why)
+        for gid, (score, why) in found.items():
+            for entry_id in self._groups[gid].members:
+                if score > scores.get(entry_id, (0, ""))[0]:
+                    scores[entry_id] = (score, why)
+
+    def _score_codes(self, query: str, scores: dict[int, tuple[int, str]]) -> None:
+        if len(query) < 3 or not any(c.isdigit() for c in query):
+            return
+        from bisect import bisect_left
+
+        start = bisect_left(self._codes, query)
+        for code in self._codes[start:start + 200]:
+            if not code.startswith(query):
+                break
+            entry_id = self._by_code[code]
+            score = EXACT_CODE if code == query else CODE_PREFIX
+            if score > scores.get(entry_id, (0, ""))[0]:
+                scores[entry_id] = (score, code)
+
+
+def _score_group(g: _Group, q: str) -> tuple[int, str]:
+    """Best score of one group for query q (already normalised)."""
+    if g.name == q:
+        return EXACT_NAME, "名称"
+    if g.name.startswith(q):
+        return PREFIX_NAME, "名称"
+    if q in g.aliases:
+        return EXACT_ALIAS, "口语：" + q
+    if q in g.keywords:
+        return EXACT_KEYWORD, "关键词"
+    if g.initials.startswith(q):
+        return PREFIX_INITIALS, "拼音首字母"
+    if g.pinyin.startswith(q):
+        return PREFIX_PINYIN, "全拼"
+    best = (0, "")
+    for a in g.aliases:
+        if a.startswith(q):
+            return PREFIX_ALIAS, "口语"
+    for k in g.keywords:
+        if k.startswith(q):
+            best = (PREFIX_KEYWORD, "关键词")
+            break
+    if best[0] < SUBSTRING_NAME and q in g.name:
+        return SUBSTRING_NAME - g.name.index(q), "名称"
+    if best[0] < SUBSTRING_ALIAS and any(q in a for a in g.aliases):
+        best = (SUBSTRING_ALIAS, "口语")
+    if best[0] < SUBSTRING_KEYWORD and any(q in k for k in g.keywords):
+        best = (SUBSTRING_KEYWORD, "关键词")
+    if best[0] < SUBSTRING_INITIALS and len(q) >= 2:
+        if q in g.initials:
+            best = (SUBSTRING_INITIALS, "拼音首字母")
+        elif q in g.pinyin:
+            best = (SUBSTRING_PINYIN, "全拼")
+        elif any(p.startswith(q) for p in g.alias_pinyin):
+            best = (SUBSTRING_PINYIN, "口语拼音")
+    return best
