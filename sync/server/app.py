@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync import protocol
@@ -27,6 +28,8 @@ from .errors import ApiError
 log = logging.getLogger(__name__)
 
 API = protocol.API
+_RAW_BODY = {"requestBody": {"required": True, "content": {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
 _ERRORS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
@@ -34,9 +37,15 @@ def _context(request: Request) -> ServerContext:
     return request.app.state.ctx
 
 
-def _device(request: Request, authorization: Annotated[str | None, Header()] = None) -> DeviceIdentity:
+_bearer = HTTPBearer(auto_error=False, description="设备令牌（注册时获得）")
+
+
+def _device(request: Request,
+            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None
+            ) -> DeviceIdentity:
     """Every route but enrol and health needs an enrolled, unrevoked device."""
-    return auth.authenticate(request.app.state.ctx.sessions, authorization)
+    header = f"{credentials.scheme} {credentials.credentials}" if credentials else None
+    return auth.authenticate(request.app.state.ctx.sessions, header)
 
 
 Ctx = Annotated[ServerContext, Depends(_context)]
@@ -44,13 +53,23 @@ Dev = Annotated[DeviceIdentity, Depends(_device)]
 
 
 def create_app(db_url: str, blob_dir: Path) -> FastAPI:
-    """Build the server for one database and one blob folder (schema created if missing)."""
-    ctx = ServerContext.open(db_url, Path(blob_dir))
+    """Build the server for one database and one blob folder (schema migrated to head)."""
+    return build_app(ServerContext.open(db_url, Path(blob_dir)))
+
+
+def openapi_document() -> dict:
+    """The OpenAPI spec of the routes, without opening any database (for docs/openapi.json)."""
+    return build_app(None).openapi()
+
+
+def build_app(ctx: ServerContext | None) -> FastAPI:
+    """The routes over one context; `None` only to describe the API."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        ctx.close()
+        if ctx is not None:
+            ctx.close()
 
     app = FastAPI(title="OneWindow back office", version=str(protocol.PROTOCOL_VERSION),
                   lifespan=lifespan)
@@ -89,7 +108,7 @@ def create_app(db_url: str, blob_dir: Path) -> FastAPI:
         return Response(status_code=200, headers={
             "X-Blob-Size": str(status.size), "X-Blob-Complete": "true" if status.complete else "false"})
 
-    @app.put(f"{API}/blobs/{{sha256}}", response_model=protocol.BlobStatus)
+    @app.put(f"{API}/blobs/{{sha256}}", response_model=protocol.BlobStatus, openapi_extra=_RAW_BODY)
     async def blob_put(sha256: str, request: Request, ctx: Ctx, dev: Dev,
                        offset: Annotated[int, Query(ge=0)] = 0,
                        x_blob_length: Annotated[int | None, Header()] = None) -> protocol.BlobStatus:

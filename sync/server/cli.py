@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("init-demo", parents=[common], help="创建演示机构与账号，并生成注册码")
 
+    sub.add_parser("migrate", parents=[common], help="将数据库升级到最新结构")
+
+    p = sub.add_parser("openapi", help="输出接口说明（OpenAPI JSON）")
+    p.add_argument("--out", help="写入文件（默认输出到屏幕）")
+
     p = sub.add_parser("org-add", parents=[common], help="新增机构")
     p.add_argument("code")
     p.add_argument("name")
@@ -72,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    db = args.db or default_db_url()
+    db = getattr(args, "db", None) or default_db_url()
     try:
         return _run(args, db)
     except admin.AdminError as exc:
@@ -91,6 +96,23 @@ def _run(args: argparse.Namespace, db: str) -> int:
         print(f"数据库：{db}")
         print(f"扫描件目录：{blob_dir}")
         serve(db, blob_dir, args.host, args.port)
+    elif command == "migrate":
+        from .db import make_engine
+        from .migrate import current_revision
+
+        engine = make_engine(db)
+        print(f"数据库已是最新结构（版本 {current_revision(engine)}）")
+        engine.dispose()
+    elif command == "openapi":
+        from .app import openapi_document
+        from .spec import spec_text
+
+        text = spec_text(openapi_document())
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+            print(f"已写入 {args.out}")
+        else:
+            sys.stdout.write(text)
     elif command == "init-demo":
         info = ensure_demo(db)
         print(f"演示机构：{info.org_code}")

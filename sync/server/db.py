@@ -1,8 +1,8 @@
 """Back-office tables and the engine factory.
 
 One schema for SQLite (the one-command default) and PostgreSQL (deployments):
-only portable column types and SQL. Tables come from `metadata.create_all` until
-the alembic migrations arrive.
+only portable column types and SQL. The schema is made and upgraded by the alembic
+migrations in `migrations/` (see `migrate`); these models must match their head.
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from sqlalchemy import (
     create_engine, event, select, update,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -236,25 +235,17 @@ def _sqlite_setup(engine: Engine) -> None:
 
 
 def make_engine(db_url: str, *, create: bool = True) -> Engine:
-    """An engine for a SQLite or PostgreSQL URL, with the schema created."""
+    """An engine for a SQLite or PostgreSQL URL, migrated to the newest schema."""
     if db_url.startswith("sqlite"):
         engine = create_engine(db_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _sqlite_setup(engine)
     else:
         engine = create_engine(db_url, pool_pre_ping=True)
     if create:
-        create_schema(engine)
+        from .migrate import upgrade  # alembic only where a database is opened
+
+        upgrade(engine)
     return engine
-
-
-def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
-    try:
-        with Session(engine) as session, session.begin():
-            if session.get(ChangeCounter, 1) is None:
-                session.add(ChangeCounter(id=1, value=0))
-    except IntegrityError:
-        pass  # another process created the counter at the same moment
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,0 +1,49 @@
+"""Bring a back-office database to the current schema with alembic.
+
+Runs in one transaction under a lock (SQLite `BEGIN IMMEDIATE`, a PostgreSQL
+advisory lock), so the server and the CLI starting together never race. A
+database made by the old `create_all` (tables but no alembic version) is stamped
+at the first revision and upgraded from there.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection, Engine
+
+FIRST_REVISION = "0001"
+_PG_LOCK_KEY = 0x0E_57_1D  # any constant shared by every server process
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    """Migrate to `target` (the newest revision by default)."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        config = alembic_config(conn)
+        tables = set(inspect(conn).get_table_names())
+        if "alembic_version" not in tables and "cases" in tables:
+            command.stamp(config, FIRST_REVISION)
+        command.upgrade(config, target)

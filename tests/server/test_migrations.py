@@ -1,0 +1,54 @@
+"""The schema comes from alembic migrations, the same on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect
+
+from sync.server import admin
+from sync.server.db import Base, make_engine
+from sync.server.migrate import current_revision, head_revision, upgrade
+from tests.sync.databases import BACKENDS, server_database
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request, tmp_path):
+    with server_database(request.param, tmp_path / "db") as url:
+        yield url
+
+
+def test_migrations_build_exactly_the_models(empty_database):
+    engine = make_engine(empty_database)
+    try:
+        assert current_revision(engine) == head_revision()
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}),
+                                    Base.metadata)
+        assert diff == []
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_twice_changes_nothing_and_keeps_data(empty_database):
+    engine = make_engine(empty_database)
+    admin.create_org_unit(engine, "370702", "潍城区", "370702000000")
+    upgrade(engine)
+    assert admin.get_org_unit(engine, "370702").name == "潍城区"
+    engine.dispose()
+
+
+def test_a_database_made_by_create_all_is_adopted(tmp_path):
+    url = f"sqlite:///{(tmp_path / 'old.sqlite').as_posix()}"
+    legacy = create_engine(url)
+    first = [t for t in Base.metadata.sorted_tables
+             if t.name in ("org_units", "users", "devices", "enrol_codes", "cases", "case_blobs",
+                           "events", "blobs", "changes", "change_counter")]
+    Base.metadata.create_all(legacy, tables=first)
+    legacy.dispose()
+    engine = make_engine(url)
+    try:
+        assert current_revision(engine) == head_revision()
+        assert "alembic_version" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

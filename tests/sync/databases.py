@@ -1,0 +1,48 @@
+"""Back-office databases for tests: a SQLite file, or a throw-away PostgreSQL schema.
+
+The PostgreSQL cluster is the one `tests/conftest.py` starts (ONEWINDOW_TEST_PG_URL);
+each test gets its own schema, dropped afterwards.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+PG_ENV = "ONEWINDOW_TEST_PG_URL"
+BACKENDS = ("sqlite", "postgresql")
+
+
+@contextmanager
+def pg_schema_url() -> Iterator[str]:
+    """A URL whose search_path is a fresh schema of the test cluster."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"PostgreSQL not configured: set {PG_ENV}")
+    schema = f"ow_test_{uuid.uuid4().hex[:12]}"
+    owner = create_engine(base)
+    with owner.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with owner.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        owner.dispose()
+
+
+@contextmanager
+def server_database(backend: str, folder: Path) -> Iterator[str]:
+    """A database URL for the back office on `backend` ("sqlite" or "postgresql")."""
+    if backend == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        yield f"sqlite:///{(folder / 'server.sqlite').as_posix()}"
+    else:
+        with pg_schema_url() as url:
+            yield url
