@@ -24,6 +24,7 @@ from client.services.intake import IntakeService
 from client.services.paperwork import OfficeInfo, Paperwork
 from client.services.syncing import SyncService
 from client.store.db import Store, open_store
+from client.store.keys import store_keys
 from client.store.outbox import StoreOutbox
 from client.store.secrets import SecretStore
 from client.store.settings import DeviceIdentity
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 class ClientConfig:
     data_dir: Path
     demo: bool = False
-    plaintext: bool = True  # the encrypted store arrives with the case-store issue
+    plaintext: bool = False  # development switch: unencrypted store, shown in the window title
     devices: str = "virtual"  # virtual / usb / none
     printer_width: int = 80
     notice_prefix: str = "潍城审受字"
@@ -125,8 +126,10 @@ def _open_devices(config: ClientConfig, virtual) -> tuple[HardwareService, list[
 def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | None = None,
                   catalog: Catalog | None = None) -> Runtime:
     """Open the store and wire the services; devices are virtual when `virtual` is given."""
-    store = open_store(config.data_dir / "client.sqlite")
     secrets = secrets or SecretStore()
+    db_path = config.data_dir / "client.sqlite"
+    store = open_store(db_path, keys=store_keys(db_path, plaintext=config.plaintext, demo=config.demo,
+                                                secrets=secrets))
     enrolment = EnrolmentService(store, secrets)
     engine = EngineSource(store, enrolment)
     sync_service = SyncService(engine, StoreOutbox(store))
@@ -230,6 +233,7 @@ def run_demo(port: int | None = 8765) -> int:
     data_dir = Path(user_data_dir("onewindow")) / "demo"
     if not keyring_usable():
         keyring.set_keyring(MemoryKeyring())  # demo only: the token is re-issued every start
+    # The demo store is encrypted like production, its key in demo-store.key beside the fake data.
     db_url, blob_dir = default_db_url(), default_blob_dir()
     info = ensure_demo(db_url)
     print(f"一窗通演示模式：后台数据库 {db_url}")

@@ -54,9 +54,13 @@ def memory_keyring():
 
 @pytest.fixture
 def fresh_store(tmp_path):
+    """A new encrypted store (SQLCipher + sealed pages), its key in the test keyring."""
     from client.store.db import open_store
+    from client.store.keys import store_keys
+    from client.store.secrets import SecretStore
 
-    store = open_store(tmp_path / "client" / "client.sqlite")
+    path = tmp_path / "client" / "client.sqlite"
+    store = open_store(path, keys=store_keys(path, plaintext=False, demo=False, secrets=SecretStore()))
     yield store
     store.close()
 

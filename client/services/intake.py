@@ -22,7 +22,7 @@ from client.domain.states import CaseState
 from client.store.db import Store
 from client.store.journal import append_event, next_value
 from client.store.models import BlobEntry, Case, Material
-from client.store.pages import PageRef, PageStore
+from client.store.pages import PageRef
 from client.store.settings import DeviceIdentity
 from sync import protocol
 
@@ -70,25 +70,13 @@ class IntakeService:
                  clock: Callable[[], dt.datetime] = dt.datetime.now):
         self.store, self.catalog, self.identity = store, catalog, identity
         self.calendar, self.paperwork, self.on_new_event, self.clock = calendar, paperwork, on_new_event, clock
-        self.pages = PageStore(store.blob_dir)
+        self.pages = store.pages  # sealed with the store key when the store is encrypted
 
     def check_id(self, number: str) -> IdCheck:
         return check_id_number(number, today=self.clock().date())
 
-    def search(self, text: str, *, bundles: bool = False, limit: int = 20) -> tuple:
-        """Ranked matters (and, with `bundles`, 一件事) this device may take in.
-
-        Scoped by the level and region of the enrolled org unit; an unenrolled device
-        (demo before enrolment) searches the whole catalog.
-        """
-        from client.domain.search import CatalogIndex, Scope
-
-        try:
-            scope = Scope.for_region(self.identity().region_code)
-        except ServiceError:
-            scope = None
-        hits = CatalogIndex.for_catalog(self.catalog()).search(text, scope, limit=limit, bundles=bundles)
-        return tuple(hit.item for hit in hits)
+    def search(self, text: str) -> tuple[Matter, ...]:
+        return self.catalog().search(text)
 
     def matter(self, code: str) -> Matter:
         return self.catalog().get(code)

@@ -55,7 +55,7 @@ class Case(Base):
     applicant_id_number: Mapped[str] = mapped_column(String(32), index=True)
     applicant_phone: Mapped[str] = mapped_column(String(32), default="")
     status: Mapped[str] = mapped_column(String(32), index=True)
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     promised_by: Mapped[dt.date] = mapped_column(Date)
     clerk: Mapped[str] = mapped_column(String(64))
     notice_no: Mapped[str] = mapped_column(String(64), default="")

@@ -13,7 +13,6 @@ from sync import protocol
 from .db import Store
 from .journal import append_event
 from .models import BlobEntry, Case, CaseEvent, OutboxEntry, ServerChange
-from .pages import PageStore
 from .settings import get_setting, load_identity, put_setting
 
 log = logging.getLogger(__name__)
@@ -25,7 +24,7 @@ _SERVER_STATUSES = {"submitted", "in_review", "supplement_requested", "suspended
 class StoreOutbox:
     def __init__(self, store: Store):
         self.store = store
-        self.pages = PageStore(store.blob_dir)
+        self.pages = store.pages
 
     def pending(self, limit: int) -> list[protocol.Event]:
         with self.store.sessions() as s:
