@@ -75,8 +75,20 @@ class IntakeService:
     def check_id(self, number: str) -> IdCheck:
         return check_id_number(number, today=self.clock().date())
 
-    def search(self, text: str) -> tuple[Matter, ...]:
-        return self.catalog().search(text)
+    def search(self, text: str, *, bundles: bool = False, limit: int = 20) -> tuple:
+        """Ranked matters (and, with `bundles`, 一件事) this device may take in.
+
+        Scoped by the level and region of the enrolled org unit; an unenrolled device
+        (demo before enrolment) searches the whole catalog.
+        """
+        from client.domain.search import CatalogIndex, Scope
+
+        try:
+            scope = Scope.for_region(self.identity().region_code)
+        except ServiceError:
+            scope = None
+        hits = CatalogIndex.for_catalog(self.catalog()).search(text, scope, limit=limit, bundles=bundles)
+        return tuple(hit.item for hit in hits)
 
     def matter(self, code: str) -> Matter:
         return self.catalog().get(code)
