@@ -6,6 +6,7 @@ re-check what the client sent.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -33,12 +34,12 @@ def check_id_number(raw: str, today: dt.date | None = None) -> IdCheck:
 
     Retired address codes are accepted on purpose: people keep their old numbers.
     """
-    number = (raw or "").strip().upper().replace(" ", "")
+    number = unicodedata.normalize("NFKC", raw or "").strip().upper().replace(" ", "")
     if not number:
         return IdCheck(False, "请输入身份证号码")
     if len(number) != 18:
         return IdCheck(False, f"身份证号码应为18位，当前{len(number)}位", number)
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         return IdCheck(False, "身份证号码前17位应为数字，末位为数字或X", number)
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
