@@ -89,14 +89,22 @@ def fields_table(st: PaperStyles, rows: Sequence[tuple[str, str]], width: float,
 
 
 def grid_table(st: PaperStyles, head: Sequence[str], rows: Sequence[Sequence[str]],
-               width: float, ratios: Sequence[float]) -> Table:
-    """A ruled table with a header row; column widths by ratio of `width`."""
+               width: float, ratios: Sequence[float], left: Sequence[int] | None = None,
+               compact: bool = False) -> Table:
+    """A ruled table with a header row; column widths by ratio of `width`.
+
+    Text columns (`left`; by default the second and any wide one) read from the left,
+    figures are centred; `compact` sets the body in small type for dense statistics.
+    """
     total = sum(ratios)
     widths = [width * r / total for r in ratios]
+    if left is None:
+        left = [i for i, r in enumerate(ratios) if i == 1 or r / total >= 0.25]
+    text_style = st.small if compact else st.cell
+    figure_style = st.small_center if compact else st.cell_center
     data = [[st.p(h, st.cell_center) for h in head]]
-    wide = [i == 1 or r / total >= 0.25 for i, r in enumerate(ratios)]  # text columns read left
     for row in rows:
-        data.append([st.p(str(c), st.cell if wide[i] else st.cell_center)
+        data.append([st.p(str(c), text_style if i in left else figure_style)
                      for i, c in enumerate(row)])
     table = Table(data, colWidths=widths, repeatRows=1)
     style = _grid()

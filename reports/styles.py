@@ -25,6 +25,7 @@ class PaperStyles:
     cell: ParagraphStyle
     cell_center: ParagraphStyle
     small: ParagraphStyle
+    small_center: ParagraphStyle
 
     def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
         return Paragraph(self.fonts.markup(text), style or self.body)
@@ -50,4 +51,5 @@ def paper_styles(fonts: FontSet) -> PaperStyles:
         cell=style("cell", 10.5, 15, alignment=TA_LEFT),
         cell_center=style("cell_center", 10.5, 15, alignment=TA_CENTER),
         small=style("small", 9, 13, alignment=TA_LEFT),
+        small_center=style("small_center", 9, 13, alignment=TA_CENTER),
     )

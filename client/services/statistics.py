@@ -1,0 +1,129 @@
+"""Read-only figures for the daily window report and the monthly satisfaction report.
+
+Everything comes from the local store; what the store does not hold yet (ratings and
+差评 rectification arrive with the 好差评 work, one-time notices are not journalled as
+events) is left empty or approximated, and the report says so in its notes rather
+than printing a zero as if it were a fact.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter, defaultdict
+
+from sqlalchemy import select
+
+from client.domain.catalog import Catalog
+from client.domain.states import LABELS, CaseState
+from client.store.db import Store
+from client.store.models import Case, CaseEvent
+from client.store.settings import load_identity
+from reports.statistics import (INDICATORS, ClerkTally, DailyWindowStats, DeadlineCase,
+                                DepartmentScore, IndicatorRatings, MatterOutcome,
+                                MonthlySatisfaction)
+
+S = CaseState
+_OUTCOME = {S.ACCEPTED_TOLERANT: "tolerant", S.PENDING_SUPPLEMENT: "corrections",
+            S.REFUSED: "refused", S.WITHDRAWN: "withdrawn", S.DRAFT: None}
+# The deadline clock runs while the case waits for a decision (特别程序 pauses it).
+_RUNNING = frozenset({S.ACCEPTED, S.ACCEPTED_TOLERANT, S.SUBMITTED, S.IN_REVIEW,
+                      S.SUPPLEMENT_REQUESTED})
+DELIVERED_EVENT = "case.delivered"
+NO_RATINGS = "本机尚无好差评数据（评价由后台汇总），评价分布、差评及部门满意度指数暂缺。"
+CORRECTIONS_NOTE = "一次性告知按当日接件中处于“待补正”状态的办件计。"
+
+
+def _outcome(status: str) -> str | None:
+    try:
+        state = CaseState(status)
+    except ValueError:
+        return "accepted"
+    return _OUTCOME.get(state, "accepted")
+
+
+def _label(status: str) -> str:
+    try:
+        return LABELS[CaseState(status)]
+    except ValueError:
+        return status
+
+
+class StatisticsQueries:
+    def __init__(self, store: Store, catalog: Catalog | None = None, near_days: int = 3):
+        self.store, self.catalog, self.near_days = store, catalog, near_days
+
+    def office_name(self) -> str:
+        with self.store.sessions() as s:
+            identity = load_identity(s)
+        if identity:
+            return identity.org_name
+        return self.catalog.office_name if self.catalog else "综合受理窗口"
+
+    def daily(self, day: dt.date) -> DailyWindowStats:
+        start = dt.datetime.combine(day, dt.time())
+        end = start + dt.timedelta(days=1)
+        with self.store.sessions() as s:
+            cases = s.scalars(select(Case).where(Case.received_at >= start, Case.received_at < end)
+                              .order_by(Case.received_at)).all()
+            delivered = s.execute(
+                select(CaseEvent.clerk, CaseEvent.device_time, Case.received_at)
+                .join(Case, Case.id == CaseEvent.case_id)
+                .where(CaseEvent.type == DELIVERED_EVENT, CaseEvent.device_time >= start,
+                       CaseEvent.device_time < end)).all()
+        by_matter: dict[str, Counter] = defaultdict(Counter)
+        by_clerk: dict[str, Counter] = defaultdict(Counter)
+        for case in cases:
+            outcome = _outcome(case.status)
+            if outcome is None:
+                continue
+            by_matter[case.matter_name][outcome] += 1
+            by_clerk[case.clerk][outcome] += 1
+            by_clerk[case.clerk]["cases"] += 1
+        for clerk, _, _ in delivered:
+            by_clerk[clerk]["delivered"] += 1
+        matters = tuple(MatterOutcome(name, **{k: c[k] for k in ("accepted", "tolerant", "corrections",
+                                                                  "refused", "withdrawn")})
+                        for name, c in sorted(by_matter.items(), key=lambda kv: -sum(kv[1].values())))
+        clerks = tuple(ClerkTally(name, c["cases"], c["accepted"] + c["tolerant"], c["corrections"],
+                                  c["refused"], c["delivered"])
+                       for name, c in sorted(by_clerk.items(), key=lambda kv: -kv[1]["cases"]))
+        spans = [(t - received).total_seconds() / 86400 for _, t, received in delivered]
+        avg = sum(spans) / len(spans) if spans else None
+        return DailyWindowStats(self.office_name(), day, matters, clerks, delivered=len(delivered),
+                                avg_handling_days=avg, notes=(CORRECTIONS_NOTE,))
+
+    def monthly(self, month: dt.date, today: dt.date | None = None) -> MonthlySatisfaction:
+        first = month.replace(day=1)
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        as_of = min(today or dt.date.today(), last)
+        start = dt.datetime.combine(first, dt.time())
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+        with self.store.sessions() as s:
+            in_month = s.scalars(select(Case).where(Case.received_at >= start, Case.received_at < end)).all()
+            running = s.scalars(select(Case).where(Case.status.in_([st.value for st in _RUNNING]),
+                                                   Case.received_at < end)
+                                .order_by(Case.promised_by)).all()
+        overdue = tuple(self._deadline(c, (as_of - c.promised_by).days)
+                        for c in running if c.promised_by < as_of)
+        near = tuple(self._deadline(c, (c.promised_by - as_of).days) for c in running
+                     if 0 <= (c.promised_by - as_of).days <= self.near_days)
+        dept_cases: Counter = Counter(self._department(c.matter_code) for c in in_month)
+        dept_overdue: Counter = Counter(self._department(c.matter_code) for c in running
+                                        if c.promised_by < as_of)
+        departments = tuple(DepartmentScore(d, dept_cases[d], overdue=dept_overdue[d])
+                            for d in sorted(set(dept_cases) | set(dept_overdue)))
+        indicators = tuple(IndicatorRatings(name, (0, 0, 0, 0, 0)) for name in INDICATORS)
+        return MonthlySatisfaction(self.office_name(), first, as_of, indicators, (), overdue, near,
+                                   departments, cases=len(in_month), notes=(NO_RATINGS,))
+
+    def _department(self, matter_code: str) -> str:
+        if self.catalog is not None:
+            try:
+                return self.catalog.get(matter_code).department
+            except KeyError:
+                pass
+        return "未分类"
+
+    def _deadline(self, case: Case, days: int) -> DeadlineCase:
+        return DeadlineCase(case.case_no, case.matter_name, case.clerk, case.promised_by,
+                            _label(case.status), days)
