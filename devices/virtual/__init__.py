@@ -1,7 +1,7 @@
 """Virtual hardware for tests, demo mode and training: one pyusb backend, two devices."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from client.domain.identity import IdCard
 
@@ -10,6 +10,8 @@ from devices.virtual.backend import VirtualUsbBackend, VirtualUsbDevice
 from devices.virtual.idreader import READER_PRODUCT, VirtualIdReader
 from devices.virtual.sam import Fault
 from devices.virtual.printer import PRINTER_PRODUCT, VirtualReceiptPrinter
+from devices.virtual.rating_pad import VirtualRatingPad
+from devices.virtual.scanner import VirtualScanner
 
 SAMPLE_CARDS: tuple[IdCard, ...] = (
     IdCard("王秀英", "女", "汉", "19491231", "北京市朝阳区建国门外大街甲12号",
@@ -47,6 +49,8 @@ class VirtualHardware:
     backend: VirtualUsbBackend
     printer: VirtualReceiptPrinter
     reader: VirtualIdReader
+    scanner: VirtualScanner = field(default_factory=VirtualScanner)
+    rating_pad: VirtualRatingPad = field(default_factory=VirtualRatingPad)
 
     def unplug(self, device: VirtualUsbDevice) -> None:
         self.backend.detach(device)
@@ -65,5 +69,5 @@ def start_virtual_hardware() -> VirtualHardware:
 
 __all__ = [
     "DECK", "Fault", "RARE_CARDS", "PRINTER_PRODUCT", "READER_PRODUCT", "SAMPLE_CARDS", "VirtualHardware", "VirtualIdReader",
-    "VirtualReceiptPrinter", "VirtualUsbBackend", "VirtualUsbDevice", "start_virtual_hardware",
+    "VirtualRatingPad", "VirtualReceiptPrinter", "VirtualScanner", "VirtualUsbBackend", "VirtualUsbDevice", "start_virtual_hardware",
 ]

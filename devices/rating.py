@@ -1,0 +1,107 @@
+"""The five 好差评 levels and OneWindow's default serial frame for rating pads. Pure.
+
+No public byte-level pad protocol exists (research/devices.md §5), so this is our own,
+documented in docs/devices.md for vendors: STX · TYPE · LEN · payload · XOR · ETX,
+XOR over TYPE, LEN and payload. Host → pad: 'Q' ask (payload: case number, ASCII),
+'C' cancel. Pad → host: 'A' acknowledge, 'R' result (payload: one byte, level 1–5).
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+STX, ETX = 0x02, 0x03
+ASK, CANCEL, ACK, RESULT = ord("Q"), ord("C"), ord("A"), ord("R")
+MAX_PAYLOAD = 64
+
+
+class RatingLevel(int, enum.Enum):
+    """The value is the score (5 best); levels 1 and 2 are 差评."""
+
+    VERY_SATISFIED = 5
+    SATISFIED = 4
+    BASICALLY_SATISFIED = 3
+    DISSATISFIED = 2
+    VERY_DISSATISFIED = 1
+
+    @property
+    def label(self) -> str:
+        return {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}[self.value]
+
+    @property
+    def is_negative(self) -> bool:
+        """差评: the provincial system asks for follow-up on these."""
+        return self.value <= 2
+
+
+@dataclass(frozen=True)
+class PadFrame:
+    type: int
+    payload: bytes = b""
+
+    @property
+    def level(self) -> RatingLevel | None:
+        if self.type != RESULT or len(self.payload) != 1:
+            return None
+        try:
+            return RatingLevel(self.payload[0])
+        except ValueError:
+            return None
+
+
+def xor(data: bytes) -> int:
+    value = 0
+    for b in data:
+        value ^= b
+    return value
+
+
+def encode_frame(frame_type: int, payload: bytes = b"") -> bytes:
+    if len(payload) > MAX_PAYLOAD:
+        raise ValueError(f"payload of {len(payload)} bytes, at most {MAX_PAYLOAD}")
+    body = bytes([frame_type, len(payload)]) + bytes(payload)
+    return bytes([STX]) + body + bytes([xor(body), ETX])
+
+
+def ask_frame(case_number: str) -> bytes:
+    return encode_frame(ASK, case_number.encode("ascii"))
+
+
+def result_frame(level: RatingLevel) -> bytes:
+    return encode_frame(RESULT, bytes([int(level)]))
+
+
+class FrameDecoder:
+    """Incremental: bytes in, whole valid frames out; noise and bad frames are skipped."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self.rejected = 0
+
+    def feed(self, data: bytes) -> list[PadFrame]:
+        self._buffer += data
+        frames = []
+        while True:
+            start = self._buffer.find(bytes([STX]))
+            if start < 0:
+                self._buffer.clear()
+                return frames
+            del self._buffer[:start]
+            if len(self._buffer) < 3:
+                return frames
+            length = self._buffer[2]
+            total = length + 5
+            if length > MAX_PAYLOAD:
+                self.rejected += 1
+                del self._buffer[:1]
+                continue
+            if len(self._buffer) < total:
+                return frames
+            raw = bytes(self._buffer[:total])
+            body = raw[1:-2]
+            if raw[-1] != ETX or xor(body) != raw[-2]:
+                self.rejected += 1
+                del self._buffer[:1]
+                continue
+            del self._buffer[:total]
+            frames.append(PadFrame(body[0], body[2:]))
