@@ -30,3 +30,12 @@ def region_prefix(code: str) -> str:
 def contains(outer: str, inner: str) -> bool:
     """True when region `inner` lies within (or is) region `outer`."""
     return (inner or "").startswith(region_prefix(outer))
+
+
+def ancestors(code: str) -> tuple[str, ...]:
+    """The region itself and the town and county codes above it (12-digit forms)."""
+    code = (code or "").strip()
+    if len(code) != 12 or not code.isdigit():
+        return (code,)
+    out = [code, code[:9] + "000", code[:6] + "000000"]
+    return tuple(dict.fromkeys(out))

@@ -14,7 +14,9 @@ from typing import Iterable
 from pypinyin import Style, lazy_pinyin
 
 from .catalog import Bundle, Catalog, Matter
-from .regions import contains, level_of_region
+from bisect import bisect_left
+
+from .regions import ancestors, contains, level_of_region, region_prefix
 
 # Filler that colloquial queries wrap around the thing itself: "我要办低保", "身份证丢了怎么办".
 _LEADING = re.compile(r"^(我要|我想|想要|我|想|要|怎么|如何|怎样|去|在哪|哪里)*(办理|申请|办)?")
@@ -64,7 +66,12 @@ class _Group:
     aliases: tuple[str, ...]
     alias_pinyin: tuple[str, ...]  # full pinyin and initials of aliases and keywords
     keywords: tuple[str, ...]
-    members: tuple[int, ...]
+    members: tuple[int, ...]  # entry ids in catalog order
+    level: str
+    where: tuple[str, ...]
+    is_bundle: bool
+    regions: tuple[str, ...]  # sorted distinct region codes of the members
+    by_region: dict  # region code → member entry ids, for scoped expansion
 
 
 @dataclass(frozen=True)
@@ -105,11 +112,15 @@ class CatalogIndex:
         for order, item in enumerate(items):
             region = getattr(item, "region_code", "") or catalog.region_code
             entries.append(_Entry(item, item.taken_at(), item.level, region, order))
-            key = (item.name, tuple(item.aliases), tuple(item.keywords))
+            key = (item.name, tuple(item.aliases), tuple(item.keywords), item.level, item.taken_at(),
+                   isinstance(item, Bundle))
             grouped.setdefault(key, []).append(order)
         self._entries = tuple(entries)
         groups = []
-        for (name, aliases, keywords), members in grouped.items():
+        for (name, aliases, keywords, level, where, is_bundle), members in grouped.items():
+            by_region: dict[str, list[int]] = {}
+            for entry_id in members:
+                by_region.setdefault(entries[entry_id].region, []).append(entry_id)
             full, initials = pinyin_keys(name)
             extra = []
             for phrase in aliases + keywords:
@@ -117,7 +128,8 @@ class CatalogIndex:
                     extra.extend(pinyin_keys(phrase))
             groups.append(_Group(name.lower(), full, initials, tuple(normalise(a) for a in aliases),
                                  tuple(dict.fromkeys(e for e in extra if len(e) >= 2)),
-                                 tuple(normalise(k) for k in keywords), tuple(members)))
+                                 tuple(normalise(k) for k in keywords), tuple(members), level, where, is_bundle,
+                                 tuple(sorted(by_region)), {k: tuple(v) for k, v in by_region.items()}))
         self._groups = tuple(groups)
         by_char: dict[str, set[int]] = {}
         by_alias: dict[str, set[int]] = {}
@@ -152,38 +164,80 @@ class CatalogIndex:
 
     def search(self, text: str, scope: Scope | None = None, limit: int = 20,
                bundles: bool = True) -> tuple[SearchHit, ...]:
-        """Best `limit` hits, best first; an empty query lists the scope's own-level items."""
+        """Best `limit` hits, best first; an empty query lists the scope's own-level items.
+
+        Groups are scored and ranked first (a few hundred at most); members are expanded
+        in that order only until `limit` hits pass the region filter.
+        """
         query = normalise(text)
-        scores: dict[int, tuple[int, str]] = {}
         if not query:
-            for entry_id, e in enumerate(self._entries):
-                scores[entry_id] = (0, "")
+            found = {gid: (0, "") for gid in range(len(self._groups))}
+            code_hits: dict[int, tuple[int, str]] = {}
         else:
-            self._score_groups(query, scores)
+            found = self._score_groups(query)
             core = strip_filler(query)
             if core != query:
-                self._score_groups(core, scores)
-            self._score_codes(query, scores)
-        hits = []
-        for entry_id, (score, why) in scores.items():
-            e = self._entries[entry_id]
-            if not bundles and isinstance(e.item, Bundle):
+                for gid, hit in self._score_groups(core).items():
+                    if hit[0] > found.get(gid, (0, ""))[0]:
+                        found[gid] = hit
+            code_hits = self._score_codes(query)
+        ranked = []
+        for gid, (score, why) in found.items():
+            g = self._groups[gid]
+            if g.is_bundle and not bundles:
                 continue
             if scope is not None:
-                if scope.level not in e.where:
+                if scope.level not in g.where:
                     continue
-                if scope.region_code and not (contains(e.region, scope.region_code)
-                                              or contains(scope.region_code, e.region)):
-                    continue
-                if e.level == scope.level:
+                if g.level == scope.level:
                     score += OWN_LEVEL_BONUS
-            if isinstance(e.item, Bundle) and why.startswith("口语"):
+            if g.is_bundle and why.startswith("口语"):
                 score += BUNDLE_PHRASE_BONUS
-            hits.append((-score, len(e.item.name), e.order, entry_id, why))
-        hits.sort()
-        return tuple(SearchHit(self._entries[eid].item, -neg, why) for neg, _, _, eid, why in hits[:limit])
+            ranked.append((-score, len(g.name), g.members[0], gid, why))
+        for entry_id, (score, why) in code_hits.items():
+            e = self._entries[entry_id]
+            if scope is not None and e.level == scope.level:
+                score += OWN_LEVEL_BONUS
+            ranked.append((-score, len(e.item.name), e.order, -1 - entry_id, why))
+        ranked.sort()
+        hits: list[SearchHit] = []
+        taken: set[int] = set()
+        for neg, _, _, ref, why in ranked:
+            members = self._members(self._groups[ref], scope) if ref >= 0 else (-1 - ref,)
+            for entry_id in members:
+                if entry_id in taken or not self._in_scope(self._entries[entry_id], scope, bundles):
+                    continue
+                taken.add(entry_id)
+                hits.append(SearchHit(self._entries[entry_id].item, -neg, why))
+                if len(hits) >= limit:
+                    return tuple(hits)
+        return tuple(hits)
 
-    def _score_groups(self, query: str, scores: dict[int, tuple[int, str]]) -> None:
+    @staticmethod
+    def _members(g: _Group, scope: Scope | None) -> tuple[int, ...]:
+        """Members whose region can concern the device: its own, those above it, those below it."""
+        if scope is None or not scope.region_code or len(g.regions) == 1:
+            return g.members
+        picked = [m for code in ancestors(scope.region_code) for m in g.by_region.get(code, ())]
+        prefix = region_prefix(scope.region_code)
+        i = bisect_left(g.regions, prefix)
+        while i < len(g.regions) and g.regions[i].startswith(prefix):
+            if g.regions[i] not in ancestors(scope.region_code):
+                picked.extend(g.by_region[g.regions[i]])
+            i += 1
+        return tuple(sorted(picked))
+
+    @staticmethod
+    def _in_scope(e: _Entry, scope: Scope | None, bundles: bool) -> bool:
+        if not bundles and isinstance(e.item, Bundle):
+            return False
+        if scope is None:
+            return True
+        if scope.level not in e.where:
+            return False
+        return not scope.region_code or contains(e.region, scope.region_code) or contains(scope.region_code, e.region)
+
+    def _score_groups(self, query: str) -> dict[int, tuple[int, str]]:
         found: dict[int, tuple[int, str]] = {}
         # Colloquial phrases contained in a longer query: "开饭店要什么" contains "开饭店".
         n = len(query)
@@ -207,16 +261,12 @@ class CatalogIndex:
                 score, why = _score_group(self._groups[gid], query)
                 if score > found.get(gid, (0, ""))[0]:
                     found[gid] = (score, why)
-        for gid, (score, why) in found.items():
-            for entry_id in self._groups[gid].members:
-                if score > scores.get(entry_id, (0, ""))[0]:
-                    scores[entry_id] = (score, why)
+        return found
 
-    def _score_codes(self, query: str, scores: dict[int, tuple[int, str]]) -> None:
+    def _score_codes(self, query: str) -> dict[int, tuple[int, str]]:
+        scores: dict[int, tuple[int, str]] = {}
         if len(query) < 3 or not any(c.isdigit() for c in query):
-            return
-        from bisect import bisect_left
-
+            return scores
         start = bisect_left(self._codes, query)
         for code in self._codes[start:start + 200]:
             if not code.startswith(query):
@@ -225,6 +275,7 @@ class CatalogIndex:
             score = EXACT_CODE if code == query else CODE_PREFIX
             if score > scores.get(entry_id, (0, ""))[0]:
                 scores[entry_id] = (score, code)
+        return scores
 
 
 def _score_group(g: _Group, q: str) -> tuple[int, str]:
