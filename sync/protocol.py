@@ -7,7 +7,8 @@ Endpoints (all JSON unless noted, all but /enrol need `Authorization: Bearer <de
   POST /api/v1/enrol             EnrolRequest -> EnrolResponse (one-time code for a device id + token)
   POST /api/v1/login             LoginRequest -> LoginResponse (clerk credentials checked online)
   POST /api/v1/events            PushRequest -> PushResponse (idempotent on event_id)
-  GET  /api/v1/changes?cursor=N  -> PullResponse (server-ordered changes after cursor)
+  GET  /api/v1/changes?cursor=N  -> PullResponse (server-ordered changes after cursor;
+                                    410 cursor_expired when the server no longer keeps them)
   HEAD /api/v1/blobs/{sha256}    -> 200 + header X-Blob-Size (bytes held), 404 if none
   PUT  /api/v1/blobs/{sha256}?offset=N  raw bytes -> BlobStatus (resumes at offset)
   GET  /api/v1/catalog           -> the current catalog (client.domain.catalog dict form)
@@ -28,8 +29,19 @@ CASE_ACCEPTED = "case.accepted"
 CASE_DELIVERED = "case.delivered"
 EVENT_TYPES = (CASE_ACCEPTED, CASE_DELIVERED)
 
-# Change kinds the back office publishes.
-CHANGE_CASE_STATUS = "case_status"
+# Change kinds the back office publishes (PullResponse.changes[].kind).
+CHANGE_CASE_STATUS = "case_status"          # data: CaseStatusData
+CHANGE_CATALOG = "catalog_version"          # data: CatalogVersionData (fetch GET /catalog)
+CHANGE_CALENDAR = "calendar"                # data: CalendarData (the whole working-day calendar)
+CHANGE_TEMPLATE = "notice_template"         # data: NoticeTemplateData
+CHANGE_DEVICE_COMMAND = "device_command"    # data: DeviceCommandData, addressed to one device
+CHANGE_DEADLINE = "deadline_warning"        # data: DeadlineWarningData
+CHANGE_KINDS = (CHANGE_CASE_STATUS, CHANGE_CATALOG, CHANGE_CALENDAR, CHANGE_TEMPLATE,
+                CHANGE_DEVICE_COMMAND, CHANGE_DEADLINE)
+
+# Device commands the back office can order.
+COMMAND_REVOKE = "revoke"   # stop intake and syncing; keep the outbox for an administrator
+COMMAND_WIPE = "wipe"       # erase local case data after exporting the unsent outbox
 
 
 class OrgUnitInfo(BaseModel):
@@ -116,8 +128,10 @@ class PushRequest(BaseModel):
 
 
 class EventResult(BaseModel):
+    """`retry`: the server failed for a passing reason; the event stays queued."""
+
     event_id: str
-    status: Literal["acked", "rejected"]
+    status: Literal["acked", "rejected", "retry"]
     code: str | None = None
     reason: str | None = None  # Chinese, shown to the clerk
     server_time: dt.datetime | None = None
@@ -151,3 +165,53 @@ class BlobStatus(BaseModel):
 class ErrorBody(BaseModel):
     code: str
     message: str  # Chinese, shown to the clerk
+
+
+class CaseStatusData(BaseModel):
+    """What a case_status change carries; back-office fields are optional by decision."""
+
+    status: str
+    complete: bool = True
+    result_name: str | None = None
+    result_no: str | None = None
+    e_licence: bool = False
+    reason: str | None = None
+    appeal_rights: str | None = None
+    supplement: list[str] = Field(default_factory=list)  # materials the applicant must add
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+    due: dt.date | None = None  # the deadline, moved by suspensions
+
+
+class CatalogVersionData(BaseModel):
+    version: str
+    sha256: str  # of the catalog JSON served by GET /catalog
+    matters: int
+
+
+class CalendarData(BaseModel):
+    """The working-day calendar (client.domain.deadlines.calendar_from_dict form)."""
+
+    version: str
+    years: list[int]
+    holidays: list[dt.date]
+    workdays: list[dt.date]
+
+
+class NoticeTemplateData(BaseModel):
+    name: str  # e.g. "acceptance", "supplement"
+    version: str
+    body: str
+
+
+class DeviceCommandData(BaseModel):
+    command: Literal["revoke", "wipe"]
+    reason: str = ""
+    issued_at: dt.datetime
+
+
+class DeadlineWarningData(BaseModel):
+    level: Literal["near_due", "overdue"]
+    due: dt.date
+    working_days_left: int
+

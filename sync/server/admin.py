@@ -18,10 +18,13 @@ from sqlalchemy.orm import Session
 from client.domain.case_numbers import format_case_no, parse_case_no
 from client.domain.catalog import load_sample_catalog
 from client.domain.states import LABELS, CaseState, IllegalTransition
+from sync import protocol
 
 from .auth import ROLES, enrol_code_expiry, hash_password, new_enrol_code, sha256_hex
 from .cases import missing_blobs, move_case, status_change
-from .db import Case, Device, EnrolCode, OrgUnit, User, engine_for, utcnow
+from .db import (
+    Case, Change, ChangeCounter, Device, EnrolCode, OrgUnit, User, append_change, engine_for, utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -162,9 +165,14 @@ def issue_enrol_code(db: str | Engine, org_code: str, ttl_hours: float = 24) -> 
     return code
 
 
+DEFAULT_APPEAL_RIGHTS = ("如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，"
+                         "或者在六个月内依法向人民法院提起行政诉讼。")
+
+
 def decide(db: str | Engine, case_no: str, decision: Literal["approve", "deny"], *, by: str,
            result_name: str | None = None, result_no: str | None = None,
-           reason: str | None = None, force: bool = False) -> DecisionResult:
+           reason: str | None = None, force: bool = False, e_licence: bool = False,
+           appeal_rights: str | None = None) -> DecisionResult:
     """Record an approver's decision and publish it to the case's window.
 
     Approving needs every scanned page on the server (the approver must have seen
@@ -197,8 +205,11 @@ def decide(db: str | Engine, case_no: str, decision: Literal["approve", "deny"],
         else:
             case.result_name, case.result_no = result_name, result_no
         case.reason, case.decided_by, case.decided_at = reason, by, now
+        case.e_licence = decision == "approve" and e_licence
+        case.appeal_rights = (appeal_rights or DEFAULT_APPEAL_RIGHTS) if decision == "deny" else None
         change = status_change(session, case, {
             "result_name": case.result_name, "result_no": case.result_no, "reason": reason,
+            "e_licence": case.e_licence, "appeal_rights": case.appeal_rights,
             "decided_by": by, "decided_at": now.isoformat()})
         session.flush()
         result = DecisionResult(case.case_no, case.status, case.result_name, case.result_no, reason,
@@ -238,21 +249,75 @@ def list_devices(db: str | Engine, org_code: str | None = None) -> tuple[DeviceR
         return tuple(_device_row(d) for d in session.execute(query).scalars())
 
 
-def revoke_device(db: str | Engine, device: str) -> DeviceRow:
+def _find_device(session: Session, device: str) -> Device:
+    row = session.execute(select(Device).where(
+        or_(Device.id == device.strip(), Device.device_code == device.strip().upper()))
+    ).scalar_one_or_none()
+    if row is None:
+        raise AdminError(f"没有找到设备 {device}", "unknown_device")
+    return row
+
+
+def _command(session: Session, row: Device, command: str, reason: str) -> None:
+    data = protocol.DeviceCommandData(command=command, reason=reason, issued_at=utcnow())
+    append_change(session, protocol.CHANGE_DEVICE_COMMAND, row.org_code, device_id=row.id,
+                  data=data.model_dump(mode="json"))
+
+
+def revoke_device(db: str | Engine, device: str, reason: str = "") -> DeviceRow:
     """Stop a lost or retired window: its token answers 401 from now on.
 
-    `device` is the device id or its 4-character device code.
+    `device` is the device id or its 4-character device code. The order also goes
+    into the feed, for a window that pulls before its token is refused.
     """
     with engine_for(db) as engine, Session(engine) as session, session.begin():
-        row = session.execute(select(Device).where(
-            or_(Device.id == device.strip(), Device.device_code == device.strip().upper()))
-        ).scalar_one_or_none()
-        if row is None:
-            raise AdminError(f"没有找到设备 {device}", "unknown_device")
+        row = _find_device(session, device)
         if not row.revoked:
             row.revoked, row.revoked_at = True, utcnow()
+            _command(session, row, protocol.COMMAND_REVOKE, reason)
             log.info("device %s revoked", row.id)
         return _device_row(row)
+
+
+def order_wipe(db: str | Engine, device: str, reason: str = "") -> DeviceRow:
+    """Order a window to erase its local case data (after exporting its unsent outbox).
+
+    The device stays able to pull until it has received the order; revoke it after.
+    """
+    with engine_for(db) as engine, Session(engine) as session, session.begin():
+        row = _find_device(session, device)
+        if row.revoked:
+            raise AdminError("设备已停用，无法再接收指令；请先下发擦除指令再停用", "device_revoked")
+        _command(session, row, protocol.COMMAND_WIPE, reason)
+        log.info("wipe ordered for device %s", row.id)
+        return _device_row(row)
+
+
+def prune_changes(db: str | Engine, keep_days: float = 63) -> int:
+    """Compact the feed: drop changes older than `keep_days` that a later change of the same
+    case (or publication kind) supersedes. Cursors older than that then answer 410 and the
+    window resyncs from 0, which still yields every case's latest state. Returns rows dropped.
+    """
+    cutoff = utcnow() - dt.timedelta(days=keep_days)
+    with engine_for(db) as engine, Session(engine) as session, session.begin():
+        rows = list(session.execute(select(Change).order_by(Change.seq.desc())).scalars())
+        newest: set[tuple] = set()
+        dropped = 0
+        pruned_through = 0
+        for row in rows:
+            key = (row.kind, row.case_id or row.org_code, row.device_id,
+                   row.data.get("name") if row.kind == protocol.CHANGE_TEMPLATE else None)
+            if key not in newest:
+                newest.add(key)
+                continue
+            if row.server_time < cutoff:
+                session.delete(row)
+                dropped += 1
+                pruned_through = max(pruned_through, row.seq)
+        counter = session.get(ChangeCounter, 1)
+        counter.pruned_through = max(counter.pruned_through, pruned_through)
+    log.info("pruned %d superseded changes", dropped)
+    return dropped
 
 
 def _org_row(org: OrgUnit) -> OrgUnitRow:

@@ -117,7 +117,8 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
 
     @app.get(f"{API}/catalog")
     def catalog(ctx: Ctx, dev: Dev) -> dict:
-        return ctx.catalog.to_dict()
+        with ctx.sessions() as session:
+            return ctx.current_catalog(session).to_dict()
 
     return app
 

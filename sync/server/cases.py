@@ -39,7 +39,8 @@ def set_expected_blobs(session: Session, case: Case, shas: list[str]) -> None:
 def status_change(session: Session, case: Case, extra: dict[str, Any] | None = None) -> Change:
     """Publish the case's current status (and completeness) to its org unit's feed."""
     case.updated_at = utcnow()
-    data = {"status": case.status, "complete": bool(case.complete), **(extra or {})}
+    data = {"status": case.status, "complete": bool(case.complete),
+            "due": case.due.isoformat() if case.due else None, **(extra or {})}
     return append_change(session, protocol.CHANGE_CASE_STATUS, case.org_code, case_id=case.id,
                          case_no=case.case_no, data=data)
 

@@ -17,6 +17,7 @@ from . import admin
 from .auth import ROLES
 from .config import default_blob_dir, default_db_url
 from .demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo
+from .publishing import PublishError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +65,54 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--reason")
     p.add_argument("--by", help="审批人（默认当前系统用户）")
     p.add_argument("--force", action="store_true", help="扫描件未传齐也审批通过")
+    p.add_argument("--e-licence", action="store_true", help="同时生成电子证照")
+    p.add_argument("--appeal-rights", help="不予许可时告知的救济途径（默认行政复议/行政诉讼）")
+
+    p = sub.add_parser("supplement", parents=[common], help="要求申请人补正材料（一次性告知）")
+    p.add_argument("case_no")
+    p.add_argument("materials", nargs="+", help="需要补正的材料，每项一个参数")
+    p.add_argument("--reason")
+    p.add_argument("--by")
+
+    p = sub.add_parser("suspend", parents=[common], help="启动特别程序（暂停计时）")
+    p.add_argument("case_no")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--by")
+
+    p = sub.add_parser("resume", parents=[common], help="结束特别程序（恢复计时并顺延期限）")
+    p.add_argument("case_no")
+    p.add_argument("--reason")
+    p.add_argument("--by")
+
+    p = sub.add_parser("result-ready", parents=[common], help="通知窗口：办理结果可领取")
+    p.add_argument("case_no")
+    p.add_argument("--by")
+
+    p = sub.add_parser("deadlines", parents=[common], help="检查办理期限，发出临期（黄牌）与超期（红牌）预警")
+    p.add_argument("--today", help="按此日期计算（YYYY-MM-DD，默认今天）")
+    p.add_argument("--near-days", type=int, default=2, help="剩余工作日不多于此数即为临期")
+
+    p = sub.add_parser("catalog-publish", parents=[common], help="发布事项清单新版本（JSON 文件）")
+    p.add_argument("file")
+    p.add_argument("--by")
+
+    p = sub.add_parser("calendar-import", parents=[common], help="导入工作日历（JSON：years/holidays/workdays）")
+    p.add_argument("file")
+    p.add_argument("--version")
+    p.add_argument("--by")
+
+    p = sub.add_parser("template-publish", parents=[common], help="发布文书模板")
+    p.add_argument("name")
+    p.add_argument("file")
+    p.add_argument("--version", required=True)
+    p.add_argument("--by")
+
+    p = sub.add_parser("wipe", parents=[common], help="命令设备擦除本机办件数据")
+    p.add_argument("device_id", help="设备ID或4位设备码")
+    p.add_argument("--reason", default="")
+
+    p = sub.add_parser("prune-changes", parents=[common], help="压缩同步记录（过期的设备需全量重新同步）")
+    p.add_argument("--keep-days", type=float, default=63)
 
     p = sub.add_parser("cases", parents=[common], help="列出办件")
     p.add_argument("--status")
@@ -72,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("revoke", parents=[common], help="停用设备")
     p.add_argument("device_id", help="设备ID或4位设备码")
+    p.add_argument("--reason", default="")
     return parser
 
 
@@ -80,8 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     db = getattr(args, "db", None) or default_db_url()
     try:
         return _run(args, db)
-    except admin.AdminError as exc:
+    except (admin.AdminError, PublishError) as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
         return 1
 
 
@@ -134,7 +187,8 @@ def _run(args: argparse.Namespace, db: str) -> int:
     elif command == "decide":
         result = admin.decide(db, args.case_no, args.decision, by=args.by or getpass.getuser(),
                               result_name=args.result_name, result_no=args.result_no,
-                              reason=args.reason, force=args.force)
+                              reason=args.reason, force=args.force, e_licence=args.e_licence,
+                              appeal_rights=args.appeal_rights)
         number = format_case_no(result.case_no)
         if result.status == "approved":
             print(f"办件 {number} 已审批通过；结果：{result.result_name or '（无）'}，"
@@ -155,8 +209,60 @@ def _run(args: argparse.Namespace, db: str) -> int:
             print(f"{d.id}  {d.device_code}  {d.name}  机构 {d.org_code}  {state}")
         print(f"共 {len(rows)} 台")
     elif command == "revoke":
-        device = admin.revoke_device(db, args.device_id)
+        device = admin.revoke_device(db, args.device_id, args.reason)
         print(f"已停用设备：{device.device_code} {device.name}")
+    else:
+        return _run_more(args, db)
+    return 0
+
+
+def _run_more(args: argparse.Namespace, db: str) -> int:
+    """Case decisions after intake, deadlines, publications and device orders."""
+    import datetime as dt
+    import json
+
+    from . import decisions, deadlines, publishing
+
+    command, by = args.command, getattr(args, "by", None) or getpass.getuser()
+    if command in ("supplement", "suspend", "resume", "result-ready"):
+        if command == "supplement":
+            done = decisions.request_supplement(db, args.case_no, args.materials, by=by, reason=args.reason)
+        elif command == "suspend":
+            done = decisions.suspend(db, args.case_no, args.reason, by=by)
+        elif command == "resume":
+            done = decisions.resume(db, args.case_no, by=by, reason=args.reason)
+        else:
+            done = decisions.result_ready(db, args.case_no, by=by)
+        label = {"supplement_requested": "已要求补正", "suspended": "已启动特别程序",
+                 "in_review": "已恢复审批", "result_ready": "已通知领取结果"}[done.status]
+        due = f"；办结期限 {done.due:%Y-%m-%d}" if done.due else ""
+        print(f"办件 {format_case_no(done.case_no)} {label}{due}")
+        if done.supplement:
+            print("需补正材料：" + "、".join(done.supplement))
+    elif command == "deadlines":
+        today = dt.date.fromisoformat(args.today) if args.today else None
+        found = deadlines.scan_deadlines(db, today, args.near_days)
+        for w in found:
+            mark = "红牌（已超期）" if w.level == "overdue" else f"黄牌（剩余{w.working_days_left}个工作日）"
+            print(f"{format_case_no(w.case_no)}  {mark}  期限 {w.due:%Y-%m-%d}  机构 {w.org_code}")
+        print(f"共 {len(found)} 件预警")
+    elif command == "catalog-publish":
+        body = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        done = publishing.publish_catalog(db, body, by=by)
+        print(f"已发布事项清单版本 {done.version}")
+    elif command == "calendar-import":
+        body = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        done = publishing.publish_calendar(db, body, version=args.version, by=by)
+        print(f"已导入工作日历版本 {done.version}")
+    elif command == "template-publish":
+        done = publishing.publish_template(db, args.name, args.version,
+                                           Path(args.file).read_text(encoding="utf-8"), by=by)
+        print(f"已发布文书模板 {done.name} 版本 {done.version}")
+    elif command == "wipe":
+        device = admin.order_wipe(db, args.device_id, args.reason)
+        print(f"已向设备 {device.device_code} {device.name} 下发擦除指令")
+    elif command == "prune-changes":
+        print(f"已压缩 {admin.prune_changes(db, args.keep_days)} 条同步记录")
     return 0
 
 

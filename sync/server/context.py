@@ -9,12 +9,14 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from client.domain.catalog import Catalog, load_sample_catalog
 
-from .db import make_engine, session_factory
+from .db import Publication, make_engine, session_factory
+from .publishing import KIND_CATALOG, current_catalog
 
 
 @dataclass
@@ -25,6 +27,7 @@ class ServerContext:
     catalog: Catalog
     _blob_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock)
+    _catalog_cache: dict = field(default_factory=dict)
 
     @classmethod
     def open(cls, db_url: str, blob_dir: Path) -> ServerContext:
@@ -32,6 +35,18 @@ class ServerContext:
         blob_dir = Path(blob_dir)
         blob_dir.mkdir(parents=True, exist_ok=True)
         return cls(engine, session_factory(engine), blob_dir, load_sample_catalog())
+
+    def current_catalog(self, session: Session) -> Catalog:
+        """The newest published catalog (the sample one until a catalog is published)."""
+        newest = session.execute(select(func.max(Publication.id))
+                                 .where(Publication.kind == KIND_CATALOG)).scalar()
+        with self._locks_guard:
+            if self._catalog_cache.get("id", -1) == newest:
+                return self._catalog_cache["catalog"]
+        catalog = current_catalog(session) if newest is not None else self.catalog
+        with self._locks_guard:
+            self._catalog_cache.update(id=newest, catalog=catalog)
+        return catalog
 
     def blob_lock(self, sha256: str) -> threading.Lock:
         """One writer per blob inside this process (uploads of one file never interleave)."""

@@ -133,6 +133,12 @@ class Case(Base):
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
     delivered_to: Mapped[str | None] = mapped_column(String(200), default=None)
+    e_licence: Mapped[bool] = mapped_column(Boolean, default=False)
+    appeal_rights: Mapped[str | None] = mapped_column(Text, default=None)
+    supplement: Mapped[list | None] = mapped_column(JSON, default=None)
+    due: Mapped[dt.date | None] = mapped_column(Date, default=None)  # server-computed deadline
+    suspended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    warning: Mapped[str | None] = mapped_column(String(16), default=None)  # last deadline warning sent
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -186,7 +192,8 @@ class Change(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(32))
-    org_code: Mapped[str] = mapped_column(String(32), index=True)
+    org_code: Mapped[str] = mapped_column(String(32), index=True)  # "*": every org unit
+    device_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)  # one device only
     case_id: Mapped[str | None] = mapped_column(String(64), default=None)
     case_no: Mapped[str | None] = mapped_column(String(40), default=None)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -200,16 +207,36 @@ class ChangeCounter(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     value: Mapped[int] = mapped_column(Integer, default=0)
+    pruned_through: Mapped[int] = mapped_column(Integer, default=0)  # older cursors answer 410
+
+
+class Publication(Base):
+    """A published catalog version, calendar or notice template (newest id wins)."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    version: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict] = mapped_column(JSON)
+    published_by: Mapped[str] = mapped_column(String(64), default="")
+    published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+ALL_ORGS = "*"
 
 
 def append_change(session: Session, kind: str, org_code: str, *, case_id: str | None = None,
-                  case_no: str | None = None, data: dict | None = None) -> Change:
+                  case_no: str | None = None, data: dict | None = None,
+                  device_id: str | None = None) -> Change:
     """Add one change to the feed inside the caller's transaction."""
     session.execute(update(ChangeCounter).where(ChangeCounter.id == 1)
                     .values(value=ChangeCounter.value + 1))
     seq = session.execute(select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar_one()
     change = Change(seq=seq, kind=kind, org_code=org_code, case_id=case_id, case_no=case_no,
-                    data=dict(data or {}), server_time=utcnow())
+                    data=dict(data or {}), server_time=utcnow(), device_id=device_id)
     session.add(change)
     return change
 

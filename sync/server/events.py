@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,9 @@ from sync import protocol
 from .auth import DeviceIdentity
 from .cases import missing_blobs, move_case, set_expected_blobs, status_change
 from .context import ServerContext
-from .db import Case, Change, ChangeCounter, Event, utcnow
+from .db import ALL_ORGS, Case, Change, ChangeCounter, Event, utcnow
+from .deadlines import due_date, start_date
+from .publishing import current_calendar
 from .errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -78,16 +80,17 @@ def push_event(ctx: ServerContext, device: DeviceIdentity, event: protocol.Event
                 session.flush()
                 answer = _answer(row)
             return answer
-        except IntegrityError:
+        except IntegrityError as exc:
+            log.debug("integrity error: %s", exc.orig)
             # A concurrent push stored this event (or took its case number) first:
             # look again, and the stored answer or a clean rejection comes out.
             log.info("conflict while storing event %s, retrying", event.event_id)
         except Exception:
             log.exception("event %s from device %s failed", event.event_id, device.id)
             break
-    # Not stored, so a later retry is evaluated afresh.
-    return protocol.EventResult(event_id=event.event_id, status="rejected", code="server_error",
-                                reason="后台处理该事件时出错，请稍后重试或联系管理员")
+    # Not stored, so a later retry is evaluated afresh; the window keeps it queued.
+    return protocol.EventResult(event_id=event.event_id, status="retry", code="server_error",
+                                reason="后台处理该事件时出错，稍后将自动重试")
 
 
 def _answer(row: Event) -> protocol.EventResult:
@@ -114,8 +117,10 @@ def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event:
     case_no = parse_case_no(payload.case_no)
     if not case_no:
         raise Rejection("invalid_payload", "办件编号为空")
+    catalog = ctx.current_catalog(session)
+    calendar = current_calendar(session)
     try:
-        ctx.catalog.get(payload.matter_code)
+        catalog.get(payload.matter_code)
     except KeyError:
         raise Rejection("unknown_matter",
                         f"事项“{payload.matter_name}”（{payload.matter_code}）不在后台事项清单中") from None
@@ -156,6 +161,8 @@ def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event:
     case.applicant_id_number = id_number
     case.received_at = payload.received_at
     case.promised_by = payload.promised_by
+    case.due = due_date(catalog, payload.matter_code, start_date(payload.received_at, utcnow()),
+                        calendar)
     case.payload = event.payload
     session.flush()
     set_expected_blobs(session, case, shas)
@@ -184,16 +191,21 @@ def _deliver(session: Session, device: DeviceIdentity, event: protocol.Event) ->
 
 def pull_changes(ctx: ServerContext, device: DeviceIdentity, cursor: int,
                  limit: int = DEFAULT_PULL) -> protocol.PullResponse:
-    """Changes of the device's org unit after `cursor`, oldest first."""
+    """Changes for the device after `cursor`, oldest first: its org unit's, those for
+    every org unit, and those addressed to this device alone.
+
+    410 when the cursor is ahead of the feed (another or a restored database) or
+    behind what was pruned; the client then pulls again from 0 (the compacted feed).
+    """
     limit = max(1, min(limit, MAX_PULL))
     cursor = max(0, cursor)
     with ctx.sessions() as session:
-        last = session.execute(select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar_one()
-        if cursor > last:
-            # A cursor from another (or a restored) database: the client must resync.
+        counter = session.get(ChangeCounter, 1)
+        if cursor > counter.value or 0 < cursor < counter.pruned_through:
             raise ApiError(410, "cursor_expired", "同步位置已失效，正在重新同步")
         rows = list(session.execute(
-            select(Change).where(Change.org_code == device.org_code, Change.seq > cursor)
+            select(Change).where(Change.org_code.in_((device.org_code, ALL_ORGS)), Change.seq > cursor,
+                                 or_(Change.device_id.is_(None), Change.device_id == device.id))
             .order_by(Change.seq).limit(limit + 1)).scalars())
     more = len(rows) > limit
     rows = rows[:limit]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import inspect, text
 
 from sync.server import admin
 from sync.server.db import Base, make_engine
@@ -38,17 +38,20 @@ def test_upgrading_twice_changes_nothing_and_keeps_data(empty_database):
     engine.dispose()
 
 
-def test_a_database_made_by_create_all_is_adopted(tmp_path):
+def test_a_database_made_before_alembic_is_adopted(tmp_path):
+    """The 0001 tables without an alembic_version row: what `create_all` used to leave."""
     url = f"sqlite:///{(tmp_path / 'old.sqlite').as_posix()}"
-    legacy = create_engine(url)
-    first = [t for t in Base.metadata.sorted_tables
-             if t.name in ("org_units", "users", "devices", "enrol_codes", "cases", "case_blobs",
-                           "events", "blobs", "changes", "change_counter")]
-    Base.metadata.create_all(legacy, tables=first)
+    legacy = make_engine(url, create=False)
+    upgrade(legacy, "0001")
+    with legacy.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+        conn.execute(text("INSERT INTO org_units (code, name, region_code, level, created_at) "
+                          "VALUES ('370702', '潍城区', '370702000000', 'county', '2026-01-01')"))
     legacy.dispose()
     engine = make_engine(url)
     try:
         assert current_revision(engine) == head_revision()
-        assert "alembic_version" in inspect(engine).get_table_names()
+        assert "publications" in inspect(engine).get_table_names()
+        assert admin.get_org_unit(engine, "370702").name == "潍城区"
     finally:
         engine.dispose()

@@ -65,7 +65,8 @@ def test_case_is_submitted_and_published(accepted_case):
     [change] = accepted_case.device.pull()["changes"]
     assert change["kind"] == protocol.CHANGE_CASE_STATUS
     assert change["case_id"] == accepted_case.case_id and change["case_no"] == accepted_case.case_no
-    assert change["data"] == {"status": "submitted", "complete": False}
+    assert {k: change["data"][k] for k in ("status", "complete")} == {"status": "submitted", "complete": False}
+    assert change["data"]["due"]  # the server computes the deadline
     [row] = admin.list_cases(accepted_case.device.server.db_url, status="submitted")
     assert row.case_no == accepted_case.case_no and row.applicant_name == "王小二"
 

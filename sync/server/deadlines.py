@@ -1,0 +1,102 @@
+"""Deadlines on the server: the due date of a case and the warnings (黄牌/红牌) it earns.
+
+The clock is the server's; dates are China Standard Time. A suspension (特别程序)
+pauses the clock: on resume the due date moves by the working days it lasted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from client.domain.catalog import Catalog
+from client.domain.deadlines import WorkCalendar, add_limit
+from client.domain.states import CaseState
+from sync import protocol
+
+from .db import Case, append_change, engine_for, utcnow
+from .publishing import current_calendar
+
+CST = dt.timezone(dt.timedelta(hours=8))
+NEAR_DUE_WORKING_DAYS = 2
+MAX_BACKDATE = dt.timedelta(days=30)  # a device clock cannot start a deadline earlier than this
+OPEN_STATES = (CaseState.SUBMITTED.value, CaseState.IN_REVIEW.value, CaseState.SUPPLEMENT_REQUESTED.value)
+
+
+def china_date(moment: dt.datetime) -> dt.date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(CST).date()
+
+
+def start_date(received_at: dt.datetime, server_now: dt.datetime) -> dt.date:
+    """The intake date the deadline counts from: the device's, clamped by the server clock."""
+    if received_at.tzinfo is None:
+        received_at = received_at.replace(tzinfo=dt.timezone.utc)
+    clamped = min(max(received_at, server_now - MAX_BACKDATE), server_now)
+    return china_date(clamped)
+
+
+def due_date(catalog: Catalog, matter_code: str, start: dt.date, calendar: WorkCalendar) -> dt.date | None:
+    matter = catalog.get(matter_code)
+    if matter.handling == "promised" and matter.promised_limit > 0:
+        return add_limit(start, matter.promised_limit, matter.promised_unit, calendar).due
+    if matter.legal_limit > 0:
+        return add_limit(start, matter.legal_limit, matter.legal_unit, calendar).due
+    return start
+
+
+def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar) -> int:
+    """Working days after `start` up to and including `end` (negative when end < start)."""
+    sign, (a, b) = (1, (start, end)) if end >= start else (-1, (end, start))
+    count, day = 0, a
+    while day < b:
+        day += dt.timedelta(days=1)
+        count += calendar.is_working_day(day)
+    return sign * count
+
+
+def extend_for_suspension(case: Case, resumed: dt.datetime, calendar: WorkCalendar) -> None:
+    if case.due is None or case.suspended_at is None:
+        return
+    paused = working_days_between(china_date(case.suspended_at), china_date(resumed), calendar)
+    if paused > 0:
+        case.due = add_limit(case.due, paused, "WD", calendar).due
+
+
+@dataclass(frozen=True)
+class Warning:
+    case_no: str
+    org_code: str
+    level: str  # near_due / overdue
+    due: dt.date
+    working_days_left: int
+
+
+def scan_deadlines(db: str | Engine, today: dt.date | None = None,
+                   near_days: int = NEAR_DUE_WORKING_DAYS) -> tuple[Warning, ...]:
+    """Warn on every open case near or past its due date; each level is published once."""
+    now = utcnow()
+    today = today or china_date(now)
+    found = []
+    with engine_for(db) as engine, Session(engine) as session, session.begin():
+        calendar = current_calendar(session)
+        cases = session.execute(select(Case).where(Case.status.in_(OPEN_STATES), Case.due.is_not(None))
+                                .order_by(Case.due, Case.case_no)).scalars()
+        for case in cases:
+            left = working_days_between(today, case.due, calendar)
+            level = "overdue" if today > case.due else "near_due" if left <= near_days else None
+            if level is None:
+                continue
+            found.append(Warning(case.case_no, case.org_code, level, case.due, left))
+            if case.warning == level:
+                continue
+            case.warning = level
+            data = protocol.DeadlineWarningData(level=level, due=case.due, working_days_left=left)
+            append_change(session, protocol.CHANGE_DEADLINE, case.org_code, case_id=case.id,
+                          case_no=case.case_no, data=data.model_dump(mode="json"))
+    return tuple(found)
+
