@@ -32,10 +32,11 @@ class NoPaper:
         return PaperResult(None, False, "")
 
 
-def intake_for(store: Store) -> IntakeService:
-    with store.sessions.begin() as s:
-        save_identity(s, IDENTITY)
-    catalog = load_sample_catalog()
+def intake_for(store: Store, catalog=None, enrol: bool = True) -> IntakeService:
+    if enrol:
+        with store.sessions.begin() as s:
+            save_identity(s, IDENTITY)
+    catalog = catalog or load_sample_catalog()
     return IntakeService(store, lambda: catalog, lambda: IDENTITY, load_builtin_calendar(), NoPaper(),
                          clock=lambda: dt.datetime(2025, 11, 20, 10, 30))
 
