@@ -17,11 +17,13 @@ from client.services.auth import AuthService
 from client.services.bundle import Services
 from client.services.cases import CaseQueries
 from client.services.delivery import DeliveryService
+from client.services.diagnostics import DiagnosticsService
 from client.services.enrolment import TOKEN, EnrolmentService
 from client.services.errors import ServiceError
 from client.services.hardware import HardwareService, OwnedDevice
 from client.services.intake import IntakeService
 from client.services.paperwork import OfficeInfo, Paperwork
+from client.services.preferences import CounterSettings, PreferencesService
 from client.services.syncing import SyncService
 from client.store.db import Store, open_store
 from client.store.keys import store_keys
@@ -150,21 +152,26 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
         found = enrolment.identity()
         if found is None:
             raise ServiceError("本机尚未登记到后台，请联系管理员获取登记码后执行 onewindow enrol")
-        return BackOfficeApi(found.server_url, secrets.get(TOKEN), timeout=5)
+        return BackOfficeApi(found.server_url, secrets.get(TOKEN), timeout=(3.05, 30))
 
     enrolled = enrolment.identity()
     office_name = enrolled.org_name if enrolled else catalog.office_name
     office = OfficeInfo(office_name, config.notice_prefix, config.office_phone, config.query_url)
-    paperwork = Paperwork(store, hardware, config.data_dir / "notices", office, config.printer_width)
+    paperwork = Paperwork(store, hardware, config.data_dir / "notices", office, str(config.printer_width))
+    preferences = PreferencesService(store, enrolment, paperwork, on_server_changed=engine.reset,
+                                     defaults=CounterSettings("", str(config.printer_width), 15, 5))
+    paperwork.receipt_format = preferences.load().receipt_format
     wake = sync_service.wake.set
     services = Services(
         auth=AuthService(store, api),
         intake=IntakeService(store, lambda: catalog, identity, calendar, paperwork, wake),
-        cases=CaseQueries(store),
+        cases=CaseQueries(store, calendar),
         delivery=DeliveryService(store, identity, paperwork, wake),
         paperwork=paperwork,
         sync=sync_service,
         hardware=hardware,
+        diagnostics=DiagnosticsService(store, api, hardware, config.data_dir / "logs"),
+        preferences=preferences,
         office_name=office_name,
         demo=config.demo,
         plaintext_store=config.plaintext,

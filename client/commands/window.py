@@ -18,6 +18,7 @@ def register(sub) -> None:
     run = sub.add_parser("run", help="打开窗口（需已登记）")
     run.add_argument("--data-dir")
     run.add_argument("--devices", choices=("usb", "virtual", "none"), default="usb")
+
     run.set_defaults(handler=_run)
     enrol = sub.add_parser("enrol", help="用管理员发放的登记码将本机登记到后台")
     enrol.add_argument("--server", required=True)
@@ -27,6 +28,9 @@ def register(sub) -> None:
     sync = sub.add_parser("sync", help="立即同步一次并显示结果")
     sync.add_argument("--data-dir")
     sync.set_defaults(handler=_sync)
+    for parser in (run, enrol, sync):
+        parser.add_argument("--dev-plaintext", action="store_true",
+                            help="开发用：本机数据不加密（窗口标题会注明），仅用于没有系统密钥环的开发机")
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -44,7 +48,7 @@ def _runtime(args: argparse.Namespace, devices: str = "none"):
     from client.logsetup import configure_file_log
 
     configure_file_log(data_dir(args.data_dir))
-    config = app.ClientConfig(data_dir=data_dir(args.data_dir), devices=devices)
+    config = app.ClientConfig(data_dir=data_dir(args.data_dir), devices=devices, plaintext=args.dev_plaintext)
     return config, app.build_runtime(config)
 
 

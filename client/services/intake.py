@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from client.domain.case_numbers import format_case_no, mint_case_no
@@ -185,3 +186,25 @@ class IntakeService:
         paper = self.paperwork.accepted(case_id)
         return AcceptResult(case_id, case_no, format_case_no(case_no), deadline.due, deadline.approximate,
                             notice_no, paper.notice_pdf, paper.printed, paper.error)
+
+    def returning_applicant(self, id_number: str) -> "KnownApplicant | None":
+        """What earlier cases know about this person, so the clerk types nothing twice."""
+        with self.store.sessions() as s:
+            rows = s.execute(select(Case.applicant_name, Case.applicant_phone, Case.received_at, Case.matter_name)
+                             .where(Case.applicant_id_number == id_number)
+                             .order_by(Case.received_at.desc())).all()
+        if not rows:
+            return None
+        phone = next((r.applicant_phone for r in rows if r.applicant_phone), "")
+        last = rows[0]
+        return KnownApplicant(id_number, last.applicant_name, phone, last.received_at, last.matter_name, len(rows))
+
+
+@dataclass(frozen=True)
+class KnownApplicant:
+    id_number: str
+    name: str
+    phone: str
+    last_seen: dt.datetime
+    last_matter: str
+    cases: int
