@@ -1,17 +1,20 @@
 """Client side of sync: pages up, events up, changes down.
 
 The engine knows the store only through `OutboxPort`, so it never imports `client`.
-One sender at a time (a lock); events leave the queue only when the server answers
-for them; a failed round is retried with backoff and jitter without waiting for a
-new local write.
+One sender at a time (a thread lock, and the port's cross-process lock); events
+leave the queue only when the server answers for them; a failed round is retried
+with exponential backoff and jitter without waiting for a new local write.
 """
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import logging
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import ContextManager, Protocol
 
 from . import protocol as p
 from .api import BackOfficeApi, ServerError, ServerUnreachable
@@ -19,6 +22,7 @@ from .api import BackOfficeApi, ServerError, ServerUnreachable
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
+REVOKED_MESSAGE = "本设备已被后台停用，不能继续受理和报送，请联系管理员"
 
 
 class OutboxPort(Protocol):
@@ -29,6 +33,19 @@ class OutboxPort(Protocol):
     def blob_done(self, sha256: str) -> None: ...
     def cursor(self) -> int: ...
     def apply_changes(self, changes: list[p.Change], cursor: int) -> None: ...
+    def restart_pull(self) -> None: ...
+    def save_catalog(self, body: dict) -> None: ...
+    def record_command(self, command: p.DeviceCommandData) -> None: ...
+    def progress(self) -> SyncProgress: ...
+    def sender_lock(self) -> ContextManager[bool]: ...
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """What is left to send, for the UI's badge."""
+
+    events_pending: int
+    bytes_left: int
 
 
 @dataclass(frozen=True)
@@ -39,27 +56,71 @@ class SyncReport:
     rejected: int = 0
     changes: int = 0
     error: str = ""  # Chinese, for the sync badge
+    busy: bool = False  # another process holds the outbox; nothing was sent
+    revoked: bool = False  # the back office refused this device: stop trying
+    resynced: bool = False  # the cursor was stale and the feed was pulled again from 0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter: `base * 2**failures`, capped, times U(1-jitter, 1)."""
+
+    interval: float = 10.0  # between successful rounds
+    base: float = 2.0
+    cap: float = 300.0
+    jitter: float = 0.5
+
+    def delay(self, failures: int, rng: random.Random | None = None) -> float:
+        if failures <= 0:
+            return self.interval
+        raw = min(self.cap, self.base * 2 ** min(failures - 1, 16))
+        return raw * (rng or random).uniform(1.0 - self.jitter, 1.0)
 
 
 class SyncEngine:
-    def __init__(self, api: BackOfficeApi, outbox: OutboxPort, batch: int = 200):
+    def __init__(self, api: BackOfficeApi, outbox: OutboxPort, batch: int = 200,
+                 on_progress: Callable[[SyncProgress], None] | None = None):
         self.api = api
         self.outbox = outbox
         self.batch = batch
+        self.on_progress = on_progress or (lambda _progress: None)
         self._sender = threading.Lock()
 
     def sync_once(self) -> SyncReport:
-        with self._sender:
+        with self._sender, self.outbox.sender_lock() as held:
+            if not held:
+                return SyncReport(True, busy=True)
             try:
-                blobs = self._upload_blobs()
-                acked, rejected = self._push()
-                changes = self._pull()
+                return self._round()
             except ServerUnreachable as exc:
                 return SyncReport(False, error=exc.message)
             except ServerError as exc:
+                if exc.status == 401 and exc.code == "device_revoked":
+                    self.outbox.record_command(p.DeviceCommandData(
+                        command=p.COMMAND_REVOKE, reason=exc.message,
+                        issued_at=dt.datetime.now(dt.timezone.utc)))
+                    return SyncReport(False, error=REVOKED_MESSAGE, revoked=True)
                 log.warning("sync failed: %s", exc)
                 return SyncReport(False, error=exc.message)
-            return SyncReport(True, blobs, acked, rejected, changes)
+            finally:
+                with contextlib.suppress(Exception):
+                    self.on_progress(self.outbox.progress())
+
+    def _round(self) -> SyncReport:
+        blobs = self._upload_blobs()
+        acked, rejected = self._push()
+        resynced = False
+        try:
+            changes = self._pull()
+        except ServerError as exc:
+            if exc.status not in (410, 412):
+                raise
+            log.info("cursor expired (%s): pulling the feed again from 0", exc.code)
+            self.outbox.restart_pull()
+            changes, resynced = self._pull(), True
+            more_acked, more_rejected = self._push()  # the outbox was kept: send what is left
+            acked, rejected = acked + more_acked, rejected + more_rejected
+        return SyncReport(True, blobs, acked, rejected, changes, resynced=resynced)
 
     def _upload_blobs(self) -> int:
         done = 0
@@ -69,9 +130,14 @@ class SyncEngine:
                 data = self.outbox.read_blob(sha)
                 offset = held
                 while offset < size:
-                    chunk = data[offset:offset + CHUNK]
-                    status = self.api.blob_put(sha, offset, chunk, size)
+                    try:
+                        status = self.api.blob_put(sha, offset, data[offset:offset + CHUNK], size)
+                    except ServerError as exc:
+                        if exc.status != 409:
+                            raise
+                        status = p.BlobStatus(sha256=sha, size=self.api.blob_held(sha), complete=False)
                     offset = status.size
+                    self.on_progress(self.outbox.progress())
             self.outbox.blob_done(sha)
             done += 1
         return done
@@ -86,8 +152,9 @@ class SyncEngine:
             self.outbox.record_results(answer.results)
             acked += sum(r.status == "acked" for r in answer.results)
             rejected += sum(r.status == "rejected" for r in answer.results)
-            if len(answer.results) < len(events):
-                log.warning("server answered %d of %d events", len(answer.results), len(events))
+            if len(answer.results) < len(events) or any(r.status == "retry" for r in answer.results):
+                log.warning("server answered %d of %d events finally; retrying later",
+                            sum(r.status != "retry" for r in answer.results), len(events))
                 return acked, rejected
 
     def _pull(self) -> int:
@@ -95,6 +162,8 @@ class SyncEngine:
         cursor = self.outbox.cursor()
         while True:
             page = self.api.pull(cursor)
+            if any(c.kind == p.CHANGE_CATALOG for c in page.changes):
+                self.outbox.save_catalog(self.api.catalog())
             self.outbox.apply_changes(page.changes, page.cursor)
             total += len(page.changes)
             cursor = page.cursor
@@ -102,17 +171,19 @@ class SyncEngine:
                 return total
 
     def run(self, stop: threading.Event, wake: threading.Event, on_report: Callable[[SyncReport], None],
-            interval: float = 10.0, max_backoff: float = 300.0) -> None:
-        """Loop until `stop`: sync, then sleep `interval` (or back off after a failure)."""
+            interval: float | None = None, policy: RetryPolicy | None = None) -> None:
+        """Loop until `stop`: sync, then sleep (longer after each failure) or until woken.
+
+        Nothing but time is needed to try again: a lost network or a 503 heals by itself.
+        A revoked device stops the loop.
+        """
+        policy = policy or RetryPolicy(interval=interval if interval is not None else 10.0)
         failures = 0
         while not stop.is_set():
             report = self.sync_once()
             on_report(report)
-            if report.ok:
-                failures = 0
-                delay = interval
-            else:
-                failures += 1
-                delay = min(max_backoff, interval * 2 ** min(failures, 8)) * random.uniform(0.5, 1.0)
-            wake.wait(delay)
+            if report.revoked:
+                return
+            failures = 0 if report.ok else failures + 1
+            wake.wait(policy.delay(failures))
             wake.clear()

@@ -1,13 +1,15 @@
-"""The sync state as the clerk sees it: a badge with pending, rejected and last result."""
+"""The sync state as the clerk sees it: a badge with pending, rejected, bytes left and the
+last result; and what the back office sent down (calendar, templates, device orders)."""
 from __future__ import annotations
 
 import datetime as dt
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
-from client.store.outbox import StoreOutbox
-from sync.engine import SyncEngine, SyncReport
+from client.store.outbox import Downlink, StoreOutbox
+from sync.engine import SyncEngine, SyncProgress, SyncReport
 
 
 @dataclass(frozen=True)
@@ -17,15 +19,25 @@ class SyncStatus:
     blobs_pending: int
     last_ok: dt.datetime | None
     error: str
+    bytes_left: int = 0
+    revoked: bool = False  # the back office stopped this device: no new intake
+    wipe_ordered: bool = False
+
+    @property
+    def intake_allowed(self) -> bool:
+        return not self.revoked
 
     @property
     def label(self) -> str:
+        if self.revoked:
+            return "本设备已停用"
         if self.error:
             return f"离线（待报送{self.pending}件）"
         if self.rejected:
             return f"有{self.rejected}条被退回"
         if self.pending or self.blobs_pending:
-            return f"待报送{self.pending}件"
+            left = f"，扫描件余{self.bytes_left / 1e6:.1f}MB" if self.bytes_left else ""
+            return f"待报送{self.pending}件{left}"
         when = f"{self.last_ok:%H:%M}" if self.last_ok else "—"
         return f"已同步 {when}"
 
@@ -36,6 +48,7 @@ class SyncService:
         self.wake = threading.Event()
         self._last_ok: dt.datetime | None = None
         self._error = ""
+        self._progress: SyncProgress | None = None
 
     def sync_now(self) -> SyncStatus:
         engine = self.engine()
@@ -46,11 +59,27 @@ class SyncService:
         return self.status()
 
     def note(self, report: SyncReport) -> None:
+        if report.busy:
+            return  # another process on this store is sending; its result is not ours
         self._error = report.error
         if report.ok:
             self._last_ok = dt.datetime.now()
 
+    def note_progress(self, progress: SyncProgress) -> None:
+        """Called by the engine (on its thread) while uploading; read back by `status()`."""
+        self._progress = progress
+
     def status(self) -> SyncStatus:
         c = self.outbox.counts()
+        down = self.outbox.downlink()
+        progress = self.outbox.progress()
         return SyncStatus(c.get("pending", 0), c.get("rejected", 0), c.get("blobs_pending", 0),
-                          self._last_ok, self._error)
+                          self._last_ok, self._error, progress.bytes_left, not down.intake_allowed,
+                          down.wipe_ordered)
+
+    def downlink(self) -> Downlink:
+        """Calendar, catalog version, notice templates, device order and deadline warnings."""
+        return self.outbox.downlink()
+
+    def export_unsent(self, target: Path) -> int:
+        return self.outbox.export_unsent(target)

@@ -1,14 +1,24 @@
 """The store side of sync: hands pending events and pages to the engine and applies
 what the back office answers. Implements `sync.engine.OutboxPort`.
+
+What the back office publishes (calendar, templates, catalog, device orders, deadline
+warnings) is kept in the settings table as JSON under `sync.*` keys and read back
+through `downlink()`.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from sync import protocol
+from sync.engine import SyncProgress
+from sync.sender_lock import sender_lock
 
 from .db import Store
 from .journal import append_event
@@ -16,6 +26,43 @@ from .models import BlobEntry, Case, CaseEvent, OutboxEntry, ServerChange
 from .settings import get_setting, load_identity, put_setting
 
 log = logging.getLogger(__name__)
+
+KEY_CURSOR = "pull_cursor"
+KEY_CALENDAR = "sync.calendar"
+KEY_CATALOG = "sync.catalog"
+KEY_CATALOG_VERSION = "sync.catalog_version"
+KEY_TEMPLATES = "sync.templates"
+KEY_COMMAND = "sync.device_command"
+KEY_DEADLINES = "sync.deadline_warnings"
+
+
+@dataclass(frozen=True)
+class Downlink:
+    """What the back office sent down, as plain JSON-ready data (None until received)."""
+
+    calendar: dict | None = None  # protocol.CalendarData form
+    catalog_version: dict | None = None  # protocol.CatalogVersionData form
+    templates: dict[str, dict] = field(default_factory=dict)  # name -> NoticeTemplateData form
+    device_command: dict | None = None  # protocol.DeviceCommandData form (latest order)
+    deadline_warnings: dict[str, dict] = field(default_factory=dict)  # case_id -> DeadlineWarningData
+
+    @property
+    def intake_allowed(self) -> bool:
+        return not self.device_command
+
+    @property
+    def wipe_ordered(self) -> bool:
+        return bool(self.device_command) and self.device_command.get("command") == protocol.COMMAND_WIPE
+
+
+def _json(session, key: str, default=None):
+    raw = get_setting(session, key)
+    return json.loads(raw) if raw else default
+
+
+def _put_json(session, key: str, value) -> None:
+    put_setting(session, key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+
 
 _SERVER_STATUSES = {"submitted", "in_review", "supplement_requested", "suspended", "approved",
                     "denied", "result_ready", "delivered", "mailed"}
@@ -47,6 +94,9 @@ class StoreOutbox:
                 if entry is None:
                     continue
                 entry.attempts += 1
+                if r.status == "retry":  # a passing server failure: stays queued
+                    entry.code, entry.reason = r.code or "", r.reason or ""
+                    continue
                 entry.state = r.status
                 entry.code = r.code or ""
                 entry.reason = r.reason or ""
@@ -69,7 +119,67 @@ class StoreOutbox:
 
     def cursor(self) -> int:
         with self.store.sessions() as s:
-            return int(get_setting(s, "pull_cursor", "0"))
+            return int(get_setting(s, KEY_CURSOR, "0"))
+
+    def restart_pull(self) -> None:
+        """The server no longer knows our cursor: pull everything again from 0.
+
+        The outbox is untouched; only the pulled feed (kept for the timeline) is
+        forgotten, since its numbers may belong to another server database.
+        """
+        with self.store.sessions.begin() as s:
+            s.execute(delete(ServerChange))
+            put_setting(s, KEY_CURSOR, "0")
+
+    def save_catalog(self, body: dict) -> None:
+        with self.store.sessions.begin() as s:
+            _put_json(s, KEY_CATALOG, body)
+
+    def catalog(self) -> dict | None:
+        """The newest catalog the back office published (client.domain.catalog dict form)."""
+        with self.store.sessions() as s:
+            return _json(s, KEY_CATALOG)
+
+    def record_command(self, command: protocol.DeviceCommandData) -> None:
+        with self.store.sessions.begin() as s:
+            self._keep_command(s, command.model_dump(mode="json"))
+
+    @staticmethod
+    def _keep_command(s, data: dict) -> None:
+        current = _json(s, KEY_COMMAND)
+        if current and current.get("command") == protocol.COMMAND_WIPE:
+            return  # a wipe order outranks a later revoke
+        _put_json(s, KEY_COMMAND, data)
+
+    def downlink(self) -> Downlink:
+        with self.store.sessions() as s:
+            return Downlink(_json(s, KEY_CALENDAR), _json(s, KEY_CATALOG_VERSION), _json(s, KEY_TEMPLATES, {}),
+                            _json(s, KEY_COMMAND), _json(s, KEY_DEADLINES, {}))
+
+    def progress(self) -> SyncProgress:
+        with self.store.sessions() as s:
+            events = s.scalar(select(func.count()).select_from(OutboxEntry)
+                              .where(OutboxEntry.state == "pending")) or 0
+            size = s.scalar(select(func.coalesce(func.sum(BlobEntry.size), 0))
+                            .where(BlobEntry.state == "pending")) or 0
+            return SyncProgress(int(events), int(size))
+
+    def sender_lock(self) -> AbstractContextManager[bool]:
+        """Held by whoever sends; another process on the same store skips its round."""
+        return sender_lock(Path(str(self.store.path) + ".sync.lock"))
+
+    def export_unsent(self, target: Path) -> int:
+        """Write every event the server has not acknowledged to a JSON file (for an
+        administrator, before a wipe or after a revocation). Returns how many."""
+        with self.store.sessions() as s:
+            rows = s.execute(select(OutboxEntry, CaseEvent)
+                             .join(CaseEvent, CaseEvent.event_id == OutboxEntry.event_id)
+                             .where(OutboxEntry.state != "acked").order_by(OutboxEntry.device_seq)).all()
+            items = [{"event_id": ev.event_id, "device_seq": ob.device_seq, "case_id": ev.case_id,
+                      "type": ev.type, "payload": ev.payload, "device_time": ev.device_time.isoformat(),
+                      "state": ob.state, "code": ob.code, "reason": ob.reason} for ob, ev in rows]
+        Path(target).write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
+        return len(items)
 
     def apply_changes(self, changes: list[protocol.Change], cursor: int) -> None:
         """Server wins for status fields; each change is also kept for the timeline."""
@@ -80,8 +190,15 @@ class StoreOutbox:
                     continue
                 s.add(ServerChange(seq=ch.seq, case_id=ch.case_id, kind=ch.kind, data=ch.data,
                                    server_time=ch.server_time.replace(tzinfo=None)))
-                if ch.kind != protocol.CHANGE_CASE_STATUS or not ch.case_id:
+                if ch.kind != protocol.CHANGE_CASE_STATUS:
+                    self._keep_published(s, ch)
                     continue
+                if not ch.case_id:
+                    continue
+                if ch.data.get("status") not in ("submitted", "in_review", "supplement_requested"):
+                    warnings = _json(s, KEY_DEADLINES, {})
+                    if warnings.pop(ch.case_id, None) is not None:
+                        _put_json(s, KEY_DEADLINES, warnings)
                 case = s.get(Case, ch.case_id)
                 status = ch.data.get("status")
                 if case is None or status not in _SERVER_STATUSES:
@@ -96,7 +213,22 @@ class StoreOutbox:
                                  payload={k: v for k, v in ch.data.items() if v is not None},
                                  clerk=ch.data.get("decided_by", "后台"),
                                  device_id=identity.device_id if identity else "", outbox=False)
-            put_setting(s, "pull_cursor", str(cursor))
+            put_setting(s, KEY_CURSOR, str(cursor))
+
+    def _keep_published(self, s, ch: protocol.Change) -> None:
+        if ch.kind == protocol.CHANGE_CALENDAR:
+            _put_json(s, KEY_CALENDAR, ch.data)
+        elif ch.kind == protocol.CHANGE_CATALOG:
+            _put_json(s, KEY_CATALOG_VERSION, ch.data)
+        elif ch.kind == protocol.CHANGE_TEMPLATE:
+            _put_json(s, KEY_TEMPLATES, {**_json(s, KEY_TEMPLATES, {}), ch.data.get("name", ""): ch.data})
+        elif ch.kind == protocol.CHANGE_DEVICE_COMMAND:
+            self._keep_command(s, ch.data)
+        elif ch.kind == protocol.CHANGE_DEADLINE and ch.case_id:
+            _put_json(s, KEY_DEADLINES, {**_json(s, KEY_DEADLINES, {}),
+                                         ch.case_id: {**ch.data, "case_no": ch.case_no}})
+        else:
+            log.info("ignoring change kind %s from a newer back office", ch.kind)
 
     def counts(self) -> dict[str, int]:
         with self.store.sessions() as s:
