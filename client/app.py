@@ -109,20 +109,53 @@ class Runtime:
         self.store.close()
 
 
+class _Scanner:
+    """A scan adapter whose pages come back normalised (300 dpi JPEG, quality checked)."""
+
+    def __init__(self, adapter):
+        self.adapter = adapter
+
+    def scan(self):
+        from devices.scan_pages import normalise
+
+        return [normalise(raw) for raw in self.adapter.acquire()]
+
+
 def _open_devices(config: ClientConfig, virtual) -> tuple[HardwareService, list[Callable[[], None]]]:
     from devices.config import VIRTUAL_PRINTER, VIRTUAL_READER, PrinterConfig, ReaderConfig, open_printer, open_reader
+    from devices.manager import DeviceMonitor, DeviceStatus, default_specs
     from devices.owner import DeviceOwner
+    from devices.scanners import optional_adapters
 
     if config.devices == "none":
         return HardwareService(None, None), []
     backend = virtual.backend if virtual is not None else None
     printer_cfg = VIRTUAL_PRINTER if virtual is not None else PrinterConfig(width_mm=config.printer_width)
     reader_cfg = VIRTUAL_READER if virtual is not None else ReaderConfig()
-    reader_owner, printer_owner = DeviceOwner("id-reader"), DeviceOwner("printer")
-    reader = OwnedDevice(reader_owner, lambda: open_reader(reader_cfg, backend=backend), "身份证阅读器")
-    printer = OwnedDevice(printer_owner, lambda: open_printer(printer_cfg, backend=backend), "小票打印机")
+    owners = [DeviceOwner("id-reader"), DeviceOwner("printer"), DeviceOwner("scanner")]
+    reader = OwnedDevice(owners[0], lambda: open_reader(reader_cfg, backend=backend), "身份证阅读器")
+    printer = OwnedDevice(owners[1], lambda: open_printer(printer_cfg, backend=backend), "小票打印机")
+    if virtual is not None:
+        adapter = virtual.scanner
+    else:
+        adapter = next((a for a in optional_adapters() if a.status().available), None)
+    scanner = OwnedDevice(owners[2], lambda: _Scanner(adapter), "高拍仪") if adapter is not None else None
     last_png = (lambda: virtual.printer.last_png() if virtual.printer.jobs else None) if virtual else (lambda: None)
-    return HardwareService(reader, printer, last_png), [reader_owner.stop, printer_owner.stop]
+
+    def printer_probe() -> DeviceStatus:
+        status = printer.call("status", timeout=5)
+        if status.paper_out:
+            return DeviceStatus.PAPER_OUT
+        return DeviceStatus.ONLINE if status.online else DeviceStatus.NOT_READY
+
+    def monitor(on_change):
+        watcher = DeviceMonitor(default_specs(printer_cfg, reader_cfg),
+                                lambda event: on_change(event.role, event.message),
+                                backend=backend, probes={"printer": printer_probe}, interval=2.0).start()
+        return watcher.stop
+
+    hardware = HardwareService(reader, printer, last_png, scanner=scanner, monitor=monitor)
+    return hardware, [owner.stop for owner in owners]
 
 
 def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | None = None,
@@ -219,6 +252,9 @@ def run_window(runtime: Runtime, config: ClientConfig, demo_hint: str = "") -> i
     runtime.start_sync_loop(
         lambda _r: window.runner.post(window.sync_reported, runtime.services.sync.status()),
         config.sync_interval)
+    stop_watching = runtime.services.hardware.watch(
+        lambda role, message: window.runner.post(window.device_changed, role, message))
+    runtime._stoppers.append(stop_watching)
     window.run()
     return 0
 

@@ -19,6 +19,14 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class ScanResult:
+    """Pages from the scanner as 300 dpi JPEGs, with blank/blur warnings in Chinese."""
+
+    pages: tuple[bytes, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DeviceState:
     reader: str  # Chinese, e.g. 身份证阅读器：就绪
     printer: str
@@ -49,8 +57,34 @@ class OwnedDevice:
 
 class HardwareService:
     def __init__(self, reader: OwnedDevice | None, printer: OwnedDevice | None,
-                 last_receipt_png: Callable[[], bytes | None] = lambda: None):
+                 last_receipt_png: Callable[[], bytes | None] = lambda: None,
+                 scanner: OwnedDevice | None = None,
+                 monitor: Callable[[Callable[[str, str], None]], Callable[[], None]] | None = None):
         self.reader, self.printer, self.last_receipt_png = reader, printer, last_receipt_png
+        self.scanner = scanner
+        self._monitor = monitor
+
+    def scan(self) -> ScanResult:
+        """Acquire pages from the scanner or document camera, normalised for the archive."""
+        if self.scanner is None:
+            raise ServiceError("未配置高拍仪或扫描仪，请使用“导入扫描件”选择文件")
+        try:
+            pages = self.scanner.call("scan", timeout=120)
+        except ServiceError:
+            raise
+        except Exception as exc:
+            log.warning("scan failed: %s", exc)
+            raise ServiceError(clerk_message(exc, "扫描失败，请检查高拍仪后重试"), str(exc)) from exc
+        if not pages:
+            raise ServiceError("高拍仪没有返回页面，请放好材料后重试")
+        warnings = tuple(f"第{i}页：{w}" for i, page in enumerate(pages, 1) for w in page.warnings)
+        return ScanResult(tuple(page.jpeg for page in pages), warnings)
+
+    def watch(self, on_change: Callable[[str, str], None]) -> Callable[[], None]:
+        """Report device state changes as (role, Chinese message) until the returned stop is called."""
+        if self._monitor is None:
+            return lambda: None
+        return self._monitor(on_change)
 
     def read_card(self) -> IdCard:
         if self.reader is None:

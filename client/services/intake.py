@@ -113,6 +113,13 @@ class IntakeService:
         except OSError as exc:
             raise ServiceError("保存扫描件失败，磁盘可能已满，请联系管理员", str(exc)) from exc
 
+    def store_scanned(self, pages: tuple[bytes, ...], label: str) -> tuple[PageRef, ...]:
+        """Keep pages that came from the scanner, named for the material they belong to."""
+        try:
+            return tuple(self.pages.put(jpeg, f"{label}-{i}.jpg") for i, jpeg in enumerate(pages, 1))
+        except OSError as exc:
+            raise ServiceError("保存扫描件失败，磁盘可能已满，请联系管理员", str(exc)) from exc
+
     def missing_required(self, draft: IntakeDraft) -> tuple[str, ...]:
         matter = self.matter(draft.matter_code)
         got = {m.code for m in draft.materials if m.received}

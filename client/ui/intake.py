@@ -15,7 +15,7 @@ from client.domain.identity import Applicant
 from client.services.intake import IntakeDraft, MaterialInput
 
 from .base import View
-from .theme import ERROR_COLOR, OK_COLOR
+from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
 NECESSITY = {"required": "必要", "conditional": "视情", "optional": "可选"}
 FORM = {"original": "原件", "copy": "复印件"}
@@ -210,8 +210,10 @@ class IntakeView(View):
             first = first or box
             line = ctk.CTkFrame(row, fg_color="transparent")
             line.pack(anchor="w", padx=28)
+            self.button(line, "高拍仪扫描", lambda c=spec.code, n=spec.name: self.scan_pages(c, n), -2, width=90,
+                        height=26).pack(side="left")
             self.button(line, "导入扫描件", lambda c=spec.code: self.import_pages(c), -2, width=90, height=26).pack(
-                side="left")
+                side="left", padx=(6, 0))
             label = self.label(line, "未扫描", -2)
             label.pack(side="left", padx=8)
             self.checks[spec.code], self.pages[spec.code], self.page_labels[spec.code] = var, [], label
@@ -224,6 +226,20 @@ class IntakeView(View):
             return
         self.run_task(lambda: [self.services.intake.import_page(Path(p)) for p in paths],
                             on_done=lambda refs: self._pages_added(code, refs), on_error=self._show_error)
+
+    def scan_pages(self, code: str, name: str) -> None:
+        """Scan with the document camera; blank or blurred pages are kept but flagged."""
+        def work():
+            result = self.services.hardware.scan()
+            return self.services.intake.store_scanned(result.pages, name), result.warnings
+
+        def done(value) -> None:
+            refs, warnings = value
+            self._pages_added(code, refs)
+            if warnings:
+                self.message.configure(text="请检查扫描质量：" + "；".join(warnings), text_color=WARN_COLOR)
+
+        self.run_task(work, on_done=done, on_error=self._show_error)
 
     def _pages_added(self, code: str, refs) -> None:
         self.pages[code].extend(refs)

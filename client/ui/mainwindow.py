@@ -64,6 +64,7 @@ class MainWindow:
         status.pack(fill="x", side="bottom")
         self.sync_badge = ctk.CTkLabel(status, text="同步：—", font=self.theme.font(-1))
         self.sync_badge.pack(side="left", padx=16)
+        self.device_states: dict[str, str] = {}
         self.device_badge = ctk.CTkLabel(status, text="", font=self.theme.font(-1))
         self.device_badge.pack(side="left", padx=16)
         self.error_line = ctk.CTkLabel(status, text="", font=self.theme.font(-1), text_color=ERROR_COLOR)
@@ -193,10 +194,17 @@ class MainWindow:
         if hook is not None and self.clerk is not None:
             hook()
 
+    def device_changed(self, role: str, message: str) -> None:
+        """A device came, went or ran out of paper: the status bar says so at once."""
+        self.device_states[role] = message
+        self.device_badge.configure(text="    ".join(self.device_states.values()))
+
     def refresh_devices(self) -> None:
-        self.runner.run(self.services.hardware.state,
-                        on_done=lambda st: self.device_badge.configure(text=f"{st.reader}    {st.printer}"),
-                        on_error=self.show_error)
+        def shown(state) -> None:
+            self.device_changed("id_reader", state.reader)
+            self.device_changed("printer", state.printer)
+
+        self.runner.run(self.services.hardware.state, on_done=shown, on_error=self.show_error)
 
     def close(self) -> None:
         try:
