@@ -25,9 +25,11 @@ PROTOCOL_VERSION = 1
 API = "/api/v1"
 
 # Event types a window pushes.
-CASE_ACCEPTED = "case.accepted"
+CASE_ACCEPTED = "case.accepted"  # accepted, 容缺, 告知承诺, or concluded on the spot (payload.outcome)
+CASE_NOTIFIED = "case.notified"  # 一次性告知: received, materials missing or defective
+CASE_REFUSED = "case.refused"  # 不予受理
 CASE_DELIVERED = "case.delivered"
-EVENT_TYPES = (CASE_ACCEPTED, CASE_DELIVERED)
+EVENT_TYPES = (CASE_ACCEPTED, CASE_NOTIFIED, CASE_REFUSED, CASE_DELIVERED)
 
 # Change kinds the back office publishes (PullResponse.changes[].kind).
 CHANGE_CASE_STATUS = "case_status"          # data: CaseStatusData
@@ -78,10 +80,11 @@ class LoginResponse(BaseModel):
 class MaterialPayload(BaseModel):
     code: str
     name: str
-    status: Literal["received", "missing", "tolerated", "pledged", "waived"] = "received"
+    status: Literal["received", "missing", "tolerated", "pledged", "waived", "defective"] = "received"
     form: str = "original"
     copies: int = 1
     blobs: list[str] = Field(default_factory=list)  # SHA-256 hex of each scanned page
+    problem: str = ""  # what is missing or wrong (Chinese), for the one-time notice
 
 
 class ApplicantPayload(BaseModel):
@@ -103,6 +106,14 @@ class CaseAcceptedPayload(BaseModel):
     promised_by: dt.date
     clerk: str
     notice_no: str = ""
+    # The counter's decision (client.domain.decisions); older clients send none of these.
+    outcome: Literal["accept", "accept_tolerant", "pledge", "conclude", "notify_missing", "refuse"] = "accept"
+    basis: str = ""  # legal source printed on the notice
+    reasons: list[str] = Field(default_factory=list)  # refusal reasons, or why 容缺 was not possible
+    competent_office: str = ""  # refusal: where the applicant should apply instead
+    supplement_by: dt.date | None = None  # 容缺: the materials are due by this date
+    pledged: list[str] = Field(default_factory=list)  # materials replaced by a 告知承诺
+    documents: dict[str, str] = Field(default_factory=dict)  # notice kind -> document number
 
 
 class CaseDeliveredPayload(BaseModel):
