@@ -8,18 +8,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from client.domain.case_numbers import format_case_no, mint_case_no
-from client.domain.catalog import Catalog, Matter
-from client.domain.deadlines import WorkCalendar, add_limit
+from client.domain.catalog import Catalog, MaterialSpec, Matter
+from client.domain.deadlines import Deadline, WorkCalendar, add_limit
+from client.domain.decisions import (ACCEPT, ACCEPT_TOLERANT, CONCLUDE, MISSING, NOTIFY_MISSING, PAPER_COPY,
+                                     PAPER_ORIGINAL, PLEDGE, PLEDGED, REFUSE, SCANNED, ELICENSE, Decision, Facts,
+                                     MaterialStatus, decide)
 from client.domain.identity import Applicant, IdCheck, check_id_number
-from client.domain.states import CaseState
+from client.domain.states import CaseState, check_transition
 from client.store.db import Store
 from client.store.journal import append_event, next_value
 from client.store.models import BlobEntry, Case, Material
@@ -39,9 +42,18 @@ PAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".pdf", ".tif", ".tiff"}
 
 @dataclass(frozen=True)
 class MaterialInput:
+    """One checklist row as the clerk left it.
+
+    `state` is one of client.domain.decisions.STATES; when empty it is derived: ticked →
+    paper original (or copy, if a copy is what the guide asks), scanned pages only →
+    scanned, otherwise missing.
+    """
+
     code: str
-    received: bool
+    received: bool = False
     pages: tuple[PageRef, ...] = ()
+    state: str = ""
+    reason: str = ""  # what is wrong, for a defective material
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,23 @@ class IntakeDraft:
     matter_code: str
     materials: tuple[MaterialInput, ...]
     phone: str = ""
+    answers: Mapping[str, str] = field(default_factory=dict)  # situation answers
+    refusal: str = ""  # a decisions.REFUSAL_REASONS key, "" unless the clerk refuses
+    refusal_text: str = ""
+    competent_office: str = ""
+    supplement_by: dt.date | None = None  # 容缺 deadline; default: the promised date
+    bad_credit: bool = False
+
+
+@dataclass(frozen=True)
+class IntakePreview:
+    """The engine's verdict before anything is stored: what F9 would do now."""
+
+    decision: Decision
+    outcome_label: str
+    promised_by: dt.date
+    deadline_warning: str
+    materials: tuple[MaterialSpec, ...]  # for the applicant's situation
 
 
 @dataclass(frozen=True)
@@ -63,14 +92,39 @@ class AcceptResult:
     notice_pdf: Path | None
     printed: bool
     paper_error: str  # Chinese; empty when receipt and notice both came out
+    outcome: str = ACCEPT
+    outcome_label: str = "受理"
+    documents: tuple[Path, ...] = ()
+    deadline_warning: str = ""
+
+
+OUTCOME_LABELS = {ACCEPT: "受理", PLEDGE: "告知承诺受理", ACCEPT_TOLERANT: "容缺受理", CONCLUDE: "当场办结",
+                  NOTIFY_MISSING: "一次性告知", REFUSE: "不予受理"}
+OUTCOME_STATES = {ACCEPT: CaseState.ACCEPTED, PLEDGE: CaseState.ACCEPTED, ACCEPT_TOLERANT: CaseState.ACCEPTED_TOLERANT,
+                  CONCLUDE: CaseState.CONCLUDED, NOTIFY_MISSING: CaseState.PENDING_SUPPLEMENT,
+                  REFUSE: CaseState.REFUSED}
+OUTCOME_EVENTS = {NOTIFY_MISSING: protocol.CASE_NOTIFIED, REFUSE: protocol.CASE_REFUSED}
+RECEIVED_STATES = {PAPER_ORIGINAL, PAPER_COPY, SCANNED}
+
+
+def material_state(spec: MaterialSpec, given: MaterialInput | None) -> str:
+    if given is None:
+        return MISSING
+    if given.state:
+        return given.state
+    if given.received:
+        return PAPER_COPY if spec.form == "copy" else PAPER_ORIGINAL
+    return SCANNED if given.pages else MISSING
 
 
 class IntakeService:
     def __init__(self, store: Store, catalog: Callable[[], Catalog], identity: Callable[[], DeviceIdentity],
-                 calendar: WorkCalendar, paperwork: Paperwork, on_new_event: Callable[[], None] = lambda: None,
+                 calendar: WorkCalendar | Callable[[], WorkCalendar], paperwork: Paperwork, on_new_event: Callable[[], None] = lambda: None,
                  clock: Callable[[], dt.datetime] = dt.datetime.now):
         self.store, self.catalog, self.identity = store, catalog, identity
-        self.calendar, self.paperwork, self.on_new_event, self.clock = calendar, paperwork, on_new_event, clock
+        # A fixed calendar or a provider (the back office may send a newer one while we run).
+        self.calendar = calendar if callable(calendar) else (lambda: calendar)
+        self.paperwork, self.on_new_event, self.clock = paperwork, on_new_event, clock
         self.pages = store.pages  # sealed with the store key when the store is encrypted
 
     def check_id(self, number: str) -> IdCheck:
@@ -121,78 +175,138 @@ class IntakeService:
             raise ServiceError("保存扫描件失败，磁盘可能已满，请联系管理员", str(exc)) from exc
 
     def missing_required(self, draft: IntakeDraft) -> tuple[str, ...]:
-        matter = self.matter(draft.matter_code)
-        got = {m.code for m in draft.materials if m.received}
-        return tuple(spec.name for spec in matter.required_materials() if spec.code not in got)
+        return tuple(sf.name for sf in self.preview(draft).decision.shortfalls)
+
+    def _deadline(self, matter: Matter, day: dt.date) -> Deadline:
+        limit, unit = (matter.promised_limit, matter.promised_unit) if matter.promised_limit else (
+            matter.legal_limit, matter.legal_unit)
+        return add_limit(day, limit, unit, self.calendar())
+
+    def preview(self, draft: IntakeDraft) -> IntakePreview:
+        """Run the decision engine on the draft; cheap enough for every checklist change."""
+        try:
+            matter = self.catalog().get(draft.matter_code)
+        except KeyError:
+            raise ServiceError("请选择要办理的事项") from None
+        deadline = self._deadline(matter, self.clock().date())
+        specs = matter.materials_for(draft.answers)
+        inputs = {m.code: m for m in draft.materials}
+        statuses = {spec.code: MaterialStatus(spec.code, material_state(spec, inputs.get(spec.code)),
+                                              inputs[spec.code].reason if spec.code in inputs else "")
+                    for spec in specs}
+        facts = Facts(answers=dict(draft.answers), bad_credit=draft.bad_credit,
+                      supplement_by=draft.supplement_by or deadline.due, promised_due=deadline.due,
+                      refusal=draft.refusal, refusal_text=draft.refusal_text,
+                      competent_office=draft.competent_office)
+        try:
+            decision = decide(matter, statuses, facts)
+        except ValueError as exc:  # e.g. "not competent" without naming the competent office
+            raise ServiceError(str(exc)) from exc
+        return IntakePreview(decision, OUTCOME_LABELS[decision.outcome], deadline.due, deadline.warning, specs)
 
     def accept(self, draft: IntakeDraft, clerk: Clerk) -> AcceptResult:
+        """Accept or refuse to act: used where only an acceptance makes sense."""
+        preview = self.preview(draft)
+        if not preview.decision.accepted:
+            names = "、".join(sf.name for sf in preview.decision.shortfalls) or "；".join(preview.decision.reasons)
+            raise ServiceError("以下必要材料尚未收取，不能受理：" + names)
+        return self.submit(draft, clerk)
+
+    def submit(self, draft: IntakeDraft, clerk: Clerk) -> AcceptResult:
+        """Record the counter's decision, whatever it is, then produce its paper.
+
+        Every outcome is a case: a one-time notice or a refusal must be on record too
+        (行政许可法 §32: the notice's date decides whether the office met the 5-day rule).
+        """
+        identity = self.identity()
+        now = self.clock().replace(microsecond=0)
+        case_id = str(uuid.uuid4())
+        try:
+            with self.store.sessions.begin() as s:
+                seq = next_value(s, f"case_no:{now:%Y%m%d}")
+                case_no = mint_case_no(identity.region_code, now.date(), identity.device_code, seq)
+
+                def number(kind: str) -> str:
+                    counter = next_value(s, self.paperwork.counter_name(kind, now.year))
+                    return self.paperwork.document_number(kind, now.year, counter)
+
+                composed = self._compose(draft, clerk, case_id, case_no, now, number)
+                s.add(composed.case)
+                s.add_all(composed.materials)
+                for sha, size in composed.blobs:
+                    if s.get(BlobEntry, sha) is None:
+                        s.add(BlobEntry(sha256=sha, size=size))
+                s.flush()
+                append_event(s, case_id=case_id, type_=composed.event_type, payload=composed.payload,
+                             clerk=clerk.username, device_id=identity.device_id, now=now)
+        except (OSError, SQLAlchemyError) as exc:
+            log.error("storing case failed: %s", exc)
+            raise ServiceError("本机数据库写入失败，办件未保存，请检查磁盘空间后重试", str(exc)) from exc
+        decision, deadline = composed.decision, composed.deadline
+        log.info("case %s (%s) %s by %s", case_no, draft.matter_code, decision.outcome, clerk.username)
+        self.on_new_event()
+        paper = self.paperwork.issue(case_id)
+        return AcceptResult(case_id, case_no, format_case_no(case_no), deadline.due, deadline.approximate,
+                            composed.case.notice_no, paper.notice_pdf, paper.printed, paper.error,
+                            decision.outcome, OUTCOME_LABELS[decision.outcome], paper.documents, deadline.warning)
+
+    def preview_notice(self, draft: IntakeDraft, clerk: Clerk) -> tuple[str, bytes]:
+        """The main notice as it would print now (title, PNG), nothing stored or numbered."""
+        composed = self._compose(draft, clerk, "preview", "预览", self.clock().replace(microsecond=0),
+                                 lambda _kind: "（预览，受理后编号）")
+        title, pdf = self.paperwork.render_first(composed.case, composed.payload)
+        return title, self.paperwork.preview_pdf(pdf)
+
+    def _compose(self, draft: IntakeDraft, clerk: Clerk, case_id: str, case_no: str, now: dt.datetime,
+                 number: Callable[[str], str]) -> "_Composed":
+        """The case row, its materials and its first event's payload for this draft (not stored)."""
         check = self.check_id(draft.applicant.id_number)
         if not check.ok:
             raise ServiceError(check.message)
         if not draft.applicant.name.strip():
             raise ServiceError("请填写申请人姓名")
         catalog = self.catalog()
-        try:
-            matter = catalog.get(draft.matter_code)
-        except KeyError:
-            raise ServiceError("请选择要办理的事项") from None
-        missing = self.missing_required(draft)
-        if missing:
-            raise ServiceError("以下必要材料尚未收取，不能受理：" + "、".join(missing))
-        identity = self.identity()
-        now = self.clock().replace(microsecond=0)
-        limit, unit = (matter.promised_limit, matter.promised_unit) if matter.promised_limit else (
-            matter.legal_limit, matter.legal_unit)
-        deadline = add_limit(now.date(), limit, unit, self.calendar)
+        preview = self.preview(draft)
+        decision = preview.decision
+        matter = catalog.get(draft.matter_code)
+        deadline = self._deadline(matter, now.date())
         inputs = {m.code: m for m in draft.materials}
-        case_id = str(uuid.uuid4())
-        try:
-            with self.store.sessions.begin() as s:
-                seq = next_value(s, f"case_no:{now:%Y%m%d}")
-                case_no = mint_case_no(identity.region_code, now.date(), identity.device_code, seq)
-                notice_seq = next_value(s, f"notice:accept:{now.year}")
-                notice_no = self.paperwork.notice_number(now.year, notice_seq)
-                case = Case(id=case_id, case_no=case_no, matter_code=matter.code, matter_name=matter.name,
-                            catalog_version=catalog.version, applicant_name=draft.applicant.name.strip(),
-                            applicant_id_type=draft.applicant.id_type, applicant_id_number=check.number,
-                            applicant_phone=draft.phone or draft.applicant.phone, status=CaseState.ACCEPTED.value,
-                            received_at=now, promised_by=deadline.due, clerk=clerk.display_name,
-                            notice_no=notice_no, updated_at=now)
-                s.add(case)
-                payload_materials = []
-                for pos, spec in enumerate(matter.materials):
-                    given = inputs.get(spec.code)
-                    status = "received" if given and given.received else "missing"
-                    pages = [pg.sha256 for pg in given.pages] if given else []
-                    if status == "missing" and spec.necessity != "required":
-                        continue
-                    s.add(Material(case_id=case_id, position=pos, code=spec.code, name=spec.name,
-                                   form=spec.form, copies=spec.copies, status=status, pages=pages))
-                    for pg in given.pages if given else ():
-                        if s.get(BlobEntry, pg.sha256) is None:
-                            s.add(BlobEntry(sha256=pg.sha256, size=pg.size))
-                    payload_materials.append(protocol.MaterialPayload(
-                        code=spec.code, name=spec.name, status=status, form=spec.form,
-                        copies=spec.copies, blobs=pages))
-                payload = protocol.CaseAcceptedPayload(
-                    case_no=case_no, matter_code=matter.code, matter_name=matter.name,
-                    catalog_version=catalog.version,
-                    applicant=protocol.ApplicantPayload(name=case.applicant_name, id_type=case.applicant_id_type,
-                                                        id_number=check.number, phone=case.applicant_phone),
-                    materials=payload_materials, received_at=now, promised_by=deadline.due,
-                    clerk=clerk.username, notice_no=notice_no,
-                ).model_dump(mode="json")
-                s.flush()
-                append_event(s, case_id=case_id, type_=protocol.CASE_ACCEPTED, payload=payload,
-                             clerk=clerk.username, device_id=identity.device_id, now=now)
-        except (OSError, SQLAlchemyError) as exc:
-            log.error("storing case failed: %s", exc)
-            raise ServiceError("本机数据库写入失败，办件未保存，请检查磁盘空间后重试", str(exc)) from exc
-        log.info("accepted case %s (%s) for %s", case_no, matter.code, clerk.username)
-        self.on_new_event()
-        paper = self.paperwork.accepted(case_id)
-        return AcceptResult(case_id, case_no, format_case_no(case_no), deadline.due, deadline.approximate,
-                            notice_no, paper.notice_pdf, paper.printed, paper.error)
+        short = {sf.code: sf for sf in decision.shortfalls}
+        documents = {kind: number(kind) for kind in self.paperwork.numbered_kinds(decision.outcome)}
+        case = Case(id=case_id, case_no=case_no, matter_code=matter.code, matter_name=matter.name,
+                    catalog_version=catalog.version, applicant_name=draft.applicant.name.strip(),
+                    applicant_id_type=draft.applicant.id_type, applicant_id_number=check.number,
+                    applicant_phone=draft.phone or draft.applicant.phone,
+                    status=check_transition(CaseState.DRAFT, OUTCOME_STATES[decision.outcome]).value,
+                    received_at=now, promised_by=deadline.due, clerk=clerk.display_name,
+                    notice_no=next(iter(documents.values()), ""), updated_at=now,
+                    reason="；".join(decision.reasons) if decision.outcome == REFUSE else "")
+        materials, payload_materials, blobs = [], [], []
+        for pos, spec in enumerate(preview.materials):
+            given = inputs.get(spec.code)
+            status = _material_status(material_state(spec, given), spec.code in short, decision.outcome)
+            pages = [pg.sha256 for pg in given.pages] if given else []
+            if status == "missing" and spec.necessity != "required":
+                continue
+            materials.append(Material(case_id=case_id, position=pos, code=spec.code, name=spec.name,
+                                      form=spec.form, copies=spec.copies, status=status, pages=pages))
+            blobs.extend((pg.sha256, pg.size) for pg in (given.pages if given else ()))
+            payload_materials.append(protocol.MaterialPayload(
+                code=spec.code, name=spec.name, status=status, form=spec.form, copies=spec.copies,
+                blobs=pages, problem=short[spec.code].problem if spec.code in short else ""))
+        case.materials = materials
+        payload = protocol.CaseAcceptedPayload(
+            case_no=case_no, matter_code=matter.code, matter_name=matter.name, catalog_version=catalog.version,
+            applicant=protocol.ApplicantPayload(name=case.applicant_name, id_type=case.applicant_id_type,
+                                                id_number=check.number, phone=case.applicant_phone),
+            materials=payload_materials, received_at=now, promised_by=deadline.due, clerk=clerk.username,
+            notice_no=case.notice_no, outcome=decision.outcome, basis=decision.basis,
+            reasons=list(decision.reasons), competent_office=decision.competent_office,
+            supplement_by=decision.supplement_by if decision.outcome == ACCEPT_TOLERANT else None,
+            pledged=list(decision.pledged), documents=documents,
+        ).model_dump(mode="json")
+        return _Composed(case, tuple(materials), tuple(blobs), payload,
+                         OUTCOME_EVENTS.get(decision.outcome, protocol.CASE_ACCEPTED), decision, deadline)
 
     def returning_applicant(self, id_number: str) -> "KnownApplicant | None":
         """What earlier cases know about this person, so the clerk types nothing twice."""
@@ -215,3 +329,29 @@ class KnownApplicant:
     last_seen: dt.datetime
     last_matter: str
     cases: int
+
+
+@dataclass(frozen=True)
+class _Composed:
+    case: Case
+    materials: tuple[Material, ...]
+    blobs: tuple[tuple[str, int], ...]
+    payload: dict
+    event_type: str
+    decision: Decision
+    deadline: Deadline
+
+
+def _material_status(state: str, short: bool, outcome: str) -> str:
+    """The material's status on the case record (protocol.MaterialPayload.status)."""
+    if state in RECEIVED_STATES and not short:
+        return "received"
+    if state == ELICENSE and not short:
+        return "waived"
+    if state == PLEDGED and not short:
+        return "pledged"
+    if short and outcome == ACCEPT_TOLERANT:
+        return "tolerated"
+    if short and state not in (MISSING,):
+        return "defective"
+    return "missing"

@@ -1,25 +1,46 @@
-"""Paper for a case: the receipt on the thermal printer and the notice as a PDF.
+"""Paper for a case: the receipt on the thermal printer and the legal notices as PDFs.
 
-Built from what the store holds, so a reprint gives exactly the first print.
+Built from what the store holds (the case and its first event), so a reprint gives
+exactly the first print. Which notices a case gets follows the counter's decision.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
+from sqlalchemy import select
+
+from client.domain.decisions import ACCEPT, ACCEPT_TOLERANT, CONCLUDE, NOTIFY_MISSING, PLEDGE, REFUSE
 from client.domain.paper import ReceiptLayout
 from client.store.db import Store
-from client.store.models import Case
+from client.store.models import Case, CaseEvent
+from reports.conclusion import ConclusionNotice, render_conclusion_notice
+from reports.correction import CorrectionNotice, DefectiveMaterial, render_correction_notice
 from reports.notices import AcceptanceNotice, DeliveryNotice, render_acceptance_notice, render_delivery_receipt
-from reports.numbers import doc_number
+from reports.pledge import PledgedRequirement, PledgeForm, render_pledge_form
 from reports.preview import pdf_page_png
 from reports.receipt import ReceiptData, ReceiptMaterial, receipt_layout, receipt_pdf
+from reports.refusal import RefusalNotice, render_refusal_notice
+from reports.templates import NoticeTemplates, default_templates
+from reports.tolerance import PendingMaterial, TolerantAcceptance, render_tolerant_notice, render_tolerant_pledge
 
 from .errors import clerk_message
 
 log = logging.getLogger(__name__)
+
+# The notices each outcome produces, main one first (its number is the case's notice_no).
+OUTCOME_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    ACCEPT: ("acceptance",),
+    PLEDGE: ("acceptance", "pledge"),
+    ACCEPT_TOLERANT: ("tolerant_notice", "tolerant_pledge"),
+    CONCLUDE: ("conclusion",),
+    NOTIFY_MISSING: ("correction",),
+    REFUSE: ("refusal",),
+}
+NO_RECEIPT = {REFUSE}  # materials go back to the applicant; nothing was received
 
 
 class PrinterPort(Protocol):
@@ -31,33 +52,50 @@ class PaperResult:
     notice_pdf: Path | None
     printed: bool
     error: str
+    documents: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
 class OfficeInfo:
     name: str
-    notice_prefix: str  # e.g. 潍城审受字
+    notice_prefix: str  # kept for old configs; numbering now follows the templates
     phone: str
     query_url: str  # progress lookup; the case number is appended
 
 
+@dataclass(frozen=True)
+class _CaseRecord:
+    case: Case
+    first: dict  # payload of the case's first event (the counter's decision)
+
+
 class Paperwork:
     def __init__(self, store: Store, printer: PrinterPort | None, out_dir: Path, office: OfficeInfo,
-                 receipt_format: str = "80"):
+                 receipt_format: str = "80", templates: Callable[[], NoticeTemplates] = default_templates):
         self.store, self.printer, self.out_dir, self.office = store, printer, out_dir, office
         self.receipt_format = receipt_format  # "80" / "58" mm thermal, or "A4" for offices without one
+        self.templates = templates
 
-    def notice_number(self, year: int, seq: int) -> str:
-        return doc_number(self.office.notice_prefix, year, seq)
+    # numbering: one series per document kind and year, counted in the store
+    def numbered_kinds(self, outcome: str) -> tuple[str, ...]:
+        return OUTCOME_DOCUMENTS[outcome]
+
+    def counter_name(self, kind: str, year: int) -> str:
+        return f"doc:{self.templates().doc_prefix(kind)}:{year}"
+
+    def document_number(self, kind: str, year: int, seq: int) -> str:
+        return self.templates().doc_number(kind, year, seq)
 
     def _query(self, case_no: str) -> str:
         return f"{self.office.query_url}{case_no}"
 
-    def _load(self, case_id: str) -> Case:
+    def _load(self, case_id: str) -> _CaseRecord:
         with self.store.sessions() as s:
             case = s.get(Case, case_id)
             _ = list(case.materials)
-            return case
+            first = s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
+                              .order_by(CaseEvent.seq).limit(1)).first()
+            return _CaseRecord(case, dict(first.payload) if first else {})
 
     def receipt_data(self, case: Case) -> ReceiptData:
         materials = tuple(ReceiptMaterial(m.name, m.form, m.copies, m.status) for m in case.materials)
@@ -66,28 +104,92 @@ class Paperwork:
                            materials=materials, received_at=case.received_at, promised_by=case.promised_by,
                            clerk=case.clerk, query_url=self._query(case.case_no), phone=self.office.phone)
 
-    def acceptance_notice(self, case: Case) -> AcceptanceNotice:
-        return AcceptanceNotice(office_name=self.office.name, doc_no=case.notice_no,
-                                applicant_name=case.applicant_name, applicant_id_number=case.applicant_id_number,
-                                matter_name=case.matter_name, case_no=case.case_no,
-                                received_on=case.received_at.date(), decide_by=case.promised_by,
-                                query_url=self._query(case.case_no), contact_phone=self.office.phone,
-                                materials=tuple(m.name for m in case.materials if m.status == "received"))
+    def _documents(self, record: _CaseRecord) -> list[tuple[str, bytes]]:
+        """(title, PDF bytes) for every notice the case's decision calls for."""
+        case, first = record.case, record.first
+        outcome = first.get("outcome", ACCEPT)
+        numbers = first.get("documents") or {OUTCOME_DOCUMENTS[outcome][0]: case.notice_no}
+        templates = self.templates()
+        common = dict(office_name=self.office.name, applicant_name=case.applicant_name,
+                      applicant_id_number=case.applicant_id_number, matter_name=case.matter_name)
+        received = case.received_at.date()
+        query = self._query(case.case_no)
+        materials = first.get("materials", [])
+        out = []
+        for kind in OUTCOME_DOCUMENTS[outcome]:
+            no = numbers.get(kind, "")
+            title = templates.kind(kind).title
+            if kind == "acceptance":
+                pdf = render_acceptance_notice(AcceptanceNotice(
+                    **common, doc_no=no, case_no=case.case_no, received_on=received, decide_by=case.promised_by,
+                    query_url=query, contact_phone=self.office.phone, legal_basis=first.get("basis", ""),
+                    materials=tuple(m.name for m in case.materials if m.status in ("received", "waived", "pledged"))),
+                    templates=templates)
+            elif kind == "pledge":
+                pdf = render_pledge_form(PledgeForm(
+                    **common, doc_no=no, issued_on=received, case_no=case.case_no, query_url=query,
+                    applicant_phone=case.applicant_phone,
+                    requirements=tuple(PledgedRequirement(name, f"本人承诺已具备“{name}”所证明的条件，内容真实")
+                                       for name in first.get("pledged", []))), templates=templates)
+            elif kind in ("tolerant_notice", "tolerant_pledge"):
+                notice = TolerantAcceptance(
+                    **common, doc_no=no, case_no=case.case_no, received_on=received, issued_on=received,
+                    supplement_by=dt.date.fromisoformat(first["supplement_by"]) if first.get("supplement_by")
+                    else case.promised_by, applicant_phone=case.applicant_phone, query_url=query,
+                    pending=tuple(PendingMaterial(m["name"], m.get("form", "original"), m.get("copies", 1))
+                                  for m in materials if m.get("status") == "tolerated"))
+                render = render_tolerant_notice if kind == "tolerant_notice" else render_tolerant_pledge
+                pdf = render(notice, templates=templates)
+            elif kind == "correction":
+                pdf = render_correction_notice(CorrectionNotice(
+                    **common, doc_no=no, applicant_phone=case.applicant_phone, case_no=case.case_no,
+                    received_on=received, contact_person=case.clerk, contact_phone=self.office.phone,
+                    issued_on=received, query_url=query,
+                    materials=tuple(DefectiveMaterial(m["name"], m.get("problem") or "未提交",
+                                                      f"{'原件' if m.get('form') == 'original' else '复印件'}"
+                                                      f"{m.get('copies', 1)}份")
+                                    for m in materials if m.get("status") in ("missing", "defective"))),
+                    templates=templates)
+            elif kind == "refusal":
+                pdf = render_refusal_notice(RefusalNotice(
+                    **common, doc_no=no, received_on=received, issued_on=received, case_no=case.case_no,
+                    reasons=tuple(first.get("reasons", [])) or (case.reason,),
+                    competent_office=first.get("competent_office", ""), query_url=query), templates=templates)
+            else:  # conclusion: an immediate matter decided on the spot
+                pdf = render_conclusion_notice(ConclusionNotice(
+                    **common, doc_no=no, case_no=case.case_no, received_on=received, concluded_on=received,
+                    approved=True, result_name=case.result_name, result_no=case.result_no, query_url=query),
+                    templates=templates)
+            out.append((title, pdf))
+        return out
 
-    def accepted(self, case_id: str) -> PaperResult:
-        """Write the notice PDF and print the receipt; failures are reported, not raised."""
-        case = self._load(case_id)
-        errors, pdf_path, printed = [], None, False
+    def render_first(self, case: Case, first: dict) -> tuple[str, bytes]:
+        """The main notice for a case not yet stored (the intake preview)."""
+        return self._documents(_CaseRecord(case, first))[0]
+
+    def preview_pdf(self, pdf: bytes) -> bytes:
+        return pdf_page_png(pdf, dpi=60)
+
+    def issue(self, case_id: str) -> PaperResult:
+        """Write the notices and print the receipt; failures are reported, not raised."""
+        record = self._load(case_id)
+        case = record.case
+        errors, paths = [], []
         try:
-            pdf = render_acceptance_notice(self.acceptance_notice(case))
-            pdf_path = self._write(f"{case.case_no}-受理通知书.pdf", pdf)
+            for title, pdf in self._documents(record):
+                paths.append(self._write(f"{case.case_no}-{title}.pdf", pdf))
         except Exception as exc:  # font missing, disk full: the case itself is safe
-            log.exception("notice for %s failed", case.case_no)
-            errors.append(clerk_message(exc, "受理通知书生成失败，可在办件详情中重新打印"))
-        printed, err = self.print_receipt(case)
-        if err:
-            errors.append(err)
-        return PaperResult(pdf_path, printed, "；".join(errors))
+            log.exception("notices for %s failed", case.case_no)
+            errors.append(clerk_message(exc, "文书生成失败，可在办件详情中重新打印"))
+        printed = False
+        if record.first.get("outcome", ACCEPT) not in NO_RECEIPT:
+            printed, err = self.print_receipt(case)
+            if err:
+                errors.append(err)
+        return PaperResult(paths[0] if paths else None, printed, "；".join(errors), tuple(paths))
+
+    accepted = issue
+    reprint = issue
 
     def print_receipt(self, case: Case) -> tuple[bool, str]:
         if self.receipt_format == "A4":
@@ -105,9 +207,6 @@ class Paperwork:
         except Exception as exc:
             log.warning("receipt for %s not printed: %s", case.case_no, exc)
             return False, clerk_message(exc, "小票打印失败，请检查打印机后重新打印")
-
-    def reprint(self, case_id: str) -> PaperResult:
-        return self.accepted(case_id)
 
     def delivery_receipt(self, case: Case, recipient_name: str, recipient_id: str, delivered_at) -> Path | None:
         notice = DeliveryNotice(office_name=self.office.name, case_no=case.case_no, matter_name=case.matter_name,

@@ -1,7 +1,8 @@
-"""The intake wizard on one screen: applicant → matter → materials → accept.
+"""The intake wizard on one screen: applicant → matter → materials → decision.
 
-Three columns left to right in the order the clerk works; Tab and Enter move forward,
-F3 reads the ID card, F9 accepts.
+Three columns left to right in the order the clerk works, and the engine's verdict
+underneath; Tab and Enter move forward, F3 reads the ID card, F7 marks every material
+received, F8 previews the notice, F9 records the decision and prints, F10 refuses.
 """
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from tkinter import filedialog
 import customtkinter as ctk
 
 from client.domain.identity import Applicant
-from client.services.intake import IntakeDraft, MaterialInput
+from client.services.intake import IntakeDraft
 
 from .base import View
+from .checklist import MaterialChecklist
+from .images import png_image
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+from .verdict import VerdictPanel
 
-NECESSITY = {"required": "必要", "conditional": "视情", "optional": "可选"}
-FORM = {"original": "原件", "copy": "复印件"}
 HANDLING = {"immediate": "即办件", "promised": "承诺件"}
 UNIT = {"WD": "个工作日", "ND": "个自然日"}
 
@@ -33,23 +35,28 @@ class IntakeView(View):
         self.applicant_source = "manual"
         self.matters = ()
         self.matter = None
-        self.checks: dict[str, tk.BooleanVar] = {}
-        self.pages: dict[str, list] = {}
-        self.page_labels: dict[str, ctk.CTkLabel] = {}
+        self.answers: dict[str, str] = {}
+        self.outcome_label = "受理"
+        self.preview_window = None
         self.columnconfigure((0, 1, 2), weight=1, uniform="col")
         self.rowconfigure(0, weight=1)
         self._applicant_column()
         self._matter_column()
         self._materials_column()
+        self.verdict = VerdictPanel(self, self)
+        self.verdict.grid(row=1, column=0, columnspan=3, sticky="ew", padx=16, pady=(0, 6))
         bottom = ctk.CTkFrame(self, fg_color="transparent")
-        bottom.grid(row=1, column=0, columnspan=3, sticky="ew", padx=16, pady=(0, 12))
-        self.accept_button = self.button(bottom, "受理并打印（F9）", self.do_accept, 2, height=44, width=240)
+        bottom.grid(row=2, column=0, columnspan=3, sticky="ew", padx=16, pady=(0, 10))
+        self.accept_button = self.button(bottom, "受理并打印（F9）", self.do_accept, 2, height=42, width=260)
         self.accept_button.pack(side="right")
-        self.button(bottom, "返回（Esc）", self.app.show_home, height=44, fg_color="gray50").pack(side="right", padx=10)
-        self.message = self.label(bottom, "", wraplength=760, justify="left", text_color=ERROR_COLOR)
+        self.button(bottom, "预览文书（F8）", self.preview_notice, height=42).pack(side="right", padx=10)
+        self.button(bottom, "材料全部收齐（F7）", self.checklist.mark_all_received, height=42).pack(side="right")
+        self.button(bottom, "返回（Esc）", self.app.show_home, height=42, fg_color="gray50").pack(side="right", padx=10)
+        self.message = self.label(bottom, "", wraplength=560, justify="left", text_color=ERROR_COLOR)
         self.message.pack(side="left", fill="x", expand=True)
         self.keys = {"F3": self.read_card, "F9": self.do_accept, "Escape": self.app.show_home,
-                     "F4": self.search.focus_set}
+                     "F4": self.search.focus_set, "F7": self.checklist.mark_all_received,
+                     "F8": self.preview_notice, "F10": self.verdict.toggle_refusal}
 
     # ① applicant
     def _applicant_column(self) -> None:
@@ -132,7 +139,9 @@ class IntakeView(View):
                                   exportselection=False)
         self.results.pack(fill="both", expand=True, padx=14, pady=8)
         self.matter_info = self.label(col, "", -1, wraplength=320, justify="left")
-        self.matter_info.pack(anchor="w", padx=14, pady=(0, 12))
+        self.matter_info.pack(anchor="w", padx=14, pady=(0, 4))
+        self.situation_box = ctk.CTkFrame(col, fg_color="transparent")
+        self.situation_box.pack(fill="x", padx=14, pady=(0, 8))
         self.search.bind("<KeyRelease>", lambda e: self.run_search() if e.keysym not in ("Down", "Return") else None)
         self.search.bind("<Down>", lambda _e: self._focus_results())
         self.search.bind("<Return>", lambda _e: self.choose_matter(0))
@@ -184,41 +193,34 @@ class IntakeView(View):
                  else "当场办结")
         self.matter_info.configure(text=f"已选：{m.name}\n{m.department} · {HANDLING[m.handling]} · {limit}\n"
                                         f"法定时限 {m.legal_limit}{UNIT[m.legal_unit]}")
-        self._fill_materials()
+        self.answers = {sit.code: sit.options[0].code for sit in m.situations}
+        for child in self.situation_box.winfo_children():
+            child.destroy()
+        for sit in m.situations:
+            self.label(self.situation_box, sit.question, -1).pack(anchor="w")
+            labels = {opt.label: opt.code for opt in sit.options}
+            seg = ctk.CTkSegmentedButton(self.situation_box, values=list(labels), font=self.theme.font(-2),
+                                         command=lambda label, c=sit.code, ls=labels: self.answer(c, ls[label]))
+            seg.set(sit.options[0].label)
+            seg.pack(anchor="w", pady=(0, 4))
+        self.checklist.fill(m.materials_for(self.answers), m.pledge)
+
+    def answer(self, situation: str, option: str) -> None:
+        """A situation answer changes which materials are needed; recorded states are kept."""
+        self.answers[situation] = option
+        self.checklist.fill(self.matter.materials_for(self.answers), self.matter.pledge)
 
     # ③ materials
     def _materials_column(self) -> None:
         col = ctk.CTkFrame(self)
         col.grid(row=0, column=2, sticky="nsew", padx=(6, 16), pady=12)
-        self.label(col, "③ 申请材料", 2, True).pack(anchor="w", padx=14, pady=(12, 8))
-        self.material_box = ctk.CTkScrollableFrame(col, fg_color="transparent")
-        self.material_box.pack(fill="both", expand=True, padx=6, pady=(0, 12))
-        self.label(self.material_box, "请先选择事项", -1).pack(anchor="w")
+        self.label(col, "③ 申请材料", 2, True).pack(anchor="w", padx=14, pady=(12, 4))
+        self.checklist = MaterialChecklist(col, self, self.refresh_verdict)
+        self.checklist.pack(fill="both", expand=True, padx=6, pady=(0, 8))
 
-    def _fill_materials(self) -> None:
-        for child in self.material_box.winfo_children():
-            child.destroy()
-        self.checks, self.pages, self.page_labels = {}, {}, {}
-        first = None
-        for spec in self.matter.materials:
-            row = ctk.CTkFrame(self.material_box, fg_color="transparent")
-            row.pack(fill="x", pady=4)
-            var = tk.BooleanVar(value=False)
-            text = f"［{NECESSITY[spec.necessity]}］{spec.name}  {FORM[spec.form]}×{spec.copies}"
-            box = ctk.CTkCheckBox(row, text=text, variable=var, font=self.theme.font(-1))
-            box.pack(anchor="w")
-            first = first or box
-            line = ctk.CTkFrame(row, fg_color="transparent")
-            line.pack(anchor="w", padx=28)
-            self.button(line, "高拍仪扫描", lambda c=spec.code, n=spec.name: self.scan_pages(c, n), -2, width=90,
-                        height=26).pack(side="left")
-            self.button(line, "导入扫描件", lambda c=spec.code: self.import_pages(c), -2, width=90, height=26).pack(
-                side="left", padx=(6, 0))
-            label = self.label(line, "未扫描", -2)
-            label.pack(side="left", padx=8)
-            self.checks[spec.code], self.pages[spec.code], self.page_labels[spec.code] = var, [], label
-        if first is not None:
-            first.focus_set()
+    @property
+    def page_labels(self):
+        return self.checklist.page_labels
 
     def import_pages(self, code: str) -> None:
         paths = self.ask_files()
@@ -242,35 +244,88 @@ class IntakeView(View):
         self.run_task(work, on_done=done, on_error=self._show_error)
 
     def _pages_added(self, code: str, refs) -> None:
-        self.pages[code].extend(refs)
-        self.checks[code].set(True)
-        self.page_labels[code].configure(text=f"已扫描 {len(self.pages[code])} 页", text_color=OK_COLOR)
+        self.checklist.add_pages(code, refs)
 
-    # accept
+    # decision
     def draft(self) -> IntakeDraft:
         applicant = Applicant(name=self.name.get().strip(), id_type="身份证",
                               id_number=self.id_number.get().strip().upper(), phone=self.phone.get().strip(),
                               source=self.applicant_source)
-        materials = tuple(MaterialInput(code, var.get(), tuple(self.pages[code])) for code, var in self.checks.items())
-        return IntakeDraft(applicant, self.matter.code if self.matter else "", materials, self.phone.get().strip())
+        return IntakeDraft(applicant, self.matter.code if self.matter else "", self.checklist.inputs(),
+                           self.phone.get().strip(), answers=dict(self.answers), refusal=self.verdict.refusal_key(),
+                           refusal_text=self.verdict.refusal_text.get().strip(),
+                           competent_office=self.verdict.competent.get().strip(),
+                           supplement_by=self.verdict.supplement_date())
 
-    def do_accept(self) -> None:
-        if self.busy:
+    def refresh_verdict(self) -> None:
+        """Ask the engine what F9 would do with the checklist as it stands."""
+        if self.matter is None:
             return
+        try:
+            draft = self.draft()
+        except ValueError as exc:
+            self.verdict.clear(str(exc))
+            return
+        self.run_task(self.services.intake.preview, draft, on_done=self._verdict, on_error=self._no_verdict)
+
+    def _verdict(self, preview) -> None:
+        self.verdict.show(preview)
+        self.outcome_label = preview.outcome_label
+        if self.accept_button.cget("state") == "normal":
+            self.accept_button.configure(text=f"{self.outcome_label}并打印（F9）")
+
+    def _no_verdict(self, exc) -> None:
+        self.verdict.clear(getattr(exc, "message", "无法判断，请检查填写内容"))
+
+    def _ready(self) -> bool:
         if not self.validate_id():
             self._show_error_text(self.id_status.cget("text") or "请输入身份证号码")
             self.id_number.focus_set()
-            return
+            return False
         if self.matter is None:
             self._show_error_text("请选择要办理的事项")
             self.search.focus_set()
+            return False
+        return True
+
+    def do_accept(self) -> None:
+        """F9: record the verdict shown (受理、容缺、告知承诺、办结、一次性告知 or 不予受理) and print."""
+        if self.busy or not self._ready():
             return
-        self.accept_button.configure(state="disabled", text="正在受理…")
-        self.run_task(self.services.intake.accept, self.draft(), self.app.clerk,
-                            on_done=self.app.show_result, on_error=self._accept_failed)
+        try:
+            draft = self.draft()
+        except ValueError as exc:
+            self._show_error_text(str(exc))
+            return
+        self.accept_button.configure(state="disabled", text="正在办理…")
+        self.run_task(self.services.intake.submit, draft, self.app.clerk,
+                      on_done=self.app.show_result, on_error=self._accept_failed)
+
+    def preview_notice(self) -> None:
+        """F8: the notice exactly as it would print, before anything is stored."""
+        if self.busy or not self._ready():
+            return
+        try:
+            draft = self.draft()
+        except ValueError as exc:
+            self._show_error_text(str(exc))
+            return
+        self.run_task(self.services.intake.preview_notice, draft, self.app.clerk, on_done=self._show_preview,
+                      on_error=self._show_error)
+
+    def _show_preview(self, titled) -> None:
+        title, png = titled
+        if self.preview_window is not None and self.preview_window.winfo_exists():
+            self.preview_window.destroy()
+        win = ctk.CTkToplevel(self)
+        win.title(f"预览：{title}")
+        ctk.CTkLabel(win, text="", image=png_image(png, 520, 700)).pack(padx=10, pady=10)
+        ctk.CTkButton(win, text="关闭（Esc）", command=win.destroy, font=self.theme.font()).pack(pady=(0, 10))
+        win.bind("<Escape>", lambda _e: win.destroy())
+        self.preview_window = win
 
     def _accept_failed(self, exc) -> None:
-        self.accept_button.configure(state="normal", text="受理并打印（F9）")
+        self.accept_button.configure(state="normal", text=f"{self.outcome_label}并打印（F9）")
         self._show_error(exc)
 
     def _show_error(self, exc) -> None:

@@ -135,7 +135,7 @@ def _answer(row: Event) -> protocol.EventResult:
 
 def _apply(session: Session, ctx: ServerContext, device: DeviceIdentity, event: protocol.Event) -> None:
     """Validate completely, then write: a Rejection never leaves half an event behind."""
-    if event.type == protocol.CASE_ACCEPTED:
+    if event.type in (protocol.CASE_ACCEPTED, protocol.CASE_NOTIFIED, protocol.CASE_REFUSED):
         _accept(session, ctx, device, event)
     elif event.type == protocol.CASE_DELIVERED:
         _deliver(session, device, event)
@@ -143,7 +143,17 @@ def _apply(session: Session, ctx: ServerContext, device: DeviceIdentity, event: 
         raise Rejection("unknown_event_type", f"后台无法识别的事件类型“{event.type}”，请升级客户端")
 
 
+# What the window decided fixes where the case starts on the server: accepted cases
+# (plain, 容缺, 告知承诺) go to the back office; the rest are on record but need no decision.
+_INITIAL_STATE = {
+    "accept": CaseState.SUBMITTED, "accept_tolerant": CaseState.SUBMITTED, "pledge": CaseState.SUBMITTED,
+    "conclude": CaseState.CONCLUDED, "notify_missing": CaseState.PENDING_SUPPLEMENT, "refuse": CaseState.REFUSED,
+}
+_EVENT_FOR_OUTCOME = {"notify_missing": protocol.CASE_NOTIFIED, "refuse": protocol.CASE_REFUSED}
+
+
 def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event: protocol.Event) -> None:
+    """case.accepted / case.notified / case.refused: the window's record of an intake."""
     try:
         payload = protocol.CaseAcceptedPayload.model_validate(event.payload)
     except ValidationError as exc:
@@ -152,6 +162,9 @@ def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event:
     case_no = parse_case_no(payload.case_no)
     if not case_no:
         raise Rejection("invalid_payload", "办件编号为空")
+    if _EVENT_FOR_OUTCOME.get(payload.outcome, protocol.CASE_ACCEPTED) != event.type:
+        raise Rejection("invalid_payload", f"窗口办理结果“{payload.outcome}”与事件类型“{event.type}”不一致")
+    initial = _INITIAL_STATE[payload.outcome]
     catalog = ctx.current_catalog(session)
     calendar = current_calendar(session)
     try:
@@ -185,7 +198,7 @@ def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event:
         if taken is not None:
             raise Rejection("duplicate_case_no", f"办件编号{format_case_no(case_no)}已被其他办件使用")
         case = Case(id=event.case_id, case_no=case_no, org_code=device.org_code,
-                    status=CaseState.SUBMITTED.value, created_at=utcnow())
+                    status=initial.value, created_at=utcnow())
         session.add(case)
 
     case.device_id = device.id

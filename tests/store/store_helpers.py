@@ -23,12 +23,18 @@ APPLICANT = Applicant("王秀英", "身份证", "11010519491231002X")
 
 
 class NoPaper:
-    """Paperwork stand-in: numbers the notice, prints nothing."""
+    """Paperwork stand-in: numbers the notices, prints nothing."""
 
-    def notice_number(self, year: int, seq: int) -> str:
+    def numbered_kinds(self, outcome: str) -> tuple[str, ...]:
+        return ("acceptance",)
+
+    def counter_name(self, kind: str, year: int) -> str:
+        return f"doc:test-{kind}:{year}"
+
+    def document_number(self, kind: str, year: int, seq: int) -> str:
         return f"测试受字〔{year}〕{seq}号"
 
-    def accepted(self, case_id: str) -> PaperResult:
+    def issue(self, case_id: str) -> PaperResult:
         return PaperResult(None, False, "")
 
 

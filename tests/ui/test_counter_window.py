@@ -63,17 +63,18 @@ def test_clerk_takes_in_a_case_and_delivers_the_result(tmp_path, counter_window,
     w.press(intake.search, "Return")
     assert intake.matter is not None and intake.matter.name == "个体工商户设立登记"
 
-    # Accepting with a required material unticked is refused with the list of what is missing.
-    w.key("F9")
-    w.pump(lambda: "必要材料" in intake.message.cget("text"), what=f"missing materials message, got {intake.message.cget('text')!r} focus {win.root.focus_get()!r}")
+    # With required materials missing the engine's verdict is a one-time notice naming them all.
+    w.pump(lambda: "一次性告知" in intake.verdict.verdict.cget("text"), what="one-time notice verdict")
+    assert "个体工商户登记（备案）申请书" in intake.verdict.detail.cget("text")
+    assert intake.accept_button.cget("text") == "一次性告知并打印（F9）"
 
     page = _page(tmp_path)
     intake.ask_files = lambda: [str(page)]
     intake.import_pages("M01")
-    w.pump(lambda: intake.checks["M01"].get(), what="page import")
+    w.pump(lambda: intake.checklist.states["M01"].get() == "已收", what="page import")
     assert intake.page_labels["M01"].cget("text") == "已扫描 1 页"
-    for spec in intake.matter.required_materials():
-        intake.checks[spec.code].set(True)
+    w.key("F7")
+    w.pump(lambda: intake.verdict.verdict.cget("text") == "将办理：受理", what="accept verdict")
     w.screenshot("intake.png")
 
     w.key("F9")

@@ -20,7 +20,7 @@ def test_scan_button_ticks_the_material_and_warns_about_a_blurred_page(counter_w
     assert intake.matter is not None
     enrolled_runtime.hardware.scanner.feed("text", "blurred")
     intake.scan_pages("M02", "个体工商户登记（备案）申请书")
-    w.pump(lambda: intake.checks["M02"].get(), what="scan done")
+    w.pump(lambda: intake.checklist.states["M02"].get() == "已收", what="scan done")
     assert intake.page_labels["M02"].cget("text") == "已扫描 2 页"
     assert "请检查扫描质量" in intake.message.cget("text") and "第2页" in intake.message.cget("text")
     w.screenshot("scanned.png")
