@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from client.domain.catalog import Catalog, load_sample_catalog
-from client.domain.deadlines import load_builtin_calendar
+from client.domain.catalog import Catalog
 from client.services.auth import AuthService
 from client.services.bundle import Services
+from client.services.calendar import CalendarService
 from client.services.cases import CaseQueries
 from client.services.delivery import DeliveryService
 from client.services.diagnostics import DiagnosticsService
@@ -24,6 +24,7 @@ from client.services.hardware import HardwareService, OwnedDevice
 from client.services.intake import IntakeService
 from client.services.paperwork import OfficeInfo, Paperwork
 from client.services.preferences import CounterSettings, PreferencesService
+from client.services.published import ImportedCatalog, Published
 from client.services.syncing import SyncService
 from client.store.db import Store, open_store
 from client.store.keys import store_keys
@@ -55,13 +56,15 @@ class EngineSource:
     def __init__(self, store: Store, enrolment: EnrolmentService):
         self.store, self.enrolment = store, enrolment
         self._engine: SyncEngine | None = None
+        self.on_progress: Callable = lambda _progress: None
 
     def __call__(self) -> SyncEngine | None:
         if self._engine is None:
             identity, token = self.enrolment.identity(), self.enrolment.token()
             if identity is None or token is None:
                 return None
-            self._engine = SyncEngine(BackOfficeApi(identity.server_url, token), StoreOutbox(self.store))
+            self._engine = SyncEngine(BackOfficeApi(identity.server_url, token), StoreOutbox(self.store),
+                                      on_progress=self.on_progress)
         return self._engine
 
     def reset(self) -> None:
@@ -93,6 +96,9 @@ class Runtime:
                     wake.clear()
                     continue
                 engine.run(self._stop, wake, lambda r: (self.services.sync.note(r), on_report(r)), interval)
+                if self.services.sync.status().revoked:
+                    log.warning("device revoked by the back office: background sync stopped")
+                    return
 
         thread = threading.Thread(target=loop, name="sync", daemon=True)
         thread.start()
@@ -167,9 +173,11 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
                                                 secrets=secrets))
     enrolment = EnrolmentService(store, secrets)
     engine = EngineSource(store, enrolment)
-    sync_service = SyncService(engine, StoreOutbox(store))
-    catalog = catalog or load_sample_catalog()
-    calendar = load_builtin_calendar()
+    outbox = StoreOutbox(store)
+    published = Published(outbox, CalendarService(store), ImportedCatalog(config.data_dir))
+    catalog_source = (lambda: catalog) if catalog is not None else published.catalog
+    sync_service = SyncService(engine, outbox, on_pulled=published.refresh)
+    engine.on_progress = sync_service.note_progress
     if config.devices == "virtual" and virtual is None:
         from devices.virtual import start_virtual_hardware
         virtual = start_virtual_hardware()
@@ -188,17 +196,19 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
         return BackOfficeApi(found.server_url, secrets.get(TOKEN), timeout=(3.05, 30))
 
     enrolled = enrolment.identity()
-    office_name = enrolled.org_name if enrolled else catalog.office_name
+    office_name = enrolled.org_name if enrolled else catalog_source().office_name
     office = OfficeInfo(office_name, config.notice_prefix, config.office_phone, config.query_url)
-    paperwork = Paperwork(store, hardware, config.data_dir / "notices", office, str(config.printer_width))
+    paperwork = Paperwork(store, hardware, config.data_dir / "notices", office, str(config.printer_width),
+                          templates=published.templates)
     preferences = PreferencesService(store, enrolment, paperwork, on_server_changed=engine.reset,
                                      defaults=CounterSettings("", str(config.printer_width), 15, 5))
     paperwork.receipt_format = preferences.load().receipt_format
     wake = sync_service.wake.set
     services = Services(
         auth=AuthService(store, api),
-        intake=IntakeService(store, lambda: catalog, identity, calendar, paperwork, wake),
-        cases=CaseQueries(store, calendar),
+        intake=IntakeService(store, catalog_source, identity, published.calendar, paperwork, wake,
+                             gate=sync_service.intake_refusal),
+        cases=CaseQueries(store, published.calendar),
         delivery=DeliveryService(store, identity, paperwork, wake),
         paperwork=paperwork,
         sync=sync_service,

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from client.domain.catalog import LEVELS
 
-CATALOG_FILE = Path("catalog") / "catalog.json"
 
 
 def register(sub) -> None:
@@ -49,69 +47,28 @@ class CatalogCommandError(Exception):
         self.message = message
 
 
-def _catalog_path(args: argparse.Namespace) -> Path:
+def _imported(args: argparse.Namespace):
     from client.commands.window import data_dir
+    from client.services.published import ImportedCatalog
 
-    return data_dir(args.data_dir) / CATALOG_FILE
+    return ImportedCatalog(data_dir(args.data_dir))
 
 
 def _current(args: argparse.Namespace):
     """The imported catalog when there is one, else the shipped sample catalog."""
-    from client.domain.catalog import catalog_from_dict, load_sample_catalog
-
-    path = _catalog_path(args)
-    if not path.exists():
-        return load_sample_catalog()
-    try:
-        return catalog_from_dict(json.loads(path.read_text("utf-8")))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CatalogCommandError(f"本机导入的事项清单已损坏：{path}（{exc}），请重新导入") from None
-
-
-def _read_catalog(file: Path):
-    """Parse and check a catalog file; returns (catalog or None, problems in Chinese)."""
-    from client.domain.catalog import catalog_from_dict, check_catalog
-
-    try:
-        raw = json.loads(file.read_text("utf-8"))
-    except FileNotFoundError:
-        return None, (f"文件不存在：{file}",)
-    except UnicodeDecodeError:
-        return None, (f"文件不是 UTF-8 编码的文本：{file}",)
-    except json.JSONDecodeError as exc:
-        return None, (f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列（{exc.msg}）",)
-    if not isinstance(raw, dict):
-        return None, ("事项清单应为 JSON 对象（含 version、office_name、region_code、matters 等字段）",)
-    try:
-        catalog = catalog_from_dict(raw)
-    except KeyError as exc:
-        return None, (f"缺少必填字段：{exc.args[0]}",)
-    except (TypeError, ValueError, AttributeError) as exc:
-        return None, (f"字段内容不正确：{exc}",)
-    problems = list(check_catalog(catalog))
-    if not catalog.matters:
-        problems.insert(0, "事项清单中没有任何事项")
-    return catalog, tuple(problems)
+    return _imported(args).current()
 
 
 def _import(args: argparse.Namespace) -> int:
-    source = Path(args.file)
-    catalog, problems = _read_catalog(source)
+    from client.services.published import read_catalog_file
+
+    catalog, problems = read_catalog_file(Path(args.file))
     if problems:
         print(f"事项清单校验未通过（{len(problems)}处问题），未导入：", file=sys.stderr)
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
-    current = _current(args)
-    if current.version == catalog.version and current.to_dict() != catalog.to_dict():
-        raise CatalogCommandError(
-            f"本机已有版本号为 {catalog.version} 的事项清单，内容与导入文件不同。"
-            "办件按版本号记录所依据的清单，新清单须使用新的版本号")
-    target = _catalog_path(args)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(catalog.to_dict(), ensure_ascii=False, indent=1), "utf-8")
-    os.replace(tmp, target)
+    target = _imported(args).install(catalog)
     print(f"已导入事项清单：版本 {catalog.version}，{catalog.office_name}，"
           f"{len(catalog.matters)}个事项、{len(catalog.bundles)}个一件事 → {target}")
     return 0

@@ -97,10 +97,11 @@ def deadline_warning(status: str, promised_by: dt.date, today: dt.date, calendar
 
 
 class CaseQueries:
-    def __init__(self, store: Store, calendar: WorkCalendar | None = None,
+    def __init__(self, store: Store, calendar: WorkCalendar | Callable[[], WorkCalendar] | None = None,
                  today: Callable[[], dt.date] = dt.date.today):
         self.store = store
-        self.calendar = calendar or WorkCalendar()
+        fixed = calendar or WorkCalendar()
+        self.calendar = fixed if callable(fixed) else (lambda: fixed)
         self.today = today
 
     def _summary(self, s, case: Case) -> CaseSummary:
@@ -109,7 +110,7 @@ class CaseQueries:
         return CaseSummary(case.id, case.case_no, format_case_no(case.case_no), case.applicant_name,
                            mask_id_number(case.applicant_id_number), case.matter_name, case.status,
                            LABELS[CaseState(case.status)], case.received_at, case.promised_by, _sync_label(states),
-                           deadline_warning(case.status, case.promised_by, self.today(), self.calendar))
+                           deadline_warning(case.status, case.promised_by, self.today(), self.calendar()))
 
     def recent(self, limit: int = 100) -> tuple[CaseSummary, ...]:
         with self.store.sessions() as s:

@@ -120,8 +120,9 @@ def material_state(spec: MaterialSpec, given: MaterialInput | None) -> str:
 class IntakeService:
     def __init__(self, store: Store, catalog: Callable[[], Catalog], identity: Callable[[], DeviceIdentity],
                  calendar: WorkCalendar | Callable[[], WorkCalendar], paperwork: Paperwork, on_new_event: Callable[[], None] = lambda: None,
-                 clock: Callable[[], dt.datetime] = dt.datetime.now):
+                 clock: Callable[[], dt.datetime] = dt.datetime.now, gate: Callable[[], str] = lambda: ""):
         self.store, self.catalog, self.identity = store, catalog, identity
+        self.gate = gate  # a reason to refuse all new intake (the device was revoked), or ""
         # A fixed calendar or a provider (the back office may send a newer one while we run).
         self.calendar = calendar if callable(calendar) else (lambda: calendar)
         self.paperwork, self.on_new_event, self.clock = paperwork, on_new_event, clock
@@ -218,6 +219,9 @@ class IntakeService:
         Every outcome is a case: a one-time notice or a refusal must be on record too
         (行政许可法 §32: the notice's date decides whether the office met the 5-day rule).
         """
+        refusal = self.gate()
+        if refusal:
+            raise ServiceError(refusal)
         identity = self.identity()
         now = self.clock().replace(microsecond=0)
         case_id = str(uuid.uuid4())

@@ -43,8 +43,9 @@ class SyncStatus:
 
 
 class SyncService:
-    def __init__(self, engine: Callable[[], SyncEngine | None], outbox: StoreOutbox):
-        self.engine, self.outbox = engine, outbox
+    def __init__(self, engine: Callable[[], SyncEngine | None], outbox: StoreOutbox,
+                 on_pulled: Callable[[], None] = lambda: None):
+        self.engine, self.outbox, self.on_pulled = engine, outbox, on_pulled
         self.wake = threading.Event()
         self._last_ok: dt.datetime | None = None
         self._error = ""
@@ -64,6 +65,8 @@ class SyncService:
         self._error = report.error
         if report.ok:
             self._last_ok = dt.datetime.now()
+            if report.changes:
+                self.on_pulled()  # a new catalog, calendar or templates may have come down
 
     def note_progress(self, progress: SyncProgress) -> None:
         """Called by the engine (on its thread) while uploading; read back by `status()`."""
@@ -76,6 +79,14 @@ class SyncService:
         return SyncStatus(c.get("pending", 0), c.get("rejected", 0), c.get("blobs_pending", 0),
                           self._last_ok, self._error, progress.bytes_left, not down.intake_allowed,
                           down.wipe_ordered)
+
+    def intake_refusal(self) -> str:
+        """Why new intake is not allowed on this device now; empty when it is."""
+        down = self.outbox.downlink()
+        if down.intake_allowed:
+            return ""
+        reason = (down.device_command or {}).get("reason", "")
+        return "本设备已被后台停用，不能受理新办件，请联系管理员" + (f"（{reason}）" if reason else "")
 
     def downlink(self) -> Downlink:
         """Calendar, catalog version, notice templates, device order and deadline warnings."""

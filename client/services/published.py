@@ -1,0 +1,123 @@
+"""What is in force on this machine: the catalog, the working-day calendar and the
+notice templates, from the back office when it has published them.
+
+Read from the store once and again after every sync round, never per keystroke: the
+matter search runs on the Tk thread and must not touch the disk.
+
+Catalog precedence: the back office's published catalog, else one imported with
+`onewindow catalog import`, else the sample shipped with the program.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from pathlib import Path
+
+from client.domain.catalog import Catalog, catalog_from_dict, check_catalog, load_sample_catalog
+from client.domain.deadlines import WorkCalendar, calendar_from_dict
+from client.store.outbox import StoreOutbox
+from reports.templates import NoticeTemplates, default_templates, merge_templates
+
+from .calendar import CalendarService
+from .errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+CATALOG_FILE = Path("catalog") / "catalog.json"
+
+
+def read_catalog_file(file: Path) -> tuple[Catalog | None, tuple[str, ...]]:
+    """Parse and check a catalog file; returns (catalog or None, problems in Chinese)."""
+    try:
+        raw = json.loads(Path(file).read_text("utf-8"))
+    except FileNotFoundError:
+        return None, (f"文件不存在：{file}",)
+    except UnicodeDecodeError:
+        return None, (f"文件不是 UTF-8 编码的文本：{file}",)
+    except json.JSONDecodeError as exc:
+        return None, (f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列（{exc.msg}）",)
+    if not isinstance(raw, dict):
+        return None, ("事项清单应为 JSON 对象（含 version、office_name、region_code、matters 等字段）",)
+    try:
+        catalog = catalog_from_dict(raw)
+    except KeyError as exc:
+        return None, (f"缺少必填字段：{exc.args[0]}",)
+    except (TypeError, ValueError, AttributeError) as exc:
+        return None, (f"字段内容不正确：{exc}",)
+    problems = list(check_catalog(catalog))
+    if not catalog.matters:
+        problems.insert(0, "事项清单中没有任何事项")
+    return catalog, tuple(problems)
+
+
+class ImportedCatalog:
+    """A catalog an office imported from a file, kept in the data folder."""
+
+    def __init__(self, data_dir: Path):
+        self.path = Path(data_dir) / CATALOG_FILE
+
+    def current(self) -> Catalog:
+        if not self.path.exists():
+            return load_sample_catalog()
+        catalog, problems = read_catalog_file(self.path)
+        if catalog is None:
+            raise ServiceError(f"本机导入的事项清单已损坏：{self.path}（{problems[0]}），请重新导入")
+        return catalog
+
+    def install(self, catalog: Catalog) -> Path:
+        current = self.current()
+        if current.version == catalog.version and current.to_dict() != catalog.to_dict():
+            raise ServiceError(f"本机已有版本号为 {catalog.version} 的事项清单，内容与导入文件不同。"
+                               "办件按版本号记录所依据的清单，新清单须使用新的版本号")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(catalog.to_dict(), ensure_ascii=False, indent=1), "utf-8")
+        os.replace(tmp, self.path)
+        return self.path
+
+
+class Published:
+    def __init__(self, outbox: StoreOutbox, calendars: CalendarService, imported: ImportedCatalog):
+        self.outbox, self.calendars, self.imported = outbox, calendars, imported
+        self._lock = threading.Lock()
+        self._catalog: Catalog = load_sample_catalog()
+        self._calendar: WorkCalendar = calendars.current()
+        self._templates: NoticeTemplates = default_templates()
+        self.refresh()
+
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+    def calendar(self) -> WorkCalendar:
+        return self._calendar
+
+    def templates(self) -> NoticeTemplates:
+        return self._templates
+
+    def refresh(self) -> None:
+        """Re-read what the back office sent; a malformed publication is logged and skipped."""
+        down = self.outbox.downlink()
+        catalog = self._catalog
+        body = self.outbox.catalog()
+        try:
+            catalog = catalog_from_dict(body) if body else self.imported.current()
+        except (ServiceError, KeyError, TypeError, ValueError) as exc:
+            log.warning("catalog not replaced: %s", exc)
+        calendar = self.calendars.current()
+        if down.calendar:
+            try:
+                calendar = calendar.merged(calendar_from_dict(down.calendar))
+            except ValueError as exc:
+                log.warning("published calendar ignored: %s", exc)
+        templates = default_templates()
+        for name, data in sorted(down.templates.items()):
+            try:
+                templates = merge_templates(templates, json.loads(data.get("body") or "{}"))
+            except Exception as exc:  # a bad template must never stop the counter
+                log.warning("published template %s ignored: %s", name, exc)
+        with self._lock:
+            if catalog.version != self._catalog.version:
+                log.info("catalog in force: %s (%d matters)", catalog.version, len(catalog.matters))
+            self._catalog, self._calendar, self._templates = catalog, calendar, templates
