@@ -160,3 +160,34 @@ def render_sample(kind: str, templates: NoticeTemplates | None = None,
         raise ReportError(f"unknown notice kind {kind!r}",
                           f"没有这种文书：{kind}（可选：{'、'.join(SAMPLES)}）") from None
     return render(templates or default_templates(), fonts)
+
+
+def sample_daily_stats():
+    """A busy day at a county hall, for the report's sample render."""
+    from reports.statistics import ClerkTally, DailyWindowStats, MatterOutcome
+
+    return DailyWindowStats(
+        "潍坊市潍城区行政审批服务局", dt.date(2026, 11, 20),
+        (MatterOutcome("食品经营许可", accepted=5, tolerant=1, corrections=2, refused=1),
+         MatterOutcome("个体工商户设立登记", accepted=7, tolerant=2, corrections=1),
+         MatterOutcome("城乡居民基本养老保险参保登记", accepted=9, corrections=1, withdrawn=1)),
+        (ClerkTally("张敏", 14, 10, 2, 1, 3), ClerkTally("王䶮", 12, 11, 1, 0, 2)),
+        delivered=5, avg_handling_days=6.4)
+
+
+def sample_monthly_stats():
+    """A month of ratings with one 差评 under rectification, for the report's sample render."""
+    from reports.statistics import BadRating, DeadlineCase, DepartmentScore, IndicatorRatings, MonthlySatisfaction
+
+    return MonthlySatisfaction(
+        "潍坊市潍城区行政审批服务局", dt.date(2026, 11, 1), dt.date(2026, 11, 30),
+        (IndicatorRatings("整体满意度", (120, 40, 8, 3, 1)), IndicatorRatings("服务效率", (100, 50, 15, 5, 2)),
+         IndicatorRatings("服务水平", (130, 30, 10, 2, 0)), IndicatorRatings("服务态度", (140, 25, 5, 1, 1))),
+        (BadRating("37070200000020261122A1B20007", "食品经营许可", "张敏", "不满意", dt.date(2026, 11, 23),
+                   comment="等候时间过长", status="整改中", responsible="王科长", rectify_by=dt.date(2026, 11, 30)),),
+        (DeadlineCase("37070200000020261101A1B20001", "个体工商户设立登记", "孙七", dt.date(2026, 11, 20),
+                      "审批中", 10),),
+        (),
+        (DepartmentScore("市场准入科", 40, 30, 88.2, 1, 1), DepartmentScore("社会保障科", 60, 50, 93.5),
+         DepartmentScore("民生事务科", 10)),
+        cases=110)
