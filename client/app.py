@@ -25,6 +25,7 @@ from client.services.intake import IntakeService
 from client.services.paperwork import OfficeInfo, Paperwork
 from client.services.preferences import CounterSettings, PreferencesService
 from client.services.published import ImportedCatalog, Published
+from client.services.supplement import SupplementService
 from client.services.syncing import SyncService
 from client.store.db import Store, open_store
 from client.store.keys import store_keys
@@ -215,6 +216,7 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
         hardware=hardware,
         diagnostics=DiagnosticsService(store, api, hardware, config.data_dir / "logs"),
         preferences=preferences,
+        supplement=SupplementService(store, catalog_source, identity, paperwork, wake),
         office_name=office_name,
         demo=config.demo,
         plaintext_store=config.plaintext,

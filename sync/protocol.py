@@ -29,7 +29,11 @@ CASE_ACCEPTED = "case.accepted"  # accepted, 容缺, 告知承诺, or concluded 
 CASE_NOTIFIED = "case.notified"  # 一次性告知: received, materials missing or defective
 CASE_REFUSED = "case.refused"  # 不予受理
 CASE_DELIVERED = "case.delivered"
-EVENT_TYPES = (CASE_ACCEPTED, CASE_NOTIFIED, CASE_REFUSED, CASE_DELIVERED)
+CASE_SUPPLEMENTED = "case.supplemented"  # 补正: the missing or 容缺 materials brought in later
+CASE_MAILED = "case.mailed"  # result sent by post (邮寄送达)
+CASE_WITHDRAWN = "case.withdrawn"  # the applicant withdrew (撤件)
+EVENT_TYPES = (CASE_ACCEPTED, CASE_NOTIFIED, CASE_REFUSED, CASE_DELIVERED, CASE_SUPPLEMENTED, CASE_MAILED,
+               CASE_WITHDRAWN)
 
 # Change kinds the back office publishes (PullResponse.changes[].kind).
 CHANGE_CASE_STATUS = "case_status"          # data: CaseStatusData
@@ -114,6 +118,33 @@ class CaseAcceptedPayload(BaseModel):
     supplement_by: dt.date | None = None  # 容缺: the materials are due by this date
     pledged: list[str] = Field(default_factory=list)  # materials replaced by a 告知承诺
     documents: dict[str, str] = Field(default_factory=dict)  # notice kind -> document number
+
+
+class CaseSupplementedPayload(BaseModel):
+    case_no: str
+    supplemented_at: dt.datetime
+    materials: list[MaterialPayload]  # the case's whole material list after the supplement
+    complete: bool  # nothing required is missing any more
+    clerk: str
+    notice_no: str = ""  # the acceptance notice issued when a one-time notice is answered
+
+
+class CaseMailedPayload(BaseModel):
+    case_no: str
+    mailed_at: dt.datetime
+    tracking_no: str
+    carrier: str = "中国邮政EMS"
+    address: str
+    recipient_name: str
+    phone: str = ""
+    clerk: str
+
+
+class CaseWithdrawnPayload(BaseModel):
+    case_no: str
+    withdrawn_at: dt.datetime
+    reason: str
+    clerk: str
 
 
 class CaseDeliveredPayload(BaseModel):

@@ -11,6 +11,7 @@ from .hardware import HardwareService
 from .intake import IntakeService
 from .paperwork import Paperwork
 from .preferences import PreferencesService
+from .supplement import SupplementService
 from .syncing import SyncService
 
 
@@ -28,3 +29,4 @@ class Services:
     plaintext_store: bool
     diagnostics: DiagnosticsService | None = None
     preferences: PreferencesService | None = None
+    supplement: SupplementService | None = None

@@ -10,13 +10,21 @@ from sqlalchemy import or_, select
 from client.domain.case_numbers import format_case_no, parse_case_no
 from client.domain.identity import mask_id_number
 from client.domain.deadlines import WorkCalendar, add_limit
-from client.domain.states import CLOSED, LABELS, CaseState
+from client.domain.states import CLOSED, LABELS, TRANSITIONS, CaseState
 from client.store.db import Store
 from client.store.models import Case, CaseEvent, OutboxEntry
 
 EVENT_LABELS = {
     "case.accepted": "窗口受理",
+    "case.notified": "出具一次性告知书",
+    "case.refused": "不予受理",
+    "case.supplemented": "补正材料",
+    "case.mailed": "邮寄送达",
+    "case.withdrawn": "撤件",
     "case.delivered": "窗口出件",
+    "server.supplement_requested": "后台要求补正",
+    "server.suspended": "特别程序（暂停计时）",
+    "server.mailed": "后台确认邮寄",
     "server.submitted": "后台已接收",
     "server.in_review": "后台审批中",
     "server.approved": "审批通过",
@@ -72,6 +80,10 @@ class CaseDetail:
     materials: tuple[MaterialLine, ...]
     timeline: tuple[TimelineEntry, ...]
     can_deliver: bool
+    can_mail: bool = False
+    can_supplement: bool = False
+    can_withdraw: bool = False
+    tracking_no: str = ""
 
 
 def _sync_label(states: list[str]) -> str:
@@ -83,6 +95,7 @@ def _sync_label(states: list[str]) -> str:
 
 
 NEAR_DUE_WORKING_DAYS = 2
+TRANSITIONS_TO_WITHDRAWN = frozenset(s for s, targets in TRANSITIONS.items() if CaseState.WITHDRAWN in targets)
 
 
 def deadline_warning(status: str, promised_by: dt.date, today: dt.date, calendar: WorkCalendar) -> str:
@@ -138,9 +151,18 @@ class CaseQueries:
             materials = tuple(MaterialLine(m.name, m.form, m.copies, m.status, len(m.pages or ()))
                               for m in case.materials)
             status = CaseState(case.status)
+            ready = status in (CaseState.APPROVED, CaseState.DENIED, CaseState.RESULT_READY)
+            lacking = any(m.status in ("missing", "defective", "tolerated") for m in case.materials)
+            mailed = next((ev.payload.get("tracking_no", "") for ev in case.events if ev.type == "case.mailed"), "")
             return CaseDetail(self._summary(s, case), case.applicant_id_number, case.applicant_phone, case.clerk,
                               case.notice_no, case.result_name, case.result_no, case.reason, materials, timeline,
-                              can_deliver=status in (CaseState.APPROVED, CaseState.DENIED, CaseState.RESULT_READY))
+                              can_deliver=ready or status == CaseState.CONCLUDED or status == CaseState.MAILED,
+                              can_mail=ready,
+                              can_supplement=lacking and status in (
+                                  CaseState.PENDING_SUPPLEMENT, CaseState.ACCEPTED_TOLERANT, CaseState.SUBMITTED,
+                                  CaseState.IN_REVIEW) or status == CaseState.SUPPLEMENT_REQUESTED,
+                              can_withdraw=CLOSED.isdisjoint({status}) and status in TRANSITIONS_TO_WITHDRAWN,
+                              tracking_no=mailed)
 
     def by_number(self, case_no: str) -> CaseDetail | None:
         with self.store.sessions() as s:

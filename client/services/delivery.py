@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -66,3 +67,59 @@ class DeliveryService:
             log.exception("delivery receipt for %s failed", case.case_no)
             pdf = None
         return DeliveryResult(case.case_no, now, pdf)
+
+    def mail(self, case_id: str, tracking_no: str, address: str, recipient_name: str, clerk: Clerk,
+             phone: str = "", carrier: str = "中国邮政EMS") -> MailResult:
+        """邮寄送达: the result goes out by post; the tracking number is the proof."""
+        tracking_no, address = tracking_no.strip().upper(), address.strip()
+        if not re.fullmatch(r"[0-9A-Z]{8,20}", tracking_no):
+            raise ServiceError("请填写正确的邮件单号（8至20位字母或数字）")
+        if len(address) < 6:
+            raise ServiceError("请填写完整的邮寄地址")
+        now = self.clock().replace(microsecond=0)
+        with self.store.sessions.begin() as s:
+            case = self._move(s, case_id, CaseState.MAILED, now)
+            payload = protocol.CaseMailedPayload(
+                case_no=case.case_no, mailed_at=now, tracking_no=tracking_no, carrier=carrier, address=address,
+                recipient_name=recipient_name.strip() or case.applicant_name, phone=phone.strip(),
+                clerk=clerk.username).model_dump(mode="json")
+            append_event(s, case_id=case_id, type_=protocol.CASE_MAILED, payload=payload, clerk=clerk.username,
+                         device_id=self.identity().device_id, now=now)
+            case_no = case.case_no
+        self.on_new_event()
+        return MailResult(case_no, now, tracking_no)
+
+    def withdraw(self, case_id: str, reason: str, clerk: Clerk) -> str:
+        """撤件 at the applicant's request; the reason goes on record. Returns the case number."""
+        if not reason.strip():
+            raise ServiceError("请填写撤件原因")
+        now = self.clock().replace(microsecond=0)
+        with self.store.sessions.begin() as s:
+            case = self._move(s, case_id, CaseState.WITHDRAWN, now)
+            case.reason = reason.strip()
+            payload = protocol.CaseWithdrawnPayload(case_no=case.case_no, withdrawn_at=now, reason=reason.strip(),
+                                                    clerk=clerk.username).model_dump(mode="json")
+            append_event(s, case_id=case_id, type_=protocol.CASE_WITHDRAWN, payload=payload, clerk=clerk.username,
+                         device_id=self.identity().device_id, now=now)
+            case_no = case.case_no
+        self.on_new_event()
+        return case_no
+
+    @staticmethod
+    def _move(s, case_id: str, target: CaseState, now: dt.datetime) -> Case:
+        case = s.get(Case, case_id)
+        if case is None:
+            raise ServiceError("未找到该办件")
+        try:
+            case.status = check_transition(case.status, target).value
+        except IllegalTransition as exc:
+            raise ServiceError(exc.message, str(exc)) from exc
+        case.updated_at = now
+        return case
+
+
+@dataclass(frozen=True)
+class MailResult:
+    case_no: str
+    mailed_at: dt.datetime
+    tracking_no: str

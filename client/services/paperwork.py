@@ -191,6 +191,29 @@ class Paperwork:
     accepted = issue
     reprint = issue
 
+    def supplemented(self, case_id: str, with_notice: bool) -> PaperResult:
+        """After 补正: a receipt for what came in, and the 受理通知书 when the case is now accepted."""
+        record = self._load(case_id)
+        case, errors, paths = record.case, [], []
+        if with_notice:
+            try:
+                templates = self.templates()
+                pdf = render_acceptance_notice(AcceptanceNotice(
+                    office_name=self.office.name, applicant_name=case.applicant_name,
+                    applicant_id_number=case.applicant_id_number, matter_name=case.matter_name,
+                    doc_no=case.notice_no, case_no=case.case_no, received_on=case.updated_at.date(),
+                    decide_by=case.promised_by, query_url=self._query(case.case_no), contact_phone=self.office.phone,
+                    materials=tuple(m.name for m in case.materials if m.status in ("received", "waived", "pledged"))),
+                    templates=templates)
+                paths.append(self._write(f"{case.case_no}-{templates.kind('acceptance').title}.pdf", pdf))
+            except Exception as exc:
+                log.exception("acceptance notice after supplement of %s failed", case.case_no)
+                errors.append(clerk_message(exc, "受理通知书生成失败，可在办件详情中重新打印"))
+        printed, err = self.print_receipt(case)
+        if err:
+            errors.append(err)
+        return PaperResult(paths[0] if paths else None, printed, "；".join(errors), tuple(paths))
+
     def print_receipt(self, case: Case) -> tuple[bool, str]:
         if self.receipt_format == "A4":
             try:

@@ -64,8 +64,9 @@ def _put_json(session, key: str, value) -> None:
     put_setting(session, key, json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
-_SERVER_STATUSES = {"submitted", "in_review", "supplement_requested", "suspended", "approved",
-                    "denied", "result_ready", "delivered", "mailed"}
+# Every lifecycle state the back office reports; changes are applied in feed order.
+_SERVER_STATUSES = {"submitted", "in_review", "supplement_requested", "suspended", "approved", "denied",
+                    "result_ready", "delivered", "mailed", "withdrawn", "concluded", "pending_supplement", "refused"}
 
 
 class StoreOutbox:
@@ -203,6 +204,10 @@ class StoreOutbox:
                 status = ch.data.get("status")
                 if case is None or status not in _SERVER_STATUSES:
                     continue
+                if self._unsent(s, case.id):
+                    # A local step (补正, 撤件, 出件…) is still on its way up: the server has not
+                    # seen it, so its status is older than ours. The next round catches up.
+                    continue
                 if case.status != status:
                     case.status = status
                     case.result_name = ch.data.get("result_name") or case.result_name
@@ -214,6 +219,12 @@ class StoreOutbox:
                                  clerk=ch.data.get("decided_by", "后台"),
                                  device_id=identity.device_id if identity else "", outbox=False)
             put_setting(s, KEY_CURSOR, str(cursor))
+
+    @staticmethod
+    def _unsent(s, case_id: str) -> bool:
+        return s.scalar(select(func.count()).select_from(OutboxEntry)
+                        .join(CaseEvent, CaseEvent.event_id == OutboxEntry.event_id)
+                        .where(CaseEvent.case_id == case_id, OutboxEntry.state.in_(("pending", "retry")))) > 0
 
     def _keep_published(self, s, ch: protocol.Change) -> None:
         if ch.kind == protocol.CHANGE_CALENDAR:

@@ -26,11 +26,13 @@ class CaseDetailView(View):
         self.message.pack(side="left")
         self.keys = {"Escape": self.app.show_home, "F7": self.reprint, "F8": self.focus_delivery}
         self.recipient_id = None
+        self.tracking = None
         self.load()
 
     def on_synced(self) -> None:
-        """Show the back office's news unless the clerk is typing a recipient's number."""
-        if self.recipient_id is None or not self.recipient_id.get().strip():
+        """Show the back office's news unless the clerk is typing into a form here."""
+        typing = [w for w in (self.recipient_id, self.tracking) if w is not None and w.get().strip()]
+        if not typing:
             self.load()
 
     def load(self) -> None:
@@ -40,7 +42,9 @@ class CaseDetailView(View):
     def _render(self, d) -> None:
         self.detail = d
         self.recipient_id = None
-        self.keys.pop("F3", None)
+        self.tracking = None
+        for key in ("F3", "F6", "F10"):
+            self.keys.pop(key, None)
         for child in self.content.winfo_children():
             child.destroy()
         s = d.summary
@@ -65,8 +69,18 @@ class CaseDetailView(View):
         for t in d.timeline:
             note = f"  {t.note}" if t.note else ""
             self.label(self.content, f"{t.time:%Y-%m-%d %H:%M}  {t.label}  {t.who}{note}", -1).pack(anchor="w")
+        if d.tracking_no:
+            self.label(self.content, f"邮件单号：{d.tracking_no}", 0).pack(anchor="w")
+        if d.can_supplement:
+            self.button(self.content, "补正材料（F6）", lambda: self.app.show_supplement(self.case_id), 1,
+                        height=38).pack(anchor="w", pady=(12, 0))
+            self.keys["F6"] = lambda: self.app.show_supplement(self.case_id)
         if d.can_deliver:
             self._delivery_box(d)
+        if d.can_mail:
+            self._mail_box(d)
+        if d.can_withdraw:
+            self._withdraw_box()
 
     def _delivery_box(self, d) -> None:
         box = ctk.CTkFrame(self.content)
@@ -86,9 +100,66 @@ class CaseDetailView(View):
         self.recipient_id.bind("<Return>", lambda _e: self.deliver())
         self.keys["F3"] = self.read_recipient_card
 
+    def _mail_box(self, d) -> None:
+        box = ctk.CTkFrame(self.content)
+        box.pack(fill="x", pady=(0, 12))
+        self.label(box, "邮寄送达（F10）：免费寄递结果，登记邮件单号", 1, True).grid(
+            row=0, column=0, columnspan=4, sticky="w", padx=12, pady=(10, 6))
+        self.label(box, "邮件单号").grid(row=1, column=0, padx=(12, 6), pady=6)
+        self.tracking = self.entry(box, width=200, placeholder_text="如 EL123456789CN")
+        self.tracking.grid(row=1, column=1, pady=6, sticky="w")
+        self.label(box, "收件人").grid(row=1, column=2, padx=(16, 6))
+        self.mail_name = self.entry(box, width=140)
+        self.mail_name.insert(0, d.summary.applicant_name)
+        self.mail_name.grid(row=1, column=3, pady=6, sticky="w")
+        self.label(box, "邮寄地址").grid(row=2, column=0, padx=(12, 6), pady=6)
+        self.address = self.entry(box, width=520)
+        self.address.grid(row=2, column=1, columnspan=3, pady=6, sticky="w")
+        self.mail_button = self.button(box, "确认邮寄", self.mail, 1, height=38)
+        self.mail_button.grid(row=3, column=1, sticky="w", pady=(4, 12))
+        self.keys["F10"] = lambda: self._reveal(self.tracking)
+
+    def mail(self) -> None:
+        if self.busy:
+            return
+        self.mail_button.configure(state="disabled")
+        self.run_task(self.services.delivery.mail, self.case_id, self.tracking.get(), self.address.get(),
+                      self.mail_name.get(), self.app.clerk, on_done=self._mailed, on_error=self._mail_failed)
+
+    def _mailed(self, result) -> None:
+        self.message.configure(text=f"已登记邮寄，单号 {result.tracking_no}", text_color=OK_COLOR)
+        self.app.sync_now()
+        self.load()
+
+    def _mail_failed(self, exc) -> None:
+        self.mail_button.configure(state="normal")
+        self._error(exc)
+
+    def _withdraw_box(self) -> None:
+        box = ctk.CTkFrame(self.content)
+        box.pack(fill="x", pady=(0, 12))
+        self.label(box, "撤件：申请人申请撤回", 1, True).pack(side="left", padx=12, pady=10)
+        self.withdraw_reason = self.entry(box, width=360, placeholder_text="撤件原因（必填）")
+        self.withdraw_reason.pack(side="left", padx=6)
+        self.withdraw_button = self.button(box, "确认撤件", self.withdraw, fg_color="#9c2b2b")
+        self.withdraw_button.pack(side="left", padx=6)
+
+    def withdraw(self) -> None:
+        if self.busy:
+            return
+        self.run_task(self.services.delivery.withdraw, self.case_id, self.withdraw_reason.get(), self.app.clerk,
+                      on_done=lambda no: (self.message.configure(text="已撤件", text_color=OK_COLOR),
+                                          self.app.sync_now(), self.load()),
+                      on_error=self._error)
+
     def focus_delivery(self) -> None:
         if self.recipient_id is not None:
-            self.recipient_id.focus_set()
+            self._reveal(self.recipient_id)
+
+    def _reveal(self, entry) -> None:
+        """The action forms sit under the timeline: scroll them into view and focus."""
+        self.content._parent_canvas.yview_moveto(1.0)
+        entry.focus_set()
 
     def read_recipient_card(self) -> None:
         self.run_task(self.services.hardware.read_card, on_done=self._recipient_card, on_error=self._error)

@@ -37,6 +37,7 @@ class IntakeView(View):
         self.matter = None
         self.answers: dict[str, str] = {}
         self.outcome_label = "受理"
+        self.generation = 0  # of verdict requests
         self.preview_window = None
         self.columnconfigure((0, 1, 2), weight=1, uniform="col")
         self.rowconfigure(0, weight=1)
@@ -266,7 +267,12 @@ class IntakeView(View):
         except ValueError as exc:
             self.verdict.clear(str(exc))
             return
-        self.run_task(self.services.intake.preview, draft, on_done=self._verdict, on_error=self._no_verdict)
+        self.generation += 1
+        ticket = self.generation
+        # Workers finish in any order: only the answer to the latest question is shown.
+        self.run_task(self.services.intake.preview, draft,
+                      on_done=lambda p: self._verdict(p) if ticket == self.generation else None,
+                      on_error=lambda e: self._no_verdict(e) if ticket == self.generation else None)
 
     def _verdict(self, preview) -> None:
         self.verdict.show(preview)

@@ -22,6 +22,7 @@ from .lock import LockOverlay
 from .login import LoginView
 from .result import ResultView
 from .settings import SettingsView
+from .supplement import SupplementView
 from .tasks import TaskRunner
 from .theme import DEMO_COLOR, ERROR_COLOR, WARN_COLOR, make_theme
 
@@ -70,6 +71,8 @@ class MainWindow:
         self.error_line = ctk.CTkLabel(status, text="", font=self.theme.font(-1), text_color=ERROR_COLOR)
         self.error_line.pack(side="right", padx=16)
         self.root.bind_all("<Key>", self._key, add="+")
+        # Tk binds F10 to menu traversal on the same tag, which would shadow <Key>.
+        self.root.bind_all("<Key-F10>", self._key)
         for sequence in ("<Motion>", "<Button>"):
             self.root.bind_all(sequence, self._touched, add="+")
         self.root.bind_all("<Control-l>", lambda _e: self.lock())
@@ -169,6 +172,14 @@ class MainWindow:
     def show_case(self, case_id: str) -> None:
         self.show(CaseDetailView(self, case_id))
 
+    def show_supplement(self, case_id: str) -> None:
+        self.show(SupplementView(self, case_id))
+
+    def flash(self, text: str, color: str) -> None:
+        """A one-line note in the status bar that outlives a change of screen."""
+        self.error_line.configure(text=text, text_color=color)
+        self.root.after(8000, lambda: self.error_line.configure(text=""))
+
     def show_settings(self) -> None:
         self.show(SettingsView(self))
 
@@ -181,7 +192,7 @@ class MainWindow:
         self.show(DiagnosticsView(self))
 
     def show_error(self, exc) -> None:
-        self.error_line.configure(text=getattr(exc, "message", "操作失败，请重试"))
+        self.error_line.configure(text=getattr(exc, "message", "操作失败，请重试"), text_color=ERROR_COLOR)
 
     def sync_now(self) -> None:
         self.sync_badge.configure(text="同步：正在同步…")

@@ -139,6 +139,12 @@ def _apply(session: Session, ctx: ServerContext, device: DeviceIdentity, event: 
         _accept(session, ctx, device, event)
     elif event.type == protocol.CASE_DELIVERED:
         _deliver(session, device, event)
+    elif event.type == protocol.CASE_SUPPLEMENTED:
+        _supplement(session, device, event)
+    elif event.type == protocol.CASE_MAILED:
+        _mail(session, device, event)
+    elif event.type == protocol.CASE_WITHDRAWN:
+        _withdraw(session, device, event)
     else:
         raise Rejection("unknown_event_type", f"后台无法识别的事件类型“{event.type}”，请升级客户端")
 
@@ -235,6 +241,66 @@ def _deliver(session: Session, device: DeviceIdentity, event: protocol.Event) ->
     case.delivered_at = payload.delivered_at
     case.delivered_to = payload.recipient_name
     status_change(session, case, {"delivered_at": payload.delivered_at.isoformat()})
+
+
+def _own_case(session: Session, device: DeviceIdentity, event: protocol.Event, model, what: str):
+    """The payload and the device's own case for a later window event, or a Rejection."""
+    try:
+        payload = model.model_validate(event.payload)
+    except ValidationError as exc:
+        log.info("bad %s payload: %s", event.type, exc)
+        raise Rejection("invalid_payload", f"{what}数据不完整或格式不正确") from None
+    case = session.get(Case, event.case_id)
+    if case is None or case.org_code != device.org_code:
+        raise Rejection("unknown_case", "后台没有找到该办件，请先报送受理信息")
+    return payload, case
+
+
+def _move(case: Case, target: CaseState) -> None:
+    try:
+        move_case(case, target.value)
+    except IllegalTransition as exc:
+        raise Rejection("illegal_transition", exc.message) from None
+
+
+def _supplement(session: Session, device: DeviceIdentity, event: protocol.Event) -> None:
+    """补正: after a one-time notice the case goes to the back office; after a back-office
+    request it returns to review; under 容缺 it stays where it is with its materials complete."""
+    payload, case = _own_case(session, device, event, protocol.CaseSupplementedPayload, "补正")
+    shas = [sha.lower() for m in payload.materials for sha in m.blobs]
+    if any(not _SHA256.match(sha) for sha in shas):
+        raise Rejection("invalid_payload", "材料扫描件的校验值格式不正确")
+    if case.status == CaseState.PENDING_SUPPLEMENT.value:
+        if not payload.complete:
+            raise Rejection("still_incomplete", "补正后材料仍不齐全，不能报送审批")
+        _move(case, CaseState.ACCEPTED)  # accepted at the window on the day of the supplement,
+        _move(case, CaseState.SUBMITTED)  # and with that handed to the back office
+    elif case.status == CaseState.SUPPLEMENT_REQUESTED.value:
+        _move(case, CaseState.IN_REVIEW)
+    elif case.status not in (CaseState.SUBMITTED.value, CaseState.IN_REVIEW.value):
+        raise Rejection("illegal_transition", f"办件当前状态为“{LABELS[CaseState(case.status)]}”，不能补正")
+    case.payload = {**(case.payload or {}), "materials": [m.model_dump(mode="json") for m in payload.materials]}
+    session.flush()
+    set_expected_blobs(session, case, shas)
+    session.flush()
+    case.complete = not missing_blobs(session, case)
+    status_change(session, case, {"supplemented_at": payload.supplemented_at.isoformat()})
+
+
+def _mail(session: Session, device: DeviceIdentity, event: protocol.Event) -> None:
+    payload, case = _own_case(session, device, event, protocol.CaseMailedPayload, "邮寄")
+    if not payload.tracking_no.strip():
+        raise Rejection("invalid_payload", "邮寄单号为空")
+    _move(case, CaseState.MAILED)
+    case.delivered_at = payload.mailed_at
+    case.delivered_to = payload.recipient_name
+    status_change(session, case, {"tracking_no": payload.tracking_no, "carrier": payload.carrier})
+
+
+def _withdraw(session: Session, device: DeviceIdentity, event: protocol.Event) -> None:
+    payload, case = _own_case(session, device, event, protocol.CaseWithdrawnPayload, "撤件")
+    _move(case, CaseState.WITHDRAWN)
+    status_change(session, case, {"reason": payload.reason})
 
 
 def pull_changes(ctx: ServerContext, device: DeviceIdentity, cursor: int,
