@@ -168,10 +168,17 @@ def _open_devices(config: ClientConfig, virtual) -> tuple[HardwareService, list[
 def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | None = None,
                   catalog: Catalog | None = None) -> Runtime:
     """Open the store and wire the services; devices are virtual when `virtual` is given."""
+    from client.store.errors import StoreCorrupted
+
     secrets = secrets or SecretStore()
     db_path = config.data_dir / "client.sqlite"
-    store = open_store(db_path, keys=store_keys(db_path, plaintext=config.plaintext, demo=config.demo,
-                                                secrets=secrets))
+    keys = store_keys(db_path, plaintext=config.plaintext, demo=config.demo, secrets=secrets)
+    try:
+        store = open_store(db_path, keys=keys)
+    except StoreCorrupted as damage:
+        # Salvage and seal what reads, set the file aside, leave a fresh store for the next start.
+        from client.store.rescue import rescued_error
+        raise rescued_error(db_path, keys, damage) from damage
     enrolment = EnrolmentService(store, secrets)
     engine = EngineSource(store, enrolment)
     outbox = StoreOutbox(store)

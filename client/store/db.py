@@ -56,6 +56,15 @@ def _connector(path: Path, keys: StoreKeys | None):
     return dbapi, connect
 
 
+def readonly_connection(path: Path, keys: StoreKeys | None):
+    """A bare DB-API connection that cannot write: for checking and salvaging a store
+    without migrations or pragmas touching a file that may be damaged."""
+    _, connect = _connector(path, keys)
+    conn = connect()
+    conn.execute("PRAGMA query_only = 1")
+    return conn
+
+
 def _engine(path: Path, keys: StoreKeys | None) -> Engine:
     dbapi, connect = _connector(path, keys)
     engine = create_engine(f"sqlite:///{path}", module=dbapi, creator=connect)
@@ -105,6 +114,18 @@ def _check_integrity(engine: Engine) -> None:
         raise StoreCorrupted("; ".join(rows[:20]))
 
 
+def _plaintext_header(path: Path, keys: StoreKeys | None) -> bool:
+    """A dev store that still starts like SQLite but will not open is damaged, not locked.
+
+    An encrypted file has no readable header, so for it a wrong key and a damaged first
+    page look the same; that stays `StoreLocked`, which never sets the file aside.
+    """
+    if keys is not None:
+        return False
+    with open(path, "rb") as fh:
+        return fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+
+
 def open_store(path: Path, *, keys: StoreKeys | None) -> Store:
     """Open (creating, encrypting or upgrading as needed) the store at `path`.
 
@@ -126,7 +147,7 @@ def open_store(path: Path, *, keys: StoreKeys | None) -> Store:
         _check_integrity(engine)
     except DatabaseError as exc:
         engine.dispose()
-        if "not a database" in str(exc) or "encrypted" in str(exc):
+        if ("not a database" in str(exc) or "encrypted" in str(exc)) and not _plaintext_header(path, keys):
             raise StoreLocked(str(exc)) from exc
         raise StoreCorrupted(str(exc)) from exc
     except StoreCorrupted:

@@ -33,3 +33,26 @@ class StoreCorrupted(StoreError):
 
     message = ("本机数据库完整性检查未通过，文件可能已损坏（如突然断电或磁盘故障）。"
                "请暂停受理，不要删除数据目录，立即联系管理员导出并修复；已报送后台的办件不会丢失。")
+
+
+class StoreRescued(StoreError):
+    """The store was damaged; what could be read is sealed in a rescue file and the
+    damaged file was set aside, so the next start opens a fresh store."""
+
+    def __init__(self, detail: str, *, rescue_file, moved_to, cases: int, unsent: int, complete: bool):
+        lost = "" if complete else "部分记录已无法读取，"
+        super().__init__(detail, (
+            f"本机数据库已损坏（{detail[:60]}）。{lost}可读取的 {cases} 件办件及 {unsent} 条未上报记录"
+            f"已加密导出到：{rescue_file}；损坏的数据库文件已原样保留在：{moved_to}（未删除）。"
+            "请重新启动本程序，系统已新建本机数据库，可以继续受理；联网同步后，已报送后台的办件以后台为准。"
+            "请立即联系管理员：管理员可用 onewindow store rescue <导出文件> 查看或恢复导出的办件，"
+            "尚未上报的办件需由管理员核对后补报。"))
+        self.rescue_file = rescue_file
+        self.moved_to = moved_to
+
+
+class StoreUnreadableRescue(StoreError):
+    """A rescue file that this machine's key cannot open (other machine, edited, truncated)."""
+
+    message = ("无法解密该导出文件：文件不完整、被修改，或不是用本机密钥导出的。"
+               "请在导出该文件的电脑上（使用同一系统账户的密钥环）执行。")

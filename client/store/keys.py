@@ -26,6 +26,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 class StoreKeys:
     db_key: bytes  # raw 32-byte SQLCipher key (no PBKDF2 per connection)
     page_key: bytes  # AES-256-GCM key for scanned pages
+    rescue_key: bytes  # AES-256-GCM key for rescue exports of a damaged store
 
     @classmethod
     def from_master(cls, master_hex: str) -> StoreKeys:
@@ -33,7 +34,8 @@ class StoreKeys:
         if len(master) != 32:
             raise ValueError("store master key must be 32 bytes")
         derive = lambda label: hmac.new(master, label, hashlib.sha256).digest()  # noqa: E731
-        return cls(derive(b"onewindow/sqlcipher/v1"), derive(b"onewindow/pages/v1"))
+        return cls(derive(b"onewindow/sqlcipher/v1"), derive(b"onewindow/pages/v1"),
+                   derive(b"onewindow/rescue/v1"))
 
     def sqlcipher_pragma(self) -> str:
         return f"PRAGMA key = \"x'{self.db_key.hex()}'\""

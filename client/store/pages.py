@@ -49,13 +49,19 @@ class PageStore:
         return MAGIC + nonce + self._aead.encrypt(nonce, data, sha.encode("ascii"))
 
     def _write(self, target: Path, blob: bytes) -> None:
+        """Whole file or none: a full disk leaves no truncated page under its name, nor a
+        stray temporary file eating what space is left."""
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(blob)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(blob)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
 
     def put(self, data: bytes, name: str) -> PageRef:
         sha = hashlib.sha256(data).hexdigest()
