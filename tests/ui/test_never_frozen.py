@@ -1,0 +1,92 @@
+"""The window keeps turning while a device or the network stalls: work runs off the Tk thread."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+from client.store.settings import DeviceIdentity, load_identity, save_identity
+from client.ui.home import HomeView
+from client.ui.intake import IntakeView
+
+
+class Ticker:
+    """A Tk timer that counts its firings, and which of them fell inside a stall."""
+
+    def __init__(self, root):
+        self.root, self.ticks, self.during = root, 0, 0
+        self.stalled = threading.Event()
+        self._fire()
+
+    def _fire(self):
+        self.ticks += 1
+        if self.stalled.is_set():
+            self.during += 1
+        self.root.after(20, self._fire)
+
+
+def _login(w):
+    win = w.window
+    w.type(win.view.username, "clerk01")
+    w.type(win.view.password, "123456")
+    w.press(win.view.password, "Return")
+    w.pump(lambda: isinstance(win.view, HomeView), what="home")
+
+
+def test_a_three_second_card_reader_stall_does_not_freeze_the_window(counter_window, virtual_devices):
+    from devices.virtual import SAMPLE_CARDS
+
+    w = counter_window
+    win = w.window
+    _login(w)
+    w.key("F2")
+    intake = w.pump(lambda: win.view if isinstance(win.view, IntakeView) else None, what="intake")
+    ticker = Ticker(win.root)
+    reader = virtual_devices.reader
+    real_read = reader.on_read
+
+    stalls = [3.0]
+
+    def slow_read(ep, size, timeout):  # the reader's first answer takes 3 s, as a busy SAM module can
+        if stalls:
+            ticker.stalled.set()
+            time.sleep(stalls.pop())
+            ticker.stalled.clear()
+        return real_read(ep, size, timeout)
+
+    reader.on_read = slow_read
+    reader.place_card(SAMPLE_CARDS[1])
+    w.key("F3")
+    w.pump(lambda: intake.id_number.get() == SAMPLE_CARDS[1].id_number, timeout=60, what="slow card read")
+    assert ticker.during >= 10, f"the Tk timer fired only {ticker.during} times during the stall"
+
+
+def test_a_three_second_network_stall_does_not_freeze_the_window(counter_window, enrolled_runtime):
+    w = counter_window
+    win = w.window
+    _login(w)
+    ticker = Ticker(win.root)
+    # A server that accepts the connection and says nothing for 3 seconds.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    port = silent.getsockname()[1]
+
+    def hold():
+        conn, _ = silent.accept()
+        ticker.stalled.set()
+        time.sleep(3)
+        ticker.stalled.clear()
+        conn.close()
+
+    threading.Thread(target=hold, daemon=True).start()
+    store = enrolled_runtime.store
+    with store.sessions.begin() as s:
+        ident = load_identity(s)
+        save_identity(s, DeviceIdentity(**{**ident.__dict__, "server_url": f"http://127.0.0.1:{port}"}))
+    enrolled_runtime.engine.reset()
+    win.sync_now()
+    w.pump(lambda: "离线" in win.sync_badge.cget("text") or "错误" in win.error_line.cget("text"), timeout=60,
+           what="sync gives up")
+    silent.close()
+    assert ticker.during >= 10, f"the Tk timer fired only {ticker.during} times during the stall"
