@@ -21,7 +21,8 @@ from reports.sheet import Fields, Grid, NoticeSheet, render_sheet
 COLUMNS_BY_WIDTH_MM = {80: 48, 58: 32}
 
 _FORMS = {"original": "原件", "copy": "复印件", "electronic": "电子件"}
-_STATUSES = {"received": "已收", "missing": "未收", "tolerated": "容缺后补", "waived": "免提交"}
+_STATUSES = {"received": "已收", "missing": "未收", "tolerated": "容缺后补", "waived": "免提交", "pledged": "告知承诺",
+             "defective": "需补正"}
 
 TITLE = "收件凭证"
 

@@ -8,22 +8,42 @@ from .images import png_image
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
 
+HEADLINES = {
+    "accept": ("✔ 已受理", OK_COLOR),
+    "pledge": ("✔ 已受理（告知承诺）", OK_COLOR),
+    "accept_tolerant": ("✔ 已容缺受理", OK_COLOR),
+    "conclude": ("✔ 已当场办结", OK_COLOR),
+    "notify_missing": ("已出具一次性告知书", WARN_COLOR),
+    "refuse": ("已出具不予受理通知书", ERROR_COLOR),
+}
+
+
+def document_title(path) -> str:
+    """The notice's name from its file name: <case no>-<title>.pdf."""
+    return path.stem.rsplit("-", 1)[-1]
+
+
 class ResultView(View):
-    title = "受理完成"
+    title = "办理结果"
 
     def __init__(self, app, result):
         super().__init__(app)
         self.result = result
         head = ctk.CTkFrame(self)
         head.pack(fill="x", padx=16, pady=12)
-        self.label(head, "✔ 已受理", 8, True, text_color=OK_COLOR).pack(anchor="w", padx=16, pady=(12, 0))
+        headline, color = HEADLINES.get(result.outcome, ("✔ 已受理", OK_COLOR))
+        self.label(head, headline, 8, True, text_color=color).pack(anchor="w", padx=16, pady=(12, 0))
         self.label(head, f"办件编号：{result.case_no_display}", 3, True).pack(anchor="w", padx=16)
-        due = f"承诺办结日期：{result.promised_by:%Y年%m月%d日}"
-        if result.deadline_approximate:
-            due += "（节假日历未更新，按周末推算，仅供参考）"
-        self.label(head, due, 1).pack(anchor="w", padx=16)
-        self.label(head, f"受理通知书文号：{result.notice_no}").pack(anchor="w", padx=16)
-        paper = "收件凭证已打印，受理通知书已生成" if not result.paper_error else result.paper_error
+        if result.outcome not in ("notify_missing", "refuse"):
+            due = f"承诺办结日期：{result.promised_by:%Y年%m月%d日}"
+            if result.deadline_warning:
+                due += f"（{result.deadline_warning}）"
+            self.label(head, due, 1).pack(anchor="w", padx=16)
+        titles = [document_title(p) for p in result.documents]
+        if titles:
+            self.label(head, f"{titles[0]}文号：{result.notice_no}").pack(anchor="w", padx=16)
+        made = ("收件凭证已打印；" if result.printed else "") + ("已生成：" + "、".join(titles) if titles else "")
+        paper = made if not result.paper_error else result.paper_error
         self.label(head, paper, 0, text_color=OK_COLOR if not result.paper_error else WARN_COLOR,
                    wraplength=1100, justify="left").pack(anchor="w", padx=16, pady=(0, 12))
         bar = ctk.CTkFrame(head, fg_color="transparent")
@@ -50,7 +70,7 @@ class ResultView(View):
         if notice:
             box = ctk.CTkFrame(self.previews)
             box.pack(side="left", fill="y")
-            self.label(box, f"受理通知书（{self.result.notice_pdf.name}）", -1).pack()
+            self.label(box, f"{document_title(self.result.notice_pdf)}（{self.result.notice_pdf.name}）", -1).pack()
             ctk.CTkLabel(box, text="", image=png_image(notice, 340, 420)).pack(padx=8, pady=8)
 
     def _no_preview(self, exc) -> None:
