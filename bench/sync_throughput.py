@@ -6,7 +6,7 @@
    that writes the body to disk and fsyncs. Budget: >= 70% of the bare throughput.
 2. Events: N queued accepted cases pushed by the engine (batches of 200). Budget:
    >= 1,000 events/s.
-Run: .venv/bin/python bench/sync.py [MB] [EVENTS]
+Run: .venv/bin/python bench/sync_throughput.py [MB] [EVENTS]
 """
 from __future__ import annotations
 
