@@ -8,6 +8,7 @@ case records so that a case in progress keeps the rules it was taken under.
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field, fields
 from importlib import resources
@@ -348,6 +349,7 @@ def check_catalog(catalog: Catalog) -> tuple[str, ...]:
     return tuple(problems)
 
 
+@functools.lru_cache(maxsize=1)  # shipped data, immutable: parse it once
 def load_sample_catalog() -> Catalog:
     """The catalog shipped with the program (demo mode and a fresh back office)."""
     text = resources.files("client.domain").joinpath("data/sample_catalog.json").read_text("utf-8")

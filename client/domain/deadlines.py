@@ -6,6 +6,7 @@ Suspension periods (特别程序, §45) pause the clock.
 """
 from __future__ import annotations
 
+import functools
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -132,6 +133,7 @@ def calendar_to_dict(calendar: WorkCalendar) -> dict:
             "workdays": sorted(d.isoformat() for d in calendar.workdays)}
 
 
+@functools.lru_cache(maxsize=1)  # shipped data, immutable: parse it once
 def load_builtin_calendar() -> WorkCalendar:
     """The holiday calendar shipped with the program; the back office sends newer ones."""
     text = resources.files("client.domain").joinpath("data/calendar.json").read_text("utf-8")

@@ -112,8 +112,22 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
     async def blob_put(sha256: str, request: Request, ctx: Ctx, dev: Dev,
                        offset: Annotated[int, Query(ge=0)] = 0,
                        x_blob_length: Annotated[int | None, Header()] = None) -> protocol.BlobStatus:
-        data = await request.body()
-        return await run_in_threadpool(blobs.put_chunk, ctx, sha256, offset, x_blob_length, data)
+        writer = await run_in_threadpool(blobs.begin_put, ctx, sha256, offset, x_blob_length)
+        if isinstance(writer, protocol.BlobStatus):
+            return writer
+        pending = bytearray()
+        try:
+            async for chunk in request.stream():
+                pending += chunk
+                if len(pending) >= 1 << 20:  # write and hash off the event loop, a megabyte at a time
+                    await run_in_threadpool(writer.write, bytes(pending))
+                    pending.clear()
+            if pending:
+                await run_in_threadpool(writer.write, bytes(pending))
+        except BaseException:
+            await run_in_threadpool(writer.keep_partial)
+            raise
+        return await run_in_threadpool(writer.finish)
 
     @app.get(f"{API}/catalog")
     def catalog(ctx: Ctx, dev: Dev) -> dict:

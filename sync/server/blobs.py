@@ -7,6 +7,7 @@ only after its hash is verified, and is stored once however many cases name it.
 from __future__ import annotations
 
 import hashlib
+import threading
 import logging
 import os
 import re
@@ -99,6 +100,97 @@ def put_chunk(ctx: ServerContext, sha256: str, offset: int, total: int | None,
         _finish(ctx, sha, held)
         log.info("blob %s complete (%d bytes)", sha, held)
         return protocol.BlobStatus(sha256=sha, size=held, complete=True)
+
+
+class BlobWriter:
+    """One streaming PUT: bytes are appended and hashed as they arrive.
+
+    A cut connection keeps what arrived (flushed and recorded), so the client resumes
+    from HEAD's offset; the blob counts only when every byte is in and the SHA-256 of
+    the whole file matches. The hash is computed once, while writing.
+    """
+
+    def __init__(self, ctx: ServerContext, sha: str, total: int, lock: threading.Lock):
+        self.ctx, self.sha, self.total, self.lock = ctx, sha, total, lock
+        self.paths = blob_paths(ctx.blob_dir, sha)
+        self.paths.part.parent.mkdir(parents=True, exist_ok=True)
+        self.held = self.paths.part.stat().st_size if self.paths.part.exists() else 0
+        self.hasher = hashlib.sha256()
+        if self.held:
+            with open(self.paths.part, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    self.hasher.update(chunk)
+        self.fh = open(self.paths.part, "ab")
+        self.done = False
+
+    def write(self, data: bytes) -> None:
+        if self.held + len(data) > self.total:
+            raise ApiError(422, "blob_too_long", "上传的数据超过了文件总长度", {"X-Blob-Size": str(self.held)})
+        self.fh.write(data)
+        self.hasher.update(data)
+        self.held += len(data)
+
+    def keep_partial(self) -> None:
+        """The client went away: make what arrived durable so the next PUT resumes after it."""
+        if self.done:
+            return
+        self.done = True
+        try:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+            _record(self.ctx, self.sha, self.held)
+        finally:
+            self.lock.release()
+
+    def finish(self) -> protocol.BlobStatus:
+        self.done = True
+        try:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+            if self.held < self.total:
+                _record(self.ctx, self.sha, self.held)
+                return protocol.BlobStatus(sha256=self.sha, size=self.held, complete=False)
+            if self.hasher.hexdigest() != self.sha:
+                self.paths.part.unlink()
+                _forget(self.ctx, self.sha)
+                log.warning("blob %s failed verification; discarded", self.sha)
+                raise ApiError(422, "hash_mismatch", "文件校验失败，服务器已丢弃，请重新上传", {"X-Blob-Size": "0"})
+            os.replace(self.paths.part, self.paths.final)
+            _finish(self.ctx, self.sha, self.held)
+            log.info("blob %s complete (%d bytes)", self.sha, self.held)
+            return protocol.BlobStatus(sha256=self.sha, size=self.held, complete=True)
+        finally:
+            self.lock.release()
+
+
+def begin_put(ctx: ServerContext, sha256: str, offset: int, total: int | None) -> BlobWriter | protocol.BlobStatus:
+    """Check a streaming PUT before its body is read: a finished blob answers at once."""
+    sha = check_sha(sha256)
+    if total is None or total < 0:
+        raise ApiError(400, "bad_length", "缺少文件总长度（X-Blob-Length）")
+    if total > MAX_BLOB_BYTES:
+        raise ApiError(413, "blob_too_large", "文件过大，无法上传")
+    lock = ctx.blob_lock(sha)
+    if not lock.acquire(timeout=30):
+        raise ApiError(409, "upload_in_progress", "该文件正在由另一连接上传，请稍后重试")
+    try:
+        paths = blob_paths(ctx.blob_dir, sha)
+        if paths.final.exists():
+            size = paths.final.stat().st_size
+            _finish(ctx, sha, size)
+            lock.release()
+            return protocol.BlobStatus(sha256=sha, size=size, complete=True)
+        held = paths.part.stat().st_size if paths.part.exists() else 0
+        if offset != held:
+            raise ApiError(409, "offset_mismatch", "上传位置与服务器记录不一致，请从服务器记录的位置继续",
+                           {"X-Blob-Size": str(held)})
+        return BlobWriter(ctx, sha, total, lock)
+    except BaseException:
+        if lock.locked():
+            lock.release()
+        raise
 
 
 def _file_sha256(path: Path) -> str:

@@ -65,6 +65,9 @@ def test_a_three_second_network_stall_does_not_freeze_the_window(counter_window,
     w = counter_window
     win = w.window
     _login(w)
+    # The sync round started by the login must be over, or ours would only find it busy.
+    w.pump(lambda: "已同步" in win.sync_badge.cget("text") and not win.runner.busy, timeout=60,
+           what="first sync")
     ticker = Ticker(win.root)
     # A server that accepts the connection and says nothing for 3 seconds.
     silent = socket.socket()
