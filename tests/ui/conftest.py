@@ -51,6 +51,16 @@ class WindowDriver:
         (self.window.root.focus_get() or widget).event_generate("<KeyRelease-End>")
         self.window.root.update()
 
+    def login(self, username: str = "clerk01", password: str = "123456"):
+        """Type the demo clerk's credentials, press Enter, and wait for the home screen."""
+        from client.ui.home import HomeView
+
+        win = self.window
+        self.type(win.view.username, username)
+        self.type(win.view.password, password)
+        self.press(win.view.password, "Return")
+        return self.pump(lambda: win.view if isinstance(win.view, HomeView) else None, what="home view")
+
     def screenshot(self, name: str) -> Path:
         from PIL import ImageGrab
 

@@ -7,18 +7,11 @@ import subprocess
 import sys
 
 from client.ui.detail import CaseDetailView
-from client.ui.home import HomeView
 from client.ui.intake import IntakeView
 from client.ui.result import ResultView
 from client.ui.supplement import SupplementView
 
 
-def _login(w):
-    win = w.window
-    w.type(win.view.username, "clerk01")
-    w.type(win.view.password, "123456")
-    w.press(win.view.password, "Return")
-    w.pump(lambda: isinstance(win.view, HomeView), what="home")
 
 
 def _new_intake(w, id_number="34052419800101001X", name="李建国", matter="个体"):
@@ -54,7 +47,7 @@ def _open(w, case_id):
 def test_one_time_notice_then_supplement(counter_window):
     w = counter_window
     win = w.window
-    _login(w)
+    w.login()
     intake = _new_intake(w)
     intake.checklist.set_state("M01", "已收")
     intake.checklist.set_state("M02", "有误")
@@ -83,8 +76,7 @@ def test_one_time_notice_then_supplement(counter_window):
 
 def test_refusal_and_rongque(counter_window):
     w = counter_window
-    win = w.window
-    _login(w)
+    w.login()
     intake = _new_intake(w)
     w.key("F10")
     w.type(intake.verdict.competent, "潍坊市市场监督管理局")
@@ -105,7 +97,7 @@ def test_refusal_and_rongque(counter_window):
 def test_mail_and_withdraw(counter_window, live_server):
     w = counter_window
     win = w.window
-    _login(w)
+    w.login()
     intake = _new_intake(w)
     w.key("F7")
     _verdict(w, intake, "受理")

@@ -4,17 +4,12 @@ from __future__ import annotations
 import zipfile
 
 from client.ui.diagnostics import DiagnosticsView
-from client.ui.home import HomeView
 
 
 def test_diagnostics_show_checks_and_export_the_log(tmp_path, counter_window, enrolled_runtime):
     w = counter_window
     win = w.window
-    login = win.view
-    w.type(login.username, "clerk01")
-    w.type(login.password, "123456")
-    w.press(login.password, "Return")
-    w.pump(lambda: isinstance(win.view, HomeView), what="home")
+    w.login()
 
     w.key("F11")
     view = w.pump(lambda: win.view if isinstance(win.view, DiagnosticsView) and win.view.checks else None,

@@ -1,23 +1,16 @@
 """Idle lock keeps what was typed; font size changes apply at once."""
 from __future__ import annotations
 
-from client.ui.home import HomeView
 from client.ui.intake import IntakeView
 from client.ui.login import LoginView
 
 
-def _login(w):
-    login = w.window.view
-    w.type(login.username, "clerk01")
-    w.type(login.password, "123456")
-    w.press(login.password, "Return")
-    return w.pump(lambda: w.window.view if isinstance(w.window.view, HomeView) else None, what="home view")
 
 
 def test_locking_hides_the_screen_and_unlocking_keeps_the_typed_data(counter_window):
     w = counter_window
     win = w.window
-    _login(w)
+    w.login()
     w.key("F2")
     intake = w.pump(lambda: win.view if isinstance(win.view, IntakeView) else None, what="intake")
     w.type(intake.id_number, "11010519491231002X")
@@ -46,7 +39,7 @@ def test_locking_hides_the_screen_and_unlocking_keeps_the_typed_data(counter_win
 def test_idle_timeout_locks_and_switch_user_returns_to_login(counter_window):
     w = counter_window
     win = w.window
-    _login(w)
+    w.login()
     win.lock_after_s = 0
     win._idle_check()
     assert win.overlay is not None

@@ -6,7 +6,6 @@ import threading
 import time
 
 from client.store.settings import DeviceIdentity, load_identity, save_identity
-from client.ui.home import HomeView
 from client.ui.intake import IntakeView
 
 
@@ -25,12 +24,6 @@ class Ticker:
         self.root.after(20, self._fire)
 
 
-def _login(w):
-    win = w.window
-    w.type(win.view.username, "clerk01")
-    w.type(win.view.password, "123456")
-    w.press(win.view.password, "Return")
-    w.pump(lambda: isinstance(win.view, HomeView), what="home")
 
 
 def test_a_three_second_card_reader_stall_does_not_freeze_the_window(counter_window, virtual_devices):
@@ -38,7 +31,7 @@ def test_a_three_second_card_reader_stall_does_not_freeze_the_window(counter_win
 
     w = counter_window
     win = w.window
-    _login(w)
+    w.login()
     w.key("F2")
     intake = w.pump(lambda: win.view if isinstance(win.view, IntakeView) else None, what="intake")
     ticker = Ticker(win.root)
@@ -64,7 +57,7 @@ def test_a_three_second_card_reader_stall_does_not_freeze_the_window(counter_win
 def test_a_three_second_network_stall_does_not_freeze_the_window(counter_window, enrolled_runtime):
     w = counter_window
     win = w.window
-    _login(w)
+    w.login()
     # The sync round started by the login must be over, or ours would only find it busy.
     w.pump(lambda: "已同步" in win.sync_badge.cget("text") and not win.runner.busy, timeout=60,
            what="first sync")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from client.domain.identity import Applicant
 from client.services.intake import IntakeDraft, MaterialInput
-from client.ui.home import HomeView
 from client.ui.intake import IntakeView
 
 
@@ -20,11 +19,7 @@ def test_known_id_number_fills_name_and_phone(counter_window, enrolled_runtime):
 
     w = counter_window
     win = w.window
-    login = win.view
-    w.type(login.username, "clerk01")
-    w.type(login.password, "123456")
-    w.press(login.password, "Return")
-    w.pump(lambda: isinstance(win.view, HomeView), what="home")
+    w.login()
     w.key("F2")
     intake = w.pump(lambda: win.view if isinstance(win.view, IntakeView) else None, what="intake")
     w.type(intake.id_number, "34052419800101001x")

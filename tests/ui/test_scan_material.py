@@ -1,18 +1,13 @@
 """Scanning a material with the document camera from the checklist."""
 from __future__ import annotations
 
-from client.ui.home import HomeView
 from client.ui.intake import IntakeView
 
 
 def test_scan_button_ticks_the_material_and_warns_about_a_blurred_page(counter_window, enrolled_runtime):
     w = counter_window
     win = w.window
-    login = win.view
-    w.type(login.username, "clerk01")
-    w.type(login.password, "123456")
-    w.press(login.password, "Return")
-    w.pump(lambda: isinstance(win.view, HomeView), what="home")
+    w.login()
     w.key("F2")
     intake = w.pump(lambda: win.view if isinstance(win.view, IntakeView) else None, what="intake")
     w.type(intake.search, "个体")

@@ -1,18 +1,13 @@
 """Settings screen: saved values apply to the running window."""
 from __future__ import annotations
 
-from client.ui.home import HomeView
 from client.ui.settings import SettingsView
 
 
 def test_settings_change_font_and_lock_time(counter_window):
     w = counter_window
     win = w.window
-    login = win.view
-    w.type(login.username, "clerk01")
-    w.type(login.password, "123456")
-    w.press(login.password, "Return")
-    w.pump(lambda: isinstance(win.view, HomeView), what="home")
+    w.login()
     w.key("F12")
     view = w.pump(lambda: win.view if isinstance(win.view, SettingsView) and win.view.server.get() else None,
                   what="settings loaded")
