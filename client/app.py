@@ -25,6 +25,7 @@ from client.services.intake import IntakeService
 from client.services.paperwork import OfficeInfo, Paperwork
 from client.services.preferences import CounterSettings, PreferencesService
 from client.services.published import ImportedCatalog, Published
+from client.services.ratings import RatingService
 from client.services.supplement import SupplementService
 from client.services.syncing import SyncService
 from client.store.db import Store, open_store
@@ -139,7 +140,7 @@ def _open_devices(config: ClientConfig, virtual) -> tuple[HardwareService, list[
     backend = virtual.backend if virtual is not None else None
     printer_cfg = VIRTUAL_PRINTER if virtual is not None else PrinterConfig(width_mm=config.printer_width)
     reader_cfg = VIRTUAL_READER if virtual is not None else ReaderConfig()
-    owners = [DeviceOwner("id-reader"), DeviceOwner("printer"), DeviceOwner("scanner")]
+    owners = [DeviceOwner("id-reader"), DeviceOwner("printer"), DeviceOwner("scanner"), DeviceOwner("rating-pad")]
     reader = OwnedDevice(owners[0], lambda: open_reader(reader_cfg, backend=backend), "身份证阅读器")
     printer = OwnedDevice(owners[1], lambda: open_printer(printer_cfg, backend=backend), "小票打印机")
     if virtual is not None:
@@ -161,7 +162,17 @@ def _open_devices(config: ClientConfig, virtual) -> tuple[HardwareService, list[
                                 backend=backend, probes={"printer": printer_probe}, interval=2.0).start()
         return watcher.stop
 
-    hardware = HardwareService(reader, printer, last_png, scanner=scanner, monitor=monitor)
+    rating_pad = None
+    if virtual is not None:
+        from devices.rating import RatingLevel
+        from devices.rating_pad import SerialRatingPad
+        from devices.serial_transport import SerialTransport
+
+        if config.demo and virtual.rating_pad.auto is None:
+            virtual.rating_pad.auto = RatingLevel.VERY_SATISFIED  # demo: nobody sits at the pad
+        rating_pad = OwnedDevice(owners[3], lambda: SerialRatingPad(SerialTransport(
+            "virtual", baudrate=9600, kind="评价器", port_factory=virtual.rating_pad.connect)), "评价器")
+    hardware = HardwareService(reader, printer, last_png, scanner=scanner, monitor=monitor, rating_pad=rating_pad)
     return hardware, [owner.stop for owner in owners]
 
 
@@ -224,6 +235,7 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
         diagnostics=DiagnosticsService(store, api, hardware, config.data_dir / "logs"),
         preferences=preferences,
         supplement=SupplementService(store, catalog_source, identity, paperwork, wake),
+        ratings=RatingService(store, hardware, identity, wake),
         office_name=office_name,
         demo=config.demo,
         plaintext_store=config.plaintext,

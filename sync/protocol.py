@@ -32,8 +32,9 @@ CASE_DELIVERED = "case.delivered"
 CASE_SUPPLEMENTED = "case.supplemented"  # 补正: the missing or 容缺 materials brought in later
 CASE_MAILED = "case.mailed"  # result sent by post (邮寄送达)
 CASE_WITHDRAWN = "case.withdrawn"  # the applicant withdrew (撤件)
+CASE_RATED = "case.rated"  # 好差评 given at the counter (一次一评)
 EVENT_TYPES = (CASE_ACCEPTED, CASE_NOTIFIED, CASE_REFUSED, CASE_DELIVERED, CASE_SUPPLEMENTED, CASE_MAILED,
-               CASE_WITHDRAWN)
+               CASE_WITHDRAWN, CASE_RATED)
 
 # Change kinds the back office publishes (PullResponse.changes[].kind).
 CHANGE_CASE_STATUS = "case_status"          # data: CaseStatusData
@@ -145,6 +146,15 @@ class CaseWithdrawnPayload(BaseModel):
     withdrawn_at: dt.datetime
     reason: str
     clerk: str
+
+
+class CaseRatedPayload(BaseModel):
+    case_no: str
+    rated_at: dt.datetime
+    level: int = Field(ge=1, le=5)  # 5 非常满意 … 1 非常不满意
+    indicators: dict[str, int] = Field(default_factory=dict)  # 服务效率/服务水平/服务态度 when the pad asks them
+    source: Literal["pad", "keyboard"] = "pad"
+    clerk: str  # the clerk who served: 谁办理谁负责
 
 
 class CaseDeliveredPayload(BaseModel):

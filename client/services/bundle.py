@@ -11,6 +11,7 @@ from .hardware import HardwareService
 from .intake import IntakeService
 from .paperwork import Paperwork
 from .preferences import PreferencesService
+from .ratings import RatingService
 from .supplement import SupplementService
 from .syncing import SyncService
 
@@ -30,3 +31,4 @@ class Services:
     diagnostics: DiagnosticsService | None = None
     preferences: PreferencesService | None = None
     supplement: SupplementService | None = None
+    ratings: RatingService | None = None

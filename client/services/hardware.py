@@ -58,10 +58,11 @@ class OwnedDevice:
 class HardwareService:
     def __init__(self, reader: OwnedDevice | None, printer: OwnedDevice | None,
                  last_receipt_png: Callable[[], bytes | None] = lambda: None,
-                 scanner: OwnedDevice | None = None,
+                 scanner: OwnedDevice | None = None, rating_pad: OwnedDevice | None = None,
                  monitor: Callable[[Callable[[str, str], None]], Callable[[], None]] | None = None):
         self.reader, self.printer, self.last_receipt_png = reader, printer, last_receipt_png
         self.scanner = scanner
+        self.rating_pad = rating_pad
         self._monitor = monitor
 
     def scan(self) -> ScanResult:
@@ -79,6 +80,20 @@ class HardwareService:
             raise ServiceError("高拍仪没有返回页面，请放好材料后重试")
         warnings = tuple(f"第{i}页：{w}" for i, page in enumerate(pages, 1) for w in page.warnings)
         return ScanResult(tuple(page.jpeg for page in pages), warnings)
+
+    def request_rating(self, case_no: str, timeout_s: float) -> int | None:
+        """Ask the applicant to rate on the pad; their level (5 best), or None if they did not."""
+        if self.rating_pad is None:
+            raise ServiceError("未连接评价器，请引导申请人通过“好差评”二维码评价")
+        try:
+            self.rating_pad.call("request", case_no, timeout=10)
+            level = self.rating_pad.call("wait_result", timeout_s, timeout=timeout_s + 10)
+        except ServiceError:
+            raise
+        except Exception as exc:
+            log.warning("rating pad failed: %s", exc)
+            raise ServiceError(clerk_message(exc, "评价器无响应，请检查连接"), str(exc)) from exc
+        return None if level is None else int(level)
 
     def watch(self, on_change: Callable[[str, str], None]) -> Callable[[], None]:
         """Report device state changes as (role, Chinese message) until the returned stop is called."""

@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from client.domain.catalog import Catalog
 from client.domain.states import LABELS, CaseState
+from client.domain.ratings import label as rating_label
 from client.store.db import Store
 from client.store.models import Case, CaseEvent
 from client.store.settings import load_identity
-from reports.statistics import (INDICATORS, ClerkTally, DailyWindowStats, DeadlineCase,
+from reports.statistics import (INDICATORS, BadRating, ClerkTally, DailyWindowStats, DeadlineCase,
                                 DepartmentScore, IndicatorRatings, MatterOutcome,
                                 MonthlySatisfaction)
 
@@ -112,9 +113,28 @@ class StatisticsQueries:
                                         if c.promised_by < as_of)
         departments = tuple(DepartmentScore(d, dept_cases[d], overdue=dept_overdue[d])
                             for d in sorted(set(dept_cases) | set(dept_overdue)))
-        indicators = tuple(IndicatorRatings(name, (0, 0, 0, 0, 0)) for name in INDICATORS)
-        return MonthlySatisfaction(self.office_name(), first, as_of, indicators, (), overdue, near,
-                                   departments, cases=len(in_month), notes=(NO_RATINGS,))
+        indicators, bad = self._ratings(start, end)
+        notes = () if any(i.total for i in indicators) else (NO_RATINGS,)
+        return MonthlySatisfaction(self.office_name(), first, as_of, indicators, bad, overdue, near,
+                                   departments, cases=len(in_month), notes=notes)
+
+    def _ratings(self, start: dt.datetime, end: dt.datetime):
+        """Counts per indicator and level from the month's case.rated events; 差评 listed for call-back."""
+        counts = {name: [0, 0, 0, 0, 0] for name in INDICATORS}
+        bad = []
+        with self.store.sessions() as s:
+            rows = s.execute(select(CaseEvent, Case).join(Case, Case.id == CaseEvent.case_id)
+                             .where(CaseEvent.type == "case.rated", CaseEvent.device_time >= start,
+                                    CaseEvent.device_time < end).order_by(CaseEvent.seq)).all()
+        for event, case in rows:
+            for name, level in event.payload.get("indicators", {}).items():
+                if name in counts and 1 <= int(level) <= 5:
+                    counts[name][5 - int(level)] += 1
+            level = int(event.payload.get("level", 0))
+            if 1 <= level <= 2:
+                bad.append(BadRating(case.case_no, case.matter_name, case.clerk, rating_label(level),
+                                     event.device_time.date(), status="待回访"))
+        return tuple(IndicatorRatings(name, tuple(counts[name])) for name in INDICATORS), tuple(bad)
 
     def _department(self, matter_code: str) -> str:
         if self.catalog is not None:

@@ -51,10 +51,30 @@ class ResultView(View):
         self.home_button = self.button(bar, "返回首页（Enter）", self.app.show_home, 1, height=40)
         self.home_button.pack(side="left")
         self.button(bar, "查看办件", lambda: self.app.show_case(result.case_id), height=40).pack(side="left", padx=10)
+        self.rating = self.label(bar, "", 1, True)
+        self.rating.pack(side="left", padx=20)
         self.previews = ctk.CTkFrame(self, fg_color="transparent")
         self.previews.pack(fill="both", expand=True, padx=16, pady=(0, 12))
         self.keys = {"Return": self.app.show_home, "Escape": self.app.show_home}
         self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
+        self.ask_rating()
+
+    def ask_rating(self) -> None:
+        """一次一评: the pad lights up for this case; the applicant presses, the clerk does not."""
+        if self.services.ratings is None:
+            return
+        self.rating.configure(text="请申请人在评价器上为本次服务评价…", text_color=WARN_COLOR)
+        self.run_task(self.services.ratings.ask, self.result.case_id, self.app.clerk, on_done=self._rated,
+                      on_error=lambda exc: self.rating.configure(
+                          text=getattr(exc, "message", "评价器无响应"), text_color=WARN_COLOR))
+
+    def _rated(self, rated) -> None:
+        if rated.level is None:
+            self.rating.configure(text="申请人未评价", text_color=WARN_COLOR)
+        elif rated.bad:
+            self.rating.configure(text=f"申请人评价：{rated.label}（差评，已记录，需回访整改）", text_color=ERROR_COLOR)
+        else:
+            self.rating.configure(text=f"申请人评价：{rated.label}", text_color=OK_COLOR)
 
     def _load_previews(self):
         notice = self.services.paperwork.preview_png(self.result.notice_pdf) if self.result.notice_pdf else None

@@ -145,6 +145,8 @@ def _apply(session: Session, ctx: ServerContext, device: DeviceIdentity, event: 
         _mail(session, device, event)
     elif event.type == protocol.CASE_WITHDRAWN:
         _withdraw(session, device, event)
+    elif event.type == protocol.CASE_RATED:
+        _rate(session, device, event)
     else:
         raise Rejection("unknown_event_type", f"后台无法识别的事件类型“{event.type}”，请升级客户端")
 
@@ -301,6 +303,12 @@ def _withdraw(session: Session, device: DeviceIdentity, event: protocol.Event) -
     payload, case = _own_case(session, device, event, protocol.CaseWithdrawnPayload, "撤件")
     _move(case, CaseState.WITHDRAWN)
     status_change(session, case, {"reason": payload.reason})
+
+
+def _rate(session: Session, device: DeviceIdentity, event: protocol.Event) -> None:
+    """好差评 kept with the case; a 差评 is what the supervisor's rectification list starts from."""
+    payload, case = _own_case(session, device, event, protocol.CaseRatedPayload, "评价")
+    case.payload = {**(case.payload or {}), "rating": payload.model_dump(mode="json")}
 
 
 def pull_changes(ctx: ServerContext, device: DeviceIdentity, cursor: int,

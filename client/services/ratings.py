@@ -1,0 +1,67 @@
+"""好差评 after every case: the applicant rates on the pad, the window records it.
+
+The clerk only starts the request; the level comes from the applicant's own key press
+(staff must prompt but never hint or choose).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from client.domain.ratings import OVERALL, is_bad, label
+from client.store.db import Store
+from client.store.journal import append_event
+from client.store.models import Case
+from client.store.settings import DeviceIdentity
+from sync import protocol
+
+from .auth import Clerk
+from .errors import ServiceError
+from .hardware import HardwareService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RatingResult:
+    case_no: str
+    level: int | None  # None: the applicant did not rate in time
+    label: str
+    bad: bool
+
+
+class RatingService:
+    def __init__(self, store: Store, hardware: HardwareService, identity: Callable[[], DeviceIdentity],
+                 on_new_event: Callable[[], None] = lambda: None, clock: Callable[[], dt.datetime] = dt.datetime.now,
+                 wait_s: float = 60.0):
+        self.store, self.hardware, self.identity = store, hardware, identity
+        self.on_new_event, self.clock, self.wait_s = on_new_event, clock, wait_s
+
+    def ask(self, case_id: str, clerk: Clerk) -> RatingResult:
+        """Light the pad for this case, wait for the applicant, and record what they pressed."""
+        with self.store.sessions() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise ServiceError("未找到该办件")
+            case_no = case.case_no
+        level = self.hardware.request_rating(case_no, self.wait_s)
+        if level is None:
+            return RatingResult(case_no, None, "未评价", False)
+        return self.record(case_id, int(level), clerk)
+
+    def record(self, case_id: str, level: int, clerk: Clerk, source: str = "pad") -> RatingResult:
+        now = self.clock().replace(microsecond=0)
+        with self.store.sessions.begin() as s:
+            case = s.get(Case, case_id)
+            payload = protocol.CaseRatedPayload(case_no=case.case_no, rated_at=now, level=level,
+                                                indicators={OVERALL: level}, source=source,
+                                                clerk=clerk.username).model_dump(mode="json")
+            append_event(s, case_id=case_id, type_=protocol.CASE_RATED, payload=payload, clerk=clerk.username,
+                         device_id=self.identity().device_id, now=now)
+            case_no = case.case_no
+        if is_bad(level):
+            log.warning("差评 for case %s served by %s: level %d", case_no, clerk.username, level)
+        self.on_new_event()
+        return RatingResult(case_no, level, label(level), is_bad(level))
