@@ -26,6 +26,8 @@ from client.services.paperwork import OfficeInfo, Paperwork
 from client.services.preferences import CounterSettings, PreferencesService
 from client.services.published import ImportedCatalog, Published
 from client.services.ratings import RatingService
+from client.services.statistics import StatisticsQueries
+from client.services.supervision import SupervisionService
 from client.services.supplement import SupplementService
 from client.services.syncing import SyncService
 from client.store.db import Store, open_store
@@ -236,6 +238,8 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
         preferences=preferences,
         supplement=SupplementService(store, catalog_source, identity, paperwork, wake),
         ratings=RatingService(store, hardware, identity, wake),
+        supervision=SupervisionService(lambda: StatisticsQueries(store, catalog_source()),
+                                       config.data_dir / "reports"),
         office_name=office_name,
         demo=config.demo,
         plaintext_store=config.plaintext,

@@ -12,6 +12,7 @@ from .intake import IntakeService
 from .paperwork import Paperwork
 from .preferences import PreferencesService
 from .ratings import RatingService
+from .supervision import SupervisionService
 from .supplement import SupplementService
 from .syncing import SyncService
 
@@ -32,3 +33,4 @@ class Services:
     preferences: PreferencesService | None = None
     supplement: SupplementService | None = None
     ratings: RatingService | None = None
+    supervision: SupervisionService | None = None

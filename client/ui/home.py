@@ -5,6 +5,8 @@ import tkinter.ttk as ttk
 
 import customtkinter as ctk
 
+from client.services.supervision import SUPERVISOR_ROLES
+
 from .base import View
 
 COLUMNS = (("case_no", "办件编号", 250), ("applicant", "申请人", 90), ("matter", "事项", 260),
@@ -52,6 +54,10 @@ class HomeView(View):
             side="left", padx=10)
         self.keys = {"F2": self.app.show_intake, "F5": self.app.sync_now, "F6": self.query.focus_set,
                      "F11": self.app.show_diagnostics, "F12": self.app.show_settings}
+        if self.app.clerk is not None and self.app.clerk.role in SUPERVISOR_ROLES:
+            self.button(bar, "主管视图（F9）", self.app.show_supervisor, height=40, fg_color="#6a4c93").pack(
+                side="left", padx=10)
+            self.keys["F9"] = self.app.show_supervisor
         self.rows: dict[str, str] = {}
 
     def on_show(self) -> None:

@@ -22,6 +22,7 @@ from .lock import LockOverlay
 from .login import LoginView
 from .result import ResultView
 from .settings import SettingsView
+from .supervisor import SupervisorView
 from .supplement import SupplementView
 from .tasks import TaskRunner
 from .theme import DEMO_COLOR, ERROR_COLOR, WARN_COLOR, make_theme
@@ -171,6 +172,9 @@ class MainWindow:
 
     def show_case(self, case_id: str) -> None:
         self.show(CaseDetailView(self, case_id))
+
+    def show_supervisor(self) -> None:
+        self.show(SupervisorView(self))
 
     def show_supplement(self, case_id: str) -> None:
         self.show(SupplementView(self, case_id))

@@ -20,6 +20,7 @@ DEMO_USERS = (
     ("clerk01", "张敏", "clerk"),
     ("worker01", "王社工", "social_worker"),
     ("approver01", "李审批", "approver"),
+    ("supervisor01", "赵主管", "supervisor"),
     ("admin", "系统管理员", "admin"),
 )
 

@@ -1,0 +1,68 @@
+"""Supervisor view (F9 on home, supervisors only): today's numbers, 黄牌/红牌, 差评."""
+from __future__ import annotations
+
+import customtkinter as ctk
+
+from .base import View
+from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+
+class SupervisorView(View):
+    title = "窗口主管"
+
+    def __init__(self, app):
+        super().__init__(app)
+        bar = ctk.CTkFrame(self, fg_color="transparent")
+        bar.pack(fill="x", padx=16, pady=12)
+        self.button(bar, "刷新（F5）", self.refresh, height=40).pack(side="left")
+        self.button(bar, "生成今日窗口日报（F9）", self.report, height=40).pack(side="left", padx=10)
+        self.button(bar, "返回（Esc）", self.app.show_home, height=40, fg_color="gray50").pack(side="right")
+        self.message = self.label(bar, "", -1)
+        self.message.pack(side="left", padx=10)
+        self.body = ctk.CTkScrollableFrame(self, fg_color="transparent")
+        self.body.pack(fill="both", expand=True, padx=16, pady=(0, 12))
+        self.overview = None
+        self.keys = {"F5": self.refresh, "F9": self.report, "Escape": self.app.show_home}
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.run_task(self.services.supervision.overview, on_done=self._show, on_error=self._failed)
+
+    def _show(self, o) -> None:
+        self.overview = o
+        for child in self.body.winfo_children():
+            child.destroy()
+        d = o.daily
+        self.label(self.body, f"{o.day:%Y年%m月%d日} 今日窗口", 3, True).pack(anchor="w")
+        figures = (f"接件 {d.total}件    受理 {sum(m.accepted + m.tolerant for m in d.matters)}件    "
+                   f"一次性告知 {d.one_time_notices}份    不予受理 {sum(m.refused for m in d.matters)}件    "
+                   f"出件 {d.delivered}件")
+        self.label(self.body, figures, 1).pack(anchor="w", pady=(2, 8))
+        for clerk in d.clerks:
+            self.label(self.body, f"· {clerk.clerk}：接件{clerk.cases}件，受理{clerk.accepted}件，"
+                                  f"一次性告知{clerk.corrections}份，出件{clerk.delivered}件", -1).pack(anchor="w")
+        self._cases("红牌：已超期", o.overdue, ERROR_COLOR, "超期{}天")
+        self._cases("黄牌：即将到期", o.near_due, WARN_COLOR, "剩{}天")
+        self.label(self.body, f"本月差评（{len(o.bad_ratings)}条）", 2, True).pack(anchor="w", pady=(14, 2))
+        if not o.bad_ratings:
+            self.label(self.body, "无", -1, text_color=OK_COLOR).pack(anchor="w")
+        for bad in o.bad_ratings:
+            self.label(self.body, f"· {bad.rated_on:%m-%d} {bad.level}  {bad.matter}  经办：{bad.clerk}  "
+                                  f"状态：{bad.status}  办件：{bad.case_no}", -1, text_color=ERROR_COLOR
+                       ).pack(anchor="w")
+
+    def _cases(self, title, cases, color, days) -> None:
+        self.label(self.body, f"{title}（{len(cases)}件）", 2, True, text_color=color).pack(anchor="w", pady=(14, 2))
+        if not cases:
+            self.label(self.body, "无", -1, text_color=OK_COLOR).pack(anchor="w")
+        for c in cases:
+            self.label(self.body, f"· {c.matter}  经办：{c.clerk}  承诺：{c.promised_by:%Y-%m-%d}  "
+                                  f"{days.format(c.days)}  {c.status}  办件：{c.case_no}", -1).pack(anchor="w")
+
+    def report(self) -> None:
+        self.run_task(self.services.supervision.daily_report,
+                      on_done=lambda p: self.message.configure(text=f"已生成：{p}", text_color=OK_COLOR),
+                      on_error=self._failed)
+
+    def _failed(self, exc) -> None:
+        self.message.configure(text=getattr(exc, "message", "操作失败"), text_color=ERROR_COLOR)
