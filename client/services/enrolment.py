@@ -19,10 +19,14 @@ TOKEN = "device-token"
 class EnrolmentService:
     def __init__(self, store: Store, secrets: SecretStore):
         self.store, self.secrets = store, secrets
+        self._identity: DeviceIdentity | None = None
 
     def identity(self) -> DeviceIdentity | None:
-        with self.store.sessions() as s:
-            return load_identity(s)
+        """Read once, then served from memory: the matter search asks on every keystroke."""
+        if self._identity is None:
+            with self.store.sessions() as s:
+                self._identity = load_identity(s)
+        return self._identity
 
     def token(self) -> str | None:
         return self.secrets.get(TOKEN)
@@ -43,11 +47,14 @@ class EnrolmentService:
         self.secrets.put(TOKEN, answer.token)
         with self.store.sessions.begin() as s:
             save_identity(s, identity)
+        self._identity = identity
         log.info("enrolled as device %s (%s) in %s", identity.device_id, identity.device_code, identity.org_code)
         return identity
 
     def set_server_url(self, server_url: str) -> None:
         identity = self.identity()
         if identity is not None and identity.server_url != server_url:
+            moved = DeviceIdentity(**{**identity.__dict__, "server_url": server_url.rstrip("/")})
             with self.store.sessions.begin() as s:
-                save_identity(s, DeviceIdentity(**{**identity.__dict__, "server_url": server_url.rstrip("/")}))
+                save_identity(s, moved)
+            self._identity = moved

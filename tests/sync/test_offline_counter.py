@@ -6,7 +6,6 @@ from sqlalchemy import select
 from client.domain.identity import Applicant
 from client.services.intake import IntakeDraft, MaterialInput
 from client.store.models import OutboxEntry
-from client.store.settings import DeviceIdentity, load_identity, save_identity
 from sync.server import admin
 
 
@@ -18,9 +17,7 @@ def _accept(services, clerk):
 
 
 def _point_at(runtime, url):
-    with runtime.store.sessions.begin() as s:
-        ident = load_identity(s)
-        save_identity(s, DeviceIdentity(**{**ident.__dict__, "server_url": url}))
+    runtime.enrolment.set_server_url(url)
     runtime.engine.reset()
 
 

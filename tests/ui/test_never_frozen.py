@@ -5,7 +5,6 @@ import socket
 import threading
 import time
 
-from client.store.settings import DeviceIdentity, load_identity, save_identity
 from client.ui.intake import IntakeView
 
 
@@ -76,10 +75,7 @@ def test_a_three_second_network_stall_does_not_freeze_the_window(counter_window,
         conn.close()
 
     threading.Thread(target=hold, daemon=True).start()
-    store = enrolled_runtime.store
-    with store.sessions.begin() as s:
-        ident = load_identity(s)
-        save_identity(s, DeviceIdentity(**{**ident.__dict__, "server_url": f"http://127.0.0.1:{port}"}))
+    enrolled_runtime.enrolment.set_server_url(f"http://127.0.0.1:{port}")
     enrolled_runtime.engine.reset()
     win.sync_now()
     w.pump(lambda: "离线" in win.sync_badge.cget("text") or "错误" in win.error_line.cget("text"), timeout=60,
