@@ -52,7 +52,7 @@ class ReceiptData:
     matter_name: str
     materials: tuple[ReceiptMaterial, ...]
     received_at: dt.datetime
-    promised_by: dt.date
+    promised_by: dt.date | None  # None: nothing accepted yet (one-time notice), so no promise
     clerk: str
     query_url: str = ""
     phone: str = ""
@@ -99,7 +99,10 @@ def receipt_layout(data: ReceiptData, width_mm: int = 80) -> ReceiptLayout:
         out.append(TextLine(detail))
     out.append(Rule())
     field("收件时间", chinese_datetime(data.received_at))
-    field("承诺办结", chinese_date(data.promised_by))
+    if data.promised_by is not None:
+        field("承诺办结", chinese_date(data.promised_by))
+    else:
+        field("办理状态", "材料待补正，补齐后受理")
     field("经办人", data.clerk)
     if data.phone:
         field("咨询电话", data.phone)
@@ -125,7 +128,8 @@ def receipt_sheet(data: ReceiptData) -> NoticeSheet:
                 ("证件号码", mask_id_number(data.applicant_id_number)),
                 ("办理事项", data.matter_name),
                 ("收件时间", chinese_datetime(data.received_at)),
-                ("承诺办结日期", chinese_date(data.promised_by)),
+                ("承诺办结日期", chinese_date(data.promised_by)) if data.promised_by is not None
+                else ("办理状态", "材料待补正，补齐后受理"),
                 ("经办人", data.clerk),
                 *((("咨询电话", data.phone),) if data.phone else ()),
             )),

@@ -101,7 +101,8 @@ class Paperwork:
         materials = tuple(ReceiptMaterial(m.name, m.form, m.copies, m.status) for m in case.materials)
         return ReceiptData(office_name=self.office.name, case_no=case.case_no, applicant_name=case.applicant_name,
                            applicant_id_number=case.applicant_id_number, matter_name=case.matter_name,
-                           materials=materials, received_at=case.received_at, promised_by=case.promised_by,
+                           materials=materials, received_at=case.received_at,
+                           promised_by=None if case.status == "pending_supplement" else case.promised_by,
                            clerk=case.clerk, query_url=self._query(case.case_no), phone=self.office.phone)
 
     def _documents(self, record: _CaseRecord) -> list[tuple[str, bytes]]:

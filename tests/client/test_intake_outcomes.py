@@ -115,3 +115,13 @@ def test_every_outcome_reaches_the_back_office_with_its_status(counter, live_ser
     # The window's own record is not overwritten by the server's echo.
     assert services.cases.detail(submitted["conclude"].case_id).summary.status == "concluded"
     assert services.cases.detail(submitted["accept"].case_id).summary.status == "submitted"
+
+
+def test_the_receipt_of_a_one_time_notice_promises_no_date(counter, enrolled_runtime):
+    services, clerk = counter
+    result = services.intake.submit(_draft(GETIHU, received=("M01",)), clerk)
+    text = "\n".join(line.text for line in enrolled_runtime.hardware.printer.last_receipt().lines)
+    assert "材料待补正" in text and "承诺办结" not in text
+    accepted = services.intake.submit(_draft(GETIHU, received=("M01", "M02", "M03")), clerk)
+    text = "\n".join(line.text for line in enrolled_runtime.hardware.printer.last_receipt().lines)
+    assert "承诺办结" in text and f"{accepted.promised_by.month}月{accepted.promised_by.day}日" in text
