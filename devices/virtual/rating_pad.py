@@ -1,32 +1,11 @@
 """A virtual rating pad on a serial line, speaking the default frame (devices.rating)."""
 from __future__ import annotations
 
-import errno
 import threading
-
-import serial
-from serial.urlhandler import protocol_loop
 
 from devices import rating
 from devices.rating import RatingLevel
-
-
-class _PadLine(protocol_loop.Serial):
-    def __init__(self, pad: "VirtualRatingPad") -> None:
-        self.pad = pad
-        super().__init__("loop://", baudrate=9600)
-
-    def write(self, data) -> int:
-        payload = bytes(data)
-        if not self.is_open:
-            raise serial.PortNotOpenError()
-        reply = self.pad.host_wrote(payload)
-        if reply:
-            super().write(reply)
-        return len(payload)
-
-    def pad_says(self, data: bytes) -> None:
-        super().write(data)
+from devices.virtual.serial_line import EmulatedLine, open_line
 
 
 class VirtualRatingPad:
@@ -42,14 +21,12 @@ class VirtualRatingPad:
         self.present = True
         self.asked: list[str] = []
         self.cancelled = 0
-        self.line: _PadLine | None = None
+        self.line: EmulatedLine | None = None
         self._lock = threading.Lock()
         self._decoder = rating.FrameDecoder()
 
-    def connect(self) -> _PadLine:
-        if not self.present:
-            raise serial.SerialException(errno.ENOENT, "could not open port: no such device")
-        self.line = _PadLine(self)
+    def connect(self) -> EmulatedLine:
+        self.line = open_line(self.present, self.host_wrote, 9600)
         return self.line
 
     def host_wrote(self, data: bytes) -> bytes:
@@ -68,7 +45,7 @@ class VirtualRatingPad:
 
     def press(self, level: RatingLevel) -> None:
         if self.line is not None and self.line.is_open:
-            self.line.pad_says(rating.result_frame(RatingLevel(level)))
+            self.line.device_says(rating.result_frame(RatingLevel(level)))
 
     def pull(self) -> None:
         self.present = False
