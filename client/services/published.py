@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from pathlib import Path
 
 from client.domain.catalog import Catalog, catalog_from_dict, check_catalog, load_sample_catalog
 from client.domain.deadlines import WorkCalendar, calendar_from_dict
+from client.store.files import write_whole
 from client.store.outbox import StoreOutbox
 from reports.templates import NoticeTemplates, default_templates, merge_templates
 
@@ -71,10 +71,7 @@ class ImportedCatalog:
         if current.version == catalog.version and current.to_dict() != catalog.to_dict():
             raise ServiceError(f"本机已有版本号为 {catalog.version} 的事项清单，内容与导入文件不同。"
                                "办件按版本号记录所依据的清单，新清单须使用新的版本号")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(catalog.to_dict(), ensure_ascii=False, indent=1), "utf-8")
-        os.replace(tmp, self.path)
+        write_whole(self.path, json.dumps(catalog.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"))
         return self.path
 
 

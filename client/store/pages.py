@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .files import write_whole
+
 MAGIC = b"OWP1"
 _NONCE = 12
 
@@ -48,26 +50,11 @@ class PageStore:
         nonce = os.urandom(_NONCE)
         return MAGIC + nonce + self._aead.encrypt(nonce, data, sha.encode("ascii"))
 
-    def _write(self, target: Path, blob: bytes) -> None:
-        """Whole file or none: a full disk leaves no truncated page under its name, nor a
-        stray temporary file eating what space is left."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        try:
-            with open(tmp, "wb") as fh:
-                fh.write(blob)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except OSError:
-            tmp.unlink(missing_ok=True)
-            raise
-
     def put(self, data: bytes, name: str) -> PageRef:
         sha = hashlib.sha256(data).hexdigest()
         target = self.path(sha)
         if not target.exists():
-            self._write(target, self._seal(sha, data))
+            write_whole(target, self._seal(sha, data))
         return PageRef(sha, len(data), name)
 
     def read(self, sha256: str) -> bytes:
@@ -100,6 +87,6 @@ class PageStore:
             raw = path.read_bytes()
             if raw.startswith(MAGIC) or hashlib.sha256(raw).hexdigest() != path.name:
                 continue
-            self._write(path, self._seal(path.name, raw))
+            write_whole(path, self._seal(path.name, raw))
             done += 1
         return done

@@ -22,6 +22,7 @@ from sqlalchemy import insert
 
 from .db import Store, open_store, readonly_connection
 from .errors import StoreRescued, StoreUnreadableRescue
+from .files import write_whole
 from .keys import DemoKeyFile, StoreKeys
 from .models import CachedUser, Counter, Setting
 
@@ -158,19 +159,6 @@ def open_rescue(raw: bytes, keys: StoreKeys) -> dict:
     return json.loads(gzip.decompress(plain))
 
 
-def _write_new(target: Path, blob: bytes) -> None:
-    tmp = target.with_name(target.name + ".tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(blob)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _free_name(folder: Path, stem: str, suffix: str) -> Path:
     target, n = folder / f"{stem}{suffix}", 1
     while target.exists():
@@ -229,7 +217,7 @@ def rescue_store(path: Path, *, keys: StoreKeys | None, problem: str,
     document = {"format": FORMAT, "created_at": now.isoformat(), "source": str(path), "problem": problem,
                 "incomplete_tables": list(found.lost), "tables": dict(found.tables), "unsent_outbox": found.unsent}
     rescue_file = _free_name(folder, f"rescue-{stamp}", ".owrescue")
-    _write_new(rescue_file, seal(document, rescue_keys_for(path, keys)))
+    write_whole(rescue_file, seal(document, rescue_keys_for(path, keys)))
     moved_to = set_aside(path, folder, stamp)
     store = open_store(path, keys=keys)
     try:
