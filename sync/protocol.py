@@ -13,6 +13,10 @@ Endpoints (all JSON unless noted, all but /enrol need `Authorization: Bearer <de
   PUT  /api/v1/blobs/{sha256}?offset=N  raw bytes -> BlobStatus (resumes at offset)
   GET  /api/v1/catalog           -> the current catalog (client.domain.catalog dict form)
   GET  /api/v1/health            -> {"ok": true, "protocol": 1}
+  POST /api/v1/queue/tickets     TicketRequest -> QueueTicket (a kiosk or the guide issues a ticket)
+  POST /api/v1/queue/call        CallRequest -> CallResponse (the next ticket for a window, or none)
+  GET  /api/v1/queue/status?window=W   -> QueueStatus (the window's current ticket, who waits)
+  POST /api/v1/queue/tickets/{id}/recall|no-show|transfer|done   TicketAction -> QueueTicket
 """
 from __future__ import annotations
 
@@ -33,8 +37,11 @@ CASE_SUPPLEMENTED = "case.supplemented"  # 补正: the missing or 容缺 materia
 CASE_MAILED = "case.mailed"  # result sent by post (邮寄送达)
 CASE_WITHDRAWN = "case.withdrawn"  # the applicant withdrew (撤件)
 CASE_RATED = "case.rated"  # 好差评 given at the counter (一次一评)
+SHIFT_OPENED = "shift.opened"  # a clerk opened a shift at a window (case_id: "shift:<shift id>")
+SHIFT_CLOSED = "shift.closed"  # ... and handed over (交班) with the shift's figures
 EVENT_TYPES = (CASE_ACCEPTED, CASE_NOTIFIED, CASE_REFUSED, CASE_DELIVERED, CASE_SUPPLEMENTED, CASE_MAILED,
-               CASE_WITHDRAWN, CASE_RATED)
+               CASE_WITHDRAWN, CASE_RATED, SHIFT_OPENED, SHIFT_CLOSED)
+SHIFT_CASE_PREFIX = "shift:"  # shift events travel in the case stream under this pseudo case id
 
 # Change kinds the back office publishes (PullResponse.changes[].kind).
 CHANGE_CASE_STATUS = "case_status"          # data: CaseStatusData
@@ -119,6 +126,7 @@ class CaseAcceptedPayload(BaseModel):
     supplement_by: dt.date | None = None  # 容缺: the materials are due by this date
     pledged: list[str] = Field(default_factory=list)  # materials replaced by a 告知承诺
     documents: dict[str, str] = Field(default_factory=dict)  # notice kind -> document number
+    ticket_no: str = ""  # the queue ticket the applicant was called with (叫号), if any
 
 
 class CaseSupplementedPayload(BaseModel):
@@ -267,3 +275,64 @@ class DeadlineWarningData(BaseModel):
     due: dt.date
     working_days_left: int
 
+
+
+class ShiftPayload(BaseModel):
+    """shift.opened / shift.closed: who served at which window when, and (at close) the figures."""
+
+    shift_id: str
+    window: str  # e.g. "3" (3号窗口)
+    clerk: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None = None
+    summary: dict[str, Any] = Field(default_factory=dict)  # cases by outcome, tickets, ratings…
+
+
+# --- The queue (叫号) of a hall: one queue per org unit, shared by its windows. ---
+
+class TicketRequest(BaseModel):
+    category: str = "A"  # client.domain.tickets.CATEGORIES
+    green_channel: bool = False  # disabled people, soldiers… (绿色通道)
+    id_number: str | None = None  # read at the dispenser: 65 and older get a priority ticket
+
+
+class QueueTicket(BaseModel):
+    id: int
+    ticket_no: str  # e.g. A007 or P002; printed on the slip, never changes
+    category: str
+    category_label: str
+    priority: bool
+    priority_reason: str = ""  # elderly / green_channel
+    status: Literal["waiting", "called", "done", "no_show"]
+    window: str | None = None  # the window that called it
+    target_window: str | None = None  # transferred to this window only
+    recalls: int = 0
+    issued_at: dt.datetime
+    called_at: dt.datetime | None = None
+    done_at: dt.datetime | None = None
+    case_no: str | None = None
+    waiting_ahead: int = 0  # at issue: tickets of the hall waiting before this one
+
+
+class CallRequest(BaseModel):
+    window: str
+    categories: list[str] = Field(default_factory=list)  # empty: every category
+
+
+class CallResponse(BaseModel):
+    ticket: QueueTicket | None = None
+    waiting: int = 0  # still waiting for this window after the call
+
+
+class TicketAction(BaseModel):
+    window: str
+    to_window: str | None = None  # transfer: to this window…
+    to_category: str | None = None  # …or to this category (the ticket keeps its place)
+    case_no: str | None = None  # done: the case taken for this ticket
+
+
+class QueueStatus(BaseModel):
+    window: str
+    current: QueueTicket | None = None
+    waiting: int = 0
+    waiting_priority: int = 0

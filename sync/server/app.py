@@ -11,18 +11,17 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync import protocol
 
-from . import auth, blobs, events
-from .auth import DeviceIdentity
+from . import auth, blobs, events, queue
 from .context import ServerContext
+from .deps import Ctx, Dev
 from .errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -31,25 +30,6 @@ API = protocol.API
 _RAW_BODY = {"requestBody": {"required": True, "content": {
     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
 _ERRORS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
-
-
-def _context(request: Request) -> ServerContext:
-    return request.app.state.ctx
-
-
-_bearer = HTTPBearer(auto_error=False, description="设备令牌（注册时获得）")
-
-
-def _device(request: Request,
-            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None
-            ) -> DeviceIdentity:
-    """Every route but enrol and health needs an enrolled, unrevoked device."""
-    header = f"{credentials.scheme} {credentials.credentials}" if credentials else None
-    return auth.authenticate(request.app.state.ctx.sessions, header)
-
-
-Ctx = Annotated[ServerContext, Depends(_context)]
-Dev = Annotated[DeviceIdentity, Depends(_device)]
 
 
 def create_app(db_url: str, blob_dir: Path) -> FastAPI:
@@ -134,6 +114,7 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
         with ctx.sessions() as session:
             return ctx.current_catalog(session).to_dict()
 
+    app.include_router(queue.router, prefix=API)
     return app
 
 

@@ -17,6 +17,7 @@ from . import admin
 from .auth import ROLES
 from .config import default_blob_dir, default_db_url
 from .demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo
+from .errors import ApiError
 from .publishing import PublishError
 
 
@@ -122,6 +123,20 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("revoke", parents=[common], help="停用设备")
     p.add_argument("device_id", help="设备ID或4位设备码")
     p.add_argument("--reason", default="")
+
+    p = sub.add_parser("queue", help="叫号：取号、查看排队、统计")
+    queue = p.add_subparsers(dest="queue_command", required=True)
+    q = queue.add_parser("take", parents=[common], help="取号（取号机）")
+    q.add_argument("--org", required=True, help="机构代码（大厅）")
+    q.add_argument("--category", default="A", help="号类：A 综合受理、B 企业服务、C 出件咨询")
+    q.add_argument("--priority", action="store_true", help="绿色通道（残疾人、军人等）优先")
+    q.add_argument("--id-number", help="身份证号：年满65周岁自动优先")
+    q = queue.add_parser("list", parents=[common], help="列出今天的号")
+    q.add_argument("--org", required=True)
+    q = queue.add_parser("stats", parents=[common], help="今天的叫号统计（等候与办理时长）")
+    q.add_argument("--org", required=True)
+    q.add_argument("--day", help="YYYY-MM-DD（默认今天）")
+    q.add_argument("--window", help="只统计此窗口")
     return parser
 
 
@@ -131,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args, db)
     except (admin.AdminError, PublishError) as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 1
+    except ApiError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 1
     except (OSError, ValueError) as exc:
@@ -263,7 +281,42 @@ def _run_more(args: argparse.Namespace, db: str) -> int:
         print(f"已向设备 {device.device_code} {device.name} 下发擦除指令")
     elif command == "prune-changes":
         print(f"已压缩 {admin.prune_changes(db, args.keep_days)} 条同步记录")
+    elif command == "queue":
+        _run_queue(args, db)
     return 0
+
+
+def _run_queue(args: argparse.Namespace, db: str) -> None:
+    import datetime as dt
+
+    from client.domain.tickets import REASON_LABELS, STATUS_LABELS
+
+    from . import queue
+    from .db import engine_for, session_factory
+
+    with engine_for(db) as engine:
+        sessions = session_factory(engine)
+        if args.queue_command == "take":
+            t = queue.take_ticket(sessions, args.org, args.category, green_channel=args.priority,
+                                  id_number=args.id_number)
+            why = f"（{REASON_LABELS[t.priority_reason]}）" if t.priority else ""
+            print(f"{t.ticket_no}  {t.category_label}{why}  前面还有 {t.waiting_ahead} 人等候")
+        elif args.queue_command == "list":
+            rows = queue.list_tickets(sessions, args.org)
+            for t in rows:
+                where = f"  {t.window}号窗口" if t.window and t.status != "waiting" else ""
+                sent = f"  转至{t.target_window}号窗口" if t.target_window else ""
+                print(f"{t.ticket_no}  {t.category_label}  {STATUS_LABELS[t.status]}{where}{sent}"
+                      f"{'  优先' if t.priority else ''}{'  办件 ' + t.case_no if t.case_no else ''}")
+            print(f"共 {len(rows)} 个号")
+        else:
+            day = dt.date.fromisoformat(args.day) if args.day else None
+            st = queue.queue_stats(sessions, args.org, day, args.window)
+            wait = "—" if st.average_wait_minutes is None else f"{st.average_wait_minutes} 分钟"
+            serve = "—" if st.average_service_minutes is None else f"{st.average_service_minutes} 分钟"
+            print(f"{st.day:%Y-%m-%d}  取号 {st.issued}  等候 {st.waiting}  办结 {st.served}  过号 {st.no_show}"
+                  f"  优先 {st.priority}")
+            print(f"平均等候 {wait}  平均办理 {serve}")
 
 
 if __name__ == "__main__":

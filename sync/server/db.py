@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, TypeDecorator,
+    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint,
     create_engine, event, select, update,
 )
 from sqlalchemy.engine import Engine
@@ -223,6 +223,53 @@ class Publication(Base):
     body: Mapped[dict] = mapped_column(JSON)
     published_by: Mapped[str] = mapped_column(String(64), default="")
     published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Ticket(Base):
+    """A queue ticket (叫号) of one hall (org unit) and one service day.
+
+    `ticket_no` is what the holder's slip says and never changes; `id` order is the
+    place in the queue, which a transfer keeps.
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (UniqueConstraint("org_code", "service_day", "ticket_no", name="uq_tickets_number"),
+                      Index("ix_tickets_queue", "org_code", "service_day", "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    service_day: Mapped[dt.date] = mapped_column(Date)
+    series: Mapped[str] = mapped_column(String(4))  # the prefix letter the number was drawn from
+    number: Mapped[int] = mapped_column(Integer)
+    ticket_no: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(4))
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority_reason: Mapped[str] = mapped_column(String(32), default="")
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting/called/done/no_show
+    window: Mapped[str | None] = mapped_column(String(16), default=None)  # who called it last
+    target_window: Mapped[str | None] = mapped_column(String(16), default=None)
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    called_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)  # first call
+    last_called_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    called_by: Mapped[str | None] = mapped_column(String(36), default=None)  # device id
+    case_no: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class Shift(Base):
+    """A clerk's shift at a window, as the window reported it (shift.opened / shift.closed)."""
+
+    __tablename__ = "shifts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"), index=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    window: Mapped[str] = mapped_column(String(16))
+    clerk: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 ALL_ORGS = "*"

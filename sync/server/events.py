@@ -23,7 +23,7 @@ from sync import protocol
 from .auth import DeviceIdentity
 from .cases import missing_blobs, move_case, set_expected_blobs, status_change
 from .context import ServerContext
-from .db import ALL_ORGS, Case, Change, ChangeCounter, Event, utcnow
+from .db import ALL_ORGS, Case, Change, ChangeCounter, Event, Shift, utcnow
 from .deadlines import due_date, start_date
 from .publishing import current_calendar
 from .errors import ApiError
@@ -147,6 +147,8 @@ def _apply(session: Session, ctx: ServerContext, device: DeviceIdentity, event: 
         _withdraw(session, device, event)
     elif event.type == protocol.CASE_RATED:
         _rate(session, device, event)
+    elif event.type in (protocol.SHIFT_OPENED, protocol.SHIFT_CLOSED):
+        _shift(session, device, event)
     else:
         raise Rejection("unknown_event_type", f"后台无法识别的事件类型“{event.type}”，请升级客户端")
 
@@ -309,6 +311,27 @@ def _rate(session: Session, device: DeviceIdentity, event: protocol.Event) -> No
     """好差评 kept with the case; a 差评 is what the supervisor's rectification list starts from."""
     payload, case = _own_case(session, device, event, protocol.CaseRatedPayload, "评价")
     case.payload = {**(case.payload or {}), "rating": payload.model_dump(mode="json")}
+
+
+def _shift(session: Session, device: DeviceIdentity, event: protocol.Event) -> None:
+    """开班/交班: kept per org unit so the hall knows who served at which window when."""
+    try:
+        payload = protocol.ShiftPayload.model_validate(event.payload)
+    except ValidationError as exc:
+        log.info("bad %s payload: %s", event.type, exc)
+        raise Rejection("invalid_payload", "开班/交班数据不完整或格式不正确") from None
+    if event.case_id != protocol.SHIFT_CASE_PREFIX + payload.shift_id:
+        raise Rejection("invalid_payload", "开班/交班记录编号不一致")
+    shift = session.get(Shift, payload.shift_id)
+    if shift is None:
+        shift = Shift(id=payload.shift_id, org_code=device.org_code, device_id=device.id, summary={})
+        session.add(shift)
+    elif shift.device_id != device.id:
+        raise Rejection("case_conflict", "该班次属于另一台设备")
+    shift.window, shift.clerk, shift.opened_at = payload.window, payload.clerk, payload.opened_at
+    if event.type == protocol.SHIFT_CLOSED:
+        shift.closed_at = payload.closed_at or event.device_time
+        shift.summary = payload.summary
 
 
 def pull_changes(ctx: ServerContext, device: DeviceIdentity, cursor: int,
