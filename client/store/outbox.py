@@ -34,6 +34,7 @@ KEY_CATALOG_VERSION = "sync.catalog_version"
 KEY_TEMPLATES = "sync.templates"
 KEY_COMMAND = "sync.device_command"
 KEY_DEADLINES = "sync.deadline_warnings"
+KEY_DEFERRED = "sync.deferred_status"  # case ids whose server status waits for their unsent steps
 
 
 @dataclass(frozen=True)
@@ -183,9 +184,16 @@ class StoreOutbox:
         return len(items)
 
     def apply_changes(self, changes: list[protocol.Change], cursor: int) -> None:
-        """Server wins for status fields; each change is also kept for the timeline."""
+        """Server wins for status fields; each change is also kept for the timeline.
+
+        A status change for a case with a local step still unsent is held back (the server
+        had not seen that step), and settled once the case's steps are answered: then the
+        newest status the server published for it is applied, so a decision made while the
+        window was offline is never lost, whether the local step was acked or rejected.
+        """
         with self.store.sessions.begin() as s:
             identity = load_identity(s)
+            deferred = set(_json(s, KEY_DEFERRED, []))
             for ch in changes:
                 if s.get(ServerChange, ch.seq) is not None:
                     continue
@@ -201,24 +209,48 @@ class StoreOutbox:
                     if warnings.pop(ch.case_id, None) is not None:
                         _put_json(s, KEY_DEADLINES, warnings)
                 case = s.get(Case, ch.case_id)
-                status = ch.data.get("status")
-                if case is None or status not in _SERVER_STATUSES:
+                if case is None or ch.data.get("status") not in _SERVER_STATUSES:
                     continue
                 if self._unsent(s, case.id):
                     # A local step (补正, 撤件, 出件…) is still on its way up: the server has not
-                    # seen it, so its status is older than ours. The next round catches up.
+                    # seen it, so its status is older than ours. Settled once it is answered.
+                    deferred.add(case.id)
                     continue
-                if case.status != status:
-                    case.status = status
-                    case.result_name = ch.data.get("result_name") or case.result_name
-                    case.result_no = ch.data.get("result_no") or case.result_no
-                    case.reason = ch.data.get("reason") or case.reason
-                    case.updated_at = dt.datetime.now()
-                    append_event(s, case_id=case.id, type_="server." + status,
-                                 payload={k: v for k, v in ch.data.items() if v is not None},
-                                 clerk=ch.data.get("decided_by", "后台"),
-                                 device_id=identity.device_id if identity else "", outbox=False)
+                deferred.discard(case.id)
+                self._server_status(s, case, ch.data, identity)
+            self._settle(s, deferred, identity)
             put_setting(s, KEY_CURSOR, str(cursor))
+
+    def _settle(self, s, deferred: set[str], identity) -> None:
+        """Apply the newest server status of held-back cases whose local steps are answered."""
+        for case_id in sorted(deferred):
+            if self._unsent(s, case_id):
+                continue
+            deferred.discard(case_id)
+            newest = s.scalars(select(ServerChange).where(
+                ServerChange.case_id == case_id, ServerChange.kind == protocol.CHANGE_CASE_STATUS)
+                .order_by(ServerChange.seq.desc()).limit(1)).first()
+            case = s.get(Case, case_id)
+            if newest is not None and case is not None and newest.data.get("status") in _SERVER_STATUSES:
+                log.info("case %s: applying the server status %s held back for a local step",
+                         case.case_no, newest.data.get("status"))
+                self._server_status(s, case, newest.data, identity)
+        _put_json(s, KEY_DEFERRED, sorted(deferred))
+
+    @staticmethod
+    def _server_status(s, case: Case, data: dict, identity) -> None:
+        status = data.get("status")
+        if case.status == status:
+            return
+        case.status = status
+        case.result_name = data.get("result_name") or case.result_name
+        case.result_no = data.get("result_no") or case.result_no
+        case.reason = data.get("reason") or case.reason
+        case.updated_at = dt.datetime.now()
+        append_event(s, case_id=case.id, type_="server." + status,
+                     payload={k: v for k, v in data.items() if v is not None},
+                     clerk=data.get("decided_by") or "后台", device_id=identity.device_id if identity else "",
+                     outbox=False)
 
     @staticmethod
     def _unsent(s, case_id: str) -> bool:

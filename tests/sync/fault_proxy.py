@@ -9,6 +9,8 @@ carries one request):
   * `reply_503(match, times)`: answer 503 without reaching the server.
   * `cut_upload_after(n)`: forward request bytes until `n` have gone up (over all
     connections from now on), then cut both sides mid-transfer.
+  * `hold(match)`: keep the next matching request at the proxy (a slow link) until the
+    test releases it; the test learns when it has arrived.
 """
 from __future__ import annotations
 
@@ -20,11 +22,20 @@ _BUSY = (b'{"code":"unavailable","message":"\xe5\x90\x8e\xe5\x8f\xb0\xe7\xb9\x81
 
 
 @dataclass
+class Gate:
+    """A held request: `arrived` is set when it reaches the proxy, `release` lets it on."""
+
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class _Rule:
     kind: str
     match: bytes = b""
     times: int = 1
     limit: int = 0
+    gate: Gate | None = None
 
 
 @dataclass
@@ -62,6 +73,11 @@ class FaultProxy:
             self._cut_sent = 0
         self._arm(_Rule("cut", b"", 1, n))
 
+    def hold(self, match: str) -> Gate:
+        gate = Gate()
+        self._arm(_Rule("hold", match.encode(), 1, gate=gate))
+        return gate
+
     def _arm(self, rule: _Rule) -> None:
         with self._lock:
             self._rules.append(rule)
@@ -96,6 +112,9 @@ class FaultProxy:
                 client.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
                                b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(_BUSY), _BUSY))
                 return
+            if rule is not None and rule.kind == "hold":
+                rule.gate.arrived.set()
+                rule.gate.release.wait(60)
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
             try:
                 if not self._up(first, upstream, rule):
