@@ -1,10 +1,12 @@
 """The hall's queue (叫号): tickets issued at the door, called by any window of the hall.
 
 One queue per org unit and service day, kept here so that the many windows of a
-county hall share it. Calling is a conditional UPDATE (`status = 'waiting'`) retried on
-a miss, so two windows calling at the same instant never get the same ticket, on
-SQLite (one writer at a time) and on PostgreSQL (the loser's UPDATE re-reads the row
-after the winner commits and matches nothing).
+county hall share it. Issuing and calling hold the hall's row lock (`org_units`, FOR
+UPDATE on PostgreSQL; SQLite has one writer at a time anyway), so the calls of one hall
+are taken one after the other — a few a minute, cheap to serialise — and each sees the
+others' result; the call itself is still a conditional UPDATE (`status = 'waiting'`),
+so even without the lock two windows calling at the same instant could never get the
+same ticket.
 
 Order: priority tickets (65 and older, green channel) first, but after
 `MAX_PRIORITY_IN_A_ROW` priority calls in a row a window calls the oldest ordinary
@@ -91,8 +93,7 @@ def take_ticket(sessions: sessionmaker[Session], org_code: str, category: str | 
     for _attempt in range(_ATTEMPTS):
         try:
             with sessions() as session, session.begin():
-                if session.get(OrgUnit, org_code) is None:
-                    raise QueueError(404, "unknown_org", f"没有机构 {org_code}")
+                _lock_hall(session, org_code)
                 last = session.execute(select(func.max(Ticket.number)).where(
                     Ticket.org_code == org_code, Ticket.service_day == day, Ticket.series == series)).scalar()
                 number = (last or 0) + 1
@@ -110,6 +111,13 @@ def take_ticket(sessions: sessionmaker[Session], org_code: str, category: str | 
         except IntegrityError:
             log.info("ticket number %s%03d taken concurrently at %s, drawing again", series, number, org_code)
     raise QueueError(503, "queue_busy", "取号人数过多，请稍后再试")
+
+
+def _lock_hall(session: Session, org_code: str) -> None:
+    """Queue changes of one hall one at a time (see the module docstring)."""
+    found = session.execute(select(OrgUnit.code).where(OrgUnit.code == org_code).with_for_update()).first()
+    if found is None:
+        raise QueueError(404, "unknown_org", f"没有机构 {org_code}")
 
 
 def _eligible(org_code: str, day: dt.date, window: str, categories: list[str]):
@@ -136,6 +144,7 @@ def call_next(sessions: sessionmaker[Session], org_code: str, device_id: str, wi
         stamp = now or utcnow()
         day = service_day(stamp)
         with sessions() as session, session.begin():
+            _lock_hall(session, org_code)
             current = _current(session, org_code, day, window)
             if current is not None:
                 raise QueueError(409, "ticket_open",
