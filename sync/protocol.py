@@ -101,10 +101,23 @@ class MaterialPayload(BaseModel):
 
 class ApplicantPayload(BaseModel):
     name: str
-    id_type: str = "身份证"
+    id_type: str = "身份证"  # or "统一社会信用代码" for an organisation
     id_number: str
     phone: str = ""
     address: str = ""
+    # Payload revision 2 (organisations); older clients send neither and mean a person.
+    kind: Literal["person", "organisation"] = "person"
+    legal_rep: str = ""  # 法定代表人 / 负责人 of an organisation
+
+
+class AgentPayload(BaseModel):
+    """Payload revision 2: the person who acted for the applicant (代理人 / 单位经办人)."""
+
+    name: str
+    id_type: str = "身份证"
+    id_number: str
+    relation: Literal["entrusted", "statutory", "staff", "proxy"]  # 委托代理/法定代理/单位经办人/帮办代办
+    phone: str = ""
 
 
 class CaseAcceptedPayload(BaseModel):
@@ -127,6 +140,13 @@ class CaseAcceptedPayload(BaseModel):
     pledged: list[str] = Field(default_factory=list)  # materials replaced by a 告知承诺
     documents: dict[str, str] = Field(default_factory=dict)  # notice kind -> document number
     ticket_no: str = ""  # the queue ticket the applicant was called with (叫号), if any
+    # Revision 1: a person acting for themselves. Revision 2 adds applicant.kind/legal_rep and
+    # `agent`; a revision-1 payload (older clients) is read as it always was.
+    revision: int = 1
+    agent: AgentPayload | None = None
+
+
+PAYLOAD_REVISION = 2  # what this client writes into CaseAcceptedPayload.revision
 
 
 class CaseSupplementedPayload(BaseModel):

@@ -70,6 +70,8 @@ class Facts:
     refusal: str = ""  # a REFUSAL_REASONS key chosen by the clerk, "" when none
     refusal_text: str = ""  # free text added to the reason
     competent_office: str = ""  # where the applicant should go instead
+    # Materials the representation adds (授权委托书, 监护关系证明: client.domain.parties).
+    extra_materials: tuple[MaterialSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def decide(matter: Matter, materials: Mapping[str, MaterialStatus], facts: Facts
         return Decision(REFUSE, BASIS_REFUSE, reasons=reasons, competent_office=facts.competent_office.strip())
 
     shortfalls, pledged = [], []
-    for spec in matter.materials_for(facts.answers):
+    for spec in matter.materials_for(facts.answers) + tuple(facts.extra_materials):
         if spec.necessity != "required":
             continue
         status = materials.get(spec.code, MaterialStatus(spec.code))

@@ -1,4 +1,4 @@
-"""Who the applicant is: ID-number validation (GB 11643-1999) and the card's data.
+"""Who the applicant is: ID-number validation (GB 11643-1999), the card's data, and who acts.
 
 Pure functions so that the UI can validate on every keystroke and the server can
 re-check what the client sent.
@@ -78,13 +78,48 @@ class IdCard:
     photo_wlt: bytes = b""
 
 
+# Who applies: a natural person (自然人) or an organisation (法人/其他组织, known by its USCC).
+PERSON, ORGANISATION = "person", "organisation"
+KINDS = {PERSON: "个人", ORGANISATION: "单位"}
+ID_RESIDENT, ID_USCC = "身份证", "统一社会信用代码"
+
+# How an agent acts for the applicant (代理人/经办人).
+ENTRUSTED, STATUTORY, STAFF, PROXY = "entrusted", "statutory", "staff", "proxy"
+RELATIONS = {ENTRUSTED: "委托代理", STATUTORY: "法定代理", STAFF: "单位经办人", PROXY: "帮办代办"}
+# Which relations fit which applicant: a person has no 经办人 and an organisation no guardian.
+RELATIONS_FOR = {PERSON: (ENTRUSTED, STATUTORY, PROXY), ORGANISATION: (STAFF, ENTRUSTED, PROXY)}
+
+
 @dataclass(frozen=True)
-class Applicant:
-    """An applicant as recorded on a case."""
+class Agent:
+    """The person at the counter acting for the applicant; always a natural person."""
 
     name: str
-    id_type: str  # "身份证"
+    id_number: str
+    relation: str = ENTRUSTED  # a RELATIONS key
+    id_type: str = ID_RESIDENT
+    phone: str = ""
+    source: str = "manual"  # "card" when read from the ID card reader
+
+    @property
+    def relation_label(self) -> str:
+        return RELATIONS.get(self.relation, self.relation)
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """An applicant as recorded on a case: a person, or an organisation with its 经办人."""
+
+    name: str
+    id_type: str  # ID_RESIDENT, or ID_USCC for an organisation
     id_number: str
     phone: str = ""
     address: str = ""
     source: str = "manual"  # "card" when read from the ID card reader
+    kind: str = PERSON
+    legal_rep: str = ""  # 法定代表人 / 负责人 of an organisation
+    agent: Agent | None = None
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.kind == ORGANISATION

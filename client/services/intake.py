@@ -8,11 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from client.domain.case_numbers import format_case_no, mint_case_no
@@ -21,7 +20,8 @@ from client.domain.deadlines import Deadline, WorkCalendar, add_limit
 from client.domain.decisions import (ACCEPT, ACCEPT_TOLERANT, CONCLUDE, MISSING, NOTIFY_MISSING, PAPER_COPY,
                                      PAPER_ORIGINAL, PLEDGE, PLEDGED, REFUSE, SCANNED, ELICENSE, Decision, Facts,
                                      MaterialStatus, decide)
-from client.domain.identity import Applicant, IdCheck, check_id_number
+from client.domain.identity import ID_RESIDENT, ID_USCC, Applicant, IdCheck, check_id_number
+from client.domain.parties import case_materials, check_applicant, normalised
 from client.domain.states import CaseState, check_transition
 from client.store.db import Store
 from client.store.journal import append_event, next_value
@@ -30,6 +30,8 @@ from client.store.pages import PageRef
 from client.store.settings import DeviceIdentity
 from sync import protocol
 
+from . import applicants
+from .applicants import KnownApplicant
 from .auth import Clerk
 from .errors import ServiceError
 from .paperwork import Paperwork
@@ -189,13 +191,16 @@ class IntakeService:
             matter = self.catalog().get(draft.matter_code)
         except KeyError:
             raise ServiceError("请选择要办理的事项") from None
-        deadline = self._deadline(matter, self.clock().date())
-        specs = matter.materials_for(draft.answers)
+        today = self.clock().date()
+        deadline = self._deadline(matter, today)
+        # Who acts decides part of the checklist: an agent brings a 授权委托书 (or a guardian
+        # proof of guardianship), and the guide's "委托他人办理？" question is answered by it.
+        answers, specs, extra = case_materials(matter, draft.answers, draft.applicant, today)
         inputs = {m.code: m for m in draft.materials}
         statuses = {spec.code: MaterialStatus(spec.code, material_state(spec, inputs.get(spec.code)),
                                               inputs[spec.code].reason if spec.code in inputs else "")
                     for spec in specs}
-        facts = Facts(answers=dict(draft.answers), bad_credit=draft.bad_credit,
+        facts = Facts(answers=answers, extra_materials=extra, bad_credit=draft.bad_credit,
                       supplement_by=draft.supplement_by or deadline.due, promised_due=deadline.due,
                       refusal=draft.refusal, refusal_text=draft.refusal_text,
                       competent_office=draft.competent_office)
@@ -243,6 +248,7 @@ class IntakeService:
                 s.flush()
                 append_event(s, case_id=case_id, type_=composed.event_type, payload=composed.payload,
                              clerk=clerk.username, device_id=identity.device_id, now=now)
+                applicants.remember(s, composed.applicant, case_id, now)
         except (OSError, SQLAlchemyError) as exc:
             log.error("storing case failed: %s", exc)
             raise ServiceError("本机数据库写入失败，办件未保存，请检查磁盘空间后重试", str(exc)) from exc
@@ -264,11 +270,13 @@ class IntakeService:
     def _compose(self, draft: IntakeDraft, clerk: Clerk, case_id: str, case_no: str, now: dt.datetime,
                  number: Callable[[str], str]) -> "_Composed":
         """The case row, its materials and its first event's payload for this draft (not stored)."""
-        check = self.check_id(draft.applicant.id_number)
-        if not check.ok:
-            raise ServiceError(check.message)
-        if not draft.applicant.name.strip():
-            raise ServiceError("请填写申请人姓名")
+        today = now.date()
+        problem = check_applicant(draft.applicant, today)
+        if problem:
+            raise ServiceError(problem)
+        applicant = normalised(draft.applicant, today)
+        if draft.phone:
+            applicant = replace(applicant, phone=draft.phone.strip())
         catalog = self.catalog()
         preview = self.preview(draft)
         decision = preview.decision
@@ -278,9 +286,9 @@ class IntakeService:
         short = {sf.code: sf for sf in decision.shortfalls}
         documents = {kind: number(kind) for kind in self.paperwork.numbered_kinds(decision.outcome)}
         case = Case(id=case_id, case_no=case_no, matter_code=matter.code, matter_name=matter.name,
-                    catalog_version=catalog.version, applicant_name=draft.applicant.name.strip(),
-                    applicant_id_type=draft.applicant.id_type, applicant_id_number=check.number,
-                    applicant_phone=draft.phone or draft.applicant.phone,
+                    catalog_version=catalog.version, applicant_name=applicant.name,
+                    applicant_id_type=applicant.id_type, applicant_id_number=applicant.id_number,
+                    applicant_phone=applicant.phone,
                     status=check_transition(CaseState.DRAFT, OUTCOME_STATES[decision.outcome]).value,
                     received_at=now, promised_by=deadline.due, clerk=clerk.display_name,
                     notice_no=next(iter(documents.values()), ""), updated_at=now,
@@ -301,8 +309,14 @@ class IntakeService:
         case.materials = materials
         payload = protocol.CaseAcceptedPayload(
             case_no=case_no, matter_code=matter.code, matter_name=matter.name, catalog_version=catalog.version,
-            applicant=protocol.ApplicantPayload(name=case.applicant_name, id_type=case.applicant_id_type,
-                                                id_number=check.number, phone=case.applicant_phone),
+            applicant=protocol.ApplicantPayload(name=applicant.name, id_type=applicant.id_type,
+                                                id_number=applicant.id_number, phone=applicant.phone,
+                                                address=applicant.address.strip(), kind=applicant.kind,
+                                                legal_rep=applicant.legal_rep),
+            revision=protocol.PAYLOAD_REVISION,
+            agent=None if applicant.agent is None else protocol.AgentPayload(
+                name=applicant.agent.name, id_type=applicant.agent.id_type, id_number=applicant.agent.id_number,
+                relation=applicant.agent.relation, phone=applicant.agent.phone.strip()),
             materials=payload_materials, received_at=now, promised_by=deadline.due, clerk=clerk.username,
             notice_no=case.notice_no, outcome=decision.outcome, basis=decision.basis,
             reasons=list(decision.reasons), competent_office=decision.competent_office,
@@ -310,29 +324,18 @@ class IntakeService:
             pledged=list(decision.pledged), documents=documents,
         ).model_dump(mode="json")
         return _Composed(case, tuple(materials), tuple(blobs), payload,
-                         OUTCOME_EVENTS.get(decision.outcome, protocol.CASE_ACCEPTED), decision, deadline)
+                         OUTCOME_EVENTS.get(decision.outcome, protocol.CASE_ACCEPTED), decision, deadline,
+                         applicant)
 
-    def returning_applicant(self, id_number: str) -> "KnownApplicant | None":
-        """What earlier cases know about this person, so the clerk types nothing twice."""
+    def returning_applicant(self, id_number: str) -> KnownApplicant | None:
+        """What earlier visits know about this person, so the clerk types nothing twice."""
         with self.store.sessions() as s:
-            rows = s.execute(select(Case.applicant_name, Case.applicant_phone, Case.received_at, Case.matter_name)
-                             .where(Case.applicant_id_number == id_number)
-                             .order_by(Case.received_at.desc())).all()
-        if not rows:
-            return None
-        phone = next((r.applicant_phone for r in rows if r.applicant_phone), "")
-        last = rows[0]
-        return KnownApplicant(id_number, last.applicant_name, phone, last.received_at, last.matter_name, len(rows))
+            return applicants.find(s, id_number, ID_RESIDENT)
 
-
-@dataclass(frozen=True)
-class KnownApplicant:
-    id_number: str
-    name: str
-    phone: str
-    last_seen: dt.datetime
-    last_matter: str
-    cases: int
+    def returning_organisation(self, uscc: str) -> KnownApplicant | None:
+        """An organisation found again by its 统一社会信用代码, with the 经办人 it sent last time."""
+        with self.store.sessions() as s:
+            return applicants.find(s, uscc, ID_USCC)
 
 
 @dataclass(frozen=True)
@@ -344,6 +347,7 @@ class _Composed:
     event_type: str
     decision: Decision
     deadline: Deadline
+    applicant: Applicant  # normalised, as recorded
 
 
 def _material_status(state: str, short: bool, outcome: str) -> str:

@@ -81,6 +81,28 @@ class Material(Base):
     case: Mapped[Case] = relationship(back_populates="materials")
 
 
+class KnownParty(Base):
+    """Applicant memory: what earlier cases taught the counter about a person or an organisation.
+
+    Filled in with every recorded case (accepted, notified or refused) so a returning
+    applicant types nothing twice; an organisation is keyed by its USCC. Lives in the
+    encrypted store like the cases it comes from.
+    """
+
+    __tablename__ = "known_parties"
+    id_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="person")  # person / organisation
+    name: Mapped[str] = mapped_column(String(128))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(256), default="")
+    legal_rep: Mapped[str] = mapped_column(String(64), default="")
+    # The agent who acted last time: {"name", "id_type", "id_number", "relation", "phone"}.
+    agent: Mapped[dict | None] = mapped_column(JSON, nullable=True, default=None)
+    last_case_id: Mapped[str] = mapped_column(String(36), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class CaseEvent(Base):
     """Append-only audit trail; `hash` chains every event to the one before."""
 

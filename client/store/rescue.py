@@ -32,7 +32,7 @@ MAGIC = b"OWR1"
 _NONCE = 12
 FORMAT = "onewindow-rescue/1"
 TABLES = ("cases", "materials", "case_events", "outbox", "blobs", "settings", "counters", "cached_users",
-          "server_changes")
+          "server_changes", "known_parties")
 _JSON_COLUMNS = {"payload", "pages", "data"}
 _CURSOR_KEY = "pull_cursor"  # dropped on carry-over: the fresh store re-reads the feed
 DEV_RESCUE_KEY = "dev-rescue.key"

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import format_case_no, parse_case_no
 from client.domain.catalog import load_sample_catalog
+from client.domain.identity import RELATIONS
 from client.domain.states import LABELS, CaseState, IllegalTransition
 from sync import protocol
 
@@ -93,6 +94,19 @@ class CaseRow:
     result_no: str | None
     decided_by: str | None
     decided_at: dt.datetime | None
+    applicant_kind: str = "person"
+    applicant_id_type: str = "身份证"
+    applicant_id_number: str = ""
+    agent_name: str | None = None
+    agent_id_number: str | None = None
+    agent_relation: str | None = None
+
+    @property
+    def acted_by(self) -> str:
+        """"张三（单位经办人）" for the back office's lists, "" when the applicant came alone."""
+        if not self.agent_name:
+            return ""
+        return f"{self.agent_name}（{RELATIONS.get(self.agent_relation or '', self.agent_relation)}）"
 
 
 @dataclass(frozen=True)
@@ -335,4 +349,5 @@ def _case_row(c: Case) -> CaseRow:
         label = c.status
     return CaseRow(c.id, c.case_no, c.org_code, c.matter_code, c.matter_name, c.applicant_name,
                    c.status, label, c.complete, c.received_at, c.promised_by, c.result_name,
-                   c.result_no, c.decided_by, c.decided_at)
+                   c.result_no, c.decided_by, c.decided_at, c.applicant_kind, c.applicant_id_type,
+                   c.applicant_id_number, c.agent_name, c.agent_id_number, c.agent_relation)

@@ -217,8 +217,9 @@ def _run(args: argparse.Namespace, db: str) -> int:
         rows = admin.list_cases(db, status=args.status)
         for row in rows:
             mark = "" if row.complete else "（扫描件未齐）"
+            acted = f"  代理：{row.acted_by}" if row.acted_by else ""
             print(f"{format_case_no(row.case_no)}  {row.status_label}{mark}  {row.matter_name}  "
-                  f"{row.applicant_name}  受理于 {row.received_at.astimezone():%Y-%m-%d %H:%M}")
+                  f"{row.applicant_name}{acted}  受理于 {row.received_at.astimezone():%Y-%m-%d %H:%M}")
         print(f"共 {len(rows)} 件")
     elif command == "devices":
         rows = admin.list_devices(db)

@@ -120,6 +120,11 @@ class Case(Base):
     applicant_name: Mapped[str] = mapped_column(String(200))
     applicant_id_type: Mapped[str] = mapped_column(String(32), default="身份证")
     applicant_id_number: Mapped[str] = mapped_column(String(64))
+    # Who applied and who acted (payload revision 2); older windows leave a person acting alone.
+    applicant_kind: Mapped[str] = mapped_column(String(16), default="person")  # person / organisation
+    agent_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    agent_id_number: Mapped[str | None] = mapped_column(String(64), default=None)
+    agent_relation: Mapped[str | None] = mapped_column(String(16), default=None)  # entrusted/statutory/staff/proxy
     status: Mapped[str] = mapped_column(String(32), index=True)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

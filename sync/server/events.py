@@ -16,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import format_case_no, parse_case_no
-from client.domain.identity import check_id_number
 from client.domain.states import LABELS, CaseState, IllegalTransition
 from sync import protocol
 
@@ -25,6 +24,7 @@ from .cases import missing_blobs, move_case, set_expected_blobs, status_change
 from .context import ServerContext
 from .db import ALL_ORGS, Case, Change, ChangeCounter, Event, Shift, utcnow
 from .deadlines import due_date, start_date
+from .parties import PartyError, parties_of
 from .publishing import current_calendar
 from .errors import ApiError
 
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 MAX_PULL = 1000
 DEFAULT_PULL = 500
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_RESIDENT_ID_TYPES = ("身份证", "居民身份证")
 
 
 class Rejection(Exception):
@@ -183,15 +182,10 @@ def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event:
         raise Rejection("unknown_matter",
                         f"事项“{payload.matter_name}”（{payload.matter_code}）不在后台事项清单中") from None
     applicant = payload.applicant
-    if applicant.id_type in _RESIDENT_ID_TYPES:
-        check = check_id_number(applicant.id_number)
-        if not check.ok:
-            raise Rejection("invalid_id_number", f"申请人身份证号码有误：{check.message}")
-        id_number = check.number
-    elif not applicant.id_number.strip():
-        raise Rejection("invalid_id_number", "申请人证件号码为空")
-    else:
-        id_number = applicant.id_number.strip()
+    try:
+        parties = parties_of(payload)
+    except PartyError as exc:
+        raise Rejection(exc.code, exc.message) from None
     shas = [sha.lower() for m in payload.materials for sha in m.blobs]
     if any(not _SHA256.match(sha) for sha in shas):
         raise Rejection("invalid_payload", "材料扫描件的校验值格式不正确")
@@ -215,8 +209,11 @@ def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event:
     case.matter_code = payload.matter_code
     case.matter_name = payload.matter_name
     case.applicant_name = applicant.name
-    case.applicant_id_type = applicant.id_type
-    case.applicant_id_number = id_number
+    case.applicant_id_type = parties.id_type
+    case.applicant_id_number = parties.id_number
+    case.applicant_kind = parties.kind
+    case.agent_name, case.agent_id_number = parties.agent_name, parties.agent_id_number
+    case.agent_relation = parties.agent_relation
     case.received_at = payload.received_at
     case.promised_by = payload.promised_by
     case.due = due_date(catalog, payload.matter_code, start_date(payload.received_at, utcnow()),

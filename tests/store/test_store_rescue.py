@@ -24,14 +24,18 @@ PAGE = 4096
 
 
 def _fill_and_damage(store, tmp_path) -> list[str]:
-    """Accept cases, close the store, overwrite bytes in the middle of its file."""
+    """Accept cases, close the store, overwrite bytes near the end of its file.
+
+    The last pages hold the rows written last (case events, materials); the middle of the
+    file is schema and index pages whose position moves with every new table.
+    """
     intake = intake_for(store)
     numbers = [intake.accept(draft_for(intake, b"PNG" + bytes([i]) * 2000, tmp_path), CLERK).case_no
                for i in range(CASES)]
     store.close()
-    middle_page = store.path.stat().st_size // PAGE // 2
+    data_page = store.path.stat().st_size // PAGE - 2
     with open(store.path, "r+b") as fh:  # the tail of a page: where SQLite keeps its cells
-        fh.seek((middle_page + 1) * PAGE - 600)
+        fh.seek((data_page + 1) * PAGE - 600)
         fh.write(os.urandom(600))
     return numbers
 
