@@ -25,7 +25,9 @@ from client.services.intake import IntakeService
 from client.services.paperwork import OfficeInfo, Paperwork
 from client.services.preferences import CounterSettings, PreferencesService
 from client.services.published import ImportedCatalog, Published
+from client.services.queue import QueueService
 from client.services.ratings import RatingService
+from client.services.shift import ShiftService
 from client.services.statistics import StatisticsQueries
 from client.services.supervision import SupervisionService
 from client.services.supplement import SupplementService
@@ -225,6 +227,18 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
                                      defaults=CounterSettings("", str(config.printer_width), 15, 5))
     paperwork.receipt_format = preferences.load().receipt_format
     wake = sync_service.wake.set
+
+    def queue_api() -> BackOfficeApi:
+        """The queue answers at once or not at all: a short timeout keeps the panel honest."""
+        quick = api()
+        quick.timeout = (2.05, 5)
+        return quick
+
+    shifts = ShiftService(store, identity, queue_api, printer=hardware, office_name=office_name,
+                          receipt_format=lambda: paperwork.receipt_format)
+    queue = QueueService(queue_api, shifts.window, on_finished=shifts.count_ticket)
+    shifts.unfinished = queue.unfinished
+    sync_service.after_round.append(shifts.push_pending)
     services = Services(
         auth=AuthService(store, api),
         intake=IntakeService(store, catalog_source, identity, published.calendar, paperwork, wake,
@@ -240,6 +254,8 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
         ratings=RatingService(store, hardware, identity, wake),
         supervision=SupervisionService(lambda: StatisticsQueries(store, catalog_source()),
                                        config.data_dir / "reports"),
+        queue=queue,
+        shifts=shifts,
         office_name=office_name,
         demo=config.demo,
         plaintext_store=config.plaintext,

@@ -58,13 +58,18 @@ class ReceiptData:
     phone: str = ""
 
 
-def receipt_layout(data: ReceiptData, width_mm: int = 80) -> ReceiptLayout:
-    """Thermal receipt: every TextLine fits `width_chars` columns (a CJK char is two)."""
+def paper_columns(width_mm: int) -> int:
+    """Half-width columns of a thermal paper width; other widths are refused in Chinese."""
     try:
-        width = COLUMNS_BY_WIDTH_MM[width_mm]
+        return COLUMNS_BY_WIDTH_MM[width_mm]
     except KeyError:
         raise ReportError(f"unsupported paper width {width_mm} mm (80 or 58)",
                           f"不支持的小票纸宽度：{width_mm}毫米（仅支持80或58毫米）") from None
+
+
+def receipt_layout(data: ReceiptData, width_mm: int = 80) -> ReceiptLayout:
+    """Thermal receipt: every TextLine fits `width_chars` columns (a CJK char is two)."""
+    width = paper_columns(width_mm)
     out: list[Element] = []
 
     def centred(text: str, size: int = 1, bold: bool = False) -> None:

@@ -82,3 +82,20 @@ class BackOfficeApi:
 
     def catalog(self) -> dict:
         return self._request("GET", "/catalog").json()
+
+    def take_ticket(self, category: str = "A", *, green_channel: bool = False,
+                    id_number: str | None = None) -> p.QueueTicket:
+        body = p.TicketRequest(category=category, green_channel=green_channel, id_number=id_number).model_dump()
+        return p.QueueTicket.model_validate(self._request("POST", "/queue/tickets", json=body).json())
+
+    def call_next(self, window: str, categories: list[str] | None = None) -> p.CallResponse:
+        body = p.CallRequest(window=window, categories=categories or []).model_dump()
+        return p.CallResponse.model_validate(self._request("POST", "/queue/call", json=body).json())
+
+    def queue_status(self, window: str) -> p.QueueStatus:
+        resp = self._request("GET", "/queue/status", params={"window": window})
+        return p.QueueStatus.model_validate(resp.json())
+
+    def ticket_action(self, ticket_id: int, action: str, body: p.TicketAction) -> p.QueueTicket:
+        resp = self._request("POST", f"/queue/tickets/{ticket_id}/{action}", json=body.model_dump())
+        return p.QueueTicket.model_validate(resp.json())

@@ -11,7 +11,9 @@ from .hardware import HardwareService
 from .intake import IntakeService
 from .paperwork import Paperwork
 from .preferences import PreferencesService
+from .queue import QueueService
 from .ratings import RatingService
+from .shift import ShiftService
 from .supervision import SupervisionService
 from .supplement import SupplementService
 from .syncing import SyncService
@@ -34,3 +36,5 @@ class Services:
     supplement: SupplementService | None = None
     ratings: RatingService | None = None
     supervision: SupervisionService | None = None
+    queue: QueueService | None = None
+    shifts: ShiftService | None = None

@@ -70,6 +70,7 @@ class IntakeDraft:
     competent_office: str = ""
     supplement_by: dt.date | None = None  # 容缺 deadline; default: the promised date
     bad_credit: bool = False
+    ticket_no: str = ""  # the queue ticket the applicant was called with (叫号), if any
 
 
 @dataclass(frozen=True)
@@ -321,7 +322,7 @@ class IntakeService:
             notice_no=case.notice_no, outcome=decision.outcome, basis=decision.basis,
             reasons=list(decision.reasons), competent_office=decision.competent_office,
             supplement_by=decision.supplement_by if decision.outcome == ACCEPT_TOLERANT else None,
-            pledged=list(decision.pledged), documents=documents,
+            pledged=list(decision.pledged), documents=documents, ticket_no=draft.ticket_no,
         ).model_dump(mode="json")
         return _Composed(case, tuple(materials), tuple(blobs), payload,
                          OUTCOME_EVENTS.get(decision.outcome, protocol.CASE_ACCEPTED), decision, deadline,

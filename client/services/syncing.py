@@ -46,6 +46,7 @@ class SyncService:
     def __init__(self, engine: Callable[[], SyncEngine | None], outbox: StoreOutbox,
                  on_pulled: Callable[[], None] = lambda: None):
         self.engine, self.outbox, self.on_pulled = engine, outbox, on_pulled
+        self.after_round: list[Callable[[], object]] = []  # e.g. shift events, sent once the round went well
         self.wake = threading.Event()
         self._last_ok: dt.datetime | None = None
         self._error = ""
@@ -67,6 +68,8 @@ class SyncService:
             self._last_ok = dt.datetime.now()
             if report.changes:
                 self.on_pulled()  # a new catalog, calendar or templates may have come down
+            for hook in self.after_round:
+                hook()
 
     def note_progress(self, progress: SyncProgress) -> None:
         """Called by the engine (on its thread) while uploading; read back by `status()`."""

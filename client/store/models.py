@@ -151,3 +151,22 @@ class ServerChange(Base):
     data: Mapped[dict] = mapped_column(JSON)
     server_time: Mapped[dt.datetime] = mapped_column(DateTime)
     __table_args__ = (UniqueConstraint("seq"),)
+
+
+class Shift(Base):
+    """A clerk's shift at a window (开班 … 交班) on this machine, with what the queue did in it.
+
+    `synced` says which of its two events the back office has acknowledged: "", "opened", "closed".
+    """
+
+    __tablename__ = "shifts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    window: Mapped[str] = mapped_column(String(16))
+    clerk: Mapped[str] = mapped_column(String(64))  # username
+    clerk_name: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    tickets_served: Mapped[int] = mapped_column(Integer, default=0)
+    tickets_no_show: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    synced: Mapped[str] = mapped_column(String(16), default="")
