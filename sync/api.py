@@ -70,6 +70,10 @@ class BackOfficeApi:
         resp = self._request("GET", "/changes", params={"cursor": cursor})
         return p.PullResponse.model_validate(resp.json())
 
+    def restore(self, after: str = "", limit: int = 100) -> p.RestoreResponse:
+        resp = self._request("GET", "/cases/restore", params={"after": after, "limit": limit})
+        return p.RestoreResponse.model_validate(resp.json())
+
     def blob_held(self, sha256: str) -> int:
         resp = self._request("HEAD", f"/blobs/{sha256}")
         return 0 if resp.status_code == 404 else int(resp.headers.get("X-Blob-Size", "0"))

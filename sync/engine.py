@@ -38,6 +38,18 @@ class OutboxPort(Protocol):
     def record_command(self, command: p.DeviceCommandData) -> None: ...
     def progress(self) -> SyncProgress: ...
     def sender_lock(self) -> ContextManager[bool]: ...
+    def restore_wanted(self) -> bool: ...
+    def restore_cases(self, cases: list[p.CaseSnapshot]) -> int: ...
+    def finish_restore(self) -> RestoreOutcome: ...
+
+
+@dataclass(frozen=True)
+class RestoreOutcome:
+    """What a restore from the back office brought back into an emptied store."""
+
+    restored: int  # open cases taken back from the server
+    requeued: int  # unsent events from the rescue file queued again
+    unrecoverable: int  # unsent events whose case could not be rebuilt (left in the rescue file)
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,7 @@ class SyncReport:
     busy: bool = False  # another process holds the outbox; nothing was sent
     revoked: bool = False  # the back office refused this device: stop trying
     resynced: bool = False  # the cursor was stale and the feed was pulled again from 0
+    restore: RestoreOutcome | None = None  # the store was refilled from the back office this round
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,7 @@ class SyncEngine:
                     self.on_progress(self.outbox.progress())
 
     def _round(self) -> SyncReport:
+        restored = self._restore() if self.outbox.restore_wanted() else None
         blobs = self._upload_blobs()
         acked, rejected = self._push()
         resynced = False
@@ -120,7 +134,23 @@ class SyncEngine:
             changes, resynced = self._pull(), True
             more_acked, more_rejected = self._push()  # the outbox was kept: send what is left
             acked, rejected = acked + more_acked, rejected + more_rejected
-        return SyncReport(True, blobs, acked, rejected, changes, resynced=resynced)
+        return SyncReport(True, blobs, acked, rejected, changes, resynced=resynced, restore=restored)
+
+    def _restore(self) -> RestoreOutcome:
+        """Take back the open cases the device sees, page by page, then queue again the
+        unsent events kept from a rescue. Before the push, so those go up this round; before
+        the pull, so the feed finds the cases and skips the changes the snapshots hold."""
+        after = ""
+        while True:
+            page = self.api.restore(after)
+            self.outbox.restore_cases(page.cases)
+            if not page.more:
+                break
+            after = page.after
+        outcome = self.outbox.finish_restore()
+        log.warning("store restored from the back office: %d cases, %d unsent events queued again, %d not",
+                    outcome.restored, outcome.requeued, outcome.unrecoverable)
+        return outcome
 
     def _upload_blobs(self) -> int:
         done = 0

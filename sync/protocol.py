@@ -12,6 +12,8 @@ Endpoints (all JSON unless noted, all but /enrol need `Authorization: Bearer <de
   HEAD /api/v1/blobs/{sha256}    -> 200 + header X-Blob-Size (bytes held), 404 if none
   PUT  /api/v1/blobs/{sha256}?offset=N  raw bytes -> BlobStatus (resumes at offset)
   GET  /api/v1/catalog           -> the current catalog (client.domain.catalog dict form)
+  GET  /api/v1/cases/restore?after=CASE_NO  -> RestoreResponse (open cases the device sees, with
+                                    their window events and feed changes, to rebuild a store)
   GET  /api/v1/health            -> {"ok": true, "protocol": 1}
   POST /api/v1/queue/tickets     TicketRequest -> QueueTicket (a kiosk or the guide issues a ticket)
   POST /api/v1/queue/call        CallRequest -> CallResponse (the next ticket for a window, or none)
@@ -234,6 +236,45 @@ class PullResponse(BaseModel):
     cursor: int
     changes: list[Change]
     more: bool = False
+
+
+class RestoredEvent(BaseModel):
+    """A window event the server acknowledged, as the window wrote it."""
+
+    event_id: str
+    type: str
+    payload: dict[str, Any]
+    device_id: str
+    device_time: dt.datetime
+    server_time: dt.datetime
+
+
+class CaseSnapshot(BaseModel):
+    """One case as the back office holds it now, enough for a window to take it up again."""
+
+    case_id: str
+    case_no: str
+    org_code: str
+    status: str
+    complete: bool
+    matter_code: str
+    matter_name: str
+    applicant: ApplicantPayload
+    received_at: dt.datetime
+    promised_by: dt.date | None = None
+    due: dt.date | None = None
+    result_name: str | None = None
+    result_no: str | None = None
+    reason: str | None = None
+    intake: dict[str, Any]  # the intake payload, its materials as last supplemented
+    events: list[RestoredEvent]  # in server order
+    changes: list[Change]  # the case's status changes still in the feed, in seq order
+
+
+class RestoreResponse(BaseModel):
+    cases: list[CaseSnapshot]
+    more: bool = False
+    after: str = ""  # pass back as `after` for the next page
 
 
 class BlobStatus(BaseModel):

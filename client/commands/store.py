@@ -1,8 +1,11 @@
-"""`onewindow store check|rescue`: an administrator's look at a damaged local store.
+"""`onewindow store check|rescue|restore`: an administrator's look at a damaged local store.
 
 `check` only reads. `rescue FILE` opens a sealed rescue file (written when the program
 found its store damaged at start-up) with this machine's key and writes it out as JSON.
-Exit status: 0 whole / written, 3 damage found, 1 could not check.
+`restore` takes this device's open cases back from the back office now (the program does
+it by itself on the first sync after a rescue); `--from-rescue FILE` also queues again the
+unsent records of a rescue file that the back office does not hold.
+Exit status: 0 whole / written / restored, 3 damage found, 1 could not check or restore.
 """
 from __future__ import annotations
 
@@ -18,12 +21,16 @@ def register(sub) -> None:
     rescue = actions.add_parser("rescue", help="解密数据库损坏时导出的文件，写成 JSON 供管理员核对、补报")
     rescue.add_argument("file", help="导出文件（数据目录 rescue/ 下的 rescue-*.owrescue）")
     rescue.add_argument("--out", help="JSON 写到此文件夹（默认与导出文件同一文件夹）")
-    for parser in (check, rescue):
+    restore = actions.add_parser("restore", help="从后台恢复本机构的在办办件（数据库损坏重建或更换电脑后）")
+    restore.add_argument("--from-rescue", metavar="FILE",
+                         help="同时将该导出文件中后台尚未收到的记录重新排队报送")
+    for parser in (check, rescue, restore):
         parser.add_argument("--data-dir", help="本机数据目录（默认为正式数据目录）")
         parser.add_argument("--demo", action="store_true", help="演示模式的数据（make run）")
         parser.add_argument("--dev-plaintext", action="store_true", help="仅供开发：数据目录为未加密的开发库")
     check.set_defaults(handler=_check)
     rescue.set_defaults(handler=_rescue)
+    restore.set_defaults(handler=_restore)
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -92,3 +99,30 @@ def _rescue_keys(args: argparse.Namespace, path: Path):
     from client.store.rescue import rescue_keys_for
 
     return rescue_keys_for(path, None if args.dev_plaintext else _keys(args, path))
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from client.app import ClientConfig, build_runtime
+    from client.store.rescue import open_rescue
+
+    data_dir = _data_dir(args)
+    runtime = build_runtime(ClientConfig(data_dir=data_dir, demo=args.demo, plaintext=args.dev_plaintext,
+                                         devices="none"))
+    try:
+        if not runtime.enrolment.enrolled():
+            print("本机尚未登记到后台，无法恢复。请先执行：onewindow enrol --server <地址> --code <登记码>")
+            return 1
+        rescue = None
+        if args.from_rescue:
+            rescue = open_rescue(Path(args.from_rescue).read_bytes(),
+                                 _rescue_keys(args, data_dir / "client.sqlite"))
+        status = runtime.services.sync.restore_now(rescue, args.from_rescue or "")
+        if status.error:
+            print(f"恢复未完成：{status.error}")
+            print("程序联网后会自动继续恢复，也可稍后再次执行本命令。")
+            return 1
+        print(status.restore_notice)
+        print(f"同步：{status.label}")
+        return 0
+    finally:
+        runtime.close()

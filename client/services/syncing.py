@@ -22,6 +22,9 @@ class SyncStatus:
     bytes_left: int = 0
     revoked: bool = False  # the back office stopped this device: no new intake
     wipe_ordered: bool = False
+    restore_notice: str = ""  # what the last restore from the back office brought back (Chinese)
+    restore_due: bool = False  # a restore is waiting for the next successful round
+    just_restored: int = 0  # cases the last round took back from the back office (0: it was no restore)
 
     @property
     def intake_allowed(self) -> bool:
@@ -31,8 +34,12 @@ class SyncStatus:
     def label(self) -> str:
         if self.revoked:
             return "本设备已停用"
+        if self.error and self.restore_due:
+            return "离线（联网后从后台恢复办件）"
         if self.error:
             return f"离线（待报送{self.pending}件）"
+        if self.just_restored:
+            return f"已从后台恢复{self.just_restored}件办件"
         if self.rejected:
             return f"有{self.rejected}条被退回"
         if self.pending or self.blobs_pending:
@@ -40,6 +47,20 @@ class SyncStatus:
             return f"待报送{self.pending}件{left}"
         when = f"{self.last_ok:%H:%M}" if self.last_ok else "—"
         return f"已同步 {when}"
+
+
+def restore_message(report: dict | None) -> str:
+    """Tell the clerk, in one or two sentences, what a restore from the back office did."""
+    if not report:
+        return ""
+    cause = "本机数据库损坏后，" if report.get("rescue_file") else ""
+    text = f"{cause}已从后台恢复本机构在办办件{report.get('restored', 0)}件。"
+    if report.get("requeued"):
+        text += f"损坏前尚未报送的{report['requeued']}条记录已重新排队报送。"
+    if report.get("unrecoverable"):
+        text += (f"另有{report['unrecoverable']}条未报送记录无法恢复，已保存在导出文件"
+                 f"{report.get('rescue_file', '')}中，请联系管理员核对补报。")
+    return text
 
 
 class SyncService:
@@ -51,6 +72,7 @@ class SyncService:
         self._last_ok: dt.datetime | None = None
         self._error = ""
         self._progress: SyncProgress | None = None
+        self._just_restored = 0
 
     def sync_now(self) -> SyncStatus:
         engine = self.engine()
@@ -64,6 +86,7 @@ class SyncService:
         if report.busy:
             return  # another process on this store is sending; its result is not ours
         self._error = report.error
+        self._just_restored = report.restore.restored if report.restore else 0
         if report.ok:
             self._last_ok = dt.datetime.now()
             if report.changes:
@@ -81,7 +104,14 @@ class SyncService:
         progress = self.outbox.progress()
         return SyncStatus(c.get("pending", 0), c.get("rejected", 0), c.get("blobs_pending", 0),
                           self._last_ok, self._error, progress.bytes_left, not down.intake_allowed,
-                          down.wipe_ordered)
+                          down.wipe_ordered, restore_message(down.restore), self.outbox.restore_wanted(),
+                          self._just_restored)
+
+    def restore_now(self, rescue: dict | None = None, rescue_file: Path | str = "") -> SyncStatus:
+        """Take back this device's open cases from the back office now (a new or emptied store);
+        with an opened rescue file, queue again its unsent events the server does not hold."""
+        self.outbox.request_restore(rescue, rescue_file)
+        return self.sync_now()
 
     def intake_refusal(self) -> str:
         """Why new intake is not allowed on this device now; empty when it is."""

@@ -44,9 +44,9 @@ class StoreRescued(StoreError):
         super().__init__(detail, (
             f"本机数据库已损坏（{detail[:60]}）。{lost}可读取的 {cases} 件办件及 {unsent} 条未上报记录"
             f"已加密导出到：{rescue_file}；损坏的数据库文件已原样保留在：{moved_to}（未删除）。"
-            "请重新启动本程序，系统已新建本机数据库，可以继续受理；联网同步后，已报送后台的办件以后台为准。"
-            "请立即联系管理员：管理员可用 onewindow store rescue <导出文件> 查看或恢复导出的办件，"
-            "尚未上报的办件需由管理员核对后补报。"))
+            "请重新启动本程序，系统已新建本机数据库，可以继续受理；联网后将自动从后台恢复本机构的在办办件，"
+            "后台尚未收到的记录将重新排队报送，无法恢复的会在同步状态中提示。"
+            "请同时告知管理员：管理员可用 onewindow store rescue <导出文件> 查看导出的办件。"))
         self.rescue_file = rescue_file
         self.moved_to = moved_to
 

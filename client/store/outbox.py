@@ -17,12 +17,13 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 
 from sync import protocol
-from sync.engine import SyncProgress
+from sync.engine import RestoreOutcome, SyncProgress
 from sync.sender_lock import sender_lock
 
 from .db import Store
 from .journal import append_event
-from .models import BlobEntry, Case, CaseEvent, OutboxEntry, ServerChange
+from .models import BlobEntry, Case, CaseEvent, OutboxEntry, ServerChange, Setting
+from .rescue import KEY_RESTORE, KEY_RESTORE_REPORT, request_restore, requeue_unsent, restore_snapshots
 from .settings import get_setting, load_identity, put_setting
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Downlink:
     templates: dict[str, dict] = field(default_factory=dict)  # name -> NoticeTemplateData form
     device_command: dict | None = None  # protocol.DeviceCommandData form (latest order)
     deadline_warnings: dict[str, dict] = field(default_factory=dict)  # case_id -> DeadlineWarningData
+    restore: dict | None = None  # what the last restore from the back office brought back
 
     @property
     def intake_allowed(self) -> bool:
@@ -156,7 +158,7 @@ class StoreOutbox:
     def downlink(self) -> Downlink:
         with self.store.sessions() as s:
             return Downlink(_json(s, KEY_CALENDAR), _json(s, KEY_CATALOG_VERSION), _json(s, KEY_TEMPLATES, {}),
-                            _json(s, KEY_COMMAND), _json(s, KEY_DEADLINES, {}))
+                            _json(s, KEY_COMMAND), _json(s, KEY_DEADLINES, {}), _json(s, KEY_RESTORE_REPORT))
 
     def progress(self) -> SyncProgress:
         with self.store.sessions() as s:
@@ -169,6 +171,39 @@ class StoreOutbox:
     def sender_lock(self) -> AbstractContextManager[bool]:
         """Held by whoever sends; another process on the same store skips its round."""
         return sender_lock(Path(str(self.store.path) + ".sync.lock"))
+
+    def restore_wanted(self) -> bool:
+        with self.store.sessions() as s:
+            return get_setting(s, KEY_RESTORE) is not None
+
+    def request_restore(self, rescue: dict | None = None, rescue_file: Path | str = "") -> None:
+        """Take back this device's open cases from the back office on the next sync round
+        (and queue again the unsent events of an opened rescue file, if one is given)."""
+        with self.store.sessions.begin() as s:
+            request_restore(s, rescue=rescue, rescue_file=rescue_file)
+
+    def restore_cases(self, cases: list[protocol.CaseSnapshot]) -> int:
+        """One page of the back office's cases into the store (each page its own transaction,
+        so an interrupted restore resumes where it stopped: cases already here are skipped)."""
+        with self.store.sessions.begin() as s:
+            identity = load_identity(s)
+            added = restore_snapshots(s, cases, identity.device_id if identity else "")
+            plan = _json(s, KEY_RESTORE, {})
+            plan["restored"] = int(plan.get("restored", 0)) + added
+            _put_json(s, KEY_RESTORE, plan)
+            return added
+
+    def finish_restore(self) -> RestoreOutcome:
+        """Queue again the rescued unsent events the server does not hold; the restore is done."""
+        with self.store.sessions.begin() as s:
+            plan = _json(s, KEY_RESTORE, {})
+            queued, lost = requeue_unsent(s, plan, self.pages)
+            outcome = RestoreOutcome(int(plan.get("restored", 0)), queued, lost)
+            s.execute(delete(Setting).where(Setting.key == KEY_RESTORE))
+            _put_json(s, KEY_RESTORE_REPORT, {"at": dt.datetime.now().isoformat(timespec="seconds"),
+                                              "restored": outcome.restored, "requeued": queued,
+                                              "unrecoverable": lost, "rescue_file": plan.get("rescue_file", "")})
+        return outcome
 
     def export_unsent(self, target: Path) -> int:
         """Write every event the server has not acknowledged to a JSON file (for an

@@ -1,10 +1,15 @@
-"""Rescue of a damaged store: salvage what reads, seal it, set the file aside, start fresh.
+"""Rescue of a damaged store: salvage what reads, seal it, set the file aside, start fresh,
+then fill the fresh store again from the back office.
 
 A damaged laptop must not stop the counter, and must not lose what it still holds.
 Rows are read table by table, forwards and then backwards by rowid, so one bad page
 costs only the rows on it. The export is sealed like the scanned pages (AES-256-GCM,
 a key derived from the store's master key) because it holds ID numbers and addresses.
 The damaged file is renamed, never deleted: a specialist may recover more from it.
+
+The fresh store is marked for a restore: on its first sync round it takes back the open
+cases of its org unit from the back office (`restore_snapshots`) and queues again the
+unsent events salvaged here that the server does not hold (`requeue_unsent`).
 """
 from __future__ import annotations
 
@@ -14,17 +19,22 @@ import json
 import logging
 import os
 import secrets as _random
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from sqlalchemy import insert
+from sqlalchemy import Date, DateTime, insert, select
+
+from sync import protocol
 
 from .db import Store, open_store, readonly_connection
 from .errors import StoreRescued, StoreUnreadableRescue
 from .files import write_whole
+from .journal import GENESIS, event_hash, next_value
 from .keys import DemoKeyFile, StoreKeys
-from .models import CachedUser, Counter, Setting
+from .models import BlobEntry, CachedUser, Case, CaseEvent, Counter, Material, OutboxEntry, ServerChange, Setting
+from .pages import PageStore
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +46,8 @@ TABLES = ("cases", "materials", "case_events", "outbox", "blobs", "settings", "c
 _JSON_COLUMNS = {"payload", "pages", "data"}
 _CURSOR_KEY = "pull_cursor"  # dropped on carry-over: the fresh store re-reads the feed
 DEV_RESCUE_KEY = "dev-rescue.key"
+KEY_RESTORE = "sync.restore"  # a restore from the back office is due: what to queue again after it
+KEY_RESTORE_REPORT = "sync.restore_report"  # what the last restore brought back, for the clerk
 
 
 @dataclass(frozen=True)
@@ -177,9 +189,27 @@ def set_aside(path: Path, folder: Path, stamp: str) -> Path:
     return aside
 
 
-def _carry_over(store: Store, found: Salvage) -> None:
+def _restore_plan(found: Salvage, rescue_file: Path | str, now: dt.datetime, earlier: dict | None = None) -> dict:
+    """What the first sync round after the rescue does: take back the server's cases, then
+    queue again these unsent events (with their cases' rows, to rebuild cases the server
+    never saw). A plan that never ran (`earlier`, or one salvaged with the settings) is merged in."""
+    tables = found.tables
+    earlier = earlier or next((json.loads(r["value"]) for r in tables.get("settings", [])
+                               if r.get("key") == KEY_RESTORE and r.get("value")), {})
+    unsent = {u["event_id"]: u for u in [*earlier.get("unsent", []), *found.unsent]
+              if u.get("event_id") and u.get("type")}
+    ids = {u["case_id"] for u in unsent.values()}
+    return {"requested_at": now.isoformat(), "rescue_file": str(rescue_file or earlier.get("rescue_file", "")),
+            "restored": int(earlier.get("restored", 0)),
+            "unsent": sorted(unsent.values(), key=lambda u: int(u.get("device_seq") or 0)),
+            "cases": [*earlier.get("cases", []), *(c for c in tables.get("cases", []) if c.get("id") in ids)],
+            "materials": [*earlier.get("materials", []),
+                          *(m for m in tables.get("materials", []) if m.get("case_id") in ids)]}
+
+
+def _carry_over(store: Store, found: Salvage, plan: dict) -> None:
     """Give the fresh store this device's identity, counters and offline logins, so case
-    numbers minted after the rescue never repeat one minted before it."""
+    numbers minted after the rescue never repeat one minted before it; and the restore plan."""
     tables = found.tables
     counters = {r["name"]: int(r["value"] or 0) for r in tables.get("counters", []) if r.get("name")}
     for case in tables.get("cases", []):
@@ -188,7 +218,8 @@ def _carry_over(store: Store, found: Salvage) -> None:
             name = f"case_no:{number[12:20]}"
             counters[name] = max(counters.get(name, 0), int(number[-4:]))
     settings = [{"key": r["key"], "value": r["value"]} for r in tables.get("settings", [])
-                if r.get("key") and r["key"] != _CURSOR_KEY]
+                if r.get("key") and r["key"] not in (_CURSOR_KEY, KEY_RESTORE, KEY_RESTORE_REPORT)]
+    settings.append({"key": KEY_RESTORE, "value": json.dumps(plan, ensure_ascii=False, default=str)})
     users = [{k: r.get(k) for k in ("username", "display_name", "role", "salt", "verifier")}
              | {"verified_at": dt.datetime.fromisoformat(str(r["verified_at"]))}
              for r in tables.get("cached_users", []) if r.get("username") and r.get("verified_at")]
@@ -221,7 +252,7 @@ def rescue_store(path: Path, *, keys: StoreKeys | None, problem: str,
     moved_to = set_aside(path, folder, stamp)
     store = open_store(path, keys=keys)
     try:
-        _carry_over(store, found)
+        _carry_over(store, found, _restore_plan(found, rescue_file, now))
     finally:
         store.close()
     report = RescueReport(rescue_file, moved_to, len(found.tables.get("cases", [])), len(found.unsent),
@@ -237,3 +268,214 @@ def rescued_error(path: Path, keys: StoreKeys | None, damage: Exception) -> Stor
     report = rescue_store(path, keys=keys, problem=str(damage))
     return StoreRescued(str(damage), rescue_file=report.rescue_file, moved_to=report.moved_to,
                         cases=report.cases, unsent=report.unsent, complete=report.complete)
+
+
+# ---- filling a store again from the back office -----------------------------------------
+
+_INITIAL_STATUS = {"accept": "accepted", "pledge": "accepted", "accept_tolerant": "accepted_tolerant",
+                   "conclude": "concluded", "notify_missing": "pending_supplement", "refuse": "refused"}
+_STEP_STATUS = {protocol.CASE_DELIVERED: "delivered", protocol.CASE_MAILED: "mailed",
+                protocol.CASE_WITHDRAWN: "withdrawn"}
+_INTAKE_EVENTS = (protocol.CASE_ACCEPTED, protocol.CASE_NOTIFIED, protocol.CASE_REFUSED)
+
+
+def request_restore(session, now: dt.datetime | None = None, rescue: dict | None = None,
+                    rescue_file: Path | str = "") -> None:
+    """Mark the store for a restore from the back office on its next sync round; with an
+    opened rescue file (`open_rescue`), its unsent events are queued again after it."""
+    now = now or dt.datetime.now()
+    row = session.get(Setting, KEY_RESTORE)
+    earlier = json.loads(row.value) if row else {}
+    found = Salvage((rescue or {}).get("tables", {}), tuple((rescue or {}).get("incomplete_tables", ())), "")
+    plan = _restore_plan(found, rescue_file, now, earlier)
+    if row is None:
+        session.add(Setting(key=KEY_RESTORE, value=json.dumps(plan, ensure_ascii=False, default=str)))
+    else:
+        row.value = json.dumps(plan, ensure_ascii=False, default=str)
+
+
+def _journal(session, *, event_id: str, case_id: str, type_: str, payload: dict, clerk: str, device_id: str,
+             device_time: dt.datetime) -> None:
+    """Write an event that already has its id (made on this or another window) into the chain."""
+    last = session.scalars(select(CaseEvent).order_by(CaseEvent.seq.desc()).limit(1)).first()
+    prev = last.hash if last else GENESIS
+    device_time = device_time.replace(microsecond=0, tzinfo=None)
+    session.add(CaseEvent(event_id=event_id, case_id=case_id, type=type_, payload=payload, clerk=clerk,
+                          device_id=device_id, device_time=device_time, prev_hash=prev,
+                          hash=event_hash(prev, event_id, case_id, type_, payload, clerk, device_id, device_time)))
+    session.flush()
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    """A server (UTC) time as this machine's local wall time, which the store keeps."""
+    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _when(text, fallback: dt.datetime) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return fallback
+
+
+def _case_from_snapshot(snap: protocol.CaseSnapshot, now: dt.datetime) -> tuple[Case, list[Material]]:
+    intake = snap.intake
+    received = _when(intake.get("received_at"), _local(snap.received_at)).replace(tzinfo=None)
+    promised = snap.promised_by or snap.due or received.date()
+    case = Case(id=snap.case_id, case_no=snap.case_no, matter_code=snap.matter_code, matter_name=snap.matter_name,
+                catalog_version=str(intake.get("catalog_version", "")), applicant_name=snap.applicant.name,
+                applicant_id_type=snap.applicant.id_type, applicant_id_number=snap.applicant.id_number,
+                applicant_phone=snap.applicant.phone, status=snap.status, received_at=received,
+                promised_by=promised, clerk=str(intake.get("clerk", "")), notice_no=str(intake.get("notice_no", "")),
+                result_name=snap.result_name or "", result_no=snap.result_no or "", reason=snap.reason or "",
+                updated_at=now)
+    materials = [Material(case_id=snap.case_id, position=n, code=m.get("code", ""), name=m.get("name", ""),
+                          form=m.get("form", "original"), copies=int(m.get("copies", 1)),
+                          status=m.get("status", "received"), pages=list(m.get("blobs", [])))
+                 for n, m in enumerate(intake.get("materials", []))]
+    return case, materials
+
+
+_SAME_MOMENT = dt.timedelta(seconds=1)
+
+
+def _server_order(snap: protocol.CaseSnapshot) -> list[tuple[int, object]]:
+    """Window events (0) and feed changes (1) of a case in the order the server took them.
+
+    The change an event causes is stamped a moment before the event row is, in the same
+    transaction; so an event within a second of a change goes first.
+    """
+    events = sorted(snap.events, key=lambda e: e.server_time)
+    order: list[tuple[int, object]] = []
+    for change in snap.changes:
+        while events and events[0].server_time <= change.server_time + _SAME_MOMENT:
+            order.append((0, events.pop(0)))
+        order.append((1, change))
+    return order + [(0, e) for e in events]
+
+
+def restore_snapshots(session, snapshots: list[protocol.CaseSnapshot], device_id: str,
+                      now: dt.datetime | None = None) -> int:
+    """Put the back office's cases into the store; cases already here are left alone.
+
+    Each case gets its window events under their own ids (so an unsent copy is recognised
+    and not sent again), the server's decisions as timeline entries, and the feed changes
+    it holds marked as seen (so the next pull does not replay them over the snapshot).
+    Returns how many cases were added.
+    """
+    now = now or dt.datetime.now()
+    added = 0
+    for snap in snapshots:
+        if session.get(Case, snap.case_id) is not None or session.scalar(
+                select(Case.id).where(Case.case_no == snap.case_no)) is not None:
+            continue
+        case, materials = _case_from_snapshot(snap, now)
+        session.add(case)
+        session.add_all(materials)
+        session.flush()
+        status = ""
+        for kind, item in _server_order(snap):
+            if kind == 0:
+                if session.scalar(select(CaseEvent.seq).where(CaseEvent.event_id == item.event_id)) is None:
+                    _journal(session, event_id=item.event_id, case_id=case.id, type_=item.type, payload=item.payload,
+                             clerk=str(item.payload.get("clerk", "")), device_id=item.device_id,
+                             device_time=item.device_time)
+                status = (_INITIAL_STATUS.get(item.payload.get("outcome", "accept"), status)
+                          if item.type in _INTAKE_EVENTS else _STEP_STATUS.get(item.type, status))
+                continue
+            if session.get(ServerChange, item.seq) is None:
+                session.add(ServerChange(seq=item.seq, case_id=case.id, kind=item.kind, data=item.data,
+                                         server_time=item.server_time.replace(tzinfo=None)))
+            new = item.data.get("status", status)
+            if new != status:
+                _journal(session, event_id=str(uuid.uuid4()), case_id=case.id, type_="server." + new,
+                         payload={k: v for k, v in item.data.items() if v is not None},
+                         clerk=item.data.get("decided_by") or "后台", device_id=device_id,
+                         device_time=_local(item.server_time))
+                status = new
+        added += 1
+    return added
+
+
+def _row(model, row: dict) -> dict:
+    """A salvaged row's values typed for `model` (dates come back from the salvage as text)."""
+    values = {}
+    for column in model.__table__.columns:
+        if column.name not in row or (column.primary_key and column.autoincrement is True):
+            continue
+        value = row[column.name]
+        if value is not None and isinstance(column.type, DateTime):
+            value = dt.datetime.fromisoformat(str(value))
+        elif value is not None and isinstance(column.type, Date):
+            value = dt.date.fromisoformat(str(value)[:10])
+        values[column.name] = value
+    return values
+
+
+def _case_from_rescue(session, plan: dict, unsent: dict) -> Case | None:
+    """Rebuild a case the server does not have from its salvaged row, or from its intake event."""
+    row = next((c for c in plan.get("cases", []) if c.get("id") == unsent["case_id"]), None)
+    if row is not None:
+        case = Case(**_row(Case, row))
+        materials = [Material(**_row(Material, m)) for m in plan.get("materials", [])
+                     if m.get("case_id") == case.id]
+    elif unsent["type"] in _INTAKE_EVENTS:
+        intake = protocol.CaseAcceptedPayload.model_validate(unsent["payload"])
+        when = _when(unsent.get("device_time"), dt.datetime.now())
+        case = Case(id=unsent["case_id"], case_no=intake.case_no, matter_code=intake.matter_code,
+                    matter_name=intake.matter_name, catalog_version=intake.catalog_version,
+                    applicant_name=intake.applicant.name, applicant_id_type=intake.applicant.id_type,
+                    applicant_id_number=intake.applicant.id_number, applicant_phone=intake.applicant.phone,
+                    status=_INITIAL_STATUS[intake.outcome], received_at=intake.received_at.replace(tzinfo=None),
+                    promised_by=intake.promised_by, clerk=intake.clerk, notice_no=intake.notice_no,
+                    updated_at=when)
+        materials = [Material(case_id=case.id, position=n, code=m.code, name=m.name, form=m.form, copies=m.copies,
+                              status=m.status, pages=list(m.blobs)) for n, m in enumerate(intake.materials)]
+    else:
+        return None
+    if session.scalar(select(Case.id).where(Case.case_no == case.case_no)) is not None:
+        return None
+    session.add(case)
+    session.add_all(materials)
+    session.flush()
+    return case
+
+
+def requeue_unsent(session, plan: dict, pages: PageStore) -> tuple[int, int]:
+    """Queue again the salvaged events the server does not hold; (queued, not recoverable).
+
+    An event restored from the server is already in the journal under its id: skipped. The
+    server dedups on the id too, so one it holds under a closed case is answered, not doubled.
+    Refused ones keep their refusal (the server would give the same answer) so the clerk sees it.
+    """
+    queued = lost = 0
+    for unsent in plan.get("unsent", []):
+        if session.scalar(select(CaseEvent.seq).where(CaseEvent.event_id == unsent["event_id"])) is not None:
+            continue
+        case = session.get(Case, unsent["case_id"])
+        if case is None:
+            try:
+                case = _case_from_rescue(session, plan, unsent)
+            except (ValueError, TypeError, KeyError) as exc:
+                log.warning("rescued event %s: its case cannot be rebuilt: %s", unsent["event_id"], exc)
+                case = None
+            if case is None:
+                lost += 1
+                continue
+        else:
+            case.status = _STEP_STATUS.get(unsent["type"], case.status)
+        payload = unsent.get("payload") or {}
+        _journal(session, event_id=unsent["event_id"], case_id=case.id, type_=unsent["type"], payload=payload,
+                 clerk=str(unsent.get("clerk") or payload.get("clerk", "")), device_id=str(unsent.get("device_id", "")),
+                 device_time=_when(unsent.get("device_time"), dt.datetime.now()))
+        rejected = unsent.get("state") == "rejected"
+        session.add(OutboxEntry(event_id=unsent["event_id"], device_seq=next_value(session, "device_seq"),
+                                state="rejected" if rejected else "pending", code=unsent.get("code") or "",
+                                reason=unsent.get("reason") or ""))
+        for material in payload.get("materials", []):
+            for sha in material.get("blobs", []):
+                if session.get(BlobEntry, sha) is None and pages.exists(sha):
+                    session.add(BlobEntry(sha256=sha, size=len(pages.read(sha)), state="pending"))
+        session.flush()
+        queued += 1
+    return queued, lost

@@ -26,6 +26,7 @@ from .cases import missing_blobs, move_case, status_change
 from .db import (
     Case, Change, ChangeCounter, Device, EnrolCode, OrgUnit, User, append_change, engine_for, utcnow,
 )
+from .scope import subunits, visible_orgs
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ class OrgUnitRow:
     region_code: str
     level: str
     parent_code: str | None
+    sees_subunits: bool = False
+    visible: tuple[str, ...] = ()  # the units whose cases its devices see, its own first
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,22 @@ def create_org_unit(db: str | Engine, code: str, name: str, region_code: str, *,
                       parent_code=parent_code)
         session.add(org)
         return _org_row(org)
+
+
+def set_org_scope(db: str | Engine, code: str, *, sees_subunits: bool) -> OrgUnitRow:
+    """Let a hall's devices see (or stop seeing) the cases of every unit below it, e.g. a
+    county hall that answers for its towns. Its devices pick this up on their next pull."""
+    with engine_for(db) as engine, Session(engine) as session, session.begin():
+        org = session.get(OrgUnit, code)
+        if org is None:
+            raise AdminError(f"机构 {code} 不存在")
+        if sees_subunits and not subunits(session, code):
+            raise AdminError(f"机构 {code} 没有下级机构，无需设置")
+        org.sees_subunits = sees_subunits
+        session.flush()
+        row = _org_row(org, visible_orgs(session, code))
+    log.info("org unit %s sees %s", code, ", ".join(row.visible))
+    return row
 
 
 def get_org_unit(db: str | Engine, code: str) -> OrgUnitRow | None:
@@ -334,8 +353,9 @@ def prune_changes(db: str | Engine, keep_days: float = 63) -> int:
     return dropped
 
 
-def _org_row(org: OrgUnit) -> OrgUnitRow:
-    return OrgUnitRow(org.code, org.name, org.region_code, org.level, org.parent_code)
+def _org_row(org: OrgUnit, visible: tuple[str, ...] = ()) -> OrgUnitRow:
+    return OrgUnitRow(org.code, org.name, org.region_code, org.level, org.parent_code, bool(org.sees_subunits),
+                      visible or (org.code,))
 
 
 def _device_row(d: Device) -> DeviceRow:

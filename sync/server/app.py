@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync import protocol
 
-from . import auth, blobs, events, queue
+from . import auth, blobs, events, queue, restore
 from .context import ServerContext
 from .deps import Ctx, Dev
 from .errors import ApiError
@@ -115,6 +115,7 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
             return ctx.current_catalog(session).to_dict()
 
     app.include_router(queue.router, prefix=API)
+    app.include_router(restore.router, prefix=API)
     return app
 
 

@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--level", default="county", choices=admin.LEVELS)
     p.add_argument("--parent", help="上级机构代码")
 
+    p = sub.add_parser("org-set", parents=[common], help="设置机构可查看的办件范围")
+    p.add_argument("code")
+    scope = p.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--sees-subunits", action="store_true", help="本机构设备可查看所有下级机构的办件（如县级大厅）")
+    scope.add_argument("--own-only", action="store_true", help="本机构设备只查看本机构的办件（默认）")
+
     p = sub.add_parser("user-add", parents=[common], help="新增用户")
     p.add_argument("org")
     p.add_argument("username")
@@ -195,6 +201,13 @@ def _run(args: argparse.Namespace, db: str) -> int:
         org = admin.create_org_unit(db, args.code, args.name, args.region, level=args.level,
                                     parent_code=args.parent)
         print(f"已新增机构：{org.code} {org.name}")
+    elif command == "org-set":
+        org = admin.set_org_scope(db, args.code, sees_subunits=args.sees_subunits)
+        if org.sees_subunits:
+            print(f"机构 {org.code} {org.name} 的设备可查看本机构及下级机构的办件：{'、'.join(org.visible)}")
+        else:
+            print(f"机构 {org.code} {org.name} 的设备只查看本机构的办件")
+        print("设备下次同步时生效")
     elif command == "user-add":
         password = args.password or getpass.getpass("密码：")
         user = admin.add_user(db, args.org, args.username, args.display_name, args.role, password)

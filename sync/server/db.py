@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint,
-    create_engine, event, select, update,
+    create_engine, event, false, select, update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -64,6 +64,8 @@ class OrgUnit(Base):
     region_code: Mapped[str] = mapped_column(String(12))
     level: Mapped[str] = mapped_column(String(16), default="county")
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("org_units.code"), default=None)
+    # A hall configured so (a county hall, say) sees the cases of every unit below it.
+    sees_subunits: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -27,6 +27,7 @@ from .deadlines import due_date, start_date
 from .parties import PartyError, parties_of
 from .publishing import current_calendar
 from .errors import ApiError
+from .scope import visible_orgs
 
 log = logging.getLogger(__name__)
 
@@ -346,7 +347,8 @@ def pull_changes(ctx: ServerContext, device: DeviceIdentity, cursor: int,
         if cursor > counter.value or 0 < cursor < counter.pruned_through:
             raise ApiError(410, "cursor_expired", "同步位置已失效，正在重新同步")
         rows = list(session.execute(
-            select(Change).where(Change.org_code.in_((device.org_code, ALL_ORGS)), Change.seq > cursor,
+            select(Change).where(Change.org_code.in_((*visible_orgs(session, device.org_code), ALL_ORGS)),
+                                 Change.seq > cursor,
                                  or_(Change.device_id.is_(None), Change.device_id == device.id))
             .order_by(Change.seq).limit(limit + 1)).scalars())
     more = len(rows) > limit
