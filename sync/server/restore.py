@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -73,10 +74,12 @@ def restore_page(sessions: sessionmaker[Session], device: DeviceIdentity, after:
 def _snapshot(case: Case, events: list[protocol.RestoredEvent],
               changes: list[protocol.Change]) -> protocol.CaseSnapshot:
     intake = dict(case.payload or {})
-    given = intake.get("applicant") or {}
-    applicant = protocol.ApplicantPayload(name=case.applicant_name, id_type=case.applicant_id_type,
-                                          id_number=case.applicant_id_number, phone=given.get("phone", ""),
-                                          address=given.get("address", ""))
+    try:  # as the window recorded it (kind, legal representative, phone, address)...
+        applicant = protocol.ApplicantPayload.model_validate(intake.get("applicant") or {})
+    except ValidationError:  # ...or what the server kept of it
+        applicant = protocol.ApplicantPayload(name=case.applicant_name, id_number=case.applicant_id_number)
+    applicant = applicant.model_copy(update={"name": case.applicant_name, "id_type": case.applicant_id_type,
+                                             "id_number": case.applicant_id_number})
     return protocol.CaseSnapshot(
         case_id=case.id, case_no=case.case_no, org_code=case.org_code, status=case.status,
         complete=bool(case.complete), matter_code=case.matter_code, matter_name=case.matter_name,
