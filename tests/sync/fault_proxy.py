@@ -7,8 +7,9 @@ carries one request):
     answers (it has committed), and the connection is closed before a byte of the
     answer reaches the client.
   * `reply_503(match, times)`: answer 503 without reaching the server.
-  * `cut_upload_after(n)`: forward request bytes until `n` have gone up (over all
-    connections from now on), then cut both sides mid-transfer.
+  * `cut_upload_after(n, stall=False)`: forward request bytes until `n` have gone up (over
+    all connections from now on), then cut both sides mid-transfer; with `stall`, the link
+    first hangs there (the returned gate says when) until the test releases it.
   * `hold(match)`: keep the next matching request at the proxy (a slow link) until the
     test releases it; the test learns when it has arrived.
 """
@@ -68,10 +69,12 @@ class FaultProxy:
     def reply_503(self, match: str, times: int = 1) -> None:
         self._arm(_Rule("503", match.encode(), times))
 
-    def cut_upload_after(self, n: int) -> None:
+    def cut_upload_after(self, n: int, stall: bool = False) -> Gate | None:
         with self._lock:
             self._cut_sent = 0
-        self._arm(_Rule("cut", b"", 1, n))
+        gate = Gate() if stall else None
+        self._arm(_Rule("cut", b"", 1, n, gate))
+        return gate
 
     def hold(self, match: str) -> Gate:
         gate = Gate()
@@ -153,6 +156,9 @@ class FaultProxy:
             with self._lock:
                 self.bytes_up += len(data)
             if fired:
+                if rule.gate is not None:
+                    rule.gate.arrived.set()
+                    rule.gate.release.wait(60)
                 upstream.shutdown(socket.SHUT_RDWR)
                 return False
             return True
