@@ -31,7 +31,8 @@ router = APIRouter()
 
 
 @router.get("/cases/restore", response_model=protocol.RestoreResponse)
-def restore(ctx: Ctx, dev: Dev, after: str = "",
+def restore(ctx: Ctx, dev: Dev,
+            after: Annotated[str, Query(max_length=40, pattern=r"^[0-9A-Za-z-]*$")] = "",
             limit: Annotated[int, Query(ge=1)] = DEFAULT_PAGE) -> protocol.RestoreResponse:
     return restore_page(ctx.sessions, dev, after, limit)
 
@@ -45,6 +46,7 @@ def restore_page(sessions: sessionmaker[Session], device: DeviceIdentity, after:
     marked as seen while the case row still shows the status before it.
     """
     limit = max(1, min(limit, MAX_PAGE))
+    after = after.replace("-", "").upper()  # as printed (with hyphens) or as stored
     with sessions() as session:
         through = session.execute(select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar() or 0
         cases = list(session.execute(

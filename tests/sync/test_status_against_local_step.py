@@ -17,7 +17,9 @@ from sqlalchemy import select
 from client.domain.case_numbers import format_case_no
 from client.services.cases import CaseQueries
 from client.services.intake import MaterialInput
+from client.store.journal import append_event
 from client.store.models import Case, OutboxEntry
+from sync import protocol
 from sync.server import admin
 from tests.sync.window_cases import CLERK, counter_steps, page_bytes, queue_case
 
@@ -94,3 +96,27 @@ def test_a_supplement_made_while_the_back_office_asked_for_it_is_applied_after_t
     assert server_case.status == "in_review" and server_case.complete  # request, then the answer to it
     assert _local(window, case_id).status == "in_review"
     assert window.outbox.counts().get("rejected", 0) == 0
+
+
+def test_a_decision_pulled_while_a_rating_is_unsent_arrives_once_the_rating_is_acked(window, running_back_office):
+    """A 好差评 changes no status on the server, so no newer change follows it: the decision
+    held back for it must still be applied."""
+    db = running_back_office.db_url
+    case_id, case_no = queue_case(window.store, window.device_code)
+    assert window.engine.sync_once().ok
+    _back_office(db, "decide", format_case_no(case_no), "deny", "--reason", "经营场所不符合规定", "--by", "approver01")
+
+    def rate():
+        with window.store.sessions.begin() as s:
+            payload = protocol.CaseRatedPayload(case_no=case_no, rated_at="2026-11-22T10:00:00", level=5,
+                                                clerk=CLERK.username).model_dump(mode="json")
+            append_event(s, case_id=case_id, type_=protocol.CASE_RATED, payload=payload, clerk=CLERK.username,
+                         device_id="")
+
+    _step_during_pull(window, rate)
+    assert _local(window, case_id).status == "submitted"  # held back while the rating is unsent
+    report = window.engine.sync_once()
+    assert report.ok and report.acked == 1 and report.changes == 0  # nothing new came down
+    local = _local(window, case_id)
+    assert local.status == "denied" and local.reason == "经营场所不符合规定"
+    assert [t.label for t in CaseQueries(window.store).detail(case_id).timeline][-1] == "审批不通过"
