@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from reports.fonts import FontSet
-from reports.notices import addressee
+from reports.parties import ALONE, Acting, acting_line, addressee
 from reports.numbers import chinese_date
 from reports.sheet import Fields, Items, Note, NoticeSheet, Text, render_sheet
 from reports.templates import NoticeTemplates, default_templates
@@ -33,6 +33,7 @@ class ConclusionNotice:
     review_body: str = ""
     court: str = ""
     query_url: str = ""
+    acting: Acting = ALONE
 
 
 def conclusion_sheet(n: ConclusionNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
@@ -56,7 +57,8 @@ def conclusion_sheet(n: ConclusionNotice, templates: NoticeTemplates | None = No
         title=kind.title,
         subtitle=kind.subtitle,
         doc_no=n.doc_no,
-        addressee=addressee(n.applicant_name, n.applicant_id_number),
+        addressee=addressee(n.applicant_name, n.applicant_id_number, n.acting),
+        acting=acting_line(n.acting),
         sections=tuple(sections),
         case_no=n.case_no,
         query_url=n.query_url,

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from reports.fonts import FontSet
-from reports.notices import addressee
+from reports.parties import ALONE, Acting, acting_line, addressee
 from reports.numbers import chinese_date
 from reports.sheet import Fields, Grid, Note, NoticeSheet, Text, render_sheet
 from reports.templates import NoticeTemplates, default_templates
@@ -39,6 +39,7 @@ class CorrectionNotice:
     issued_on: dt.date
     supplement_by: dt.date | None = None
     query_url: str = ""
+    acting: Acting = ALONE
 
 
 def correction_sheet(n: CorrectionNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
@@ -52,9 +53,10 @@ def correction_sheet(n: CorrectionNotice, templates: NoticeTemplates | None = No
         title=kind.title,
         subtitle=kind.subtitle,
         doc_no=n.doc_no,
-        addressee=addressee(n.applicant_name, n.applicant_id_number),
+        addressee=addressee(n.applicant_name, n.applicant_id_number, n.acting),
+        acting=acting_line(n.acting),
         sections=(
-            Fields((("申请事项", n.matter_name), ("申请人", n.applicant_name),
+            Fields((("申请事项", n.matter_name), (n.acting.applicant_label, n.applicant_name),
                     ("联系电话", n.applicant_phone), ("收到材料日期", received))),
             Text(kind.says("opening", received_on=received, matter=n.matter_name)),
             Grid(("序号", "需补交或修改的材料", "存在的问题及补正要求"), rows, (1, 5, 7)),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from client.domain.identity import mask_id_number
 from reports.fonts import FontSet
 from reports.numbers import chinese_date, chinese_datetime
+from reports.parties import ALONE, Acting, acting_line, addressee
 from reports.sheet import Fields, Items, NoticeSheet, Text, render_sheet
 from reports.templates import NoticeTemplates, default_templates
 
@@ -30,6 +31,7 @@ class AcceptanceNotice:
     materials: tuple[str, ...] = ()
     legal_basis: str = ""  # empty: the template's (行政许可法 第三十二条第一款第（五）项)
     issued_on: dt.date | None = None  # defaults to received_on
+    acting: Acting = ALONE
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,6 @@ class DeliveryNotice:
     doc_no: str = ""
 
 
-def addressee(name: str, id_number: str) -> str:
-    return f"{name}（证件号码：{mask_id_number(id_number)}）："
-
-
 def acceptance_sheet(n: AcceptanceNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
     kind = (templates or default_templates()).kind("acceptance")
     contact = f"如有疑问，请致电{n.contact_phone}。" if n.contact_phone else ""
@@ -62,7 +60,8 @@ def acceptance_sheet(n: AcceptanceNotice, templates: NoticeTemplates | None = No
         title=kind.title,
         subtitle=kind.subtitle,
         doc_no=n.doc_no,
-        addressee=addressee(n.applicant_name, n.applicant_id_number),
+        addressee=addressee(n.applicant_name, n.applicant_id_number, n.acting),
+        acting=acting_line(n.acting),
         sections=(
             Text(kind.says("opening", received_on=chinese_date(n.received_on), matter=n.matter_name,
                            legal_basis=basis)),

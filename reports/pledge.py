@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from client.domain.identity import mask_id_number
 from reports.fonts import FontSet
+from reports.parties import ALONE, Acting, party_rows
 from reports.sheet import Fields, Grid, NoticeSheet, Signatures, Text, render_sheet
 from reports.templates import NoticeTemplates, default_templates
 
@@ -33,6 +33,7 @@ class PledgeForm:
     applicant_phone: str = ""
     case_no: str = ""
     query_url: str = ""
+    acting: Acting = ALONE
 
 
 def pledge_sheet(n: PledgeForm, templates: NoticeTemplates | None = None) -> NoticeSheet:
@@ -44,7 +45,7 @@ def pledge_sheet(n: PledgeForm, templates: NoticeTemplates | None = None) -> Not
         subtitle=kind.subtitle,
         doc_no=n.doc_no,
         sections=(
-            Fields((("申请人", n.applicant_name), ("证件号码", mask_id_number(n.applicant_id_number)),
+            Fields((*party_rows(n.applicant_name, n.applicant_id_number, n.acting),
                     ("联系电话", n.applicant_phone), ("申请事项", n.matter_name))),
             Text(kind.says("notice_heading"), indent=False),
             Text(kind.says("notice", matter=n.matter_name)),

@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from client.domain.case_numbers import format_case_no
-from client.domain.identity import mask_id_number
 from client.domain.paper import Barcode, Cut, Element, Feed, QRCode, ReceiptLayout, Rule, TextLine
 from reports.columns import balanced_wrap, display_width, wrap_columns
 from reports.errors import ReportError
 from reports.fonts import FontSet
 from reports.numbers import chinese_date, chinese_datetime
+from reports.parties import ALONE, Acting, party_rows
 from reports.sheet import Fields, Grid, NoticeSheet, render_sheet
 
 COLUMNS_BY_WIDTH_MM = {80: 48, 58: 32}
@@ -56,6 +56,7 @@ class ReceiptData:
     clerk: str
     query_url: str = ""
     phone: str = ""
+    acting: Acting = ALONE
 
 
 def paper_columns(width_mm: int) -> int:
@@ -91,8 +92,8 @@ def receipt_layout(data: ReceiptData, width_mm: int = 80) -> ReceiptLayout:
     centred(data.office_name)
     out.append(Rule())
     field("受理编号", format_case_no(data.case_no))
-    field("申请人", data.applicant_name)
-    field("证件号码", mask_id_number(data.applicant_id_number))
+    for label, value in party_rows(data.applicant_name, data.applicant_id_number, data.acting):
+        field(label, value)
     field("办理事项", data.matter_name)
     out.append(Rule())
     out.append(TextLine("收取材料：", bold=True))
@@ -129,8 +130,7 @@ def receipt_sheet(data: ReceiptData) -> NoticeSheet:
         title=TITLE,
         sections=(
             Fields((
-                ("申请人", data.applicant_name),
-                ("证件号码", mask_id_number(data.applicant_id_number)),
+                *party_rows(data.applicant_name, data.applicant_id_number, data.acting),
                 ("办理事项", data.matter_name),
                 ("收件时间", chinese_datetime(data.received_at)),
                 ("承诺办结日期", chinese_date(data.promised_by)) if data.promised_by is not None

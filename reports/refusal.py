@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from reports.fonts import FontSet
-from reports.notices import addressee
+from reports.parties import ALONE, Acting, acting_line, addressee
 from reports.numbers import chinese_date
 from reports.sheet import Items, NoticeSheet, Text, render_sheet
 from reports.templates import NoticeTemplates, default_templates
@@ -31,6 +31,7 @@ class RefusalNotice:
     review_body: str = ""  # empty: the template's 行政复议机关
     court: str = ""  # empty: the template's court
     query_url: str = ""
+    acting: Acting = ALONE
 
 
 def refusal_sheet(n: RefusalNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
@@ -49,7 +50,8 @@ def refusal_sheet(n: RefusalNotice, templates: NoticeTemplates | None = None) ->
         title=kind.title,
         subtitle=kind.subtitle,
         doc_no=n.doc_no,
-        addressee=addressee(n.applicant_name, n.applicant_id_number),
+        addressee=addressee(n.applicant_name, n.applicant_id_number, n.acting),
+        acting=acting_line(n.acting),
         sections=tuple(sections),
         case_no=n.case_no,
         query_url=n.query_url,

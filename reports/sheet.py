@@ -83,6 +83,7 @@ class NoticeSheet:
     sections: tuple[Section, ...]
     doc_no: str = ""
     addressee: str = ""  # "张三（证件号码：110105********002X）：" line before the body
+    acting: str = ""  # "代理人：李建国（委托代理，证件号码：…）" under the addressee, when an agent acted
     case_no: str = ""  # stored form (no hyphens); printed with hyphens and as Code128
     query_url: str = ""
     seal_label: str | None = None  # e.g. "（受理专用章）"; None: no seal box
@@ -96,6 +97,8 @@ def sheet_story(sheet: NoticeSheet, st: PaperStyles) -> list[Flowable]:
                                           sheet.subtitle)
     if sheet.addressee:
         story.append(st.p(sheet.addressee, st.plain))
+    if sheet.acting:
+        story.append(st.p(sheet.acting, st.plain))
     for section in sheet.sections:
         story += _section(section, st)
     tail: list[Flowable] = [Spacer(1, 6), blocks.closing_row(

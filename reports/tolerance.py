@@ -8,10 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from client.domain.identity import mask_id_number
 from reports.fonts import FontSet
-from reports.notices import addressee
 from reports.numbers import chinese_date
+from reports.parties import ALONE, Acting, acting_line, addressee, party_rows
 from reports.sheet import Fields, Grid, Note, NoticeSheet, Signatures, Text, render_sheet
 from reports.templates import NoticeTemplates, default_templates
 
@@ -45,6 +44,7 @@ class TolerantAcceptance:
     issued_on: dt.date
     applicant_phone: str = ""
     query_url: str = ""
+    acting: Acting = ALONE
 
 
 def _pending_grid(n: TolerantAcceptance) -> Grid:
@@ -61,7 +61,8 @@ def tolerant_notice_sheet(n: TolerantAcceptance,
         title=kind.title,
         subtitle=kind.subtitle,
         doc_no=n.doc_no,
-        addressee=addressee(n.applicant_name, n.applicant_id_number),
+        addressee=addressee(n.applicant_name, n.applicant_id_number, n.acting),
+        acting=acting_line(n.acting),
         sections=(
             Text(kind.says("opening", received_on=chinese_date(n.received_on), matter=n.matter_name)),
             Text(kind.says("deadline", supplement_by=chinese_date(n.supplement_by))),
@@ -88,7 +89,7 @@ def tolerant_pledge_sheet(n: TolerantAcceptance,
         subtitle=kind.subtitle,
         doc_no=n.doc_no,
         sections=(
-            Fields((("承诺人", n.applicant_name), ("证件号码", mask_id_number(n.applicant_id_number)),
+            Fields((*party_rows(n.applicant_name, n.applicant_id_number, n.acting, "承诺人"),
                     ("联系电话", n.applicant_phone), ("申请事项", n.matter_name))),
             Text(kind.says("opening", matter=n.matter_name)),
             _pending_grid(n),

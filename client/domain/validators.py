@@ -73,6 +73,24 @@ def check_uscc(raw: str) -> Check:
     return Check(True, f"统一社会信用代码有效（登记管理部门：{USCC_AUTHORITIES[code[0]]}）", code)
 
 
+_USCC_RUN = re.compile(f"[{USCC_ALPHABET}]{{18}}")
+
+
+def uscc_from_scan(raw: str) -> str:
+    """The USCC inside what a barcode scanner typed, or "" when there is none.
+
+    The QR code of a 营业执照 holds a link to the public credit register with the code in
+    it (…?uniscid=91350100M000100Y43); a plain code scans as itself. Only a run that
+    passes the checksum counts, so a URL's other letters are never mistaken for one.
+    """
+    text = _ascii(raw).upper()
+    for start in range(max(len(text) - 17, 0)):
+        run = text[start:start + 18]
+        if _USCC_RUN.fullmatch(run) and check_uscc(run).ok:
+            return run
+    return ""
+
+
 def check_mobile(raw: str) -> Check:
     """Mainland mobile numbers: 11 digits starting 13–19; +86 / 0086 and separators tolerated."""
     number = re.sub(r"[\s-]", "", _ascii(raw))

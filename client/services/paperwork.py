@@ -19,7 +19,9 @@ from client.store.db import Store
 from client.store.models import Case, CaseEvent
 from reports.conclusion import ConclusionNotice, render_conclusion_notice
 from reports.correction import CorrectionNotice, DefectiveMaterial, render_correction_notice
+from client.domain.identity import RELATIONS
 from reports.notices import AcceptanceNotice, DeliveryNotice, render_acceptance_notice, render_delivery_receipt
+from reports.parties import Acting
 from reports.pledge import PledgedRequirement, PledgeForm, render_pledge_form
 from reports.preview import pdf_page_png
 from reports.receipt import ReceiptData, ReceiptMaterial, receipt_layout, receipt_pdf
@@ -63,6 +65,14 @@ class OfficeInfo:
     query_url: str  # progress lookup; the case number is appended
 
 
+def acting_of(id_type: str, first: dict) -> Acting:
+    """Who applied as what and who acted, from the case's first event (revision 2 payloads)."""
+    agent = first.get("agent") or {}
+    relation = agent.get("relation", "")
+    return Acting(applicant_id_type=id_type, agent_name=agent.get("name", ""),
+                  agent_id_number=agent.get("id_number", ""), agent_relation=RELATIONS.get(relation, relation))
+
+
 @dataclass(frozen=True)
 class _CaseRecord:
     case: Case
@@ -97,13 +107,14 @@ class Paperwork:
                               .order_by(CaseEvent.seq).limit(1)).first()
             return _CaseRecord(case, dict(first.payload) if first else {})
 
-    def receipt_data(self, case: Case) -> ReceiptData:
+    def receipt_data(self, case: Case, first: dict | None = None) -> ReceiptData:
         materials = tuple(ReceiptMaterial(m.name, m.form, m.copies, m.status) for m in case.materials)
         return ReceiptData(office_name=self.office.name, case_no=case.case_no, applicant_name=case.applicant_name,
                            applicant_id_number=case.applicant_id_number, matter_name=case.matter_name,
                            materials=materials, received_at=case.received_at,
                            promised_by=None if case.status == "pending_supplement" else case.promised_by,
-                           clerk=case.clerk, query_url=self._query(case.case_no), phone=self.office.phone)
+                           clerk=case.clerk, query_url=self._query(case.case_no), phone=self.office.phone,
+                           acting=acting_of(case.applicant_id_type, first or {}))
 
     def _documents(self, record: _CaseRecord) -> list[tuple[str, bytes]]:
         """(title, PDF bytes) for every notice the case's decision calls for."""
@@ -112,7 +123,8 @@ class Paperwork:
         numbers = first.get("documents") or {OUTCOME_DOCUMENTS[outcome][0]: case.notice_no}
         templates = self.templates()
         common = dict(office_name=self.office.name, applicant_name=case.applicant_name,
-                      applicant_id_number=case.applicant_id_number, matter_name=case.matter_name)
+                      applicant_id_number=case.applicant_id_number, matter_name=case.matter_name,
+                      acting=acting_of(case.applicant_id_type, first))
         received = case.received_at.date()
         query = self._query(case.case_no)
         materials = first.get("materials", [])
@@ -184,7 +196,7 @@ class Paperwork:
             errors.append(clerk_message(exc, "文书生成失败，可在办件详情中重新打印"))
         printed = False
         if record.first.get("outcome", ACCEPT) not in NO_RECEIPT:
-            printed, err = self.print_receipt(case)
+            printed, err = self.print_receipt(case, record.first)
             if err:
                 errors.append(err)
         return PaperResult(paths[0] if paths else None, printed, "；".join(errors), tuple(paths))
@@ -202,6 +214,7 @@ class Paperwork:
                 pdf = render_acceptance_notice(AcceptanceNotice(
                     office_name=self.office.name, applicant_name=case.applicant_name,
                     applicant_id_number=case.applicant_id_number, matter_name=case.matter_name,
+                    acting=acting_of(case.applicant_id_type, record.first),
                     doc_no=case.notice_no, case_no=case.case_no, received_on=case.updated_at.date(),
                     decide_by=case.promised_by, query_url=self._query(case.case_no), contact_phone=self.office.phone,
                     materials=tuple(m.name for m in case.materials if m.status in ("received", "waived", "pledged"))),
@@ -210,15 +223,15 @@ class Paperwork:
             except Exception as exc:
                 log.exception("acceptance notice after supplement of %s failed", case.case_no)
                 errors.append(clerk_message(exc, "受理通知书生成失败，可在办件详情中重新打印"))
-        printed, err = self.print_receipt(case)
+        printed, err = self.print_receipt(case, record.first)
         if err:
             errors.append(err)
         return PaperResult(paths[0] if paths else None, printed, "；".join(errors), tuple(paths))
 
-    def print_receipt(self, case: Case) -> tuple[bool, str]:
+    def print_receipt(self, case: Case, first: dict | None = None) -> tuple[bool, str]:
         if self.receipt_format == "A4":
             try:
-                self._write(f"{case.case_no}-收件凭证.pdf", receipt_pdf(self.receipt_data(case)))
+                self._write(f"{case.case_no}-收件凭证.pdf", receipt_pdf(self.receipt_data(case, first)))
             except Exception as exc:
                 log.exception("A4 receipt for %s failed", case.case_no)
                 return False, clerk_message(exc, "A4收件凭证生成失败，可在办件详情中重新打印")
@@ -226,7 +239,7 @@ class Paperwork:
         if self.printer is None:
             return False, "未配置小票打印机，请在设置中选择打印机或打印A4回执"
         try:
-            self.printer.print_layout(receipt_layout(self.receipt_data(case), width_mm=int(self.receipt_format)))
+            self.printer.print_layout(receipt_layout(self.receipt_data(case, first), width_mm=int(self.receipt_format)))
             return True, ""
         except Exception as exc:
             log.warning("receipt for %s not printed: %s", case.case_no, exc)

@@ -12,9 +12,12 @@ from tkinter import filedialog
 
 import customtkinter as ctk
 
-from client.domain.identity import Applicant
+import datetime as dt
+
+from client.domain.parties import answered_by_applicant, case_materials
 from client.services.intake import IntakeDraft
 
+from .applicant import ApplicantPanel
 from .base import View
 from .checklist import MaterialChecklist
 from .images import png_image
@@ -32,7 +35,7 @@ class IntakeView(View):
         super().__init__(app)
         self.ask_files = lambda: filedialog.askopenfilenames(
             title="选择扫描件", filetypes=[("扫描件", "*.jpg *.jpeg *.png *.tif *.tiff *.pdf"), ("全部文件", "*")])
-        self.applicant_source = "manual"
+        self.panel_answers: dict = {}
         self.matters = ()
         self.matter = None
         self.answers: dict[str, str] = {}
@@ -55,79 +58,25 @@ class IntakeView(View):
         self.button(bottom, "返回（Esc）", self.app.show_home, height=42, fg_color="gray50").pack(side="right", padx=10)
         self.message = self.label(bottom, "", wraplength=560, justify="left", text_color=ERROR_COLOR)
         self.message.pack(side="left", fill="x", expand=True)
-        self.keys = {"F3": self.read_card, "F9": self.do_accept, "Escape": self.app.show_home,
+        self.keys = {"F2": self.applicant.toggle_kind, "F3": self.read_card,
+                     "Shift-F3": self.applicant.read_agent_card, "F9": self.do_accept, "Escape": self.app.show_home,
                      "F4": self.search.focus_set, "F7": self.checklist.mark_all_received,
                      "F8": self.preview_notice, "F10": self.verdict.toggle_refusal}
 
     # ① applicant
     def _applicant_column(self) -> None:
-        col = ctk.CTkFrame(self)
-        col.grid(row=0, column=0, sticky="nsew", padx=(16, 6), pady=12)
-        self.label(col, "① 申请人", 2, True).pack(anchor="w", padx=14, pady=(12, 8))
-        self.card_button = self.button(col, "读取身份证（F3）", self.read_card, 1, height=40)
-        self.card_button.pack(fill="x", padx=14, pady=(0, 12))
-        self.label(col, "身份证号码").pack(anchor="w", padx=14)
-        self.id_number = self.entry(col, width=300)
-        self.id_number.pack(fill="x", padx=14)
-        self.id_status = self.label(col, "", -1)
-        self.id_status.pack(anchor="w", padx=14, pady=(2, 8))
-        self.label(col, "姓名").pack(anchor="w", padx=14)
-        self.name = self.entry(col, width=300)
-        self.name.pack(fill="x", padx=14, pady=(0, 8))
-        self.label(col, "联系电话").pack(anchor="w", padx=14)
-        self.phone = self.entry(col, width=300)
-        self.phone.pack(fill="x", padx=14, pady=(0, 8))
-        self.returning_info = self.label(col, "", -2, wraplength=300, justify="left", text_color=OK_COLOR)
-        self.returning_info.pack(anchor="w", padx=14)
-        self._looked_up = ""
-        self.card_info = self.label(col, "", -2, wraplength=300, justify="left")
-        self.card_info.pack(anchor="w", padx=14, pady=(6, 0))
-        self.id_number.bind("<KeyRelease>", lambda _e: self.validate_id())
-        for widget, nxt in ((self.id_number, self.name), (self.name, self.phone)):
-            widget.bind("<Return>", lambda _e, n=nxt: n.focus_set())
-        self.phone.bind("<Return>", lambda _e: self.search.focus_set())
+        self.applicant = ApplicantPanel(self, self, self.refill_checklist, lambda: self.search.focus_set())
+        self.applicant.grid(row=0, column=0, sticky="nsew", padx=(16, 6), pady=12)
+        panel = self.applicant
+        # The fields tests, the bench and the rest of the wizard address directly.
+        self.id_number, self.name, self.phone = panel.id_number, panel.name, panel.phone
+        self.id_status, self.returning_info, self.card_button = panel.id_status, panel.returning_info, panel.card_button
 
     def validate_id(self) -> bool:
-        check = self.services.intake.check_id(self.id_number.get())
-        if not self.id_number.get().strip():
-            self.id_status.configure(text="")
-        else:
-            extra = f"（{check.birth_date:%Y-%m-%d}，{check.sex}）" if check.ok else ""
-            self.id_status.configure(text=check.message + extra, text_color=OK_COLOR if check.ok else ERROR_COLOR)
-        if check.ok and check.number != self._looked_up:
-            self._looked_up = check.number
-            self.run_task(self.services.intake.returning_applicant, check.number, on_done=self._returning)
-        return check.ok
-
-    def _returning(self, known) -> None:
-        """A returning applicant: fill what an earlier case already knows, never overwrite typing."""
-        if known is None or known.id_number != self._looked_up:
-            return
-        for widget, value in ((self.name, known.name), (self.phone, known.phone)):
-            if value and not widget.get().strip():
-                widget.insert(0, value)
-        self.returning_info.configure(text=f"老办事人：曾于{known.last_seen:%Y-%m-%d}办理“{known.last_matter}”，"
-                                           f"共{known.cases}件")
+        return self.applicant.validate_id()
 
     def read_card(self) -> None:
-        self.card_button.configure(state="disabled", text="正在读卡…")
-        self.run_task(self.services.hardware.read_card, on_done=self._card_read, on_error=self._card_failed)
-
-    def _card_read(self, card) -> None:
-        self.card_button.configure(state="normal", text="读取身份证（F3）")
-        self.applicant_source = "card"
-        for widget, value in ((self.id_number, card.id_number), (self.name, card.name)):
-            widget.delete(0, "end")
-            widget.insert(0, value)
-        self.card_info.configure(text=f"已读卡：{card.sex} {card.nation}族  {card.address}\n有效期至 {card.valid_to}")
-        self.validate_id()
-        self.message.configure(text="")
-        self.phone.focus_set()
-
-    def _card_failed(self, exc) -> None:
-        self.card_button.configure(state="normal", text="读取身份证（F3）")
-        self.message.configure(text=getattr(exc, "message", "读卡失败，请手工输入"), text_color=ERROR_COLOR)
-        self.id_number.focus_set()
+        self.applicant.read_card()
 
     # ② matter
     def _matter_column(self) -> None:
@@ -197,19 +146,38 @@ class IntakeView(View):
         self.answers = {sit.code: sit.options[0].code for sit in m.situations}
         for child in self.situation_box.winfo_children():
             child.destroy()
+        self.panel_answers = {}
+        panel_asks = answered_by_applicant(m)
         for sit in m.situations:
+            if sit.code in panel_asks:  # "委托他人办理？" is answered by the applicant column
+                self.panel_answers[sit.code] = self.label(self.situation_box, "", -1, text_color="gray30")
+                self.panel_answers[sit.code].pack(anchor="w", pady=(0, 4))
+                continue
             self.label(self.situation_box, sit.question, -1).pack(anchor="w")
             labels = {opt.label: opt.code for opt in sit.options}
             seg = ctk.CTkSegmentedButton(self.situation_box, values=list(labels), font=self.theme.font(-2),
                                          command=lambda label, c=sit.code, ls=labels: self.answer(c, ls[label]))
             seg.set(sit.options[0].label)
             seg.pack(anchor="w", pady=(0, 4))
-        self.checklist.fill(m.materials_for(self.answers), m.pledge)
+        self.refill_checklist()
 
     def answer(self, situation: str, option: str) -> None:
         """A situation answer changes which materials are needed; recorded states are kept."""
         self.answers[situation] = option
-        self.checklist.fill(self.matter.materials_for(self.answers), self.matter.pledge)
+        self.refill_checklist()
+
+    def refill_checklist(self) -> None:
+        """The matter's materials for these answers, plus what the representation adds (授权委托书,
+        监护关系证明); called again whenever the applicant column changes who acts."""
+        if self.matter is None:
+            return
+        answers, specs, _extra = case_materials(self.matter, self.answers, self.applicant.applicant(), dt.date.today())
+        for sit in self.matter.situations:
+            if sit.code in self.panel_answers:
+                chosen = sit.option(answers.get(sit.code)).label
+                self.panel_answers[sit.code].configure(text=f"{sit.question} {chosen}（按申请人栏）")
+        if tuple(self.checklist.specs.values()) != specs:
+            self.checklist.fill(specs, self.matter.pledge)
 
     # ③ materials
     def _materials_column(self) -> None:
@@ -249,9 +217,7 @@ class IntakeView(View):
 
     # decision
     def draft(self) -> IntakeDraft:
-        applicant = Applicant(name=self.name.get().strip(), id_type="身份证",
-                              id_number=self.id_number.get().strip().upper(), phone=self.phone.get().strip(),
-                              source=self.applicant_source)
+        applicant = self.applicant.applicant()
         return IntakeDraft(applicant, self.matter.code if self.matter else "", self.checklist.inputs(),
                            self.phone.get().strip(), answers=dict(self.answers), refusal=self.verdict.refusal_key(),
                            refusal_text=self.verdict.refusal_text.get().strip(),
@@ -284,9 +250,9 @@ class IntakeView(View):
         self.verdict.clear(getattr(exc, "message", "无法判断，请检查填写内容"))
 
     def _ready(self) -> bool:
-        if not self.validate_id():
-            self._show_error_text(self.id_status.cget("text") or "请输入身份证号码")
-            self.id_number.focus_set()
+        problem = self.applicant.problem()
+        if problem:
+            self._show_error_text(problem)
             return False
         if self.matter is None:
             self._show_error_text("请选择要办理的事项")

@@ -110,8 +110,13 @@ class MainWindow:
         self.last_input = time.monotonic()
         if self.overlay is not None:
             return
-        if self.view is not None and event.keysym in self.view.keys:
-            self.view.keys[event.keysym]()
+        if self.view is None:
+            return
+        # Shift+F-key is its own action where the view declares one (Shift-F3: the agent's card).
+        shifted = f"Shift-{event.keysym}" if event.state & 0x1 and event.keysym.startswith("F") else ""
+        action = self.view.keys.get(shifted) or self.view.keys.get(event.keysym)
+        if action is not None:
+            action()
 
     def _idle_check(self) -> None:
         if self.clerk is not None and self.overlay is None and time.monotonic() - self.last_input > self.lock_after_s:

@@ -1,0 +1,389 @@
+"""① 申请人: a person or an organisation, and whoever acts for them.
+
+F2 switches 个人/单位; F3 reads the applicant's ID card (for an organisation, the card of
+its 经办人), Shift+F3 always reads the agent's card, and F3 with the focus in the agent's
+fields reads the agent too. A USCC may be typed or scanned from the 营业执照 QR code.
+A returning person or organisation is looked up as soon as the number is valid and
+everything known is filled in where the clerk has not typed yet.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+import customtkinter as ctk
+
+from client.domain.identity import (ENTRUSTED, ID_RESIDENT, ID_USCC, KINDS, ORGANISATION, PERSON, RELATIONS,
+                                    RELATIONS_FOR, STAFF, STATUTORY, Agent, Applicant)
+from client.domain.parties import check_applicant, is_minor
+from client.domain.validators import check_uscc, uscc_from_scan
+
+from .theme import ERROR_COLOR, OK_COLOR
+
+LABEL_WIDTH = 78
+
+
+class ApplicantPanel(ctk.CTkFrame):
+    """The applicant column of the intake; `on_change` fires when who-acts changes the checklist."""
+
+    def __init__(self, master, view, on_change: Callable[[], None], on_done: Callable[[], None]):
+        super().__init__(master)
+        self.view, self.services, self.theme = view, view.services, view.theme
+        self.on_change, self.on_done = on_change, on_done
+        self.kind = PERSON
+        self.source = "manual"
+        self.agent_source = "manual"
+        self.agent_open = False
+        self._looked_up = ""
+        self._agent_looked_up = ""
+        self.last_agent: Agent | None = None  # a returning person's agent, offered with one click
+        self.columnconfigure(1, weight=1)
+
+        head = ctk.CTkFrame(self, fg_color="transparent")
+        head.grid(row=0, column=0, columnspan=2, sticky="ew", padx=14, pady=(10, 6))
+        view.label(head, "① 申请人", 2, True).pack(side="left")
+        self.kind_switch = ctk.CTkSegmentedButton(head, values=list(KINDS.values()), font=self.theme.font(-1),
+                                                  command=lambda label: self.set_kind(self._kind_of(label)))
+        self.kind_switch.set(KINDS[PERSON])
+        self.kind_switch.pack(side="left", padx=(10, 0))
+        view.label(head, "F2", -3, text_color="gray40").pack(side="left", padx=(4, 0))
+        self.card_button = view.button(head, "读身份证（F3）", self.read_card, -1, height=30, width=120)
+        self.card_button.pack(side="right")
+
+        self.id_label, self.id_number = self._row(1, "身份证号")
+        self.id_status = view.label(self, "", -2, anchor="w", justify="left", wraplength=410)
+        self.id_status.grid(row=2, column=0, columnspan=2, sticky="w", padx=14)
+        self.name_label, self.name = self._row(3, "姓名")
+        self.legal_rep_label, self.legal_rep = self._row(4, "法定代表人")
+        self.phone_label, self.phone = self._row(5, "联系电话")
+        self.address_label, self.address = self._row(6, "地址")
+        self.returning_info = view.label(self, "", -2, wraplength=410, justify="left", anchor="w",
+                                         text_color=OK_COLOR)
+        self.returning_info.grid(row=7, column=0, columnspan=2, sticky="w", padx=14)
+
+        # One row: who acts (代理人 / 经办人), how (the relation), and the card key.
+        title = ctk.CTkFrame(self, fg_color="transparent", width=LABEL_WIDTH)
+        title.grid(row=8, column=0, sticky="w", padx=(14, 4), pady=(6, 2))
+        self.agent_title = view.label(title, "代理人", 0, True)
+        self.agent_title.pack(side="left")
+        # ✕: the applicant acts alone after all (the agent's fields are cleared).
+        self.agent_close = view.button(title, "✕", self.toggle_agent, -3, width=22, height=22, fg_color="gray50")
+        agent_head = ctk.CTkFrame(self, fg_color="transparent")
+        agent_head.grid(row=8, column=1, sticky="ew", padx=(0, 14), pady=(6, 2))
+        self.relation = ctk.CTkSegmentedButton(agent_head, values=[RELATIONS[r] for r in RELATIONS_FOR[PERSON]],
+                                               font=self.theme.font(-2), command=lambda _l: self.on_change())
+        self.relation.set(RELATIONS[ENTRUSTED])
+        self.agent_card_button = view.button(agent_head, "读证（Shift+F3）", self.read_agent_card, -2,
+                                             height=28, width=100)
+        self.agent_card_button.pack(side="right", padx=(6, 0))
+        self.agent_toggle = view.button(agent_head, "手工填写", self.toggle_agent, -2, height=28, width=64,
+                                        fg_color="gray50")
+        self.agent_toggle.pack(side="right", padx=(0, 6))
+        self.reuse_agent = view.button(agent_head, "沿用上次", self.use_last_agent, -2, height=28, width=64)
+        self.agent_rows = []
+        for row, text in ((9, "身份证号"), (11, "姓名"), (12, "电话")):
+            label, entry = self._row(row, text)
+            self.agent_rows.append((label, entry))
+        self.agent_id, self.agent_name, self.agent_phone = (e for _l, e in self.agent_rows)
+        self.agent_status = view.label(self, "", -2, anchor="w", justify="left", wraplength=410)
+        self.agent_status.grid(row=10, column=0, columnspan=2, sticky="w", padx=14)
+        self.agent_fields = (self.agent_id, self.agent_name, self.agent_phone)
+
+        self.id_number.bind("<KeyRelease>", lambda _e: self.validate_id())
+        self.agent_id.bind("<KeyRelease>", lambda _e: self.validate_agent_id())
+        chain = (self.id_number, self.name, self.legal_rep, self.phone, self.address)
+        for widget, nxt in zip(chain, chain[1:]):
+            widget.bind("<Return>", lambda _e, n=nxt: self._next(n))
+        self.address.bind("<Return>", lambda _e: self._after_applicant())
+        for widget, nxt in ((self.agent_id, self.agent_name), (self.agent_name, self.agent_phone)):
+            widget.bind("<Return>", lambda _e, n=nxt: n.focus_set())
+        self.agent_phone.bind("<Return>", lambda _e: self.on_done())
+        self._layout()
+
+    # layout
+    def _row(self, row: int, text: str):
+        label = self.view.label(self, text, -1, width=LABEL_WIDTH, anchor="w")
+        label.grid(row=row, column=0, sticky="w", padx=(14, 4), pady=2)
+        entry = self.view.entry(self, width=260, height=28)
+        entry.grid(row=row, column=1, sticky="ew", padx=(0, 14), pady=2)
+        return label, entry
+
+    def _kind_of(self, label: str) -> str:
+        return next(k for k, v in KINDS.items() if v == label)
+
+    def _layout(self) -> None:
+        """Show the fields this kind of applicant has; an organisation always shows its 经办人."""
+        org = self.kind == ORGANISATION
+        self.id_label.configure(text="信用代码" if org else "身份证号")
+        self.name_label.configure(text="单位名称" if org else "姓名")
+        self.address_label.configure(text="单位地址" if org else "住址")
+        for widget in (self.legal_rep_label, self.legal_rep):
+            widget.grid() if org else widget.grid_remove()
+        self.card_button.configure(text="读经办人证（F3）" if org else "读身份证（F3）")
+        self.agent_title.configure(text="经办人" if org else "代理人")
+        relations = RELATIONS_FOR[self.kind]
+        current = self.relation.get()
+        self.relation.configure(values=[RELATIONS[r] for r in relations])
+        if current not in (RELATIONS[r] for r in relations):
+            self.relation.set(RELATIONS[relations[0]])
+        shown = org or self.agent_open
+        if shown:
+            self.agent_toggle.pack_forget()
+        elif not self.agent_toggle.winfo_manager():
+            self.agent_toggle.pack(side="right", padx=(0, 6), before=self.agent_card_button)
+        self.agent_close.pack_forget()
+        if self.agent_open and not org:
+            self.agent_close.pack(side="left", padx=(4, 0))
+        self.reuse_agent.pack_forget()
+        if self.last_agent is not None and not shown:
+            self.reuse_agent.pack(side="right", padx=(0, 6), before=self.agent_toggle)
+        for label, entry in self.agent_rows:
+            for widget in (label, entry):
+                widget.grid() if shown else widget.grid_remove()
+        self.agent_status.grid() if shown else self.agent_status.grid_remove()
+        self.relation.pack_forget()
+        if shown:
+            self.relation.pack(side="left")
+
+    def set_kind(self, kind: str) -> None:
+        """F2 / the switch: 个人 or 单位; what was typed stays and is checked again."""
+        if kind == self.kind:
+            return
+        self.kind = kind
+        if kind == PERSON and self.agent_id.get().strip():
+            self.agent_open = True  # the 经办人 typed so far stays, as the person's agent
+        self.kind_switch.set(KINDS[kind])
+        self.relation.set(RELATIONS[RELATIONS_FOR[kind][0]])  # 单位经办人 / 委托代理 unless changed
+        self._looked_up = ""
+        self.returning_info.configure(text="")
+        self._layout()
+        self.validate_id()
+        self.on_change()
+        self.id_number.focus_set()
+
+    def toggle_kind(self) -> None:
+        self.set_kind(PERSON if self.kind == ORGANISATION else ORGANISATION)
+
+    def toggle_agent(self) -> None:
+        """Open the agent's fields to type them, or close them: the applicant acts alone."""
+        self.agent_open = not self.agent_open
+        if not self.agent_open:
+            for entry in self.agent_fields:
+                entry.delete(0, "end")
+            self.agent_status.configure(text="")
+            self.agent_source, self._agent_looked_up = "manual", ""
+        self._layout()
+        self.on_change()
+        if self.agent_open:
+            self.agent_id.focus_set()
+
+    def _open_agent(self) -> None:
+        if not self.agent_open:
+            self.agent_open = True
+            self._layout()
+
+    @property
+    def has_agent(self) -> bool:
+        return self.kind == ORGANISATION or self.agent_open
+
+    def _next(self, widget) -> None:
+        if widget.winfo_ismapped():
+            widget.focus_set()
+        else:  # a field this kind of applicant has not got: skip it
+            widget.event_generate("<Return>")
+
+    def _after_applicant(self) -> None:
+        if self.has_agent and not self.agent_id.get().strip():
+            self.agent_id.focus_set()
+        else:
+            self.on_done()
+
+    def focus_in_agent(self) -> bool:
+        focused = self.focus_get()
+        return any(focused is not None and str(focused).startswith(str(e)) for e in self.agent_fields)
+
+    # validation and memory
+    def validate_id(self) -> bool:
+        raw = self.id_number.get()
+        if self.kind == PERSON:
+            scanned = uscc_from_scan(raw) if len(raw.strip()) >= 18 else ""
+            if scanned and not self.services.intake.check_id(raw).ok:
+                # A USCC typed or scanned in the person field: the applicant is an organisation.
+                self.kind = ORGANISATION
+                self.kind_switch.set(KINDS[ORGANISATION])
+                self.relation.set(RELATIONS[STAFF])
+                self._layout()
+                self.on_change()
+        if self.kind == ORGANISATION:
+            return self._validate_uscc(raw)
+        check = self.services.intake.check_id(raw)
+        extra = f"（{check.birth_date:%Y-%m-%d}，{check.sex}）" if check.ok else ""
+        _show_check(self.id_status, raw, check.ok, check.message + extra)
+        if check.ok and check.number != self._looked_up:
+            self._looked_up = check.number
+            if is_minor(check.number, dt.date.today()):
+                self._open_agent()
+                self.relation.set(RELATIONS[STATUTORY])
+                self.agent_status.configure(text="申请人未满18周岁，应由监护人（法定代理人）代为办理",
+                                            text_color=ERROR_COLOR)
+                self.on_change()
+            self.view.run_task(self.services.intake.returning_applicant, check.number, on_done=self._returning)
+        return check.ok
+
+    def _validate_uscc(self, raw: str) -> bool:
+        # A scanned licence link keeps just the code; lower case or spaces show as recorded.
+        check = check_uscc(uscc_from_scan(raw) or raw)
+        if check.ok and check.value != raw:
+            _set(self.id_number, check.value)
+        _show_check(self.id_status, raw, check.ok, check.message)
+        if check.ok and check.value != self._looked_up:
+            self._looked_up = check.value
+            self.view.run_task(self.services.intake.returning_organisation, check.value, on_done=self._returning)
+        return check.ok
+
+    def _returning(self, known) -> None:
+        """Fill what an earlier visit knows, never overwriting what the clerk typed."""
+        if known is None or known.id_number != self._looked_up:
+            return
+        _fill_blanks(((self.name, known.name), (self.phone, known.phone), (self.address, known.address),
+                      (self.legal_rep, known.legal_rep)))
+        who = "老单位" if known.kind == ORGANISATION else "老办事人"
+        if known.cases:
+            recent = "；".join(f"{p.received_at:%m-%d}{p.matter_name}" for p in known.previous[:2])
+            text = f"{who}：共{known.cases}件，最近 {recent}"
+        else:
+            text = f"{who}：曾作为代理人到窗口办事"
+        self.last_agent = known.agent
+        if known.agent is not None:
+            text += f"\n上次{'经办人' if known.kind == ORGANISATION else '代理人'}：{known.agent.name}" \
+                    f"（{known.agent.relation_label}）"
+            if known.kind == ORGANISATION and not self.agent_id.get().strip():
+                self._fill_agent(known.agent)
+                text += "，已填入"
+        self.returning_info.configure(text=text)
+        self._layout()
+
+    def use_last_agent(self) -> None:
+        if self.last_agent is not None:
+            self._open_agent()
+            self._fill_agent(self.last_agent)
+            self._layout()
+
+    def _fill_agent(self, agent: Agent) -> None:
+        for widget, value in ((self.agent_id, agent.id_number), (self.agent_name, agent.name),
+                              (self.agent_phone, agent.phone)):
+            _set(widget, value)
+        if agent.relation in RELATIONS_FOR[self.kind]:
+            self.relation.set(RELATIONS[agent.relation])
+        self._agent_looked_up = agent.id_number
+        self.validate_agent_id()
+        self.on_change()
+
+    def validate_agent_id(self) -> bool:
+        raw = self.agent_id.get()
+        check = self.services.intake.check_id(raw)
+        _show_check(self.agent_status, raw, check.ok, check.message)
+        if check.ok and check.number != self._agent_looked_up:
+            self._agent_looked_up = check.number
+            self.view.run_task(self.services.intake.returning_applicant, check.number, on_done=self._agent_known)
+        return check.ok
+
+    def _agent_known(self, known) -> None:
+        """The agent seen before (for themselves or for someone else): name and phone come back."""
+        if known is None or known.id_number != self._agent_looked_up:
+            return
+        _fill_blanks(((self.agent_name, known.name), (self.agent_phone, known.phone)))
+
+    # card reading
+    def read_card(self) -> None:
+        """F3: the applicant's card; an organisation's, or with the focus on the agent, the agent's."""
+        if self.kind == ORGANISATION or self.focus_in_agent():
+            self.read_agent_card()
+            return
+        self.card_button.configure(state="disabled", text="正在读卡…")
+        self.view.run_task(self.services.hardware.read_card, on_done=self._card_read, on_error=self._card_failed)
+
+    def _card_read(self, card) -> None:
+        self._layout()
+        self.card_button.configure(state="normal")
+        self.source = "card"
+        for widget, value in ((self.id_number, card.id_number), (self.name, card.name), (self.address, card.address)):
+            _set(widget, value)
+        self.validate_id()
+        self.id_status.configure(text=self.id_status.cget("text") + f" · 已读卡，{card.nation}族，有效期至{card.valid_to}")
+        self.view.message.configure(text="")
+        self.phone.focus_set()
+
+    def _card_failed(self, exc) -> None:
+        self._layout()
+        self.card_button.configure(state="normal")
+        self.view.message.configure(text=getattr(exc, "message", "读卡失败，请手工输入"), text_color=ERROR_COLOR)
+        self.id_number.focus_set()
+
+    def read_agent_card(self) -> None:
+        """Shift+F3: the card of the person acting for the applicant."""
+        self._open_agent()
+        self.agent_card_button.configure(state="disabled", text="正在读卡…")
+        self.view.run_task(self.services.hardware.read_card, on_done=self._agent_card_read,
+                           on_error=self._agent_card_failed)
+
+    def _agent_card_read(self, card) -> None:
+        self.agent_card_button.configure(state="normal", text="读证（Shift+F3）")
+        self.agent_source = "card"
+        for widget, value in ((self.agent_id, card.id_number), (self.agent_name, card.name)):
+            _set(widget, value)
+        self.validate_agent_id()
+        self.agent_status.configure(text=self.agent_status.cget("text") + f" · 已读卡，有效期至{card.valid_to}")
+        self.view.message.configure(text="")
+        self.on_change()
+        self.agent_phone.focus_set()
+
+    def _agent_card_failed(self, exc) -> None:
+        self.agent_card_button.configure(state="normal", text="读证（Shift+F3）")
+        self.view.message.configure(text=getattr(exc, "message", "读卡失败，请手工输入"), text_color=ERROR_COLOR)
+        self.agent_id.focus_set()
+
+    # the applicant as the draft records it
+    def agent(self) -> Agent | None:
+        if not self.has_agent:
+            return None
+        relation = next((code for code, label in RELATIONS.items() if label == self.relation.get()),
+                        STAFF if self.kind == ORGANISATION else ENTRUSTED)
+        return Agent(self.agent_name.get().strip(), self.agent_id.get().strip().upper(), relation,
+                     phone=self.agent_phone.get().strip(), source=self.agent_source)
+
+    def applicant(self) -> Applicant:
+        org = self.kind == ORGANISATION
+        return Applicant(name=self.name.get().strip(), id_type=ID_USCC if org else ID_RESIDENT,
+                         id_number=self.id_number.get().strip().upper(), phone=self.phone.get().strip(),
+                         address=self.address.get().strip(), source="manual" if org else self.source,
+                         kind=self.kind, legal_rep=self.legal_rep.get().strip() if org else "", agent=self.agent())
+
+    def problem(self) -> str:
+        """Why the applicant cannot be recorded yet (and the focus moves to the field to fix)."""
+        problem = check_applicant(self.applicant(), dt.date.today())
+        if problem:
+            target = self.agent_id if problem.startswith(("代理人", "单位申请须登记")) else \
+                self.legal_rep if "法定代表人" in problem else \
+                self.name if problem.startswith("请填写") else self.id_number
+            target.focus_set()
+        return problem
+
+
+def _set(entry, value: str) -> None:
+    entry.delete(0, "end")
+    entry.insert(0, value)
+
+
+def _fill_blanks(pairs) -> None:
+    """What memory knows goes only where the clerk has typed nothing."""
+    for entry, value in pairs:
+        if value and not entry.get().strip():
+            entry.insert(0, value)
+
+
+def _show_check(label, raw: str, ok: bool, message: str) -> None:
+    if not raw.strip():
+        label.configure(text="")
+    else:
+        label.configure(text=message, text_color=OK_COLOR if ok else ERROR_COLOR)
