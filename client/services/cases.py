@@ -8,7 +8,7 @@ from typing import Callable
 from sqlalchemy import or_, select
 
 from client.domain.case_numbers import format_case_no, parse_case_no
-from client.domain.identity import mask_id_number
+from client.domain.identity import RELATIONS, mask_id_number
 from client.domain.deadlines import WorkCalendar, add_limit
 from client.domain.states import CLOSED, LABELS, TRANSITIONS, CaseState
 from client.store.db import Store
@@ -22,6 +22,7 @@ EVENT_LABELS = {
     "case.mailed": "邮寄送达",
     "case.withdrawn": "撤件",
     "case.delivered": "窗口出件",
+    "case.rated": "申请人评价",
     "server.supplement_requested": "后台要求补正",
     "server.suspended": "特别程序（暂停计时）",
     "server.mailed": "后台确认邮寄",
@@ -84,6 +85,11 @@ class CaseDetail:
     can_supplement: bool = False
     can_withdraw: bool = False
     tracking_no: str = ""
+    # Who applied as what and who acted for them (empty: a person acting alone).
+    applicant_kind: str = "person"
+    agent_name: str = ""
+    agent_relation: str = ""  # 委托代理 / 法定代理 / 单位经办人 / 帮办代办
+    agent_id_masked: str = ""
 
 
 def _sync_label(states: list[str]) -> str:
@@ -154,6 +160,8 @@ class CaseQueries:
             ready = status in (CaseState.APPROVED, CaseState.DENIED, CaseState.RESULT_READY)
             lacking = any(m.status in ("missing", "defective", "tolerated") for m in case.materials)
             mailed = next((ev.payload.get("tracking_no", "") for ev in case.events if ev.type == "case.mailed"), "")
+            first = case.events[0].payload if case.events else {}
+            agent = first.get("agent") or {}
             return CaseDetail(self._summary(s, case), case.applicant_id_number, case.applicant_phone, case.clerk,
                               case.notice_no, case.result_name, case.result_no, case.reason, materials, timeline,
                               can_deliver=ready or status == CaseState.CONCLUDED or status == CaseState.MAILED,
@@ -162,7 +170,11 @@ class CaseQueries:
                                   CaseState.PENDING_SUPPLEMENT, CaseState.ACCEPTED_TOLERANT, CaseState.SUBMITTED,
                                   CaseState.IN_REVIEW) or status == CaseState.SUPPLEMENT_REQUESTED,
                               can_withdraw=CLOSED.isdisjoint({status}) and status in TRANSITIONS_TO_WITHDRAWN,
-                              tracking_no=mailed)
+                              tracking_no=mailed,
+                              applicant_kind=(first.get("applicant") or {}).get("kind", "person"),
+                              agent_name=agent.get("name", ""),
+                              agent_relation=RELATIONS.get(agent.get("relation", ""), agent.get("relation", "")),
+                              agent_id_masked=mask_id_number(agent.get("id_number", "")))
 
     def by_number(self, case_no: str) -> CaseDetail | None:
         with self.store.sessions() as s:

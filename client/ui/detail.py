@@ -52,7 +52,9 @@ class CaseDetailView(View):
         self.status_label = self.label(self.content, f"状态：{s.status_label}    报送：{s.sync_label}", 2, True,
                                        text_color=OK_COLOR)
         self.status_label.pack(anchor="w", pady=(2, 8))
-        facts = [("办件编号", s.case_no_display), ("申请人", f"{s.applicant_name}（{s.applicant_id_masked}）"),
+        who = "申请单位" if d.applicant_kind == "organisation" else "申请人"
+        facts = [("办件编号", s.case_no_display), (who, f"{s.applicant_name}（{s.applicant_id_masked}）"),
+                 *((("代理人", f"{d.agent_name}（{d.agent_relation}，{d.agent_id_masked}）"),) if d.agent_name else ()),
                  ("受理时间", f"{s.received_at:%Y-%m-%d %H:%M}"), ("承诺办结", f"{s.promised_by:%Y-%m-%d}"),
                  ("受理人", d.clerk), ("受理通知书", d.notice_no)]
         if d.result_name:
@@ -89,7 +91,8 @@ class CaseDetailView(View):
                                                                       padx=12, pady=(10, 6))
         self.label(box, "领取人姓名").grid(row=1, column=0, padx=(12, 6), pady=6)
         self.recipient_name = self.entry(box, width=160)
-        self.recipient_name.insert(0, d.summary.applicant_name)
+        # An organisation's result goes to a person: its 经办人 on record, unless another comes.
+        self.recipient_name.insert(0, d.agent_name if d.applicant_kind == "organisation" else d.summary.applicant_name)
         self.recipient_name.grid(row=1, column=1, pady=6)
         self.label(box, "身份证号码").grid(row=1, column=2, padx=(16, 6))
         self.recipient_id = self.entry(box, width=240)

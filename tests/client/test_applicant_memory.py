@@ -62,6 +62,12 @@ def test_an_organisation_without_its_letter_gets_a_notice_then_is_remembered(cou
     agent = services.intake.returning_applicant(AGENT_ID)
     assert (agent.name, agent.phone, agent.cases) == ("李建国", "13912345678", 0)
 
+    # The letter brought in later (补正) goes through the same logic and the case is accepted.
+    supplemented = services.supplement.submit(result.case_id, (MaterialInput("DL-WTS", True),), clerk)
+    assert supplemented.accepted_now and supplemented.still_lacking == ()
+    detail = services.cases.detail(result.case_id)
+    assert (detail.applicant_kind, detail.agent_name, detail.agent_relation) == ("organisation", "李建国", "单位经办人")
+
     # The organisation comes back with the letter: nothing is typed but the USCC.
     again = Applicant(known.name, ID_USCC, USCC, known.phone, known.address, kind=known.kind,
                       legal_rep=known.legal_rep, agent=known.agent)

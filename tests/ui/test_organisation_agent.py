@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pdfplumber
 
+import customtkinter as ctk
+
 from client.domain.identity import ORGANISATION, mask_id_number
+from client.ui.detail import CaseDetailView
 from client.ui.intake import IntakeView
 from client.ui.result import ResultView
 
@@ -87,6 +90,16 @@ def test_organisation_with_agent_then_returning(counter_window, enrolled_runtime
     notice = _text(result.result.notice_pdf)
     assert ORG_NAME in notice and mask_id_number(USCC) in notice and "单位经办人" in notice
     assert agent.id_number not in notice and USCC not in notice
+
+    # The case record says who applied and who acted; the result goes to the 经办人 on record.
+    win.show_case(result.result.case_id)
+    detail = w.pump(lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None,
+                    what="case detail")
+    texts = [c.cget("text") for c in detail.content.winfo_children() if isinstance(c, ctk.CTkLabel)]
+    assert any(t.startswith(f"申请单位：{ORG_NAME}（{mask_id_number(USCC)}）") for t in texts)
+    assert f"代理人：{agent.name}（单位经办人，{mask_id_number(agent.id_number)}）" in texts
+    assert detail.recipient_name.get() == agent.name
+    w.screenshot("detail-organisation-agent.png")
 
     # The organisation returns: the USCC alone brings back everything, the 经办人 included.
     intake = _intake(w)
