@@ -14,12 +14,14 @@ from typing import Callable, Protocol
 from sqlalchemy import select
 
 from client.domain.decisions import ACCEPT, ACCEPT_TOLERANT, CONCLUDE, NOTIFY_MISSING, PLEDGE, REFUSE
+from client.domain.identity import RELATIONS, STATUTORY
 from client.domain.paper import ReceiptLayout
+from client.domain.parties import AUTHORISATION_LETTER
 from client.store.db import Store
 from client.store.models import Case, CaseEvent
+from reports.authorization import Party, PowerOfAttorney, render_power_of_attorney
 from reports.conclusion import ConclusionNotice, render_conclusion_notice
 from reports.correction import CorrectionNotice, DefectiveMaterial, render_correction_notice
-from client.domain.identity import RELATIONS
 from reports.notices import AcceptanceNotice, DeliveryNotice, render_acceptance_notice, render_delivery_receipt
 from reports.parties import Acting
 from reports.pledge import PledgedRequirement, PledgeForm, render_pledge_form
@@ -174,7 +176,31 @@ class Paperwork:
                     approved=True, result_name=case.result_name, result_no=case.result_no, query_url=query),
                     templates=templates)
             out.append((title, pdf))
+        letter = self._letter_to_sign(record)
+        if letter is not None:
+            out.append((templates.kind("authorization").title, render_power_of_attorney(letter, templates=templates)))
         return out
+
+    def _letter_to_sign(self, record: _CaseRecord) -> PowerOfAttorney | None:
+        """A 授权委托书 filled from the case when an agent came without a valid one.
+
+        The principal signs it (an organisation also seals it) and the agent brings it back
+        with the 补正; nobody copies names and numbers by hand. A guardian needs none.
+        """
+        case, first = record.case, record.first
+        agent = first.get("agent") or {}
+        if not agent or agent.get("relation") == STATUTORY:
+            return None
+        lacking = [m for m in first.get("materials", []) if m.get("status") in ("missing", "defective", "tolerated")
+                   and (m.get("code") == AUTHORISATION_LETTER.code or "委托" in m.get("name", ""))]
+        if not lacking:
+            return None
+        applicant = first.get("applicant") or {}
+        principal = Party(case.applicant_name, case.applicant_id_number, case.applicant_phone,
+                          applicant.get("address", ""))
+        return PowerOfAttorney(office_name=self.office.name, principal=principal,
+                               agent=Party(agent.get("name", ""), agent.get("id_number", ""), agent.get("phone", "")),
+                               matter_name=case.matter_name, case_no=case.case_no, query_url=self._query(case.case_no))
 
     def render_first(self, case: Case, first: dict) -> tuple[str, bytes]:
         """The main notice for a case not yet stored (the intake preview)."""

@@ -44,6 +44,10 @@ def test_an_organisation_without_its_letter_gets_a_notice_then_is_remembered(cou
     result = services.intake.submit(_draft(ORG, ("M01", "M02")), clerk)
     assert result.outcome == "notify_missing"
     assert "授权委托书" in _text(result.notice_pdf)
+    # A letter filled in from the case comes out with the notice, to be signed and sealed.
+    [letter] = [p for p in result.documents if p.name.endswith("授权委托书.pdf")]
+    text = _text(letter)
+    assert ORG.name in text and USCC in text and "李建国" in text and AGENT_ID in text and "公章刻制备案" in text
     with enrolled_runtime.store.sessions() as s:
         payload = s.query(CaseEvent).filter_by(case_id=result.case_id).one().payload
     assert payload["revision"] == 2 and payload["applicant"]["kind"] == "organisation"
