@@ -27,6 +27,7 @@ def main() -> int:
         from client.ui.intake import IntakeView
         from client.ui.mainwindow import MainWindow
         from client.ui.result import ResultView
+        from client.ui.shift import ShiftOpenView
         from devices.virtual import SAMPLE_CARDS
         from sync.server.demo import ensure_demo
 
@@ -77,6 +78,10 @@ def main() -> int:
             type_text(login.username, "clerk01")
             type_text(login.password, "123456")
             press(login.password, "Return")
+            pump(lambda: isinstance(win.view, (HomeView, ShiftOpenView)))
+            if isinstance(win.view, ShiftOpenView):  # 开班 at window 3, once per shift
+                type_text(win.view.window, "3")
+                press(win.view.window, "Return")
             pump(lambda: isinstance(win.view, HomeView))
             pump(lambda: not win.runner.busy)
             keys.clear()

@@ -49,6 +49,14 @@ def priority_for(id_number: str | None, green_channel: bool, day: dt.date) -> Pr
     return PriorityCheck(False, "", "")
 
 
+def window_number(text: str | None) -> str:
+    """A window as typed ("3", "3号", "3号窗口", "B2") → its number; ValueError if it is none."""
+    window = (text or "").strip().removesuffix("号窗口").removesuffix("号").strip()
+    if not window or len(window) > 8 or not all(c.isascii() and (c.isalnum() or c == "-") for c in window):
+        raise ValueError("请填写窗口号，如 3（数字或字母，不超过8位）")
+    return window
+
+
 def ticket_label(prefix: str, number: int) -> str:
     return f"{prefix}{number:03d}"
 

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, replace
 from urllib.parse import urlparse
 
+from client.domain.tickets import window_number
 from client.store.db import Store
 from client.store.settings import get_setting, put_setting
 
@@ -27,6 +28,7 @@ class CounterSettings:
     receipt_format: str  # key of RECEIPT_FORMATS
     font_size: int
     lock_minutes: int
+    window: str = ""  # 窗口号, e.g. "3"; offered at 开班, the open shift keeps its own
 
 
 class PreferencesService:
@@ -44,6 +46,7 @@ class PreferencesService:
                 receipt_format=get_setting(s, "pref.receipt_format", self.defaults.receipt_format),
                 font_size=int(get_setting(s, "pref.font_size", str(self.defaults.font_size))),
                 lock_minutes=int(get_setting(s, "pref.lock_minutes", str(self.defaults.lock_minutes))),
+                window=get_setting(s, "pref.window", self.defaults.window) or "",
             )
 
     def save(self, new: CounterSettings) -> CounterSettings:
@@ -58,11 +61,18 @@ class PreferencesService:
         parsed = urlparse(url)
         if url and (parsed.scheme not in ("http", "https") or not parsed.netloc):
             raise ServiceError("后台服务器地址格式不正确，应类似 https://zwfw.example.gov.cn")
-        new = replace(new, server_url=url)
+        window = ""
+        if new.window.strip():
+            try:
+                window = window_number(new.window)
+            except ValueError as exc:
+                raise ServiceError(str(exc)) from None
+        new = replace(new, server_url=url, window=window)
         with self.store.sessions.begin() as s:
             put_setting(s, "pref.receipt_format", new.receipt_format)
             put_setting(s, "pref.font_size", str(new.font_size))
             put_setting(s, "pref.lock_minutes", str(new.lock_minutes))
+            put_setting(s, "pref.window", new.window)
         old = self.load()
         if url and url != old.server_url and self.enrolment.identity() is not None:
             self.enrolment.set_server_url(url)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Callable
 from sqlalchemy import func, select
 
 from client.domain.ratings import LEVELS, is_bad
+from client.domain.tickets import window_number
 from client.store.db import Store
 from client.store.models import CaseEvent, OutboxEntry, Shift
 from client.store.settings import DeviceIdentity, get_setting, put_setting
@@ -32,7 +32,6 @@ from .intake import OUTCOME_LABELS
 log = logging.getLogger(__name__)
 
 WINDOW_SETTING = "pref.window"
-_WINDOW = re.compile(r"^[0-9A-Za-z-]{1,8}$")
 _INTAKE_EVENTS = (protocol.CASE_ACCEPTED, protocol.CASE_NOTIFIED, protocol.CASE_REFUSED)
 
 
@@ -96,10 +95,10 @@ def _info(row: Shift) -> ShiftInfo:
 
 
 def check_window(text: str) -> str:
-    window = (text or "").strip().removesuffix("号窗口").removesuffix("号").strip()
-    if not _WINDOW.match(window):
-        raise ServiceError("请填写窗口号，如 3（数字或字母，不超过8位）")
-    return window
+    try:
+        return window_number(text)
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
 
 
 class ShiftService:

@@ -8,6 +8,7 @@ import customtkinter as ctk
 from client.services.supervision import SUPERVISOR_ROLES
 
 from .base import View
+from .queue_panel import QueuePanel
 
 COLUMNS = (("case_no", "办件编号", 250), ("applicant", "申请人", 90), ("matter", "事项", 260),
            ("status", "状态", 110), ("received", "受理时间", 150), ("due", "承诺办结", 110), ("sync", "报送", 100))
@@ -29,6 +30,10 @@ class HomeView(View):
         self.query = self.entry(bar, width=330, placeholder_text="办件编号 / 身份证号 / 姓名，回车查询（F6）")
         self.query.pack(side="right")
         self.query.bind("<Return>", lambda _e: self.refresh())
+        self.queue_panel = None
+        if self.services.queue is not None and self.app.shift is not None:
+            self.queue_panel = QueuePanel(self)
+            self.queue_panel.pack(fill="x", padx=16, pady=(0, 4))
         self.label(self, "我的办件（双击或回车打开）", 1, True).pack(anchor="w", padx=18, pady=(8, 4))
         style = ttk.Style(self)
         style.configure("Cases.Treeview", font=self.theme.tk_font(-1), rowheight=self.theme.base * 2 + 4)
@@ -58,10 +63,17 @@ class HomeView(View):
             self.button(bar, "主管视图（F9）", self.app.show_supervisor, height=40, fg_color="#6a4c93").pack(
                 side="left", padx=10)
             self.keys["F9"] = self.app.show_supervisor
+        if self.app.shift is not None:
+            self.button(bar, "交班（Ctrl+Q）", self.app.show_shift_close, height=40, fg_color="gray50").pack(
+                side="left", padx=(0, 10))
+        if self.queue_panel is not None:
+            self.keys.update(self.queue_panel.keys)
         self.rows: dict[str, str] = {}
 
     def on_show(self) -> None:
         self.refresh()
+        if self.queue_panel is not None:
+            self.queue_panel.refresh()
         self.new_button.focus_set()
 
     def on_synced(self) -> None:

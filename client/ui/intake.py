@@ -222,7 +222,7 @@ class IntakeView(View):
                            self.phone.get().strip(), answers=dict(self.answers), refusal=self.verdict.refusal_key(),
                            refusal_text=self.verdict.refusal_text.get().strip(),
                            competent_office=self.verdict.competent.get().strip(),
-                           supplement_by=self.verdict.supplement_date())
+                           supplement_by=self.verdict.supplement_date(), ticket_no=self.app.ticket_no)
 
     def refresh_verdict(self) -> None:
         """Ask the engine what F9 would do with the checklist as it stands."""

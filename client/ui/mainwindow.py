@@ -22,6 +22,7 @@ from .lock import LockOverlay
 from .login import LoginView
 from .result import ResultView
 from .settings import SettingsView
+from .shift import ShiftCloseView, ShiftOpenView
 from .supervisor import SupervisorView
 from .supplement import SupplementView
 from .tasks import TaskRunner
@@ -30,6 +31,7 @@ from .theme import DEMO_COLOR, ERROR_COLOR, WARN_COLOR, make_theme
 log = logging.getLogger(__name__)
 
 APP_TITLE = "一窗通 综合窗口受理系统"
+SHIFT_ROLES = ("clerk", "social_worker", "bus_staff")  # those who serve at a window open a shift
 
 
 class MainWindow:
@@ -40,6 +42,9 @@ class MainWindow:
         self.services = services
         self.on_close = on_close
         self.clerk = None
+        self.shift = None
+        self.queue_state = None  # the last answer of the queue (client.services.queue.QueuePanel)
+        self.ticket_cases: list[str] = []  # cases taken for the ticket being served
         self.view = None
         self.theme = make_theme(self.root, font_size)
         self.runner = TaskRunner(self.root, executor)
@@ -77,6 +82,7 @@ class MainWindow:
         for sequence in ("<Motion>", "<Button>"):
             self.root.bind_all(sequence, self._touched, add="+")
         self.root.bind_all("<Control-l>", lambda _e: self.lock())
+        self.root.bind_all("<Control-q>", lambda _e: self.show_shift_close())
         self.root.bind_all("<Control-equal>", lambda _e: self.resize_fonts(+1))
         self.root.bind_all("<Control-plus>", lambda _e: self.resize_fonts(+1))
         self.root.bind_all("<Control-minus>", lambda _e: self.resize_fonts(-1))
@@ -141,8 +147,19 @@ class MainWindow:
     def _switch_user(self) -> None:
         self.overlay.destroy()
         self.overlay = None
+        self.log_out()
+
+    def log_out(self, show_login: bool = True) -> None:
+        """Forget the clerk (an open shift stays open on the machine until 交班)."""
         self.clerk = None
+        self.shift = None
+        self.queue_state = None
+        self.ticket_cases = []
         self.who.configure(text="")
+        if show_login:
+            self.show_login()
+
+    def show_login(self) -> None:
         self.show(LoginView(self, self.demo_hint))
 
     def resize_fonts(self, step: int) -> None:
@@ -159,11 +176,58 @@ class MainWindow:
 
     def logged_in(self, clerk) -> None:
         self.clerk = clerk
+        self._show_who()
+        shifts = self.services.shifts
+        if shifts is None or clerk.role not in SHIFT_ROLES:
+            self._start_work()
+            return
+
+        def decide(found) -> None:
+            current, window = found
+            if current is not None and current.clerk == clerk.username:
+                self.shift_opened(current)  # the same clerk after a restart or a lock: carry on
+            else:
+                self.show(ShiftOpenView(self, clerk, window, left_open=current))
+
+        self.runner.run(lambda: (shifts.current(), shifts.window()), on_done=decide, on_error=self.show_error)
+
+    def _show_who(self) -> None:
+        clerk = self.clerk
         mode = "（离线登录）" if clerk.offline else ""
-        self.who.configure(text=f"{clerk.role_label} {clerk.display_name}{mode}")
+        where = f" · {self.shift.window_label}" if self.shift is not None else ""
+        self.who.configure(text=f"{clerk.role_label} {clerk.display_name}{mode}{where}")
+
+    def shift_opened(self, shift) -> None:
+        self.shift = shift
+        self._show_who()
+        self._start_work()
+
+    def _start_work(self) -> None:
         self.show_home()
         self.sync_now()
         self.refresh_devices()
+
+    def show_shift_close(self) -> None:
+        """交班 (Ctrl+Q on the home screen)."""
+        if self.overlay is None and self.shift is not None and isinstance(self.view, HomeView):
+            self.show(ShiftCloseView(self))
+
+    def queue_answered(self, panel) -> None:
+        """Keep the queue's last answer; a new ticket starts a new list of cases taken for it."""
+        before = self.queue_state.current if self.queue_state is not None else None
+        after = panel.current if panel.available else before
+        if before is None or after is None or before.id != after.id:
+            self.ticket_cases = []
+        if panel.available or self.queue_state is None:
+            self.queue_state = panel
+        else:  # unreachable: keep showing the ticket being served, with the warning
+            self.queue_state = type(panel)(False, panel.message, panel.window, before)
+
+    @property
+    def ticket_no(self) -> str:
+        """The ticket being served, recorded on the case the intake takes for it."""
+        state = self.queue_state
+        return state.current.ticket_no if state is not None and state.current is not None else ""
 
     def show_home(self) -> None:
         self.show(HomeView(self))
@@ -172,6 +236,8 @@ class MainWindow:
         self.show(IntakeView(self))
 
     def show_result(self, result) -> None:
+        if self.ticket_no:
+            self.ticket_cases.append(result.case_no)
         self.show(ResultView(self, result))
         self.sync_now()
 

@@ -1,4 +1,4 @@
-"""Settings (F12): server address, receipt format, font size and lock time."""
+"""Settings (F12): server address, receipt format, font size, lock time and the window number."""
 from __future__ import annotations
 
 import customtkinter as ctk
@@ -28,6 +28,9 @@ class SettingsView(View):
         self.label(form, "无操作自动锁屏（分钟）").grid(row=3, column=0, sticky="e", padx=12, pady=10)
         self.lock_minutes = self.entry(form, width=80)
         self.lock_minutes.grid(row=3, column=1, sticky="w", pady=10)
+        self.label(form, "本机窗口号（开班时默认）").grid(row=4, column=0, sticky="e", padx=12, pady=10)
+        self.window = self.entry(form, width=80, placeholder_text="如 3")
+        self.window.grid(row=4, column=1, sticky="w", pady=10)
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16)
         self.save_button = self.button(bar, "保存（Ctrl+S）", self.save, 1, height=40)
@@ -43,9 +46,11 @@ class SettingsView(View):
         self.server.delete(0, "end")
         self.server.insert(0, prefs.server_url)
         self.receipt.set(RECEIPT_FORMATS[prefs.receipt_format])
-        for entry, value in ((self.font_size, prefs.font_size), (self.lock_minutes, prefs.lock_minutes)):
+        for entry, value in ((self.font_size, prefs.font_size), (self.lock_minutes, prefs.lock_minutes),
+                             (self.window, prefs.window)):
             entry.delete(0, "end")
-            entry.insert(0, str(value))
+            if str(value):
+                entry.insert(0, str(value))
         self.server.focus_set()
 
     def current(self) -> CounterSettings | None:
@@ -55,7 +60,7 @@ class SettingsView(View):
             self._failed(None, "字号和锁屏时间请填写整数")
             return None
         fmt = next((k for k, v in RECEIPT_FORMATS.items() if v == self.receipt.get()), "")
-        return CounterSettings(self.server.get(), fmt, font_size, lock)
+        return CounterSettings(self.server.get(), fmt, font_size, lock, self.window.get())
 
     def save(self) -> None:
         prefs = self.current()

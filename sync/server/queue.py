@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from client.domain.case_numbers import parse_case_no
 from client.domain.tickets import (
     CATEGORIES, DEFAULT_CATEGORY, PRIORITY_PREFIX, STATUS_LABELS, priority_for, priority_turn, ticket_label,
+    window_number,
 )
 from sync import protocol
 
@@ -56,10 +57,10 @@ def service_day(now: dt.datetime | None = None) -> dt.date:
 
 
 def _window(text: str | None) -> str:
-    window = (text or "").strip().removesuffix("号窗口").strip()
-    if not window or len(window) > 16:
-        raise QueueError(400, "bad_window", "请先在设置中填写本机的窗口号")
-    return window
+    try:
+        return window_number(text)
+    except ValueError as exc:
+        raise QueueError(400, "bad_window", str(exc)) from None
 
 
 def _category(code: str | None) -> str:

@@ -83,3 +83,17 @@ def test_a_shift_left_open_is_closed_by_the_next_one(enrolled_runtime, live_serv
     with pytest.raises(ServiceError, match="请填写窗口号"):
         check_window("三号")
     assert check_window(" 12号窗口 ") == "12"
+
+
+def test_the_window_number_is_a_setting_offered_at_the_next_shift(enrolled_runtime, live_server):
+    from dataclasses import replace
+
+    services = enrolled_runtime.services
+    prefs = services.preferences.load()
+    assert services.preferences.save(replace(prefs, window="5号窗口")).window == "5"
+    assert services.shifts.window() == "5"
+    with pytest.raises(ServiceError, match="请填写窗口号"):
+        services.preferences.save(replace(prefs, window="五"))
+    clerk = services.auth.login(live_server.clerk, live_server.password)
+    services.shifts.open(clerk, "6")
+    assert services.shifts.window() == "6" and services.preferences.load().window == "6"

@@ -40,3 +40,12 @@ def test_two_priority_calls_in_a_row_at_most_while_others_wait():
     assert priority_turn([], False, True) is False
     assert priority_turn([True], False, False) is None
     assert ticket_label("P", 7) == "P007"
+
+
+def test_window_numbers_as_typed():
+    from client.domain.tickets import window_number
+
+    assert [window_number(t) for t in ("3", " 3号 ", "12号窗口", "B2")] == ["3", "3", "12", "B2"]
+    for bad in ("", "三号", "123456789"):
+        with pytest.raises(ValueError, match="请填写窗口号"):
+            window_number(bad)

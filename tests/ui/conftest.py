@@ -51,15 +51,29 @@ class WindowDriver:
         (self.window.root.focus_get() or widget).event_generate("<KeyRelease-End>")
         self.window.root.update()
 
-    def login(self, username: str = "clerk01", password: str = "123456"):
-        """Type the demo clerk's credentials, press Enter, and wait for the home screen."""
+    def login(self, username: str = "clerk01", password: str = "123456", window: str = "3"):
+        """Type the demo clerk's credentials, press Enter, open the shift at `window` when the
+        window asks (开班), and wait for the home screen."""
         from client.ui.home import HomeView
+        from client.ui.shift import ShiftOpenView
 
         win = self.window
         self.type(win.view.username, username)
         self.type(win.view.password, password)
         self.press(win.view.password, "Return")
+        view = self.pump(lambda: win.view if isinstance(win.view, (HomeView, ShiftOpenView)) else None,
+                         what="shift or home view")
+        if isinstance(view, ShiftOpenView):
+            self.open_shift(window)
         return self.pump(lambda: win.view if isinstance(win.view, HomeView) else None, what="home view")
+
+    def open_shift(self, window: str):
+        """On the 开班 screen: type the window number (unless it is remembered) and press Enter."""
+        view = self.window.view
+        self.pump(lambda: view.winfo_viewable(), what="shift view shown")
+        if not view.window.get():
+            self.type(view.window, window)
+        self.press(view.window, "Return")
 
     def screenshot(self, name: str) -> Path:
         from PIL import ImageGrab

@@ -12,6 +12,7 @@ from client.ui.home import HomeView
 from client.ui.intake import IntakeView
 from client.ui.login import LoginView
 from client.ui.result import ResultView
+from client.ui.shift import ShiftOpenView
 
 
 def _page(tmp_path):
@@ -40,6 +41,8 @@ def test_clerk_takes_in_a_case_and_delivers_the_result(tmp_path, counter_window,
 
     w.type(login.password, "123456")
     w.press(login.password, "Return")
+    w.pump(lambda: isinstance(win.view, ShiftOpenView), what="开班 view")
+    w.open_shift("3")
     w.pump(lambda: isinstance(win.view, HomeView), what="home view")
     assert "张敏" in win.who.cget("text")
 

@@ -1,0 +1,145 @@
+"""The queue panel on the home screen: the ticket this window serves and its keys.
+
+F7 叫号 · F8 重呼 · F3 办结 · F10 转移 · F4 过号. Every request runs off the Tk
+thread; an unreachable queue is shown in words and never stops intake (F2).
+"""
+from __future__ import annotations
+
+import customtkinter as ctk
+
+from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+PRIORITY_COLOR = "#b00060"
+
+
+class QueuePanel(ctk.CTkFrame):
+    def __init__(self, view):
+        super().__init__(view)
+        self.view, self.app = view, view.app
+        self.queue = view.services.queue
+        top = ctk.CTkFrame(self, fg_color="transparent")
+        top.pack(fill="x", padx=12, pady=(8, 0))
+        self.window_label = view.label(top, "叫号", 1, True)
+        self.window_label.pack(side="left")
+        self.number = view.label(top, "—", 10, True, width=130)
+        self.number.pack(side="left", padx=(16, 8))
+        self.detail = view.label(top, "", 1, justify="left")
+        self.detail.pack(side="left", padx=8)
+        self.waiting = view.label(top, "", 1)
+        self.waiting.pack(side="right")
+        bar = ctk.CTkFrame(self, fg_color="transparent")
+        bar.pack(fill="x", padx=12, pady=6)
+        self.buttons = {}
+        for key, text, command in (("F7", "叫号（F7）", self.call_next), ("F8", "重呼（F8）", self.recall),
+                                   ("F3", "办结（F3）", self.done), ("F10", "转移（F10）", self.ask_transfer),
+                                   ("F4", "过号（F4）", self.no_show)):
+            button = view.button(bar, text, command, height=34, width=110)
+            button.pack(side="left", padx=(0, 8))
+            self.buttons[key] = button
+        self.transfer_to = view.entry(bar, width=210, placeholder_text="转至窗口号或号类（A/B/C），回车")
+        self.transfer_to.pack(side="left", padx=(4, 0))
+        self.transfer_to.bind("<Return>", lambda _e: self.transfer())
+        self.message = view.label(self, "", 0, justify="left", wraplength=1200)
+        self.message.pack(anchor="w", padx=12, pady=(0, 8))
+        self.keys = {"F7": self.call_next, "F8": self.recall, "F3": self.done, "F10": self.ask_transfer,
+                     "F4": self.no_show}
+        self.pending = False  # an action (not a refresh) is on its way
+        self.serial = self.shown = 0
+        if self.app.queue_state is not None:
+            self.show(self.app.queue_state)
+
+    @property
+    def current(self):
+        state = self.app.queue_state
+        return state.current if state is not None else None
+
+    def refresh(self) -> None:
+        if not self.pending:
+            self._run(self.queue.status, refresh=True)
+
+    def _run(self, fn, *args, refresh: bool = False) -> None:
+        """One action at a time (a second key press while one is on its way is ignored, with a
+        note); a status refresh never blocks an action, and an older answer never overwrites a
+        newer one."""
+        if self.pending and not refresh:
+            self.message.configure(text="正在处理上一个叫号操作，请稍候", text_color=WARN_COLOR)
+            return
+        self.pending = not refresh
+        self.serial += 1
+        serial = self.serial
+        self.message.configure(text="正在连接叫号服务…", text_color="gray40")
+        self.view.run_task(fn, *args, on_done=lambda panel: self._answered(panel, serial, refresh),
+                           on_error=lambda exc: self._refused(exc, refresh))
+
+    def _answered(self, panel, serial: int, refresh: bool) -> None:
+        if not refresh:
+            self.pending = False
+        if serial < self.shown:
+            return  # a refresh that started before the last action answered
+        self.shown = serial
+        self.app.queue_answered(panel)
+        self.show(panel)
+
+    def _refused(self, exc, refresh: bool) -> None:
+        if not refresh:
+            self.pending = False
+        self.message.configure(text=getattr(exc, "message", "叫号操作失败，请重试"), text_color=ERROR_COLOR)
+
+    def show(self, panel) -> None:
+        self.window_label.configure(text=f"{panel.window}号窗口 叫号" if panel.window else "叫号")
+        ticket = panel.current
+        if ticket is None:
+            self.number.configure(text="—", text_color="gray40")
+            self.detail.configure(text="当前没有在办的号" if panel.available else "")
+        else:
+            self.number.configure(text=ticket.ticket_no, text_color=PRIORITY_COLOR if ticket.priority else OK_COLOR)
+            parts = [ticket.category_label]
+            if ticket.priority_label:
+                parts.append(ticket.priority_label)
+            if ticket.recalls:
+                parts.append(f"已重呼{ticket.recalls}次" + ("，可过号（F4）" if ticket.can_no_show else ""))
+            if ticket.waited_minutes is not None:
+                parts.append(f"等候{ticket.waited_minutes}分钟")
+            taken = self.app.ticket_cases
+            if taken:
+                parts.append(f"已受理{len(taken)}件，办结（F3）")
+            self.detail.configure(text=" · ".join(parts))
+        self.waiting.configure(text=f"等候 {panel.waiting} 人（优先 {panel.waiting_priority}）"
+                               if panel.available else "")
+        if not panel.available:
+            self.message.configure(text=panel.message, text_color=WARN_COLOR)
+        else:
+            self.message.configure(text=panel.message, text_color=OK_COLOR)
+
+    def _need_ticket(self) -> bool:
+        if self.current is None:
+            self.message.configure(text="当前没有在办的号，请先叫号（F7）", text_color=WARN_COLOR)
+            return False
+        return True
+
+    def call_next(self) -> None:
+        self._run(self.queue.call_next)
+
+    def recall(self) -> None:
+        if self._need_ticket():
+            self._run(self.queue.recall, self.current.id)
+
+    def no_show(self) -> None:
+        if self._need_ticket():
+            self._run(self.queue.no_show, self.current.id)
+
+    def done(self) -> None:
+        if self._need_ticket():
+            cases = self.app.ticket_cases
+            self._run(self.queue.done, self.current.id, cases[-1] if cases else "")
+
+    def ask_transfer(self) -> None:
+        if self._need_ticket():
+            self.transfer_to.focus_set()
+            self.message.configure(text=f"将{self.current.ticket_no}号转至哪个窗口或号类？输入后回车", text_color="gray20")
+
+    def transfer(self) -> None:
+        if self._need_ticket():
+            self._run(self.queue.transfer, self.current.id, self.transfer_to.get())
+            self.transfer_to.delete(0, "end")
+            self.view.new_button.focus_set()

@@ -1,0 +1,128 @@
+"""开班 and 交班: the clerk opens a shift at a window after login, and hands over at the end
+(a summary on screen and on paper, then logged out)."""
+from __future__ import annotations
+
+import customtkinter as ctk
+
+from .base import View
+from .images import png_image
+from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+
+class ShiftOpenView(View):
+    title = "开班"
+
+    def __init__(self, app, clerk, window: str = "", left_open=None):
+        super().__init__(app)
+        self.clerk = clerk
+        card = ctk.CTkFrame(self, corner_radius=12)
+        card.place(relx=0.5, rely=0.42, anchor="center")
+        self.label(card, "开班", 10, True).grid(row=0, column=0, columnspan=3, padx=40, pady=(30, 6))
+        self.label(card, f"{clerk.role_label} {clerk.display_name}，请确认今天所在的窗口", 1).grid(
+            row=1, column=0, columnspan=3, padx=30, pady=(0, 20))
+        self.label(card, "窗口号").grid(row=2, column=0, sticky="e", padx=(30, 10), pady=8)
+        self.window = self.entry(card, width=120, placeholder_text="如 3")
+        self.window.grid(row=2, column=1, sticky="w", pady=8)
+        self.label(card, "号窗口").grid(row=2, column=2, sticky="w", padx=(6, 30))
+        if window:
+            self.window.insert(0, window)
+        self.submit = self.button(card, "开班（Enter）", self.open_shift, 1, width=220, height=38)
+        self.submit.grid(row=3, column=1, columnspan=2, sticky="w", pady=(14, 6))
+        note = ""
+        if left_open is not None:
+            note = (f"上一班（{left_open.clerk_name}，{left_open.window_label}，{left_open.opened_at:%m-%d %H:%M}开班）"
+                    "未交班，开班时将自动结束")
+        self.message = self.label(card, note, text_color=WARN_COLOR, wraplength=460, justify="left")
+        self.message.grid(row=4, column=0, columnspan=3, padx=30, pady=(0, 24))
+        self.window.bind("<Return>", lambda _e: self.open_shift())
+        self.keys = {"Escape": self.app.log_out}
+
+    def on_show(self) -> None:
+        self.window.focus_set()
+        self.window.select_range(0, "end")
+
+    def open_shift(self) -> None:
+        if self.busy:
+            return
+        self.submit.configure(state="disabled", text="正在开班…")
+        self.run_task(self.services.shifts.open, self.clerk, self.window.get(), on_done=self.app.shift_opened,
+                      on_error=self._failed)
+
+    def _failed(self, exc) -> None:
+        self.submit.configure(state="normal", text="开班（Enter）")
+        self.message.configure(text=getattr(exc, "message", "开班失败，请重试"), text_color=ERROR_COLOR)
+        self.window.focus_set()
+
+
+class ShiftCloseView(View):
+    """First the figures so far (nothing changed yet); Enter hands over, prints and logs out."""
+
+    title = "交班"
+
+    def __init__(self, app):
+        super().__init__(app)
+        self.closed = False
+        self.card = ctk.CTkFrame(self)
+        self.card.pack(fill="x", padx=16, pady=12)
+        self.headline = self.label(self.card, "交班小结（正在统计…）", 6, True)
+        self.headline.pack(anchor="w", padx=16, pady=(12, 4))
+        self.heading = self.label(self.card, "", 1, justify="left")
+        self.heading.pack(anchor="w", padx=16)
+        self.figures = self.label(self.card, "", 1, justify="left", wraplength=1150)
+        self.figures.pack(anchor="w", padx=16, pady=(10, 4))
+        self.warnings = self.label(self.card, "", 1, True, justify="left", text_color=ERROR_COLOR, wraplength=1150)
+        self.warnings.pack(anchor="w", padx=16, pady=(4, 4))
+        self.message = self.label(self.card, "", 1, justify="left", wraplength=1150)
+        self.message.pack(anchor="w", padx=16, pady=(4, 8))
+        bar = ctk.CTkFrame(self.card, fg_color="transparent")
+        bar.pack(anchor="w", padx=16, pady=(0, 14))
+        self.confirm = self.button(bar, "确认交班并打印（Enter）", self.hand_over, 1, height=40, state="disabled")
+        self.confirm.pack(side="left")
+        self.back = self.button(bar, "返回（Esc）", self.app.show_home, height=40, fg_color="gray50")
+        self.back.pack(side="left", padx=10)
+        self.keys = {"Return": self.hand_over, "Escape": self.app.show_home}
+        self.run_task(self.services.shifts.summary, on_done=self._show, on_error=self._failed)
+
+    def _show(self, summary) -> None:
+        self.headline.configure(text="交班小结" if self.closed else "交班小结（确认后打印并退出登录）")
+        self.heading.configure(text="    ".join(f"{k}：{v}" for k, v in summary.heading()))
+        self.figures.configure(text="\n".join(f"{k}：{v}" for k, v in summary.rows()))
+        self.warnings.configure(text="\n".join(f"！{w}" for w in summary.warnings))
+        if not summary.warnings:
+            self.warnings.pack_forget()
+        if not self.closed:
+            self.confirm.configure(state="normal")
+            self.confirm.focus_set()
+
+    def hand_over(self) -> None:
+        if self.closed:
+            self.app.show_login()
+            return
+        if self.busy or self.confirm.cget("state") == "disabled":
+            return
+        self.confirm.configure(state="disabled", text="正在交班…")
+        self.run_task(self.services.shifts.close, on_done=self._closed, on_error=self._failed)
+
+    def _closed(self, summary) -> None:
+        self.closed = True
+        self._show(summary)
+        self.app.log_out(show_login=False)
+        paper = "交班小结已打印。" if summary.printed else f"{summary.print_error}。"
+        self.message.configure(text=f"已交班，{paper}已退出登录。", text_color=OK_COLOR if summary.printed else WARN_COLOR)
+        self.confirm.configure(state="normal", text="返回登录（Enter）")
+        self.back.pack_forget()
+        self.keys = {"Return": self.hand_over, "Escape": self.hand_over}
+        self.confirm.focus_set()
+        if summary.printed:
+            self.run_task(self.services.hardware.last_receipt_png, on_done=self._slip, on_error=lambda _exc: None)
+
+    def _slip(self, png) -> None:
+        if png:
+            box = ctk.CTkFrame(self)
+            box.pack(anchor="w", padx=16, pady=(0, 12))
+            self.label(box, "交班小结（虚拟打印机输出）", -1).pack()
+            ctk.CTkLabel(box, text="", image=png_image(png, 300, 270)).pack(padx=8, pady=8)
+
+    def _failed(self, exc) -> None:
+        self.confirm.configure(state="normal", text="确认交班并打印（Enter）")
+        self.message.configure(text=getattr(exc, "message", "交班失败，请重试"), text_color=ERROR_COLOR)
