@@ -39,9 +39,15 @@ def next_value(session: Session, name: str) -> int:
 
 
 def append_event(session: Session, *, case_id: str, type_: str, payload: dict, clerk: str,
-                 device_id: str, outbox: bool = True, now: dt.datetime | None = None) -> CaseEvent:
-    """Add an event (and its outbox entry) to the caller's transaction."""
-    last = session.scalars(select(CaseEvent).order_by(CaseEvent.seq.desc()).limit(1)).first()
+                 device_id: str, outbox: bool = True, now: dt.datetime | None = None,
+                 after: CaseEvent | None = None) -> CaseEvent:
+    """Add an event (and its outbox entry) to the caller's transaction.
+
+    `after` is the event this transaction appended last, when the caller appends many:
+    the chain then continues from it without reading the journal again, and nothing is
+    flushed here (the caller's flush or commit writes them together, in order).
+    """
+    last = after or session.scalars(select(CaseEvent).order_by(CaseEvent.seq.desc()).limit(1)).first()
     prev = last.hash if last else GENESIS
     device_time = (now or dt.datetime.now()).replace(microsecond=0)
     event_id = str(uuid.uuid4())
@@ -53,5 +59,6 @@ def append_event(session: Session, *, case_id: str, type_: str, payload: dict, c
     session.add(ev)
     if outbox:
         session.add(OutboxEntry(event_id=event_id, device_seq=next_value(session, "device_seq")))
-    session.flush()
+    if after is None:
+        session.flush()
     return ev

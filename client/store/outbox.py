@@ -92,9 +92,12 @@ class StoreOutbox:
             ]
 
     def record_results(self, results: list[protocol.EventResult]) -> None:
+        """The server's answers for a batch, in one transaction and one read."""
         with self.store.sessions.begin() as s:
+            entries = {e.event_id: e for e in s.scalars(select(OutboxEntry).where(
+                OutboxEntry.event_id.in_([r.event_id for r in results])))}
             for r in results:
-                entry = s.get(OutboxEntry, r.event_id)
+                entry = entries.get(r.event_id)
                 if entry is None:
                     continue
                 entry.attempts += 1
@@ -225,41 +228,53 @@ class StoreOutbox:
         had not seen that step), and settled once the case's steps are answered: then the
         newest status the server published for it is applied, so a decision made while the
         window was offline is never lost, whether the local step was acked or rejected.
+
+        A page of changes is applied in one transaction; what it needs from the store
+        (changes already kept, the cases, which of them have unsent steps) is read once.
         """
         with self.store.sessions.begin() as s:
             identity = load_identity(s)
             deferred = set(_json(s, KEY_DEFERRED, []))
+            seen = set(s.scalars(select(ServerChange.seq).where(ServerChange.seq.in_([ch.seq for ch in changes]))))
+            case_ids = {ch.case_id for ch in changes if ch.case_id and ch.kind == protocol.CHANGE_CASE_STATUS}
+            cases = {c.id: c for c in s.scalars(select(Case).where(Case.id.in_(case_ids)))}
+            unsent = self._unsent(s, case_ids)
+            warnings = _json(s, KEY_DEADLINES, {})
+            warned = dict(warnings)
+            appended = None  # the last journal event this page wrote: the chain goes on from it
             for ch in changes:
-                if s.get(ServerChange, ch.seq) is not None:
+                if ch.seq in seen:
                     continue
+                seen.add(ch.seq)
                 s.add(ServerChange(seq=ch.seq, case_id=ch.case_id, kind=ch.kind, data=ch.data,
                                    server_time=ch.server_time.replace(tzinfo=None)))
                 if ch.kind != protocol.CHANGE_CASE_STATUS:
-                    self._keep_published(s, ch)
+                    self._keep_published(s, ch, warnings)
                     continue
                 if not ch.case_id:
                     continue
                 if ch.data.get("status") not in ("submitted", "in_review", "supplement_requested"):
-                    warnings = _json(s, KEY_DEADLINES, {})
-                    if warnings.pop(ch.case_id, None) is not None:
-                        _put_json(s, KEY_DEADLINES, warnings)
-                case = s.get(Case, ch.case_id)
+                    warnings.pop(ch.case_id, None)
+                case = cases.get(ch.case_id)
                 if case is None or ch.data.get("status") not in _SERVER_STATUSES:
                     continue
-                if self._unsent(s, case.id):
+                if case.id in unsent:
                     # A local step (补正, 撤件, 出件…) is still on its way up: the server has not
                     # seen it, so its status is older than ours. Settled once it is answered.
                     deferred.add(case.id)
                     continue
                 deferred.discard(case.id)
-                self._server_status(s, case, ch.data, identity)
-            self._settle(s, deferred, identity)
+                appended = self._server_status(s, case, ch.data, identity, appended)
+            if warnings != warned:
+                _put_json(s, KEY_DEADLINES, warnings)
+            self._settle(s, deferred, identity, appended)
             put_setting(s, KEY_CURSOR, str(cursor))
 
-    def _settle(self, s, deferred: set[str], identity) -> None:
+    def _settle(self, s, deferred: set[str], identity, appended: CaseEvent | None) -> None:
         """Apply the newest server status of held-back cases whose local steps are answered."""
+        unsent = self._unsent(s, deferred)
         for case_id in sorted(deferred):
-            if self._unsent(s, case_id):
+            if case_id in unsent:
                 continue
             deferred.discard(case_id)
             newest = s.scalars(select(ServerChange).where(
@@ -269,31 +284,34 @@ class StoreOutbox:
             if newest is not None and case is not None and newest.data.get("status") in _SERVER_STATUSES:
                 log.info("case %s: applying the server status %s held back for a local step",
                          case.case_no, newest.data.get("status"))
-                self._server_status(s, case, newest.data, identity)
+                appended = self._server_status(s, case, newest.data, identity, appended)
         _put_json(s, KEY_DEFERRED, sorted(deferred))
 
     @staticmethod
-    def _server_status(s, case: Case, data: dict, identity) -> None:
+    def _server_status(s, case: Case, data: dict, identity, after: CaseEvent | None) -> CaseEvent | None:
+        """Take the server's status for the case; returns the journal event last appended."""
         status = data.get("status")
         if case.status == status:
-            return
+            return after
         case.status = status
         case.result_name = data.get("result_name") or case.result_name
         case.result_no = data.get("result_no") or case.result_no
         case.reason = data.get("reason") or case.reason
         case.updated_at = dt.datetime.now()
-        append_event(s, case_id=case.id, type_="server." + status,
-                     payload={k: v for k, v in data.items() if v is not None},
-                     clerk=data.get("decided_by") or "后台", device_id=identity.device_id if identity else "",
-                     outbox=False)
+        return append_event(s, case_id=case.id, type_="server." + status,
+                            payload={k: v for k, v in data.items() if v is not None},
+                            clerk=data.get("decided_by") or "后台",
+                            device_id=identity.device_id if identity else "", outbox=False, after=after)
 
     @staticmethod
-    def _unsent(s, case_id: str) -> bool:
-        return s.scalar(select(func.count()).select_from(OutboxEntry)
-                        .join(CaseEvent, CaseEvent.event_id == OutboxEntry.event_id)
-                        .where(CaseEvent.case_id == case_id, OutboxEntry.state.in_(("pending", "retry")))) > 0
+    def _unsent(s, case_ids: set[str]) -> set[str]:
+        """The cases among `case_ids` with a local step the server has not answered yet."""
+        return set(s.scalars(select(CaseEvent.case_id).distinct()
+                             .join(OutboxEntry, OutboxEntry.event_id == CaseEvent.event_id)
+                             .where(CaseEvent.case_id.in_(case_ids),
+                                    OutboxEntry.state.in_(("pending", "retry")))))
 
-    def _keep_published(self, s, ch: protocol.Change) -> None:
+    def _keep_published(self, s, ch: protocol.Change, warnings: dict[str, dict]) -> None:
         if ch.kind == protocol.CHANGE_CALENDAR:
             _put_json(s, KEY_CALENDAR, ch.data)
         elif ch.kind == protocol.CHANGE_CATALOG:
@@ -303,8 +321,7 @@ class StoreOutbox:
         elif ch.kind == protocol.CHANGE_DEVICE_COMMAND:
             self._keep_command(s, ch.data)
         elif ch.kind == protocol.CHANGE_DEADLINE and ch.case_id:
-            _put_json(s, KEY_DEADLINES, {**_json(s, KEY_DEADLINES, {}),
-                                         ch.case_id: {**ch.data, "case_no": ch.case_no}})
+            warnings[ch.case_id] = {**ch.data, "case_no": ch.case_no}
         else:
             log.info("ignoring change kind %s from a newer back office", ch.kind)
 

@@ -286,13 +286,19 @@ def append_change(session: Session, kind: str, org_code: str, *, case_id: str | 
                   case_no: str | None = None, data: dict | None = None,
                   device_id: str | None = None) -> Change:
     """Add one change to the feed inside the caller's transaction."""
-    session.execute(update(ChangeCounter).where(ChangeCounter.id == 1)
-                    .values(value=ChangeCounter.value + 1))
-    seq = session.execute(select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar_one()
+    seq = reserve_changes(session, 1)
     change = Change(seq=seq, kind=kind, org_code=org_code, case_id=case_id, case_no=case_no,
                     data=dict(data or {}), server_time=utcnow(), device_id=device_id)
     session.add(change)
     return change
+
+
+def reserve_changes(session: Session, count: int) -> int:
+    """Hand out `count` feed numbers at once; returns the last. The counter row stays
+    locked until the caller commits, so seq order is commit order."""
+    session.execute(update(ChangeCounter).where(ChangeCounter.id == 1)
+                    .values(value=ChangeCounter.value + count))
+    return session.execute(select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar_one()
 
 
 def _sqlite_setup(engine: Engine) -> None:

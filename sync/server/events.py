@@ -1,17 +1,17 @@
 """Push and pull: events in from the windows, the change feed out to them.
 
-Each event is handled in its own transaction and its answer is stored with it,
-so a retry (lost response, two senders) gets the same answer and nothing is
-applied twice, and one bad event never blocks the rest of its batch.
+A batch is read and written in a few bulk statements within one transaction; each
+event's answer is stored with it, so a retry (lost response, two senders) gets the
+same answer and nothing is applied twice, and one bad event never blocks the rest of
+its batch.
 """
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 
 from pydantic import ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,9 +20,9 @@ from client.domain.states import LABELS, CaseState, IllegalTransition
 from sync import protocol
 
 from .auth import DeviceIdentity
-from .cases import missing_blobs, move_case, set_expected_blobs, status_change
+from .cases import move_case
 from .context import ServerContext
-from .db import ALL_ORGS, Case, Change, ChangeCounter, Event, Shift, utcnow
+from .db import ALL_ORGS, Blob, Case, CaseBlob, Change, ChangeCounter, Event, Shift, reserve_changes, utcnow
 from .deadlines import due_date, start_date
 from .parties import PartyError, parties_of
 from .publishing import current_calendar
@@ -44,18 +44,11 @@ class Rejection(Exception):
         self.code, self.reason = code, reason
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    status: str
-    code: str | None = None
-    reason: str | None = None
-
-
 def push_events(ctx: ServerContext, device: DeviceIdentity,
                 events: list[protocol.Event]) -> list[protocol.EventResult]:
-    """The whole batch in one transaction (one fsync, not one per event), each event in
-    its own savepoint; on any conflict or failure, fall back to one transaction per event
-    so that the answer per event stays exact."""
+    """The whole batch in one transaction with a handful of statements (one dedup query,
+    bulk inserts, one change-counter bump); on any conflict or failure, fall back to one
+    transaction per event so that the answer per event stays exact."""
     try:
         return _push_batch(ctx, device, events)
     except Exception as exc:  # IntegrityError from a concurrent sender, a dropped connection...
@@ -65,29 +58,13 @@ def push_events(ctx: ServerContext, device: DeviceIdentity,
 
 def _push_batch(ctx: ServerContext, device: DeviceIdentity,
                 events: list[protocol.Event]) -> list[protocol.EventResult]:
-    answers: dict[str, protocol.EventResult] = {}
     with ctx.sessions() as session, session.begin():
-        ids = list(dict.fromkeys(e.event_id for e in events))
-        for row in session.execute(select(Event).where(Event.event_id.in_(ids))).scalars():
-            answers[row.event_id] = _answer(row)
+        batch = _Batch(session, ctx, device, events)
+        answers = batch.stored_answers()
         for event in events:
-            if event.event_id in answers:
-                continue
-            nested = session.begin_nested()
-            try:
-                _apply(session, ctx, device, event)
-                outcome = _Outcome("acked")
-                nested.commit()
-            except Rejection as rejection:
-                nested.rollback()
-                outcome = _Outcome("rejected", rejection.code, rejection.reason)
-            row = Event(event_id=event.event_id, device_id=device.id, device_seq=event.device_seq,
-                        case_id=event.case_id, type=event.type, payload=event.payload,
-                        device_time=event.device_time, server_time=utcnow(),
-                        status=outcome.status, code=outcome.code, reason=outcome.reason)
-            session.add(row)
-            session.flush()
-            answers[event.event_id] = _answer(row)
+            if event.event_id not in answers:
+                answers[event.event_id] = batch.apply(event)
+        batch.write()
     return [answers[e.event_id] for e in events]
 
 
@@ -96,24 +73,12 @@ def push_event(ctx: ServerContext, device: DeviceIdentity, event: protocol.Event
     for _attempt in range(3):
         try:
             with ctx.sessions() as session, session.begin():
-                stored = session.execute(select(Event).where(Event.event_id == event.event_id)
-                                         ).scalar_one_or_none()
-                if stored is not None:
-                    return _answer(stored)
-                try:
-                    _apply(session, ctx, device, event)
-                    outcome = _Outcome("acked")
-                except Rejection as rejection:
-                    outcome = _Outcome("rejected", rejection.code, rejection.reason)
-                    log.info("event %s (%s) from device %s rejected: %s", event.event_id, event.type,
-                             device.id, rejection.code)
-                row = Event(event_id=event.event_id, device_id=device.id, device_seq=event.device_seq,
-                            case_id=event.case_id, type=event.type, payload=event.payload,
-                            device_time=event.device_time, server_time=utcnow(),
-                            status=outcome.status, code=outcome.code, reason=outcome.reason)
-                session.add(row)
-                session.flush()
-                answer = _answer(row)
+                batch = _Batch(session, ctx, device, [event])
+                stored = batch.stored_answers()
+                if event.event_id in stored:
+                    return stored[event.event_id]
+                answer = batch.apply(event)
+                batch.write()
             return answer
         except IntegrityError as exc:
             log.debug("integrity error: %s", exc.orig)
@@ -133,22 +98,179 @@ def _answer(row: Event) -> protocol.EventResult:
                                 reason=row.reason, server_time=row.server_time)
 
 
-def _apply(session: Session, ctx: ServerContext, device: DeviceIdentity, event: protocol.Event) -> None:
-    """Validate completely, then write: a Rejection never leaves half an event behind."""
+_CASE_KEYS = tuple(column.key for column in Case.__table__.columns)
+
+
+def _raw_blobs(payload: object) -> set[str]:
+    """The blob names a raw payload mentions, to look them all up at once (unvalidated)."""
+    materials = payload.get("materials") if isinstance(payload, dict) else None
+    found: set[str] = set()
+    for material in materials if isinstance(materials, list) else ():
+        names = material.get("blobs") if isinstance(material, dict) else None
+        if isinstance(names, list):
+            found.update(n.lower() for n in names if isinstance(n, str))
+    return found
+
+
+class _Batch:
+    """One transaction's worth of events: reads done once up front, writes collected and
+    sent as a few bulk statements at the end.
+
+    Handlers read and change cases through it. A rejected event is undone in memory
+    (the cases it touched are restored, its writes dropped), so no savepoint is needed
+    and its batch-mates are unaffected.
+    """
+
+    def __init__(self, session: Session, ctx: ServerContext, device: DeviceIdentity,
+                 events: list[protocol.Event]):
+        self.session, self.ctx, self.device = session, ctx, device
+        self.now = utcnow()
+        self._events = events
+        self._catalog_calendar: tuple | None = None
+        case_ids = list({e.case_id for e in events})
+        self._cases: dict[str, Case] = {
+            c.id: c for c in session.execute(select(Case).where(Case.id.in_(case_ids))).scalars()}
+        self._new: dict[str, Case] = {}  # accepted in this batch, inserted at the end
+        numbers = {parse_case_no(e.payload.get("case_no") or "") for e in events
+                   if isinstance(e.payload, dict) and isinstance(e.payload.get("case_no"), str)} - {""}
+        self._number_owner: dict[str, str] = dict(session.execute(
+            select(Case.case_no, Case.id).where(Case.case_no.in_(numbers))).all())
+        self._numbers_known = set(numbers)
+        blobs = set().union(*(_raw_blobs(e.payload) for e in events))
+        for case in self._cases.values():
+            blobs.update(case.blobs_expected or ())
+        self._held = set(session.execute(select(Blob.sha256).where(
+            Blob.sha256.in_(blobs), Blob.complete.is_(True))).scalars())
+        self._blobs_known = blobs
+        self._stored_names = set(map(tuple, session.execute(select(CaseBlob.case_id, CaseBlob.sha256)
+                                                 .where(CaseBlob.case_id.in_(list(self._cases)))).all()))
+        self._case_blobs: dict[str, set[str]] = {}
+        for case_id, sha in self._stored_names:
+            self._case_blobs.setdefault(case_id, set()).add(sha)
+        self._changes: list[dict] = []
+        self._events_out: list[dict] = []
+        self._undo: list = []
+
+    # -- reads ---------------------------------------------------------------
+    def stored_answers(self) -> dict[str, protocol.EventResult]:
+        ids = list(dict.fromkeys(e.event_id for e in self._events))
+        return {row.event_id: _answer(row)
+                for row in self.session.execute(select(Event).where(Event.event_id.in_(ids))).scalars()}
+
+    def catalog_calendar(self) -> tuple:
+        if self._catalog_calendar is None:
+            self._catalog_calendar = (self.ctx.current_catalog(self.session), current_calendar(self.session))
+        return self._catalog_calendar
+
+    def case(self, case_id: str) -> Case | None:
+        """The case as this batch has it so far; remembered so a rejection can restore it."""
+        case = self._new.get(case_id) or self._cases.get(case_id)
+        if case is not None:
+            before = {k: getattr(case, k) for k in _CASE_KEYS}
+            self._undo.append(lambda: [setattr(case, k, v) for k, v in before.items()])
+        return case
+
+    def number_owner(self, case_no: str) -> str | None:
+        if case_no not in self._numbers_known:
+            self._numbers_known.add(case_no)
+            owner = self.session.execute(select(Case.id).where(Case.case_no == case_no)).scalar()
+            if owner is not None:
+                self._number_owner[case_no] = owner
+        return self._number_owner.get(case_no)
+
+    def missing_blobs(self, case: Case) -> tuple[str, ...]:
+        expected = list(dict.fromkeys(case.blobs_expected or ()))
+        unknown = [sha for sha in expected if sha not in self._blobs_known]
+        if unknown:
+            self._blobs_known.update(unknown)
+            self._held.update(self.session.execute(select(Blob.sha256).where(
+                Blob.sha256.in_(unknown), Blob.complete.is_(True))).scalars())
+        return tuple(sha for sha in expected if sha not in self._held)
+
+    # -- writes --------------------------------------------------------------
+    def add_case(self, case: Case) -> None:
+        self._new[case.id] = case
+        self._number_owner[case.case_no] = case.id
+        self._undo.append(lambda: (self._new.pop(case.id, None), self._number_owner.pop(case.case_no, None)))
+
+    def expect_blobs(self, case: Case, shas: list[str]) -> None:
+        case.blobs_expected = list(dict.fromkeys(shas))
+        names = self._case_blobs.setdefault(case.id, set())
+        before = set(names)
+        self._undo.append(lambda: (names.clear(), names.update(before)))
+        names.clear()
+        names.update(case.blobs_expected)
+
+    def status_change(self, case: Case, extra: dict | None = None) -> None:
+        """Publish the case's current status (and completeness) to its org unit's feed."""
+        case.updated_at = self.now
+        data = {"status": case.status, "complete": bool(case.complete),
+                "due": case.due.isoformat() if case.due else None, **(extra or {})}
+        self._changes.append(dict(kind=protocol.CHANGE_CASE_STATUS, org_code=case.org_code, case_id=case.id,
+                                  case_no=case.case_no, data=data, server_time=self.now, device_id=None))
+
+    def apply(self, event: protocol.Event) -> protocol.EventResult:
+        self._undo = []
+        changes = len(self._changes)
+        try:
+            _apply(self, event)
+            status, code, reason = "acked", None, None
+        except Rejection as rejection:
+            for undo in reversed(self._undo):
+                undo()
+            del self._changes[changes:]
+            status, code, reason = "rejected", rejection.code, rejection.reason
+            log.info("event %s (%s) from device %s rejected: %s", event.event_id, event.type,
+                     self.device.id, rejection.code)
+        self._events_out.append(dict(
+            event_id=event.event_id, device_id=self.device.id, device_seq=event.device_seq,
+            case_id=event.case_id, type=event.type, payload=event.payload, device_time=event.device_time,
+            server_time=self.now, status=status, code=code, reason=reason))
+        return protocol.EventResult(event_id=event.event_id, status=status, code=code, reason=reason,
+                                    server_time=self.now)
+
+    def write(self) -> None:
+        """Everything the batch decided, in a few statements: new cases, their blob names,
+        the feed (one counter bump for all its changes) and the stored answers."""
+        session = self.session
+        groups: dict[frozenset, list[dict]] = {}
+        for case in self._new.values():
+            row = {k: v for k, v in vars(case).items() if k in _CASE_KEYS}
+            groups.setdefault(frozenset(row), []).append(row)
+        for rows in groups.values():
+            session.execute(insert(Case), rows)
+        session.flush()  # changes to cases that were already there
+        wanted = {(case_id, sha) for case_id, shas in self._case_blobs.items() for sha in shas}
+        for case_id, sha in self._stored_names - wanted:
+            session.execute(delete(CaseBlob).where(CaseBlob.case_id == case_id, CaseBlob.sha256 == sha))
+        if wanted - self._stored_names:
+            session.execute(insert(CaseBlob), [dict(case_id=case_id, sha256=sha)
+                                               for case_id, sha in wanted - self._stored_names])
+        if self._changes:
+            last = reserve_changes(session, len(self._changes))
+            for seq, change in enumerate(self._changes, start=last - len(self._changes) + 1):
+                change["seq"] = seq
+            session.execute(insert(Change), self._changes)
+        if self._events_out:
+            session.execute(insert(Event), self._events_out)
+
+
+def _apply(batch: _Batch, event: protocol.Event) -> None:
+    """Validate, then change the batch's cases; a Rejection is undone by the batch."""
     if event.type in (protocol.CASE_ACCEPTED, protocol.CASE_NOTIFIED, protocol.CASE_REFUSED):
-        _accept(session, ctx, device, event)
+        _accept(batch, event)
     elif event.type == protocol.CASE_DELIVERED:
-        _deliver(session, device, event)
+        _deliver(batch, event)
     elif event.type == protocol.CASE_SUPPLEMENTED:
-        _supplement(session, device, event)
+        _supplement(batch, event)
     elif event.type == protocol.CASE_MAILED:
-        _mail(session, device, event)
+        _mail(batch, event)
     elif event.type == protocol.CASE_WITHDRAWN:
-        _withdraw(session, device, event)
+        _withdraw(batch, event)
     elif event.type == protocol.CASE_RATED:
-        _rate(session, device, event)
+        _rate(batch, event)
     elif event.type in (protocol.SHIFT_OPENED, protocol.SHIFT_CLOSED):
-        _shift(session, device, event)
+        _shift(batch, event)
     else:
         raise Rejection("unknown_event_type", f"后台无法识别的事件类型“{event.type}”，请升级客户端")
 
@@ -162,7 +284,7 @@ _INITIAL_STATE = {
 _EVENT_FOR_OUTCOME = {"notify_missing": protocol.CASE_NOTIFIED, "refuse": protocol.CASE_REFUSED}
 
 
-def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event: protocol.Event) -> None:
+def _accept(batch: _Batch, event: protocol.Event) -> None:
     """case.accepted / case.notified / case.refused: the window's record of an intake."""
     try:
         payload = protocol.CaseAcceptedPayload.model_validate(event.payload)
@@ -175,8 +297,7 @@ def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event:
     if _EVENT_FOR_OUTCOME.get(payload.outcome, protocol.CASE_ACCEPTED) != event.type:
         raise Rejection("invalid_payload", f"窗口办理结果“{payload.outcome}”与事件类型“{event.type}”不一致")
     initial = _INITIAL_STATE[payload.outcome]
-    catalog = ctx.current_catalog(session)
-    calendar = current_calendar(session)
+    catalog, calendar = batch.catalog_calendar()
     try:
         catalog.get(payload.matter_code)
     except KeyError:
@@ -191,7 +312,8 @@ def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event:
     if any(not _SHA256.match(sha) for sha in shas):
         raise Rejection("invalid_payload", "材料扫描件的校验值格式不正确")
 
-    case = session.get(Case, event.case_id)
+    device = batch.device
+    case = batch.case(event.case_id)
     if case is not None:
         if case.org_code != device.org_code or case.case_no != case_no:
             raise Rejection("case_conflict", f"办件编号{format_case_no(case_no)}与后台已有办件不一致")
@@ -199,12 +321,11 @@ def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event:
             label = LABELS[CaseState(case.status)]
             raise Rejection("case_locked", f"该办件后台已处理（{label}），不能再修改受理信息")
     else:
-        taken = session.execute(select(Case.id).where(Case.case_no == case_no)).first()
-        if taken is not None:
+        if batch.number_owner(case_no) is not None:
             raise Rejection("duplicate_case_no", f"办件编号{format_case_no(case_no)}已被其他办件使用")
-        case = Case(id=event.case_id, case_no=case_no, org_code=device.org_code,
-                    status=initial.value, created_at=utcnow())
-        session.add(case)
+        case = Case(id=event.case_id, case_no=case_no, org_code=device.org_code, status=initial.value,
+                    created_at=batch.now, complete=False, e_licence=False, blobs_expected=[])
+        batch.add_case(case)
 
     case.device_id = device.id
     case.matter_code = payload.matter_code
@@ -217,24 +338,22 @@ def _accept(session: Session, ctx: ServerContext, device: DeviceIdentity, event:
     case.agent_relation = parties.agent_relation
     case.received_at = payload.received_at
     case.promised_by = payload.promised_by
-    case.due = due_date(catalog, payload.matter_code, start_date(payload.received_at, utcnow()),
+    case.due = due_date(catalog, payload.matter_code, start_date(payload.received_at, batch.now),
                         calendar)
     case.payload = event.payload
-    session.flush()
-    set_expected_blobs(session, case, shas)
-    session.flush()
-    case.complete = not missing_blobs(session, case)
-    status_change(session, case)
+    batch.expect_blobs(case, shas)
+    case.complete = not batch.missing_blobs(case)
+    batch.status_change(case)
 
 
-def _deliver(session: Session, device: DeviceIdentity, event: protocol.Event) -> None:
+def _deliver(batch: _Batch, event: protocol.Event) -> None:
     try:
         payload = protocol.CaseDeliveredPayload.model_validate(event.payload)
     except ValidationError as exc:
         log.info("bad case.delivered payload: %s", exc)
         raise Rejection("invalid_payload", "出件数据不完整或格式不正确") from None
-    case = session.get(Case, event.case_id)
-    if case is None or case.org_code != device.org_code:
+    case = batch.case(event.case_id)
+    if case is None or case.org_code != batch.device.org_code:
         raise Rejection("unknown_case", "后台没有找到该办件，请先报送受理信息")
     try:
         move_case(case, CaseState.DELIVERED.value)
@@ -242,18 +361,18 @@ def _deliver(session: Session, device: DeviceIdentity, event: protocol.Event) ->
         raise Rejection("illegal_transition", exc.message) from None
     case.delivered_at = payload.delivered_at
     case.delivered_to = payload.recipient_name
-    status_change(session, case, {"delivered_at": payload.delivered_at.isoformat()})
+    batch.status_change(case, {"delivered_at": payload.delivered_at.isoformat()})
 
 
-def _own_case(session: Session, device: DeviceIdentity, event: protocol.Event, model, what: str):
+def _own_case(batch: _Batch, event: protocol.Event, model, what: str):
     """The payload and the device's own case for a later window event, or a Rejection."""
     try:
         payload = model.model_validate(event.payload)
     except ValidationError as exc:
         log.info("bad %s payload: %s", event.type, exc)
         raise Rejection("invalid_payload", f"{what}数据不完整或格式不正确") from None
-    case = session.get(Case, event.case_id)
-    if case is None or case.org_code != device.org_code:
+    case = batch.case(event.case_id)
+    if case is None or case.org_code != batch.device.org_code:
         raise Rejection("unknown_case", "后台没有找到该办件，请先报送受理信息")
     return payload, case
 
@@ -265,10 +384,10 @@ def _move(case: Case, target: CaseState) -> None:
         raise Rejection("illegal_transition", exc.message) from None
 
 
-def _supplement(session: Session, device: DeviceIdentity, event: protocol.Event) -> None:
+def _supplement(batch: _Batch, event: protocol.Event) -> None:
     """补正: after a one-time notice the case goes to the back office; after a back-office
     request it returns to review; under 容缺 it stays where it is with its materials complete."""
-    payload, case = _own_case(session, device, event, protocol.CaseSupplementedPayload, "补正")
+    payload, case = _own_case(batch, event, protocol.CaseSupplementedPayload, "补正")
     shas = [sha.lower() for m in payload.materials for sha in m.blobs]
     if any(not _SHA256.match(sha) for sha in shas):
         raise Rejection("invalid_payload", "材料扫描件的校验值格式不正确")
@@ -282,37 +401,36 @@ def _supplement(session: Session, device: DeviceIdentity, event: protocol.Event)
     elif case.status not in (CaseState.SUBMITTED.value, CaseState.IN_REVIEW.value):
         raise Rejection("illegal_transition", f"办件当前状态为“{LABELS[CaseState(case.status)]}”，不能补正")
     case.payload = {**(case.payload or {}), "materials": [m.model_dump(mode="json") for m in payload.materials]}
-    session.flush()
-    set_expected_blobs(session, case, shas)
-    session.flush()
-    case.complete = not missing_blobs(session, case)
-    status_change(session, case, {"supplemented_at": payload.supplemented_at.isoformat()})
+    batch.expect_blobs(case, shas)
+    case.complete = not batch.missing_blobs(case)
+    batch.status_change(case, {"supplemented_at": payload.supplemented_at.isoformat()})
 
 
-def _mail(session: Session, device: DeviceIdentity, event: protocol.Event) -> None:
-    payload, case = _own_case(session, device, event, protocol.CaseMailedPayload, "邮寄")
+def _mail(batch: _Batch, event: protocol.Event) -> None:
+    payload, case = _own_case(batch, event, protocol.CaseMailedPayload, "邮寄")
     if not payload.tracking_no.strip():
         raise Rejection("invalid_payload", "邮寄单号为空")
     _move(case, CaseState.MAILED)
     case.delivered_at = payload.mailed_at
     case.delivered_to = payload.recipient_name
-    status_change(session, case, {"tracking_no": payload.tracking_no, "carrier": payload.carrier})
+    batch.status_change(case, {"tracking_no": payload.tracking_no, "carrier": payload.carrier})
 
 
-def _withdraw(session: Session, device: DeviceIdentity, event: protocol.Event) -> None:
-    payload, case = _own_case(session, device, event, protocol.CaseWithdrawnPayload, "撤件")
+def _withdraw(batch: _Batch, event: protocol.Event) -> None:
+    payload, case = _own_case(batch, event, protocol.CaseWithdrawnPayload, "撤件")
     _move(case, CaseState.WITHDRAWN)
-    status_change(session, case, {"reason": payload.reason})
+    batch.status_change(case, {"reason": payload.reason})
 
 
-def _rate(session: Session, device: DeviceIdentity, event: protocol.Event) -> None:
+def _rate(batch: _Batch, event: protocol.Event) -> None:
     """好差评 kept with the case; a 差评 is what the supervisor's rectification list starts from."""
-    payload, case = _own_case(session, device, event, protocol.CaseRatedPayload, "评价")
+    payload, case = _own_case(batch, event, protocol.CaseRatedPayload, "评价")
     case.payload = {**(case.payload or {}), "rating": payload.model_dump(mode="json")}
 
 
-def _shift(session: Session, device: DeviceIdentity, event: protocol.Event) -> None:
+def _shift(batch: _Batch, event: protocol.Event) -> None:
     """开班/交班: kept per org unit so the hall knows who served at which window when."""
+    session, device = batch.session, batch.device
     try:
         payload = protocol.ShiftPayload.model_validate(event.payload)
     except ValidationError as exc:

@@ -133,3 +133,36 @@ def concurrent_push_scenario(device: EnrolledDevice) -> None:
     assert len(admin.list_cases(device.server.db_url)) == 7
     seqs = [c["seq"] for c in device.pull(0)["changes"]]
     assert seqs == list(range(seqs[0], seqs[0] + 7))
+
+
+def one_batch_scenario(device: EnrolledDevice) -> None:
+    """One batch accepts a case, replaces its data, withdraws it; the refused events in
+    between change nothing, and the feed and the expected scans follow the acked ones."""
+    case_id, case_no = str(uuid.uuid4()), case_no_for(device, 1)
+    first_scan, second_scan = b"first scan" * 100, b"second scan" * 100
+    version_2 = accepted_payload(case_no, [sha(second_scan)])
+    version_2["applicant"]["name"] = "王晓二"
+    bad_version = accepted_payload(case_no, id_number=valid_id()[:-1] + ("0" if valid_id()[-1] != "0" else "1"))
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    withdrawn = {"case_no": case_no, "withdrawn_at": now, "reason": "申请人撤回申请", "clerk": "clerk01"}
+    events = [make_event(protocol.CASE_ACCEPTED, case_id, accepted_payload(case_no, [sha(first_scan)]), 1),
+              make_event(protocol.CASE_ACCEPTED, case_id, version_2, 2),
+              make_event(protocol.CASE_ACCEPTED, case_id, bad_version, 3),
+              make_event(protocol.CASE_WITHDRAWN, case_id, withdrawn, 4),
+              make_event(protocol.CASE_DELIVERED, case_id, delivered_payload(case_no), 5)]
+    results = device.push(*events)
+    assert [r["status"] for r in results] == ["acked", "acked", "rejected", "acked", "rejected"]
+    assert [results[2]["code"], results[4]["code"]] == ["invalid_id_number", "illegal_transition"]
+    [row] = admin.list_cases(device.server.db_url)
+    assert (row.applicant_name, row.status, row.complete) == ("王晓二", "withdrawn", False)
+    changes = device.pull()["changes"]
+    assert [c["data"]["status"] for c in changes] == ["submitted", "submitted", "withdrawn"]
+    assert [c["seq"] for c in changes] == list(range(changes[0]["seq"], changes[0]["seq"] + 3))
+    # Only version 2's scan is expected: the first one no longer counts for the case.
+    assert device.put_blob(sha(first_scan), first_scan, 0, len(first_scan)).status_code == 200
+    assert admin.list_cases(device.server.db_url)[0].complete is False
+    assert device.put_blob(sha(second_scan), second_scan, 0, len(second_scan)).status_code == 200
+    assert admin.list_cases(device.server.db_url)[0].complete is True
+    # The whole batch again: every answer is the stored one, nothing is applied twice.
+    assert device.push(*events) == results
+    assert len(device.pull()["changes"]) == 4  # the three above and the completion

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 from server_helpers import (
-    accepted_payload, case_no_for, concurrent_push_scenario, delivered_payload, enrol, make_event, valid_id,
+    accepted_payload, case_no_for, concurrent_push_scenario, delivered_payload, enrol, make_event,
+    one_batch_scenario, valid_id,
 )
 from sqlalchemy import create_engine, make_url, text
 
@@ -86,3 +87,7 @@ def test_push_pull_decide_deliver(enrolled_device, blob_pages):
 
 def test_concurrent_pushes_of_one_event_make_one_case(enrolled_device):
     concurrent_push_scenario(enrolled_device)
+
+
+def test_one_batch_accepts_changes_and_withdraws_a_case(enrolled_device):
+    one_batch_scenario(enrolled_device)

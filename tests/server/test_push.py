@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import uuid
 
-from server_helpers import accepted_payload, case_no_for, concurrent_push_scenario, make_event, valid_id
+from server_helpers import (
+    accepted_payload, case_no_for, concurrent_push_scenario, make_event, one_batch_scenario, valid_id,
+)
 
 from sync import protocol
 from sync.server import admin
@@ -83,3 +85,8 @@ def test_new_version_of_a_submitted_case_replaces_the_intake_data(accepted_case)
     assert result["status"] == "acked"
     [row] = admin.list_cases(device.server.db_url)
     assert row.applicant_name == "王晓二" and row.complete is True  # version 2 names no scans
+
+
+
+def test_one_batch_can_accept_change_and_withdraw_a_case_and_refusals_change_nothing(enrolled_device):
+    one_batch_scenario(enrolled_device)
