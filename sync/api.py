@@ -6,6 +6,7 @@ server's Chinese message, so callers never see a raw requests exception.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 
 import requests
 
@@ -22,6 +23,20 @@ class ServerError(Exception):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(f"HTTP {status} {code}: {message}")
         self.status, self.code, self.message = status, code, message
+
+
+class _Pieces:
+    """An iterable body of known length: requests then sends a Content-Length and each
+    piece with one sendall, instead of chunked encoding or 8 KB reads."""
+
+    def __init__(self, pieces: Iterable[bytes], length: int):
+        self.pieces, self.length = pieces, length
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.pieces)
+
+    def __len__(self) -> int:
+        return self.length
 
 
 class BackOfficeApi:
@@ -78,8 +93,11 @@ class BackOfficeApi:
         resp = self._request("HEAD", f"/blobs/{sha256}")
         return 0 if resp.status_code == 404 else int(resp.headers.get("X-Blob-Size", "0"))
 
-    def blob_put(self, sha256: str, offset: int, chunk: bytes, total: int) -> p.BlobStatus:
-        resp = self._request("PUT", f"/blobs/{sha256}", params={"offset": offset}, data=chunk,
+    def blob_put(self, sha256: str, offset: int, body: bytes | Iterable[bytes], total: int) -> p.BlobStatus:
+        """Send the blob's bytes from `offset` to its end: the whole rest as bytes, or pieces
+        that are read while sending (with a Content-Length, so the server streams them)."""
+        data = body if isinstance(body, bytes) else _Pieces(body, total - offset)
+        resp = self._request("PUT", f"/blobs/{sha256}", params={"offset": offset}, data=data,
                              headers={"X-Blob-Length": str(total),
                                       "Content-Type": "application/octet-stream"})
         return p.BlobStatus.model_validate(resp.json())

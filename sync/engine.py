@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ContextManager, Protocol
 
@@ -21,7 +21,6 @@ from .api import BackOfficeApi, ServerError, ServerUnreachable
 
 log = logging.getLogger(__name__)
 
-CHUNK = 256 << 20  # the server keeps whatever arrived before a cut, so one PUT per scan loses nothing
 REVOKED_MESSAGE = "本设备已被后台停用，不能继续受理和报送，请联系管理员"
 
 
@@ -29,7 +28,7 @@ class OutboxPort(Protocol):
     def pending(self, limit: int) -> list[p.Event]: ...
     def record_results(self, results: list[p.EventResult]) -> None: ...
     def pending_blobs(self, limit: int) -> list[tuple[str, int]]: ...
-    def read_blob(self, sha256: str) -> bytes: ...
+    def blob_pieces(self, sha256: str, offset: int) -> Iterable[bytes]: ...
     def blob_done(self, sha256: str) -> None: ...
     def cursor(self) -> int: ...
     def apply_changes(self, changes: list[p.Change], cursor: int) -> None: ...
@@ -153,21 +152,20 @@ class SyncEngine:
         return outcome
 
     def _upload_blobs(self) -> int:
+        """Each pending page in one streaming PUT from what the server holds on: the page is
+        read and decrypted while it is sent, and a cut loses nothing the server received."""
         done = 0
         for sha, size in self.outbox.pending_blobs(1000):
-            held = self.api.blob_held(sha)
-            if held < size:
-                data = self.outbox.read_blob(sha)
-                offset = held
-                while offset < size:
-                    try:
-                        status = self.api.blob_put(sha, offset, data[offset:offset + CHUNK], size)
-                    except ServerError as exc:
-                        if exc.status != 409:
-                            raise
-                        status = p.BlobStatus(sha256=sha, size=self.api.blob_held(sha), complete=False)
-                    offset = status.size
-                    self.on_progress(self.outbox.progress())
+            offset = self.api.blob_held(sha)
+            while offset < size:
+                try:
+                    status = self.api.blob_put(sha, offset, self.outbox.blob_pieces(sha, offset), size)
+                except ServerError as exc:
+                    if exc.status != 409:
+                        raise
+                    status = p.BlobStatus(sha256=sha, size=self.api.blob_held(sha), complete=False)
+                offset = status.size
+                self.on_progress(self.outbox.progress())
             self.outbox.blob_done(sha)
             done += 1
         return done

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,8 +116,8 @@ class StoreOutbox:
             rows = s.scalars(select(BlobEntry).where(BlobEntry.state == "pending").limit(limit)).all()
             return [(b.sha256, b.size) for b in rows]
 
-    def read_blob(self, sha256: str) -> bytes:
-        return self.pages.read(sha256)
+    def blob_pieces(self, sha256: str, offset: int) -> Iterator[bytes]:
+        return self.pages.pieces(sha256, offset)
 
     def blob_done(self, sha256: str) -> None:
         with self.store.sessions.begin() as s:

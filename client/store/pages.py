@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from .files import write_whole
 
 MAGIC = b"OWP1"
 _NONCE = 12
+_TAG = 16
+READ_PIECE = 4 << 20  # big enough that per-piece overhead vanishes, small enough to keep memory flat
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class PageStore:
     def __init__(self, root: Path, key: bytes | None = None):
         self.root = Path(root)
         self._aead = None
+        self._key = key
         if key is not None:
             from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -58,20 +62,64 @@ class PageStore:
         return PageRef(sha, len(data), name)
 
     def read(self, sha256: str) -> bytes:
-        raw = self.path(sha256).read_bytes()
-        if self._aead is not None and raw.startswith(MAGIC):
-            from cryptography.exceptions import InvalidTag
+        return b"".join(self.pieces(sha256))
 
+    def pieces(self, sha256: str, offset: int = 0, size: int = READ_PIECE) -> Iterator[bytes]:
+        """The page's plaintext from `offset` on, read and decrypted a piece at a time, so an
+        upload can send while it reads and a 64 MB scan never sits in memory whole.
+
+        The last piece is handed out only after the whole page checked out (the GCM tag of a
+        sealed page, the SHA-256 of a plaintext one): a damaged page raises PageUnreadable
+        before its end, so it can never complete an upload.
+        """
+        with open(self.path(sha256), "rb") as fh:
+            total = os.fstat(fh.fileno()).st_size
+            head = fh.read(len(MAGIC) + _NONCE)
+            if self._key is not None and head.startswith(MAGIC) and total >= len(head) + _TAG:
+                step, check, left = self._opener(sha256, fh, head[len(MAGIC):], total)
+            else:  # a plaintext page (dev store, or written before encryption existed)
+                fh.seek(0)
+                digest = hashlib.sha256()
+                step, left = (lambda raw: (digest.update(raw), raw)[1]), total
+
+                def check() -> None:
+                    if digest.hexdigest() != sha256:
+                        raise PageUnreadable(f"page {sha256}: content does not match its name")
+            position, held = 0, None
+            while left > 0:
+                raw = fh.read(min(size, left))
+                if not raw:
+                    raise PageUnreadable(f"page {sha256}: file ends early")
+                left -= len(raw)
+                plain = step(raw)
+                piece = plain[max(0, offset - position):] if position < offset else plain
+                position += len(plain)
+                if piece:
+                    if held is not None:
+                        yield held
+                    held = piece
+            check()
+            if held is not None:
+                yield held
+
+    def _opener(self, sha256: str, fh, nonce: bytes, total: int):
+        """Streaming AES-256-GCM over a sealed file: (decrypt a piece, check the tag, bytes left)."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+        fh.seek(total - _TAG)
+        tag = fh.read(_TAG)
+        fh.seek(len(MAGIC) + _NONCE)
+        decryptor = Cipher(algorithms.AES(self._key), modes.GCM(nonce, tag)).decryptor()
+        decryptor.authenticate_additional_data(sha256.encode("ascii"))
+
+        def check() -> None:
             try:
-                data = self._aead.decrypt(raw[len(MAGIC):len(MAGIC) + _NONCE], raw[len(MAGIC) + _NONCE:],
-                                          sha256.encode("ascii"))
+                decryptor.finalize()
             except InvalidTag:
                 raise PageUnreadable(f"page {sha256}: authentication failed") from None
-        else:
-            data = raw  # a plaintext page (dev store, or written before encryption existed)
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise PageUnreadable(f"page {sha256}: content does not match its name")
-        return data
+
+        return decryptor.update, check, total - len(MAGIC) - _NONCE - _TAG
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).exists()

@@ -5,6 +5,8 @@ errors come back as `ErrorBody` with a Chinese message the window can show.
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -95,19 +97,7 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
         writer = await run_in_threadpool(blobs.begin_put, ctx, sha256, offset, x_blob_length)
         if isinstance(writer, protocol.BlobStatus):
             return writer
-        pending = bytearray()
-        try:
-            async for chunk in request.stream():
-                pending += chunk
-                if len(pending) >= 1 << 20:  # write and hash off the event loop, a megabyte at a time
-                    await run_in_threadpool(writer.write, bytes(pending))
-                    pending.clear()
-            if pending:
-                await run_in_threadpool(writer.write, bytes(pending))
-        except BaseException:
-            await run_in_threadpool(writer.keep_partial)
-            raise
-        return await run_in_threadpool(writer.finish)
+        return await _stream_into(request, writer)
 
     @app.get(f"{API}/catalog")
     def catalog(ctx: Ctx, dev: Dev) -> dict:
@@ -117,6 +107,42 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
     app.include_router(queue.router, prefix=API)
     app.include_router(restore.router, prefix=API)
     return app
+
+
+WRITE_BATCH = 4 << 20  # bytes handed to the writer thread at a time
+
+
+async def _stream_into(request: Request, writer: blobs.BlobWriter) -> protocol.BlobStatus:
+    """Append the request body to the blob as it arrives.
+
+    The pieces go to a worker thread (write and hash, which release the GIL) a few
+    megabytes at a time, and the next batch is received while the previous one is
+    written, without joining pieces into one buffer.
+    """
+    batch: list[bytes] = []
+    size = 0
+    writing: asyncio.Future | None = None
+    try:
+        async for piece in request.stream():
+            batch.append(piece)
+            size += len(piece)
+            if size >= WRITE_BATCH:
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(run_in_threadpool(writer.write_all, batch))
+                batch, size = [], 0
+        if writing is not None:
+            await writing
+            writing = None
+        if batch:
+            await run_in_threadpool(writer.write_all, batch)
+    except BaseException:
+        if writing is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(writing)
+        await run_in_threadpool(writer.keep_partial)
+        raise
+    return await run_in_threadpool(writer.finish)
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

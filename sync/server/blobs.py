@@ -130,6 +130,10 @@ class BlobWriter:
         self.hasher.update(data)
         self.held += len(data)
 
+    def write_all(self, pieces: list[bytes]) -> None:
+        for piece in pieces:
+            self.write(piece)
+
     def keep_partial(self) -> None:
         """The client went away: make what arrived durable so the next PUT resumes after it."""
         if self.done:
