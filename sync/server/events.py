@@ -7,11 +7,12 @@ its batch.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 
 from pydantic import ValidationError
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import Integer, Table, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -99,6 +100,26 @@ def _answer(row: Event) -> protocol.EventResult:
 
 
 _CASE_KEYS = tuple(column.key for column in Case.__table__.columns)
+_INT32 = 2**31 - 1  # PostgreSQL's INTEGER
+
+
+def _unstorable(table: Table, values: dict) -> str | None:
+    """The first column of `table` that cannot hold its value on both backends: text too
+    long or with a NUL, an integer beyond INTEGER, a date next to the ends of the calendar
+    (the UTC conversion would overflow). Such an event is refused, not retried forever."""
+    for column in table.columns:
+        value = values.get(column.key)
+        if isinstance(value, str):
+            length = getattr(column.type, "length", None)
+            if "\x00" in value or (length is not None and len(value) > length):
+                return column.key
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int) and isinstance(column.type, Integer) and not -_INT32 <= value <= _INT32:
+            return column.key
+        elif isinstance(value, (dt.date, dt.datetime)) and not 2 <= value.year <= 9998:
+            return column.key
+    return None
 
 
 def _raw_blobs(payload: object) -> set[str]:
@@ -150,6 +171,7 @@ class _Batch:
         self._changes: list[dict] = []
         self._events_out: list[dict] = []
         self._undo: list = []
+        self._touched: list[Case] = []
 
     # -- reads ---------------------------------------------------------------
     def stored_answers(self) -> dict[str, protocol.EventResult]:
@@ -166,6 +188,7 @@ class _Batch:
         """The case as this batch has it so far; remembered so a rejection can restore it."""
         case = self._new.get(case_id) or self._cases.get(case_id)
         if case is not None:
+            self._touched.append(case)
             before = {k: getattr(case, k) for k in _CASE_KEYS}
             self._undo.append(lambda: [setattr(case, k, v) for k, v in before.items()])
         return case
@@ -189,6 +212,7 @@ class _Batch:
 
     # -- writes --------------------------------------------------------------
     def add_case(self, case: Case) -> None:
+        self._touched.append(case)
         self._new[case.id] = case
         self._number_owner[case.case_no] = case.id
         self._undo.append(lambda: (self._new.pop(case.id, None), self._number_owner.pop(case.case_no, None)))
@@ -209,11 +233,27 @@ class _Batch:
         self._changes.append(dict(kind=protocol.CHANGE_CASE_STATUS, org_code=case.org_code, case_id=case.id,
                                   case_no=case.case_no, data=data, server_time=self.now, device_id=None))
 
+    @staticmethod
+    def check(table: Table, values: dict) -> None:
+        """Refuse the event when a row it writes would not fit its table."""
+        problem = _unstorable(table, values)
+        if problem:
+            raise Rejection("invalid_payload", f"数据项“{problem}”过长、超出范围或含有无效字符")
+
     def apply(self, event: protocol.Event) -> protocol.EventResult:
-        self._undo = []
+        envelope = dict(event_id=event.event_id, device_id=self.device.id, device_seq=event.device_seq,
+                        case_id=event.case_id, type=event.type, device_time=event.device_time)
+        problem = _unstorable(Event.__table__, envelope)
+        if problem:  # cannot even be stored: refused the same way on every retry
+            log.info("event from device %s refused unstored: bad %s", self.device.id, problem)
+            return protocol.EventResult(event_id=event.event_id, status="rejected", code="invalid_event",
+                                        reason=f"事件的“{problem}”过长、超出范围或含有无效字符")
+        self._undo, self._touched = [], []
         changes = len(self._changes)
         try:
             _apply(self, event)
+            for case in self._touched:
+                self.check(Case.__table__, {k: getattr(case, k) for k in _CASE_KEYS})
             status, code, reason = "acked", None, None
         except Rejection as rejection:
             for undo in reversed(self._undo):
@@ -222,10 +262,8 @@ class _Batch:
             status, code, reason = "rejected", rejection.code, rejection.reason
             log.info("event %s (%s) from device %s rejected: %s", event.event_id, event.type,
                      self.device.id, rejection.code)
-        self._events_out.append(dict(
-            event_id=event.event_id, device_id=self.device.id, device_seq=event.device_seq,
-            case_id=event.case_id, type=event.type, payload=event.payload, device_time=event.device_time,
-            server_time=self.now, status=status, code=code, reason=reason))
+        self._events_out.append(dict(envelope, payload=event.payload, server_time=self.now,
+                                     status=status, code=code, reason=reason))
         return protocol.EventResult(event_id=event.event_id, status=status, code=code, reason=reason,
                                     server_time=self.now)
 
@@ -438,6 +476,7 @@ def _shift(batch: _Batch, event: protocol.Event) -> None:
         raise Rejection("invalid_payload", "开班/交班数据不完整或格式不正确") from None
     if event.case_id != protocol.SHIFT_CASE_PREFIX + payload.shift_id:
         raise Rejection("invalid_payload", "开班/交班记录编号不一致")
+    batch.check(Shift.__table__, {**payload.model_dump(), "id": payload.shift_id})
     shift = session.get(Shift, payload.shift_id)
     if shift is None:
         shift = Shift(id=payload.shift_id, org_code=device.org_code, device_id=device.id, summary={})
