@@ -1,0 +1,192 @@
+"""Sync over loopback against same-run baselines (DESIGN.md budgets), in one run.
+
+1. Attachment upload: a 64 MB scan sealed in an encrypted store (AES-256-GCM, as on a
+   real window) goes through the engine (HEAD, one streaming PUT that reads and decrypts
+   while sending, hash check on the server) to the back office as a real process. The
+   baseline is one bare HTTP PUT of the same bytes, from memory, to a minimal threaded
+   HTTP server on the same machine that writes the body to disk and fsyncs.
+   Budget: >= 70% of the bare throughput.
+2. Events: N queued accepted cases through `sync_once` (batches of 200 pushed and
+   answered, then the pull of their status changes). Budget: >= 1,000 events/s.
+3. With --memory: "10,000 queued cases sync with flat memory". The peak of the client's
+   Python heap (tracemalloc) and the server's peak RSS (VmHWM) while syncing 10,000
+   queued cases against 1,000, each on a fresh server and store.
+
+Run: .venv/bin/python bench/sync.py [MB] [EVENTS] [--memory]
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import requests
+
+# This file is named like the `sync` package: take bench/ off the path, put the repo on it.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE.parent)]
+
+from client.embedded_server import EmbeddedServer  # noqa: E402
+from client.store.db import open_store  # noqa: E402
+from client.store.keys import StoreKeys  # noqa: E402
+from client.store.outbox import StoreOutbox  # noqa: E402
+from sync.api import BackOfficeApi  # noqa: E402
+from sync.engine import SyncEngine  # noqa: E402
+from sync.server.demo import ensure_demo  # noqa: E402
+from tests.sync.window_cases import enrol_store, page_bytes, queue_case  # noqa: E402
+
+
+def bare_server(folder: Path) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_PUT(self):  # noqa: N802 - http.server naming
+            left = int(self.headers["Content-Length"])
+            with open(folder / "bare.bin", "wb") as fh:
+                while left:
+                    chunk = self.rfile.read(min(left, 1 << 20))
+                    fh.write(chunk)
+                    left -= len(chunk)
+                fh.flush()
+                os.fsync(fh.fileno())
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def new_keys() -> StoreKeys:
+    return StoreKeys.from_master(os.urandom(32).hex())
+
+
+class BackOffice:
+    """A demo back office as a real process, with a fresh enrolment code per window."""
+
+    def __init__(self, root: Path):
+        root.mkdir(parents=True, exist_ok=True)
+        self.db_url = f"sqlite:///{root / 'server.sqlite'}"
+        ensure_demo(self.db_url)
+        self.blob_dir = root / "blobs"
+        self.server = EmbeddedServer.start(self.db_url, self.blob_dir, root / "server.log")
+
+    def window(self, folder: Path):
+        store = open_store(folder / "client.sqlite", keys=new_keys())
+        token, code = enrol_store(store, self.server.url, ensure_demo(self.db_url).enrol_code)
+        return store, code, SyncEngine(BackOfficeApi(self.server.url, token, timeout=120), StoreOutbox(store))
+
+    def peak_rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.server.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def upload(root: Path, mb: int, runs: int = 3) -> tuple[float, float]:
+    """Best-of-`runs` seconds for the bare PUT and for the engine's upload of one scan."""
+    office, bare = BackOffice(root / "upload"), bare_server(root)
+    try:
+        data = page_bytes(mb * 1024 * 1024, seed=42)
+        http = requests.Session()
+        bare_url = f"http://127.0.0.1:{bare.server_address[1]}/upload"
+        bare_s = engine_s = float("inf")
+        for run in range(runs):
+            start = time.perf_counter()
+            http.put(bare_url, data=data, timeout=120).raise_for_status()
+            bare_s = min(bare_s, time.perf_counter() - start)
+
+            store, code, engine = office.window(root / f"upload{run}")
+            blob = data[:-8] + run.to_bytes(8, "big")  # a new blob each run: no dedup shortcut
+            queue_case(store, code, pages=(blob,))
+            start = time.perf_counter()
+            uploaded = engine._upload_blobs()
+            engine_s = min(engine_s, time.perf_counter() - start)
+            assert uploaded == 1
+            digest = hashlib.sha256(blob).hexdigest()
+            assert (office.blob_dir / digest[:2] / digest).stat().st_size == len(blob)
+            store.close()
+        return bare_s, engine_s
+    finally:
+        office.stop()
+        bare.shutdown()
+
+
+def events(root: Path, count: int) -> tuple[float, float]:
+    """Seconds for the push (and answers) of `count` queued cases, and for the whole round."""
+    office = BackOffice(root / "events")
+    try:
+        store, code, engine = office.window(root / "events-window")
+        for _ in range(count):
+            queue_case(store, code)
+        start = time.perf_counter()
+        acked, rejected = engine._push()
+        push_s = time.perf_counter() - start
+        assert (acked, rejected) == (count, 0)
+        report = engine.sync_once()  # nothing left to push: the pull of the cases' status
+        round_s = time.perf_counter() - start
+        assert report.ok and report.changes == count, report
+        store.close()
+        return push_s, round_s
+    finally:
+        office.stop()
+
+
+def memory(root: Path, count: int) -> tuple[float, float]:
+    """(client Python heap peak MB, server peak-RSS growth MB) while syncing `count` cases."""
+    office = BackOffice(root / f"memory{count}")
+    try:
+        store, code, engine = office.window(root / f"memory{count}-window")
+        for _ in range(count):
+            queue_case(store, code)
+        server_before = office.peak_rss_mb()
+        tracemalloc.start()
+        report = engine.sync_once()
+        _, client_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert report.ok and report.acked == count, report
+        store.close()
+        return client_peak / 2**20, office.peak_rss_mb() - server_before
+    finally:
+        office.stop()
+
+
+def main(mb: int = 64, count: int = 5000, with_memory: bool = False) -> int:
+    root = Path(tempfile.mkdtemp(prefix="onewindow-bench-sync-"))
+    bare_s, engine_s = upload(root, mb)
+    push_s, round_s = events(root, count)
+
+    bare_mbs, engine_mbs = mb / bare_s, mb / engine_s
+    ratio = engine_mbs / bare_mbs
+    rate = count / round_s
+    print(f"attachment upload, {mb} MB scan from an encrypted store, best of 3")
+    print(f"  bare HTTP PUT (baseline)  {bare_mbs:8.1f} MB/s")
+    print(f"  sync engine               {engine_mbs:8.1f} MB/s")
+    print(f"  upload ratio: {ratio:.0%} of bare (budget >= 70%) {'OK' if ratio >= 0.7 else 'OVER BUDGET'}")
+    print(f"events: {count} queued accepted cases, one sync round")
+    print(f"  push and answers          {count / push_s:8.0f} events/s")
+    print(f"  whole round (with pull)   {rate:8.0f} events/s")
+    print(f"  events per second: {rate:.0f} (budget >= 1,000) {'OK' if rate >= 1000 else 'OVER BUDGET'}")
+    if with_memory:
+        small, large = memory(root, 1000), memory(root, 10_000)
+        print("memory while syncing queued cases (1,000 -> 10,000)")
+        print(f"  client Python heap peak   {small[0]:7.1f} MB -> {large[0]:7.1f} MB")
+        print(f"  server peak RSS growth    {small[1]:7.1f} MB -> {large[1]:7.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    flags = [a for a in sys.argv[1:] if a.startswith("--")]
+    numbers = [int(a) for a in sys.argv[1:] if not a.startswith("--")]
+    raise SystemExit(main(*numbers[:2], with_memory="--memory" in flags))
