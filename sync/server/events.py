@@ -133,6 +133,15 @@ def _raw_blobs(payload: object) -> set[str]:
     return found
 
 
+def _restore(case: Case, before: dict) -> None:
+    """Put back the column values a case had (a new case's unset columns stay unset)."""
+    for key in _CASE_KEYS:
+        if key in before:
+            setattr(case, key, before[key])
+        elif key in vars(case):
+            del vars(case)[key]
+
+
 class _Batch:
     """One transaction's worth of events: reads done once up front, writes collected and
     sent as a few bulk statements at the end.
@@ -189,8 +198,8 @@ class _Batch:
         case = self._new.get(case_id) or self._cases.get(case_id)
         if case is not None:
             self._touched.append(case)
-            before = {k: getattr(case, k) for k in _CASE_KEYS}
-            self._undo.append(lambda: [setattr(case, k, v) for k, v in before.items()])
+            before = {k: v for k, v in vars(case).items() if k in _CASE_KEYS}
+            self._undo.append(lambda: _restore(case, before))
         return case
 
     def number_owner(self, case_no: str) -> str | None:
@@ -253,7 +262,7 @@ class _Batch:
         try:
             _apply(self, event)
             for case in self._touched:
-                self.check(Case.__table__, {k: getattr(case, k) for k in _CASE_KEYS})
+                self.check(Case.__table__, vars(case))
             status, code, reason = "acked", None, None
         except Rejection as rejection:
             for undo in reversed(self._undo):
