@@ -17,6 +17,7 @@ from fastapi import FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync import protocol
@@ -159,6 +160,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         log.info("invalid request: %s", exc.errors())
         return _error(422, "invalid_request", "请求数据格式不正确")
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def unstorable(request: Request, exc: Exception) -> JSONResponse:
+        # A value the database cannot take (PostgreSQL: NUL, too long; SQLite: an integer
+        # beyond 64 bits) is the request's fault: a 400, not a 500.
+        log.info("%s %s: value the database cannot hold: %s", request.method, request.url.path,
+                 str(exc).splitlines()[0])
+        return _error(400, "invalid_value", "请求中含有无效字符或超出范围的数据")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 MAX_PULL = 1000
 DEFAULT_PULL = 500
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_CASE_NO = re.compile(r"^[0-9A-Z]{1,40}$")  # what parse_case_no leaves of a real number
 
 
 class Rejection(Exception):
@@ -129,7 +130,7 @@ def _raw_blobs(payload: object) -> set[str]:
     for material in materials if isinstance(materials, list) else ():
         names = material.get("blobs") if isinstance(material, dict) else None
         if isinstance(names, list):
-            found.update(n.lower() for n in names if isinstance(n, str))
+            found.update(n.lower() for n in names if isinstance(n, str) and _SHA256.match(n.lower()))
     return found
 
 
@@ -155,6 +156,9 @@ class _Batch:
                  events: list[protocol.Event]):
         self.session, self.ctx, self.device = session, ctx, device
         self.now = utcnow()
+        # Events that cannot be stored are refused in `apply`; they must not reach a query
+        # either (PostgreSQL refuses a NUL even in a WHERE clause).
+        events = [e for e in events if self.unstorable(e) is None]
         self._events = events
         self._catalog_calendar: tuple | None = None
         case_ids = list({e.case_id for e in events})
@@ -162,7 +166,8 @@ class _Batch:
             c.id: c for c in session.execute(select(Case).where(Case.id.in_(case_ids))).scalars()}
         self._new: dict[str, Case] = {}  # accepted in this batch, inserted at the end
         numbers = {parse_case_no(e.payload.get("case_no") or "") for e in events
-                   if isinstance(e.payload, dict) and isinstance(e.payload.get("case_no"), str)} - {""}
+                   if isinstance(e.payload, dict) and isinstance(e.payload.get("case_no"), str)}
+        numbers = {n for n in numbers if _CASE_NO.match(n)}
         self._number_owner: dict[str, str] = dict(session.execute(
             select(Case.case_no, Case.id).where(Case.case_no.in_(numbers))).all())
         self._numbers_known = set(numbers)
@@ -249,10 +254,16 @@ class _Batch:
         if problem:
             raise Rejection("invalid_payload", f"数据项“{problem}”过长、超出范围或含有无效字符")
 
+    def envelope(self, event: protocol.Event) -> dict:
+        return dict(event_id=event.event_id, device_id=self.device.id, device_seq=event.device_seq,
+                    case_id=event.case_id, type=event.type, device_time=event.device_time)
+
+    def unstorable(self, event: protocol.Event) -> str | None:
+        return _unstorable(Event.__table__, self.envelope(event))
+
     def apply(self, event: protocol.Event) -> protocol.EventResult:
-        envelope = dict(event_id=event.event_id, device_id=self.device.id, device_seq=event.device_seq,
-                        case_id=event.case_id, type=event.type, device_time=event.device_time)
-        problem = _unstorable(Event.__table__, envelope)
+        envelope = self.envelope(event)
+        problem = self.unstorable(event)
         if problem:  # cannot even be stored: refused the same way on every retry
             log.info("event from device %s refused unstored: bad %s", self.device.id, problem)
             return protocol.EventResult(event_id=event.event_id, status="rejected", code="invalid_event",
@@ -341,6 +352,8 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
     case_no = parse_case_no(payload.case_no)
     if not case_no:
         raise Rejection("invalid_payload", "办件编号为空")
+    if not _CASE_NO.match(case_no):
+        raise Rejection("invalid_payload", "办件编号格式不正确")
     if _EVENT_FOR_OUTCOME.get(payload.outcome, protocol.CASE_ACCEPTED) != event.type:
         raise Rejection("invalid_payload", f"窗口办理结果“{payload.outcome}”与事件类型“{event.type}”不一致")
     initial = _INITIAL_STATE[payload.outcome]

@@ -166,3 +166,4 @@ def one_batch_scenario(device: EnrolledDevice) -> None:
     # The whole batch again: every answer is the stored one, nothing is applied twice.
     assert device.push(*events) == results
     assert len(device.pull()["changes"]) == 4  # the three above and the completion
+

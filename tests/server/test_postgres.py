@@ -15,12 +15,10 @@ from server_helpers import (
     accepted_payload, case_no_for, concurrent_push_scenario, delivered_payload, enrol, make_event,
     one_batch_scenario, valid_id,
 )
-from sqlalchemy import create_engine, make_url, text
 
 from sync import protocol
 from sync.server import admin
-
-PG_ENV = "ONEWINDOW_TEST_PG_URL"
+from tests.sync.databases import PG_ENV, pg_schema_url
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get(PG_ENV),
@@ -30,18 +28,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 def db_url() -> Iterator[str]:
     """Overrides the SQLite URL: every server fixture then runs on PostgreSQL."""
-    base = os.environ[PG_ENV]
-    schema = f"ow_test_{uuid.uuid4().hex[:12]}"
-    owner = create_engine(base)
-    with owner.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with owner.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        owner.dispose()
+    with pg_schema_url() as url:
+        yield url
 
 
 def test_push_pull_decide_deliver(enrolled_device, blob_pages):
