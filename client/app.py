@@ -22,6 +22,7 @@ from client.services.enrolment import TOKEN, EnrolmentService
 from client.services.errors import ServiceError
 from client.services.hardware import HardwareService, OwnedDevice
 from client.services.intake import IntakeService
+from client.services.outreach import OutreachService
 from client.services.paperwork import OfficeInfo, Paperwork
 from client.services.preferences import CounterSettings, PreferencesService
 from client.services.published import ImportedCatalog, Published
@@ -239,10 +240,11 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
     queue = QueueService(queue_api, shifts.window, on_finished=shifts.count_ticket)
     shifts.unfinished = queue.unfinished
     sync_service.after_round.append(shifts.push_pending)
+    intake = IntakeService(store, catalog_source, identity, published.calendar, paperwork, wake,
+                           gate=sync_service.intake_refusal)
     services = Services(
         auth=AuthService(store, api),
-        intake=IntakeService(store, catalog_source, identity, published.calendar, paperwork, wake,
-                             gate=sync_service.intake_refusal),
+        intake=intake,
         cases=CaseQueries(store, published.calendar),
         delivery=DeliveryService(store, identity, paperwork, wake),
         paperwork=paperwork,
@@ -256,6 +258,7 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
                                        config.data_dir / "reports"),
         queue=queue,
         shifts=shifts,
+        outreach=OutreachService(store, api, intake, identity, wake),
         office_name=office_name,
         demo=config.demo,
         plaintext_store=config.plaintext,

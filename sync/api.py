@@ -102,6 +102,13 @@ class BackOfficeApi:
                                       "Content-Type": "application/octet-stream"})
         return p.BlobStatus.model_validate(resp.json())
 
+    def outreach_runs(self, run_date) -> p.OutreachRunList:
+        resp = self._request("GET", "/outreach/runs", params={"date": run_date.isoformat()})
+        return p.OutreachRunList.model_validate(resp.json())
+
+    def outreach_run(self, run_id: str) -> p.OutreachRunData:
+        return p.OutreachRunData.model_validate(self._request("GET", f"/outreach/runs/{run_id}").json())
+
     def catalog(self) -> dict:
         return self._request("GET", "/catalog").json()
 

@@ -19,6 +19,8 @@ Endpoints (all JSON unless noted, all but /enrol need `Authorization: Bearer <de
   POST /api/v1/queue/call        CallRequest -> CallResponse (the next ticket for a window, or none)
   GET  /api/v1/queue/status?window=W   -> QueueStatus (the window's current ticket, who waits)
   POST /api/v1/queue/tickets/{id}/recall|no-show|transfer|done   TicketAction -> QueueTicket
+  GET  /api/v1/outreach/runs?date=YYYY-MM-DD  -> OutreachRunList (the runs of the device's org unit)
+  GET  /api/v1/outreach/runs/{run_id}          -> OutreachRunData with each appointment's result
 """
 from __future__ import annotations
 
@@ -41,9 +43,13 @@ CASE_WITHDRAWN = "case.withdrawn"  # the applicant withdrew (撤件)
 CASE_RATED = "case.rated"  # 好差评 given at the counter (一次一评)
 SHIFT_OPENED = "shift.opened"  # a clerk opened a shift at a window (case_id: "shift:<shift id>")
 SHIFT_CLOSED = "shift.closed"  # ... and handed over (交班) with the shift's figures
-EVENT_TYPES = (CASE_ACCEPTED, CASE_NOTIFIED, CASE_REFUSED, CASE_DELIVERED, CASE_SUPPLEMENTED, CASE_MAILED,
-               CASE_WITHDRAWN, CASE_RATED, SHIFT_OPENED, SHIFT_CLOSED)
 SHIFT_CASE_PREFIX = "shift:"  # shift events travel in the case stream under this pseudo case id
+# Outreach (政务服务入户直通车): the result of one planned home visit. `case_id` of the event is
+# the case taken in for `outreach.visited` and the appointment id for `outreach.missed`.
+OUTREACH_VISITED = "outreach.visited"
+OUTREACH_MISSED = "outreach.missed"
+EVENT_TYPES = (CASE_ACCEPTED, CASE_NOTIFIED, CASE_REFUSED, CASE_DELIVERED, CASE_SUPPLEMENTED, CASE_MAILED,
+               CASE_WITHDRAWN, CASE_RATED, SHIFT_OPENED, SHIFT_CLOSED, OUTREACH_VISITED, OUTREACH_MISSED)
 
 # Change kinds the back office publishes (PullResponse.changes[].kind).
 CHANGE_CASE_STATUS = "case_status"          # data: CaseStatusData
@@ -169,6 +175,7 @@ class CaseMailedPayload(BaseModel):
     recipient_name: str
     phone: str = ""
     clerk: str
+    postage: Literal["office", "applicant"] = "applicant"  # office: 邮寄费用由政府承担
 
 
 class CaseWithdrawnPayload(BaseModel):
@@ -397,3 +404,61 @@ class QueueStatus(BaseModel):
     current: QueueTicket | None = None
     waiting: int = 0
     waiting_priority: int = 0
+# Outreach runs (政务服务入户直通车): planned by a supervisor, loaded by the bus laptop.
+BOOKED_VIA = ("电话", "村级代办点", "现场", "其他")
+MISSED_REASONS = {"not_home": "不在家", "done_elsewhere": "已另行办理", "rescheduled": "改约", "other": "其他"}
+VISIT_OUTCOMES = ("concluded", "collected", "notified", "refused")  # what a visit produced, by the case outcome
+
+
+class AppointmentData(BaseModel):
+    id: str
+    position: int
+    name: str
+    id_number: str = ""  # optional: booked by phone, the card is read at the door
+    address: str
+    phone: str = ""
+    matter_code: str
+    matter_name: str
+    booked_via: str = "电话"
+    note: str = ""
+    # The result, once a visit was recorded (empty while planned).
+    outcome: str = ""  # concluded / collected / notified / refused / missed
+    case_id: str | None = None
+    case_no: str | None = None
+    reason_code: str = ""
+    reason: str = ""
+    visited_at: dt.datetime | None = None
+
+
+class OutreachRunData(BaseModel):
+    id: str
+    org_code: str  # the unit that runs the bus
+    area_code: str  # the org unit or region visited
+    area_name: str
+    run_date: dt.date
+    crew: list[str] = Field(default_factory=list)  # usernames
+    note: str = ""
+    appointments: list[AppointmentData] = Field(default_factory=list)
+
+
+class OutreachRunList(BaseModel):
+    runs: list[OutreachRunData]
+
+
+class OutreachVisitedPayload(BaseModel):
+    run_id: str
+    appointment_id: str
+    case_no: str
+    outcome: Literal["concluded", "collected", "notified", "refused"]
+    visited_at: dt.datetime
+    clerk: str
+    signature: str = ""  # SHA-256 of the applicant's signature page (collected matters)
+
+
+class OutreachMissedPayload(BaseModel):
+    run_id: str
+    appointment_id: str
+    reason_code: Literal["not_home", "done_elsewhere", "rescheduled", "other"]
+    reason: str = ""  # free text, required for "other"
+    visited_at: dt.datetime
+    clerk: str

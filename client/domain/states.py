@@ -67,6 +67,8 @@ TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
 }
 
 CLOSED = frozenset({S.DELIVERED, S.REFUSED, S.WITHDRAWN})
+# A decision the applicant has not received yet: handed over at the window or mailed.
+AWAITING_HANDOVER = (S.APPROVED, S.DENIED, S.RESULT_READY)
 
 
 class IllegalTransition(Exception):

@@ -9,6 +9,7 @@ from .delivery import DeliveryService
 from .diagnostics import DiagnosticsService
 from .hardware import HardwareService
 from .intake import IntakeService
+from .outreach import OutreachService
 from .paperwork import Paperwork
 from .preferences import PreferencesService
 from .queue import QueueService
@@ -38,3 +39,4 @@ class Services:
     supervision: SupervisionService | None = None
     queue: QueueService | None = None
     shifts: ShiftService | None = None
+    outreach: OutreachService | None = None

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy import select
+
 from client.domain.identity import check_id_number
 from client.domain.states import CaseState, IllegalTransition, check_transition
 from client.store.db import Store
 from client.store.journal import append_event
-from client.store.models import Case
+from client.store.models import Case, OutreachAppointment
 from client.store.settings import DeviceIdentity
 from sync import protocol
 
@@ -69,8 +71,12 @@ class DeliveryService:
         return DeliveryResult(case.case_no, now, pdf)
 
     def mail(self, case_id: str, tracking_no: str, address: str, recipient_name: str, clerk: Clerk,
-             phone: str = "", carrier: str = "中国邮政EMS") -> MailResult:
-        """邮寄送达: the result goes out by post; the tracking number is the proof."""
+             phone: str = "", carrier: str = "中国邮政EMS", postage: str | None = None) -> MailResult:
+        """邮寄送达: the result goes out by post; the tracking number is the proof.
+
+        `postage` "office" (邮寄费用由政府承担) or "applicant"; by default the office pays for
+        cases taken in on the service bus and the applicant for the others.
+        """
         tracking_no, address = tracking_no.strip().upper(), address.strip()
         if not re.fullmatch(r"[0-9A-Z]{8,20}", tracking_no):
             raise ServiceError("请填写正确的邮件单号（8至20位字母或数字）")
@@ -79,15 +85,18 @@ class DeliveryService:
         now = self.clock().replace(microsecond=0)
         with self.store.sessions.begin() as s:
             case = self._move(s, case_id, CaseState.MAILED, now)
+            if postage is None:
+                outreach = s.scalar(select(OutreachAppointment.id).where(OutreachAppointment.case_id == case_id))
+                postage = "office" if outreach else "applicant"
             payload = protocol.CaseMailedPayload(
                 case_no=case.case_no, mailed_at=now, tracking_no=tracking_no, carrier=carrier, address=address,
                 recipient_name=recipient_name.strip() or case.applicant_name, phone=phone.strip(),
-                clerk=clerk.username).model_dump(mode="json")
+                clerk=clerk.username, postage=postage).model_dump(mode="json")
             append_event(s, case_id=case_id, type_=protocol.CASE_MAILED, payload=payload, clerk=clerk.username,
                          device_id=self.identity().device_id, now=now)
             case_no = case.case_no
         self.on_new_event()
-        return MailResult(case_no, now, tracking_no)
+        return MailResult(case_no, now, tracking_no, postage)
 
     def withdraw(self, case_id: str, reason: str, clerk: Clerk) -> str:
         """撤件 at the applicant's request; the reason goes on record. Returns the case number."""
@@ -123,3 +132,8 @@ class MailResult:
     case_no: str
     mailed_at: dt.datetime
     tracking_no: str
+    postage: str = "applicant"  # office: 邮寄费用由政府承担
+
+    @property
+    def postage_label(self) -> str:
+        return "邮寄费用由政府承担" if self.postage == "office" else "邮寄费用由申请人承担"

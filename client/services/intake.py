@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import format_case_no, mint_case_no
 from client.domain.catalog import Catalog, MaterialSpec, Matter
@@ -219,11 +220,14 @@ class IntakeService:
             raise ServiceError("以下必要材料尚未收取，不能受理：" + names)
         return self.submit(draft, clerk)
 
-    def submit(self, draft: IntakeDraft, clerk: Clerk) -> AcceptResult:
+    def submit(self, draft: IntakeDraft, clerk: Clerk,
+               within: Callable[[Session, str, str, str, dt.datetime], None] | None = None) -> AcceptResult:
         """Record the counter's decision, whatever it is, then produce its paper.
 
         Every outcome is a case: a one-time notice or a refusal must be on record too
         (行政许可法 §32: the notice's date decides whether the office met the 5-day rule).
+        `within(session, case_id, case_no, outcome, now)` adds to the same transaction (an
+        outreach visit is recorded with its case or not at all).
         """
         refusal = self.gate()
         if refusal:
@@ -250,6 +254,8 @@ class IntakeService:
                 append_event(s, case_id=case_id, type_=composed.event_type, payload=composed.payload,
                              clerk=clerk.username, device_id=identity.device_id, now=now)
                 applicants.remember(s, composed.applicant, case_id, now)
+                if within is not None:
+                    within(s, case_id, case_no, composed.decision.outcome, now)
         except (OSError, SQLAlchemyError) as exc:
             log.error("storing case failed: %s", exc)
             raise ServiceError("本机数据库写入失败，办件未保存，请检查磁盘空间后重试", str(exc)) from exc

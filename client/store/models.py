@@ -64,7 +64,8 @@ class Case(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     materials: Mapped[list["Material"]] = relationship(back_populates="case", order_by="Material.position")
-    events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.seq")
+    events: Mapped[list["CaseEvent"]] = relationship(
+        back_populates="case", order_by="CaseEvent.seq", primaryjoin="Case.id == foreign(CaseEvent.case_id)")
 
 
 class Material(Base):
@@ -104,12 +105,16 @@ class KnownParty(Base):
 
 
 class CaseEvent(Base):
-    """Append-only audit trail; `hash` chains every event to the one before."""
+    """Append-only audit trail; `hash` chains every event to the one before.
+
+    `case_id` names the case, or for an outreach visit that produced none (outreach.missed)
+    the appointment: hence no foreign key to cases.
+    """
 
     __tablename__ = "case_events"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
     type: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict] = mapped_column(JSON)
     clerk: Mapped[str] = mapped_column(String(64))
@@ -117,7 +122,7 @@ class CaseEvent(Base):
     device_time: Mapped[dt.datetime] = mapped_column(DateTime)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
-    case: Mapped[Case] = relationship(back_populates="events")
+    case: Mapped[Case] = relationship(back_populates="events", primaryjoin="foreign(CaseEvent.case_id) == Case.id")
 
 
 class OutboxEntry(Base):
@@ -170,3 +175,41 @@ class Shift(Base):
     tickets_no_show: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     synced: Mapped[str] = mapped_column(String(16), default="")
+
+
+class OutreachRun(Base):
+    """A service-bus run loaded from the back office before leaving (政务服务入户直通车)."""
+
+    __tablename__ = "outreach_runs"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    org_code: Mapped[str] = mapped_column(String(32))
+    area_code: Mapped[str] = mapped_column(String(32))
+    area_name: Mapped[str] = mapped_column(String(200))
+    run_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    crew: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class OutreachAppointment(Base):
+    """One booked home visit; `outcome` and the rest are filled on the bus, offline."""
+
+    __tablename__ = "outreach_appointments"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("outreach_runs.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    id_number: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(300))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    matter_code: Mapped[str] = mapped_column(String(64))
+    matter_name: Mapped[str] = mapped_column(String(200))
+    booked_via: Mapped[str] = mapped_column(String(32), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="")  # "" / concluded / collected / missed / ...
+    case_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+    case_no: Mapped[str] = mapped_column(String(32), default="")
+    reason_code: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    signature: Mapped[str] = mapped_column(String(64), default="")  # SHA-256 of the signature page
+    visited_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)

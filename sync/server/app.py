@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync import protocol
 
-from . import auth, blobs, events, queue, restore
+from . import auth, blobs, events, outreach, queue, restore
 from .context import ServerContext
 from .deps import Ctx, Dev
 from .errors import ApiError
@@ -107,6 +107,7 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
 
     app.include_router(queue.router, prefix=API)
     app.include_router(restore.router, prefix=API)
+    app.include_router(outreach.router, prefix=API)
     return app
 
 

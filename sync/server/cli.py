@@ -13,6 +13,8 @@ from pathlib import Path
 
 from client.domain.case_numbers import format_case_no
 
+from sync import protocol
+
 from . import admin
 from .auth import ROLES
 from .config import default_blob_dir, default_db_url
@@ -125,6 +127,33 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--status")
 
     sub.add_parser("devices", parents=[common], help="列出已注册设备")
+
+    run = sub.add_parser("run", help="政务服务入户直通车：行程与预约")
+    runs = run.add_subparsers(dest="run_command", required=True)
+    p = runs.add_parser("plan", parents=[common], help="安排一次直通车行程")
+    p.add_argument("org", help="执行行程的机构代码（县政务服务中心或直通车机构）")
+    p.add_argument("date", help="日期 YYYY-MM-DD")
+    p.add_argument("--area", required=True, help="服务区域：机构代码或12位区划代码")
+    p.add_argument("--area-name", default="", help="服务区域名称（区域为机构代码时可省略）")
+    p.add_argument("--crew", required=True, help="随车工作人员用户名，逗号分隔")
+    p.add_argument("--note", default="")
+    p.add_argument("--by")
+    p = runs.add_parser("add-appointment", parents=[common], help="为行程登记一个上门预约")
+    p.add_argument("run_id", help="行程编号（可只写前8位）")
+    p.add_argument("--name", required=True)
+    p.add_argument("--address", required=True)
+    p.add_argument("--matter", required=True, help="事项编码")
+    p.add_argument("--phone", default="")
+    p.add_argument("--id-number", default="", help="身份证号码（可不填，上门时读卡）")
+    p.add_argument("--booked-via", default="电话", choices=protocol.BOOKED_VIA)
+    p.add_argument("--note", default="")
+    p = runs.add_parser("show", parents=[common], help="显示行程、预约及办理结果")
+    p.add_argument("run_id")
+    p = runs.add_parser("list", parents=[common], help="列出行程")
+    p.add_argument("--date", help="日期 YYYY-MM-DD")
+    p.add_argument("--org")
+    p = runs.add_parser("awaiting-mail", parents=[common], help="直通车办件中待邮寄（邮费由政府承担）的结果")
+    p.add_argument("--org")
 
     p = sub.add_parser("revoke", parents=[common], help="停用设备")
     p.add_argument("device_id", help="设备ID或4位设备码")
@@ -240,6 +269,8 @@ def _run(args: argparse.Namespace, db: str) -> int:
             state = "已停用" if d.revoked else "正常"
             print(f"{d.id}  {d.device_code}  {d.name}  机构 {d.org_code}  {state}")
         print(f"共 {len(rows)} 台")
+    elif command == "run":
+        return _run_outreach(args, db)
     elif command == "revoke":
         device = admin.revoke_device(db, args.device_id, args.reason)
         print(f"已停用设备：{device.device_code} {device.name}")
@@ -331,6 +362,66 @@ def _run_queue(args: argparse.Namespace, db: str) -> None:
             print(f"{st.day:%Y-%m-%d}  取号 {st.issued}  等候 {st.waiting}  办结 {st.served}  过号 {st.no_show}"
                   f"  优先 {st.priority}")
             print(f"平均等候 {wait}  平均办理 {serve}")
+
+
+OUTCOME_LABELS = {"": "待上门", "concluded": "当场办结", "collected": "已收件带回", "missed": "未办理",
+                  "notified": "一次性告知", "refused": "不予受理"}
+
+
+def _run_outreach(args: argparse.Namespace, db: str) -> int:
+    """`run plan|add-appointment|show|list|awaiting-mail`: the service bus's day."""
+    import datetime as dt
+
+    from . import outreach
+
+    action = args.run_command
+    if action == "plan":
+        run = outreach.plan_run(db, args.org, dt.date.fromisoformat(args.date), args.area,
+                                args.crew.split(","), area_name=args.area_name, note=args.note,
+                                by=args.by or getpass.getuser())
+        print(f"已安排直通车行程 {run.id}：{run.run_date:%Y-%m-%d} {run.area_name}，"
+              f"随车人员 {'、'.join(run.crew)}")
+    elif action == "add-appointment":
+        appt = outreach.add_appointment(db, args.run_id, name=args.name, address=args.address,
+                                        matter_code=args.matter, phone=args.phone, id_number=args.id_number,
+                                        booked_via=args.booked_via, note=args.note)
+        print(f"已登记预约 {appt.position}：{appt.name}  {appt.matter_name}  {appt.address}（{appt.booked_via}预约）")
+    elif action == "show":
+        _print_run(outreach.show_run(db, args.run_id))
+    elif action == "list":
+        day = dt.date.fromisoformat(args.date) if args.date else None
+        runs = outreach.list_runs(db, day, args.org)
+        for run in runs:
+            t = outreach.tally(run)
+            print(f"{run.id}  {run.run_date:%Y-%m-%d}  {run.area_name}  预约 {t.planned}  办结 {t.concluded}  "
+                  f"收件 {t.collected}  未办理 {t.missed}")
+        print(f"共 {len(runs)} 次行程")
+    elif action == "awaiting-mail":
+        rows = outreach.awaiting_mail(db, args.org)
+        for r in rows:
+            print(f"{format_case_no(r.case_no)}  {r.status_label}  {r.applicant_name}  {r.matter_name}  "
+                  f"{r.address}  {r.phone}  （{r.run_date:%m-%d} {r.area_name}）")
+        print(f"共 {len(rows)} 件待邮寄（邮寄费用由政府承担）")
+    return 0
+
+
+def _print_run(run: protocol.OutreachRunData) -> None:
+    from .outreach import tally
+
+    print(f"直通车行程 {run.id}")
+    print(f"日期 {run.run_date:%Y-%m-%d}  区域 {run.area_name}（{run.area_code}）  机构 {run.org_code}  "
+          f"随车人员 {'、'.join(run.crew)}")
+    for a in run.appointments:
+        result = OUTCOME_LABELS.get(a.outcome, a.outcome)
+        if a.case_no:
+            result += f" {format_case_no(a.case_no)}"
+        if a.outcome == "missed":
+            result += f"（{protocol.MISSED_REASONS.get(a.reason_code, a.reason_code)}"
+            result += f"：{a.reason}）" if a.reason else "）"
+        print(f"{a.position:>3}. {a.name}  {a.phone}  {a.matter_name}  {a.address}  [{a.booked_via}]  {result}")
+    t = tally(run)
+    print(f"预约 {t.planned} 件：当场办结 {t.concluded}，收件带回 {t.collected}，未办理 {t.missed}，"
+          f"其他 {t.other}，待上门 {t.open}")
 
 
 if __name__ == "__main__":

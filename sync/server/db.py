@@ -279,6 +279,48 @@ class Shift(Base):
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class OutreachRun(Base):
+    """A planned day of the service bus (政务服务入户直通车): one area, one date, a crew."""
+
+    __tablename__ = "outreach_runs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"), index=True)  # who runs the bus
+    area_code: Mapped[str] = mapped_column(String(32))  # org unit or region code visited
+    area_name: Mapped[str] = mapped_column(String(200))
+    run_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    crew: Mapped[list] = mapped_column(JSON, default=list)  # usernames
+    note: Mapped[str] = mapped_column(Text, default="")
+    planned_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class OutreachAppointment(Base):
+    """One booked home visit (预约) of a run and, once recorded, what came of it."""
+
+    __tablename__ = "outreach_appointments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    run_id: Mapped[str] = mapped_column(ForeignKey("outreach_runs.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    id_number: Mapped[str] = mapped_column(String(64), default="")
+    address: Mapped[str] = mapped_column(String(300))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    matter_code: Mapped[str] = mapped_column(String(64))
+    matter_name: Mapped[str] = mapped_column(String(200))
+    booked_via: Mapped[str] = mapped_column(String(32), default="电话")
+    note: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="")  # "" planned / concluded / collected / missed ...
+    case_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    case_no: Mapped[str | None] = mapped_column(String(40), default=None)
+    reason_code: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    signature: Mapped[str] = mapped_column(String(64), default="")
+    visited_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    device_id: Mapped[str | None] = mapped_column(String(36), default=None)
+
+
 ALL_ORGS = "*"
 
 

@@ -9,3 +9,11 @@ class ApiError(Exception):
         super().__init__(f"{status} {code}")
         self.status, self.code, self.message = status, code, message
         self.headers = dict(headers or {})
+
+
+class Rejection(Exception):
+    """A pushed event the server refuses for good; `reason` is shown to the clerk."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(code)
+        self.code, self.reason = code, reason

@@ -20,6 +20,7 @@ from client.domain.case_numbers import format_case_no, parse_case_no
 from client.domain.states import LABELS, CaseState, IllegalTransition
 from sync import protocol
 
+from . import outreach
 from .auth import DeviceIdentity
 from .cases import move_case
 from .context import ServerContext
@@ -27,7 +28,7 @@ from .db import ALL_ORGS, Blob, Case, CaseBlob, Change, ChangeCounter, Event, Sh
 from .deadlines import due_date, start_date
 from .parties import PartyError, parties_of
 from .publishing import current_calendar
-from .errors import ApiError
+from .errors import ApiError, Rejection
 from .scope import visible_orgs
 
 log = logging.getLogger(__name__)
@@ -36,14 +37,6 @@ MAX_PULL = 1000
 DEFAULT_PULL = 500
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _CASE_NO = re.compile(r"^[0-9A-Z]{1,40}$")  # what parse_case_no leaves of a real number
-
-
-class Rejection(Exception):
-    """An event the server refuses for good; `reason` is shown to the clerk."""
-
-    def __init__(self, code: str, reason: str):
-        super().__init__(code)
-        self.code, self.reason = code, reason
 
 
 def push_events(ctx: ServerContext, device: DeviceIdentity,
@@ -225,6 +218,10 @@ class _Batch:
         return tuple(sha for sha in expected if sha not in self._held)
 
     # -- writes --------------------------------------------------------------
+    def on_undo(self, undo) -> None:
+        """Run `undo` if the event being applied is rejected (for rows a handler changes itself)."""
+        self._undo.append(undo)
+
     def add_case(self, case: Case) -> None:
         self._touched.append(case)
         self._new[case.id] = case
@@ -329,6 +326,9 @@ def _apply(batch: _Batch, event: protocol.Event) -> None:
         _rate(batch, event)
     elif event.type in (protocol.SHIFT_OPENED, protocol.SHIFT_CLOSED):
         _shift(batch, event)
+    elif event.type in (protocol.OUTREACH_VISITED, protocol.OUTREACH_MISSED):
+        apply = outreach.apply_visited if event.type == protocol.OUTREACH_VISITED else outreach.apply_missed
+        apply(batch, event)
     else:
         raise Rejection("unknown_event_type", f"后台无法识别的事件类型“{event.type}”，请升级客户端")
 
@@ -473,7 +473,8 @@ def _mail(batch: _Batch, event: protocol.Event) -> None:
     _move(case, CaseState.MAILED)
     case.delivered_at = payload.mailed_at
     case.delivered_to = payload.recipient_name
-    batch.status_change(case, {"tracking_no": payload.tracking_no, "carrier": payload.carrier})
+    batch.status_change(case, {"tracking_no": payload.tracking_no, "carrier": payload.carrier,
+                               "postage": payload.postage})
 
 
 def _withdraw(batch: _Batch, event: protocol.Event) -> None:

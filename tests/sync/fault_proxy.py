@@ -60,7 +60,12 @@ class FaultProxy:
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
+        """Stop listening for real: a close alone leaves a blocked accept() holding the port open."""
         self._stop.set()
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._listener.close()
 
     def drop_response(self, match: str, times: int = 1) -> None:
