@@ -99,6 +99,20 @@ class PreparedIntake:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """What the applicant drew on the signature pad (mouse, pen or finger), in pad pixels."""
+
+    strokes: tuple[tuple[tuple[float, float], ...], ...]
+    width: int
+    height: int
+
+    @property
+    def enough(self) -> bool:
+        """A tap or a dot is not a signature."""
+        return sum(len(s) for s in self.strokes) >= 5
+
+
+@dataclass(frozen=True)
 class VisitResult:
     accepted: AcceptResult
     outcome: str
@@ -116,6 +130,12 @@ class MailCandidate:
     phone: str
     run_date: dt.date
     area_name: str
+
+
+@dataclass(frozen=True)
+class OutreachOverview:
+    runs: tuple[RunView, ...]
+    awaiting_mail: tuple[MailCandidate, ...]
 
 
 class OutreachService:
@@ -241,22 +261,23 @@ class OutreachService:
         return VISIT_OUTCOME.get(self.intake.preview(draft).decision.outcome, "refused")
 
     def record_visit(self, appointment_id: str, draft: IntakeDraft, clerk: Clerk,
-                     signature_png: bytes | None = None) -> VisitResult:
+                     signed: Signature | None = None) -> VisitResult:
         """Take the case in at the door and mark the appointment, in one transaction.
 
-        A promised matter carried back needs the applicant's signature (a PNG from the
-        signature pad), kept as a sealed page and attached to the case.
+        A promised matter carried back needs the applicant's signature (strokes from the
+        signature pad), kept as a sealed PNG page and attached to the case.
         """
         appt = self.appointment(appointment_id)
         if appt.done:
             raise ServiceError(f"该预约已办理（{appt.outcome_label} {appt.case_no_display}）")
         outcome = self.visit_outcome(draft)
-        if outcome == "collected" and not signature_png:
+        if outcome == "collected" and signed is None:
             raise ServiceError("承诺件收件须由申请人在签名板上签字确认")
         signature = None
-        if signature_png:
+        if signed is not None:
+            png = signature_png(signed)
             try:
-                signature = self.intake.pages.put(signature_png, f"签名-{appt.name}.png")
+                signature = self.intake.pages.put(png, f"签名-{appt.name}.png")
             except OSError as exc:
                 raise ServiceError("保存签名失败，磁盘可能已满，请联系管理员", str(exc)) from exc
 
@@ -311,6 +332,11 @@ class OutreachService:
 
     # ---- back at the office ---------------------------------------------------------------
 
+    def overview(self, recent: int = 5) -> OutreachOverview:
+        """For the supervisor: the latest runs with their results, and what waits to be mailed."""
+        runs = sorted(self.runs(), key=lambda r: r.run_date, reverse=True)[:recent]
+        return OutreachOverview(tuple(runs), self.awaiting_mail())
+
     def awaiting_mail(self) -> tuple[MailCandidate, ...]:
         """Outreach cases whose result is ready and not yet sent: mailed at the office's cost."""
         with self.store.sessions() as s:
@@ -333,7 +359,7 @@ def _view(a: OutreachAppointment) -> AppointmentView:
                            a.case_id, format_case_no(a.case_no) if a.case_no else "", reason)
 
 
-def signature_png(strokes: list[list[tuple[float, float]]], width: int, height: int) -> bytes:
+def signature_png(signed: Signature) -> bytes:
     """The strokes drawn on the signature pad as a black-on-white PNG, with the pad's size.
 
     Raises ServiceError for an empty pad: a dot or a tap is not a signature.
@@ -342,12 +368,11 @@ def signature_png(strokes: list[list[tuple[float, float]]], width: int, height: 
 
     from PIL import Image, ImageDraw
 
-    points = sum(len(s) for s in strokes)
-    if points < 5:
+    if not signed.enough:
         raise ServiceError("请申请人在签名框内签名")
-    image = Image.new("L", (max(1, int(width)), max(1, int(height))), 255)
+    image = Image.new("L", (max(1, int(signed.width)), max(1, int(signed.height))), 255)
     draw = ImageDraw.Draw(image)
-    for stroke in strokes:
+    for stroke in signed.strokes:
         if len(stroke) == 1:
             x, y = stroke[0]
             draw.ellipse((x - 1.5, y - 1.5, x + 1.5, y + 1.5), fill=0)

@@ -1,6 +1,7 @@
 """What every screen shares: access to the app shell and its own key bindings."""
 from __future__ import annotations
 
+import tkinter.ttk as ttk
 from typing import TYPE_CHECKING, Callable
 
 import customtkinter as ctk
@@ -46,6 +47,24 @@ class View(ctk.CTkFrame):
 
     def button(self, master, text: str, command, delta: int = 0, **kw) -> ctk.CTkButton:
         return ctk.CTkButton(master, text=text, command=command, font=self.theme.font(delta), **kw)
+
+    def table_view(self, columns, pady=(0, 12), stretch=()) -> ttk.Treeview:
+        """A list of rows filling the rest of the view: (key, heading, width) per column, a scrollbar."""
+        style = ttk.Style(self)
+        style.configure("Cases.Treeview", font=self.theme.tk_font(-1), rowheight=self.theme.base * 2 + 4)
+        style.configure("Cases.Treeview.Heading", font=self.theme.tk_font(-1, True))
+        frame = ctk.CTkFrame(self)
+        frame.pack(fill="both", expand=True, padx=16, pady=pady)
+        table = ttk.Treeview(frame, columns=[c[0] for c in columns], show="headings", style="Cases.Treeview",
+                             selectmode="browse")
+        for key, text, width in columns:
+            table.heading(key, text=text)
+            table.column(key, width=width, anchor="w", stretch=not stretch or key in stretch)
+        scroll = ttk.Scrollbar(frame, orient="vertical", command=table.yview)
+        table.configure(yscrollcommand=scroll.set)
+        table.pack(side="left", fill="both", expand=True)
+        scroll.pack(side="right", fill="y")
+        return table
 
     def entry(self, master, width: int = 220, **kw) -> ctk.CTkEntry:
         return ctk.CTkEntry(master, width=width, font=self.theme.font(), **kw)

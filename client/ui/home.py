@@ -1,8 +1,6 @@
 """Home: my cases, search, and the way into a new intake."""
 from __future__ import annotations
 
-import tkinter.ttk as ttk
-
 import customtkinter as ctk
 
 from client.services.supervision import SUPERVISOR_ROLES
@@ -35,20 +33,7 @@ class HomeView(View):
             self.queue_panel = QueuePanel(self)
             self.queue_panel.pack(fill="x", padx=16, pady=(0, 4))
         self.label(self, "我的办件（双击或回车打开）", 1, True).pack(anchor="w", padx=18, pady=(8, 4))
-        style = ttk.Style(self)
-        style.configure("Cases.Treeview", font=self.theme.tk_font(-1), rowheight=self.theme.base * 2 + 4)
-        style.configure("Cases.Treeview.Heading", font=self.theme.tk_font(-1, True))
-        frame = ctk.CTkFrame(self)
-        frame.pack(fill="both", expand=True, padx=16, pady=(0, 12))
-        self.table = ttk.Treeview(frame, columns=[c[0] for c in COLUMNS], show="headings", style="Cases.Treeview",
-                                  selectmode="browse")
-        for key, text, width in COLUMNS:
-            self.table.heading(key, text=text)
-            self.table.column(key, width=width, anchor="w")
-        scroll = ttk.Scrollbar(frame, orient="vertical", command=self.table.yview)
-        self.table.configure(yscrollcommand=scroll.set)
-        self.table.pack(side="left", fill="both", expand=True)
-        scroll.pack(side="right", fill="y")
+        self.table = self.table_view(COLUMNS, pady=(0, 12))
         self.table.tag_configure("overdue", background="#f8d7da", foreground="#8b0000")
         self.table.tag_configure("near", background="#fff3cd")
         self.table.bind("<Double-1>", lambda _e: self.open_selected())
@@ -59,6 +44,11 @@ class HomeView(View):
             side="left", padx=10)
         self.keys = {"F2": self.app.show_intake, "F5": self.app.sync_now, "F6": self.query.focus_set,
                      "F11": self.app.show_diagnostics, "F12": self.app.show_settings}
+        if self.services.outreach is not None:
+            key = "Shift-F8" if self.queue_panel is not None else "F8"  # F8 is 重呼 while the queue runs
+            self.button(bar, f"直通车（{key.replace('-', '+')}）", self.app.show_outreach, height=40,
+                        fg_color="#2a7f62").pack(side="left")
+            self.keys[key] = self.app.show_outreach
         if self.app.clerk is not None and self.app.clerk.role in SUPERVISOR_ROLES:
             self.button(bar, "主管视图（F9）", self.app.show_supervisor, height=40, fg_color="#6a4c93").pack(
                 side="left", padx=10)

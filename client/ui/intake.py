@@ -260,14 +260,20 @@ class IntakeView(View):
             return False
         return True
 
-    def do_accept(self) -> None:
-        """F9: record the verdict shown (受理、容缺、告知承诺、办结、一次性告知 or 不予受理) and print."""
+    def checked_draft(self) -> IntakeDraft | None:
+        """The draft when the applicant and matter are ready, else None (the reason is shown)."""
         if self.busy or not self._ready():
-            return
+            return None
         try:
-            draft = self.draft()
+            return self.draft()
         except ValueError as exc:
             self._show_error_text(str(exc))
+            return None
+
+    def do_accept(self) -> None:
+        """F9: record the verdict shown (受理、容缺、告知承诺、办结、一次性告知 or 不予受理) and print."""
+        draft = self.checked_draft()
+        if draft is None:
             return
         self.accept_button.configure(state="disabled", text="正在办理…")
         self.run_task(self.services.intake.submit, draft, self.app.clerk,
@@ -275,12 +281,8 @@ class IntakeView(View):
 
     def preview_notice(self) -> None:
         """F8: the notice exactly as it would print, before anything is stored."""
-        if self.busy or not self._ready():
-            return
-        try:
-            draft = self.draft()
-        except ValueError as exc:
-            self._show_error_text(str(exc))
+        draft = self.checked_draft()
+        if draft is None:
             return
         self.run_task(self.services.intake.preview_notice, draft, self.app.clerk, on_done=self._show_preview,
                       on_error=self._show_error)

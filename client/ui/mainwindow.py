@@ -20,6 +20,7 @@ from .home import HomeView
 from .intake import IntakeView
 from .lock import LockOverlay
 from .login import LoginView
+from .outreach import OutreachView
 from .result import ResultView
 from .settings import SettingsView
 from .shift import ShiftCloseView, ShiftOpenView
@@ -235,11 +236,14 @@ class MainWindow:
     def show_intake(self) -> None:
         self.show(IntakeView(self))
 
-    def show_result(self, result) -> None:
+    def show_result(self, result, back=None) -> None:
         if self.ticket_no:
             self.ticket_cases.append(result.case_no)
-        self.show(ResultView(self, result))
+        self.show(ResultView(self, result, back))
         self.sync_now()
+
+    def show_outreach(self) -> None:
+        self.show(OutreachView(self))
 
     def show_case(self, case_id: str) -> None:
         self.show(CaseDetailView(self, case_id))

@@ -26,9 +26,10 @@ def document_title(path) -> str:
 class ResultView(View):
     title = "办理结果"
 
-    def __init__(self, app, result):
+    def __init__(self, app, result, back=None):
         super().__init__(app)
         self.result = result
+        self.back = back or self.app.show_home  # the outreach list, after a visit on the bus
         head = ctk.CTkFrame(self)
         head.pack(fill="x", padx=16, pady=12)
         headline, color = HEADLINES.get(result.outcome, ("✔ 已受理", OK_COLOR))
@@ -48,14 +49,15 @@ class ResultView(View):
                    wraplength=1100, justify="left").pack(anchor="w", padx=16, pady=(0, 12))
         bar = ctk.CTkFrame(head, fg_color="transparent")
         bar.pack(anchor="w", padx=16, pady=(0, 12))
-        self.home_button = self.button(bar, "返回首页（Enter）", self.app.show_home, 1, height=40)
+        back_text = "返回首页（Enter）" if back is None else "返回行程（Enter）"
+        self.home_button = self.button(bar, back_text, self.back, 1, height=40)
         self.home_button.pack(side="left")
         self.button(bar, "查看办件", lambda: self.app.show_case(result.case_id), height=40).pack(side="left", padx=10)
         self.rating = self.label(bar, "", 1, True)
         self.rating.pack(side="left", padx=20)
         self.previews = ctk.CTkFrame(self, fg_color="transparent")
         self.previews.pack(fill="both", expand=True, padx=16, pady=(0, 12))
-        self.keys = {"Return": self.app.show_home, "Escape": self.app.show_home}
+        self.keys = {"Return": self.back, "Escape": self.back}
         self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
         self.ask_rating()
 

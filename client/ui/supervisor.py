@@ -22,6 +22,7 @@ class SupervisorView(View):
         self.body = ctk.CTkScrollableFrame(self, fg_color="transparent")
         self.body.pack(fill="both", expand=True, padx=16, pady=(0, 12))
         self.overview = None
+        self.outreach = None
         self.keys = {"F5": self.refresh, "F9": self.report, "Escape": self.app.show_home}
         self.refresh()
 
@@ -49,6 +50,24 @@ class SupervisorView(View):
         for bad in o.bad_ratings:
             self.label(self.body, f"· {bad.rated_on:%m-%d} {bad.level}  {bad.matter}  经办：{bad.clerk}  "
                                   f"状态：{bad.status}  办件：{bad.case_no}", -1, text_color=ERROR_COLOR
+                       ).pack(anchor="w")
+
+        if self.services.outreach is not None:
+            self.run_task(self.services.outreach.overview, on_done=self._show_outreach, on_error=self._failed)
+
+    def _show_outreach(self, o) -> None:
+        """The service bus: what each recent run did, and the results waiting to be mailed."""
+        self.outreach = o
+        self.label(self.body, "直通车上门服务", 2, True).pack(anchor="w", pady=(14, 2))
+        if not o.runs:
+            self.label(self.body, "本机暂无直通车行程", -1).pack(anchor="w")
+        for run in o.runs:
+            self.label(self.body, "· " + run.label, -1).pack(anchor="w")
+        self.label(self.body, f"待邮寄结果（{len(o.awaiting_mail)}件，邮寄费用由政府承担）", 1, True,
+                   text_color=WARN_COLOR if o.awaiting_mail else OK_COLOR).pack(anchor="w", pady=(8, 2))
+        for m in o.awaiting_mail:
+            self.label(self.body, f"· {m.case_no_display}  {m.applicant_name}  {m.matter_name}  {m.status_label}  "
+                                  f"寄往：{m.address}  {m.phone}（{m.run_date:%m-%d} {m.area_name}）", -1
                        ).pack(anchor="w")
 
     def _cases(self, title, cases, color, days) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, select
 from client.app import ClientConfig, build_runtime
 from client.domain.identity import id_check_char, mask_id_number
 from client.services.intake import IntakeDraft, MaterialInput
-from client.services.outreach import signature_png
+from client.services.outreach import Signature
 from client.services.preferences import CounterSettings
 from client.store.models import OutboxEntry
 from devices.idcard import IdCard
@@ -50,9 +50,10 @@ def _server_cli(back_office, *args) -> str:
     return done.stdout
 
 
-def _strokes() -> list[list[tuple[float, float]]]:
-    """A hand-written looking scrawl, as the canvas would record it."""
-    return [[(20 + 4 * t, 60 + 25 * math.sin(t / 3)) for t in range(60)], [(60, 20), (70, 90), (80, 30)]]
+def _signature() -> Signature:
+    """A hand-written looking scrawl, as the signature pad would record it."""
+    return Signature((tuple((20 + 4 * t, 60 + 25 * math.sin(t / 3)) for t in range(60)),
+                      ((60, 20), (70, 90), (80, 30))), 360, 120)
 
 
 def _start(tmp_path, virtual, url: str | None = None):
@@ -138,7 +139,7 @@ def test_a_bus_day_offline_ends_with_exactly_the_cases_and_events(tmp_path, runn
             assert services.outreach.visit_outcome(draft) == "collected"
             with pytest.raises(Exception, match="签名"):
                 services.outreach.record_visit(appt.id, draft, clerk)  # no signature, nothing recorded
-            visit = services.outreach.record_visit(appt.id, draft, clerk, signature_png(_strokes(), 360, 120))
+            visit = services.outreach.record_visit(appt.id, draft, clerk, _signature())
             assert visit.accepted.printed
             collected[visit.accepted.case_no] = appt.id
         assert visit.outcome == ("concluded" if kind == "conclude" else "collected")

@@ -1,0 +1,245 @@
+"""The service bus (政务服务入户直通车): the day's appointments, and each one as a prepared intake.
+
+F5 downloads the run (before leaving, while in range); after that everything works
+offline. Enter opens the selected appointment as an intake with the applicant and the
+matter filled in; F7 records a visit that did not happen, with the reason.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import customtkinter as ctk
+
+from client.services.outreach import MISSED_REASONS
+
+from .base import View
+from .intake import IntakeView
+from .signature import SignaturePad
+from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+COLUMNS = (("no", "序号", 46), ("name", "姓名", 80), ("address", "地址", 240), ("phone", "电话", 118),
+           ("matter", "事项", 260), ("booked", "预约", 86), ("status", "状态", 440))
+STATUS_TAGS = {"concluded": "done", "collected": "done", "missed": "missed", "notified": "missed",
+               "refused": "missed"}
+
+
+class OutreachView(View):
+    title = "直通车上门服务"
+
+    def __init__(self, app, run_date: dt.date | None = None):
+        super().__init__(app)
+        self.run = None
+        self.appointments = ()
+        self.rows: dict[str, str] = {}
+        bar = ctk.CTkFrame(self, fg_color="transparent")
+        bar.pack(fill="x", padx=16, pady=(12, 4))
+        self.label(bar, "日期").pack(side="left")
+        self.date = self.entry(bar, width=130)
+        self.date.insert(0, f"{run_date or dt.date.today():%Y-%m-%d}")
+        self.date.pack(side="left", padx=(6, 10))
+        self.load_button = self.button(bar, "下载行程（F5）", self.load, 1, height=40)
+        self.load_button.pack(side="left")
+        self.button(bar, "返回（Esc）", self.app.show_home, height=40, fg_color="gray50").pack(side="right")
+        self.summary = self.label(self, "", 1, True)
+        self.summary.pack(anchor="w", padx=18, pady=(6, 2))
+        self.crew = self.label(self, "", -1)
+        self.crew.pack(anchor="w", padx=18)
+        self.table = self.table_view(COLUMNS, pady=(6, 6), stretch=("address", "matter", "status"))
+        self.table.tag_configure("done", background="#d4edda")
+        self.table.tag_configure("missed", background="#eeeeee", foreground="#666666")
+        self.table.bind("<Double-1>", lambda _e: self.open_selected())
+        self.table.bind("<Return>", lambda _e: self.open_selected())
+        self._missed_panel()
+        hint = "回车：上门受理（读身份证核验本人）　F7：登记未办理　F5：下载行程　Esc：返回"
+        self.message = self.label(self, hint, -1, wraplength=1200, justify="left")
+        self.message.pack(anchor="w", padx=18, pady=(0, 10))
+        self.keys = {"F5": self.load, "F7": self.ask_missed, "Escape": self.app.show_home}
+
+    def _missed_panel(self) -> None:
+        self.missed = ctk.CTkFrame(self)
+        self.missed_title = self.label(self.missed, "", 1, True)
+        self.missed_title.pack(side="left", padx=(12, 10), pady=8)
+        self.reasons = {label: code for code, label in MISSED_REASONS.items()}
+        self.reason = ctk.CTkSegmentedButton(self.missed, values=list(self.reasons), font=self.theme.font(-1))
+        self.reason.set(MISSED_REASONS["not_home"])
+        self.reason.pack(side="left")
+        self.reason_text = self.entry(self.missed, width=300, placeholder_text="说明（原因为“其他”时必填）")
+        self.reason_text.pack(side="left", padx=10)
+        self.reason_text.bind("<Return>", lambda _e: self.save_missed())
+        self.button(self.missed, "登记（Enter）", self.save_missed, height=36).pack(side="left")
+        self.button(self.missed, "取消", self.hide_missed, height=36, fg_color="gray50").pack(side="left", padx=10)
+
+    def on_show(self) -> None:
+        self.run_task(self.services.outreach.latest_run, self._date(), on_done=self._show_run,
+                      on_error=self._failed)
+
+    def on_synced(self) -> None:
+        if self.run is not None:
+            self.run_task(self.services.outreach.run, self.run.id, on_done=self._show_run, on_error=self._failed)
+
+    def _date(self) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(self.date.get().strip())
+        except ValueError:
+            return None
+
+    def load(self) -> None:
+        """F5: download the day's run from the back office (needs the network, once)."""
+        day = self._date()
+        if day is None:
+            self._say("日期格式应为 YYYY-MM-DD", ERROR_COLOR)
+            return
+        self.load_button.configure(state="disabled", text="正在下载…")
+        self.run_task(self.services.outreach.load, day, on_done=self._loaded, on_error=self._load_failed)
+
+    def _loaded(self, runs) -> None:
+        self.load_button.configure(state="normal", text="下载行程（F5）")
+        self._say(f"已下载{len(runs)}个行程，可离线使用", OK_COLOR)
+        self._show_run(runs[0])
+
+    def _load_failed(self, exc) -> None:
+        self.load_button.configure(state="normal", text="下载行程（F5）")
+        self._failed(exc)
+
+    def _show_run(self, run) -> None:
+        self.run = run
+        if run is None:
+            self.summary.configure(text="本机还没有直通车行程：出发前请连接网络，按 F5 下载当天行程")
+            return
+        self.summary.configure(text=run.label)
+        self.crew.configure(text=f"随车人员：{'、'.join(run.crew)}" + (f"　备注：{run.note}" if run.note else ""))
+        self.run_task(self.services.outreach.appointments, run.id, on_done=self._fill, on_error=self._failed)
+
+    def _fill(self, appointments) -> None:
+        keep = self.table.selection()
+        self.appointments = appointments
+        self.table.delete(*self.table.get_children())
+        self.rows = {}
+        first_open = None
+        for a in appointments:
+            status = a.outcome_label + (f" {a.case_no_display}" if a.case_no_display else "") + \
+                (f"（{a.reason_label}）" if a.reason_label else "")
+            iid = self.table.insert("", "end", iid=a.id, values=(
+                a.position, a.name, a.address, a.phone, a.matter_name, a.booked_via, status),
+                tags=(STATUS_TAGS[a.outcome],) if a.outcome in STATUS_TAGS else ())
+            self.rows[iid] = a.id
+            if first_open is None and not a.outcome:
+                first_open = iid
+        target = keep[0] if keep and keep[0] in self.rows else first_open
+        if target:
+            self.table.selection_set(target)
+            self.table.focus(target)
+            self.table.see(target)
+        self.table.focus_set()
+
+    def selected(self):
+        sel = self.table.selection()
+        return next((a for a in self.appointments if sel and a.id == sel[0]), None)
+
+    def open_selected(self) -> None:
+        appt = self.selected()
+        if appt is None:
+            return
+        if appt.done:
+            self._say(f"该预约已办理：{appt.outcome_label} {appt.case_no_display}", WARN_COLOR)
+            return
+        self.run_task(self.services.outreach.prepare, appt.id,
+                      on_done=lambda prepared: self.app.show(OutreachIntakeView(self.app, prepared)),
+                      on_error=self._failed)
+
+    def ask_missed(self) -> None:
+        """F7: the applicant was not met; say why."""
+        appt = self.selected()
+        if appt is None:
+            return
+        if appt.done:
+            self._say(f"该预约已办理：{appt.outcome_label}，不能登记未办理", WARN_COLOR)
+            return
+        self.missed_title.configure(text=f"{appt.position}. {appt.name} 未办理原因：")
+        self.missed.pack(fill="x", padx=16, pady=(0, 6), before=self.message)
+        self.reason_text.focus_set()
+
+    def hide_missed(self) -> None:
+        self.missed.pack_forget()
+        self.table.focus_set()
+
+    def save_missed(self) -> None:
+        appt = self.selected()
+        if appt is None:
+            return
+        code = self.reasons[self.reason.get()]
+        self.run_task(self.services.outreach.record_missed, appt.id, code, self.reason_text.get(), self.app.clerk,
+                      on_done=self._missed_saved, on_error=self._failed)
+
+    def _missed_saved(self, appt) -> None:
+        self.reason_text.delete(0, "end")
+        self.hide_missed()
+        self._say(f"已登记：{appt.name} 未办理（{appt.reason_label}），返程联网后报送", OK_COLOR)
+        self.on_synced()
+
+    def _say(self, text: str, color) -> None:
+        self.message.configure(text=text, text_color=color)
+
+    def _failed(self, exc) -> None:
+        self._say(getattr(exc, "message", "操作失败，请重试"), ERROR_COLOR)
+
+
+class OutreachIntakeView(IntakeView):
+    """An appointment opened as an intake: applicant and matter filled in, the card read to verify.
+
+    F9 records the visit: an immediate matter is concluded and its receipt printed; a
+    promised one first asks for the applicant's signature on the pad.
+    """
+
+    title = "直通车上门受理"
+
+    def __init__(self, app, prepared):
+        super().__init__(app)
+        self.prepared = prepared
+        appt = prepared.appointment
+        for widget, value in ((self.id_number, appt.id_number), (self.name, appt.name), (self.phone, appt.phone)):
+            if value:
+                widget.insert(0, value)
+        self.card_info.configure(text=f"直通车预约（{appt.booked_via}）：{appt.address}\n请读取身份证（F3）核验本人",
+                                 text_color=WARN_COLOR)
+        self.applicant_source = "appointment"
+        self.select_matter(prepared.matter_code)
+        self.keys["Escape"] = self.back
+
+    def on_show(self) -> None:
+        self.card_button.focus_set()
+        if self.id_number.get():
+            self.validate_id()
+
+    def back(self) -> None:
+        self.app.show_outreach()
+
+    def _card_read(self, card) -> None:
+        super()._card_read(card)
+        self.card_info.configure(text=self.card_info.cget("text") + f"\n上门地址：{self.prepared.appointment.address}",
+                                 text_color=("gray10", "gray90"))
+        warning = self.services.outreach.check_card(self.prepared.appointment, card.id_number, card.name)
+        if warning:
+            self._show_error_text(warning)
+        else:
+            self.message.configure(text="已核验：持证人与预约人一致", text_color=OK_COLOR)
+
+    def do_accept(self) -> None:
+        draft = self.checked_draft()
+        if draft is None:
+            return
+        self.run_task(self.services.outreach.visit_outcome, draft,
+                      on_done=lambda outcome: self._record(draft, outcome), on_error=self._show_error)
+
+    def _record(self, draft, outcome: str) -> None:
+        if outcome != "collected":
+            self._submit(draft, None)
+            return
+        name = draft.applicant.name
+        self.pad = SignaturePad(self, f"{name}：请确认所交材料已由工作人员收取并带回办理，在下方签名",
+                                lambda signed: self._submit(draft, signed))
+
+    def _submit(self, draft, signed) -> None:
+        self.accept_button.configure(state="disabled", text="正在办理…")
+        self.run_task(self.services.outreach.record_visit, self.prepared.appointment.id, draft, self.app.clerk,
+                      signed, on_done=lambda visit: self.app.show_result(visit.accepted, back=self.app.show_outreach),
+                      on_error=self._accept_failed)

@@ -1,0 +1,86 @@
+"""The signature pad: the applicant signs on the laptop screen with a finger, pen or mouse.
+
+A small window over the main one with a white canvas; the strokes go to the service as
+points (the service makes the PNG), so the view keeps no image bytes.
+"""
+from __future__ import annotations
+
+import tkinter as tk
+from typing import Callable
+
+import customtkinter as ctk
+
+from client.services.outreach import Signature
+
+from .theme import ERROR_COLOR
+
+PAD_WIDTH, PAD_HEIGHT = 560, 200
+
+
+class SignaturePad(ctk.CTkToplevel):
+    def __init__(self, view, prompt: str, on_signed: Callable[[Signature], None]):
+        super().__init__(view)
+        self.view, self.on_signed = view, on_signed
+        self.title("申请人签名确认")
+        self.resizable(False, False)
+        self.strokes: list[list[tuple[float, float]]] = []
+        theme = view.theme
+        ctk.CTkLabel(self, text=prompt, font=theme.font(1, True), wraplength=PAD_WIDTH,
+                     justify="left").pack(padx=16, pady=(14, 6), anchor="w")
+        self.canvas = tk.Canvas(self, width=PAD_WIDTH, height=PAD_HEIGHT, bg="white", highlightthickness=2,
+                                highlightbackground="#3b6ea5", cursor="pencil")
+        self.canvas.pack(padx=16)
+        self.canvas.create_line(20, PAD_HEIGHT - 40, PAD_WIDTH - 20, PAD_HEIGHT - 40, fill="#c8c8c8", dash=(4, 4))
+        self.canvas.create_text(24, PAD_HEIGHT - 30, text="请在虚线上方签名", anchor="nw", fill="#a0a0a0",
+                                font=theme.tk_font(-2))
+        self.canvas.bind("<ButtonPress-1>", self._start)
+        self.canvas.bind("<B1-Motion>", self._move)
+        self.message = ctk.CTkLabel(self, text="", font=theme.font(-1), text_color=ERROR_COLOR)
+        self.message.pack(padx=16, anchor="w")
+        bar = ctk.CTkFrame(self, fg_color="transparent")
+        bar.pack(fill="x", padx=16, pady=(4, 14))
+        self.confirm = ctk.CTkButton(bar, text="确认签名并收件（Enter）", command=self.done, font=theme.font(1),
+                                     height=40)
+        self.confirm.pack(side="right")
+        ctk.CTkButton(bar, text="重签（Delete）", command=self.clear, font=theme.font(), height=40,
+                      fg_color="gray50").pack(side="right", padx=10)
+        ctk.CTkButton(bar, text="取消（Esc）", command=self.destroy, font=theme.font(), height=40,
+                      fg_color="gray50").pack(side="left")
+        self.bind("<Return>", lambda _e: self.done())
+        self.bind("<Escape>", lambda _e: self.destroy())
+        self.bind("<Delete>", lambda _e: self.clear())
+        root = view.app.root
+        root.update_idletasks()
+        self.geometry(f"+{root.winfo_rootx() + 380}+{root.winfo_rooty() + 190}")
+        self.transient(root)
+        self.after(50, self.focus_force)
+
+    def _start(self, event) -> None:
+        self.strokes.append([(event.x, event.y)])
+        self.message.configure(text="")
+
+    def _move(self, event) -> None:
+        if not self.strokes:
+            self._start(event)
+            return
+        x0, y0 = self.strokes[-1][-1]
+        self.strokes[-1].append((event.x, event.y))
+        self.canvas.create_line(x0, y0, event.x, event.y, width=3, capstyle="round", smooth=True, tags="ink")
+
+    def draw(self, points: list[tuple[float, float]]) -> None:
+        """One stroke as a pointer would make it (used by the trainer and the GUI tests)."""
+        for i, (x, y) in enumerate(points):
+            self.canvas.event_generate("<ButtonPress-1>" if i == 0 else "<B1-Motion>", x=int(x), y=int(y))
+
+    def clear(self) -> None:
+        self.strokes.clear()
+        self.canvas.delete("ink")
+        self.message.configure(text="")
+
+    def done(self) -> None:
+        signed = Signature(tuple(tuple(s) for s in self.strokes), PAD_WIDTH, PAD_HEIGHT)
+        if not signed.enough:
+            self.message.configure(text="请申请人在签名框内签名后再确认")
+            return
+        self.destroy()
+        self.on_signed(signed)
