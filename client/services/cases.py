@@ -23,6 +23,7 @@ EVENT_LABELS = {
     "case.withdrawn": "撤件",
     "case.delivered": "窗口出件",
     "case.rated": "申请人评价",
+    "outreach.visited": "直通车上门办理",
     "server.supplement_requested": "后台要求补正",
     "server.suspended": "特别程序（暂停计时）",
     "server.mailed": "后台确认邮寄",

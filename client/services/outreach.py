@@ -337,6 +337,11 @@ class OutreachService:
         runs = sorted(self.runs(), key=lambda r: r.run_date, reverse=True)[:recent]
         return OutreachOverview(tuple(runs), self.awaiting_mail())
 
+    def mail_address(self, case_id: str) -> str:
+        """Where a case taken in on the bus is mailed back to: the visited address ("" otherwise)."""
+        with self.store.sessions() as s:
+            return s.scalar(select(OutreachAppointment.address).where(OutreachAppointment.case_id == case_id)) or ""
+
     def awaiting_mail(self) -> tuple[MailCandidate, ...]:
         """Outreach cases whose result is ready and not yet sent: mailed at the office's cost."""
         with self.store.sessions() as s:

@@ -121,6 +121,13 @@ class CaseDetailView(View):
         self.mail_button = self.button(box, "确认邮寄", self.mail, 1, height=38)
         self.mail_button.grid(row=3, column=1, sticky="w", pady=(4, 12))
         self.keys["F10"] = lambda: self._reveal(self.tracking)
+        if self.services.outreach is not None:  # a case from the service bus goes to the visited address
+            # Not a run_task: a lookup for a convenience must not make the view busy for F8/F10.
+            self.app.runner.run(self.services.outreach.mail_address, self.case_id, on_done=self._outreach_address)
+
+    def _outreach_address(self, address: str) -> None:
+        if address and self.winfo_exists() and not self.address.get().strip():
+            self.address.insert(0, address)
 
     def mail(self) -> None:
         if self.busy:
@@ -130,7 +137,8 @@ class CaseDetailView(View):
                       self.mail_name.get(), self.app.clerk, on_done=self._mailed, on_error=self._mail_failed)
 
     def _mailed(self, result) -> None:
-        self.message.configure(text=f"已登记邮寄，单号 {result.tracking_no}", text_color=OK_COLOR)
+        self.message.configure(text=f"已登记邮寄，单号 {result.tracking_no}（{result.postage_label}）",
+                               text_color=OK_COLOR)
         self.app.sync_now()
         self.load()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from client.ui.detail import CaseDetailView
 from client.ui.outreach import OutreachIntakeView, OutreachView
 from client.ui.result import ResultView
 from client.ui.signature import SignaturePad
@@ -153,3 +154,13 @@ def test_a_bus_day_through_the_window(counter_window, live_server, enrolled_runt
     assert sup.outreach.runs[0].label.startswith(f"{dt.date.today():%Y-%m-%d} 乐埠山生态发展区")
     assert [m.case_no_display for m in sup.outreach.awaiting_mail] == [collected.case_no_display]
     w.screenshot("outreach-supervisor.png")
+
+    # The result is mailed to the visited address, postage paid by the office.
+    win.show_case(collected.case_id)
+    detail = w.pump(lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None,
+                    what="case detail")
+    w.pump(lambda: detail.address.get() == collected.address, what="visited address filled in")
+    w.type(detail.tracking, "EA123456789CN")
+    detail.mail()
+    w.pump(lambda: "邮寄费用由政府承担" in detail.message.cget("text"), what="mailed")
+    w.screenshot("outreach-mail.png")
