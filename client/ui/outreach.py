@@ -196,14 +196,22 @@ class OutreachIntakeView(IntakeView):
         super().__init__(app)
         self.prepared = prepared
         appt = prepared.appointment
-        for widget, value in ((self.id_number, appt.id_number), (self.name, appt.name), (self.phone, appt.phone)):
+        panel = self.applicant
+        for widget, value in ((self.id_number, appt.id_number), (self.name, appt.name), (self.phone, appt.phone),
+                              (panel.address, appt.address)):
             if value:
                 widget.insert(0, value)
-        self.card_info.configure(text=f"直通车预约（{appt.booked_via}）：{appt.address}\n请读取身份证（F3）核验本人",
-                                 text_color=WARN_COLOR)
-        self.applicant_source = "appointment"
+        self.banner = f"直通车预约（{appt.booked_via}）：{appt.address}。请读取身份证（F3）核验本人"
+        self.message.configure(text=self.banner, text_color=WARN_COLOR)
         self.select_matter(prepared.matter_code)
         self.keys["Escape"] = self.back
+        card_read = panel._card_read  # the panel fills the fields in; then the card is checked against the booking
+
+        def verified(card) -> None:
+            card_read(card)
+            self._verify(card)
+
+        panel._card_read = verified
 
     def on_show(self) -> None:
         self.card_button.focus_set()
@@ -213,10 +221,7 @@ class OutreachIntakeView(IntakeView):
     def back(self) -> None:
         self.app.show_outreach()
 
-    def _card_read(self, card) -> None:
-        super()._card_read(card)
-        self.card_info.configure(text=self.card_info.cget("text") + f"\n上门地址：{self.prepared.appointment.address}",
-                                 text_color=("gray10", "gray90"))
+    def _verify(self, card) -> None:
         warning = self.services.outreach.check_card(self.prepared.appointment, card.id_number, card.name)
         if warning:
             self._show_error_text(warning)
