@@ -46,8 +46,8 @@ class HomeView(View):
                      "F11": self.app.show_diagnostics, "F12": self.app.show_settings}
         if self.services.outreach is not None:
             key = "Shift-F8" if self.queue_panel is not None else "F8"  # F8 is 重呼 while the queue runs
-            self.button(bar, f"直通车（{key.replace('-', '+')}）", self.app.show_outreach, height=40,
-                        fg_color="#2a7f62").pack(side="left")
+            self.button(bar, f"直通车（{key.replace('-', '+')}）", self.app.show_outreach, height=40, width=170,
+                        fg_color="#2a7f62").pack(side="left", padx=(0, 10))
             self.keys[key] = self.app.show_outreach
         if self.app.clerk is not None and self.app.clerk.role in SUPERVISOR_ROLES:
             self.button(bar, "主管视图（F9）", self.app.show_supervisor, height=40, fg_color="#6a4c93").pack(
