@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -205,6 +206,8 @@ def runs_for_device(sessions, device: DeviceIdentity, run_date: dt.date) -> prot
 
 
 def run_for_device(sessions, device: DeviceIdentity, run_id: str) -> protocol.OutreachRunData:
+    if not _ID.match(run_id):
+        raise ApiError(404, "unknown_run", "没有找到该直通车行程")
     with sessions() as session:
         run = session.get(OutreachRun, run_id)
         if run is None or run.org_code not in _visible_orgs(session, device.org_code):
@@ -233,11 +236,14 @@ def outreach_run(run_id: str, ctx: Ctx, dev: Dev) -> protocol.OutreachRunData:
 # through the batch (a case accepted earlier in the same batch is not in the database
 # yet); the appointment row is changed directly, with an undo for a rejected event.
 
+_ID = re.compile(r"^[0-9a-fA-F-]{1,36}$")
 _APPOINTMENT_RESULT = ("outcome", "case_id", "case_no", "reason_code", "reason", "signature", "visited_at",
                        "device_id")
 
 
 def _appointment(batch, run_id: str, appointment_id: str) -> OutreachAppointment:
+    if not (_ID.match(run_id) and _ID.match(appointment_id)):  # never query with what no row can hold
+        raise Rejection("unknown_appointment", "后台没有找到该预约，可能已被主管删除")
     session = batch.session
     appt = session.get(OutreachAppointment, appointment_id)
     if appt is None or appt.run_id != run_id:
