@@ -202,9 +202,11 @@ def _restore_plan(found: Salvage, rescue_file: Path | str, now: dt.datetime, ear
     return {"requested_at": now.isoformat(), "rescue_file": str(rescue_file or earlier.get("rescue_file", "")),
             "restored": int(earlier.get("restored", 0)),
             "unsent": sorted(unsent.values(), key=lambda u: int(u.get("device_seq") or 0)),
-            "cases": [*earlier.get("cases", []), *(c for c in tables.get("cases", []) if c.get("id") in ids)],
-            "materials": [*earlier.get("materials", []),
-                          *(m for m in tables.get("materials", []) if m.get("case_id") in ids)]}
+            "cases": list({c.get("id"): c for c in [*earlier.get("cases", []), *tables.get("cases", [])]
+                           if c.get("id") in ids}.values()),
+            "materials": list({(m.get("case_id"), m.get("position")): m
+                               for m in [*earlier.get("materials", []), *tables.get("materials", [])]
+                               if m.get("case_id") in ids}.values())}
 
 
 def _carry_over(store: Store, found: Salvage, plan: dict) -> None:
@@ -318,6 +320,14 @@ def _when(text, fallback: dt.datetime) -> dt.datetime:
         return fallback
 
 
+def _materials(case_id: str, items: list[dict]) -> list[Material]:
+    """Material rows from a payload's material list (protocol.MaterialPayload form)."""
+    return [Material(case_id=case_id, position=n, code=m.get("code", ""), name=m.get("name", ""),
+                     form=m.get("form", "original"), copies=int(m.get("copies", 1)),
+                     status=m.get("status", "received"), pages=list(m.get("blobs", [])))
+            for n, m in enumerate(items)]
+
+
 def _case_from_snapshot(snap: protocol.CaseSnapshot, now: dt.datetime) -> tuple[Case, list[Material]]:
     intake = snap.intake
     received = _when(intake.get("received_at"), _local(snap.received_at)).replace(tzinfo=None)
@@ -329,11 +339,7 @@ def _case_from_snapshot(snap: protocol.CaseSnapshot, now: dt.datetime) -> tuple[
                 promised_by=promised, clerk=str(intake.get("clerk", "")), notice_no=str(intake.get("notice_no", "")),
                 result_name=snap.result_name or "", result_no=snap.result_no or "", reason=snap.reason or "",
                 updated_at=now)
-    materials = [Material(case_id=snap.case_id, position=n, code=m.get("code", ""), name=m.get("name", ""),
-                          form=m.get("form", "original"), copies=int(m.get("copies", 1)),
-                          status=m.get("status", "received"), pages=list(m.get("blobs", [])))
-                 for n, m in enumerate(intake.get("materials", []))]
-    return case, materials
+    return case, _materials(snap.case_id, intake.get("materials", []))
 
 
 _SAME_MOMENT = dt.timedelta(seconds=1)
@@ -429,8 +435,7 @@ def _case_from_rescue(session, plan: dict, unsent: dict) -> Case | None:
                     status=_INITIAL_STATUS[intake.outcome], received_at=intake.received_at.replace(tzinfo=None),
                     promised_by=intake.promised_by, clerk=intake.clerk, notice_no=intake.notice_no,
                     updated_at=when)
-        materials = [Material(case_id=case.id, position=n, code=m.code, name=m.name, form=m.form, copies=m.copies,
-                              status=m.status, pages=list(m.blobs)) for n, m in enumerate(intake.materials)]
+        materials = _materials(case.id, [m.model_dump() for m in intake.materials])
     else:
         return None
     if session.scalar(select(Case.id).where(Case.case_no == case.case_no)) is not None:
@@ -439,6 +444,17 @@ def _case_from_rescue(session, plan: dict, unsent: dict) -> Case | None:
     session.add_all(materials)
     session.flush()
     return case
+
+
+def _redo_step(session, case: Case, type_: str, payload: dict) -> None:
+    """Show a queued-again step on the restored case as the clerk made it: the status it
+    moved to, or the materials a 补正 brought (its payload lists the whole set after it)."""
+    case.status = _STEP_STATUS.get(type_, case.status)
+    if type_ == protocol.CASE_SUPPLEMENTED and payload.get("materials"):
+        for old in session.scalars(select(Material).where(Material.case_id == case.id)):
+            session.delete(old)
+        session.flush()
+        session.add_all(_materials(case.id, payload["materials"]))
 
 
 def requeue_unsent(session, plan: dict, pages: PageStore) -> tuple[int, int]:
@@ -462,9 +478,8 @@ def requeue_unsent(session, plan: dict, pages: PageStore) -> tuple[int, int]:
             if case is None:
                 lost += 1
                 continue
-        else:
-            case.status = _STEP_STATUS.get(unsent["type"], case.status)
         payload = unsent.get("payload") or {}
+        _redo_step(session, case, unsent["type"], payload)
         _journal(session, event_id=unsent["event_id"], case_id=case.id, type_=unsent["type"], payload=payload,
                  clerk=str(unsent.get("clerk") or payload.get("clerk", "")), device_id=str(unsent.get("device_id", "")),
                  device_time=_when(unsent.get("device_time"), dt.datetime.now()))

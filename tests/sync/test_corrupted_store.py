@@ -125,10 +125,13 @@ def test_unsent_records_the_server_never_saw_are_queued_again(window, running_ba
     db = running_back_office.db_url
     store = window.store
     sent_id, _ = queue_case(store, window.device_code)
+    tolerated_id, tolerated_no = queue_case(store, window.device_code, tolerated=True)
     assert window.engine.sync_once().ok
     unsent_id, unsent_no = queue_case(store, window.device_code, pages=(page_bytes(200_000, seed=13),))
-    delivery, _ = counter_steps(store)
+    delivery, supplement = counter_steps(store)
     delivery.withdraw(sent_id, "申请人要求撤回", CLERK)
+    proof = store.pages.put(page_bytes(150_000, seed=14), "经营场所证明.jpg")
+    supplement.submit(tolerated_id, (MaterialInput("M02", True, (proof,)),), CLERK)
     _damage_table(store, "server_changes")
     with pytest.raises(StoreCorrupted) as damage:
         open_store(store.path, keys=None)
@@ -139,13 +142,16 @@ def test_unsent_records_the_server_never_saw_are_queued_again(window, running_ba
         outbox = StoreOutbox(fresh)
         engine = SyncEngine(BackOfficeApi(window.proxy.url, window.token, session=closing_session()), outbox)
         report = engine.sync_once()
-        assert report.ok and report.restore.restored == 1 and report.restore.requeued == 2
-        assert report.acked == 2 and report.blobs_uploaded == 1
+        assert report.ok and report.restore.restored == 2 and report.restore.requeued == 3
+        assert report.acked == 3 and report.blobs_uploaded == 2  # the new case's scan and the proof
         on_server = {c.case_no: c for c in admin.list_cases(db)}
         assert on_server[unsent_no].complete and on_server[unsent_no].status == "submitted"
+        assert on_server[tolerated_no].complete
+        assert [c.status for c in on_server.values() if c.case_id == sent_id] == ["withdrawn"]
         with fresh.sessions() as s:
             assert s.get(Case, sent_id).status == "withdrawn" and s.get(Case, unsent_id) is not None
-        assert [c.status for c in admin.list_cases(db) if c.case_id == sent_id] == ["withdrawn"]
+            assert {m.code: m.status for m in s.get(Case, tolerated_id).materials} == {"M01": "received",
+                                                                                       "M02": "received"}
         assert verify_chain(fresh).ok
     finally:
         fresh.close()
@@ -153,14 +159,20 @@ def test_unsent_records_the_server_never_saw_are_queued_again(window, running_ba
 
 def test_the_window_rescues_at_start_up_and_store_restore_fills_it_again(enrolled_runtime, live_server, capsys):
     """Through the program: the encrypted store fails its check when the window starts, and
-    `onewindow store restore` (what the first sync does by itself) brings the cases back."""
+    `onewindow store restore --from-rescue FILE` (what the first sync does by itself, here
+    with the administrator naming the rescue file) brings the cases back."""
     services = enrolled_runtime.services
     clerk = services.auth.login(live_server.clerk, live_server.password)
     matter = services.intake.matter("370702-XK-0001")
-    accepted = services.intake.accept(IntakeDraft(Applicant("王秀英", "身份证", "11010519491231002X"), matter.code,
+
+    def accept(id_number: str):
+        return services.intake.accept(IntakeDraft(Applicant("王秀英", "身份证", id_number), matter.code,
                                                   tuple(MaterialInput(m.code, True) for m in matter.materials)),
                                       clerk)
+
+    sent = accept("11010519491231002X")
     assert services.sync.sync_now().pending == 0
+    unsent = accept(valid_id())  # taken in after the last sync
     data_dir = enrolled_runtime.store.path.parent
     _damage_table(enrolled_runtime.store, "server_changes")
     enrolled_runtime.close()
@@ -168,13 +180,16 @@ def test_the_window_rescues_at_start_up_and_store_restore_fills_it_again(enrolle
         build_runtime(ClientConfig(data_dir=data_dir, demo=True, devices="none"))
     assert "自动从后台恢复" in rescued.value.message
 
-    assert main(["store", "restore", "--demo", "--data-dir", str(data_dir)]) == 0
+    assert main(["store", "restore", "--demo", "--data-dir", str(data_dir),
+                 "--from-rescue", str(rescued.value.rescue_file)]) == 0
     out = capsys.readouterr().out
-    assert "本机数据库损坏后，已从后台恢复本机构在办办件1件。" in out and "已从后台恢复1件办件" in out
+    assert "本机数据库损坏后，已从后台恢复本机构在办办件1件。损坏前尚未报送的1条记录已重新排队报送。" in out
+    assert "已从后台恢复1件办件" in out
+    assert {c.case_no for c in admin.list_cases(live_server.db_url)} == {sent.case_no, unsent.case_no}
     runtime = build_runtime(ClientConfig(data_dir=data_dir, demo=True, devices="none"))
     try:
-        [summary] = runtime.services.cases.recent()
-        assert summary.case_no == accepted.case_no and summary.sync_label == "已报送"
+        listed = {c.case_no: c.sync_label for c in runtime.services.cases.recent()}
+        assert listed == {sent.case_no: "已报送", unsent.case_no: "已报送"}
         assert not runtime.services.sync.status().restore_due
     finally:
         runtime.close()
