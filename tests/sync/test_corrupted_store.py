@@ -40,8 +40,8 @@ def _damage_table(store, table: str) -> None:
         root = conn.exec_driver_sql("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).scalar()
     store.close()
     with open(store.path, "r+b") as fh:
-        fh.seek((root - 1) * PAGE + 100)
-        fh.write(b"\xff" * (PAGE - 200))
+        fh.seek((root - 1) * PAGE + 8)
+        fh.write(b"\xff" * (PAGE - 8))
 
 
 def _server_events(db_url: str, event_ids: list[str]) -> int:
@@ -193,3 +193,29 @@ def test_the_window_rescues_at_start_up_and_store_restore_fills_it_again(enrolle
         assert not runtime.services.sync.status().restore_due
     finally:
         runtime.close()
+
+
+def test_a_restore_cut_off_between_pages_resumes_where_it_stopped(window, running_back_office):
+    for _ in range(130):  # more than one page of the restore
+        queue_case(window.store, window.device_code)
+    assert window.engine.sync_once().ok
+    _damage_table(window.store, "server_changes")
+    with pytest.raises(StoreCorrupted) as damage:
+        open_store(window.store.path, keys=None)
+    rescued_error(window.store.path, None, damage.value)
+
+    fresh = open_store(window.store.path, keys=None)
+    try:
+        outbox = StoreOutbox(fresh)
+        engine = SyncEngine(BackOfficeApi(window.proxy.url, window.token, session=closing_session()), outbox)
+        window.proxy.drop_response("GET /api/v1/cases/restore?after=3")  # the second page's answer is lost
+        assert not engine.sync_once().ok and outbox.restore_wanted()
+        with fresh.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(Case)) == 100  # the first page stayed
+        report = engine.sync_once()
+        assert report.ok and report.restore.restored == 130 and not outbox.restore_wanted()
+        with fresh.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(Case)) == 130
+        assert verify_chain(fresh).ok
+    finally:
+        fresh.close()
