@@ -6,7 +6,7 @@ import uuid
 from server_helpers import accepted_payload, case_no_for, make_event, valid_id
 
 from sync import protocol
-from sync.server import admin
+from sync.server import admin, cli
 
 USCC = "91350100M000100Y43"
 AGENT_ID = "34052419800101001X"
@@ -30,6 +30,14 @@ def test_an_organisation_and_its_agent_are_stored_and_listed(enrolled_device):
         "organisation", "统一社会信用代码", USCC)
     assert (row.agent_name, row.agent_id_number, row.agent_relation) == ("李建国", AGENT_ID, "staff")
     assert row.acted_by == "李建国（单位经办人）"
+
+
+def test_the_case_list_on_the_command_line_says_who_acted(enrolled_device, capsys):
+    enrolled_device.push(make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()),
+                                    _org_payload(case_no_for(enrolled_device, 1))))
+    assert cli.main(["cases", "--db", enrolled_device.server.db_url]) == 0
+    out = capsys.readouterr().out
+    assert "潍坊市某某餐饮有限公司  代理：李建国（单位经办人）" in out and "共 1 件" in out
 
 
 def test_an_old_client_payload_is_a_person_acting_alone(enrolled_device):
