@@ -91,13 +91,12 @@ class ApplicantPanel(ctk.CTkFrame):
 
         self.id_number.bind("<KeyRelease>", lambda _e: self.validate_id())
         self.agent_id.bind("<KeyRelease>", lambda _e: self.validate_agent_id())
-        chain = (self.id_number, self.name, self.legal_rep, self.phone, self.address)
-        for widget, nxt in zip(chain, chain[1:]):
-            widget.bind("<Return>", lambda _e, n=nxt: self._next(n))
-        self.address.bind("<Return>", lambda _e: self._after_applicant())
-        for widget, nxt in ((self.agent_id, self.agent_name), (self.agent_name, self.agent_phone)):
-            widget.bind("<Return>", lambda _e, n=nxt: n.focus_set())
-        self.agent_phone.bind("<Return>", lambda _e: self.on_done())
+        # Enter moves to the next field still empty (a card or memory filled the others).
+        self.chain = (self.id_number, self.name, self.legal_rep, self.phone, self.address)
+        for i, widget in enumerate(self.chain):
+            widget.bind("<Return>", lambda _e, i=i: self._advance(self.chain, i, self._after_applicant))
+        for i, widget in enumerate(self.agent_fields):
+            widget.bind("<Return>", lambda _e, i=i: self._advance(self.agent_fields, i, self.on_done))
         self._layout()
 
     # layout
@@ -186,11 +185,13 @@ class ApplicantPanel(ctk.CTkFrame):
     def has_agent(self) -> bool:
         return self.kind == ORGANISATION or self.agent_open
 
-    def _next(self, widget) -> None:
-        if widget.winfo_ismapped():
-            widget.focus_set()
-        else:  # a field this kind of applicant has not got: skip it
-            widget.event_generate("<Return>")
+    def _advance(self, chain, index: int, then: Callable[[], None]) -> None:
+        """Focus the next shown, empty field after chain[index]; past the last one, `then`."""
+        for widget in chain[index + 1:]:
+            if widget.winfo_ismapped() and not widget.get().strip():
+                widget.focus_set()
+                return
+        then()
 
     def _after_applicant(self) -> None:
         if self.has_agent and not self.agent_id.get().strip():

@@ -130,6 +130,9 @@ def test_a_person_with_an_agent_answers_the_guides_own_question(counter_window, 
     w.key("F3")
     w.pump(lambda: intake.id_number.get() == applicant.id_number, what="applicant card")
     assert panel.address.get() == applicant.address
+    # Enter from the phone skips the address the card filled and lands in the matter search.
+    w.key("Return")
+    assert str(win.root.focus_get()).startswith(str(intake.search))
     w.type(intake.search, "个体")
     w.press(intake.search, "Return")
     assert "M04" not in intake.checklist.states  # acting alone: no 委托书
