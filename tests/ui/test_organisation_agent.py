@@ -152,3 +152,15 @@ def test_a_person_with_an_agent_answers_the_guides_own_question(counter_window, 
     lines = "\n".join(line.text for line in virtual_devices.printer.last_receipt().lines)
     assert "代理人：李建国（委托代理）" in lines and mask_id_number(agent.id_number) in lines
     assert result.result.outcome == "accept"
+
+    # Next visit: the same applicant's card; the agent used last time is one click away.
+    intake = _intake(w)
+    panel = intake.applicant
+    virtual_devices.reader.place_card(applicant)
+    w.key("F3")
+    w.pump(lambda: "上次代理人：李建国（委托代理）" in intake.returning_info.cget("text"), what="applicant recognised")
+    assert panel.reuse_agent.winfo_ismapped() and not panel.agent_id.winfo_ismapped()
+    panel.reuse_agent.invoke()
+    w.pump(lambda: panel.agent_id.get() == agent.id_number and panel.agent_name.get() == agent.name,
+           what="last agent filled in")
+    assert panel.relation.get() == "委托代理" and panel.applicant().agent.relation == "entrusted"
