@@ -33,7 +33,8 @@ from .errors import StoreRescued, StoreUnreadableRescue
 from .files import write_whole
 from .journal import GENESIS, event_hash, next_value
 from .keys import DemoKeyFile, StoreKeys
-from .models import BlobEntry, CachedUser, Case, CaseEvent, Counter, Material, OutboxEntry, ServerChange, Setting
+from .models import (BlobEntry, CachedUser, Case, CaseEvent, Counter, KnownParty, Material, OutboxEntry, ServerChange,
+                     Setting)
 from .pages import PageStore
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ _NONCE = 12
 FORMAT = "onewindow-rescue/1"
 TABLES = ("cases", "materials", "case_events", "outbox", "blobs", "settings", "counters", "cached_users",
           "server_changes", "known_parties")
-_JSON_COLUMNS = {"payload", "pages", "data"}
+_JSON_COLUMNS = {"payload", "pages", "data", "agent"}
+_PARTY_TEXT = ("id_type", "id_number", "kind", "name", "phone", "address", "legal_rep", "last_case_id")
 _CURSOR_KEY = "pull_cursor"  # dropped on carry-over: the fresh store re-reads the feed
 DEV_RESCUE_KEY = "dev-rescue.key"
 KEY_RESTORE = "sync.restore"  # a restore from the back office is due: what to queue again after it
@@ -211,7 +213,8 @@ def _restore_plan(found: Salvage, rescue_file: Path | str, now: dt.datetime, ear
 
 def _carry_over(store: Store, found: Salvage, plan: dict) -> None:
     """Give the fresh store this device's identity, counters and offline logins, so case
-    numbers minted after the rescue never repeat one minted before it; and the restore plan."""
+    numbers minted after the rescue never repeat one minted before it; the applicant memory,
+    so returning applicants are still recognised; and the restore plan."""
     tables = found.tables
     counters = {r["name"]: int(r["value"] or 0) for r in tables.get("counters", []) if r.get("name")}
     for case in tables.get("cases", []):
@@ -225,7 +228,13 @@ def _carry_over(store: Store, found: Salvage, plan: dict) -> None:
     users = [{k: r.get(k) for k in ("username", "display_name", "role", "salt", "verifier")}
              | {"verified_at": dt.datetime.fromisoformat(str(r["verified_at"]))}
              for r in tables.get("cached_users", []) if r.get("username") and r.get("verified_at")]
+    parties = [{k: r.get(k) or "" for k in _PARTY_TEXT} | {"agent": r.get("agent") or None,
+                                                          "updated_at": dt.datetime.fromisoformat(str(r["updated_at"]))}
+               for r in tables.get("known_parties", []) if r.get("id_type") and r.get("id_number")
+               and r.get("name") and r.get("updated_at")]
     with store.sessions.begin() as s:
+        if parties:
+            s.execute(insert(KnownParty), parties)
         if settings:
             s.execute(insert(Setting), settings)
         if counters:

@@ -253,7 +253,7 @@ class ApplicantPanel(ctk.CTkFrame):
             recent = "；".join(f"{p.received_at:%m-%d}{p.matter_name}" for p in known.previous[:2])
             text = f"{who}：共{known.cases}件，最近 {recent}"
         else:
-            text = f"{who}：曾作为代理人到窗口办事"
+            text = f"{who}：本机已有登记信息，暂无其办件记录"
         self.last_agent = known.agent
         if known.agent is not None:
             text += f"\n上次{'经办人' if known.kind == ORGANISATION else '代理人'}：{known.agent.name}" \

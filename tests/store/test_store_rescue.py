@@ -108,6 +108,8 @@ def test_the_damaged_file_is_kept_aside_and_the_next_start_is_fresh(corrupted_st
             assert s.scalars(select(Case)).all() == []
             assert load_identity(s) == IDENTITY  # still enrolled: the counter goes on
         intake = intake_for(store, enrol=False)
+        known = intake.returning_applicant(APPLICANT.id_number)  # the applicant memory came across
+        assert (known.name, known.phone, known.cases) == (APPLICANT.name, "13800000000", 0)
         result = intake.accept(draft_for(intake, b"PNG-after", path.parent), CLERK)
         assert result.case_no not in numbers  # the day's sequence carried over, no repeat
     finally:
