@@ -10,6 +10,7 @@ import customtkinter as ctk
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
 PRIORITY_COLOR = "#b00060"
+REFRESH_MS = 15_000  # who waits changes as the hall's other windows call
 
 
 class QueuePanel(ctk.CTkFrame):
@@ -44,9 +45,20 @@ class QueuePanel(ctk.CTkFrame):
         self.keys = {"F7": self.call_next, "F8": self.recall, "F3": self.done, "F10": self.ask_transfer,
                      "F4": self.no_show}
         self.pending = False  # an action (not a refresh) is on its way
+        self.refreshing = False  # a status refresh is on its way
+        self.offline_shown = False
         self.serial = self.shown = 0
         if self.app.queue_state is not None:
             self.show(self.app.queue_state)
+        self._timer = self.after(REFRESH_MS, self._tick)
+
+    def _tick(self) -> None:
+        self.refresh()
+        self._timer = self.after(REFRESH_MS, self._tick)
+
+    def destroy(self) -> None:
+        self.after_cancel(self._timer)
+        super().destroy()
 
     @property
     def current(self):
@@ -54,7 +66,7 @@ class QueuePanel(ctk.CTkFrame):
         return state.current if state is not None else None
 
     def refresh(self) -> None:
-        if not self.pending:
+        if not self.pending and not self.refreshing:
             self._run(self.queue.status, refresh=True)
 
     def _run(self, fn, *args, refresh: bool = False) -> None:
@@ -65,27 +77,34 @@ class QueuePanel(ctk.CTkFrame):
             self.message.configure(text="正在处理上一个叫号操作，请稍候", text_color=WARN_COLOR)
             return
         self.pending = not refresh
+        self.refreshing = self.refreshing or refresh
         self.serial += 1
         serial = self.serial
-        self.message.configure(text="正在连接叫号服务…", text_color="gray40")
+        if not refresh:
+            self.message.configure(text="正在连接叫号服务…", text_color="gray40")
         self.view.run_task(fn, *args, on_done=lambda panel: self._answered(panel, serial, refresh),
                            on_error=lambda exc: self._refused(exc, refresh))
 
     def _answered(self, panel, serial: int, refresh: bool) -> None:
         if not refresh:
             self.pending = False
+        else:
+            self.refreshing = False
         if serial < self.shown:
             return  # a refresh that started before the last action answered
         self.shown = serial
         self.app.queue_answered(panel)
-        self.show(panel)
+        self.show(panel, keep_note=refresh)
 
     def _refused(self, exc, refresh: bool) -> None:
         if not refresh:
             self.pending = False
+        else:
+            self.refreshing = False
         self.message.configure(text=getattr(exc, "message", "叫号操作失败，请重试"), text_color=ERROR_COLOR)
 
-    def show(self, panel) -> None:
+    def show(self, panel, keep_note: bool = False) -> None:
+        """`keep_note`: a background refresh leaves the last action's note (请A001号…) in place."""
         self.window_label.configure(text=f"{panel.window}号窗口 叫号" if panel.window else "叫号")
         ticket = panel.current
         if ticket is None:
@@ -108,8 +127,10 @@ class QueuePanel(ctk.CTkFrame):
                                if panel.available else "")
         if not panel.available:
             self.message.configure(text=panel.message, text_color=WARN_COLOR)
-        else:
+            self.offline_shown = True
+        elif not keep_note or self.offline_shown:
             self.message.configure(text=panel.message, text_color=OK_COLOR)
+            self.offline_shown = False
 
     def _need_ticket(self) -> bool:
         if self.current is None:

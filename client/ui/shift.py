@@ -121,7 +121,7 @@ class ShiftCloseView(View):
             box = ctk.CTkFrame(self)
             box.pack(anchor="w", padx=16, pady=(0, 12))
             self.label(box, "交班小结（虚拟打印机输出）", -1).pack()
-            ctk.CTkLabel(box, text="", image=png_image(png, 300, 270)).pack(padx=8, pady=8)
+            ctk.CTkLabel(box, text="", image=png_image(png, 300, 240)).pack(padx=8, pady=8)
 
     def _failed(self, exc) -> None:
         self.confirm.configure(state="normal", text="确认交班并打印（Enter）")

@@ -85,6 +85,10 @@ def test_queue_and_shift_through_the_window(counter_window, live_server, virtual
     with create_engine(live_server.db_url).connect() as conn:
         linked = conn.execute(text("select case_no from tickets where ticket_no = 'A001'")).scalar()
     assert linked == result.result.case_no
+    dispense(live_server, "--category", "B")  # a new arrival; the panel's timer asks again
+    home.queue_panel.refresh()
+    w.pump(lambda: "等候 2 人（优先 0）" in panel_text(home), what="refreshed waiting count")
+    assert "A001号已办结" in panel_text(home)  # a background refresh keeps the last note
 
     w.key("F7")
     w.pump(lambda: "请A002号到3号窗口办理" in panel_text(home), what="A002 called")
@@ -95,12 +99,13 @@ def test_queue_and_shift_through_the_window(counter_window, live_server, virtual
     w.screenshot("queue-transferred.png")
 
     w.key("F7")
-    w.pump(lambda: "目前没有等候的号" in panel_text(home), what="nobody waits for window 3")
-    win.root.event_generate("<Control-q>")
+    w.pump(lambda: "请B001号到3号窗口办理" in panel_text(home), what="B001 called")
+    win.root.event_generate("<Control-q>")  # hand over with B001 still at the window
     closing = w.pump(lambda: win.view if isinstance(win.view, ShiftCloseView) else None, what="交班")
     w.pump(lambda: closing.confirm.cget("state") == "normal", what="summary")
     assert "受理办件：1件（受理1件）" in closing.figures.cget("text")
     assert "叫号：办结1个，过号1个" in closing.figures.cget("text")
+    assert "B001号仍在本窗口未办结，接班人请继续办理或过号" in closing.warnings.cget("text")
     w.screenshot("shift-close.png")
     w.key("Return")
     w.pump(lambda: closing.closed, what="handed over")
@@ -108,6 +113,7 @@ def test_queue_and_shift_through_the_window(counter_window, live_server, virtual
     assert win.clerk is None and win.who.cget("text") == ""
     slip = "\n".join(line.text for line in virtual_devices.printer.last_receipt().lines)
     assert "交班小结" in slip and "3号窗口" in slip and "叫号：办结1个，过号1个" in slip
+    assert "B001号仍在本窗口未办结" in slip
     w.pump(lambda: len(closing.winfo_children()) > 1, what="slip preview")
     w.screenshot("shift-closed.png")
     w.key("Return")
