@@ -129,6 +129,7 @@ def test_mail_and_withdraw(counter_window, live_server):
 
     detail = _open(w, second.case_id)
     w.type(detail.withdraw_reason, "申请人决定暂不办理")
+    w.pump(lambda: not detail.busy, what="detail idle")  # withdraw() ignores a click while busy
     detail.withdraw()
     w.pump(lambda: detail.detail.summary.status == "withdrawn", what="withdrawn")
     w.screenshot("detail-withdrawn.png")
