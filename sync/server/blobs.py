@@ -7,10 +7,11 @@ only after its hash is verified, and is stored once however many cases name it.
 from __future__ import annotations
 
 import hashlib
-import threading
 import logging
 import os
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,48 +61,6 @@ def blob_status(ctx: ServerContext, sha256: str) -> protocol.BlobStatus | None:
     return None
 
 
-def put_chunk(ctx: ServerContext, sha256: str, offset: int, total: int | None,
-              data: bytes) -> protocol.BlobStatus:
-    """Append `data` at `offset`; verify and publish the blob once all `total` bytes are in."""
-    sha = check_sha(sha256)
-    if total is None or total < 0:
-        raise ApiError(400, "bad_length", "缺少文件总长度（X-Blob-Length）")
-    if total > MAX_BLOB_BYTES:
-        raise ApiError(413, "blob_too_large", "文件过大，无法上传")
-    paths = blob_paths(ctx.blob_dir, sha)
-    with ctx.blob_lock(sha):
-        if paths.final.exists():
-            size = paths.final.stat().st_size
-            _finish(ctx, sha, size)
-            return protocol.BlobStatus(sha256=sha, size=size, complete=True)
-        held = paths.part.stat().st_size if paths.part.exists() else 0
-        if offset != held:
-            raise ApiError(409, "offset_mismatch", "上传位置与服务器记录不一致，请从服务器记录的位置继续",
-                           {"X-Blob-Size": str(held)})
-        if held + len(data) > total:
-            raise ApiError(422, "blob_too_long", "上传的数据超过了文件总长度",
-                           {"X-Blob-Size": str(held)})
-        paths.part.parent.mkdir(parents=True, exist_ok=True)
-        with open(paths.part, "ab") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        held += len(data)
-        if held < total:
-            _record(ctx, sha, held)
-            return protocol.BlobStatus(sha256=sha, size=held, complete=False)
-        if _file_sha256(paths.part) != sha:
-            paths.part.unlink()
-            _forget(ctx, sha)
-            log.warning("blob %s failed verification; discarded", sha)
-            raise ApiError(422, "hash_mismatch", "文件校验失败，服务器已丢弃，请重新上传",
-                           {"X-Blob-Size": "0"})
-        os.replace(paths.part, paths.final)
-        _finish(ctx, sha, held)
-        log.info("blob %s complete (%d bytes)", sha, held)
-        return protocol.BlobStatus(sha256=sha, size=held, complete=True)
-
-
 class BlobWriter:
     """One streaming PUT: bytes are appended and hashed as they arrive.
 
@@ -121,18 +80,21 @@ class BlobWriter:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     self.hasher.update(chunk)
         self.fh = open(self.paths.part, "ab")
+        self._hashing = ThreadPoolExecutor(1, thread_name_prefix="blob-hash")
         self.done = False
 
-    def write(self, data: bytes) -> None:
-        if self.held + len(data) > self.total:
-            raise ApiError(422, "blob_too_long", "上传的数据超过了文件总长度", {"X-Blob-Size": str(self.held)})
-        self.fh.write(data)
-        self.hasher.update(data)
-        self.held += len(data)
-
     def write_all(self, pieces: list[bytes]) -> None:
-        for piece in pieces:
-            self.write(piece)
+        """Append pieces; the file write and the hash (both release the GIL) run side by side."""
+        size = sum(len(piece) for piece in pieces)
+        if self.held + size > self.total:
+            raise ApiError(422, "blob_too_long", "上传的数据超过了文件总长度", {"X-Blob-Size": str(self.held)})
+        hashing = self._hashing.submit(lambda: [self.hasher.update(piece) for piece in pieces])
+        try:
+            for piece in pieces:
+                self.fh.write(piece)
+        finally:
+            hashing.result()
+        self.held += size
 
     def keep_partial(self) -> None:
         """The client went away: make what arrived durable so the next PUT resumes after it."""
@@ -145,6 +107,7 @@ class BlobWriter:
             self.fh.close()
             _record(self.ctx, self.sha, self.held)
         finally:
+            self._hashing.shutdown()
             self.lock.release()
 
     def finish(self) -> protocol.BlobStatus:
@@ -166,6 +129,7 @@ class BlobWriter:
             log.info("blob %s complete (%d bytes)", self.sha, self.held)
             return protocol.BlobStatus(sha256=self.sha, size=self.held, complete=True)
         finally:
+            self._hashing.shutdown()
             self.lock.release()
 
 
@@ -195,14 +159,6 @@ def begin_put(ctx: ServerContext, sha256: str, offset: int, total: int | None) -
         if lock.locked():
             lock.release()
         raise
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _row(session: Session, sha: str) -> Blob:
