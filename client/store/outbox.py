@@ -307,6 +307,8 @@ class StoreOutbox:
     @staticmethod
     def _unsent(s, case_ids: set[str]) -> set[str]:
         """The cases among `case_ids` with a local step the server has not answered yet."""
+        if not case_ids:
+            return set()
         return set(s.scalars(select(CaseEvent.case_id).distinct()
                              .join(OutboxEntry, OutboxEntry.event_id == CaseEvent.event_id)
                              .where(CaseEvent.case_id.in_(case_ids),
