@@ -16,6 +16,7 @@ Run: .venv/bin/python bench/sync.py [MB] [EVENTS] [--memory]
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import sys
@@ -148,8 +149,9 @@ def memory(root: Path, count: int) -> tuple[float, float]:
     office = BackOffice(root / f"memory{count}")
     try:
         store, code, engine = office.window(root / f"memory{count}-window")
-        for _ in range(count):
-            queue_case(store, code)
+        today = dt.datetime.now()
+        for n in range(count):  # at most 9,999 case numbers a device and day
+            queue_case(store, code, device_time=today - dt.timedelta(days=n // 5000))
         server_before = office.peak_rss_mb()
         tracemalloc.start()
         report = engine.sync_once()
