@@ -91,6 +91,7 @@ class CaseDetail:
     agent_name: str = ""
     agent_relation: str = ""  # 委托代理 / 法定代理 / 单位经办人 / 帮办代办
     agent_id_masked: str = ""
+    ticket_no: str = ""  # the queue ticket the applicant was called with (叫号)
 
 
 def _sync_label(states: list[str]) -> str:
@@ -175,7 +176,8 @@ class CaseQueries:
                               applicant_kind=(first.get("applicant") or {}).get("kind", "person"),
                               agent_name=agent.get("name", ""),
                               agent_relation=RELATIONS.get(agent.get("relation", ""), agent.get("relation", "")),
-                              agent_id_masked=mask_id_number(agent.get("id_number", "")))
+                              agent_id_masked=mask_id_number(agent.get("id_number", "")),
+                              ticket_no=first.get("ticket_no", ""))
 
     def by_number(self, case_no: str) -> CaseDetail | None:
         with self.store.sessions() as s:

@@ -57,6 +57,8 @@ class CaseDetailView(View):
                  *((("代理人", f"{d.agent_name}（{d.agent_relation}，{d.agent_id_masked}）"),) if d.agent_name else ()),
                  ("受理时间", f"{s.received_at:%Y-%m-%d %H:%M}"), ("承诺办结", f"{s.promised_by:%Y-%m-%d}"),
                  ("受理人", d.clerk), ("受理通知书", d.notice_no)]
+        if d.ticket_no:
+            facts.append(("叫号", d.ticket_no))
         if d.result_name:
             facts.append(("审批结果", f"{d.result_name}  {d.result_no}"))
         if d.reason:

@@ -57,6 +57,7 @@ def test_call_recall_no_show_then_serve_with_a_case(open_window, enrolled_runtim
     with enrolled_runtime.store.sessions() as s:
         first = s.scalars(select(CaseEvent).where(CaseEvent.case_id == result.case_id)).first()
         assert first.payload["ticket_no"] == "A001"
+    assert services.cases.detail(result.case_id).ticket_no == "A001"
     with create_engine(live_server.db_url).connect() as conn:
         linked = conn.execute(text("select case_no from tickets where ticket_no = 'A001'")).scalar()
     assert linked == result.case_no

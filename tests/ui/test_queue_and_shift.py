@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine, text
 
 from client.domain.identity import id_check_char
+from client.ui.detail import CaseDetailView
 from client.ui.home import HomeView
 from client.ui.intake import IntakeView
 from client.ui.login import LoginView
@@ -26,6 +27,15 @@ def dispense(live_server, *extra: str) -> None:
 def panel_text(home) -> str:
     p = home.queue_panel
     return " ".join(w.cget("text") for w in (p.window_label, p.number, p.detail, p.waiting, p.message))
+
+
+def label_texts(widget) -> list[str]:
+    import customtkinter as ctk
+
+    found = [widget.cget("text")] if isinstance(widget, ctk.CTkLabel) else []
+    for child in widget.winfo_children():
+        found += label_texts(child)
+    return found
 
 
 def take_in(w, ticket_no: str):
@@ -77,7 +87,12 @@ def test_queue_and_shift_through_the_window(counter_window, live_server, virtual
     w.key("F7")
     w.pump(lambda: "请A001号到3号窗口办理" in panel_text(home), what="A001 called")
     result = take_in(w, "A001")
-    w.press(result.home_button, "Return")
+    win.show_case(result.result.case_id)  # the case records the ticket it was taken for
+    detail = w.pump(lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None,
+                    what="case detail")
+    assert detail.detail.ticket_no == "A001"
+    assert "叫号：A001" in label_texts(detail.content)
+    w.key("Escape")
     home = w.pump(lambda: win.view if isinstance(win.view, HomeView) else None, what="home again")
     w.pump(lambda: "已受理1件" in panel_text(home), what="case counted for the ticket")
     w.key("F3")
