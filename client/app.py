@@ -5,6 +5,7 @@ services the views use. Demo mode (`make run`) also starts an embedded back offi
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -25,7 +26,8 @@ from client.services.intake import IntakeService
 from client.services.outreach import OutreachService
 from client.services.paperwork import OfficeInfo, Paperwork
 from client.services.preferences import CounterSettings, PreferencesService
-from client.services.published import ImportedCatalog, Published
+from client.services.power import PowerGate
+from client.services.published import ImportedCatalog, Published, ReadinessService
 from client.services.queue import QueueService
 from client.services.ratings import RatingService
 from client.services.shift import ShiftService
@@ -33,6 +35,7 @@ from client.services.statistics import StatisticsQueries
 from client.services.supervision import SupervisionService
 from client.services.supplement import SupplementService
 from client.services.syncing import SyncService
+from client.services.transfer import TransferService
 from client.store.db import Store, open_store
 from client.store.keys import store_keys
 from client.store.outbox import StoreOutbox
@@ -60,8 +63,8 @@ class ClientConfig:
 class EngineSource:
     """Builds the sync engine once this machine is enrolled (it needs the device token)."""
 
-    def __init__(self, store: Store, enrolment: EnrolmentService):
-        self.store, self.enrolment = store, enrolment
+    def __init__(self, store: Store, enrolment: EnrolmentService, clock: Callable[[], dt.datetime] = dt.datetime.now):
+        self.store, self.enrolment, self.clock = store, enrolment, clock
         self._engine: SyncEngine | None = None
         self.on_progress: Callable = lambda _progress: None
 
@@ -70,7 +73,7 @@ class EngineSource:
             identity, token = self.enrolment.identity(), self.enrolment.token()
             if identity is None or token is None:
                 return None
-            self._engine = SyncEngine(BackOfficeApi(identity.server_url, token), StoreOutbox(self.store),
+            self._engine = SyncEngine(BackOfficeApi(identity.server_url, token), StoreOutbox(self.store, self.clock),
                                       on_progress=self.on_progress)
         return self._engine
 
@@ -88,6 +91,7 @@ class Runtime:
     enrolment: EnrolmentService
     engine: EngineSource
     hardware: object | None = None  # VirtualHardware in demo mode and tests
+    power: PowerGate = field(default_factory=PowerGate)  # low-power mode pauses background polling
     _stoppers: list[Callable[[], None]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -99,10 +103,13 @@ class Runtime:
             while not self._stop.is_set():
                 engine = self.engine()
                 if engine is None:
+                    if not self.power.wait_awake(self._stop):
+                        return
                     wake.wait(interval)
                     wake.clear()
                     continue
-                engine.run(self._stop, wake, lambda r: (self.services.sync.note(r), on_report(r)), interval)
+                engine.run(self._stop, wake, lambda r: (self.services.sync.note(r), on_report(r)), interval,
+                           gate=self.power)
                 if self.services.sync.status().revoked:
                     log.warning("device revoked by the back office: background sync stopped")
                     return
@@ -134,7 +141,8 @@ class _Scanner:
         return [normalise(raw) for raw in self.adapter.acquire()]
 
 
-def _open_devices(config: ClientConfig, virtual) -> tuple[HardwareService, list[Callable[[], None]]]:
+def _open_devices(config: ClientConfig, virtual, power: PowerGate | None = None
+                  ) -> tuple[HardwareService, list[Callable[[], None]]]:
     from devices.config import VIRTUAL_PRINTER, VIRTUAL_READER, PrinterConfig, ReaderConfig, open_printer, open_reader
     from devices.manager import DeviceMonitor, DeviceStatus, default_specs
     from devices.owner import DeviceOwner
@@ -164,7 +172,8 @@ def _open_devices(config: ClientConfig, virtual) -> tuple[HardwareService, list[
     def monitor(on_change):
         watcher = DeviceMonitor(default_specs(printer_cfg, reader_cfg),
                                 lambda event: on_change(event.role, event.message),
-                                backend=backend, probes={"printer": printer_probe}, interval=2.0).start()
+                                backend=backend, probes={"printer": printer_probe}, interval=2.0,
+                                gate=power).start()
         return watcher.stop
 
     rating_pad = None
@@ -182,8 +191,13 @@ def _open_devices(config: ClientConfig, virtual) -> tuple[HardwareService, list[
 
 
 def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | None = None,
-                  catalog: Catalog | None = None) -> Runtime:
-    """Open the store and wire the services; devices are virtual when `virtual` is given."""
+                  catalog: Catalog | None = None, clock: Callable[[], dt.datetime] | None = None) -> Runtime:
+    """Open the store and wire the services; devices are virtual when `virtual` is given.
+
+    `clock` is the device clock every service reads (tests move it: days offline, a clock
+    set back an hour); the back office's clock still orders everything on the server.
+    """
+    clock = clock or dt.datetime.now
     from client.store.errors import StoreCorrupted
 
     secrets = secrets or SecretStore()
@@ -196,8 +210,8 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
         from client.store.rescue import rescued_error
         raise rescued_error(db_path, keys, damage) from damage
     enrolment = EnrolmentService(store, secrets)
-    engine = EngineSource(store, enrolment)
-    outbox = StoreOutbox(store)
+    engine = EngineSource(store, enrolment, clock)
+    outbox = StoreOutbox(store, clock)
     published = Published(outbox, CalendarService(store), ImportedCatalog(config.data_dir))
     catalog_source = (lambda: catalog) if catalog is not None else published.catalog
     sync_service = SyncService(engine, outbox, on_pulled=published.refresh)
@@ -205,7 +219,8 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
     if config.devices == "virtual" and virtual is None:
         from devices.virtual import start_virtual_hardware
         virtual = start_virtual_hardware()
-    hardware, device_stoppers = _open_devices(config, virtual)
+    power = PowerGate()
+    hardware, device_stoppers = _open_devices(config, virtual, power)
 
     def identity() -> DeviceIdentity:
         found = enrolment.identity()
@@ -225,8 +240,10 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
     paperwork = Paperwork(store, hardware, config.data_dir / "notices", office, str(config.printer_width),
                           templates=published.templates)
     preferences = PreferencesService(store, enrolment, paperwork, on_server_changed=engine.reset,
-                                     defaults=CounterSettings("", str(config.printer_width), 15, 5))
-    paperwork.receipt_format = preferences.load().receipt_format
+                                     defaults=CounterSettings("", str(config.printer_width), 15, 5), power=power)
+    saved = preferences.load()
+    paperwork.receipt_format = saved.receipt_format
+    power.set_low_power(saved.low_power)
     wake = sync_service.wake.set
 
     def queue_api() -> BackOfficeApi:
@@ -240,20 +257,21 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
     queue = QueueService(queue_api, shifts.window, on_finished=shifts.count_ticket)
     shifts.unfinished = queue.unfinished
     sync_service.after_round.append(shifts.push_pending)
-    intake = IntakeService(store, catalog_source, identity, published.calendar, paperwork, wake,
+    readiness = ReadinessService(outbox, published, clock)
+    intake = IntakeService(store, catalog_source, identity, published.calendar, paperwork, wake, clock=clock,
                            gate=sync_service.intake_refusal)
     services = Services(
-        auth=AuthService(store, api),
+        auth=AuthService(store, api, offline_days=readiness.offline_login_days, clock=clock),
         intake=intake,
-        cases=CaseQueries(store, published.calendar),
-        delivery=DeliveryService(store, identity, paperwork, wake),
+        cases=CaseQueries(store, published.calendar, today=lambda: clock().date()),
+        delivery=DeliveryService(store, identity, paperwork, wake, clock=clock),
         paperwork=paperwork,
         sync=sync_service,
         hardware=hardware,
         diagnostics=DiagnosticsService(store, api, hardware, config.data_dir / "logs"),
         preferences=preferences,
-        supplement=SupplementService(store, catalog_source, identity, paperwork, wake),
-        ratings=RatingService(store, hardware, identity, wake),
+        supplement=SupplementService(store, catalog_source, identity, paperwork, wake, clock=clock),
+        ratings=RatingService(store, hardware, identity, wake, clock=clock),
         supervision=SupervisionService(lambda: StatisticsQueries(store, catalog_source()),
                                        config.data_dir / "reports"),
         queue=queue,
@@ -262,8 +280,10 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
         office_name=office_name,
         demo=config.demo,
         plaintext_store=config.plaintext,
+        transfer=TransferService(store, identity, paperwork, wake, clock=clock),
+        readiness=readiness,
     )
-    return Runtime(services, store, enrolment, engine, virtual, list(device_stoppers))
+    return Runtime(services, store, enrolment, engine, virtual, power, list(device_stoppers))
 
 
 

@@ -144,8 +144,10 @@ class DeviceMonitor:
 
     def __init__(self, specs: Iterable[DeviceSpec], on_event: Callable[[DeviceEvent], None], *,
                  backend=None, probes: Mapping[str, Callable[[], DeviceStatus]] | None = None,
-                 interval: float = 2.0) -> None:
+                 interval: float = 2.0, gate=None) -> None:
         self.specs = tuple(specs)
+        self.gate = gate  # low-power mode: an object whose wait_awake(stop) blocks while paused
+        self.polls = 0  # rounds run, for tests and diagnostics
         self.on_event = on_event
         self.backend = backend
         self.probes = dict(probes or {})
@@ -199,7 +201,10 @@ class DeviceMonitor:
 
     def run(self) -> None:
         while not self._stop.is_set():
+            if self.gate is not None and not self.gate.wait_awake(self._stop):
+                return
             self.check_once()
+            self.polls += 1
             self._stop.wait(self.interval)
 
     def start(self) -> "DeviceMonitor":

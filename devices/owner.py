@@ -103,8 +103,10 @@ class CardWatcher:
 
     def __init__(self, owner: DeviceOwner, reader, on_card: Callable[[IdCard], None], *,
                  on_state: Callable[[str], None] | None = None, interval: float = 0.3,
-                 stop_event: threading.Event | None = None) -> None:
+                 stop_event: threading.Event | None = None, gate=None) -> None:
         self.owner = owner
+        self.gate = gate  # low-power mode: an object whose wait_awake(stop) blocks while paused
+        self.polls = 0
         self.reader = reader
         self.on_card = on_card
         self.on_state = on_state
@@ -156,7 +158,10 @@ class CardWatcher:
 
     def run(self) -> None:
         while not self.stop_event.is_set():
+            if self.gate is not None and not self.gate.wait_awake(self.stop_event):
+                return
             self.poll_once()
+            self.polls += 1
             self.stop_event.wait(self.interval)
 
     def start(self) -> "CardWatcher":

@@ -128,7 +128,8 @@ def tracking_row(st: PaperStyles, case_no: str, case_label: str, query_url: str,
     right: list[Flowable] = [*label, code128(case_no, module_mm=module),
                              Spacer(1, 4), st.p(hint, st.small)]
     if query_url:
-        right.append(st.p(f"查询网址：{query_url}", st.small))
+        shown = f"查询网址：{query_url}" if query_url.startswith(("http://", "https://")) else query_url
+        right.append(st.p(shown, st.small))
     table = Table([[qr_code(query_url or case_no), right]],
                   colWidths=[qr_side + 6 * mm, width - qr_side - 6 * mm])
     table.setStyle(TableStyle([
@@ -207,7 +208,7 @@ def signature_box(st: PaperStyles, label: str, width: float, note: str = "") -> 
 
 def closing_row(st: PaperStyles, width: float, office_name: str, issued_on: dt.date | None,
                 seal_label: str | None, case_no: str = "", case_label: str = "",
-                query_url: str = "") -> Flowable:
+                query_url: str = "", hint: str = "扫描二维码查询办理进度") -> Flowable:
     """Tracking codes at the lower left and the issuing office with its seal at the lower right.
 
     Side by side they take the height of the seal alone, which keeps a notice on one page.
@@ -216,7 +217,7 @@ def closing_row(st: PaperStyles, width: float, office_name: str, issued_on: dt.d
     if not case_no:
         return seal_block(st, office_name, issued_on, width, seal_label) if seal else Spacer(1, 0)
     left_width = width - (seal.width if seal else 0)
-    tracking = tracking_row(st, case_no, case_label, query_url, left_width)
+    tracking = tracking_row(st, case_no, case_label, query_url, left_width, hint)
     if seal is None:
         return tracking
     outer = Table([[tracking, seal]], colWidths=[left_width, seal.width])

@@ -90,6 +90,7 @@ class NoticeSheet:
     signature_label: str | None = None  # e.g. "申请人签收"; None: no signature box
     signature_note: str = ""
     subtitle: str = ""  # e.g. （一次性告知书） under the title
+    qr_hint: str = "扫描二维码查询办理进度"  # what the QR code (of `query_url`) is for
 
 
 def sheet_story(sheet: NoticeSheet, st: PaperStyles) -> list[Flowable]:
@@ -103,7 +104,7 @@ def sheet_story(sheet: NoticeSheet, st: PaperStyles) -> list[Flowable]:
         story += _section(section, st)
     tail: list[Flowable] = [Spacer(1, 6), blocks.closing_row(
         st, TEXT_WIDTH, sheet.office_name, sheet.issued_on, sheet.seal_label, sheet.case_no,
-        format_case_no(sheet.case_no) if sheet.case_no else "", sheet.query_url)]
+        format_case_no(sheet.case_no) if sheet.case_no else "", sheet.query_url, sheet.qr_hint)]
     if sheet.signature_label:
         tail += [Spacer(1, 10),
                  blocks.signature_box(st, sheet.signature_label, TEXT_WIDTH, sheet.signature_note)]

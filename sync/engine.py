@@ -97,6 +97,7 @@ class SyncEngine:
         self.batch = batch
         self.on_progress = on_progress or (lambda _progress: None)
         self._sender = threading.Lock()
+        self.rounds = 0  # background rounds run by `run`, for tests and diagnostics
 
     def sync_once(self) -> SyncReport:
         with self._sender, self.outbox.sender_lock() as held:
@@ -199,15 +200,19 @@ class SyncEngine:
                 return total
 
     def run(self, stop: threading.Event, wake: threading.Event, on_report: Callable[[SyncReport], None],
-            interval: float | None = None, policy: RetryPolicy | None = None) -> None:
+            interval: float | None = None, policy: RetryPolicy | None = None, gate=None) -> None:
         """Loop until `stop`: sync, then sleep (longer after each failure) or until woken.
 
         Nothing but time is needed to try again: a lost network or a 503 heals by itself.
-        A revoked device stops the loop.
+        A revoked device stops the loop. `gate` (low-power mode) has `wait_awake(stop)`,
+        which blocks while background work is paused; `sync_once` still runs on demand.
         """
         policy = policy or RetryPolicy(interval=interval if interval is not None else 10.0)
         failures = 0
         while not stop.is_set():
+            if gate is not None and not gate.wait_awake(stop):
+                return
+            self.rounds += 1
             report = self.sync_once()
             on_report(report)
             if report.revoked:

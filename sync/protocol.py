@@ -43,13 +43,16 @@ CASE_WITHDRAWN = "case.withdrawn"  # the applicant withdrew (撤件)
 CASE_RATED = "case.rated"  # 好差评 given at the counter (一次一评)
 SHIFT_OPENED = "shift.opened"  # a clerk opened a shift at a window (case_id: "shift:<shift id>")
 SHIFT_CLOSED = "shift.closed"  # ... and handed over (交班) with the shift's figures
+ORIGINALS_DISPATCHED = "originals.dispatched"  # 帮办代办: the station sent the paper originals on (流转单)
+ORIGINALS_RECEIVED = "originals.received"  # the competent hall scanned the transfer slip: originals arrived
 SHIFT_CASE_PREFIX = "shift:"  # shift events travel in the case stream under this pseudo case id
 # Outreach (政务服务入户直通车): the result of one planned home visit. `case_id` of the event is
 # the case taken in for `outreach.visited` and the appointment id for `outreach.missed`.
 OUTREACH_VISITED = "outreach.visited"
 OUTREACH_MISSED = "outreach.missed"
 EVENT_TYPES = (CASE_ACCEPTED, CASE_NOTIFIED, CASE_REFUSED, CASE_DELIVERED, CASE_SUPPLEMENTED, CASE_MAILED,
-               CASE_WITHDRAWN, CASE_RATED, SHIFT_OPENED, SHIFT_CLOSED, OUTREACH_VISITED, OUTREACH_MISSED)
+               CASE_WITHDRAWN, CASE_RATED, SHIFT_OPENED, SHIFT_CLOSED, OUTREACH_VISITED, OUTREACH_MISSED,
+               ORIGINALS_DISPATCHED, ORIGINALS_RECEIVED)
 
 # Change kinds the back office publishes (PullResponse.changes[].kind).
 CHANGE_CASE_STATUS = "case_status"          # data: CaseStatusData
@@ -58,8 +61,16 @@ CHANGE_CALENDAR = "calendar"                # data: CalendarData (the whole work
 CHANGE_TEMPLATE = "notice_template"         # data: NoticeTemplateData
 CHANGE_DEVICE_COMMAND = "device_command"    # data: DeviceCommandData, addressed to one device
 CHANGE_DEADLINE = "deadline_warning"        # data: DeadlineWarningData
+CHANGE_CUSTODY = "custody"                  # data: CustodyData, to the station and the receiving hall
+CHANGE_POLICY = "field_policy"              # data: FieldPolicyData (offline bounds the back office allows)
 CHANGE_KINDS = (CHANGE_CASE_STATUS, CHANGE_CATALOG, CHANGE_CALENDAR, CHANGE_TEMPLATE,
-                CHANGE_DEVICE_COMMAND, CHANGE_DEADLINE)
+                CHANGE_DEVICE_COMMAND, CHANGE_DEADLINE, CHANGE_CUSTODY, CHANGE_POLICY)
+
+# Who holds a proxy case's paper originals (原件持有).
+HOLDER_STATION = "station"  # the village service station that took the case in
+HOLDER_IN_TRANSIT = "in_transit"  # dispatched with the transfer slip, not yet scanned in
+HOLDER_HALL = "hall"  # the competent hall scanned the slip at its window
+HOLDERS = (HOLDER_STATION, HOLDER_IN_TRANSIT, HOLDER_HALL)
 
 # Device commands the back office can order.
 COMMAND_REVOKE = "revoke"   # stop intake and syncing; keep the outbox for an administrator
@@ -128,6 +139,19 @@ class AgentPayload(BaseModel):
     phone: str = ""
 
 
+class ProxyPayload(BaseModel):
+    """帮办代办: a social worker took the case in on the applicant's behalf and forwards it
+    with its paper originals and a transfer slip (流转单) to the competent office."""
+
+    agent_username: str
+    agent_name: str
+    relation: str = "帮办代办"
+    station: str  # the station's org unit name
+    forward_to: str  # the competent office (from the matter's level)
+    forward_level: Literal["county", "town"] = "county"
+    slip_no: str
+
+
 class CaseAcceptedPayload(BaseModel):
     case_no: str
     matter_code: str
@@ -152,6 +176,7 @@ class CaseAcceptedPayload(BaseModel):
     # `agent`; a revision-1 payload (older clients) is read as it always was.
     revision: int = 1
     agent: AgentPayload | None = None
+    proxy: ProxyPayload | None = None  # 帮办代办: forwarded with a transfer slip
 
 
 PAYLOAD_REVISION = 2  # what this client writes into CaseAcceptedPayload.revision
@@ -192,6 +217,17 @@ class CaseRatedPayload(BaseModel):
     indicators: dict[str, int] = Field(default_factory=dict)  # 服务效率/服务水平/服务态度 when the pad asks them
     source: Literal["pad", "keyboard"] = "pad"
     clerk: str  # the clerk who served: 谁办理谁负责
+
+
+class OriginalsPayload(BaseModel):
+    """originals.dispatched / originals.received: one hand-over of a transfer slip's originals."""
+
+    case_no: str
+    slip_no: str
+    at: dt.datetime  # device time of the hand-over
+    clerk: str
+    office: str = ""  # who handed over (dispatched) or who received
+    note: str = ""
 
 
 class CaseDeliveredPayload(BaseModel):
@@ -315,6 +351,7 @@ class CatalogVersionData(BaseModel):
     version: str
     sha256: str  # of the catalog JSON served by GET /catalog
     matters: int
+    max_age_days: int | None = None  # a window not in touch for longer warns that it may be out of date
 
 
 class CalendarData(BaseModel):
@@ -324,6 +361,7 @@ class CalendarData(BaseModel):
     years: list[int]
     holidays: list[dt.date]
     workdays: list[dt.date]
+    max_age_days: int | None = None  # a window not in touch for longer warns that it may be out of date
 
 
 class NoticeTemplateData(BaseModel):
@@ -462,3 +500,21 @@ class OutreachMissedPayload(BaseModel):
     reason: str = ""  # free text, required for "other"
     visited_at: dt.datetime
     clerk: str
+
+
+class CustodyData(BaseModel):
+    """Who holds a proxy case's originals now, as the back office knows it."""
+
+    holder: Literal["station", "in_transit", "hall"]
+    slip_no: str
+    at: dt.datetime
+    by: str = ""
+    office: str = ""
+
+
+class FieldPolicyData(BaseModel):
+    """What the back office allows a station offline: how long a clerk's cached login lasts
+    after their last online login (the catalog's and calendar's max ages come with them)."""
+
+    offline_login_days: int = Field(default=10, ge=1, le=60)
+    issued_at: dt.datetime

@@ -43,8 +43,14 @@ def _verifier(password: str, salt: bytes) -> str:
 
 class AuthService:
     def __init__(self, store: Store, api: Callable[[], BackOfficeApi],
-                 offline_days: int = 7, clock: Callable[[], dt.datetime] = dt.datetime.now):
-        self.store, self.api, self.offline_days, self.clock = store, api, offline_days, clock
+                 offline_days: int | Callable[[], int] = 10, clock: Callable[[], dt.datetime] = dt.datetime.now):
+        # The bound may come from the back office's field policy, read at each login.
+        self.store, self.api, self.clock = store, api, clock
+        self._offline_days = offline_days if callable(offline_days) else (lambda: offline_days)
+
+    @property
+    def offline_days(self) -> int:
+        return self._offline_days()
 
     def login(self, username: str, password: str) -> Clerk:
         username = username.strip()
@@ -67,8 +73,9 @@ class AuthService:
             cached = s.get(CachedUser, username)
         if cached is None:
             raise ServiceError("无法连接后台服务器，且本机没有该用户的登录记录，请联网后登录")
-        if self.clock() - cached.verified_at > dt.timedelta(days=self.offline_days):
-            raise ServiceError(f"离线登录已超过{self.offline_days}天，请联网后重新登录")
+        days = self.offline_days
+        if self.clock() - cached.verified_at > dt.timedelta(days=days):
+            raise ServiceError(f"离线登录已超过{days}天，请联网后重新登录")
         if not hmac.compare_digest(_verifier(password, bytes.fromhex(cached.salt)), cached.verifier):
             raise ServiceError("用户名或密码错误")
         log.info("offline login for %s", username)

@@ -12,12 +12,14 @@ from .intake import IntakeService
 from .outreach import OutreachService
 from .paperwork import Paperwork
 from .preferences import PreferencesService
+from .published import ReadinessService
 from .queue import QueueService
 from .ratings import RatingService
 from .shift import ShiftService
 from .supervision import SupervisionService
 from .supplement import SupplementService
 from .syncing import SyncService
+from .transfer import TransferService
 
 
 @dataclass(frozen=True)
@@ -40,3 +42,5 @@ class Services:
     queue: QueueService | None = None
     shifts: ShiftService | None = None
     outreach: OutreachService | None = None
+    transfer: TransferService | None = None  # 帮办代办: transfer slips and who holds the originals
+    readiness: ReadinessService | None = None  # offline fitness: catalog/calendar age, login bound

@@ -12,7 +12,7 @@ from client.domain.identity import RELATIONS, mask_id_number
 from client.domain.deadlines import WorkCalendar, add_limit
 from client.domain.states import CLOSED, LABELS, TRANSITIONS, CaseState
 from client.store.db import Store
-from client.store.models import Case, CaseEvent, OutboxEntry
+from client.store.models import Case, CaseEvent, OutboxEntry, TransferSlip
 
 EVENT_LABELS = {
     "case.accepted": "窗口受理",
@@ -33,7 +33,11 @@ EVENT_LABELS = {
     "server.denied": "审批不通过",
     "server.result_ready": "结果待领取",
     "server.delivered": "后台确认出件",
+    "originals.dispatched": "原件随流转单寄出",
+    "originals.received": "原件送达，收件窗口扫码签收",
+    "server.custody": "后台确认原件交接",
 }
+CUSTODY_LABELS = {"station": "村服务站", "in_transit": "在途", "hall": "县政务服务中心"}
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,12 @@ class CaseDetail:
     agent_relation: str = ""  # 委托代理 / 法定代理 / 单位经办人 / 帮办代办
     agent_id_masked: str = ""
     ticket_no: str = ""  # the queue ticket the applicant was called with (叫号)
+    custody: str = ""  # 帮办代办: who holds the originals (sync.protocol.HOLDERS), "" for other cases
+    custody_label: str = ""  # 原件持有：村服务站 / 在途 / 县政务服务中心
+    slip_no: str = ""
+    forward_to: str = ""
+    can_dispatch: bool = False  # the originals are still at this station
+    forwarded_in: bool = False  # a hall's record of originals it received for another station's case
 
 
 def _sync_label(states: list[str]) -> str:
@@ -117,6 +127,13 @@ def deadline_warning(status: str, promised_by: dt.date, today: dt.date, calendar
     return ""
 
 
+def _custody_fields(slip: TransferSlip | None) -> dict:
+    if slip is None:
+        return {}
+    return {"custody": slip.holder, "custody_label": CUSTODY_LABELS.get(slip.holder, slip.holder),
+            "slip_no": slip.slip_no, "forward_to": slip.forward_to, "can_dispatch": slip.holder == "station"}
+
+
 class CaseQueries:
     def __init__(self, store: Store, calendar: WorkCalendar | Callable[[], WorkCalendar] | None = None,
                  today: Callable[[], dt.date] = dt.date.today):
@@ -131,7 +148,9 @@ class CaseQueries:
         return CaseSummary(case.id, case.case_no, format_case_no(case.case_no), case.applicant_name,
                            mask_id_number(case.applicant_id_number), case.matter_name, case.status,
                            LABELS[CaseState(case.status)], case.received_at, case.promised_by, _sync_label(states),
-                           deadline_warning(case.status, case.promised_by, self.today(), self.calendar()))
+                           # a hall's record of forwarded originals has no deadline of its own
+                           deadline_warning(case.status, case.promised_by, self.today(), self.calendar())
+                           if case.matter_code else "")
 
     def recent(self, limit: int = 100) -> tuple[CaseSummary, ...]:
         with self.store.sessions() as s:
@@ -162,6 +181,10 @@ class CaseQueries:
             ready = status in (CaseState.APPROVED, CaseState.DENIED, CaseState.RESULT_READY)
             lacking = any(m.status in ("missing", "defective", "tolerated") for m in case.materials)
             mailed = next((ev.payload.get("tracking_no", "") for ev in case.events if ev.type == "case.mailed"), "")
+            slip = s.scalar(select(TransferSlip).where(TransferSlip.case_id == case.id))
+            if slip is not None and not case.matter_code:  # received here: the station owns the case
+                return CaseDetail(self._summary(s, case), "", "", case.clerk, "", "", "", "", materials, timeline,
+                                  can_deliver=False, forwarded_in=True, **_custody_fields(slip))
             first = case.events[0].payload if case.events else {}
             agent = first.get("agent") or {}
             return CaseDetail(self._summary(s, case), case.applicant_id_number, case.applicant_phone, case.clerk,
@@ -177,7 +200,7 @@ class CaseQueries:
                               agent_name=agent.get("name", ""),
                               agent_relation=RELATIONS.get(agent.get("relation", ""), agent.get("relation", "")),
                               agent_id_masked=mask_id_number(agent.get("id_number", "")),
-                              ticket_no=first.get("ticket_no", ""))
+                              ticket_no=first.get("ticket_no", ""), **_custody_fields(slip))
 
     def by_number(self, case_no: str) -> CaseDetail | None:
         with self.store.sessions() as s:

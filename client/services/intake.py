@@ -21,7 +21,7 @@ from client.domain.deadlines import Deadline, WorkCalendar, add_limit
 from client.domain.decisions import (ACCEPT, ACCEPT_TOLERANT, CONCLUDE, MISSING, NOTIFY_MISSING, PAPER_COPY,
                                      PAPER_ORIGINAL, PLEDGE, PLEDGED, REFUSE, SCANNED, ELICENSE, Decision, Facts,
                                      MaterialStatus, decide)
-from client.domain.identity import ID_RESIDENT, ID_USCC, Applicant, IdCheck, check_id_number
+from client.domain.identity import ID_RESIDENT, ID_USCC, PROXY, Agent, Applicant, IdCheck, check_id_number
 from client.domain.parties import case_materials, check_applicant, normalised
 from client.domain.states import CaseState, check_transition
 from client.store.db import Store
@@ -36,6 +36,7 @@ from .applicants import KnownApplicant
 from .auth import Clerk
 from .errors import ServiceError
 from .paperwork import Paperwork
+from .transfer import ProxyRecorder, proxy_scope_region
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class IntakeDraft:
     supplement_by: dt.date | None = None  # 容缺 deadline; default: the promised date
     bad_credit: bool = False
     ticket_no: str = ""  # the queue ticket the applicant was called with (叫号), if any
+    proxy: bool = False  # 帮办代办: forwarded to the competent office with a transfer slip (流转单)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class AcceptResult:
     outcome_label: str = "受理"
     documents: tuple[Path, ...] = ()
     deadline_warning: str = ""
+    slip_no: str = ""  # 帮办代办: the transfer slip that goes with the originals
 
 
 OUTCOME_LABELS = {ACCEPT: "受理", PLEDGE: "告知承诺受理", ACCEPT_TOLERANT: "容缺受理", CONCLUDE: "当场办结",
@@ -124,8 +127,10 @@ def material_state(spec: MaterialSpec, given: MaterialInput | None) -> str:
 class IntakeService:
     def __init__(self, store: Store, catalog: Callable[[], Catalog], identity: Callable[[], DeviceIdentity],
                  calendar: WorkCalendar | Callable[[], WorkCalendar], paperwork: Paperwork, on_new_event: Callable[[], None] = lambda: None,
-                 clock: Callable[[], dt.datetime] = dt.datetime.now, gate: Callable[[], str] = lambda: ""):
+                 clock: Callable[[], dt.datetime] = dt.datetime.now, gate: Callable[[], str] = lambda: "",
+                 proxy: ProxyRecorder | None = None):
         self.store, self.catalog, self.identity = store, catalog, identity
+        self.proxy = proxy or ProxyRecorder()
         self.gate = gate  # a reason to refuse all new intake (the device was revoked), or ""
         # A fixed calendar or a provider (the back office may send a newer one while we run).
         self.calendar = calendar if callable(calendar) else (lambda: calendar)
@@ -135,16 +140,18 @@ class IntakeService:
     def check_id(self, number: str) -> IdCheck:
         return check_id_number(number, today=self.clock().date())
 
-    def search(self, text: str, *, bundles: bool = False, limit: int = 20) -> tuple:
+    def search(self, text: str, *, bundles: bool = False, limit: int = 20, proxy: bool = False) -> tuple:
         """Ranked matters (and, with `bundles`, 一件事) this device may take in.
 
         Scoped by the level and region of the enrolled org unit; an unenrolled device
-        (demo before enrolment) searches the whole catalog.
+        (demo before enrolment) searches the whole catalog. With `proxy` (帮办代办) a
+        station searches its county's matters, which it forwards.
         """
         from client.domain.search import CatalogIndex, Scope
 
         try:
-            scope = Scope.for_region(self.identity().region_code)
+            region = self.identity().region_code
+            scope = Scope.for_region(proxy_scope_region(region) if proxy else region)
         except ServiceError:
             scope = None
         hits = CatalogIndex.for_catalog(self.catalog()).search(text, scope, limit=limit, bundles=bundles)
@@ -251,6 +258,10 @@ class IntakeService:
                     if s.get(BlobEntry, sha) is None:
                         s.add(BlobEntry(sha256=sha, size=size))
                 s.flush()
+                if draft.proxy and composed.decision.accepted and composed.decision.outcome != CONCLUDE:
+                    composed.payload["proxy"] = self.proxy.record(
+                        s, case=composed.case, catalog=self.catalog(), matter=self.catalog().get(draft.matter_code),
+                        clerk=clerk, identity=identity, now=now, agent_id=composed.applicant.agent.id_number)
                 append_event(s, case_id=case_id, type_=composed.event_type, payload=composed.payload,
                              clerk=clerk.username, device_id=identity.device_id, now=now)
                 applicants.remember(s, composed.applicant, case_id, now)
@@ -265,7 +276,8 @@ class IntakeService:
         paper = self.paperwork.issue(case_id)
         return AcceptResult(case_id, case_no, format_case_no(case_no), deadline.due, deadline.approximate,
                             composed.case.notice_no, paper.notice_pdf, paper.printed, paper.error,
-                            decision.outcome, OUTCOME_LABELS[decision.outcome], paper.documents, deadline.warning)
+                            decision.outcome, OUTCOME_LABELS[decision.outcome], paper.documents, deadline.warning,
+                            (composed.payload.get("proxy") or {}).get("slip_no", ""))
 
     def preview_notice(self, draft: IntakeDraft, clerk: Clerk) -> tuple[str, bytes]:
         """The main notice as it would print now (title, PNG), nothing stored or numbered."""
@@ -278,6 +290,8 @@ class IntakeService:
                  number: Callable[[str], str]) -> "_Composed":
         """The case row, its materials and its first event's payload for this draft (not stored)."""
         today = now.date()
+        if draft.proxy and (draft.applicant.agent is None or draft.applicant.agent.relation != PROXY):
+            raise ServiceError("帮办代办须登记代办人（社工本人）的身份证号码")
         problem = check_applicant(draft.applicant, today)
         if problem:
             raise ServiceError(problem)
@@ -333,6 +347,12 @@ class IntakeService:
         return _Composed(case, tuple(materials), tuple(blobs), payload,
                          OUTCOME_EVENTS.get(decision.outcome, protocol.CASE_ACCEPTED), decision, deadline,
                          applicant)
+
+    def proxy_agent(self, clerk: Clerk, id_number: str = "") -> Agent:
+        """The social worker as the agent of a 帮办代办 case (relation 帮办代办); their ID number
+        is remembered from their last proxy case when not given."""
+        return Agent(clerk.display_name, id_number or self.proxy.known_agent_id(self.store, clerk.username),
+                     relation=PROXY)
 
     def returning_applicant(self, id_number: str) -> KnownApplicant | None:
         """What earlier visits know about this person, so the clerk types nothing twice."""

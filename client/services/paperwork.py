@@ -31,7 +31,7 @@ from reports.refusal import RefusalNotice, render_refusal_notice
 from reports.templates import NoticeTemplates, default_templates
 from reports.tolerance import PendingMaterial, TolerantAcceptance, render_tolerant_notice, render_tolerant_pledge
 
-from .errors import clerk_message
+from .errors import ServiceError, clerk_message
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +280,16 @@ class Paperwork:
 
     def preview_png(self, pdf_path: Path) -> bytes:
         return pdf_page_png(Path(pdf_path).read_bytes(), dpi=60)
+
+    def write_document(self, name: str, data: bytes) -> Path:
+        """Keep a finished PDF with the office's other documents."""
+        return self._write(name, data)
+
+    def print_layout(self, layout: ReceiptLayout) -> None:
+        """Print another thermal layout (e.g. a transfer slip) on the receipt printer."""
+        if self.printer is None:
+            raise ServiceError("未配置小票打印机，请在设置中选择打印机或打印A4回执")
+        self.printer.print_layout(layout)
 
     def _write(self, name: str, data: bytes) -> Path:
         self.out_dir.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from client.store.settings import get_setting, put_setting
 from .enrolment import EnrolmentService
 from .errors import ServiceError
 from .paperwork import Paperwork
+from .power import PowerGate
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +30,16 @@ class CounterSettings:
     font_size: int
     lock_minutes: int
     window: str = ""  # 窗口号, e.g. "3"; offered at 开班, the open shift keeps its own
+    low_power: bool = False  # 省电模式: background polling paused; F5 still syncs
 
 
 class PreferencesService:
     def __init__(self, store: Store, enrolment: EnrolmentService, paperwork: Paperwork, on_server_changed=lambda: None,
-                 defaults: CounterSettings | None = None):
+                 defaults: CounterSettings | None = None, power: PowerGate | None = None):
         self.store, self.enrolment, self.paperwork, self.on_server_changed = store, enrolment, paperwork, \
             on_server_changed
         self.defaults = defaults or CounterSettings("", "80", 15, 5)
+        self.power = power or PowerGate()
 
     def load(self) -> CounterSettings:
         with self.store.sessions() as s:
@@ -47,6 +50,7 @@ class PreferencesService:
                 font_size=int(get_setting(s, "pref.font_size", str(self.defaults.font_size))),
                 lock_minutes=int(get_setting(s, "pref.lock_minutes", str(self.defaults.lock_minutes))),
                 window=get_setting(s, "pref.window", self.defaults.window) or "",
+                low_power=get_setting(s, "pref.low_power", "1" if self.defaults.low_power else "0") == "1",
             )
 
     def save(self, new: CounterSettings) -> CounterSettings:
@@ -73,10 +77,23 @@ class PreferencesService:
             put_setting(s, "pref.font_size", str(new.font_size))
             put_setting(s, "pref.lock_minutes", str(new.lock_minutes))
             put_setting(s, "pref.window", new.window)
+            put_setting(s, "pref.low_power", "1" if new.low_power else "0")
         old = self.load()
         if url and url != old.server_url and self.enrolment.identity() is not None:
             self.enrolment.set_server_url(url)
             self.on_server_changed()
             log.info("server address changed to %s", url)
         self.paperwork.receipt_format = new.receipt_format
+        self.power.set_low_power(new.low_power)
         return self.load()
+
+    def set_low_power(self, on: bool) -> CounterSettings:
+        """Switch 省电模式 (the key and the status bar do this), remembered for the next start."""
+        with self.store.sessions.begin() as s:
+            put_setting(s, "pref.low_power", "1" if on else "0")
+        self.power.set_low_power(on)
+        return self.load()
+
+    @property
+    def low_power(self) -> bool:
+        return self.power.low_power

@@ -9,13 +9,16 @@ Catalog precedence: the back office's published catalog, else one imported with
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from client.domain.catalog import Catalog, catalog_from_dict, check_catalog, load_sample_catalog
-from client.domain.deadlines import WorkCalendar, calendar_from_dict
+from client.domain.deadlines import WorkCalendar, add_limit, calendar_from_dict
 from client.store.files import write_whole
 from client.store.outbox import StoreOutbox
 from reports.templates import NoticeTemplates, default_templates, merge_templates
@@ -118,3 +121,75 @@ class Published:
             if catalog.version != self._catalog.version:
                 log.info("catalog in force: %s (%d matters)", catalog.version, len(catalog.matters))
             self._catalog, self._calendar, self._templates = catalog, calendar, templates
+
+
+DEFAULT_OFFLINE_LOGIN_DAYS = 10  # a week offline plus slack for clock changes, unless the back office says otherwise
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Can this station keep working offline on what it has? Warnings are Chinese, for the
+    status bar and the home banner; none means the catalog and calendar are fit for use."""
+
+    warnings: tuple[str, ...]
+    confirmed_at: dt.datetime | None  # last time the back office confirmed what is in force
+    offline_login_days: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.warnings
+
+    @property
+    def short(self) -> str:
+        return "" if self.ok else f"注意：{len(self.warnings)}项离线数据需更新"
+
+
+class ReadinessService:
+    """Checks what a station works on offline against the limits the back office published:
+    the catalog's and calendar's max age (days since the last completed sync) and whether the
+    calendar covers every deadline the station could promise from today."""
+
+    def __init__(self, outbox: StoreOutbox, published: Published, clock: Callable[[], dt.datetime] = dt.datetime.now):
+        self.outbox, self.published, self.clock = outbox, published, clock
+
+    def offline_login_days(self) -> int:
+        policy = self.outbox.downlink().policy or {}
+        try:
+            return max(1, int(policy.get("offline_login_days") or DEFAULT_OFFLINE_LOGIN_DAYS))
+        except (TypeError, ValueError):
+            return DEFAULT_OFFLINE_LOGIN_DAYS
+
+    def check(self) -> Readiness:
+        now = self.clock()
+        down = self.outbox.downlink()
+        try:
+            confirmed = dt.datetime.fromisoformat(down.confirmed_at) if down.confirmed_at else None
+        except ValueError:
+            confirmed = None
+        warnings = []
+        for what, data in (("事项清单", down.catalog_version), ("工作日历", down.calendar)):
+            max_age = (data or {}).get("max_age_days")
+            if not max_age:
+                continue
+            if confirmed is None:
+                warnings.append(f"{what}尚未与后台核对，请联网同步")
+            elif now - confirmed > dt.timedelta(days=int(max_age)):
+                days = (now - confirmed).days
+                warnings.append(f"{what}已{days}天未与后台核对（后台规定不超过{max_age}天），可能已过期，请尽快联网同步")
+        gap = self._uncovered_year(now.date())
+        if gap is not None:
+            warnings.append(f"工作日历未包含{gap}年的节假日安排，跨入该年的承诺办结日期仅按周末推算，请联网同步日历")
+        return Readiness(tuple(warnings), confirmed, self.offline_login_days())
+
+    def _uncovered_year(self, today: dt.date) -> int | None:
+        """The first year the coming deadlines reach that the calendar does not know, or None."""
+        calendar = self.published.calendar()
+        longest: dict[str, int] = {}
+        for matter in self.published.catalog().matters:
+            for limit, unit in ((matter.promised_limit, matter.promised_unit), (matter.legal_limit, matter.legal_unit)):
+                if limit and unit in ("WD", "ND"):
+                    longest[unit] = max(longest.get(unit, 0), int(limit))
+        furthest = today
+        for unit, limit in longest.items():
+            furthest = max(furthest, add_limit(today, limit, unit, calendar).due)
+        return next((year for year in range(today.year, furthest.year + 1) if year not in calendar.known_years), None)

@@ -18,6 +18,10 @@ from client.domain.states import LABELS, CaseState
 from client.domain.ratings import label as rating_label
 from client.store.db import Store
 from client.store.models import Case, CaseEvent
+
+# Originals another station forwarded and this hall signed for (帮办代办) are on record here
+# without a matter: the station took that case in and counts it.
+TAKEN_HERE = Case.matter_code != ""
 from client.store.settings import load_identity
 from reports.statistics import (INDICATORS, BadRating, ClerkTally, DailyWindowStats, DeadlineCase,
                                 DepartmentScore, IndicatorRatings, MatterOutcome,
@@ -64,7 +68,7 @@ class StatisticsQueries:
         start = dt.datetime.combine(day, dt.time())
         end = start + dt.timedelta(days=1)
         with self.store.sessions() as s:
-            cases = s.scalars(select(Case).where(Case.received_at >= start, Case.received_at < end)
+            cases = s.scalars(select(Case).where(Case.received_at >= start, Case.received_at < end, TAKEN_HERE)
                               .order_by(Case.received_at)).all()
             delivered = s.execute(
                 select(CaseEvent.clerk, CaseEvent.device_time, Case.received_at)
@@ -100,9 +104,10 @@ class StatisticsQueries:
         start = dt.datetime.combine(first, dt.time())
         end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
         with self.store.sessions() as s:
-            in_month = s.scalars(select(Case).where(Case.received_at >= start, Case.received_at < end)).all()
+            in_month = s.scalars(select(Case).where(Case.received_at >= start, Case.received_at < end,
+                                                    TAKEN_HERE)).all()
             running = s.scalars(select(Case).where(Case.status.in_([st.value for st in _RUNNING]),
-                                                   Case.received_at < end)
+                                                   Case.received_at < end, TAKEN_HERE)
                                 .order_by(Case.promised_by)).all()
         overdue = tuple(self._deadline(c, (as_of - c.promised_by).days)
                         for c in running if c.promised_by < as_of)

@@ -213,3 +213,22 @@ class OutreachAppointment(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     signature: Mapped[str] = mapped_column(String(64), default="")  # SHA-256 of the signature page
     visited_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+
+
+class TransferSlip(Base):
+    """流转单 of a proxy case (帮办代办): where its paper originals are now.
+
+    At the station the slip is made with the case; at the hall a row is made when the
+    slip's code is scanned in. `holder` is one of sync.protocol.HOLDERS.
+    """
+
+    __tablename__ = "transfer_slips"
+    slip_no: Mapped[str] = mapped_column(String(32), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_no: Mapped[str] = mapped_column(String(32))
+    forward_to: Mapped[str] = mapped_column(String(128), default="")
+    holder: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    dispatched_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    received_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    received_by: Mapped[str] = mapped_column(String(128), default="")

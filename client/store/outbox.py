@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import delete, func, select
 
@@ -23,7 +24,7 @@ from sync.sender_lock import sender_lock
 
 from .db import Store
 from .journal import append_event
-from .models import BlobEntry, Case, CaseEvent, OutboxEntry, ServerChange, Setting
+from .models import BlobEntry, Case, CaseEvent, OutboxEntry, ServerChange, Setting, TransferSlip
 from .rescue import KEY_RESTORE, KEY_RESTORE_REPORT, request_restore, requeue_unsent, restore_snapshots
 from .settings import get_setting, load_identity, put_setting
 
@@ -37,6 +38,8 @@ KEY_TEMPLATES = "sync.templates"
 KEY_COMMAND = "sync.device_command"
 KEY_DEADLINES = "sync.deadline_warnings"
 KEY_DEFERRED = "sync.deferred_status"  # case ids whose server status waits for their unsent steps
+KEY_POLICY = "sync.field_policy"
+KEY_CONFIRMED_AT = "sync.confirmed_at"  # device time of the last completed pull: what is in force was current then
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class Downlink:
     device_command: dict | None = None  # protocol.DeviceCommandData form (latest order)
     deadline_warnings: dict[str, dict] = field(default_factory=dict)  # case_id -> DeadlineWarningData
     restore: dict | None = None  # what the last restore from the back office brought back
+    policy: dict | None = None  # protocol.FieldPolicyData form
+    confirmed_at: str | None = None  # ISO device time of the last completed pull
 
     @property
     def intake_allowed(self) -> bool:
@@ -74,9 +79,10 @@ _SERVER_STATUSES = {"submitted", "in_review", "supplement_requested", "suspended
 
 
 class StoreOutbox:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, clock: Callable[[], dt.datetime] = dt.datetime.now):
         self.store = store
         self.pages = store.pages
+        self.clock = clock
 
     def pending(self, limit: int) -> list[protocol.Event]:
         with self.store.sessions() as s:
@@ -162,7 +168,8 @@ class StoreOutbox:
     def downlink(self) -> Downlink:
         with self.store.sessions() as s:
             return Downlink(_json(s, KEY_CALENDAR), _json(s, KEY_CATALOG_VERSION), _json(s, KEY_TEMPLATES, {}),
-                            _json(s, KEY_COMMAND), _json(s, KEY_DEADLINES, {}), _json(s, KEY_RESTORE_REPORT))
+                            _json(s, KEY_COMMAND), _json(s, KEY_DEADLINES, {}), _json(s, KEY_RESTORE_REPORT),
+                            _json(s, KEY_POLICY), get_setting(s, KEY_CONFIRMED_AT))
 
     def progress(self) -> SyncProgress:
         with self.store.sessions() as s:
@@ -249,6 +256,12 @@ class StoreOutbox:
                 seen.add(ch.seq)
                 s.add(ServerChange(seq=ch.seq, case_id=ch.case_id, kind=ch.kind, data=ch.data,
                                    server_time=ch.server_time.replace(tzinfo=None)))
+                if ch.kind == protocol.CHANGE_CUSTODY:
+                    if ch.case_id and _move_custody(s, ch.case_id, ch.data):
+                        appended = append_event(s, case_id=ch.case_id, type_="server.custody", payload=dict(ch.data),
+                                                clerk=ch.data.get("by") or "后台", outbox=False, after=appended,
+                                                device_id=identity.device_id if identity else "")
+                    continue
                 if ch.kind != protocol.CHANGE_CASE_STATUS:
                     self._keep_published(s, ch, warnings)
                     continue
@@ -270,6 +283,7 @@ class StoreOutbox:
                 _put_json(s, KEY_DEADLINES, warnings)
             self._settle(s, deferred, identity, appended)
             put_setting(s, KEY_CURSOR, str(cursor))
+            put_setting(s, KEY_CONFIRMED_AT, self.clock().replace(microsecond=0).isoformat())
 
     def _settle(self, s, deferred: set[str], identity, appended: CaseEvent | None) -> None:
         """Apply the newest server status of held-back cases whose local steps are answered."""
@@ -325,6 +339,8 @@ class StoreOutbox:
             self._keep_command(s, ch.data)
         elif ch.kind == protocol.CHANGE_DEADLINE and ch.case_id:
             warnings[ch.case_id] = {**ch.data, "case_no": ch.case_no}
+        elif ch.kind == protocol.CHANGE_POLICY:
+            _put_json(s, KEY_POLICY, ch.data)
         else:
             log.info("ignoring change kind %s from a newer back office", ch.kind)
 
@@ -335,3 +351,22 @@ class StoreOutbox:
             counts["blobs_pending"] = s.scalar(
                 select(func.count()).select_from(BlobEntry).where(BlobEntry.state == "pending")) or 0
             return counts
+
+
+_HOLDER_RANK = {holder: rank for rank, holder in enumerate(protocol.HOLDERS)}
+
+
+def _move_custody(s, case_id: str, data: dict) -> bool:
+    """The back office says where a proxy case's originals are: custody only moves forward
+    (a late or repeated report changes nothing). True when it moved."""
+    slip = s.scalar(select(TransferSlip).where(TransferSlip.case_id == case_id))
+    holder = data.get("holder")
+    if slip is None or holder not in _HOLDER_RANK or _HOLDER_RANK[holder] <= _HOLDER_RANK.get(slip.holder, 0):
+        return False
+    slip.holder = holder
+    at = dt.datetime.fromisoformat(data["at"]).replace(tzinfo=None) if data.get("at") else None
+    if holder == protocol.HOLDER_HALL:
+        slip.received_at, slip.received_by = at, data.get("office") or data.get("by", "")
+    else:
+        slip.dispatched_at = slip.dispatched_at or at
+    return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 import customtkinter as ctk
 
 from .base import View
-from .theme import ERROR_COLOR, OK_COLOR
+from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
 MATERIAL_STATUS = {"received": "已收", "missing": "缺", "tolerated": "容缺", "pledged": "承诺", "waived": "免提交"}
 
@@ -21,7 +21,8 @@ class CaseDetailView(View):
         bottom = ctk.CTkFrame(self, fg_color="transparent")
         bottom.pack(fill="x", padx=16, pady=12)
         self.button(bottom, "返回（Esc）", self.app.show_home, height=40, fg_color="gray50").pack(side="right")
-        self.button(bottom, "重新打印（F7）", self.reprint, height=40).pack(side="right", padx=10)
+        self.reprint_button = self.button(bottom, "重新打印（F7）", self.reprint, height=40)
+        self.reprint_button.pack(side="right", padx=10)
         self.message = self.label(bottom, "", wraplength=700, justify="left")
         self.message.pack(side="left")
         self.keys = {"Escape": self.app.show_home, "F7": self.reprint, "F8": self.focus_delivery}
@@ -43,7 +44,7 @@ class CaseDetailView(View):
         self.detail = d
         self.recipient_id = None
         self.tracking = None
-        for key in ("F3", "F6", "F10"):
+        for key in ("F3", "F6", "F9", "F10"):
             self.keys.pop(key, None)
         for child in self.content.winfo_children():
             child.destroy()
@@ -59,12 +60,19 @@ class CaseDetailView(View):
                  ("受理人", d.clerk), ("受理通知书", d.notice_no)]
         if d.ticket_no:
             facts.append(("叫号", d.ticket_no))
+        if d.forwarded_in:  # 帮办代办 received here: the station took the case in and reports it
+            facts = [("办件编号", s.case_no_display), ("收件时间", f"{s.received_at:%Y-%m-%d %H:%M}"),
+                     ("签收人", d.clerk), ("说明", "代办件由发件服务站受理并报送后台，请按流转单核对随单原件")]
+            self.reprint_button.pack_forget()
+            self.keys.pop("F7", None)
         if d.result_name:
             facts.append(("审批结果", f"{d.result_name}  {d.result_no}"))
         if d.reason:
             facts.append(("说明", d.reason))
         for key, value in facts:
             self.label(self.content, f"{key}：{value}", 0).pack(anchor="w")
+        if d.custody_label:
+            self._custody_box(d)
         self.label(self.content, "申请材料", 1, True).pack(anchor="w", pady=(10, 2))
         for m in d.materials:
             self.label(self.content, f"· {m.name}（{MATERIAL_STATUS.get(m.status, m.status)}，扫描 {m.pages} 页）",
@@ -85,6 +93,35 @@ class CaseDetailView(View):
             self._mail_box(d)
         if d.can_withdraw:
             self._withdraw_box()
+
+    def _custody_box(self, d) -> None:
+        """帮办代办: who holds the paper originals now, and sending them on with the slip."""
+        box = ctk.CTkFrame(self.content)
+        box.pack(fill="x", pady=(8, 4))
+        color = OK_COLOR if d.custody == "hall" else WARN_COLOR
+        self.custody_line = self.label(box, f"原件持有：{d.custody_label}", 1, True, text_color=color)
+        self.custody_line.pack(side="left", padx=12, pady=8)
+        self.label(box, f"流转单 {d.slip_no} · 送达 {d.forward_to}", -1).pack(side="left", padx=8)
+        if d.can_dispatch:
+            self.dispatch_button = self.button(box, "原件寄出（F9）", self.dispatch, height=34)
+            self.dispatch_button.pack(side="right", padx=12)
+            self.keys["F9"] = self.dispatch
+        if self.services.transfer is not None and d.custody in ("station", "in_transit"):
+            self.button(box, "重打流转单", self.reprint_slip, height=34, fg_color="gray50").pack(side="right")
+
+    def dispatch(self) -> None:
+        if self.busy or self.services.transfer is None:
+            return
+        self.run_task(self.services.transfer.dispatch, self.case_id, self.app.clerk,
+                      on_done=lambda c: (self.message.configure(text=f"已登记原件寄出（流转单 {c.slip_no}）",
+                                                                text_color=OK_COLOR), self.app.sync_now(), self.load()),
+                      on_error=self._error)
+
+    def reprint_slip(self) -> None:
+        self.run_task(self.services.transfer.print_slip, self.case_id,
+                      on_done=lambda r: self.message.configure(text=r.error or f"已重新打印流转单 {r.slip_no}",
+                                                               text_color=ERROR_COLOR if r.error else OK_COLOR),
+                      on_error=self._error)
 
     def _delivery_box(self, d) -> None:
         box = ctk.CTkFrame(self.content)

@@ -7,6 +7,7 @@ from client.services.supervision import SUPERVISOR_ROLES
 
 from .base import View
 from .queue_panel import QueuePanel
+from .theme import OK_COLOR, WARN_COLOR
 
 COLUMNS = (("case_no", "办件编号", 250), ("applicant", "申请人", 90), ("matter", "事项", 260),
            ("status", "状态", 110), ("received", "受理时间", 150), ("due", "承诺办结", 110), ("sync", "报送", 100))
@@ -20,6 +21,9 @@ class HomeView(View):
 
     def __init__(self, app):
         super().__init__(app)
+        # Offline fitness (catalog or calendar too old, calendar short of the coming deadlines).
+        self.banner = ctk.CTkLabel(self, text="", fg_color="#fff3cd", text_color=WARN_COLOR, corner_radius=6,
+                                   font=self.theme.font(0, True), wraplength=1280, justify="left", anchor="w")
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16, pady=(12, 6))
         self.new_button = self.button(bar, "新建受理（F2）", self.app.show_intake, 1, height=40)
@@ -27,7 +31,7 @@ class HomeView(View):
         self.button(bar, "立即同步（F5）", self.app.sync_now, height=40).pack(side="left", padx=10)
         self.query = self.entry(bar, width=330, placeholder_text="办件编号 / 身份证号 / 姓名，回车查询（F6）")
         self.query.pack(side="right")
-        self.query.bind("<Return>", lambda _e: self.refresh())
+        self.query.bind("<Return>", lambda _e: self.submit_query())
         self.queue_panel = None
         if self.services.queue is not None and self.app.shift is not None:
             self.queue_panel = QueuePanel(self)
@@ -49,6 +53,10 @@ class HomeView(View):
             self.button(bar, f"直通车（{key.replace('-', '+')}）", self.app.show_outreach, height=40, width=170,
                         fg_color="#2a7f62").pack(side="left", padx=(0, 10))
             self.keys[key] = self.app.show_outreach
+        if self.services.transfer is not None:
+            self.button(bar, "流转单收件（F4）", self.await_slip, height=40, fg_color="#2e7d6b").pack(side="left")
+            self.keys["F4"] = self.await_slip
+        self.bar = bar
         if self.app.clerk is not None and self.app.clerk.role in SUPERVISOR_ROLES:
             self.button(bar, "主管视图（F9）", self.app.show_supervisor, height=40, fg_color="#6a4c93").pack(
                 side="left", padx=10)
@@ -64,10 +72,47 @@ class HomeView(View):
         self.refresh()
         if self.queue_panel is not None:
             self.queue_panel.refresh()
+        self.check_readiness()
         self.new_button.focus_set()
 
     def on_synced(self) -> None:
         self.refresh()
+        self.check_readiness()
+
+    def check_readiness(self) -> None:
+        if self.services.readiness is not None:
+            self.run_task(self.services.readiness.check, on_done=self._readiness)
+
+    def _readiness(self, readiness) -> None:
+        if readiness.ok:
+            self.banner.pack_forget()
+            return
+        self.banner.configure(text="⚠ " + "\n⚠ ".join(readiness.warnings))
+        self.banner.pack(fill="x", padx=16, pady=(10, 0), ipadx=10, ipady=6, before=self.bar)
+
+    def submit_query(self) -> None:
+        """Enter in the search box: a transfer slip's code is a receipt, anything else a search."""
+        text = self.query.get()
+        if self.services.transfer is not None and self.services.transfer.is_slip_code(text):
+            self.receive_slip(text)
+        else:
+            self.refresh()
+
+    def await_slip(self) -> None:
+        """F4 (收件): the scanner types the slip's code into the search box and presses Enter."""
+        self.query.delete(0, "end")
+        self.query.focus_set()
+        self.app.flash("请用扫码枪扫描流转单上的二维码，原件送达将自动登记", WARN_COLOR)
+
+    def receive_slip(self, code: str) -> None:
+        self.run_task(self.services.transfer.receive, code, self.app.clerk, on_done=self._slip_received,
+                      on_error=self.app.show_error)
+
+    def _slip_received(self, received) -> None:
+        self.query.delete(0, "end")
+        self.app.flash(f"流转单 {received.slip_no} 原件已签收（办件 {received.case_no_display}）", OK_COLOR)
+        self.app.sync_now()
+        self.app.show_case(received.case_id)
 
     def refresh(self) -> None:
         self.run_task(self.services.cases.find, self.query.get(), on_done=self._fill,

@@ -7,6 +7,7 @@ received, F8 previews the notice, F9 records the decision and prints, F10 refuse
 from __future__ import annotations
 
 import tkinter as tk
+from dataclasses import replace
 from pathlib import Path
 from tkinter import filedialog
 
@@ -14,6 +15,7 @@ import customtkinter as ctk
 
 import datetime as dt
 
+from client.domain.identity import PROXY, Agent
 from client.domain.parties import answered_by_applicant, case_materials
 from client.services.intake import IntakeDraft
 
@@ -42,6 +44,7 @@ class IntakeView(View):
         self.outcome_label = "受理"
         self.generation = 0  # of verdict requests
         self.preview_window = None
+        self.proxy = False  # 帮办代办: a county matter taken in here and forwarded with a transfer slip
         self.columnconfigure((0, 1, 2), weight=1, uniform="col")
         self.rowconfigure(0, weight=1)
         self._applicant_column()
@@ -61,7 +64,7 @@ class IntakeView(View):
         self.keys = {"F2": self.applicant.toggle_kind, "F3": self.read_card,
                      "Shift-F3": self.applicant.read_agent_card, "F9": self.do_accept, "Escape": self.app.show_home,
                      "F4": self.search.focus_set, "F7": self.checklist.mark_all_received,
-                     "F8": self.preview_notice, "F10": self.verdict.toggle_refusal}
+                     "F8": self.preview_notice, "F10": self.verdict.toggle_refusal, "F6": self.toggle_proxy}
 
     # ① applicant
     def _applicant_column(self) -> None:
@@ -83,6 +86,16 @@ class IntakeView(View):
         col = ctk.CTkFrame(self)
         col.grid(row=0, column=1, sticky="nsew", padx=6, pady=12)
         self.label(col, "② 办理事项", 2, True).pack(anchor="w", padx=14, pady=(12, 8))
+        self.proxy_switch = ctk.CTkSwitch(col, text="帮办代办：转报县级并打印流转单（F6）", font=self.theme.font(-1),
+                                          command=lambda: self.set_proxy(bool(self.proxy_switch.get())))
+        self.proxy_switch.pack(anchor="w", padx=14, pady=(0, 6))
+        # The social worker is the agent (帮办代办); their ID number goes on the 授权委托书.
+        self.proxy_row = ctk.CTkFrame(col, fg_color="transparent")
+        self.proxy_agent_label = self.label(self.proxy_row, "代办人身份证号", -1)
+        self.proxy_agent_label.pack(side="left")
+        self.proxy_id = self.entry(self.proxy_row, width=200)
+        self.proxy_id.pack(side="left", padx=(6, 0), fill="x", expand=True)
+        self.proxy_id.bind("<KeyRelease>", lambda _e: (self.refill_checklist(), self.refresh_verdict()))
         self.search = self.entry(col, width=300, placeholder_text="事项名称、编码、拼音或“开饭店”等说法（F4）")
         self.search.pack(fill="x", padx=14)
         self.results = tk.Listbox(col, font=self.theme.tk_font(), height=8, activestyle="dotbox",
@@ -101,8 +114,33 @@ class IntakeView(View):
 
     def run_search(self) -> None:
         """Ranked, scoped search on every keystroke; 一件事 are listed with their matters."""
-        self.matters = self.services.intake.search(self.search.get(), bundles=True)
+        self.matters = self.services.intake.search(self.search.get(), bundles=True, proxy=self.proxy)
         self._list_matters()
+
+    def _proxy_agent(self, agent) -> None:
+        self.proxy_agent_label.configure(text=f"代办人 {agent.name} 身份证号")
+        if agent.id_number and not self.proxy_id.get().strip():
+            self.proxy_id.insert(0, agent.id_number)
+            self.refresh_verdict()
+
+    def toggle_proxy(self) -> None:
+        self.set_proxy(not self.proxy)
+
+    def set_proxy(self, on: bool) -> None:
+        """帮办代办 searches the county's matters; the case is forwarded with a transfer slip."""
+        self.proxy = on
+        if bool(self.proxy_switch.get()) != on:
+            self.proxy_switch.toggle()
+        if on:
+            self.proxy_row.pack(fill="x", padx=14, pady=(0, 6), after=self.proxy_switch)
+            if self.app.clerk is not None and not self.proxy_id.get().strip():
+                self.run_task(self.services.intake.proxy_agent, self.app.clerk, on_done=self._proxy_agent)
+        else:
+            self.proxy_row.pack_forget()
+        self.run_search()
+        self.message.configure(text="帮办代办：受理后转报县级，原件随流转单寄出" if on else "", text_color=WARN_COLOR)
+        self.refill_checklist()
+        self.refresh_verdict()
 
     def _list_matters(self) -> None:
         self.results.delete(0, "end")
@@ -171,7 +209,7 @@ class IntakeView(View):
         监护关系证明); called again whenever the applicant column changes who acts."""
         if self.matter is None:
             return
-        answers, specs, _extra = case_materials(self.matter, self.answers, self.applicant.applicant(), dt.date.today())
+        answers, specs, _extra = case_materials(self.matter, self.answers, self.acting_applicant(), dt.date.today())
         for sit in self.matter.situations:
             if sit.code in self.panel_answers:
                 chosen = sit.option(answers.get(sit.code)).label
@@ -216,13 +254,22 @@ class IntakeView(View):
         self.checklist.add_pages(code, refs)
 
     # decision
-    def draft(self) -> IntakeDraft:
+    def acting_applicant(self):
+        """The applicant column's applicant; under 帮办代办 the social worker acts as agent."""
         applicant = self.applicant.applicant()
+        if self.proxy and self.app.clerk is not None:
+            applicant = replace(applicant, agent=Agent(self.app.clerk.display_name,
+                                                       self.proxy_id.get().strip().upper(), relation=PROXY))
+        return applicant
+
+    def draft(self) -> IntakeDraft:
+        applicant = self.acting_applicant()
         return IntakeDraft(applicant, self.matter.code if self.matter else "", self.checklist.inputs(),
                            self.phone.get().strip(), answers=dict(self.answers), refusal=self.verdict.refusal_key(),
                            refusal_text=self.verdict.refusal_text.get().strip(),
                            competent_office=self.verdict.competent.get().strip(),
-                           supplement_by=self.verdict.supplement_date(), ticket_no=self.app.ticket_no)
+                           supplement_by=self.verdict.supplement_date(), ticket_no=self.app.ticket_no,
+                           proxy=self.proxy)
 
     def refresh_verdict(self) -> None:
         """Ask the engine what F9 would do with the checklist as it stands."""

@@ -69,7 +69,8 @@ class MainWindow:
         self.body = ctk.CTkFrame(self.root, fg_color="transparent")
         self.body.pack(fill="both", expand=True)
         status = ctk.CTkFrame(self.root, height=30, corner_radius=0)
-        status.pack(fill="x", side="bottom")
+        # Packed ahead of the body: on a 1366×768 screen a tall view must not squeeze the status bar out.
+        status.pack(fill="x", side="bottom", before=self.body)
         self.sync_badge = ctk.CTkLabel(status, text="同步：—", font=self.theme.font(-1))
         self.sync_badge.pack(side="left", padx=16)
         self.device_states: dict[str, str] = {}
@@ -77,6 +78,13 @@ class MainWindow:
         self.device_badge.pack(side="left", padx=16)
         self.error_line = ctk.CTkLabel(status, text="", font=self.theme.font(-1), text_color=ERROR_COLOR)
         self.error_line.pack(side="right", padx=16)
+        # 省电模式 (Ctrl+B or a click here) and whether the offline data is still fit for use.
+        self.power_badge = ctk.CTkLabel(status, text="", font=self.theme.font(-1, True), text_color=WARN_COLOR,
+                                        cursor="hand2")
+        self.power_badge.pack(side="right", padx=8)
+        self.power_badge.bind("<Button-1>", lambda _e: self.toggle_low_power())
+        self.ready_badge = ctk.CTkLabel(status, text="", font=self.theme.font(-1), text_color=WARN_COLOR)
+        self.ready_badge.pack(side="right", padx=8)
         self.root.bind_all("<Key>", self._key, add="+")
         # Tk binds F10 to menu traversal on the same tag, which would shadow <Key>.
         self.root.bind_all("<Key-F10>", self._key)
@@ -84,6 +92,7 @@ class MainWindow:
             self.root.bind_all(sequence, self._touched, add="+")
         self.root.bind_all("<Control-l>", lambda _e: self.lock())
         self.root.bind_all("<Control-q>", lambda _e: self.show_shift_close())
+        self.root.bind_all("<Control-b>", lambda _e: self.toggle_low_power())
         self.root.bind_all("<Control-equal>", lambda _e: self.resize_fonts(+1))
         self.root.bind_all("<Control-plus>", lambda _e: self.resize_fonts(+1))
         self.root.bind_all("<Control-minus>", lambda _e: self.resize_fonts(-1))
@@ -207,6 +216,7 @@ class MainWindow:
         self.show_home()
         self.sync_now()
         self.refresh_devices()
+        self.check_readiness()
 
     def show_shift_close(self) -> None:
         """交班 (Ctrl+Q on the home screen)."""
@@ -266,6 +276,26 @@ class MainWindow:
         """Font size and lock time from the saved settings, applied to the running window."""
         self.resize_fonts(prefs.font_size - self.theme.base)
         self.lock_after_s = prefs.lock_minutes * 60
+        self.show_low_power(prefs.low_power)
+
+    def toggle_low_power(self) -> None:
+        """Ctrl+B: pause or resume background polling (sync loop, device monitor); F5 still syncs."""
+        prefs = self.services.preferences
+        if prefs is None:
+            return
+        self.runner.run(prefs.set_low_power, not prefs.low_power,
+                        on_done=lambda p: (self.show_low_power(p.low_power), self.flash(
+                            "已开启省电模式：暂停后台同步和设备轮询，按F5可手动同步" if p.low_power
+                            else "已关闭省电模式：恢复后台同步和设备轮询", WARN_COLOR)),
+                        on_error=self.show_error)
+
+    def show_low_power(self, on: bool) -> None:
+        self.power_badge.configure(text="省电模式（Ctrl+B）" if on else "")
+
+    def check_readiness(self) -> None:
+        if self.services.readiness is not None:
+            self.runner.run(self.services.readiness.check,
+                            on_done=lambda r: self.ready_badge.configure(text=r.short), on_error=self.show_error)
 
     def show_diagnostics(self) -> None:
         self.show(DiagnosticsView(self))
@@ -283,6 +313,7 @@ class MainWindow:
         hook = getattr(self.view, "on_synced", None)
         if hook is not None and self.clerk is not None:
             hook()
+        self.check_readiness()
 
     def device_changed(self, role: str, message: str) -> None:
         """A device came, went or ran out of paper: the status bar says so at once."""

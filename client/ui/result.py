@@ -58,8 +58,26 @@ class ResultView(View):
         self.previews = ctk.CTkFrame(self, fg_color="transparent")
         self.previews.pack(fill="both", expand=True, padx=16, pady=(0, 12))
         self.keys = {"Return": self.back, "Escape": self.back}
-        self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
+        self.slip = None
+        if result.slip_no and self.services.transfer is not None:
+            # 帮办代办: the transfer slip comes out after the receipt and goes with the originals.
+            self.slip = self.label(head, f"正在打印流转单 {result.slip_no}…", 1, True, text_color=WARN_COLOR)
+            self.slip.pack(anchor="w", padx=16, pady=(0, 12), before=bar)
+            self.run_task(self.services.transfer.print_slip, result.case_id, on_done=self._slip_printed,
+                          on_error=self._slip_failed)
+        else:
+            self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
         self.ask_rating()
+
+    def _slip_printed(self, printed) -> None:
+        text = (f"流转单 {printed.slip_no} 已打印，请随申请材料原件一并转报"
+                if not printed.error else f"流转单 {printed.slip_no}：{printed.error}")
+        self.slip.configure(text=text, text_color=OK_COLOR if not printed.error else WARN_COLOR)
+        self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
+
+    def _slip_failed(self, exc) -> None:
+        self.slip.configure(text=getattr(exc, "message", "流转单打印失败，可在办件详情中重新打印"), text_color=ERROR_COLOR)
+        self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
 
     def ask_rating(self) -> None:
         """一次一评: the pad lights up for this case; the applicant presses, the clerk does not."""

@@ -1,4 +1,4 @@
-"""Settings (F12): server address, receipt format, font size, lock time and the window number."""
+"""Settings (F12): server address, receipt format, font size, lock time, the window number and low-power mode."""
 from __future__ import annotations
 
 import customtkinter as ctk
@@ -31,6 +31,9 @@ class SettingsView(View):
         self.label(form, "本机窗口号（开班时默认）").grid(row=4, column=0, sticky="e", padx=12, pady=10)
         self.window = self.entry(form, width=80, placeholder_text="如 3")
         self.window.grid(row=4, column=1, sticky="w", pady=10)
+        self.label(form, "省电模式（Ctrl+B）").grid(row=5, column=0, sticky="e", padx=12, pady=10)
+        self.low_power = ctk.CTkCheckBox(form, text="暂停后台自动同步和设备轮询（按F5仍可手动同步）", font=self.theme.font())
+        self.low_power.grid(row=5, column=1, sticky="w", pady=10)
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16)
         self.save_button = self.button(bar, "保存（Ctrl+S）", self.save, 1, height=40)
@@ -51,6 +54,7 @@ class SettingsView(View):
             entry.delete(0, "end")
             if str(value):
                 entry.insert(0, str(value))
+        (self.low_power.select if prefs.low_power else self.low_power.deselect)()
         self.server.focus_set()
 
     def current(self) -> CounterSettings | None:
@@ -60,7 +64,8 @@ class SettingsView(View):
             self._failed(None, "字号和锁屏时间请填写整数")
             return None
         fmt = next((k for k, v in RECEIPT_FORMATS.items() if v == self.receipt.get()), "")
-        return CounterSettings(self.server.get(), fmt, font_size, lock, self.window.get())
+        return CounterSettings(self.server.get(), fmt, font_size, lock, self.window.get(),
+                               bool(self.low_power.get()))
 
     def save(self) -> None:
         prefs = self.current()

@@ -103,6 +103,7 @@ class CaseRow:
     agent_name: str | None = None
     agent_id_number: str | None = None
     agent_relation: str | None = None
+    custody: str | None = None  # 帮办代办: who holds the originals (protocol.HOLDERS), None otherwise
 
     @property
     def acted_by(self) -> str:
@@ -370,4 +371,5 @@ def _case_row(c: Case) -> CaseRow:
     return CaseRow(c.id, c.case_no, c.org_code, c.matter_code, c.matter_name, c.applicant_name,
                    c.status, label, c.complete, c.received_at, c.promised_by, c.result_name,
                    c.result_no, c.decided_by, c.decided_at, c.applicant_kind, c.applicant_id_type,
-                   c.applicant_id_number, c.agent_name, c.agent_id_number, c.agent_relation)
+                   c.applicant_id_number, c.agent_name, c.agent_id_number, c.agent_relation,
+                   ((c.payload or {}).get("custody") or {}).get("holder"))

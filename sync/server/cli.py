@@ -18,9 +18,11 @@ from sync import protocol
 from . import admin
 from .auth import ROLES
 from .config import default_blob_dir, default_db_url
-from .demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo
+from .demo import DEMO_PASSWORD, DEMO_USERS, DEMO_VILLAGE_USERS, ensure_demo
 from .errors import ApiError
 from .publishing import PublishError
+
+CUSTODY_LABELS = {"station": "村服务站", "in_transit": "在途", "hall": "县政务服务中心"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,10 +106,16 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("catalog-publish", parents=[common], help="发布事项清单新版本（JSON 文件）")
     p.add_argument("file")
     p.add_argument("--by")
+    p.add_argument("--max-age-days", type=int, help="窗口超过该天数未与后台同步时提示清单可能过期")
 
     p = sub.add_parser("calendar-import", parents=[common], help="导入工作日历（JSON：years/holidays/workdays）")
     p.add_argument("file")
     p.add_argument("--version")
+    p.add_argument("--by")
+    p.add_argument("--max-age-days", type=int, help="窗口超过该天数未与后台同步时提示日历可能过期")
+
+    p = sub.add_parser("field-policy", parents=[common], help="设置离线策略（离线登录最长天数）")
+    p.add_argument("--offline-login-days", type=int, required=True)
     p.add_argument("--by")
 
     p = sub.add_parser("template-publish", parents=[common], help="发布文书模板")
@@ -224,8 +232,9 @@ def _run(args: argparse.Namespace, db: str) -> int:
         print(f"演示机构：{info.org_code}")
         print(f"设备注册码：{info.enrol_code}（24小时内有效，仅可使用一次）")
         print(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
-        for username, display_name, role in DEMO_USERS:
+        for username, display_name, role in DEMO_USERS + DEMO_VILLAGE_USERS:
             print(f"  {username}  {display_name}  {role}")
+        print(f"村服务站 {info.village_code} 设备注册码：{info.village_enrol_code}")
     elif command == "org-add":
         org = admin.create_org_unit(db, args.code, args.name, args.region, level=args.level,
                                     parent_code=args.parent)
@@ -260,6 +269,8 @@ def _run(args: argparse.Namespace, db: str) -> int:
         for row in rows:
             mark = "" if row.complete else "（扫描件未齐）"
             acted = f"  代理：{row.acted_by}" if row.acted_by else ""
+            if row.custody:
+                mark += f"  原件：{CUSTODY_LABELS.get(row.custody, row.custody)}"
             print(f"{format_case_no(row.case_no)}  {row.status_label}{mark}  {row.matter_name}  "
                   f"{row.applicant_name}{acted}  受理于 {row.received_at.astimezone():%Y-%m-%d %H:%M}")
         print(f"共 {len(rows)} 件")
@@ -311,12 +322,15 @@ def _run_more(args: argparse.Namespace, db: str) -> int:
         print(f"共 {len(found)} 件预警")
     elif command == "catalog-publish":
         body = json.loads(Path(args.file).read_text(encoding="utf-8"))
-        done = publishing.publish_catalog(db, body, by=by)
+        done = publishing.publish_catalog(db, body, by=by, max_age_days=args.max_age_days)
         print(f"已发布事项清单版本 {done.version}")
     elif command == "calendar-import":
         body = json.loads(Path(args.file).read_text(encoding="utf-8"))
-        done = publishing.publish_calendar(db, body, version=args.version, by=by)
+        done = publishing.publish_calendar(db, body, version=args.version, by=by, max_age_days=args.max_age_days)
         print(f"已导入工作日历版本 {done.version}")
+    elif command == "field-policy":
+        publishing.publish_policy(db, offline_login_days=args.offline_login_days, by=by)
+        print(f"已发布离线策略：离线登录最长 {args.offline_login_days} 天")
     elif command == "template-publish":
         done = publishing.publish_template(db, args.name, args.version,
                                            Path(args.file).read_text(encoding="utf-8"), by=by)

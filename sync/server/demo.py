@@ -15,6 +15,9 @@ from .db import engine_for
 DEMO_ORG_CODE = "370702"
 DEMO_ORG_NAME = "潍坊市潍城区政务服务中心"
 DEMO_REGION_CODE = "370702000000"
+DEMO_VILLAGE_CODE = "370702101201"
+DEMO_VILLAGE_NAME = "于河街道东村便民服务站"
+DEMO_VILLAGE_REGION = "370702101201"
 DEMO_PASSWORD = "123456"
 DEMO_USERS = (
     ("clerk01", "张敏", "clerk"),
@@ -23,6 +26,8 @@ DEMO_USERS = (
     ("supervisor01", "赵主管", "supervisor"),
     ("admin", "系统管理员", "admin"),
 )
+# The village station's social worker: takes county matters in on citizens' behalf (帮办代办).
+DEMO_VILLAGE_USERS = (("worker02", "刘社工", "social_worker"),)
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,9 @@ class DemoInfo:
     clerk_username: str = "clerk01"
     clerk_password: str = DEMO_PASSWORD
     approver_username: str = "approver01"
+    village_enrol_code: str = ""  # for a window at the village station
+    village_code: str = DEMO_VILLAGE_CODE
+    worker_username: str = "worker02"
 
 
 def ensure_demo(db: str | Engine) -> DemoInfo:
@@ -39,7 +47,12 @@ def ensure_demo(db: str | Engine) -> DemoInfo:
     with engine_for(db) as engine:
         if admin.get_org_unit(engine, DEMO_ORG_CODE) is None:
             admin.create_org_unit(engine, DEMO_ORG_CODE, DEMO_ORG_NAME, DEMO_REGION_CODE, level="county")
-        for username, display_name, role in DEMO_USERS:
-            if admin.get_user(engine, username) is None:
-                admin.add_user(engine, DEMO_ORG_CODE, username, display_name, role, DEMO_PASSWORD)
-        return DemoInfo(enrol_code=admin.issue_enrol_code(engine, DEMO_ORG_CODE))
+        if admin.get_org_unit(engine, DEMO_VILLAGE_CODE) is None:
+            admin.create_org_unit(engine, DEMO_VILLAGE_CODE, DEMO_VILLAGE_NAME, DEMO_VILLAGE_REGION,
+                                  level="village", parent_code=DEMO_ORG_CODE)
+        for org, users in ((DEMO_ORG_CODE, DEMO_USERS), (DEMO_VILLAGE_CODE, DEMO_VILLAGE_USERS)):
+            for username, display_name, role in users:
+                if admin.get_user(engine, username) is None:
+                    admin.add_user(engine, org, username, display_name, role, DEMO_PASSWORD)
+        return DemoInfo(enrol_code=admin.issue_enrol_code(engine, DEMO_ORG_CODE),
+                        village_enrol_code=admin.issue_enrol_code(engine, DEMO_VILLAGE_CODE))

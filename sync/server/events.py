@@ -24,6 +24,7 @@ from . import outreach
 from .auth import DeviceIdentity
 from .cases import move_case
 from .context import ServerContext
+from .custody import CustodyRejection, record_hand_over, refresh_custody
 from .db import ALL_ORGS, Blob, Case, CaseBlob, Change, ChangeCounter, Event, Shift, reserve_changes, utcnow
 from .deadlines import due_date, start_date
 from .parties import PartyError, parties_of
@@ -236,6 +237,19 @@ class _Batch:
         names.clear()
         names.update(case.blobs_expected)
 
+    def publish(self, kind: str, case: Case, data: dict) -> None:
+        """Another change about the case for its org unit's feed (e.g. who holds its originals)."""
+        self._changes.append(dict(kind=kind, org_code=case.org_code, case_id=case.id, case_no=case.case_no,
+                                  data=data, server_time=self.now, device_id=None))
+
+    def acked(self, case_id: str, types: tuple[str, ...]) -> list[tuple[str, dict]]:
+        """(type, payload) of the case's acked events of these types: stored ones, then this batch's."""
+        rows = self.session.execute(select(Event.type, Event.payload).where(
+            Event.case_id == case_id, Event.status == "acked", Event.type.in_(types)).order_by(Event.id)).all()
+        return [(r.type, r.payload) for r in rows] + [
+            (e["type"], e["payload"]) for e in self._events_out
+            if e["case_id"] == case_id and e["status"] == "acked" and e["type"] in types]
+
     def status_change(self, case: Case, extra: dict | None = None) -> None:
         """Publish the case's current status (and completeness) to its org unit's feed."""
         case.updated_at = self.now
@@ -329,6 +343,11 @@ def _apply(batch: _Batch, event: protocol.Event) -> None:
     elif event.type in (protocol.OUTREACH_VISITED, protocol.OUTREACH_MISSED):
         apply = outreach.apply_visited if event.type == protocol.OUTREACH_VISITED else outreach.apply_missed
         apply(batch, event)
+    elif event.type in (protocol.ORIGINALS_DISPATCHED, protocol.ORIGINALS_RECEIVED):
+        try:
+            record_hand_over(batch, event)
+        except CustodyRejection as exc:
+            raise Rejection(exc.code, exc.reason) from None
     else:
         raise Rejection("unknown_event_type", f"后台无法识别的事件类型“{event.type}”，请升级客户端")
 
@@ -404,6 +423,7 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
     batch.expect_blobs(case, shas)
     case.complete = not batch.missing_blobs(case)
     batch.status_change(case)
+    refresh_custody(batch, case)  # 帮办代办: the originals' holder, hand-overs that came first included
 
 
 def _deliver(batch: _Batch, event: protocol.Event) -> None:

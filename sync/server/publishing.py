@@ -21,7 +21,7 @@ from sync import protocol
 
 from .db import ALL_ORGS, Publication, append_change, engine_for
 
-KIND_CATALOG, KIND_CALENDAR, KIND_TEMPLATE = "catalog", "calendar", "template"
+KIND_CATALOG, KIND_CALENDAR, KIND_TEMPLATE, KIND_POLICY = "catalog", "calendar", "template", "field_policy"
 
 
 class PublishError(Exception):
@@ -57,8 +57,15 @@ def _publish(session: Session, kind: str, name: str, version: str, body: dict, b
     return Published(kind, name, version, digest, change.seq)
 
 
-def publish_catalog(db: str | Engine, body: dict, *, by: str = "") -> Published:
-    """Check and publish a catalog (client.domain.catalog dict form)."""
+def _check_max_age(days: int | None) -> None:
+    if days is not None and not 1 <= days <= 730:
+        raise PublishError("最长使用天数应在1到730天之间")
+
+
+def publish_catalog(db: str | Engine, body: dict, *, by: str = "", max_age_days: int | None = None) -> Published:
+    """Check and publish a catalog (client.domain.catalog dict form); a window that has not
+    been in touch for `max_age_days` warns that its catalog may be out of date."""
+    _check_max_age(max_age_days)
     try:
         catalog = catalog_from_dict(body)
     except (KeyError, TypeError, ValueError) as exc:
@@ -68,18 +75,21 @@ def publish_catalog(db: str | Engine, body: dict, *, by: str = "") -> Published:
         raise PublishError("事项清单有误：" + "；".join(problems[:5]))
     body = catalog.to_dict()
     with engine_for(db) as engine, Session(engine) as session, session.begin():
-        data = protocol.CatalogVersionData(version=catalog.version, sha256="-",
-                                           matters=len(catalog.matters)).model_dump(mode="json")
+        data = protocol.CatalogVersionData(version=catalog.version, sha256="-", matters=len(catalog.matters),
+                                           max_age_days=max_age_days).model_dump(mode="json")
         return _publish(session, KIND_CATALOG, "", catalog.version, body, by, protocol.CHANGE_CATALOG, data)
 
 
-def publish_calendar(db: str | Engine, body: dict, *, version: str | None = None, by: str = "") -> Published:
+def publish_calendar(db: str | Engine, body: dict, *, version: str | None = None, by: str = "",
+                     max_age_days: int | None = None) -> Published:
     """Import a working-day calendar {years, holidays, workdays} and send it to the windows."""
+    _check_max_age(max_age_days)
     try:
         calendar_from_dict(body)
         data = protocol.CalendarData(version=version or dt.date.today().isoformat(),
                                      years=body.get("years", []), holidays=body.get("holidays", []),
-                                     workdays=body.get("workdays", []))
+                                     workdays=body.get("workdays", []),
+                                     max_age_days=max_age_days or body.get("max_age_days"))
     except (TypeError, ValueError) as exc:
         raise PublishError(f"工作日历格式不正确：{exc}") from None
     if not data.years:
@@ -96,6 +106,17 @@ def publish_template(db: str | Engine, name: str, version: str, body: str, *, by
     with engine_for(db) as engine, Session(engine) as session, session.begin():
         return _publish(session, KIND_TEMPLATE, name.strip(), version, data, by,
                         protocol.CHANGE_TEMPLATE, data)
+
+
+def publish_policy(db: str | Engine, *, offline_login_days: int, by: str = "") -> Published:
+    """How long a clerk may log in offline after their last online login, for every window."""
+    try:
+        data = protocol.FieldPolicyData(offline_login_days=offline_login_days, issued_at=dt.datetime.now(
+            dt.timezone.utc)).model_dump(mode="json")
+    except ValueError:
+        raise PublishError("离线登录天数应在1到60天之间") from None
+    with engine_for(db) as engine, Session(engine) as session, session.begin():
+        return _publish(session, KIND_POLICY, "", data["issued_at"], data, by, protocol.CHANGE_POLICY, data)
 
 
 def _latest(session: Session, kind: str) -> Publication | None:

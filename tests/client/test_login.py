@@ -37,9 +37,13 @@ def test_offline_login_refused_for_unknown_user_and_after_the_grace_period(fresh
     AuthService(fresh_store, lambda: device_api).login("clerk01", "123456")
     with pytest.raises(ServiceError, match="没有该用户的登录记录"):
         AuthService(fresh_store, dead_server).login("worker01", "123456")
-    later = lambda: dt.datetime.now() + dt.timedelta(days=8)  # noqa: E731
-    with pytest.raises(ServiceError, match="超过7天"):
+    week = lambda: dt.datetime.now() + dt.timedelta(days=7, hours=2)  # noqa: E731
+    assert AuthService(fresh_store, dead_server, clock=week).login("clerk01", "123456").offline  # a week covered
+    later = lambda: dt.datetime.now() + dt.timedelta(days=11)  # noqa: E731
+    with pytest.raises(ServiceError, match="超过10天"):
         AuthService(fresh_store, dead_server, clock=later).login("clerk01", "123456")
+    with pytest.raises(ServiceError, match="超过3天"):  # the back office's field policy sets the bound
+        AuthService(fresh_store, dead_server, offline_days=lambda: 3, clock=week).login("clerk01", "123456")
 
 
 def test_wrong_password_online_is_refused_in_chinese(fresh_store, device_api):

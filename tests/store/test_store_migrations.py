@@ -75,7 +75,8 @@ def test_first_revision_is_the_schema_the_first_release_created(tmp_path, keys):
              # (an outreach.missed event names an appointment, not a case)
              ("add_table", "outreach_runs"), ("add_index", "ix_outreach_runs_run_date"),
              ("add_table", "outreach_appointments"), ("add_index", "ix_outreach_appointments_case_id"),
-             ("add_index", "ix_outreach_appointments_run_id"), ("remove_fk", "case_events")}
+             ("add_index", "ix_outreach_appointments_run_id"), ("remove_fk", "case_events"),
+             ("add_table", "transfer_slips"), ("add_index", "ix_transfer_slips_case_id")}  # 0006
     assert {(d[0], d[1].name if d[0] != "remove_fk" else d[1].table.name) for d in diffs} == later
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,14 +89,21 @@ class WindowDriver:
         return path
 
 
-@pytest.fixture
-def counter_window(enrolled_runtime):
+@contextmanager
+def window_driver(services, demo_hint: str):
+    """The clerk's window on `services`, failing the test on any Tk callback exception."""
     from client.ui.mainwindow import MainWindow
 
-    window = MainWindow(enrolled_runtime.services, demo_hint="演示账号：clerk01，密码：123456")
+    window = MainWindow(services, demo_hint=demo_hint)
     driver = WindowDriver(window)
     driver.settle(0.3)
     yield driver
     errors = list(window.callback_errors)
     window.close()
     assert errors == [], f"Tk callbacks raised: {errors!r}"
+
+
+@pytest.fixture
+def counter_window(enrolled_runtime):
+    with window_driver(enrolled_runtime.services, "演示账号：clerk01，密码：123456") as driver:
+        yield driver
