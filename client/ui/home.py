@@ -54,8 +54,10 @@ class HomeView(View):
                         fg_color="#2a7f62").pack(side="left", padx=(0, 10))
             self.keys[key] = self.app.show_outreach
         if self.services.transfer is not None:
-            self.button(bar, "流转单收件（F4）", self.await_slip, height=40, fg_color="#2e7d6b").pack(side="left")
-            self.keys["F4"] = self.await_slip
+            key = "Shift-F4" if self.queue_panel is not None else "F4"  # F4 is 过号 while the queue runs
+            self.button(bar, f"流转单收件（{key.replace('-', '+')}）", self.await_slip, height=40,
+                        fg_color="#2e7d6b").pack(side="left")
+            self.keys[key] = self.await_slip
         self.bar = bar
         if self.app.clerk is not None and self.app.clerk.role in SUPERVISOR_ROLES:
             self.button(bar, "主管视图（F9）", self.app.show_supervisor, height=40, fg_color="#6a4c93").pack(
