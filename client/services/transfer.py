@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import format_case_no
 from client.domain.catalog import Catalog, Matter
-from client.domain.regions import ancestors
+from client.domain.regions import ancestors, level_of_region
 from client.store.db import Store
 from client.store.journal import append_event, next_value
 from client.store.models import Case, TransferSlip
@@ -128,6 +128,17 @@ class TransferService:
                  clock: Callable[[], dt.datetime] = dt.datetime.now):
         self.store, self.identity, self.paperwork = store, identity, paperwork
         self.on_new_event, self.clock = on_new_event, clock
+        self._receives: bool | None = None
+
+    @property
+    def receives_slips(self) -> bool:
+        """A hall above the stations scans slips in; a village station only sends them."""
+        if self._receives is None:
+            try:
+                self._receives = level_of_region(self.identity().region_code) != "village"
+            except ServiceError:
+                return False  # not enrolled yet: ask again later
+        return self._receives
 
     def custody(self, case_id: str) -> Custody | None:
         with self.store.sessions() as s:

@@ -29,7 +29,7 @@ class HomeView(View):
         self.new_button = self.button(bar, "新建受理（F2）", self.app.show_intake, 1, height=40)
         self.new_button.pack(side="left")
         self.button(bar, "立即同步（F5）", self.app.sync_now, height=40).pack(side="left", padx=10)
-        self.query = self.entry(bar, width=330, placeholder_text="办件编号 / 身份证号 / 姓名，回车查询（F6）")
+        self.query = self.entry(bar, width=270, placeholder_text="办件编号/身份证号/姓名（F6）")
         self.query.pack(side="right")
         self.query.bind("<Return>", lambda _e: self.submit_query())
         self.queue_panel = None
@@ -53,9 +53,9 @@ class HomeView(View):
             self.button(bar, f"直通车（{key.replace('-', '+')}）", self.app.show_outreach, height=40, width=170,
                         fg_color="#2a7f62").pack(side="left", padx=(0, 10))
             self.keys[key] = self.app.show_outreach
-        if self.services.transfer is not None:
+        if self.services.transfer is not None and self.services.transfer.receives_slips:
             key = "Shift-F4" if self.queue_panel is not None else "F4"  # F4 is 过号 while the queue runs
-            self.button(bar, f"流转单收件（{key.replace('-', '+')}）", self.await_slip, height=40,
+            self.button(bar, f"收件（{key.replace('-', '+')}）", self.await_slip, height=40, width=110,
                         fg_color="#2e7d6b").pack(side="left")
             self.keys[key] = self.await_slip
         self.bar = bar

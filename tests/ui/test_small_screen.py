@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tkinter as tk
 
+import customtkinter as ctk
+
 from client.domain.identity import Applicant
 from client.services.intake import IntakeDraft, MaterialInput
 from client.ui.detail import CaseDetailView
@@ -33,6 +35,8 @@ def outside(root) -> list[str]:
             w, h = child.winfo_width(), child.winfo_height()
             if not scrolled and (x < -1 or y < -1 or x + w > width + 1 or y + h > height + 1):
                 found.append(f"{child} ({child.winfo_class()}) at {x},{y} size {w}x{h}")
+            elif not scrolled and isinstance(child, ctk.CTkButton) and w + 2 < child.winfo_reqwidth():
+                found.append(f"{child} «{child.cget('text')}» squeezed to {w} of {child.winfo_reqwidth()} px")
             walk(child, scrolled or isinstance(child, tk.Canvas))
 
     walk(root, False)
