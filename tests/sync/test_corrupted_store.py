@@ -93,6 +93,8 @@ def test_a_damaged_store_is_rescued_and_filled_again_from_the_back_office(window
         api = BackOfficeApi(window.proxy.url, window.token, timeout=20, session=closing_session())
         service = SyncService(lambda: SyncEngine(api, outbox), outbox)
         assert service.status().restore_due
+        window.proxy.reply_503("GET /api/v1/cases/restore")  # the back office is busy at first
+        assert service.sync_now().label == "离线（联网后从后台恢复办件）"
         status = service.sync_now()
         assert status.error == "" and status.pending == 0 and status.blobs_pending == 0
         assert status.label == "已从后台恢复2件办件"  # the approved and the new case: the open ones
