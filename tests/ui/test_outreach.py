@@ -13,6 +13,7 @@ from client.ui.signature import SignaturePad
 from client.ui.supervisor import SupervisorView
 from devices.idcard import IdCard
 from sync.server import admin
+from tests.ui.test_small_screen import check
 from sync.server import outreach as server_outreach
 
 PEOPLE = (("王秀英", "11010519491231002X", "370702-GG-0038", "城乡居民基本养老保险参保登记"),
@@ -86,12 +87,14 @@ def test_a_bus_day_through_the_window(counter_window, live_server, enrolled_runt
     assert view.run.id == run_id and view.run.planned == 4
     assert [a.name for a in view.appointments] == [p[0] for p in PEOPLE]
     assert "已下载1个行程" in view.message.cget("text")
+    check(w, "outreach list")  # fits the bus laptop's 1366×768 screen
     w.screenshot("outreach-run.png")
 
     # 1: an immediate matter, concluded and printed on the spot (58 mm).
     intake = _open_intake(w, view, 1, _card(*PEOPLE[0][:2]), virtual_devices)
     w.pump(lambda: intake.verdict.verdict.cget("text") == "将办理：当场办结" and not intake.busy, what="conclude")
     assert intake.message.cget("text") == "已核验：持证人与预约人一致"
+    check(w, "prepared intake")
     w.screenshot("outreach-intake.png")
     w.key("F9")
     result = w.pump(lambda: win.view if isinstance(win.view, ResultView) else None, what="result")
@@ -129,6 +132,7 @@ def test_a_bus_day_through_the_window(counter_window, live_server, enrolled_runt
     assert view.missed.winfo_ismapped()
     view.reason.set("改约")
     w.type(view.reason_text, "家属电话改约到28日")
+    check(w, "missed visit form")
     w.screenshot("outreach-missed-reason.png")
     w.press(view.reason_text, "Return")
     w.pump(lambda: view.appointments[2].outcome == "missed", what="missed recorded")
