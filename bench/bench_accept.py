@@ -2,7 +2,7 @@
 
 Baseline: one bare SQLite insert committed with synchronous=FULL plus a one-line
 reportlab PDF — the floor any accept must pay. Budget (DESIGN.md): accept under 150 ms.
-Run: .venv/bin/python bench/bench_accept.py [N]
+Run (from the project root): .venv/bin/python -m bench.bench_accept [N]
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ answer the same keystroke prefixes in the same run. The baseline is one FTS5 tri
 MATCH (a LIKE prefix scan for queries under three characters, which trigram cannot
 match) returning 20 rowids — no ranking by level, no colloquial handling, no scope.
 Budget (DESIGN.md): p95 under 5 ms a keystroke, pinyin initials included.
-Run: .venv/bin/python bench/catalog_search.py [rounds]
+Run (from the project root): .venv/bin/python -m bench.catalog_search [rounds]
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ The clerk presses F2, F3 (card), types the shortest pinyin-initials prefix that 
 the matter first, Enter, F7 (all received), F9 (record and print), Enter (home).
 Round-trips are tasks the window hands to workers (each is one trip off the Tk
 thread and back). Needs Xvfb (started here) and prints the counts.
-Run: .venv/bin/python bench/intake_keystrokes.py
+Run (from the project root): .venv/bin/python -m bench.intake_keystrokes
 """
 from __future__ import annotations
 

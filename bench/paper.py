@@ -6,7 +6,7 @@ Baselines, measured interleaved with the work in the same process:
   (what the notice costs without layout: tables, QR, Code128, seal).
 Budget (DESIGN.md): accept → receipt bytes + notice PDF under 150 ms of program time.
 A common name prints from the printer's ROM; a rare one (王䶮) takes the raster fallback.
-Run: .venv/bin/python bench/paper.py [N]
+Run (from the project root): .venv/bin/python -m bench.paper [N]
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@
    Python heap (tracemalloc) and the server's peak RSS (VmHWM) while syncing 10,000
    queued cases against 1,000, each on a fresh server and store.
 
-Run: .venv/bin/python bench/sync.py [MB] [EVENTS] [--memory]
+Run (from the project root): .venv/bin/python -m bench.sync [MB] [EVENTS] [--memory]
 """
 from __future__ import annotations
 
