@@ -33,3 +33,22 @@ def test_server_thread_and_cli_share_the_database(tmp_path, db_url, capsys):
             assert [c.data["status"] for c in feed.changes] == ["submitted", "approved"]
     finally:
         server.stop()
+
+
+def test_http_parser_is_httptools_when_installed_else_h11(monkeypatch):
+    import builtins
+    import importlib.util
+
+    from sync.server.runner import http_parser
+
+    installed = importlib.util.find_spec("httptools") is not None
+    assert http_parser() == ("httptools" if installed else "h11")
+    real_import = builtins.__import__
+
+    def no_httptools(name, *args, **kw):
+        if name == "httptools":
+            raise ImportError(name)
+        return real_import(name, *args, **kw)
+
+    monkeypatch.setattr(builtins, "__import__", no_httptools)
+    assert http_parser() == "h11"
