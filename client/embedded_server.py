@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +31,18 @@ def free_port(preferred: int | None = None) -> int:
     raise RuntimeError("no free port")
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: the kernel sends SIGTERM when the window's process dies.
+
+    Tk exits the process straight from its X error handler when the display goes away,
+    so no Python cleanup runs and the back office would otherwise be left running.
+    """
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 @dataclass
 class EmbeddedServer:
     process: subprocess.Popen
@@ -44,7 +57,8 @@ class EmbeddedServer:
         out = open(log_path, "ab")
         cmd = [sys.executable, "-m", "sync.server", "serve", "--host", "127.0.0.1", "--port", str(port),
                "--db", db_url, "--blobs", str(blob_dir)]
-        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ),
+                                   preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         out.close()
         server = cls(process, f"http://127.0.0.1:{port}", log_path)
         deadline = time.monotonic() + timeout

@@ -38,12 +38,31 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
-    """Migrate to `target` (the newest revision by default)."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
-        config = alembic_config(conn)
-        tables = set(inspect(conn).get_table_names())
-        if "alembic_version" not in tables and "cases" in tables:
-            command.stamp(config, FIRST_REVISION)
-        command.upgrade(config, target)
+    """Migrate to `target` (the newest revision by default).
+
+    On SQLite, alembic's batch mode rebuilds a table by copy, drop and rename; with
+    foreign keys enforced the drop fails as soon as another table's rows reference it
+    (a filled field database). So, as SQLite's own ALTER TABLE procedure says, foreign
+    keys are off for the migration (the pragma only works outside a transaction) and
+    `foreign_key_check` must come back clean before the transaction commits.
+    """
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+                config = alembic_config(conn)
+                tables = set(inspect(conn).get_table_names())
+                if "alembic_version" not in tables and "cases" in tables:
+                    command.stamp(config, FIRST_REVISION)
+                command.upgrade(config, target)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left rows without their parent: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")

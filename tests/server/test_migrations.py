@@ -55,3 +55,38 @@ def test_a_database_made_before_alembic_is_adopted(tmp_path):
         assert admin.get_org_unit(engine, "370702").name == "潍城区"
     finally:
         engine.dispose()
+
+
+def test_a_filled_database_of_the_first_schema_upgrades_to_head(empty_database):
+    """Rows referencing org units and cases must not stop a later migration (a real field upgrade).
+
+    The demo's server database from an earlier release failed here: a batch rebuild of
+    org_units tripped SQLite's foreign keys, so `make run` stopped at migration 0005.
+    """
+    engine = make_engine(empty_database, create=False)
+    upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO org_units (code, name, region_code, level, created_at) "
+                          "VALUES ('370702', '潍城区', '370702000000', 'county', '2026-01-01')"))
+        conn.execute(text("INSERT INTO users (username, display_name, role, org_code, password_hash, "
+                          "active, created_at) VALUES ('clerk01', '张敏', 'clerk', '370702', 'x', true, "
+                          "'2026-01-01')"))
+        conn.execute(text("INSERT INTO devices (id, device_code, name, org_code, token_hash, revoked, "
+                          "enrolled_at) VALUES ('d1', 'QPZ6', '3号窗口', '370702', 'h', false, '2026-01-01')"))
+        conn.execute(text("INSERT INTO cases (id, case_no, org_code, device_id, matter_code, matter_name, "
+                          "applicant_name, applicant_id_type, applicant_id_number, status, complete, "
+                          "received_at, payload, blobs_expected, created_at, updated_at) VALUES ('c1', "
+                          "'370702-20260101-QPZ6-0001', '370702', 'd1', 'M1', '事项', '王秀英', 'resident', "
+                          "'11010519491231002X', 'submitted', false, '2026-01-01', '{}', '[]', "
+                          "'2026-01-01', '2026-01-01')"))
+        conn.execute(text("INSERT INTO case_blobs (case_id, sha256) VALUES ('c1', :sha)"), {"sha": "a" * 64})
+    engine.dispose()
+    engine = make_engine(empty_database)
+    try:
+        assert current_revision(engine) == head_revision()
+        assert admin.get_org_unit(engine, "370702").name == "潍城区"
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT username FROM users")).scalars().all() == ["clerk01"]
+            assert conn.execute(text("SELECT case_id FROM case_blobs")).scalars().all() == ["c1"]
+    finally:
+        engine.dispose()

@@ -15,8 +15,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('org_units', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sees_subunits', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # A plain ADD COLUMN with a constant default: a batch (copy-and-drop) rebuild of
+    # org_units fails on SQLite once users and devices reference it under foreign keys.
+    op.add_column('org_units', sa.Column('sees_subunits', sa.Boolean(), nullable=False, server_default='0'))
 
 
 def downgrade() -> None:
