@@ -69,6 +69,7 @@ TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
 CLOSED = frozenset({S.DELIVERED, S.REFUSED, S.WITHDRAWN})
 # A decision the applicant has not received yet: handed over at the window or mailed.
 AWAITING_HANDOVER = (S.APPROVED, S.DENIED, S.RESULT_READY)
+AWAITING_HANDOVER_VALUES = tuple(s.value for s in AWAITING_HANDOVER)  # for SQL `IN` on status columns
 
 
 class IllegalTransition(Exception):

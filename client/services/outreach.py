@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from client.domain.case_numbers import format_case_no
 from client.domain.decisions import ACCEPT, ACCEPT_TOLERANT, CONCLUDE, NOTIFY_MISSING, PLEDGE
 from client.domain.identity import Applicant, check_id_number
-from client.domain.states import AWAITING_HANDOVER, LABELS, CaseState
+from client.domain.states import AWAITING_HANDOVER_VALUES as AWAITING_MAIL, LABELS, CaseState
 from client.store.db import Store
 from client.store.journal import append_event
 from client.store.models import BlobEntry, Case, OutreachAppointment, OutreachRun
@@ -38,7 +38,6 @@ OUTCOME_LABELS = {"": "待上门", "concluded": "当场办结", "collected": "�
 VISIT_OUTCOME = {CONCLUDE: "concluded", ACCEPT: "collected", ACCEPT_TOLERANT: "collected", PLEDGE: "collected",
                  NOTIFY_MISSING: "notified"}
 MISSED_REASONS = protocol.MISSED_REASONS
-AWAITING_MAIL = tuple(s.value for s in AWAITING_HANDOVER)
 
 
 @dataclass(frozen=True)

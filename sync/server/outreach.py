@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import parse_case_no
 from client.domain.identity import check_id_number
-from client.domain.states import AWAITING_HANDOVER, LABELS, CaseState
+from client.domain.states import AWAITING_HANDOVER_VALUES as AWAITING_MAIL, LABELS, CaseState
 from sync import protocol
 
 from .admin import AdminError
@@ -33,7 +33,6 @@ from .scope import subunits
 
 log = logging.getLogger(__name__)
 
-AWAITING_MAIL = tuple(s.value for s in AWAITING_HANDOVER)
 
 
 @dataclass(frozen=True)
