@@ -6,7 +6,7 @@ errors come back as `ErrorBody` with a Chinese message the window can show.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import collections
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,10 +19,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from sync import protocol
 
 from . import auth, blobs, events, outreach, queue, restore
+from .body import DIRECT_BODY, BodyPiece, request_pieces
 from .context import ServerContext
 from .deps import Ctx, Dev
 from .errors import ApiError
@@ -98,7 +100,16 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
         writer = await run_in_threadpool(blobs.begin_put, ctx, sha256, offset, x_blob_length)
         if isinstance(writer, protocol.BlobStatus):
             return writer
-        return await _stream_into(request, writer)
+        direct = request.scope.get("extensions", {}).get(DIRECT_BODY)
+        pieces = direct.take() if direct is not None else None
+        try:
+            return await _stream_into(pieces or request_pieces(request), writer)
+        except ClientDisconnect:
+            log.info("upload of blob %s cut after %d bytes; kept for resuming", sha256, writer.held)
+            return Response(status_code=400)  # nobody is listening any more
+        finally:
+            if pieces is not None and not direct.finished:
+                direct.abandon()
 
     @app.get(f"{API}/catalog")
     def catalog(ctx: Ctx, dev: Dev) -> dict:
@@ -111,37 +122,26 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
     return app
 
 
-WRITE_BATCH = 4 << 20  # bytes handed to the writer thread at a time
+IN_FLIGHT = 8  # pieces queued for writing and hashing before the next is read
 
 
-async def _stream_into(request: Request, writer: blobs.BlobWriter) -> protocol.BlobStatus:
+async def _stream_into(pieces: AsyncIterator[BodyPiece], writer: blobs.BlobWriter) -> protocol.BlobStatus:
     """Append the request body to the blob as it arrives.
 
-    The pieces go to a worker thread (write and hash, which release the GIL) a few
-    megabytes at a time, and the next batch is received while the previous one is
-    written, without joining pieces into one buffer.
+    Each piece is written and hashed on the writer's threads while the next arrives; a
+    piece's buffer goes back to the receiver once both are done.
     """
-    batch: list[bytes] = []
-    size = 0
-    writing: asyncio.Future | None = None
+    queued: collections.deque[asyncio.Future] = collections.deque()
     try:
-        async for piece in request.stream():
-            batch.append(piece)
-            size += len(piece)
-            if size >= WRITE_BATCH:
-                if writing is not None:
-                    await writing
-                writing = asyncio.ensure_future(run_in_threadpool(writer.write_all, batch))
-                batch, size = [], 0
-        if writing is not None:
-            await writing
-            writing = None
-        if batch:
-            await run_in_threadpool(writer.write_all, batch)
+        async for piece in pieces:
+            done = writer.submit(piece.data)
+            done.add_done_callback(piece.release)
+            queued.append(asyncio.wrap_future(done))
+            while len(queued) >= IN_FLIGHT or (queued and queued[0].done()):
+                await queued.popleft()
+        while queued:
+            await queued.popleft()
     except BaseException:
-        if writing is not None:
-            with contextlib.suppress(BaseException):
-                await asyncio.shield(writing)
         await run_in_threadpool(writer.keep_partial)
         raise
     return await run_in_threadpool(writer.finish)

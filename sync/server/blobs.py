@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from .cases import cases_waiting_for, refresh_completeness
 from .context import ServerContext
 from .db import Blob, utcnow
 from .errors import ApiError
+from .writeback import Writeback
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,8 @@ class BlobWriter:
 
     A cut connection keeps what arrived (flushed and recorded), so the client resumes
     from HEAD's offset; the blob counts only when every byte is in and the SHA-256 of
-    the whole file matches. The hash is computed once, while writing.
+    the whole file matches. The hash is computed once, while writing, on its own thread
+    beside the writing one (both release the GIL), so neither waits for the other.
     """
 
     def __init__(self, ctx: ServerContext, sha: str, total: int, lock: threading.Lock):
@@ -80,21 +82,46 @@ class BlobWriter:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     self.hasher.update(chunk)
         self.fh = open(self.paths.part, "ab")
+        self.writeback = Writeback(self.fh.fileno(), self.held)
         self._hashing = ThreadPoolExecutor(1, thread_name_prefix="blob-hash")
+        self._writing = ThreadPoolExecutor(1, thread_name_prefix="blob-write")
+        self._failed: BaseException | None = None
         self.done = False
 
-    def write_all(self, pieces: list[bytes]) -> None:
-        """Append pieces; the file write and the hash (both release the GIL) run side by side."""
-        size = sum(len(piece) for piece in pieces)
+    def submit(self, data: bytes | memoryview) -> Future:
+        """Queue the next piece; the future is done when it is both written and hashed.
+        Pieces are taken in order, and `data` must stay unchanged until then."""
+        size = len(data)
         if self.held + size > self.total:
             raise ApiError(422, "blob_too_long", "上传的数据超过了文件总长度", {"X-Blob-Size": str(self.held)})
-        hashing = self._hashing.submit(lambda: [self.hasher.update(piece) for piece in pieces])
-        try:
-            for piece in pieces:
-                self.fh.write(piece)
-        finally:
-            hashing.result()
         self.held += size
+        hashed = self._hashing.submit(self.hasher.update, data)
+        return self._writing.submit(self._write, data, hashed)
+
+    def _write(self, data: bytes | memoryview, hashed: Future) -> None:
+        """After a failed write (disk full) nothing more is appended: the file keeps a
+        clean prefix the next PUT resumes from."""
+        try:
+            if self._failed is not None:
+                raise self._failed
+            self.fh.write(data)
+            self.writeback.written(len(data))
+        except BaseException as exc:
+            self._failed = exc
+            raise
+        finally:
+            hashed.result()
+
+    def _close(self) -> int:
+        """Wait for queued pieces, make the file durable (see `writeback`); the bytes it
+        really holds."""
+        self._writing.shutdown()
+        self._hashing.shutdown()
+        self.fh.flush()
+        self.writeback.close()
+        size = os.fstat(self.fh.fileno()).st_size
+        self.fh.close()
+        return size
 
     def keep_partial(self) -> None:
         """The client went away: make what arrived durable so the next PUT resumes after it."""
@@ -102,20 +129,15 @@ class BlobWriter:
             return
         self.done = True
         try:
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
-            self.fh.close()
+            self.held = self._close()
             _record(self.ctx, self.sha, self.held)
         finally:
-            self._hashing.shutdown()
             self.lock.release()
 
     def finish(self) -> protocol.BlobStatus:
         self.done = True
         try:
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
-            self.fh.close()
+            self.held = self._close()
             if self.held < self.total:
                 _record(self.ctx, self.sha, self.held)
                 return protocol.BlobStatus(sha256=self.sha, size=self.held, complete=False)
@@ -129,7 +151,6 @@ class BlobWriter:
             log.info("blob %s complete (%d bytes)", self.sha, self.held)
             return protocol.BlobStatus(sha256=self.sha, size=self.held, complete=True)
         finally:
-            self._hashing.shutdown()
             self.lock.release()
 
 

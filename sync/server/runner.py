@@ -1,6 +1,7 @@
 """Run the server: blocking (the CLI) or on a background thread (demo mode, end-to-end tests)."""
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from dataclasses import dataclass
@@ -15,18 +16,19 @@ def server_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
-def http_parser() -> str:
-    """httptools when installed: h11 alone costs the scan uploads half their loopback speed."""
+def http_protocol() -> type[asyncio.Protocol] | str:
+    """uvicorn's httptools protocol with direct scan bodies when httptools is installed;
+    h11 otherwise, which works but costs scan uploads more than half their loopback speed."""
     try:
-        import httptools  # noqa: F401
+        from .direct_body import DirectBodyProtocol
     except ImportError:
         return "h11"
-    return "httptools"
+    return DirectBodyProtocol
 
 
 def serve(db_url: str, blob_dir: Path, host: str = "127.0.0.1", port: int = 8765,
           log_level: str = "info") -> None:
-    uvicorn.run(create_app(db_url, blob_dir), host=host, port=port, log_level=log_level, http=http_parser())
+    uvicorn.run(create_app(db_url, blob_dir), host=host, port=port, log_level=log_level, http=http_protocol())
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def start_in_thread(db_url: str, blob_dir: Path, host: str = "127.0.0.1", port: 
                     timeout: float = 10.0) -> RunningServer:
     """Start on a daemon thread and wait until it listens; port 0 picks a free port."""
     config = uvicorn.Config(create_app(db_url, blob_dir), host=host, port=port, log_level="warning",
-                            http=http_parser())
+                            http=http_protocol())
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="onewindow-server", daemon=True)
     thread.start()
