@@ -165,7 +165,11 @@ def memory(root: Path, count: int) -> tuple[float, float]:
 
 
 def main(mb: int = 64, count: int = 5000, with_memory: bool = False) -> int:
-    root = Path(tempfile.mkdtemp(prefix="onewindow-bench-sync-"))
+    with tempfile.TemporaryDirectory(prefix="onewindow-bench-sync-") as tmp:
+        return report(Path(tmp), mb, count, with_memory)
+
+
+def report(root: Path, mb: int, count: int, with_memory: bool) -> int:
     bare_s, engine_s = upload(root, mb)
     push_s, round_s = events(root, count)
 

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from sync import protocol
 
+from .blobfile import open_append
 from .cases import cases_waiting_for, refresh_completeness
 from .context import ServerContext
 from .db import Blob, utcnow
 from .errors import ApiError
-from .writeback import Writeback
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,7 @@ class BlobWriter:
             with open(self.paths.part, "rb") as fh:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     self.hasher.update(chunk)
-        self.fh = open(self.paths.part, "ab")
-        self.writeback = Writeback(self.fh.fileno(), self.held)
+        self.file = open_append(self.paths.part, self.held)
         self._hashing = ThreadPoolExecutor(1, thread_name_prefix="blob-hash")
         self._writing = ThreadPoolExecutor(1, thread_name_prefix="blob-write")
         self._failed: BaseException | None = None
@@ -104,8 +103,7 @@ class BlobWriter:
         try:
             if self._failed is not None:
                 raise self._failed
-            self.fh.write(data)
-            self.writeback.written(len(data))
+            self.file.write(data)
         except BaseException as exc:
             self._failed = exc
             raise
@@ -117,11 +115,7 @@ class BlobWriter:
         really holds."""
         self._writing.shutdown()
         self._hashing.shutdown()
-        self.fh.flush()
-        self.writeback.close()
-        size = os.fstat(self.fh.fileno()).st_size
-        self.fh.close()
-        return size
+        return self.file.close()
 
     def keep_partial(self) -> None:
         """The client went away: make what arrived durable so the next PUT resumes after it."""
