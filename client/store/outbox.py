@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from sync import protocol
 from sync.engine import RestoreOutcome, SyncProgress
 from sync.sender_lock import sender_lock
 
 from .db import Store
-from .journal import append_event
+from .journal import JournalAppender
 from .models import BlobEntry, Case, CaseEvent, OutboxEntry, ServerChange, Setting, TransferSlip
 from .rescue import KEY_RESTORE, KEY_RESTORE_REPORT, request_restore, requeue_unsent, restore_snapshots
 from .settings import get_setting, load_identity, put_setting
@@ -242,25 +242,25 @@ class StoreOutbox:
         """
         with self.store.sessions.begin() as s:
             identity = load_identity(s)
+            journal = JournalAppender(s, identity.device_id if identity else "")
             deferred = set(_json(s, KEY_DEFERRED, []))
             seen = set(s.scalars(select(ServerChange.seq).where(ServerChange.seq.in_([ch.seq for ch in changes]))))
             case_ids = {ch.case_id for ch in changes if ch.case_id and ch.kind == protocol.CHANGE_CASE_STATUS}
-            cases = {c.id: c for c in s.scalars(select(Case).where(Case.id.in_(case_ids)))}
+            cases = _CaseStatuses(s, case_ids)
             unsent = self._unsent(s, case_ids)
             warnings = _json(s, KEY_DEADLINES, {})
             warned = dict(warnings)
-            appended = None  # the last journal event this page wrote: the chain goes on from it
+            kept: list[dict] = []
             for ch in changes:
                 if ch.seq in seen:
                     continue
                 seen.add(ch.seq)
-                s.add(ServerChange(seq=ch.seq, case_id=ch.case_id, kind=ch.kind, data=ch.data,
-                                   server_time=ch.server_time.replace(tzinfo=None)))
+                kept.append(dict(seq=ch.seq, case_id=ch.case_id, kind=ch.kind, data=ch.data,
+                                 server_time=ch.server_time.replace(tzinfo=None)))
                 if ch.kind == protocol.CHANGE_CUSTODY:
                     if ch.case_id and _move_custody(s, ch.case_id, ch.data):
-                        appended = append_event(s, case_id=ch.case_id, type_="server.custody", payload=dict(ch.data),
-                                                clerk=ch.data.get("by") or "后台", outbox=False, after=appended,
-                                                device_id=identity.device_id if identity else "")
+                        journal.add(case_id=ch.case_id, type_="server.custody", payload=dict(ch.data),
+                                    clerk=ch.data.get("by") or "后台")
                     continue
                 if ch.kind != protocol.CHANGE_CASE_STATUS:
                     self._keep_published(s, ch, warnings)
@@ -269,25 +269,29 @@ class StoreOutbox:
                     continue
                 if ch.data.get("status") not in ("submitted", "in_review", "supplement_requested"):
                     warnings.pop(ch.case_id, None)
-                case = cases.get(ch.case_id)
-                if case is None or ch.data.get("status") not in _SERVER_STATUSES:
+                if ch.case_id not in cases or ch.data.get("status") not in _SERVER_STATUSES:
                     continue
-                if case.id in unsent:
+                if ch.case_id in unsent:
                     # A local step (补正, 撤件, 出件…) is still on its way up: the server has not
                     # seen it, so its status is older than ours. Settled once it is answered.
-                    deferred.add(case.id)
+                    deferred.add(ch.case_id)
                     continue
-                deferred.discard(case.id)
-                appended = self._server_status(s, case, ch.data, identity, appended)
+                deferred.discard(ch.case_id)
+                cases.take(ch.case_id, ch.data, journal)
+            if kept:
+                s.execute(insert(ServerChange), kept)
             if warnings != warned:
                 _put_json(s, KEY_DEADLINES, warnings)
-            self._settle(s, deferred, identity, appended)
+            self._settle(s, deferred, cases, journal)
+            cases.write()
+            journal.write()
             put_setting(s, KEY_CURSOR, str(cursor))
             put_setting(s, KEY_CONFIRMED_AT, self.clock().replace(microsecond=0).isoformat())
 
-    def _settle(self, s, deferred: set[str], identity, appended: CaseEvent | None) -> None:
+    def _settle(self, s, deferred: set[str], cases: _CaseStatuses, journal: JournalAppender) -> None:
         """Apply the newest server status of held-back cases whose local steps are answered."""
         unsent = self._unsent(s, deferred)
+        cases.load(deferred - unsent)
         for case_id in sorted(deferred):
             if case_id in unsent:
                 continue
@@ -295,28 +299,11 @@ class StoreOutbox:
             newest = s.scalars(select(ServerChange).where(
                 ServerChange.case_id == case_id, ServerChange.kind == protocol.CHANGE_CASE_STATUS)
                 .order_by(ServerChange.seq.desc()).limit(1)).first()
-            case = s.get(Case, case_id)
-            if newest is not None and case is not None and newest.data.get("status") in _SERVER_STATUSES:
+            if newest is not None and case_id in cases and newest.data.get("status") in _SERVER_STATUSES:
                 log.info("case %s: applying the server status %s held back for a local step",
-                         case.case_no, newest.data.get("status"))
-                appended = self._server_status(s, case, newest.data, identity, appended)
+                         case_id, newest.data.get("status"))
+                cases.take(case_id, newest.data, journal)
         _put_json(s, KEY_DEFERRED, sorted(deferred))
-
-    @staticmethod
-    def _server_status(s, case: Case, data: dict, identity, after: CaseEvent | None) -> CaseEvent | None:
-        """Take the server's status for the case; returns the journal event last appended."""
-        status = data.get("status")
-        if case.status == status:
-            return after
-        case.status = status
-        case.result_name = data.get("result_name") or case.result_name
-        case.result_no = data.get("result_no") or case.result_no
-        case.reason = data.get("reason") or case.reason
-        case.updated_at = dt.datetime.now()
-        return append_event(s, case_id=case.id, type_="server." + status,
-                            payload={k: v for k, v in data.items() if v is not None},
-                            clerk=data.get("decided_by") or "后台",
-                            device_id=identity.device_id if identity else "", outbox=False, after=after)
 
     @staticmethod
     def _unsent(s, case_ids: set[str]) -> set[str]:
@@ -354,6 +341,53 @@ class StoreOutbox:
 
 
 _HOLDER_RANK = {holder: rank for rank, holder in enumerate(protocol.HOLDERS)}
+
+
+class _CaseStatuses:
+    """The status fields of the cases a page of pulled changes touches, read with one
+    query and written back with one statement: the server wins for these fields."""
+
+    _FIELDS = ("status", "result_name", "result_no", "reason")
+
+    def __init__(self, s, case_ids: set[str]):
+        self.s = s
+        self.current: dict[str, dict] = {}
+        self.changed: set[str] = set()
+        self.load(case_ids)
+
+    def load(self, case_ids: set[str]) -> None:
+        wanted = [c for c in case_ids if c not in self.current]
+        if wanted:
+            table = Case.__table__
+            for row in self.s.execute(select(table.c.id, *(table.c[f] for f in self._FIELDS))
+                                      .where(table.c.id.in_(wanted))).mappings():
+                self.current[row["id"]] = dict(row)
+
+    def __contains__(self, case_id: str) -> bool:
+        return case_id in self.current
+
+    def take(self, case_id: str, data: dict, journal: JournalAppender) -> None:
+        """The server's status for the case, recorded in the journal when it changed."""
+        case, status = self.current[case_id], data.get("status")
+        if case["status"] == status:
+            return
+        case["status"] = status
+        for key in ("result_name", "result_no", "reason"):
+            case[key] = data.get(key) or case[key]
+        self.changed.add(case_id)
+        journal.add(case_id=case_id, type_="server." + status,
+                    payload={k: v for k, v in data.items() if v is not None},
+                    clerk=data.get("decided_by") or "后台")
+
+    def write(self) -> None:
+        if not self.changed:
+            return
+        table, now = Case.__table__, dt.datetime.now()
+        statement = (update(table).where(table.c.id == bindparam("case_id"))
+                     .values(**{f: bindparam("new_" + f) for f in self._FIELDS}, updated_at=bindparam("now")))
+        self.s.execute(statement, [{"case_id": c, "now": now, **{"new_" + f: self.current[c][f] for f in self._FIELDS}}
+                                   for c in sorted(self.changed)])
+        self.changed.clear()
 
 
 def _move_custody(s, case_id: str, data: dict) -> bool:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 _RANK = {protocol.HOLDER_STATION: 0, protocol.HOLDER_IN_TRANSIT: 1, protocol.HOLDER_HALL: 2}
 _HOLDER_OF_EVENT = {protocol.ORIGINALS_DISPATCHED: protocol.HOLDER_IN_TRANSIT,
                     protocol.ORIGINALS_RECEIVED: protocol.HOLDER_HALL}
+HAND_OVERS = tuple(_HOLDER_OF_EVENT)  # the event types that move a case's originals
 
 
 class CustodyRejection(Exception):
@@ -94,7 +95,7 @@ def refresh_custody(batch, case: Case | None, also: tuple[tuple[str, dict], ...]
     station's windows when it moved."""
     if case is None:
         return
-    custody = custody_of(case, batch.acked(case.id, tuple(_HOLDER_OF_EVENT)) + list(also))
+    custody = custody_of(case, batch.hand_overs(case.id) + list(also))
     if custody is None or (case.payload or {}).get("custody") == custody:
         return
     case.payload = {**(case.payload or {}), "custody": custody}

@@ -24,7 +24,7 @@ from . import outreach
 from .auth import DeviceIdentity
 from .cases import move_case
 from .context import ServerContext
-from .custody import CustodyRejection, record_hand_over, refresh_custody
+from .custody import HAND_OVERS, CustodyRejection, record_hand_over, refresh_custody
 from .db import ALL_ORGS, Blob, Case, CaseBlob, Change, ChangeCounter, Event, Shift, reserve_changes, utcnow
 from .deadlines import due_date, start_date
 from .parties import PartyError, parties_of
@@ -176,6 +176,11 @@ class _Batch:
         self._case_blobs: dict[str, set[str]] = {}
         for case_id, sha in self._stored_names:
             self._case_blobs.setdefault(case_id, set()).add(sha)
+        self._stored_hand_overs: dict[str, list[tuple[str, dict]]] = {}
+        for row in session.execute(select(Event.case_id, Event.type, Event.payload).where(
+                Event.case_id.in_(case_ids), Event.status == "acked", Event.type.in_(HAND_OVERS))
+                .order_by(Event.id)):
+            self._stored_hand_overs.setdefault(row.case_id, []).append((row.type, row.payload))
         self._changes: list[dict] = []
         self._events_out: list[dict] = []
         self._undo: list = []
@@ -242,13 +247,12 @@ class _Batch:
         self._changes.append(dict(kind=kind, org_code=case.org_code, case_id=case.id, case_no=case.case_no,
                                   data=data, server_time=self.now, device_id=None))
 
-    def acked(self, case_id: str, types: tuple[str, ...]) -> list[tuple[str, dict]]:
-        """(type, payload) of the case's acked events of these types: stored ones, then this batch's."""
-        rows = self.session.execute(select(Event.type, Event.payload).where(
-            Event.case_id == case_id, Event.status == "acked", Event.type.in_(types)).order_by(Event.id)).all()
-        return [(r.type, r.payload) for r in rows] + [
+    def hand_overs(self, case_id: str) -> list[tuple[str, dict]]:
+        """(type, payload) of the case's acked hand-overs of its originals: stored ones
+        (read for the whole batch up front), then this batch's."""
+        return self._stored_hand_overs.get(case_id, []) + [
             (e["type"], e["payload"]) for e in self._events_out
-            if e["case_id"] == case_id and e["status"] == "acked" and e["type"] in types]
+            if e["case_id"] == case_id and e["status"] == "acked" and e["type"] in HAND_OVERS]
 
     def status_change(self, case: Case, extra: dict | None = None) -> None:
         """Publish the case's current status (and completeness) to its org unit's feed."""

@@ -115,3 +115,36 @@ def test_a_deleted_last_event_leaves_its_case_without_a_trail(four_case_store, c
     four_case_store.close()
     assert main(["audit", "verify", "--data-dir", str(four_case_store.path.parent)]) == 3
     assert problem.case_no in capsys.readouterr().out
+
+
+def test_a_page_of_pulled_statuses_joins_the_chain_in_order(four_case_store):
+    """Statuses pulled from the back office are journalled with one statement per page;
+    the chain still verifies, and the window's next own event continues it."""
+    from client.store.models import Case, CaseEvent
+    from client.store.outbox import StoreOutbox
+    from sync import protocol
+
+    outbox = StoreOutbox(four_case_store)
+    with four_case_store.sessions() as s:
+        ids = [c.id for c in s.query(Case).order_by(Case.case_no)]
+    outbox.record_results([protocol.EventResult(event_id=e.event_id, status="acked")
+                           for e in outbox.pending(100)])
+    now = dt.datetime.now(dt.timezone.utc)
+    changes = [protocol.Change(seq=i + 1, kind=protocol.CHANGE_CASE_STATUS, case_id=case_id, case_no="",
+                               data={"status": status, "result_no": f"R-{i}" if status == "approved" else None},
+                               server_time=now)
+               for i, (case_id, status) in enumerate(
+                   [(ids[0], "in_review"), (ids[1], "approved"), (ids[0], "approved"), (ids[2], "in_review"),
+                    (ids[2], "in_review")])]
+    outbox.apply_changes(changes, cursor=5)
+    with four_case_store.sessions() as s:
+        pulled = [(e.case_id, e.type) for e in s.query(CaseEvent).order_by(CaseEvent.seq) if e.type.startswith("server.")]
+        statuses = {c.id: (c.status, c.result_no) for c in s.query(Case)}
+    assert pulled == [(ids[0], "server.in_review"), (ids[1], "server.approved"),
+                      (ids[0], "server.approved"), (ids[2], "server.in_review")]  # the repeat adds nothing
+    assert statuses[ids[0]] == ("approved", "R-2") and statuses[ids[1]] == ("approved", "R-1")
+    assert statuses[ids[2]][0] == "in_review" and statuses[ids[3]][0] == "accepted"  # untouched
+    intake = intake_for(four_case_store)
+    intake.accept(draft_for(intake), CLERK)
+    report = verify_chain(four_case_store)
+    assert report.ok and report.checked == 4 + 4 + 1
