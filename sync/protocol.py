@@ -326,6 +326,20 @@ class BlobStatus(BaseModel):
     complete: bool  # hash verified
 
 
+MAX_BLOB_QUERY = 1000
+
+
+class BlobQuery(BaseModel):
+    """What the server holds of many blobs at once: one round trip before an upload
+    round instead of a HEAD per page."""
+
+    sha256: list[str] = Field(max_length=MAX_BLOB_QUERY)
+
+
+class BlobStatusList(BaseModel):
+    blobs: list[BlobStatus]  # in the order asked; size 0 for a blob the server never saw
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str  # Chinese, shown to the clerk

@@ -125,11 +125,9 @@ class StoreOutbox:
     def blob_pieces(self, sha256: str, offset: int) -> Iterator[bytes]:
         return self.pages.pieces(sha256, offset)
 
-    def blob_done(self, sha256: str) -> None:
+    def blobs_done(self, shas: list[str]) -> None:
         with self.store.sessions.begin() as s:
-            entry = s.get(BlobEntry, sha256)
-            if entry is not None:
-                entry.state = "done"
+            s.execute(update(BlobEntry).where(BlobEntry.sha256.in_(shas)).values(state="done"))
 
     def cursor(self) -> int:
         with self.store.sessions() as s:

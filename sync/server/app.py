@@ -85,6 +85,12 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
              limit: Annotated[int, Query(ge=1)] = events.DEFAULT_PULL) -> protocol.PullResponse:
         return events.pull_changes(ctx, dev, cursor, limit)
 
+    @app.post(f"{API}/blobs/status", response_model=protocol.BlobStatusList)
+    def blob_statuses(query: protocol.BlobQuery, ctx: Ctx, dev: Dev) -> protocol.BlobStatusList:
+        return protocol.BlobStatusList(blobs=[
+            blobs.blob_status(ctx, sha) or protocol.BlobStatus(sha256=blobs.check_sha(sha), size=0, complete=False)
+            for sha in query.sha256])
+
     @app.head(f"{API}/blobs/{{sha256}}")
     def blob_head(sha256: str, ctx: Ctx, dev: Dev) -> Response:
         status = blobs.blob_status(ctx, sha256)

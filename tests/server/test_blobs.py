@@ -75,3 +75,28 @@ def test_case_pushed_after_its_blobs_is_complete_at_once(enrolled_device, blob_p
                                     accepted_payload(case_no_for(enrolled_device, 9), list(blob_pages))))
     [change] = enrolled_device.pull()["changes"]
     assert change["data"]["complete"] is True
+
+
+def test_one_status_query_answers_for_many_blobs_in_order(enrolled_device):
+    whole, partial, unseen = b"whole page" * 500, b"partial page" * 500, b"never sent"
+    enrolled_device.put_blob(sha(whole), whole, 0, len(whole))
+    enrolled_device.put_blob(sha(partial), partial[:1234], 0, len(partial))
+    asked = [sha(unseen), sha(whole).upper(), sha(partial)]
+    response = enrolled_device.client.post(f"{protocol.API}/blobs/status", json={"sha256": asked},
+                                           headers=enrolled_device.headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["blobs"] == [
+        {"sha256": sha(unseen), "size": 0, "complete": False},
+        {"sha256": sha(whole), "size": len(whole), "complete": True},
+        {"sha256": sha(partial), "size": 1234, "complete": False}]
+
+
+def test_a_status_query_refuses_bad_names_and_oversized_lists(enrolled_device):
+    url, headers = f"{protocol.API}/blobs/status", enrolled_device.headers
+    bad = enrolled_device.client.post(url, json={"sha256": ["not-a-hash"]}, headers=headers)
+    assert bad.status_code == 400 and bad.json()["code"] == "bad_sha256"
+    too_many = enrolled_device.client.post(
+        url, json={"sha256": [sha(str(i).encode()) for i in range(protocol.MAX_BLOB_QUERY + 1)]}, headers=headers)
+    assert too_many.status_code == 422
+    anonymous = enrolled_device.client.post(url, json={"sha256": []})
+    assert anonymous.status_code == 401

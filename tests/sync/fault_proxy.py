@@ -19,6 +19,7 @@ import socket
 import threading
 from dataclasses import dataclass, field
 
+_GONE = b'{"code": "not_found", "message": "not found"}'
 _BUSY = (b'{"code":"unavailable","message":"\xe5\x90\x8e\xe5\x8f\xb0\xe7\xb9\x81\xe5\xbf\x99"}')
 
 
@@ -74,6 +75,10 @@ class FaultProxy:
     def reply_503(self, match: str, times: int = 1) -> None:
         self._arm(_Rule("503", match.encode(), times))
 
+    def reply_404(self, match: str, times: int = 1) -> None:
+        """As a back office from before that route existed would answer."""
+        self._arm(_Rule("404", match.encode(), times))
+
     def cut_upload_after(self, n: int, stall: bool = False) -> Gate | None:
         with self._lock:
             self._cut_sent = 0
@@ -119,6 +124,10 @@ class FaultProxy:
             if rule is not None and rule.kind == "503":
                 client.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
                                b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(_BUSY), _BUSY))
+                return
+            if rule is not None and rule.kind == "404":
+                client.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+                               b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(_GONE), _GONE))
                 return
             if rule is not None and rule.kind == "hold":
                 rule.gate.arrived.set()

@@ -36,3 +36,17 @@ def test_cut_upload_resumes_and_case_completes_only_with_every_page(window, runn
     [case] = admin.list_cases(running_back_office.db_url)
     assert case.complete is True
     assert window.outbox.progress().bytes_left == 0
+
+
+def test_an_older_back_office_without_the_status_query_is_asked_page_by_page(window, running_back_office):
+    scans = (page_bytes(300_000, seed=7), page_bytes(200_000, seed=8))
+    queue_case(window.store, window.device_code, pages=scans)
+    window.proxy.reply_404("POST /api/v1/blobs/status")
+    report = window.engine.sync_once()
+    assert report.ok and report.blobs_uploaded == 2 and report.acked == 1
+    heads = [line for line in window.proxy.requests if line.startswith(b"HEAD /api/v1/blobs/")]
+    assert len(heads) == 2
+    for scan in scans:
+        digest = hashlib.sha256(scan).hexdigest()
+        assert (running_back_office.blob_dir / digest[:2] / digest).read_bytes() == scan
+    assert window.outbox.progress().bytes_left == 0
