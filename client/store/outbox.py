@@ -87,35 +87,36 @@ class StoreOutbox:
     def pending(self, limit: int) -> list[protocol.Event]:
         with self.store.sessions() as s:
             rows = s.execute(
-                select(OutboxEntry, CaseEvent)
+                select(CaseEvent.event_id, OutboxEntry.device_seq, CaseEvent.case_id, CaseEvent.type,
+                       CaseEvent.payload, CaseEvent.device_time)
                 .join(CaseEvent, CaseEvent.event_id == OutboxEntry.event_id)
                 .where(OutboxEntry.state == "pending")
                 .order_by(OutboxEntry.device_seq).limit(limit)
             ).all()
-            return [
-                protocol.Event(event_id=ev.event_id, device_seq=ob.device_seq, case_id=ev.case_id,
-                               type=ev.type, payload=ev.payload, device_time=ev.device_time)
-                for ob, ev in rows
-            ]
+            return [protocol.Event(event_id=r.event_id, device_seq=r.device_seq, case_id=r.case_id,
+                                   type=r.type, payload=r.payload, device_time=r.device_time) for r in rows]
 
     def record_results(self, results: list[protocol.EventResult]) -> None:
         """The server's answers for a batch, in one transaction and one read."""
+        acked = [r.event_id for r in results if r.status == "acked"]
+        others = [r for r in results if r.status != "acked"]
+        table = OutboxEntry.__table__
         with self.store.sessions.begin() as s:
-            entries = {e.event_id: e for e in s.scalars(select(OutboxEntry).where(
-                OutboxEntry.event_id.in_([r.event_id for r in results])))}
-            for r in results:
-                entry = entries.get(r.event_id)
-                if entry is None:
-                    continue
-                entry.attempts += 1
-                if r.status == "retry":  # a passing server failure: stays queued
-                    entry.code, entry.reason = r.code or "", r.reason or ""
-                    continue
-                entry.state = r.status
-                entry.code = r.code or ""
-                entry.reason = r.reason or ""
-                if r.status == "rejected":
-                    log.warning("event %s rejected by server: %s %s", r.event_id, r.code, r.reason)
+            if acked:  # the usual answer, for the whole batch in one statement
+                s.execute(update(table).where(table.c.event_id.in_(acked))
+                          .values(state="acked", code="", reason="", attempts=table.c.attempts + 1))
+            for final in (True, False):  # a retry (a passing server failure) stays queued
+                rows = [{"answered": r.event_id, "new_state": r.status, "new_code": r.code or "",
+                         "new_reason": r.reason or ""} for r in others if (r.status != "retry") == final]
+                if rows:
+                    values = dict(code=bindparam("new_code"), reason=bindparam("new_reason"),
+                                  attempts=table.c.attempts + 1)
+                    if final:
+                        values["state"] = bindparam("new_state")
+                    s.execute(update(table).where(table.c.event_id == bindparam("answered")).values(**values), rows)
+        for r in others:
+            if r.status == "rejected":
+                log.warning("event %s rejected by server: %s %s", r.event_id, r.code, r.reason)
 
     def pending_blobs(self, limit: int) -> list[tuple[str, int]]:
         with self.store.sessions() as s:
