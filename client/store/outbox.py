@@ -126,9 +126,11 @@ class StoreOutbox:
     def blob_pieces(self, sha256: str, offset: int) -> Iterator[bytes]:
         return self.pages.pieces(sha256, offset)
 
-    def blobs_done(self, shas: list[str]) -> None:
+    def blobs_done(self, shas: list[str]) -> SyncProgress:
+        """Mark uploaded pages done; the progress that leaves, from the same transaction."""
         with self.store.sessions.begin() as s:
             s.execute(update(BlobEntry).where(BlobEntry.sha256.in_(shas)).values(state="done"))
+            return _progress(s)
 
     def cursor(self) -> int:
         with self.store.sessions() as s:
@@ -172,11 +174,7 @@ class StoreOutbox:
 
     def progress(self) -> SyncProgress:
         with self.store.sessions() as s:
-            events = s.scalar(select(func.count()).select_from(OutboxEntry)
-                              .where(OutboxEntry.state == "pending")) or 0
-            size = s.scalar(select(func.coalesce(func.sum(BlobEntry.size), 0))
-                            .where(BlobEntry.state == "pending")) or 0
-            return SyncProgress(int(events), int(size))
+            return _progress(s)
 
     def sender_lock(self) -> AbstractContextManager[bool]:
         """Held by whoever sends; another process on the same store skips its round."""
@@ -340,6 +338,12 @@ class StoreOutbox:
 
 
 _HOLDER_RANK = {holder: rank for rank, holder in enumerate(protocol.HOLDERS)}
+
+
+def _progress(s) -> SyncProgress:
+    events = s.scalar(select(func.count()).select_from(OutboxEntry).where(OutboxEntry.state == "pending")) or 0
+    size = s.scalar(select(func.coalesce(func.sum(BlobEntry.size), 0)).where(BlobEntry.state == "pending")) or 0
+    return SyncProgress(int(events), int(size))
 
 
 class _CaseStatuses:

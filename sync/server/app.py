@@ -107,7 +107,7 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
         if isinstance(writer, protocol.BlobStatus):
             return writer
         direct = request.scope.get("extensions", {}).get(DIRECT_BODY)
-        pieces = direct.take() if direct is not None else None
+        pieces = direct.take(writer.seen) if direct is not None else None
         try:
             return await _stream_into(pieces or request_pieces(request), writer)
         except ClientDisconnect:

@@ -97,7 +97,8 @@ def enrol(sessions: sessionmaker[Session], code: str, device_name: str) -> proto
         if won != 1:
             raise ApiError(403, "bad_enrol_code", "注册码已被使用，请向管理员申请新的注册码")
         device = Device(device_code=_free_device_code(session), name=device_name,
-                        org_code=row.org_code, token_hash=sha256_hex(token), enrolled_at=now)
+                        org_code=row.org_code, token_hash=sha256_hex(token), enrolled_at=now,
+                        last_seen_at=now)  # enrolling is the device's first contact
         session.add(device)
         session.flush()
         row.device_id = device.id

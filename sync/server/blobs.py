@@ -67,8 +67,9 @@ class BlobWriter:
 
     A cut connection keeps what arrived (flushed and recorded), so the client resumes
     from HEAD's offset; the blob counts only when every byte is in and the SHA-256 of
-    the whole file matches. The hash is computed once, while writing, on its own thread
-    beside the writing one (both release the GIL), so neither waits for the other.
+    the whole file matches. The hash is computed once: as the bytes arrive when the server
+    reads the body directly (`seen`), otherwise on its own thread beside the writing one
+    (both release the GIL).
     """
 
     def __init__(self, ctx: ServerContext, sha: str, total: int, lock: threading.Lock):
@@ -85,7 +86,14 @@ class BlobWriter:
         self._hashing = ThreadPoolExecutor(1, thread_name_prefix="blob-hash")
         self._writing = ThreadPoolExecutor(1, thread_name_prefix="blob-write")
         self._failed: BaseException | None = None
+        self.hashed_early = False
         self.done = False
+
+    def seen(self, data: memoryview) -> None:
+        """Hash bytes as they arrive, before `submit` queues them for writing (the direct
+        body path, on the event loop: the bytes are still in the cache)."""
+        self.hashed_early = True
+        self.hasher.update(data)
 
     def submit(self, data: bytes | memoryview) -> Future:
         """Queue the next piece; the future is done when it is both written and hashed.
@@ -94,10 +102,10 @@ class BlobWriter:
         if self.held + size > self.total:
             raise ApiError(422, "blob_too_long", "上传的数据超过了文件总长度", {"X-Blob-Size": str(self.held)})
         self.held += size
-        hashed = self._hashing.submit(self.hasher.update, data)
+        hashed = None if self.hashed_early else self._hashing.submit(self.hasher.update, data)
         return self._writing.submit(self._write, data, hashed)
 
-    def _write(self, data: bytes | memoryview, hashed: Future) -> None:
+    def _write(self, data: bytes | memoryview, hashed: Future | None) -> None:
         """After a failed write (disk full) nothing more is appended: the file keeps a
         clean prefix the next PUT resumes from."""
         try:
@@ -108,7 +116,8 @@ class BlobWriter:
             self._failed = exc
             raise
         finally:
-            hashed.result()
+            if hashed is not None:
+                hashed.result()
 
     def _close(self) -> int:
         """Wait for queued pieces, make the file durable (see `writeback`); the bytes it

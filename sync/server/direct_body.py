@@ -76,21 +76,31 @@ class DirectBody:
         self._ready = asyncio.Event()
         self._receiver: _Receiver | None = None
         self._finished = self._lost = False
+        self._seen: Callable[[memoryview], None] | None = None
 
     @property
     def finished(self) -> bool:
         """Every byte of the body has arrived (and been queued for the app)."""
         return self._finished
 
-    def take(self) -> AsyncIterator[BodyPiece] | None:
+    def take(self, seen: Callable[[memoryview], None] | None = None) -> AsyncIterator[BodyPiece] | None:
         """Start reading the rest of the body directly; None when this connection cannot
-        (it moved on, or went away) and the app should read `request.stream()`."""
+        (it moved on, or went away) and the app should read `request.stream()`.
+
+        `seen` is given every byte of the body in order, on the event loop, the moment it
+        arrives, while it is still in the CPU's cache (the scan's hash: reading it again
+        later from another core costs more than computing it).
+        """
         owner, cycle = self._owner, self._cycle
         if owner.cycle is not cycle or cycle.disconnected or cycle.response_complete or owner.transport.is_closing():
             return None
+        self._seen = seen
         if cycle.body:
-            self._queue.append(BodyPiece(bytes(cycle.body)))
+            first = bytes(cycle.body)
             cycle.body = bytearray()
+            if seen is not None:
+                seen(memoryview(first))
+            self._queue.append(BodyPiece(first))
         left = self._length - owner._body_seen
         if not cycle.more_body or left <= 0:
             self._finished = True
@@ -164,6 +174,8 @@ class _Receiver(asyncio.BufferedProtocol):
         return memoryview(self.current)[self.fill:self.fill + min(PIECE - self.fill, self.left)]
 
     def buffer_updated(self, nbytes: int) -> None:
+        if self.body._seen is not None and not self.dropping:
+            self.body._seen(memoryview(self.current)[self.fill:self.fill + nbytes])
         self.fill += nbytes
         self.left -= nbytes
         if self.fill < PIECE and self.left > 0:
