@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import logging
 import mmap
 import os
@@ -54,6 +55,7 @@ class DirectFile:
         self.stage = mmap.mmap(-1, STAGE)
         self.view = memoryview(self.stage)
         self.fill = 0
+        self.direct = True
 
     def write(self, data: bytes | memoryview) -> None:
         data = memoryview(data).cast("B")
@@ -66,21 +68,32 @@ class DirectFile:
                 self._flush_stage(STAGE)
 
     def _flush_stage(self, size: int) -> None:
-        written = os.pwrite(self.fd, self.view[:size], self.position)
-        if written != size:  # a short direct write: the rest goes through the cache
-            with open(self.path, "r+b") as fh:
-                fh.seek(self.position + written)
-                fh.write(self.view[written:size])
+        written = 0
+        if self.direct:
+            try:
+                written = os.pwrite(self.fd, self.view[:size], self.position)
+            except OSError as exc:
+                if exc.errno != errno.EINVAL:
+                    raise
+                # Opened with O_DIRECT but refused on write (some FUSE and network file
+                # systems): the rest of this upload goes through the page cache.
+                log.info("direct writes refused for %s: %s", self.path.name, exc)
+                self.direct = False
+        if written != size:  # a short or refused direct write: the rest through the cache
+            self._cached(self.position + written, self.view[written:size])
         self.position += size
         self.fill = 0
+
+    def _cached(self, offset: int, data: memoryview) -> None:
+        with open(self.path, "r+b") as fh:
+            fh.seek(offset)
+            fh.write(data)
 
     def close(self) -> int:
         try:
             tail = self.fill
-            if tail:
-                with open(self.path, "r+b") as fh:  # an unaligned length cannot go direct
-                    fh.seek(self.position)
-                    fh.write(self.view[:tail])
+            if tail:  # an unaligned length cannot go direct
+                self._cached(self.position, self.view[:tail])
                 self.position += tail
                 self.fill = 0
             os.fsync(self.fd)

@@ -124,3 +124,22 @@ def test_a_full_disk_leaves_a_clean_prefix(tmp_path: Path, scan_bytes: bytes, mo
     size = file.close()
     assert target.read_bytes() == scan_bytes[:size]
     assert size >= STAGE
+
+
+def test_direct_writes_refused_at_write_time_go_through_the_cache(tmp_path: Path, scan_bytes: bytes, monkeypatch):
+    """Some FUSE and network file systems accept O_DIRECT at open and refuse the write."""
+    file = open_append(tmp_path / "blob.part", 0)
+    if not isinstance(file, DirectFile):
+        pytest.skip("no O_DIRECT on this file system")
+    calls = []
+
+    def refuse(fd, data, offset):
+        calls.append(offset)
+        raise OSError(22, "Invalid argument")
+
+    monkeypatch.setattr(os, "pwrite", refuse)
+    for piece in pieces(scan_bytes, seed=4):
+        file.write(piece)
+    assert file.close() == len(scan_bytes)
+    assert (tmp_path / "blob.part").read_bytes() == scan_bytes
+    assert len(calls) == 1  # tried once, then the cache for the rest
