@@ -25,6 +25,7 @@ from client.domain.identity import ID_RESIDENT, ID_USCC, PROXY, Agent, Applicant
 from client.domain.parties import case_materials, check_applicant, normalised
 from client.domain.states import CaseState, check_transition
 from client.store.db import Store
+from client.store import parties
 from client.store.journal import append_event, next_value
 from client.store.models import BlobEntry, Case, Material
 from client.store.pages import PageRef
@@ -264,7 +265,7 @@ class IntakeService:
                         clerk=clerk, identity=identity, now=now, agent_id=composed.applicant.agent.id_number)
                 append_event(s, case_id=case_id, type_=composed.event_type, payload=composed.payload,
                              clerk=clerk.username, device_id=identity.device_id, now=now)
-                applicants.remember(s, composed.applicant, case_id, now)
+                parties.remember(s, composed.applicant, case_id, now)
                 if within is not None:
                     within(s, case_id, case_no, composed.decision.outcome, now)
         except (OSError, SQLAlchemyError) as exc:

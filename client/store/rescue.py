@@ -26,8 +26,10 @@ from typing import Mapping
 
 from sqlalchemy import Date, DateTime, insert, select
 
+from client.domain.identity import Agent, Applicant
 from sync import protocol
 
+from . import parties
 from .db import Store, open_store, readonly_connection
 from .errors import StoreRescued, StoreUnreadableRescue
 from .files import write_whole
@@ -351,6 +353,25 @@ def _case_from_snapshot(snap: protocol.CaseSnapshot, now: dt.datetime) -> tuple[
     return case, _materials(snap.case_id, intake.get("materials", []))
 
 
+def _remember_applicant(session, snap: protocol.CaseSnapshot, case: Case) -> None:
+    """Refill the applicant memory from the intake the back office kept, unless a later
+    visit already taught the store more (restore pages do not come in time order)."""
+    try:
+        intake = protocol.CaseAcceptedPayload.model_validate(snap.intake)
+    except ValueError:
+        log.info("case %s: intake unreadable, applicant memory not refilled", snap.case_no)
+        return
+    known = session.get(KnownParty, (intake.applicant.id_type, intake.applicant.id_number))
+    if known is not None and known.updated_at > case.received_at:
+        return
+    given, agent = intake.applicant, intake.agent
+    parties.remember(session, Applicant(
+        name=given.name, id_type=given.id_type, id_number=given.id_number, phone=given.phone, address=given.address,
+        kind=given.kind, legal_rep=given.legal_rep,
+        agent=None if agent is None else Agent(name=agent.name, id_number=agent.id_number, relation=agent.relation,
+                                               id_type=agent.id_type, phone=agent.phone)), case.id, case.received_at)
+
+
 _SAME_MOMENT = dt.timedelta(seconds=1)
 
 
@@ -388,6 +409,7 @@ def restore_snapshots(session, snapshots: list[protocol.CaseSnapshot], device_id
         session.add(case)
         session.add_all(materials)
         session.flush()
+        _remember_applicant(session, snap, case)
         status = ""
         for kind, item in _server_order(snap):
             if kind == 0:

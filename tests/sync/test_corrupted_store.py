@@ -14,6 +14,7 @@ from client.app import ClientConfig, build_runtime
 from client.cli import main
 from client.domain.case_numbers import format_case_no
 from client.domain.identity import Applicant
+from client.services import applicants
 from client.services.cases import CaseQueries
 from client.services.syncing import SyncService
 from client.store.audit import verify_chain
@@ -23,6 +24,7 @@ from client.store.errors import StoreCorrupted, StoreRescued
 from client.store.models import Case, OutboxEntry
 from client.store.outbox import StoreOutbox
 from client.store.rescue import open_rescue, rescue_keys_for, rescued_error
+from sync import protocol
 from sync.api import BackOfficeApi
 from sync.engine import SyncEngine
 from sync.server import admin
@@ -42,6 +44,15 @@ def _damage_table(store, table: str) -> None:
     with open(store.path, "r+b") as fh:
         fh.seek((root - 1) * PAGE + 8)
         fh.write(b"\xff" * (PAGE - 8))
+
+
+def _rescued_and_fresh(window):
+    """The window's store damaged, rescued at start-up, and opened again empty."""
+    _damage_table(window.store, "server_changes")
+    with pytest.raises(StoreCorrupted) as damage:
+        open_store(window.store.path, keys=None)
+    rescued_error(window.store.path, None, damage.value)
+    return open_store(window.store.path, keys=None)
 
 
 def _server_events(db_url: str, event_ids: list[str]) -> int:
@@ -201,12 +212,7 @@ def test_a_restore_cut_off_between_pages_resumes_where_it_stopped(window, runnin
     for _ in range(130):  # more than one page of the restore
         queue_case(window.store, window.device_code)
     assert window.engine.sync_once().ok
-    _damage_table(window.store, "server_changes")
-    with pytest.raises(StoreCorrupted) as damage:
-        open_store(window.store.path, keys=None)
-    rescued_error(window.store.path, None, damage.value)
-
-    fresh = open_store(window.store.path, keys=None)
+    fresh = _rescued_and_fresh(window)
     try:
         outbox = StoreOutbox(fresh)
         engine = SyncEngine(BackOfficeApi(window.proxy.url, window.token, session=closing_session()), outbox)
@@ -219,5 +225,30 @@ def test_a_restore_cut_off_between_pages_resumes_where_it_stopped(window, runnin
         with fresh.sessions() as s:
             assert s.scalar(select(func.count()).select_from(Case)) == 130
         assert verify_chain(fresh).ok
+    finally:
+        fresh.close()
+
+
+def test_restored_cases_fill_the_applicant_memory_again(window, running_back_office):
+    """After a rescue, a returning applicant is still recognised with phone, address and the
+    agent who came last time, from the intakes the back office kept."""
+    applicant_id, agent_id = valid_id("37070219850312001"), valid_id("37070219700101002")
+    agent = protocol.AgentPayload(name="李四", id_number=agent_id, relation="entrusted", phone="13900000000")
+    queue_case(window.store, window.device_code, id_number=applicant_id, phone="13800000000",
+               address="潍坊市奎文区民生街1号", agent=agent)
+    assert window.engine.sync_once().ok
+    fresh = _rescued_and_fresh(window)
+    try:
+        outbox = StoreOutbox(fresh)
+        assert outbox.restore_wanted()
+        api = BackOfficeApi(window.proxy.url, window.token, timeout=20, session=closing_session())
+        assert SyncEngine(api, outbox).sync_once().ok
+        with fresh.sessions() as s:
+            known = applicants.find(s, applicant_id)
+            agent_known = applicants.find(s, agent_id)
+        assert (known.name, known.phone, known.address) == ("王小二", "13800000000", "潍坊市奎文区民生街1号")
+        assert known.agent is not None and (known.agent.name, known.agent.relation) == ("李四", "entrusted")
+        assert known.cases == 1
+        assert agent_known is not None and agent_known.phone == "13900000000"
     finally:
         fresh.close()

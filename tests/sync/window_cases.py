@@ -45,7 +45,8 @@ CLERK = Clerk("clerk01", "王窗口", "clerk", offline=False)
 
 
 def queue_case(store: Store, device_code: str, *, pages: tuple[bytes, ...] = (), id_number: str | None = None,
-               device_time: dt.datetime | None = None, tolerated: bool = False) -> tuple[str, str]:
+               device_time: dt.datetime | None = None, tolerated: bool = False, phone: str = "",
+               address: str = "", agent: protocol.AgentPayload | None = None) -> tuple[str, str]:
     """One accepted case with its event queued; returns (case_id, case_no).
 
     `tolerated`: 容缺受理, a second material (the business premises proof) still to come.
@@ -76,7 +77,9 @@ def queue_case(store: Store, device_code: str, *, pages: tuple[bytes, ...] = (),
         payload = protocol.CaseAcceptedPayload(
             case_no=case_no, matter_code=MATTER_CODE, matter_name="个体工商户设立登记",
             catalog_version="2026.11-1",
-            applicant=protocol.ApplicantPayload(name="王小二", id_number=id_number or valid_id()),
+            applicant=protocol.ApplicantPayload(name="王小二", id_number=id_number or valid_id(), phone=phone,
+                                                address=address),
+            agent=agent, revision=protocol.PAYLOAD_REVISION if agent else 1,
             materials=materials, outcome="accept_tolerant" if tolerated else "accept",
             received_at=now, promised_by=now.date() + dt.timedelta(days=5), clerk="clerk01")
         append_event(s, case_id=case_id, type_=protocol.CASE_ACCEPTED, payload=payload.model_dump(mode="json"),
