@@ -77,7 +77,7 @@ class DirectFile:
                     raise
                 # Opened with O_DIRECT but refused on write (some FUSE and network file
                 # systems): the rest of this upload goes through the page cache.
-                log.info("direct writes refused for %s: %s", self.path.name, exc)
+                log.info("direct writes refused for %s: %s", self.path.name, exc.strerror)
                 self.direct = False
         if written != size:  # a short or refused direct write: the rest through the cache
             self._cached(self.position + written, self.view[written:size])
@@ -100,9 +100,12 @@ class DirectFile:
             _drop(self.fd, 0, 0)
             return os.fstat(self.fd).st_size
         finally:
-            self.view.release()
-            self.stage.close()
             os.close(self.fd)
+            self.view.release()
+            try:
+                self.stage.close()
+            except BufferError:  # a view of it still referenced somewhere: freed with it
+                log.debug("staging buffer of %s left to the garbage collector", self.path.name)
 
 
 def _sync_file_range():
