@@ -38,6 +38,19 @@ def next_value(session: Session, name: str) -> int:
     return counter.value
 
 
+def last_hash(session: Session) -> str:
+    """The hash the next event chains to."""
+    return session.scalars(select(CaseEvent.hash).order_by(CaseEvent.seq.desc()).limit(1)).first() or GENESIS
+
+
+def chained(prev_hash: str, *, event_id: str, case_id: str, type_: str, payload: dict, clerk: str,
+            device_id: str, device_time: dt.datetime) -> dict:
+    """The columns of an event that follows `prev_hash` in the chain."""
+    return dict(event_id=event_id, case_id=case_id, type=type_, payload=payload, clerk=clerk, device_id=device_id,
+                device_time=device_time, prev_hash=prev_hash,
+                hash=event_hash(prev_hash, event_id, case_id, type_, payload, clerk, device_id, device_time))
+
+
 def append_event(session: Session, *, case_id: str, type_: str, payload: dict, clerk: str,
                  device_id: str, outbox: bool = True, now: dt.datetime | None = None,
                  after: CaseEvent | None = None) -> CaseEvent:
@@ -47,15 +60,10 @@ def append_event(session: Session, *, case_id: str, type_: str, payload: dict, c
     the chain then continues from it without reading the journal again, and nothing is
     flushed here (the caller's flush or commit writes them together, in order).
     """
-    last = after or session.scalars(select(CaseEvent).order_by(CaseEvent.seq.desc()).limit(1)).first()
-    prev = last.hash if last else GENESIS
-    device_time = (now or dt.datetime.now()).replace(microsecond=0)
     event_id = str(uuid.uuid4())
-    ev = CaseEvent(
-        event_id=event_id, case_id=case_id, type=type_, payload=payload, clerk=clerk,
-        device_id=device_id, device_time=device_time, prev_hash=prev,
-        hash=event_hash(prev, event_id, case_id, type_, payload, clerk, device_id, device_time),
-    )
+    ev = CaseEvent(**chained(after.hash if after else last_hash(session), event_id=event_id, case_id=case_id,
+                             type_=type_, payload=payload, clerk=clerk, device_id=device_id,
+                             device_time=(now or dt.datetime.now()).replace(microsecond=0)))
     session.add(ev)
     if outbox:
         session.add(OutboxEntry(event_id=event_id, device_seq=next_value(session, "device_seq")))
@@ -75,17 +83,14 @@ class JournalAppender:
 
     def __init__(self, session: Session, device_id: str):
         self.session, self.device_id = session, device_id
-        self.prev = session.scalars(select(CaseEvent.hash).order_by(CaseEvent.seq.desc()).limit(1)).first() or GENESIS
+        self.prev = last_hash(session)
         self.rows: list[dict] = []
 
     def add(self, *, case_id: str, type_: str, payload: dict, clerk: str) -> None:
-        device_time = dt.datetime.now().replace(microsecond=0)
-        event_id = str(uuid.uuid4())
-        digest = event_hash(self.prev, event_id, case_id, type_, payload, clerk, self.device_id, device_time)
-        self.rows.append(dict(event_id=event_id, case_id=case_id, type=type_, payload=payload, clerk=clerk,
-                              device_id=self.device_id, device_time=device_time, prev_hash=self.prev,
-                              hash=digest))
-        self.prev = digest
+        row = chained(self.prev, event_id=str(uuid.uuid4()), case_id=case_id, type_=type_, payload=payload,
+                      clerk=clerk, device_id=self.device_id, device_time=dt.datetime.now().replace(microsecond=0))
+        self.rows.append(row)
+        self.prev = row["hash"]
 
     def write(self) -> None:
         if self.rows:

@@ -97,24 +97,23 @@ class StoreOutbox:
                                    type=r.type, payload=r.payload, device_time=r.device_time) for r in rows]
 
     def record_results(self, results: list[protocol.EventResult]) -> None:
-        """The server's answers for a batch, in one transaction and one read."""
+        """The server's answers for a batch, in one transaction of set-based updates."""
         acked = [r.event_id for r in results if r.status == "acked"]
-        others = [r for r in results if r.status != "acked"]
+        retried = [r for r in results if r.status == "retry"]  # a passing server failure: stays queued
+        refused = [r for r in results if r.status not in ("acked", "retry")]
         table = OutboxEntry.__table__
+        answered = table.c.event_id == bindparam("answered")
+        answer = dict(code=bindparam("new_code"), reason=bindparam("new_reason"), attempts=table.c.attempts + 1)
         with self.store.sessions.begin() as s:
             if acked:  # the usual answer, for the whole batch in one statement
                 s.execute(update(table).where(table.c.event_id.in_(acked))
                           .values(state="acked", code="", reason="", attempts=table.c.attempts + 1))
-            for final in (True, False):  # a retry (a passing server failure) stays queued
-                rows = [{"answered": r.event_id, "new_state": r.status, "new_code": r.code or "",
-                         "new_reason": r.reason or ""} for r in others if (r.status != "retry") == final]
-                if rows:
-                    values = dict(code=bindparam("new_code"), reason=bindparam("new_reason"),
-                                  attempts=table.c.attempts + 1)
-                    if final:
-                        values["state"] = bindparam("new_state")
-                    s.execute(update(table).where(table.c.event_id == bindparam("answered")).values(**values), rows)
-        for r in others:
+            if retried:
+                s.execute(update(table).where(answered).values(**answer), _answer_rows(retried))
+            if refused:
+                s.execute(update(table).where(answered).values(**answer, state=bindparam("new_state")),
+                          _answer_rows(refused))
+        for r in refused:
             if r.status == "rejected":
                 log.warning("event %s rejected by server: %s %s", r.event_id, r.code, r.reason)
 
@@ -338,6 +337,11 @@ class StoreOutbox:
 
 
 _HOLDER_RANK = {holder: rank for rank, holder in enumerate(protocol.HOLDERS)}
+
+
+def _answer_rows(results: list[protocol.EventResult]) -> list[dict]:
+    return [{"answered": r.event_id, "new_state": r.status, "new_code": r.code or "", "new_reason": r.reason or ""}
+            for r in results]
 
 
 def _progress(s) -> SyncProgress:

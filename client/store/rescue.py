@@ -33,7 +33,7 @@ from . import parties
 from .db import Store, open_store, readonly_connection
 from .errors import StoreRescued, StoreUnreadableRescue
 from .files import write_whole
-from .journal import GENESIS, event_hash, next_value
+from .journal import chained, last_hash, next_value
 from .keys import DemoKeyFile, StoreKeys
 from .models import (BlobEntry, CachedUser, Case, CaseEvent, Counter, KnownParty, Material, OutboxEntry, ServerChange,
                      Setting)
@@ -310,12 +310,9 @@ def request_restore(session, now: dt.datetime | None = None, rescue: dict | None
 def _journal(session, *, event_id: str, case_id: str, type_: str, payload: dict, clerk: str, device_id: str,
              device_time: dt.datetime) -> None:
     """Write an event that already has its id (made on this or another window) into the chain."""
-    last = session.scalars(select(CaseEvent).order_by(CaseEvent.seq.desc()).limit(1)).first()
-    prev = last.hash if last else GENESIS
-    device_time = device_time.replace(microsecond=0, tzinfo=None)
-    session.add(CaseEvent(event_id=event_id, case_id=case_id, type=type_, payload=payload, clerk=clerk,
-                          device_id=device_id, device_time=device_time, prev_hash=prev,
-                          hash=event_hash(prev, event_id, case_id, type_, payload, clerk, device_id, device_time)))
+    session.add(CaseEvent(**chained(last_hash(session), event_id=event_id, case_id=case_id, type_=type_,
+                                    payload=payload, clerk=clerk, device_id=device_id,
+                                    device_time=device_time.replace(microsecond=0, tzinfo=None))))
     session.flush()
 
 
