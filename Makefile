@@ -1,22 +1,33 @@
 # Two commands do all the set-up on a fresh Debian/Ubuntu machine:
 #   make run   - the program in demo mode (embedded back office, virtual devices)
-#   make test  - the whole test suite under a virtual display
+#   make test  - make lint, then the whole test suite on every core under a virtual display
+#   make lint  - import-linter contracts, ruff (lint and format) and mypy
+#   make test-fast - the pure packages only (domain, reports, devices): no server, no PostgreSQL
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint clean
+.PHONY: run test test-fast lint format clean
 
 run: $(BIN)/.installed
 	$(BIN)/onewindow demo
 
-test: $(BIN)/.installed-dev
+test: lint
 	bash scripts/system-deps.sh test
-	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
+
+test-fast: $(BIN)/.installed-dev
+	$(BIN)/pytest tests/domain tests/reports tests/devices
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(BIN)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 $(BIN)/python:
 	bash scripts/system-deps.sh run

@@ -12,8 +12,10 @@ import sys
 
 def build_parser() -> argparse.ArgumentParser:
     from client.commands import register_all
+    from client.domain.release import release
 
     parser = argparse.ArgumentParser(prog="onewindow", description="一窗通 综合窗口受理系统")
+    parser.add_argument("--version", action="version", version=f"onewindow {release()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="verbose log on stderr")
     register_all(parser.add_subparsers(dest="command"))
     return parser

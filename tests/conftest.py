@@ -1,7 +1,8 @@
 """Shared fixtures, named for the state they put the world in.
 
-Real parts throughout: SQLite files in tmp folders, the back office as a real
-uvicorn process on a free loopback port, pyusb over the virtual-device backend.
+Real parts throughout: SQLite files in tmp folders, the back office as a real uvicorn
+server on a loopback port (one per test worker, a fresh hall per test; a process of the
+test's own where the test needs it), pyusb over the virtual-device backend.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,23 +24,43 @@ import keyring  # noqa: E402
 import pytest  # noqa: E402
 
 from client.store.secrets import MemoryKeyring  # noqa: E402
+from tests.support.back_office import Hall, SharedBackOffice, open_hall, sqlite_url  # noqa: E402
 
 
 def pytest_configure(config):
-    """Start a throw-away PostgreSQL for the back-office tests unless one is given."""
-    if os.environ.get("ONEWINDOW_TEST_PG_URL") or os.environ.get("ONEWINDOW_TEST_NO_PG"):
+    config.addinivalue_line("markers", "own_back_office: the test gets a back office process of its own "
+                            "(it publishes server-wide data, or kills or restarts the server)")
+    config.addinivalue_line("markers", "ui: drives a Tk window on the virtual display (everything under tests/ui)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the window tests, so `-m "not ui"` leaves them out. Each xdist worker starts
+    its own Xvfb (pytest-xvfb), so they need no grouping: no two share a display's focus."""
+    ui_dir = Path(__file__).parent / "ui"
+    for item in items:
+        if ui_dir in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.ui)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The PostgreSQL the back-office tests use: ONEWINDOW_TEST_PG_URL, or a throw-away
+    cluster started on first use (once per session and worker); skips the test when
+    ONEWINDOW_TEST_NO_PG is set or PostgreSQL is not installed."""
+    given = os.environ.get("ONEWINDOW_TEST_PG_URL")
+    if given:
+        yield given
         return
+    if os.environ.get("ONEWINDOW_TEST_NO_PG"):
+        pytest.skip("ONEWINDOW_TEST_NO_PG is set")
     from tests.support.postgres import start_cluster
 
     cluster = start_cluster()
-    if cluster is not None:
-        os.environ["ONEWINDOW_TEST_PG_URL"] = cluster.url
-        config._onewindow_pg = cluster
-
-
-def pytest_unconfigure(config):
-    cluster = getattr(config, "_onewindow_pg", None)
-    if cluster is not None:
+    if cluster is None:
+        pytest.skip("PostgreSQL could not be started (see the output above)")
+    try:
+        yield cluster.url
+    finally:
         cluster.stop()
 
 
@@ -67,27 +89,62 @@ def fresh_store(tmp_path):
 
 @dataclass(frozen=True)
 class LiveServer:
+    """A back office on a loopback port and a hall of its own on it (org unit, users, codes)."""
+
     url: str
+    port: int
     db_url: str
     blob_dir: Path
-    enrol_code: str
-    clerk: str
-    password: str
+    hall: Hall
+
+    @property
+    def enrol_code(self) -> str:
+        return self.hall.enrol_code
+
+    @property
+    def clerk(self) -> str:
+        return self.hall.clerk
+
+    @property
+    def password(self) -> str:
+        return self.hall.password
+
+
+@pytest.fixture(scope="session")
+def shared_back_office(tmp_path_factory) -> Iterator[SharedBackOffice]:
+    """One back office for the whole session (per xdist worker), on a thread of this process."""
+    from sync.server.db import make_engine
+    from sync.server.runner import start_in_thread
+
+    folder = tmp_path_factory.mktemp("shared-back-office")
+    db_url = sqlite_url(folder)
+    server = start_in_thread(db_url, folder / "blobs")
+    engine = make_engine(db_url)
+    yield SharedBackOffice(server.url, server.port, db_url, folder / "blobs", engine)
+    engine.dispose()
+    server.stop()
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    """The back office as a real process on 127.0.0.1, with the demo org and accounts."""
+def live_server(request, tmp_path) -> Iterator[LiveServer]:
+    """A fresh hall on the shared back office; with the `own_back_office` mark, on a back
+    office process of the test's own."""
+    if request.node.get_closest_marker("own_back_office") is None:
+        shared = request.getfixturevalue("shared_back_office")
+        yield LiveServer(shared.url, shared.port, shared.db_url, shared.blob_dir, open_hall(shared.engine))
+        return
     from client.embedded_server import EmbeddedServer
-    from sync.server.demo import ensure_demo
+    from sync.server.db import make_engine
 
-    db_url = f"sqlite:///{tmp_path / 'server' / 'server.sqlite'}"
-    (tmp_path / "server").mkdir()
-    info = ensure_demo(db_url)
+    db_url = sqlite_url(tmp_path / "server")
+    engine = make_engine(db_url)
     server = EmbeddedServer.start(db_url, tmp_path / "server" / "blobs", tmp_path / "server" / "server.log")
-    yield LiveServer(server.url, db_url, tmp_path / "server" / "blobs", info.enrol_code,
-                     info.clerk_username, info.clerk_password)
-    server.stop()
+    try:
+        yield LiveServer(server.url, int(server.url.rsplit(":", 1)[1]), db_url, tmp_path / "server" / "blobs",
+                         open_hall(engine))
+    finally:
+        server.stop()
+        engine.dispose()
 
 
 @pytest.fixture

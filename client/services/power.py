@@ -17,8 +17,17 @@ log = logging.getLogger(__name__)
 class PowerGate:
     def __init__(self, low_power: bool = False, tick: float = 0.5):
         self._awake = threading.Event()
+        self._lock = threading.Lock()
+        self._parked: list[str] = []
         self.tick = tick  # how often a waiting poller looks at its own stop event
         self.set_low_power(low_power)
+
+    @property
+    def parked(self) -> tuple[str, ...]:
+        """The threads waiting here now, by name: what is idle, for diagnostics, and a test's
+        proof that a poller does no rounds without watching a clock."""
+        with self._lock:
+            return tuple(sorted(self._parked))
 
     @property
     def low_power(self) -> bool:
@@ -35,8 +44,17 @@ class PowerGate:
 
     def wait_awake(self, stop: threading.Event) -> bool:
         """Block while low-power mode is on; False when `stop` was set meanwhile."""
-        while not self._awake.is_set():
-            if stop.is_set():
-                return False
-            self._awake.wait(self.tick)
+        if self._awake.is_set():
+            return not stop.is_set()
+        name = threading.current_thread().name
+        with self._lock:
+            self._parked.append(name)
+        try:
+            while not self._awake.is_set():
+                if stop.is_set():
+                    return False
+                self._awake.wait(self.tick)
+        finally:
+            with self._lock:
+                self._parked.remove(name)
         return not stop.is_set()

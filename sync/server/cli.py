@@ -18,6 +18,8 @@ from sync import protocol
 from . import admin
 from .auth import ROLES
 from .config import default_blob_dir, default_db_url
+from client.domain.release import release
+
 from .demo import DEMO_PASSWORD, DEMO_USERS, DEMO_VILLAGE_USERS, ensure_demo
 from .errors import ApiError
 from .publishing import PublishError
@@ -30,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--db", help="数据库地址（默认 $ONEWINDOW_SERVER_DB 或用户数据目录下的 SQLite 文件）")
 
     parser = argparse.ArgumentParser(prog="onewindow-server", description="一窗通后台审批服务")
+    parser.add_argument("--version", action="version", version=f"onewindow-server {release()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", parents=[common], help="启动后台服务")

@@ -65,7 +65,7 @@ def test_back_office_request_for_supplement_is_answered_at_the_window(counter, l
     services, clerk = counter
     case = _submit(services, clerk, ("M01", "M02", "M03"))
     services.sync.sync_now()
-    decisions.request_supplement(live_server.db_url, case.case_no, ["经营场所使用证明（盖章清晰件）"], by="approver01")
+    decisions.request_supplement(live_server.db_url, case.case_no, ["经营场所使用证明（盖章清晰件）"], by=live_server.hall.approver)
     services.sync.sync_now()
     detail = services.cases.detail(case.case_id)
     assert detail.summary.status == "supplement_requested" and detail.can_supplement
@@ -78,7 +78,7 @@ def test_result_mailed_with_a_tracking_number(counter, live_server):
     services, clerk = counter
     case = _submit(services, clerk, ("M01", "M02", "M03"))
     services.sync.sync_now()
-    admin.decide(live_server.db_url, case.case_no, "approve", by="approver01")
+    admin.decide(live_server.db_url, case.case_no, "approve", by=live_server.hall.approver)
     services.sync.sync_now()
     with pytest.raises(ServiceError, match="邮件单号"):
         services.delivery.mail(case.case_id, "12", "潍坊市潍城区胜利西街1号", "李建国", clerk)

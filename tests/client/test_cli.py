@@ -11,6 +11,19 @@ def test_every_command_module_registers_its_subcommands():
     assert {"demo", "run", "enrol", "sync"} <= set(choices)
 
 
+def test_both_programs_print_the_installed_version(capsys):
+    from importlib import metadata
+
+    from sync.server import cli as server_cli
+
+    installed = metadata.version("onewindow")
+    for entry, name in ((main, "onewindow"), (server_cli.main, "onewindow-server")):
+        with pytest.raises(SystemExit) as done:
+            entry(["--version"])
+        assert done.value.code == 0
+        assert capsys.readouterr().out.strip() == f"{name} {installed}"
+
+
 def test_sync_on_an_unenrolled_machine_says_what_to_do(tmp_path, capsys):
     assert main(["sync", "--data-dir", str(tmp_path)]) == 1
     assert "尚未登记" in capsys.readouterr().out

@@ -14,7 +14,7 @@ def test_the_run_is_loaded_and_shown_on_the_command_line(tmp_path, live_server, 
     runtime.enrolment.enrol(live_server.url, live_server.enrol_code, "直通车笔记本")
     runtime.close()
     day = dt.date(2026, 11, 28)
-    run = server_outreach.plan_run(live_server.db_url, "370702", day, "370702103000", ["clerk01"],
+    run = server_outreach.plan_run(live_server.db_url, live_server.hall.org_code, day, "370702103000", [live_server.clerk],
                                    area_name="乐埠山生态发展区")
     server_outreach.add_appointment(live_server.db_url, run.id, name="王秀英", address="乐埠山东村3排5号",
                                     matter_code="370702-GG-0038", phone="13905360000", booked_via="村级代办点")

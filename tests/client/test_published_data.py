@@ -18,6 +18,7 @@ def clerk(enrolled_runtime, live_server):
     return enrolled_runtime.services.auth.login(live_server.clerk, live_server.password)
 
 
+@pytest.mark.own_back_office  # publications reach every org unit
 def test_a_published_catalog_is_searched_after_sync(enrolled_runtime, live_server):
     services = enrolled_runtime.services
     sample = load_sample_catalog()
@@ -33,6 +34,7 @@ def test_a_published_catalog_is_searched_after_sync(enrolled_runtime, live_serve
     assert services.intake.catalog().version == "2026.12-1"
 
 
+@pytest.mark.own_back_office
 def test_a_published_calendar_moves_the_promised_date(enrolled_runtime, live_server):
     services = enrolled_runtime.services
     matter = services.intake.matter("370702-XK-0001")  # 3 working days
@@ -65,6 +67,7 @@ def test_a_revoked_device_refuses_new_intake(enrolled_runtime, live_server, cler
         services.intake.submit(draft, clerk)
 
 
+@pytest.mark.own_back_office
 def test_published_template_wording_is_printed_on_the_next_notice(enrolled_runtime, live_server, clerk):
     import pdfplumber
 

@@ -23,7 +23,9 @@ def submit(services, clerk, received: bool = True):
 
 def server_shifts(live_server) -> list[tuple]:
     with create_engine(live_server.db_url).connect() as conn:
-        return [tuple(r) for r in conn.execute(text("select window, clerk, closed_at is not null from shifts"))]
+        rows = conn.execute(text("select window, clerk, closed_at is not null from shifts where org_code = :org"),
+                            {"org": live_server.hall.org_code})
+        return [tuple(r) for r in rows]
 
 
 def test_a_shift_from_open_to_hand_over(enrolled_runtime, live_server, virtual_devices):
@@ -53,7 +55,7 @@ def test_a_shift_from_open_to_hand_over(enrolled_runtime, live_server, virtual_d
     for expected in ("交班小结", "3号窗口", "张敏", "受理办件：2件（受理1件，一次性告知1件）",
                      "叫号：办结1个，过号0个", "差评1个", "A002号仍在本窗口未办结"):
         assert expected in slip, expected
-    assert server_shifts(live_server) == [("3", "clerk01", True)]
+    assert server_shifts(live_server) == [("3", live_server.clerk, True)]
 
 
 def test_shift_events_wait_for_the_network(enrolled_runtime, live_server):
@@ -68,7 +70,7 @@ def test_shift_events_wait_for_the_network(enrolled_runtime, live_server):
         assert [r.synced for r in s.query(Shift)] == [""]
     services.shifts.api = live
     services.sync.sync_now()  # the next good round sends what waited
-    assert server_shifts(live_server) == [("7", "clerk01", True)]
+    assert server_shifts(live_server) == [("7", live_server.clerk, True)]
     assert services.shifts.push_pending() == 0
 
 

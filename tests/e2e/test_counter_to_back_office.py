@@ -88,7 +88,7 @@ def test_case_goes_from_counter_to_back_office_and_back(tmp_path, live_server, e
         enrolled_runtime.services.intake.pages.read(page.sha256)
 
     # An approver decides on the command line.
-    done = server_cli(live_server, "decide", result.case_no, "approve", "--by", "approver01")
+    done = server_cli(live_server, "decide", result.case_no, "approve", "--by", live_server.hall.approver)
     assert done.returncode == 0, done.stderr
 
     services.sync.sync_now()

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import replace
 
 import pdfplumber
+import pytest
 from sqlalchemy import func, select
 
 from client.app import ClientConfig, build_runtime
@@ -25,7 +26,6 @@ from client.store.models import Case, CaseEvent, OutboxEntry
 from reports.transfer import read_slip_code
 from sync.server import admin, publishing
 from sync.server.db import Event, make_engine
-from sync.server.demo import ensure_demo
 
 VILLAGE_MATTERS = ("370702-GG-0036", "370702-GG-0003")  # 高龄津贴 (promised), 养老待遇资格认证 (immediate)
 COUNTY_MATTER = "370702-GG-0027"  # 公证: county level, forwarded by the station
@@ -58,9 +58,10 @@ def draft(intake, matter_code: str, applicant: Applicant, proxy: bool = False) -
     return replace(bare, materials=tuple(MaterialInput(spec.code, received=True) for spec in specs))
 
 
+@pytest.mark.own_back_office  # publishes a catalog, a calendar and a field policy for every org unit
 def test_a_village_station_works_a_week_offline_then_syncs_nothing_lost_nothing_twice(tmp_path, live_server,
                                                                                         virtual_devices):
-    info = ensure_demo(live_server.db_url)
+    info = live_server.hall
     catalog = load_sample_catalog().to_dict()
     catalog["version"] = "2026.11-village"
     publishing.publish_catalog(live_server.db_url, catalog, by="admin", max_age_days=3)
@@ -81,7 +82,7 @@ def test_a_village_station_works_a_week_offline_then_syncs_nothing_lost_nothing_
     runtime = build_runtime(config, virtual=virtual_devices, clock=clock)
     runtime.enrolment.enrol(live_server.url, info.village_enrol_code, "东村服务站")
     services = runtime.services
-    worker = services.auth.login(info.worker_username, "123456")
+    worker = services.auth.login(info.worker, "123456")
     assert worker.role == "social_worker" and not worker.offline
     assert any("工作日历未包含" in w for w in services.readiness.check().warnings)  # built-in data ends this year
     assert services.sync.sync_now().error == ""
@@ -96,7 +97,7 @@ def test_a_village_station_works_a_week_offline_then_syncs_nothing_lost_nothing_
         clock.now = start + dt.timedelta(days=day, hours=1)
         runtime = build_runtime(config, virtual=virtual_devices, clock=clock)  # every morning a fresh start
         services = runtime.services
-        worker = services.auth.login(info.worker_username, "123456")
+        worker = services.auth.login(info.worker, "123456")
         assert worker.offline, f"day {day}: offline login"
         warnings_by_day[day] = services.readiness.check().warnings
         # Yesterday's proxy originals leave with the morning bus.

@@ -14,7 +14,7 @@ from tests.sync.databases import BACKENDS, server_database
 
 @pytest.fixture(params=BACKENDS)
 def empty_database(request, tmp_path):
-    with server_database(request.param, tmp_path / "db") as url:
+    with server_database(request.param, tmp_path / "db", request) as url:
         yield url
 
 

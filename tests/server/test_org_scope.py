@@ -22,7 +22,7 @@ COUNTY, TOWN, SIBLING, VILLAGE = "370702", "370702001", "370702002", "3707020010
 def county_with_towns(request, tmp_path):
     """The demo county hall, two towns below it and a village below the first town, each
     with an enrolled window that has taken in one case."""
-    with server_database(request.param, tmp_path / "db") as db_url:
+    with server_database(request.param, tmp_path / "db", request) as db_url:
         demo = ensure_demo(db_url)
         admin.create_org_unit(db_url, TOWN, "城关街道便民服务中心", "370702001000", level="town", parent_code=COUNTY)
         admin.create_org_unit(db_url, SIBLING, "于河街道便民服务中心", "370702002000", level="town",

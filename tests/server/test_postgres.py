@@ -1,12 +1,10 @@
 """The same push / pull / decide scenario against a real PostgreSQL.
 
-Runs when ONEWINDOW_TEST_PG_URL names a database (e.g.
-postgresql+psycopg://postgres@127.0.0.1:55432/onewindow_test); each test works
-in a throw-away schema that is dropped afterwards.
+On the session's PostgreSQL (ONEWINDOW_TEST_PG_URL, or a throw-away cluster started for
+the first test that needs it); each test works in a schema that is dropped afterwards.
 """
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -18,17 +16,13 @@ from server_helpers import (
 
 from sync import protocol
 from sync.server import admin
-from tests.sync.databases import PG_ENV, pg_schema_url
-
-pytestmark = pytest.mark.skipif(
-    not os.environ.get(PG_ENV),
-    reason=f"PostgreSQL not configured: set {PG_ENV}=postgresql+psycopg://USER@HOST:PORT/DB to run")
+from tests.sync.databases import pg_schema_url
 
 
 @pytest.fixture
-def db_url() -> Iterator[str]:
+def db_url(postgres_url) -> Iterator[str]:
     """Overrides the SQLite URL: every server fixture then runs on PostgreSQL."""
-    with pg_schema_url() as url:
+    with pg_schema_url(postgres_url) as url:
         yield url
 
 

@@ -22,7 +22,7 @@ YOUNG = valid_id("37070220000101001")
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path) -> Iterator[str]:
     """Every test here runs once on a SQLite file and once on the test PostgreSQL."""
-    with server_database(request.param, tmp_path) as url:
+    with server_database(request.param, tmp_path, request) as url:
         yield url
 
 

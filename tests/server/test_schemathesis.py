@@ -27,7 +27,7 @@ def enrolled_back_office(request, tmp_path_factory) -> Iterator[tuple[object, di
     """One back office per database for the whole run: demo accounts, one enrolled device;
     its app and auth headers."""
     root = tmp_path_factory.mktemp("schemathesis")
-    with server_database(request.param, root) as db_url:
+    with server_database(request.param, root, request) as db_url:
         yield from _back_office(root, db_url)
 
 

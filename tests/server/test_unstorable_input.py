@@ -18,7 +18,7 @@ from tests.sync.databases import BACKENDS, server_database
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path: Path) -> Iterator[str]:
     """Overrides the SQLite URL: each test runs on both databases."""
-    with server_database(request.param, tmp_path) as url:
+    with server_database(request.param, tmp_path, request) as url:
         yield url
 
 

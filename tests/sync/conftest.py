@@ -51,8 +51,8 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def running_back_office(backend, tmp_path) -> Iterator[RunningBackOffice]:
-    with server_database(backend, tmp_path / "server") as db_url:
+def running_back_office(backend, tmp_path, request) -> Iterator[RunningBackOffice]:
+    with server_database(backend, tmp_path / "server", request) as db_url:
         demo = ensure_demo(db_url)
         blobs = tmp_path / "server" / "blobs"
         server = EmbeddedServer.start(db_url, blobs, tmp_path / "server" / "server.log")

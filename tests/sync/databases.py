@@ -1,11 +1,11 @@
 """Back-office databases for tests: a SQLite file, or a throw-away PostgreSQL schema.
 
-The PostgreSQL cluster is the one `tests/conftest.py` starts (ONEWINDOW_TEST_PG_URL);
-each test gets its own schema, dropped afterwards.
+The PostgreSQL server is the session's `postgres_url` fixture (tests/conftest.py): the
+given ONEWINDOW_TEST_PG_URL, or a cluster started the first time a test asks for one.
+Each test gets its own schema, dropped afterwards.
 """
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,16 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-PG_ENV = "ONEWINDOW_TEST_PG_URL"
 BACKENDS = ("sqlite", "postgresql")
 
 
 @contextmanager
-def pg_schema_url() -> Iterator[str]:
-    """A URL whose search_path is a fresh schema of the test cluster."""
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"PostgreSQL not configured: set {PG_ENV}")
+def pg_schema_url(base: str) -> Iterator[str]:
+    """A URL whose search_path is a fresh schema of the database at `base`."""
     schema = f"ow_test_{uuid.uuid4().hex[:12]}"
     owner = create_engine(base)
     with owner.begin() as conn:
@@ -38,11 +34,12 @@ def pg_schema_url() -> Iterator[str]:
 
 
 @contextmanager
-def server_database(backend: str, folder: Path) -> Iterator[str]:
-    """A database URL for the back office on `backend` ("sqlite" or "postgresql")."""
+def server_database(backend: str, folder: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database URL for the back office on `backend` ("sqlite" or "postgresql"); PostgreSQL
+    is started (or the test skipped) only when a test asks for it."""
     if backend == "sqlite":
         folder.mkdir(parents=True, exist_ok=True)
         yield f"sqlite:///{(folder / 'server.sqlite').as_posix()}"
     else:
-        with pg_schema_url() as url:
+        with pg_schema_url(request.getfixturevalue("postgres_url")) as url:
             yield url

@@ -198,7 +198,8 @@ def test_the_window_rescues_at_start_up_and_store_restore_fills_it_again(enrolle
     out = capsys.readouterr().out
     assert "本机数据库损坏后，已从后台恢复本机构在办办件1件。损坏前尚未报送的1条记录已重新排队报送。" in out
     assert "已从后台恢复1件办件" in out
-    assert {c.case_no for c in admin.list_cases(live_server.db_url)} == {sent.case_no, unsent.case_no}
+    assert {c.case_no for c in admin.list_cases(live_server.db_url, org_code=live_server.hall.org_code)} == {
+        sent.case_no, unsent.case_no}
     runtime = build_runtime(ClientConfig(data_dir=data_dir, demo=True, devices="none"))
     try:
         listed = {c.case_no: c.sync_label for c in runtime.services.cases.recent()}

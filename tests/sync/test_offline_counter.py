@@ -34,12 +34,13 @@ def test_cases_taken_offline_are_kept_and_pushed_once_the_server_is_back(enrolle
     _point_at(enrolled_runtime, live_server.url)
     status = services.sync.sync_now()
     assert status.error == "" and status.pending == 0
-    on_server = {c.case_no for c in admin.list_cases(live_server.db_url)}
+    on_server = {c.case_no for c in admin.list_cases(live_server.db_url, org_code=live_server.hall.org_code)}
     assert {a.case_no for a in accepted} <= on_server
 
     # A second round sends nothing again: acked events have left the queue.
     assert services.sync.sync_now().pending == 0
-    assert len([c for c in admin.list_cases(live_server.db_url) if c.case_no in on_server]) == 3
+    assert len([c for c in admin.list_cases(live_server.db_url, org_code=live_server.hall.org_code)
+                    if c.case_no in on_server]) == 3
 
 
 def test_a_rejected_event_is_quarantined_and_shown_while_others_go_on(enrolled_runtime, live_server):

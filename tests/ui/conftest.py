@@ -14,8 +14,9 @@ ARTIFACTS = Path(os.environ.get("ONEWINDOW_ARTIFACTS", Path(__file__).resolve().
 class WindowDriver:
     """Pumps the Tk loop while waiting, the way a user's session would keep it running."""
 
-    def __init__(self, window):
+    def __init__(self, window, hall=None):
         self.window = window
+        self.hall = hall  # whose accounts login() uses by default
 
     def pump(self, until, timeout: float = 20.0, what: str = "condition"):
         end = time.monotonic() + timeout
@@ -52,14 +53,14 @@ class WindowDriver:
         (self.window.root.focus_get() or widget).event_generate("<KeyRelease-End>")
         self.window.root.update()
 
-    def login(self, username: str = "clerk01", password: str = "123456", window: str = "3"):
-        """Type the demo clerk's credentials, press Enter, open the shift at `window` when the
+    def login(self, username: str = "", password: str = "123456", window: str = "3"):
+        """Type the credentials (the hall's clerk unless another account is named), press Enter, open the shift at `window` when the
         window asks (开班), and wait for the home screen."""
         from client.ui.home import HomeView
         from client.ui.shift import ShiftOpenView
 
         win = self.window
-        self.type(win.view.username, username)
+        self.type(win.view.username, username or self.hall.clerk)
         self.type(win.view.password, password)
         self.press(win.view.password, "Return")
         view = self.pump(lambda: win.view if isinstance(win.view, (HomeView, ShiftOpenView)) else None,
@@ -90,12 +91,12 @@ class WindowDriver:
 
 
 @contextmanager
-def window_driver(services, demo_hint: str):
+def window_driver(services, demo_hint: str, hall=None):
     """The clerk's window on `services`, failing the test on any Tk callback exception."""
     from client.ui.mainwindow import MainWindow
 
     window = MainWindow(services, demo_hint=demo_hint)
-    driver = WindowDriver(window)
+    driver = WindowDriver(window, hall)
     driver.settle(0.3)
     yield driver
     errors = list(window.callback_errors)
@@ -104,6 +105,6 @@ def window_driver(services, demo_hint: str):
 
 
 @pytest.fixture
-def counter_window(enrolled_runtime):
-    with window_driver(enrolled_runtime.services, "演示账号：clerk01，密码：123456") as driver:
+def counter_window(enrolled_runtime, live_server):
+    with window_driver(enrolled_runtime.services, "演示账号：clerk01，密码：123456", live_server.hall) as driver:
         yield driver

@@ -32,12 +32,12 @@ def test_clerk_takes_in_a_case_and_delivers_the_result(tmp_path, counter_window,
     w.screenshot("login.png")
 
     # A wrong password shows a Chinese message and keeps the user name.
-    w.type(login.username, "clerk01")
+    w.type(login.username, live_server.clerk)
     w.type(login.password, "wrong")
     w.press(login.password, "Return")
     w.pump(lambda: login.error.cget("text"), what="login error")
     assert login.error.cget("text") == "用户名或密码错误"
-    assert login.username.get() == "clerk01"
+    assert login.username.get() == live_server.clerk
 
     w.type(login.password, "123456")
     w.press(login.password, "Return")

@@ -23,8 +23,8 @@ PEOPLE = (("王秀英", "11010519491231002X", "370702-GG-0038", "城乡居民基
 
 
 def _plan(live_server) -> str:
-    run = server_outreach.plan_run(live_server.db_url, "370702", dt.date.today(), "370702103000",
-                                   ["clerk01", "worker01"], area_name="乐埠山生态发展区",
+    run = server_outreach.plan_run(live_server.db_url, live_server.hall.org_code, dt.date.today(), "370702103000",
+                                   [live_server.hall.clerk, live_server.hall.user("worker01")], area_name="乐埠山生态发展区",
                                    note="上午东村，下午西村")
     for i, (name, id_number, matter, _label) in enumerate(PEOPLE):
         server_outreach.add_appointment(live_server.db_url, run.id, name=name, id_number=id_number,
@@ -147,13 +147,13 @@ def test_a_bus_day_through_the_window(counter_window, live_server, enrolled_runt
     assert status.pending == 0 and status.rejected == 0 and status.error == ""
     tally = server_outreach.tally(server_outreach.show_run(live_server.db_url, run_id))
     assert (tally.concluded, tally.collected, tally.missed, tally.open) == (1, 1, 1, 1)
-    admin.decide(live_server.db_url, collected.case_no_display, "approve", by="approver01")  # the result is ready
+    admin.decide(live_server.db_url, collected.case_no_display, "approve", by=live_server.hall.approver)  # the result is ready
     enrolled_runtime.services.sync.sync_now()
 
     # The supervisor sees the run and what waits to be mailed.
     win.lock()
     win.overlay.on_switch_user()
-    home = w.login("supervisor01", "123456")
+    home = w.login(live_server.hall.supervisor, "123456")
     w.key("F9")
     sup = w.pump(lambda: win.view if isinstance(win.view, SupervisorView) and win.view.outreach else None,
                  what="supervisor view")

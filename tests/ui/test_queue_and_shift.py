@@ -21,7 +21,7 @@ ELDERLY = "37070219450101001" + id_check_char("37070219450101001")
 
 def dispense(live_server, *extra: str) -> None:
     """A ticket from the hall's dispenser (the back office's command line, same database)."""
-    assert cli.main(["queue", "take", "--db", live_server.db_url, "--org", "370702", *extra]) == 0
+    assert cli.main(["queue", "take", "--db", live_server.db_url, "--org", live_server.hall.org_code, *extra]) == 0
 
 
 def panel_text(home) -> str:
@@ -62,7 +62,7 @@ def test_queue_and_shift_through_the_window(counter_window, live_server, virtual
     dispense(live_server)
 
     login = win.view
-    w.type(login.username, "clerk01")
+    w.type(login.username, live_server.clerk)
     w.type(login.password, "123456")
     w.press(login.password, "Return")
     opening = w.pump(lambda: win.view if isinstance(win.view, ShiftOpenView) else None, what="开班")
@@ -98,7 +98,8 @@ def test_queue_and_shift_through_the_window(counter_window, live_server, virtual
     w.key("F3")
     w.pump(lambda: "A001号已办结" in panel_text(home), what="done")
     with create_engine(live_server.db_url).connect() as conn:
-        linked = conn.execute(text("select case_no from tickets where ticket_no = 'A001'")).scalar()
+        linked = conn.execute(text("select case_no from tickets where ticket_no = 'A001' and org_code = :org"),
+                              {"org": live_server.hall.org_code}).scalar()
     assert linked == result.result.case_no
     dispense(live_server, "--category", "B")  # a new arrival; the panel's timer asks again
     home.queue_panel.refresh()

@@ -8,7 +8,7 @@ from client.ui.intake import IntakeView
 
 def test_known_id_number_fills_name_and_phone(counter_window, enrolled_runtime):
     services = enrolled_runtime.services
-    clerk = services.auth.login("clerk01", "123456")
+    clerk = services.auth.login(counter_window.hall.clerk, "123456")
     matter = services.intake.search("养老")[0]
     services.intake.accept(IntakeDraft(Applicant("李建国", "身份证", "34052419800101001X", phone="13912345678"),
                                        matter.code, tuple(MaterialInput(s.code, True) for s in matter.materials)),

@@ -63,7 +63,7 @@ def test_every_screen_fits_1366_by_768(counter_window, enrolled_runtime):
     w, win = counter_window, counter_window.window
     assert (win.root.winfo_screenwidth(), win.root.winfo_screenheight()) == SCREEN
     check(w, "login")
-    w.login("supervisor01")
+    w.login(w.hall.supervisor)
     check(w, "home")
 
     services = enrolled_runtime.services

@@ -12,7 +12,7 @@ from client.ui.supervisor import SupervisorView
 
 def test_supervisor_sees_red_cards_and_bad_ratings(counter_window, enrolled_runtime):
     services = enrolled_runtime.services
-    clerk = services.auth.login("clerk01", "123456")
+    clerk = services.auth.login(counter_window.hall.clerk, "123456")
     matter = services.intake.matter("370702-XK-0001")
     late = services.intake.submit(IntakeDraft(Applicant("李建国", "身份证", "34052419800101001X"), matter.code,
                                               tuple(MaterialInput(m.code, True) for m in matter.materials)), clerk)
@@ -28,7 +28,7 @@ def test_supervisor_sees_red_cards_and_bad_ratings(counter_window, enrolled_runt
 
     win.lock()
     win.overlay.on_switch_user()
-    home = w.login("supervisor01", "123456")
+    home = w.login(counter_window.hall.supervisor, "123456")
     assert isinstance(home, HomeView) and "F9" in home.keys
     w.key("F9")
     view = w.pump(lambda: win.view if isinstance(win.view, SupervisorView) and win.view.overview else None,

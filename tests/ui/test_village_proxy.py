@@ -11,7 +11,6 @@ from client.ui.home import HomeView
 from client.ui.intake import IntakeView
 from client.ui.result import ResultView
 from sync.server import admin
-from sync.server.demo import ensure_demo
 from tests.ui.conftest import window_driver
 
 WORKER_ID = "370702198503120014"
@@ -24,21 +23,21 @@ def village_runtime(tmp_path, live_server, virtual_devices):
     from client.app import ClientConfig, build_runtime
 
     runtime = build_runtime(ClientConfig(data_dir=tmp_path / "station", demo=True), virtual=virtual_devices)
-    runtime.enrolment.enrol(live_server.url, ensure_demo(live_server.db_url).village_enrol_code, "东村服务站")
+    runtime.enrolment.enrol(live_server.url, live_server.hall.village_enrol_code, "东村服务站")
     yield runtime
     runtime.close()
 
 
 @pytest.fixture
-def station_window(village_runtime):
-    with window_driver(village_runtime.services, "演示账号：worker02，密码：123456") as driver:
+def station_window(village_runtime, live_server):
+    with window_driver(village_runtime.services, "演示账号：worker02，密码：123456", live_server.hall) as driver:
         yield driver
 
 
 def test_social_worker_forwards_a_county_matter_with_a_transfer_slip(station_window, village_runtime, live_server,
                                                                         virtual_devices):
     w, win = station_window, station_window.window
-    w.login("worker02")
+    w.login(live_server.hall.worker)
     assert "全科社工 刘社工" in win.who.cget("text")
     home = win.view
     # The demo back office has published no calendar for next year: the home banner says so.
@@ -105,7 +104,7 @@ def test_county_window_scans_the_slip_into_its_search_box(village_runtime, live_
     from client.domain.identity import Applicant
 
     station = village_runtime.services
-    worker = station.auth.login("worker02", "123456")
+    worker = station.auth.login(live_server.hall.worker, "123456")
     applicant = Applicant("王秀英", "身份证", "11010519491231002X", agent=station.intake.proxy_agent(worker, WORKER_ID))
     bare = IntakeDraft(applicant, "370702-GG-0027", (), proxy=True)
     materials = tuple(MaterialInput(m.code, received=True) for m in station.intake.preview(bare).materials)
@@ -118,7 +117,7 @@ def test_county_window_scans_the_slip_into_its_search_box(village_runtime, live_
     # The hall's window enrols after the station has synced (one test keyring holds one device token).
     counter_window = request.getfixturevalue("counter_window")
     w, win = counter_window, counter_window.window
-    home = w.login("clerk01")
+    home = w.login()
     assert isinstance(home, HomeView)
     # 收件 (F4, or Shift+F4 while the queue panel holds F4): the scanner types the code and presses Enter
     [key] = [k for k, action in home.keys.items() if action == home.await_slip]
