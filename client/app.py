@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from client.domain.catalog import Catalog
 from client.services.auth import AuthService
@@ -25,8 +25,8 @@ from client.services.hardware import HardwareService, OwnedDevice
 from client.services.intake import IntakeService
 from client.services.outreach import OutreachService
 from client.services.paperwork import OfficeInfo, Paperwork
-from client.services.preferences import CounterSettings, PreferencesService
 from client.services.power import PowerGate
+from client.services.preferences import CounterSettings, PreferencesService
 from client.services.published import ImportedCatalog, Published, ReadinessService
 from client.services.queue import QueueService
 from client.services.ratings import RatingService
@@ -335,9 +335,8 @@ def run_window(runtime: Runtime, config: ClientConfig, demo_hint: str = "") -> i
 
 def run_demo(port: int | None = 8765) -> int:
     """`make run`: embedded back office, demo accounts, virtual devices, the window."""
-    from platformdirs import user_data_dir
-
     import keyring
+    from platformdirs import user_data_dir
 
     from client.embedded_server import EmbeddedServer
     from client.store.secrets import MemoryKeyring, keyring_usable

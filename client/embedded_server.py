@@ -51,7 +51,7 @@ class EmbeddedServer:
 
     @classmethod
     def start(cls, db_url: str, blob_dir: Path, log_path: Path, port: int | None = None,
-              timeout: float = 30.0) -> "EmbeddedServer":
+              timeout: float = 30.0) -> EmbeddedServer:
         port = free_port(port)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         out = open(log_path, "ab")

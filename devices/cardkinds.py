@@ -12,7 +12,6 @@ from dataclasses import dataclass, fields
 from types import MappingProxyType
 
 from client.domain.identity import IdCard
-
 from devices.errors import UnsupportedCardType
 
 SEX_NAMES = MappingProxyType({"0": "未知", "1": "男", "2": "女", "9": "未说明"})

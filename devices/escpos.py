@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from client.domain.paper import Barcode, Cut, Feed, QRCode, ReceiptLayout, Rule, TextLine
-
 from devices.raster import RasterImage, TextRasterizer, pack
 
 ESC, GS, FS, DLE, LF = b"\x1b", b"\x1d", b"\x1c", b"\x10", b"\n"

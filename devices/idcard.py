@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from client.domain.identity import IdCard
-
 from devices.cardkinds import SEX_NAMES, decode_card_kind, encode_card_text
 from devices.errors import FrameChecksumError, FrameError, FrameLengthError
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from client.domain.identity import IdCard
-
 from devices import idcard
 from devices.errors import CardReadError, DeviceTimeout, FrameError, FrameLengthError, SamError
 

@@ -12,8 +12,8 @@ import enum
 import errno
 import logging
 import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
 
 import usb.core
 import usb.util
@@ -207,7 +207,7 @@ class DeviceMonitor:
             self.polls += 1
             self._stop.wait(self.interval)
 
-    def start(self) -> "DeviceMonitor":
+    def start(self) -> DeviceMonitor:
         self._thread = threading.Thread(target=self.run, name="device-monitor", daemon=True)
         self._thread.start()
         return self

@@ -9,11 +9,10 @@ import enum
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Callable
 
 from client.domain.identity import IdCard
-
 from devices.errors import CardReadError, DeviceError, DeviceNotFound, DevicePermissionDenied
 
 log = logging.getLogger(__name__)
@@ -164,7 +163,7 @@ class CardWatcher:
             self.polls += 1
             self.stop_event.wait(self.interval)
 
-    def start(self) -> "CardWatcher":
+    def start(self) -> CardWatcher:
         self._thread = threading.Thread(target=self.run, name="card-watcher", daemon=True)
         self._thread.start()
         return self

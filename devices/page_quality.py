@@ -7,8 +7,8 @@ paper and a whole-page variance would call it blurred.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from PIL import Image, ImageFilter, ImageMath
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from client.domain.paper import ReceiptLayout
-
 from devices.errors import DeviceError, DeviceTimeout, PaperOut, PrinterNotReady
 from devices.escpos import (
     STATUS_OFFLINE,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -89,7 +89,7 @@ class TextRasterizer:
         self._missing: dict[tuple[int, int], bytes] = {}
 
     @classmethod
-    def from_system(cls, preferred: str | None = None) -> "TextRasterizer":
+    def from_system(cls, preferred: str | None = None) -> TextRasterizer:
         return cls(find_cjk_fonts(preferred))
 
     @property

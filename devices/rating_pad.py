@@ -7,7 +7,8 @@ rate in time (the clerk can ask again or skip). Vendor pads get their own adapte
 from __future__ import annotations
 
 import queue
-from typing import Mapping, Protocol
+from collections.abc import Mapping
+from typing import Protocol
 
 from devices import rating
 from devices.errors import DeviceTimeout

@@ -6,8 +6,8 @@ Colour always (red letterheads, seals and photos must stay colour, DA/T 31-2017)
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from PIL import Image
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import serial
 
@@ -99,7 +99,7 @@ class SerialTransport:
                 raise self._gone(exc, "read") from exc
             return bytes(first + rest)
 
-    def __enter__(self) -> "SerialTransport":
+    def __enter__(self) -> SerialTransport:
         self.open()
         return self
 

@@ -142,7 +142,7 @@ class UsbTransport:
                 raise self._error(exc, "read") from exc
             return bytes(data)
 
-    def __enter__(self) -> "UsbTransport":
+    def __enter__(self) -> UsbTransport:
         self.open()
         return self
 

@@ -8,8 +8,8 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 
-from reportlab.graphics.barcode.code128 import Code128
 from reportlab.graphics.barcode import qrencoder
+from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle

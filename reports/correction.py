@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from reports.fonts import FontSet
-from reports.parties import ALONE, Acting, acting_line, addressee
 from reports.numbers import chinese_date
+from reports.parties import ALONE, Acting, acting_line, addressee
 from reports.sheet import Fields, Grid, Note, NoticeSheet, Text, render_sheet
 from reports.templates import NoticeTemplates, default_templates
 

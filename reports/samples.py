@@ -20,8 +20,7 @@ from reports.receipt import ReceiptData, ReceiptMaterial, receipt_pdf
 from reports.refusal import RefusalNotice, render_refusal_notice
 from reports.service_proof import ServiceProof, render_service_proof
 from reports.templates import NoticeTemplates, default_templates
-from reports.tolerance import (PendingMaterial, TolerantAcceptance, render_tolerant_notice,
-                               render_tolerant_pledge)
+from reports.tolerance import PendingMaterial, TolerantAcceptance, render_tolerant_notice, render_tolerant_pledge
 
 CASE_NO = "37070200000020261122A1B20007"
 APPLICANT = "王䶮"

@@ -51,7 +51,7 @@ def service_proof_sheet(n: ServiceProof, templates: NoticeTemplates | None = Non
                 ("送达地址", n.address),
                 ("送达方式", n.method),
                 ("送达人（签名）", n.server_names),
-                ("受送达人签收", f"（签名）" + "_" * 14 + f"　{served}"),
+                ("受送达人签收", "（签名）" + "_" * 14 + f"　{served}"),
                 ("代收人及代收理由", ""),
                 ("拒收事由及日期", n.refusal_reason),
                 ("见证人（签名）", n.witness),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import Union
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -72,7 +71,7 @@ class Grid:
     heading: str = ""
 
 
-Section = Union[Text, Items, Fields, Grid, Signatures, Note]
+Section = Text | Items | Fields | Grid | Signatures | Note
 
 
 @dataclass(frozen=True)

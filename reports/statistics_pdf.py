@@ -17,8 +17,15 @@ from reports.charts import stacked_bars
 from reports.fonts import FontSet, default_font_set
 from reports.numbers import chinese_date
 from reports.sheet import TEXT_WIDTH, render_story
-from reports.statistics import (INDICATORS, LEVELS, DailyWindowStats, MonthlySatisfaction,
-                                percent, rank_departments, score)
+from reports.statistics import (
+    INDICATORS,
+    LEVELS,
+    DailyWindowStats,
+    MonthlySatisfaction,
+    percent,
+    rank_departments,
+    score,
+)
 from reports.styles import PaperStyles, paper_styles
 
 OUTCOMES = (("accepted", "受理"), ("tolerant", "容缺受理"), ("corrections", "一次性告知"),

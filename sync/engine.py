@@ -14,8 +14,9 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import ContextManager, Protocol
+from typing import Protocol
 
 from . import protocol as p
 from .api import BackOfficeApi, ServerError, ServerUnreachable
@@ -38,7 +39,7 @@ class OutboxPort(Protocol):
     def save_catalog(self, body: dict) -> None: ...
     def record_command(self, command: p.DeviceCommandData) -> None: ...
     def progress(self) -> SyncProgress: ...
-    def sender_lock(self) -> ContextManager[bool]: ...
+    def sender_lock(self) -> AbstractContextManager[bool]: ...
     def restore_wanted(self) -> bool: ...
     def restore_cases(self, cases: list[p.CaseSnapshot]) -> int: ...
     def finish_restore(self) -> RestoreOutcome: ...
@@ -113,7 +114,7 @@ class SyncEngine:
                 if exc.status == 401 and exc.code == "device_revoked":
                     self.outbox.record_command(p.DeviceCommandData(
                         command=p.COMMAND_REVOKE, reason=exc.message,
-                        issued_at=dt.datetime.now(dt.timezone.utc)))
+                        issued_at=dt.datetime.now(dt.UTC)))
                     return SyncReport(False, error=REVOKED_MESSAGE, revoked=True)
                 log.warning("sync failed: %s", exc)
                 return SyncReport(False, error=exc.message)

@@ -13,7 +13,6 @@ from pathlib import Path
 from client.domain.catalog import LEVELS
 
 
-
 def register(sub) -> None:
     catalog = sub.add_parser("catalog", help="事项清单：导入、导出、查找、办事指南")
     actions = catalog.add_subparsers(dest="catalog_action", required=True)

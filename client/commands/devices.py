@@ -51,7 +51,7 @@ def _fail(exc) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from devices.config import PrinterConfig, ReaderConfig, VIRTUAL_PRINTER, VIRTUAL_READER
+    from devices.config import VIRTUAL_PRINTER, VIRTUAL_READER, PrinterConfig, ReaderConfig
     from devices.errors import DeviceError
     from devices.manager import default_specs, discover
     from devices.scanners import optional_adapters
@@ -113,7 +113,7 @@ def _test_layout():
 
 
 def _test_print(args: argparse.Namespace) -> int:
-    from devices.config import PrinterConfig, VIRTUAL_PRINTER, open_printer
+    from devices.config import VIRTUAL_PRINTER, PrinterConfig, open_printer
     from devices.errors import DeviceError
 
     hardware = None
@@ -157,7 +157,7 @@ def _describe_card(card, full: bool) -> list[str]:
 
 
 def _read_card(args: argparse.Namespace) -> int:
-    from devices.config import ReaderConfig, SerialReaderConfig, VIRTUAL_READER, open_reader, open_serial_reader
+    from devices.config import VIRTUAL_READER, ReaderConfig, SerialReaderConfig, open_reader, open_serial_reader
     from devices.errors import CardReadError, DeviceError
 
     if args.virtual:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from importlib import resources
-from typing import Iterable, Mapping
 
 LEVELS = ("county", "town", "village")
 LEVEL_NAMES = {"county": "县级", "town": "乡镇（街道）级", "village": "村（社区）级"}
@@ -184,7 +184,7 @@ class Bundle:
     def taken_at(self) -> tuple[str, ...]:
         return self.where or (self.level,)
 
-    def materials_for(self, catalog: "Catalog", answers: Mapping[str, str] | None = None
+    def materials_for(self, catalog: Catalog, answers: Mapping[str, str] | None = None
                       ) -> tuple[BundleMaterial, ...]:
         merged: dict[str, tuple[MaterialSpec, list[str]]] = {}
         for code in self.matters:
@@ -379,7 +379,7 @@ class CatalogArchive:
     def matter_for_case(self, version: str, code: str) -> Matter:
         return self.at(version).get(code)
 
-    def publish(self, catalog: Catalog) -> "CatalogArchive":
+    def publish(self, catalog: Catalog) -> CatalogArchive:
         if any(c.version == catalog.version for c in self.versions):
             raise ValueError(f"目录版本 {catalog.version} 已存在，新版本须使用新的版本号")
         return CatalogArchive(self.versions + (catalog,))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from .catalog import Catalog, Matter, MaterialSpec
+from .catalog import Catalog, MaterialSpec, Matter
 
 _SUBJECTS = (
     "建筑工程施工", "食品生产", "食品经营", "药品零售", "医疗器械经营", "公共场所卫生", "道路运输经营", "出租汽车经营",

@@ -6,12 +6,12 @@ Suspension periods (特别程序, §45) pause the clock.
 """
 from __future__ import annotations
 
-import functools
 import datetime as dt
+import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Iterable
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -33,7 +33,7 @@ class WorkCalendar:
     def covers(self, day: dt.date) -> bool:
         return day.year in self.known_years
 
-    def merged(self, newer: "WorkCalendar") -> "WorkCalendar":
+    def merged(self, newer: WorkCalendar) -> WorkCalendar:
         """This calendar with every year `newer` knows replaced by `newer`'s data."""
         keep = lambda days: frozenset(d for d in days if d.year not in newer.known_years)  # noqa: E731
         return WorkCalendar(keep(self.holidays) | newer.holidays, keep(self.workdays) | newer.workdays,

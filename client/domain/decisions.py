@@ -7,8 +7,8 @@ decision into 受理通知书 / 容缺受理通知书 / 一次性告知书 / 不
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from .catalog import MaterialSpec, Matter
 

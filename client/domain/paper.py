@@ -6,7 +6,7 @@ import the other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 Align = Literal["left", "center", "right"]
 
@@ -45,7 +45,7 @@ class Cut:
     pass
 
 
-Element = Union[TextLine, QRCode, Barcode, Rule, Feed, Cut]
+Element = TextLine | QRCode | Barcode | Rule | Feed | Cut
 
 
 @dataclass(frozen=True)

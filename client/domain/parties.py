@@ -11,12 +11,22 @@ Pure: the window calls these on every keystroke and the back office re-checks.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Mapping
 
 from .catalog import MaterialSpec, Matter
-from .identity import (ID_RESIDENT, ID_USCC, ORGANISATION, PERSON, RELATIONS, RELATIONS_FOR, STATUTORY, Agent,
-                       Applicant, check_id_number)
+from .identity import (
+    ID_RESIDENT,
+    ID_USCC,
+    ORGANISATION,
+    PERSON,
+    RELATIONS,
+    RELATIONS_FOR,
+    STATUTORY,
+    Agent,
+    Applicant,
+    check_id_number,
+)
 from .validators import check_uscc
 
 LETTER_KEY = "WTS"  # MaterialSpec.shared_as of a 授权委托书 (the catalog uses it too)

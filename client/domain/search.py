@@ -8,14 +8,13 @@ the groups, a few string tests score them, and scope (level and region) filters 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from .catalog import Bundle, Catalog, Matter
-from bisect import bisect_left
-
 from .regions import ancestors, contains, level_of_region, region_prefix
 
 # Filler that colloquial queries wrap around the thing itself: "我要办低保", "身份证丢了怎么办".
@@ -41,7 +40,7 @@ class Scope:
     region_code: str = ""  # "" = anywhere
 
     @classmethod
-    def for_region(cls, region_code: str) -> "Scope":
+    def for_region(cls, region_code: str) -> Scope:
         return cls(level_of_region(region_code), region_code)
 
 
@@ -151,7 +150,7 @@ class CatalogIndex:
         self._codes = tuple(sorted(self._by_code))
 
     @classmethod
-    def for_catalog(cls, catalog: Catalog) -> "CatalogIndex":
+    def for_catalog(cls, catalog: Catalog) -> CatalogIndex:
         """The catalog's index, built on first use and kept with that catalog object."""
         index = catalog._index
         if index is None:

@@ -10,8 +10,8 @@ import hashlib
 import hmac
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from client.store.db import Store
 from client.store.models import CachedUser

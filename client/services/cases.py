@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import or_, select
 
 from client.domain.case_numbers import format_case_no, parse_case_no
-from client.domain.identity import RELATIONS, mask_id_number
 from client.domain.deadlines import WorkCalendar, add_limit
+from client.domain.identity import RELATIONS, mask_id_number
 from client.domain.states import CLOSED, LABELS, TRANSITIONS, CaseState
 from client.store.db import Store
 from client.store.models import Case, CaseEvent, OutboxEntry, TransferSlip

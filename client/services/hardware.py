@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from client.domain.identity import IdCard
 from client.domain.paper import ReceiptLayout

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Mapping
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -18,14 +18,29 @@ from sqlalchemy.orm import Session
 from client.domain.case_numbers import format_case_no, mint_case_no
 from client.domain.catalog import Catalog, MaterialSpec, Matter
 from client.domain.deadlines import Deadline, WorkCalendar, add_limit
-from client.domain.decisions import (ACCEPT, ACCEPT_TOLERANT, CONCLUDE, MISSING, NOTIFY_MISSING, PAPER_COPY,
-                                     PAPER_ORIGINAL, PLEDGE, PLEDGED, REFUSE, SCANNED, ELICENSE, Decision, Facts,
-                                     MaterialStatus, decide)
+from client.domain.decisions import (
+    ACCEPT,
+    ACCEPT_TOLERANT,
+    CONCLUDE,
+    ELICENSE,
+    MISSING,
+    NOTIFY_MISSING,
+    PAPER_COPY,
+    PAPER_ORIGINAL,
+    PLEDGE,
+    PLEDGED,
+    REFUSE,
+    SCANNED,
+    Decision,
+    Facts,
+    MaterialStatus,
+    decide,
+)
 from client.domain.identity import ID_RESIDENT, ID_USCC, PROXY, Agent, Applicant, IdCheck, check_id_number
 from client.domain.parties import case_materials, check_applicant, normalised
 from client.domain.states import CaseState, check_transition
-from client.store.db import Store
 from client.store import parties
+from client.store.db import Store
 from client.store.journal import append_event, next_value
 from client.store.models import BlobEntry, Case, Material
 from client.store.pages import PageRef
@@ -288,7 +303,7 @@ class IntakeService:
         return title, self.paperwork.preview_pdf(pdf)
 
     def _compose(self, draft: IntakeDraft, clerk: Clerk, case_id: str, case_no: str, now: dt.datetime,
-                 number: Callable[[str], str]) -> "_Composed":
+                 number: Callable[[str], str]) -> _Composed:
         """The case row, its materials and its first event's payload for this draft (not stored)."""
         today = now.date()
         if draft.proxy and (draft.applicant.agent is None or draft.applicant.agent.relation != PROXY):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from client.domain.case_numbers import format_case_no
 from client.domain.decisions import ACCEPT, ACCEPT_TOLERANT, CONCLUDE, NOTIFY_MISSING, PLEDGE
 from client.domain.identity import Applicant, check_id_number
-from client.domain.states import AWAITING_HANDOVER_VALUES as AWAITING_MAIL, LABELS, CaseState
+from client.domain.states import AWAITING_HANDOVER_VALUES as AWAITING_MAIL
+from client.domain.states import LABELS, CaseState
 from client.store.db import Store
 from client.store.journal import append_event
 from client.store.models import BlobEntry, Case, OutreachAppointment, OutreachRun

@@ -13,9 +13,9 @@ import datetime as dt
 import json
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from client.domain.catalog import Catalog, catalog_from_dict, check_catalog, load_sample_catalog
 from client.domain.deadlines import WorkCalendar, add_limit, calendar_from_dict

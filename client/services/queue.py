@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from client.domain.tickets import CATEGORIES, REASON_LABELS, STATUS_LABELS
 from sync import protocol

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from client.domain.ratings import OVERALL, is_bad, label
 from client.store.db import Store

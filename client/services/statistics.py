@@ -14,18 +14,26 @@ from collections import Counter, defaultdict
 from sqlalchemy import select
 
 from client.domain.catalog import Catalog
-from client.domain.states import LABELS, CaseState
 from client.domain.ratings import label as rating_label
+from client.domain.states import LABELS, CaseState
 from client.store.db import Store
 from client.store.models import Case, CaseEvent
+from client.store.settings import load_identity
+from reports.statistics import (
+    INDICATORS,
+    BadRating,
+    ClerkTally,
+    DailyWindowStats,
+    DeadlineCase,
+    DepartmentScore,
+    IndicatorRatings,
+    MatterOutcome,
+    MonthlySatisfaction,
+)
 
 # Originals another station forwarded and this hall signed for (帮办代办) are on record here
 # without a matter: the station took that case in and counts it.
 TAKEN_HERE = Case.matter_code != ""
-from client.store.settings import load_identity
-from reports.statistics import (INDICATORS, BadRating, ClerkTally, DailyWindowStats, DeadlineCase,
-                                DepartmentScore, IndicatorRatings, MatterOutcome,
-                                MonthlySatisfaction)
 
 S = CaseState
 _OUTCOME = {S.ACCEPTED_TOLERANT: "tolerant", S.PENDING_SUPPLEMENT: "corrections",

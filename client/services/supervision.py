@@ -3,9 +3,9 @@ and the 差评 waiting for a call-back."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from reports.statistics import BadRating, DailyWindowStats, DeadlineCase
 from reports.statistics_pdf import render_daily_report

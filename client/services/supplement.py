@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from client.domain.catalog import Catalog, MaterialSpec
 from client.domain.states import CaseState, check_transition

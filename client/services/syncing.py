@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from client.store.outbox import Downlink, StoreOutbox
 from sync.engine import SyncEngine, SyncProgress, SyncReport

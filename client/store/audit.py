@@ -7,8 +7,8 @@ look-ahead, so a store with years of events is checked in constant memory.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from sqlalchemy import select
 

@@ -63,8 +63,8 @@ class Case(Base):
     result_no: Mapped[str] = mapped_column(String(64), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    materials: Mapped[list["Material"]] = relationship(back_populates="case", order_by="Material.position")
-    events: Mapped[list["CaseEvent"]] = relationship(
+    materials: Mapped[list[Material]] = relationship(back_populates="case", order_by="Material.position")
+    events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="CaseEvent.seq", primaryjoin="Case.id == foreign(CaseEvent.case_id)")
 
 

@@ -20,9 +20,9 @@ import logging
 import os
 import secrets as _random
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from sqlalchemy import Date, DateTime, insert, select
 
@@ -35,8 +35,18 @@ from .errors import StoreRescued, StoreUnreadableRescue
 from .files import write_whole
 from .journal import chained, last_hash, next_value
 from .keys import DemoKeyFile, StoreKeys
-from .models import (BlobEntry, CachedUser, Case, CaseEvent, Counter, KnownParty, Material, OutboxEntry, ServerChange,
-                     Setting)
+from .models import (
+    BlobEntry,
+    CachedUser,
+    Case,
+    CaseEvent,
+    Counter,
+    KnownParty,
+    Material,
+    OutboxEntry,
+    ServerChange,
+    Setting,
+)
 from .pages import PageStore
 
 log = logging.getLogger(__name__)

@@ -9,12 +9,24 @@ everything known is filled in where the clerk has not typed yet.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 import customtkinter as ctk
 
-from client.domain.identity import (ENTRUSTED, ID_RESIDENT, ID_USCC, KINDS, ORGANISATION, PERSON, RELATIONS,
-                                    RELATIONS_FOR, STAFF, STATUTORY, Agent, Applicant)
+from client.domain.identity import (
+    ENTRUSTED,
+    ID_RESIDENT,
+    ID_USCC,
+    KINDS,
+    ORGANISATION,
+    PERSON,
+    RELATIONS,
+    RELATIONS_FOR,
+    STAFF,
+    STATUTORY,
+    Agent,
+    Applicant,
+)
 from client.domain.parties import check_applicant, is_minor
 from client.domain.validators import check_uscc, uscc_from_scan
 

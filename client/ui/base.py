@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import tkinter.ttk as ttk
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 class View(ctk.CTkFrame):
     title = ""
 
-    def __init__(self, app: "MainWindow"):
+    def __init__(self, app: MainWindow):
         super().__init__(app.body, fg_color="transparent")
         self.app = app
         self.theme = app.theme

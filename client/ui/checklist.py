@@ -7,7 +7,7 @@ cannot record something the rules forbid.
 from __future__ import annotations
 
 import tkinter as tk
-from typing import Callable
+from collections.abc import Callable
 
 import customtkinter as ctk
 
@@ -91,7 +91,7 @@ class MaterialChecklist(ctk.CTkScrollableFrame):
 
     def mark_all_received(self) -> None:
         """F7: everything on the list is here; the clerk then marks the exceptions."""
-        for code, var in self.states.items():
+        for var in self.states.values():
             if var.get() == LACKING:
                 var.set(RECEIVED)
         self.on_change()

@@ -6,14 +6,13 @@ received, F8 previews the notice, F9 records the decision and prints, F10 refuse
 """
 from __future__ import annotations
 
+import datetime as dt
 import tkinter as tk
 from dataclasses import replace
 from pathlib import Path
 from tkinter import filedialog
 
 import customtkinter as ctk
-
-import datetime as dt
 
 from client.domain.identity import PROXY, Agent
 from client.domain.parties import answered_by_applicant, case_materials
@@ -23,7 +22,7 @@ from .applicant import ApplicantPanel
 from .base import View
 from .checklist import MaterialChecklist
 from .images import png_image
-from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+from .theme import ERROR_COLOR, WARN_COLOR
 from .verdict import VerdictPanel
 
 HANDLING = {"immediate": "即办件", "promised": "承诺件"}

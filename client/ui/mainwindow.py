@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 import tkinter.ttk as ttk
-from typing import Callable
+from collections.abc import Callable
 
 import customtkinter as ctk
 

@@ -7,6 +7,7 @@ matter filled in; F7 records a visit that did not happen, with the reason.
 from __future__ import annotations
 
 import datetime as dt
+
 import customtkinter as ctk
 
 from client.services.outreach import MISSED_REASONS

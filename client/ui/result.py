@@ -7,7 +7,6 @@ from .base import View
 from .images import png_image
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
-
 HEADLINES = {
     "accept": ("✔ 已受理", OK_COLOR),
     "pledge": ("✔ 已受理（告知承诺）", OK_COLOR),

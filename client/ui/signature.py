@@ -6,7 +6,7 @@ points (the service makes the PNG), so the view keeps no image bytes.
 from __future__ import annotations
 
 import tkinter as tk
-from typing import Callable
+from collections.abc import Callable
 
 import customtkinter as ctk
 

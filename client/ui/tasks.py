@@ -8,7 +8,8 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import queue
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from client.domain.identity import IdCard
-
 from devices.cardkinds import ForeignResidentCard, ResidencePermitCard
 from devices.virtual.backend import VirtualUsbBackend, VirtualUsbDevice
 from devices.virtual.idreader import READER_PRODUCT, VirtualIdReader
-from devices.virtual.sam import Fault
 from devices.virtual.printer import PRINTER_PRODUCT, VirtualReceiptPrinter
 from devices.virtual.rating_pad import VirtualRatingPad
+from devices.virtual.sam import Fault
 from devices.virtual.scanner import VirtualScanner
 
 SAMPLE_CARDS: tuple[IdCard, ...] = (

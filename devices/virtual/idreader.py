@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from client.domain.identity import IdCard
-
 from devices.virtual.backend import VirtualUsbDevice
 from devices.virtual.sam import VIRTUAL_SAM_ID, Fault, SamCardEmulator, placeholder_wlt
 

@@ -12,7 +12,6 @@ import threading
 from dataclasses import dataclass, replace
 
 from client.domain.identity import IdCard
-
 from devices import idcard
 from devices.errors import FrameChecksumError, FrameError
 

@@ -6,7 +6,7 @@ Bytes the host writes go to `answer`; what it returns is read back by the host, 
 from __future__ import annotations
 
 import errno
-from typing import Callable
+from collections.abc import Callable
 
 import serial
 from serial.urlhandler import protocol_loop

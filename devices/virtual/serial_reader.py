@@ -3,7 +3,6 @@ emulator on the far end, so `SerialTransport` runs its real read/write path."""
 from __future__ import annotations
 
 from client.domain.identity import IdCard
-
 from devices.virtual.sam import SamCardEmulator
 from devices.virtual.serial_line import EmulatedLine, open_line
 

@@ -24,7 +24,16 @@ from sync import protocol
 from .auth import ROLES, enrol_code_expiry, hash_password, new_enrol_code, sha256_hex
 from .cases import missing_blobs, move_case, status_change
 from .db import (
-    Case, Change, ChangeCounter, Device, EnrolCode, OrgUnit, User, append_change, engine_for, utcnow,
+    Case,
+    Change,
+    ChangeCounter,
+    Device,
+    EnrolCode,
+    OrgUnit,
+    User,
+    append_change,
+    engine_for,
+    utcnow,
 )
 from .scope import subunits, visible_orgs
 

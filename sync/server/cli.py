@@ -12,14 +12,12 @@ import sys
 from pathlib import Path
 
 from client.domain.case_numbers import format_case_no
-
+from client.domain.release import release
 from sync import protocol
 
 from . import admin
 from .auth import ROLES
 from .config import default_blob_dir, default_db_url
-from client.domain.release import release
-
 from .demo import DEMO_PASSWORD, DEMO_USERS, DEMO_VILLAGE_USERS, ensure_demo
 from .errors import ApiError
 from .publishing import PublishError
@@ -298,7 +296,7 @@ def _run_more(args: argparse.Namespace, db: str) -> int:
     import datetime as dt
     import json
 
-    from . import decisions, deadlines, publishing
+    from . import deadlines, decisions, publishing
 
     command, by = args.command, getattr(args, "by", None) or getpass.getuser()
     if command in ("supplement", "suspend", "resume", "result-ready"):

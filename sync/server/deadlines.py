@@ -28,14 +28,14 @@ OPEN_STATES = (CaseState.SUBMITTED.value, CaseState.IN_REVIEW.value, CaseState.S
 
 def china_date(moment: dt.datetime) -> dt.date:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(CST).date()
 
 
 def start_date(received_at: dt.datetime, server_now: dt.datetime) -> dt.date:
     """The intake date the deadline counts from: the device's, clamped by the server clock."""
     if received_at.tzinfo is None:
-        received_at = received_at.replace(tzinfo=dt.timezone.utc)
+        received_at = received_at.replace(tzinfo=dt.UTC)
     clamped = min(max(received_at, server_now - MAX_BACKDATE), server_now)
     return china_date(clamped)
 

@@ -27,9 +27,9 @@ from .context import ServerContext
 from .custody import HAND_OVERS, CustodyRejection, record_hand_over, refresh_custody
 from .db import ALL_ORGS, Blob, Case, CaseBlob, Change, ChangeCounter, Event, Shift, reserve_changes, utcnow
 from .deadlines import due_date, start_date
+from .errors import ApiError, Rejection
 from .parties import PartyError, parties_of
 from .publishing import current_calendar
-from .errors import ApiError, Rejection
 from .scope import visible_orgs
 
 log = logging.getLogger(__name__)

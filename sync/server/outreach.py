@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import parse_case_no
 from client.domain.identity import check_id_number
-from client.domain.states import AWAITING_HANDOVER_VALUES as AWAITING_MAIL, LABELS, CaseState
+from client.domain.states import AWAITING_HANDOVER_VALUES as AWAITING_MAIL
+from client.domain.states import LABELS, CaseState
 from sync import protocol
 
 from .admin import AdminError
 from .auth import DeviceIdentity
-from .deps import Ctx, Dev
 from .db import Case, OrgUnit, OutreachAppointment, OutreachRun, User, engine_for
+from .deps import Ctx, Dev
 from .errors import ApiError, Rejection
 from .publishing import current_catalog
 from .scope import subunits

@@ -112,7 +112,7 @@ def publish_policy(db: str | Engine, *, offline_login_days: int, by: str = "") -
     """How long a clerk may log in offline after their last online login, for every window."""
     try:
         data = protocol.FieldPolicyData(offline_login_days=offline_login_days, issued_at=dt.datetime.now(
-            dt.timezone.utc)).model_dump(mode="json")
+            dt.UTC)).model_dump(mode="json")
     except ValueError:
         raise PublishError("离线登录天数应在1到60天之间") from None
     with engine_for(db) as engine, Session(engine) as session, session.begin():

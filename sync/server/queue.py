@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from client.domain.case_numbers import parse_case_no
 from client.domain.tickets import (
-    CATEGORIES, DEFAULT_CATEGORY, PRIORITY_PREFIX, STATUS_LABELS, priority_for, priority_turn, ticket_label,
+    CATEGORIES,
+    DEFAULT_CATEGORY,
+    PRIORITY_PREFIX,
+    STATUS_LABELS,
+    priority_for,
+    priority_turn,
+    ticket_label,
     window_number,
 )
 from sync import protocol

@@ -119,7 +119,7 @@ def test_every_outcome_reaches_the_back_office_with_its_status(counter, live_ser
 
 def test_the_receipt_of_a_one_time_notice_promises_no_date(counter, enrolled_runtime):
     services, clerk = counter
-    result = services.intake.submit(_draft(GETIHU, received=("M01",)), clerk)
+    services.intake.submit(_draft(GETIHU, received=("M01",)), clerk)
     text = "\n".join(line.text for line in enrolled_runtime.hardware.printer.last_receipt().lines)
     assert "材料待补正" in text and "承诺办结" not in text
     accepted = services.intake.submit(_draft(GETIHU, received=("M01", "M02", "M03")), clerk)

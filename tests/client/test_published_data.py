@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import datetime as dt
+import json
+
 import pytest
 
 from client.domain.catalog import load_sample_catalog

@@ -5,8 +5,7 @@ import json
 
 import pytest
 
-from client.domain.catalog import (Catalog, CatalogArchive, catalog_from_dict, check_catalog,
-                                   load_sample_catalog)
+from client.domain.catalog import Catalog, CatalogArchive, catalog_from_dict, check_catalog, load_sample_catalog
 
 
 @pytest.fixture(scope="module")

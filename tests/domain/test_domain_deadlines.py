@@ -4,10 +4,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from client.domain.deadlines import (Suspension, WorkCalendar, add_limit, calendar_from_dict, case_deadlines,
-                                     load_builtin_calendar, working_days_between)
+from client.domain.deadlines import (
+    Suspension,
+    WorkCalendar,
+    add_limit,
+    calendar_from_dict,
+    case_deadlines,
+    load_builtin_calendar,
+    working_days_between,
+)
 
 BUILTIN = load_builtin_calendar()
 starts = st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31))

@@ -6,9 +6,23 @@ import datetime as dt
 import pytest
 
 from client.domain.catalog import load_sample_catalog
-from client.domain.decisions import (ACCEPT, ACCEPT_TOLERANT, CONCLUDE, DEFECTIVE, ELICENSE, NOTIFY_MISSING,
-                                     PAPER_COPY, PAPER_ORIGINAL, PLEDGE, PLEDGED, REFUSE, SCANNED, Facts,
-                                     MaterialStatus, decide)
+from client.domain.decisions import (
+    ACCEPT,
+    ACCEPT_TOLERANT,
+    CONCLUDE,
+    DEFECTIVE,
+    ELICENSE,
+    NOTIFY_MISSING,
+    PAPER_COPY,
+    PAPER_ORIGINAL,
+    PLEDGE,
+    PLEDGED,
+    REFUSE,
+    SCANNED,
+    Facts,
+    MaterialStatus,
+    decide,
+)
 
 CATALOG = load_sample_catalog()
 SHOP = CATALOG.get("370702-XK-0001")  # 个体工商户设立登记, M03 经营场所使用证明 tolerable + pledgeable

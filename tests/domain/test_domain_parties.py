@@ -5,9 +5,14 @@ import datetime as dt
 
 from client.domain.catalog import load_sample_catalog
 from client.domain.decisions import PAPER_ORIGINAL, Facts, MaterialStatus, decide
-from client.domain.identity import (ID_USCC, ORGANISATION, PROXY, STAFF, STATUTORY, Agent, Applicant, ENTRUSTED)
-from client.domain.parties import (answered_by_applicant, case_materials, check_applicant, normalised,
-                                   representation_materials)
+from client.domain.identity import ENTRUSTED, ID_USCC, ORGANISATION, PROXY, STAFF, STATUTORY, Agent, Applicant
+from client.domain.parties import (
+    answered_by_applicant,
+    case_materials,
+    check_applicant,
+    normalised,
+    representation_materials,
+)
 
 TODAY = dt.date(2026, 11, 22)
 ADULT, OTHER_ADULT = "11010519491231002X", "34052419800101001X"

@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from client.domain.identity import id_check_char
-from client.domain.validators import (USCC_ALPHABET, check_mobile, check_postcode, check_resident_id, check_uscc,
-                                      uscc_check_char)
+from client.domain.validators import (
+    USCC_ALPHABET,
+    check_mobile,
+    check_postcode,
+    check_resident_id,
+    check_uscc,
+    uscc_check_char,
+)
 
 TODAY = dt.date(2026, 11, 22)
 addresses = st.from_regex(r"[1-8][0-9]{5}", fullmatch=True)

@@ -64,7 +64,7 @@ def _start(tmp_path, virtual, url: str | None = None):
     return runtime
 
 
-def test_a_bus_day_offline_ends_with_exactly_the_cases_and_events(tmp_path, running_back_office, virtual_devices):
+def test_a_bus_day_offline_ends_with_exactly_the_cases_and_events(tmp_path, running_back_office, virtual_devices):  # noqa: F811
     back_office = running_back_office
     run_date = dt.date.today()
 

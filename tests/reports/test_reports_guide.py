@@ -8,8 +8,7 @@ import pytest
 import qrcode
 
 from client.domain.catalog import load_sample_catalog
-from reports.guide import (Guide, GuideError, GuideMaterial, GuideMatter, guide_for, guide_text,
-                           render_guide_pdf)
+from reports.guide import Guide, GuideError, GuideMaterial, GuideMatter, guide_for, guide_text, render_guide_pdf
 
 CATALOG = load_sample_catalog()
 FOOD = "370702-XK-0002"

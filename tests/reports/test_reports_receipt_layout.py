@@ -54,7 +54,7 @@ def test_wrapped_lines_never_start_with_closing_punctuation(received_materials):
     for width_mm in (80, 58):
         layout = receipt_layout(long, width_mm=width_mm)
         for line in (e for e in layout.elements if isinstance(e, TextLine)):
-            assert not line.text.lstrip()[:1] in "，。、）》", line
+            assert line.text.lstrip()[:1] not in "，。、）》", line
 
 
 def test_unknown_paper_width_is_a_clerk_error(received_materials):

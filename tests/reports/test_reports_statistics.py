@@ -7,8 +7,17 @@ import io
 import pdfplumber
 import pytest
 
-from reports.statistics import (BadRating, ClerkTally, DailyWindowStats, DeadlineCase, DepartmentScore,
-                                IndicatorRatings, MatterOutcome, MonthlySatisfaction, rank_departments)
+from reports.statistics import (
+    BadRating,
+    ClerkTally,
+    DailyWindowStats,
+    DeadlineCase,
+    DepartmentScore,
+    IndicatorRatings,
+    MatterOutcome,
+    MonthlySatisfaction,
+    rank_departments,
+)
 from reports.statistics_pdf import render_daily_report, render_monthly_report
 
 OFFICE = "潍坊市潍城区行政审批服务局"

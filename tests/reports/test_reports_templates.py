@@ -8,8 +8,13 @@ import pytest
 from reports.errors import ReportError
 from reports.notices import render_acceptance_notice
 from reports.refusal import RefusalNotice, render_refusal_notice
-from reports.templates import (PLACEHOLDERS, builtin_templates_dict, default_templates,
-                               merge_templates, templates_from_dict)
+from reports.templates import (
+    PLACEHOLDERS,
+    builtin_templates_dict,
+    default_templates,
+    merge_templates,
+    templates_from_dict,
+)
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import datetime as dt
 import pytest
 
 from reports.templates import default_templates
-from reports.tolerance import (PendingMaterial, TolerantAcceptance, render_tolerant_notice,
-                               render_tolerant_pledge)
+from reports.tolerance import PendingMaterial, TolerantAcceptance, render_tolerant_notice, render_tolerant_pledge
 
 
 @pytest.fixture

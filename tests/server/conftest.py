@@ -7,10 +7,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-
 from server_helpers import (
-    AcceptedCase, EnrolledDevice, Server, accepted_payload, case_no_for, enrol, make_event, sha,
+    AcceptedCase,
+    EnrolledDevice,
+    Server,
+    accepted_payload,
+    case_no_for,
+    enrol,
+    make_event,
+    sha,
 )
+
 from sync import protocol
 from sync.server.app import create_app
 from sync.server.demo import ensure_demo

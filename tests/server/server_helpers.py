@@ -83,7 +83,7 @@ class AcceptedCase:
 
 def make_event(event_type: str, case_id: str, payload: dict, seq: int = 1) -> dict:
     return {"event_id": str(uuid.uuid4()), "device_seq": seq, "case_id": case_id, "type": event_type,
-            "payload": payload, "device_time": dt.datetime.now(dt.timezone.utc).isoformat()}
+            "payload": payload, "device_time": dt.datetime.now(dt.UTC).isoformat()}
 
 
 def accepted_payload(case_no: str, blobs: list[str] = (), *, id_number: str | None = None,
@@ -94,13 +94,13 @@ def accepted_payload(case_no: str, blobs: list[str] = (), *, id_number: str | No
         "applicant": {"name": "王小二", "id_number": id_number or valid_id()},
         "materials": [{"code": "M01", "name": "申请人身份证", "blobs": list(blobs)},
                       {"code": "M02", "name": "个体工商户登记（备案）申请书"}],
-        "received_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "received_at": dt.datetime.now(dt.UTC).isoformat(),
         "promised_by": (dt.date.today() + dt.timedelta(days=5)).isoformat(), "clerk": "clerk01",
     }
 
 
 def delivered_payload(case_no: str) -> dict:
-    return {"case_no": case_no, "delivered_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+    return {"case_no": case_no, "delivered_at": dt.datetime.now(dt.UTC).isoformat(),
             "recipient_name": "王小二", "recipient_id_number": valid_id(), "clerk": "clerk01"}
 
 
@@ -143,7 +143,7 @@ def one_batch_scenario(device: EnrolledDevice) -> None:
     version_2 = accepted_payload(case_no, [sha(second_scan)])
     version_2["applicant"]["name"] = "王晓二"
     bad_version = accepted_payload(case_no, id_number=valid_id()[:-1] + ("0" if valid_id()[-1] != "0" else "1"))
-    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    now = dt.datetime.now(dt.UTC).isoformat()
     withdrawn = {"case_no": case_no, "withdrawn_at": now, "reason": "申请人撤回申请", "clerk": "clerk01"}
     events = [make_event(protocol.CASE_ACCEPTED, case_id, accepted_payload(case_no, [sha(first_scan)]), 1),
               make_event(protocol.CASE_ACCEPTED, case_id, version_2, 2),

@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 
 from server_helpers import accepted_payload, case_no_for, enrol, make_event
+
 from sync import protocol
 from sync.server import admin
 from sync.server.demo import ensure_demo

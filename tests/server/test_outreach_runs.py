@@ -29,12 +29,12 @@ def planned_run(fresh_server):
 
 def _visited(run, appt, case_no, outcome="concluded", signature=""):
     return {"run_id": run.id, "appointment_id": appt.id, "case_no": case_no, "outcome": outcome,
-            "visited_at": dt.datetime.now(dt.timezone.utc).isoformat(), "clerk": "clerk01", "signature": signature}
+            "visited_at": dt.datetime.now(dt.UTC).isoformat(), "clerk": "clerk01", "signature": signature}
 
 
 def _missed(run, appt, code="not_home", reason=""):
     return {"run_id": run.id, "appointment_id": appt.id, "reason_code": code, "reason": reason,
-            "visited_at": dt.datetime.now(dt.timezone.utc).isoformat(), "clerk": "clerk01"}
+            "visited_at": dt.datetime.now(dt.UTC).isoformat(), "clerk": "clerk01"}
 
 
 def test_planning_refuses_what_the_bus_could_not_use(fresh_server, planned_run):

@@ -10,8 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 from server_helpers import (
-    accepted_payload, case_no_for, concurrent_push_scenario, delivered_payload, enrol, make_event,
-    one_batch_scenario, valid_id,
+    accepted_payload,
+    case_no_for,
+    concurrent_push_scenario,
+    delivered_payload,
+    enrol,
+    make_event,
+    one_batch_scenario,
+    valid_id,
 )
 
 from sync import protocol

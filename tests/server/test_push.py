@@ -4,7 +4,12 @@ from __future__ import annotations
 import uuid
 
 from server_helpers import (
-    accepted_payload, case_no_for, concurrent_push_scenario, make_event, one_batch_scenario, valid_id,
+    accepted_payload,
+    case_no_for,
+    concurrent_push_scenario,
+    make_event,
+    one_batch_scenario,
+    valid_id,
 )
 
 from sync import protocol

@@ -114,7 +114,7 @@ def test_transfer_keeps_the_place_and_the_number(hall):
 
 
 def test_done_links_the_case_and_times_are_counted(hall):
-    issued = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)
+    issued = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)
     queue.take_ticket(hall, ORG, now=issued)
     queue.call_next(hall, ORG, "device", "3", now=issued + dt.timedelta(minutes=12))
     [ticket] = queue.list_tickets(hall, ORG, queue.service_day(issued))

@@ -129,7 +129,7 @@ def test_a_page_of_pulled_statuses_joins_the_chain_in_order(four_case_store):
         ids = [c.id for c in s.query(Case).order_by(Case.case_no)]
     outbox.record_results([protocol.EventResult(event_id=e.event_id, status="acked")
                            for e in outbox.pending(100)])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     changes = [protocol.Change(seq=i + 1, kind=protocol.CHANGE_CASE_STATUS, case_id=case_id, case_no="",
                                data={"status": status, "result_no": f"R-{i}" if status == "approved" else None},
                                server_time=now)

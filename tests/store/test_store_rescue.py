@@ -14,7 +14,7 @@ from client.cli import main
 from client.store.db import open_store, readonly_connection
 from client.store.errors import StoreCorrupted, StoreRescued, StoreUnreadableRescue
 from client.store.keys import StoreKeys, store_keys
-from client.store.models import Case, Counter
+from client.store.models import Case
 from client.store.rescue import open_rescue, rescue_keys_for
 from client.store.secrets import SecretStore
 from client.store.settings import load_identity

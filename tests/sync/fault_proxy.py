@@ -50,7 +50,7 @@ class FaultProxy:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
 
-    def start(self) -> "FaultProxy":
+    def start(self) -> FaultProxy:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True, name="fault-proxy").start()

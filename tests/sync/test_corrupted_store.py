@@ -16,10 +16,10 @@ from client.domain.case_numbers import format_case_no
 from client.domain.identity import Applicant
 from client.services import applicants
 from client.services.cases import CaseQueries
+from client.services.intake import IntakeDraft, MaterialInput
 from client.services.syncing import SyncService
 from client.store.audit import verify_chain
 from client.store.db import open_store
-from client.services.intake import IntakeDraft, MaterialInput
 from client.store.errors import StoreCorrupted, StoreRescued
 from client.store.models import Case, OutboxEntry
 from client.store.outbox import StoreOutbox

@@ -130,7 +130,7 @@ def test_killed_at_every_step_of_saving_a_case_the_case_is_whole_or_absent_and_s
     held = 0
     for step in range(1, MAX_STEPS):
         scan = page_bytes(40_000, seed=step)
-        finished = _kill_at(window, step, lambda store: accept_with_scan(counter_intake(store, catalog), scan))
+        finished = _kill_at(window, step, lambda store, scan=scan: accept_with_scan(counter_intake(store, catalog), scan))
         cases = _restart(window, step)
         assert cases == held + finished, f"step {step}: {cases} cases, expected {held + finished}"
         held = cases

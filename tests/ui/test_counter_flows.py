@@ -12,8 +12,6 @@ from client.ui.result import ResultView
 from client.ui.supplement import SupplementView
 
 
-
-
 def _new_intake(w, id_number="34052419800101001X", name="李建国", matter="个体"):
     win = w.window
     win.show_intake()

@@ -5,8 +5,6 @@ from client.ui.intake import IntakeView
 from client.ui.login import LoginView
 
 
-
-
 def test_locking_hides_the_screen_and_unlocking_keeps_the_typed_data(counter_window):
     w = counter_window
     win = w.window

@@ -3,9 +3,8 @@ agent's card read with Shift+F3, the 授权委托书 first missing then scanned,
 back; then the same organisation returns and is recognised by its USCC alone."""
 from __future__ import annotations
 
-import pdfplumber
-
 import customtkinter as ctk
+import pdfplumber
 
 from client.domain.identity import ORGANISATION, mask_id_number
 from client.ui.detail import CaseDetailView

@@ -13,8 +13,8 @@ from client.ui.signature import SignaturePad
 from client.ui.supervisor import SupervisorView
 from devices.idcard import IdCard
 from sync.server import admin
-from tests.ui.test_small_screen import check
 from sync.server import outreach as server_outreach
+from tests.ui.test_small_screen import check
 
 PEOPLE = (("王秀英", "11010519491231002X", "370702-GG-0038", "城乡居民基本养老保险参保登记"),
           ("李建国", "34052419800101001X", "370702-GG-0036", "80周岁以上老年人高龄津贴申请"),

@@ -79,7 +79,7 @@ def test_queue_and_shift_through_the_window(counter_window, live_server, virtual
     w.screenshot("queue-called.png")
     for n in (1, 2, 3):
         w.key("F8")
-        w.pump(lambda: f"已重呼P001号（第{n}次）" in panel_text(home), what=f"recall {n}")
+        w.pump(lambda n=n: f"已重呼P001号（第{n}次）" in panel_text(home), what=f"recall {n}")
     assert "可过号（F4）" in panel_text(home)
     w.key("F4")
     w.pump(lambda: "P001号已过号" in panel_text(home), what="no-show")
@@ -138,7 +138,6 @@ def test_queue_and_shift_through_the_window(counter_window, live_server, virtual
 
 def test_an_unreachable_queue_leaves_intake_working(counter_window, enrolled_runtime):
     w = counter_window
-    win = w.window
     enrolled_runtime.services.queue.api = lambda: BackOfficeApi("http://127.0.0.1:9", timeout=0.5)
     home = w.login()
     w.pump(lambda: "叫号服务暂不可用，可直接受理" in panel_text(home), what="offline message")

@@ -100,8 +100,8 @@ def test_social_worker_forwards_a_county_matter_with_a_transfer_slip(station_win
 
 
 def test_county_window_scans_the_slip_into_its_search_box(village_runtime, live_server, request):
-    from client.services.intake import IntakeDraft, MaterialInput
     from client.domain.identity import Applicant
+    from client.services.intake import IntakeDraft, MaterialInput
 
     station = village_runtime.services
     worker = station.auth.login(live_server.hall.worker, "123456")
