@@ -199,9 +199,10 @@ def test_shift_events_are_kept_per_device(enrolled_device):
 
     opened = {"shift_id": "s-1", "window": "3", "clerk": "clerk01", "opened_at": "2026-11-23T01:00:00+00:00"}
     closed = {**opened, "closed_at": "2026-11-23T09:00:00+00:00", "summary": {"cases": 7}}
-    event = lambda kind, payload, seq: {"event_id": f"{kind}-{seq}", "device_seq": seq,  # noqa: E731
-                                        "case_id": "shift:s-1", "type": kind, "payload": payload,
-                                        "device_time": "2026-11-23T09:00:00+00:00"}
+    def event(kind, payload, seq):
+        return {"event_id": f"{kind}-{seq}", "device_seq": seq, "case_id": "shift:s-1", "type": kind,
+                "payload": payload, "device_time": "2026-11-23T09:00:00+00:00"}
+
     results = enrolled_device.push(event(protocol.SHIFT_OPENED, opened, 1), event(protocol.SHIFT_CLOSED, closed, 2),
                                    {**event(protocol.SHIFT_CLOSED, {"window": "3"}, 3)})
     assert [r["status"] for r in results] == ["acked", "acked", "rejected"]
