@@ -4,6 +4,7 @@ Baseline: one bare SQLite insert committed with synchronous=FULL plus a one-line
 reportlab PDF — the floor any accept must pay. Budget (DESIGN.md): accept under 150 ms.
 Run (from the project root): .venv/bin/python -m bench.bench_accept [N]
 """
+
 from __future__ import annotations
 
 import io
@@ -47,8 +48,11 @@ def main(n: int = 30) -> None:
             services = runtime.services
             clerk = services.auth.login(info.clerk_username, info.clerk_password)
             matter = services.intake.search("个体")[0]
-            draft = IntakeDraft(Applicant("王秀英", "身份证", "11010519491231002X"), matter.code,
-                                tuple(MaterialInput(s.code, True) for s in matter.materials))
+            draft = IntakeDraft(
+                Applicant("王秀英", "身份证", "11010519491231002X"),
+                matter.code,
+                tuple(MaterialInput(s.code, True) for s in matter.materials),
+            )
             services.intake.accept(draft, clerk)  # warm-up: fonts, first connection
             base_db = sqlite3.connect(tmp / "base.sqlite")
             base_db.execute("PRAGMA journal_mode=WAL")

@@ -7,6 +7,7 @@ match) returning 20 rowids — no ranking by level, no colloquial handling, no s
 Budget (DESIGN.md): p95 under 5 ms a keystroke, pinyin initials included.
 Run (from the project root): .venv/bin/python -m bench.catalog_search [rounds]
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -18,11 +19,31 @@ from client.domain.catalog_generator import generate_county_catalog
 from client.domain.search import CatalogIndex, Scope, normalise, pinyin_keys
 
 # What clerks type, keystroke by keystroke (Chinese arrives a word at a time from the IME).
-TYPED = ("gtgsh", "getihu", "spjyxk", "zuidishenghuo", "zdshbz", "ylrz", "jhsy", "370481-V0012", "gongre",
-         "hz", "cjrz", "xxsq")
-WORDS = (("个体", "个体工商户", "个体工商户设立"), ("最低", "最低生活", "最低生活保障"), ("办低保",),
-         ("身份证", "身份证丢了"), ("开饭店",), ("养老", "养老保险"), ("不动产", "不动产转移登记"),
-         ("残疾", "残疾人证"), ("供热", "供热经营许可"))
+TYPED = (
+    "gtgsh",
+    "getihu",
+    "spjyxk",
+    "zuidishenghuo",
+    "zdshbz",
+    "ylrz",
+    "jhsy",
+    "370481-V0012",
+    "gongre",
+    "hz",
+    "cjrz",
+    "xxsq",
+)
+WORDS = (
+    ("个体", "个体工商户", "个体工商户设立"),
+    ("最低", "最低生活", "最低生活保障"),
+    ("办低保",),
+    ("身份证", "身份证丢了"),
+    ("开饭店",),
+    ("养老", "养老保险"),
+    ("不动产", "不动产转移登记"),
+    ("残疾", "残疾人证"),
+    ("供热", "供热经营许可"),
+)
 
 
 def keystrokes() -> list[str]:
@@ -54,11 +75,13 @@ def build_fts(catalog) -> sqlite3.Connection:
 def fts_query(db: sqlite3.Connection, text: str) -> list:
     q = normalise(text)
     if len(q) >= 3:
-        return db.execute("SELECT rowid FROM m WHERE m MATCH ? ORDER BY rank LIMIT 20",
-                          ('"' + q.replace('"', '""') + '"',)).fetchall()
+        return db.execute(
+            "SELECT rowid FROM m WHERE m MATCH ? ORDER BY rank LIMIT 20", ('"' + q.replace('"', '""') + '"',)
+        ).fetchall()
     like = q + "%"
-    return db.execute("SELECT rowid FROM m WHERE name LIKE ? OR pinyin LIKE ? OR initials LIKE ? LIMIT 20",
-                      (like, like, like)).fetchall()
+    return db.execute(
+        "SELECT rowid FROM m WHERE name LIKE ? OR pinyin LIKE ? OR initials LIKE ? LIMIT 20", (like, like, like)
+    ).fetchall()
 
 
 def timed(fn, queries: list[str], rounds: int) -> list[float]:
@@ -82,8 +105,10 @@ def main(rounds: int = 20) -> None:
     db = build_fts(catalog)
     fts_built = time.perf_counter() - start
     queries = keystrokes()
-    print(f"catalog: {len(catalog.matters)} matters (generated in {generated:.2f} s); "
-          f"{len(queries)} keystrokes × {rounds} rounds")
+    print(
+        f"catalog: {len(catalog.matters)} matters (generated in {generated:.2f} s); "
+        f"{len(queries)} keystrokes × {rounds} rounds"
+    )
     print(f"build: our index {built * 1000:.0f} ms, FTS5 table {fts_built * 1000:.0f} ms")
     county, village = Scope.for_region(catalog.region_code), Scope.for_region("370481005003")
     runs = {

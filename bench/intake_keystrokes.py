@@ -7,6 +7,7 @@ Round-trips are tasks the window hands to workers (each is one trip off the Tk
 thread and back). Needs Xvfb (started here) and prints the counts.
 Run (from the project root): .venv/bin/python -m bench.intake_keystrokes
 """
+
 from __future__ import annotations
 
 import sys

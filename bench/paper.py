@@ -8,6 +8,7 @@ Budget (DESIGN.md): accept → receipt bytes + notice PDF under 150 ms of progra
 A common name prints from the printer's ROM; a rare one (王䶮) takes the raster fallback.
 Run (from the project root): .venv/bin/python -m bench.paper [N]
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,16 +38,24 @@ CASE_NO = "37070200000020261122A1B20007"
 def _receipt(name: str) -> ReceiptData:
     t = default_templates()
     return ReceiptData(
-        office_name=t.office.name, case_no=CASE_NO, applicant_name=name,
-        applicant_id_number="11010519491231002X", matter_name="食品经营许可",
-        materials=(ReceiptMaterial("申请人身份证", "original", 1, "received"),
-                   ReceiptMaterial("食品经营许可申请书", "original", 1, "received"),
-                   ReceiptMaterial("营业执照", "copy", 1, "received"),
-                   ReceiptMaterial("与食品经营相适应的主要设备设施布局、操作流程等文件", "original", 1,
-                                   "tolerated"),
-                   ReceiptMaterial("食品安全管理制度", "original", 1, "received")),
-        received_at=dt.datetime(2026, 11, 22, 9, 5), promised_by=dt.date(2026, 12, 7), clerk="赵六",
-        query_url=t.query_url(CASE_NO), phone=t.office.phone)
+        office_name=t.office.name,
+        case_no=CASE_NO,
+        applicant_name=name,
+        applicant_id_number="11010519491231002X",
+        matter_name="食品经营许可",
+        materials=(
+            ReceiptMaterial("申请人身份证", "original", 1, "received"),
+            ReceiptMaterial("食品经营许可申请书", "original", 1, "received"),
+            ReceiptMaterial("营业执照", "copy", 1, "received"),
+            ReceiptMaterial("与食品经营相适应的主要设备设施布局、操作流程等文件", "original", 1, "tolerated"),
+            ReceiptMaterial("食品安全管理制度", "original", 1, "received"),
+        ),
+        received_at=dt.datetime(2026, 11, 22, 9, 5),
+        promised_by=dt.date(2026, 12, 7),
+        clerk="赵六",
+        query_url=t.query_url(CASE_NO),
+        phone=t.office.phone,
+    )
 
 
 def receipt_bytes(name: str, rasterizer: TextRasterizer) -> bytes:
@@ -57,12 +66,21 @@ def receipt_bytes(name: str, rasterizer: TextRasterizer) -> bytes:
 def notice_pdf(name: str) -> bytes:
     t = default_templates()
     receipt = _receipt(name)
-    return render_acceptance_notice(AcceptanceNotice(
-        office_name=t.office.name, doc_no=t.doc_number("acceptance", 2026, 123), applicant_name=name,
-        applicant_id_number="11010519491231002X", matter_name="食品经营许可", case_no=CASE_NO,
-        received_on=dt.date(2026, 11, 22), decide_by=dt.date(2026, 12, 7),
-        query_url=t.query_url(CASE_NO), contact_phone=t.office.phone,
-        materials=tuple(m.name for m in receipt.materials if m.status == "received")))
+    return render_acceptance_notice(
+        AcceptanceNotice(
+            office_name=t.office.name,
+            doc_no=t.doc_number("acceptance", 2026, 123),
+            applicant_name=name,
+            applicant_id_number="11010519491231002X",
+            matter_name="食品经营许可",
+            case_no=CASE_NO,
+            received_on=dt.date(2026, 11, 22),
+            decide_by=dt.date(2026, 12, 7),
+            query_url=t.query_url(CASE_NO),
+            contact_phone=t.office.phone,
+            materials=tuple(m.name for m in receipt.materials if m.status == "received"),
+        )
+    )
 
 
 def accept_paper(name: str, rasterizer: TextRasterizer) -> tuple[bytes, bytes]:
@@ -116,8 +134,7 @@ def main(n: int = 50) -> None:
         "  受理通知书 PDF": lambda: notice_pdf("王秀英"),
         "accept paper, common name (ROM text)": lambda: accept_paper("王秀英", rasterizer),
         "accept paper, rare name 王䶮 (raster fallback)": lambda: accept_paper("王䶮", rasterizer),
-        "办事指南 PDF, bundle (not in the accept path)": lambda: render_guide_pdf(
-            guide_for(catalog, "370702-YJS-05")),
+        "办事指南 PDF, bundle (not in the accept path)": lambda: render_guide_pdf(guide_for(catalog, "370702-YJS-05")),
     }
     times: dict[str, list[float]] = {label: [] for label in jobs}
     for _ in range(n):  # interleaved, so drift hits every job alike
@@ -130,11 +147,15 @@ def main(n: int = 50) -> None:
     print(f"{n} runs each, interleaved")
     for label, samples in times.items():
         median, p95 = _ms(samples)
-        print(f"{label:<52} median {median:7.2f} ms   p95 {p95:7.2f} ms   "
-              f"×{median / base:6.1f} one-line   ×{median / same:5.2f} same-text")
+        print(
+            f"{label:<52} median {median:7.2f} ms   p95 {p95:7.2f} ms   "
+            f"×{median / base:6.1f} one-line   ×{median / same:5.2f} same-text"
+        )
     worst = max(_ms(times[k])[1] for k in jobs if k.startswith("accept"))
-    print(f"budget {BUDGET_MS} ms (accept → receipt bytes + notice PDF): worst p95 {worst:.1f} ms — "
-          f"{'within' if worst < BUDGET_MS else 'OVER'}")
+    print(
+        f"budget {BUDGET_MS} ms (accept → receipt bytes + notice PDF): worst p95 {worst:.1f} ms — "
+        f"{'within' if worst < BUDGET_MS else 'OVER'}"
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@
 
 Run (from the project root): .venv/bin/python -m bench.sync [MB] [EVENTS] [--memory]
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -188,8 +189,10 @@ def report(root: Path, mb: int, count: int, with_memory: bool) -> int:
     print("per-page cost: 32 scans of 2 MB, best of 3 (one status query for all, then each page a")
     print("  PUT, its hash check and a durable commit, against one bare PUT per page)")
     print(f"  bare HTTP PUTs            {64 / page_bare_s:8.1f} MB/s, {1000 * page_bare_s / 32:5.1f} ms a page")
-    print(f"  sync engine               {64 / page_engine_s:8.1f} MB/s, {1000 * page_engine_s / 32:5.1f} ms a page"
-          f"  ({page_bare_s / page_engine_s:.0%} of bare)")
+    print(
+        f"  sync engine               {64 / page_engine_s:8.1f} MB/s, {1000 * page_engine_s / 32:5.1f} ms a page"
+        f"  ({page_bare_s / page_engine_s:.0%} of bare)"
+    )
     print(f"events: {count} queued accepted cases, one sync round")
     print(f"  push and answers          {count / push_s:8.0f} events/s")
     print(f"  whole round (with pull)   {rate:8.0f} events/s")

@@ -3,6 +3,7 @@
 It decides the store file, real or virtual devices, and the server URL, and wires the
 services the views use. Demo mode (`make run`) also starts an embedded back office.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,8 +74,11 @@ class EngineSource:
             identity, token = self.enrolment.identity(), self.enrolment.token()
             if identity is None or token is None:
                 return None
-            self._engine = SyncEngine(BackOfficeApi(identity.server_url, token), StoreOutbox(self.store, self.clock),
-                                      on_progress=self.on_progress)
+            self._engine = SyncEngine(
+                BackOfficeApi(identity.server_url, token),
+                StoreOutbox(self.store, self.clock),
+                on_progress=self.on_progress,
+            )
         return self._engine
 
     def reset(self) -> None:
@@ -108,8 +112,9 @@ class Runtime:
                     wake.wait(interval)
                     wake.clear()
                     continue
-                engine.run(self._stop, wake, lambda r: (self.services.sync.note(r), on_report(r)), interval,
-                           gate=self.power)
+                engine.run(
+                    self._stop, wake, lambda r: (self.services.sync.note(r), on_report(r)), interval, gate=self.power
+                )
                 if self.services.sync.status().revoked:
                     log.warning("device revoked by the back office: background sync stopped")
                     return
@@ -141,8 +146,9 @@ class _Scanner:
         return [normalise(raw) for raw in self.adapter.acquire()]
 
 
-def _open_devices(config: ClientConfig, virtual, power: PowerGate | None = None
-                  ) -> tuple[HardwareService, list[Callable[[], None]]]:
+def _open_devices(
+    config: ClientConfig, virtual, power: PowerGate | None = None
+) -> tuple[HardwareService, list[Callable[[], None]]]:
     from devices.config import VIRTUAL_PRINTER, VIRTUAL_READER, PrinterConfig, ReaderConfig, open_printer, open_reader
     from devices.manager import DeviceMonitor, DeviceStatus, default_specs
     from devices.owner import DeviceOwner
@@ -170,10 +176,14 @@ def _open_devices(config: ClientConfig, virtual, power: PowerGate | None = None
         return DeviceStatus.ONLINE if status.online else DeviceStatus.NOT_READY
 
     def monitor(on_change):
-        watcher = DeviceMonitor(default_specs(printer_cfg, reader_cfg),
-                                lambda event: on_change(event.role, event.message),
-                                backend=backend, probes={"printer": printer_probe}, interval=2.0,
-                                gate=power).start()
+        watcher = DeviceMonitor(
+            default_specs(printer_cfg, reader_cfg),
+            lambda event: on_change(event.role, event.message),
+            backend=backend,
+            probes={"printer": printer_probe},
+            interval=2.0,
+            gate=power,
+        ).start()
         return watcher.stop
 
     rating_pad = None
@@ -184,14 +194,25 @@ def _open_devices(config: ClientConfig, virtual, power: PowerGate | None = None
 
         if config.demo and virtual.rating_pad.auto is None:
             virtual.rating_pad.auto = RatingLevel.VERY_SATISFIED  # demo: nobody sits at the pad
-        rating_pad = OwnedDevice(owners[3], lambda: SerialRatingPad(SerialTransport(
-            "virtual", baudrate=9600, kind="评价器", port_factory=virtual.rating_pad.connect)), "评价器")
+        rating_pad = OwnedDevice(
+            owners[3],
+            lambda: SerialRatingPad(
+                SerialTransport("virtual", baudrate=9600, kind="评价器", port_factory=virtual.rating_pad.connect)
+            ),
+            "评价器",
+        )
     hardware = HardwareService(reader, printer, last_png, scanner=scanner, monitor=monitor, rating_pad=rating_pad)
     return hardware, [owner.stop for owner in owners]
 
 
-def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | None = None,
-                  catalog: Catalog | None = None, clock: Callable[[], dt.datetime] | None = None) -> Runtime:
+def build_runtime(
+    config: ClientConfig,
+    *,
+    virtual=None,
+    secrets: SecretStore | None = None,
+    catalog: Catalog | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> Runtime:
     """Open the store and wire the services; devices are virtual when `virtual` is given.
 
     `clock` is the device clock every service reads (tests move it: days offline, a clock
@@ -208,6 +229,7 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
     except StoreCorrupted as damage:
         # Salvage and seal what reads, set the file aside, leave a fresh store for the next start.
         from client.store.rescue import rescued_error
+
         raise rescued_error(db_path, keys, damage) from damage
     enrolment = EnrolmentService(store, secrets)
     engine = EngineSource(store, enrolment, clock)
@@ -218,6 +240,7 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
     engine.on_progress = sync_service.note_progress
     if config.devices == "virtual" and virtual is None:
         from devices.virtual import start_virtual_hardware
+
         virtual = start_virtual_hardware()
     power = PowerGate()
     hardware, device_stoppers = _open_devices(config, virtual, power)
@@ -237,10 +260,17 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
     enrolled = enrolment.identity()
     office_name = enrolled.org_name if enrolled else catalog_source().office_name
     office = OfficeInfo(office_name, config.notice_prefix, config.office_phone, config.query_url)
-    paperwork = Paperwork(store, hardware, config.data_dir / "notices", office, str(config.printer_width),
-                          templates=published.templates)
-    preferences = PreferencesService(store, enrolment, paperwork, on_server_changed=engine.reset,
-                                     defaults=CounterSettings("", str(config.printer_width), 15, 5), power=power)
+    paperwork = Paperwork(
+        store, hardware, config.data_dir / "notices", office, str(config.printer_width), templates=published.templates
+    )
+    preferences = PreferencesService(
+        store,
+        enrolment,
+        paperwork,
+        on_server_changed=engine.reset,
+        defaults=CounterSettings("", str(config.printer_width), 15, 5),
+        power=power,
+    )
     saved = preferences.load()
     paperwork.receipt_format = saved.receipt_format
     power.set_low_power(saved.low_power)
@@ -252,14 +282,28 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
         quick.timeout = (2.05, 5)
         return quick
 
-    shifts = ShiftService(store, identity, queue_api, printer=hardware, office_name=office_name,
-                          receipt_format=lambda: paperwork.receipt_format)
+    shifts = ShiftService(
+        store,
+        identity,
+        queue_api,
+        printer=hardware,
+        office_name=office_name,
+        receipt_format=lambda: paperwork.receipt_format,
+    )
     queue = QueueService(queue_api, shifts.window, on_finished=shifts.count_ticket)
     shifts.unfinished = queue.unfinished
     sync_service.after_round.append(shifts.push_pending)
     readiness = ReadinessService(outbox, published, clock)
-    intake = IntakeService(store, catalog_source, identity, published.calendar, paperwork, wake, clock=clock,
-                           gate=sync_service.intake_refusal)
+    intake = IntakeService(
+        store,
+        catalog_source,
+        identity,
+        published.calendar,
+        paperwork,
+        wake,
+        clock=clock,
+        gate=sync_service.intake_refusal,
+    )
     services = Services(
         auth=AuthService(store, api, offline_days=readiness.offline_login_days, clock=clock),
         intake=intake,
@@ -272,8 +316,7 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
         preferences=preferences,
         supplement=SupplementService(store, catalog_source, identity, paperwork, wake, clock=clock),
         ratings=RatingService(store, hardware, identity, wake, clock=clock),
-        supervision=SupervisionService(lambda: StatisticsQueries(store, catalog_source()),
-                                       config.data_dir / "reports"),
+        supervision=SupervisionService(lambda: StatisticsQueries(store, catalog_source()), config.data_dir / "reports"),
         queue=queue,
         shifts=shifts,
         outreach=OutreachService(store, api, intake, identity, wake),
@@ -286,10 +329,11 @@ def build_runtime(config: ClientConfig, *, virtual=None, secrets: SecretStore | 
     return Runtime(services, store, enrolment, engine, virtual, power, list(device_stoppers))
 
 
-
-NO_DISPLAY = ("未检测到图形显示环境，无法打开窗口。请在桌面环境中运行；"
-              "在没有显示器的服务器上可以使用：xvfb-run make run\n"
-              "(no display: set DISPLAY or run under xvfb-run)")
+NO_DISPLAY = (
+    "未检测到图形显示环境，无法打开窗口。请在桌面环境中运行；"
+    "在没有显示器的服务器上可以使用：xvfb-run make run\n"
+    "(no display: set DISPLAY or run under xvfb-run)"
+)
 
 
 def display_available() -> bool:
@@ -324,10 +368,11 @@ def run_window(runtime: Runtime, config: ClientConfig, demo_hint: str = "") -> i
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     runtime.start_sync_loop(
-        lambda _r: window.runner.post(window.sync_reported, runtime.services.sync.status()),
-        config.sync_interval)
+        lambda _r: window.runner.post(window.sync_reported, runtime.services.sync.status()), config.sync_interval
+    )
     stop_watching = runtime.services.hardware.watch(
-        lambda role, message: window.runner.post(window.device_changed, role, message))
+        lambda role, message: window.runner.post(window.device_changed, role, message)
+    )
     runtime._stoppers.append(stop_watching)
     window.run()
     return 0
@@ -363,8 +408,10 @@ def run_demo(port: int | None = 8765) -> int:
         runtime.enrolment.set_server_url(server.url)
         print(f"后台已启动：{server.url}  演示账号：{info.clerk_username} / {info.clerk_password}")
         print("审批命令示例：onewindow-server decide <办件编号> approve")
-        hint = (f"演示账号：{info.clerk_username}，密码：{info.clerk_password}\n"
-                f"后台审批：在终端执行 onewindow-server decide <办件编号> approve")
+        hint = (
+            f"演示账号：{info.clerk_username}，密码：{info.clerk_password}\n"
+            f"后台审批：在终端执行 onewindow-server decide <办件编号> approve"
+        )
         return run_window(runtime, config, hint)
     finally:
         if runtime is not None:

@@ -3,6 +3,7 @@
 The CLI only parses arguments and calls the library; each subcommand lives in its
 own module under `client.commands`. With no subcommand it starts the demo.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     if args.command is None:
         args = parser.parse_args(["demo", *(argv or [])])
     try:

@@ -3,6 +3,7 @@
 A separate process, not a thread: the window and the server then talk real HTTP,
 and closing the window can always stop the server, whatever state it is in.
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,15 +51,33 @@ class EmbeddedServer:
     log_path: Path
 
     @classmethod
-    def start(cls, db_url: str, blob_dir: Path, log_path: Path, port: int | None = None,
-              timeout: float = 30.0) -> EmbeddedServer:
+    def start(
+        cls, db_url: str, blob_dir: Path, log_path: Path, port: int | None = None, timeout: float = 30.0
+    ) -> EmbeddedServer:
         port = free_port(port)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         out = open(log_path, "ab")
-        cmd = [sys.executable, "-m", "sync.server", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--db", db_url, "--blobs", str(blob_dir)]
-        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ),
-                                   preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        cmd = [
+            sys.executable,
+            "-m",
+            "sync.server",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--db",
+            db_url,
+            "--blobs",
+            str(blob_dir),
+        ]
+        process = subprocess.Popen(
+            cmd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ),
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
         out.close()
         server = cls(process, f"http://127.0.0.1:{port}", log_path)
         deadline = time.monotonic() + timeout

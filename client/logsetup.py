@@ -2,6 +2,7 @@
 
 The window shows plain Chinese; the log keeps what support needs to find the cause.
 """
+
 from __future__ import annotations
 
 import logging

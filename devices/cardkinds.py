@@ -5,6 +5,7 @@ cards (research/devices.md §1). Pure; no I/O.
 Permits and foreigners' cards decode to subclasses of `IdCard`, so everything that
 only knows `IdCard` (intake, receipts) keeps working and can ask for more with isinstance.
 """
+
 from __future__ import annotations
 
 import enum
@@ -22,18 +23,18 @@ BLOCK_SIZE = 256
 class CardKind(str, enum.Enum):
     """The card-type flag; `.label` is the card's Chinese name."""
 
-    RESIDENT = "resident"            # flag blank: 居民身份证
-    HMT_PERMIT = "hmt_permit"        # flag 'J': 港澳台居民居住证 (flag letter unverified)
-    FOREIGN_PERMANENT = "foreign"    # flag 'I': 外国人永久居留身份证 (2017 version, seen)
+    RESIDENT = "resident"  # flag blank: 居民身份证
+    HMT_PERMIT = "hmt_permit"  # flag 'J': 港澳台居民居住证 (flag letter unverified)
+    FOREIGN_PERMANENT = "foreign"  # flag 'I': 外国人永久居留身份证 (2017 version, seen)
 
     @property
     def label(self) -> str:
-        return {"resident": "居民身份证", "hmt_permit": "港澳台居民居住证",
-                "foreign": "外国人永久居留身份证"}[self.value]
+        return {"resident": "居民身份证", "hmt_permit": "港澳台居民居住证", "foreign": "外国人永久居留身份证"}[
+            self.value
+        ]
 
 
-FLAGS = MappingProxyType({"": CardKind.RESIDENT, "J": CardKind.HMT_PERMIT,
-                          "I": CardKind.FOREIGN_PERMANENT})
+FLAGS = MappingProxyType({"": CardKind.RESIDENT, "J": CardKind.HMT_PERMIT, "I": CardKind.FOREIGN_PERMANENT})
 KIND_FLAGS = MappingProxyType({kind: flag for flag, kind in FLAGS.items()})
 
 # Hong Kong/Macau/Taiwan permit: the resident layout up to byte 220, then this tail.
@@ -41,9 +42,15 @@ PERMIT_TAIL = (("permit_number", 220, 18), ("issue_count", 238, 4))
 # Foreigners' permanent-residence card, 2017 version ('I'); offsets from vendor SDK
 # documentation, unverified against a card.
 FOREIGN_LAYOUT = (
-    ("english_name", 0, 120), ("sex", 120, 2), ("id_number", 122, 30),
-    ("nationality", 152, 6), ("chinese_name", 158, 30), ("valid_from", 188, 16),
-    ("valid_to", 204, 16), ("birth_date", 220, 16), ("card_version", 236, 4),
+    ("english_name", 0, 120),
+    ("sex", 120, 2),
+    ("id_number", 122, 30),
+    ("nationality", 152, 6),
+    ("chinese_name", 158, 30),
+    ("valid_from", 188, 16),
+    ("valid_to", 204, 16),
+    ("birth_date", 220, 16),
+    ("card_version", 236, 4),
     ("authority_code", 240, 8),
 )
 
@@ -53,7 +60,7 @@ class ResidencePermitCard(IdCard):
     """港澳台居民居住证: an ID-style number (81/82/83…) plus the travel-permit number."""
 
     permit_number: str = ""  # 通行证号码
-    issue_count: str = ""    # 签发次数
+    issue_count: str = ""  # 签发次数
 
     @property
     def kind(self) -> CardKind:
@@ -66,7 +73,7 @@ class ForeignResidentCard(IdCard):
     `nation` carries the ISO 3166 nationality code; there is no address on the card."""
 
     english_name: str = ""
-    nationality: str = ""     # ISO 3166-1 alpha-3, e.g. CAN
+    nationality: str = ""  # ISO 3166-1 alpha-3, e.g. CAN
     card_version: str = ""
     authority_code: str = ""
 
@@ -76,14 +83,14 @@ class ForeignResidentCard(IdCard):
 
 
 def _text(block: bytes, offset: int, size: int) -> str:
-    return bytes(block[offset:offset + size]).decode("utf-16-le", errors="replace").rstrip(" \x00")
+    return bytes(block[offset : offset + size]).decode("utf-16-le", errors="replace").rstrip(" \x00")
 
 
 def _put(block: bytearray, offset: int, size: int, value: str) -> None:
     raw = value.encode("utf-16-le")[:size]
     if len(raw) % 2:
         raw = raw[:-1]
-    block[offset:offset + len(raw)] = raw
+    block[offset : offset + len(raw)] = raw
 
 
 def card_kind(block: bytes) -> CardKind:
@@ -113,12 +120,20 @@ def decode_card_kind(block: bytes, resident: IdCard) -> IdCard:
         return ResidencePermitCard(**_base(resident), **tail)
     raw = {name: _text(block, off, size) for name, off, size in FOREIGN_LAYOUT}
     return ForeignResidentCard(
-        name=raw["chinese_name"] or raw["english_name"], sex=SEX_NAMES.get(raw["sex"], raw["sex"]),
-        nation=raw["nationality"], birth_date=raw["birth_date"], address="",
-        id_number=raw["id_number"], authority=raw["authority_code"],
-        valid_from=raw["valid_from"], valid_to=raw["valid_to"], photo_wlt=resident.photo_wlt,
-        english_name=raw["english_name"], nationality=raw["nationality"],
-        card_version=raw["card_version"], authority_code=raw["authority_code"],
+        name=raw["chinese_name"] or raw["english_name"],
+        sex=SEX_NAMES.get(raw["sex"], raw["sex"]),
+        nation=raw["nationality"],
+        birth_date=raw["birth_date"],
+        address="",
+        id_number=raw["id_number"],
+        authority=raw["authority_code"],
+        valid_from=raw["valid_from"],
+        valid_to=raw["valid_to"],
+        photo_wlt=resident.photo_wlt,
+        english_name=raw["english_name"],
+        nationality=raw["nationality"],
+        card_version=raw["card_version"],
+        authority_code=raw["authority_code"],
     )
 
 
@@ -134,11 +149,18 @@ def encode_card_text(card: IdCard, resident_block: bytes) -> bytes:
     else:
         block = bytearray(" ".encode("utf-16-le") * (BLOCK_SIZE // 2))
         sex = {v: k for k, v in SEX_NAMES.items()}.get(card.sex, "0")
-        values = {"english_name": card.english_name, "sex": sex, "id_number": card.id_number,
-                  "nationality": card.nationality, "chinese_name": card.name if card.name != card.english_name else "",
-                  "valid_from": card.valid_from, "valid_to": card.valid_to,
-                  "birth_date": card.birth_date, "card_version": card.card_version,
-                  "authority_code": card.authority_code}
+        values = {
+            "english_name": card.english_name,
+            "sex": sex,
+            "id_number": card.id_number,
+            "nationality": card.nationality,
+            "chinese_name": card.name if card.name != card.english_name else "",
+            "valid_from": card.valid_from,
+            "valid_to": card.valid_to,
+            "birth_date": card.birth_date,
+            "card_version": card.card_version,
+            "authority_code": card.authority_code,
+        }
         for name, off, size in FOREIGN_LAYOUT:
             _put(block, off, size, values[name])
     _put(block, FLAG_OFFSET, FLAG_SIZE, KIND_FLAGS[kind])

@@ -1,4 +1,5 @@
 """Where a device is on the bus; the composition root opens real or virtual ones alike."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,17 +42,31 @@ VIRTUAL_READER = ReaderConfig(product="Virtual IDR210 ID Card Reader")
 
 def open_printer(cfg: PrinterConfig, backend=None) -> ReceiptPrinter:
     """A printer bound to `cfg`; no USB traffic yet, so a missing printer is not a crash here."""
-    transport = UsbTransport(cfg.vid, cfg.pid, product=cfg.product, out_ep=cfg.out_ep,
-                             in_ep=cfg.in_ep, backend=backend, timeout_ms=cfg.timeout_ms,
-                             kind="小票打印机")
+    transport = UsbTransport(
+        cfg.vid,
+        cfg.pid,
+        product=cfg.product,
+        out_ep=cfg.out_ep,
+        in_ep=cfg.in_ep,
+        backend=backend,
+        timeout_ms=cfg.timeout_ms,
+        kind="小票打印机",
+    )
     return ReceiptPrinter(transport, font_path=cfg.font_path)
 
 
 def open_reader(cfg: ReaderConfig, backend=None) -> IdCardReader:
     """A reader bound to `cfg`; the device is opened on first use."""
-    transport = UsbTransport(cfg.vid, cfg.pid, product=cfg.product, out_ep=cfg.out_ep,
-                             in_ep=cfg.in_ep, backend=backend, timeout_ms=cfg.timeout_ms,
-                             kind="身份证阅读器")
+    transport = UsbTransport(
+        cfg.vid,
+        cfg.pid,
+        product=cfg.product,
+        out_ep=cfg.out_ep,
+        in_ep=cfg.in_ep,
+        backend=backend,
+        timeout_ms=cfg.timeout_ms,
+        kind="身份证阅读器",
+    )
     return IdCardReader(transport, timeout_ms=cfg.timeout_ms)
 
 
@@ -68,6 +83,7 @@ def open_serial_reader(cfg: SerialReaderConfig, port_factory=None) -> IdCardRead
     """A reader on a serial line; `port_factory` supplies an emulated port in tests."""
     from devices.serial_transport import SerialTransport
 
-    transport = SerialTransport(cfg.port, baudrate=cfg.baudrate, timeout_ms=cfg.timeout_ms,
-                                kind="身份证阅读器", port_factory=port_factory)
+    transport = SerialTransport(
+        cfg.port, baudrate=cfg.baudrate, timeout_ms=cfg.timeout_ms, kind="身份证阅读器", port_factory=port_factory
+    )
     return IdCardReader(transport, timeout_ms=cfg.timeout_ms)

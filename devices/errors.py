@@ -2,6 +2,7 @@
 
 The UI shows `.message` as it is, so every message says what happened and what to do.
 """
+
 from __future__ import annotations
 
 
@@ -103,8 +104,10 @@ class UnsupportedCardType(DeviceError):
     """The text block carries a card-type flag this client cannot decode."""
 
     def __init__(self, flag: str) -> None:
-        super().__init__(f"unsupported card type flag {flag!r}",
-                         f"此类证件（类型标识 {flag or '空'}）暂不支持自动读取，请手工录入证件信息")
+        super().__init__(
+            f"unsupported card type flag {flag!r}",
+            f"此类证件（类型标识 {flag or '空'}）暂不支持自动读取，请手工录入证件信息",
+        )
         self.flag = flag
 
 
@@ -119,7 +122,9 @@ class SerialPermissionDenied(DeviceError):
     """The serial port exists but this user may not open it (Linux: not in dialout)."""
 
     def __init__(self, kind: str, port: str, detail: str = "") -> None:
-        super().__init__(detail or f"{kind}: access denied to {port}",
-                         f"没有访问{kind}串口 {port} 的权限，请管理员将当前用户加入 dialout 组后重新登录")
+        super().__init__(
+            detail or f"{kind}: access denied to {port}",
+            f"没有访问{kind}串口 {port} 的权限，请管理员将当前用户加入 dialout 组后重新登录",
+        )
         self.kind = kind
         self.port = port

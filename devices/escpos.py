@@ -4,6 +4,7 @@ Chinese text is sent as GB18030 inside `FS &` … `FS .` (python-escpos's MagicE
 prints `???` for fullwidth punctuation). Characters outside GBK are missing from the
 printer ROM, so such a line is drawn with a CJK TrueType font and sent as `GS v 0`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,8 +55,7 @@ def parse_status(n: int, byte: int) -> PrinterStatus:
     if n == STATUS_PRINTER:
         return PrinterStatus(online=not byte & 0x08)
     if n == STATUS_OFFLINE:
-        return PrinterStatus(online=not byte & 0x2C, cover_open=bool(byte & 0x04),
-                             paper_out=bool(byte & 0x20))
+        return PrinterStatus(online=not byte & 0x2C, cover_open=bool(byte & 0x04), paper_out=bool(byte & 0x20))
     if n == STATUS_ERROR:
         return PrinterStatus(online=not byte & 0x68)
     if n == STATUS_PAPER:
@@ -120,8 +120,13 @@ def qr_commands(data: str, module: int) -> bytes:
         n = len(body) + 2
         return GS + b"(k" + bytes([n & 0xFF, n >> 8, 49, code]) + body
 
-    return (fn(65, bytes([50, 0])) + fn(67, bytes([max(1, min(16, module))]))
-            + fn(69, bytes([_QR_EC_M])) + fn(80, b"0" + payload) + fn(81, b"0"))
+    return (
+        fn(65, bytes([50, 0]))
+        + fn(67, bytes([max(1, min(16, module))]))
+        + fn(69, bytes([_QR_EC_M]))
+        + fn(80, b"0" + payload)
+        + fn(81, b"0")
+    )
 
 
 def barcode_commands(data: str, width_dots: int) -> bytes:
@@ -133,21 +138,42 @@ def barcode_commands(data: str, width_dots: int) -> bytes:
         raise ValueError("Code128 data too long")
     modules = (len(data) + 3) * 11 + 2 + 20
     module_width = 2 if modules * 2 <= width_dots else 1
-    return (GS + b"h" + bytes([80]) + GS + b"w" + bytes([module_width]) + GS + b"H" + bytes([2])
-            + GS + b"k" + bytes([_CODE128, len(body)]) + body)
+    return (
+        GS
+        + b"h"
+        + bytes([80])
+        + GS
+        + b"w"
+        + bytes([module_width])
+        + GS
+        + b"H"
+        + bytes([2])
+        + GS
+        + b"k"
+        + bytes([_CODE128, len(body)])
+        + body
+    )
 
 
 def _style(align: str, bold: bool, size: int) -> bytes:
     s = max(1, min(8, size)) - 1
-    return (ESC + b"a" + bytes([_ALIGN.get(align, 0)]) + ESC + b"E" + bytes([1 if bold else 0])
-            + GS + b"!" + bytes([s << 4 | s]))
+    return (
+        ESC
+        + b"a"
+        + bytes([_ALIGN.get(align, 0)])
+        + ESC
+        + b"E"
+        + bytes([1 if bold else 0])
+        + GS
+        + b"!"
+        + bytes([s << 4 | s])
+    )
 
 
 class _Encoder:
     """Holds the per-receipt font chain so fonts are looked up only if a rare char shows up."""
 
-    def __init__(self, layout: ReceiptLayout, raster_font_path: str | None,
-                 rasterizer: TextRasterizer | None) -> None:
+    def __init__(self, layout: ReceiptLayout, raster_font_path: str | None, rasterizer: TextRasterizer | None) -> None:
         self.layout = layout
         self.width_dots = layout.width_chars * DOTS_PER_COLUMN
         self._font_path = raster_font_path
@@ -167,8 +193,7 @@ class _Encoder:
                 if all(in_printer_rom(c) for c in piece):
                     out += _style(align, bold, size) + encode_text(piece) + LF
                 elif self.rasterizer.available:
-                    image = self.rasterizer.render(piece, self.width_dots, align=align,
-                                                   size=size, bold=bold)
+                    image = self.rasterizer.render(piece, self.width_dots, align=align, size=size, bold=bold)
                     out += _style("left", False, 1) + raster_command(pack(image, align))
                 else:
                     safe = "".join(c if in_printer_rom(c) else MISSING_CHAR for c in piece)
@@ -193,8 +218,9 @@ class _Encoder:
         raise TypeError(f"unknown receipt element: {el!r}")
 
 
-def encode_receipt(layout: ReceiptLayout, *, raster_font_path: str | None = None,
-                   rasterizer: TextRasterizer | None = None) -> bytes:
+def encode_receipt(
+    layout: ReceiptLayout, *, raster_font_path: str | None = None, rasterizer: TextRasterizer | None = None
+) -> bytes:
     """The whole job: ESC @, then each element; pass `rasterizer` to reuse loaded fonts."""
     encoder = _Encoder(layout, raster_font_path, rasterizer)
     return INIT + b"".join(encoder.element(el) for el in layout.elements)

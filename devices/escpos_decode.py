@@ -4,6 +4,7 @@ Tests assert on the decoded receipt instead of raw bytes, the virtual printer sp
 jobs with it, and demo mode shows `render_png` of the last job. Unknown bytes are
 skipped and a truncated command ends the parse: it never raises on bad input.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,13 +17,61 @@ from devices.raster import RasterImage, TextRasterizer
 
 _ALIGN_NAMES = ("left", "center", "right")
 # Commands that carry a fixed number of parameter bytes, by introducer and letter.
-_ESC_ARGS = {0x21: 1, 0x2D: 1, 0x32: 0, 0x33: 1, 0x40: 0, 0x45: 1, 0x47: 1, 0x4A: 1,
-             0x4D: 1, 0x52: 1, 0x56: 1, 0x61: 1, 0x64: 1, 0x72: 1, 0x74: 1, 0x7B: 1,
-             0x20: 1, 0x24: 2, 0x5C: 2, 0x42: 2, 0x70: 3, 0x55: 1, 0x53: 0, 0x4C: 0,
-             0x54: 1, 0x57: 8, 0x63: 2, 0x69: 0, 0x6D: 0, 0x25: 1, 0x3F: 1, 0x3D: 1}
-_GS_ARGS = {0x21: 1, 0x42: 1, 0x48: 1, 0x49: 1, 0x4C: 2, 0x50: 2, 0x57: 2, 0x61: 1,
-            0x62: 1, 0x66: 1, 0x68: 1, 0x72: 1, 0x77: 1, 0x24: 2, 0x5C: 2, 0x2F: 1,
-            0x3A: 0, 0x54: 1, 0x5E: 3}
+_ESC_ARGS = {
+    0x21: 1,
+    0x2D: 1,
+    0x32: 0,
+    0x33: 1,
+    0x40: 0,
+    0x45: 1,
+    0x47: 1,
+    0x4A: 1,
+    0x4D: 1,
+    0x52: 1,
+    0x56: 1,
+    0x61: 1,
+    0x64: 1,
+    0x72: 1,
+    0x74: 1,
+    0x7B: 1,
+    0x20: 1,
+    0x24: 2,
+    0x5C: 2,
+    0x42: 2,
+    0x70: 3,
+    0x55: 1,
+    0x53: 0,
+    0x4C: 0,
+    0x54: 1,
+    0x57: 8,
+    0x63: 2,
+    0x69: 0,
+    0x6D: 0,
+    0x25: 1,
+    0x3F: 1,
+    0x3D: 1,
+}
+_GS_ARGS = {
+    0x21: 1,
+    0x42: 1,
+    0x48: 1,
+    0x49: 1,
+    0x4C: 2,
+    0x50: 2,
+    0x57: 2,
+    0x61: 1,
+    0x62: 1,
+    0x66: 1,
+    0x68: 1,
+    0x72: 1,
+    0x77: 1,
+    0x24: 2,
+    0x5C: 2,
+    0x2F: 1,
+    0x3A: 0,
+    0x54: 1,
+    0x5E: 3,
+}
 _FS_ARGS = {0x26: 0, 0x2E: 0, 0x21: 1, 0x2D: 1, 0x43: 1, 0x57: 1, 0x53: 2, 0x70: 2}
 _CUT_MODES_SHORT = {0, 1, 48, 49}
 _CUT_MODES_LONG = {65, 66, 97, 98, 103, 104}
@@ -183,18 +232,18 @@ def _special(data: bytes, i: int, b: int, c: int) -> tuple[str, object, int] | N
         m = data[i + 2]
         if m <= 6:
             end = data.find(b"\x00", i + 3)
-            return ("barcode", (m, data[i + 3:end]), end + 1) if end >= 0 else None
+            return ("barcode", (m, data[i + 3 : end]), end + 1) if end >= 0 else None
         if not need(4):
             return None
         size = data[i + 3]
-        return ("barcode", (m, data[i + 4:i + 4 + size]), i + 4 + size) if need(4 + size) else None
+        return ("barcode", (m, data[i + 4 : i + 4 + size]), i + 4 + size) if need(4 + size) else None
     if c == 0x28:  # GS ( x pL pH …
         if not need(5):
             return None
         length = data[i + 3] + data[i + 4] * 256
         if not need(5 + length):
             return None
-        body = data[i + 5:i + 5 + length]
+        body = data[i + 5 : i + 5 + length]
         if data[i + 2] == 0x6B and len(body) >= 2 and body[0] == 49:
             return "qr", (body[1], body[2:]), i + 5 + length
         return "", None, i + 5 + length
@@ -205,7 +254,7 @@ def _special(data: bytes, i: int, b: int, c: int) -> tuple[str, object, int] | N
         h = data[i + 6] + data[i + 7] * 256
         if not need(8 + xb * h):
             return None
-        return "raster", RasterImage(xb * 8, h, bytes(data[i + 8:i + 8 + xb * h])), i + 8 + xb * h
+        return "raster", RasterImage(xb * 8, h, bytes(data[i + 8 : i + 8 + xb * h])), i + 8 + xb * h
     if c == 0x2A:  # GS * x y d… (downloaded bit image)
         if not need(4):
             return None
@@ -289,6 +338,7 @@ def split_jobs(data: bytes) -> tuple[tuple[bytes, ...], bytes]:
 
 # ---- preview -------------------------------------------------------------------
 
+
 def _paste_aligned(canvas: Image.Image, image: Image.Image, y: int, align: str) -> None:
     x = {"center": (canvas.width - image.width) // 2, "right": canvas.width - image.width}.get(align, 0)
     canvas.paste(image, (max(0, x), y))
@@ -297,8 +347,7 @@ def _paste_aligned(canvas: Image.Image, image: Image.Image, y: int, align: str) 
 def _qr_image(data: str, module: int) -> Image.Image:
     import qrcode
 
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M,
-                       box_size=max(1, module), border=0)
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=max(1, module), border=0)
     qr.add_data(data)
     qr.make(fit=True)
     return qr.make_image(fill_color="black", back_color="white").get_image().convert("L")
@@ -324,15 +373,15 @@ def _barcode_image(data: str, width: int, rasterizer: TextRasterizer) -> Image.I
     return image
 
 
-def render_png(decoded: DecodedReceipt, width_px: int = 576, *,
-               font_path: str | None = None) -> bytes:
+def render_png(decoded: DecodedReceipt, width_px: int = 576, *, font_path: str | None = None) -> bytes:
     """Draw the receipt as the printer would (PNG bytes), for tests and demo mode."""
     rasterizer = TextRasterizer.from_system(font_path)
     pieces: list[tuple[Image.Image | int, str]] = []
     for block in decoded.blocks:
         if isinstance(block, DecodedLine):
-            pieces.append((rasterizer.render(block.text, width_px, align=block.align,
-                                             size=block.size, bold=block.bold), "left"))
+            pieces.append(
+                (rasterizer.render(block.text, width_px, align=block.align, size=block.size, bold=block.bold), "left")
+            )
         elif isinstance(block, DecodedQR):
             pieces += [(8, ""), (_qr_image(block.data, block.size), "center"), (8, "")]
         elif isinstance(block, DecodedBarcode):

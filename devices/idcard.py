@@ -4,6 +4,7 @@ Request:  AA AA AA 96 69 · LEN_H LEN_L · CMD · PARA · data · CHK
 Response: AA AA AA 96 69 · LEN_H LEN_L · SW1 SW2 SW3 · data · CHK
 LEN counts every byte after itself (CHK included); CHK is the XOR of LEN … last data byte.
 """
+
 from __future__ import annotations
 
 import struct
@@ -44,33 +45,102 @@ SW_CHECKSUM_ERROR = 0x10  # vendor tables, unverified on hardware
 SW_LENGTH_ERROR = 0x11
 SW_BAD_COMMAND = 0x21
 
-SW3_MEANING = MappingProxyType({
-    0x90: "ok", 0x9F: "card found", 0x80: "find card failed", 0x81: "select card failed",
-    0x41: "read card failed", 0x60: "SAM self-test failed", 0x10: "checksum error",
-    0x11: "length error", 0x21: "bad command", 0x23: "unauthorised", 0x24: "unknown error",
-    0x31: "card authentication failed", 0x32: "reader authentication failed",
-    0x33: "verify error", 0x40: "unknown card type", 0x66: "SAM not authorised",
-})
+SW3_MEANING = MappingProxyType(
+    {
+        0x90: "ok",
+        0x9F: "card found",
+        0x80: "find card failed",
+        0x81: "select card failed",
+        0x41: "read card failed",
+        0x60: "SAM self-test failed",
+        0x10: "checksum error",
+        0x11: "length error",
+        0x21: "bad command",
+        0x23: "unauthorised",
+        0x24: "unknown error",
+        0x31: "card authentication failed",
+        0x32: "reader authentication failed",
+        0x33: "verify error",
+        0x40: "unknown card type",
+        0x66: "SAM not authorised",
+    }
+)
 
 # GB 3304 nationality codes; cards print the short name ("汉", not "汉族").
-NATION_NAMES = MappingProxyType({
-    "01": "汉", "02": "蒙古", "03": "回", "04": "藏", "05": "维吾尔", "06": "苗", "07": "彝",
-    "08": "壮", "09": "布依", "10": "朝鲜", "11": "满", "12": "侗", "13": "瑶", "14": "白",
-    "15": "土家", "16": "哈尼", "17": "哈萨克", "18": "傣", "19": "黎", "20": "傈僳",
-    "21": "佤", "22": "畲", "23": "高山", "24": "拉祜", "25": "水", "26": "东乡",
-    "27": "纳西", "28": "景颇", "29": "柯尔克孜", "30": "土", "31": "达斡尔", "32": "仫佬",
-    "33": "羌", "34": "布朗", "35": "撒拉", "36": "毛南", "37": "仡佬", "38": "锡伯",
-    "39": "阿昌", "40": "普米", "41": "塔吉克", "42": "怒", "43": "乌孜别克", "44": "俄罗斯",
-    "45": "鄂温克", "46": "德昂", "47": "保安", "48": "裕固", "49": "京", "50": "塔塔尔",
-    "51": "独龙", "52": "鄂伦春", "53": "赫哲", "54": "门巴", "55": "珞巴", "56": "基诺",
-    "97": "其他", "98": "外国血统中国籍人士",
-})
+NATION_NAMES = MappingProxyType(
+    {
+        "01": "汉",
+        "02": "蒙古",
+        "03": "回",
+        "04": "藏",
+        "05": "维吾尔",
+        "06": "苗",
+        "07": "彝",
+        "08": "壮",
+        "09": "布依",
+        "10": "朝鲜",
+        "11": "满",
+        "12": "侗",
+        "13": "瑶",
+        "14": "白",
+        "15": "土家",
+        "16": "哈尼",
+        "17": "哈萨克",
+        "18": "傣",
+        "19": "黎",
+        "20": "傈僳",
+        "21": "佤",
+        "22": "畲",
+        "23": "高山",
+        "24": "拉祜",
+        "25": "水",
+        "26": "东乡",
+        "27": "纳西",
+        "28": "景颇",
+        "29": "柯尔克孜",
+        "30": "土",
+        "31": "达斡尔",
+        "32": "仫佬",
+        "33": "羌",
+        "34": "布朗",
+        "35": "撒拉",
+        "36": "毛南",
+        "37": "仡佬",
+        "38": "锡伯",
+        "39": "阿昌",
+        "40": "普米",
+        "41": "塔吉克",
+        "42": "怒",
+        "43": "乌孜别克",
+        "44": "俄罗斯",
+        "45": "鄂温克",
+        "46": "德昂",
+        "47": "保安",
+        "48": "裕固",
+        "49": "京",
+        "50": "塔塔尔",
+        "51": "独龙",
+        "52": "鄂伦春",
+        "53": "赫哲",
+        "54": "门巴",
+        "55": "珞巴",
+        "56": "基诺",
+        "97": "其他",
+        "98": "外国血统中国籍人士",
+    }
+)
 
 # (field, byte offset, byte length) of the 256-byte text block, UCS-2 LE, space padded.
 TEXT_LAYOUT = (
-    ("name", 0, 30), ("sex", 30, 2), ("nation", 32, 4), ("birth_date", 36, 16),
-    ("address", 52, 70), ("id_number", 122, 36), ("authority", 158, 30),
-    ("valid_from", 188, 16), ("valid_to", 204, 16),
+    ("name", 0, 30),
+    ("sex", 30, 2),
+    ("nation", 32, 4),
+    ("birth_date", 36, 16),
+    ("address", 52, 70),
+    ("id_number", 122, 36),
+    ("authority", 158, 30),
+    ("valid_from", 188, 16),
+    ("valid_to", 204, 16),
 )
 
 
@@ -126,8 +196,8 @@ def frame_length(header: bytes) -> int:
     """Total frame size announced by the first 7 bytes (preamble + LEN)."""
     if len(header) < HEADER_SIZE:
         raise FrameLengthError(f"need {HEADER_SIZE} header bytes, got {len(header)}")
-    if header[:len(PREAMBLE)] != PREAMBLE:
-        raise FrameError(f"bad preamble {header[:len(PREAMBLE)].hex(' ')}")
+    if header[: len(PREAMBLE)] != PREAMBLE:
+        raise FrameError(f"bad preamble {header[: len(PREAMBLE)].hex(' ')}")
     return HEADER_SIZE + struct.unpack(">H", header[5:7])[0]
 
 
@@ -138,7 +208,7 @@ def _unframe(frame: bytes, minimum: int) -> bytes:
         raise FrameLengthError(f"LEN announces {total} bytes, frame has {len(frame)}")
     if total - HEADER_SIZE < minimum:
         raise FrameLengthError(f"frame too short: LEN={total - HEADER_SIZE}")
-    body = frame[len(PREAMBLE):-1]
+    body = frame[len(PREAMBLE) : -1]
     if checksum(body) != frame[-1]:
         raise FrameChecksumError(f"checksum 0x{frame[-1]:02X}, computed 0x{checksum(body):02X}")
     return frame[HEADER_SIZE:-1]
@@ -188,7 +258,7 @@ def decode_text_block(block: bytes) -> IdCard:
     if len(block) < 220:
         raise FrameLengthError(f"text block is {len(block)} bytes, need 256")
     fields = {
-        name: bytes(block[off:off + size]).decode("utf-16-le", errors="replace").rstrip(" \x00")
+        name: bytes(block[off : off + size]).decode("utf-16-le", errors="replace").rstrip(" \x00")
         for name, off, size in TEXT_LAYOUT
     }
     fields["sex"] = SEX_NAMES.get(fields["sex"], fields["sex"])
@@ -200,16 +270,22 @@ def encode_text_block(card: IdCard) -> bytes:
     """An IdCard to the 256-byte block a reader sends (UTF-16 LE keeps Ext-B names)."""
     sex = {v: k for k, v in SEX_NAMES.items()}.get(card.sex, "0")
     values = {
-        "name": card.name, "sex": sex, "nation": nation_code(card.nation),
-        "birth_date": card.birth_date, "address": card.address, "id_number": card.id_number,
-        "authority": card.authority, "valid_from": card.valid_from, "valid_to": card.valid_to,
+        "name": card.name,
+        "sex": sex,
+        "nation": nation_code(card.nation),
+        "birth_date": card.birth_date,
+        "address": card.address,
+        "id_number": card.id_number,
+        "authority": card.authority,
+        "valid_from": card.valid_from,
+        "valid_to": card.valid_to,
     }
     block = bytearray(" ".encode("utf-16-le") * (TEXT_SIZE // 2))
     for name, off, size in TEXT_LAYOUT:
         raw = values[name].encode("utf-16-le")[:size]
         if len(raw) % 2:
             raw = raw[:-1]
-        block[off:off + len(raw)] = raw
+        block[off : off + len(raw)] = raw
     return bytes(block)
 
 
@@ -232,13 +308,12 @@ def split_read_payload(data: bytes) -> ReadPayload:
         raise FrameLengthError(f"read reply data is {len(data)} bytes")
     text_len, photo_len = struct.unpack(">HH", data[:4])
     if len(data) == 4 + text_len + photo_len:
-        return ReadPayload(data[4:4 + text_len], data[4 + text_len:])
+        return ReadPayload(data[4 : 4 + text_len], data[4 + text_len :])
     if len(data) >= 6:
         (fp_len,) = struct.unpack(">H", data[4:6])
         if len(data) == 6 + text_len + photo_len + fp_len:
             body = data[6:]
-            return ReadPayload(body[:text_len], body[text_len:text_len + photo_len],
-                               body[text_len + photo_len:])
+            return ReadPayload(body[:text_len], body[text_len : text_len + photo_len], body[text_len + photo_len :])
     raise FrameLengthError(f"read reply announces {text_len}+{photo_len}, has {len(data) - 4}")
 
 

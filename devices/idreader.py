@@ -1,4 +1,5 @@
 """Second-generation ID card reader over a transport: find, select, read, decode."""
+
 from __future__ import annotations
 
 from client.domain.identity import IdCard
@@ -11,8 +12,9 @@ CHUNK = 64  # full-speed bulk packets
 class IdCardReader:
     """Speaks SAM frames; `poll()` returns a card once per placement (the reader enforces it)."""
 
-    def __init__(self, transport, *, timeout_ms: int = 2000,
-                 read_command: idcard.SamCommand = idcard.READ_CARD) -> None:
+    def __init__(
+        self, transport, *, timeout_ms: int = 2000, read_command: idcard.SamCommand = idcard.READ_CARD
+    ) -> None:
         self.transport = transport
         self.timeout_ms = timeout_ms
         self.read_command = read_command  # READ_CARD_FINGERPRINT for the fingerprint variant
@@ -36,7 +38,7 @@ class IdCardReader:
                     raise FrameError(f"no preamble in {bytes(frame[:16]).hex(' ')}")
                 del frame[:start]
                 if len(frame) >= idcard.HEADER_SIZE:
-                    total = idcard.frame_length(bytes(frame[:idcard.HEADER_SIZE]))
+                    total = idcard.frame_length(bytes(frame[: idcard.HEADER_SIZE]))
         return bytes(frame[:total])
 
     def transact(self, command: idcard.SamCommand, data: bytes = b"") -> idcard.SamResponse:

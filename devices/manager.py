@@ -6,6 +6,7 @@ re-enumerates every few seconds and publishes only changes: online, offline, pap
 The monitor never opens a device another thread owns; deeper state (paper) comes from
 `probes` the composition root supplies, which run the check on the device's owner thread.
 """
+
 from __future__ import annotations
 
 import enum
@@ -35,8 +36,9 @@ class DeviceSpec:
     product: str | None = None
 
 
-def default_specs(printer: PrinterConfig = PrinterConfig(),
-                  reader: ReaderConfig = ReaderConfig()) -> tuple[DeviceSpec, ...]:
+def default_specs(
+    printer: PrinterConfig = PrinterConfig(), reader: ReaderConfig = ReaderConfig()
+) -> tuple[DeviceSpec, ...]:
     """The devices a counter has, from their configs; the second reader id is the other
     chip seen in the field (0483:5652)."""
     return (
@@ -56,8 +58,14 @@ class DeviceStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"online": "已连接", "offline": "未连接", "paper_out": "缺纸",
-                "not_ready": "未就绪", "no_permission": "无访问权限", "error": "异常"}[self.value]
+        return {
+            "online": "已连接",
+            "offline": "未连接",
+            "paper_out": "缺纸",
+            "not_ready": "未就绪",
+            "no_permission": "无访问权限",
+            "error": "异常",
+        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -105,8 +113,7 @@ def discover(specs: Iterable[DeviceSpec], backend=None) -> list[FoundDevice]:
     found = []
     for spec in specs:
         try:
-            candidates = list(usb.core.find(find_all=True, idVendor=spec.vid, idProduct=spec.pid,
-                                            backend=backend))
+            candidates = list(usb.core.find(find_all=True, idVendor=spec.vid, idProduct=spec.pid, backend=backend))
         except usb.core.NoBackendError as exc:
             raise NoBackend(str(exc)) from exc
         for dev in candidates:
@@ -142,9 +149,16 @@ class DeviceMonitor:
     `on_event` runs on the monitor thread: a Tk UI must hand it over with `after()`.
     """
 
-    def __init__(self, specs: Iterable[DeviceSpec], on_event: Callable[[DeviceEvent], None], *,
-                 backend=None, probes: Mapping[str, Callable[[], DeviceStatus]] | None = None,
-                 interval: float = 2.0, gate=None) -> None:
+    def __init__(
+        self,
+        specs: Iterable[DeviceSpec],
+        on_event: Callable[[DeviceEvent], None],
+        *,
+        backend=None,
+        probes: Mapping[str, Callable[[], DeviceStatus]] | None = None,
+        interval: float = 2.0,
+        gate=None,
+    ) -> None:
         self.specs = tuple(specs)
         self.gate = gate  # low-power mode: an object whose wait_awake(stop) blocks while paused
         self.polls = 0  # rounds run, for tests and diagnostics

@@ -3,6 +3,7 @@
 A device is touched only from its owner thread, so two print jobs never interleave and
 a slow USB call never blocks Tk. Failures travel in the Future; the thread survives.
 """
+
 from __future__ import annotations
 
 import enum
@@ -100,9 +101,17 @@ class CardWatcher:
     owner thread. A missing reader is retried quietly; only state changes are reported.
     """
 
-    def __init__(self, owner: DeviceOwner, reader, on_card: Callable[[IdCard], None], *,
-                 on_state: Callable[[str], None] | None = None, interval: float = 0.3,
-                 stop_event: threading.Event | None = None, gate=None) -> None:
+    def __init__(
+        self,
+        owner: DeviceOwner,
+        reader,
+        on_card: Callable[[IdCard], None],
+        *,
+        on_state: Callable[[str], None] | None = None,
+        interval: float = 0.3,
+        stop_event: threading.Event | None = None,
+        gate=None,
+    ) -> None:
         self.owner = owner
         self.gate = gate  # low-power mode: an object whose wait_awake(stop) blocks while paused
         self.polls = 0

@@ -5,6 +5,7 @@ holes live there); 0.05 % is the common default. Blur: variance of the Laplacian
 over the inked tiles only, because a sharp page with one line of text is mostly white
 paper and a whole-page variance would call it blurred.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -12,11 +13,11 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFilter, ImageMath
 
-BLANK_INK_RATIO = 0.0005     # 0.05 % of the cropped page
-MIN_CONTRAST = 48            # grey levels between paper and ink classes; less is noise
-BLUR_VARIANCE = 100.0        # Laplacian variance of the sharpest tiles; less is blurred
-MARGIN = 0.05                # cropped from each side before the blank check
-WORK_DPI = 100               # both checks run on a copy at this resolution
+BLANK_INK_RATIO = 0.0005  # 0.05 % of the cropped page
+MIN_CONTRAST = 48  # grey levels between paper and ink classes; less is noise
+BLUR_VARIANCE = 100.0  # Laplacian variance of the sharpest tiles; less is blurred
+MARGIN = 0.05  # cropped from each side before the blank check
+WORK_DPI = 100  # both checks run on a copy at this resolution
 TILE_PX = 32
 
 _LAPLACE = ImageFilter.Kernel((3, 3), (0, 1, 0, 1, -4, 1, 0, 1, 0), scale=1, offset=128)
@@ -67,8 +68,9 @@ def _working_copy(image: Image.Image, dpi: float) -> Image.Image:
     gray = image.convert("L")
     scale = min(1.0, WORK_DPI / dpi) if dpi else 1.0
     if scale < 1.0:
-        gray = gray.resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
-                           Image.Resampling.BOX)
+        gray = gray.resize(
+            (max(1, round(gray.width * scale)), max(1, round(gray.height * scale))), Image.Resampling.BOX
+        )
     return gray
 
 

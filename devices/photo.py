@@ -4,6 +4,7 @@ No open WLT decoder exists (research/devices.md §1), so the blob is kept as it 
 decoder is plugged in when the counter has the vendor's library. Without one the
 program shows no photo and says why; reading the card's text never depends on it.
 """
+
 from __future__ import annotations
 
 import ctypes

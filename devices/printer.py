@@ -1,4 +1,5 @@
 """Receipt printer: checks status, then sends one encoded layout as a single write."""
+
 from __future__ import annotations
 
 from client.domain.paper import ReceiptLayout
@@ -22,8 +23,9 @@ class ReceiptPrinter:
     still prints, while a printer that does answer "paper out" never gets the job.
     """
 
-    def __init__(self, transport, *, font_path: str | None = None,
-                 require_status: bool = False, status_timeout_ms: int = 500) -> None:
+    def __init__(
+        self, transport, *, font_path: str | None = None, require_status: bool = False, status_timeout_ms: int = 500
+    ) -> None:
         self.transport = transport
         self.require_status = require_status
         self.status_timeout_ms = status_timeout_ms

@@ -4,6 +4,7 @@ The printer ROM only knows GBK, so a line with a rarer character (CJK Ext-A/B na
 is drawn here and sent as a `GS v 0` image. The decoder's PNG preview uses the same
 drawing so what a test "sees" matches what the printer would print.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,7 +28,7 @@ FONT_CANDIDATES: tuple[str, ...] = (
     r"C:\Windows\Fonts\simsunb.ttf",  # SimSun-ExtB: the Ext-B name characters
 )
 DOT_FONT_PX = 24  # ESC/POS font A: 12x24 dots a half-width column
-_MISSING_PROBE = "\U0010FFFD"  # private use: every font draws its .notdef box
+_MISSING_PROBE = "\U0010fffd"  # private use: every font draws its .notdef box
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,9 @@ def find_cjk_fonts(preferred: str | None = None) -> tuple[str, ...]:
     found = [p for p in ((preferred,) if preferred else ()) + FONT_CANDIDATES if os.path.isfile(p)]
     if not found and shutil.which("fc-list"):
         try:
-            out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True,
-                                 text=True, timeout=5, check=False).stdout
+            out = subprocess.run(
+                ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=5, check=False
+            ).stdout
         except (OSError, subprocess.SubprocessError):
             out = ""
         for line in sorted(out.splitlines()):
@@ -110,8 +112,7 @@ class TextRasterizer:
     def _has_glyph(self, font: ImageFont.FreeTypeFont, index: int, ch: str) -> bool:
         key = (font.size, index)
         if key not in self._missing:
-            self._missing[key] = bytes(font.getmask(_MISSING_PROBE)) + repr(
-                font.getmask(_MISSING_PROBE).size).encode()
+            self._missing[key] = bytes(font.getmask(_MISSING_PROBE)) + repr(font.getmask(_MISSING_PROBE).size).encode()
         probe = bytes(font.getmask(ch)) + repr(font.getmask(ch).size).encode()
         return ch.isspace() or probe != self._missing[key]
 
@@ -124,11 +125,9 @@ class TextRasterizer:
 
     def has_all_glyphs(self, text: str) -> bool:
         chain = self._chain(DOT_FONT_PX)
-        return bool(chain) and all(
-            any(self._has_glyph(f, i, c) for i, f in enumerate(chain)) for c in text)
+        return bool(chain) and all(any(self._has_glyph(f, i, c) for i, f in enumerate(chain)) for c in text)
 
-    def render(self, text: str, width: int, *, align: str = "left", size: int = 1,
-               bold: bool = False) -> Image.Image:
+    def render(self, text: str, width: int, *, align: str = "left", size: int = 1, bold: bool = False) -> Image.Image:
         """One printed line as a white 'L' image `width` dots wide.
 
         Characters sit in printer cells (ASCII 12 dots, others 24, times `size`) so a

@@ -5,6 +5,7 @@ documented in docs/devices.md for vendors: STX · TYPE · LEN · payload · XOR 
 XOR over TYPE, LEN and payload. Host → pad: 'Q' ask (payload: case number, ASCII),
 'C' cancel. Pad → host: 'A' acknowledge, 'R' result (payload: one byte, level 1–5).
 """
+
 from __future__ import annotations
 
 import enum

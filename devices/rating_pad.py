@@ -4,6 +4,7 @@ The service asks for a rating with `request(case_number)` and waits on
 `wait_result(timeout_s)` on the pad's owner thread; None means the applicant did not
 rate in time (the clerk can ask again or skip). Vendor pads get their own adapter.
 """
+
 from __future__ import annotations
 
 import queue

@@ -3,6 +3,7 @@
 Colour always (red letterheads, seals and photos must stay colour, DA/T 31-2017);
 300 dpi so small print stays legible. Quality warnings travel with each page.
 """
+
 from __future__ import annotations
 
 import io
@@ -38,8 +39,10 @@ def normalise(page: RawPage) -> ScannedPage:
     quality = check_page(image, page.dpi)
     if abs(page.dpi - TARGET_DPI) > 1:
         scale = TARGET_DPI / page.dpi
-        image = image.resize((round(image.width * scale), round(image.height * scale)),
-                             Image.Resampling.LANCZOS if scale < 1 else Image.Resampling.BICUBIC)
+        image = image.resize(
+            (round(image.width * scale), round(image.height * scale)),
+            Image.Resampling.LANCZOS if scale < 1 else Image.Resampling.BICUBIC,
+        )
     out = io.BytesIO()
     image.save(out, "JPEG", quality=JPEG_QUALITY, dpi=(TARGET_DPI, TARGET_DPI))
     return ScannedPage(out.getvalue(), image.width, image.height, quality, page.source)

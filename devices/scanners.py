@@ -5,6 +5,7 @@ Every adapter delivers `RawPage`s (an image and the resolution it was taken at);
 are optional: when the module is missing the adapter says so in `status()` and raises
 `ScannerUnavailable` from `acquire()`, never ImportError.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -57,8 +58,10 @@ class ImportFileError(DeviceError):
     """A file picked for import is not a readable image."""
 
     def __init__(self, path: str, detail: str = "") -> None:
-        super().__init__(detail or f"not an image: {path}",
-                         f"文件“{Path(path).name}”不是可识别的图片，请选择 JPG、PNG、TIFF 或 BMP 文件")
+        super().__init__(
+            detail or f"not an image: {path}",
+            f"文件“{Path(path).name}”不是可识别的图片，请选择 JPG、PNG、TIFF 或 BMP 文件",
+        )
         self.path = path
 
 

@@ -4,6 +4,7 @@ Many ID card readers and rating pads are a USB-serial chip in front of a 115200 
 Like `UsbTransport`, every failure leaves as a typed `DeviceError` and a port that went
 away is reopened on the next write, so a replugged device just works.
 """
+
 from __future__ import annotations
 
 import errno
@@ -22,8 +23,15 @@ class SerialTransport:
     an emulated port); it is called on every (re)open and must return an open port.
     """
 
-    def __init__(self, url: str, *, baudrate: int = 115200, timeout_ms: int = 2000,
-                 kind: str = "串口设备", port_factory: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        baudrate: int = 115200,
+        timeout_ms: int = 2000,
+        kind: str = "串口设备",
+        port_factory: Callable[[], object] | None = None,
+    ) -> None:
         self.url = url
         self.baudrate = baudrate
         self.timeout_ms = timeout_ms
@@ -36,8 +44,7 @@ class SerialTransport:
         return f"SerialTransport({self.url!r}, {self.baudrate})"
 
     def _open_url(self):
-        return serial.serial_for_url(self.url, baudrate=self.baudrate,
-                                     timeout=self.timeout_ms / 1000)
+        return serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=self.timeout_ms / 1000)
 
     @property
     def is_open(self) -> bool:

@@ -3,6 +3,7 @@
 Every pyusb failure leaves here as a typed `DeviceError`. After an unplug the transport
 closes itself and the next `write` opens it again, so a replugged device just works.
 """
+
 from __future__ import annotations
 
 import errno
@@ -26,9 +27,18 @@ _WRITE_CHUNK = 16384
 class UsbTransport:
     """One bulk OUT / bulk IN pair of a device found by VID:PID (and product string)."""
 
-    def __init__(self, vid: int, pid: int, *, product: str | None = None, out_ep: int = 0x01,
-                 in_ep: int = 0x81, backend=None, timeout_ms: int = 2000,
-                 kind: str = "USB设备") -> None:
+    def __init__(
+        self,
+        vid: int,
+        pid: int,
+        *,
+        product: str | None = None,
+        out_ep: int = 0x01,
+        in_ep: int = 0x81,
+        backend=None,
+        timeout_ms: int = 2000,
+        kind: str = "USB设备",
+    ) -> None:
         self.vid, self.pid, self.product = vid, pid, product
         self.out_ep, self.in_ep = out_ep, in_ep
         self.backend = backend
@@ -77,8 +87,9 @@ class UsbTransport:
             if self._device is not None:
                 return
             try:
-                candidates = list(usb.core.find(find_all=True, idVendor=self.vid,
-                                                idProduct=self.pid, backend=self.backend))
+                candidates = list(
+                    usb.core.find(find_all=True, idVendor=self.vid, idProduct=self.pid, backend=self.backend)
+                )
                 verdicts = [(d, self._matches(d)) for d in candidates]
             except usb.core.NoBackendError as exc:
                 raise NoBackend(f"{self!r}: {exc}") from exc
@@ -89,8 +100,7 @@ class UsbTransport:
                 if other is not device:
                     usb.util.dispose_resources(other)
             if device is None and any(ok is None for _, ok in verdicts):
-                raise DevicePermissionDenied(self.kind, self.vid, self.pid,
-                                             f"{self!r}: product string unreadable")
+                raise DevicePermissionDenied(self.kind, self.vid, self.pid, f"{self!r}: product string unreadable")
             if device is None:
                 raise DeviceNotFound(self.kind, f"{self!r}: no matching device on the bus")
             try:
@@ -125,8 +135,7 @@ class UsbTransport:
             sent = 0
             try:
                 while sent < len(data):
-                    sent += self._device.write(self.out_ep, data[sent:sent + _WRITE_CHUNK],
-                                               self.timeout_ms)
+                    sent += self._device.write(self.out_ep, data[sent : sent + _WRITE_CHUNK], self.timeout_ms)
             except usb.core.USBError as exc:
                 raise self._error(exc, f"write ({sent}/{len(data)} bytes sent)") from exc
             return sent
@@ -136,8 +145,7 @@ class UsbTransport:
         with self._lock:
             self.open()
             try:
-                data = self._device.read(self.in_ep, size,
-                                         self.timeout_ms if timeout_ms is None else timeout_ms)
+                data = self._device.read(self.in_ep, size, self.timeout_ms if timeout_ms is None else timeout_ms)
             except usb.core.USBError as exc:
                 raise self._error(exc, "read") from exc
             return bytes(data)

@@ -3,6 +3,7 @@
 Unlike other notices the full ID numbers print here: the document identifies both
 parties and is kept on file, so masking would defeat its purpose.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,10 +51,14 @@ def authorization_sheet(n: PowerOfAttorney, templates: NoticeTemplates | None = 
     blank = not (n.principal.name or n.agent.name)
     matter = n.matter_name or "_" * 16
     rows = (
-        ("委托人", n.principal.name), ("委托人证件号码", n.principal.id_number),
-        ("委托人联系电话", n.principal.phone), ("委托人住址", n.principal.address),
-        ("受托人", n.agent.name), ("受托人证件号码", n.agent.id_number),
-        ("受托人联系电话", n.agent.phone), ("受托人住址", n.agent.address),
+        ("委托人", n.principal.name),
+        ("委托人证件号码", n.principal.id_number),
+        ("委托人联系电话", n.principal.phone),
+        ("委托人住址", n.principal.address),
+        ("受托人", n.agent.name),
+        ("受托人证件号码", n.agent.id_number),
+        ("受托人联系电话", n.agent.phone),
+        ("受托人住址", n.agent.address),
         ("委托事项", n.matter_name),
         ("委托期限", f"自{_date(n.valid_from)}至{_date(n.valid_until)}"),
     )
@@ -75,7 +80,8 @@ def authorization_sheet(n: PowerOfAttorney, templates: NoticeTemplates | None = 
     )
 
 
-def render_power_of_attorney(n: PowerOfAttorney, fonts: FontSet | None = None,
-                             templates: NoticeTemplates | None = None) -> bytes:
+def render_power_of_attorney(
+    n: PowerOfAttorney, fonts: FontSet | None = None, templates: NoticeTemplates | None = None
+) -> bytes:
     """授权委托书 (blank or filled) as A4 PDF bytes."""
     return render_sheet(authorization_sheet(n, templates), fonts)

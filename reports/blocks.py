@@ -2,6 +2,7 @@
 
 Each returns reportlab flowables so a new notice kind is a short list of blocks.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,7 @@ BLANK_DATE = "______年____月____日"  # filled in by hand
 LINE_GREY = colors.Color(0.35, 0.35, 0.35)
 
 
-def header(st: PaperStyles, office_name: str, title: str, doc_no: str = "",
-           subtitle: str = "") -> list[Flowable]:
+def header(st: PaperStyles, office_name: str, title: str, doc_no: str = "", subtitle: str = "") -> list[Flowable]:
     """Office name, the notice's title and its 文书编号, centred as on official paper."""
     items: list[Flowable] = [st.p(office_name, st.office), st.p(title, st.title)]
     if subtitle:
@@ -78,19 +78,31 @@ def code128(data: str, height_mm: float = 11, module_mm: float = 0.3) -> Code128
     return Code128(data, barHeight=height_mm * mm, barWidth=module_mm * mm, humanReadable=False)
 
 
-def fields_table(st: PaperStyles, rows: Sequence[tuple[str, str]], width: float,
-                 label_width: float = 38 * mm, row_height: float | None = None) -> Table:
+def fields_table(
+    st: PaperStyles,
+    rows: Sequence[tuple[str, str]],
+    width: float,
+    label_width: float = 38 * mm,
+    row_height: float | None = None,
+) -> Table:
     """Two-column label/value grid for case facts; `row_height` leaves room for handwriting."""
     data = [[st.p(label, st.cell_center), st.p(value, st.cell)] for label, value in rows]
-    table = Table(data, colWidths=[label_width, width - label_width],
-                  rowHeights=[row_height] * len(data) if row_height else None)
+    table = Table(
+        data, colWidths=[label_width, width - label_width], rowHeights=[row_height] * len(data) if row_height else None
+    )
     table.setStyle(_grid())
     return table
 
 
-def grid_table(st: PaperStyles, head: Sequence[str], rows: Sequence[Sequence[str]],
-               width: float, ratios: Sequence[float], left: Sequence[int] | None = None,
-               compact: bool = False) -> Table:
+def grid_table(
+    st: PaperStyles,
+    head: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: float,
+    ratios: Sequence[float],
+    left: Sequence[int] | None = None,
+    compact: bool = False,
+) -> Table:
     """A ruled table with a header row; column widths by ratio of `width`.
 
     Text columns (`left`; by default the second and any wide one) read from the left,
@@ -104,8 +116,7 @@ def grid_table(st: PaperStyles, head: Sequence[str], rows: Sequence[Sequence[str
     figure_style = st.small_center if compact else st.cell_center
     data = [[st.p(h, st.cell_center) for h in head]]
     for row in rows:
-        data.append([st.p(str(c), text_style if i in left else figure_style)
-                     for i, c in enumerate(row)])
+        data.append([st.p(str(c), text_style if i in left else figure_style) for i, c in enumerate(row)])
     table = Table(data, colWidths=widths, repeatRows=1)
     style = _grid()
     style.add("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.93, 0.93, 0.93))
@@ -118,32 +129,39 @@ def numbered(st: PaperStyles, items: Sequence[str]) -> list[Flowable]:
     return [st.p(f"{i}. {text}", st.item) for i, text in enumerate(items, 1)]
 
 
-def tracking_row(st: PaperStyles, case_no: str, case_label: str, query_url: str,
-                 width: float, hint: str = "扫描二维码查询办理进度") -> Table:
+def tracking_row(
+    st: PaperStyles, case_no: str, case_label: str, query_url: str, width: float, hint: str = "扫描二维码查询办理进度"
+) -> Table:
     """QR code for progress queries beside the case number as text and as Code128."""
     qr_side = 30 * mm
     module = 0.3 if width - qr_side - 6 * mm > 80 * mm else 0.22
-    label = ([st.p(f"受理编号：{case_label}", st.plain)] if module == 0.3
-             else [st.p("受理编号：", st.cell), st.p(case_label, st.cell)])
-    right: list[Flowable] = [*label, code128(case_no, module_mm=module),
-                             Spacer(1, 4), st.p(hint, st.small)]
+    label = (
+        [st.p(f"受理编号：{case_label}", st.plain)]
+        if module == 0.3
+        else [st.p("受理编号：", st.cell), st.p(case_label, st.cell)]
+    )
+    right: list[Flowable] = [*label, code128(case_no, module_mm=module), Spacer(1, 4), st.p(hint, st.small)]
     if query_url:
         shown = f"查询网址：{query_url}" if query_url.startswith(("http://", "https://")) else query_url
         right.append(st.p(shown, st.small))
-    table = Table([[qr_code(query_url or case_no), right]],
-                  colWidths=[qr_side + 6 * mm, width - qr_side - 6 * mm])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (0, 0), 0),
-    ]))
+    table = Table([[qr_code(query_url or case_no), right]], colWidths=[qr_side + 6 * mm, width - qr_side - 6 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+            ]
+        )
+    )
     return table
 
 
 class SealBlock(Flowable):
     """Issuing office and date, with a dashed circle where the seal is stamped over them."""
 
-    def __init__(self, st: PaperStyles, office_name: str, issued_on: dt.date,
-                 seal_label: str | None, width_mm: float = 60) -> None:
+    def __init__(
+        self, st: PaperStyles, office_name: str, issued_on: dt.date, seal_label: str | None, width_mm: float = 60
+    ) -> None:
         super().__init__()
         self.st, self.seal_label = st, seal_label
         self.lines = [st.p(office_name, st.cell_center), st.p(chinese_date(issued_on), st.cell_center)]
@@ -177,14 +195,21 @@ class SealBlock(Flowable):
         c.restoreState()
 
 
-def seal_block(st: PaperStyles, office_name: str, issued_on: dt.date, width: float,
-               seal_label: str | None = "（受理专用章）") -> Table:
+def seal_block(
+    st: PaperStyles, office_name: str, issued_on: dt.date, width: float, seal_label: str | None = "（受理专用章）"
+) -> Table:
     """Office name and date at the right margin, under the seal box when the notice is sealed."""
     block = SealBlock(st, office_name, issued_on, seal_label)
     outer = Table([["", block]], colWidths=[width - block.width, block.width])
-    outer.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                               ("TOPPADDING", (0, 0), (-1, -1), 6)]))
+    outer.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     return outer
 
 
@@ -206,9 +231,17 @@ def signature_box(st: PaperStyles, label: str, width: float, note: str = "") -> 
     return table
 
 
-def closing_row(st: PaperStyles, width: float, office_name: str, issued_on: dt.date | None,
-                seal_label: str | None, case_no: str = "", case_label: str = "",
-                query_url: str = "", hint: str = "扫描二维码查询办理进度") -> Flowable:
+def closing_row(
+    st: PaperStyles,
+    width: float,
+    office_name: str,
+    issued_on: dt.date | None,
+    seal_label: str | None,
+    case_no: str = "",
+    case_label: str = "",
+    query_url: str = "",
+    hint: str = "扫描二维码查询办理进度",
+) -> Flowable:
     """Tracking codes at the lower left and the issuing office with its seal at the lower right.
 
     Side by side they take the height of the seal alone, which keeps a notice on one page.
@@ -221,17 +254,25 @@ def closing_row(st: PaperStyles, width: float, office_name: str, issued_on: dt.d
     if seal is None:
         return tracking
     outer = Table([[tracking, seal]], colWidths=[left_width, seal.width])
-    outer.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                               ("TOPPADDING", (0, 0), (-1, -1), 6)]))
+    outer.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     return outer
 
 
 def _grid() -> TableStyle:
-    return TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, LINE_GREY),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ])
+    return TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, LINE_GREY),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ]
+    )

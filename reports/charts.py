@@ -2,6 +2,7 @@
 
 Charts are vector drawings inside the PDF, so they print sharp and add little weight.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -11,18 +12,30 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-PALETTE = (colors.Color(0.20, 0.45, 0.70), colors.Color(0.35, 0.65, 0.40),
-           colors.Color(0.95, 0.70, 0.25), colors.Color(0.90, 0.45, 0.20),
-           colors.Color(0.75, 0.15, 0.15), colors.Color(0.55, 0.55, 0.55))
+PALETTE = (
+    colors.Color(0.20, 0.45, 0.70),
+    colors.Color(0.35, 0.65, 0.40),
+    colors.Color(0.95, 0.70, 0.25),
+    colors.Color(0.90, 0.45, 0.20),
+    colors.Color(0.75, 0.15, 0.15),
+    colors.Color(0.55, 0.55, 0.55),
+)
 
 
 def _label(text: str, limit: int = 8) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def stacked_bars(font: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[int]]],
-                 width: float, height: float, title: str, horizontal: bool = False,
-                 percent: bool = False) -> Drawing:
+def stacked_bars(
+    font: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[int]]],
+    width: float,
+    height: float,
+    title: str,
+    horizontal: bool = False,
+    percent: bool = False,
+) -> Drawing:
     """One bar per category, stacked by series, with a legend under it."""
     d = Drawing(width, height)
     d.add(String(width / 2, height - 12, title, fontName=font, fontSize=11, textAnchor="middle"))

@@ -3,6 +3,7 @@
 A thermal printer in Chinese mode prints every non-ASCII character (GB18030,
 two or four bytes) as a full-width cell, i.e. two half-width columns.
 """
+
 from __future__ import annotations
 
 import unicodedata

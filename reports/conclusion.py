@@ -3,6 +3,7 @@
 A denial is an administrative decision, so it carries the same appeal rights as a
 refusal; every conclusion invites the 好差评 rating (一事一评) through the QR code.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,9 @@ class ConclusionNotice:
 def conclusion_sheet(n: ConclusionNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
     t = templates or default_templates()
     kind = t.kind("conclusion")
-    facts = dict(received_on=chinese_date(n.received_on), matter=n.matter_name,
-                 concluded_on=chinese_date(n.concluded_on))
+    facts = dict(
+        received_on=chinese_date(n.received_on), matter=n.matter_name, concluded_on=chinese_date(n.concluded_on)
+    )
     sections: list = []
     if n.approved:
         sections.append(Text(kind.says("approved", **facts)))
@@ -48,9 +50,13 @@ def conclusion_sheet(n: ConclusionNotice, templates: NoticeTemplates | None = No
             sections.append(Fields((("办理结果", n.result_name), ("证照（文书）编号", n.result_no))))
         sections.append(Text(kind.says("collect", address=n.collect_at or t.office.address)))
     else:
-        sections += [Text(kind.says("denied", **facts)), Items("", n.reasons),
-                     Text(kind.says("appeal", review_body=n.review_body or t.office.review_body,
-                                    court=n.court or t.office.court))]
+        sections += [
+            Text(kind.says("denied", **facts)),
+            Items("", n.reasons),
+            Text(
+                kind.says("appeal", review_body=n.review_body or t.office.review_body, court=n.court or t.office.court)
+            ),
+        ]
     sections.append(Note(kind.says("rate")))
     return NoticeSheet(
         office_name=n.office_name,
@@ -67,7 +73,8 @@ def conclusion_sheet(n: ConclusionNotice, templates: NoticeTemplates | None = No
     )
 
 
-def render_conclusion_notice(n: ConclusionNotice, fonts: FontSet | None = None,
-                             templates: NoticeTemplates | None = None) -> bytes:
+def render_conclusion_notice(
+    n: ConclusionNotice, fonts: FontSet | None = None, templates: NoticeTemplates | None = None
+) -> bytes:
     """办结通知书 as A4 PDF bytes."""
     return render_sheet(conclusion_sheet(n, templates), fonts)

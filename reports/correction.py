@@ -4,6 +4,7 @@
 receiving the materials, or the application counts as accepted from that day — so
 every defective material appears with what is wrong and how to put it right.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,10 @@ class CorrectionNotice:
 
 def correction_sheet(n: CorrectionNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
     kind = (templates or default_templates()).kind("correction")
-    rows = tuple((str(i), m.name, m.problem + (f"；{m.requirement}" if m.requirement else ""))
-                 for i, m in enumerate(n.materials, 1))
+    rows = tuple(
+        (str(i), m.name, m.problem + (f"；{m.requirement}" if m.requirement else ""))
+        for i, m in enumerate(n.materials, 1)
+    )
     by = f"请于{chinese_date(n.supplement_by)}前补正。" if n.supplement_by else ""
     received = chinese_date(n.received_on)
     return NoticeSheet(
@@ -56,13 +59,18 @@ def correction_sheet(n: CorrectionNotice, templates: NoticeTemplates | None = No
         addressee=addressee(n.applicant_name, n.applicant_id_number, n.acting),
         acting=acting_line(n.acting),
         sections=(
-            Fields((("申请事项", n.matter_name), (n.acting.applicant_label, n.applicant_name),
-                    ("联系电话", n.applicant_phone), ("收到材料日期", received))),
+            Fields(
+                (
+                    ("申请事项", n.matter_name),
+                    (n.acting.applicant_label, n.applicant_name),
+                    ("联系电话", n.applicant_phone),
+                    ("收到材料日期", received),
+                )
+            ),
             Text(kind.says("opening", received_on=received, matter=n.matter_name)),
             Grid(("序号", "需补交或修改的材料", "存在的问题及补正要求"), rows, (1, 5, 7)),
             Text(kind.says("closing", supplement_by=by)),
-            Text(kind.says("contact", contact_person=n.contact_person, phone=n.contact_phone),
-                 indent=False),
+            Text(kind.says("contact", contact_person=n.contact_person, phone=n.contact_phone), indent=False),
             Note(kind.says("five_days")),
         ),
         case_no=n.case_no,
@@ -73,7 +81,8 @@ def correction_sheet(n: CorrectionNotice, templates: NoticeTemplates | None = No
     )
 
 
-def render_correction_notice(n: CorrectionNotice, fonts: FontSet | None = None,
-                             templates: NoticeTemplates | None = None) -> bytes:
+def render_correction_notice(
+    n: CorrectionNotice, fonts: FontSet | None = None, templates: NoticeTemplates | None = None
+) -> bytes:
     """补正材料通知书（一次性告知书） as A4 PDF bytes."""
     return render_sheet(correction_sheet(n, templates), fonts)

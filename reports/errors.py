@@ -1,4 +1,5 @@
 """Errors the reports package raises: `.message` is what the clerk reads."""
+
 from __future__ import annotations
 
 

@@ -5,6 +5,7 @@ them if any installed font can. So a `FontSet` holds an ordered fallback chain a
 assigns every character to the first font whose cmap has it; a character no font
 has becomes '□' and is logged, never silently dropped as an empty box glyph.
 """
+
 from __future__ import annotations
 
 import functools
@@ -74,7 +75,10 @@ def fc_list_chinese() -> tuple[FontCandidate, ...]:
     try:
         out = subprocess.run(
             ["fc-list", ":lang=zh", "--format", "%{file}\t%{index}\n"],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return ()
@@ -189,8 +193,7 @@ class FontSet:
                 continue
             font = self.primary if ch == "\n" else self.font_for(ch)
             if font is None:
-                log.warning("no installed font has %r (U+%04X); printed as %s",
-                            ch, ord(ch), MISSING_GLYPH)
+                log.warning("no installed font has %r (U+%04X); printed as %s", ch, ord(ch), MISSING_GLYPH)
                 ch, font = MISSING_GLYPH, self.font_for(MISSING_GLYPH) or self.primary
             if runs and runs[-1].font == font:
                 runs[-1] = Run(font, runs[-1].text + ch)
@@ -212,8 +215,7 @@ class FontSet:
 
 def _invisible(ch: str) -> bool:
     code = ord(ch)
-    return (unicodedata.category(ch) in ("Cc", "Cf")
-            or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF)
+    return unicodedata.category(ch) in ("Cc", "Cf") or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
 
 
 def load_font_set(

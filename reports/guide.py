@@ -5,6 +5,7 @@ need" over the phone from the same facts. A `Guide` is plain data cut from the c
 for one set of situation answers, so the paper never depends on how the catalog is
 stored; the QR code carries the matter code for looking the guide up online.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -29,8 +30,10 @@ HANDLING_NAMES = {"immediate": "即办件", "promised": "承诺件"}
 FORM_NAMES = {"original": "原件", "copy": "复印件"}
 MEDIUM_NAMES = {"paper": "纸质", "electronic": "电子", "either": "纸质或电子"}
 QR_SIDE_MM = 32
-NOTE = ("说明：标注“可容缺”的材料暂缺时可先行受理，须在约定期限内补齐；标注“可告知承诺”的材料"
-        "可由申请人书面承诺代替；标注“可免提交”的材料由窗口调取电子证照，申请人无需提交。")
+NOTE = (
+    "说明：标注“可容缺”的材料暂缺时可先行受理，须在约定期限内补齐；标注“可告知承诺”的材料"
+    "可由申请人书面承诺代替；标注“可免提交”的材料由窗口调取电子证照，申请人无需提交。"
+)
 
 
 class GuideError(ReportError):
@@ -176,19 +179,46 @@ class Guide:
 
 # --- building a guide from the catalog -------------------------------------------------
 
+
 def _fee_text(fee: Fee) -> str:
     return f"{fee.name}：{fee.standard}" + ("（符合条件的可减免）" if fee.waivable else "")
 
 
 def _guide_matter(m: Matter) -> GuideMatter:
-    return GuideMatter(m.code, m.name, m.kind, m.body, m.department, m.handling, m.legal_limit,
-                       m.legal_unit, m.promised_limit, m.promised_unit, m.visits, m.visit_reason,
-                       tuple(_fee_text(f) for f in m.fees), m.result_name, m.address, m.hours, m.phone)
+    return GuideMatter(
+        m.code,
+        m.name,
+        m.kind,
+        m.body,
+        m.department,
+        m.handling,
+        m.legal_limit,
+        m.legal_unit,
+        m.promised_limit,
+        m.promised_unit,
+        m.visits,
+        m.visit_reason,
+        tuple(_fee_text(f) for f in m.fees),
+        m.result_name,
+        m.address,
+        m.hours,
+        m.phone,
+    )
 
 
 def _guide_material(spec: MaterialSpec, used_by: tuple[int, ...] = ()) -> GuideMaterial:
-    return GuideMaterial(spec.name, spec.form, spec.copies, spec.medium, spec.necessity == "required",
-                         spec.tolerable, spec.pledgeable, spec.elicense, spec.standard, used_by)
+    return GuideMaterial(
+        spec.name,
+        spec.form,
+        spec.copies,
+        spec.medium,
+        spec.necessity == "required",
+        spec.tolerable,
+        spec.pledgeable,
+        spec.elicense,
+        spec.standard,
+        used_by,
+    )
 
 
 def situations_of(item: Matter | Bundle, catalog: Catalog) -> tuple[Situation, ...]:
@@ -213,33 +243,44 @@ def check_answers(situations: tuple[Situation, ...], answers: Mapping[str, str])
         if key not in by_code:
             if not situations:
                 raise GuideError(f"no situation {key!r}", f"情形“{key}”不存在：该事项没有需要选择的情形")
-            listed = "\n".join(f"  {s.code}：{s.question}（可选："
-                               + "；".join(f"{o.code}={o.label}" for o in s.options) + "）"
-                               for s in situations)
+            listed = "\n".join(
+                f"  {s.code}：{s.question}（可选：" + "；".join(f"{o.code}={o.label}" for o in s.options) + "）"
+                for s in situations
+            )
             raise GuideError(f"no situation {key!r}", f"情形“{key}”不存在，可用的情形：\n{listed}")
         options = by_code[key].options
         if value not in {o.code for o in options}:
             listed = "；".join(f"{o.code}（{o.label}）" for o in options)
-            raise GuideError(f"no option {value!r} for {key!r}",
-                             f"情形 {key}（{by_code[key].question}）没有答案“{value}”，可选：{listed}")
+            raise GuideError(
+                f"no option {value!r} for {key!r}",
+                f"情形 {key}（{by_code[key].question}）没有答案“{value}”，可选：{listed}",
+            )
 
 
 def _answers(situations: tuple[Situation, ...], answers: Mapping[str, str]) -> tuple[GuideAnswer, ...]:
     out = []
     for sit in situations:
         opt = sit.option(answers.get(sit.code))
-        out.append(GuideAnswer(sit.code, sit.question, opt.code, opt.label,
-                               tuple((o.code, o.label) for o in sit.options)))
+        out.append(
+            GuideAnswer(sit.code, sit.question, opt.code, opt.label, tuple((o.code, o.label) for o in sit.options))
+        )
     return tuple(out)
 
 
-def matter_guide(matter: Matter, answers: Mapping[str, str] | None = None,
-                 office_name: str = "", catalog_version: str = "") -> Guide:
+def matter_guide(
+    matter: Matter, answers: Mapping[str, str] | None = None, office_name: str = "", catalog_version: str = ""
+) -> Guide:
     answers = dict(answers or {})
     check_answers(matter.situations, answers)
-    return Guide(office_name, matter.code, matter.name, (_guide_matter(matter),),
-                 tuple(_guide_material(s) for s in matter.materials_for(answers)),
-                 _answers(matter.situations, answers), catalog_version=catalog_version)
+    return Guide(
+        office_name,
+        matter.code,
+        matter.name,
+        (_guide_matter(matter),),
+        tuple(_guide_material(s) for s in matter.materials_for(answers)),
+        _answers(matter.situations, answers),
+        catalog_version=catalog_version,
+    )
 
 
 def bundle_guide(bundle: Bundle, catalog: Catalog, answers: Mapping[str, str] | None = None) -> Guide:
@@ -248,13 +289,22 @@ def bundle_guide(bundle: Bundle, catalog: Catalog, answers: Mapping[str, str] | 
     situations = situations_of(bundle, catalog)
     check_answers(situations, answers)
     number = {code: i for i, code in enumerate(bundle.matters, 1)}
-    materials = tuple(_guide_material(bm.spec, tuple(number[c] for c in bm.used_by))
-                      for bm in bundle.materials_for(catalog, answers))
-    return Guide(catalog.office_name, bundle.code, bundle.name,
-                 tuple(_guide_matter(catalog.get(c)) for c in bundle.matters), materials,
-                 _answers(situations, answers), bundle=True, description=bundle.description,
-                 promised_limit=bundle.promised_limit, promised_unit=bundle.promised_unit,
-                 catalog_version=catalog.version)
+    materials = tuple(
+        _guide_material(bm.spec, tuple(number[c] for c in bm.used_by)) for bm in bundle.materials_for(catalog, answers)
+    )
+    return Guide(
+        catalog.office_name,
+        bundle.code,
+        bundle.name,
+        tuple(_guide_matter(catalog.get(c)) for c in bundle.matters),
+        materials,
+        _answers(situations, answers),
+        bundle=True,
+        description=bundle.description,
+        promised_limit=bundle.promised_limit,
+        promised_unit=bundle.promised_unit,
+        catalog_version=catalog.version,
+    )
 
 
 def closest_items(catalog: Catalog, text: str, limit: int = 5) -> tuple[Matter | Bundle, ...]:
@@ -290,6 +340,7 @@ def _label(item: Matter | Bundle) -> str:
 
 
 # --- text ------------------------------------------------------------------------------
+
 
 def guide_text(guide: Guide) -> str:
     """The guide as plain text for the terminal or a phone answer."""
@@ -328,20 +379,30 @@ def guide_text(guide: Guide) -> str:
 
 def _matter_rows(m: GuideMatter, brief: bool = False) -> list[tuple[str, str]]:
     rows = [] if brief else [("事项名称", m.name), ("事项编码", m.code), ("事项类型", m.kind)]
-    rows += [("实施机关", m.body_text), ("办件类型", m.handling_text), ("法定时限", m.legal_text),
-             ("承诺时限", m.promised_text), ("到现场次数", m.visits_text), ("收费", m.fees_text)]
+    rows += [
+        ("实施机关", m.body_text),
+        ("办件类型", m.handling_text),
+        ("法定时限", m.legal_text),
+        ("承诺时限", m.promised_text),
+        ("到现场次数", m.visits_text),
+        ("收费", m.fees_text),
+    ]
     if m.result_name:
         rows.append(("办理结果", m.result_name))
     return rows
 
 
 def _place_rows(guide: Guide) -> list[tuple[str, str]]:
-    rows = [("办理地点", guide.shared("address")), ("办理时间", guide.shared("hours")),
-            ("咨询电话", guide.shared("phone"))]
+    rows = [
+        ("办理地点", guide.shared("address")),
+        ("办理时间", guide.shared("hours")),
+        ("咨询电话", guide.shared("phone")),
+    ]
     return [(label, value) for label, value in rows if value]
 
 
 # --- PDF -------------------------------------------------------------------------------
+
 
 def render_guide_pdf(guide: Guide, fonts: FontSet | None = None) -> bytes:
     """A4 guide for a QR-code stand: facts beside the QR code, then the materials table."""
@@ -352,15 +413,19 @@ def render_guide_pdf(guide: Guide, fonts: FontSet | None = None) -> bytes:
     if guide.bundle:
         rows: list[tuple[str, ...]] = [
             ("一件事编码", guide.code, "承诺时限", guide.bundle_promise_text or "按各事项时限"),
-            ("包含事项", f"{len(guide.matters)}项", "到现场次数", f"{guide.visits}次")]
+            ("包含事项", f"{len(guide.matters)}项", "到现场次数", f"{guide.visits}次"),
+        ]
         if guide.description:
             rows.append(("说明", guide.description))
     else:
         m = guide.matters[0]
-        rows = [("实施机关", m.body_text), ("事项编码", m.code, "事项类型", m.kind),
-                ("办件类型", m.handling_text, "到现场次数", m.visits_text),
-                ("法定时限", m.legal_text, "承诺时限", m.promised_text),
-                ("收费", m.fees_text, "办理结果", m.result_name or "—")]
+        rows = [
+            ("实施机关", m.body_text),
+            ("事项编码", m.code, "事项类型", m.kind),
+            ("办件类型", m.handling_text, "到现场次数", m.visits_text),
+            ("法定时限", m.legal_text, "承诺时限", m.promised_text),
+            ("收费", m.fees_text, "办理结果", m.result_name or "—"),
+        ]
     story += [_beside_qr(st, rows + _place_rows(guide), guide.code), Spacer(1, 6)]
     heading = ParagraphStyle("guide_heading", parent=st.plain, keepWithNext=1)
     if guide.bundle:
@@ -370,8 +435,7 @@ def render_guide_pdf(guide: Guide, fonts: FontSet | None = None) -> bytes:
             story += [Spacer(1, 3), st.p("收费标准：" + "；".join(fees), st.small)]
         story.append(Spacer(1, 6))
     if guide.answers:
-        story.append(st.p("办理情形：" + "；".join(f"{a.question}{a.label}" for a in guide.answers),
-                          st.plain))
+        story.append(st.p("办理情形：" + "；".join(f"{a.question}{a.label}" for a in guide.answers), st.plain))
     story.append(st.p(f"申请材料（共{len(guide.materials)}项，请携带）：", heading))
     story += [_materials_table(st, guide), Spacer(1, 4), st.p(NOTE, st.small)]
     if guide.catalog_version:
@@ -391,38 +455,60 @@ def _facts_table(st: PaperStyles, rows: list[tuple[str, ...]], width: float) -> 
             spans.append(("SPAN", (1, r), (3, r)))
         data.append(cells)
     table = Table(data, colWidths=[label, value, label, value])
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, blocks.LINE_GREY),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        *spans,
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, blocks.LINE_GREY),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                *spans,
+            ]
+        )
+    )
     return table
 
 
 def _beside_qr(st: PaperStyles, rows: list[tuple[str, ...]], code: str) -> Table:
     qr_width = (QR_SIDE_MM + 4) * mm
     facts = _facts_table(st, rows, TEXT_WIDTH - qr_width)
-    qr = [blocks.qr_code(code, QR_SIDE_MM), st.p("扫码查看办事指南", st.small_center),
-          st.p(code, st.small_center)]
+    qr = [blocks.qr_code(code, QR_SIDE_MM), st.p("扫码查看办事指南", st.small_center), st.p(code, st.small_center)]
     table = Table([[facts, qr]], colWidths=[TEXT_WIDTH - qr_width, qr_width])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                               ("TOPPADDING", (0, 0), (-1, -1), 0),
-                               ("LEFTPADDING", (-1, 0), (-1, 0), 4)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("LEFTPADDING", (-1, 0), (-1, 0), 4),
+            ]
+        )
+    )
     return table
 
 
 def _members_table(st: PaperStyles, guide: Guide) -> Flowable:
-    rows = [(str(i), f"{m.name}\n{m.code}", m.body_text, m.handling_text,
-             f"法定{m.legal_text}\n" + ("即办" if m.handling == "immediate" else f"承诺{m.promised_text}"),
-             "收费（见下）" if m.fees else "不收费")
-            for i, m in enumerate(guide.matters, 1)]
-    return blocks.grid_table(st, ("序号", "事项名称及编码", "实施机关（科室）", "办件\n类型", "时限", "收费"),
-                             rows, TEXT_WIDTH, (1.2, 4.4, 4.4, 1.7, 3.0, 2.2), left=(1, 2, 5),
-                             compact=True)
+    rows = [
+        (
+            str(i),
+            f"{m.name}\n{m.code}",
+            m.body_text,
+            m.handling_text,
+            f"法定{m.legal_text}\n" + ("即办" if m.handling == "immediate" else f"承诺{m.promised_text}"),
+            "收费（见下）" if m.fees else "不收费",
+        )
+        for i, m in enumerate(guide.matters, 1)
+    ]
+    return blocks.grid_table(
+        st,
+        ("序号", "事项名称及编码", "实施机关（科室）", "办件\n类型", "时限", "收费"),
+        rows,
+        TEXT_WIDTH,
+        (1.2, 4.4, 4.4, 1.7, 3.0, 2.2),
+        left=(1, 2, 5),
+        compact=True,
+    )
 
 
 def _materials_table(st: PaperStyles, guide: Guide) -> Flowable:
@@ -433,8 +519,7 @@ def _materials_table(st: PaperStyles, guide: Guide) -> Flowable:
         ratios.insert(2, 1.6)
     rows = []
     for i, m in enumerate(guide.materials, 1):
-        row = [str(i), m.display_name, m.form_text, m.medium_text, "\n".join(m.easements) or "—",
-               m.standard or "—"]
+        row = [str(i), m.display_name, m.form_text, m.medium_text, "\n".join(m.easements) or "—", m.standard or "—"]
         if guide.bundle:
             row.insert(2, "、".join(str(n) for n in m.used_by))
         rows.append(tuple(row))

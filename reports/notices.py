@@ -1,4 +1,5 @@
 """Notices handed to the applicant: each maps its facts onto a `NoticeSheet`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,8 +64,9 @@ def acceptance_sheet(n: AcceptanceNotice, templates: NoticeTemplates | None = No
         addressee=addressee(n.applicant_name, n.applicant_id_number, n.acting),
         acting=acting_line(n.acting),
         sections=(
-            Text(kind.says("opening", received_on=chinese_date(n.received_on), matter=n.matter_name,
-                           legal_basis=basis)),
+            Text(
+                kind.says("opening", received_on=chinese_date(n.received_on), matter=n.matter_name, legal_basis=basis)
+            ),
             Text(kind.says("deadline", decide_by=chinese_date(n.decide_by), contact=contact)),
             Items("已收取的申请材料：", n.materials),
         ),
@@ -76,8 +78,9 @@ def acceptance_sheet(n: AcceptanceNotice, templates: NoticeTemplates | None = No
     )
 
 
-def render_acceptance_notice(n: AcceptanceNotice, fonts: FontSet | None = None,
-                             templates: NoticeTemplates | None = None) -> bytes:
+def render_acceptance_notice(
+    n: AcceptanceNotice, fonts: FontSet | None = None, templates: NoticeTemplates | None = None
+) -> bytes:
     """受理通知书 as A4 PDF bytes."""
     return render_sheet(acceptance_sheet(n, templates), fonts)
 
@@ -88,15 +91,17 @@ def delivery_sheet(n: DeliveryNotice) -> NoticeSheet:
         title="出件回执",
         doc_no=n.doc_no,
         sections=(
-            Fields((
-                ("办理事项", n.matter_name),
-                ("办理结果", n.result_name),
-                ("证照（文书）编号", n.result_no),
-                ("领取人", n.recipient_name),
-                ("证件号码", mask_id_number(n.recipient_id_number)),
-                ("领取时间", chinese_datetime(n.delivered_at)),
-                ("经办人", n.clerk),
-            )),
+            Fields(
+                (
+                    ("办理事项", n.matter_name),
+                    ("办理结果", n.result_name),
+                    ("证照（文书）编号", n.result_no),
+                    ("领取人", n.recipient_name),
+                    ("证件号码", mask_id_number(n.recipient_id_number)),
+                    ("领取时间", chinese_datetime(n.delivered_at)),
+                    ("经办人", n.clerk),
+                )
+            ),
             Text("本人已领取上述办理结果，当场核对无误。"),
         ),
         case_no=n.case_no,

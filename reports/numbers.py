@@ -1,4 +1,5 @@
 """How dates and document numbers are written on Chinese official paper."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,6 +27,5 @@ def doc_number(prefix: str, year: int, seq: int, digits: int = 6) -> str:
     if not 1000 <= year <= 9999:
         raise ReportError(f"year {year} is not four digits", f"文书编号年份不正确：{year}")
     if not 1 <= seq < 10**digits:
-        raise ReportError(f"sequence {seq} out of range 1..{10**digits - 1}",
-                          f"文书编号序号超出范围：{seq}")
+        raise ReportError(f"sequence {seq} out of range 1..{10**digits - 1}", f"文书编号序号超出范围：{seq}")
     return f"{prefix.strip()}〔{year}〕第{seq:0{digits}d}号"

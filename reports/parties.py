@@ -4,6 +4,7 @@ An organisation is named with its 统一社会信用代码, a person with the ID
 (代理人 / 单位经办人) is printed with the relation and a masked ID number. Numbers are
 masked on paper like any personal number (110105********002X).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ def addressee(name: str, id_number: str, acting: Acting = ALONE) -> str:
 
 
 def acting_line(acting: Acting) -> str:
-    """"代理人：李建国（单位经办人，证件号码：340524********001X）", or "" when nobody acted for them."""
+    """ "代理人：李建国（单位经办人，证件号码：340524********001X）", or "" when nobody acted for them."""
     if not acting.agent_name:
         return ""
     return f"代理人：{acting.agent_name}（{acting.agent_relation}，证件号码：{mask_id_number(acting.agent_id_number)}）"
@@ -52,6 +53,8 @@ def party_rows(name: str, id_number: str, acting: Acting, label: str = "") -> tu
     """Label/value rows for forms and receipts: the applicant, its number, and the agent."""
     rows = [(label or acting.applicant_label, name), (acting.id_label, mask_id_number(id_number))]
     if acting.agent_name:
-        rows += [("代理人", f"{acting.agent_name}（{acting.agent_relation}）"),
-                 ("代理人证件号码", mask_id_number(acting.agent_id_number))]
+        rows += [
+            ("代理人", f"{acting.agent_name}（{acting.agent_relation}）"),
+            ("代理人证件号码", mask_id_number(acting.agent_id_number)),
+        ]
     return tuple(rows)

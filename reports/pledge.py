@@ -3,6 +3,7 @@
 The office's part (what is required, on what basis, what a false pledge costs) and
 the applicant's pledge sit on one sheet, because the applicant signs having read both.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,8 +46,13 @@ def pledge_sheet(n: PledgeForm, templates: NoticeTemplates | None = None) -> Not
         subtitle=kind.subtitle,
         doc_no=n.doc_no,
         sections=(
-            Fields((*party_rows(n.applicant_name, n.applicant_id_number, n.acting),
-                    ("联系电话", n.applicant_phone), ("申请事项", n.matter_name))),
+            Fields(
+                (
+                    *party_rows(n.applicant_name, n.applicant_id_number, n.acting),
+                    ("联系电话", n.applicant_phone),
+                    ("申请事项", n.matter_name),
+                )
+            ),
             Text(kind.says("notice_heading"), indent=False),
             Text(kind.says("notice", matter=n.matter_name)),
             Grid(("序号", "证明事项", "应当符合的条件", "设定依据"), rows, (1, 3.2, 5.5, 4)),
@@ -62,7 +68,6 @@ def pledge_sheet(n: PledgeForm, templates: NoticeTemplates | None = None) -> Not
     )
 
 
-def render_pledge_form(n: PledgeForm, fonts: FontSet | None = None,
-                       templates: NoticeTemplates | None = None) -> bytes:
+def render_pledge_form(n: PledgeForm, fonts: FontSet | None = None, templates: NoticeTemplates | None = None) -> bytes:
     """告知承诺书 as A4 PDF bytes."""
     return render_sheet(pledge_sheet(n, templates), fonts)

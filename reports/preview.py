@@ -1,4 +1,5 @@
 """Render a PDF page to PNG in-process, so the UI shows a notice without a viewer."""
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,7 @@ def pdf_page_png(pdf: bytes, page: int = 0, dpi: int = 100) -> bytes:
         raise ReportError(f"cannot open PDF for preview: {exc}", "文书文件已损坏，无法预览") from exc
     try:
         if not 0 <= page < len(doc):
-            raise ReportError(f"page {page} out of range 0..{len(doc) - 1}",
-                              f"预览页码超出范围：第{page + 1}页")
+            raise ReportError(f"page {page} out of range 0..{len(doc) - 1}", f"预览页码超出范围：第{page + 1}页")
         pdf_page = doc[page]
         try:
             bitmap = pdf_page.render(scale=dpi / 72)

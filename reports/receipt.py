@@ -4,6 +4,7 @@
 turns into ESC/POS; `receipt_pdf` gives the same facts on A4 for offices without a
 thermal printer or for a reprint.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,14 @@ from reports.sheet import Fields, Grid, NoticeSheet, render_sheet
 COLUMNS_BY_WIDTH_MM = {80: 48, 58: 32}
 
 _FORMS = {"original": "原件", "copy": "复印件", "electronic": "电子件"}
-_STATUSES = {"received": "已收", "missing": "未收", "tolerated": "容缺后补", "waived": "免提交", "pledged": "告知承诺",
-             "defective": "需补正"}
+_STATUSES = {
+    "received": "已收",
+    "missing": "未收",
+    "tolerated": "容缺后补",
+    "waived": "免提交",
+    "pledged": "告知承诺",
+    "defective": "需补正",
+}
 
 TITLE = "收件凭证"
 
@@ -64,8 +71,10 @@ def paper_columns(width_mm: int) -> int:
     try:
         return COLUMNS_BY_WIDTH_MM[width_mm]
     except KeyError:
-        raise ReportError(f"unsupported paper width {width_mm} mm (80 or 58)",
-                          f"不支持的小票纸宽度：{width_mm}毫米（仅支持80或58毫米）") from None
+        raise ReportError(
+            f"unsupported paper width {width_mm} mm (80 or 58)",
+            f"不支持的小票纸宽度：{width_mm}毫米（仅支持80或58毫米）",
+        ) from None
 
 
 def receipt_layout(data: ReceiptData, width_mm: int = 80) -> ReceiptLayout:
@@ -80,8 +89,7 @@ def receipt_layout(data: ReceiptData, width_mm: int = 80) -> ReceiptLayout:
     def field(label: str, value: str) -> None:
         head = f"{label}："
         unbreakable = value.isascii() and " " not in value
-        if (unbreakable and display_width(head + value) > width
-                and display_width(value) <= width):
+        if unbreakable and display_width(head + value) > width and display_width(value) <= width:
             pad = " " * min(2, width - display_width(value))
             out.extend((TextLine(head), TextLine(pad + value)))  # a number stays whole
             return
@@ -99,8 +107,7 @@ def receipt_layout(data: ReceiptData, width_mm: int = 80) -> ReceiptLayout:
     out.append(TextLine("收取材料：", bold=True))
     for i, m in enumerate(data.materials, 1):
         number = f"{i}. "
-        out.extend(TextLine(line) for line in
-                   wrap_columns(number + m.name, width, display_width(number)))
+        out.extend(TextLine(line) for line in wrap_columns(number + m.name, width, display_width(number)))
         detail = " " * display_width(number) + f"{m.form_text} {m.copies}份  {m.status_text}"
         out.append(TextLine(detail))
     out.append(Rule())
@@ -123,23 +130,24 @@ def receipt_layout(data: ReceiptData, width_mm: int = 80) -> ReceiptLayout:
 
 
 def receipt_sheet(data: ReceiptData) -> NoticeSheet:
-    rows = tuple((str(i), m.name, m.form_text, str(m.copies), m.status_text)
-                 for i, m in enumerate(data.materials, 1))
+    rows = tuple((str(i), m.name, m.form_text, str(m.copies), m.status_text) for i, m in enumerate(data.materials, 1))
     return NoticeSheet(
         office_name=data.office_name,
         title=TITLE,
         sections=(
-            Fields((
-                *party_rows(data.applicant_name, data.applicant_id_number, data.acting),
-                ("办理事项", data.matter_name),
-                ("收件时间", chinese_datetime(data.received_at)),
-                ("承诺办结日期", chinese_date(data.promised_by)) if data.promised_by is not None
-                else ("办理状态", "材料待补正，补齐后受理"),
-                ("经办人", data.clerk),
-                *((("咨询电话", data.phone),) if data.phone else ()),
-            )),
-            Grid(("序号", "材料名称", "形式", "份数", "状态"), rows, (1, 8, 1.6, 1.2, 1.6),
-                 heading="收取材料清单："),
+            Fields(
+                (
+                    *party_rows(data.applicant_name, data.applicant_id_number, data.acting),
+                    ("办理事项", data.matter_name),
+                    ("收件时间", chinese_datetime(data.received_at)),
+                    ("承诺办结日期", chinese_date(data.promised_by))
+                    if data.promised_by is not None
+                    else ("办理状态", "材料待补正，补齐后受理"),
+                    ("经办人", data.clerk),
+                    *((("咨询电话", data.phone),) if data.phone else ()),
+                )
+            ),
+            Grid(("序号", "材料名称", "形式", "份数", "状态"), rows, (1, 8, 1.6, 1.2, 1.6), heading="收取材料清单："),
         ),
         case_no=data.case_no,
         query_url=data.query_url,

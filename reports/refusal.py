@@ -4,6 +4,7 @@ A refusal without named bodies for 行政复议 (60 days) and 行政诉讼 (6 mo
 defective, so the review body and court always print — from the notice, or else
 from the office's template.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,8 +44,9 @@ def refusal_sheet(n: RefusalNotice, templates: NoticeTemplates | None = None) ->
     ]
     if n.competent_office:
         sections.append(Text(kind.says("elsewhere", competent_office=n.competent_office)))
-    sections.append(Text(kind.says("appeal", review_body=n.review_body or t.office.review_body,
-                                   court=n.court or t.office.court)))
+    sections.append(
+        Text(kind.says("appeal", review_body=n.review_body or t.office.review_body, court=n.court or t.office.court))
+    )
     return NoticeSheet(
         office_name=n.office_name,
         title=kind.title,
@@ -61,7 +63,8 @@ def refusal_sheet(n: RefusalNotice, templates: NoticeTemplates | None = None) ->
     )
 
 
-def render_refusal_notice(n: RefusalNotice, fonts: FontSet | None = None,
-                          templates: NoticeTemplates | None = None) -> bytes:
+def render_refusal_notice(
+    n: RefusalNotice, fonts: FontSet | None = None, templates: NoticeTemplates | None = None
+) -> bytes:
     """不予受理通知书 as A4 PDF bytes."""
     return render_sheet(refusal_sheet(n, templates), fonts)

@@ -3,6 +3,7 @@
 A form with the document's name, number and count; the recipient's signature and
 date; and, for 留置送达, the refusal reason and a witness.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,21 +43,24 @@ def service_proof_sheet(n: ServiceProof, templates: NoticeTemplates | None = Non
         subtitle=kind.subtitle,
         doc_no=n.doc_no,
         sections=(
-            Fields((
-                ("送达机关", n.office_name),
-                ("送达文书名称", n.document_name),
-                ("文书编号", n.document_no),
-                ("份数", f"{n.copies}份"),
-                ("受送达人", n.recipient),
-                ("送达地址", n.address),
-                ("送达方式", n.method),
-                ("送达人（签名）", n.server_names),
-                ("受送达人签收", "（签名）" + "_" * 14 + f"　{served}"),
-                ("代收人及代收理由", ""),
-                ("拒收事由及日期", n.refusal_reason),
-                ("见证人（签名）", n.witness),
-                ("备注", ""),
-            ), row_height_mm=11),
+            Fields(
+                (
+                    ("送达机关", n.office_name),
+                    ("送达文书名称", n.document_name),
+                    ("文书编号", n.document_no),
+                    ("份数", f"{n.copies}份"),
+                    ("受送达人", n.recipient),
+                    ("送达地址", n.address),
+                    ("送达方式", n.method),
+                    ("送达人（签名）", n.server_names),
+                    ("受送达人签收", "（签名）" + "_" * 14 + f"　{served}"),
+                    ("代收人及代收理由", ""),
+                    ("拒收事由及日期", n.refusal_reason),
+                    ("见证人（签名）", n.witness),
+                    ("备注", ""),
+                ),
+                row_height_mm=11,
+            ),
             Note(kind.says("lodged")),
         ),
         case_no=n.case_no,
@@ -66,7 +70,8 @@ def service_proof_sheet(n: ServiceProof, templates: NoticeTemplates | None = Non
     )
 
 
-def render_service_proof(n: ServiceProof, fonts: FontSet | None = None,
-                         templates: NoticeTemplates | None = None) -> bytes:
+def render_service_proof(
+    n: ServiceProof, fonts: FontSet | None = None, templates: NoticeTemplates | None = None
+) -> bytes:
     """送达回证 as A4 PDF bytes."""
     return render_sheet(service_proof_sheet(n, templates), fonts)

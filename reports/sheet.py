@@ -4,6 +4,7 @@ A notice kind (受理通知书, 一次性告知书, 不予受理通知书 ...) o
 onto a `NoticeSheet`: header, addressee, body sections, tracking codes, seal and
 signature are laid out here once.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -93,20 +94,29 @@ class NoticeSheet:
 
 
 def sheet_story(sheet: NoticeSheet, st: PaperStyles) -> list[Flowable]:
-    story: list[Flowable] = blocks.header(st, sheet.office_name, sheet.title, sheet.doc_no,
-                                          sheet.subtitle)
+    story: list[Flowable] = blocks.header(st, sheet.office_name, sheet.title, sheet.doc_no, sheet.subtitle)
     if sheet.addressee:
         story.append(st.p(sheet.addressee, st.plain))
     if sheet.acting:
         story.append(st.p(sheet.acting, st.plain))
     for section in sheet.sections:
         story += _section(section, st)
-    tail: list[Flowable] = [Spacer(1, 6), blocks.closing_row(
-        st, TEXT_WIDTH, sheet.office_name, sheet.issued_on, sheet.seal_label, sheet.case_no,
-        format_case_no(sheet.case_no) if sheet.case_no else "", sheet.query_url, sheet.qr_hint)]
+    tail: list[Flowable] = [
+        Spacer(1, 6),
+        blocks.closing_row(
+            st,
+            TEXT_WIDTH,
+            sheet.office_name,
+            sheet.issued_on,
+            sheet.seal_label,
+            sheet.case_no,
+            format_case_no(sheet.case_no) if sheet.case_no else "",
+            sheet.query_url,
+            sheet.qr_hint,
+        ),
+    ]
     if sheet.signature_label:
-        tail += [Spacer(1, 10),
-                 blocks.signature_box(st, sheet.signature_label, TEXT_WIDTH, sheet.signature_note)]
+        tail += [Spacer(1, 10), blocks.signature_box(st, sheet.signature_label, TEXT_WIDTH, sheet.signature_note)]
     story.append(KeepTogether(tail))
     return story
 
@@ -114,15 +124,22 @@ def sheet_story(sheet: NoticeSheet, st: PaperStyles) -> list[Flowable]:
 def render_sheet(sheet: NoticeSheet, fonts: FontSet | None = None) -> bytes:
     """A4 PDF bytes with the CJK font subset embedded."""
     fonts = fonts or default_font_set()
-    return render_story(sheet_story(sheet, paper_styles(fonts)), fonts,
-                        title=sheet.title, author=sheet.office_name)
+    return render_story(sheet_story(sheet, paper_styles(fonts)), fonts, title=sheet.title, author=sheet.office_name)
 
 
 def render_story(story: list[Flowable], fonts: FontSet, title: str, author: str) -> bytes:
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=20 * mm, bottomMargin=18 * mm,
-                            title=title, author=author, creator="OneWindow 一窗通")
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=20 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author=author,
+        creator="OneWindow 一窗通",
+    )
 
     def footer(canvas, document) -> None:
         canvas.saveState()
@@ -141,8 +158,10 @@ def _section(section: Section, st: PaperStyles) -> list[Flowable]:
         head = [st.p(section.heading, st.plain)] if section.heading else []
         return [*head, *blocks.numbered(st, section.items)]
     if isinstance(section, Fields):
-        return [blocks.fields_table(st, section.rows, TEXT_WIDTH,
-                                    row_height=section.row_height_mm * mm or None), Spacer(1, 6)]
+        return [
+            blocks.fields_table(st, section.rows, TEXT_WIDTH, row_height=section.row_height_mm * mm or None),
+            Spacer(1, 6),
+        ]
     if isinstance(section, Signatures):
         out: list[Flowable] = []
         for label in section.labels:
@@ -152,6 +171,5 @@ def _section(section: Section, st: PaperStyles) -> list[Flowable]:
         return [Spacer(1, 2), st.p(section.text, st.small)]
     if isinstance(section, Grid):
         head = [st.p(section.heading, st.plain)] if section.heading else []
-        return [*head, blocks.grid_table(st, section.head, section.rows, TEXT_WIDTH,
-                                         section.ratios), Spacer(1, 6)]
+        return [*head, blocks.grid_table(st, section.head, section.rows, TEXT_WIDTH, section.ratios), Spacer(1, 6)]
     raise TypeError(f"unknown section {section!r}")

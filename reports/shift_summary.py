@@ -3,6 +3,7 @@
 Data in, layout out: `ShiftSheet` holds the figures as printable rows; the devices
 package turns the layout into ESC/POS.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

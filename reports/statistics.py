@@ -5,6 +5,7 @@ rectification, from what the back office sends); the arithmetic that the paper
 states — rates, the satisfaction index, the department ranking — lives here so the
 numbers on paper and on screen are computed once.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -156,8 +157,7 @@ class MonthlySatisfaction:
 
 def rank_departments(rows: tuple[DepartmentScore, ...]) -> tuple[DepartmentScore, ...]:
     """Best first: higher index, then fewer 差评, then fewer overdue; unrated last."""
-    return tuple(sorted(rows, key=lambda d: (d.index is None, -(d.index or 0), d.bad, d.overdue,
-                                             d.department)))
+    return tuple(sorted(rows, key=lambda d: (d.index is None, -(d.index or 0), d.bad, d.overdue, d.department)))
 
 
 def percent(value: float | None) -> str:

@@ -3,6 +3,7 @@
 Supervisors read them on paper at the morning meeting: the figures in tables, the
 shape in a chart, and under them what the figures do not cover yet.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -28,8 +29,13 @@ from reports.statistics import (
 )
 from reports.styles import PaperStyles, paper_styles
 
-OUTCOMES = (("accepted", "受理"), ("tolerant", "容缺受理"), ("corrections", "一次性告知"),
-            ("refused", "不予受理"), ("withdrawn", "撤件"))
+OUTCOMES = (
+    ("accepted", "受理"),
+    ("tolerant", "容缺受理"),
+    ("corrections", "一次性告知"),
+    ("refused", "不予受理"),
+    ("withdrawn", "撤件"),
+)
 
 
 def _heading(st: PaperStyles, text: str) -> Flowable:
@@ -53,30 +59,58 @@ def _days(value: float | None) -> str:
 
 def daily_story(s: DailyWindowStats, st: PaperStyles) -> list[Flowable]:
     story = blocks.header(st, s.office_name, "综合窗口日报", chinese_date(s.day))
-    story += [blocks.fields_table(st, (
-        ("接件总数", f"{s.total}件"),
-        ("受理", f"{s.count('accepted') + s.count('tolerant')}件（其中容缺受理{s.count('tolerant')}件）"),
-        ("一次性告知", f"{s.one_time_notices}份"),
-        ("不予受理", f"{s.count('refused')}件"),
-        ("当日出件", f"{s.delivered}件"),
-        ("平均办理时长", _days(s.avg_handling_days) + "（受理至出件，当日出件的办件）"),
-    ), TEXT_WIDTH), Spacer(1, 8)]
+    story += [
+        blocks.fields_table(
+            st,
+            (
+                ("接件总数", f"{s.total}件"),
+                ("受理", f"{s.count('accepted') + s.count('tolerant')}件（其中容缺受理{s.count('tolerant')}件）"),
+                ("一次性告知", f"{s.one_time_notices}份"),
+                ("不予受理", f"{s.count('refused')}件"),
+                ("当日出件", f"{s.delivered}件"),
+                ("平均办理时长", _days(s.avg_handling_days) + "（受理至出件，当日出件的办件）"),
+            ),
+            TEXT_WIDTH,
+        ),
+        Spacer(1, 8),
+    ]
     if s.matters:
         names = [m.matter for m in s.matters]
         series = [(label, [getattr(m, key) for m in s.matters]) for key, label in OUTCOMES]
-        story.append(stacked_bars(st.fonts.primary, names, series, TEXT_WIDTH, 62 * mm,
-                                  "按事项和办理结果分类的接件量（件）"))
-    rows = tuple((str(i), m.matter, *(str(getattr(m, k)) for k, _ in OUTCOMES), str(m.total))
-                 for i, m in enumerate(s.matters, 1))
-    story += [_heading(st, "一、按事项统计"),
-              blocks.grid_table(st, ("序号", "事项", *(lbl for _, lbl in OUTCOMES), "合计"), rows,
-                                TEXT_WIDTH, (1, 5.3, 1.2, 1.4, 1.4, 1.4, 1, 1.1), left=(1,)), Spacer(1, 8)]
-    clerk_rows = tuple((str(i), c.clerk, str(c.cases), str(c.accepted), str(c.corrections),
-                        str(c.refused), str(c.delivered)) for i, c in enumerate(s.clerks, 1))
-    story += [_heading(st, "二、按窗口人员统计"),
-              blocks.grid_table(st, ("序号", "经办人", "接件", "受理", "一次性告知", "不予受理", "出件"),
-                                clerk_rows, TEXT_WIDTH, (1, 3, 1.2, 1.2, 1.6, 1.6, 1.2), left=(1,)),
-              Spacer(1, 6)]
+        story.append(
+            stacked_bars(st.fonts.primary, names, series, TEXT_WIDTH, 62 * mm, "按事项和办理结果分类的接件量（件）")
+        )
+    rows = tuple(
+        (str(i), m.matter, *(str(getattr(m, k)) for k, _ in OUTCOMES), str(m.total)) for i, m in enumerate(s.matters, 1)
+    )
+    story += [
+        _heading(st, "一、按事项统计"),
+        blocks.grid_table(
+            st,
+            ("序号", "事项", *(lbl for _, lbl in OUTCOMES), "合计"),
+            rows,
+            TEXT_WIDTH,
+            (1, 5.3, 1.2, 1.4, 1.4, 1.4, 1, 1.1),
+            left=(1,),
+        ),
+        Spacer(1, 8),
+    ]
+    clerk_rows = tuple(
+        (str(i), c.clerk, str(c.cases), str(c.accepted), str(c.corrections), str(c.refused), str(c.delivered))
+        for i, c in enumerate(s.clerks, 1)
+    )
+    story += [
+        _heading(st, "二、按窗口人员统计"),
+        blocks.grid_table(
+            st,
+            ("序号", "经办人", "接件", "受理", "一次性告知", "不予受理", "出件"),
+            clerk_rows,
+            TEXT_WIDTH,
+            (1, 3, 1.2, 1.2, 1.6, 1.6, 1.2),
+            left=(1,),
+        ),
+        Spacer(1, 6),
+    ]
     if not s.matters:
         story.append(st.p("当日无接件。", st.plain))
     return story + _notes(st, s.notes)
@@ -90,56 +124,121 @@ def render_daily_report(s: DailyWindowStats, fonts: FontSet | None = None) -> by
 
 def monthly_story(s: MonthlySatisfaction, st: PaperStyles) -> list[Flowable]:
     last = calendar.monthrange(s.month.year, s.month.month)[1]
-    period = (f"统计期间：{chinese_date(s.month.replace(day=1))}至"
-              f"{chinese_date(s.month.replace(day=last))}　截至{chinese_date(s.as_of)}")
+    period = (
+        f"统计期间：{chinese_date(s.month.replace(day=1))}至"
+        f"{chinese_date(s.month.replace(day=last))}　截至{chinese_date(s.as_of)}"
+    )
     story = blocks.header(st, s.office_name, f"{s.month.year}年{s.month.month}月好差评满意度报告", period)
     overall = s.indicator("整体满意度")
-    story += [blocks.fields_table(st, (
-        ("受理办件", f"{s.cases}件"),
-        ("评价数（整体满意度）", f"{overall.total}条"),
-        ("满意率", percent(overall.satisfaction_rate)),
-        ("满意度指数", score(overall.index)),
-        ("差评", f"{len(s.bad_ratings)}条，已整改（含已解释）{s.rectified}条"),
-        ("超期 / 临期办件", f"{len(s.overdue)}件 / {len(s.near_due)}件"),
-    ), TEXT_WIDTH, label_width=46 * mm), Spacer(1, 8)]
+    story += [
+        blocks.fields_table(
+            st,
+            (
+                ("受理办件", f"{s.cases}件"),
+                ("评价数（整体满意度）", f"{overall.total}条"),
+                ("满意率", percent(overall.satisfaction_rate)),
+                ("满意度指数", score(overall.index)),
+                ("差评", f"{len(s.bad_ratings)}条，已整改（含已解释）{s.rectified}条"),
+                ("超期 / 临期办件", f"{len(s.overdue)}件 / {len(s.near_due)}件"),
+            ),
+            TEXT_WIDTH,
+            label_width=46 * mm,
+        ),
+        Spacer(1, 8),
+    ]
     indicators = [s.indicator(name) for name in INDICATORS]
-    shares = [(level, [100 * ind.counts[i] / ind.total if ind.total else 0 for ind in indicators])
-              for i, level in enumerate(LEVELS)]
+    shares = [
+        (level, [100 * ind.counts[i] / ind.total if ind.total else 0 for ind in indicators])
+        for i, level in enumerate(LEVELS)
+    ]
     # a horizontal chart draws its first category at the bottom: reverse to read top-down
-    story.append(stacked_bars(st.fonts.primary, INDICATORS[::-1], [(lv, v[::-1]) for lv, v in shares], TEXT_WIDTH, 60 * mm,
-                              "各指标评价分布（%）", horizontal=True, percent=True))
-    rows = tuple((ind.indicator, *(str(c) for c in ind.counts), str(ind.total),
-                  percent(ind.satisfaction_rate), score(ind.index)) for ind in indicators)
-    story += [_heading(st, "一、评价分布"),
-              blocks.grid_table(st, ("指标", *LEVELS, "合计", "满意率", "指数"), rows, TEXT_WIDTH,
-                                (1.7, 1.3, 1, 1.3, 1.2, 1.5, 0.9, 1.2, 1), left=()), Spacer(1, 8)]
-    bad_rows = tuple((str(i), f"{format_case_no(b.case_no)}\n{b.matter}", b.clerk,
-                      f"{b.level}\n{_short(b.rated_on)}", b.comment or "—",
-                      f"{b.responsible or '—'}\n{_short(b.rectify_by) if b.rectify_by else '未定期限'}",
-                      b.status)
-                     for i, b in enumerate(s.bad_ratings, 1))
-    story += [_heading(st, "二、差评及整改情况"),
-              blocks.grid_table(st, ("序号", "办件编号 / 事项", "经办人", "评价", "评价内容",
-                                     "整改责任人 / 期限", "整改状态"),
-                                bad_rows or (("—", "本月无差评", "", "", "", "", ""),),
-                                TEXT_WIDTH, (0.7, 5, 1, 1.4, 2.4, 1.8, 1.2), left=(1, 4), compact=True),
-              Spacer(1, 8)]
-    for title, cases, what in (("三、超期办件", s.overdue, "超期天数"),
-                               ("四、临期办件", s.near_due, "剩余天数")):
-        case_rows = tuple((str(i), format_case_no(c.case_no), c.matter, c.clerk,
-                           _short(c.promised_by), c.status, str(c.days))
-                          for i, c in enumerate(cases, 1))
-        story += [_heading(st, title),
-                  blocks.grid_table(st, ("序号", "办件编号", "事项", "经办人", "承诺办结", "状态", what),
-                                    case_rows or (("—", "无", "", "", "", "", ""),), TEXT_WIDTH,
-                                    (0.8, 5, 2.8, 1, 1.3, 1.2, 1), left=(1, 2), compact=True),
-                  Spacer(1, 8)]
-    dept_rows = tuple((str(i), d.department, str(d.cases), str(d.ratings), score(d.index), str(d.bad),
-                       str(d.overdue)) for i, d in enumerate(rank_departments(s.departments), 1))
-    story += [_heading(st, "五、部门排名"),
-              blocks.grid_table(st, ("名次", "部门", "办件", "评价数", "满意度指数", "差评", "超期"),
-                                dept_rows, TEXT_WIDTH, (0.8, 3.4, 1, 1.1, 1.5, 1, 1), left=(1,)),
-              Spacer(1, 6)]
+    story.append(
+        stacked_bars(
+            st.fonts.primary,
+            INDICATORS[::-1],
+            [(lv, v[::-1]) for lv, v in shares],
+            TEXT_WIDTH,
+            60 * mm,
+            "各指标评价分布（%）",
+            horizontal=True,
+            percent=True,
+        )
+    )
+    rows = tuple(
+        (ind.indicator, *(str(c) for c in ind.counts), str(ind.total), percent(ind.satisfaction_rate), score(ind.index))
+        for ind in indicators
+    )
+    story += [
+        _heading(st, "一、评价分布"),
+        blocks.grid_table(
+            st,
+            ("指标", *LEVELS, "合计", "满意率", "指数"),
+            rows,
+            TEXT_WIDTH,
+            (1.7, 1.3, 1, 1.3, 1.2, 1.5, 0.9, 1.2, 1),
+            left=(),
+        ),
+        Spacer(1, 8),
+    ]
+    bad_rows = tuple(
+        (
+            str(i),
+            f"{format_case_no(b.case_no)}\n{b.matter}",
+            b.clerk,
+            f"{b.level}\n{_short(b.rated_on)}",
+            b.comment or "—",
+            f"{b.responsible or '—'}\n{_short(b.rectify_by) if b.rectify_by else '未定期限'}",
+            b.status,
+        )
+        for i, b in enumerate(s.bad_ratings, 1)
+    )
+    story += [
+        _heading(st, "二、差评及整改情况"),
+        blocks.grid_table(
+            st,
+            ("序号", "办件编号 / 事项", "经办人", "评价", "评价内容", "整改责任人 / 期限", "整改状态"),
+            bad_rows or (("—", "本月无差评", "", "", "", "", ""),),
+            TEXT_WIDTH,
+            (0.7, 5, 1, 1.4, 2.4, 1.8, 1.2),
+            left=(1, 4),
+            compact=True,
+        ),
+        Spacer(1, 8),
+    ]
+    for title, cases, what in (("三、超期办件", s.overdue, "超期天数"), ("四、临期办件", s.near_due, "剩余天数")):
+        case_rows = tuple(
+            (str(i), format_case_no(c.case_no), c.matter, c.clerk, _short(c.promised_by), c.status, str(c.days))
+            for i, c in enumerate(cases, 1)
+        )
+        story += [
+            _heading(st, title),
+            blocks.grid_table(
+                st,
+                ("序号", "办件编号", "事项", "经办人", "承诺办结", "状态", what),
+                case_rows or (("—", "无", "", "", "", "", ""),),
+                TEXT_WIDTH,
+                (0.8, 5, 2.8, 1, 1.3, 1.2, 1),
+                left=(1, 2),
+                compact=True,
+            ),
+            Spacer(1, 8),
+        ]
+    dept_rows = tuple(
+        (str(i), d.department, str(d.cases), str(d.ratings), score(d.index), str(d.bad), str(d.overdue))
+        for i, d in enumerate(rank_departments(s.departments), 1)
+    )
+    story += [
+        _heading(st, "五、部门排名"),
+        blocks.grid_table(
+            st,
+            ("名次", "部门", "办件", "评价数", "满意度指数", "差评", "超期"),
+            dept_rows,
+            TEXT_WIDTH,
+            (0.8, 3.4, 1, 1.1, 1.5, 1, 1),
+            left=(1,),
+        ),
+        Spacer(1, 6),
+    ]
     return story + _notes(st, s.notes)
 
 

@@ -1,4 +1,5 @@
 """Paragraph styles for A4 notices, all bound to the CJK font set."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,7 @@ def paper_styles(fonts: FontSet) -> PaperStyles:
     font = fonts.primary
 
     def style(name: str, size: float, leading: float, **kw) -> ParagraphStyle:
-        return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading,
-                              wordWrap="CJK", **kw)
+        return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, wordWrap="CJK", **kw)
 
     return PaperStyles(
         fonts=fonts,
@@ -45,8 +45,7 @@ def paper_styles(fonts: FontSet) -> PaperStyles:
         doc_no=style("doc_no", 11, 16, alignment=TA_CENTER, spaceAfter=14),
         body=style("body", 12, 21, alignment=TA_JUSTIFY, firstLineIndent=24, spaceAfter=4),
         plain=style("plain", 12, 21, alignment=TA_LEFT, spaceAfter=4),
-        item=style("item", 12, 18, alignment=TA_LEFT, leftIndent=24, firstLineIndent=-12,
-                   spaceAfter=2),
+        item=style("item", 12, 18, alignment=TA_LEFT, leftIndent=24, firstLineIndent=-12, spaceAfter=2),
         right=style("right", 12, 20, alignment=TA_RIGHT),
         cell=style("cell", 10.5, 15, alignment=TA_LEFT),
         cell_center=style("cell_center", 10.5, 15, alignment=TA_CENTER),

@@ -6,6 +6,7 @@ and an update pulled from the server is merged over them with `merge_templates`.
 An update is checked before it is used: unknown kinds, keys or placeholders are
 rejected, so a bad template fails when it arrives, not when a notice is printed.
 """
+
 from __future__ import annotations
 
 import copy
@@ -21,19 +22,20 @@ from reports.errors import ReportError
 from reports.numbers import doc_number
 
 # Placeholders each kind's wording may use; the notice functions supply exactly these.
-PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({
-    "receipt": frozenset(),
-    "acceptance": frozenset({"received_on", "matter", "legal_basis", "decide_by", "contact"}),
-    "correction": frozenset({"received_on", "matter", "supplement_by", "contact_person", "phone"}),
-    "refusal": frozenset({"received_on", "matter", "competent_office", "review_body", "court"}),
-    "tolerant_notice": frozenset({"received_on", "matter", "supplement_by"}),
-    "tolerant_pledge": frozenset({"matter", "supplement_by"}),
-    "pledge": frozenset({"matter"}),
-    "service_proof": frozenset(),
-    "authorization": frozenset({"matter"}),
-    "conclusion": frozenset({"received_on", "matter", "concluded_on", "address",
-                             "review_body", "court"}),
-})
+PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "receipt": frozenset(),
+        "acceptance": frozenset({"received_on", "matter", "legal_basis", "decide_by", "contact"}),
+        "correction": frozenset({"received_on", "matter", "supplement_by", "contact_person", "phone"}),
+        "refusal": frozenset({"received_on", "matter", "competent_office", "review_body", "court"}),
+        "tolerant_notice": frozenset({"received_on", "matter", "supplement_by"}),
+        "tolerant_pledge": frozenset({"matter", "supplement_by"}),
+        "pledge": frozenset({"matter"}),
+        "service_proof": frozenset(),
+        "authorization": frozenset({"matter"}),
+        "conclusion": frozenset({"received_on", "matter", "concluded_on", "address", "review_body", "court"}),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,10 @@ class NoticeTemplates:
 
     def to_dict(self) -> dict:
         office = {f.name: getattr(self.office, f.name) for f in fields(OfficeTemplate)}
-        kinds = {k.kind: {"title": k.title, "code": k.code, "seal": k.seal, "subtitle": k.subtitle,
-                          "text": dict(k.text)} for k in self.kinds}
+        kinds = {
+            k.kind: {"title": k.title, "code": k.code, "seal": k.seal, "subtitle": k.subtitle, "text": dict(k.text)}
+            for k in self.kinds
+        }
         return {"version": self.version, "office": office, "kinds": kinds}
 
 
@@ -113,14 +117,16 @@ def templates_from_dict(data: Mapping) -> NoticeTemplates:
             text = tuple((str(key), str(value)) for key, value in k.get("text", {}).items())
             for key, value in text:
                 _check_placeholders(name, key, value)
-            kinds.append(KindTemplate(name, k["title"], k.get("code", ""), k.get("seal", ""),
-                                      k.get("subtitle", ""), text))
+            kinds.append(
+                KindTemplate(name, k["title"], k.get("code", ""), k.get("seal", ""), k.get("subtitle", ""), text)
+            )
     except (KeyError, TypeError) as exc:
         raise ReportError(f"malformed notice templates: {exc!r}", "文书模板格式不正确") from exc
     missing = set(PLACEHOLDERS) - {k.kind for k in kinds}
     if missing:
-        raise ReportError(f"templates lack kinds {sorted(missing)}",
-                          f"文书模板不完整，缺少：{'、'.join(sorted(missing))}")
+        raise ReportError(
+            f"templates lack kinds {sorted(missing)}", f"文书模板不完整，缺少：{'、'.join(sorted(missing))}"
+        )
     return NoticeTemplates(str(data.get("version", "")), office, tuple(kinds))
 
 
@@ -145,8 +151,9 @@ def merge_templates(base: NoticeTemplates, update: Mapping) -> NoticeTemplates:
             if key == "text":
                 for text_key, wording in value.items():
                     if text_key not in target["text"]:
-                        raise ReportError(f"unknown wording {name}.{text_key}",
-                                          f"文书模板措辞项未知：{name}.{text_key}")
+                        raise ReportError(
+                            f"unknown wording {name}.{text_key}", f"文书模板措辞项未知：{name}.{text_key}"
+                        )
                     target["text"][text_key] = wording
             elif key in target:
                 target[key] = value
@@ -176,9 +183,12 @@ def _check_placeholders(kind: str, key: str, value: str) -> None:
     try:
         names = {field for _, field, _, _ in string.Formatter().parse(value) if field is not None}
     except ValueError as exc:
-        raise ReportError(f"template {kind}.{key} does not parse: {exc}",
-                          f"文书模板措辞格式不正确：{kind}.{key}") from exc
+        raise ReportError(
+            f"template {kind}.{key} does not parse: {exc}", f"文书模板措辞格式不正确：{kind}.{key}"
+        ) from exc
     unknown = names - PLACEHOLDERS[kind]
     if unknown:
-        raise ReportError(f"template {kind}.{key} uses unknown placeholders {sorted(unknown)}",
-                          f"文书模板措辞含未知占位符：{kind}.{key}（{'、'.join(sorted(unknown))}）")
+        raise ReportError(
+            f"template {kind}.{key} uses unknown placeholders {sorted(unknown)}",
+            f"文书模板措辞含未知占位符：{kind}.{key}（{'、'.join(sorted(unknown))}）",
+        )

@@ -3,6 +3,7 @@
 Both list the same pending materials and the same deadline (inside the 承诺时限),
 and both say what happens when the deadline passes; each is made in two copies.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,13 +49,13 @@ class TolerantAcceptance:
 
 
 def _pending_grid(n: TolerantAcceptance) -> Grid:
-    rows = tuple((str(i), m.name, m.form_text, str(m.copies), chinese_date(n.supplement_by))
-                 for i, m in enumerate(n.pending, 1))
+    rows = tuple(
+        (str(i), m.name, m.form_text, str(m.copies), chinese_date(n.supplement_by)) for i, m in enumerate(n.pending, 1)
+    )
     return Grid(("序号", "容缺材料名称", "形式", "份数", "补齐期限"), rows, (1, 7, 1.6, 1.2, 3))
 
 
-def tolerant_notice_sheet(n: TolerantAcceptance,
-                          templates: NoticeTemplates | None = None) -> NoticeSheet:
+def tolerant_notice_sheet(n: TolerantAcceptance, templates: NoticeTemplates | None = None) -> NoticeSheet:
     kind = (templates or default_templates()).kind("tolerant_notice")
     return NoticeSheet(
         office_name=n.office_name,
@@ -78,8 +79,7 @@ def tolerant_notice_sheet(n: TolerantAcceptance,
     )
 
 
-def tolerant_pledge_sheet(n: TolerantAcceptance,
-                          templates: NoticeTemplates | None = None) -> NoticeSheet:
+def tolerant_pledge_sheet(n: TolerantAcceptance, templates: NoticeTemplates | None = None) -> NoticeSheet:
     """The applicant's pledge: signed by the applicant, countersigned by the clerk; no seal."""
     kind = (templates or default_templates()).kind("tolerant_pledge")
     by = chinese_date(n.supplement_by)
@@ -89,8 +89,13 @@ def tolerant_pledge_sheet(n: TolerantAcceptance,
         subtitle=kind.subtitle,
         doc_no=n.doc_no,
         sections=(
-            Fields((*party_rows(n.applicant_name, n.applicant_id_number, n.acting, "承诺人"),
-                    ("联系电话", n.applicant_phone), ("申请事项", n.matter_name))),
+            Fields(
+                (
+                    *party_rows(n.applicant_name, n.applicant_id_number, n.acting, "承诺人"),
+                    ("联系电话", n.applicant_phone),
+                    ("申请事项", n.matter_name),
+                )
+            ),
             Text(kind.says("opening", matter=n.matter_name)),
             _pending_grid(n),
             Text(kind.says("pledge", supplement_by=by)),
@@ -106,13 +111,15 @@ def tolerant_pledge_sheet(n: TolerantAcceptance,
     )
 
 
-def render_tolerant_notice(n: TolerantAcceptance, fonts: FontSet | None = None,
-                           templates: NoticeTemplates | None = None) -> bytes:
+def render_tolerant_notice(
+    n: TolerantAcceptance, fonts: FontSet | None = None, templates: NoticeTemplates | None = None
+) -> bytes:
     """容缺受理通知书 as A4 PDF bytes."""
     return render_sheet(tolerant_notice_sheet(n, templates), fonts)
 
 
-def render_tolerant_pledge(n: TolerantAcceptance, fonts: FontSet | None = None,
-                           templates: NoticeTemplates | None = None) -> bytes:
+def render_tolerant_pledge(
+    n: TolerantAcceptance, fonts: FontSet | None = None, templates: NoticeTemplates | None = None
+) -> bytes:
     """容缺受理承诺书 as A4 PDF bytes."""
     return render_sheet(tolerant_pledge_sheet(n, templates), fonts)

@@ -5,6 +5,7 @@ the originals on. The slip names the case, the materials in the bundle and the h
 go to; its QR code carries the slip number, the case number and the case id, so the hall
 scans it at its window to record that the originals arrived. Thermal (58/80 mm) and A4.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -116,15 +117,17 @@ def transfer_sheet(data: TransferSlipData) -> NoticeSheet:
         doc_no=f"流转单号：{data.slip_no}",
         issued_on=data.issued_at.date(),
         sections=(
-            Fields((
-                ("办理事项", data.matter_name),
-                ("申请人", f"{data.applicant_name}（{mask_id_number(data.applicant_id_number)}）"),
-                ("联系电话", data.applicant_phone or "—"),
-                ("代办人", f"{data.agent_name}（{data.relation}）"),
-                ("发件站点", data.station),
-                ("送达机构", data.forward_to),
-                ("开单时间", chinese_datetime(data.issued_at)),
-            )),
+            Fields(
+                (
+                    ("办理事项", data.matter_name),
+                    ("申请人", f"{data.applicant_name}（{mask_id_number(data.applicant_id_number)}）"),
+                    ("联系电话", data.applicant_phone or "—"),
+                    ("代办人", f"{data.agent_name}（{data.relation}）"),
+                    ("发件站点", data.station),
+                    ("送达机构", data.forward_to),
+                    ("开单时间", chinese_datetime(data.issued_at)),
+                )
+            ),
             Grid(("序号", "随单原件", "形式", "份数"), rows, (1, 9, 1.6, 1.2), heading="随单材料清单："),
             Note("本单随申请材料原件一并流转。收件窗口请扫描下方二维码登记原件送达，核对无误后签收。"),
             Signatures(("交件人（代办人）", "收件人（窗口）")),

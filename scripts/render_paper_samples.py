@@ -4,6 +4,7 @@ Run after changing a template or a layout, and look at the pictures:
     .venv/bin/python scripts/render_paper_samples.py
 Needs pdftoppm (poppler-utils).
 """
+
 from __future__ import annotations
 
 import subprocess

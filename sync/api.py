@@ -3,6 +3,7 @@
 Network failures become `ServerUnreachable` and HTTP errors `ServerError` with the
 server's Chinese message, so callers never see a raw requests exception.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,8 +41,9 @@ class _Pieces:
 
 
 class BackOfficeApi:
-    def __init__(self, base_url: str, token: str | None = None, timeout: float = 10.0,
-                 session: requests.Session | None = None):
+    def __init__(
+        self, base_url: str, token: str | None = None, timeout: float = 10.0, session: requests.Session | None = None
+    ):
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
@@ -52,8 +54,7 @@ class BackOfficeApi:
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         try:
-            resp = self.http.request(method, self.base_url + p.API + path, headers=headers,
-                                     timeout=self.timeout, **kw)
+            resp = self.http.request(method, self.base_url + p.API + path, headers=headers, timeout=self.timeout, **kw)
         except requests.RequestException as exc:
             log.info("%s %s failed: %s", method, path, exc)
             raise ServerUnreachable(str(exc)) from exc
@@ -108,9 +109,13 @@ class BackOfficeApi:
         """Send the blob's bytes from `offset` to its end: the whole rest as bytes, or pieces
         that are read while sending (with a Content-Length, so the server streams them)."""
         data = body if isinstance(body, bytes) else _Pieces(body, total - offset)
-        resp = self._request("PUT", f"/blobs/{sha256}", params={"offset": offset}, data=data,
-                             headers={"X-Blob-Length": str(total),
-                                      "Content-Type": "application/octet-stream"})
+        resp = self._request(
+            "PUT",
+            f"/blobs/{sha256}",
+            params={"offset": offset},
+            data=data,
+            headers={"X-Blob-Length": str(total), "Content-Type": "application/octet-stream"},
+        )
         return p.BlobStatus.model_validate(resp.json())
 
     def outreach_runs(self, run_date) -> p.OutreachRunList:
@@ -123,8 +128,9 @@ class BackOfficeApi:
     def catalog(self) -> dict:
         return self._request("GET", "/catalog").json()
 
-    def take_ticket(self, category: str = "A", *, green_channel: bool = False,
-                    id_number: str | None = None) -> p.QueueTicket:
+    def take_ticket(
+        self, category: str = "A", *, green_channel: bool = False, id_number: str | None = None
+    ) -> p.QueueTicket:
         body = p.TicketRequest(category=category, green_channel=green_channel, id_number=id_number).model_dump()
         return p.QueueTicket.model_validate(self._request("POST", "/queue/tickets", json=body).json())
 

@@ -5,6 +5,7 @@ One sender at a time (a thread lock, and the port's cross-process lock); events
 leave the queue only when the server answers for them; a failed round is retried
 with exponential backoff and jitter without waiting for a new local write.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -93,8 +94,13 @@ class RetryPolicy:
 
 
 class SyncEngine:
-    def __init__(self, api: BackOfficeApi, outbox: OutboxPort, batch: int = 200,
-                 on_progress: Callable[[SyncProgress], None] | None = None):
+    def __init__(
+        self,
+        api: BackOfficeApi,
+        outbox: OutboxPort,
+        batch: int = 200,
+        on_progress: Callable[[SyncProgress], None] | None = None,
+    ):
         self.api = api
         self.outbox = outbox
         self.batch = batch
@@ -112,9 +118,11 @@ class SyncEngine:
                 return SyncReport(False, error=exc.message)
             except ServerError as exc:
                 if exc.status == 401 and exc.code == "device_revoked":
-                    self.outbox.record_command(p.DeviceCommandData(
-                        command=p.COMMAND_REVOKE, reason=exc.message,
-                        issued_at=dt.datetime.now(dt.UTC)))
+                    self.outbox.record_command(
+                        p.DeviceCommandData(
+                            command=p.COMMAND_REVOKE, reason=exc.message, issued_at=dt.datetime.now(dt.UTC)
+                        )
+                    )
                     return SyncReport(False, error=REVOKED_MESSAGE, revoked=True)
                 log.warning("sync failed: %s", exc)
                 return SyncReport(False, error=exc.message)
@@ -151,8 +159,12 @@ class SyncEngine:
                 break
             after = page.after
         outcome = self.outbox.finish_restore()
-        log.warning("store restored from the back office: %d cases, %d unsent events queued again, %d not",
-                    outcome.restored, outcome.requeued, outcome.unrecoverable)
+        log.warning(
+            "store restored from the back office: %d cases, %d unsent events queued again, %d not",
+            outcome.restored,
+            outcome.requeued,
+            outcome.unrecoverable,
+        )
         return outcome
 
     def _upload_blobs(self) -> int:
@@ -207,8 +219,11 @@ class SyncEngine:
             acked += sum(r.status == "acked" for r in answer.results)
             rejected += sum(r.status == "rejected" for r in answer.results)
             if len(answer.results) < len(events) or any(r.status == "retry" for r in answer.results):
-                log.warning("server answered %d of %d events finally; retrying later",
-                            sum(r.status != "retry" for r in answer.results), len(events))
+                log.warning(
+                    "server answered %d of %d events finally; retrying later",
+                    sum(r.status != "retry" for r in answer.results),
+                    len(events),
+                )
                 return acked, rejected
 
     def _pull(self) -> int:
@@ -224,8 +239,15 @@ class SyncEngine:
             if not page.more:
                 return total
 
-    def run(self, stop: threading.Event, wake: threading.Event, on_report: Callable[[SyncReport], None],
-            interval: float | None = None, policy: RetryPolicy | None = None, gate=None) -> None:
+    def run(
+        self,
+        stop: threading.Event,
+        wake: threading.Event,
+        on_report: Callable[[SyncReport], None],
+        interval: float | None = None,
+        policy: RetryPolicy | None = None,
+        gate=None,
+    ) -> None:
         """Loop until `stop`: sync, then sleep (longer after each failure) or until woken.
 
         Nothing but time is needed to try again: a lost network or a 503 heals by itself.

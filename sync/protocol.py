@@ -22,6 +22,7 @@ Endpoints (all JSON unless noted, all but /enrol need `Authorization: Bearer <de
   GET  /api/v1/outreach/runs?date=YYYY-MM-DD  -> OutreachRunList (the runs of the device's org unit)
   GET  /api/v1/outreach/runs/{run_id}          -> OutreachRunData with each appointment's result
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,21 +51,42 @@ SHIFT_CASE_PREFIX = "shift:"  # shift events travel in the case stream under thi
 # the case taken in for `outreach.visited` and the appointment id for `outreach.missed`.
 OUTREACH_VISITED = "outreach.visited"
 OUTREACH_MISSED = "outreach.missed"
-EVENT_TYPES = (CASE_ACCEPTED, CASE_NOTIFIED, CASE_REFUSED, CASE_DELIVERED, CASE_SUPPLEMENTED, CASE_MAILED,
-               CASE_WITHDRAWN, CASE_RATED, SHIFT_OPENED, SHIFT_CLOSED, OUTREACH_VISITED, OUTREACH_MISSED,
-               ORIGINALS_DISPATCHED, ORIGINALS_RECEIVED)
+EVENT_TYPES = (
+    CASE_ACCEPTED,
+    CASE_NOTIFIED,
+    CASE_REFUSED,
+    CASE_DELIVERED,
+    CASE_SUPPLEMENTED,
+    CASE_MAILED,
+    CASE_WITHDRAWN,
+    CASE_RATED,
+    SHIFT_OPENED,
+    SHIFT_CLOSED,
+    OUTREACH_VISITED,
+    OUTREACH_MISSED,
+    ORIGINALS_DISPATCHED,
+    ORIGINALS_RECEIVED,
+)
 
 # Change kinds the back office publishes (PullResponse.changes[].kind).
-CHANGE_CASE_STATUS = "case_status"          # data: CaseStatusData
-CHANGE_CATALOG = "catalog_version"          # data: CatalogVersionData (fetch GET /catalog)
-CHANGE_CALENDAR = "calendar"                # data: CalendarData (the whole working-day calendar)
-CHANGE_TEMPLATE = "notice_template"         # data: NoticeTemplateData
-CHANGE_DEVICE_COMMAND = "device_command"    # data: DeviceCommandData, addressed to one device
-CHANGE_DEADLINE = "deadline_warning"        # data: DeadlineWarningData
-CHANGE_CUSTODY = "custody"                  # data: CustodyData, to the station and the receiving hall
-CHANGE_POLICY = "field_policy"              # data: FieldPolicyData (offline bounds the back office allows)
-CHANGE_KINDS = (CHANGE_CASE_STATUS, CHANGE_CATALOG, CHANGE_CALENDAR, CHANGE_TEMPLATE,
-                CHANGE_DEVICE_COMMAND, CHANGE_DEADLINE, CHANGE_CUSTODY, CHANGE_POLICY)
+CHANGE_CASE_STATUS = "case_status"  # data: CaseStatusData
+CHANGE_CATALOG = "catalog_version"  # data: CatalogVersionData (fetch GET /catalog)
+CHANGE_CALENDAR = "calendar"  # data: CalendarData (the whole working-day calendar)
+CHANGE_TEMPLATE = "notice_template"  # data: NoticeTemplateData
+CHANGE_DEVICE_COMMAND = "device_command"  # data: DeviceCommandData, addressed to one device
+CHANGE_DEADLINE = "deadline_warning"  # data: DeadlineWarningData
+CHANGE_CUSTODY = "custody"  # data: CustodyData, to the station and the receiving hall
+CHANGE_POLICY = "field_policy"  # data: FieldPolicyData (offline bounds the back office allows)
+CHANGE_KINDS = (
+    CHANGE_CASE_STATUS,
+    CHANGE_CATALOG,
+    CHANGE_CALENDAR,
+    CHANGE_TEMPLATE,
+    CHANGE_DEVICE_COMMAND,
+    CHANGE_DEADLINE,
+    CHANGE_CUSTODY,
+    CHANGE_POLICY,
+)
 
 # Who holds a proxy case's paper originals (原件持有).
 HOLDER_STATION = "station"  # the village service station that took the case in
@@ -73,8 +95,8 @@ HOLDER_HALL = "hall"  # the competent hall scanned the slip at its window
 HOLDERS = (HOLDER_STATION, HOLDER_IN_TRANSIT, HOLDER_HALL)
 
 # Device commands the back office can order.
-COMMAND_REVOKE = "revoke"   # stop intake and syncing; keep the outbox for an administrator
-COMMAND_WIPE = "wipe"       # erase local case data after exporting the unsent outbox
+COMMAND_REVOKE = "revoke"  # stop intake and syncing; keep the outbox for an administrator
+COMMAND_WIPE = "wipe"  # erase local case data after exporting the unsent outbox
 
 
 class OrgUnitInfo(BaseModel):
@@ -396,7 +418,6 @@ class DeadlineWarningData(BaseModel):
     working_days_left: int
 
 
-
 class ShiftPayload(BaseModel):
     """shift.opened / shift.closed: who served at which window when, and (at close) the figures."""
 
@@ -409,6 +430,7 @@ class ShiftPayload(BaseModel):
 
 
 # --- The queue (叫号) of a hall: one queue per org unit, shared by its windows. ---
+
 
 class TicketRequest(BaseModel):
     category: str = "A"  # client.domain.tickets.CATEGORIES
@@ -456,6 +478,8 @@ class QueueStatus(BaseModel):
     current: QueueTicket | None = None
     waiting: int = 0
     waiting_priority: int = 0
+
+
 # Outreach runs (政务服务入户直通车): planned by a supervisor, loaded by the bus laptop.
 BOOKED_VIA = ("电话", "村级代办点", "现场", "其他")
 MISSED_REASONS = {"not_home": "不在家", "done_elsewhere": "已另行办理", "rescheduled": "改约", "other": "其他"}

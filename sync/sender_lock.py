@@ -4,6 +4,7 @@ Two windows started on the same store (a double-click, a stuck old process) must
 drain the same queue at once. The lock is released by the OS if the holder dies, so
 a crash never wedges the queue.
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ Real parts throughout: SQLite files in tmp folders, the back office as a real uv
 server on a loopback port (one per test worker, a fresh hall per test; a process of the
 test's own where the test needs it), pyusb over the virtual-device backend.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -28,8 +29,11 @@ from tests.support.back_office import Hall, SharedBackOffice, open_hall, sqlite_
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "own_back_office: the test gets a back office process of its own "
-                            "(it publishes server-wide data, or kills or restarts the server)")
+    config.addinivalue_line(
+        "markers",
+        "own_back_office: the test gets a back office process of its own "
+        "(it publishes server-wide data, or kills or restarts the server)",
+    )
     config.addinivalue_line("markers", "ui: drives a Tk window on the virtual display (everything under tests/ui)")
 
 
@@ -140,8 +144,9 @@ def live_server(request, tmp_path) -> Iterator[LiveServer]:
     engine = make_engine(db_url)
     server = EmbeddedServer.start(db_url, tmp_path / "server" / "blobs", tmp_path / "server" / "server.log")
     try:
-        yield LiveServer(server.url, int(server.url.rsplit(":", 1)[1]), db_url, tmp_path / "server" / "blobs",
-                         open_hall(engine))
+        yield LiveServer(
+            server.url, int(server.url.rsplit(":", 1)[1]), db_url, tmp_path / "server" / "blobs", open_hall(engine)
+        )
     finally:
         server.stop()
         engine.dispose()

@@ -3,6 +3,7 @@
 A module here defines `register(subparsers)`, which adds its parser(s) and sets
 `handler=<function(args) -> int>` on them. Modules only parse and call the library.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -3,6 +3,7 @@
 Exit status 0 when the chain is whole, 3 when it names a tampered event, so a
 supervisor's script can tell "checked and clean" from "could not check" (1).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,7 @@ def _verify(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"未找到本机数据库：{path}")
         return 1
-    store = open_store(path, keys=store_keys(path, plaintext=args.dev_plaintext, demo=args.demo,
-                                             secrets=SecretStore()))
+    store = open_store(path, keys=store_keys(path, plaintext=args.dev_plaintext, demo=args.demo, secrets=SecretStore()))
     try:
         report = verify_chain(store)
     finally:

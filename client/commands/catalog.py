@@ -3,6 +3,7 @@
 The window takes in cases against the shipped sample catalog unless an office has
 imported its own 实施清单; that file lives at <data dir>/catalog/catalog.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,9 @@ def register(sub) -> None:
     search.set_defaults(handler=_search)
     guide = actions.add_parser("guide", help="打印事项或一件事的办事指南")
     guide.add_argument("code", help="事项实施编码或一件事编码")
-    guide.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE",
-                       help="情形答案，如 S01=agent；可重复")
+    guide.add_argument(
+        "--answer", action="append", default=[], metavar="KEY=VALUE", help="情形答案，如 S01=agent；可重复"
+    )
     guide.add_argument("--pdf", metavar="OUT", help="生成 PDF 办事指南（含二维码）到此文件")
     guide.set_defaults(handler=_guide)
     for parser in (imp, exp, search, guide):
@@ -68,8 +70,10 @@ def _import(args: argparse.Namespace) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     target = _imported(args).install(catalog)
-    print(f"已导入事项清单：版本 {catalog.version}，{catalog.office_name}，"
-          f"{len(catalog.matters)}个事项、{len(catalog.bundles)}个一件事 → {target}")
+    print(
+        f"已导入事项清单：版本 {catalog.version}，{catalog.office_name}，"
+        f"{len(catalog.matters)}个事项、{len(catalog.bundles)}个一件事 → {target}"
+    )
     return 0
 
 
@@ -82,8 +86,9 @@ def _export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, "utf-8")
-    print(f"已导出事项清单：版本 {catalog.version}，{len(catalog.matters)}个事项、"
-          f"{len(catalog.bundles)}个一件事 → {out}")
+    print(
+        f"已导出事项清单：版本 {catalog.version}，{len(catalog.matters)}个事项、{len(catalog.bundles)}个一件事 → {out}"
+    )
     return 0
 
 
@@ -107,12 +112,16 @@ def _search(args: argparse.Namespace) -> int:
         item = hit.item
         level = LEVEL_NAMES.get(item.level, item.level)
         if isinstance(item, Bundle):
-            handling = f"承诺件（{limit_text(item.promised_limit, item.promised_unit)}）" \
-                if item.promised_limit else "承诺件"
+            handling = (
+                f"承诺件（{limit_text(item.promised_limit, item.promised_unit)}）" if item.promised_limit else "承诺件"
+            )
             print(f"{i:>2}. 【一件事】{item.name}  {item.code}  {level}  {handling}")
         else:
-            handling = "即办件" if item.handling == "immediate" else \
-                f"承诺件（{limit_text(item.promised_limit, item.promised_unit)}）"
+            handling = (
+                "即办件"
+                if item.handling == "immediate"
+                else f"承诺件（{limit_text(item.promised_limit, item.promised_unit)}）"
+            )
             print(f"{i:>2}. {item.name}  {item.code}  {level}  {handling}")
     return 0
 

@@ -3,6 +3,7 @@
 `--virtual` runs every check against the virtual devices, so staff can learn the
 commands (and a support call can be rehearsed) without hardware on the desk.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,16 +32,20 @@ def register(sub) -> None:
     read_card.set_defaults(handler=_read_card)
 
     scan = actions.add_parser("scan", parents=[common], help="扫描或导入材料并生成 PDF")
-    scan.add_argument("--source", default="sane",
-                      help="sane | uvc | twain | virtual | 图片文件或文件夹路径")
+    scan.add_argument("--source", default="sane", help="sane | uvc | twain | virtual | 图片文件或文件夹路径")
     scan.add_argument("--pages", default="text", help="虚拟扫描仪：页面类型，逗号分隔 text,blank,blurred")
     scan.add_argument("--out", default="scan.pdf", help="输出的 PDF 文件")
     scan.set_defaults(handler=_scan)
 
     rate = actions.add_parser("rate", parents=[common], help="请办事人在评价器上评价")
     rate.add_argument("--port", default="/dev/ttyUSB1", help="评价器串口")
-    rate.add_argument("--level", type=int, default=4, choices=range(1, 6),
-                      help="虚拟评价器自动给出的评价（5=非常满意 … 1=非常不满意）")
+    rate.add_argument(
+        "--level",
+        type=int,
+        default=4,
+        choices=range(1, 6),
+        help="虚拟评价器自动给出的评价（5=非常满意 … 1=非常不满意）",
+    )
     rate.add_argument("--timeout", type=float, default=30.0)
     rate.set_defaults(handler=_rate)
 
@@ -73,8 +78,7 @@ def _list(args: argparse.Namespace) -> int:
     for dev in found:
         seen_roles.add(dev.spec.role)
         state = "已连接" if dev.readable else "无访问权限（需配置 udev 规则，见 docs/devices.md）"
-        print(f"  {dev.spec.kind}  {dev.ids}  总线{dev.bus:03d}/地址{dev.address:03d}  "
-              f"{dev.product or '-'}  {state}")
+        print(f"  {dev.spec.kind}  {dev.ids}  总线{dev.bus:03d}/地址{dev.address:03d}  {dev.product or '-'}  {state}")
     for spec in specs:
         if spec.role not in seen_roles:
             seen_roles.add(spec.role)
@@ -98,18 +102,22 @@ def _list(args: argparse.Namespace) -> int:
 def _test_layout():
     from client.domain.paper import Barcode, Cut, Feed, QRCode, ReceiptLayout, Rule, TextLine
 
-    return ReceiptLayout(80, 48, (
-        TextLine("一窗通 打印测试", align="center", bold=True, size=2),
-        Rule(),
-        TextLine(time.strftime("时间：%Y-%m-%d %H:%M:%S")),
-        TextLine("中文：综合窗口无差别受理（全角标点：，。）"),
-        TextLine("生僻字：王䶮 𪚥"),
-        QRCode("https://example.gov.cn/onewindow/test", size=6),
-        Barcode("ONEWINDOW0001"),
-        TextLine("打印正常请撕下本小票", align="center"),
-        Feed(3),
-        Cut(),
-    ))
+    return ReceiptLayout(
+        80,
+        48,
+        (
+            TextLine("一窗通 打印测试", align="center", bold=True, size=2),
+            Rule(),
+            TextLine(time.strftime("时间：%Y-%m-%d %H:%M:%S")),
+            TextLine("中文：综合窗口无差别受理（全角标点：，。）"),
+            TextLine("生僻字：王䶮 𪚥"),
+            QRCode("https://example.gov.cn/onewindow/test", size=6),
+            Barcode("ONEWINDOW0001"),
+            TextLine("打印正常请撕下本小票", align="center"),
+            Feed(3),
+            Cut(),
+        ),
+    )
 
 
 def _test_print(args: argparse.Namespace) -> int:
@@ -145,10 +153,18 @@ def _describe_card(card, full: bool) -> list[str]:
     from devices.cardkinds import kind_of
 
     number = card.id_number if full else mask_id_number(card.id_number)
-    lines = [f"证件类型：{kind_of(card).label}", f"姓名：{card.name}", f"性别：{card.sex}",
-             f"民族/国籍：{card.nation or '-'}", f"出生日期：{card.birth_date}",
-             f"住址：{card.address or '-'}", f"证件号码：{number}", f"签发机关：{card.authority}",
-             f"有效期限：{card.valid_from}-{card.valid_to}", f"照片数据：{len(card.photo_wlt)} 字节（WLT）"]
+    lines = [
+        f"证件类型：{kind_of(card).label}",
+        f"姓名：{card.name}",
+        f"性别：{card.sex}",
+        f"民族/国籍：{card.nation or '-'}",
+        f"出生日期：{card.birth_date}",
+        f"住址：{card.address or '-'}",
+        f"证件号码：{number}",
+        f"签发机关：{card.authority}",
+        f"有效期限：{card.valid_from}-{card.valid_to}",
+        f"照片数据：{len(card.photo_wlt)} 字节（WLT）",
+    ]
     for extra in ("permit_number", "issue_count", "english_name"):
         if getattr(card, extra, ""):
             label = {"permit_number": "通行证号码", "issue_count": "签发次数", "english_name": "英文姓名"}

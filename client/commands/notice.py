@@ -3,6 +3,7 @@
 An office changing its wording or office names prints a sample before publishing the
 templates, so a mistake shows on one test sheet rather than on an applicant's notice.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,7 @@ def register(sub) -> None:
     sample = actions.add_parser("sample", help="用演示数据生成一种文书的 PDF 样张")
     sample.add_argument("kind", help="文书种类，见 onewindow notice kinds")
     sample.add_argument("--out", help="输出文件，默认 当前目录/样张-文书名称.pdf")
-    sample.add_argument("--templates", metavar="FILE",
-                        help="文书模板 JSON（可只含要修改的部分），叠加在内置模板上")
+    sample.add_argument("--templates", metavar="FILE", help="文书模板 JSON（可只含要修改的部分），叠加在内置模板上")
     sample.set_defaults(handler=_sample)
 
 

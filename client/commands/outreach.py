@@ -2,6 +2,7 @@
 
 (`onewindow run` already opens the window, so the bus's runs live under `outreach`.)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,11 @@ def _print_run(service, run) -> None:
     print(run.label)
     print(f"随车人员：{'、'.join(run.crew)}" + (f"  备注：{run.note}" if run.note else ""))
     for a in service.appointments(run.id):
-        status = a.outcome_label + (f" {a.case_no_display}" if a.case_no_display else "") + \
-            (f"（{a.reason_label}）" if a.reason_label else "")
+        status = (
+            a.outcome_label
+            + (f" {a.case_no_display}" if a.case_no_display else "")
+            + (f"（{a.reason_label}）" if a.reason_label else "")
+        )
         print(f"{a.position:>3}. {a.name}  {a.phone}  {a.matter_name}  {a.address}  [{a.booked_via}]  {status}")
 
 
@@ -53,6 +57,7 @@ def _load(args: argparse.Namespace) -> int:
         for run in service.load(args.date or dt.date.today()):
             _print_run(service, run)
         print("行程已保存在本机，可离线办理")
+
     return _with_service(args, work)
 
 
@@ -63,6 +68,7 @@ def _show(args: argparse.Namespace) -> int:
             print("本机没有直通车行程，请先执行：onewindow outreach load 日期")
         for run in runs:
             _print_run(service, run)
+
     return _with_service(args, work)
 
 
@@ -70,7 +76,10 @@ def _mailing(args: argparse.Namespace) -> int:
     def work(service):
         rows = service.awaiting_mail()
         for m in rows:
-            print(f"{m.case_no_display}  {m.status_label}  {m.applicant_name}  {m.matter_name}  寄往 {m.address}  "
-                  f"{m.phone}（{m.run_date:%m-%d} {m.area_name}）")
+            print(
+                f"{m.case_no_display}  {m.status_label}  {m.applicant_name}  {m.matter_name}  寄往 {m.address}  "
+                f"{m.phone}（{m.run_date:%m-%d} {m.area_name}）"
+            )
         print(f"共 {len(rows)} 件待邮寄（邮寄费用由政府承担）")
+
     return _with_service(args, work)

@@ -1,4 +1,5 @@
 """`onewindow report daily|monthly`: statistics PDFs from the local store."""
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,7 @@ def _queries(args: argparse.Namespace):
         raise ReportCommandError(f"本机没有办件数据：{path}（可用 --data-dir 指定数据目录）")
     keys = None
     if is_encrypted_store(path):
-        keys = store_keys(path, plaintext=False, demo=(folder / "demo-store.key").exists(),
-                          secrets=SecretStore())
+        keys = store_keys(path, plaintext=False, demo=(folder / "demo-store.key").exists(), secrets=SecretStore())
     store = open_store(path, keys=keys)
     return folder, store, StatisticsQueries(store, load_sample_catalog())
 

@@ -7,6 +7,7 @@ it by itself on the first sync after a rescue); `--from-rescue FILE` also queues
 unsent records of a rescue file that the back office does not hold.
 Exit status: 0 whole / written / restored, 3 damage found, 1 could not check or restore.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,7 @@ def register(sub) -> None:
     rescue.add_argument("file", help="导出文件（数据目录 rescue/ 下的 rescue-*.owrescue）")
     rescue.add_argument("--out", help="JSON 写到此文件夹（默认与导出文件同一文件夹）")
     restore = actions.add_parser("restore", help="从后台恢复本机构的在办办件（数据库损坏重建或更换电脑后）")
-    restore.add_argument("--from-rescue", metavar="FILE",
-                         help="同时将该导出文件中后台尚未收到的记录重新排队报送")
+    restore.add_argument("--from-rescue", metavar="FILE", help="同时将该导出文件中后台尚未收到的记录重新排队报送")
     for parser in (check, rescue, restore):
         parser.add_argument("--data-dir", help="本机数据目录（默认为正式数据目录）")
         parser.add_argument("--demo", action="store_true", help="演示模式的数据（make run）")
@@ -70,8 +70,10 @@ def _check(args: argparse.Namespace) -> int:
     print("未上报后台的记录：" + ("无法读取" if health.unsent is None else f"{health.unsent} 条"))
     if health.ok:
         return 0
-    print("请暂停受理并联系管理员。重新启动本程序时，可读取的办件会自动加密导出，"
-          "损坏的文件会原样保留，并新建本机数据库以便继续受理。")
+    print(
+        "请暂停受理并联系管理员。重新启动本程序时，可读取的办件会自动加密导出，"
+        "损坏的文件会原样保留，并新建本机数据库以便继续受理。"
+    )
     return 3
 
 
@@ -87,8 +89,10 @@ def _rescue(args: argparse.Namespace) -> int:
     target.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     tables = document.get("tables", {})
     print(f"已解密：{target}")
-    print(f"办件 {len(tables.get('cases', []))} 件，材料 {len(tables.get('materials', []))} 条，"
-          f"事件 {len(tables.get('case_events', []))} 条，未上报 {len(document.get('unsent_outbox', []))} 条")
+    print(
+        f"办件 {len(tables.get('cases', []))} 件，材料 {len(tables.get('materials', []))} 条，"
+        f"事件 {len(tables.get('case_events', []))} 条，未上报 {len(document.get('unsent_outbox', []))} 条"
+    )
     if document.get("incomplete_tables"):
         print("以下表有记录无法读取：" + "、".join(document["incomplete_tables"]))
     print("该 JSON 含申请人身份信息，核对后请妥善删除。")
@@ -106,16 +110,16 @@ def _restore(args: argparse.Namespace) -> int:
     from client.store.rescue import open_rescue
 
     data_dir = _data_dir(args)
-    runtime = build_runtime(ClientConfig(data_dir=data_dir, demo=args.demo, plaintext=args.dev_plaintext,
-                                         devices="none"))
+    runtime = build_runtime(
+        ClientConfig(data_dir=data_dir, demo=args.demo, plaintext=args.dev_plaintext, devices="none")
+    )
     try:
         if not runtime.enrolment.enrolled():
             print("本机尚未登记到后台，无法恢复。请先执行：onewindow enrol --server <地址> --code <登记码>")
             return 1
         rescue = None
         if args.from_rescue:
-            rescue = open_rescue(Path(args.from_rescue).read_bytes(),
-                                 _rescue_keys(args, data_dir / "client.sqlite"))
+            rescue = open_rescue(Path(args.from_rescue).read_bytes(), _rescue_keys(args, data_dir / "client.sqlite"))
         status = runtime.services.sync.restore_now(rescue, args.from_rescue or "")
         if status.error:
             print(f"恢复未完成：{status.error}")

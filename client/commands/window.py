@@ -1,4 +1,5 @@
 """`onewindow demo|run|enrol|sync`: the window and joining a back office."""
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,11 @@ def register(sub) -> None:
     sync.add_argument("--data-dir")
     sync.set_defaults(handler=_sync)
     for parser in (run, enrol, sync):
-        parser.add_argument("--dev-plaintext", action="store_true",
-                            help="开发用：本机数据不加密（窗口标题会注明），仅用于没有系统密钥环的开发机")
+        parser.add_argument(
+            "--dev-plaintext",
+            action="store_true",
+            help="开发用：本机数据不加密（窗口标题会注明），仅用于没有系统密钥环的开发机",
+        )
 
 
 def _demo(args: argparse.Namespace) -> int:

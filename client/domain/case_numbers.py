@@ -4,6 +4,7 @@ Format: region code (12) + date YYYYMMDD + device code (4, base36 upper) + per-d
 daily sequence (4). Example: 370702000000-20261122-A1B2-0007 (hyphens are printed,
 not stored). The back office never renumbers.
 """
+
 from __future__ import annotations
 
 import datetime as dt

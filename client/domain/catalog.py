@@ -6,6 +6,7 @@ situations (情形) decide which conditional materials apply, bundles (一件事
 several matters and ask shared materials once, and the catalog version is what a
 case records so that a case in progress keeps the rules it was taken under.
 """
+
 from __future__ import annotations
 
 import functools
@@ -184,8 +185,7 @@ class Bundle:
     def taken_at(self) -> tuple[str, ...]:
         return self.where or (self.level,)
 
-    def materials_for(self, catalog: Catalog, answers: Mapping[str, str] | None = None
-                      ) -> tuple[BundleMaterial, ...]:
+    def materials_for(self, catalog: Catalog, answers: Mapping[str, str] | None = None) -> tuple[BundleMaterial, ...]:
         merged: dict[str, tuple[MaterialSpec, list[str]]] = {}
         for code in self.matters:
             for spec in catalog.get(code).materials_for(answers):
@@ -219,8 +219,7 @@ class Catalog:
 
     def __post_init__(self) -> None:
         # A lookup table built once; the dataclass stays frozen for callers.
-        object.__setattr__(self, "_by_code", {m.code: m for m in self.matters}
-                           | {b.code: b for b in self.bundles})
+        object.__setattr__(self, "_by_code", {m.code: m for m in self.matters} | {b.code: b for b in self.bundles})
 
     def get(self, code: str) -> Matter:
         found = self._by_code.get(code)
@@ -238,8 +237,9 @@ class Catalog:
         """Ranked matter search (name, code, pinyin, initials, colloquial phrases)."""
         from .search import CatalogIndex
 
-        return tuple(hit.item for hit in CatalogIndex.for_catalog(self).search(text, limit=limit)
-                     if isinstance(hit.item, Matter))
+        return tuple(
+            hit.item for hit in CatalogIndex.for_catalog(self).search(text, limit=limit) if isinstance(hit.item, Matter)
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -270,9 +270,17 @@ def matter_to_dict(matter: Matter) -> dict:
 
 
 def _situations(raw: Iterable[dict]) -> tuple[Situation, ...]:
-    return tuple(Situation(s["code"], s["question"], tuple(
-        SituationOption(o["code"], o["label"], tuple(o.get("adds", ())), tuple(o.get("removes", ())))
-        for o in s["options"])) for s in raw)
+    return tuple(
+        Situation(
+            s["code"],
+            s["question"],
+            tuple(
+                SituationOption(o["code"], o["label"], tuple(o.get("adds", ())), tuple(o.get("removes", ())))
+                for o in s["options"]
+            ),
+        )
+        for s in raw
+    )
 
 
 _TUPLE_FIELDS = ("keywords", "targets", "where", "aliases", "matters")
@@ -284,8 +292,9 @@ def matter_from_dict(raw: dict) -> Matter:
     for key in _TUPLE_FIELDS:
         if key in data:
             data[key] = tuple(data[key])
-    data["materials"] = tuple(MaterialSpec(**{k: v for k, v in s.items() if k in _SPEC_FIELDS})
-                              for s in raw["materials"])
+    data["materials"] = tuple(
+        MaterialSpec(**{k: v for k, v in s.items() if k in _SPEC_FIELDS}) for s in raw["materials"]
+    )
     data["fees"] = tuple(Fee(**f) for f in raw.get("fees", ()))
     data["situations"] = _situations(raw.get("situations", ()))
     data.setdefault("keywords", ())
@@ -306,10 +315,14 @@ def bundle_from_dict(raw: dict) -> Bundle:
 
 
 def catalog_from_dict(data: dict) -> Catalog:
-    return Catalog(data["version"], data["office_name"], data["region_code"],
-                   tuple(matter_from_dict(raw) for raw in data["matters"]),
-                   tuple(bundle_from_dict(raw) for raw in data.get("bundles", ())),
-                   data.get("published", ""))
+    return Catalog(
+        data["version"],
+        data["office_name"],
+        data["region_code"],
+        tuple(matter_from_dict(raw) for raw in data["matters"]),
+        tuple(bundle_from_dict(raw) for raw in data.get("bundles", ())),
+        data.get("published", ""),
+    )
 
 
 def check_catalog(catalog: Catalog) -> tuple[str, ...]:

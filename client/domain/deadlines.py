@@ -4,6 +4,7 @@ The holiday calendar is data handed in by the caller (built in, replaced per yea
 back office); an unknown year degrades to weekends only and says so, rather than failing.
 Suspension periods (特别程序, §45) pause the clock.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,12 @@ class WorkCalendar:
     def merged(self, newer: WorkCalendar) -> WorkCalendar:
         """This calendar with every year `newer` knows replaced by `newer`'s data."""
         keep = lambda days: frozenset(d for d in days if d.year not in newer.known_years)  # noqa: E731
-        return WorkCalendar(keep(self.holidays) | newer.holidays, keep(self.workdays) | newer.workdays,
-                            self.known_years | newer.known_years, newer.source or self.source)
+        return WorkCalendar(
+            keep(self.holidays) | newer.holidays,
+            keep(self.workdays) | newer.workdays,
+            self.known_years | newer.known_years,
+            newer.source or self.source,
+        )
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,9 @@ class Deadline:
         return f"{self.due.year}年法定节假日安排尚未更新，期限暂按周末推算，仅供参考"
 
 
-def add_limit(start: dt.date, value: int, unit: str, calendar: WorkCalendar,
-              suspensions: Iterable[Suspension] = ()) -> Deadline:
+def add_limit(
+    start: dt.date, value: int, unit: str, calendar: WorkCalendar, suspensions: Iterable[Suspension] = ()
+) -> Deadline:
     """Deadline `value` units after `start`; the start day itself does not count.
 
     Working days (WD) skip weekends, holidays and suspended days and count 调休 Saturdays;
@@ -104,11 +110,18 @@ class CaseDeadlines:
     legal: Deadline
 
 
-def case_deadlines(received: dt.date, promised: tuple[int, str], legal: tuple[int, str], calendar: WorkCalendar,
-                   suspensions: Iterable[Suspension] = ()) -> CaseDeadlines:
+def case_deadlines(
+    received: dt.date,
+    promised: tuple[int, str],
+    legal: tuple[int, str],
+    calendar: WorkCalendar,
+    suspensions: Iterable[Suspension] = (),
+) -> CaseDeadlines:
     """Both dates a case is held to: the promised one (承诺时限) and the legal one (法定时限)."""
     paused = tuple(suspensions)
-    return CaseDeadlines(add_limit(received, *promised, calendar, paused), add_limit(received, *legal, calendar, paused))
+    return CaseDeadlines(
+        add_limit(received, *promised, calendar, paused), add_limit(received, *legal, calendar, paused)
+    )
 
 
 def calendar_from_dict(data: dict) -> WorkCalendar:
@@ -128,9 +141,12 @@ def calendar_from_dict(data: dict) -> WorkCalendar:
 
 
 def calendar_to_dict(calendar: WorkCalendar) -> dict:
-    return {"source": calendar.source, "years": sorted(calendar.known_years),
-            "holidays": sorted(d.isoformat() for d in calendar.holidays),
-            "workdays": sorted(d.isoformat() for d in calendar.workdays)}
+    return {
+        "source": calendar.source,
+        "years": sorted(calendar.known_years),
+        "holidays": sorted(d.isoformat() for d in calendar.holidays),
+        "workdays": sorted(d.isoformat() for d in calendar.workdays),
+    }
 
 
 @functools.lru_cache(maxsize=1)  # shipped data, immutable: parse it once

@@ -4,6 +4,7 @@ Pure: matter + situation answers + the state of each material (+ a few facts abo
 applicant) in, a `Decision` out. Each rule names its legal source; the window turns the
 decision into 受理通知书 / 容缺受理通知书 / 一次性告知书 / 不予受理决定书.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,13 @@ STATES = (PAPER_ORIGINAL, PAPER_COPY, SCANNED, ELICENSE, PLEDGED, MISSING, DEFEC
 
 # Outcomes.
 ACCEPT, ACCEPT_TOLERANT, PLEDGE, NOTIFY_MISSING, REFUSE, CONCLUDE = (
-    "accept", "accept_tolerant", "pledge", "notify_missing", "refuse", "conclude")
+    "accept",
+    "accept_tolerant",
+    "pledge",
+    "notify_missing",
+    "refuse",
+    "conclude",
+)
 
 # 不予受理 reasons (行政许可法 §32(1)(1)(2) and the matter's 受理条件), shown to the clerk to pick from.
 REFUSAL_REASONS = {
@@ -146,8 +153,13 @@ def decide(matter: Matter, materials: Mapping[str, MaterialStatus], facts: Facts
     if shortfalls:
         blockers = _tolerance_blockers(shortfalls, facts)
         if not blockers:
-            return Decision(ACCEPT_TOLERANT, BASIS_TOLERANT, tuple(shortfalls), supplement_by=facts.supplement_by,
-                            pledged=tuple(pledged))
+            return Decision(
+                ACCEPT_TOLERANT,
+                BASIS_TOLERANT,
+                tuple(shortfalls),
+                supplement_by=facts.supplement_by,
+                pledged=tuple(pledged),
+            )
         return Decision(NOTIFY_MISSING, BASIS_NOTIFY, tuple(shortfalls), reasons=blockers)
     if matter.handling == "immediate":
         return Decision(CONCLUDE, BASIS_CONCLUDE, pledged=tuple(pledged))

@@ -3,6 +3,7 @@
 Pure functions so that the UI can validate on every keystroke and the server can
 re-check what the client sent.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,6 +3,7 @@
 It lives in the domain because both sides need the same vocabulary and neither may
 import the other.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -8,6 +8,7 @@ law and not by mandate), proof of guardianship. The material then goes through t
 received/missing/scan logic as any other, so a missing letter ends up in the one-time notice.
 Pure: the window calls these on every keystroke and the back office re-checks.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,17 +35,38 @@ GUARDIAN_KEY = "JHGX"
 ADULT_AGE = 18
 
 AUTHORISATION_LETTER = MaterialSpec(
-    code="DL-WTS", name="授权委托书", necessity="required", form="original", copies=1, medium="paper",
+    code="DL-WTS",
+    name="授权委托书",
+    necessity="required",
+    form="original",
+    copies=1,
+    medium="paper",
     standard="写明委托人和受托人姓名（名称）、证件号码，委托事项、权限和期限；委托人签字，单位委托加盖公章",
-    basis="《中华人民共和国民法典》第一百六十五条", shared_as=LETTER_KEY)
+    basis="《中华人民共和国民法典》第一百六十五条",
+    shared_as=LETTER_KEY,
+)
 GUARDIANSHIP_MINOR = MaterialSpec(
-    code="DL-JHGX", name="监护关系证明", necessity="required", form="copy", copies=1, medium="either",
+    code="DL-JHGX",
+    name="监护关系证明",
+    necessity="required",
+    form="copy",
+    copies=1,
+    medium="either",
     standard="未成年人提交户口簿或出生医学证明，载明监护人与被监护人的关系",
-    basis="《中华人民共和国民法典》第二十三条、第二十七条", shared_as=GUARDIAN_KEY)
+    basis="《中华人民共和国民法典》第二十三条、第二十七条",
+    shared_as=GUARDIAN_KEY,
+)
 GUARDIANSHIP_ADULT = MaterialSpec(
-    code="DL-JHGX", name="监护关系证明", necessity="required", form="copy", copies=1, medium="either",
+    code="DL-JHGX",
+    name="监护关系证明",
+    necessity="required",
+    form="copy",
+    copies=1,
+    medium="either",
     standard="无民事行为能力或限制民事行为能力的成年人，提交法院判决书或居（村）民委员会、民政部门的监护人指定文书",
-    basis="《中华人民共和国民法典》第二十八条、第三十一条", shared_as=GUARDIAN_KEY)
+    basis="《中华人民共和国民法典》第二十八条、第三十一条",
+    shared_as=GUARDIAN_KEY,
+)
 
 
 def age_on(birth: dt.date, today: dt.date) -> int:
@@ -108,8 +130,14 @@ def normalised(applicant: Applicant, today: dt.date) -> Applicant:
     agent = applicant.agent
     if agent is not None:
         agent = replace(agent, id_number=check_id_number(agent.id_number, today).number, name=agent.name.strip())
-    return replace(applicant, id_number=number, id_type=id_type, name=applicant.name.strip(),
-                   legal_rep=applicant.legal_rep.strip(), agent=agent)
+    return replace(
+        applicant,
+        id_number=number,
+        id_type=id_type,
+        name=applicant.name.strip(),
+        legal_rep=applicant.legal_rep.strip(),
+        agent=agent,
+    )
 
 
 def needs_letter(applicant: Applicant) -> bool:
@@ -153,8 +181,9 @@ def party_answers(matter: Matter, answers: Mapping[str, str], applicant: Applica
     return out
 
 
-def case_materials(matter: Matter, answers: Mapping[str, str], applicant: Applicant,
-                   today: dt.date) -> tuple[dict[str, str], tuple[MaterialSpec, ...], tuple[MaterialSpec, ...]]:
+def case_materials(
+    matter: Matter, answers: Mapping[str, str], applicant: Applicant, today: dt.date
+) -> tuple[dict[str, str], tuple[MaterialSpec, ...], tuple[MaterialSpec, ...]]:
     """(answers, the whole checklist, the materials the representation added to the matter's own).
 
     A matter that already lists its own 委托书 keeps it (answered through its situation);

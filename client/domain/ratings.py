@@ -1,4 +1,5 @@
 """好差评 (国办发〔2019〕51号): five levels, the last two are 差评; the counter's indicators."""
+
 from __future__ import annotations
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}

@@ -3,6 +3,7 @@
 The device knows only its region code; its level (county / town / village) and which
 catalog entries it may take in follow from the code's shape.
 """
+
 from __future__ import annotations
 
 

@@ -5,6 +5,7 @@ Built once per catalog and queried on every keystroke (budget: p95 under 5 ms ov
 and village, so entries are grouped by their searchable text; a character index narrows
 the groups, a few string tests score them, and scope (level and region) filters members.
 """
+
 from __future__ import annotations
 
 import re
@@ -111,8 +112,14 @@ class CatalogIndex:
         for order, item in enumerate(items):
             region = getattr(item, "region_code", "") or catalog.region_code
             entries.append(_Entry(item, item.taken_at(), item.level, region, order))
-            key = (item.name, tuple(item.aliases), tuple(item.keywords), item.level, item.taken_at(),
-                   isinstance(item, Bundle))
+            key = (
+                item.name,
+                tuple(item.aliases),
+                tuple(item.keywords),
+                item.level,
+                item.taken_at(),
+                isinstance(item, Bundle),
+            )
             grouped.setdefault(key, []).append(order)
         self._entries = tuple(entries)
         groups = []
@@ -125,10 +132,22 @@ class CatalogIndex:
             for phrase in aliases + keywords:
                 if not phrase.isascii():
                     extra.extend(pinyin_keys(phrase))
-            groups.append(_Group(name.lower(), full, initials, tuple(normalise(a) for a in aliases),
-                                 tuple(dict.fromkeys(e for e in extra if len(e) >= 2)),
-                                 tuple(normalise(k) for k in keywords), tuple(members), level, where, is_bundle,
-                                 tuple(sorted(by_region)), {k: tuple(v) for k, v in by_region.items()}))
+            groups.append(
+                _Group(
+                    name.lower(),
+                    full,
+                    initials,
+                    tuple(normalise(a) for a in aliases),
+                    tuple(dict.fromkeys(e for e in extra if len(e) >= 2)),
+                    tuple(normalise(k) for k in keywords),
+                    tuple(members),
+                    level,
+                    where,
+                    is_bundle,
+                    tuple(sorted(by_region)),
+                    {k: tuple(v) for k, v in by_region.items()},
+                )
+            )
         self._groups = tuple(groups)
         by_char: dict[str, set[int]] = {}
         by_alias: dict[str, set[int]] = {}
@@ -161,8 +180,9 @@ class CatalogIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def search(self, text: str, scope: Scope | None = None, limit: int = 20,
-               bundles: bool = True) -> tuple[SearchHit, ...]:
+    def search(
+        self, text: str, scope: Scope | None = None, limit: int = 20, bundles: bool = True
+    ) -> tuple[SearchHit, ...]:
         """Best `limit` hits, best first; an empty query lists the scope's own-level items.
 
         Groups are scored and ranked first (a few hundred at most); members are expanded
@@ -267,7 +287,7 @@ class CatalogIndex:
         if len(query) < 3 or not any(c.isdigit() for c in query):
             return scores
         start = bisect_left(self._codes, query)
-        for code in self._codes[start:start + 200]:
+        for code in self._codes[start : start + 200]:
             if not code.startswith(query):
                 break
             entry_id = self._by_code[code]

@@ -3,6 +3,7 @@
 States follow real approval systems (window intake, back-office decision,
 delivery). An illegal transition raises `IllegalTransition`, which the UI shows.
 """
+
 from __future__ import annotations
 
 from enum import Enum

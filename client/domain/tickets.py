@@ -2,6 +2,7 @@
 
 Pure rules shared by the back office (which keeps the queue of a hall) and the window.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,6 +3,7 @@
 Pure functions returning a `Check` with a Chinese message, so the window can validate on
 every keystroke and the back office can re-check what a device sent.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,17 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I O Z S V
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # 登记管理部门码 (first character) → the registering authority.
 USCC_AUTHORITIES = {
-    "1": "机构编制", "2": "外交", "3": "司法行政", "4": "文化", "5": "民政", "6": "旅游", "7": "宗教",
-    "8": "工会", "9": "市场监督管理（工商）", "A": "中央军委改革和编制办公室", "N": "农业农村（农村集体经济组织）",
+    "1": "机构编制",
+    "2": "外交",
+    "3": "司法行政",
+    "4": "文化",
+    "5": "民政",
+    "6": "旅游",
+    "7": "宗教",
+    "8": "工会",
+    "9": "市场监督管理（工商）",
+    "A": "中央军委改革和编制办公室",
+    "N": "农业农村（农村集体经济组织）",
     "Y": "其他",
 }
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -85,7 +95,7 @@ def uscc_from_scan(raw: str) -> str:
     """
     text = _ascii(raw).upper()
     for start in range(max(len(text) - 17, 0)):
-        run = text[start:start + 18]
+        run = text[start : start + 18]
         if _USCC_RUN.fullmatch(run) and check_uscc(run).ok:
             return run
     return ""

@@ -5,6 +5,7 @@ about its applicant — name, contact, address, legal representative, the agent 
 in the same transaction as the case, and the agent is remembered as a person too.
 Looking someone up returns that plus their previous cases, so nothing is typed twice.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,29 +53,67 @@ def find(session: Session, id_number: str, id_type: str | None = None) -> KnownA
     if id_type:
         query = query.where(KnownParty.id_type == id_type)
     party = session.scalars(query.order_by(KnownParty.updated_at.desc())).first()
-    cases_query = (select(Case.id, Case.case_no, Case.matter_name, Case.received_at, Case.status,
-                          Case.applicant_name, Case.applicant_phone, Case.applicant_id_type)
-                   .where(Case.applicant_id_number == id_number).order_by(Case.received_at.desc()))
+    cases_query = (
+        select(
+            Case.id,
+            Case.case_no,
+            Case.matter_name,
+            Case.received_at,
+            Case.status,
+            Case.applicant_name,
+            Case.applicant_phone,
+            Case.applicant_id_type,
+        )
+        .where(Case.applicant_id_number == id_number)
+        .order_by(Case.received_at.desc())
+    )
     if id_type:  # a person's number never finds an organisation's cases, nor the reverse
         is_uscc = Case.applicant_id_type == ID_USCC
         cases_query = cases_query.where(is_uscc if id_type == ID_USCC else ~is_uscc)
     cases = session.execute(cases_query).all()
     if party is None and not cases:
         return None
-    previous = tuple(PreviousCase(r.id, r.case_no, r.matter_name, r.received_at, r.status)
-                     for r in cases[:PREVIOUS_SHOWN])
+    previous = tuple(
+        PreviousCase(r.id, r.case_no, r.matter_name, r.received_at, r.status) for r in cases[:PREVIOUS_SHOWN]
+    )
     phone = (party.phone if party else "") or next((r.applicant_phone for r in cases if r.applicant_phone), "")
     if party is None:  # cases recorded before the memory existed and not seeded
         last = cases[0]
         kind = ORGANISATION if last.applicant_id_type == ID_USCC else PERSON
-        return KnownApplicant(id_number, last.applicant_name, phone, last.received_at, last.matter_name,
-                              len(cases), kind, last.applicant_id_type, previous=previous)
+        return KnownApplicant(
+            id_number,
+            last.applicant_name,
+            phone,
+            last.received_at,
+            last.matter_name,
+            len(cases),
+            kind,
+            last.applicant_id_type,
+            previous=previous,
+        )
     agent = None
     if party.agent:
         a = party.agent
-        agent = Agent(a.get("name", ""), a.get("id_number", ""), a.get("relation", ""),
-                      a.get("id_type", ID_RESIDENT), a.get("phone", ""))
+        agent = Agent(
+            a.get("name", ""),
+            a.get("id_number", ""),
+            a.get("relation", ""),
+            a.get("id_type", ID_RESIDENT),
+            a.get("phone", ""),
+        )
     last_seen = cases[0].received_at if cases else party.updated_at
     last_matter = cases[0].matter_name if cases else ""
-    return KnownApplicant(id_number, party.name, phone, last_seen, last_matter, len(cases), party.kind,
-                          party.id_type, party.address, party.legal_rep, agent, previous)
+    return KnownApplicant(
+        id_number,
+        party.name,
+        phone,
+        last_seen,
+        last_matter,
+        len(cases),
+        party.kind,
+        party.id_type,
+        party.address,
+        party.legal_rep,
+        agent,
+        previous,
+    )

@@ -3,6 +3,7 @@
 The verifier is kept only after a successful online login and is honoured for a
 bounded time, so a stolen laptop does not keep a dismissed clerk's access forever.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,14 @@ from .errors import ServiceError
 
 log = logging.getLogger(__name__)
 
-ROLE_LABELS = {"clerk": "综合窗口", "social_worker": "全科社工", "bus_staff": "直通车",
-               "approver": "审批人员", "supervisor": "窗口主管", "admin": "管理员"}
+ROLE_LABELS = {
+    "clerk": "综合窗口",
+    "social_worker": "全科社工",
+    "bus_staff": "直通车",
+    "approver": "审批人员",
+    "supervisor": "窗口主管",
+    "admin": "管理员",
+}
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,13 @@ def _verifier(password: str, salt: bytes) -> str:
 
 
 class AuthService:
-    def __init__(self, store: Store, api: Callable[[], BackOfficeApi],
-                 offline_days: int | Callable[[], int] = 10, clock: Callable[[], dt.datetime] = dt.datetime.now):
+    def __init__(
+        self,
+        store: Store,
+        api: Callable[[], BackOfficeApi],
+        offline_days: int | Callable[[], int] = 10,
+        clock: Callable[[], dt.datetime] = dt.datetime.now,
+    ):
         # The bound may come from the back office's field policy, read at each login.
         self.store, self.api, self.clock = store, api, clock
         self._offline_days = offline_days if callable(offline_days) else (lambda: offline_days)
@@ -64,8 +76,16 @@ class AuthService:
             raise ServiceError(exc.message, str(exc)) from exc
         salt = os.urandom(16)
         with self.store.sessions.begin() as s:
-            s.merge(CachedUser(username=who.username, display_name=who.display_name, role=who.role,
-                               salt=salt.hex(), verifier=_verifier(password, salt), verified_at=self.clock()))
+            s.merge(
+                CachedUser(
+                    username=who.username,
+                    display_name=who.display_name,
+                    role=who.role,
+                    salt=salt.hex(),
+                    verifier=_verifier(password, salt),
+                    verified_at=self.clock(),
+                )
+            )
         return Clerk(who.username, who.display_name, who.role, offline=False)
 
     def _offline(self, username: str, password: str) -> Clerk:

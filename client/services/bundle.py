@@ -1,4 +1,5 @@
 """Everything the views may call, handed over by the composition root."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 Kept in the store's settings table (no schema change): the back office (or an
 administrator) sends a year's holidays and 调休 days; they replace the built-in years.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Reading cases for the home list and the detail view, as frozen snapshots."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -130,27 +131,50 @@ def deadline_warning(status: str, promised_by: dt.date, today: dt.date, calendar
 def _custody_fields(slip: TransferSlip | None) -> dict:
     if slip is None:
         return {}
-    return {"custody": slip.holder, "custody_label": CUSTODY_LABELS.get(slip.holder, slip.holder),
-            "slip_no": slip.slip_no, "forward_to": slip.forward_to, "can_dispatch": slip.holder == "station"}
+    return {
+        "custody": slip.holder,
+        "custody_label": CUSTODY_LABELS.get(slip.holder, slip.holder),
+        "slip_no": slip.slip_no,
+        "forward_to": slip.forward_to,
+        "can_dispatch": slip.holder == "station",
+    }
 
 
 class CaseQueries:
-    def __init__(self, store: Store, calendar: WorkCalendar | Callable[[], WorkCalendar] | None = None,
-                 today: Callable[[], dt.date] = dt.date.today):
+    def __init__(
+        self,
+        store: Store,
+        calendar: WorkCalendar | Callable[[], WorkCalendar] | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
+    ):
         self.store = store
         fixed = calendar or WorkCalendar()
         self.calendar = fixed if callable(fixed) else (lambda: fixed)
         self.today = today
 
     def _summary(self, s, case: Case) -> CaseSummary:
-        states = list(s.scalars(select(OutboxEntry.state).join(
-            CaseEvent, CaseEvent.event_id == OutboxEntry.event_id).where(CaseEvent.case_id == case.id)))
-        return CaseSummary(case.id, case.case_no, format_case_no(case.case_no), case.applicant_name,
-                           mask_id_number(case.applicant_id_number), case.matter_name, case.status,
-                           LABELS[CaseState(case.status)], case.received_at, case.promised_by, _sync_label(states),
-                           # a hall's record of forwarded originals has no deadline of its own
-                           deadline_warning(case.status, case.promised_by, self.today(), self.calendar())
-                           if case.matter_code else "")
+        states = list(
+            s.scalars(
+                select(OutboxEntry.state)
+                .join(CaseEvent, CaseEvent.event_id == OutboxEntry.event_id)
+                .where(CaseEvent.case_id == case.id)
+            )
+        )
+        return CaseSummary(
+            case.id,
+            case.case_no,
+            format_case_no(case.case_no),
+            case.applicant_name,
+            mask_id_number(case.applicant_id_number),
+            case.matter_name,
+            case.status,
+            LABELS[CaseState(case.status)],
+            case.received_at,
+            case.promised_by,
+            _sync_label(states),
+            # a hall's record of forwarded originals has no deadline of its own
+            deadline_warning(case.status, case.promised_by, self.today(), self.calendar()) if case.matter_code else "",
+        )
 
     def recent(self, limit: int = 100) -> tuple[CaseSummary, ...]:
         with self.store.sessions() as s:
@@ -163,44 +187,82 @@ class CaseQueries:
         if not key:
             return self.recent(limit)
         with self.store.sessions() as s:
-            cases = s.scalars(select(Case).where(or_(
-                Case.case_no == key, Case.applicant_id_number == key,
-                Case.applicant_name.contains(text.strip()))).order_by(Case.received_at.desc()).limit(limit)).all()
+            cases = s.scalars(
+                select(Case)
+                .where(
+                    or_(
+                        Case.case_no == key, Case.applicant_id_number == key, Case.applicant_name.contains(text.strip())
+                    )
+                )
+                .order_by(Case.received_at.desc())
+                .limit(limit)
+            ).all()
             return tuple(self._summary(s, c) for c in cases)
 
     def detail(self, case_id: str) -> CaseDetail:
         with self.store.sessions() as s:
             case = s.get(Case, case_id)
             timeline = tuple(
-                TimelineEntry(ev.device_time, EVENT_LABELS.get(ev.type, ev.type), ev.clerk,
-                              ev.payload.get("result_name", "") or ev.payload.get("reason", "") or "")
-                for ev in case.events)
-            materials = tuple(MaterialLine(m.name, m.form, m.copies, m.status, len(m.pages or ()))
-                              for m in case.materials)
+                TimelineEntry(
+                    ev.device_time,
+                    EVENT_LABELS.get(ev.type, ev.type),
+                    ev.clerk,
+                    ev.payload.get("result_name", "") or ev.payload.get("reason", "") or "",
+                )
+                for ev in case.events
+            )
+            materials = tuple(
+                MaterialLine(m.name, m.form, m.copies, m.status, len(m.pages or ())) for m in case.materials
+            )
             status = CaseState(case.status)
             ready = status in (CaseState.APPROVED, CaseState.DENIED, CaseState.RESULT_READY)
             lacking = any(m.status in ("missing", "defective", "tolerated") for m in case.materials)
             mailed = next((ev.payload.get("tracking_no", "") for ev in case.events if ev.type == "case.mailed"), "")
             slip = s.scalar(select(TransferSlip).where(TransferSlip.case_id == case.id))
             if slip is not None and not case.matter_code:  # received here: the station owns the case
-                return CaseDetail(self._summary(s, case), "", "", case.clerk, "", "", "", "", materials, timeline,
-                                  can_deliver=False, forwarded_in=True, **_custody_fields(slip))
+                return CaseDetail(
+                    self._summary(s, case),
+                    "",
+                    "",
+                    case.clerk,
+                    "",
+                    "",
+                    "",
+                    "",
+                    materials,
+                    timeline,
+                    can_deliver=False,
+                    forwarded_in=True,
+                    **_custody_fields(slip),
+                )
             first = case.events[0].payload if case.events else {}
             agent = first.get("agent") or {}
-            return CaseDetail(self._summary(s, case), case.applicant_id_number, case.applicant_phone, case.clerk,
-                              case.notice_no, case.result_name, case.result_no, case.reason, materials, timeline,
-                              can_deliver=ready or status == CaseState.CONCLUDED or status == CaseState.MAILED,
-                              can_mail=ready,
-                              can_supplement=lacking and status in (
-                                  CaseState.PENDING_SUPPLEMENT, CaseState.ACCEPTED_TOLERANT, CaseState.SUBMITTED,
-                                  CaseState.IN_REVIEW) or status == CaseState.SUPPLEMENT_REQUESTED,
-                              can_withdraw=CLOSED.isdisjoint({status}) and status in TRANSITIONS_TO_WITHDRAWN,
-                              tracking_no=mailed,
-                              applicant_kind=(first.get("applicant") or {}).get("kind", "person"),
-                              agent_name=agent.get("name", ""),
-                              agent_relation=RELATIONS.get(agent.get("relation", ""), agent.get("relation", "")),
-                              agent_id_masked=mask_id_number(agent.get("id_number", "")),
-                              ticket_no=first.get("ticket_no", ""), **_custody_fields(slip))
+            return CaseDetail(
+                self._summary(s, case),
+                case.applicant_id_number,
+                case.applicant_phone,
+                case.clerk,
+                case.notice_no,
+                case.result_name,
+                case.result_no,
+                case.reason,
+                materials,
+                timeline,
+                can_deliver=ready or status == CaseState.CONCLUDED or status == CaseState.MAILED,
+                can_mail=ready,
+                can_supplement=lacking
+                and status
+                in (CaseState.PENDING_SUPPLEMENT, CaseState.ACCEPTED_TOLERANT, CaseState.SUBMITTED, CaseState.IN_REVIEW)
+                or status == CaseState.SUPPLEMENT_REQUESTED,
+                can_withdraw=CLOSED.isdisjoint({status}) and status in TRANSITIONS_TO_WITHDRAWN,
+                tracking_no=mailed,
+                applicant_kind=(first.get("applicant") or {}).get("kind", "person"),
+                agent_name=agent.get("name", ""),
+                agent_relation=RELATIONS.get(agent.get("relation", ""), agent.get("relation", "")),
+                agent_id_masked=mask_id_number(agent.get("id_number", "")),
+                ticket_no=first.get("ticket_no", ""),
+                **_custody_fields(slip),
+            )
 
     def by_number(self, case_no: str) -> CaseDetail | None:
         with self.store.sessions() as s:

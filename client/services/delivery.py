@@ -1,4 +1,5 @@
 """Handing the result over at the window (出件): identity check, event, receipt."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,14 @@ class DeliveryResult:
 
 
 class DeliveryService:
-    def __init__(self, store: Store, identity: Callable[[], DeviceIdentity], paperwork: Paperwork,
-                 on_new_event: Callable[[], None] = lambda: None, clock: Callable[[], dt.datetime] = dt.datetime.now):
+    def __init__(
+        self,
+        store: Store,
+        identity: Callable[[], DeviceIdentity],
+        paperwork: Paperwork,
+        on_new_event: Callable[[], None] = lambda: None,
+        clock: Callable[[], dt.datetime] = dt.datetime.now,
+    ):
         self.store, self.identity, self.paperwork = store, identity, paperwork
         self.on_new_event, self.clock = on_new_event, clock
 
@@ -55,23 +62,44 @@ class DeliveryService:
                 raise ServiceError(exc.message, str(exc)) from exc
             case.updated_at = now
             payload = protocol.CaseDeliveredPayload(
-                case_no=case.case_no, delivered_at=now, recipient_name=recipient_name.strip() or case.applicant_name,
-                recipient_id_number=check.number, clerk=clerk.username).model_dump(mode="json")
-            append_event(s, case_id=case_id, type_=protocol.CASE_DELIVERED, payload=payload,
-                         clerk=clerk.username, device_id=self.identity().device_id, now=now)
+                case_no=case.case_no,
+                delivered_at=now,
+                recipient_name=recipient_name.strip() or case.applicant_name,
+                recipient_id_number=check.number,
+                clerk=clerk.username,
+            ).model_dump(mode="json")
+            append_event(
+                s,
+                case_id=case_id,
+                type_=protocol.CASE_DELIVERED,
+                payload=payload,
+                clerk=clerk.username,
+                device_id=self.identity().device_id,
+                now=now,
+            )
         self.on_new_event()
         with self.store.sessions() as s:
             case = s.get(Case, case_id)
         try:
-            pdf = self.paperwork.delivery_receipt(case, recipient_name.strip() or case.applicant_name,
-                                                  check.number, now)
+            pdf = self.paperwork.delivery_receipt(
+                case, recipient_name.strip() or case.applicant_name, check.number, now
+            )
         except Exception:
             log.exception("delivery receipt for %s failed", case.case_no)
             pdf = None
         return DeliveryResult(case.case_no, now, pdf)
 
-    def mail(self, case_id: str, tracking_no: str, address: str, recipient_name: str, clerk: Clerk,
-             phone: str = "", carrier: str = "中国邮政EMS", postage: str | None = None) -> MailResult:
+    def mail(
+        self,
+        case_id: str,
+        tracking_no: str,
+        address: str,
+        recipient_name: str,
+        clerk: Clerk,
+        phone: str = "",
+        carrier: str = "中国邮政EMS",
+        postage: str | None = None,
+    ) -> MailResult:
         """邮寄送达: the result goes out by post; the tracking number is the proof.
 
         `postage` "office" (邮寄费用由政府承担) or "applicant"; by default the office pays for
@@ -89,11 +117,25 @@ class DeliveryService:
                 outreach = s.scalar(select(OutreachAppointment.id).where(OutreachAppointment.case_id == case_id))
                 postage = "office" if outreach else "applicant"
             payload = protocol.CaseMailedPayload(
-                case_no=case.case_no, mailed_at=now, tracking_no=tracking_no, carrier=carrier, address=address,
-                recipient_name=recipient_name.strip() or case.applicant_name, phone=phone.strip(),
-                clerk=clerk.username, postage=postage).model_dump(mode="json")
-            append_event(s, case_id=case_id, type_=protocol.CASE_MAILED, payload=payload, clerk=clerk.username,
-                         device_id=self.identity().device_id, now=now)
+                case_no=case.case_no,
+                mailed_at=now,
+                tracking_no=tracking_no,
+                carrier=carrier,
+                address=address,
+                recipient_name=recipient_name.strip() or case.applicant_name,
+                phone=phone.strip(),
+                clerk=clerk.username,
+                postage=postage,
+            ).model_dump(mode="json")
+            append_event(
+                s,
+                case_id=case_id,
+                type_=protocol.CASE_MAILED,
+                payload=payload,
+                clerk=clerk.username,
+                device_id=self.identity().device_id,
+                now=now,
+            )
             case_no = case.case_no
         self.on_new_event()
         return MailResult(case_no, now, tracking_no, postage)
@@ -106,10 +148,18 @@ class DeliveryService:
         with self.store.sessions.begin() as s:
             case = self._move(s, case_id, CaseState.WITHDRAWN, now)
             case.reason = reason.strip()
-            payload = protocol.CaseWithdrawnPayload(case_no=case.case_no, withdrawn_at=now, reason=reason.strip(),
-                                                    clerk=clerk.username).model_dump(mode="json")
-            append_event(s, case_id=case_id, type_=protocol.CASE_WITHDRAWN, payload=payload, clerk=clerk.username,
-                         device_id=self.identity().device_id, now=now)
+            payload = protocol.CaseWithdrawnPayload(
+                case_no=case.case_no, withdrawn_at=now, reason=reason.strip(), clerk=clerk.username
+            ).model_dump(mode="json")
+            append_event(
+                s,
+                case_id=case_id,
+                type_=protocol.CASE_WITHDRAWN,
+                payload=payload,
+                clerk=clerk.username,
+                device_id=self.identity().device_id,
+                now=now,
+            )
             case_no = case.case_no
         self.on_new_event()
         return case_no

@@ -2,6 +2,7 @@
 
 Every check returns a line a non-programmer can act on; none of them raises.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,9 +46,14 @@ class DiagnosticsService:
         return (self._versions(), self._store(), self._disk(), self._server(), *self._devices())
 
     def _versions(self) -> Check:
-        parts = [f"一窗通 {_version('onewindow')}", f"Python {platform.python_version()}",
-                 f"customtkinter {_version('customtkinter')}", f"SQLAlchemy {_version('SQLAlchemy')}",
-                 f"reportlab {_version('reportlab')}", f"pyusb {_version('pyusb')}"]
+        parts = [
+            f"一窗通 {_version('onewindow')}",
+            f"Python {platform.python_version()}",
+            f"customtkinter {_version('customtkinter')}",
+            f"SQLAlchemy {_version('SQLAlchemy')}",
+            f"reportlab {_version('reportlab')}",
+            f"pyusb {_version('pyusb')}",
+        ]
         return Check("程序版本", True, "，".join(parts) + f"（{sys.platform}）")
 
     def _store(self) -> Check:
@@ -63,7 +69,9 @@ class DiagnosticsService:
     def _disk(self) -> Check:
         usage = shutil.disk_usage(self.store.blob_dir)
         free_gb = usage.free / 1e9
-        return Check("磁盘空间", free_gb > 1, f"剩余 {free_gb:.1f} GB" + ("" if free_gb > 1 else "，空间不足，请清理磁盘"))
+        return Check(
+            "磁盘空间", free_gb > 1, f"剩余 {free_gb:.1f} GB" + ("" if free_gb > 1 else "，空间不足，请清理磁盘")
+        )
 
     def _server(self) -> Check:
         try:
@@ -74,8 +82,10 @@ class DiagnosticsService:
 
     def _devices(self) -> tuple[Check, Check]:
         state = self.hardware.state()
-        return (Check("身份证阅读器", "已连接" in state.reader or "就绪" in state.reader, state.reader),
-                Check("小票打印机", "就绪" in state.printer, state.printer))
+        return (
+            Check("身份证阅读器", "已连接" in state.reader or "就绪" in state.reader, state.reader),
+            Check("小票打印机", "就绪" in state.printer, state.printer),
+        )
 
     def export_logs(self, dest_dir: Path) -> Path:
         """Zip the log files into `dest_dir` for support; returns the archive's path."""

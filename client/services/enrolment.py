@@ -1,4 +1,5 @@
 """Joining this machine to the back office with a one-time code from an administrator."""
+
 from __future__ import annotations
 
 import logging
@@ -42,8 +43,14 @@ class EnrolmentService:
             raise ServiceError("无法连接后台服务器，请检查服务器地址和网络", str(exc)) from exc
         except ServerError as exc:
             raise ServiceError(exc.message, str(exc)) from exc
-        identity = DeviceIdentity(answer.device_id, answer.device_code, answer.org_unit.code,
-                                  answer.org_unit.name, answer.org_unit.region_code, server_url.rstrip("/"))
+        identity = DeviceIdentity(
+            answer.device_id,
+            answer.device_code,
+            answer.org_unit.code,
+            answer.org_unit.name,
+            answer.org_unit.region_code,
+            server_url.rstrip("/"),
+        )
         self.secrets.put(TOKEN, answer.token)
         with self.store.sessions.begin() as s:
             save_identity(s, identity)

@@ -3,6 +3,7 @@
 Each device is driven by its own owner thread; this service only submits jobs and
 waits a bounded time, turning device errors into Chinese messages.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -49,6 +50,7 @@ class OwnedDevice:
             except Exception:
                 self._device = None  # reopen next time: the device may have been replugged
                 raise
+
         future = self.owner.submit(job)
         try:
             return future.result(timeout=timeout)
@@ -57,10 +59,15 @@ class OwnedDevice:
 
 
 class HardwareService:
-    def __init__(self, reader: OwnedDevice | None, printer: OwnedDevice | None,
-                 last_receipt_png: Callable[[], bytes | None] = lambda: None,
-                 scanner: OwnedDevice | None = None, rating_pad: OwnedDevice | None = None,
-                 monitor: Callable[[Callable[[str, str], None]], Callable[[], None]] | None = None):
+    def __init__(
+        self,
+        reader: OwnedDevice | None,
+        printer: OwnedDevice | None,
+        last_receipt_png: Callable[[], bytes | None] = lambda: None,
+        scanner: OwnedDevice | None = None,
+        rating_pad: OwnedDevice | None = None,
+        monitor: Callable[[Callable[[str, str], None]], Callable[[], None]] | None = None,
+    ):
         self.reader, self.printer, self.last_receipt_png = reader, printer, last_receipt_png
         self.scanner = scanner
         self.rating_pad = rating_pad

@@ -3,6 +3,7 @@
 The case, its materials, its first audit event and its outbox entry are written in
 one transaction before any paper is produced: a printer jam never loses a case.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -121,11 +122,22 @@ class AcceptResult:
     slip_no: str = ""  # 帮办代办: the transfer slip that goes with the originals
 
 
-OUTCOME_LABELS = {ACCEPT: "受理", PLEDGE: "告知承诺受理", ACCEPT_TOLERANT: "容缺受理", CONCLUDE: "当场办结",
-                  NOTIFY_MISSING: "一次性告知", REFUSE: "不予受理"}
-OUTCOME_STATES = {ACCEPT: CaseState.ACCEPTED, PLEDGE: CaseState.ACCEPTED, ACCEPT_TOLERANT: CaseState.ACCEPTED_TOLERANT,
-                  CONCLUDE: CaseState.CONCLUDED, NOTIFY_MISSING: CaseState.PENDING_SUPPLEMENT,
-                  REFUSE: CaseState.REFUSED}
+OUTCOME_LABELS = {
+    ACCEPT: "受理",
+    PLEDGE: "告知承诺受理",
+    ACCEPT_TOLERANT: "容缺受理",
+    CONCLUDE: "当场办结",
+    NOTIFY_MISSING: "一次性告知",
+    REFUSE: "不予受理",
+}
+OUTCOME_STATES = {
+    ACCEPT: CaseState.ACCEPTED,
+    PLEDGE: CaseState.ACCEPTED,
+    ACCEPT_TOLERANT: CaseState.ACCEPTED_TOLERANT,
+    CONCLUDE: CaseState.CONCLUDED,
+    NOTIFY_MISSING: CaseState.PENDING_SUPPLEMENT,
+    REFUSE: CaseState.REFUSED,
+}
 OUTCOME_EVENTS = {NOTIFY_MISSING: protocol.CASE_NOTIFIED, REFUSE: protocol.CASE_REFUSED}
 RECEIVED_STATES = {PAPER_ORIGINAL, PAPER_COPY, SCANNED}
 
@@ -141,10 +153,18 @@ def material_state(spec: MaterialSpec, given: MaterialInput | None) -> str:
 
 
 class IntakeService:
-    def __init__(self, store: Store, catalog: Callable[[], Catalog], identity: Callable[[], DeviceIdentity],
-                 calendar: WorkCalendar | Callable[[], WorkCalendar], paperwork: Paperwork, on_new_event: Callable[[], None] = lambda: None,
-                 clock: Callable[[], dt.datetime] = dt.datetime.now, gate: Callable[[], str] = lambda: "",
-                 proxy: ProxyRecorder | None = None):
+    def __init__(
+        self,
+        store: Store,
+        catalog: Callable[[], Catalog],
+        identity: Callable[[], DeviceIdentity],
+        calendar: WorkCalendar | Callable[[], WorkCalendar],
+        paperwork: Paperwork,
+        on_new_event: Callable[[], None] = lambda: None,
+        clock: Callable[[], dt.datetime] = dt.datetime.now,
+        gate: Callable[[], str] = lambda: "",
+        proxy: ProxyRecorder | None = None,
+    ):
         self.store, self.catalog, self.identity = store, catalog, identity
         self.proxy = proxy or ProxyRecorder()
         self.gate = gate  # a reason to refuse all new intake (the device was revoked), or ""
@@ -206,8 +226,11 @@ class IntakeService:
         return tuple(sf.name for sf in self.preview(draft).decision.shortfalls)
 
     def _deadline(self, matter: Matter, day: dt.date) -> Deadline:
-        limit, unit = (matter.promised_limit, matter.promised_unit) if matter.promised_limit else (
-            matter.legal_limit, matter.legal_unit)
+        limit, unit = (
+            (matter.promised_limit, matter.promised_unit)
+            if matter.promised_limit
+            else (matter.legal_limit, matter.legal_unit)
+        )
         return add_limit(day, limit, unit, self.calendar())
 
     def preview(self, draft: IntakeDraft) -> IntakePreview:
@@ -222,13 +245,24 @@ class IntakeService:
         # proof of guardianship), and the guide's "委托他人办理？" question is answered by it.
         answers, specs, extra = case_materials(matter, draft.answers, draft.applicant, today)
         inputs = {m.code: m for m in draft.materials}
-        statuses = {spec.code: MaterialStatus(spec.code, material_state(spec, inputs.get(spec.code)),
-                                              inputs[spec.code].reason if spec.code in inputs else "")
-                    for spec in specs}
-        facts = Facts(answers=answers, extra_materials=extra, bad_credit=draft.bad_credit,
-                      supplement_by=draft.supplement_by or deadline.due, promised_due=deadline.due,
-                      refusal=draft.refusal, refusal_text=draft.refusal_text,
-                      competent_office=draft.competent_office)
+        statuses = {
+            spec.code: MaterialStatus(
+                spec.code,
+                material_state(spec, inputs.get(spec.code)),
+                inputs[spec.code].reason if spec.code in inputs else "",
+            )
+            for spec in specs
+        }
+        facts = Facts(
+            answers=answers,
+            extra_materials=extra,
+            bad_credit=draft.bad_credit,
+            supplement_by=draft.supplement_by or deadline.due,
+            promised_due=deadline.due,
+            refusal=draft.refusal,
+            refusal_text=draft.refusal_text,
+            competent_office=draft.competent_office,
+        )
         try:
             decision = decide(matter, statuses, facts)
         except ValueError as exc:  # e.g. "not competent" without naming the competent office
@@ -243,8 +277,12 @@ class IntakeService:
             raise ServiceError("以下必要材料尚未收取，不能受理：" + names)
         return self.submit(draft, clerk)
 
-    def submit(self, draft: IntakeDraft, clerk: Clerk,
-               within: Callable[[Session, str, str, str, dt.datetime], None] | None = None) -> AcceptResult:
+    def submit(
+        self,
+        draft: IntakeDraft,
+        clerk: Clerk,
+        within: Callable[[Session, str, str, str, dt.datetime], None] | None = None,
+    ) -> AcceptResult:
         """Record the counter's decision, whatever it is, then produce its paper.
 
         Every outcome is a case: a one-time notice or a refusal must be on record too
@@ -276,10 +314,24 @@ class IntakeService:
                 s.flush()
                 if draft.proxy and composed.decision.accepted and composed.decision.outcome != CONCLUDE:
                     composed.payload["proxy"] = self.proxy.record(
-                        s, case=composed.case, catalog=self.catalog(), matter=self.catalog().get(draft.matter_code),
-                        clerk=clerk, identity=identity, now=now, agent_id=composed.applicant.agent.id_number)
-                append_event(s, case_id=case_id, type_=composed.event_type, payload=composed.payload,
-                             clerk=clerk.username, device_id=identity.device_id, now=now)
+                        s,
+                        case=composed.case,
+                        catalog=self.catalog(),
+                        matter=self.catalog().get(draft.matter_code),
+                        clerk=clerk,
+                        identity=identity,
+                        now=now,
+                        agent_id=composed.applicant.agent.id_number,
+                    )
+                append_event(
+                    s,
+                    case_id=case_id,
+                    type_=composed.event_type,
+                    payload=composed.payload,
+                    clerk=clerk.username,
+                    device_id=identity.device_id,
+                    now=now,
+                )
                 parties.remember(s, composed.applicant, case_id, now)
                 if within is not None:
                     within(s, case_id, case_no, composed.decision.outcome, now)
@@ -290,20 +342,40 @@ class IntakeService:
         log.info("case %s (%s) %s by %s", case_no, draft.matter_code, decision.outcome, clerk.username)
         self.on_new_event()
         paper = self.paperwork.issue(case_id)
-        return AcceptResult(case_id, case_no, format_case_no(case_no), deadline.due, deadline.approximate,
-                            composed.case.notice_no, paper.notice_pdf, paper.printed, paper.error,
-                            decision.outcome, OUTCOME_LABELS[decision.outcome], paper.documents, deadline.warning,
-                            (composed.payload.get("proxy") or {}).get("slip_no", ""))
+        return AcceptResult(
+            case_id,
+            case_no,
+            format_case_no(case_no),
+            deadline.due,
+            deadline.approximate,
+            composed.case.notice_no,
+            paper.notice_pdf,
+            paper.printed,
+            paper.error,
+            decision.outcome,
+            OUTCOME_LABELS[decision.outcome],
+            paper.documents,
+            deadline.warning,
+            (composed.payload.get("proxy") or {}).get("slip_no", ""),
+        )
 
     def preview_notice(self, draft: IntakeDraft, clerk: Clerk) -> tuple[str, bytes]:
         """The main notice as it would print now (title, PNG), nothing stored or numbered."""
-        composed = self._compose(draft, clerk, "preview", "预览", self.clock().replace(microsecond=0),
-                                 lambda _kind: "（预览，受理后编号）")
+        composed = self._compose(
+            draft, clerk, "preview", "预览", self.clock().replace(microsecond=0), lambda _kind: "（预览，受理后编号）"
+        )
         title, pdf = self.paperwork.render_first(composed.case, composed.payload)
         return title, self.paperwork.preview_pdf(pdf)
 
-    def _compose(self, draft: IntakeDraft, clerk: Clerk, case_id: str, case_no: str, now: dt.datetime,
-                 number: Callable[[str], str]) -> _Composed:
+    def _compose(
+        self,
+        draft: IntakeDraft,
+        clerk: Clerk,
+        case_id: str,
+        case_no: str,
+        now: dt.datetime,
+        number: Callable[[str], str],
+    ) -> _Composed:
         """The case row, its materials and its first event's payload for this draft (not stored)."""
         today = now.date()
         if draft.proxy and (draft.applicant.agent is None or draft.applicant.agent.relation != PROXY):
@@ -322,14 +394,24 @@ class IntakeService:
         inputs = {m.code: m for m in draft.materials}
         short = {sf.code: sf for sf in decision.shortfalls}
         documents = {kind: number(kind) for kind in self.paperwork.numbered_kinds(decision.outcome)}
-        case = Case(id=case_id, case_no=case_no, matter_code=matter.code, matter_name=matter.name,
-                    catalog_version=catalog.version, applicant_name=applicant.name,
-                    applicant_id_type=applicant.id_type, applicant_id_number=applicant.id_number,
-                    applicant_phone=applicant.phone,
-                    status=check_transition(CaseState.DRAFT, OUTCOME_STATES[decision.outcome]).value,
-                    received_at=now, promised_by=deadline.due, clerk=clerk.display_name,
-                    notice_no=next(iter(documents.values()), ""), updated_at=now,
-                    reason="；".join(decision.reasons) if decision.outcome == REFUSE else "")
+        case = Case(
+            id=case_id,
+            case_no=case_no,
+            matter_code=matter.code,
+            matter_name=matter.name,
+            catalog_version=catalog.version,
+            applicant_name=applicant.name,
+            applicant_id_type=applicant.id_type,
+            applicant_id_number=applicant.id_number,
+            applicant_phone=applicant.phone,
+            status=check_transition(CaseState.DRAFT, OUTCOME_STATES[decision.outcome]).value,
+            received_at=now,
+            promised_by=deadline.due,
+            clerk=clerk.display_name,
+            notice_no=next(iter(documents.values()), ""),
+            updated_at=now,
+            reason="；".join(decision.reasons) if decision.outcome == REFUSE else "",
+        )
         materials, payload_materials, blobs = [], [], []
         for pos, spec in enumerate(preview.materials):
             given = inputs.get(spec.code)
@@ -337,38 +419,86 @@ class IntakeService:
             pages = [pg.sha256 for pg in given.pages] if given else []
             if status == "missing" and spec.necessity != "required":
                 continue
-            materials.append(Material(case_id=case_id, position=pos, code=spec.code, name=spec.name,
-                                      form=spec.form, copies=spec.copies, status=status, pages=pages))
+            materials.append(
+                Material(
+                    case_id=case_id,
+                    position=pos,
+                    code=spec.code,
+                    name=spec.name,
+                    form=spec.form,
+                    copies=spec.copies,
+                    status=status,
+                    pages=pages,
+                )
+            )
             blobs.extend((pg.sha256, pg.size) for pg in (given.pages if given else ()))
-            payload_materials.append(protocol.MaterialPayload(
-                code=spec.code, name=spec.name, status=status, form=spec.form, copies=spec.copies,
-                blobs=pages, problem=short[spec.code].problem if spec.code in short else ""))
+            payload_materials.append(
+                protocol.MaterialPayload(
+                    code=spec.code,
+                    name=spec.name,
+                    status=status,
+                    form=spec.form,
+                    copies=spec.copies,
+                    blobs=pages,
+                    problem=short[spec.code].problem if spec.code in short else "",
+                )
+            )
         case.materials = materials
         payload = protocol.CaseAcceptedPayload(
-            case_no=case_no, matter_code=matter.code, matter_name=matter.name, catalog_version=catalog.version,
-            applicant=protocol.ApplicantPayload(name=applicant.name, id_type=applicant.id_type,
-                                                id_number=applicant.id_number, phone=applicant.phone,
-                                                address=applicant.address.strip(), kind=applicant.kind,
-                                                legal_rep=applicant.legal_rep),
+            case_no=case_no,
+            matter_code=matter.code,
+            matter_name=matter.name,
+            catalog_version=catalog.version,
+            applicant=protocol.ApplicantPayload(
+                name=applicant.name,
+                id_type=applicant.id_type,
+                id_number=applicant.id_number,
+                phone=applicant.phone,
+                address=applicant.address.strip(),
+                kind=applicant.kind,
+                legal_rep=applicant.legal_rep,
+            ),
             revision=protocol.PAYLOAD_REVISION,
-            agent=None if applicant.agent is None else protocol.AgentPayload(
-                name=applicant.agent.name, id_type=applicant.agent.id_type, id_number=applicant.agent.id_number,
-                relation=applicant.agent.relation, phone=applicant.agent.phone.strip()),
-            materials=payload_materials, received_at=now, promised_by=deadline.due, clerk=clerk.username,
-            notice_no=case.notice_no, outcome=decision.outcome, basis=decision.basis,
-            reasons=list(decision.reasons), competent_office=decision.competent_office,
+            agent=None
+            if applicant.agent is None
+            else protocol.AgentPayload(
+                name=applicant.agent.name,
+                id_type=applicant.agent.id_type,
+                id_number=applicant.agent.id_number,
+                relation=applicant.agent.relation,
+                phone=applicant.agent.phone.strip(),
+            ),
+            materials=payload_materials,
+            received_at=now,
+            promised_by=deadline.due,
+            clerk=clerk.username,
+            notice_no=case.notice_no,
+            outcome=decision.outcome,
+            basis=decision.basis,
+            reasons=list(decision.reasons),
+            competent_office=decision.competent_office,
             supplement_by=decision.supplement_by if decision.outcome == ACCEPT_TOLERANT else None,
-            pledged=list(decision.pledged), documents=documents, ticket_no=draft.ticket_no,
+            pledged=list(decision.pledged),
+            documents=documents,
+            ticket_no=draft.ticket_no,
         ).model_dump(mode="json")
-        return _Composed(case, tuple(materials), tuple(blobs), payload,
-                         OUTCOME_EVENTS.get(decision.outcome, protocol.CASE_ACCEPTED), decision, deadline,
-                         applicant)
+        return _Composed(
+            case,
+            tuple(materials),
+            tuple(blobs),
+            payload,
+            OUTCOME_EVENTS.get(decision.outcome, protocol.CASE_ACCEPTED),
+            decision,
+            deadline,
+            applicant,
+        )
 
     def proxy_agent(self, clerk: Clerk, id_number: str = "") -> Agent:
         """The social worker as the agent of a 帮办代办 case (relation 帮办代办); their ID number
         is remembered from their last proxy case when not given."""
-        return Agent(clerk.display_name, id_number or self.proxy.known_agent_id(self.store, clerk.username),
-                     relation=PROXY)
+        return Agent(
+            clerk.display_name, id_number or self.proxy.known_agent_id(self.store, clerk.username), relation=PROXY
+        )
 
     def returning_applicant(self, id_number: str) -> KnownApplicant | None:
         """What earlier visits know about this person, so the clerk types nothing twice."""

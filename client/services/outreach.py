@@ -6,6 +6,7 @@ event are written in one transaction; a visit that did not happen is an
 `outreach.missed` event naming the appointment. Both reach the back office with the
 next sync like any other event.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,10 +35,21 @@ from .intake import AcceptResult, IntakeDraft, IntakeService
 
 log = logging.getLogger(__name__)
 
-OUTCOME_LABELS = {"": "待上门", "concluded": "当场办结", "collected": "已收件带回", "missed": "未办理",
-                  "notified": "一次性告知", "refused": "不予受理"}
-VISIT_OUTCOME = {CONCLUDE: "concluded", ACCEPT: "collected", ACCEPT_TOLERANT: "collected", PLEDGE: "collected",
-                 NOTIFY_MISSING: "notified"}
+OUTCOME_LABELS = {
+    "": "待上门",
+    "concluded": "当场办结",
+    "collected": "已收件带回",
+    "missed": "未办理",
+    "notified": "一次性告知",
+    "refused": "不予受理",
+}
+VISIT_OUTCOME = {
+    CONCLUDE: "concluded",
+    ACCEPT: "collected",
+    ACCEPT_TOLERANT: "collected",
+    PLEDGE: "collected",
+    NOTIFY_MISSING: "notified",
+}
 MISSED_REASONS = protocol.MISSED_REASONS
 
 
@@ -84,8 +96,10 @@ class RunView:
 
     @property
     def label(self) -> str:
-        return (f"{self.run_date:%Y-%m-%d} {self.area_name}：预约{self.planned}件，当场办结{self.concluded}，"
-                f"收件带回{self.collected}，未办理{self.missed}，待上门{self.open}")
+        return (
+            f"{self.run_date:%Y-%m-%d} {self.area_name}：预约{self.planned}件，当场办结{self.concluded}，"
+            f"收件带回{self.collected}，未办理{self.missed}，待上门{self.open}"
+        )
 
 
 @dataclass(frozen=True)
@@ -139,9 +153,15 @@ class OutreachOverview:
 
 
 class OutreachService:
-    def __init__(self, store: Store, api: Callable[[], BackOfficeApi], intake: IntakeService,
-                 identity: Callable[[], DeviceIdentity], on_new_event: Callable[[], None] = lambda: None,
-                 clock: Callable[[], dt.datetime] = dt.datetime.now):
+    def __init__(
+        self,
+        store: Store,
+        api: Callable[[], BackOfficeApi],
+        intake: IntakeService,
+        identity: Callable[[], DeviceIdentity],
+        on_new_event: Callable[[], None] = lambda: None,
+        clock: Callable[[], dt.datetime] = dt.datetime.now,
+    ):
         self.store, self.api, self.intake, self.identity = store, api, intake, identity
         self.on_new_event, self.clock = on_new_event, clock
 
@@ -179,8 +199,9 @@ class OutreachService:
         for a in run.appointments:
             appt = s.get(OutreachAppointment, a.id)
             if appt is None:
-                appt = OutreachAppointment(id=a.id, run_id=run.id, outcome="", case_no="", reason_code="",
-                                           reason="", signature="")
+                appt = OutreachAppointment(
+                    id=a.id, run_id=run.id, outcome="", case_no="", reason_code="", reason="", signature=""
+                )
                 s.add(appt)
             appt.position, appt.name, appt.id_number, appt.address = a.position, a.name, a.id_number, a.address
             appt.phone, appt.matter_code, appt.matter_name = a.phone, a.matter_code, a.matter_name
@@ -215,16 +236,29 @@ class OutreachService:
         return min(runs, key=lambda r: (abs((r.run_date - today).days), r.run_date < today))
 
     def _run_view(self, s, row: OutreachRun) -> RunView:
-        outcomes = [a.outcome for a in s.scalars(select(OutreachAppointment)
-                                                  .where(OutreachAppointment.run_id == row.id))]
-        return RunView(row.id, row.run_date, row.area_name, tuple(row.crew or ()), row.note, len(outcomes),
-                       outcomes.count("concluded"), outcomes.count("collected"), outcomes.count("missed"),
-                       sum(o in ("notified", "refused") for o in outcomes))
+        outcomes = [
+            a.outcome for a in s.scalars(select(OutreachAppointment).where(OutreachAppointment.run_id == row.id))
+        ]
+        return RunView(
+            row.id,
+            row.run_date,
+            row.area_name,
+            tuple(row.crew or ()),
+            row.note,
+            len(outcomes),
+            outcomes.count("concluded"),
+            outcomes.count("collected"),
+            outcomes.count("missed"),
+            sum(o in ("notified", "refused") for o in outcomes),
+        )
 
     def appointments(self, run_id: str) -> tuple[AppointmentView, ...]:
         with self.store.sessions() as s:
-            rows = s.scalars(select(OutreachAppointment).where(OutreachAppointment.run_id == run_id)
-                             .order_by(OutreachAppointment.position)).all()
+            rows = s.scalars(
+                select(OutreachAppointment)
+                .where(OutreachAppointment.run_id == run_id)
+                .order_by(OutreachAppointment.position)
+            ).all()
             return tuple(_view(a) for a in rows)
 
     def appointment(self, appointment_id: str) -> AppointmentView:
@@ -260,8 +294,9 @@ class OutreachService:
         """What recording the draft now would make of the visit (concluded / collected / ...)."""
         return VISIT_OUTCOME.get(self.intake.preview(draft).decision.outcome, "refused")
 
-    def record_visit(self, appointment_id: str, draft: IntakeDraft, clerk: Clerk,
-                     signed: Signature | None = None) -> VisitResult:
+    def record_visit(
+        self, appointment_id: str, draft: IntakeDraft, clerk: Clerk, signed: Signature | None = None
+    ) -> VisitResult:
         """Take the case in at the door and mark the appointment, in one transaction.
 
         A promised matter carried back needs the applicant's signature (strokes from the
@@ -294,10 +329,23 @@ class OutreachService:
             row.outcome, row.case_id, row.case_no, row.visited_at = done, case_id, case_no, now
             row.reason_code, row.reason, row.signature = "", "", sha
             payload = protocol.OutreachVisitedPayload(
-                run_id=row.run_id, appointment_id=row.id, case_no=case_no, outcome=done, visited_at=now,
-                clerk=clerk.username, signature=sha).model_dump(mode="json")
-            append_event(s, case_id=case_id, type_=protocol.OUTREACH_VISITED, payload=payload,
-                         clerk=clerk.username, device_id=self.identity().device_id, now=now)
+                run_id=row.run_id,
+                appointment_id=row.id,
+                case_no=case_no,
+                outcome=done,
+                visited_at=now,
+                clerk=clerk.username,
+                signature=sha,
+            ).model_dump(mode="json")
+            append_event(
+                s,
+                case_id=case_id,
+                type_=protocol.OUTREACH_VISITED,
+                payload=payload,
+                clerk=clerk.username,
+                device_id=self.identity().device_id,
+                now=now,
+            )
 
         accepted = self.intake.submit(draft, clerk, within=mark)
         done = self.appointment(appointment_id)
@@ -320,10 +368,22 @@ class OutreachService:
                     raise ServiceError(f"该预约已办理（{OUTCOME_LABELS[row.outcome]}），不能再登记未办理")
                 row.outcome, row.reason_code, row.reason, row.visited_at = "missed", reason_code, reason.strip(), now
                 payload = protocol.OutreachMissedPayload(
-                    run_id=row.run_id, appointment_id=row.id, reason_code=reason_code, reason=reason.strip(),
-                    visited_at=now, clerk=clerk.username).model_dump(mode="json")
-                append_event(s, case_id=row.id, type_=protocol.OUTREACH_MISSED, payload=payload,
-                             clerk=clerk.username, device_id=self.identity().device_id, now=now)
+                    run_id=row.run_id,
+                    appointment_id=row.id,
+                    reason_code=reason_code,
+                    reason=reason.strip(),
+                    visited_at=now,
+                    clerk=clerk.username,
+                ).model_dump(mode="json")
+                append_event(
+                    s,
+                    case_id=row.id,
+                    type_=protocol.OUTREACH_MISSED,
+                    payload=payload,
+                    clerk=clerk.username,
+                    device_id=self.identity().device_id,
+                    now=now,
+                )
         except SQLAlchemyError as exc:
             log.error("recording missed visit failed: %s", exc)
             raise ServiceError("本机数据库写入失败，请检查磁盘空间后重试", str(exc)) from exc
@@ -345,23 +405,51 @@ class OutreachService:
     def awaiting_mail(self) -> tuple[MailCandidate, ...]:
         """Outreach cases whose result is ready and not yet sent: mailed at the office's cost."""
         with self.store.sessions() as s:
-            rows = s.execute(select(OutreachAppointment, OutreachRun, Case)
-                             .join(OutreachRun, OutreachRun.id == OutreachAppointment.run_id)
-                             .join(Case, Case.id == OutreachAppointment.case_id)
-                             .where(Case.status.in_(AWAITING_MAIL))
-                             .order_by(OutreachRun.run_date, Case.case_no)).all()
-            return tuple(MailCandidate(c.id, format_case_no(c.case_no), c.applicant_name, c.matter_name,
-                                       LABELS[CaseState(c.status)], a.address, a.phone, r.run_date, r.area_name)
-                         for a, r, c in rows)
+            rows = s.execute(
+                select(OutreachAppointment, OutreachRun, Case)
+                .join(OutreachRun, OutreachRun.id == OutreachAppointment.run_id)
+                .join(Case, Case.id == OutreachAppointment.case_id)
+                .where(Case.status.in_(AWAITING_MAIL))
+                .order_by(OutreachRun.run_date, Case.case_no)
+            ).all()
+            return tuple(
+                MailCandidate(
+                    c.id,
+                    format_case_no(c.case_no),
+                    c.applicant_name,
+                    c.matter_name,
+                    LABELS[CaseState(c.status)],
+                    a.address,
+                    a.phone,
+                    r.run_date,
+                    r.area_name,
+                )
+                for a, r, c in rows
+            )
 
 
 def _view(a: OutreachAppointment) -> AppointmentView:
     reason = ""
     if a.outcome == "missed":
         reason = MISSED_REASONS.get(a.reason_code, a.reason_code) + (f"：{a.reason}" if a.reason else "")
-    return AppointmentView(a.id, a.run_id, a.position, a.name, a.id_number, a.address, a.phone, a.matter_code,
-                           a.matter_name, a.booked_via, a.note, a.outcome, OUTCOME_LABELS.get(a.outcome, a.outcome),
-                           a.case_id, format_case_no(a.case_no) if a.case_no else "", reason)
+    return AppointmentView(
+        a.id,
+        a.run_id,
+        a.position,
+        a.name,
+        a.id_number,
+        a.address,
+        a.phone,
+        a.matter_code,
+        a.matter_name,
+        a.booked_via,
+        a.note,
+        a.outcome,
+        OUTCOME_LABELS.get(a.outcome, a.outcome),
+        a.case_id,
+        format_case_no(a.case_no) if a.case_no else "",
+        reason,
+    )
 
 
 def signature_png(signed: Signature) -> bytes:

@@ -3,6 +3,7 @@
 Built from what the store holds (the case and its first event), so a reprint gives
 exactly the first print. Which notices a case gets follows the counter's decision.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,8 +73,12 @@ def acting_of(id_type: str, first: dict) -> Acting:
     """Who applied as what and who acted, from the case's first event (revision 2 payloads)."""
     agent = first.get("agent") or {}
     relation = agent.get("relation", "")
-    return Acting(applicant_id_type=id_type, agent_name=agent.get("name", ""),
-                  agent_id_number=agent.get("id_number", ""), agent_relation=RELATIONS.get(relation, relation))
+    return Acting(
+        applicant_id_type=id_type,
+        agent_name=agent.get("name", ""),
+        agent_id_number=agent.get("id_number", ""),
+        agent_relation=RELATIONS.get(relation, relation),
+    )
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,15 @@ class _CaseRecord:
 
 
 class Paperwork:
-    def __init__(self, store: Store, printer: PrinterPort | None, out_dir: Path, office: OfficeInfo,
-                 receipt_format: str = "80", templates: Callable[[], NoticeTemplates] = default_templates):
+    def __init__(
+        self,
+        store: Store,
+        printer: PrinterPort | None,
+        out_dir: Path,
+        office: OfficeInfo,
+        receipt_format: str = "80",
+        templates: Callable[[], NoticeTemplates] = default_templates,
+    ):
         self.store, self.printer, self.out_dir, self.office = store, printer, out_dir, office
         self.receipt_format = receipt_format  # "80" / "58" mm thermal, or "A4" for offices without one
         self.templates = templates
@@ -106,18 +118,27 @@ class Paperwork:
         with self.store.sessions() as s:
             case = s.get(Case, case_id)
             _ = list(case.materials)
-            first = s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
-                              .order_by(CaseEvent.seq).limit(1)).first()
+            first = s.scalars(
+                select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq).limit(1)
+            ).first()
             return _CaseRecord(case, dict(first.payload) if first else {})
 
     def receipt_data(self, case: Case, first: dict | None = None) -> ReceiptData:
         materials = tuple(ReceiptMaterial(m.name, m.form, m.copies, m.status) for m in case.materials)
-        return ReceiptData(office_name=self.office.name, case_no=case.case_no, applicant_name=case.applicant_name,
-                           applicant_id_number=case.applicant_id_number, matter_name=case.matter_name,
-                           materials=materials, received_at=case.received_at,
-                           promised_by=None if case.status == "pending_supplement" else case.promised_by,
-                           clerk=case.clerk, query_url=self._query(case.case_no), phone=self.office.phone,
-                           acting=acting_of(case.applicant_id_type, first or {}))
+        return ReceiptData(
+            office_name=self.office.name,
+            case_no=case.case_no,
+            applicant_name=case.applicant_name,
+            applicant_id_number=case.applicant_id_number,
+            matter_name=case.matter_name,
+            materials=materials,
+            received_at=case.received_at,
+            promised_by=None if case.status == "pending_supplement" else case.promised_by,
+            clerk=case.clerk,
+            query_url=self._query(case.case_no),
+            phone=self.office.phone,
+            acting=acting_of(case.applicant_id_type, first or {}),
+        )
 
     def _documents(self, record: _CaseRecord) -> list[tuple[str, bytes]]:
         """(title, PDF bytes) for every notice the case's decision calls for."""
@@ -125,9 +146,13 @@ class Paperwork:
         outcome = first.get("outcome", ACCEPT)
         numbers = first.get("documents") or {OUTCOME_DOCUMENTS[outcome][0]: case.notice_no}
         templates = self.templates()
-        common = dict(office_name=self.office.name, applicant_name=case.applicant_name,
-                      applicant_id_number=case.applicant_id_number, matter_name=case.matter_name,
-                      acting=acting_of(case.applicant_id_type, first))
+        common = dict(
+            office_name=self.office.name,
+            applicant_name=case.applicant_name,
+            applicant_id_number=case.applicant_id_number,
+            matter_name=case.matter_name,
+            acting=acting_of(case.applicant_id_type, first),
+        )
         received = case.received_at.date()
         query = self._query(case.case_no)
         materials = first.get("materials", [])
@@ -136,46 +161,111 @@ class Paperwork:
             no = numbers.get(kind, "")
             title = templates.kind(kind).title
             if kind == "acceptance":
-                pdf = render_acceptance_notice(AcceptanceNotice(
-                    **common, doc_no=no, case_no=case.case_no, received_on=received, decide_by=case.promised_by,
-                    query_url=query, contact_phone=self.office.phone, legal_basis=first.get("basis", ""),
-                    materials=tuple(m.name for m in case.materials if m.status in ("received", "waived", "pledged"))),
-                    templates=templates)
+                pdf = render_acceptance_notice(
+                    AcceptanceNotice(
+                        **common,
+                        doc_no=no,
+                        case_no=case.case_no,
+                        received_on=received,
+                        decide_by=case.promised_by,
+                        query_url=query,
+                        contact_phone=self.office.phone,
+                        legal_basis=first.get("basis", ""),
+                        materials=tuple(
+                            m.name for m in case.materials if m.status in ("received", "waived", "pledged")
+                        ),
+                    ),
+                    templates=templates,
+                )
             elif kind == "pledge":
-                pdf = render_pledge_form(PledgeForm(
-                    **common, doc_no=no, issued_on=received, case_no=case.case_no, query_url=query,
-                    applicant_phone=case.applicant_phone,
-                    requirements=tuple(PledgedRequirement(name, f"本人承诺已具备“{name}”所证明的条件，内容真实")
-                                       for name in first.get("pledged", []))), templates=templates)
+                pdf = render_pledge_form(
+                    PledgeForm(
+                        **common,
+                        doc_no=no,
+                        issued_on=received,
+                        case_no=case.case_no,
+                        query_url=query,
+                        applicant_phone=case.applicant_phone,
+                        requirements=tuple(
+                            PledgedRequirement(name, f"本人承诺已具备“{name}”所证明的条件，内容真实")
+                            for name in first.get("pledged", [])
+                        ),
+                    ),
+                    templates=templates,
+                )
             elif kind in ("tolerant_notice", "tolerant_pledge"):
                 notice = TolerantAcceptance(
-                    **common, doc_no=no, case_no=case.case_no, received_on=received, issued_on=received,
-                    supplement_by=dt.date.fromisoformat(first["supplement_by"]) if first.get("supplement_by")
-                    else case.promised_by, applicant_phone=case.applicant_phone, query_url=query,
-                    pending=tuple(PendingMaterial(m["name"], m.get("form", "original"), m.get("copies", 1))
-                                  for m in materials if m.get("status") == "tolerated"))
+                    **common,
+                    doc_no=no,
+                    case_no=case.case_no,
+                    received_on=received,
+                    issued_on=received,
+                    supplement_by=dt.date.fromisoformat(first["supplement_by"])
+                    if first.get("supplement_by")
+                    else case.promised_by,
+                    applicant_phone=case.applicant_phone,
+                    query_url=query,
+                    pending=tuple(
+                        PendingMaterial(m["name"], m.get("form", "original"), m.get("copies", 1))
+                        for m in materials
+                        if m.get("status") == "tolerated"
+                    ),
+                )
                 render = render_tolerant_notice if kind == "tolerant_notice" else render_tolerant_pledge
                 pdf = render(notice, templates=templates)
             elif kind == "correction":
-                pdf = render_correction_notice(CorrectionNotice(
-                    **common, doc_no=no, applicant_phone=case.applicant_phone, case_no=case.case_no,
-                    received_on=received, contact_person=case.clerk, contact_phone=self.office.phone,
-                    issued_on=received, query_url=query,
-                    materials=tuple(DefectiveMaterial(m["name"], m.get("problem") or "未提交",
-                                                      f"{'原件' if m.get('form') == 'original' else '复印件'}"
-                                                      f"{m.get('copies', 1)}份")
-                                    for m in materials if m.get("status") in ("missing", "defective"))),
-                    templates=templates)
+                pdf = render_correction_notice(
+                    CorrectionNotice(
+                        **common,
+                        doc_no=no,
+                        applicant_phone=case.applicant_phone,
+                        case_no=case.case_no,
+                        received_on=received,
+                        contact_person=case.clerk,
+                        contact_phone=self.office.phone,
+                        issued_on=received,
+                        query_url=query,
+                        materials=tuple(
+                            DefectiveMaterial(
+                                m["name"],
+                                m.get("problem") or "未提交",
+                                f"{'原件' if m.get('form') == 'original' else '复印件'}{m.get('copies', 1)}份",
+                            )
+                            for m in materials
+                            if m.get("status") in ("missing", "defective")
+                        ),
+                    ),
+                    templates=templates,
+                )
             elif kind == "refusal":
-                pdf = render_refusal_notice(RefusalNotice(
-                    **common, doc_no=no, received_on=received, issued_on=received, case_no=case.case_no,
-                    reasons=tuple(first.get("reasons", [])) or (case.reason,),
-                    competent_office=first.get("competent_office", ""), query_url=query), templates=templates)
+                pdf = render_refusal_notice(
+                    RefusalNotice(
+                        **common,
+                        doc_no=no,
+                        received_on=received,
+                        issued_on=received,
+                        case_no=case.case_no,
+                        reasons=tuple(first.get("reasons", [])) or (case.reason,),
+                        competent_office=first.get("competent_office", ""),
+                        query_url=query,
+                    ),
+                    templates=templates,
+                )
             else:  # conclusion: an immediate matter decided on the spot
-                pdf = render_conclusion_notice(ConclusionNotice(
-                    **common, doc_no=no, case_no=case.case_no, received_on=received, concluded_on=received,
-                    approved=True, result_name=case.result_name, result_no=case.result_no, query_url=query),
-                    templates=templates)
+                pdf = render_conclusion_notice(
+                    ConclusionNotice(
+                        **common,
+                        doc_no=no,
+                        case_no=case.case_no,
+                        received_on=received,
+                        concluded_on=received,
+                        approved=True,
+                        result_name=case.result_name,
+                        result_no=case.result_no,
+                        query_url=query,
+                    ),
+                    templates=templates,
+                )
             out.append((title, pdf))
         letter = self._letter_to_sign(record)
         if letter is not None:
@@ -192,16 +282,26 @@ class Paperwork:
         agent = first.get("agent") or {}
         if not agent or agent.get("relation") == STATUTORY:
             return None
-        lacking = [m for m in first.get("materials", []) if m.get("status") in ("missing", "defective", "tolerated")
-                   and (m.get("code") == AUTHORISATION_LETTER.code or "委托" in m.get("name", ""))]
+        lacking = [
+            m
+            for m in first.get("materials", [])
+            if m.get("status") in ("missing", "defective", "tolerated")
+            and (m.get("code") == AUTHORISATION_LETTER.code or "委托" in m.get("name", ""))
+        ]
         if not lacking:
             return None
         applicant = first.get("applicant") or {}
-        principal = Party(case.applicant_name, case.applicant_id_number, case.applicant_phone,
-                          applicant.get("address", ""))
-        return PowerOfAttorney(office_name=self.office.name, principal=principal,
-                               agent=Party(agent.get("name", ""), agent.get("id_number", ""), agent.get("phone", "")),
-                               matter_name=case.matter_name, case_no=case.case_no, query_url=self._query(case.case_no))
+        principal = Party(
+            case.applicant_name, case.applicant_id_number, case.applicant_phone, applicant.get("address", "")
+        )
+        return PowerOfAttorney(
+            office_name=self.office.name,
+            principal=principal,
+            agent=Party(agent.get("name", ""), agent.get("id_number", ""), agent.get("phone", "")),
+            matter_name=case.matter_name,
+            case_no=case.case_no,
+            query_url=self._query(case.case_no),
+        )
 
     def render_first(self, case: Case, first: dict) -> tuple[str, bytes]:
         """The main notice for a case not yet stored (the intake preview)."""
@@ -238,14 +338,25 @@ class Paperwork:
         if with_notice:
             try:
                 templates = self.templates()
-                pdf = render_acceptance_notice(AcceptanceNotice(
-                    office_name=self.office.name, applicant_name=case.applicant_name,
-                    applicant_id_number=case.applicant_id_number, matter_name=case.matter_name,
-                    acting=acting_of(case.applicant_id_type, record.first),
-                    doc_no=case.notice_no, case_no=case.case_no, received_on=case.updated_at.date(),
-                    decide_by=case.promised_by, query_url=self._query(case.case_no), contact_phone=self.office.phone,
-                    materials=tuple(m.name for m in case.materials if m.status in ("received", "waived", "pledged"))),
-                    templates=templates)
+                pdf = render_acceptance_notice(
+                    AcceptanceNotice(
+                        office_name=self.office.name,
+                        applicant_name=case.applicant_name,
+                        applicant_id_number=case.applicant_id_number,
+                        matter_name=case.matter_name,
+                        acting=acting_of(case.applicant_id_type, record.first),
+                        doc_no=case.notice_no,
+                        case_no=case.case_no,
+                        received_on=case.updated_at.date(),
+                        decide_by=case.promised_by,
+                        query_url=self._query(case.case_no),
+                        contact_phone=self.office.phone,
+                        materials=tuple(
+                            m.name for m in case.materials if m.status in ("received", "waived", "pledged")
+                        ),
+                    ),
+                    templates=templates,
+                )
                 paths.append(self._write(f"{case.case_no}-{templates.kind('acceptance').title}.pdf", pdf))
             except Exception as exc:
                 log.exception("acceptance notice after supplement of %s failed", case.case_no)
@@ -273,10 +384,17 @@ class Paperwork:
             return False, clerk_message(exc, "小票打印失败，请检查打印机后重新打印")
 
     def delivery_receipt(self, case: Case, recipient_name: str, recipient_id: str, delivered_at) -> Path | None:
-        notice = DeliveryNotice(office_name=self.office.name, case_no=case.case_no, matter_name=case.matter_name,
-                                result_name=case.result_name, result_no=case.result_no,
-                                recipient_name=recipient_name, recipient_id_number=recipient_id,
-                                delivered_at=delivered_at, clerk=case.clerk)
+        notice = DeliveryNotice(
+            office_name=self.office.name,
+            case_no=case.case_no,
+            matter_name=case.matter_name,
+            result_name=case.result_name,
+            result_no=case.result_no,
+            recipient_name=recipient_name,
+            recipient_id_number=recipient_id,
+            delivered_at=delivered_at,
+            clerk=case.clerk,
+        )
         return self._write(f"{case.case_no}-出件回执.pdf", render_delivery_receipt(notice))
 
     def preview_png(self, pdf_path: Path) -> bytes:

@@ -6,6 +6,7 @@ stay idle. Nothing the clerk asks for waits: F5 still syncs and F3 still reads a
 The pollers know the gate only by its `wait_awake(stop)` method (devices and sync import
 nothing of the client).
 """
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 Applied at once to the running services (receipt format, server address) and
 remembered for the next start.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,10 +35,21 @@ class CounterSettings:
 
 
 class PreferencesService:
-    def __init__(self, store: Store, enrolment: EnrolmentService, paperwork: Paperwork, on_server_changed=lambda: None,
-                 defaults: CounterSettings | None = None, power: PowerGate | None = None):
-        self.store, self.enrolment, self.paperwork, self.on_server_changed = store, enrolment, paperwork, \
-            on_server_changed
+    def __init__(
+        self,
+        store: Store,
+        enrolment: EnrolmentService,
+        paperwork: Paperwork,
+        on_server_changed=lambda: None,
+        defaults: CounterSettings | None = None,
+        power: PowerGate | None = None,
+    ):
+        self.store, self.enrolment, self.paperwork, self.on_server_changed = (
+            store,
+            enrolment,
+            paperwork,
+            on_server_changed,
+        )
         self.defaults = defaults or CounterSettings("", "80", 15, 5)
         self.power = power or PowerGate()
 

@@ -7,6 +7,7 @@ matter search runs on the Tk thread and must not touch the disk.
 Catalog precedence: the back office's published catalog, else one imported with
 `onewindow catalog import`, else the sample shipped with the program.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,8 +73,10 @@ class ImportedCatalog:
     def install(self, catalog: Catalog) -> Path:
         current = self.current()
         if current.version == catalog.version and current.to_dict() != catalog.to_dict():
-            raise ServiceError(f"本机已有版本号为 {catalog.version} 的事项清单，内容与导入文件不同。"
-                               "办件按版本号记录所依据的清单，新清单须使用新的版本号")
+            raise ServiceError(
+                f"本机已有版本号为 {catalog.version} 的事项清单，内容与导入文件不同。"
+                "办件按版本号记录所依据的清单，新清单须使用新的版本号"
+            )
         write_whole(self.path, json.dumps(catalog.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"))
         return self.path
 
@@ -175,7 +178,9 @@ class ReadinessService:
                 warnings.append(f"{what}尚未与后台核对，请联网同步")
             elif now - confirmed > dt.timedelta(days=int(max_age)):
                 days = (now - confirmed).days
-                warnings.append(f"{what}已{days}天未与后台核对（后台规定不超过{max_age}天），可能已过期，请尽快联网同步")
+                warnings.append(
+                    f"{what}已{days}天未与后台核对（后台规定不超过{max_age}天），可能已过期，请尽快联网同步"
+                )
         gap = self._uncovered_year(now.date())
         if gap is not None:
             warnings.append(f"工作日历未包含{gap}年的节假日安排，跨入该年的承诺办结日期仅按周末推算，请联网同步日历")

@@ -4,6 +4,7 @@ The queue lives on the back office (many windows share it); every call here is o
 HTTP request made off the Tk thread. When the back office cannot be reached the panel
 says so and intake goes on without a ticket: the queue is a convenience, never a gate.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,18 +65,33 @@ class QueuePanel:
 
 
 def _view(ticket: protocol.QueueTicket) -> TicketView:
-    return TicketView(ticket.id, ticket.ticket_no, ticket.category, ticket.category_label, ticket.priority,
-                      REASON_LABELS.get(ticket.priority_reason, ""), ticket.status,
-                      STATUS_LABELS.get(ticket.status, ticket.status), ticket.recalls, ticket.issued_at,
-                      ticket.called_at, ticket.target_window, ticket.case_no)
+    return TicketView(
+        ticket.id,
+        ticket.ticket_no,
+        ticket.category,
+        ticket.category_label,
+        ticket.priority,
+        REASON_LABELS.get(ticket.priority_reason, ""),
+        ticket.status,
+        STATUS_LABELS.get(ticket.status, ticket.status),
+        ticket.recalls,
+        ticket.issued_at,
+        ticket.called_at,
+        ticket.target_window,
+        ticket.case_no,
+    )
 
 
 class QueueService:
     """`window` gives this counter's window number (the open shift's, else the setting);
     `on_finished` hears "done" or "no_show" for each ticket this window closes (shift figures)."""
 
-    def __init__(self, api: Callable[[], BackOfficeApi], window: Callable[[], str],
-                 on_finished: Callable[[str], None] = lambda _outcome: None):
+    def __init__(
+        self,
+        api: Callable[[], BackOfficeApi],
+        window: Callable[[], str],
+        on_finished: Callable[[str], None] = lambda _outcome: None,
+    ):
         self.api, self.window, self.on_finished = api, window, on_finished
 
     def _window(self) -> str:
@@ -107,8 +123,14 @@ class QueueService:
         answer, unavailable = self._ask(lambda api, w: api.queue_status(w))
         if unavailable:
             return unavailable
-        return QueuePanel(True, "", answer.window, _view(answer.current) if answer.current else None,
-                          answer.waiting, answer.waiting_priority)
+        return QueuePanel(
+            True,
+            "",
+            answer.window,
+            _view(answer.current) if answer.current else None,
+            answer.waiting,
+            answer.waiting_priority,
+        )
 
     def call_next(self) -> QueuePanel:
         answer, unavailable = self._ask(lambda api, w: api.call_next(w))
@@ -117,25 +139,27 @@ class QueueService:
         if answer.ticket is None:
             return QueuePanel(True, "目前没有等候的号", self._window())
         ticket = _view(answer.ticket)
-        return QueuePanel(True, f"请{ticket.ticket_no}号到{self._window()}号窗口办理", self._window(), ticket,
-                          answer.waiting)
+        return QueuePanel(
+            True, f"请{ticket.ticket_no}号到{self._window()}号窗口办理", self._window(), ticket, answer.waiting
+        )
 
     def _act(self, ticket_id: int, action: str, **fields) -> TicketView | QueuePanel:
-        answer, unavailable = self._ask(lambda api, w: api.ticket_action(
-            ticket_id, action, protocol.TicketAction(window=w, **fields)))
+        answer, unavailable = self._ask(
+            lambda api, w: api.ticket_action(ticket_id, action, protocol.TicketAction(window=w, **fields))
+        )
         return unavailable or _view(answer)
 
     def _after(self, result: TicketView | QueuePanel, note: Callable[[TicketView], str]) -> QueuePanel:
         if isinstance(result, QueuePanel):
             return result
         panel = self.status()
-        return QueuePanel(panel.available, note(result), panel.window, panel.current, panel.waiting,
-                          panel.waiting_priority)
+        return QueuePanel(
+            panel.available, note(result), panel.window, panel.current, panel.waiting, panel.waiting_priority
+        )
 
     def recall(self, ticket_id: int) -> QueuePanel:
         """Call the same number out again (重呼); after three the clerk may mark 过号."""
-        return self._after(self._act(ticket_id, "recall"),
-                           lambda t: f"已重呼{t.ticket_no}号（第{t.recalls}次）")
+        return self._after(self._act(ticket_id, "recall"), lambda t: f"已重呼{t.ticket_no}号（第{t.recalls}次）")
 
     def no_show(self, ticket_id: int) -> QueuePanel:
         result = self._act(ticket_id, "no-show")
@@ -147,12 +171,14 @@ class QueueService:
         """`to` is a window number (e.g. 5 or 5号窗口) or a category letter (A, B, C)."""
         target = (to or "").strip().upper().removesuffix("号窗口").removesuffix("号").strip()
         if not target:
-            raise ServiceError("请输入要转至的窗口号（如 5）或号类（" +
-                               "、".join(f"{k} {v}" for k, v in CATEGORIES.items()) + "）")
+            raise ServiceError(
+                "请输入要转至的窗口号（如 5）或号类（" + "、".join(f"{k} {v}" for k, v in CATEGORIES.items()) + "）"
+            )
         fields = {"to_category": target} if target in CATEGORIES else {"to_window": target}
         where = f"{CATEGORIES[target]}（{target}类）" if target in CATEGORIES else f"{target}号窗口"
-        return self._after(self._act(ticket_id, "transfer", **fields),
-                           lambda t: f"{t.ticket_no}号已转至{where}，保留原排队顺序")
+        return self._after(
+            self._act(ticket_id, "transfer", **fields), lambda t: f"{t.ticket_no}号已转至{where}，保留原排队顺序"
+        )
 
     def done(self, ticket_id: int, case_no: str = "") -> QueuePanel:
         """The holder was served; `case_no` links the ticket to the case taken for it."""
@@ -176,8 +202,7 @@ class QueueService:
     def take(self, category: str = "A", *, green_channel: bool = False, id_number: str = "") -> TicketView:
         """Issue a ticket, as a dispenser would (the guide's desk, tests, training)."""
         try:
-            return _view(self.api().take_ticket(category, green_channel=green_channel,
-                                                id_number=id_number or None))
+            return _view(self.api().take_ticket(category, green_channel=green_channel, id_number=id_number or None))
         except ServerUnreachable as exc:
             raise ServiceError(OFFLINE_MESSAGE, str(exc)) from exc
         except ServerError as exc:

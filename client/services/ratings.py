@@ -3,6 +3,7 @@
 The clerk only starts the request; the level comes from the applicant's own key press
 (staff must prompt but never hint or choose).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,9 +34,15 @@ class RatingResult:
 
 
 class RatingService:
-    def __init__(self, store: Store, hardware: HardwareService, identity: Callable[[], DeviceIdentity],
-                 on_new_event: Callable[[], None] = lambda: None, clock: Callable[[], dt.datetime] = dt.datetime.now,
-                 wait_s: float = 60.0):
+    def __init__(
+        self,
+        store: Store,
+        hardware: HardwareService,
+        identity: Callable[[], DeviceIdentity],
+        on_new_event: Callable[[], None] = lambda: None,
+        clock: Callable[[], dt.datetime] = dt.datetime.now,
+        wait_s: float = 60.0,
+    ):
         self.store, self.hardware, self.identity = store, hardware, identity
         self.on_new_event, self.clock, self.wait_s = on_new_event, clock, wait_s
 
@@ -55,11 +62,23 @@ class RatingService:
         now = self.clock().replace(microsecond=0)
         with self.store.sessions.begin() as s:
             case = s.get(Case, case_id)
-            payload = protocol.CaseRatedPayload(case_no=case.case_no, rated_at=now, level=level,
-                                                indicators={OVERALL: level}, source=source,
-                                                clerk=clerk.username).model_dump(mode="json")
-            append_event(s, case_id=case_id, type_=protocol.CASE_RATED, payload=payload, clerk=clerk.username,
-                         device_id=self.identity().device_id, now=now)
+            payload = protocol.CaseRatedPayload(
+                case_no=case.case_no,
+                rated_at=now,
+                level=level,
+                indicators={OVERALL: level},
+                source=source,
+                clerk=clerk.username,
+            ).model_dump(mode="json")
+            append_event(
+                s,
+                case_id=case_id,
+                type_=protocol.CASE_RATED,
+                payload=payload,
+                clerk=clerk.username,
+                device_id=self.identity().device_id,
+                now=now,
+            )
             case_no = case.case_no
         if is_bad(level):
             log.warning("差评 for case %s served by %s: level %d", case_no, clerk.username, level)

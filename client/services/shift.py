@@ -5,6 +5,7 @@ Recorded in the local store first (works offline); the back office hears of them
 through the case outbox because its entries belong to the hash-chained case journal;
 a shift event carries a fixed event id, so sending it twice is harmless.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,16 +79,21 @@ class ShiftSummary:
     def rows(self) -> tuple[tuple[str, str], ...]:
         outcomes = "，".join(f"{name}{n}件" for name, n in self.outcomes) or "无"
         ratings = "，".join(f"{name}{n}" for name, n in self.ratings) or "无"
-        return (("受理办件", f"{self.cases}件（{outcomes}）"),
-                ("叫号", f"办结{self.tickets_served}个，过号{self.tickets_no_show}个"),
-                ("好差评", f"{ratings}；差评{self.bad_ratings}个"),
-                ("未报送", f"{self.unsynced}条" + (f"，被退回{self.rejected}条" if self.rejected else "")))
+        return (
+            ("受理办件", f"{self.cases}件（{outcomes}）"),
+            ("叫号", f"办结{self.tickets_served}个，过号{self.tickets_no_show}个"),
+            ("好差评", f"{ratings}；差评{self.bad_ratings}个"),
+            ("未报送", f"{self.unsynced}条" + (f"，被退回{self.rejected}条" if self.rejected else "")),
+        )
 
     def heading(self) -> tuple[tuple[str, str], ...]:
         closed = self.shift.closed_at
-        return (("窗口", self.shift.window_label), ("工作人员", self.shift.clerk_name),
-                ("开班", f"{self.shift.opened_at:%Y-%m-%d %H:%M}"),
-                ("交班", f"{closed:%Y-%m-%d %H:%M}" if closed else "（未交班）"))
+        return (
+            ("窗口", self.shift.window_label),
+            ("工作人员", self.shift.clerk_name),
+            ("开班", f"{self.shift.opened_at:%Y-%m-%d %H:%M}"),
+            ("交班", f"{closed:%Y-%m-%d %H:%M}" if closed else "（未交班）"),
+        )
 
 
 def _info(row: Shift) -> ShiftInfo:
@@ -104,19 +110,31 @@ def check_window(text: str) -> str:
 class ShiftService:
     """`unfinished` asks the queue what is still called at this window (a Chinese warning or "")."""
 
-    def __init__(self, store: Store, identity: Callable[[], DeviceIdentity], api: Callable[[], BackOfficeApi],
-                 printer=None, office_name: str = "", receipt_format: Callable[[], str] = lambda: "80",
-                 unfinished: Callable[[], str] = lambda: "",
-                 clock: Callable[[], dt.datetime] = dt.datetime.now):
+    def __init__(
+        self,
+        store: Store,
+        identity: Callable[[], DeviceIdentity],
+        api: Callable[[], BackOfficeApi],
+        printer=None,
+        office_name: str = "",
+        receipt_format: Callable[[], str] = lambda: "80",
+        unfinished: Callable[[], str] = lambda: "",
+        clock: Callable[[], dt.datetime] = dt.datetime.now,
+    ):
         self.store, self.identity, self.api, self.printer = store, identity, api, printer
-        self.office_name, self.receipt_format, self.unfinished, self.clock = \
-            office_name, receipt_format, unfinished, clock
+        self.office_name, self.receipt_format, self.unfinished, self.clock = (
+            office_name,
+            receipt_format,
+            unfinished,
+            clock,
+        )
 
     def current(self) -> ShiftInfo | None:
         """The shift open on this machine, if any (it survives a restart)."""
         with self.store.sessions() as s:
-            row = s.scalars(select(Shift).where(Shift.closed_at.is_(None))
-                            .order_by(Shift.opened_at.desc()).limit(1)).first()
+            row = s.scalars(
+                select(Shift).where(Shift.closed_at.is_(None)).order_by(Shift.opened_at.desc()).limit(1)
+            ).first()
             return _info(row) if row else None
 
     def window(self) -> str:
@@ -132,12 +150,20 @@ class ShiftService:
         window = check_window(window)
         left_open = self.current()
         if left_open is not None:
-            log.warning("shift %s of %s was left open; closing it before a new one", left_open.id,
-                        left_open.clerk)
+            log.warning("shift %s of %s was left open; closing it before a new one", left_open.id, left_open.clerk)
             self._close(left_open.id)
         now = self.clock().replace(microsecond=0)
-        row = Shift(id=str(uuid.uuid4()), window=window, clerk=clerk.username, clerk_name=clerk.display_name,
-                    opened_at=now, tickets_served=0, tickets_no_show=0, summary={}, synced="")
+        row = Shift(
+            id=str(uuid.uuid4()),
+            window=window,
+            clerk=clerk.username,
+            clerk_name=clerk.display_name,
+            opened_at=now,
+            tickets_served=0,
+            tickets_no_show=0,
+            summary={},
+            synced="",
+        )
         with self.store.sessions.begin() as s:
             s.add(row)
             put_setting(s, WINDOW_SETTING, window)
@@ -147,8 +173,9 @@ class ShiftService:
     def count_ticket(self, outcome: str) -> None:
         """A ticket this window finished ("done") or gave up on ("no_show")."""
         with self.store.sessions.begin() as s:
-            row = s.scalars(select(Shift).where(Shift.closed_at.is_(None))
-                            .order_by(Shift.opened_at.desc()).limit(1)).first()
+            row = s.scalars(
+                select(Shift).where(Shift.closed_at.is_(None)).order_by(Shift.opened_at.desc()).limit(1)
+            ).first()
             if row is None:
                 return
             if outcome == "done":
@@ -168,18 +195,31 @@ class ShiftService:
             row = s.get(Shift, shift_id)
             since = row.opened_at
             until = row.closed_at or self.clock() + dt.timedelta(seconds=1)
-            events = s.scalars(select(CaseEvent).where(CaseEvent.clerk == row.clerk, CaseEvent.device_time >= since,
-                                                       CaseEvent.device_time <= until)).all()
+            events = s.scalars(
+                select(CaseEvent).where(
+                    CaseEvent.clerk == row.clerk, CaseEvent.device_time >= since, CaseEvent.device_time <= until
+                )
+            ).all()
             states = dict(s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all())
             shift = _info(row)
             served, no_show = row.tickets_served, row.tickets_no_show
-        outcomes = Counter(OUTCOME_LABELS.get(e.payload.get("outcome", "accept"), "受理")
-                           for e in events if e.type in _INTAKE_EVENTS)
+        outcomes = Counter(
+            OUTCOME_LABELS.get(e.payload.get("outcome", "accept"), "受理") for e in events if e.type in _INTAKE_EVENTS
+        )
         levels = Counter(int(e.payload.get("level", 0)) for e in events if e.type == protocol.CASE_RATED)
         ratings = tuple((LEVELS[level], levels[level]) for level in sorted(LEVELS, reverse=True) if levels[level])
-        return ShiftSummary(shift, tuple(outcomes.most_common()), sum(outcomes.values()), served, no_show,
-                            ratings, sum(n for level, n in levels.items() if is_bad(level)),
-                            states.get("pending", 0), states.get("rejected", 0), unfinished)
+        return ShiftSummary(
+            shift,
+            tuple(outcomes.most_common()),
+            sum(outcomes.values()),
+            served,
+            no_show,
+            ratings,
+            sum(n for level, n in levels.items() if is_bad(level)),
+            states.get("pending", 0),
+            states.get("rejected", 0),
+            unfinished,
+        )
 
     def close(self) -> ShiftSummary:
         """交班: store the figures, print the slip, and tell the back office when it can be reached."""
@@ -188,8 +228,9 @@ class ShiftService:
             raise ServiceError("当前没有开班记录")
         summary = self._close(shift.id, self.unfinished())
         printed, error = self._print(summary)
-        log.info("shift %s closed by %s: %d cases, %d tickets", shift.id, shift.clerk, summary.cases,
-                 summary.tickets_served)
+        log.info(
+            "shift %s closed by %s: %d cases, %d tickets", shift.id, shift.clerk, summary.cases, summary.tickets_served
+        )
         self.push_pending()
         return ShiftSummary(**{**summary.__dict__, "printed": printed, "print_error": error})
 
@@ -200,10 +241,16 @@ class ShiftService:
         summary = self._summary(shift_id, unfinished)
         with self.store.sessions.begin() as s:
             s.get(Shift, shift_id).summary = {
-                "cases": summary.cases, "outcomes": dict(summary.outcomes), "tickets_served": summary.tickets_served,
-                "tickets_no_show": summary.tickets_no_show, "ratings": dict(summary.ratings),
-                "bad_ratings": summary.bad_ratings, "unsynced": summary.unsynced, "rejected": summary.rejected,
-                "unfinished": summary.unfinished}
+                "cases": summary.cases,
+                "outcomes": dict(summary.outcomes),
+                "tickets_served": summary.tickets_served,
+                "tickets_no_show": summary.tickets_no_show,
+                "ratings": dict(summary.ratings),
+                "bad_ratings": summary.bad_ratings,
+                "unsynced": summary.unsynced,
+                "rejected": summary.rejected,
+                "unfinished": summary.unfinished,
+            }
         return summary
 
     def _print(self, summary: ShiftSummary) -> tuple[bool, str]:
@@ -233,17 +280,29 @@ class ShiftService:
             return 0
         events, marks = [], {}
         for shift, synced, summary in todo:
-            payload = protocol.ShiftPayload(shift_id=shift.id, window=shift.window, clerk=shift.clerk,
-                                            opened_at=_aware(shift.opened_at), summary=summary,
-                                            closed_at=_aware(shift.closed_at) if shift.closed_at else None)
-            kinds = ([protocol.SHIFT_OPENED] if synced == "" else []) + \
-                ([protocol.SHIFT_CLOSED] if shift.closed_at else [])
+            payload = protocol.ShiftPayload(
+                shift_id=shift.id,
+                window=shift.window,
+                clerk=shift.clerk,
+                opened_at=_aware(shift.opened_at),
+                summary=summary,
+                closed_at=_aware(shift.closed_at) if shift.closed_at else None,
+            )
+            kinds = ([protocol.SHIFT_OPENED] if synced == "" else []) + (
+                [protocol.SHIFT_CLOSED] if shift.closed_at else []
+            )
             for kind in kinds:
                 event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{identity.device_id}/{shift.id}/{kind}"))
-                events.append(protocol.Event(event_id=event_id, device_seq=0,
-                                             case_id=protocol.SHIFT_CASE_PREFIX + shift.id, type=kind,
-                                             payload=payload.model_dump(mode="json"),
-                                             device_time=_aware(shift.closed_at or shift.opened_at)))
+                events.append(
+                    protocol.Event(
+                        event_id=event_id,
+                        device_seq=0,
+                        case_id=protocol.SHIFT_CASE_PREFIX + shift.id,
+                        type=kind,
+                        payload=payload.model_dump(mode="json"),
+                        device_time=_aware(shift.closed_at or shift.opened_at),
+                    )
+                )
                 marks[event_id] = (shift.id, "opened" if kind == protocol.SHIFT_OPENED else "closed")
         try:
             results = api.push(events).results

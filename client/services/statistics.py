@@ -5,6 +5,7 @@ Everything comes from the local store; what the store does not hold yet (ratings
 events) is left empty or approximated, and the report says so in its notes rather
 than printing a zero as if it were a fact.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -36,11 +37,15 @@ from reports.statistics import (
 TAKEN_HERE = Case.matter_code != ""
 
 S = CaseState
-_OUTCOME = {S.ACCEPTED_TOLERANT: "tolerant", S.PENDING_SUPPLEMENT: "corrections",
-            S.REFUSED: "refused", S.WITHDRAWN: "withdrawn", S.DRAFT: None}
+_OUTCOME = {
+    S.ACCEPTED_TOLERANT: "tolerant",
+    S.PENDING_SUPPLEMENT: "corrections",
+    S.REFUSED: "refused",
+    S.WITHDRAWN: "withdrawn",
+    S.DRAFT: None,
+}
 # The deadline clock runs while the case waits for a decision (特别程序 pauses it).
-_RUNNING = frozenset({S.ACCEPTED, S.ACCEPTED_TOLERANT, S.SUBMITTED, S.IN_REVIEW,
-                      S.SUPPLEMENT_REQUESTED})
+_RUNNING = frozenset({S.ACCEPTED, S.ACCEPTED_TOLERANT, S.SUBMITTED, S.IN_REVIEW, S.SUPPLEMENT_REQUESTED})
 DELIVERED_EVENT = "case.delivered"
 NO_RATINGS = "本机尚无好差评数据（评价由后台汇总），评价分布、差评及部门满意度指数暂缺。"
 CORRECTIONS_NOTE = "一次性告知按当日接件中处于“待补正”状态的办件计。"
@@ -76,13 +81,16 @@ class StatisticsQueries:
         start = dt.datetime.combine(day, dt.time())
         end = start + dt.timedelta(days=1)
         with self.store.sessions() as s:
-            cases = s.scalars(select(Case).where(Case.received_at >= start, Case.received_at < end, TAKEN_HERE)
-                              .order_by(Case.received_at)).all()
+            cases = s.scalars(
+                select(Case)
+                .where(Case.received_at >= start, Case.received_at < end, TAKEN_HERE)
+                .order_by(Case.received_at)
+            ).all()
             delivered = s.execute(
                 select(CaseEvent.clerk, CaseEvent.device_time, Case.received_at)
                 .join(Case, Case.id == CaseEvent.case_id)
-                .where(CaseEvent.type == DELIVERED_EVENT, CaseEvent.device_time >= start,
-                       CaseEvent.device_time < end)).all()
+                .where(CaseEvent.type == DELIVERED_EVENT, CaseEvent.device_time >= start, CaseEvent.device_time < end)
+            ).all()
         by_matter: dict[str, Counter] = defaultdict(Counter)
         by_clerk: dict[str, Counter] = defaultdict(Counter)
         for case in cases:
@@ -94,16 +102,25 @@ class StatisticsQueries:
             by_clerk[case.clerk]["cases"] += 1
         for clerk, _, _ in delivered:
             by_clerk[clerk]["delivered"] += 1
-        matters = tuple(MatterOutcome(name, **{k: c[k] for k in ("accepted", "tolerant", "corrections",
-                                                                  "refused", "withdrawn")})
-                        for name, c in sorted(by_matter.items(), key=lambda kv: -sum(kv[1].values())))
-        clerks = tuple(ClerkTally(name, c["cases"], c["accepted"] + c["tolerant"], c["corrections"],
-                                  c["refused"], c["delivered"])
-                       for name, c in sorted(by_clerk.items(), key=lambda kv: -kv[1]["cases"]))
+        matters = tuple(
+            MatterOutcome(name, **{k: c[k] for k in ("accepted", "tolerant", "corrections", "refused", "withdrawn")})
+            for name, c in sorted(by_matter.items(), key=lambda kv: -sum(kv[1].values()))
+        )
+        clerks = tuple(
+            ClerkTally(name, c["cases"], c["accepted"] + c["tolerant"], c["corrections"], c["refused"], c["delivered"])
+            for name, c in sorted(by_clerk.items(), key=lambda kv: -kv[1]["cases"])
+        )
         spans = [(t - received).total_seconds() / 86400 for _, t, received in delivered]
         avg = sum(spans) / len(spans) if spans else None
-        return DailyWindowStats(self.office_name(), day, matters, clerks, delivered=len(delivered),
-                                avg_handling_days=avg, notes=(CORRECTIONS_NOTE,))
+        return DailyWindowStats(
+            self.office_name(),
+            day,
+            matters,
+            clerks,
+            delivered=len(delivered),
+            avg_handling_days=avg,
+            notes=(CORRECTIONS_NOTE,),
+        )
 
     def monthly(self, month: dt.date, today: dt.date | None = None) -> MonthlySatisfaction:
         first = month.replace(day=1)
@@ -112,41 +129,68 @@ class StatisticsQueries:
         start = dt.datetime.combine(first, dt.time())
         end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
         with self.store.sessions() as s:
-            in_month = s.scalars(select(Case).where(Case.received_at >= start, Case.received_at < end,
-                                                    TAKEN_HERE)).all()
-            running = s.scalars(select(Case).where(Case.status.in_([st.value for st in _RUNNING]),
-                                                   Case.received_at < end, TAKEN_HERE)
-                                .order_by(Case.promised_by)).all()
-        overdue = tuple(self._deadline(c, (as_of - c.promised_by).days)
-                        for c in running if c.promised_by < as_of)
-        near = tuple(self._deadline(c, (c.promised_by - as_of).days) for c in running
-                     if 0 <= (c.promised_by - as_of).days <= self.near_days)
+            in_month = s.scalars(
+                select(Case).where(Case.received_at >= start, Case.received_at < end, TAKEN_HERE)
+            ).all()
+            running = s.scalars(
+                select(Case)
+                .where(Case.status.in_([st.value for st in _RUNNING]), Case.received_at < end, TAKEN_HERE)
+                .order_by(Case.promised_by)
+            ).all()
+        overdue = tuple(self._deadline(c, (as_of - c.promised_by).days) for c in running if c.promised_by < as_of)
+        near = tuple(
+            self._deadline(c, (c.promised_by - as_of).days)
+            for c in running
+            if 0 <= (c.promised_by - as_of).days <= self.near_days
+        )
         dept_cases: Counter = Counter(self._department(c.matter_code) for c in in_month)
-        dept_overdue: Counter = Counter(self._department(c.matter_code) for c in running
-                                        if c.promised_by < as_of)
-        departments = tuple(DepartmentScore(d, dept_cases[d], overdue=dept_overdue[d])
-                            for d in sorted(set(dept_cases) | set(dept_overdue)))
+        dept_overdue: Counter = Counter(self._department(c.matter_code) for c in running if c.promised_by < as_of)
+        departments = tuple(
+            DepartmentScore(d, dept_cases[d], overdue=dept_overdue[d])
+            for d in sorted(set(dept_cases) | set(dept_overdue))
+        )
         indicators, bad = self._ratings(start, end)
         notes = () if any(i.total for i in indicators) else (NO_RATINGS,)
-        return MonthlySatisfaction(self.office_name(), first, as_of, indicators, bad, overdue, near,
-                                   departments, cases=len(in_month), notes=notes)
+        return MonthlySatisfaction(
+            self.office_name(),
+            first,
+            as_of,
+            indicators,
+            bad,
+            overdue,
+            near,
+            departments,
+            cases=len(in_month),
+            notes=notes,
+        )
 
     def _ratings(self, start: dt.datetime, end: dt.datetime):
         """Counts per indicator and level from the month's case.rated events; 差评 listed for call-back."""
         counts = {name: [0, 0, 0, 0, 0] for name in INDICATORS}
         bad = []
         with self.store.sessions() as s:
-            rows = s.execute(select(CaseEvent, Case).join(Case, Case.id == CaseEvent.case_id)
-                             .where(CaseEvent.type == "case.rated", CaseEvent.device_time >= start,
-                                    CaseEvent.device_time < end).order_by(CaseEvent.seq)).all()
+            rows = s.execute(
+                select(CaseEvent, Case)
+                .join(Case, Case.id == CaseEvent.case_id)
+                .where(CaseEvent.type == "case.rated", CaseEvent.device_time >= start, CaseEvent.device_time < end)
+                .order_by(CaseEvent.seq)
+            ).all()
         for event, case in rows:
             for name, level in event.payload.get("indicators", {}).items():
                 if name in counts and 1 <= int(level) <= 5:
                     counts[name][5 - int(level)] += 1
             level = int(event.payload.get("level", 0))
             if 1 <= level <= 2:
-                bad.append(BadRating(case.case_no, case.matter_name, case.clerk, rating_label(level),
-                                     event.device_time.date(), status="待回访"))
+                bad.append(
+                    BadRating(
+                        case.case_no,
+                        case.matter_name,
+                        case.clerk,
+                        rating_label(level),
+                        event.device_time.date(),
+                        status="待回访",
+                    )
+                )
         return tuple(IndicatorRatings(name, tuple(counts[name])) for name in INDICATORS), tuple(bad)
 
     def _department(self, matter_code: str) -> str:
@@ -158,5 +202,4 @@ class StatisticsQueries:
         return "未分类"
 
     def _deadline(self, case: Case, days: int) -> DeadlineCase:
-        return DeadlineCase(case.case_no, case.matter_name, case.clerk, case.promised_by,
-                            _label(case.status), days)
+        return DeadlineCase(case.case_no, case.matter_name, case.clerk, case.promised_by, _label(case.status), days)

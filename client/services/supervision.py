@@ -1,5 +1,6 @@
 """What a hall supervisor looks at during the day: today's figures, deadlines at risk,
 and the 差评 waiting for a call-back."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,9 @@ class Overview:
 
 
 class SupervisionService:
-    def __init__(self, statistics: Callable[[], StatisticsQueries], out_dir: Path,
-                 today: Callable[[], dt.date] = dt.date.today):
+    def __init__(
+        self, statistics: Callable[[], StatisticsQueries], out_dir: Path, today: Callable[[], dt.date] = dt.date.today
+    ):
         self.statistics, self.out_dir, self.today = statistics, out_dir, today
 
     def overview(self) -> Overview:

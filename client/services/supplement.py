@@ -5,6 +5,7 @@ After a one-time notice the case is accepted only when nothing required is missi
 more; the acceptance notice is issued then. Under 容缺 or a back-office request the case
 keeps its place and the materials are completed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,13 @@ from .paperwork import Paperwork
 log = logging.getLogger(__name__)
 
 LACKING = ("missing", "defective", "tolerated")
-SUPPLEMENTABLE = (CaseState.PENDING_SUPPLEMENT, CaseState.ACCEPTED_TOLERANT, CaseState.SUPPLEMENT_REQUESTED,
-                  CaseState.SUBMITTED, CaseState.IN_REVIEW)
+SUPPLEMENTABLE = (
+    CaseState.PENDING_SUPPLEMENT,
+    CaseState.ACCEPTED_TOLERANT,
+    CaseState.SUPPLEMENT_REQUESTED,
+    CaseState.SUBMITTED,
+    CaseState.IN_REVIEW,
+)
 
 
 @dataclass(frozen=True)
@@ -56,9 +62,15 @@ class SupplementResult:
 
 
 class SupplementService:
-    def __init__(self, store: Store, catalog: Callable[[], Catalog], identity: Callable[[], DeviceIdentity],
-                 paperwork: Paperwork, on_new_event: Callable[[], None] = lambda: None,
-                 clock: Callable[[], dt.datetime] = dt.datetime.now):
+    def __init__(
+        self,
+        store: Store,
+        catalog: Callable[[], Catalog],
+        identity: Callable[[], DeviceIdentity],
+        paperwork: Paperwork,
+        on_new_event: Callable[[], None] = lambda: None,
+        clock: Callable[[], dt.datetime] = dt.datetime.now,
+    ):
         self.store, self.catalog, self.identity, self.paperwork = store, catalog, identity, paperwork
         self.on_new_event, self.clock = on_new_event, clock
 
@@ -73,8 +85,16 @@ class SupplementService:
             matter = _matter(self.catalog(), case.matter_code)
             specs = tuple(_spec(matter, m.code, m.name, m.form, m.copies) for m in lacking)
             problems = tuple(_problem(case, m.code) for m in lacking)
-            return SupplementForm(case.id, case.case_no, case.applicant_name, case.matter_name, case.status,
-                                  specs, problems, bool(matter and matter.pledge))
+            return SupplementForm(
+                case.id,
+                case.case_no,
+                case.applicant_name,
+                case.matter_name,
+                case.status,
+                specs,
+                problems,
+                bool(matter and matter.pledge),
+            )
 
     def submit(self, case_id: str, inputs: tuple[MaterialInput, ...], clerk: Clerk) -> SupplementResult:
         now = self.clock().replace(microsecond=0)
@@ -108,18 +128,38 @@ class SupplementService:
             if accepted_now:
                 case.status = check_transition(status, CaseState.ACCEPTED).value
                 notice_no = self.paperwork.document_number(
-                    "acceptance", now.year, next_value(s, self.paperwork.counter_name("acceptance", now.year)))
+                    "acceptance", now.year, next_value(s, self.paperwork.counter_name("acceptance", now.year))
+                )
                 case.notice_no = notice_no
             case.updated_at = now
             payload = protocol.CaseSupplementedPayload(
-                case_no=case.case_no, supplemented_at=now, complete=not lacking, clerk=clerk.username,
+                case_no=case.case_no,
+                supplemented_at=now,
+                complete=not lacking,
+                clerk=clerk.username,
                 notice_no=notice_no,
-                materials=[protocol.MaterialPayload(code=m.code, name=m.name, status=m.status, form=m.form,
-                                                    copies=m.copies, blobs=list(m.pages or []))
-                           for m in case.materials]).model_dump(mode="json")
+                materials=[
+                    protocol.MaterialPayload(
+                        code=m.code,
+                        name=m.name,
+                        status=m.status,
+                        form=m.form,
+                        copies=m.copies,
+                        blobs=list(m.pages or []),
+                    )
+                    for m in case.materials
+                ],
+            ).model_dump(mode="json")
             s.flush()
-            append_event(s, case_id=case_id, type_=protocol.CASE_SUPPLEMENTED, payload=payload,
-                         clerk=clerk.username, device_id=self.identity().device_id, now=now)
+            append_event(
+                s,
+                case_id=case_id,
+                type_=protocol.CASE_SUPPLEMENTED,
+                payload=payload,
+                clerk=clerk.username,
+                device_id=self.identity().device_id,
+                now=now,
+            )
             case_no = case.case_no
         log.info("case %s supplemented by %s (accepted now: %s)", case_no, clerk.username, accepted_now)
         self.on_new_event()
@@ -149,4 +189,3 @@ def _problem(case: Case, code: str) -> str:
         if m.get("code") == code:
             return m.get("problem") or ("容缺，待补齐" if m.get("status") == "tolerated" else "未提交")
     return "未提交"
-

@@ -1,5 +1,6 @@
 """The sync state as the clerk sees it: a badge with pending, rejected, bytes left and the
 last result; and what the back office sent down (calendar, templates, device orders)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,14 +59,17 @@ def restore_message(report: dict | None) -> str:
     if report.get("requeued"):
         text += f"损坏前尚未报送的{report['requeued']}条记录已重新排队报送。"
     if report.get("unrecoverable"):
-        text += (f"另有{report['unrecoverable']}条未报送记录无法恢复，已保存在导出文件"
-                 f"{report.get('rescue_file', '')}中，请联系管理员核对补报。")
+        text += (
+            f"另有{report['unrecoverable']}条未报送记录无法恢复，已保存在导出文件"
+            f"{report.get('rescue_file', '')}中，请联系管理员核对补报。"
+        )
     return text
 
 
 class SyncService:
-    def __init__(self, engine: Callable[[], SyncEngine | None], outbox: StoreOutbox,
-                 on_pulled: Callable[[], None] = lambda: None):
+    def __init__(
+        self, engine: Callable[[], SyncEngine | None], outbox: StoreOutbox, on_pulled: Callable[[], None] = lambda: None
+    ):
         self.engine, self.outbox, self.on_pulled = engine, outbox, on_pulled
         self.after_round: list[Callable[[], object]] = []  # e.g. shift events, sent once the round went well
         self.wake = threading.Event()
@@ -102,10 +106,19 @@ class SyncService:
         c = self.outbox.counts()
         down = self.outbox.downlink()
         progress = self.outbox.progress()
-        return SyncStatus(c.get("pending", 0), c.get("rejected", 0), c.get("blobs_pending", 0),
-                          self._last_ok, self._error, progress.bytes_left, not down.intake_allowed,
-                          down.wipe_ordered, restore_message(down.restore), self.outbox.restore_wanted(),
-                          self._just_restored)
+        return SyncStatus(
+            c.get("pending", 0),
+            c.get("rejected", 0),
+            c.get("blobs_pending", 0),
+            self._last_ok,
+            self._error,
+            progress.bytes_left,
+            not down.intake_allowed,
+            down.wipe_ordered,
+            restore_message(down.restore),
+            self.outbox.restore_wanted(),
+            self._just_restored,
+        )
 
     def restore_now(self, rescue: dict | None = None, rescue_file: Path | str = "") -> SyncStatus:
         """Take back this device's open cases from the back office now (a new or emptied store);

@@ -7,6 +7,7 @@ station dispatches them (在途), and the hall scans the slip's code at its wind
 Each hand-over is an ordinary case event in the hash chain and the outbox, so it syncs
 exactly once whenever the device finds a network; the server derives the same holder.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -108,24 +109,54 @@ class ProxyRecorder:
         with store.sessions() as s:
             return get_setting(s, AGENT_ID_KEY + username, "") or ""
 
-    def record(self, s: Session, *, case: Case, catalog: Catalog, matter: Matter, clerk: Clerk,
-               identity: DeviceIdentity, now: dt.datetime, agent_id: str = "") -> dict:
+    def record(
+        self,
+        s: Session,
+        *,
+        case: Case,
+        catalog: Catalog,
+        matter: Matter,
+        clerk: Clerk,
+        identity: DeviceIdentity,
+        now: dt.datetime,
+        agent_id: str = "",
+    ) -> dict:
         if agent_id:
             put_setting(s, AGENT_ID_KEY + clerk.username, agent_id)
         seq = next_value(s, f"slip:{now:%Y%m%d}")
         slip_no = f"LZ{identity.device_code}{now:%Y%m%d}{seq:03d}"
         target = forward_target(catalog, matter)
-        s.add(TransferSlip(slip_no=slip_no, case_id=case.id, case_no=case.case_no, forward_to=target.office,
-                           holder=protocol.HOLDER_STATION, created_at=now, received_by=""))
-        return protocol.ProxyPayload(agent_username=clerk.username, agent_name=clerk.display_name,
-                                     relation=RELATION, station=identity.org_name, forward_to=target.office,
-                                     forward_level=target.level, slip_no=slip_no).model_dump(mode="json")
+        s.add(
+            TransferSlip(
+                slip_no=slip_no,
+                case_id=case.id,
+                case_no=case.case_no,
+                forward_to=target.office,
+                holder=protocol.HOLDER_STATION,
+                created_at=now,
+                received_by="",
+            )
+        )
+        return protocol.ProxyPayload(
+            agent_username=clerk.username,
+            agent_name=clerk.display_name,
+            relation=RELATION,
+            station=identity.org_name,
+            forward_to=target.office,
+            forward_level=target.level,
+            slip_no=slip_no,
+        ).model_dump(mode="json")
 
 
 class TransferService:
-    def __init__(self, store: Store, identity: Callable[[], DeviceIdentity], paperwork: Paperwork,
-                 on_new_event: Callable[[], None] = lambda: None,
-                 clock: Callable[[], dt.datetime] = dt.datetime.now):
+    def __init__(
+        self,
+        store: Store,
+        identity: Callable[[], DeviceIdentity],
+        paperwork: Paperwork,
+        on_new_event: Callable[[], None] = lambda: None,
+        clock: Callable[[], dt.datetime] = dt.datetime.now,
+    ):
         self.store, self.identity, self.paperwork = store, identity, paperwork
         self.on_new_event, self.clock = on_new_event, clock
         self._receives: bool | None = None
@@ -154,14 +185,24 @@ class TransferService:
             first = case.events[0].payload if case.events else {}
             proxy = first.get("proxy") or {}
             return TransferSlipData(
-                slip_no=slip.slip_no, case_id=case.id, case_no=case.case_no,
-                station=proxy.get("station", ""), forward_to=slip.forward_to,
-                agent_name=proxy.get("agent_name", case.clerk), relation=proxy.get("relation", RELATION),
-                applicant_name=case.applicant_name, applicant_id_number=case.applicant_id_number,
-                applicant_phone=case.applicant_phone, matter_name=case.matter_name,
-                materials=tuple(ReceiptMaterial(m.name, m.form, m.copies, m.status) for m in case.materials
-                                if m.status == "received"),
-                issued_at=slip.created_at)
+                slip_no=slip.slip_no,
+                case_id=case.id,
+                case_no=case.case_no,
+                station=proxy.get("station", ""),
+                forward_to=slip.forward_to,
+                agent_name=proxy.get("agent_name", case.clerk),
+                relation=proxy.get("relation", RELATION),
+                applicant_name=case.applicant_name,
+                applicant_id_number=case.applicant_id_number,
+                applicant_phone=case.applicant_phone,
+                matter_name=case.matter_name,
+                materials=tuple(
+                    ReceiptMaterial(m.name, m.form, m.copies, m.status)
+                    for m in case.materials
+                    if m.status == "received"
+                ),
+                issued_at=slip.created_at,
+            )
 
     def print_slip(self, case_id: str) -> SlipPrint:
         """The A4 slip as a PDF and the thermal slip on the receipt printer; failures reported, not raised."""
@@ -195,11 +236,23 @@ class TransferService:
                 if slip.holder != protocol.HOLDER_STATION:
                     raise ServiceError(f"原件现在“{HOLDER_LABELS[slip.holder]}”，不能重复登记寄出")
                 slip.holder, slip.dispatched_at = protocol.HOLDER_IN_TRANSIT, now
-                payload = protocol.OriginalsPayload(case_no=slip.case_no, slip_no=slip.slip_no, at=now,
-                                                    clerk=clerk.username, office=identity.org_name, note=note)
-                append_event(s, case_id=case_id, type_=protocol.ORIGINALS_DISPATCHED,
-                             payload=payload.model_dump(mode="json"), clerk=clerk.username,
-                             device_id=identity.device_id, now=now)
+                payload = protocol.OriginalsPayload(
+                    case_no=slip.case_no,
+                    slip_no=slip.slip_no,
+                    at=now,
+                    clerk=clerk.username,
+                    office=identity.org_name,
+                    note=note,
+                )
+                append_event(
+                    s,
+                    case_id=case_id,
+                    type_=protocol.ORIGINALS_DISPATCHED,
+                    payload=payload.model_dump(mode="json"),
+                    clerk=clerk.username,
+                    device_id=identity.device_id,
+                    now=now,
+                )
                 custody = _custody(slip)
         except SQLAlchemyError as exc:
             log.error("dispatching originals failed: %s", exc)
@@ -225,28 +278,59 @@ class TransferService:
                 case = s.get(Case, slip_code.case_id)
                 known = case is not None
                 if case is None:  # the station's case has not reached this machine: keep a placeholder
-                    case = Case(id=slip_code.case_id, case_no=slip_code.case_no, matter_code="",
-                                matter_name=STUB_MATTER, catalog_version="", applicant_name="（见随单原件）",
-                                applicant_id_type="身份证", applicant_id_number="",
-                                status="submitted", received_at=now, promised_by=now.date(),
-                                clerk=clerk.display_name, updated_at=now)
+                    case = Case(
+                        id=slip_code.case_id,
+                        case_no=slip_code.case_no,
+                        matter_code="",
+                        matter_name=STUB_MATTER,
+                        catalog_version="",
+                        applicant_name="（见随单原件）",
+                        applicant_id_type="身份证",
+                        applicant_id_number="",
+                        status="submitted",
+                        received_at=now,
+                        promised_by=now.date(),
+                        clerk=clerk.display_name,
+                        updated_at=now,
+                    )
                     s.add(case)
                     s.flush()
                 elif case.case_no != slip_code.case_no:
                     raise ServiceError("流转单上的办件编号与本机办件不一致，请核对后联系发件站点")
-                s.add(TransferSlip(slip_no=slip_code.slip_no, case_id=case.id, case_no=case.case_no,
-                                   forward_to=identity.org_name, holder=protocol.HOLDER_HALL, created_at=now,
-                                   received_at=now, received_by=clerk.display_name))
-                payload = protocol.OriginalsPayload(case_no=case.case_no, slip_no=slip_code.slip_no, at=now,
-                                                    clerk=clerk.username, office=identity.org_name)
-                append_event(s, case_id=case.id, type_=protocol.ORIGINALS_RECEIVED,
-                             payload=payload.model_dump(mode="json"), clerk=clerk.username,
-                             device_id=identity.device_id, now=now)
+                s.add(
+                    TransferSlip(
+                        slip_no=slip_code.slip_no,
+                        case_id=case.id,
+                        case_no=case.case_no,
+                        forward_to=identity.org_name,
+                        holder=protocol.HOLDER_HALL,
+                        created_at=now,
+                        received_at=now,
+                        received_by=clerk.display_name,
+                    )
+                )
+                payload = protocol.OriginalsPayload(
+                    case_no=case.case_no,
+                    slip_no=slip_code.slip_no,
+                    at=now,
+                    clerk=clerk.username,
+                    office=identity.org_name,
+                )
+                append_event(
+                    s,
+                    case_id=case.id,
+                    type_=protocol.ORIGINALS_RECEIVED,
+                    payload=payload.model_dump(mode="json"),
+                    clerk=clerk.username,
+                    device_id=identity.device_id,
+                    now=now,
+                )
         except SQLAlchemyError as exc:
             log.error("receiving originals failed: %s", exc)
             raise ServiceError("本机数据库写入失败，请重试", str(exc)) from exc
-        log.info("originals of case %s received with slip %s by %s", slip_code.case_no, slip_code.slip_no,
-                 clerk.username)
+        log.info(
+            "originals of case %s received with slip %s by %s", slip_code.case_no, slip_code.slip_no, clerk.username
+        )
         self.on_new_event()
         return Received(slip_code.case_id, format_case_no(slip_code.case_no), slip_code.slip_no, known)
 
@@ -256,6 +340,4 @@ class TransferService:
 
 
 def _custody(slip: TransferSlip) -> Custody:
-    return Custody(slip.slip_no, slip.holder, slip.forward_to, slip.dispatched_at, slip.received_at,
-                   slip.received_by)
-
+    return Custody(slip.slip_no, slip.holder, slip.forward_to, slip.dispatched_at, slip.received_at, slip.received_by)

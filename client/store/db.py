@@ -5,6 +5,7 @@ acknowledged case must survive a power cut. With keys the file is SQLCipher and 
 scanned pages are sealed; without keys (the explicit development switch) both are
 plaintext, and the window says so.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Writing a file so that it is whole or absent, even after a power cut or a full disk."""
+
 from __future__ import annotations
 
 import os

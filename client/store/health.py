@@ -3,6 +3,7 @@
 Runs on a read-only connection, so checking a damaged store changes nothing; the
 rescue itself happens when the program starts (`client.store.rescue`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,8 +52,7 @@ def check_store(path: Path, keys: StoreKeys | None) -> StoreHealth:
         unsent = _lines(conn, "SELECT count(*) FROM outbox WHERE state != 'acked'")
     finally:
         conn.close()
-    return StoreHealth(True, integrity, cipher, int(unsent[0]) if unsent[0].isdigit() else None, checked,
-                       tuple(bad))
+    return StoreHealth(True, integrity, cipher, int(unsent[0]) if unsent[0].isdigit() else None, checked, tuple(bad))
 
 
 def _lines(conn, sql: str) -> tuple[str, ...]:

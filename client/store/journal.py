@@ -3,6 +3,7 @@
 Each event's hash covers its content and the previous event's hash, so editing,
 inserting or deleting any event breaks the chain from that point on.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,11 +19,22 @@ from .models import CaseEvent, Counter, OutboxEntry
 GENESIS = "0" * 64
 
 
-def event_hash(prev_hash: str, event_id: str, case_id: str, type_: str, payload: dict,
-               clerk: str, device_id: str, device_time: dt.datetime) -> str:
+def event_hash(
+    prev_hash: str,
+    event_id: str,
+    case_id: str,
+    type_: str,
+    payload: dict,
+    clerk: str,
+    device_id: str,
+    device_time: dt.datetime,
+) -> str:
     body = json.dumps(
         [prev_hash, event_id, case_id, type_, payload, clerk, device_id, device_time.isoformat()],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
@@ -43,17 +55,43 @@ def last_hash(session: Session) -> str:
     return session.scalars(select(CaseEvent.hash).order_by(CaseEvent.seq.desc()).limit(1)).first() or GENESIS
 
 
-def chained(prev_hash: str, *, event_id: str, case_id: str, type_: str, payload: dict, clerk: str,
-            device_id: str, device_time: dt.datetime) -> dict:
+def chained(
+    prev_hash: str,
+    *,
+    event_id: str,
+    case_id: str,
+    type_: str,
+    payload: dict,
+    clerk: str,
+    device_id: str,
+    device_time: dt.datetime,
+) -> dict:
     """The columns of an event that follows `prev_hash` in the chain."""
-    return dict(event_id=event_id, case_id=case_id, type=type_, payload=payload, clerk=clerk, device_id=device_id,
-                device_time=device_time, prev_hash=prev_hash,
-                hash=event_hash(prev_hash, event_id, case_id, type_, payload, clerk, device_id, device_time))
+    return dict(
+        event_id=event_id,
+        case_id=case_id,
+        type=type_,
+        payload=payload,
+        clerk=clerk,
+        device_id=device_id,
+        device_time=device_time,
+        prev_hash=prev_hash,
+        hash=event_hash(prev_hash, event_id, case_id, type_, payload, clerk, device_id, device_time),
+    )
 
 
-def append_event(session: Session, *, case_id: str, type_: str, payload: dict, clerk: str,
-                 device_id: str, outbox: bool = True, now: dt.datetime | None = None,
-                 after: CaseEvent | None = None) -> CaseEvent:
+def append_event(
+    session: Session,
+    *,
+    case_id: str,
+    type_: str,
+    payload: dict,
+    clerk: str,
+    device_id: str,
+    outbox: bool = True,
+    now: dt.datetime | None = None,
+    after: CaseEvent | None = None,
+) -> CaseEvent:
     """Add an event (and its outbox entry) to the caller's transaction.
 
     `after` is the event this transaction appended last, when the caller appends many:
@@ -61,9 +99,18 @@ def append_event(session: Session, *, case_id: str, type_: str, payload: dict, c
     flushed here (the caller's flush or commit writes them together, in order).
     """
     event_id = str(uuid.uuid4())
-    ev = CaseEvent(**chained(after.hash if after else last_hash(session), event_id=event_id, case_id=case_id,
-                             type_=type_, payload=payload, clerk=clerk, device_id=device_id,
-                             device_time=(now or dt.datetime.now()).replace(microsecond=0)))
+    ev = CaseEvent(
+        **chained(
+            after.hash if after else last_hash(session),
+            event_id=event_id,
+            case_id=case_id,
+            type_=type_,
+            payload=payload,
+            clerk=clerk,
+            device_id=device_id,
+            device_time=(now or dt.datetime.now()).replace(microsecond=0),
+        )
+    )
     session.add(ev)
     if outbox:
         session.add(OutboxEntry(event_id=event_id, device_seq=next_value(session, "device_seq")))
@@ -87,8 +134,16 @@ class JournalAppender:
         self.rows: list[dict] = []
 
     def add(self, *, case_id: str, type_: str, payload: dict, clerk: str) -> None:
-        row = chained(self.prev, event_id=str(uuid.uuid4()), case_id=case_id, type_=type_, payload=payload,
-                      clerk=clerk, device_id=self.device_id, device_time=dt.datetime.now().replace(microsecond=0))
+        row = chained(
+            self.prev,
+            event_id=str(uuid.uuid4()),
+            case_id=case_id,
+            type_=type_,
+            payload=payload,
+            clerk=clerk,
+            device_id=self.device_id,
+            device_time=dt.datetime.now().replace(microsecond=0),
+        )
         self.rows.append(row)
         self.prev = row["hash"]
 

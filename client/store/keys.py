@@ -5,6 +5,7 @@ in a file beside its throw-away data, because a headless demo machine has no key
 and the demo must survive a restart. The database key and the page key are derived
 separately so neither use can reveal the other.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,8 +35,7 @@ class StoreKeys:
         if len(master) != 32:
             raise ValueError("store master key must be 32 bytes")
         derive = lambda label: hmac.new(master, label, hashlib.sha256).digest()  # noqa: E731
-        return cls(derive(b"onewindow/sqlcipher/v1"), derive(b"onewindow/pages/v1"),
-                   derive(b"onewindow/rescue/v1"))
+        return cls(derive(b"onewindow/sqlcipher/v1"), derive(b"onewindow/pages/v1"), derive(b"onewindow/rescue/v1"))
 
     def sqlcipher_pragma(self) -> str:
         return f"PRAGMA key = \"x'{self.db_key.hex()}'\""

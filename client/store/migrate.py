@@ -3,6 +3,7 @@
 A store made before migrations existed (tables, no `alembic_version`) is stamped at
 the first revision, whose schema is exactly what `create_all` made then.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

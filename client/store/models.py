@@ -3,6 +3,7 @@
 A case, its materials, its audit events and its outbox entries live in one SQLite
 file so they can be written in one transaction.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,7 +66,8 @@ class Case(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     materials: Mapped[list[Material]] = relationship(back_populates="case", order_by="Material.position")
     events: Mapped[list[CaseEvent]] = relationship(
-        back_populates="case", order_by="CaseEvent.seq", primaryjoin="Case.id == foreign(CaseEvent.case_id)")
+        back_populates="case", order_by="CaseEvent.seq", primaryjoin="Case.id == foreign(CaseEvent.case_id)"
+    )
 
 
 class Material(Base):

@@ -5,6 +5,7 @@ What the back office publishes (calendar, templates, catalog, device orders, dea
 warnings) is kept in the settings table as JSON under `sync.*` keys and read back
 through `downlink()`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,8 +74,21 @@ def _put_json(session, key: str, value) -> None:
 
 
 # Every lifecycle state the back office reports; changes are applied in feed order.
-_SERVER_STATUSES = {"submitted", "in_review", "supplement_requested", "suspended", "approved", "denied",
-                    "result_ready", "delivered", "mailed", "withdrawn", "concluded", "pending_supplement", "refused"}
+_SERVER_STATUSES = {
+    "submitted",
+    "in_review",
+    "supplement_requested",
+    "suspended",
+    "approved",
+    "denied",
+    "result_ready",
+    "delivered",
+    "mailed",
+    "withdrawn",
+    "concluded",
+    "pending_supplement",
+    "refused",
+}
 
 
 class StoreOutbox:
@@ -86,14 +100,30 @@ class StoreOutbox:
     def pending(self, limit: int) -> list[protocol.Event]:
         with self.store.sessions() as s:
             rows = s.execute(
-                select(CaseEvent.event_id, OutboxEntry.device_seq, CaseEvent.case_id, CaseEvent.type,
-                       CaseEvent.payload, CaseEvent.device_time)
+                select(
+                    CaseEvent.event_id,
+                    OutboxEntry.device_seq,
+                    CaseEvent.case_id,
+                    CaseEvent.type,
+                    CaseEvent.payload,
+                    CaseEvent.device_time,
+                )
                 .join(CaseEvent, CaseEvent.event_id == OutboxEntry.event_id)
                 .where(OutboxEntry.state == "pending")
-                .order_by(OutboxEntry.device_seq).limit(limit)
+                .order_by(OutboxEntry.device_seq)
+                .limit(limit)
             ).all()
-            return [protocol.Event(event_id=r.event_id, device_seq=r.device_seq, case_id=r.case_id,
-                                   type=r.type, payload=r.payload, device_time=r.device_time) for r in rows]
+            return [
+                protocol.Event(
+                    event_id=r.event_id,
+                    device_seq=r.device_seq,
+                    case_id=r.case_id,
+                    type=r.type,
+                    payload=r.payload,
+                    device_time=r.device_time,
+                )
+                for r in rows
+            ]
 
     def record_results(self, results: list[protocol.EventResult]) -> None:
         """The server's answers for a batch, in one transaction of set-based updates."""
@@ -105,13 +135,17 @@ class StoreOutbox:
         answer = dict(code=bindparam("new_code"), reason=bindparam("new_reason"), attempts=table.c.attempts + 1)
         with self.store.sessions.begin() as s:
             if acked:  # the usual answer, for the whole batch in one statement
-                s.execute(update(table).where(table.c.event_id.in_(acked))
-                          .values(state="acked", code="", reason="", attempts=table.c.attempts + 1))
+                s.execute(
+                    update(table)
+                    .where(table.c.event_id.in_(acked))
+                    .values(state="acked", code="", reason="", attempts=table.c.attempts + 1)
+                )
             if retried:
                 s.execute(update(table).where(answered).values(**answer), _answer_rows(retried))
             if refused:
-                s.execute(update(table).where(answered).values(**answer, state=bindparam("new_state")),
-                          _answer_rows(refused))
+                s.execute(
+                    update(table).where(answered).values(**answer, state=bindparam("new_state")), _answer_rows(refused)
+                )
         for r in refused:
             if r.status == "rejected":
                 log.warning("event %s rejected by server: %s %s", r.event_id, r.code, r.reason)
@@ -166,9 +200,16 @@ class StoreOutbox:
 
     def downlink(self) -> Downlink:
         with self.store.sessions() as s:
-            return Downlink(_json(s, KEY_CALENDAR), _json(s, KEY_CATALOG_VERSION), _json(s, KEY_TEMPLATES, {}),
-                            _json(s, KEY_COMMAND), _json(s, KEY_DEADLINES, {}), _json(s, KEY_RESTORE_REPORT),
-                            _json(s, KEY_POLICY), get_setting(s, KEY_CONFIRMED_AT))
+            return Downlink(
+                _json(s, KEY_CALENDAR),
+                _json(s, KEY_CATALOG_VERSION),
+                _json(s, KEY_TEMPLATES, {}),
+                _json(s, KEY_COMMAND),
+                _json(s, KEY_DEADLINES, {}),
+                _json(s, KEY_RESTORE_REPORT),
+                _json(s, KEY_POLICY),
+                get_setting(s, KEY_CONFIRMED_AT),
+            )
 
     def progress(self) -> SyncProgress:
         with self.store.sessions() as s:
@@ -206,21 +247,43 @@ class StoreOutbox:
             queued, lost = requeue_unsent(s, plan, self.pages)
             outcome = RestoreOutcome(int(plan.get("restored", 0)), queued, lost)
             s.execute(delete(Setting).where(Setting.key == KEY_RESTORE))
-            _put_json(s, KEY_RESTORE_REPORT, {"at": dt.datetime.now().isoformat(timespec="seconds"),
-                                              "restored": outcome.restored, "requeued": queued,
-                                              "unrecoverable": lost, "rescue_file": plan.get("rescue_file", "")})
+            _put_json(
+                s,
+                KEY_RESTORE_REPORT,
+                {
+                    "at": dt.datetime.now().isoformat(timespec="seconds"),
+                    "restored": outcome.restored,
+                    "requeued": queued,
+                    "unrecoverable": lost,
+                    "rescue_file": plan.get("rescue_file", ""),
+                },
+            )
         return outcome
 
     def export_unsent(self, target: Path) -> int:
         """Write every event the server has not acknowledged to a JSON file (for an
         administrator, before a wipe or after a revocation). Returns how many."""
         with self.store.sessions() as s:
-            rows = s.execute(select(OutboxEntry, CaseEvent)
-                             .join(CaseEvent, CaseEvent.event_id == OutboxEntry.event_id)
-                             .where(OutboxEntry.state != "acked").order_by(OutboxEntry.device_seq)).all()
-            items = [{"event_id": ev.event_id, "device_seq": ob.device_seq, "case_id": ev.case_id,
-                      "type": ev.type, "payload": ev.payload, "device_time": ev.device_time.isoformat(),
-                      "state": ob.state, "code": ob.code, "reason": ob.reason} for ob, ev in rows]
+            rows = s.execute(
+                select(OutboxEntry, CaseEvent)
+                .join(CaseEvent, CaseEvent.event_id == OutboxEntry.event_id)
+                .where(OutboxEntry.state != "acked")
+                .order_by(OutboxEntry.device_seq)
+            ).all()
+            items = [
+                {
+                    "event_id": ev.event_id,
+                    "device_seq": ob.device_seq,
+                    "case_id": ev.case_id,
+                    "type": ev.type,
+                    "payload": ev.payload,
+                    "device_time": ev.device_time.isoformat(),
+                    "state": ob.state,
+                    "code": ob.code,
+                    "reason": ob.reason,
+                }
+                for ob, ev in rows
+            ]
         Path(target).write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
         return len(items)
 
@@ -250,12 +313,23 @@ class StoreOutbox:
                 if ch.seq in seen:
                     continue
                 seen.add(ch.seq)
-                kept.append(dict(seq=ch.seq, case_id=ch.case_id, kind=ch.kind, data=ch.data,
-                                 server_time=ch.server_time.replace(tzinfo=None)))
+                kept.append(
+                    dict(
+                        seq=ch.seq,
+                        case_id=ch.case_id,
+                        kind=ch.kind,
+                        data=ch.data,
+                        server_time=ch.server_time.replace(tzinfo=None),
+                    )
+                )
                 if ch.kind == protocol.CHANGE_CUSTODY:
                     if ch.case_id and _move_custody(s, ch.case_id, ch.data):
-                        journal.add(case_id=ch.case_id, type_="server.custody", payload=dict(ch.data),
-                                    clerk=ch.data.get("by") or "后台")
+                        journal.add(
+                            case_id=ch.case_id,
+                            type_="server.custody",
+                            payload=dict(ch.data),
+                            clerk=ch.data.get("by") or "后台",
+                        )
                     continue
                 if ch.kind != protocol.CHANGE_CASE_STATUS:
                     self._keep_published(s, ch, warnings)
@@ -291,12 +365,18 @@ class StoreOutbox:
             if case_id in unsent:
                 continue
             deferred.discard(case_id)
-            newest = s.scalars(select(ServerChange).where(
-                ServerChange.case_id == case_id, ServerChange.kind == protocol.CHANGE_CASE_STATUS)
-                .order_by(ServerChange.seq.desc()).limit(1)).first()
+            newest = s.scalars(
+                select(ServerChange)
+                .where(ServerChange.case_id == case_id, ServerChange.kind == protocol.CHANGE_CASE_STATUS)
+                .order_by(ServerChange.seq.desc())
+                .limit(1)
+            ).first()
             if newest is not None and case_id in cases and newest.data.get("status") in _SERVER_STATUSES:
-                log.info("case %s: applying the server status %s held back for a local step",
-                         case_id, newest.data.get("status"))
+                log.info(
+                    "case %s: applying the server status %s held back for a local step",
+                    case_id,
+                    newest.data.get("status"),
+                )
                 cases.take(case_id, newest.data, journal)
         _put_json(s, KEY_DEFERRED, sorted(deferred))
 
@@ -305,10 +385,14 @@ class StoreOutbox:
         """The cases among `case_ids` with a local step the server has not answered yet."""
         if not case_ids:
             return set()
-        return set(s.scalars(select(CaseEvent.case_id).distinct()
-                             .join(OutboxEntry, OutboxEntry.event_id == CaseEvent.event_id)
-                             .where(CaseEvent.case_id.in_(case_ids),
-                                    OutboxEntry.state.in_(("pending", "retry")))))
+        return set(
+            s.scalars(
+                select(CaseEvent.case_id)
+                .distinct()
+                .join(OutboxEntry, OutboxEntry.event_id == CaseEvent.event_id)
+                .where(CaseEvent.case_id.in_(case_ids), OutboxEntry.state.in_(("pending", "retry")))
+            )
+        )
 
     def _keep_published(self, s, ch: protocol.Change, warnings: dict[str, dict]) -> None:
         if ch.kind == protocol.CHANGE_CALENDAR:
@@ -330,8 +414,9 @@ class StoreOutbox:
         with self.store.sessions() as s:
             rows = s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all()
             counts = {state: n for state, n in rows}
-            counts["blobs_pending"] = s.scalar(
-                select(func.count()).select_from(BlobEntry).where(BlobEntry.state == "pending")) or 0
+            counts["blobs_pending"] = (
+                s.scalar(select(func.count()).select_from(BlobEntry).where(BlobEntry.state == "pending")) or 0
+            )
             return counts
 
 
@@ -339,8 +424,10 @@ _HOLDER_RANK = {holder: rank for rank, holder in enumerate(protocol.HOLDERS)}
 
 
 def _answer_rows(results: list[protocol.EventResult]) -> list[dict]:
-    return [{"answered": r.event_id, "new_state": r.status, "new_code": r.code or "", "new_reason": r.reason or ""}
-            for r in results]
+    return [
+        {"answered": r.event_id, "new_state": r.status, "new_code": r.code or "", "new_reason": r.reason or ""}
+        for r in results
+    ]
 
 
 def _progress(s) -> SyncProgress:
@@ -365,8 +452,9 @@ class _CaseStatuses:
         wanted = [c for c in case_ids if c not in self.current]
         if wanted:
             table = Case.__table__
-            for row in self.s.execute(select(table.c.id, *(table.c[f] for f in self._FIELDS))
-                                      .where(table.c.id.in_(wanted))).mappings():
+            for row in self.s.execute(
+                select(table.c.id, *(table.c[f] for f in self._FIELDS)).where(table.c.id.in_(wanted))
+            ).mappings():
                 self.current[row["id"]] = dict(row)
 
     def __contains__(self, case_id: str) -> bool:
@@ -381,18 +469,29 @@ class _CaseStatuses:
         for key in ("result_name", "result_no", "reason"):
             case[key] = data.get(key) or case[key]
         self.changed.add(case_id)
-        journal.add(case_id=case_id, type_="server." + status,
-                    payload={k: v for k, v in data.items() if v is not None},
-                    clerk=data.get("decided_by") or "后台")
+        journal.add(
+            case_id=case_id,
+            type_="server." + status,
+            payload={k: v for k, v in data.items() if v is not None},
+            clerk=data.get("decided_by") or "后台",
+        )
 
     def write(self) -> None:
         if not self.changed:
             return
         table, now = Case.__table__, dt.datetime.now()
-        statement = (update(table).where(table.c.id == bindparam("case_id"))
-                     .values(**{f: bindparam("new_" + f) for f in self._FIELDS}, updated_at=bindparam("now")))
-        self.s.execute(statement, [{"case_id": c, "now": now, **{"new_" + f: self.current[c][f] for f in self._FIELDS}}
-                                   for c in sorted(self.changed)])
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("case_id"))
+            .values(**{f: bindparam("new_" + f) for f in self._FIELDS}, updated_at=bindparam("now"))
+        )
+        self.s.execute(
+            statement,
+            [
+                {"case_id": c, "now": now, **{"new_" + f: self.current[c][f] for f in self._FIELDS}}
+                for c in sorted(self.changed)
+            ],
+        )
         self.changed.clear()
 
 

@@ -4,6 +4,7 @@ Content addressing means a page attached to two cases is stored and uploaded onc
 With a key, each file is `OWP1 | nonce | AES-256-GCM(page)`, the name bound in as
 associated data, so a stolen disk shows no ID card and a swapped file fails to open.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -76,7 +77,7 @@ class PageStore:
             total = os.fstat(fh.fileno()).st_size
             head = fh.read(len(MAGIC) + _NONCE)
             if self._key is not None and head.startswith(MAGIC) and total >= len(head) + _TAG:
-                step, check, left = self._opener(sha256, fh, head[len(MAGIC):], total)
+                step, check, left = self._opener(sha256, fh, head[len(MAGIC) :], total)
             else:  # a plaintext page (dev store, or written before encryption existed)
                 fh.seek(0)
                 digest = hashlib.sha256()
@@ -85,6 +86,7 @@ class PageStore:
                 def check() -> None:
                     if digest.hexdigest() != sha256:
                         raise PageUnreadable(f"page {sha256}: content does not match its name")
+
             position, held = 0, None
             while left > 0:
                 raw = fh.read(min(size, left))
@@ -92,7 +94,7 @@ class PageStore:
                     raise PageUnreadable(f"page {sha256}: file ends early")
                 left -= len(raw)
                 plain = step(raw)
-                piece = plain[max(0, offset - position):] if position < offset else plain
+                piece = plain[max(0, offset - position) :] if position < offset else plain
                 position += len(plain)
                 if piece:
                     if held is not None:

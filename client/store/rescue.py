@@ -11,6 +11,7 @@ The fresh store is marked for a restore: on its first sync round it takes back t
 cases of its org unit from the back office (`restore_snapshots`) and queues again the
 unsent events salvaged here that the server does not hold (`requeue_unsent`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,8 +55,18 @@ log = logging.getLogger(__name__)
 MAGIC = b"OWR1"
 _NONCE = 12
 FORMAT = "onewindow-rescue/1"
-TABLES = ("cases", "materials", "case_events", "outbox", "blobs", "settings", "counters", "cached_users",
-          "server_changes", "known_parties")
+TABLES = (
+    "cases",
+    "materials",
+    "case_events",
+    "outbox",
+    "blobs",
+    "settings",
+    "counters",
+    "cached_users",
+    "server_changes",
+    "known_parties",
+)
 _JSON_COLUMNS = {"payload", "pages", "data", "agent"}
 _PARTY_TEXT = ("id_type", "id_number", "kind", "name", "phone", "address", "legal_rep", "last_case_id")
 _CURSOR_KEY = "pull_cursor"  # dropped on carry-over: the fresh store re-reads the feed
@@ -76,8 +87,11 @@ class Salvage:
     def unsent(self) -> list[dict]:
         """Events the back office has not acknowledged, with their event rows."""
         events = {ev.get("event_id"): ev for ev in self.tables.get("case_events", [])}
-        return [{**events.get(ob.get("event_id"), {}), **ob} for ob in self.tables.get("outbox", [])
-                if ob.get("state") != "acked"]
+        return [
+            {**events.get(ob.get("event_id"), {}), **ob}
+            for ob in self.tables.get("outbox", [])
+            if ob.get("state") != "acked"
+        ]
 
 
 @dataclass(frozen=True)
@@ -155,7 +169,7 @@ def salvage(path: Path, keys: StoreKeys | None, problem: str = "") -> Salvage:
             continue
         rows: dict[int, dict] = {}
         if not _scan(path, keys, f"SELECT rowid, * FROM {table} ORDER BY rowid", (), rows):
-            last = max(rows, default=-(2 ** 63))
+            last = max(rows, default=-(2**63))
             _scan(path, keys, f"SELECT rowid, * FROM {table} WHERE rowid > ? ORDER BY rowid DESC", (last,), rows)
             lost.append(table)
         tables[table] = [rows[k] for k in sorted(rows)]
@@ -178,8 +192,9 @@ def open_rescue(raw: bytes, keys: StoreKeys) -> dict:
     if not raw.startswith(MAGIC) or len(raw) < len(MAGIC) + _NONCE + 16:
         raise StoreUnreadableRescue("not a OneWindow rescue file")
     try:
-        plain = AESGCM(keys.rescue_key).decrypt(raw[len(MAGIC):len(MAGIC) + _NONCE], raw[len(MAGIC) + _NONCE:],
-                                                MAGIC)
+        plain = AESGCM(keys.rescue_key).decrypt(
+            raw[len(MAGIC) : len(MAGIC) + _NONCE], raw[len(MAGIC) + _NONCE :], MAGIC
+        )
     except InvalidTag:
         raise StoreUnreadableRescue("rescue file: authentication failed (wrong key or altered)") from None
     return json.loads(gzip.decompress(plain))
@@ -208,19 +223,32 @@ def _restore_plan(found: Salvage, rescue_file: Path | str, now: dt.datetime, ear
     queue again these unsent events (with their cases' rows, to rebuild cases the server
     never saw). A plan that never ran (`earlier`, or one salvaged with the settings) is merged in."""
     tables = found.tables
-    earlier = earlier or next((json.loads(r["value"]) for r in tables.get("settings", [])
-                               if r.get("key") == KEY_RESTORE and r.get("value")), {})
-    unsent = {u["event_id"]: u for u in [*earlier.get("unsent", []), *found.unsent]
-              if u.get("event_id") and u.get("type")}
+    earlier = earlier or next(
+        (json.loads(r["value"]) for r in tables.get("settings", []) if r.get("key") == KEY_RESTORE and r.get("value")),
+        {},
+    )
+    unsent = {
+        u["event_id"]: u for u in [*earlier.get("unsent", []), *found.unsent] if u.get("event_id") and u.get("type")
+    }
     ids = {u["case_id"] for u in unsent.values()}
-    return {"requested_at": now.isoformat(), "rescue_file": str(rescue_file or earlier.get("rescue_file", "")),
-            "restored": int(earlier.get("restored", 0)),
-            "unsent": sorted(unsent.values(), key=lambda u: int(u.get("device_seq") or 0)),
-            "cases": list({c.get("id"): c for c in [*earlier.get("cases", []), *tables.get("cases", [])]
-                           if c.get("id") in ids}.values()),
-            "materials": list({(m.get("case_id"), m.get("position")): m
-                               for m in [*earlier.get("materials", []), *tables.get("materials", [])]
-                               if m.get("case_id") in ids}.values())}
+    return {
+        "requested_at": now.isoformat(),
+        "rescue_file": str(rescue_file or earlier.get("rescue_file", "")),
+        "restored": int(earlier.get("restored", 0)),
+        "unsent": sorted(unsent.values(), key=lambda u: int(u.get("device_seq") or 0)),
+        "cases": list(
+            {
+                c.get("id"): c for c in [*earlier.get("cases", []), *tables.get("cases", [])] if c.get("id") in ids
+            }.values()
+        ),
+        "materials": list(
+            {
+                (m.get("case_id"), m.get("position")): m
+                for m in [*earlier.get("materials", []), *tables.get("materials", [])]
+                if m.get("case_id") in ids
+            }.values()
+        ),
+    }
 
 
 def _carry_over(store: Store, found: Salvage, plan: dict) -> None:
@@ -234,16 +262,24 @@ def _carry_over(store: Store, found: Salvage, plan: dict) -> None:
         if len(number) == 28 and number[-4:].isdigit():  # region(12) date(8) device(4) seq(4)
             name = f"case_no:{number[12:20]}"
             counters[name] = max(counters.get(name, 0), int(number[-4:]))
-    settings = [{"key": r["key"], "value": r["value"]} for r in tables.get("settings", [])
-                if r.get("key") and r["key"] not in (_CURSOR_KEY, KEY_RESTORE, KEY_RESTORE_REPORT)]
+    settings = [
+        {"key": r["key"], "value": r["value"]}
+        for r in tables.get("settings", [])
+        if r.get("key") and r["key"] not in (_CURSOR_KEY, KEY_RESTORE, KEY_RESTORE_REPORT)
+    ]
     settings.append({"key": KEY_RESTORE, "value": json.dumps(plan, ensure_ascii=False, default=str)})
-    users = [{k: r.get(k) for k in ("username", "display_name", "role", "salt", "verifier")}
-             | {"verified_at": dt.datetime.fromisoformat(str(r["verified_at"]))}
-             for r in tables.get("cached_users", []) if r.get("username") and r.get("verified_at")]
-    parties = [{k: r.get(k) or "" for k in _PARTY_TEXT} | {"agent": r.get("agent") or None,
-                                                          "updated_at": dt.datetime.fromisoformat(str(r["updated_at"]))}
-               for r in tables.get("known_parties", []) if r.get("id_type") and r.get("id_number")
-               and r.get("name") and r.get("updated_at")]
+    users = [
+        {k: r.get(k) for k in ("username", "display_name", "role", "salt", "verifier")}
+        | {"verified_at": dt.datetime.fromisoformat(str(r["verified_at"]))}
+        for r in tables.get("cached_users", [])
+        if r.get("username") and r.get("verified_at")
+    ]
+    parties = [
+        {k: r.get(k) or "" for k in _PARTY_TEXT}
+        | {"agent": r.get("agent") or None, "updated_at": dt.datetime.fromisoformat(str(r["updated_at"]))}
+        for r in tables.get("known_parties", [])
+        if r.get("id_type") and r.get("id_number") and r.get("name") and r.get("updated_at")
+    ]
     with store.sessions.begin() as s:
         if parties:
             s.execute(insert(KnownParty), parties)
@@ -255,8 +291,7 @@ def _carry_over(store: Store, found: Salvage, plan: dict) -> None:
             s.execute(insert(CachedUser), users)
 
 
-def rescue_store(path: Path, *, keys: StoreKeys | None, problem: str,
-                 now: dt.datetime | None = None) -> RescueReport:
+def rescue_store(path: Path, *, keys: StoreKeys | None, problem: str, now: dt.datetime | None = None) -> RescueReport:
     """Export what reads, set the damaged file aside and leave a fresh store at `path`.
 
     Order matters: the sealed export is on disk (fsynced) before the file is moved, and the
@@ -268,8 +303,15 @@ def rescue_store(path: Path, *, keys: StoreKeys | None, problem: str,
     folder = path.parent / "rescue"
     folder.mkdir(parents=True, exist_ok=True)
     found = salvage(path, keys, problem)
-    document = {"format": FORMAT, "created_at": now.isoformat(), "source": str(path), "problem": problem,
-                "incomplete_tables": list(found.lost), "tables": dict(found.tables), "unsent_outbox": found.unsent}
+    document = {
+        "format": FORMAT,
+        "created_at": now.isoformat(),
+        "source": str(path),
+        "problem": problem,
+        "incomplete_tables": list(found.lost),
+        "tables": dict(found.tables),
+        "unsent_outbox": found.unsent,
+    }
     rescue_file = _free_name(folder, f"rescue-{stamp}", ".owrescue")
     write_whole(rescue_file, seal(document, rescue_keys_for(path, keys)))
     moved_to = set_aside(path, folder, stamp)
@@ -278,32 +320,55 @@ def rescue_store(path: Path, *, keys: StoreKeys | None, problem: str,
         _carry_over(store, found, _restore_plan(found, rescue_file, now))
     finally:
         store.close()
-    report = RescueReport(rescue_file, moved_to, len(found.tables.get("cases", [])), len(found.unsent),
-                          not found.lost)
-    log.error("store %s damaged (%s); rescued %d cases, %d unsent events to %s; incomplete tables: %s; "
-              "damaged file kept at %s; fresh store created", path, problem, report.cases, report.unsent,
-              rescue_file, ", ".join(found.lost) or "none", moved_to)
+    report = RescueReport(rescue_file, moved_to, len(found.tables.get("cases", [])), len(found.unsent), not found.lost)
+    log.error(
+        "store %s damaged (%s); rescued %d cases, %d unsent events to %s; incomplete tables: %s; "
+        "damaged file kept at %s; fresh store created",
+        path,
+        problem,
+        report.cases,
+        report.unsent,
+        rescue_file,
+        ", ".join(found.lost) or "none",
+        moved_to,
+    )
     return report
 
 
 def rescued_error(path: Path, keys: StoreKeys | None, damage: Exception) -> StoreRescued:
     """Run the rescue for a store that failed its check; the error to show the clerk."""
     report = rescue_store(path, keys=keys, problem=str(damage))
-    return StoreRescued(str(damage), rescue_file=report.rescue_file, moved_to=report.moved_to,
-                        cases=report.cases, unsent=report.unsent, complete=report.complete)
+    return StoreRescued(
+        str(damage),
+        rescue_file=report.rescue_file,
+        moved_to=report.moved_to,
+        cases=report.cases,
+        unsent=report.unsent,
+        complete=report.complete,
+    )
 
 
 # ---- filling a store again from the back office -----------------------------------------
 
-_INITIAL_STATUS = {"accept": "accepted", "pledge": "accepted", "accept_tolerant": "accepted_tolerant",
-                   "conclude": "concluded", "notify_missing": "pending_supplement", "refuse": "refused"}
-_STEP_STATUS = {protocol.CASE_DELIVERED: "delivered", protocol.CASE_MAILED: "mailed",
-                protocol.CASE_WITHDRAWN: "withdrawn"}
+_INITIAL_STATUS = {
+    "accept": "accepted",
+    "pledge": "accepted",
+    "accept_tolerant": "accepted_tolerant",
+    "conclude": "concluded",
+    "notify_missing": "pending_supplement",
+    "refuse": "refused",
+}
+_STEP_STATUS = {
+    protocol.CASE_DELIVERED: "delivered",
+    protocol.CASE_MAILED: "mailed",
+    protocol.CASE_WITHDRAWN: "withdrawn",
+}
 _INTAKE_EVENTS = (protocol.CASE_ACCEPTED, protocol.CASE_NOTIFIED, protocol.CASE_REFUSED)
 
 
-def request_restore(session, now: dt.datetime | None = None, rescue: dict | None = None,
-                    rescue_file: Path | str = "") -> None:
+def request_restore(
+    session, now: dt.datetime | None = None, rescue: dict | None = None, rescue_file: Path | str = ""
+) -> None:
     """Mark the store for a restore from the back office on its next sync round; with an
     opened rescue file (`open_rescue`), its unsent events are queued again after it."""
     now = now or dt.datetime.now()
@@ -317,12 +382,32 @@ def request_restore(session, now: dt.datetime | None = None, rescue: dict | None
         row.value = json.dumps(plan, ensure_ascii=False, default=str)
 
 
-def _journal(session, *, event_id: str, case_id: str, type_: str, payload: dict, clerk: str, device_id: str,
-             device_time: dt.datetime) -> None:
+def _journal(
+    session,
+    *,
+    event_id: str,
+    case_id: str,
+    type_: str,
+    payload: dict,
+    clerk: str,
+    device_id: str,
+    device_time: dt.datetime,
+) -> None:
     """Write an event that already has its id (made on this or another window) into the chain."""
-    session.add(CaseEvent(**chained(last_hash(session), event_id=event_id, case_id=case_id, type_=type_,
-                                    payload=payload, clerk=clerk, device_id=device_id,
-                                    device_time=device_time.replace(microsecond=0, tzinfo=None))))
+    session.add(
+        CaseEvent(
+            **chained(
+                last_hash(session),
+                event_id=event_id,
+                case_id=case_id,
+                type_=type_,
+                payload=payload,
+                clerk=clerk,
+                device_id=device_id,
+                device_time=device_time.replace(microsecond=0, tzinfo=None),
+            )
+        )
+    )
     session.flush()
 
 
@@ -340,23 +425,45 @@ def _when(text, fallback: dt.datetime) -> dt.datetime:
 
 def _materials(case_id: str, items: list[dict]) -> list[Material]:
     """Material rows from a payload's material list (protocol.MaterialPayload form)."""
-    return [Material(case_id=case_id, position=n, code=m.get("code", ""), name=m.get("name", ""),
-                     form=m.get("form", "original"), copies=int(m.get("copies", 1)),
-                     status=m.get("status", "received"), pages=list(m.get("blobs", [])))
-            for n, m in enumerate(items)]
+    return [
+        Material(
+            case_id=case_id,
+            position=n,
+            code=m.get("code", ""),
+            name=m.get("name", ""),
+            form=m.get("form", "original"),
+            copies=int(m.get("copies", 1)),
+            status=m.get("status", "received"),
+            pages=list(m.get("blobs", [])),
+        )
+        for n, m in enumerate(items)
+    ]
 
 
 def _case_from_snapshot(snap: protocol.CaseSnapshot, now: dt.datetime) -> tuple[Case, list[Material]]:
     intake = snap.intake
     received = _when(intake.get("received_at"), _local(snap.received_at)).replace(tzinfo=None)
     promised = snap.promised_by or snap.due or received.date()
-    case = Case(id=snap.case_id, case_no=snap.case_no, matter_code=snap.matter_code, matter_name=snap.matter_name,
-                catalog_version=str(intake.get("catalog_version", "")), applicant_name=snap.applicant.name,
-                applicant_id_type=snap.applicant.id_type, applicant_id_number=snap.applicant.id_number,
-                applicant_phone=snap.applicant.phone, status=snap.status, received_at=received,
-                promised_by=promised, clerk=str(intake.get("clerk", "")), notice_no=str(intake.get("notice_no", "")),
-                result_name=snap.result_name or "", result_no=snap.result_no or "", reason=snap.reason or "",
-                updated_at=now)
+    case = Case(
+        id=snap.case_id,
+        case_no=snap.case_no,
+        matter_code=snap.matter_code,
+        matter_name=snap.matter_name,
+        catalog_version=str(intake.get("catalog_version", "")),
+        applicant_name=snap.applicant.name,
+        applicant_id_type=snap.applicant.id_type,
+        applicant_id_number=snap.applicant.id_number,
+        applicant_phone=snap.applicant.phone,
+        status=snap.status,
+        received_at=received,
+        promised_by=promised,
+        clerk=str(intake.get("clerk", "")),
+        notice_no=str(intake.get("notice_no", "")),
+        result_name=snap.result_name or "",
+        result_no=snap.result_no or "",
+        reason=snap.reason or "",
+        updated_at=now,
+    )
     return case, _materials(snap.case_id, intake.get("materials", []))
 
 
@@ -372,11 +479,29 @@ def _remember_applicant(session, snap: protocol.CaseSnapshot, case: Case) -> Non
     if known is not None and known.updated_at > case.received_at:
         return
     given, agent = intake.applicant, intake.agent
-    parties.remember(session, Applicant(
-        name=given.name, id_type=given.id_type, id_number=given.id_number, phone=given.phone, address=given.address,
-        kind=given.kind, legal_rep=given.legal_rep,
-        agent=None if agent is None else Agent(name=agent.name, id_number=agent.id_number, relation=agent.relation,
-                                               id_type=agent.id_type, phone=agent.phone)), case.id, case.received_at)
+    parties.remember(
+        session,
+        Applicant(
+            name=given.name,
+            id_type=given.id_type,
+            id_number=given.id_number,
+            phone=given.phone,
+            address=given.address,
+            kind=given.kind,
+            legal_rep=given.legal_rep,
+            agent=None
+            if agent is None
+            else Agent(
+                name=agent.name,
+                id_number=agent.id_number,
+                relation=agent.relation,
+                id_type=agent.id_type,
+                phone=agent.phone,
+            ),
+        ),
+        case.id,
+        case.received_at,
+    )
 
 
 _SAME_MOMENT = dt.timedelta(seconds=1)
@@ -397,8 +522,9 @@ def _server_order(snap: protocol.CaseSnapshot) -> list[tuple[int, object]]:
     return order + [(0, e) for e in events]
 
 
-def restore_snapshots(session, snapshots: list[protocol.CaseSnapshot], device_id: str,
-                      now: dt.datetime | None = None) -> int:
+def restore_snapshots(
+    session, snapshots: list[protocol.CaseSnapshot], device_id: str, now: dt.datetime | None = None
+) -> int:
     """Put the back office's cases into the store; cases already here are left alone.
 
     Each case gets its window events under their own ids (so an unsent copy is recognised
@@ -409,8 +535,10 @@ def restore_snapshots(session, snapshots: list[protocol.CaseSnapshot], device_id
     now = now or dt.datetime.now()
     added = 0
     for snap in snapshots:
-        if session.get(Case, snap.case_id) is not None or session.scalar(
-                select(Case.id).where(Case.case_no == snap.case_no)) is not None:
+        if (
+            session.get(Case, snap.case_id) is not None
+            or session.scalar(select(Case.id).where(Case.case_no == snap.case_no)) is not None
+        ):
             continue
         case, materials = _case_from_snapshot(snap, now)
         session.add(case)
@@ -421,21 +549,44 @@ def restore_snapshots(session, snapshots: list[protocol.CaseSnapshot], device_id
         for kind, item in _server_order(snap):
             if kind == 0:
                 if session.scalar(select(CaseEvent.seq).where(CaseEvent.event_id == item.event_id)) is None:
-                    _journal(session, event_id=item.event_id, case_id=case.id, type_=item.type, payload=item.payload,
-                             clerk=str(item.payload.get("clerk", "")), device_id=item.device_id,
-                             device_time=item.device_time)
-                status = (_INITIAL_STATUS.get(item.payload.get("outcome", "accept"), status)
-                          if item.type in _INTAKE_EVENTS else _STEP_STATUS.get(item.type, status))
+                    _journal(
+                        session,
+                        event_id=item.event_id,
+                        case_id=case.id,
+                        type_=item.type,
+                        payload=item.payload,
+                        clerk=str(item.payload.get("clerk", "")),
+                        device_id=item.device_id,
+                        device_time=item.device_time,
+                    )
+                status = (
+                    _INITIAL_STATUS.get(item.payload.get("outcome", "accept"), status)
+                    if item.type in _INTAKE_EVENTS
+                    else _STEP_STATUS.get(item.type, status)
+                )
                 continue
             if session.get(ServerChange, item.seq) is None:
-                session.add(ServerChange(seq=item.seq, case_id=case.id, kind=item.kind, data=item.data,
-                                         server_time=item.server_time.replace(tzinfo=None)))
+                session.add(
+                    ServerChange(
+                        seq=item.seq,
+                        case_id=case.id,
+                        kind=item.kind,
+                        data=item.data,
+                        server_time=item.server_time.replace(tzinfo=None),
+                    )
+                )
             new = item.data.get("status", status)
             if new != status:
-                _journal(session, event_id=str(uuid.uuid4()), case_id=case.id, type_="server." + new,
-                         payload={k: v for k, v in item.data.items() if v is not None},
-                         clerk=item.data.get("decided_by") or "后台", device_id=device_id,
-                         device_time=_local(item.server_time))
+                _journal(
+                    session,
+                    event_id=str(uuid.uuid4()),
+                    case_id=case.id,
+                    type_="server." + new,
+                    payload={k: v for k, v in item.data.items() if v is not None},
+                    clerk=item.data.get("decided_by") or "后台",
+                    device_id=device_id,
+                    device_time=_local(item.server_time),
+                )
                 status = new
         added += 1
     return added
@@ -461,18 +612,27 @@ def _case_from_rescue(session, plan: dict, unsent: dict) -> Case | None:
     row = next((c for c in plan.get("cases", []) if c.get("id") == unsent["case_id"]), None)
     if row is not None:
         case = Case(**_row(Case, row))
-        materials = [Material(**_row(Material, m)) for m in plan.get("materials", [])
-                     if m.get("case_id") == case.id]
+        materials = [Material(**_row(Material, m)) for m in plan.get("materials", []) if m.get("case_id") == case.id]
     elif unsent["type"] in _INTAKE_EVENTS:
         intake = protocol.CaseAcceptedPayload.model_validate(unsent["payload"])
         when = _when(unsent.get("device_time"), dt.datetime.now())
-        case = Case(id=unsent["case_id"], case_no=intake.case_no, matter_code=intake.matter_code,
-                    matter_name=intake.matter_name, catalog_version=intake.catalog_version,
-                    applicant_name=intake.applicant.name, applicant_id_type=intake.applicant.id_type,
-                    applicant_id_number=intake.applicant.id_number, applicant_phone=intake.applicant.phone,
-                    status=_INITIAL_STATUS[intake.outcome], received_at=intake.received_at.replace(tzinfo=None),
-                    promised_by=intake.promised_by, clerk=intake.clerk, notice_no=intake.notice_no,
-                    updated_at=when)
+        case = Case(
+            id=unsent["case_id"],
+            case_no=intake.case_no,
+            matter_code=intake.matter_code,
+            matter_name=intake.matter_name,
+            catalog_version=intake.catalog_version,
+            applicant_name=intake.applicant.name,
+            applicant_id_type=intake.applicant.id_type,
+            applicant_id_number=intake.applicant.id_number,
+            applicant_phone=intake.applicant.phone,
+            status=_INITIAL_STATUS[intake.outcome],
+            received_at=intake.received_at.replace(tzinfo=None),
+            promised_by=intake.promised_by,
+            clerk=intake.clerk,
+            notice_no=intake.notice_no,
+            updated_at=when,
+        )
         materials = _materials(case.id, [m.model_dump() for m in intake.materials])
     else:
         return None
@@ -518,13 +678,26 @@ def requeue_unsent(session, plan: dict, pages: PageStore) -> tuple[int, int]:
                 continue
         payload = unsent.get("payload") or {}
         _redo_step(session, case, unsent["type"], payload)
-        _journal(session, event_id=unsent["event_id"], case_id=case.id, type_=unsent["type"], payload=payload,
-                 clerk=str(unsent.get("clerk") or payload.get("clerk", "")), device_id=str(unsent.get("device_id", "")),
-                 device_time=_when(unsent.get("device_time"), dt.datetime.now()))
+        _journal(
+            session,
+            event_id=unsent["event_id"],
+            case_id=case.id,
+            type_=unsent["type"],
+            payload=payload,
+            clerk=str(unsent.get("clerk") or payload.get("clerk", "")),
+            device_id=str(unsent.get("device_id", "")),
+            device_time=_when(unsent.get("device_time"), dt.datetime.now()),
+        )
         rejected = unsent.get("state") == "rejected"
-        session.add(OutboxEntry(event_id=unsent["event_id"], device_seq=next_value(session, "device_seq"),
-                                state="rejected" if rejected else "pending", code=unsent.get("code") or "",
-                                reason=unsent.get("reason") or ""))
+        session.add(
+            OutboxEntry(
+                event_id=unsent["event_id"],
+                device_seq=next_value(session, "device_seq"),
+                state="rejected" if rejected else "pending",
+                code=unsent.get("code") or "",
+                reason=unsent.get("reason") or "",
+            )
+        )
         for material in payload.get("materials", []):
             for sha in material.get("blobs", []):
                 if session.get(BlobEntry, sha) is None and pages.exists(sha):

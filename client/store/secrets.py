@@ -4,6 +4,7 @@
 backend; production refuses to start without a real one. The store's master key
 lives here too (see `keys.py`).
 """
+
 from __future__ import annotations
 
 import keyring
@@ -15,9 +16,11 @@ SERVICE = "onewindow"
 
 
 class KeyringUnavailable(Exception):
-    message = ("未找到可用的系统密钥环，无法安全保存本机数据库密钥和登录凭据，程序不能启动。"
-               "Linux 请安装并启动 gnome-keyring 或 KWallet（sudo apt-get install gnome-keyring），"
-               "Windows/macOS 使用系统自带的凭据管理器。仅供开发调试：onewindow run --dev-plaintext 使用不加密的数据库。")
+    message = (
+        "未找到可用的系统密钥环，无法安全保存本机数据库密钥和登录凭据，程序不能启动。"
+        "Linux 请安装并启动 gnome-keyring 或 KWallet（sudo apt-get install gnome-keyring），"
+        "Windows/macOS 使用系统自带的凭据管理器。仅供开发调试：onewindow run --dev-plaintext 使用不加密的数据库。"
+    )
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

@@ -1,4 +1,5 @@
 """Facts about this installation kept in the store: enrolment identity and sync cursor."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

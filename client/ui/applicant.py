@@ -6,6 +6,7 @@ fields reads the agent too. A USCC may be typed or scanned from the 营业执照
 A returning person or organisation is looked up as soon as the number is valid and
 everything known is filled in where the clerk has not typed yet.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,8 +55,12 @@ class ApplicantPanel(ctk.CTkFrame):
         head = ctk.CTkFrame(self, fg_color="transparent")
         head.grid(row=0, column=0, columnspan=2, sticky="ew", padx=14, pady=(10, 6))
         view.label(head, "① 申请人", 2, True).pack(side="left")
-        self.kind_switch = ctk.CTkSegmentedButton(head, values=list(KINDS.values()), font=self.theme.font(-1),
-                                                  command=lambda label: self.set_kind(self._kind_of(label)))
+        self.kind_switch = ctk.CTkSegmentedButton(
+            head,
+            values=list(KINDS.values()),
+            font=self.theme.font(-1),
+            command=lambda label: self.set_kind(self._kind_of(label)),
+        )
         self.kind_switch.set(KINDS[PERSON])
         self.kind_switch.pack(side="left", padx=(10, 0))
         view.label(head, "F2", -3, text_color="gray40").pack(side="left", padx=(4, 0))
@@ -69,8 +74,7 @@ class ApplicantPanel(ctk.CTkFrame):
         self.legal_rep_label, self.legal_rep = self._row(4, "法定代表人")
         self.phone_label, self.phone = self._row(5, "联系电话")
         self.address_label, self.address = self._row(6, "地址")
-        self.returning_info = view.label(self, "", -2, wraplength=410, justify="left", anchor="w",
-                                         text_color=OK_COLOR)
+        self.returning_info = view.label(self, "", -2, wraplength=410, justify="left", anchor="w", text_color=OK_COLOR)
         self.returning_info.grid(row=7, column=0, columnspan=2, sticky="w", padx=14)
 
         # One row: who acts (代理人 / 经办人), how (the relation), and the card key.
@@ -82,14 +86,20 @@ class ApplicantPanel(ctk.CTkFrame):
         self.agent_close = view.button(title, "✕", self.toggle_agent, -3, width=22, height=22, fg_color="gray50")
         agent_head = ctk.CTkFrame(self, fg_color="transparent")
         agent_head.grid(row=8, column=1, sticky="ew", padx=(0, 14), pady=(6, 2))
-        self.relation = ctk.CTkSegmentedButton(agent_head, values=[RELATIONS[r] for r in RELATIONS_FOR[PERSON]],
-                                               font=self.theme.font(-2), command=lambda _l: self.on_change())
+        self.relation = ctk.CTkSegmentedButton(
+            agent_head,
+            values=[RELATIONS[r] for r in RELATIONS_FOR[PERSON]],
+            font=self.theme.font(-2),
+            command=lambda _l: self.on_change(),
+        )
         self.relation.set(RELATIONS[ENTRUSTED])
-        self.agent_card_button = view.button(agent_head, "读证（Shift+F3）", self.read_agent_card, -2,
-                                             height=28, width=100)
+        self.agent_card_button = view.button(
+            agent_head, "读证（Shift+F3）", self.read_agent_card, -2, height=28, width=100
+        )
         self.agent_card_button.pack(side="right", padx=(6, 0))
-        self.agent_toggle = view.button(agent_head, "手工填写", self.toggle_agent, -2, height=28, width=64,
-                                        fg_color="gray50")
+        self.agent_toggle = view.button(
+            agent_head, "手工填写", self.toggle_agent, -2, height=28, width=64, fg_color="gray50"
+        )
         self.agent_toggle.pack(side="right", padx=(0, 6))
         self.reuse_agent = view.button(agent_head, "沿用上次", self.use_last_agent, -2, height=28, width=64)
         self.agent_rows = []
@@ -199,7 +209,7 @@ class ApplicantPanel(ctk.CTkFrame):
 
     def _advance(self, chain, index: int, then: Callable[[], None]) -> None:
         """Focus the next shown, empty field after chain[index]; past the last one, `then`."""
-        for widget in chain[index + 1:]:
+        for widget in chain[index + 1 :]:
             if widget.winfo_ismapped() and not widget.get().strip():
                 widget.focus_set()
                 return
@@ -237,8 +247,9 @@ class ApplicantPanel(ctk.CTkFrame):
             if is_minor(check.number, dt.date.today()):
                 self._open_agent()
                 self.relation.set(RELATIONS[STATUTORY])
-                self.agent_status.configure(text="申请人未满18周岁，应由监护人（法定代理人）代为办理",
-                                            text_color=ERROR_COLOR)
+                self.agent_status.configure(
+                    text="申请人未满18周岁，应由监护人（法定代理人）代为办理", text_color=ERROR_COLOR
+                )
                 self.on_change()
             self.view.run_task(self.services.intake.returning_applicant, check.number, on_done=self._returning)
         return check.ok
@@ -258,8 +269,14 @@ class ApplicantPanel(ctk.CTkFrame):
         """Fill what an earlier visit knows, never overwriting what the clerk typed."""
         if known is None or known.id_number != self._looked_up:
             return
-        _fill_blanks(((self.name, known.name), (self.phone, known.phone), (self.address, known.address),
-                      (self.legal_rep, known.legal_rep)))
+        _fill_blanks(
+            (
+                (self.name, known.name),
+                (self.phone, known.phone),
+                (self.address, known.address),
+                (self.legal_rep, known.legal_rep),
+            )
+        )
         who = "老单位" if known.kind == ORGANISATION else "老办事人"
         if known.cases:
             recent = "；".join(f"{p.received_at:%m-%d}{p.matter_name}" for p in known.previous[:2])
@@ -268,8 +285,10 @@ class ApplicantPanel(ctk.CTkFrame):
             text = f"{who}：本机已有登记信息，暂无其办件记录"
         self.last_agent = known.agent
         if known.agent is not None:
-            text += f"\n上次{'经办人' if known.kind == ORGANISATION else '代理人'}：{known.agent.name}" \
-                    f"（{known.agent.relation_label}）"
+            text += (
+                f"\n上次{'经办人' if known.kind == ORGANISATION else '代理人'}：{known.agent.name}"
+                f"（{known.agent.relation_label}）"
+            )
             if known.kind == ORGANISATION and not self.agent_id.get().strip():
                 self._fill_agent(known.agent)
                 text += "，已填入"
@@ -283,8 +302,11 @@ class ApplicantPanel(ctk.CTkFrame):
             self._layout()
 
     def _fill_agent(self, agent: Agent) -> None:
-        for widget, value in ((self.agent_id, agent.id_number), (self.agent_name, agent.name),
-                              (self.agent_phone, agent.phone)):
+        for widget, value in (
+            (self.agent_id, agent.id_number),
+            (self.agent_name, agent.name),
+            (self.agent_phone, agent.phone),
+        ):
             _set(widget, value)
         if agent.relation in RELATIONS_FOR[self.kind]:
             self.relation.set(RELATIONS[agent.relation])
@@ -323,7 +345,9 @@ class ApplicantPanel(ctk.CTkFrame):
         for widget, value in ((self.id_number, card.id_number), (self.name, card.name), (self.address, card.address)):
             _set(widget, value)
         self.validate_id()
-        self.id_status.configure(text=self.id_status.cget("text") + f" · 已读卡，{card.nation}族，有效期至{card.valid_to}")
+        self.id_status.configure(
+            text=self.id_status.cget("text") + f" · 已读卡，{card.nation}族，有效期至{card.valid_to}"
+        )
         self.view.message.configure(text="")
         self.phone.focus_set()
 
@@ -337,8 +361,9 @@ class ApplicantPanel(ctk.CTkFrame):
         """Shift+F3: the card of the person acting for the applicant."""
         self._open_agent()
         self.agent_card_button.configure(state="disabled", text="正在读卡…")
-        self.view.run_task(self.services.hardware.read_card, on_done=self._agent_card_read,
-                           on_error=self._agent_card_failed)
+        self.view.run_task(
+            self.services.hardware.read_card, on_done=self._agent_card_read, on_error=self._agent_card_failed
+        )
 
     def _agent_card_read(self, card) -> None:
         self.agent_card_button.configure(state="normal", text="读证（Shift+F3）")
@@ -360,25 +385,45 @@ class ApplicantPanel(ctk.CTkFrame):
     def agent(self) -> Agent | None:
         if not self.has_agent:
             return None
-        relation = next((code for code, label in RELATIONS.items() if label == self.relation.get()),
-                        STAFF if self.kind == ORGANISATION else ENTRUSTED)
-        return Agent(self.agent_name.get().strip(), self.agent_id.get().strip().upper(), relation,
-                     phone=self.agent_phone.get().strip(), source=self.agent_source)
+        relation = next(
+            (code for code, label in RELATIONS.items() if label == self.relation.get()),
+            STAFF if self.kind == ORGANISATION else ENTRUSTED,
+        )
+        return Agent(
+            self.agent_name.get().strip(),
+            self.agent_id.get().strip().upper(),
+            relation,
+            phone=self.agent_phone.get().strip(),
+            source=self.agent_source,
+        )
 
     def applicant(self) -> Applicant:
         org = self.kind == ORGANISATION
-        return Applicant(name=self.name.get().strip(), id_type=ID_USCC if org else ID_RESIDENT,
-                         id_number=self.id_number.get().strip().upper(), phone=self.phone.get().strip(),
-                         address=self.address.get().strip(), source="manual" if org else self.source,
-                         kind=self.kind, legal_rep=self.legal_rep.get().strip() if org else "", agent=self.agent())
+        return Applicant(
+            name=self.name.get().strip(),
+            id_type=ID_USCC if org else ID_RESIDENT,
+            id_number=self.id_number.get().strip().upper(),
+            phone=self.phone.get().strip(),
+            address=self.address.get().strip(),
+            source="manual" if org else self.source,
+            kind=self.kind,
+            legal_rep=self.legal_rep.get().strip() if org else "",
+            agent=self.agent(),
+        )
 
     def problem(self) -> str:
         """Why the applicant cannot be recorded yet (and the focus moves to the field to fix)."""
         problem = check_applicant(self.applicant(), dt.date.today())
         if problem:
-            target = self.agent_id if problem.startswith(("代理人", "单位申请须登记")) else \
-                self.legal_rep if "法定代表人" in problem else \
-                self.name if problem.startswith("请填写") else self.id_number
+            target = (
+                self.agent_id
+                if problem.startswith(("代理人", "单位申请须登记"))
+                else self.legal_rep
+                if "法定代表人" in problem
+                else self.name
+                if problem.startswith("请填写")
+                else self.id_number
+            )
             target.focus_set()
         return problem
 

@@ -1,4 +1,5 @@
 """What every screen shares: access to the app shell and its own key bindings."""
+
 from __future__ import annotations
 
 import tkinter.ttk as ttk
@@ -36,6 +37,7 @@ class View(ctk.CTkFrame):
                 self.pending -= 1
                 if callback is not None and self.winfo_exists():
                     callback(value)
+
             return deliver
 
         self.app.runner.run(fn, *args, on_done=guard(on_done), on_error=guard(on_error))
@@ -56,8 +58,9 @@ class View(ctk.CTkFrame):
         style.configure("Cases.Treeview.Heading", font=self.theme.tk_font(-1, True))
         frame = ctk.CTkFrame(self)
         frame.pack(fill="both", expand=True, padx=16, pady=pady)
-        table = ttk.Treeview(frame, columns=[c[0] for c in columns], show="headings", style="Cases.Treeview",
-                             selectmode="browse")
+        table = ttk.Treeview(
+            frame, columns=[c[0] for c in columns], show="headings", style="Cases.Treeview", selectmode="browse"
+        )
         for key, text, width in columns:
             table.heading(key, text=text)
             table.column(key, width=width, anchor="w", stretch=not stretch or key in stretch)

@@ -4,6 +4,7 @@ A row offers only the states the guide allows for that material (承诺 only whe
 pledge may replace it, 免提交 only where an e-licence can be fetched), so the clerk
 cannot record something the rules forbid.
 """
+
 from __future__ import annotations
 
 import tkinter as tk
@@ -43,10 +44,22 @@ class MaterialChecklist(ctk.CTkScrollableFrame):
             state, reason_text, pages = kept.get(spec.code, (LACKING, "", []))
             row = ctk.CTkFrame(self, fg_color="transparent")
             row.pack(fill="x", pady=(4, 6))
-            flags = "".join(f" [{f}]" for f, on in (("可容缺", spec.tolerable), ("可承诺", spec.pledgeable and pledge_allowed),
-                                                    ("可免提交", bool(spec.elicense))) if on)
-            self.view.label(row, f"［{NECESSITY[spec.necessity]}］{spec.name}  {FORM[spec.form]}×{spec.copies}{flags}",
-                            -1, wraplength=400, justify="left").pack(anchor="w")
+            flags = "".join(
+                f" [{f}]"
+                for f, on in (
+                    ("可容缺", spec.tolerable),
+                    ("可承诺", spec.pledgeable and pledge_allowed),
+                    ("可免提交", bool(spec.elicense)),
+                )
+                if on
+            )
+            self.view.label(
+                row,
+                f"［{NECESSITY[spec.necessity]}］{spec.name}  {FORM[spec.form]}×{spec.copies}{flags}",
+                -1,
+                wraplength=400,
+                justify="left",
+            ).pack(anchor="w")
             line = ctk.CTkFrame(row, fg_color="transparent")
             line.pack(anchor="w", padx=16)
             options = [RECEIVED, LACKING, FAULTY]
@@ -55,12 +68,19 @@ class MaterialChecklist(ctk.CTkScrollableFrame):
             if spec.elicense:
                 options.append(FETCH)
             var = tk.StringVar(value=state if state in options else LACKING)
-            ctk.CTkSegmentedButton(line, values=options, variable=var, font=self.theme.font(-2),
-                                   command=lambda _v, c=spec.code: self._changed(c)).pack(side="left")
-            self.view.button(line, "扫描", lambda c=spec.code, n=spec.name: self.view.scan_pages(c, n), -2,
-                             width=48, height=26).pack(side="left", padx=(8, 0))
-            self.view.button(line, "导入", lambda c=spec.code: self.view.import_pages(c), -2, width=48,
-                             height=26).pack(side="left", padx=(4, 0))
+            ctk.CTkSegmentedButton(
+                line,
+                values=options,
+                variable=var,
+                font=self.theme.font(-2),
+                command=lambda _v, c=spec.code: self._changed(c),
+            ).pack(side="left")
+            self.view.button(
+                line, "扫描", lambda c=spec.code, n=spec.name: self.view.scan_pages(c, n), -2, width=48, height=26
+            ).pack(side="left", padx=(8, 0))
+            self.view.button(line, "导入", lambda c=spec.code: self.view.import_pages(c), -2, width=48, height=26).pack(
+                side="left", padx=(4, 0)
+            )
             label = self.view.label(line, f"已扫描 {len(pages)} 页" if pages else "", -2, text_color=OK_COLOR)
             label.pack(side="left", padx=6)
             reason = self.view.entry(row, width=320, placeholder_text="问题说明，如：缺少签字、复印件不清晰")
@@ -107,9 +127,16 @@ class MaterialChecklist(ctk.CTkScrollableFrame):
         out = []
         for code, var in self.states.items():
             spec = self.specs[code]
-            state = {RECEIVED: PAPER_COPY if spec.form == "copy" else PAPER_ORIGINAL, LACKING: MISSING,
-                     FAULTY: DEFECTIVE, PLEDGE: PLEDGED, FETCH: ELICENSE}[var.get()]
-            out.append(MaterialInput(code, var.get() == RECEIVED, tuple(self.pages[code]), state,
-                                     self.reasons[code].get().strip()))
+            state = {
+                RECEIVED: PAPER_COPY if spec.form == "copy" else PAPER_ORIGINAL,
+                LACKING: MISSING,
+                FAULTY: DEFECTIVE,
+                PLEDGE: PLEDGED,
+                FETCH: ELICENSE,
+            }[var.get()]
+            out.append(
+                MaterialInput(
+                    code, var.get() == RECEIVED, tuple(self.pages[code]), state, self.reasons[code].get().strip()
+                )
+            )
         return tuple(out)
-

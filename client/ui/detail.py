@@ -1,4 +1,5 @@
 """One case: status, materials, the event timeline, and handing over the result."""
+
 from __future__ import annotations
 
 import customtkinter as ctk
@@ -37,8 +38,7 @@ class CaseDetailView(View):
             self.load()
 
     def load(self) -> None:
-        self.run_task(self.services.cases.detail, self.case_id, on_done=self._render,
-                            on_error=self.app.show_error)
+        self.run_task(self.services.cases.detail, self.case_id, on_done=self._render, on_error=self.app.show_error)
 
     def _render(self, d) -> None:
         self.detail = d
@@ -50,19 +50,29 @@ class CaseDetailView(View):
             child.destroy()
         s = d.summary
         self.label(self.content, f"{s.matter_name}", 4, True).pack(anchor="w")
-        self.status_label = self.label(self.content, f"状态：{s.status_label}    报送：{s.sync_label}", 2, True,
-                                       text_color=OK_COLOR)
+        self.status_label = self.label(
+            self.content, f"状态：{s.status_label}    报送：{s.sync_label}", 2, True, text_color=OK_COLOR
+        )
         self.status_label.pack(anchor="w", pady=(2, 8))
         who = "申请单位" if d.applicant_kind == "organisation" else "申请人"
-        facts = [("办件编号", s.case_no_display), (who, f"{s.applicant_name}（{s.applicant_id_masked}）"),
-                 *((("代理人", f"{d.agent_name}（{d.agent_relation}，{d.agent_id_masked}）"),) if d.agent_name else ()),
-                 ("受理时间", f"{s.received_at:%Y-%m-%d %H:%M}"), ("承诺办结", f"{s.promised_by:%Y-%m-%d}"),
-                 ("受理人", d.clerk), ("受理通知书", d.notice_no)]
+        facts = [
+            ("办件编号", s.case_no_display),
+            (who, f"{s.applicant_name}（{s.applicant_id_masked}）"),
+            *((("代理人", f"{d.agent_name}（{d.agent_relation}，{d.agent_id_masked}）"),) if d.agent_name else ()),
+            ("受理时间", f"{s.received_at:%Y-%m-%d %H:%M}"),
+            ("承诺办结", f"{s.promised_by:%Y-%m-%d}"),
+            ("受理人", d.clerk),
+            ("受理通知书", d.notice_no),
+        ]
         if d.ticket_no:
             facts.append(("叫号", d.ticket_no))
         if d.forwarded_in:  # 帮办代办 received here: the station took the case in and reports it
-            facts = [("办件编号", s.case_no_display), ("收件时间", f"{s.received_at:%Y-%m-%d %H:%M}"),
-                     ("签收人", d.clerk), ("说明", "代办件由发件服务站受理并报送后台，请按流转单核对随单原件")]
+            facts = [
+                ("办件编号", s.case_no_display),
+                ("收件时间", f"{s.received_at:%Y-%m-%d %H:%M}"),
+                ("签收人", d.clerk),
+                ("说明", "代办件由发件服务站受理并报送后台，请按流转单核对随单原件"),
+            ]
             self.reprint_button.pack_forget()
             self.keys.pop("F7", None)
         if d.result_name:
@@ -75,8 +85,9 @@ class CaseDetailView(View):
             self._custody_box(d)
         self.label(self.content, "申请材料", 1, True).pack(anchor="w", pady=(10, 2))
         for m in d.materials:
-            self.label(self.content, f"· {m.name}（{MATERIAL_STATUS.get(m.status, m.status)}，扫描 {m.pages} 页）",
-                       -1).pack(anchor="w")
+            self.label(
+                self.content, f"· {m.name}（{MATERIAL_STATUS.get(m.status, m.status)}，扫描 {m.pages} 页）", -1
+            ).pack(anchor="w")
         self.label(self.content, "办理过程", 1, True).pack(anchor="w", pady=(10, 2))
         for t in d.timeline:
             note = f"  {t.note}" if t.note else ""
@@ -84,8 +95,9 @@ class CaseDetailView(View):
         if d.tracking_no:
             self.label(self.content, f"邮件单号：{d.tracking_no}", 0).pack(anchor="w")
         if d.can_supplement:
-            self.button(self.content, "补正材料（F6）", lambda: self.app.show_supplement(self.case_id), 1,
-                        height=38).pack(anchor="w", pady=(12, 0))
+            self.button(
+                self.content, "补正材料（F6）", lambda: self.app.show_supplement(self.case_id), 1, height=38
+            ).pack(anchor="w", pady=(12, 0))
             self.keys["F6"] = lambda: self.app.show_supplement(self.case_id)
         if d.can_deliver:
             self._delivery_box(d)
@@ -112,22 +124,34 @@ class CaseDetailView(View):
     def dispatch(self) -> None:
         if self.busy or self.services.transfer is None:
             return
-        self.run_task(self.services.transfer.dispatch, self.case_id, self.app.clerk,
-                      on_done=lambda c: (self.message.configure(text=f"已登记原件寄出（流转单 {c.slip_no}）",
-                                                                text_color=OK_COLOR), self.app.sync_now(), self.load()),
-                      on_error=self._error)
+        self.run_task(
+            self.services.transfer.dispatch,
+            self.case_id,
+            self.app.clerk,
+            on_done=lambda c: (
+                self.message.configure(text=f"已登记原件寄出（流转单 {c.slip_no}）", text_color=OK_COLOR),
+                self.app.sync_now(),
+                self.load(),
+            ),
+            on_error=self._error,
+        )
 
     def reprint_slip(self) -> None:
-        self.run_task(self.services.transfer.print_slip, self.case_id,
-                      on_done=lambda r: self.message.configure(text=r.error or f"已重新打印流转单 {r.slip_no}",
-                                                               text_color=ERROR_COLOR if r.error else OK_COLOR),
-                      on_error=self._error)
+        self.run_task(
+            self.services.transfer.print_slip,
+            self.case_id,
+            on_done=lambda r: self.message.configure(
+                text=r.error or f"已重新打印流转单 {r.slip_no}", text_color=ERROR_COLOR if r.error else OK_COLOR
+            ),
+            on_error=self._error,
+        )
 
     def _delivery_box(self, d) -> None:
         box = ctk.CTkFrame(self.content)
         box.pack(fill="x", pady=12)
-        self.label(box, "出件（F8）：核验领取人身份后交付结果", 1, True).grid(row=0, column=0, columnspan=4, sticky="w",
-                                                                      padx=12, pady=(10, 6))
+        self.label(box, "出件（F8）：核验领取人身份后交付结果", 1, True).grid(
+            row=0, column=0, columnspan=4, sticky="w", padx=12, pady=(10, 6)
+        )
         self.label(box, "领取人姓名").grid(row=1, column=0, padx=(12, 6), pady=6)
         self.recipient_name = self.entry(box, width=160)
         # An organisation's result goes to a person: its 经办人 on record, unless another comes.
@@ -146,7 +170,8 @@ class CaseDetailView(View):
         box = ctk.CTkFrame(self.content)
         box.pack(fill="x", pady=(0, 12))
         self.label(box, "邮寄送达（F10）：免费寄递结果，登记邮件单号", 1, True).grid(
-            row=0, column=0, columnspan=4, sticky="w", padx=12, pady=(10, 6))
+            row=0, column=0, columnspan=4, sticky="w", padx=12, pady=(10, 6)
+        )
         self.label(box, "邮件单号").grid(row=1, column=0, padx=(12, 6), pady=6)
         self.tracking = self.entry(box, width=200, placeholder_text="如 EL123456789CN")
         self.tracking.grid(row=1, column=1, pady=6, sticky="w")
@@ -172,12 +197,21 @@ class CaseDetailView(View):
         if self.busy:
             return
         self.mail_button.configure(state="disabled")
-        self.run_task(self.services.delivery.mail, self.case_id, self.tracking.get(), self.address.get(),
-                      self.mail_name.get(), self.app.clerk, on_done=self._mailed, on_error=self._mail_failed)
+        self.run_task(
+            self.services.delivery.mail,
+            self.case_id,
+            self.tracking.get(),
+            self.address.get(),
+            self.mail_name.get(),
+            self.app.clerk,
+            on_done=self._mailed,
+            on_error=self._mail_failed,
+        )
 
     def _mailed(self, result) -> None:
-        self.message.configure(text=f"已登记邮寄，单号 {result.tracking_no}（{result.postage_label}）",
-                               text_color=OK_COLOR)
+        self.message.configure(
+            text=f"已登记邮寄，单号 {result.tracking_no}（{result.postage_label}）", text_color=OK_COLOR
+        )
         self.app.sync_now()
         self.load()
 
@@ -197,10 +231,18 @@ class CaseDetailView(View):
     def withdraw(self) -> None:
         if self.busy:
             return
-        self.run_task(self.services.delivery.withdraw, self.case_id, self.withdraw_reason.get(), self.app.clerk,
-                      on_done=lambda no: (self.message.configure(text="已撤件", text_color=OK_COLOR),
-                                          self.app.sync_now(), self.load()),
-                      on_error=self._error)
+        self.run_task(
+            self.services.delivery.withdraw,
+            self.case_id,
+            self.withdraw_reason.get(),
+            self.app.clerk,
+            on_done=lambda no: (
+                self.message.configure(text="已撤件", text_color=OK_COLOR),
+                self.app.sync_now(),
+                self.load(),
+            ),
+            on_error=self._error,
+        )
 
     def focus_delivery(self) -> None:
         if self.recipient_id is not None:
@@ -224,12 +266,20 @@ class CaseDetailView(View):
         if self.busy:
             return
         self.deliver_button.configure(state="disabled")
-        self.run_task(self.services.delivery.deliver, self.case_id, self.recipient_name.get(),
-                            self.recipient_id.get(), self.app.clerk, on_done=self._delivered, on_error=self._failed)
+        self.run_task(
+            self.services.delivery.deliver,
+            self.case_id,
+            self.recipient_name.get(),
+            self.recipient_id.get(),
+            self.app.clerk,
+            on_done=self._delivered,
+            on_error=self._failed,
+        )
 
     def _delivered(self, result) -> None:
-        self.message.configure(text=f"已出件，出件回执：{result.receipt_pdf.name if result.receipt_pdf else '未生成'}",
-                               text_color=OK_COLOR)
+        self.message.configure(
+            text=f"已出件，出件回执：{result.receipt_pdf.name if result.receipt_pdf else '未生成'}", text_color=OK_COLOR
+        )
         self.app.sync_now()
         self.load()
 
@@ -241,8 +291,11 @@ class CaseDetailView(View):
         self.message.configure(text=getattr(exc, "message", "操作失败，请重试"), text_color=ERROR_COLOR)
 
     def reprint(self) -> None:
-        self.run_task(self.services.paperwork.reprint, self.case_id,
-                            on_done=lambda r: self.message.configure(
-                                text=r.error or "已重新打印收件凭证并生成受理通知书",
-                                text_color=ERROR_COLOR if r.error else OK_COLOR),
-                            on_error=self._error)
+        self.run_task(
+            self.services.paperwork.reprint,
+            self.case_id,
+            on_done=lambda r: self.message.configure(
+                text=r.error or "已重新打印收件凭证并生成受理通知书", text_color=ERROR_COLOR if r.error else OK_COLOR
+            ),
+            on_error=self._error,
+        )

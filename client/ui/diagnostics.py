@@ -1,4 +1,5 @@
 """Diagnostics (F11): the checks hall IT support asks for first, and the log export."""
+
 from __future__ import annotations
 
 from tkinter import filedialog
@@ -43,13 +44,18 @@ class DiagnosticsView(View):
             self.label(self.rows, check.name, 1, True).grid(row=row, column=0, sticky="nw", padx=12, pady=8)
             self.label(self.rows, mark, 1, True, text_color=color).grid(row=row, column=1, sticky="nw", pady=8)
             self.label(self.rows, check.detail, wraplength=900, justify="left").grid(
-                row=row, column=2, sticky="w", padx=12, pady=8)
+                row=row, column=2, sticky="w", padx=12, pady=8
+            )
 
     def export(self) -> None:
         folder = self.ask_folder()
         if not folder:
             return
-        self.run_task(self.services.diagnostics.export_logs, folder,
-                      on_done=lambda path: self.message.configure(text=f"日志已导出：{path}", text_color=OK_COLOR),
-                      on_error=lambda exc: self.message.configure(text=getattr(exc, "message", "导出失败"),
-                                                                  text_color=ERROR_COLOR))
+        self.run_task(
+            self.services.diagnostics.export_logs,
+            folder,
+            on_done=lambda path: self.message.configure(text=f"日志已导出：{path}", text_color=OK_COLOR),
+            on_error=lambda exc: self.message.configure(
+                text=getattr(exc, "message", "导出失败"), text_color=ERROR_COLOR
+            ),
+        )

@@ -1,4 +1,5 @@
 """Home: my cases, search, and the way into a new intake."""
+
 from __future__ import annotations
 
 import customtkinter as ctk
@@ -9,8 +10,15 @@ from .base import View
 from .queue_panel import QueuePanel
 from .theme import OK_COLOR, WARN_COLOR
 
-COLUMNS = (("case_no", "办件编号", 250), ("applicant", "申请人", 90), ("matter", "事项", 260),
-           ("status", "状态", 110), ("received", "受理时间", 150), ("due", "承诺办结", 110), ("sync", "报送", 100))
+COLUMNS = (
+    ("case_no", "办件编号", 250),
+    ("applicant", "申请人", 90),
+    ("matter", "事项", 260),
+    ("status", "状态", 110),
+    ("received", "受理时间", 150),
+    ("due", "承诺办结", 110),
+    ("sync", "报送", 100),
+)
 
 
 WARNING_MARK = {"near": " 临期", "overdue": " 超期"}
@@ -22,8 +30,17 @@ class HomeView(View):
     def __init__(self, app):
         super().__init__(app)
         # Offline fitness (catalog or calendar too old, calendar short of the coming deadlines).
-        self.banner = ctk.CTkLabel(self, text="", fg_color="#fff3cd", text_color=WARN_COLOR, corner_radius=6,
-                                   font=self.theme.font(0, True), wraplength=1280, justify="left", anchor="w")
+        self.banner = ctk.CTkLabel(
+            self,
+            text="",
+            fg_color="#fff3cd",
+            text_color=WARN_COLOR,
+            corner_radius=6,
+            font=self.theme.font(0, True),
+            wraplength=1280,
+            justify="left",
+            anchor="w",
+        )
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16, pady=(12, 6))
         self.new_button = self.button(bar, "新建受理（F2）", self.app.show_intake, 1, height=40)
@@ -42,30 +59,42 @@ class HomeView(View):
         self.table.tag_configure("near", background="#fff3cd")
         self.table.bind("<Double-1>", lambda _e: self.open_selected())
         self.table.bind("<Return>", lambda _e: self.open_selected())
-        self.button(bar, "系统诊断（F11）", self.app.show_diagnostics, height=40, fg_color="gray50").pack(
-            side="left")
-        self.button(bar, "设置（F12）", self.app.show_settings, height=40, fg_color="gray50").pack(
-            side="left", padx=10)
-        self.keys = {"F2": self.app.show_intake, "F5": self.app.sync_now, "F6": self.query.focus_set,
-                     "F11": self.app.show_diagnostics, "F12": self.app.show_settings}
+        self.button(bar, "系统诊断（F11）", self.app.show_diagnostics, height=40, fg_color="gray50").pack(side="left")
+        self.button(bar, "设置（F12）", self.app.show_settings, height=40, fg_color="gray50").pack(side="left", padx=10)
+        self.keys = {
+            "F2": self.app.show_intake,
+            "F5": self.app.sync_now,
+            "F6": self.query.focus_set,
+            "F11": self.app.show_diagnostics,
+            "F12": self.app.show_settings,
+        }
         if self.services.outreach is not None:
             key = "Shift-F8" if self.queue_panel is not None else "F8"  # F8 is 重呼 while the queue runs
-            self.button(bar, f"直通车（{key.replace('-', '+')}）", self.app.show_outreach, height=40, width=170,
-                        fg_color="#2a7f62").pack(side="left", padx=(0, 10))
+            self.button(
+                bar,
+                f"直通车（{key.replace('-', '+')}）",
+                self.app.show_outreach,
+                height=40,
+                width=170,
+                fg_color="#2a7f62",
+            ).pack(side="left", padx=(0, 10))
             self.keys[key] = self.app.show_outreach
         if self.services.transfer is not None and self.services.transfer.receives_slips:
             key = "Shift-F4" if self.queue_panel is not None else "F4"  # F4 is 过号 while the queue runs
-            self.button(bar, f"收件（{key.replace('-', '+')}）", self.await_slip, height=40, width=110,
-                        fg_color="#2e7d6b").pack(side="left")
+            self.button(
+                bar, f"收件（{key.replace('-', '+')}）", self.await_slip, height=40, width=110, fg_color="#2e7d6b"
+            ).pack(side="left")
             self.keys[key] = self.await_slip
         self.bar = bar
         if self.app.clerk is not None and self.app.clerk.role in SUPERVISOR_ROLES:
             self.button(bar, "主管视图（F9）", self.app.show_supervisor, height=40, fg_color="#6a4c93").pack(
-                side="left", padx=10)
+                side="left", padx=10
+            )
             self.keys["F9"] = self.app.show_supervisor
         if self.app.shift is not None:
             self.button(bar, "交班（Ctrl+Q）", self.app.show_shift_close, height=40, fg_color="gray50").pack(
-                side="left", padx=(0, 10))
+                side="left", padx=(0, 10)
+            )
         if self.queue_panel is not None:
             self.keys.update(self.queue_panel.keys)
         self.rows: dict[str, str] = {}
@@ -107,8 +136,13 @@ class HomeView(View):
         self.app.flash("请用扫码枪扫描流转单上的二维码，原件送达将自动登记", WARN_COLOR)
 
     def receive_slip(self, code: str) -> None:
-        self.run_task(self.services.transfer.receive, code, self.app.clerk, on_done=self._slip_received,
-                      on_error=self.app.show_error)
+        self.run_task(
+            self.services.transfer.receive,
+            code,
+            self.app.clerk,
+            on_done=self._slip_received,
+            on_error=self.app.show_error,
+        )
 
     def _slip_received(self, received) -> None:
         self.query.delete(0, "end")
@@ -117,17 +151,26 @@ class HomeView(View):
         self.app.show_case(received.case_id)
 
     def refresh(self) -> None:
-        self.run_task(self.services.cases.find, self.query.get(), on_done=self._fill,
-                            on_error=self.app.show_error)
+        self.run_task(self.services.cases.find, self.query.get(), on_done=self._fill, on_error=self.app.show_error)
 
     def _fill(self, cases) -> None:
         self.table.delete(*self.table.get_children())
         self.rows = {}
         for c in cases:
-            iid = self.table.insert("", "end", values=(
-                c.case_no_display, c.applicant_name, c.matter_name, c.status_label,
-                f"{c.received_at:%Y-%m-%d %H:%M}", f"{c.promised_by:%Y-%m-%d}" + WARNING_MARK.get(c.warning, ""),
-                c.sync_label), tags=(c.warning,) if c.warning else ())
+            iid = self.table.insert(
+                "",
+                "end",
+                values=(
+                    c.case_no_display,
+                    c.applicant_name,
+                    c.matter_name,
+                    c.status_label,
+                    f"{c.received_at:%Y-%m-%d %H:%M}",
+                    f"{c.promised_by:%Y-%m-%d}" + WARNING_MARK.get(c.warning, ""),
+                    c.sync_label,
+                ),
+                tags=(c.warning,) if c.warning else (),
+            )
             self.rows[iid] = c.case_id
         children = self.table.get_children()
         if children:

@@ -1,4 +1,5 @@
 """PNG bytes from services turned into images a label can show."""
+
 from __future__ import annotations
 
 import io

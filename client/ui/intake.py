@@ -4,6 +4,7 @@ Three columns left to right in the order the clerk works, and the engine's verdi
 underneath; Tab and Enter move forward, F3 reads the ID card, F7 marks every material
 received, F8 previews the notice, F9 records the decision and prints, F10 refuses.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,7 +36,8 @@ class IntakeView(View):
     def __init__(self, app):
         super().__init__(app)
         self.ask_files = lambda: filedialog.askopenfilenames(
-            title="选择扫描件", filetypes=[("扫描件", "*.jpg *.jpeg *.png *.tif *.tiff *.pdf"), ("全部文件", "*")])
+            title="选择扫描件", filetypes=[("扫描件", "*.jpg *.jpeg *.png *.tif *.tiff *.pdf"), ("全部文件", "*")]
+        )
         self.panel_answers: dict = {}
         self.matters = ()
         self.matter = None
@@ -60,10 +62,18 @@ class IntakeView(View):
         self.button(bottom, "返回（Esc）", self.app.show_home, height=42, fg_color="gray50").pack(side="right", padx=10)
         self.message = self.label(bottom, "", wraplength=560, justify="left", text_color=ERROR_COLOR)
         self.message.pack(side="left", fill="x", expand=True)
-        self.keys = {"F2": self.applicant.toggle_kind, "F3": self.read_card,
-                     "Shift-F3": self.applicant.read_agent_card, "F9": self.do_accept, "Escape": self.app.show_home,
-                     "F4": self.search.focus_set, "F7": self.checklist.mark_all_received,
-                     "F8": self.preview_notice, "F10": self.verdict.toggle_refusal, "F6": self.toggle_proxy}
+        self.keys = {
+            "F2": self.applicant.toggle_kind,
+            "F3": self.read_card,
+            "Shift-F3": self.applicant.read_agent_card,
+            "F9": self.do_accept,
+            "Escape": self.app.show_home,
+            "F4": self.search.focus_set,
+            "F7": self.checklist.mark_all_received,
+            "F8": self.preview_notice,
+            "F10": self.verdict.toggle_refusal,
+            "F6": self.toggle_proxy,
+        }
 
     # ① applicant
     def _applicant_column(self) -> None:
@@ -85,8 +95,12 @@ class IntakeView(View):
         col = ctk.CTkFrame(self)
         col.grid(row=0, column=1, sticky="nsew", padx=6, pady=12)
         self.label(col, "② 办理事项", 2, True).pack(anchor="w", padx=14, pady=(12, 8))
-        self.proxy_switch = ctk.CTkSwitch(col, text="帮办代办：转报县级并打印流转单（F6）", font=self.theme.font(-1),
-                                          command=lambda: self.set_proxy(bool(self.proxy_switch.get())))
+        self.proxy_switch = ctk.CTkSwitch(
+            col,
+            text="帮办代办：转报县级并打印流转单（F6）",
+            font=self.theme.font(-1),
+            command=lambda: self.set_proxy(bool(self.proxy_switch.get())),
+        )
         self.proxy_switch.pack(anchor="w", padx=14, pady=(0, 6))
         # The social worker is the agent (帮办代办); their ID number goes on the 授权委托书.
         self.proxy_row = ctk.CTkFrame(col, fg_color="transparent")
@@ -97,8 +111,7 @@ class IntakeView(View):
         self.proxy_id.bind("<KeyRelease>", lambda _e: (self.refill_checklist(), self.refresh_verdict()))
         self.search = self.entry(col, width=300, placeholder_text="事项名称、编码、拼音或“开饭店”等说法（F4）")
         self.search.pack(fill="x", padx=14)
-        self.results = tk.Listbox(col, font=self.theme.tk_font(), height=8, activestyle="dotbox",
-                                  exportselection=False)
+        self.results = tk.Listbox(col, font=self.theme.tk_font(), height=8, activestyle="dotbox", exportselection=False)
         self.results.pack(fill="both", expand=True, padx=14, pady=8)
         self.matter_info = self.label(col, "", -1, wraplength=320, justify="left")
         self.matter_info.pack(anchor="w", padx=14, pady=(0, 4))
@@ -169,17 +182,20 @@ class IntakeView(View):
         # A bundle: list its member matters so the clerk takes them in one after another.
         self.matters = tuple(self.services.intake.matter(code) for code in chosen.matters)
         self._list_matters()
-        self.matter_info.configure(text=f"一件事：{chosen.name}\n{chosen.description}\n"
-                                        f"请逐项选择下列{len(chosen.matters)}个事项受理，相同材料只需收取一次。")
+        self.matter_info.configure(
+            text=f"一件事：{chosen.name}\n{chosen.description}\n"
+            f"请逐项选择下列{len(chosen.matters)}个事项受理，相同材料只需收取一次。"
+        )
         self._focus_results()
 
     def select_matter(self, code: str) -> None:
         m = self.services.intake.matter(code)
         self.matter = m
-        limit = (f"承诺时限 {m.promised_limit}{UNIT[m.promised_unit]}" if m.promised_limit
-                 else "当场办结")
-        self.matter_info.configure(text=f"已选：{m.name}\n{m.department} · {HANDLING[m.handling]} · {limit}\n"
-                                        f"法定时限 {m.legal_limit}{UNIT[m.legal_unit]}")
+        limit = f"承诺时限 {m.promised_limit}{UNIT[m.promised_unit]}" if m.promised_limit else "当场办结"
+        self.matter_info.configure(
+            text=f"已选：{m.name}\n{m.department} · {HANDLING[m.handling]} · {limit}\n"
+            f"法定时限 {m.legal_limit}{UNIT[m.legal_unit]}"
+        )
         self.answers = {sit.code: sit.options[0].code for sit in m.situations}
         for child in self.situation_box.winfo_children():
             child.destroy()
@@ -192,8 +208,12 @@ class IntakeView(View):
                 continue
             self.label(self.situation_box, sit.question, -1).pack(anchor="w")
             labels = {opt.label: opt.code for opt in sit.options}
-            seg = ctk.CTkSegmentedButton(self.situation_box, values=list(labels), font=self.theme.font(-2),
-                                         command=lambda label, c=sit.code, ls=labels: self.answer(c, ls[label]))
+            seg = ctk.CTkSegmentedButton(
+                self.situation_box,
+                values=list(labels),
+                font=self.theme.font(-2),
+                command=lambda label, c=sit.code, ls=labels: self.answer(c, ls[label]),
+            )
             seg.set(sit.options[0].label)
             seg.pack(anchor="w", pady=(0, 4))
         self.refill_checklist()
@@ -232,11 +252,15 @@ class IntakeView(View):
         paths = self.ask_files()
         if not paths:
             return
-        self.run_task(lambda: [self.services.intake.import_page(Path(p)) for p in paths],
-                            on_done=lambda refs: self._pages_added(code, refs), on_error=self._show_error)
+        self.run_task(
+            lambda: [self.services.intake.import_page(Path(p)) for p in paths],
+            on_done=lambda refs: self._pages_added(code, refs),
+            on_error=self._show_error,
+        )
 
     def scan_pages(self, code: str, name: str) -> None:
         """Scan with the document camera; blank or blurred pages are kept but flagged."""
+
         def work():
             result = self.services.hardware.scan()
             return self.services.intake.store_scanned(result.pages, name), result.warnings
@@ -257,18 +281,26 @@ class IntakeView(View):
         """The applicant column's applicant; under 帮办代办 the social worker acts as agent."""
         applicant = self.applicant.applicant()
         if self.proxy and self.app.clerk is not None:
-            applicant = replace(applicant, agent=Agent(self.app.clerk.display_name,
-                                                       self.proxy_id.get().strip().upper(), relation=PROXY))
+            applicant = replace(
+                applicant, agent=Agent(self.app.clerk.display_name, self.proxy_id.get().strip().upper(), relation=PROXY)
+            )
         return applicant
 
     def draft(self) -> IntakeDraft:
         applicant = self.acting_applicant()
-        return IntakeDraft(applicant, self.matter.code if self.matter else "", self.checklist.inputs(),
-                           self.phone.get().strip(), answers=dict(self.answers), refusal=self.verdict.refusal_key(),
-                           refusal_text=self.verdict.refusal_text.get().strip(),
-                           competent_office=self.verdict.competent.get().strip(),
-                           supplement_by=self.verdict.supplement_date(), ticket_no=self.app.ticket_no,
-                           proxy=self.proxy)
+        return IntakeDraft(
+            applicant,
+            self.matter.code if self.matter else "",
+            self.checklist.inputs(),
+            self.phone.get().strip(),
+            answers=dict(self.answers),
+            refusal=self.verdict.refusal_key(),
+            refusal_text=self.verdict.refusal_text.get().strip(),
+            competent_office=self.verdict.competent.get().strip(),
+            supplement_by=self.verdict.supplement_date(),
+            ticket_no=self.app.ticket_no,
+            proxy=self.proxy,
+        )
 
     def refresh_verdict(self) -> None:
         """Ask the engine what F9 would do with the checklist as it stands."""
@@ -282,9 +314,12 @@ class IntakeView(View):
         self.generation += 1
         ticket = self.generation
         # Workers finish in any order: only the answer to the latest question is shown.
-        self.run_task(self.services.intake.preview, draft,
-                      on_done=lambda p: self._verdict(p) if ticket == self.generation else None,
-                      on_error=lambda e: self._no_verdict(e) if ticket == self.generation else None)
+        self.run_task(
+            self.services.intake.preview,
+            draft,
+            on_done=lambda p: self._verdict(p) if ticket == self.generation else None,
+            on_error=lambda e: self._no_verdict(e) if ticket == self.generation else None,
+        )
 
     def _verdict(self, preview) -> None:
         self.verdict.show(preview)
@@ -322,16 +357,26 @@ class IntakeView(View):
         if draft is None:
             return
         self.accept_button.configure(state="disabled", text="正在办理…")
-        self.run_task(self.services.intake.submit, draft, self.app.clerk,
-                      on_done=self.app.show_result, on_error=self._accept_failed)
+        self.run_task(
+            self.services.intake.submit,
+            draft,
+            self.app.clerk,
+            on_done=self.app.show_result,
+            on_error=self._accept_failed,
+        )
 
     def preview_notice(self) -> None:
         """F8: the notice exactly as it would print, before anything is stored."""
         draft = self.checked_draft()
         if draft is None:
             return
-        self.run_task(self.services.intake.preview_notice, draft, self.app.clerk, on_done=self._show_preview,
-                      on_error=self._show_error)
+        self.run_task(
+            self.services.intake.preview_notice,
+            draft,
+            self.app.clerk,
+            on_done=self._show_preview,
+            on_error=self._show_error,
+        )
 
     def _show_preview(self, titled) -> None:
         title, png = titled

@@ -3,6 +3,7 @@
 The lock covers the window without destroying the view under it: whatever the clerk
 had typed is still there after unlocking.
 """
+
 from __future__ import annotations
 
 import customtkinter as ctk
@@ -19,8 +20,9 @@ class LockOverlay(ctk.CTkFrame):
         card = ctk.CTkFrame(self, corner_radius=12)
         card.place(relx=0.5, rely=0.45, anchor="center")
         ctk.CTkLabel(card, text="屏幕已锁定", font=theme.font(8, True)).pack(padx=60, pady=(28, 6))
-        ctk.CTkLabel(card, text=f"{app.clerk.display_name}（{app.clerk.username}），请输入密码解锁",
-                     font=theme.font()).pack(padx=40)
+        ctk.CTkLabel(
+            card, text=f"{app.clerk.display_name}（{app.clerk.username}），请输入密码解锁", font=theme.font()
+        ).pack(padx=40)
         self.password = ctk.CTkEntry(card, show="●", width=260, font=theme.font())
         self.password.pack(pady=14)
         self.error = ctk.CTkLabel(card, text="", text_color=ERROR_COLOR, font=theme.font(-1))
@@ -29,8 +31,9 @@ class LockOverlay(ctk.CTkFrame):
         bar.pack(pady=(6, 24))
         self.unlock_button = ctk.CTkButton(bar, text="解锁（Enter）", command=self.unlock, font=theme.font())
         self.unlock_button.pack(side="left", padx=6)
-        ctk.CTkButton(bar, text="切换用户", command=on_switch_user, fg_color="gray50",
-                      font=theme.font()).pack(side="left", padx=6)
+        ctk.CTkButton(bar, text="切换用户", command=on_switch_user, fg_color="gray50", font=theme.font()).pack(
+            side="left", padx=6
+        )
         self.password.bind("<Return>", lambda _e: self.unlock())
 
     def show(self) -> None:
@@ -43,8 +46,13 @@ class LockOverlay(ctk.CTkFrame):
             return
         self.pending = True
         self.unlock_button.configure(state="disabled")
-        self.app.runner.run(self.app.services.auth.login, self.app.clerk.username, self.password.get(),
-                            on_done=self._done, on_error=self._failed)
+        self.app.runner.run(
+            self.app.services.auth.login,
+            self.app.clerk.username,
+            self.password.get(),
+            on_done=self._done,
+            on_error=self._failed,
+        )
 
     def _done(self, clerk) -> None:
         self.pending = False

@@ -1,4 +1,5 @@
 """Login screen: the first thing a clerk sees, and what demo mode announces itself on."""
+
 from __future__ import annotations
 
 import customtkinter as ctk
@@ -14,7 +15,9 @@ class LoginView(View):
         super().__init__(app)
         card = ctk.CTkFrame(self, corner_radius=12)
         card.place(relx=0.5, rely=0.45, anchor="center")
-        self.label(card, "一窗通 · 综合窗口受理系统", 10, True).grid(row=0, column=0, columnspan=2, padx=40, pady=(30, 6))
+        self.label(card, "一窗通 · 综合窗口受理系统", 10, True).grid(
+            row=0, column=0, columnspan=2, padx=40, pady=(30, 6)
+        )
         self.label(card, self.services.office_name, 1).grid(row=1, column=0, columnspan=2, pady=(0, 20))
         self.label(card, "用户名").grid(row=2, column=0, sticky="e", padx=(30, 10), pady=8)
         self.username = self.entry(card)
@@ -28,7 +31,8 @@ class LoginView(View):
         self.error.grid(row=5, column=0, columnspan=2, pady=(0, 10))
         if demo_hint:
             self.label(card, demo_hint, -1, text_color=DEMO_COLOR, wraplength=420, justify="left").grid(
-                row=6, column=0, columnspan=2, padx=30, pady=(0, 24))
+                row=6, column=0, columnspan=2, padx=30, pady=(0, 24)
+            )
         self.username.bind("<Return>", lambda _e: self.password.focus_set())
         self.password.bind("<Return>", lambda _e: self.do_login())
 
@@ -40,8 +44,13 @@ class LoginView(View):
             return
         self.error.configure(text="")
         self.submit.configure(state="disabled", text="正在登录…")
-        self.run_task(self.services.auth.login, self.username.get(), self.password.get(),
-                            on_done=self._logged_in, on_error=self._failed)
+        self.run_task(
+            self.services.auth.login,
+            self.username.get(),
+            self.password.get(),
+            on_done=self._logged_in,
+            on_error=self._failed,
+        )
 
     def _logged_in(self, clerk) -> None:
         self.app.logged_in(clerk)

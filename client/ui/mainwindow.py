@@ -3,6 +3,7 @@
 Key presses go to the current view's `keys` table, so every screen declares its own
 shortcuts and nothing global has to know them.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,8 +37,16 @@ SHIFT_ROLES = ("clerk", "social_worker", "bus_staff")  # those who serve at a wi
 
 
 class MainWindow:
-    def __init__(self, services: Services, *, executor=None, demo_hint: str = "",
-                 on_close: Callable[[], None] = lambda: None, font_size: int = 15, lock_after_s: float = 300):
+    def __init__(
+        self,
+        services: Services,
+        *,
+        executor=None,
+        demo_hint: str = "",
+        on_close: Callable[[], None] = lambda: None,
+        font_size: int = 15,
+        lock_after_s: float = 300,
+    ):
         ctk.set_appearance_mode("light")
         self.root = ctk.CTk()
         self.services = services
@@ -56,10 +65,19 @@ class MainWindow:
         self.root.report_callback_exception = self._callback_failed
         self.callback_errors: list[BaseException] = []
         if services.demo or services.plaintext_store:
-            banner = "演示模式：使用本机内置后台、演示账号和虚拟设备，数据仅供演示和培训" if services.demo else \
-                "开发模式：本机数据未加密"
-            ctk.CTkLabel(self.root, text=banner, fg_color=DEMO_COLOR, text_color="white", height=30,
-                         font=self.theme.font(0, True)).pack(fill="x")
+            banner = (
+                "演示模式：使用本机内置后台、演示账号和虚拟设备，数据仅供演示和培训"
+                if services.demo
+                else "开发模式：本机数据未加密"
+            )
+            ctk.CTkLabel(
+                self.root,
+                text=banner,
+                fg_color=DEMO_COLOR,
+                text_color="white",
+                height=30,
+                font=self.theme.font(0, True),
+            ).pack(fill="x")
         self.header = ctk.CTkFrame(self.root, height=44, corner_radius=0)
         self.header.pack(fill="x")
         self.heading = ctk.CTkLabel(self.header, text=APP_TITLE, font=self.theme.font(3, True))
@@ -79,8 +97,9 @@ class MainWindow:
         self.error_line = ctk.CTkLabel(status, text="", font=self.theme.font(-1), text_color=ERROR_COLOR)
         self.error_line.pack(side="right", padx=16)
         # 省电模式 (Ctrl+B or a click here) and whether the offline data is still fit for use.
-        self.power_badge = ctk.CTkLabel(status, text="", font=self.theme.font(-1, True), text_color=WARN_COLOR,
-                                        cursor="hand2")
+        self.power_badge = ctk.CTkLabel(
+            status, text="", font=self.theme.font(-1, True), text_color=WARN_COLOR, cursor="hand2"
+        )
         self.power_badge.pack(side="right", padx=8)
         self.power_badge.bind("<Button-1>", lambda _e: self.toggle_low_power())
         self.ready_badge = ctk.CTkLabel(status, text="", font=self.theme.font(-1), text_color=WARN_COLOR)
@@ -283,19 +302,31 @@ class MainWindow:
         prefs = self.services.preferences
         if prefs is None:
             return
-        self.runner.run(prefs.set_low_power, not prefs.low_power,
-                        on_done=lambda p: (self.show_low_power(p.low_power), self.flash(
-                            "已开启省电模式：暂停后台同步和设备轮询，按F5可手动同步" if p.low_power
-                            else "已关闭省电模式：恢复后台同步和设备轮询", WARN_COLOR)),
-                        on_error=self.show_error)
+        self.runner.run(
+            prefs.set_low_power,
+            not prefs.low_power,
+            on_done=lambda p: (
+                self.show_low_power(p.low_power),
+                self.flash(
+                    "已开启省电模式：暂停后台同步和设备轮询，按F5可手动同步"
+                    if p.low_power
+                    else "已关闭省电模式：恢复后台同步和设备轮询",
+                    WARN_COLOR,
+                ),
+            ),
+            on_error=self.show_error,
+        )
 
     def show_low_power(self, on: bool) -> None:
         self.power_badge.configure(text="省电模式（Ctrl+B）" if on else "")
 
     def check_readiness(self) -> None:
         if self.services.readiness is not None:
-            self.runner.run(self.services.readiness.check,
-                            on_done=lambda r: self.ready_badge.configure(text=r.short), on_error=self.show_error)
+            self.runner.run(
+                self.services.readiness.check,
+                on_done=lambda r: self.ready_badge.configure(text=r.short),
+                on_error=self.show_error,
+            )
 
     def show_diagnostics(self) -> None:
         self.show(DiagnosticsView(self))

@@ -4,6 +4,7 @@ F5 downloads the run (before leaving, while in range); after that everything wor
 offline. Enter opens the selected appointment as an intake with the applicant and the
 matter filled in; F7 records a visit that did not happen, with the reason.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,10 +18,16 @@ from .intake import IntakeView
 from .signature import SignaturePad
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
-COLUMNS = (("no", "序号", 46), ("name", "姓名", 80), ("address", "地址", 240), ("phone", "电话", 118),
-           ("matter", "事项", 260), ("booked", "预约", 86), ("status", "状态", 440))
-STATUS_TAGS = {"concluded": "done", "collected": "done", "missed": "missed", "notified": "missed",
-               "refused": "missed"}
+COLUMNS = (
+    ("no", "序号", 46),
+    ("name", "姓名", 80),
+    ("address", "地址", 240),
+    ("phone", "电话", 118),
+    ("matter", "事项", 260),
+    ("booked", "预约", 86),
+    ("status", "状态", 440),
+)
+STATUS_TAGS = {"concluded": "done", "collected": "done", "missed": "missed", "notified": "missed", "refused": "missed"}
 
 
 class OutreachView(View):
@@ -70,8 +77,7 @@ class OutreachView(View):
         self.button(self.missed, "取消", self.hide_missed, height=36, fg_color="gray50").pack(side="left", padx=10)
 
     def on_show(self) -> None:
-        self.run_task(self.services.outreach.latest_run, self._date(), on_done=self._show_run,
-                      on_error=self._failed)
+        self.run_task(self.services.outreach.latest_run, self._date(), on_done=self._show_run, on_error=self._failed)
 
     def on_synced(self) -> None:
         if self.run is not None:
@@ -117,11 +123,18 @@ class OutreachView(View):
         self.rows = {}
         first_open = None
         for a in appointments:
-            status = a.outcome_label + (f" {a.case_no_display}" if a.case_no_display else "") + \
-                (f"（{a.reason_label}）" if a.reason_label else "")
-            iid = self.table.insert("", "end", iid=a.id, values=(
-                a.position, a.name, a.address, a.phone, a.matter_name, a.booked_via, status),
-                tags=(STATUS_TAGS[a.outcome],) if a.outcome in STATUS_TAGS else ())
+            status = (
+                a.outcome_label
+                + (f" {a.case_no_display}" if a.case_no_display else "")
+                + (f"（{a.reason_label}）" if a.reason_label else "")
+            )
+            iid = self.table.insert(
+                "",
+                "end",
+                iid=a.id,
+                values=(a.position, a.name, a.address, a.phone, a.matter_name, a.booked_via, status),
+                tags=(STATUS_TAGS[a.outcome],) if a.outcome in STATUS_TAGS else (),
+            )
             self.rows[iid] = a.id
             if first_open is None and not a.outcome:
                 first_open = iid
@@ -143,9 +156,12 @@ class OutreachView(View):
         if appt.done:
             self._say(f"该预约已办理：{appt.outcome_label} {appt.case_no_display}", WARN_COLOR)
             return
-        self.run_task(self.services.outreach.prepare, appt.id,
-                      on_done=lambda prepared: self.app.show(OutreachIntakeView(self.app, prepared)),
-                      on_error=self._failed)
+        self.run_task(
+            self.services.outreach.prepare,
+            appt.id,
+            on_done=lambda prepared: self.app.show(OutreachIntakeView(self.app, prepared)),
+            on_error=self._failed,
+        )
 
     def ask_missed(self) -> None:
         """F7: the applicant was not met; say why."""
@@ -168,8 +184,15 @@ class OutreachView(View):
         if appt is None:
             return
         code = self.reasons[self.reason.get()]
-        self.run_task(self.services.outreach.record_missed, appt.id, code, self.reason_text.get(), self.app.clerk,
-                      on_done=self._missed_saved, on_error=self._failed)
+        self.run_task(
+            self.services.outreach.record_missed,
+            appt.id,
+            code,
+            self.reason_text.get(),
+            self.app.clerk,
+            on_done=self._missed_saved,
+            on_error=self._failed,
+        )
 
     def _missed_saved(self, appt) -> None:
         self.reason_text.delete(0, "end")
@@ -198,8 +221,12 @@ class OutreachIntakeView(IntakeView):
         self.prepared = prepared
         appt = prepared.appointment
         panel = self.applicant
-        for widget, value in ((self.id_number, appt.id_number), (self.name, appt.name), (self.phone, appt.phone),
-                              (panel.address, appt.address)):
+        for widget, value in (
+            (self.id_number, appt.id_number),
+            (self.name, appt.name),
+            (self.phone, appt.phone),
+            (panel.address, appt.address),
+        ):
             if value:
                 widget.insert(0, value)
         self.banner = f"直通车预约（{appt.booked_via}）：{appt.address}。请读取身份证（F3）核验本人"
@@ -233,19 +260,32 @@ class OutreachIntakeView(IntakeView):
         draft = self.checked_draft()
         if draft is None:
             return
-        self.run_task(self.services.outreach.visit_outcome, draft,
-                      on_done=lambda outcome: self._record(draft, outcome), on_error=self._show_error)
+        self.run_task(
+            self.services.outreach.visit_outcome,
+            draft,
+            on_done=lambda outcome: self._record(draft, outcome),
+            on_error=self._show_error,
+        )
 
     def _record(self, draft, outcome: str) -> None:
         if outcome != "collected":
             self._submit(draft, None)
             return
         name = draft.applicant.name
-        self.pad = SignaturePad(self, f"{name}：请确认所交材料已由工作人员收取并带回办理，在下方签名",
-                                lambda signed: self._submit(draft, signed))
+        self.pad = SignaturePad(
+            self,
+            f"{name}：请确认所交材料已由工作人员收取并带回办理，在下方签名",
+            lambda signed: self._submit(draft, signed),
+        )
 
     def _submit(self, draft, signed) -> None:
         self.accept_button.configure(state="disabled", text="正在办理…")
-        self.run_task(self.services.outreach.record_visit, self.prepared.appointment.id, draft, self.app.clerk,
-                      signed, on_done=lambda visit: self.app.show_result(visit.accepted, back=self.app.show_outreach),
-                      on_error=self._accept_failed)
+        self.run_task(
+            self.services.outreach.record_visit,
+            self.prepared.appointment.id,
+            draft,
+            self.app.clerk,
+            signed,
+            on_done=lambda visit: self.app.show_result(visit.accepted, back=self.app.show_outreach),
+            on_error=self._accept_failed,
+        )

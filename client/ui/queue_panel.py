@@ -3,6 +3,7 @@
 F7 叫号 · F8 重呼 · F3 办结 · F10 转移 · F4 过号. Every request runs off the Tk
 thread; an unreachable queue is shown in words and never stops intake (F2).
 """
+
 from __future__ import annotations
 
 import customtkinter as ctk
@@ -31,9 +32,13 @@ class QueuePanel(ctk.CTkFrame):
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=12, pady=6)
         self.buttons = {}
-        for key, text, command in (("F7", "叫号（F7）", self.call_next), ("F8", "重呼（F8）", self.recall),
-                                   ("F3", "办结（F3）", self.done), ("F10", "转移（F10）", self.ask_transfer),
-                                   ("F4", "过号（F4）", self.no_show)):
+        for key, text, command in (
+            ("F7", "叫号（F7）", self.call_next),
+            ("F8", "重呼（F8）", self.recall),
+            ("F3", "办结（F3）", self.done),
+            ("F10", "转移（F10）", self.ask_transfer),
+            ("F4", "过号（F4）", self.no_show),
+        ):
             button = view.button(bar, text, command, height=34, width=110)
             button.pack(side="left", padx=(0, 8))
             self.buttons[key] = button
@@ -42,8 +47,13 @@ class QueuePanel(ctk.CTkFrame):
         self.transfer_to.bind("<Return>", lambda _e: self.transfer())
         self.message = view.label(self, "", 0, justify="left", wraplength=1200)
         self.message.pack(anchor="w", padx=12, pady=(0, 8))
-        self.keys = {"F7": self.call_next, "F8": self.recall, "F3": self.done, "F10": self.ask_transfer,
-                     "F4": self.no_show}
+        self.keys = {
+            "F7": self.call_next,
+            "F8": self.recall,
+            "F3": self.done,
+            "F10": self.ask_transfer,
+            "F4": self.no_show,
+        }
         self.pending = False  # an action (not a refresh) is on its way
         self.refreshing = False  # a status refresh is on its way
         self.offline_shown = False
@@ -82,8 +92,12 @@ class QueuePanel(ctk.CTkFrame):
         serial = self.serial
         if not refresh:
             self.message.configure(text="正在连接叫号服务…", text_color="gray40")
-        self.view.run_task(fn, *args, on_done=lambda panel: self._answered(panel, serial, refresh),
-                           on_error=lambda exc: self._refused(exc, refresh))
+        self.view.run_task(
+            fn,
+            *args,
+            on_done=lambda panel: self._answered(panel, serial, refresh),
+            on_error=lambda exc: self._refused(exc, refresh),
+        )
 
     def _answered(self, panel, serial: int, refresh: bool) -> None:
         if not refresh:
@@ -123,8 +137,9 @@ class QueuePanel(ctk.CTkFrame):
             if taken:
                 parts.append(f"已受理{len(taken)}件，办结（F3）")
             self.detail.configure(text=" · ".join(parts))
-        self.waiting.configure(text=f"等候 {panel.waiting} 人（优先 {panel.waiting_priority}）"
-                               if panel.available else "")
+        self.waiting.configure(
+            text=f"等候 {panel.waiting} 人（优先 {panel.waiting_priority}）" if panel.available else ""
+        )
         if not panel.available:
             self.message.configure(text=panel.message, text_color=WARN_COLOR)
             self.offline_shown = True
@@ -157,7 +172,9 @@ class QueuePanel(ctk.CTkFrame):
     def ask_transfer(self) -> None:
         if self._need_ticket():
             self.transfer_to.focus_set()
-            self.message.configure(text=f"将{self.current.ticket_no}号转至哪个窗口或号类？输入后回车", text_color="gray20")
+            self.message.configure(
+                text=f"将{self.current.ticket_no}号转至哪个窗口或号类？输入后回车", text_color="gray20"
+            )
 
     def transfer(self) -> None:
         if self._need_ticket():

@@ -1,4 +1,5 @@
 """After accepting: the case number, the promised date, and the paper that came out."""
+
 from __future__ import annotations
 
 import customtkinter as ctk
@@ -44,8 +45,14 @@ class ResultView(View):
             self.label(head, f"{titles[0]}文号：{result.notice_no}").pack(anchor="w", padx=16)
         made = ("收件凭证已打印；" if result.printed else "") + ("已生成：" + "、".join(titles) if titles else "")
         paper = made if not result.paper_error else result.paper_error
-        self.label(head, paper, 0, text_color=OK_COLOR if not result.paper_error else WARN_COLOR,
-                   wraplength=1100, justify="left").pack(anchor="w", padx=16, pady=(0, 12))
+        self.label(
+            head,
+            paper,
+            0,
+            text_color=OK_COLOR if not result.paper_error else WARN_COLOR,
+            wraplength=1100,
+            justify="left",
+        ).pack(anchor="w", padx=16, pady=(0, 12))
         bar = ctk.CTkFrame(head, fg_color="transparent")
         bar.pack(anchor="w", padx=16, pady=(0, 12))
         back_text = "返回首页（Enter）" if back is None else "返回行程（Enter）"
@@ -62,20 +69,29 @@ class ResultView(View):
             # 帮办代办: the transfer slip comes out after the receipt and goes with the originals.
             self.slip = self.label(head, f"正在打印流转单 {result.slip_no}…", 1, True, text_color=WARN_COLOR)
             self.slip.pack(anchor="w", padx=16, pady=(0, 12), before=bar)
-            self.run_task(self.services.transfer.print_slip, result.case_id, on_done=self._slip_printed,
-                          on_error=self._slip_failed)
+            self.run_task(
+                self.services.transfer.print_slip,
+                result.case_id,
+                on_done=self._slip_printed,
+                on_error=self._slip_failed,
+            )
         else:
             self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
         self.ask_rating()
 
     def _slip_printed(self, printed) -> None:
-        text = (f"流转单 {printed.slip_no} 已打印，请随申请材料原件一并转报"
-                if not printed.error else f"流转单 {printed.slip_no}：{printed.error}")
+        text = (
+            f"流转单 {printed.slip_no} 已打印，请随申请材料原件一并转报"
+            if not printed.error
+            else f"流转单 {printed.slip_no}：{printed.error}"
+        )
         self.slip.configure(text=text, text_color=OK_COLOR if not printed.error else WARN_COLOR)
         self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
 
     def _slip_failed(self, exc) -> None:
-        self.slip.configure(text=getattr(exc, "message", "流转单打印失败，可在办件详情中重新打印"), text_color=ERROR_COLOR)
+        self.slip.configure(
+            text=getattr(exc, "message", "流转单打印失败，可在办件详情中重新打印"), text_color=ERROR_COLOR
+        )
         self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
 
     def ask_rating(self) -> None:
@@ -83,9 +99,15 @@ class ResultView(View):
         if self.services.ratings is None:
             return
         self.rating.configure(text="请申请人在评价器上为本次服务评价…", text_color=WARN_COLOR)
-        self.run_task(self.services.ratings.ask, self.result.case_id, self.app.clerk, on_done=self._rated,
-                      on_error=lambda exc: self.rating.configure(
-                          text=getattr(exc, "message", "评价器无响应"), text_color=WARN_COLOR))
+        self.run_task(
+            self.services.ratings.ask,
+            self.result.case_id,
+            self.app.clerk,
+            on_done=self._rated,
+            on_error=lambda exc: self.rating.configure(
+                text=getattr(exc, "message", "评价器无响应"), text_color=WARN_COLOR
+            ),
+        )
 
     def _rated(self, rated) -> None:
         if rated.level is None:
@@ -113,7 +135,9 @@ class ResultView(View):
             ctk.CTkLabel(box, text="", image=png_image(notice, 340, 420)).pack(padx=8, pady=8)
 
     def _no_preview(self, exc) -> None:
-        self.label(self.previews, getattr(exc, "message", "预览生成失败，PDF 文件已保存"), text_color=ERROR_COLOR).pack()
+        self.label(
+            self.previews, getattr(exc, "message", "预览生成失败，PDF 文件已保存"), text_color=ERROR_COLOR
+        ).pack()
 
     def on_show(self) -> None:
         self.home_button.focus_set()

@@ -1,4 +1,5 @@
 """Settings (F12): server address, receipt format, font size, lock time, the window number and low-power mode."""
+
 from __future__ import annotations
 
 import customtkinter as ctk
@@ -32,7 +33,9 @@ class SettingsView(View):
         self.window = self.entry(form, width=80, placeholder_text="如 3")
         self.window.grid(row=4, column=1, sticky="w", pady=10)
         self.label(form, "省电模式（Ctrl+B）").grid(row=5, column=0, sticky="e", padx=12, pady=10)
-        self.low_power = ctk.CTkCheckBox(form, text="暂停后台自动同步和设备轮询（按F5仍可手动同步）", font=self.theme.font())
+        self.low_power = ctk.CTkCheckBox(
+            form, text="暂停后台自动同步和设备轮询（按F5仍可手动同步）", font=self.theme.font()
+        )
         self.low_power.grid(row=5, column=1, sticky="w", pady=10)
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16)
@@ -49,8 +52,11 @@ class SettingsView(View):
         self.server.delete(0, "end")
         self.server.insert(0, prefs.server_url)
         self.receipt.set(RECEIPT_FORMATS[prefs.receipt_format])
-        for entry, value in ((self.font_size, prefs.font_size), (self.lock_minutes, prefs.lock_minutes),
-                             (self.window, prefs.window)):
+        for entry, value in (
+            (self.font_size, prefs.font_size),
+            (self.lock_minutes, prefs.lock_minutes),
+            (self.window, prefs.window),
+        ):
             entry.delete(0, "end")
             if str(value):
                 entry.insert(0, str(value))
@@ -64,8 +70,7 @@ class SettingsView(View):
             self._failed(None, "字号和锁屏时间请填写整数")
             return None
         fmt = next((k for k, v in RECEIPT_FORMATS.items() if v == self.receipt.get()), "")
-        return CounterSettings(self.server.get(), fmt, font_size, lock, self.window.get(),
-                               bool(self.low_power.get()))
+        return CounterSettings(self.server.get(), fmt, font_size, lock, self.window.get(), bool(self.low_power.get()))
 
     def save(self) -> None:
         prefs = self.current()

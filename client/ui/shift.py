@@ -1,5 +1,6 @@
 """开班 and 交班: the clerk opens a shift at a window after login, and hands over at the end
 (a summary on screen and on paper, then logged out)."""
+
 from __future__ import annotations
 
 import customtkinter as ctk
@@ -19,7 +20,8 @@ class ShiftOpenView(View):
         card.place(relx=0.5, rely=0.42, anchor="center")
         self.label(card, "开班", 10, True).grid(row=0, column=0, columnspan=3, padx=40, pady=(30, 6))
         self.label(card, f"{clerk.role_label} {clerk.display_name}，请确认今天所在的窗口", 1).grid(
-            row=1, column=0, columnspan=3, padx=30, pady=(0, 20))
+            row=1, column=0, columnspan=3, padx=30, pady=(0, 20)
+        )
         self.label(card, "窗口号").grid(row=2, column=0, sticky="e", padx=(30, 10), pady=8)
         self.window = self.entry(card, width=120, placeholder_text="如 3")
         self.window.grid(row=2, column=1, sticky="w", pady=8)
@@ -30,8 +32,10 @@ class ShiftOpenView(View):
         self.submit.grid(row=3, column=1, columnspan=2, sticky="w", pady=(14, 6))
         note = ""
         if left_open is not None:
-            note = (f"上一班（{left_open.clerk_name}，{left_open.window_label}，{left_open.opened_at:%m-%d %H:%M}开班）"
-                    "未交班，开班时将自动结束")
+            note = (
+                f"上一班（{left_open.clerk_name}，{left_open.window_label}，{left_open.opened_at:%m-%d %H:%M}开班）"
+                "未交班，开班时将自动结束"
+            )
         self.message = self.label(card, note, text_color=WARN_COLOR, wraplength=460, justify="left")
         self.message.grid(row=4, column=0, columnspan=3, padx=30, pady=(0, 24))
         self.window.bind("<Return>", lambda _e: self.open_shift())
@@ -45,8 +49,13 @@ class ShiftOpenView(View):
         if self.busy:
             return
         self.submit.configure(state="disabled", text="正在开班…")
-        self.run_task(self.services.shifts.open, self.clerk, self.window.get(), on_done=self.app.shift_opened,
-                      on_error=self._failed)
+        self.run_task(
+            self.services.shifts.open,
+            self.clerk,
+            self.window.get(),
+            on_done=self.app.shift_opened,
+            on_error=self._failed,
+        )
 
     def _failed(self, exc) -> None:
         self.submit.configure(state="normal", text="开班（Enter）")
@@ -108,7 +117,9 @@ class ShiftCloseView(View):
         self._show(summary)
         self.app.log_out(show_login=False)
         paper = "交班小结已打印。" if summary.printed else f"{summary.print_error}。"
-        self.message.configure(text=f"已交班，{paper}已退出登录。", text_color=OK_COLOR if summary.printed else WARN_COLOR)
+        self.message.configure(
+            text=f"已交班，{paper}已退出登录。", text_color=OK_COLOR if summary.printed else WARN_COLOR
+        )
         self.confirm.configure(state="normal", text="返回登录（Enter）")
         self.back.pack_forget()
         self.keys = {"Return": self.hand_over, "Escape": self.hand_over}

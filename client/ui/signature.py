@@ -3,6 +3,7 @@
 A small window over the main one with a white canvas; the strokes go to the service as
 points (the service makes the PNG), so the view keeps no image bytes.
 """
+
 from __future__ import annotations
 
 import tkinter as tk
@@ -25,27 +26,39 @@ class SignaturePad(ctk.CTkToplevel):
         self.resizable(False, False)
         self.strokes: list[list[tuple[float, float]]] = []
         theme = view.theme
-        ctk.CTkLabel(self, text=prompt, font=theme.font(1, True), wraplength=PAD_WIDTH,
-                     justify="left").pack(padx=16, pady=(14, 6), anchor="w")
-        self.canvas = tk.Canvas(self, width=PAD_WIDTH, height=PAD_HEIGHT, bg="white", highlightthickness=2,
-                                highlightbackground="#3b6ea5", cursor="pencil")
+        ctk.CTkLabel(self, text=prompt, font=theme.font(1, True), wraplength=PAD_WIDTH, justify="left").pack(
+            padx=16, pady=(14, 6), anchor="w"
+        )
+        self.canvas = tk.Canvas(
+            self,
+            width=PAD_WIDTH,
+            height=PAD_HEIGHT,
+            bg="white",
+            highlightthickness=2,
+            highlightbackground="#3b6ea5",
+            cursor="pencil",
+        )
         self.canvas.pack(padx=16)
         self.canvas.create_line(20, PAD_HEIGHT - 40, PAD_WIDTH - 20, PAD_HEIGHT - 40, fill="#c8c8c8", dash=(4, 4))
-        self.canvas.create_text(24, PAD_HEIGHT - 30, text="请在虚线上方签名", anchor="nw", fill="#a0a0a0",
-                                font=theme.tk_font(-2))
+        self.canvas.create_text(
+            24, PAD_HEIGHT - 30, text="请在虚线上方签名", anchor="nw", fill="#a0a0a0", font=theme.tk_font(-2)
+        )
         self.canvas.bind("<ButtonPress-1>", self._start)
         self.canvas.bind("<B1-Motion>", self._move)
         self.message = ctk.CTkLabel(self, text="", font=theme.font(-1), text_color=ERROR_COLOR)
         self.message.pack(padx=16, anchor="w")
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16, pady=(4, 14))
-        self.confirm = ctk.CTkButton(bar, text="确认签名并收件（Enter）", command=self.done, font=theme.font(1),
-                                     height=40)
+        self.confirm = ctk.CTkButton(
+            bar, text="确认签名并收件（Enter）", command=self.done, font=theme.font(1), height=40
+        )
         self.confirm.pack(side="right")
-        ctk.CTkButton(bar, text="重签（Delete）", command=self.clear, font=theme.font(), height=40,
-                      fg_color="gray50").pack(side="right", padx=10)
-        ctk.CTkButton(bar, text="取消（Esc）", command=self.destroy, font=theme.font(), height=40,
-                      fg_color="gray50").pack(side="left")
+        ctk.CTkButton(
+            bar, text="重签（Delete）", command=self.clear, font=theme.font(), height=40, fg_color="gray50"
+        ).pack(side="right", padx=10)
+        ctk.CTkButton(
+            bar, text="取消（Esc）", command=self.destroy, font=theme.font(), height=40, fg_color="gray50"
+        ).pack(side="left")
         self.bind("<Return>", lambda _e: self.done())
         self.bind("<Escape>", lambda _e: self.destroy())
         self.bind("<Delete>", lambda _e: self.clear())

@@ -1,4 +1,5 @@
 """Supervisor view (F9 on home, supervisors only): today's numbers, 黄牌/红牌, 差评."""
+
 from __future__ import annotations
 
 import customtkinter as ctk
@@ -35,22 +36,32 @@ class SupervisorView(View):
             child.destroy()
         d = o.daily
         self.label(self.body, f"{o.day:%Y年%m月%d日} 今日窗口", 3, True).pack(anchor="w")
-        figures = (f"接件 {d.total}件    受理 {sum(m.accepted + m.tolerant for m in d.matters)}件    "
-                   f"一次性告知 {d.one_time_notices}份    不予受理 {sum(m.refused for m in d.matters)}件    "
-                   f"出件 {d.delivered}件")
+        figures = (
+            f"接件 {d.total}件    受理 {sum(m.accepted + m.tolerant for m in d.matters)}件    "
+            f"一次性告知 {d.one_time_notices}份    不予受理 {sum(m.refused for m in d.matters)}件    "
+            f"出件 {d.delivered}件"
+        )
         self.label(self.body, figures, 1).pack(anchor="w", pady=(2, 8))
         for clerk in d.clerks:
-            self.label(self.body, f"· {clerk.clerk}：接件{clerk.cases}件，受理{clerk.accepted}件，"
-                                  f"一次性告知{clerk.corrections}份，出件{clerk.delivered}件", -1).pack(anchor="w")
+            self.label(
+                self.body,
+                f"· {clerk.clerk}：接件{clerk.cases}件，受理{clerk.accepted}件，"
+                f"一次性告知{clerk.corrections}份，出件{clerk.delivered}件",
+                -1,
+            ).pack(anchor="w")
         self._cases("红牌：已超期", o.overdue, ERROR_COLOR, "超期{}天")
         self._cases("黄牌：即将到期", o.near_due, WARN_COLOR, "剩{}天")
         self.label(self.body, f"本月差评（{len(o.bad_ratings)}条）", 2, True).pack(anchor="w", pady=(14, 2))
         if not o.bad_ratings:
             self.label(self.body, "无", -1, text_color=OK_COLOR).pack(anchor="w")
         for bad in o.bad_ratings:
-            self.label(self.body, f"· {bad.rated_on:%m-%d} {bad.level}  {bad.matter}  经办：{bad.clerk}  "
-                                  f"状态：{bad.status}  办件：{bad.case_no}", -1, text_color=ERROR_COLOR
-                       ).pack(anchor="w")
+            self.label(
+                self.body,
+                f"· {bad.rated_on:%m-%d} {bad.level}  {bad.matter}  经办：{bad.clerk}  "
+                f"状态：{bad.status}  办件：{bad.case_no}",
+                -1,
+                text_color=ERROR_COLOR,
+            ).pack(anchor="w")
 
         if self.services.outreach is not None:
             self.run_task(self.services.outreach.overview, on_done=self._show_outreach, on_error=self._failed)
@@ -63,25 +74,39 @@ class SupervisorView(View):
             self.label(self.body, "本机暂无直通车行程", -1).pack(anchor="w")
         for run in o.runs:
             self.label(self.body, "· " + run.label, -1).pack(anchor="w")
-        self.label(self.body, f"待邮寄结果（{len(o.awaiting_mail)}件，邮寄费用由政府承担）", 1, True,
-                   text_color=WARN_COLOR if o.awaiting_mail else OK_COLOR).pack(anchor="w", pady=(8, 2))
+        self.label(
+            self.body,
+            f"待邮寄结果（{len(o.awaiting_mail)}件，邮寄费用由政府承担）",
+            1,
+            True,
+            text_color=WARN_COLOR if o.awaiting_mail else OK_COLOR,
+        ).pack(anchor="w", pady=(8, 2))
         for m in o.awaiting_mail:
-            self.label(self.body, f"· {m.case_no_display}  {m.applicant_name}  {m.matter_name}  {m.status_label}  "
-                                  f"寄往：{m.address}  {m.phone}（{m.run_date:%m-%d} {m.area_name}）", -1
-                       ).pack(anchor="w")
+            self.label(
+                self.body,
+                f"· {m.case_no_display}  {m.applicant_name}  {m.matter_name}  {m.status_label}  "
+                f"寄往：{m.address}  {m.phone}（{m.run_date:%m-%d} {m.area_name}）",
+                -1,
+            ).pack(anchor="w")
 
     def _cases(self, title, cases, color, days) -> None:
         self.label(self.body, f"{title}（{len(cases)}件）", 2, True, text_color=color).pack(anchor="w", pady=(14, 2))
         if not cases:
             self.label(self.body, "无", -1, text_color=OK_COLOR).pack(anchor="w")
         for c in cases:
-            self.label(self.body, f"· {c.matter}  经办：{c.clerk}  承诺：{c.promised_by:%Y-%m-%d}  "
-                                  f"{days.format(c.days)}  {c.status}  办件：{c.case_no}", -1).pack(anchor="w")
+            self.label(
+                self.body,
+                f"· {c.matter}  经办：{c.clerk}  承诺：{c.promised_by:%Y-%m-%d}  "
+                f"{days.format(c.days)}  {c.status}  办件：{c.case_no}",
+                -1,
+            ).pack(anchor="w")
 
     def report(self) -> None:
-        self.run_task(self.services.supervision.daily_report,
-                      on_done=lambda p: self.message.configure(text=f"已生成：{p}", text_color=OK_COLOR),
-                      on_error=self._failed)
+        self.run_task(
+            self.services.supervision.daily_report,
+            on_done=lambda p: self.message.configure(text=f"已生成：{p}", text_color=OK_COLOR),
+            on_error=self._failed,
+        )
 
     def _failed(self, exc) -> None:
         self.message.configure(text=getattr(exc, "message", "操作失败"), text_color=ERROR_COLOR)

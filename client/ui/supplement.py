@@ -1,4 +1,5 @@
 """补正 (F6 on a case): only the materials the applicant still owes, each with its problem."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,7 +20,8 @@ class SupplementView(View):
         self.case_id = case_id
         self.form = None
         self.ask_files = lambda: filedialog.askopenfilenames(
-            title="选择扫描件", filetypes=[("扫描件", "*.jpg *.jpeg *.png *.tif *.tiff *.pdf"), ("全部文件", "*")])
+            title="选择扫描件", filetypes=[("扫描件", "*.jpg *.jpeg *.png *.tif *.tiff *.pdf"), ("全部文件", "*")]
+        )
         self.heading = self.label(self, "", 3, True)
         self.heading.pack(anchor="w", padx=18, pady=(12, 2))
         self.problems = self.label(self, "", -1, wraplength=1250, justify="left")
@@ -30,7 +32,9 @@ class SupplementView(View):
         bottom.pack(fill="x", padx=16, pady=(0, 12))
         self.submit_button = self.button(bottom, "确认补正并打印（F9）", self.submit, 2, height=42, width=260)
         self.submit_button.pack(side="right")
-        self.button(bottom, "材料全部收齐（F7）", self.checklist.mark_all_received, height=42).pack(side="right", padx=10)
+        self.button(bottom, "材料全部收齐（F7）", self.checklist.mark_all_received, height=42).pack(
+            side="right", padx=10
+        )
         self.button(bottom, "返回（Esc）", self.back, height=42, fg_color="gray50").pack(side="right")
         self.message = self.label(bottom, "", wraplength=600, justify="left", text_color=ERROR_COLOR)
         self.message.pack(side="left", fill="x", expand=True)
@@ -40,9 +44,12 @@ class SupplementView(View):
     def _show(self, form) -> None:
         self.form = form
         self.heading.configure(text=f"补正：{form.matter_name} · {form.applicant_name}")
-        self.problems.configure(text="需补交或修改：" + "；".join(
-            f"{spec.name}（{problem}）" for spec, problem in zip(form.lacking, form.problems)) if form.lacking
-            else "后台要求补正：请核对申请人带来的材料后确认")
+        self.problems.configure(
+            text="需补交或修改："
+            + "；".join(f"{spec.name}（{problem}）" for spec, problem in zip(form.lacking, form.problems))
+            if form.lacking
+            else "后台要求补正：请核对申请人带来的材料后确认"
+        )
         self.checklist.fill(form.lacking, form.pledge_allowed)
 
     def back(self) -> None:
@@ -51,8 +58,11 @@ class SupplementView(View):
     def import_pages(self, code: str) -> None:
         paths = self.ask_files()
         if paths:
-            self.run_task(lambda: [self.services.intake.import_page(Path(p)) for p in paths],
-                          on_done=lambda refs: self.checklist.add_pages(code, refs), on_error=self._failed)
+            self.run_task(
+                lambda: [self.services.intake.import_page(Path(p)) for p in paths],
+                on_done=lambda refs: self.checklist.add_pages(code, refs),
+                on_error=self._failed,
+            )
 
     def scan_pages(self, code: str, name: str) -> None:
         def work():
@@ -71,15 +81,23 @@ class SupplementView(View):
         if self.busy or self.form is None:
             return
         self.submit_button.configure(state="disabled")
-        self.run_task(self.services.supplement.submit, self.case_id, self.checklist.inputs(), self.app.clerk,
-                      on_done=self._done, on_error=self._submit_failed)
+        self.run_task(
+            self.services.supplement.submit,
+            self.case_id,
+            self.checklist.inputs(),
+            self.app.clerk,
+            on_done=self._done,
+            on_error=self._submit_failed,
+        )
 
     def _done(self, result) -> None:
         self.app.sync_now()
         self.app.show_case(self.case_id)
         text = "补正完成，已受理并打印受理通知书" if result.accepted_now else "补正材料已收取"
-        self.app.flash(text + (f"；{result.paper_error}" if result.paper_error else ""),
-                       WARN_COLOR if result.paper_error else OK_COLOR)
+        self.app.flash(
+            text + (f"；{result.paper_error}" if result.paper_error else ""),
+            WARN_COLOR if result.paper_error else OK_COLOR,
+        )
 
     def _submit_failed(self, exc) -> None:
         self.submit_button.configure(state="normal")

@@ -3,6 +3,7 @@
 Workers never touch widgets. `run` executes a function on the thread pool and posts
 its result (or error) back; a single `after()` loop on the Tk thread drains the queue.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -56,8 +57,13 @@ class TaskRunner:
         """Thread-safe: ask the Tk thread to call `callback(*args)`."""
         self._inbox.put((callback, args))
 
-    def run(self, fn: Callable, *args: Any, on_done: Callable[[Any], None] | None = None,
-            on_error: Callable[[BaseException], None] | None = None) -> None:
+    def run(
+        self,
+        fn: Callable,
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
         self._busy += 1
 
         def finished(future: concurrent.futures.Future) -> None:

@@ -4,14 +4,23 @@ A CJK family is chosen explicitly: customtkinter's default family is not install
 Linux and fontconfig's fallback is arbitrary. Fonts are shared objects, so changing
 the size (Ctrl+= / Ctrl+-) resizes every widget at once without rebuilding a view.
 """
+
 from __future__ import annotations
 
 import tkinter.font as tkfont
 
 import customtkinter as ctk
 
-CJK_FAMILIES = ("WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "SimSun",
-                "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC")
+CJK_FAMILIES = (
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "SimSun",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "PingFang SC",
+)
 
 OK_COLOR = "#1a7f37"
 WARN_COLOR = "#b35900"
@@ -31,16 +40,18 @@ class Theme:
     def font(self, delta: int = 0, bold: bool = False) -> ctk.CTkFont:
         key = (delta, bold)
         if key not in self._ctk:
-            self._ctk[key] = ctk.CTkFont(family=self.family, size=self.base + delta,
-                                         weight="bold" if bold else "normal")
+            self._ctk[key] = ctk.CTkFont(
+                family=self.family, size=self.base + delta, weight="bold" if bold else "normal"
+            )
         return self._ctk[key]
 
     def tk_font(self, delta: int = 0, bold: bool = False) -> tkfont.Font:
         """A named Tk font for plain Tk widgets (Listbox, Treeview), sized in pixels like CTkFont."""
         key = (delta, bold)
         if key not in self._tk:
-            self._tk[key] = tkfont.Font(family=self.family, size=-(self.base + delta),
-                                        weight="bold" if bold else "normal")
+            self._tk[key] = tkfont.Font(
+                family=self.family, size=-(self.base + delta), weight="bold" if bold else "normal"
+            )
         return self._tk[key]
 
     def resize(self, step: int) -> int:

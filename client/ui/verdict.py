@@ -4,6 +4,7 @@ The engine's verdict is recomputed on every change to the checklist, so the cler
 sees "一次性告知：缺…" or "容缺受理" before anything is printed. Refusing and the 容缺
 deadline are explicit choices made here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,9 +36,14 @@ class VerdictPanel(ctk.CTkFrame):
         self.supplement_by = view.entry(choices, width=120, placeholder_text="YYYY-MM-DD")
         self.supplement_by.pack(side="left", padx=(6, 18))
         view.label(choices, "不予受理（F10）", -1).pack(side="left")
-        self.refusal = ctk.CTkOptionMenu(choices, values=[NO_REFUSAL, *REFUSAL_REASONS.values()],
-                                         font=view.theme.font(-1), dropdown_font=view.theme.font(-1),
-                                         command=lambda _v: self._refusal_changed(), width=230)
+        self.refusal = ctk.CTkOptionMenu(
+            choices,
+            values=[NO_REFUSAL, *REFUSAL_REASONS.values()],
+            font=view.theme.font(-1),
+            dropdown_font=view.theme.font(-1),
+            command=lambda _v: self._refusal_changed(),
+            width=230,
+        )
         self.refusal.pack(side="left", padx=6)
         self.competent = view.entry(choices, width=200, placeholder_text="有权受理的机关")
         self.refusal_text = view.entry(choices, width=220, placeholder_text="具体理由（可选）")
@@ -82,8 +88,10 @@ class VerdictPanel(ctk.CTkFrame):
         self.deadline.configure(text=due + (f"（{preview.deadline_warning}）" if preview.deadline_warning else ""))
         lines = []
         if d.shortfalls:
-            lines.append(("容缺材料：" if d.outcome == ACCEPT_TOLERANT else "需补正：")
-                         + "；".join(f"{s.name}（{s.problem}）" for s in d.shortfalls))
+            lines.append(
+                ("容缺材料：" if d.outcome == ACCEPT_TOLERANT else "需补正：")
+                + "；".join(f"{s.name}（{s.problem}）" for s in d.shortfalls)
+            )
         if d.outcome == ACCEPT_TOLERANT and d.supplement_by:
             lines.append(f"补齐期限：{d.supplement_by:%Y年%m月%d日}，逾期未补齐的终止办理")
         if d.reasons:

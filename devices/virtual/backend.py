@@ -4,6 +4,7 @@ Tests, demo mode and training run the same `usb.core.find` / `write` / `read` pa
 a counter with real hardware; only the backend object differs. Modelled on
 eblot/pyftdi's `usbvirt.py`.
 """
+
 from __future__ import annotations
 
 import array
@@ -57,14 +58,28 @@ class _DeviceDescriptor:
     speed: int = 2  # full speed
 
     def to_bytes(self) -> bytes:
-        return bytes([
-            self.bLength, self.bDescriptorType, self.bcdUSB & 0xFF, self.bcdUSB >> 8,
-            self.bDeviceClass, self.bDeviceSubClass, self.bDeviceProtocol,
-            self.bMaxPacketSize0, self.idVendor & 0xFF, self.idVendor >> 8,
-            self.idProduct & 0xFF, self.idProduct >> 8, self.bcdDevice & 0xFF,
-            self.bcdDevice >> 8, self.iManufacturer, self.iProduct,
-            self.iSerialNumber, self.bNumConfigurations,
-        ])
+        return bytes(
+            [
+                self.bLength,
+                self.bDescriptorType,
+                self.bcdUSB & 0xFF,
+                self.bcdUSB >> 8,
+                self.bDeviceClass,
+                self.bDeviceSubClass,
+                self.bDeviceProtocol,
+                self.bMaxPacketSize0,
+                self.idVendor & 0xFF,
+                self.idVendor >> 8,
+                self.idProduct & 0xFF,
+                self.idProduct >> 8,
+                self.bcdDevice & 0xFF,
+                self.bcdDevice >> 8,
+                self.iManufacturer,
+                self.iProduct,
+                self.iSerialNumber,
+                self.bNumConfigurations,
+            ]
+        )
 
 
 @dataclass
@@ -80,11 +95,19 @@ class _ConfigDescriptor:
     extra_descriptors: list[int] = field(default_factory=list)
 
     def to_bytes(self) -> bytes:
-        return bytes([
-            self.bLength, self.bDescriptorType, self.wTotalLength & 0xFF,
-            self.wTotalLength >> 8, self.bNumInterfaces, self.bConfigurationValue,
-            self.iConfiguration, self.bmAttributes, self.bMaxPower,
-        ])
+        return bytes(
+            [
+                self.bLength,
+                self.bDescriptorType,
+                self.wTotalLength & 0xFF,
+                self.wTotalLength >> 8,
+                self.bNumInterfaces,
+                self.bConfigurationValue,
+                self.iConfiguration,
+                self.bmAttributes,
+                self.bMaxPower,
+            ]
+        )
 
 
 @dataclass
@@ -101,11 +124,19 @@ class _InterfaceDescriptor:
     extra_descriptors: list[int] = field(default_factory=list)
 
     def to_bytes(self) -> bytes:
-        return bytes([
-            self.bLength, self.bDescriptorType, self.bInterfaceNumber,
-            self.bAlternateSetting, self.bNumEndpoints, self.bInterfaceClass,
-            self.bInterfaceSubClass, self.bInterfaceProtocol, self.iInterface,
-        ])
+        return bytes(
+            [
+                self.bLength,
+                self.bDescriptorType,
+                self.bInterfaceNumber,
+                self.bAlternateSetting,
+                self.bNumEndpoints,
+                self.bInterfaceClass,
+                self.bInterfaceSubClass,
+                self.bInterfaceProtocol,
+                self.iInterface,
+            ]
+        )
 
 
 @dataclass
@@ -121,11 +152,17 @@ class _EndpointDescriptor:
     extra_descriptors: list[int] = field(default_factory=list)
 
     def to_bytes(self) -> bytes:
-        return bytes([
-            self.bLength, self.bDescriptorType, self.bEndpointAddress,
-            self.bmAttributes, self.wMaxPacketSize & 0xFF, self.wMaxPacketSize >> 8,
-            self.bInterval,
-        ])
+        return bytes(
+            [
+                self.bLength,
+                self.bDescriptorType,
+                self.bEndpointAddress,
+                self.bmAttributes,
+                self.wMaxPacketSize & 0xFF,
+                self.wMaxPacketSize >> 8,
+                self.bInterval,
+            ]
+        )
 
 
 class VirtualUsbDevice:
@@ -183,8 +220,9 @@ class VirtualUsbDevice:
         del self._pending[:limit]
         return chunk
 
-    def on_control(self, request_type: int, request: int, value: int, index: int,
-                   data: bytes, length: int) -> bytes | None:
+    def on_control(
+        self, request_type: int, request: int, value: int, index: int, data: bytes, length: int
+    ) -> bytes | None:
         """Class or vendor control requests; None stalls the pipe."""
         return None
 
@@ -216,16 +254,18 @@ class VirtualUsbDevice:
         return _EndpointDescriptor(self.out_ep), _EndpointDescriptor(self.in_ep)
 
     def string(self, index: int) -> str | None:
-        return {_STR_MANUFACTURER: self.manufacturer, _STR_PRODUCT: self.product,
-                _STR_SERIAL: self.serial}.get(index)
+        return {_STR_MANUFACTURER: self.manufacturer, _STR_PRODUCT: self.product, _STR_SERIAL: self.serial}.get(index)
 
     def descriptor_bytes(self, dtype: int, index: int) -> bytes:
         """What a GET_DESCRIPTOR request returns; raises a stall for unknown ones."""
         if dtype == _DT_DEVICE:
             return self.device_descriptor().to_bytes()
         if dtype == _DT_CONFIG and index == 0:
-            return (self.config_descriptor().to_bytes() + self.interface_descriptor().to_bytes()
-                    + b"".join(e.to_bytes() for e in self.endpoint_descriptors()))
+            return (
+                self.config_descriptor().to_bytes()
+                + self.interface_descriptor().to_bytes()
+                + b"".join(e.to_bytes() for e in self.endpoint_descriptors())
+            )
         if dtype == _DT_STRING:
             if index == 0:
                 return bytes([4, _DT_STRING, _LANGID_EN_US & 0xFF, _LANGID_EN_US >> 8])
@@ -394,8 +434,9 @@ class VirtualUsbBackend(usb.backend.IBackend):
             elif standard:
                 reply = b"\x00\x00" if device_to_host else b""  # GET_STATUS, SET_*: accepted
             else:
-                reply = device.on_control(bmRequestType, bRequest, wValue, wIndex,
-                                          b"" if device_to_host else bytes(data), len(data))
+                reply = device.on_control(
+                    bmRequestType, bRequest, wValue, wIndex, b"" if device_to_host else bytes(data), len(data)
+                )
                 if reply is None:
                     raise _stall()
         if not device_to_host:

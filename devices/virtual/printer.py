@@ -1,4 +1,5 @@
 """A virtual 80 mm ESC/POS printer: keeps what it was sent and answers DLE EOT."""
+
 from __future__ import annotations
 
 from devices.escpos_decode import DecodedReceipt, decode, render_png, split_jobs
@@ -17,10 +18,18 @@ class VirtualReceiptPrinter(VirtualUsbDevice):
 
     interface_class = 0x07  # USB printer class
 
-    def __init__(self, *, width_px: int = 576, product: str = PRINTER_PRODUCT,
-                 out_ep: int = 0x01, in_ep: int = 0x82) -> None:
-        super().__init__(PRINTER_VID, PRINTER_PID, manufacturer="OneWindow Virtual",
-                         product=product, serial="VPOS80-0001", out_ep=out_ep, in_ep=in_ep)
+    def __init__(
+        self, *, width_px: int = 576, product: str = PRINTER_PRODUCT, out_ep: int = 0x01, in_ep: int = 0x82
+    ) -> None:
+        super().__init__(
+            PRINTER_VID,
+            PRINTER_PID,
+            manufacturer="OneWindow Virtual",
+            product=product,
+            serial="VPOS80-0001",
+            out_ep=out_ep,
+            in_ep=in_ep,
+        )
         self.width_px = width_px
         self.paper_out = False
         self.paper_near_end = False

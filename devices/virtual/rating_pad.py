@@ -1,4 +1,5 @@
 """A virtual rating pad on a serial line, speaking the default frame (devices.rating)."""
+
 from __future__ import annotations
 
 import threading

@@ -4,6 +4,7 @@ Shared by the USB and the serial virtual readers, so both answer exactly alike. 
 deck of cards (rare characters, permits, foreigners' cards) and can spoil its next reply
 (garbage, truncated, bad checksum, silence) to test how the client survives a bad reader.
 """
+
 from __future__ import annotations
 
 import enum
@@ -22,10 +23,10 @@ GARBAGE = bytes(range(0x30, 0x70))  # 64 bytes, no preamble byte in it
 class Fault(str, enum.Enum):
     """How the next reply goes wrong."""
 
-    GARBAGE = "garbage"          # line noise instead of a frame
-    TRUNCATED = "truncated"      # the frame stops half-way (cable pulled, buffer overrun)
-    BAD_CHECKSUM = "checksum"    # last byte flipped
-    SILENT = "silent"            # no answer at all
+    GARBAGE = "garbage"  # line noise instead of a frame
+    TRUNCATED = "truncated"  # the frame stops half-way (cable pulled, buffer overrun)
+    BAD_CHECKSUM = "checksum"  # last byte flipped
+    SILENT = "silent"  # no answer at all
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,5 @@ class SamCardEmulator:
             if not card.photo_wlt:
                 card = replace(card, photo_wlt=placeholder_wlt(card))
             prints = self.fingerprints if command == idcard.READ_CARD_FINGERPRINT else None
-            return idcard.build_response(0, 0, idcard.SW_OK,
-                                         idcard.encode_read_payload(card, fingerprint=prints))
+            return idcard.build_response(0, 0, idcard.SW_OK, idcard.encode_read_payload(card, fingerprint=prints))
         return idcard.build_response(0, 0, idcard.SW_BAD_COMMAND)

@@ -4,6 +4,7 @@ Pages are A4 at the device's resolution on slightly off-white, noisy paper, with
 heading, body text, a table rule and a red seal; it can also deliver a blank page,
 a blurred page (camera moved) or a scan at a low resolution.
 """
+
 from __future__ import annotations
 
 import enum
@@ -30,8 +31,9 @@ def _font(size: int, path: str | None):
     return ImageFont.load_default(size)
 
 
-def render_page(kind: PageKind, dpi: int = 200, *, title: str = "居民户口簿",
-                number: int = 1, font_path: str | None = None) -> Image.Image:
+def render_page(
+    kind: PageKind, dpi: int = 200, *, title: str = "居民户口簿", number: int = 1, font_path: str | None = None
+) -> Image.Image:
     """One A4 page image as a scanner would deliver it."""
     px = lambda mm: round(mm / 25.4 * dpi)  # noqa: E731
     size = (px(A4_MM[0]), px(A4_MM[1]))
@@ -45,8 +47,14 @@ def render_page(kind: PageKind, dpi: int = 200, *, title: str = "居民户口簿
     ink = (30, 30, 36)
     draw.text((px(105), px(30)), title, fill=ink, font=_font(px(9), font_path), anchor="mm")
     body = _font(px(4.2), font_path)
-    lines = (f"第{number}页", "户主姓名：王秀英　与户主关系：户主", "住址：北京市朝阳区建国门外大街甲12号",
-             "公民身份号码：11010519491231002X", "登记日期：2015年03月15日", "承办人签章：")
+    lines = (
+        f"第{number}页",
+        "户主姓名：王秀英　与户主关系：户主",
+        "住址：北京市朝阳区建国门外大街甲12号",
+        "公民身份号码：11010519491231002X",
+        "登记日期：2015年03月15日",
+        "承办人签章：",
+    )
     for i, line in enumerate(lines):
         draw.text((px(25), px(50 + i * 10)), line, fill=ink, font=body)
     draw.rectangle((px(22), px(46), px(188), px(112)), outline=ink, width=max(1, px(0.4)))

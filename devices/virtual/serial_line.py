@@ -3,6 +3,7 @@
 Bytes the host writes go to `answer`; what it returns is read back by the host, so
 `SerialTransport` runs its real read/write path in tests, demo mode and training.
 """
+
 from __future__ import annotations
 
 import errno

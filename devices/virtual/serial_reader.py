@@ -1,5 +1,6 @@
 """A virtual ID card reader on a serial line: pyserial's loop:// port with the SAM
 emulator on the far end, so `SerialTransport` runs its real read/write path."""
+
 from __future__ import annotations
 
 from client.domain.identity import IdCard

@@ -4,6 +4,7 @@ Library functions for the CLI (and later a web console). Each takes an engine or
 a database URL, works in its own transaction and returns frozen data; failures
 raise `AdminError` whose message is Chinese, ready to show the approver.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -116,7 +117,7 @@ class CaseRow:
 
     @property
     def acted_by(self) -> str:
-        """"张三（单位经办人）" for the back office's lists, "" when the applicant came alone."""
+        """ "张三（单位经办人）" for the back office's lists, "" when the applicant came alone."""
         if not self.agent_name:
             return ""
         return f"{self.agent_name}（{RELATIONS.get(self.agent_relation or '', self.agent_relation)}）"
@@ -134,8 +135,9 @@ class DecisionResult:
     change_seq: int
 
 
-def create_org_unit(db: str | Engine, code: str, name: str, region_code: str, *,
-                    level: str = "county", parent_code: str | None = None) -> OrgUnitRow:
+def create_org_unit(
+    db: str | Engine, code: str, name: str, region_code: str, *, level: str = "county", parent_code: str | None = None
+) -> OrgUnitRow:
     if level not in LEVELS:
         raise AdminError(f"机构层级应为 {' / '.join(LEVELS)} 之一")
     if not (len(region_code) == 12 and region_code.isdigit()):
@@ -145,8 +147,7 @@ def create_org_unit(db: str | Engine, code: str, name: str, region_code: str, *,
             raise AdminError(f"机构代码 {code} 已存在")
         if parent_code is not None and session.get(OrgUnit, parent_code) is None:
             raise AdminError(f"上级机构 {parent_code} 不存在")
-        org = OrgUnit(code=code, name=name, region_code=region_code, level=level,
-                      parent_code=parent_code)
+        org = OrgUnit(code=code, name=name, region_code=region_code, level=level, parent_code=parent_code)
         session.add(org)
         return _org_row(org)
 
@@ -173,8 +174,7 @@ def get_org_unit(db: str | Engine, code: str) -> OrgUnitRow | None:
         return _org_row(org) if org else None
 
 
-def add_user(db: str | Engine, org_code: str, username: str, display_name: str, role: str,
-             password: str) -> UserRow:
+def add_user(db: str | Engine, org_code: str, username: str, display_name: str, role: str, password: str) -> UserRow:
     if role not in ROLES:
         raise AdminError(f"角色应为 {' / '.join(ROLES)} 之一")
     if not username.strip() or not password:
@@ -184,8 +184,13 @@ def add_user(db: str | Engine, org_code: str, username: str, display_name: str, 
             raise AdminError(f"机构 {org_code} 不存在")
         if session.execute(select(User.id).where(User.username == username.strip())).first():
             raise AdminError(f"用户名 {username} 已存在")
-        user = User(username=username.strip(), display_name=display_name, role=role,
-                    org_code=org_code, password_hash=hash_password(password))
+        user = User(
+            username=username.strip(),
+            display_name=display_name,
+            role=role,
+            org_code=org_code,
+            password_hash=hash_password(password),
+        )
         session.add(user)
         return UserRow(user.username, user.display_name, user.role, user.org_code)
 
@@ -202,20 +207,29 @@ def issue_enrol_code(db: str | Engine, org_code: str, ttl_hours: float = 24) -> 
         if session.get(OrgUnit, org_code) is None:
             raise AdminError(f"机构 {org_code} 不存在")
         code = new_enrol_code()
-        session.add(EnrolCode(code_hash=sha256_hex(code), org_code=org_code,
-                              expires_at=enrol_code_expiry(ttl_hours)))
+        session.add(EnrolCode(code_hash=sha256_hex(code), org_code=org_code, expires_at=enrol_code_expiry(ttl_hours)))
     log.info("enrolment code issued for org unit %s", org_code)
     return code
 
 
-DEFAULT_APPEAL_RIGHTS = ("如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，"
-                         "或者在六个月内依法向人民法院提起行政诉讼。")
+DEFAULT_APPEAL_RIGHTS = (
+    "如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。"
+)
 
 
-def decide(db: str | Engine, case_no: str, decision: Literal["approve", "deny"], *, by: str,
-           result_name: str | None = None, result_no: str | None = None,
-           reason: str | None = None, force: bool = False, e_licence: bool = False,
-           appeal_rights: str | None = None) -> DecisionResult:
+def decide(
+    db: str | Engine,
+    case_no: str,
+    decision: Literal["approve", "deny"],
+    *,
+    by: str,
+    result_name: str | None = None,
+    result_no: str | None = None,
+    reason: str | None = None,
+    force: bool = False,
+    e_licence: bool = False,
+    appeal_rights: str | None = None,
+) -> DecisionResult:
     """Record an approver's decision and publish it to the case's window.
 
     Approving needs every scanned page on the server (the approver must have seen
@@ -239,8 +253,7 @@ def decide(db: str | Engine, case_no: str, decision: Literal["approve", "deny"],
         if decision == "approve" and not force:
             missing = missing_blobs(session, case)
             if missing:
-                raise AdminError(f"该办件还有 {len(missing)} 页材料扫描件未上传完成，暂不能审批通过",
-                                 "incomplete")
+                raise AdminError(f"该办件还有 {len(missing)} 页材料扫描件未上传完成，暂不能审批通过", "incomplete")
         now = utcnow()
         if decision == "approve":
             case.result_name = result_name or _default_result_name(case.matter_code)
@@ -250,13 +263,23 @@ def decide(db: str | Engine, case_no: str, decision: Literal["approve", "deny"],
         case.reason, case.decided_by, case.decided_at = reason, by, now
         case.e_licence = decision == "approve" and e_licence
         case.appeal_rights = (appeal_rights or DEFAULT_APPEAL_RIGHTS) if decision == "deny" else None
-        change = status_change(session, case, {
-            "result_name": case.result_name, "result_no": case.result_no, "reason": reason,
-            "e_licence": case.e_licence, "appeal_rights": case.appeal_rights,
-            "decided_by": by, "decided_at": now.isoformat()})
+        change = status_change(
+            session,
+            case,
+            {
+                "result_name": case.result_name,
+                "result_no": case.result_no,
+                "reason": reason,
+                "e_licence": case.e_licence,
+                "appeal_rights": case.appeal_rights,
+                "decided_by": by,
+                "decided_at": now.isoformat(),
+            },
+        )
         session.flush()
-        result = DecisionResult(case.case_no, case.status, case.result_name, case.result_no, reason,
-                                by, now, change.seq)
+        result = DecisionResult(
+            case.case_no, case.status, case.result_name, case.result_no, reason, by, now, change.seq
+        )
     log.info("case %s %s by %s", result.case_no, result.status, by)
     return result
 
@@ -273,8 +296,7 @@ def _result_no(case: Case, now: dt.datetime) -> str:
     return f"{case.case_no[:6]}-{now:%Y}-{case.case_no[-8:]}"
 
 
-def list_cases(db: str | Engine, status: str | None = None,
-               org_code: str | None = None) -> tuple[CaseRow, ...]:
+def list_cases(db: str | Engine, status: str | None = None, org_code: str | None = None) -> tuple[CaseRow, ...]:
     with engine_for(db) as engine, Session(engine) as session:
         query = select(Case).order_by(Case.received_at, Case.case_no)
         if status:
@@ -293,8 +315,8 @@ def list_devices(db: str | Engine, org_code: str | None = None) -> tuple[DeviceR
 
 
 def _find_device(session: Session, device: str) -> Device:
-    row = session.execute(select(Device).where(
-        or_(Device.id == device.strip(), Device.device_code == device.strip().upper()))
+    row = session.execute(
+        select(Device).where(or_(Device.id == device.strip(), Device.device_code == device.strip().upper()))
     ).scalar_one_or_none()
     if row is None:
         raise AdminError(f"没有找到设备 {device}", "unknown_device")
@@ -303,8 +325,9 @@ def _find_device(session: Session, device: str) -> Device:
 
 def _command(session: Session, row: Device, command: str, reason: str) -> None:
     data = protocol.DeviceCommandData(command=command, reason=reason, issued_at=utcnow())
-    append_change(session, protocol.CHANGE_DEVICE_COMMAND, row.org_code, device_id=row.id,
-                  data=data.model_dump(mode="json"))
+    append_change(
+        session, protocol.CHANGE_DEVICE_COMMAND, row.org_code, device_id=row.id, data=data.model_dump(mode="json")
+    )
 
 
 def revoke_device(db: str | Engine, device: str, reason: str = "") -> DeviceRow:
@@ -348,8 +371,12 @@ def prune_changes(db: str | Engine, keep_days: float = 63) -> int:
         dropped = 0
         pruned_through = 0
         for row in rows:
-            key = (row.kind, row.case_id or row.org_code, row.device_id,
-                   row.data.get("name") if row.kind == protocol.CHANGE_TEMPLATE else None)
+            key = (
+                row.kind,
+                row.case_id or row.org_code,
+                row.device_id,
+                row.data.get("name") if row.kind == protocol.CHANGE_TEMPLATE else None,
+            )
             if key not in newest:
                 newest.add(key)
                 continue
@@ -364,8 +391,9 @@ def prune_changes(db: str | Engine, keep_days: float = 63) -> int:
 
 
 def _org_row(org: OrgUnit, visible: tuple[str, ...] = ()) -> OrgUnitRow:
-    return OrgUnitRow(org.code, org.name, org.region_code, org.level, org.parent_code, bool(org.sees_subunits),
-                      visible or (org.code,))
+    return OrgUnitRow(
+        org.code, org.name, org.region_code, org.level, org.parent_code, bool(org.sees_subunits), visible or (org.code,)
+    )
 
 
 def _device_row(d: Device) -> DeviceRow:
@@ -377,8 +405,27 @@ def _case_row(c: Case) -> CaseRow:
         label = LABELS[CaseState(c.status)]
     except ValueError:
         label = c.status
-    return CaseRow(c.id, c.case_no, c.org_code, c.matter_code, c.matter_name, c.applicant_name,
-                   c.status, label, c.complete, c.received_at, c.promised_by, c.result_name,
-                   c.result_no, c.decided_by, c.decided_at, c.applicant_kind, c.applicant_id_type,
-                   c.applicant_id_number, c.agent_name, c.agent_id_number, c.agent_relation,
-                   ((c.payload or {}).get("custody") or {}).get("holder"))
+    return CaseRow(
+        c.id,
+        c.case_no,
+        c.org_code,
+        c.matter_code,
+        c.matter_name,
+        c.applicant_name,
+        c.status,
+        label,
+        c.complete,
+        c.received_at,
+        c.promised_by,
+        c.result_name,
+        c.result_no,
+        c.decided_by,
+        c.decided_at,
+        c.applicant_kind,
+        c.applicant_id_type,
+        c.applicant_id_number,
+        c.agent_name,
+        c.agent_id_number,
+        c.agent_relation,
+        ((c.payload or {}).get("custody") or {}).get("holder"),
+    )

@@ -3,6 +3,7 @@
 Handlers only translate HTTP to the library functions in auth, events and blobs;
 errors come back as `ErrorBody` with a Chinese message the window can show.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,8 +33,12 @@ from .errors import ApiError
 log = logging.getLogger(__name__)
 
 API = protocol.API
-_RAW_BODY = {"requestBody": {"required": True, "content": {
-    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+_RAW_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 _ERRORS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
@@ -56,8 +61,7 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
         if ctx is not None:
             ctx.close()
 
-    app = FastAPI(title="OneWindow back office", version=str(protocol.PROTOCOL_VERSION),
-                  lifespan=lifespan)
+    app = FastAPI(title="OneWindow back office", version=str(protocol.PROTOCOL_VERSION), lifespan=lifespan)
     app.state.ctx = ctx
     _install_error_handlers(app)
 
@@ -69,8 +73,7 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
     def enrol(body: protocol.EnrolRequest, ctx: Ctx) -> protocol.EnrolResponse:
         return auth.enrol(ctx.sessions, body.code, body.device_name)
 
-    @app.post(f"{API}/login", response_model=protocol.LoginResponse,
-              responses={401: {"model": protocol.ErrorBody}})
+    @app.post(f"{API}/login", response_model=protocol.LoginResponse, responses={401: {"model": protocol.ErrorBody}})
     def login(body: protocol.LoginRequest, ctx: Ctx, dev: Dev) -> protocol.LoginResponse:
         return auth.login(ctx.sessions, dev, body.username, body.password)
 
@@ -81,28 +84,39 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
         return protocol.PushResponse(results=events.push_events(ctx, dev, body.events))
 
     @app.get(f"{API}/changes", response_model=protocol.PullResponse)
-    def pull(ctx: Ctx, dev: Dev, cursor: int = 0,
-             limit: Annotated[int, Query(ge=1)] = events.DEFAULT_PULL) -> protocol.PullResponse:
+    def pull(
+        ctx: Ctx, dev: Dev, cursor: int = 0, limit: Annotated[int, Query(ge=1)] = events.DEFAULT_PULL
+    ) -> protocol.PullResponse:
         return events.pull_changes(ctx, dev, cursor, limit)
 
     @app.post(f"{API}/blobs/status", response_model=protocol.BlobStatusList)
     def blob_statuses(query: protocol.BlobQuery, ctx: Ctx, dev: Dev) -> protocol.BlobStatusList:
-        return protocol.BlobStatusList(blobs=[
-            blobs.blob_status(ctx, sha) or protocol.BlobStatus(sha256=blobs.check_sha(sha), size=0, complete=False)
-            for sha in query.sha256])
+        return protocol.BlobStatusList(
+            blobs=[
+                blobs.blob_status(ctx, sha) or protocol.BlobStatus(sha256=blobs.check_sha(sha), size=0, complete=False)
+                for sha in query.sha256
+            ]
+        )
 
     @app.head(f"{API}/blobs/{{sha256}}")
     def blob_head(sha256: str, ctx: Ctx, dev: Dev) -> Response:
         status = blobs.blob_status(ctx, sha256)
         if status is None:
             return Response(status_code=404, headers={"X-Blob-Size": "0"})
-        return Response(status_code=200, headers={
-            "X-Blob-Size": str(status.size), "X-Blob-Complete": "true" if status.complete else "false"})
+        return Response(
+            status_code=200,
+            headers={"X-Blob-Size": str(status.size), "X-Blob-Complete": "true" if status.complete else "false"},
+        )
 
     @app.put(f"{API}/blobs/{{sha256}}", response_model=protocol.BlobStatus, openapi_extra=_RAW_BODY)
-    async def blob_put(sha256: str, request: Request, ctx: Ctx, dev: Dev,
-                       offset: Annotated[int, Query(ge=0)] = 0,
-                       x_blob_length: Annotated[int | None, Header()] = None) -> protocol.BlobStatus:
+    async def blob_put(
+        sha256: str,
+        request: Request,
+        ctx: Ctx,
+        dev: Dev,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        x_blob_length: Annotated[int | None, Header()] = None,
+    ) -> protocol.BlobStatus:
         writer = await run_in_threadpool(blobs.begin_put, ctx, sha256, offset, x_blob_length)
         if isinstance(writer, protocol.BlobStatus):
             return writer
@@ -173,8 +187,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def unstorable(request: Request, exc: Exception) -> JSONResponse:
         # A value the database cannot take (PostgreSQL: NUL, too long; SQLite: an integer
         # beyond 64 bits) is the request's fault: a 400, not a 500.
-        log.info("%s %s: value the database cannot hold: %s", request.method, request.url.path,
-                 str(exc).splitlines()[0])
+        log.info(
+            "%s %s: value the database cannot hold: %s", request.method, request.url.path, str(exc).splitlines()[0]
+        )
         return _error(400, "invalid_value", "请求中含有无效字符或超出范围的数据")
 
     @app.exception_handler(StarletteHTTPException)

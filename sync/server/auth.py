@@ -4,6 +4,7 @@ Secrets are stored only as hashes: scrypt for passwords (slow on purpose),
 SHA-256 for random device tokens and enrolment codes (already high-entropy or
 one-time and short-lived).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,7 @@ ROLES = ("clerk", "social_worker", "bus_staff", "approver", "supervisor", "admin
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R,
-                            p=_SCRYPT_P, dklen=32)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
     return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
 
 
@@ -44,8 +44,9 @@ def verify_password(password: str, stored: str) -> bool:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
             return False
-        actual = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n),
-                                r=int(r), p=int(p), dklen=len(digest) // 2)
+        actual = hashlib.scrypt(
+            password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(digest) // 2
+        )
     except ValueError:
         return False
     return hmac.compare_digest(actual.hex(), digest)
@@ -92,23 +93,31 @@ def enrol(sessions: sessionmaker[Session], code: str, device_name: str) -> proto
             raise ApiError(403, "bad_enrol_code", "注册码已过期，请向管理员申请新的注册码")
         # Conditional update: of two devices racing for one code only one wins.
         won = session.execute(
-            update(EnrolCode).where(EnrolCode.code_hash == code_hash, EnrolCode.used.is_(False))
-            .values(used=True, used_at=now)).rowcount
+            update(EnrolCode)
+            .where(EnrolCode.code_hash == code_hash, EnrolCode.used.is_(False))
+            .values(used=True, used_at=now)
+        ).rowcount
         if won != 1:
             raise ApiError(403, "bad_enrol_code", "注册码已被使用，请向管理员申请新的注册码")
-        device = Device(device_code=_free_device_code(session), name=device_name,
-                        org_code=row.org_code, token_hash=sha256_hex(token), enrolled_at=now,
-                        last_seen_at=now)  # enrolling is the device's first contact
+        device = Device(
+            device_code=_free_device_code(session),
+            name=device_name,
+            org_code=row.org_code,
+            token_hash=sha256_hex(token),
+            enrolled_at=now,
+            last_seen_at=now,
+        )  # enrolling is the device's first contact
         session.add(device)
         session.flush()
         row.device_id = device.id
         org = session.get(OrgUnit, row.org_code)
         answer = protocol.EnrolResponse(
-            device_id=device.id, device_code=device.device_code, token=token,
-            org_unit=protocol.OrgUnitInfo(code=org.code, name=org.name, region_code=org.region_code,
-                                          level=org.level))
-    log.info("device %s (%s) enrolled for org unit %s", answer.device_id, answer.device_code,
-             answer.org_unit.code)
+            device_id=device.id,
+            device_code=device.device_code,
+            token=token,
+            org_unit=protocol.OrgUnitInfo(code=org.code, name=org.name, region_code=org.region_code, level=org.level),
+        )
+    log.info("device %s (%s) enrolled for org unit %s", answer.device_id, answer.device_code, answer.org_unit.code)
     return answer
 
 
@@ -128,7 +137,8 @@ def authenticate(sessions: sessionmaker[Session], authorization: str | None) -> 
         raise ApiError(401, "unauthorized", "本设备尚未注册或凭据无效，请重新注册", headers)
     with sessions() as session, session.begin():
         device = session.execute(
-            select(Device).where(Device.token_hash == sha256_hex(token.strip()))).scalar_one_or_none()
+            select(Device).where(Device.token_hash == sha256_hex(token.strip()))
+        ).scalar_one_or_none()
         if device is None:
             raise ApiError(401, "unauthorized", "本设备尚未注册或凭据无效，请重新注册", headers)
         if device.revoked:
@@ -139,19 +149,21 @@ def authenticate(sessions: sessionmaker[Session], authorization: str | None) -> 
         return DeviceIdentity(device.id, device.device_code, device.name, device.org_code)
 
 
-def login(sessions: sessionmaker[Session], device: DeviceIdentity, username: str,
-          password: str) -> protocol.LoginResponse:
+def login(
+    sessions: sessionmaker[Session], device: DeviceIdentity, username: str, password: str
+) -> protocol.LoginResponse:
     """Check a clerk's credentials; only users of the device's org unit may log in."""
     with sessions() as session:
-        user = session.execute(select(User).where(User.username == (username or "").strip(),
-                                                  User.org_code == device.org_code)
-                               ).scalar_one_or_none()
+        user = session.execute(
+            select(User).where(User.username == (username or "").strip(), User.org_code == device.org_code)
+        ).scalar_one_or_none()
         ok = user is not None and user.active and verify_password(password or "", user.password_hash)
         if not ok:
             log.info("failed login for %r on device %s", username, device.id)
             raise ApiError(401, "bad_credentials", "用户名或密码错误")
-        return protocol.LoginResponse(username=user.username, display_name=user.display_name,
-                                      role=user.role, org_unit_code=user.org_code)
+        return protocol.LoginResponse(
+            username=user.username, display_name=user.display_name, role=user.role, org_unit_code=user.org_code
+        )
 
 
 def enrol_code_expiry(ttl_hours: float) -> dt.datetime:

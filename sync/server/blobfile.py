@@ -14,6 +14,7 @@ a two-core machine copying 64 MB into the page cache costs as much CPU as receiv
 Either way `close` returns the bytes the file durably holds, which is where the client
 resumes; a failed write leaves a clean prefix.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -27,9 +28,9 @@ from typing import Protocol
 
 log = logging.getLogger(__name__)
 
-BLOCK = 4096           # O_DIRECT alignment for offsets, lengths and memory
-STAGE = 2 << 20        # one direct write
-WINDOW = 8 << 20       # buffered: writeback started every WINDOW bytes
+BLOCK = 4096  # O_DIRECT alignment for offsets, lengths and memory
+STAGE = 2 << 20  # one direct write
+WINDOW = 8 << 20  # buffered: writeback started every WINDOW bytes
 _WAIT_BEFORE, _WRITE, _WAIT_AFTER = 1, 2, 4
 
 
@@ -61,7 +62,7 @@ class DirectFile:
         data = memoryview(data).cast("B")
         while data:
             size = min(STAGE - self.fill, len(data))
-            self.view[self.fill:self.fill + size] = data[:size]
+            self.view[self.fill : self.fill + size] = data[:size]
             self.fill += size
             data = data[size:]
             if self.fill == STAGE:
@@ -127,7 +128,7 @@ class BufferedFile:
         self.fh = open(path, "ab")
         self.fd = self.fh.fileno()
         self.started = self.position = held  # writeback was started up to `started`
-        self.dropped = held                 # and the cache dropped up to `dropped`
+        self.dropped = held  # and the cache dropped up to `dropped`
         self.early = _SFR is not None
 
     def write(self, data: bytes | memoryview) -> None:

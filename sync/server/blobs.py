@@ -4,6 +4,7 @@ Bytes live under `<blob_dir>/<sha[:2]>/<sha>`; while incomplete they sit in a
 `.part` file whose length is the offset the client resumes from. A blob counts
 only after its hash is verified, and is stored once however many cases name it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -176,8 +177,12 @@ def begin_put(ctx: ServerContext, sha256: str, offset: int, total: int | None) -
             return protocol.BlobStatus(sha256=sha, size=size, complete=True)
         held = paths.part.stat().st_size if paths.part.exists() else 0
         if offset != held:
-            raise ApiError(409, "offset_mismatch", "上传位置与服务器记录不一致，请从服务器记录的位置继续",
-                           {"X-Blob-Size": str(held)})
+            raise ApiError(
+                409,
+                "offset_mismatch",
+                "上传位置与服务器记录不一致，请从服务器记录的位置继续",
+                {"X-Blob-Size": str(held)},
+            )
         return BlobWriter(ctx, sha, total, lock)
     except BaseException:
         if lock.locked():

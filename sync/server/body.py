@@ -5,6 +5,7 @@ Routes that stream a large body (scan uploads) take `BodyPiece`s: from the ordin
 `DirectBody` found under `scope["extensions"][DIRECT_BODY]` that receives straight into
 reusable buffers.
 """
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable

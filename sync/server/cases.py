@@ -3,6 +3,7 @@
 Every status or completeness change goes through here so that it always lands in
 the change feed the windows pull.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,8 +22,7 @@ def missing_blobs(session: Session, case: Case) -> tuple[str, ...]:
     expected = list(dict.fromkeys(case.blobs_expected or ()))
     if not expected:
         return ()
-    held = set(session.execute(select(Blob.sha256).where(Blob.sha256.in_(expected),
-                                                         Blob.complete.is_(True))).scalars())
+    held = set(session.execute(select(Blob.sha256).where(Blob.sha256.in_(expected), Blob.complete.is_(True))).scalars())
     return tuple(sha for sha in expected if sha not in held)
 
 
@@ -39,10 +39,15 @@ def set_expected_blobs(session: Session, case: Case, shas: list[str]) -> None:
 def status_change(session: Session, case: Case, extra: dict[str, Any] | None = None) -> Change:
     """Publish the case's current status (and completeness) to its org unit's feed."""
     case.updated_at = utcnow()
-    data = {"status": case.status, "complete": bool(case.complete),
-            "due": case.due.isoformat() if case.due else None, **(extra or {})}
-    return append_change(session, protocol.CHANGE_CASE_STATUS, case.org_code, case_id=case.id,
-                         case_no=case.case_no, data=data)
+    data = {
+        "status": case.status,
+        "complete": bool(case.complete),
+        "due": case.due.isoformat() if case.due else None,
+        **(extra or {}),
+    }
+    return append_change(
+        session, protocol.CHANGE_CASE_STATUS, case.org_code, case_id=case.id, case_no=case.case_no, data=data
+    )
 
 
 def refresh_completeness(session: Session, case: Case) -> bool:
@@ -57,8 +62,7 @@ def refresh_completeness(session: Session, case: Case) -> bool:
 
 def cases_waiting_for(session: Session, sha256: str) -> list[Case]:
     ids = select(CaseBlob.case_id).where(CaseBlob.sha256 == sha256)
-    return list(session.execute(select(Case).where(Case.id.in_(ids)).order_by(Case.created_at))
-                .scalars())
+    return list(session.execute(select(Case).where(Case.id.in_(ids)).order_by(Case.created_at)).scalars())
 
 
 def move_case(case: Case, target: str) -> None:

@@ -3,6 +3,7 @@
 Only parses arguments, calls the library (admin, demo, runner) and prints the
 answer in Chinese; a refused action prints its reason on stderr and exits 1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -237,8 +238,7 @@ def _run(args: argparse.Namespace, db: str) -> int:
             print(f"  {username}  {display_name}  {role}")
         print(f"村服务站 {info.village_code} 设备注册码：{info.village_enrol_code}")
     elif command == "org-add":
-        org = admin.create_org_unit(db, args.code, args.name, args.region, level=args.level,
-                                    parent_code=args.parent)
+        org = admin.create_org_unit(db, args.code, args.name, args.region, level=args.level, parent_code=args.parent)
         print(f"已新增机构：{org.code} {org.name}")
     elif command == "org-set":
         org = admin.set_org_scope(db, args.code, sees_subunits=args.sees_subunits)
@@ -255,14 +255,24 @@ def _run(args: argparse.Namespace, db: str) -> int:
         code = admin.issue_enrol_code(db, args.org, args.ttl_hours)
         print(f"设备注册码：{code}（{args.ttl_hours:g}小时内有效，仅可使用一次）")
     elif command == "decide":
-        result = admin.decide(db, args.case_no, args.decision, by=args.by or getpass.getuser(),
-                              result_name=args.result_name, result_no=args.result_no,
-                              reason=args.reason, force=args.force, e_licence=args.e_licence,
-                              appeal_rights=args.appeal_rights)
+        result = admin.decide(
+            db,
+            args.case_no,
+            args.decision,
+            by=args.by or getpass.getuser(),
+            result_name=args.result_name,
+            result_no=args.result_no,
+            reason=args.reason,
+            force=args.force,
+            e_licence=args.e_licence,
+            appeal_rights=args.appeal_rights,
+        )
         number = format_case_no(result.case_no)
         if result.status == "approved":
-            print(f"办件 {number} 已审批通过；结果：{result.result_name or '（无）'}，"
-                  f"文号：{result.result_no or '（无）'}")
+            print(
+                f"办件 {number} 已审批通过；结果：{result.result_name or '（无）'}，"
+                f"文号：{result.result_no or '（无）'}"
+            )
         else:
             print(f"办件 {number} 审批不通过；理由：{result.reason}")
     elif command == "cases":
@@ -272,8 +282,10 @@ def _run(args: argparse.Namespace, db: str) -> int:
             acted = f"  代理：{row.acted_by}" if row.acted_by else ""
             if row.custody:
                 mark += f"  原件：{CUSTODY_LABELS.get(row.custody, row.custody)}"
-            print(f"{format_case_no(row.case_no)}  {row.status_label}{mark}  {row.matter_name}  "
-                  f"{row.applicant_name}{acted}  受理于 {row.received_at.astimezone():%Y-%m-%d %H:%M}")
+            print(
+                f"{format_case_no(row.case_no)}  {row.status_label}{mark}  {row.matter_name}  "
+                f"{row.applicant_name}{acted}  受理于 {row.received_at.astimezone():%Y-%m-%d %H:%M}"
+            )
         print(f"共 {len(rows)} 件")
     elif command == "devices":
         rows = admin.list_devices(db)
@@ -308,8 +320,12 @@ def _run_more(args: argparse.Namespace, db: str) -> int:
             done = decisions.resume(db, args.case_no, by=by, reason=args.reason)
         else:
             done = decisions.result_ready(db, args.case_no, by=by)
-        label = {"supplement_requested": "已要求补正", "suspended": "已启动特别程序",
-                 "in_review": "已恢复审批", "result_ready": "已通知领取结果"}[done.status]
+        label = {
+            "supplement_requested": "已要求补正",
+            "suspended": "已启动特别程序",
+            "in_review": "已恢复审批",
+            "result_ready": "已通知领取结果",
+        }[done.status]
         due = f"；办结期限 {done.due:%Y-%m-%d}" if done.due else ""
         print(f"办件 {format_case_no(done.case_no)} {label}{due}")
         if done.supplement:
@@ -333,8 +349,9 @@ def _run_more(args: argparse.Namespace, db: str) -> int:
         publishing.publish_policy(db, offline_login_days=args.offline_login_days, by=by)
         print(f"已发布离线策略：离线登录最长 {args.offline_login_days} 天")
     elif command == "template-publish":
-        done = publishing.publish_template(db, args.name, args.version,
-                                           Path(args.file).read_text(encoding="utf-8"), by=by)
+        done = publishing.publish_template(
+            db, args.name, args.version, Path(args.file).read_text(encoding="utf-8"), by=by
+        )
         print(f"已发布文书模板 {done.name} 版本 {done.version}")
     elif command == "wipe":
         device = admin.order_wipe(db, args.device_id, args.reason)
@@ -357,8 +374,9 @@ def _run_queue(args: argparse.Namespace, db: str) -> None:
     with engine_for(db) as engine:
         sessions = session_factory(engine)
         if args.queue_command == "take":
-            t = queue.take_ticket(sessions, args.org, args.category, green_channel=args.priority,
-                                  id_number=args.id_number)
+            t = queue.take_ticket(
+                sessions, args.org, args.category, green_channel=args.priority, id_number=args.id_number
+            )
             why = f"（{REASON_LABELS[t.priority_reason]}）" if t.priority else ""
             print(f"{t.ticket_no}  {t.category_label}{why}  前面还有 {t.waiting_ahead} 人等候")
         elif args.queue_command == "list":
@@ -366,21 +384,31 @@ def _run_queue(args: argparse.Namespace, db: str) -> None:
             for t in rows:
                 where = f"  {t.window}号窗口" if t.window and t.status != "waiting" else ""
                 sent = f"  转至{t.target_window}号窗口" if t.target_window else ""
-                print(f"{t.ticket_no}  {t.category_label}  {STATUS_LABELS[t.status]}{where}{sent}"
-                      f"{'  优先' if t.priority else ''}{'  办件 ' + t.case_no if t.case_no else ''}")
+                print(
+                    f"{t.ticket_no}  {t.category_label}  {STATUS_LABELS[t.status]}{where}{sent}"
+                    f"{'  优先' if t.priority else ''}{'  办件 ' + t.case_no if t.case_no else ''}"
+                )
             print(f"共 {len(rows)} 个号")
         else:
             day = dt.date.fromisoformat(args.day) if args.day else None
             st = queue.queue_stats(sessions, args.org, day, args.window)
             wait = "—" if st.average_wait_minutes is None else f"{st.average_wait_minutes} 分钟"
             serve = "—" if st.average_service_minutes is None else f"{st.average_service_minutes} 分钟"
-            print(f"{st.day:%Y-%m-%d}  取号 {st.issued}  等候 {st.waiting}  办结 {st.served}  过号 {st.no_show}"
-                  f"  优先 {st.priority}")
+            print(
+                f"{st.day:%Y-%m-%d}  取号 {st.issued}  等候 {st.waiting}  办结 {st.served}  过号 {st.no_show}"
+                f"  优先 {st.priority}"
+            )
             print(f"平均等候 {wait}  平均办理 {serve}")
 
 
-OUTCOME_LABELS = {"": "待上门", "concluded": "当场办结", "collected": "已收件带回", "missed": "未办理",
-                  "notified": "一次性告知", "refused": "不予受理"}
+OUTCOME_LABELS = {
+    "": "待上门",
+    "concluded": "当场办结",
+    "collected": "已收件带回",
+    "missed": "未办理",
+    "notified": "一次性告知",
+    "refused": "不予受理",
+}
 
 
 def _run_outreach(args: argparse.Namespace, db: str) -> int:
@@ -391,15 +419,29 @@ def _run_outreach(args: argparse.Namespace, db: str) -> int:
 
     action = args.run_command
     if action == "plan":
-        run = outreach.plan_run(db, args.org, dt.date.fromisoformat(args.date), args.area,
-                                args.crew.split(","), area_name=args.area_name, note=args.note,
-                                by=args.by or getpass.getuser())
-        print(f"已安排直通车行程 {run.id}：{run.run_date:%Y-%m-%d} {run.area_name}，"
-              f"随车人员 {'、'.join(run.crew)}")
+        run = outreach.plan_run(
+            db,
+            args.org,
+            dt.date.fromisoformat(args.date),
+            args.area,
+            args.crew.split(","),
+            area_name=args.area_name,
+            note=args.note,
+            by=args.by or getpass.getuser(),
+        )
+        print(f"已安排直通车行程 {run.id}：{run.run_date:%Y-%m-%d} {run.area_name}，随车人员 {'、'.join(run.crew)}")
     elif action == "add-appointment":
-        appt = outreach.add_appointment(db, args.run_id, name=args.name, address=args.address,
-                                        matter_code=args.matter, phone=args.phone, id_number=args.id_number,
-                                        booked_via=args.booked_via, note=args.note)
+        appt = outreach.add_appointment(
+            db,
+            args.run_id,
+            name=args.name,
+            address=args.address,
+            matter_code=args.matter,
+            phone=args.phone,
+            id_number=args.id_number,
+            booked_via=args.booked_via,
+            note=args.note,
+        )
         print(f"已登记预约 {appt.position}：{appt.name}  {appt.matter_name}  {appt.address}（{appt.booked_via}预约）")
     elif action == "show":
         _print_run(outreach.show_run(db, args.run_id))
@@ -408,14 +450,18 @@ def _run_outreach(args: argparse.Namespace, db: str) -> int:
         runs = outreach.list_runs(db, day, args.org)
         for run in runs:
             t = outreach.tally(run)
-            print(f"{run.id}  {run.run_date:%Y-%m-%d}  {run.area_name}  预约 {t.planned}  办结 {t.concluded}  "
-                  f"收件 {t.collected}  未办理 {t.missed}")
+            print(
+                f"{run.id}  {run.run_date:%Y-%m-%d}  {run.area_name}  预约 {t.planned}  办结 {t.concluded}  "
+                f"收件 {t.collected}  未办理 {t.missed}"
+            )
         print(f"共 {len(runs)} 次行程")
     elif action == "awaiting-mail":
         rows = outreach.awaiting_mail(db, args.org)
         for r in rows:
-            print(f"{format_case_no(r.case_no)}  {r.status_label}  {r.applicant_name}  {r.matter_name}  "
-                  f"{r.address}  {r.phone}  （{r.run_date:%m-%d} {r.area_name}）")
+            print(
+                f"{format_case_no(r.case_no)}  {r.status_label}  {r.applicant_name}  {r.matter_name}  "
+                f"{r.address}  {r.phone}  （{r.run_date:%m-%d} {r.area_name}）"
+            )
         print(f"共 {len(rows)} 件待邮寄（邮寄费用由政府承担）")
     return 0
 
@@ -424,8 +470,10 @@ def _print_run(run: protocol.OutreachRunData) -> None:
     from .outreach import tally
 
     print(f"直通车行程 {run.id}")
-    print(f"日期 {run.run_date:%Y-%m-%d}  区域 {run.area_name}（{run.area_code}）  机构 {run.org_code}  "
-          f"随车人员 {'、'.join(run.crew)}")
+    print(
+        f"日期 {run.run_date:%Y-%m-%d}  区域 {run.area_name}（{run.area_code}）  机构 {run.org_code}  "
+        f"随车人员 {'、'.join(run.crew)}"
+    )
     for a in run.appointments:
         result = OUTCOME_LABELS.get(a.outcome, a.outcome)
         if a.case_no:
@@ -435,8 +483,10 @@ def _print_run(run: protocol.OutreachRunData) -> None:
             result += f"：{a.reason}）" if a.reason else "）"
         print(f"{a.position:>3}. {a.name}  {a.phone}  {a.matter_name}  {a.address}  [{a.booked_via}]  {result}")
     t = tally(run)
-    print(f"预约 {t.planned} 件：当场办结 {t.concluded}，收件带回 {t.collected}，未办理 {t.missed}，"
-          f"其他 {t.other}，待上门 {t.open}")
+    print(
+        f"预约 {t.planned} 件：当场办结 {t.concluded}，收件带回 {t.collected}，未办理 {t.missed}，"
+        f"其他 {t.other}，待上门 {t.open}"
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 Shared by the server's CLI and the desktop program's demo mode, so both open
 the same database and blob folder by default.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,6 +37,6 @@ def default_blob_dir(db_url: str | None = None) -> Path:
         return Path(env)
     url = db_url if db_url is not None else default_db_url()
     prefix = "sqlite:///"
-    if url.startswith(prefix) and url[len(prefix):] not in ("", ":memory:"):
-        return Path(url[len(prefix):].split("?", 1)[0]).parent / "blobs"
+    if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
+        return Path(url[len(prefix) :].split("?", 1)[0]).parent / "blobs"
     return server_data_dir() / "blobs"

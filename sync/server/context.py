@@ -3,6 +3,7 @@
 Hung off `app.state.ctx` so that nothing lives in module globals and two apps
 (for instance two tests) never share state.
 """
+
 from __future__ import annotations
 
 import threading
@@ -38,8 +39,7 @@ class ServerContext:
 
     def current_catalog(self, session: Session) -> Catalog:
         """The newest published catalog (the sample one until a catalog is published)."""
-        newest = session.execute(select(func.max(Publication.id))
-                                 .where(Publication.kind == KIND_CATALOG)).scalar()
+        newest = session.execute(select(func.max(Publication.id)).where(Publication.kind == KIND_CATALOG)).scalar()
         with self._locks_guard:
             if self._catalog_cache.get("id", -1) == newest:
                 return self._catalog_cache["catalog"]

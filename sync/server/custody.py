@@ -10,6 +10,7 @@ hand-over wins (hall > in transit > station), and a late arrival changes nothing
 The functions work on the push batch (`sync.server.events._Batch`): its `case`, `acked`,
 `publish`, `session` and `device`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,10 @@ from .db import Case, OrgUnit
 log = logging.getLogger(__name__)
 
 _RANK = {protocol.HOLDER_STATION: 0, protocol.HOLDER_IN_TRANSIT: 1, protocol.HOLDER_HALL: 2}
-_HOLDER_OF_EVENT = {protocol.ORIGINALS_DISPATCHED: protocol.HOLDER_IN_TRANSIT,
-                    protocol.ORIGINALS_RECEIVED: protocol.HOLDER_HALL}
+_HOLDER_OF_EVENT = {
+    protocol.ORIGINALS_DISPATCHED: protocol.HOLDER_IN_TRANSIT,
+    protocol.ORIGINALS_RECEIVED: protocol.HOLDER_HALL,
+}
 HAND_OVERS = tuple(_HOLDER_OF_EVENT)  # the event types that move a case's originals
 
 
@@ -78,15 +81,23 @@ def custody_of(case: Case, hand_overs: list[tuple[str, dict]]) -> dict | None:
     proxy = (case.payload or {}).get("proxy")
     if proxy is None and not hand_overs:
         return None
-    best = protocol.CustodyData(holder=protocol.HOLDER_STATION, slip_no=(proxy or {}).get("slip_no", ""),
-                                at=case.received_at, by=(proxy or {}).get("agent_name", ""),
-                                office=(proxy or {}).get("station", ""))
+    best = protocol.CustodyData(
+        holder=protocol.HOLDER_STATION,
+        slip_no=(proxy or {}).get("slip_no", ""),
+        at=case.received_at,
+        by=(proxy or {}).get("agent_name", ""),
+        office=(proxy or {}).get("station", ""),
+    )
     for type_, p in hand_overs:
         holder = _HOLDER_OF_EVENT[type_]
         if _RANK[holder] > _RANK[best.holder]:
-            best = protocol.CustodyData(holder=holder, slip_no=p.get("slip_no") or best.slip_no,
-                                        at=p.get("at") or best.at, by=p.get("clerk", ""),
-                                        office=p.get("office", ""))
+            best = protocol.CustodyData(
+                holder=holder,
+                slip_no=p.get("slip_no") or best.slip_no,
+                at=p.get("at") or best.at,
+                by=p.get("clerk", ""),
+                office=p.get("office", ""),
+            )
     return best.model_dump(mode="json")
 
 

@@ -4,6 +4,7 @@ One schema for SQLite (the one-command default) and PostgreSQL (deployments):
 only portable column types and SQL. The schema is made and upgraded by the alembic
 migrations in `migrations/` (see `migrate`); these models must match their head.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -254,8 +255,10 @@ class Ticket(Base):
     """
 
     __tablename__ = "tickets"
-    __table_args__ = (UniqueConstraint("org_code", "service_day", "ticket_no", name="uq_tickets_number"),
-                      Index("ix_tickets_queue", "org_code", "service_day", "status"))
+    __table_args__ = (
+        UniqueConstraint("org_code", "service_day", "ticket_no", name="uq_tickets_number"),
+        Index("ix_tickets_queue", "org_code", "service_day", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
@@ -338,13 +341,28 @@ class OutreachAppointment(Base):
 ALL_ORGS = "*"
 
 
-def append_change(session: Session, kind: str, org_code: str, *, case_id: str | None = None,
-                  case_no: str | None = None, data: dict | None = None,
-                  device_id: str | None = None) -> Change:
+def append_change(
+    session: Session,
+    kind: str,
+    org_code: str,
+    *,
+    case_id: str | None = None,
+    case_no: str | None = None,
+    data: dict | None = None,
+    device_id: str | None = None,
+) -> Change:
     """Add one change to the feed inside the caller's transaction."""
     seq = reserve_changes(session, 1)
-    change = Change(seq=seq, kind=kind, org_code=org_code, case_id=case_id, case_no=case_no,
-                    data=dict(data or {}), server_time=utcnow(), device_id=device_id)
+    change = Change(
+        seq=seq,
+        kind=kind,
+        org_code=org_code,
+        case_id=case_id,
+        case_no=case_no,
+        data=dict(data or {}),
+        server_time=utcnow(),
+        device_id=device_id,
+    )
     session.add(change)
     return change
 
@@ -352,8 +370,7 @@ def append_change(session: Session, kind: str, org_code: str, *, case_id: str | 
 def reserve_changes(session: Session, count: int) -> int:
     """Hand out `count` feed numbers at once; returns the last. The counter row stays
     locked until the caller commits, so seq order is commit order."""
-    session.execute(update(ChangeCounter).where(ChangeCounter.id == 1)
-                    .values(value=ChangeCounter.value + count))
+    session.execute(update(ChangeCounter).where(ChangeCounter.id == 1).values(value=ChangeCounter.value + count))
     return session.execute(select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar_one()
 
 

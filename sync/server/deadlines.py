@@ -3,6 +3,7 @@
 The clock is the server's; dates are China Standard Time. A suspension (特别程序)
 pauses the clock: on resume the due date moves by the working days it lasted.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -76,16 +77,18 @@ class Warning:
     working_days_left: int
 
 
-def scan_deadlines(db: str | Engine, today: dt.date | None = None,
-                   near_days: int = NEAR_DUE_WORKING_DAYS) -> tuple[Warning, ...]:
+def scan_deadlines(
+    db: str | Engine, today: dt.date | None = None, near_days: int = NEAR_DUE_WORKING_DAYS
+) -> tuple[Warning, ...]:
     """Warn on every open case near or past its due date; each level is published once."""
     now = utcnow()
     today = today or china_date(now)
     found = []
     with engine_for(db) as engine, Session(engine) as session, session.begin():
         calendar = current_calendar(session)
-        cases = session.execute(select(Case).where(Case.status.in_(OPEN_STATES), Case.due.is_not(None))
-                                .order_by(Case.due, Case.case_no)).scalars()
+        cases = session.execute(
+            select(Case).where(Case.status.in_(OPEN_STATES), Case.due.is_not(None)).order_by(Case.due, Case.case_no)
+        ).scalars()
         for case in cases:
             left = working_days_between(today, case.due, calendar)
             level = "overdue" if today > case.due else "near_due" if left <= near_days else None
@@ -96,7 +99,12 @@ def scan_deadlines(db: str | Engine, today: dt.date | None = None,
                 continue
             case.warning = level
             data = protocol.DeadlineWarningData(level=level, due=case.due, working_days_left=left)
-            append_change(session, protocol.CHANGE_DEADLINE, case.org_code, case_id=case.id,
-                          case_no=case.case_no, data=data.model_dump(mode="json"))
+            append_change(
+                session,
+                protocol.CHANGE_DEADLINE,
+                case.org_code,
+                case_id=case.id,
+                case_no=case.case_no,
+                data=data.model_dump(mode="json"),
+            )
     return tuple(found)
-

@@ -4,6 +4,7 @@ suspend and resume (特别程序), and announce the result ready for pickup.
 Each one moves the case through the shared state machine, stamps who and when on the
 server clock and lands in the change feed of the case's org unit.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,8 +35,7 @@ class CaseUpdate:
 
 def _update(db: str | Engine, case_no: str, target: CaseState, by: str, apply, extra: dict) -> CaseUpdate:
     with engine_for(db) as engine, Session(engine) as session, session.begin():
-        case = session.execute(select(Case).where(Case.case_no == parse_case_no(case_no))
-                               ).scalar_one_or_none()
+        case = session.execute(select(Case).where(Case.case_no == parse_case_no(case_no))).scalar_one_or_none()
         if case is None:
             raise UnknownCase(parse_case_no(case_no))
         previous = case.status
@@ -48,12 +48,12 @@ def _update(db: str | Engine, case_no: str, target: CaseState, by: str, apply, e
         case.decided_by, case.decided_at = by, now
         change = status_change(session, case, {"decided_by": by, "decided_at": now.isoformat(), **extra})
         session.flush()
-        return CaseUpdate(case.case_no, case.status, case.reason, tuple(case.supplement or ()), case.due,
-                          change.seq)
+        return CaseUpdate(case.case_no, case.status, case.reason, tuple(case.supplement or ()), case.due, change.seq)
 
 
-def request_supplement(db: str | Engine, case_no: str, materials: list[str], *, by: str,
-                       reason: str | None = None) -> CaseUpdate:
+def request_supplement(
+    db: str | Engine, case_no: str, materials: list[str], *, by: str, reason: str | None = None
+) -> CaseUpdate:
     """Ask the applicant, through the window, for the listed materials (一次性告知)."""
     items = [m.strip() for m in materials if m and m.strip()]
     if not items:
@@ -62,8 +62,14 @@ def request_supplement(db: str | Engine, case_no: str, materials: list[str], *, 
     def apply(_s, case, _previous, _now):
         case.supplement, case.reason = items, (reason or "").strip() or None
 
-    return _update(db, case_no, CaseState.SUPPLEMENT_REQUESTED, by, apply,
-                   {"supplement": items, "reason": (reason or "").strip() or None})
+    return _update(
+        db,
+        case_no,
+        CaseState.SUPPLEMENT_REQUESTED,
+        by,
+        apply,
+        {"supplement": items, "reason": (reason or "").strip() or None},
+    )
 
 
 def suspend(db: str | Engine, case_no: str, reason: str, *, by: str) -> CaseUpdate:

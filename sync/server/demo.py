@@ -3,6 +3,7 @@
 Idempotent: run it any number of times against the same database; each call
 hands out a fresh enrolment code.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,11 +49,19 @@ def ensure_demo(db: str | Engine) -> DemoInfo:
         if admin.get_org_unit(engine, DEMO_ORG_CODE) is None:
             admin.create_org_unit(engine, DEMO_ORG_CODE, DEMO_ORG_NAME, DEMO_REGION_CODE, level="county")
         if admin.get_org_unit(engine, DEMO_VILLAGE_CODE) is None:
-            admin.create_org_unit(engine, DEMO_VILLAGE_CODE, DEMO_VILLAGE_NAME, DEMO_VILLAGE_REGION,
-                                  level="village", parent_code=DEMO_ORG_CODE)
+            admin.create_org_unit(
+                engine,
+                DEMO_VILLAGE_CODE,
+                DEMO_VILLAGE_NAME,
+                DEMO_VILLAGE_REGION,
+                level="village",
+                parent_code=DEMO_ORG_CODE,
+            )
         for org, users in ((DEMO_ORG_CODE, DEMO_USERS), (DEMO_VILLAGE_CODE, DEMO_VILLAGE_USERS)):
             for username, display_name, role in users:
                 if admin.get_user(engine, username) is None:
                     admin.add_user(engine, org, username, display_name, role, DEMO_PASSWORD)
-        return DemoInfo(enrol_code=admin.issue_enrol_code(engine, DEMO_ORG_CODE),
-                        village_enrol_code=admin.issue_enrol_code(engine, DEMO_VILLAGE_CODE))
+        return DemoInfo(
+            enrol_code=admin.issue_enrol_code(engine, DEMO_ORG_CODE),
+            village_enrol_code=admin.issue_enrol_code(engine, DEMO_VILLAGE_CODE),
+        )

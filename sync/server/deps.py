@@ -3,6 +3,7 @@
 Shared by the routers of `app` and of the feature modules (queue), so each can
 declare `ctx: Ctx, dev: Dev` without importing the app.
 """
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -22,9 +23,9 @@ def _context(request: Request) -> ServerContext:
 _bearer = HTTPBearer(auto_error=False, description="设备令牌（注册时获得）")
 
 
-def _device(request: Request,
-            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None
-            ) -> DeviceIdentity:
+def _device(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None
+) -> DeviceIdentity:
     """Every route but enrol and health needs an enrolled, unrevoked device."""
     header = f"{credentials.scheme} {credentials.credentials}" if credentials else None
     return auth.authenticate(request.app.state.ctx.sessions, header)

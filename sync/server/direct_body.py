@@ -9,6 +9,7 @@ BufferedProtocol that receives into a small pool of 1 MB buffers, and handed bac
 fresh parser once Content-Length bytes are in. Routing, auth, the response and keep-alive
 stay uvicorn's.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,8 +22,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .body import DIRECT_BODY, BodyPiece
 
-PIECE = 1 << 20   # one receive buffer; hashing and writing take it whole
-POOL = 8          # buffers in flight per upload: reading pauses when all are taken
+PIECE = 1 << 20  # one receive buffer; hashing and writing take it whole
+POOL = 8  # buffers in flight per upload: reading pauses when all are taken
 
 
 class DirectBodyProtocol(HttpToolsProtocol):
@@ -171,11 +172,11 @@ class _Receiver(asyncio.BufferedProtocol):
     def get_buffer(self, sizehint: int) -> memoryview:
         if self.current is None:  # only while reading was paused; asyncio should not ask
             self.current = bytearray(PIECE)
-        return memoryview(self.current)[self.fill:self.fill + min(PIECE - self.fill, self.left)]
+        return memoryview(self.current)[self.fill : self.fill + min(PIECE - self.fill, self.left)]
 
     def buffer_updated(self, nbytes: int) -> None:
         if self.body._seen is not None and not self.dropping:
-            self.body._seen(memoryview(self.current)[self.fill:self.fill + nbytes])
+            self.body._seen(memoryview(self.current)[self.fill : self.fill + nbytes])
         self.fill += nbytes
         self.left -= nbytes
         if self.fill < PIECE and self.left > 0:
@@ -184,7 +185,7 @@ class _Receiver(asyncio.BufferedProtocol):
             self.fill = 0
         else:
             buffer, self.current = self.current, None
-            self.body._deliver(BodyPiece(memoryview(buffer)[:self.fill], self._releaser(buffer)))
+            self.body._deliver(BodyPiece(memoryview(buffer)[: self.fill], self._releaser(buffer)))
             self.fill = 0
         if self.left == 0:
             self.done = True
@@ -199,6 +200,7 @@ class _Receiver(asyncio.BufferedProtocol):
     def _releaser(self, buffer: bytearray) -> Callable[..., None]:
         def release(_future=None) -> None:
             self.loop.call_soon_threadsafe(self._recycle, buffer)
+
         return release
 
     def _recycle(self, buffer: bytearray) -> None:
@@ -222,7 +224,7 @@ class _Receiver(asyncio.BufferedProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         """What arrived before the cut still goes to the app, so the blob keeps it."""
         if self.fill and not self.dropping and not self.done and self.current is not None:
-            self.body._deliver(BodyPiece(memoryview(self.current)[:self.fill]))
+            self.body._deliver(BodyPiece(memoryview(self.current)[: self.fill]))
             self.current, self.fill = None, 0
         self.done = True
         self.body._connection_lost()

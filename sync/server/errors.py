@@ -1,4 +1,5 @@
 """Errors the API answers with an `ErrorBody` (Chinese message for the clerk)."""
+
 from __future__ import annotations
 
 

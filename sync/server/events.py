@@ -5,6 +5,7 @@ event's answer is stored with it, so a retry (lost response, two senders) gets t
 same answer and nothing is applied twice, and one bad event never blocks the rest of
 its batch.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,7 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _CASE_NO = re.compile(r"^[0-9A-Z]{1,40}$")  # what parse_case_no leaves of a real number
 
 
-def push_events(ctx: ServerContext, device: DeviceIdentity,
-                events: list[protocol.Event]) -> list[protocol.EventResult]:
+def push_events(ctx: ServerContext, device: DeviceIdentity, events: list[protocol.Event]) -> list[protocol.EventResult]:
     """The whole batch in one transaction with a handful of statements (one dedup query,
     bulk inserts, one change-counter bump); on any conflict or failure, fall back to one
     transaction per event so that the answer per event stays exact."""
@@ -52,8 +52,7 @@ def push_events(ctx: ServerContext, device: DeviceIdentity,
     return [push_event(ctx, device, event) for event in events]
 
 
-def _push_batch(ctx: ServerContext, device: DeviceIdentity,
-                events: list[protocol.Event]) -> list[protocol.EventResult]:
+def _push_batch(ctx: ServerContext, device: DeviceIdentity, events: list[protocol.Event]) -> list[protocol.EventResult]:
     with ctx.sessions() as session, session.begin():
         batch = _Batch(session, ctx, device, events)
         answers = batch.stored_answers()
@@ -85,13 +84,15 @@ def push_event(ctx: ServerContext, device: DeviceIdentity, event: protocol.Event
             log.exception("event %s from device %s failed", event.event_id, device.id)
             break
     # Not stored, so a later retry is evaluated afresh; the window keeps it queued.
-    return protocol.EventResult(event_id=event.event_id, status="retry", code="server_error",
-                                reason="后台处理该事件时出错，稍后将自动重试")
+    return protocol.EventResult(
+        event_id=event.event_id, status="retry", code="server_error", reason="后台处理该事件时出错，稍后将自动重试"
+    )
 
 
 def _answer(row: Event) -> protocol.EventResult:
-    return protocol.EventResult(event_id=row.event_id, status=row.status, code=row.code,
-                                reason=row.reason, server_time=row.server_time)
+    return protocol.EventResult(
+        event_id=row.event_id, status=row.status, code=row.code, reason=row.reason, server_time=row.server_time
+    )
 
 
 _CASE_KEYS = tuple(column.key for column in Case.__table__.columns)
@@ -146,8 +147,7 @@ class _Batch:
     and its batch-mates are unaffected.
     """
 
-    def __init__(self, session: Session, ctx: ServerContext, device: DeviceIdentity,
-                 events: list[protocol.Event]):
+    def __init__(self, session: Session, ctx: ServerContext, device: DeviceIdentity, events: list[protocol.Event]):
         self.session, self.ctx, self.device = session, ctx, device
         self.now = utcnow()
         # Events that cannot be stored are refused in `apply`; they must not reach a query
@@ -157,29 +157,43 @@ class _Batch:
         self._catalog_calendar: tuple | None = None
         case_ids = list({e.case_id for e in events})
         self._cases: dict[str, Case] = {
-            c.id: c for c in session.execute(select(Case).where(Case.id.in_(case_ids))).scalars()}
+            c.id: c for c in session.execute(select(Case).where(Case.id.in_(case_ids))).scalars()
+        }
         self._new: dict[str, Case] = {}  # accepted in this batch, inserted at the end
-        numbers = {parse_case_no(e.payload.get("case_no") or "") for e in events
-                   if isinstance(e.payload, dict) and isinstance(e.payload.get("case_no"), str)}
+        numbers = {
+            parse_case_no(e.payload.get("case_no") or "")
+            for e in events
+            if isinstance(e.payload, dict) and isinstance(e.payload.get("case_no"), str)
+        }
         numbers = {n for n in numbers if _CASE_NO.match(n)}
-        self._number_owner: dict[str, str] = dict(session.execute(
-            select(Case.case_no, Case.id).where(Case.case_no.in_(numbers))).all())
+        self._number_owner: dict[str, str] = dict(
+            session.execute(select(Case.case_no, Case.id).where(Case.case_no.in_(numbers))).all()
+        )
         self._numbers_known = set(numbers)
         blobs = set().union(*(_raw_blobs(e.payload) for e in events))
         for case in self._cases.values():
             blobs.update(case.blobs_expected or ())
-        self._held = set(session.execute(select(Blob.sha256).where(
-            Blob.sha256.in_(blobs), Blob.complete.is_(True))).scalars())
+        self._held = set(
+            session.execute(select(Blob.sha256).where(Blob.sha256.in_(blobs), Blob.complete.is_(True))).scalars()
+        )
         self._blobs_known = blobs
-        self._stored_names = set(map(tuple, session.execute(select(CaseBlob.case_id, CaseBlob.sha256)
-                                                 .where(CaseBlob.case_id.in_(list(self._cases)))).all()))
+        self._stored_names = set(
+            map(
+                tuple,
+                session.execute(
+                    select(CaseBlob.case_id, CaseBlob.sha256).where(CaseBlob.case_id.in_(list(self._cases)))
+                ).all(),
+            )
+        )
         self._case_blobs: dict[str, set[str]] = {}
         for case_id, sha in self._stored_names:
             self._case_blobs.setdefault(case_id, set()).add(sha)
         self._stored_hand_overs: dict[str, list[tuple[str, dict]]] = {}
-        for row in session.execute(select(Event.case_id, Event.type, Event.payload).where(
-                Event.case_id.in_(case_ids), Event.status == "acked", Event.type.in_(HAND_OVERS))
-                .order_by(Event.id)):
+        for row in session.execute(
+            select(Event.case_id, Event.type, Event.payload)
+            .where(Event.case_id.in_(case_ids), Event.status == "acked", Event.type.in_(HAND_OVERS))
+            .order_by(Event.id)
+        ):
             self._stored_hand_overs.setdefault(row.case_id, []).append((row.type, row.payload))
         self._changes: list[dict] = []
         self._events_out: list[dict] = []
@@ -189,8 +203,10 @@ class _Batch:
     # -- reads ---------------------------------------------------------------
     def stored_answers(self) -> dict[str, protocol.EventResult]:
         ids = list(dict.fromkeys(e.event_id for e in self._events))
-        return {row.event_id: _answer(row)
-                for row in self.session.execute(select(Event).where(Event.event_id.in_(ids))).scalars()}
+        return {
+            row.event_id: _answer(row)
+            for row in self.session.execute(select(Event).where(Event.event_id.in_(ids))).scalars()
+        }
 
     def catalog_calendar(self) -> tuple:
         if self._catalog_calendar is None:
@@ -219,8 +235,11 @@ class _Batch:
         unknown = [sha for sha in expected if sha not in self._blobs_known]
         if unknown:
             self._blobs_known.update(unknown)
-            self._held.update(self.session.execute(select(Blob.sha256).where(
-                Blob.sha256.in_(unknown), Blob.complete.is_(True))).scalars())
+            self._held.update(
+                self.session.execute(
+                    select(Blob.sha256).where(Blob.sha256.in_(unknown), Blob.complete.is_(True))
+                ).scalars()
+            )
         return tuple(sha for sha in expected if sha not in self._held)
 
     # -- writes --------------------------------------------------------------
@@ -244,23 +263,47 @@ class _Batch:
 
     def publish(self, kind: str, case: Case, data: dict) -> None:
         """Another change about the case for its org unit's feed (e.g. who holds its originals)."""
-        self._changes.append(dict(kind=kind, org_code=case.org_code, case_id=case.id, case_no=case.case_no,
-                                  data=data, server_time=self.now, device_id=None))
+        self._changes.append(
+            dict(
+                kind=kind,
+                org_code=case.org_code,
+                case_id=case.id,
+                case_no=case.case_no,
+                data=data,
+                server_time=self.now,
+                device_id=None,
+            )
+        )
 
     def hand_overs(self, case_id: str) -> list[tuple[str, dict]]:
         """(type, payload) of the case's acked hand-overs of its originals: stored ones
         (read for the whole batch up front), then this batch's."""
         return self._stored_hand_overs.get(case_id, []) + [
-            (e["type"], e["payload"]) for e in self._events_out
-            if e["case_id"] == case_id and e["status"] == "acked" and e["type"] in HAND_OVERS]
+            (e["type"], e["payload"])
+            for e in self._events_out
+            if e["case_id"] == case_id and e["status"] == "acked" and e["type"] in HAND_OVERS
+        ]
 
     def status_change(self, case: Case, extra: dict | None = None) -> None:
         """Publish the case's current status (and completeness) to its org unit's feed."""
         case.updated_at = self.now
-        data = {"status": case.status, "complete": bool(case.complete),
-                "due": case.due.isoformat() if case.due else None, **(extra or {})}
-        self._changes.append(dict(kind=protocol.CHANGE_CASE_STATUS, org_code=case.org_code, case_id=case.id,
-                                  case_no=case.case_no, data=data, server_time=self.now, device_id=None))
+        data = {
+            "status": case.status,
+            "complete": bool(case.complete),
+            "due": case.due.isoformat() if case.due else None,
+            **(extra or {}),
+        }
+        self._changes.append(
+            dict(
+                kind=protocol.CHANGE_CASE_STATUS,
+                org_code=case.org_code,
+                case_id=case.id,
+                case_no=case.case_no,
+                data=data,
+                server_time=self.now,
+                device_id=None,
+            )
+        )
 
     @staticmethod
     def check(table: Table, values: dict) -> None:
@@ -270,8 +313,14 @@ class _Batch:
             raise Rejection("invalid_payload", f"数据项“{problem}”过长、超出范围或含有无效字符")
 
     def envelope(self, event: protocol.Event) -> dict:
-        return dict(event_id=event.event_id, device_id=self.device.id, device_seq=event.device_seq,
-                    case_id=event.case_id, type=event.type, device_time=event.device_time)
+        return dict(
+            event_id=event.event_id,
+            device_id=self.device.id,
+            device_seq=event.device_seq,
+            case_id=event.case_id,
+            type=event.type,
+            device_time=event.device_time,
+        )
 
     def unstorable(self, event: protocol.Event) -> str | None:
         return _unstorable(Event.__table__, self.envelope(event))
@@ -281,8 +330,12 @@ class _Batch:
         problem = self.unstorable(event)
         if problem:  # cannot even be stored: refused the same way on every retry
             log.info("event from device %s refused unstored: bad %s", self.device.id, problem)
-            return protocol.EventResult(event_id=event.event_id, status="rejected", code="invalid_event",
-                                        reason=f"事件的“{problem}”过长、超出范围或含有无效字符")
+            return protocol.EventResult(
+                event_id=event.event_id,
+                status="rejected",
+                code="invalid_event",
+                reason=f"事件的“{problem}”过长、超出范围或含有无效字符",
+            )
         self._undo, self._touched = [], []
         changes = len(self._changes)
         try:
@@ -295,12 +348,15 @@ class _Batch:
                 undo()
             del self._changes[changes:]
             status, code, reason = "rejected", rejection.code, rejection.reason
-            log.info("event %s (%s) from device %s rejected: %s", event.event_id, event.type,
-                     self.device.id, rejection.code)
-        self._events_out.append(dict(envelope, payload=event.payload, server_time=self.now,
-                                     status=status, code=code, reason=reason))
-        return protocol.EventResult(event_id=event.event_id, status=status, code=code, reason=reason,
-                                    server_time=self.now)
+            log.info(
+                "event %s (%s) from device %s rejected: %s", event.event_id, event.type, self.device.id, rejection.code
+            )
+        self._events_out.append(
+            dict(envelope, payload=event.payload, server_time=self.now, status=status, code=code, reason=reason)
+        )
+        return protocol.EventResult(
+            event_id=event.event_id, status=status, code=code, reason=reason, server_time=self.now
+        )
 
     def write(self) -> None:
         """Everything the batch decided, in a few statements: new cases, their blob names,
@@ -317,8 +373,9 @@ class _Batch:
         for case_id, sha in self._stored_names - wanted:
             session.execute(delete(CaseBlob).where(CaseBlob.case_id == case_id, CaseBlob.sha256 == sha))
         if wanted - self._stored_names:
-            session.execute(insert(CaseBlob), [dict(case_id=case_id, sha256=sha)
-                                               for case_id, sha in wanted - self._stored_names])
+            session.execute(
+                insert(CaseBlob), [dict(case_id=case_id, sha256=sha) for case_id, sha in wanted - self._stored_names]
+            )
         if self._changes:
             last = reserve_changes(session, len(self._changes))
             for seq, change in enumerate(self._changes, start=last - len(self._changes) + 1):
@@ -359,8 +416,12 @@ def _apply(batch: _Batch, event: protocol.Event) -> None:
 # What the window decided fixes where the case starts on the server: accepted cases
 # (plain, 容缺, 告知承诺) go to the back office; the rest are on record but need no decision.
 _INITIAL_STATE = {
-    "accept": CaseState.SUBMITTED, "accept_tolerant": CaseState.SUBMITTED, "pledge": CaseState.SUBMITTED,
-    "conclude": CaseState.CONCLUDED, "notify_missing": CaseState.PENDING_SUPPLEMENT, "refuse": CaseState.REFUSED,
+    "accept": CaseState.SUBMITTED,
+    "accept_tolerant": CaseState.SUBMITTED,
+    "pledge": CaseState.SUBMITTED,
+    "conclude": CaseState.CONCLUDED,
+    "notify_missing": CaseState.PENDING_SUPPLEMENT,
+    "refuse": CaseState.REFUSED,
 }
 _EVENT_FOR_OUTCOME = {"notify_missing": protocol.CASE_NOTIFIED, "refuse": protocol.CASE_REFUSED}
 
@@ -384,8 +445,9 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
     try:
         catalog.get(payload.matter_code)
     except KeyError:
-        raise Rejection("unknown_matter",
-                        f"事项“{payload.matter_name}”（{payload.matter_code}）不在后台事项清单中") from None
+        raise Rejection(
+            "unknown_matter", f"事项“{payload.matter_name}”（{payload.matter_code}）不在后台事项清单中"
+        ) from None
     applicant = payload.applicant
     try:
         parties = parties_of(payload)
@@ -406,8 +468,16 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
     else:
         if batch.number_owner(case_no) is not None:
             raise Rejection("duplicate_case_no", f"办件编号{format_case_no(case_no)}已被其他办件使用")
-        case = Case(id=event.case_id, case_no=case_no, org_code=device.org_code, status=initial.value,
-                    created_at=batch.now, complete=False, e_licence=False, blobs_expected=[])
+        case = Case(
+            id=event.case_id,
+            case_no=case_no,
+            org_code=device.org_code,
+            status=initial.value,
+            created_at=batch.now,
+            complete=False,
+            e_licence=False,
+            blobs_expected=[],
+        )
         batch.add_case(case)
 
     case.device_id = device.id
@@ -421,8 +491,7 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
     case.agent_relation = parties.agent_relation
     case.received_at = payload.received_at
     case.promised_by = payload.promised_by
-    case.due = due_date(catalog, payload.matter_code, start_date(payload.received_at, batch.now),
-                        calendar)
+    case.due = due_date(catalog, payload.matter_code, start_date(payload.received_at, batch.now), calendar)
     case.payload = event.payload
     batch.expect_blobs(case, shas)
     case.complete = not batch.missing_blobs(case)
@@ -497,8 +566,9 @@ def _mail(batch: _Batch, event: protocol.Event) -> None:
     _move(case, CaseState.MAILED)
     case.delivered_at = payload.mailed_at
     case.delivered_to = payload.recipient_name
-    batch.status_change(case, {"tracking_no": payload.tracking_no, "carrier": payload.carrier,
-                               "postage": payload.postage})
+    batch.status_change(
+        case, {"tracking_no": payload.tracking_no, "carrier": payload.carrier, "postage": payload.postage}
+    )
 
 
 def _withdraw(batch: _Batch, event: protocol.Event) -> None:
@@ -536,8 +606,9 @@ def _shift(batch: _Batch, event: protocol.Event) -> None:
         shift.summary = payload.summary
 
 
-def pull_changes(ctx: ServerContext, device: DeviceIdentity, cursor: int,
-                 limit: int = DEFAULT_PULL) -> protocol.PullResponse:
+def pull_changes(
+    ctx: ServerContext, device: DeviceIdentity, cursor: int, limit: int = DEFAULT_PULL
+) -> protocol.PullResponse:
     """Changes for the device after `cursor`, oldest first: its org unit's, those for
     every org unit, and those addressed to this device alone.
 
@@ -550,13 +621,24 @@ def pull_changes(ctx: ServerContext, device: DeviceIdentity, cursor: int,
         counter = session.get(ChangeCounter, 1)
         if cursor > counter.value or 0 < cursor < counter.pruned_through:
             raise ApiError(410, "cursor_expired", "同步位置已失效，正在重新同步")
-        rows = list(session.execute(
-            select(Change).where(Change.org_code.in_((*visible_orgs(session, device.org_code), ALL_ORGS)),
-                                 Change.seq > cursor,
-                                 or_(Change.device_id.is_(None), Change.device_id == device.id))
-            .order_by(Change.seq).limit(limit + 1)).scalars())
+        rows = list(
+            session.execute(
+                select(Change)
+                .where(
+                    Change.org_code.in_((*visible_orgs(session, device.org_code), ALL_ORGS)),
+                    Change.seq > cursor,
+                    or_(Change.device_id.is_(None), Change.device_id == device.id),
+                )
+                .order_by(Change.seq)
+                .limit(limit + 1)
+            ).scalars()
+        )
     more = len(rows) > limit
     rows = rows[:limit]
-    changes = [protocol.Change(seq=r.seq, kind=r.kind, case_id=r.case_id, case_no=r.case_no,
-                               data=r.data, server_time=r.server_time) for r in rows]
+    changes = [
+        protocol.Change(
+            seq=r.seq, kind=r.kind, case_id=r.case_id, case_no=r.case_no, data=r.data, server_time=r.server_time
+        )
+        for r in rows
+    ]
     return protocol.PullResponse(cursor=rows[-1].seq if rows else cursor, changes=changes, more=more)

@@ -5,6 +5,7 @@ advisory lock), so the server and the CLI starting together never race. A
 database made by the old `create_all` (tables but no alembic version) is stamped
 at the first revision and upgraded from there.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,6 +5,7 @@ laptop loads it before leaving and, back in range, pushes one `outreach.visited`
 `outreach.missed` event per appointment. This module holds the planning functions
 (for the CLI), what a device may read, and how those two events are applied.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,7 +36,6 @@ from .scope import subunits
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class RunTally:
     planned: int
@@ -63,30 +63,72 @@ class MailRow:
 
 def _run_data(run: OutreachRun, appointments: list[OutreachAppointment]) -> protocol.OutreachRunData:
     return protocol.OutreachRunData(
-        id=run.id, org_code=run.org_code, area_code=run.area_code, area_name=run.area_name,
-        run_date=run.run_date, crew=list(run.crew or []), note=run.note or "",
-        appointments=[protocol.AppointmentData(
-            id=a.id, position=a.position, name=a.name, id_number=a.id_number, address=a.address, phone=a.phone,
-            matter_code=a.matter_code, matter_name=a.matter_name, booked_via=a.booked_via, note=a.note,
-            outcome=a.outcome, case_id=a.case_id, case_no=a.case_no, reason_code=a.reason_code,
-            reason=a.reason, visited_at=a.visited_at) for a in appointments])
+        id=run.id,
+        org_code=run.org_code,
+        area_code=run.area_code,
+        area_name=run.area_name,
+        run_date=run.run_date,
+        crew=list(run.crew or []),
+        note=run.note or "",
+        appointments=[
+            protocol.AppointmentData(
+                id=a.id,
+                position=a.position,
+                name=a.name,
+                id_number=a.id_number,
+                address=a.address,
+                phone=a.phone,
+                matter_code=a.matter_code,
+                matter_name=a.matter_name,
+                booked_via=a.booked_via,
+                note=a.note,
+                outcome=a.outcome,
+                case_id=a.case_id,
+                case_no=a.case_no,
+                reason_code=a.reason_code,
+                reason=a.reason,
+                visited_at=a.visited_at,
+            )
+            for a in appointments
+        ],
+    )
 
 
 def _appointments(session: Session, run_id: str) -> list[OutreachAppointment]:
-    return list(session.execute(select(OutreachAppointment).where(OutreachAppointment.run_id == run_id)
-                                .order_by(OutreachAppointment.position)).scalars())
+    return list(
+        session.execute(
+            select(OutreachAppointment)
+            .where(OutreachAppointment.run_id == run_id)
+            .order_by(OutreachAppointment.position)
+        ).scalars()
+    )
 
 
 def tally(run: protocol.OutreachRunData) -> RunTally:
     outcomes = [a.outcome for a in run.appointments]
-    return RunTally(len(outcomes), outcomes.count("concluded"), outcomes.count("collected"),
-                    outcomes.count("missed"), sum(o in ("notified", "refused") for o in outcomes))
+    return RunTally(
+        len(outcomes),
+        outcomes.count("concluded"),
+        outcomes.count("collected"),
+        outcomes.count("missed"),
+        sum(o in ("notified", "refused") for o in outcomes),
+    )
 
 
 # ---- planning (supervisor, CLI) ------------------------------------------------------------
 
-def plan_run(db: str | Engine, org_code: str, run_date: dt.date, area: str, crew: list[str], *,
-             area_name: str = "", note: str = "", by: str = "") -> protocol.OutreachRunData:
+
+def plan_run(
+    db: str | Engine,
+    org_code: str,
+    run_date: dt.date,
+    area: str,
+    crew: list[str],
+    *,
+    area_name: str = "",
+    note: str = "",
+    by: str = "",
+) -> protocol.OutreachRunData:
     """A new run for `org_code` on `run_date`; `area` is an org unit code or a 12-digit region code."""
     crew = [c.strip() for c in crew if c.strip()]
     with engine_for(db) as engine, Session(engine) as session, session.begin():
@@ -105,8 +147,15 @@ def plan_run(db: str | Engine, org_code: str, run_date: dt.date, area: str, crew
         for username in crew:
             if session.execute(select(User.id).where(User.username == username)).first() is None:
                 raise AdminError(f"用户 {username} 不存在")
-        run = OutreachRun(org_code=org_code, area_code=area, area_name=area_name.strip(), run_date=run_date,
-                          crew=crew, note=note.strip(), planned_by=by)
+        run = OutreachRun(
+            org_code=org_code,
+            area_code=area,
+            area_name=area_name.strip(),
+            run_date=run_date,
+            crew=crew,
+            note=note.strip(),
+            planned_by=by,
+        )
         session.add(run)
         session.flush()
         log.info("outreach run %s planned for %s on %s (%s)", run.id, org_code, run_date, area)
@@ -125,9 +174,18 @@ def _find_run(session: Session, run_ref: str) -> OutreachRun:
     raise AdminError(f"没有找到直通车行程 {run_ref}")
 
 
-def add_appointment(db: str | Engine, run_ref: str, *, name: str, address: str, matter_code: str,
-                    phone: str = "", id_number: str = "", booked_via: str = "电话",
-                    note: str = "") -> protocol.AppointmentData:
+def add_appointment(
+    db: str | Engine,
+    run_ref: str,
+    *,
+    name: str,
+    address: str,
+    matter_code: str,
+    phone: str = "",
+    id_number: str = "",
+    booked_via: str = "电话",
+    note: str = "",
+) -> protocol.AppointmentData:
     """Book one home visit on a run (the citizen called, or the village agent booked it)."""
     if not name.strip():
         raise AdminError("请填写预约人姓名")
@@ -147,10 +205,22 @@ def add_appointment(db: str | Engine, run_ref: str, *, name: str, address: str, 
         except KeyError:
             raise AdminError(f"事项编码 {matter_code} 不在事项清单中") from None
         position = len(_appointments(session, run.id)) + 1
-        row = OutreachAppointment(run_id=run.id, position=position, name=name.strip(), id_number=id_number,
-                                  address=address.strip(), phone=phone.strip(), matter_code=matter.code,
-                                  matter_name=matter.name, booked_via=booked_via, note=note.strip(),
-                                  outcome="", reason_code="", reason="", signature="")
+        row = OutreachAppointment(
+            run_id=run.id,
+            position=position,
+            name=name.strip(),
+            id_number=id_number,
+            address=address.strip(),
+            phone=phone.strip(),
+            matter_code=matter.code,
+            matter_name=matter.name,
+            booked_via=booked_via,
+            note=note.strip(),
+            outcome="",
+            reason_code="",
+            reason="",
+            signature="",
+        )
         session.add(row)
         session.flush()
         return _run_data(run, [row]).appointments[0]
@@ -162,8 +232,9 @@ def show_run(db: str | Engine, run_ref: str) -> protocol.OutreachRunData:
         return _run_data(run, _appointments(session, run.id))
 
 
-def list_runs(db: str | Engine, run_date: dt.date | None = None,
-              org_code: str | None = None) -> tuple[protocol.OutreachRunData, ...]:
+def list_runs(
+    db: str | Engine, run_date: dt.date | None = None, org_code: str | None = None
+) -> tuple[protocol.OutreachRunData, ...]:
     with engine_for(db) as engine, Session(engine) as session:
         query = select(OutreachRun).order_by(OutreachRun.run_date, OutreachRun.created_at)
         if run_date is not None:
@@ -176,18 +247,32 @@ def list_runs(db: str | Engine, run_date: dt.date | None = None,
 def awaiting_mail(db: str | Engine, org_code: str | None = None) -> tuple[MailRow, ...]:
     """Outreach cases whose result is ready but not yet sent: the bus mails them, postage paid."""
     with engine_for(db) as engine, Session(engine) as session:
-        query = (select(OutreachAppointment, OutreachRun, Case)
-                 .join(OutreachRun, OutreachRun.id == OutreachAppointment.run_id)
-                 .join(Case, Case.id == OutreachAppointment.case_id)
-                 .where(Case.status.in_(AWAITING_MAIL)).order_by(OutreachRun.run_date, Case.case_no))
+        query = (
+            select(OutreachAppointment, OutreachRun, Case)
+            .join(OutreachRun, OutreachRun.id == OutreachAppointment.run_id)
+            .join(Case, Case.id == OutreachAppointment.case_id)
+            .where(Case.status.in_(AWAITING_MAIL))
+            .order_by(OutreachRun.run_date, Case.case_no)
+        )
         if org_code is not None:
             query = query.where(OutreachRun.org_code == org_code)
-        return tuple(MailRow(case.case_no, case.applicant_name, case.matter_name, LABELS[CaseState(case.status)],
-                             appt.address, appt.phone, run.run_date, run.area_name)
-                     for appt, run, case in session.execute(query).all())
+        return tuple(
+            MailRow(
+                case.case_no,
+                case.applicant_name,
+                case.matter_name,
+                LABELS[CaseState(case.status)],
+                appt.address,
+                appt.phone,
+                run.run_date,
+                run.area_name,
+            )
+            for appt, run, case in session.execute(query).all()
+        )
 
 
 # ---- what a device reads -------------------------------------------------------------------
+
 
 def _visible_orgs(session: Session, org_code: str) -> set[str]:
     """A device may load the runs of its own unit and of every unit below it (a laptop
@@ -199,9 +284,11 @@ def _visible_orgs(session: Session, org_code: str) -> set[str]:
 def runs_for_device(sessions, device: DeviceIdentity, run_date: dt.date) -> protocol.OutreachRunList:
     with sessions() as session:
         orgs = _visible_orgs(session, device.org_code)
-        runs = session.execute(select(OutreachRun).where(OutreachRun.run_date == run_date,
-                                                         OutreachRun.org_code.in_(orgs))
-                               .order_by(OutreachRun.created_at)).scalars()
+        runs = session.execute(
+            select(OutreachRun)
+            .where(OutreachRun.run_date == run_date, OutreachRun.org_code.in_(orgs))
+            .order_by(OutreachRun.created_at)
+        ).scalars()
         return protocol.OutreachRunList(runs=[_run_data(r, _appointments(session, r.id)) for r in runs])
 
 
@@ -224,8 +311,7 @@ def outreach_runs(ctx: Ctx, dev: Dev, date: dt.date) -> protocol.OutreachRunList
     return runs_for_device(ctx.sessions, dev, date)
 
 
-@router.get("/runs/{run_id}", response_model=protocol.OutreachRunData,
-            responses={404: {"model": protocol.ErrorBody}})
+@router.get("/runs/{run_id}", response_model=protocol.OutreachRunData, responses={404: {"model": protocol.ErrorBody}})
 def outreach_run(run_id: str, ctx: Ctx, dev: Dev) -> protocol.OutreachRunData:
     """One run with the result recorded so far for each appointment."""
     return run_for_device(ctx.sessions, dev, run_id)
@@ -237,8 +323,7 @@ def outreach_run(run_id: str, ctx: Ctx, dev: Dev) -> protocol.OutreachRunData:
 # yet); the appointment row is changed directly, with an undo for a rejected event.
 
 _ID = re.compile(r"^[0-9a-fA-F-]{1,36}$")
-_APPOINTMENT_RESULT = ("outcome", "case_id", "case_no", "reason_code", "reason", "signature", "visited_at",
-                       "device_id")
+_APPOINTMENT_RESULT = ("outcome", "case_id", "case_no", "reason_code", "reason", "signature", "visited_at", "device_id")
 
 
 def _appointment(batch, run_id: str, appointment_id: str) -> OutreachAppointment:
@@ -275,8 +360,10 @@ def apply_visited(batch, event: protocol.Event) -> None:
     appt.outcome, appt.case_id, appt.case_no = payload.outcome, case.id, case.case_no
     appt.reason_code, appt.reason = "", ""
     appt.visited_at, appt.device_id, appt.signature = payload.visited_at, batch.device.id, signature
-    case.payload = {**(case.payload or {}), "outreach": {
-        "run_id": payload.run_id, "appointment_id": appt.id, "signature": signature}}
+    case.payload = {
+        **(case.payload or {}),
+        "outreach": {"run_id": payload.run_id, "appointment_id": appt.id, "signature": signature},
+    }
     if signature:  # the signature page is one more blob the case needs before it is complete
         batch.expect_blobs(case, [*(case.blobs_expected or []), signature])
         complete = not batch.missing_blobs(case)

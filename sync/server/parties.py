@@ -4,6 +4,7 @@ The window already validated everything; the server re-checks the numbers with t
 pure rules (client.domain) because a case with a wrong USCC or ID number must not reach
 an approver. A revision-1 payload (older clients) is a person acting alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,8 +57,10 @@ def parties_of(payload: protocol.CaseAcceptedPayload) -> Parties:
     if agent is None:
         return Parties(kind, id_type, number)
     if agent.relation not in RELATIONS_FOR[kind]:
-        raise PartyError("invalid_payload", f"{'单位' if kind == ORGANISATION else '个人'}申请不能由"
-                                            f"“{RELATIONS[agent.relation]}”代为办理")
+        raise PartyError(
+            "invalid_payload",
+            f"{'单位' if kind == ORGANISATION else '个人'}申请不能由“{RELATIONS[agent.relation]}”代为办理",
+        )
     agent_check = check_id_number(agent.id_number)
     if not agent_check.ok:
         raise PartyError("invalid_id_number", f"代理人身份证号码有误：{agent_check.message}")

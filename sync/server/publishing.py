@@ -4,6 +4,7 @@ calendar and notice templates.
 Each publication is stored whole (newest wins) and announced in the change feed to
 all org units, so a window offline for a week still gets the latest on its next pull.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,13 +47,14 @@ def _digest(body: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _publish(session: Session, kind: str, name: str, version: str, body: dict, by: str,
-             change_kind: str, data: dict) -> Published:
+def _publish(
+    session: Session, kind: str, name: str, version: str, body: dict, by: str, change_kind: str, data: dict
+) -> Published:
     digest = _digest(body)
-    session.add(Publication(kind=kind, name=name, version=version, sha256=digest, body=body,
-                            published_by=by))
-    change = append_change(session, change_kind, ALL_ORGS, data={**data, **({"sha256": digest}
-                                                                          if kind == KIND_CATALOG else {})})
+    session.add(Publication(kind=kind, name=name, version=version, sha256=digest, body=body, published_by=by))
+    change = append_change(
+        session, change_kind, ALL_ORGS, data={**data, **({"sha256": digest} if kind == KIND_CATALOG else {})}
+    )
     session.flush()
     return Published(kind, name, version, digest, change.seq)
 
@@ -75,21 +77,26 @@ def publish_catalog(db: str | Engine, body: dict, *, by: str = "", max_age_days:
         raise PublishError("事项清单有误：" + "；".join(problems[:5]))
     body = catalog.to_dict()
     with engine_for(db) as engine, Session(engine) as session, session.begin():
-        data = protocol.CatalogVersionData(version=catalog.version, sha256="-", matters=len(catalog.matters),
-                                           max_age_days=max_age_days).model_dump(mode="json")
+        data = protocol.CatalogVersionData(
+            version=catalog.version, sha256="-", matters=len(catalog.matters), max_age_days=max_age_days
+        ).model_dump(mode="json")
         return _publish(session, KIND_CATALOG, "", catalog.version, body, by, protocol.CHANGE_CATALOG, data)
 
 
-def publish_calendar(db: str | Engine, body: dict, *, version: str | None = None, by: str = "",
-                     max_age_days: int | None = None) -> Published:
+def publish_calendar(
+    db: str | Engine, body: dict, *, version: str | None = None, by: str = "", max_age_days: int | None = None
+) -> Published:
     """Import a working-day calendar {years, holidays, workdays} and send it to the windows."""
     _check_max_age(max_age_days)
     try:
         calendar_from_dict(body)
-        data = protocol.CalendarData(version=version or dt.date.today().isoformat(),
-                                     years=body.get("years", []), holidays=body.get("holidays", []),
-                                     workdays=body.get("workdays", []),
-                                     max_age_days=max_age_days or body.get("max_age_days"))
+        data = protocol.CalendarData(
+            version=version or dt.date.today().isoformat(),
+            years=body.get("years", []),
+            holidays=body.get("holidays", []),
+            workdays=body.get("workdays", []),
+            max_age_days=max_age_days or body.get("max_age_days"),
+        )
     except (TypeError, ValueError) as exc:
         raise PublishError(f"工作日历格式不正确：{exc}") from None
     if not data.years:
@@ -104,15 +111,15 @@ def publish_template(db: str | Engine, name: str, version: str, body: str, *, by
         raise PublishError("文书模板名称和内容不能为空")
     data = protocol.NoticeTemplateData(name=name.strip(), version=version, body=body).model_dump(mode="json")
     with engine_for(db) as engine, Session(engine) as session, session.begin():
-        return _publish(session, KIND_TEMPLATE, name.strip(), version, data, by,
-                        protocol.CHANGE_TEMPLATE, data)
+        return _publish(session, KIND_TEMPLATE, name.strip(), version, data, by, protocol.CHANGE_TEMPLATE, data)
 
 
 def publish_policy(db: str | Engine, *, offline_login_days: int, by: str = "") -> Published:
     """How long a clerk may log in offline after their last online login, for every window."""
     try:
-        data = protocol.FieldPolicyData(offline_login_days=offline_login_days, issued_at=dt.datetime.now(
-            dt.UTC)).model_dump(mode="json")
+        data = protocol.FieldPolicyData(
+            offline_login_days=offline_login_days, issued_at=dt.datetime.now(dt.UTC)
+        ).model_dump(mode="json")
     except ValueError:
         raise PublishError("离线登录天数应在1到60天之间") from None
     with engine_for(db) as engine, Session(engine) as session, session.begin():
@@ -120,8 +127,9 @@ def publish_policy(db: str | Engine, *, offline_login_days: int, by: str = "") -
 
 
 def _latest(session: Session, kind: str) -> Publication | None:
-    return session.execute(select(Publication).where(Publication.kind == kind)
-                           .order_by(Publication.id.desc()).limit(1)).scalar_one_or_none()
+    return session.execute(
+        select(Publication).where(Publication.kind == kind).order_by(Publication.id.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 def current_catalog(session: Session) -> Catalog:

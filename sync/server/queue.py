@@ -13,6 +13,7 @@ Order: priority tickets (65 and older, green channel) first, but after
 ticket that waits (client.domain.tickets.priority_turn); otherwise oldest first. A
 transfer keeps the ticket's place (its id) and its number.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -79,15 +80,33 @@ def _category(code: str | None) -> str:
 
 def _as_wire(row: Ticket, waiting_ahead: int = 0) -> protocol.QueueTicket:
     return protocol.QueueTicket(
-        id=row.id, ticket_no=row.ticket_no, category=row.category, category_label=CATEGORIES[row.category],
-        priority=row.priority, priority_reason=row.priority_reason, status=row.status, window=row.window,
-        target_window=row.target_window, recalls=row.recalls, issued_at=row.issued_at, called_at=row.called_at,
-        done_at=row.done_at, case_no=row.case_no, waiting_ahead=waiting_ahead)
+        id=row.id,
+        ticket_no=row.ticket_no,
+        category=row.category,
+        category_label=CATEGORIES[row.category],
+        priority=row.priority,
+        priority_reason=row.priority_reason,
+        status=row.status,
+        window=row.window,
+        target_window=row.target_window,
+        recalls=row.recalls,
+        issued_at=row.issued_at,
+        called_at=row.called_at,
+        done_at=row.done_at,
+        case_no=row.case_no,
+        waiting_ahead=waiting_ahead,
+    )
 
 
-def take_ticket(sessions: sessionmaker[Session], org_code: str, category: str | None = None, *,
-                green_channel: bool = False, id_number: str | None = None,
-                now: dt.datetime | None = None) -> protocol.QueueTicket:
+def take_ticket(
+    sessions: sessionmaker[Session],
+    org_code: str,
+    category: str | None = None,
+    *,
+    green_channel: bool = False,
+    id_number: str | None = None,
+    now: dt.datetime | None = None,
+) -> protocol.QueueTicket:
     """Issue the next number of the day (A001…, or P001… for a priority holder)."""
     now = now or utcnow()
     category = _category(category)
@@ -101,17 +120,37 @@ def take_ticket(sessions: sessionmaker[Session], org_code: str, category: str | 
         try:
             with sessions() as session, session.begin():
                 _lock_hall(session, org_code)
-                last = session.execute(select(func.max(Ticket.number)).where(
-                    Ticket.org_code == org_code, Ticket.service_day == day, Ticket.series == series)).scalar()
+                last = session.execute(
+                    select(func.max(Ticket.number)).where(
+                        Ticket.org_code == org_code, Ticket.service_day == day, Ticket.series == series
+                    )
+                ).scalar()
                 number = (last or 0) + 1
-                row = Ticket(org_code=org_code, service_day=day, series=series, number=number,
-                             ticket_no=ticket_label(series, number), category=category, priority=check.priority,
-                             priority_reason=check.reason, status="waiting", recalls=0, issued_at=now)
+                row = Ticket(
+                    org_code=org_code,
+                    service_day=day,
+                    series=series,
+                    number=number,
+                    ticket_no=ticket_label(series, number),
+                    category=category,
+                    priority=check.priority,
+                    priority_reason=check.reason,
+                    status="waiting",
+                    recalls=0,
+                    issued_at=now,
+                )
                 session.add(row)
                 session.flush()
-                ahead = session.execute(select(func.count()).select_from(Ticket).where(
-                    Ticket.org_code == org_code, Ticket.service_day == day, Ticket.status == "waiting",
-                    Ticket.id < row.id)).scalar_one()
+                ahead = session.execute(
+                    select(func.count())
+                    .select_from(Ticket)
+                    .where(
+                        Ticket.org_code == org_code,
+                        Ticket.service_day == day,
+                        Ticket.status == "waiting",
+                        Ticket.id < row.id,
+                    )
+                ).scalar_one()
                 answer = _as_wire(row, ahead)
             log.info("ticket %s issued at %s (%s)", answer.ticket_no, org_code, check.reason or "ordinary")
             return answer
@@ -132,18 +171,33 @@ def _eligible(org_code: str, day: dt.date, window: str, categories: list[str]):
     open_to_all = Ticket.target_window.is_(None)
     if categories:
         open_to_all = and_(open_to_all, Ticket.category.in_(categories))
-    return (Ticket.org_code == org_code, Ticket.service_day == day, Ticket.status == "waiting",
-            or_(Ticket.target_window == window, open_to_all))
+    return (
+        Ticket.org_code == org_code,
+        Ticket.service_day == day,
+        Ticket.status == "waiting",
+        or_(Ticket.target_window == window, open_to_all),
+    )
 
 
 def _current(session: Session, org_code: str, day: dt.date, window: str) -> Ticket | None:
-    return session.execute(select(Ticket).where(
-        Ticket.org_code == org_code, Ticket.service_day == day, Ticket.status == "called",
-        Ticket.window == window).order_by(Ticket.last_called_at.desc()).limit(1)).scalar_one_or_none()
+    return session.execute(
+        select(Ticket)
+        .where(
+            Ticket.org_code == org_code, Ticket.service_day == day, Ticket.status == "called", Ticket.window == window
+        )
+        .order_by(Ticket.last_called_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
-def call_next(sessions: sessionmaker[Session], org_code: str, device_id: str, window: str,
-              categories: list[str] | None = None, now: dt.datetime | None = None) -> protocol.CallResponse:
+def call_next(
+    sessions: sessionmaker[Session],
+    org_code: str,
+    device_id: str,
+    window: str,
+    categories: list[str] | None = None,
+    now: dt.datetime | None = None,
+) -> protocol.CallResponse:
     """Give this window the next ticket; none when nobody waits for it."""
     window = _window(window)
     categories = [_category(c) for c in categories or []]
@@ -154,22 +208,43 @@ def call_next(sessions: sessionmaker[Session], org_code: str, device_id: str, wi
             _lock_hall(session, org_code)
             current = _current(session, org_code, day, window)
             if current is not None:
-                raise QueueError(409, "ticket_open",
-                                 f"{current.ticket_no}号尚未办结，请先办结、转移或过号后再叫下一号")
+                raise QueueError(409, "ticket_open", f"{current.ticket_no}号尚未办结，请先办结、转移或过号后再叫下一号")
             where = _eligible(org_code, day, window, categories)
-            first = {flag: session.execute(select(Ticket.id).where(*where, Ticket.priority.is_(flag))
-                                           .order_by(Ticket.id).limit(1)).scalar()
-                     for flag in (True, False)}
-            recent = list(session.execute(select(Ticket.priority).where(
-                Ticket.org_code == org_code, Ticket.service_day == day, Ticket.window == window,
-                Ticket.last_called_at.is_not(None)).order_by(Ticket.last_called_at.desc()).limit(4)).scalars())
+            first = {
+                flag: session.execute(
+                    select(Ticket.id).where(*where, Ticket.priority.is_(flag)).order_by(Ticket.id).limit(1)
+                ).scalar()
+                for flag in (True, False)
+            }
+            recent = list(
+                session.execute(
+                    select(Ticket.priority)
+                    .where(
+                        Ticket.org_code == org_code,
+                        Ticket.service_day == day,
+                        Ticket.window == window,
+                        Ticket.last_called_at.is_not(None),
+                    )
+                    .order_by(Ticket.last_called_at.desc())
+                    .limit(4)
+                ).scalars()
+            )
             turn = priority_turn(recent, first[True] is not None, first[False] is not None)
             if turn is None:
                 return protocol.CallResponse(ticket=None, waiting=0)
-            won = session.execute(update(Ticket).where(Ticket.id == first[turn], Ticket.status == "waiting")
-                                  .values(status="called", window=window, target_window=None, called_by=device_id,
-                                          called_at=func.coalesce(Ticket.called_at, stamp),
-                                          last_called_at=stamp, recalls=0)).rowcount
+            won = session.execute(
+                update(Ticket)
+                .where(Ticket.id == first[turn], Ticket.status == "waiting")
+                .values(
+                    status="called",
+                    window=window,
+                    target_window=None,
+                    called_by=device_id,
+                    called_at=func.coalesce(Ticket.called_at, stamp),
+                    last_called_at=stamp,
+                    recalls=0,
+                )
+            ).rowcount
             if won != 1:
                 continue  # another window took it between our look and our update: look again
             row = session.get(Ticket, first[turn])
@@ -181,8 +256,9 @@ def call_next(sessions: sessionmaker[Session], org_code: str, device_id: str, wi
     raise QueueError(503, "queue_busy", "叫号繁忙，请稍后重试")
 
 
-def queue_status(sessions: sessionmaker[Session], org_code: str, window: str,
-                 categories: list[str] | None = None) -> protocol.QueueStatus:
+def queue_status(
+    sessions: sessionmaker[Session], org_code: str, window: str, categories: list[str] | None = None
+) -> protocol.QueueStatus:
     """The window's current ticket and how many wait for it (for the panel and after a restart)."""
     window = _window(window)
     categories = [_category(c) for c in categories or []]
@@ -191,17 +267,25 @@ def queue_status(sessions: sessionmaker[Session], org_code: str, window: str,
         current = _current(session, org_code, day, window)
         where = _eligible(org_code, day, window, categories)
         waiting = session.execute(select(func.count()).select_from(Ticket).where(*where)).scalar_one()
-        priority = session.execute(select(func.count()).select_from(Ticket).where(
-            *where, Ticket.priority.is_(True))).scalar_one()
-        return protocol.QueueStatus(window=window, current=_as_wire(current) if current else None,
-                                    waiting=waiting, waiting_priority=priority)
+        priority = session.execute(
+            select(func.count()).select_from(Ticket).where(*where, Ticket.priority.is_(True))
+        ).scalar_one()
+        return protocol.QueueStatus(
+            window=window, current=_as_wire(current) if current else None, waiting=waiting, waiting_priority=priority
+        )
 
 
 ACTIONS = ("recall", "no-show", "transfer", "done")
 
 
-def act(sessions: sessionmaker[Session], org_code: str, ticket_id: int, action: str,
-        body: protocol.TicketAction, now: dt.datetime | None = None) -> protocol.QueueTicket:
+def act(
+    sessions: sessionmaker[Session],
+    org_code: str,
+    ticket_id: int,
+    action: str,
+    body: protocol.TicketAction,
+    now: dt.datetime | None = None,
+) -> protocol.QueueTicket:
     """Recall (re-announce), no-show (过号, after 3 recalls), transfer, or done, on the
     ticket this window is serving."""
     window = _window(body.window)
@@ -218,8 +302,7 @@ def act(sessions: sessionmaker[Session], org_code: str, ticket_id: int, action: 
             row.last_called_at = now
         elif action == "no-show":
             if row.recalls < RECALLS_BEFORE_NO_SHOW:
-                raise QueueError(409, "too_early",
-                                 f"重呼{RECALLS_BEFORE_NO_SHOW}次后才能过号（已重呼{row.recalls}次）")
+                raise QueueError(409, "too_early", f"重呼{RECALLS_BEFORE_NO_SHOW}次后才能过号（已重呼{row.recalls}次）")
             row.status, row.done_at = "no_show", now
         elif action == "transfer":
             _transfer(row, window, body)
@@ -264,8 +347,9 @@ def _minutes(spans: list[dt.timedelta]) -> float | None:
     return round(sum(s.total_seconds() for s in spans) / len(spans) / 60, 1) if spans else None
 
 
-def queue_stats(sessions: sessionmaker[Session], org_code: str, day: dt.date | None = None,
-                window: str | None = None) -> QueueStats:
+def queue_stats(
+    sessions: sessionmaker[Session], org_code: str, day: dt.date | None = None, window: str | None = None
+) -> QueueStats:
     day = day or service_day()
     with sessions() as session:
         query = select(Ticket).where(Ticket.org_code == org_code, Ticket.service_day == day)
@@ -274,30 +358,39 @@ def queue_stats(sessions: sessionmaker[Session], org_code: str, day: dt.date | N
         rows = list(session.execute(query).scalars())
     waits = [r.called_at - r.issued_at for r in rows if r.called_at]
     service = [r.done_at - r.called_at for r in rows if r.status == "done" and r.called_at and r.done_at]
-    return QueueStats(day, len(rows), sum(r.status == "waiting" for r in rows),
-                      sum(r.status == "done" for r in rows), sum(r.status == "no_show" for r in rows),
-                      sum(r.priority for r in rows), _minutes(waits), _minutes(service))
+    return QueueStats(
+        day,
+        len(rows),
+        sum(r.status == "waiting" for r in rows),
+        sum(r.status == "done" for r in rows),
+        sum(r.status == "no_show" for r in rows),
+        sum(r.priority for r in rows),
+        _minutes(waits),
+        _minutes(service),
+    )
 
 
-def list_tickets(sessions: sessionmaker[Session], org_code: str,
-                 day: dt.date | None = None) -> list[protocol.QueueTicket]:
+def list_tickets(
+    sessions: sessionmaker[Session], org_code: str, day: dt.date | None = None
+) -> list[protocol.QueueTicket]:
     day = day or service_day()
     with sessions() as session:
-        rows = session.execute(select(Ticket).where(Ticket.org_code == org_code, Ticket.service_day == day)
-                               .order_by(Ticket.id)).scalars()
+        rows = session.execute(
+            select(Ticket).where(Ticket.org_code == org_code, Ticket.service_day == day).order_by(Ticket.id)
+        ).scalars()
         return [_as_wire(r) for r in rows]
 
 
 router = APIRouter(prefix="/queue", tags=["queue"])
-_ERRORS = {400: {"model": protocol.ErrorBody}, 404: {"model": protocol.ErrorBody},
-           409: {"model": protocol.ErrorBody}}
+_ERRORS = {400: {"model": protocol.ErrorBody}, 404: {"model": protocol.ErrorBody}, 409: {"model": protocol.ErrorBody}}
 
 
 @router.post("/tickets", response_model=protocol.QueueTicket, responses=_ERRORS)
 def take(body: protocol.TicketRequest, ctx: Ctx, dev: Dev) -> protocol.QueueTicket:
     """What a ticket dispenser (an enrolled kiosk) or the guide's tablet calls."""
-    return take_ticket(ctx.sessions, dev.org_code, body.category, green_channel=body.green_channel,
-                       id_number=body.id_number)
+    return take_ticket(
+        ctx.sessions, dev.org_code, body.category, green_channel=body.green_channel, id_number=body.id_number
+    )
 
 
 @router.post("/call", response_model=protocol.CallResponse, responses=_ERRORS)
@@ -311,8 +404,7 @@ def status(window: str, ctx: Ctx, dev: Dev) -> protocol.QueueStatus:
 
 
 @router.post("/tickets/{ticket_id}/{action}", response_model=protocol.QueueTicket, responses=_ERRORS)
-def ticket_action(ticket_id: int, action: str, body: protocol.TicketAction, ctx: Ctx,
-                  dev: Dev) -> protocol.QueueTicket:
+def ticket_action(ticket_id: int, action: str, body: protocol.TicketAction, ctx: Ctx, dev: Dev) -> protocol.QueueTicket:
     if action not in ACTIONS:
         raise QueueError(404, "unknown_action", f"不支持的操作“{action}”")
     return act(ctx.sessions, dev.org_code, ticket_id, action, body)

@@ -1,4 +1,5 @@
 """Run the server: blocking (the CLI) or on a background thread (demo mode, end-to-end tests)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,7 @@ def http_protocol() -> type[asyncio.Protocol] | str:
     return DirectBodyProtocol
 
 
-def serve(db_url: str, blob_dir: Path, host: str = "127.0.0.1", port: int = 8765,
-          log_level: str = "info") -> None:
+def serve(db_url: str, blob_dir: Path, host: str = "127.0.0.1", port: int = 8765, log_level: str = "info") -> None:
     uvicorn.run(create_app(db_url, blob_dir), host=host, port=port, log_level=log_level, http=http_protocol())
 
 
@@ -43,11 +43,13 @@ class RunningServer:
         self._thread.join(timeout)
 
 
-def start_in_thread(db_url: str, blob_dir: Path, host: str = "127.0.0.1", port: int = 0,
-                    timeout: float = 10.0) -> RunningServer:
+def start_in_thread(
+    db_url: str, blob_dir: Path, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0
+) -> RunningServer:
     """Start on a daemon thread and wait until it listens; port 0 picks a free port."""
-    config = uvicorn.Config(create_app(db_url, blob_dir), host=host, port=port, log_level="warning",
-                            http=http_protocol())
+    config = uvicorn.Config(
+        create_app(db_url, blob_dir), host=host, port=port, log_level="warning", http=http_protocol()
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="onewindow-server", daemon=True)
     thread.start()

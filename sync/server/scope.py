@@ -4,6 +4,7 @@
 Every read of cases and of the case feed goes through `visible_orgs`; writes stay with
 the device's own unit (a case belongs to the unit that took it in).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -17,9 +18,13 @@ def subunits(session: Session, org_code: str) -> tuple[str, ...]:
     found: list[str] = []
     frontier = [org_code]
     while frontier:
-        children = [code for code in session.execute(
-            select(OrgUnit.code).where(OrgUnit.parent_code.in_(frontier)).order_by(OrgUnit.code)).scalars()
-            if code != org_code and code not in found]
+        children = [
+            code
+            for code in session.execute(
+                select(OrgUnit.code).where(OrgUnit.parent_code.in_(frontier)).order_by(OrgUnit.code)
+            ).scalars()
+            if code != org_code and code not in found
+        ]
         found += children
         frontier = children
     return tuple(found)

@@ -1,4 +1,5 @@
 """The committed form of the OpenAPI spec (docs/openapi.json): stable bytes for review diffs."""
+
 from __future__ import annotations
 
 import json

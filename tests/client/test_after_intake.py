@@ -1,4 +1,5 @@
 """After the first visit: 补正, 邮寄送达 and 撤件, recorded on both sides."""
+
 from __future__ import annotations
 
 import pdfplumber
@@ -19,8 +20,12 @@ def counter(enrolled_runtime, live_server):
 
 
 def _submit(services, clerk, received):
-    draft = IntakeDraft(Applicant("李建国", "身份证", "34052419800101001X"), GETIHU,
-                        tuple(MaterialInput(c, True) for c in received), phone="13800000000")
+    draft = IntakeDraft(
+        Applicant("李建国", "身份证", "34052419800101001X"),
+        GETIHU,
+        tuple(MaterialInput(c, True) for c in received),
+        phone="13800000000",
+    )
     return services.intake.submit(draft, clerk)
 
 
@@ -40,8 +45,9 @@ def test_answering_a_one_time_notice_in_full_accepts_the_case(counter, live_serv
         services.supplement.submit(notified.case_id, (MaterialInput("M02", True),), clerk)
     assert services.cases.detail(notified.case_id).summary.status == "pending_supplement"
 
-    result = services.supplement.submit(notified.case_id, (MaterialInput("M02", True), MaterialInput("M03", True)),
-                                        clerk)
+    result = services.supplement.submit(
+        notified.case_id, (MaterialInput("M02", True), MaterialInput("M03", True)), clerk
+    )
     assert result.accepted_now and result.printed and result.still_lacking == ()
     with pdfplumber.open(result.notice_pdf) as pdf:
         assert "受理通知书" in pdf.pages[0].extract_text()
@@ -65,7 +71,9 @@ def test_back_office_request_for_supplement_is_answered_at_the_window(counter, l
     services, clerk = counter
     case = _submit(services, clerk, ("M01", "M02", "M03"))
     services.sync.sync_now()
-    decisions.request_supplement(live_server.db_url, case.case_no, ["经营场所使用证明（盖章清晰件）"], by=live_server.hall.approver)
+    decisions.request_supplement(
+        live_server.db_url, case.case_no, ["经营场所使用证明（盖章清晰件）"], by=live_server.hall.approver
+    )
     services.sync.sync_now()
     detail = services.cases.detail(case.case_id)
     assert detail.summary.status == "supplement_requested" and detail.can_supplement

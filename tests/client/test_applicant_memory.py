@@ -1,6 +1,7 @@
 """Applicant memory and agents through the intake service: an organisation with its 经办人 is
 taken in, its letter goes through the checklist, the case travels to the back office, and the
 same organisation (and the agent, as a person) is recognised on the next visit."""
+
 from __future__ import annotations
 
 import pdfplumber
@@ -15,8 +16,16 @@ from sync.server import admin
 USCC = "91350100M000100Y43"
 AGENT_ID = "34052419800101001X"
 SEAL = "370702-GG-0008"  # 公章刻制备案 (即办件): no letter of its own, so the generic one is added
-ORG = Applicant("潍坊市某某餐饮有限公司", ID_USCC, USCC, phone="05368888888", address="潍城区胜利西街1号",
-                kind=ORGANISATION, legal_rep="张三", agent=Agent("李建国", AGENT_ID, STAFF, phone="13912345678"))
+ORG = Applicant(
+    "潍坊市某某餐饮有限公司",
+    ID_USCC,
+    USCC,
+    phone="05368888888",
+    address="潍城区胜利西街1号",
+    kind=ORGANISATION,
+    legal_rep="张三",
+    agent=Agent("李建国", AGENT_ID, STAFF, phone="13912345678"),
+)
 
 
 @pytest.fixture
@@ -52,13 +61,24 @@ def test_an_organisation_without_its_letter_gets_a_notice_then_is_remembered(cou
         payload = s.query(CaseEvent).filter_by(case_id=result.case_id).one().payload
     assert payload["revision"] == 2 and payload["applicant"]["kind"] == "organisation"
     assert payload["applicant"]["legal_rep"] == "张三" and payload["applicant"]["address"] == ORG.address
-    assert payload["agent"] == {"name": "李建国", "id_type": "身份证", "id_number": AGENT_ID, "relation": "staff",
-                                "phone": "13912345678"}
+    assert payload["agent"] == {
+        "name": "李建国",
+        "id_type": "身份证",
+        "id_number": AGENT_ID,
+        "relation": "staff",
+        "phone": "13912345678",
+    }
     assert [m["status"] for m in payload["materials"] if m["name"] == "授权委托书"] == ["missing"]
 
     known = services.intake.returning_organisation(USCC)
     assert (known.kind, known.name, known.legal_rep, known.address, known.phone, known.cases) == (
-        ORGANISATION, ORG.name, "张三", ORG.address, "05368888888", 1)
+        ORGANISATION,
+        ORG.name,
+        "张三",
+        ORG.address,
+        "05368888888",
+        1,
+    )
     assert known.agent == Agent("李建国", AGENT_ID, STAFF, phone="13912345678")
     assert known.previous[0].case_no == result.case_no and known.previous[0].status == "pending_supplement"
     assert services.intake.returning_applicant(USCC) is None  # a USCC is not a person
@@ -73,8 +93,16 @@ def test_an_organisation_without_its_letter_gets_a_notice_then_is_remembered(cou
     assert (detail.applicant_kind, detail.agent_name, detail.agent_relation) == ("organisation", "李建国", "单位经办人")
 
     # The organisation comes back with the letter: nothing is typed but the USCC.
-    again = Applicant(known.name, ID_USCC, USCC, known.phone, known.address, kind=known.kind,
-                      legal_rep=known.legal_rep, agent=known.agent)
+    again = Applicant(
+        known.name,
+        ID_USCC,
+        USCC,
+        known.phone,
+        known.address,
+        kind=known.kind,
+        legal_rep=known.legal_rep,
+        agent=known.agent,
+    )
     second = services.intake.submit(_draft(again, ("M01", "M02", "DL-WTS")), clerk)
     assert second.outcome == "conclude"
     assert services.intake.returning_organisation(USCC).cases == 2
@@ -94,14 +122,14 @@ def test_an_organisation_without_its_letter_gets_a_notice_then_is_remembered(cou
 def test_an_organisation_must_name_who_is_at_the_counter(counter):
     services, clerk = counter
     with pytest.raises(ServiceError, match="经办人"):
-        services.intake.submit(_draft(Applicant(ORG.name, ID_USCC, USCC, kind=ORGANISATION, legal_rep="张三"),
-                                      ("M01", "M02")), clerk)
+        services.intake.submit(
+            _draft(Applicant(ORG.name, ID_USCC, USCC, kind=ORGANISATION, legal_rep="张三"), ("M01", "M02")), clerk
+        )
 
 
 def test_a_guardian_for_a_child_brings_proof_of_guardianship(counter):
     services, clerk = counter
-    child = Applicant("李小明", "身份证", "110105201501010017",
-                      agent=Agent("李建国", AGENT_ID, STATUTORY))
+    child = Applicant("李小明", "身份证", "110105201501010017", agent=Agent("李建国", AGENT_ID, STATUTORY))
     matter = services.intake.search("预防接种")[0]
     preview = services.intake.preview(_draft(child, (), matter.code))
     names = [m.name for m in preview.materials]

@@ -1,4 +1,5 @@
 """The holiday calendar kept in the store: back-office years replace the built-in guess."""
+
 from __future__ import annotations
 
 import datetime as dt

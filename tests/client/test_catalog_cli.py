@@ -1,4 +1,5 @@
 """`onewindow catalog import|export|search|guide` against a data folder of its own."""
+
 from __future__ import annotations
 
 import io
@@ -73,13 +74,18 @@ def test_invalid_catalog_lists_every_problem_in_chinese_and_is_not_stored(capsys
     assert not (tmp_path / "data" / "catalog" / "catalog.json").exists()
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{not json", "JSON 格式错误：第1行第2列"),
-    ('{"version": "1", "office_name": "x", "matters": []}', "缺少必填字段：region_code"),
-    ('{"version": "1", "office_name": "x", "region_code": "370702000000", "matters": []}',
-     "事项清单中没有任何事项"),
-    ("[1, 2]", "事项清单应为 JSON 对象"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "JSON 格式错误：第1行第2列"),
+        ('{"version": "1", "office_name": "x", "matters": []}', "缺少必填字段：region_code"),
+        (
+            '{"version": "1", "office_name": "x", "region_code": "370702000000", "matters": []}',
+            "事项清单中没有任何事项",
+        ),
+        ("[1, 2]", "事项清单应为 JSON 对象"),
+    ],
+)
 def test_malformed_files_are_refused_with_the_reason(capsys, data, tmp_path, content, message):
     path = tmp_path / "x.json"
     path.write_text(content, "utf-8")
@@ -149,11 +155,14 @@ def test_unknown_code_lists_the_closest_matches(capsys, data):
     assert "没有编码为“370702-XK-002”的事项或一件事。最接近的：\n  370702-XK-0002  食品经营许可" in err
 
 
-@pytest.mark.parametrize("answer, message", [
-    ("S07=agent", "S01：是否委托他人代为办理？（可选：self=本人办理；agent=委托代理人办理）"),
-    ("S01=friend", "可选：self（本人办理）；agent（委托代理人办理）"),
-    ("S01", "情形答案格式应为 情形编码=答案编码"),
-])
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        ("S07=agent", "S01：是否委托他人代为办理？（可选：self=本人办理；agent=委托代理人办理）"),
+        ("S01=friend", "可选：self（本人办理）；agent（委托代理人办理）"),
+        ("S01", "情形答案格式应为 情形编码=答案编码"),
+    ],
+)
 def test_bad_answers_list_the_valid_ones(capsys, data, answer, message):
     code, _, err = _run(capsys, "catalog", "guide", "370702-XK-0002", "--answer", answer, *data)
     assert code == 1 and message in err

@@ -1,4 +1,5 @@
 """`onewindow` subcommands: discovered, and failing with plain Chinese."""
+
 from __future__ import annotations
 
 import pytest

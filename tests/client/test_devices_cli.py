@@ -1,4 +1,5 @@
 """`onewindow devices …` against the virtual devices, as hall IT staff would run it."""
+
 from __future__ import annotations
 
 import pytest

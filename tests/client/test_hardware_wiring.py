@@ -1,4 +1,5 @@
 """The program's view of the devices: scanning into the page store, status changes as they happen."""
+
 from __future__ import annotations
 
 import io

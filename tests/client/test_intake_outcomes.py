@@ -1,4 +1,5 @@
 """Every counter outcome is recorded as a case and gets its own notice, read back from the PDF."""
+
 from __future__ import annotations
 
 import pdfplumber
@@ -20,8 +21,10 @@ def counter(enrolled_runtime, live_server):
 
 def _draft(code, received=(), **kw):
     states = kw.pop("states", {})
-    mats = tuple(MaterialInput(c, c in received, state=states.get(c, ("", ""))[0], reason=states.get(c, ("", ""))[1])
-                 for c in sorted(set(received) | set(states)))
+    mats = tuple(
+        MaterialInput(c, c in received, state=states.get(c, ("", ""))[0], reason=states.get(c, ("", ""))[1])
+        for c in sorted(set(received) | set(states))
+    )
     return IntakeDraft(APPLICANT, code, mats, phone="13800000000", **kw)
 
 
@@ -102,7 +105,8 @@ def test_every_outcome_reaches_the_back_office_with_its_status(counter, live_ser
         "accept": services.intake.submit(_draft(GETIHU, received=("M01", "M02", "M03")), clerk),
         "accept_tolerant": services.intake.submit(_draft(GETIHU, received=("M01", "M02")), clerk),
         "conclude": services.intake.submit(
-            _draft(unemployment.code, received=tuple(m.code for m in unemployment.materials)), clerk),
+            _draft(unemployment.code, received=tuple(m.code for m in unemployment.materials)), clerk
+        ),
         "notify_missing": services.intake.submit(_draft(GETIHU, received=("M01",)), clerk),
         "refuse": services.intake.submit(_draft(GETIHU, refusal="duplicate"), clerk),
     }
@@ -110,8 +114,12 @@ def test_every_outcome_reaches_the_back_office_with_its_status(counter, live_ser
     assert status.error == "" and status.pending == 0 and status.rejected == 0
     on_server = {c.case_no: c.status for c in admin.list_cases(live_server.db_url)}
     assert {k: on_server[r.case_no] for k, r in submitted.items()} == {
-        "accept": "submitted", "accept_tolerant": "submitted", "conclude": "concluded",
-        "notify_missing": "pending_supplement", "refuse": "refused"}
+        "accept": "submitted",
+        "accept_tolerant": "submitted",
+        "conclude": "concluded",
+        "notify_missing": "pending_supplement",
+        "refuse": "refused",
+    }
     # The window's own record is not overwritten by the server's echo.
     assert services.cases.detail(submitted["conclude"].case_id).summary.status == "concluded"
     assert services.cases.detail(submitted["accept"].case_id).summary.status == "submitted"

@@ -1,4 +1,5 @@
 """What the counter refuses, and that refusing never loses what was entered."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,10 +42,13 @@ def test_bad_id_number_and_missing_name_are_refused(logged_in):
         services.intake.accept(_draft(services, name="  "), clerk)
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("scan.docx", b"PK\x03\x04", "不支持的文件类型"),
-    ("empty.jpg", b"", "空文件"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("scan.docx", b"PK\x03\x04", "不支持的文件类型"),
+        ("empty.jpg", b"", "空文件"),
+    ],
+)
 def test_bad_scan_files_get_a_clear_message(tmp_path, logged_in, name, content, message):
     services, _ = logged_in
     path = tmp_path / name

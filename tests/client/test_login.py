@@ -1,4 +1,5 @@
 """Clerk login online, and offline against the verifier cached by an online login."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,6 +1,7 @@
 """省电模式: background polling really stops while the mode is on and resumes after it;
 the clerk's own requests (F5 sync) still work. Proved by where the pollers' threads wait
 (parked at the gate) and by round counts, never by timing."""
+
 from __future__ import annotations
 
 import time
@@ -26,8 +27,9 @@ def _until(predicate, what: str, timeout: float = 20.0):
 
 def test_device_monitor_and_card_watcher_stop_polling_in_low_power_mode(virtual_devices):
     gate = PowerGate(tick=0.01)
-    monitor = DeviceMonitor(default_specs(), lambda _e: None, backend=virtual_devices.backend, interval=0.01,
-                            gate=gate).start()
+    monitor = DeviceMonitor(
+        default_specs(), lambda _e: None, backend=virtual_devices.backend, interval=0.01, gate=gate
+    ).start()
     owner = DeviceOwner("id-reader")
     reader = open_reader(VIRTUAL_READER, virtual_devices.backend)
     watcher = CardWatcher(owner, reader, lambda _card: None, interval=0.01, gate=gate).start()
@@ -59,8 +61,9 @@ def syncing_runtime(enrolled_runtime):
     return enrolled_runtime
 
 
-def test_sync_loop_pauses_but_f5_still_syncs_and_the_mode_is_remembered(syncing_runtime, tmp_path,
-                                                                         live_server, virtual_devices):
+def test_sync_loop_pauses_but_f5_still_syncs_and_the_mode_is_remembered(
+    syncing_runtime, tmp_path, live_server, virtual_devices
+):
     runtime = syncing_runtime
     engine = runtime.engine()
     services = runtime.services

@@ -1,4 +1,5 @@
 """`onewindow notice kinds|sample`: sample notices for an office checking its templates."""
+
 from __future__ import annotations
 
 import io
@@ -45,15 +46,17 @@ def test_sample_prints_the_offices_own_template_changes(capsys, tmp_path):
     assert "寿光市行政审批服务局" in _text(out)
 
 
-@pytest.mark.parametrize("content, message", [
-    ('{"office": {"nam": "x"}}', "文书模板机关字段未知：nam"),
-    ("{oops", "模板文件不是有效的 JSON"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('{"office": {"nam": "x"}}', "文书模板机关字段未知：nam"),
+        ("{oops", "模板文件不是有效的 JSON"),
+    ],
+)
 def test_bad_template_file_is_refused_in_chinese(capsys, tmp_path, content, message):
     update = tmp_path / "t.json"
     update.write_text(content, "utf-8")
-    assert main(["notice", "sample", "acceptance", "--templates", str(update),
-                 "--out", str(tmp_path / "a.pdf")]) == 1
+    assert main(["notice", "sample", "acceptance", "--templates", str(update), "--out", str(tmp_path / "a.pdf")]) == 1
     assert message in capsys.readouterr().err
     assert not (tmp_path / "a.pdf").exists()
 

@@ -1,4 +1,5 @@
 """`onewindow outreach load|show|mailing` on an enrolled laptop against the live back office."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,10 +15,23 @@ def test_the_run_is_loaded_and_shown_on_the_command_line(tmp_path, live_server, 
     runtime.enrolment.enrol(live_server.url, live_server.enrol_code, "直通车笔记本")
     runtime.close()
     day = dt.date(2026, 11, 28)
-    run = server_outreach.plan_run(live_server.db_url, live_server.hall.org_code, day, "370702103000", [live_server.clerk],
-                                   area_name="乐埠山生态发展区")
-    server_outreach.add_appointment(live_server.db_url, run.id, name="王秀英", address="乐埠山东村3排5号",
-                                    matter_code="370702-GG-0038", phone="13905360000", booked_via="村级代办点")
+    run = server_outreach.plan_run(
+        live_server.db_url,
+        live_server.hall.org_code,
+        day,
+        "370702103000",
+        [live_server.clerk],
+        area_name="乐埠山生态发展区",
+    )
+    server_outreach.add_appointment(
+        live_server.db_url,
+        run.id,
+        name="王秀英",
+        address="乐埠山东村3排5号",
+        matter_code="370702-GG-0038",
+        phone="13905360000",
+        booked_via="村级代办点",
+    )
 
     assert main(["outreach", "show", "--data-dir", str(data_dir)]) == 0
     assert "请先执行：onewindow outreach load" in capsys.readouterr().out

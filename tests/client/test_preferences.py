@@ -1,4 +1,5 @@
 """Counter settings: validated, remembered, and applied to the paper at once."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,8 +18,11 @@ def clerk(enrolled_runtime, live_server):
 
 def _accept(services, clerk):
     matter = services.intake.search("养老")[0]
-    draft = IntakeDraft(Applicant("王秀英", "身份证", "11010519491231002X"), matter.code,
-                        tuple(MaterialInput(s.code, True) for s in matter.materials))
+    draft = IntakeDraft(
+        Applicant("王秀英", "身份证", "11010519491231002X"),
+        matter.code,
+        tuple(MaterialInput(s.code, True) for s in matter.materials),
+    )
     return services.intake.accept(draft, clerk)
 
 
@@ -43,12 +47,15 @@ def test_a4_mode_writes_a_receipt_pdf_instead_of_printing(enrolled_runtime, cler
     assert (result.notice_pdf.parent / f"{result.case_no}-收件凭证.pdf").stat().st_size > 1000
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"receipt_format": "110"}, "小票格式"),
-    ({"font_size": 40}, "字号"),
-    ({"lock_minutes": 0}, "锁屏"),
-    ({"server_url": "zwfw.example"}, "地址格式不正确"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"receipt_format": "110"}, "小票格式"),
+        ({"font_size": 40}, "字号"),
+        ({"lock_minutes": 0}, "锁屏"),
+        ({"server_url": "zwfw.example"}, "地址格式不正确"),
+    ],
+)
 def test_bad_values_are_refused_and_nothing_changes(enrolled_runtime, change, message):
     prefs = enrolled_runtime.services.preferences
     before = prefs.load()

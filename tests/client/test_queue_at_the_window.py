@@ -1,5 +1,6 @@
 """The window's queue service against a real back office: call, recall, 过号, transfer, done,
 the ticket recorded on the case, and a dead network that leaves intake working."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,8 +27,12 @@ def open_window(enrolled_runtime, live_server):
 
 def accept(services, clerk, ticket_no: str = ""):
     matter = services.intake.matter("370702-XK-0001")
-    draft = IntakeDraft(Applicant("李建国", "身份证", "34052419800101001X"), matter.code,
-                        tuple(MaterialInput(m.code, True) for m in matter.materials), ticket_no=ticket_no)
+    draft = IntakeDraft(
+        Applicant("李建国", "身份证", "34052419800101001X"),
+        matter.code,
+        tuple(MaterialInput(m.code, True) for m in matter.materials),
+        ticket_no=ticket_no,
+    )
     return services.intake.submit(draft, clerk)
 
 

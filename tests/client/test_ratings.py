@@ -1,4 +1,5 @@
 """好差评 after a case: the applicant's key press on the pad is recorded, synced and counted."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,14 @@ def served_case(enrolled_runtime, live_server):
     services = enrolled_runtime.services
     clerk = services.auth.login(live_server.clerk, live_server.password)
     matter = services.intake.matter("370702-XK-0001")
-    result = services.intake.submit(IntakeDraft(Applicant("李建国", "身份证", "34052419800101001X"), matter.code,
-                                                tuple(MaterialInput(m.code, True) for m in matter.materials)), clerk)
+    result = services.intake.submit(
+        IntakeDraft(
+            Applicant("李建国", "身份证", "34052419800101001X"),
+            matter.code,
+            tuple(MaterialInput(m.code, True) for m in matter.materials),
+        ),
+        clerk,
+    )
     return services, clerk, result
 
 

@@ -1,4 +1,5 @@
 """`onewindow report daily|monthly` writes statistics PDFs from the local store."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,10 +24,21 @@ def _text(path) -> str:
 
 
 def _case(seq: int, matter, status: str, clerk: str, received: dt.datetime, promised: dt.date) -> Case:
-    return Case(id=str(uuid.uuid4()), case_no=f"37070200000020261123A1B2{seq:04d}", matter_code=matter.code,
-                matter_name=matter.name, catalog_version="1", applicant_name="张三",
-                applicant_id_type="身份证", applicant_id_number="11010519491231002X", status=status,
-                received_at=received, promised_by=promised, clerk=clerk, updated_at=received)
+    return Case(
+        id=str(uuid.uuid4()),
+        case_no=f"37070200000020261123A1B2{seq:04d}",
+        matter_code=matter.code,
+        matter_name=matter.name,
+        catalog_version="1",
+        applicant_name="张三",
+        applicant_id_type="身份证",
+        applicant_id_number="11010519491231002X",
+        status=status,
+        received_at=received,
+        promised_by=promised,
+        clerk=clerk,
+        updated_at=received,
+    )
 
 
 @pytest.fixture
@@ -37,20 +49,32 @@ def store_after_a_busy_day(tmp_path):
     store = open_store(tmp_path / "client.sqlite", keys=None)
     at = dt.datetime.combine(DAY, dt.time(9, 0))
     with store.sessions() as s:
-        s.add_all([
-            _case(1, food, "accepted", "赵六", at, DAY + dt.timedelta(days=2)),
-            _case(2, food, "pending_supplement", "赵六", at, DAY + dt.timedelta(days=20)),
-            _case(3, food, "refused", "孙七", at, DAY),
-            _case(4, other, "accepted_tolerant", "孙七", at, DAY + dt.timedelta(days=20)),
-            _case(5, other, "submitted", "孙七", at, DAY + dt.timedelta(days=20)),
-        ])
+        s.add_all(
+            [
+                _case(1, food, "accepted", "赵六", at, DAY + dt.timedelta(days=2)),
+                _case(2, food, "pending_supplement", "赵六", at, DAY + dt.timedelta(days=20)),
+                _case(3, food, "refused", "孙七", at, DAY),
+                _case(4, other, "accepted_tolerant", "孙七", at, DAY + dt.timedelta(days=20)),
+                _case(5, other, "submitted", "孙七", at, DAY + dt.timedelta(days=20)),
+            ]
+        )
         old = _case(6, other, "in_review", "赵六", at - dt.timedelta(days=30), DAY - dt.timedelta(days=4))
         done = _case(7, food, "delivered", "赵六", at - dt.timedelta(days=6), DAY)
         s.add_all([old, done])
         s.flush()
-        s.add(CaseEvent(event_id=str(uuid.uuid4()), case_id=done.id, type="case.delivered", payload={},
-                        clerk="赵六", device_id="d", device_time=at + dt.timedelta(hours=2),
-                        prev_hash="0" * 64, hash="1" * 64))
+        s.add(
+            CaseEvent(
+                event_id=str(uuid.uuid4()),
+                case_id=done.id,
+                type="case.delivered",
+                payload={},
+                clerk="赵六",
+                device_id="d",
+                device_time=at + dt.timedelta(hours=2),
+                prev_hash="0" * 64,
+                hash="1" * 64,
+            )
+        )
         s.commit()
     yield tmp_path, store, food, other
     store.close()
@@ -60,8 +84,7 @@ def test_daily_figures_by_matter_outcome_and_clerk(store_after_a_busy_day):
     _, store, food, other = store_after_a_busy_day
     stats = StatisticsQueries(store, load_sample_catalog()).daily(DAY)
     by_matter = {m.matter: m for m in stats.matters}
-    assert (by_matter[food.name].accepted, by_matter[food.name].corrections,
-            by_matter[food.name].refused) == (1, 1, 1)
+    assert (by_matter[food.name].accepted, by_matter[food.name].corrections, by_matter[food.name].refused) == (1, 1, 1)
     assert (by_matter[other.name].tolerant, by_matter[other.name].accepted) == (1, 1)
     assert stats.total == 5 and stats.one_time_notices == 1
     clerks = {c.clerk: c for c in stats.clerks}
@@ -85,8 +108,7 @@ def test_monthly_finds_overdue_and_near_due_cases(store_after_a_busy_day):
 def test_report_daily_writes_a_pdf_with_the_day_and_clerks(store_after_a_busy_day, capsys):
     folder, _, food, _ = store_after_a_busy_day
     out = folder / "daily.pdf"
-    assert main(["report", "daily", "--date", DAY.isoformat(), "--out", str(out),
-                 "--data-dir", str(folder)]) == 0
+    assert main(["report", "daily", "--date", DAY.isoformat(), "--out", str(out), "--data-dir", str(folder)]) == 0
     assert "已生成" in capsys.readouterr().out
     text = _text(out)
     assert "综合窗口日报" in text and "2026年11月23日" in text

@@ -1,5 +1,6 @@
 """开班/交班: a shift at a window, its hand-over slip printed and decoded back, and its two
 events reaching the back office (later, when the network was down at the time)."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,15 +17,22 @@ MATTER = "370702-XK-0001"
 
 def submit(services, clerk, received: bool = True):
     matter = services.intake.matter(MATTER)
-    return services.intake.submit(IntakeDraft(Applicant("李建国", "身份证", "34052419800101001X"), matter.code,
-                                              tuple(MaterialInput(m.code, received) for m in matter.materials)),
-                                  clerk)
+    return services.intake.submit(
+        IntakeDraft(
+            Applicant("李建国", "身份证", "34052419800101001X"),
+            matter.code,
+            tuple(MaterialInput(m.code, received) for m in matter.materials),
+        ),
+        clerk,
+    )
 
 
 def server_shifts(live_server) -> list[tuple]:
     with create_engine(live_server.db_url).connect() as conn:
-        rows = conn.execute(text("select window, clerk, closed_at is not null from shifts where org_code = :org"),
-                            {"org": live_server.hall.org_code})
+        rows = conn.execute(
+            text("select window, clerk, closed_at is not null from shifts where org_code = :org"),
+            {"org": live_server.hall.org_code},
+        )
         return [tuple(r) for r in rows]
 
 
@@ -52,8 +60,15 @@ def test_a_shift_from_open_to_hand_over(enrolled_runtime, live_server, virtual_d
     assert services.shifts.current() is None
 
     slip = "\n".join(line.text for line in virtual_devices.printer.last_receipt().lines)
-    for expected in ("交班小结", "3号窗口", "张敏", "受理办件：2件（受理1件，一次性告知1件）",
-                     "叫号：办结1个，过号0个", "差评1个", "A002号仍在本窗口未办结"):
+    for expected in (
+        "交班小结",
+        "3号窗口",
+        "张敏",
+        "受理办件：2件（受理1件，一次性告知1件）",
+        "叫号：办结1个，过号0个",
+        "差评1个",
+        "A002号仍在本窗口未办结",
+    ):
         assert expected in slip, expected
     assert server_shifts(live_server) == [("3", live_server.clerk, True)]
 

@@ -1,4 +1,5 @@
 """Shared states for device tests: virtual hardware plugged in, a card on the reader, …"""
+
 from __future__ import annotations
 
 import os
@@ -48,18 +49,22 @@ def card_on_reader(virtual_hardware):
 @pytest.fixture
 def acceptance_receipt() -> ReceiptLayout:
     """A realistic 80 mm acceptance receipt, every element kind included."""
-    return ReceiptLayout(80, 48, (
-        TextLine("某某县政务服务中心", align="center", bold=True, size=2),
-        TextLine("受理回执", align="center", bold=True),
-        Rule(),
-        TextLine("办件编号：3401022024110100010001"),
-        TextLine("事项：城乡居民基本养老保险参保登记"),
-        TextLine("申请人：王秀英（110105********002X）"),
-        TextLine("承诺时限：5个工作日", align="right"),
-        Rule("="),
-        QRCode("https://zwfw.example.gov.cn/q?no=3401022024110100010001", size=6),
-        Barcode("3401022024110100010001"),
-        TextLine("请妥善保管本回执", align="center"),
-        Feed(3),
-        Cut(),
-    ))
+    return ReceiptLayout(
+        80,
+        48,
+        (
+            TextLine("某某县政务服务中心", align="center", bold=True, size=2),
+            TextLine("受理回执", align="center", bold=True),
+            Rule(),
+            TextLine("办件编号：3401022024110100010001"),
+            TextLine("事项：城乡居民基本养老保险参保登记"),
+            TextLine("申请人：王秀英（110105********002X）"),
+            TextLine("承诺时限：5个工作日", align="right"),
+            Rule("="),
+            QRCode("https://zwfw.example.gov.cn/q?no=3401022024110100010001", size=6),
+            Barcode("3401022024110100010001"),
+            TextLine("请妥善保管本回执", align="center"),
+            Feed(3),
+            Cut(),
+        ),
+    )

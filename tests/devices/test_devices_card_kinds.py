@@ -1,4 +1,5 @@
 """Card-type flags and tail fields of the text block, and the fingerprint-variant reply."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -25,7 +26,7 @@ def foreign_card() -> ForeignResidentCard:
 
 
 def _text(card):
-    return idcard.encode_read_payload(card)[4:4 + 256]
+    return idcard.encode_read_payload(card)[4 : 4 + 256]
 
 
 def test_resident_card_flag_is_blank():

@@ -1,4 +1,5 @@
 """The decoder reads back everything the encoder writes, and survives garbage."""
+
 from __future__ import annotations
 
 import io
@@ -13,9 +14,14 @@ from devices.escpos_decode import DecodedLine, decode, render_png, split_jobs
 def test_full_layout_round_trip(acceptance_receipt):
     decoded = decode(encode_receipt(acceptance_receipt))
     assert [line.text for line in decoded.lines] == [
-        "某某县政务服务中心", "受理回执", "-" * 48,
-        "办件编号：3401022024110100010001", "事项：城乡居民基本养老保险参保登记",
-        "申请人：王秀英（110105********002X）", "承诺时限：5个工作日", "=" * 48,
+        "某某县政务服务中心",
+        "受理回执",
+        "-" * 48,
+        "办件编号：3401022024110100010001",
+        "事项：城乡居民基本养老保险参保登记",
+        "申请人：王秀英（110105********002X）",
+        "承诺时限：5个工作日",
+        "=" * 48,
         "请妥善保管本回执",
     ]
     assert decoded.lines[0] == DecodedLine("某某县政务服务中心", "center", True, 2)

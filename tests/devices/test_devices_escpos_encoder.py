@@ -1,4 +1,5 @@
 """Byte-exact ESC/POS output of the receipt encoder."""
+
 from __future__ import annotations
 
 from client.domain.paper import Barcode, Cut, Feed, QRCode, ReceiptLayout, Rule, TextLine
@@ -22,8 +23,7 @@ def test_ascii_line_has_no_chinese_mode():
 
 def test_chinese_line_is_gb18030_inside_fs_and():
     data = encode_receipt(layout(TextLine("受理回执", align="center", bold=True, size=2)))
-    assert data == (INIT + b"\x1ba\x01\x1bE\x01\x1d!\x11"
-                    + b"\x1c&" + "受理回执".encode("gb18030") + b"\x1c." + b"\n")
+    assert data == (INIT + b"\x1ba\x01\x1bE\x01\x1d!\x11" + b"\x1c&" + "受理回执".encode("gb18030") + b"\x1c." + b"\n")
 
 
 def test_fullwidth_punctuation_only_is_not_question_marks():
@@ -55,12 +55,15 @@ def test_feed_and_cut():
 
 def test_native_qr_functions_165_167_169_180_181():
     data = encode_receipt(layout(QRCode("AB", size=5)))
-    assert data == (INIT + b"\x1ba\x01\x1bE\x00\x1d!\x00"
-                    + b"\x1d(k\x04\x001A2\x00"      # fn 65: model 2
-                    + b"\x1d(k\x03\x001C\x05"       # fn 67: module size 5
-                    + b"\x1d(k\x03\x001E1"          # fn 69: error correction M
-                    + b"\x1d(k\x05\x001P0AB"        # fn 80: store "AB"
-                    + b"\x1d(k\x03\x001Q0")         # fn 81: print
+    assert data == (
+        INIT
+        + b"\x1ba\x01\x1bE\x00\x1d!\x00"
+        + b"\x1d(k\x04\x001A2\x00"  # fn 65: model 2
+        + b"\x1d(k\x03\x001C\x05"  # fn 67: module size 5
+        + b"\x1d(k\x03\x001E1"  # fn 69: error correction M
+        + b"\x1d(k\x05\x001P0AB"  # fn 80: store "AB"
+        + b"\x1d(k\x03\x001Q0"
+    )  # fn 81: print
 
 
 def test_code128_set_b_with_escaped_brace():

@@ -1,4 +1,5 @@
 """Every SAM frame of research/devices.md §1, byte for byte, and the text block."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,14 +12,17 @@ from devices.virtual import SAMPLE_CARDS
 H = bytes.fromhex
 
 
-@pytest.mark.parametrize("command, frame", [
-    (idcard.RESET, "AA AA AA 96 69 00 03 10 FF EC"),
-    (idcard.SAM_STATUS, "AA AA AA 96 69 00 03 11 FF ED"),
-    (idcard.SAM_ID, "AA AA AA 96 69 00 03 12 FF EE"),
-    (idcard.FIND_CARD, "AA AA AA 96 69 00 03 20 01 22"),
-    (idcard.SELECT_CARD, "AA AA AA 96 69 00 03 20 02 21"),
-    (idcard.READ_CARD, "AA AA AA 96 69 00 03 30 01 32"),
-])
+@pytest.mark.parametrize(
+    "command, frame",
+    [
+        (idcard.RESET, "AA AA AA 96 69 00 03 10 FF EC"),
+        (idcard.SAM_STATUS, "AA AA AA 96 69 00 03 11 FF ED"),
+        (idcard.SAM_ID, "AA AA AA 96 69 00 03 12 FF EE"),
+        (idcard.FIND_CARD, "AA AA AA 96 69 00 03 20 01 22"),
+        (idcard.SELECT_CARD, "AA AA AA 96 69 00 03 20 02 21"),
+        (idcard.READ_CARD, "AA AA AA 96 69 00 03 30 01 32"),
+    ],
+)
 def test_request_frames(command, frame):
     assert idcard.build_request(command) == H(frame)
     assert idcard.build_request(command.cmd, command.para) == H(frame)
@@ -68,8 +72,12 @@ def test_bad_preamble_is_typed():
 
 
 def test_sam_id_format_little_endian_groups():
-    raw = bytes([5, 0, 1, 0]) + (20240101).to_bytes(4, "little") + (12345).to_bytes(4, "little") \
+    raw = (
+        bytes([5, 0, 1, 0])
+        + (20240101).to_bytes(4, "little")
+        + (12345).to_bytes(4, "little")
         + (2147483647).to_bytes(4, "little")
+    )
     assert idcard.format_sam_id(raw) == "05-01-20240101-0000012345-2147483647"
     assert idcard.sam_id_bytes("05-01-20240101-0000012345-2147483647") == raw
 
@@ -101,6 +109,5 @@ def test_unknown_nation_code_is_shown_as_code():
 
 
 def test_ext_b_name_survives_the_block():
-    card = IdCard("\U0002020c明", "男", "汉", "19900101", "地址", "110105199001010011",
-                  "机关", "20200101", "20300101")
+    card = IdCard("\U0002020c明", "男", "汉", "19900101", "地址", "110105199001010011", "机关", "20200101", "20300101")
     assert idcard.decode_text_block(idcard.encode_text_block(card)).name == "\U0002020c明"

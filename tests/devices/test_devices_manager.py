@@ -1,4 +1,5 @@
 """Discovery by VID:PID + product string, and status events on hot-plug and paper out."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,8 +53,10 @@ def test_hot_plug_events_only_on_change(virtual_hardware, monitor, events):
     virtual_hardware.plug(virtual_hardware.printer)
     monitor.check_once()
     assert [(e.role, e.status) for e in events] == [
-        ("printer", DeviceStatus.ONLINE), ("id_reader", DeviceStatus.ONLINE),
-        ("printer", DeviceStatus.OFFLINE), ("printer", DeviceStatus.ONLINE),
+        ("printer", DeviceStatus.ONLINE),
+        ("id_reader", DeviceStatus.ONLINE),
+        ("printer", DeviceStatus.OFFLINE),
+        ("printer", DeviceStatus.ONLINE),
     ]
     assert events[2].message == "小票打印机：未连接"
 
@@ -61,8 +64,12 @@ def test_hot_plug_events_only_on_change(virtual_hardware, monitor, events):
 def test_paper_out_through_the_owner_thread(virtual_hardware, virtual_specs, printer, events):
     owner = DeviceOwner("printer")
     try:
-        monitor = DeviceMonitor(virtual_specs, events.append, backend=virtual_hardware.backend,
-                                probes={"printer": printer_probe(owner.call, printer)})
+        monitor = DeviceMonitor(
+            virtual_specs,
+            events.append,
+            backend=virtual_hardware.backend,
+            probes={"printer": printer_probe(owner.call, printer)},
+        )
         monitor.check_once()
         virtual_hardware.printer.set_paper_out()
         monitor.check_once()

@@ -1,4 +1,5 @@
 """Owner threads run device jobs in order, and the card watcher polls through them."""
+
 from __future__ import annotations
 
 import threading
@@ -18,8 +19,7 @@ def reader_owner():
 
 def test_jobs_run_in_order_on_one_thread(reader_owner):
     seen = []
-    futures = [reader_owner.submit(lambda i=i: seen.append((i, threading.current_thread().name)))
-               for i in range(20)]
+    futures = [reader_owner.submit(lambda i=i: seen.append((i, threading.current_thread().name))) for i in range(20)]
     for f in futures:
         f.result(5)
     assert [i for i, _ in seen] == list(range(20))
@@ -95,9 +95,10 @@ def test_printer_and_reader_owners_share_the_backend_concurrently(reader, printe
 
     reader_owner, printer_owner = DeviceOwner("id-reader"), DeviceOwner("printer")
     try:
-        prints = [printer_owner.submit(printer.print_layout,
-                                       ReceiptLayout(80, 48, (TextLine(f"第{i}号"), Cut())))
-                  for i in range(10)]
+        prints = [
+            printer_owner.submit(printer.print_layout, ReceiptLayout(80, 48, (TextLine(f"第{i}号"), Cut())))
+            for i in range(10)
+        ]
         polls = [reader_owner.submit(reader.sam_id) for _ in range(10)]
         assert {f.result(10) for f in polls} == {"05-01-20240101-0000012345-2147483647"}
         assert all(f.result(10) > 0 for f in prints)

@@ -1,4 +1,5 @@
 """Blank-page and blur checks on virtual scanner pages, and Otsu on known histograms."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """DLE EOT requests and the status bytes printers answer."""
+
 from __future__ import annotations
 
 import pytest

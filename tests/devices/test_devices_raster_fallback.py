@@ -1,4 +1,5 @@
 """Characters outside GBK are drawn with a TrueType font and sent as GS v 0."""
+
 from __future__ import annotations
 
 import pytest
@@ -46,5 +47,5 @@ def test_without_any_font_the_char_is_replaced_not_crashing():
 def test_font_chain_reports_glyph_coverage(cjk_font):
     rasterizer = TextRasterizer([cjk_font])
     assert rasterizer.available
-    assert rasterizer.has_all_glyphs("王\u4dae")        # Ext-A is in WenQuanYi Zen Hei
-    assert not rasterizer.has_all_glyphs("\U0002020c")   # Ext-B is not
+    assert rasterizer.has_all_glyphs("王\u4dae")  # Ext-A is in WenQuanYi Zen Hei
+    assert not rasterizer.has_all_glyphs("\U0002020c")  # Ext-B is not

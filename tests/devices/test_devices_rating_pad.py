@@ -1,4 +1,5 @@
 """Five levels, the default pad frame byte for byte, the serial and keyboard adapters."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,7 @@ def virtual_pad() -> VirtualRatingPad:
 
 @pytest.fixture
 def serial_pad(virtual_pad):
-    pad = SerialRatingPad(SerialTransport("virtual", kind="评价器", port_factory=virtual_pad.connect,
-                                          timeout_ms=200))
+    pad = SerialRatingPad(SerialTransport("virtual", kind="评价器", port_factory=virtual_pad.connect, timeout_ms=200))
     yield pad
     pad.close()
 

@@ -1,5 +1,6 @@
 """A misbehaving reader, a pulled device and an empty printer: typed errors with a clear
 Chinese message, and the owner thread keeps serving the next job."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Pages normalised to 300 dpi colour JPEG and one PDF per material."""
+
 from __future__ import annotations
 
 import io
@@ -32,7 +33,7 @@ def test_red_seal_stays_colour(scanner_with_three_sheets):
     page = normalise(scanner_with_three_sheets.acquire()[0])
     with Image.open(io.BytesIO(page.jpeg)) as image:
         raw = image.resize((248, 351)).convert("RGB").tobytes()
-    reds = [raw[i:i + 3] for i in range(0, len(raw), 3) if raw[i] > 150 and raw[i + 1] < 90]
+    reds = [raw[i : i + 3] for i in range(0, len(raw), 3) if raw[i] > 150 and raw[i + 1] < 90]
     assert reds, "the seal's red must survive normalisation"
 
 

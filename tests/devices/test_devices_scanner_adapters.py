@@ -1,4 +1,5 @@
 """Adapters: file/folder import, and the optional SANE/UVC/TWAIN ones when not installed."""
+
 from __future__ import annotations
 
 import pytest
@@ -44,8 +45,7 @@ def test_empty_folder(tmp_path):
         adapter.acquire()
 
 
-@pytest.mark.parametrize("adapter, module", [
-    (SaneScanner(), "sane"), (UvcCamera(), "cv2"), (TwainScanner(), "twain")])
+@pytest.mark.parametrize("adapter, module", [(SaneScanner(), "sane"), (UvcCamera(), "cv2"), (TwainScanner(), "twain")])
 def test_missing_driver_module_is_reported_not_raised(adapter, module, monkeypatch):
     monkeypatch.setattr(scanners.importlib.util, "find_spec", lambda name: None)
     status = adapter.status()

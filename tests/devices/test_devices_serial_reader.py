@@ -1,4 +1,5 @@
 """The ID card reader over a serial line: SerialTransport → pyserial loop:// → SAM emulator."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,7 +30,11 @@ def test_sam_id_and_card_over_serial(serial_reader, serial_line):
     serial_line.place_card(DECK[2])
     assert serial_reader.poll().name == "王\u4dae"
     assert [(r.cmd, r.para) for r in serial_line.requests[-4:]] == [
-        (0x20, 0x01), (0x20, 0x01), (0x20, 0x02), (0x30, 0x01)]
+        (0x20, 0x01),
+        (0x20, 0x01),
+        (0x20, 0x02),
+        (0x30, 0x01),
+    ]
 
 
 def test_pulled_cable_is_not_found_then_replug_works(serial_reader, serial_line):

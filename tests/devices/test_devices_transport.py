@@ -1,4 +1,5 @@
 """UsbTransport turns every pyusb failure into a typed error with a Chinese message."""
+
 from __future__ import annotations
 
 import pytest

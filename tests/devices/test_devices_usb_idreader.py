@@ -1,4 +1,5 @@
 """Reading an ID card through IdCardReader → UsbTransport → pyusb → virtual reader."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """A whole receipt through ReceiptPrinter → UsbTransport → pyusb → virtual printer."""
+
 from __future__ import annotations
 
 import io
@@ -32,8 +33,11 @@ def test_two_jobs_are_kept_apart(printer, virtual_hardware):
 
 
 def test_rare_name_prints_as_image_over_usb(printer, virtual_hardware, cjk_font, tmp_path):
-    layout = ReceiptLayout(80, 48, (TextLine("收件凭证", align="center", bold=True, size=2),
-                                    TextLine("申请人：王\u4dae", align="center"), Cut()))
+    layout = ReceiptLayout(
+        80,
+        48,
+        (TextLine("收件凭证", align="center", bold=True, size=2), TextLine("申请人：王\u4dae", align="center"), Cut()),
+    )
     printer.print_layout(layout)
     receipt = virtual_hardware.printer.last_receipt()
     assert receipt.text == "收件凭证"

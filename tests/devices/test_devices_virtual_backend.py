@@ -1,4 +1,5 @@
 """pyusb itself runs over the virtual backend: enumeration, descriptors, plugging."""
+
 from __future__ import annotations
 
 import tempfile
@@ -11,8 +12,7 @@ from devices.virtual import VirtualUsbBackend, VirtualUsbDevice
 
 
 def test_find_lists_both_devices(virtual_hardware):
-    found = {(d.idVendor, d.idProduct) for d in
-             usb.core.find(find_all=True, backend=virtual_hardware.backend)}
+    found = {(d.idVendor, d.idProduct) for d in usb.core.find(find_all=True, backend=virtual_hardware.backend)}
     assert found == {(0x0416, 0x5011), (0x0400, 0xC35A)}
 
 

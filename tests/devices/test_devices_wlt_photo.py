@@ -1,4 +1,5 @@
 """The WLT photo stays opaque; a decoder is plugged in, and its absence is a clear state."""
+
 from __future__ import annotations
 
 import io

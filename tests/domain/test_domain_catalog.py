@@ -1,4 +1,5 @@
 """The sample catalog and its schema: 实施清单 elements, 情形, 一件事, versions."""
+
 from __future__ import annotations
 
 import json
@@ -21,12 +22,33 @@ def test_shipped_catalog_covers_three_levels_and_the_issue_matters(shipped_catal
     levels = {m.level for m in shipped_catalog.matters}
     assert len(shipped_catalog.matters) >= 40 and levels == {"county", "town", "village"}
     names = " ".join(m.name for m in shipped_catalog.matters)
-    for expected in ("个体工商户设立登记", "企业设立登记", "公章刻制", "新办纳税人", "银行基本存款账户", "职工参保登记",
-                     "食品经营许可", "幼儿园设立", "诊所", "养老保险待遇资格认证", "结婚登记", "居民身份证补领", "公证",
-                     "残疾人证", "最低生活保障", "生育登记", "建筑工程施工许可"):
+    for expected in (
+        "个体工商户设立登记",
+        "企业设立登记",
+        "公章刻制",
+        "新办纳税人",
+        "银行基本存款账户",
+        "职工参保登记",
+        "食品经营许可",
+        "幼儿园设立",
+        "诊所",
+        "养老保险待遇资格认证",
+        "结婚登记",
+        "居民身份证补领",
+        "公证",
+        "残疾人证",
+        "最低生活保障",
+        "生育登记",
+        "建筑工程施工许可",
+    ):
         assert expected in names, expected
     assert {b.name for b in shipped_catalog.bundles} == {
-        "我要开餐馆", "幼儿园设立一件事", "个体诊所设立一件事", "新生儿出生一件事", "企业开办一日办"}
+        "我要开餐馆",
+        "幼儿园设立一件事",
+        "个体诊所设立一件事",
+        "新生儿出生一件事",
+        "企业开办一日办",
+    }
 
 
 def test_codes_the_other_tests_rely_on_are_kept(shipped_catalog):
@@ -81,11 +103,38 @@ def test_round_trip_through_json_keeps_everything(shipped_catalog):
 
 
 def test_old_flat_catalog_format_still_loads():
-    old = {"version": "2026.11-1", "office_name": "x", "region_code": "370702000000", "matters": [{
-        "code": "A", "base_code": "B", "name": "n", "kind": "k", "department": "d", "handling": "promised",
-        "legal_limit": 20, "legal_unit": "WD", "promised_limit": 10, "promised_unit": "WD", "level": "county",
-        "keywords": ["k"], "materials": [{"code": "M01", "name": "身份证", "necessity": "required", "form": "original",
-                                          "copies": 1, "tolerable": False}], "result_name": "r"}]}
+    old = {
+        "version": "2026.11-1",
+        "office_name": "x",
+        "region_code": "370702000000",
+        "matters": [
+            {
+                "code": "A",
+                "base_code": "B",
+                "name": "n",
+                "kind": "k",
+                "department": "d",
+                "handling": "promised",
+                "legal_limit": 20,
+                "legal_unit": "WD",
+                "promised_limit": 10,
+                "promised_unit": "WD",
+                "level": "county",
+                "keywords": ["k"],
+                "materials": [
+                    {
+                        "code": "M01",
+                        "name": "身份证",
+                        "necessity": "required",
+                        "form": "original",
+                        "copies": 1,
+                        "tolerable": False,
+                    }
+                ],
+                "result_name": "r",
+            }
+        ],
+    }
     cat = catalog_from_dict(old)
     assert cat.get("A").materials[0].medium == "paper" and cat.bundles == ()
 

@@ -1,4 +1,5 @@
 """The synthetic county catalog used by the search benchmark, and search at that scale."""
+
 from __future__ import annotations
 
 from collections import Counter

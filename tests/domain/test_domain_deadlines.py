@@ -1,4 +1,5 @@
 """Working-day deadlines across year boundaries, 2026→2027 included, and suspensions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,7 +49,8 @@ def test_suspension_pushes_the_date_by_its_working_days(start, n, offset, length
     paused = add_limit(start, n, "WD", BUILTIN, [pause])
     assert paused.due >= plain.due
     counted = working_days_between(start, paused.due, BUILTIN) - working_days_between(
-        pause.start - dt.timedelta(days=1), min(pause.end, paused.due), BUILTIN)
+        pause.start - dt.timedelta(days=1), min(pause.end, paused.due), BUILTIN
+    )
     assert counted == n and not pause.covers(paused.due)
 
 
@@ -89,11 +91,14 @@ def test_case_keeps_promised_and_legal_dates_apart():
     assert both.promised.due == dt.date(2026, 11, 16) and both.legal.due == dt.date(2026, 11, 30)
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"years": [2027], "holidays": ["2027-02-30"]}, "格式错误"),
-    ({"years": [2027], "holidays": ["2028-01-01"]}, "不属于所列年份"),
-    ({"years": [2027], "holidays": ["2027-01-01"], "workdays": ["2027-01-01"]}, "既是节假日又是调休"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"years": [2027], "holidays": ["2027-02-30"]}, "格式错误"),
+        ({"years": [2027], "holidays": ["2028-01-01"]}, "不属于所列年份"),
+        ({"years": [2027], "holidays": ["2027-01-01"], "workdays": ["2027-01-01"]}, "既是节假日又是调休"),
+    ],
+)
 def test_malformed_calendar_data_is_refused_in_chinese(data, message):
     with pytest.raises(ValueError, match=message):
         calendar_from_dict(data)

@@ -1,4 +1,5 @@
 """The intake decision engine: one test per rule, each named for its legal source."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,7 +51,10 @@ def test_xzxkf_32_1_4_one_notice_lists_everything_missing_or_defective():
     decision = decide(FOOD, states)
     assert decision.outcome == NOTIFY_MISSING and "第（四）项" in decision.basis
     assert [(s.code, s.problem) for s in decision.shortfalls] == [
-        ("M02", "未提交"), ("M03", "营业执照已过期"), ("M04", "未提交")]
+        ("M02", "未提交"),
+        ("M03", "营业执照已过期"),
+        ("M04", "未提交"),
+    ]
     assert not decision.accepted
 
 
@@ -67,8 +71,13 @@ def test_situation_answer_makes_the_power_of_attorney_required():
 
 
 def test_xzxkf_32_1_1_2_refusal_carries_reasons_and_the_competent_office():
-    decision = decide(SHOP, complete(SHOP), Facts(refusal="not_competent", refusal_text="申请在外省经营",
-                                                  competent_office="经营场所所在地市场监督管理部门"))
+    decision = decide(
+        SHOP,
+        complete(SHOP),
+        Facts(
+            refusal="not_competent", refusal_text="申请在外省经营", competent_office="经营场所所在地市场监督管理部门"
+        ),
+    )
     assert decision.outcome == REFUSE and "第（一）（二）项" in decision.basis
     assert decision.reasons == ("申请事项不属于本机关职权范围", "申请在外省经营")
     assert decision.competent_office == "经营场所所在地市场监督管理部门"
@@ -91,12 +100,15 @@ def test_rongque_only_tolerable_missing_with_deadline_inside_promised_limit():
     assert [s.code for s in decision.shortfalls] == ["M03"]
 
 
-@pytest.mark.parametrize("facts, why", [
-    (Facts(supplement_by=DUE, promised_due=DUE, bad_credit=True), "失信"),
-    (Facts(supplement_by=DUE, promised_due=DUE, false_pledge_before=True), "虚假承诺"),
-    (Facts(supplement_by=DUE + dt.timedelta(days=1), promised_due=DUE), "不得晚于承诺办结期限"),
-    (Facts(promised_due=DUE), "补交期限"),
-])
+@pytest.mark.parametrize(
+    "facts, why",
+    [
+        (Facts(supplement_by=DUE, promised_due=DUE, bad_credit=True), "失信"),
+        (Facts(supplement_by=DUE, promised_due=DUE, false_pledge_before=True), "虚假承诺"),
+        (Facts(supplement_by=DUE + dt.timedelta(days=1), promised_due=DUE), "不得晚于承诺办结期限"),
+        (Facts(promised_due=DUE), "补交期限"),
+    ],
+)
 def test_rongque_refused_for_bad_credit_false_pledge_or_late_deadline(facts, why):
     decision = decide(SHOP, complete(SHOP, M03="missing"), facts)
     assert decision.outcome == NOTIFY_MISSING and any(why in r for r in decision.reasons)

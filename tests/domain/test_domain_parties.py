@@ -1,4 +1,5 @@
 """Organisations and agents: who may act, and the paper an agent brings into the checklist."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,15 @@ def _person(number=ADULT, agent=None):
 
 
 def _org(agent=Agent("李建国", OTHER_ADULT, STAFF), **kw):
-    return Applicant(kw.pop("name", "潍坊市某某餐饮有限公司"), ID_USCC, kw.pop("uscc", USCC), kind=ORGANISATION,
-                     legal_rep=kw.pop("legal_rep", "张三"), agent=agent, **kw)
+    return Applicant(
+        kw.pop("name", "潍坊市某某餐饮有限公司"),
+        ID_USCC,
+        kw.pop("uscc", USCC),
+        kind=ORGANISATION,
+        legal_rep=kw.pop("legal_rep", "张三"),
+        agent=agent,
+        **kw,
+    )
 
 
 def test_an_agent_acting_by_mandate_brings_an_authorisation_letter():

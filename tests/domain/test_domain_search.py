@@ -1,4 +1,5 @@
 """Matter search: name, code, pinyin, initials, colloquial phrases, ranking and scope."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,19 +17,22 @@ def names(hits):
     return [h.item.name for h in hits]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("个体", "个体工商户设立登记"),
-    ("食品经营", "食品经营许可"),
-    ("gtgshsl", "个体工商户设立登记"),
-    ("getihugongshanghu", "个体工商户设立登记"),
-    ("spjyxk", "食品经营许可"),
-    ("370702-XK-0017", "建筑工程施工许可证核发"),
-    ("000130004000", "残疾人证新办"),
-    ("办低保", "最低生活保障申请"),
-    ("身份证丢了", "居民身份证补领"),
-    ("我的身份证丢了怎么办", "居民身份证补领"),
-    ("领结婚证", "内地居民结婚登记"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("个体", "个体工商户设立登记"),
+        ("食品经营", "食品经营许可"),
+        ("gtgshsl", "个体工商户设立登记"),
+        ("getihugongshanghu", "个体工商户设立登记"),
+        ("spjyxk", "食品经营许可"),
+        ("370702-XK-0017", "建筑工程施工许可证核发"),
+        ("000130004000", "残疾人证新办"),
+        ("办低保", "最低生活保障申请"),
+        ("身份证丢了", "居民身份证补领"),
+        ("我的身份证丢了怎么办", "居民身份证补领"),
+        ("领结婚证", "内地居民结婚登记"),
+    ],
+)
 def test_first_hit(sample_index, query, expected):
     assert names(sample_index.search(query))[0] == expected
 

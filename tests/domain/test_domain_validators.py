@@ -1,4 +1,5 @@
 """ID numbers (GB 11643), 统一社会信用代码 (GB 32100), mobiles and postcodes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,9 +52,12 @@ def test_id_examples_from_the_standard():
     assert "出生日期不存在" in check_resident_id("11010519490230002X", TODAY).message
 
 
-uscc_bodies = st.tuples(st.sampled_from("123456789ANY"), st.sampled_from(USCC_ALPHABET),
-                        st.from_regex(r"[0-9]{6}", fullmatch=True),
-                        st.text(USCC_ALPHABET, min_size=9, max_size=9)).map("".join)
+uscc_bodies = st.tuples(
+    st.sampled_from("123456789ANY"),
+    st.sampled_from(USCC_ALPHABET),
+    st.from_regex(r"[0-9]{6}", fullmatch=True),
+    st.text(USCC_ALPHABET, min_size=9, max_size=9),
+).map("".join)
 
 
 @given(uscc_bodies)
@@ -64,7 +68,7 @@ def test_uscc_with_its_check_character_is_valid(body):
 @given(uscc_bodies, st.integers(0, 17), st.sampled_from(USCC_ALPHABET))
 def test_uscc_single_substitution_is_always_detected(body, pos, char):
     code = body + uscc_check_char(body)
-    changed = code[:pos] + char + code[pos + 1:]
+    changed = code[:pos] + char + code[pos + 1 :]
     if changed != code and changed[0] in "123456789ANY" and changed[2:8].isdigit():
         assert not check_uscc(changed).ok
 
@@ -79,7 +83,9 @@ def test_uscc_remainder_zero_maps_to_check_character_0():
 def test_uscc_known_sample_and_letter_registration_codes():
     assert check_uscc("91350100M000100Y43").ok
     village = "N2370702MA" + "3C4D5E6"
-    assert check_uscc(village + uscc_check_char(village)).message.endswith("（登记管理部门：农业农村（农村集体经济组织））")
+    assert check_uscc(village + uscc_check_char(village)).message.endswith(
+        "（登记管理部门：农业农村（农村集体经济组织））"
+    )
     other = "Y1370702MA3C4D5E6"
     assert check_uscc(other + uscc_check_char(other)).ok
 

@@ -1,4 +1,5 @@
 """Who gets a priority ticket, and whose turn it is."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,11 @@ def test_priority_from_the_birth_date_or_the_green_channel():
     assert priority_for(ident("19900101"), True, DAY).reason == "green_channel"
     assert priority_for(None, False, DAY).message == ""
     with pytest.raises(ValueError, match="校验位"):
-        priority_for(ident("19611123")[:-1] + "0" if not ident("19611123").endswith("0") else
-                     ident("19611123")[:-1] + "1", False, DAY)
+        priority_for(
+            ident("19611123")[:-1] + "0" if not ident("19611123").endswith("0") else ident("19611123")[:-1] + "1",
+            False,
+            DAY,
+        )
 
 
 def test_two_priority_calls_in_a_row_at_most_while_others_wait():

@@ -6,6 +6,7 @@ collects 10 promised matters with the applicant's signature, records 2 visits th
 did not happen, is restarted once in the middle of the day, and syncs on return.
 The back office must end with exactly those 18 cases and exactly the expected events.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,16 +45,18 @@ def _person(i: int) -> tuple[str, str]:
 
 def _server_cli(back_office, *args) -> str:
     env = dict(os.environ, ONEWINDOW_SERVER_DB=back_office.db_url, ONEWINDOW_SERVER_BLOBS=str(back_office.blob_dir))
-    done = subprocess.run([sys.executable, "-m", "sync.server", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "sync.server", *args], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def _signature() -> Signature:
     """A hand-written looking scrawl, as the signature pad would record it."""
-    return Signature((tuple((20 + 4 * t, 60 + 25 * math.sin(t / 3)) for t in range(60)),
-                      ((60, 20), (70, 90), (80, 30))), 360, 120)
+    return Signature(
+        (tuple((20 + 4 * t, 60 + 25 * math.sin(t / 3)) for t in range(60)), ((60, 20), (70, 90), (80, 30))), 360, 120
+    )
 
 
 def _start(tmp_path, virtual, url: str | None = None):
@@ -69,8 +72,19 @@ def test_a_bus_day_offline_ends_with_exactly_the_cases_and_events(tmp_path, runn
     run_date = dt.date.today()
 
     # The supervisor plans the run on the command line and books 20 appointments.
-    out = _server_cli(back_office, "run", "plan", "370702", run_date.isoformat(), "--area", "370702103000",
-                      "--area-name", "乐埠山生态发展区", "--crew", "clerk01,worker01")
+    out = _server_cli(
+        back_office,
+        "run",
+        "plan",
+        "370702",
+        run_date.isoformat(),
+        "--area",
+        "370702103000",
+        "--area-name",
+        "乐埠山生态发展区",
+        "--crew",
+        "clerk01,worker01",
+    )
     run_id = out.split("行程 ", 1)[1].split("：", 1)[0]
     plan = []  # (kind, name, id_number, matter)
     for i in range(20):
@@ -78,9 +92,15 @@ def test_a_bus_day_offline_ends_with_exactly_the_cases_and_events(tmp_path, runn
         kind = "conclude" if i < 8 else "collect" if i < 18 else "miss"
         matter = IMMEDIATE[i % 2] if kind == "conclude" else PROMISED[i % 3]
         server_outreach.add_appointment(
-            back_office.db_url, run_id, name=name, address=f"乐埠山生态发展区{i + 1}村{i + 3}号", matter_code=matter,
-            phone=f"1380536{i:04d}", id_number="" if i % 4 == 3 else id_number,  # some booked without the number
-            booked_via="电话" if i % 2 else "村级代办点")
+            back_office.db_url,
+            run_id,
+            name=name,
+            address=f"乐埠山生态发展区{i + 1}村{i + 3}号",
+            matter_code=matter,
+            phone=f"1380536{i:04d}",
+            id_number="" if i % 4 == 3 else id_number,  # some booked without the number
+            booked_via="电话" if i % 2 else "村级代办点",
+        )
         plan.append((kind, name, id_number, matter))
 
     # The bus laptop: enrolled through a proxy that will go away when the bus leaves.
@@ -118,14 +138,28 @@ def test_a_bus_day_offline_ends_with_exactly_the_cases_and_events(tmp_path, runn
         assert prepared.matter_code == matter and prepared.applicant.name == name
         assert prepared.handling == ("immediate" if kind == "conclude" else "promised")
         # The card is still read at the door, to verify the person.
-        virtual_devices.reader.place_card(IdCard(name, "女", "汉", id_number[6:14], prepared.appointment.address,
-                                                 id_number, "潍坊市公安局潍城分局", "20200101", "长期"))
+        virtual_devices.reader.place_card(
+            IdCard(
+                name,
+                "女",
+                "汉",
+                id_number[6:14],
+                prepared.appointment.address,
+                id_number,
+                "潍坊市公安局潍城分局",
+                "20200101",
+                "长期",
+            )
+        )
         card = services.hardware.read_card()
         assert services.outreach.check_card(prepared.appointment, card.id_number, card.name) == ""
         spec = services.intake.matter(matter)
-        draft = IntakeDraft(prepared.applicant.__class__(card.name, "身份证", card.id_number, source="card"),
-                            matter, tuple(MaterialInput(m.code, True) for m in spec.materials_for({})),
-                            phone=prepared.applicant.phone)
+        draft = IntakeDraft(
+            prepared.applicant.__class__(card.name, "身份证", card.id_number, source="card"),
+            matter,
+            tuple(MaterialInput(m.code, True) for m in spec.materials_for({})),
+            phone=prepared.applicant.phone,
+        )
         if kind == "conclude":
             assert services.outreach.visit_outcome(draft) == "concluded"
             visit = services.outreach.record_visit(appt.id, draft, clerk)
@@ -162,8 +196,9 @@ def test_a_bus_day_offline_ends_with_exactly_the_cases_and_events(tmp_path, runn
     engine = create_engine(back_office.db_url)
     try:
         with engine.connect() as conn:
-            cases = conn.execute(select(ServerCase.case_no, ServerCase.status, ServerCase.complete,
-                                        ServerCase.payload)).all()
+            cases = conn.execute(
+                select(ServerCase.case_no, ServerCase.status, ServerCase.complete, ServerCase.payload)
+            ).all()
             events = conn.execute(select(ServerEvent.type, ServerEvent.case_id, ServerEvent.status)).all()
     finally:
         engine.dispose()
@@ -188,8 +223,9 @@ def test_a_bus_day_offline_ends_with_exactly_the_cases_and_events(tmp_path, runn
     waiting = services.outreach.awaiting_mail()
     assert [w.case_no_display.replace("-", "") for w in waiting] == [first]
     assert first[-4:] in _server_cli(back_office, "run", "awaiting-mail").replace("-", "")
-    mailed = services.delivery.mail(waiting[0].case_id, "EA123456789CN", waiting[0].address,
-                                    waiting[0].applicant_name, clerk)
+    mailed = services.delivery.mail(
+        waiting[0].case_id, "EA123456789CN", waiting[0].address, waiting[0].applicant_name, clerk
+    )
     assert mailed.postage == "office" and mailed.postage_label == "邮寄费用由政府承担"
     services.sync.sync_now()
     assert services.outreach.awaiting_mail() == ()

@@ -1,4 +1,5 @@
 """The thin path through the services: counter → back office → counter, over real HTTP."""
+
 from __future__ import annotations
 
 import io
@@ -28,8 +29,9 @@ def scanned_page(tmp_path, name="page.jpg", colour=(200, 30, 30)):
 
 def server_cli(live_server, *args):
     env = dict(os.environ, ONEWINDOW_SERVER_DB=live_server.db_url, ONEWINDOW_SERVER_BLOBS=str(live_server.blob_dir))
-    return subprocess.run([sys.executable, "-m", "sync.server", *args], env=env, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "sync.server", *args], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_case_goes_from_counter_to_back_office_and_back(tmp_path, live_server, enrolled_runtime, virtual_devices):
@@ -48,9 +50,10 @@ def test_case_goes_from_counter_to_back_office_and_back(tmp_path, live_server, e
     matter = services.intake.search("个体")[0]
     assert matter.name == "个体工商户设立登记"
     page = services.intake.import_page(scanned_page(tmp_path))
-    materials = tuple(MaterialInput(spec.code, spec.necessity == "required",
-                                    (page,) if spec.code == "M01" else ())
-                      for spec in matter.materials)
+    materials = tuple(
+        MaterialInput(spec.code, spec.necessity == "required", (page,) if spec.code == "M01" else ())
+        for spec in matter.materials
+    )
     applicant = Applicant(read.name, "身份证", read.id_number, source="card")
     draft = IntakeDraft(applicant, matter.code, materials, phone="13800000000")
     result = services.intake.accept(draft, clerk)
@@ -62,8 +65,14 @@ def test_case_goes_from_counter_to_back_office_and_back(tmp_path, live_server, e
         assert case.status == "accepted"
         events = s.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
         assert [e.type for e in events] == ["case.accepted"]
-        assert s.scalar(select(func.count()).select_from(OutboxEntry)
-                        .where(OutboxEntry.event_id == events[0].event_id, OutboxEntry.state == "pending")) == 1
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(OutboxEntry)
+                .where(OutboxEntry.event_id == events[0].event_id, OutboxEntry.state == "pending")
+            )
+            == 1
+        )
 
     # The receipt really went over USB to the printer, and decodes back.
     receipt = virtual_devices.printer.last_receipt()
@@ -84,8 +93,9 @@ def test_case_goes_from_counter_to_back_office_and_back(tmp_path, live_server, e
     assert status.error == "" and status.pending == 0 and status.blobs_pending == 0
     rows = [c for c in admin.list_cases(live_server.db_url) if c.case_no == result.case_no]
     assert len(rows) == 1 and rows[0].status == "submitted"
-    assert (live_server.blob_dir / page.sha256[:2] / page.sha256).read_bytes() == \
-        enrolled_runtime.services.intake.pages.read(page.sha256)
+    assert (
+        live_server.blob_dir / page.sha256[:2] / page.sha256
+    ).read_bytes() == enrolled_runtime.services.intake.pages.read(page.sha256)
 
     # An approver decides on the command line.
     done = server_cli(live_server, "decide", result.case_no, "approve", "--by", live_server.hall.approver)

@@ -7,6 +7,7 @@ worker logs in offline, takes in village matters and one county matter on a citi
 (帮办代办) with a transfer slip, and sends the previous day's originals on. On the eighth
 day the station syncs; then the county hall scans the slips it received.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,11 @@ from sync.server.db import Event, make_engine
 
 VILLAGE_MATTERS = ("370702-GG-0036", "370702-GG-0003")  # 高龄津贴 (promised), 养老待遇资格认证 (immediate)
 COUNTY_MATTER = "370702-GG-0027"  # 公证: county level, forwarded by the station
-APPLICANTS = (Applicant("王秀英", "身份证", "11010519491231002X"), Applicant("李建国", "身份证", "440524188001010014"),
-              Applicant("赵大山", "身份证", "34052419800101001X"))
+APPLICANTS = (
+    Applicant("王秀英", "身份证", "11010519491231002X"),
+    Applicant("李建国", "身份证", "440524188001010014"),
+    Applicant("赵大山", "身份证", "34052419800101001X"),
+)
 WORKER_ID = "370702198503120014"  # the social worker's own ID number, printed on the 授权委托书
 DEAD_SERVER = "http://127.0.0.1:9"  # nothing listens on the discard port: the network is down
 
@@ -59,8 +63,9 @@ def draft(intake, matter_code: str, applicant: Applicant, proxy: bool = False) -
 
 
 @pytest.mark.own_back_office  # publishes a catalog, a calendar and a field policy for every org unit
-def test_a_village_station_works_a_week_offline_then_syncs_nothing_lost_nothing_twice(tmp_path, live_server,
-                                                                                        virtual_devices):
+def test_a_village_station_works_a_week_offline_then_syncs_nothing_lost_nothing_twice(
+    tmp_path, live_server, virtual_devices
+):
     info = live_server.hall
     catalog = load_sample_catalog().to_dict()
     catalog["version"] = "2026.11-village"
@@ -113,8 +118,7 @@ def test_a_village_station_works_a_week_offline_then_syncs_nothing_lost_nothing_
         if day == 5:
             clock.advance(hours=3)  # and forward again
         clock.advance(minutes=30)
-        result = services.intake.submit(draft(services.intake, COUNTY_MATTER, APPLICANTS[day % 3], proxy=True),
-                                        worker)
+        result = services.intake.submit(draft(services.intake, COUNTY_MATTER, APPLICANTS[day % 3], proxy=True), worker)
         assert result.slip_no and result.printed
         slip = services.transfer.print_slip(result.case_id)
         assert slip.printed and slip.error == "" and slip.pdf.exists()
@@ -156,8 +160,9 @@ def test_a_village_station_works_a_week_offline_then_syncs_nothing_lost_nothing_
         assert s.scalar(select(func.count()).select_from(Case)) == 21
     engine = make_engine(live_server.db_url, create=False)
     with engine.connect() as conn:
-        server_events = [r.event_id for r in conn.execute(select(Event.event_id, Event.status)
-                                                          .where(Event.status == "acked"))]
+        server_events = [
+            r.event_id for r in conn.execute(select(Event.event_id, Event.status).where(Event.status == "acked"))
+        ]
     engine.dispose()
     assert len(server_events) == len(set(server_events)) and set(server_events) == local_events
     assert len(local_events) == 21 + 6  # every intake, and six dispatches (day 6's originals are still here)

@@ -1,4 +1,5 @@
 """Shared states for the reports tests: the fonts on this machine and sample cases."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -82,8 +83,8 @@ def _table_dir(data: bytes) -> dict[str, bytes]:
     count = struct.unpack(">H", data[4:6])[0]
     tables = {}
     for i in range(count):
-        tag, _, offset, length = struct.unpack(">4sLLL", data[12 + 16 * i: 28 + 16 * i])
-        tables[tag.decode("latin-1")] = data[offset: offset + length]
+        tag, _, offset, length = struct.unpack(">4sLLL", data[12 + 16 * i : 28 + 16 * i])
+        tables[tag.decode("latin-1")] = data[offset : offset + length]
     return tables
 
 

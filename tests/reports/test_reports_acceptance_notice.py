@@ -1,4 +1,5 @@
 """受理通知书 read back from the PDF the applicant is handed."""
+
 from __future__ import annotations
 
 import dataclasses

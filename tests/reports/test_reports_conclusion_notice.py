@@ -1,4 +1,5 @@
 """办结通知书: approved with the result to collect, or denied with reasons and appeal rights."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -14,11 +15,19 @@ from reports.templates import default_templates
 def licence_approved() -> ConclusionNotice:
     t = default_templates()
     return ConclusionNotice(
-        office_name=t.office.name, doc_no=t.doc_number("conclusion", 2026, 88),
-        applicant_name="张三", applicant_id_number="11010519491231002X", matter_name="食品经营许可（新办）",
-        case_no="37070200000020261122A1B20007", received_on=dt.date(2026, 11, 22),
-        concluded_on=dt.date(2026, 12, 3), approved=True, result_name="食品经营许可证",
-        result_no="JY13707020012345", query_url="https://zwfw.example.gov.cn/q?c=1")
+        office_name=t.office.name,
+        doc_no=t.doc_number("conclusion", 2026, 88),
+        applicant_name="张三",
+        applicant_id_number="11010519491231002X",
+        matter_name="食品经营许可（新办）",
+        case_no="37070200000020261122A1B20007",
+        received_on=dt.date(2026, 11, 22),
+        concluded_on=dt.date(2026, 12, 3),
+        approved=True,
+        result_name="食品经营许可证",
+        result_no="JY13707020012345",
+        query_url="https://zwfw.example.gov.cn/q?c=1",
+    )
 
 
 def test_approval_says_what_to_collect_and_where(licence_approved, pdf_text):
@@ -33,8 +42,9 @@ def test_approval_says_what_to_collect_and_where(licence_approved, pdf_text):
 
 
 def test_denial_gives_reasons_and_appeal_rights(licence_approved, pdf_text):
-    denied = dataclasses.replace(licence_approved, approved=False, result_name="", result_no="",
-                                 reasons=("现场核查经营场所与申请材料不符。",))
+    denied = dataclasses.replace(
+        licence_approved, approved=False, result_name="", result_no="", reasons=("现场核查经营场所与申请材料不符。",)
+    )
     flat = pdf_text(render_conclusion_notice(denied)).replace("\n", "")
     assert "决定不予批准" in flat
     assert "现场核查经营场所与申请材料不符。" in flat

@@ -1,4 +1,5 @@
 """补正材料通知书（一次性告知书）: every defect listed at once, with the five-day rule."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,15 +14,25 @@ from reports.templates import default_templates
 def three_defects() -> CorrectionNotice:
     t = default_templates()
     return CorrectionNotice(
-        office_name=t.office.name, doc_no=t.doc_number("correction", 2026, 45),
-        applicant_name="王䶮", applicant_id_number="11010519491231002X", applicant_phone="13800000000",
-        matter_name="食品经营许可（新办）", case_no="37070200000020261122A1B20007",
+        office_name=t.office.name,
+        doc_no=t.doc_number("correction", 2026, 45),
+        applicant_name="王䶮",
+        applicant_id_number="11010519491231002X",
+        applicant_phone="13800000000",
+        matter_name="食品经营许可（新办）",
+        case_no="37070200000020261122A1B20007",
         received_on=dt.date(2026, 11, 22),
-        materials=(DefectiveMaterial("食品经营许可申请书", "缺少法定代表人签字", "签字后提交原件1份"),
-                   DefectiveMaterial("食品安全管理制度文本", "未提交"),
-                   DefectiveMaterial("经营场所平面图", "未标明各功能区面积")),
-        contact_person="赵六", contact_phone="0536-8230000", issued_on=dt.date(2026, 11, 23),
-        supplement_by=dt.date(2026, 12, 22), query_url="https://zwfw.example.gov.cn/q?c=1")
+        materials=(
+            DefectiveMaterial("食品经营许可申请书", "缺少法定代表人签字", "签字后提交原件1份"),
+            DefectiveMaterial("食品安全管理制度文本", "未提交"),
+            DefectiveMaterial("经营场所平面图", "未标明各功能区面积"),
+        ),
+        contact_person="赵六",
+        contact_phone="0536-8230000",
+        issued_on=dt.date(2026, 11, 23),
+        supplement_by=dt.date(2026, 12, 22),
+        query_url="https://zwfw.example.gov.cn/q?c=1",
+    )
 
 
 def test_every_defect_appears_with_what_is_wrong(three_defects, pdf_text):

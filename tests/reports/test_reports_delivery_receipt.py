@@ -1,4 +1,5 @@
 """出件回执 read back from the PDF."""
+
 from __future__ import annotations
 
 from reports.notices import render_delivery_receipt

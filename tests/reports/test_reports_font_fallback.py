@@ -1,4 +1,5 @@
 """Finding CJK fonts and falling back per character for rare name characters."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,8 +26,9 @@ def test_no_candidates_and_nothing_found_is_font_missing():
 
 def test_font_missing_on_windows_names_simsun(tmp_path):
     with pytest.raises(FontMissing) as err:
-        load_font_set(candidates=(FontCandidate(str(tmp_path / "simsun.ttc")),),
-                      search=no_fonts_found, platform="win32")
+        load_font_set(
+            candidates=(FontCandidate(str(tmp_path / "simsun.ttc")),), search=no_fonts_found, platform="win32"
+        )
     assert "SimSun" in err.value.message
 
 
@@ -36,7 +38,8 @@ def test_unloadable_font_file_is_skipped(tmp_path, installed_fonts):
     primary = installed_fonts.fonts[0]
     fonts = load_font_set(
         candidates=(FontCandidate(str(broken)), FontCandidate(primary.path, primary.subfont_index)),
-        search=no_fonts_found)
+        search=no_fonts_found,
+    )
     assert fonts.primary == primary.name
     assert len(fonts.fonts) == 1
 
@@ -44,21 +47,28 @@ def test_unloadable_font_file_is_skipped(tmp_path, installed_fonts):
 def test_runs_send_each_character_to_first_font_that_has_it(installed_fonts, extb_fallback_font):
     fonts = load_font_set(
         candidates=(FontCandidate(installed_fonts.fonts[0].path),),
-        search=lambda: (FontCandidate(str(extb_fallback_font)),))
+        search=lambda: (FontCandidate(str(extb_fallback_font)),),
+    )
     fallback = fonts.fonts[1].name
     runs = fonts.runs("王𠈌明𬌗")
     assert [(r.font, r.text) for r in runs] == [
-        (fonts.primary, "王"), (fallback, "𠈌"), (fonts.primary, "明"), (fallback, "𬌗")]
+        (fonts.primary, "王"),
+        (fallback, "𠈌"),
+        (fonts.primary, "明"),
+        (fallback, "𬌗"),
+    ]
     assert fonts.covers("王𠈌明𬌗")
     assert f'<font name="{fallback}">𠈌</font>' in fonts.markup("王𠈌")
     assert fonts.markup("a<b&c") == "a&lt;b&amp;c"
 
 
 def test_extension_b_name_prints_through_fallback_font(
-        installed_fonts, extb_fallback_font, accepted_food_licence, pdf_text, pdf_fontnames, caplog):
+    installed_fonts, extb_fallback_font, accepted_food_licence, pdf_text, pdf_fontnames, caplog
+):
     fonts = load_font_set(
         candidates=(FontCandidate(installed_fonts.fonts[0].path),),
-        search=lambda: (FontCandidate(str(extb_fallback_font)),))
+        search=lambda: (FontCandidate(str(extb_fallback_font)),),
+    )
     notice = dataclasses.replace(accepted_food_licence, applicant_name="王𠈌𬌗")
     with caplog.at_level(logging.WARNING, logger="reports.fonts"):
         pdf = render_acceptance_notice(notice, fonts)

@@ -1,4 +1,5 @@
 """办事指南 for a matter or a bundle: the guide elements, the materials for the answers, the QR code."""
+
 from __future__ import annotations
 
 import io
@@ -23,14 +24,22 @@ def test_matter_guide_carries_every_element_the_stand_shows():
     guide = guide_for(CATALOG, FOOD)
     m = guide.matters[0]
     assert (guide.name, guide.office_name, guide.catalog_version) == (
-        "食品经营许可", "潍坊市潍城区行政审批服务局", CATALOG.version)
+        "食品经营许可",
+        "潍坊市潍城区行政审批服务局",
+        CATALOG.version,
+    )
     assert (m.body_text, m.handling_text) == ("潍坊市潍城区行政审批服务局（社会事务科）", "承诺件")
     assert (m.legal_text, m.promised_text) == ("20个工作日", "10个工作日")
     assert m.visits_text == "1次（核验申请人身份及材料原件）"
     assert m.fees_text == "不收费"
     text = guide_text(guide)
-    for line in ("法定时限：20个工作日", "承诺时限：10个工作日", "咨询电话：0536-12345",
-                 "办理地点：潍坊市潍城区政务服务中心", "办理时间：周一至周五"):
+    for line in (
+        "法定时限：20个工作日",
+        "承诺时限：10个工作日",
+        "咨询电话：0536-12345",
+        "办理地点：潍坊市潍城区政务服务中心",
+        "办理时间：周一至周五",
+    ):
         assert line in text
 
 
@@ -129,8 +138,14 @@ def _tables(pdf: bytes) -> list[list[tuple[str, ...]]]:
 def test_matter_pdf_reads_back_with_facts_and_materials(pdf_text):
     pdf = render_guide_pdf(guide_for(CATALOG, FOOD, {"S01": "agent"}))
     text = _flat(pdf_text(pdf))
-    for expected in ("办事指南", "食品经营许可", "扫码查看办事指南", FOOD, "申请材料（共6项，请携带）",
-                     "办理情形：是否委托他人代为办理？委托代理人办理"):
+    for expected in (
+        "办事指南",
+        "食品经营许可",
+        "扫码查看办事指南",
+        FOOD,
+        "申请材料（共6项，请携带）",
+        "办理情形：是否委托他人代为办理？委托代理人办理",
+    ):
         assert expected in text, expected
     facts, materials = _tables(pdf)
     assert facts[0][:2] == ("实施机关", "潍坊市潍城区行政审批服务局（社会事务科）")
@@ -139,10 +154,20 @@ def test_matter_pdf_reads_back_with_facts_and_materials(pdf_text):
     assert ("收费", "不收费", "办理结果", "食品经营许可证") in facts
     assert facts[-1][:2] == ("咨询电话", "0536-12345")
     assert materials[0] == ("序号", "材料名称", "原件/复印件", "纸质/电子", "容缺/承诺/免提交", "受理标准")
-    assert materials[1] == ("1", "申请人身份证", "原件1份", "纸质", "可免提交（居民身份证电子证照）",
-                            "在有效期内，与申请人本人一致；读卡核验后退还原件")
-    assert materials[4][1:5] == ("与食品经营相适应的主要设备设施布局、操作流程等文件", "原件1份", "纸质",
-                                 "可容缺可告知承诺")
+    assert materials[1] == (
+        "1",
+        "申请人身份证",
+        "原件1份",
+        "纸质",
+        "可免提交（居民身份证电子证照）",
+        "在有效期内，与申请人本人一致；读卡核验后退还原件",
+    )
+    assert materials[4][1:5] == (
+        "与食品经营相适应的主要设备设施布局、操作流程等文件",
+        "原件1份",
+        "纸质",
+        "可容缺可告知承诺",
+    )
     assert materials[6][:3] == ("6", "委托代理人身份证明", "复印件1份")
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         assert len(doc.pages) == 1  # a single matter fits the stand's one sheet
@@ -152,13 +177,23 @@ def test_matter_pdf_reads_back_with_facts_and_materials(pdf_text):
 def test_bundle_pdf_lists_members_and_which_material_serves_which(pdf_text):
     pdf = render_guide_pdf(guide_for(CATALOG, "370702-YJS-05"))
     text = _flat(pdf_text(pdf))
-    for expected in ("【一件事】企业开办一日办", "包含事项", "收费标准：公章刻制备案——印章刻制费",
-                     "申请材料（共11项，请携带）"):
+    for expected in (
+        "【一件事】企业开办一日办",
+        "包含事项",
+        "收费标准：公章刻制备案——印章刻制费",
+        "申请材料（共11项，请携带）",
+    ):
         assert expected in text, expected
     facts, members, materials = _tables(pdf)
     assert ("一件事编码", "370702-YJS-05", "承诺时限", "1个工作日") in facts
-    assert members[1] == ("1", "企业设立登记370702-XK-0007", "潍坊市潍城区行政审批服务局（市场准入科）",
-                          "承诺件", "法定15个工作日承诺1个工作日", "不收费")
+    assert members[1] == (
+        "1",
+        "企业设立登记370702-XK-0007",
+        "潍坊市潍城区行政审批服务局（市场准入科）",
+        "承诺件",
+        "法定15个工作日承诺1个工作日",
+        "不收费",
+    )
     assert members[2][3:] == ("即办件", "法定1个工作日即办", "收费（见下）")
     assert materials[0][2] == "适用事项"
     assert materials[1][:3] == ("1", "法定代表人身份证", "1、2、3、4")
@@ -168,8 +203,7 @@ def _qr_matrix(pdf: bytes) -> list[list[bool]]:
     """The QR symbol as drawn: filled rectangles right of the facts table, back to modules."""
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         page = doc.pages[0]
-        rects = [r for r in page.rects if r["x0"] > page.width * 0.7 and r["top"] < page.height / 2
-                 and r["fill"]]
+        rects = [r for r in page.rects if r["x0"] > page.width * 0.7 and r["top"] < page.height / 2 and r["fill"]]
     box = min(r["height"] for r in rects)
     left, top = min(r["x0"] for r in rects), min(r["top"] for r in rects)
     size = round((max(r["x1"] for r in rects) - left) / box)
@@ -196,8 +230,13 @@ def test_hand_made_guide_renders_rare_characters(installed_fonts):
     if not installed_fonts.covers("䶮"):
         pytest.skip("no installed font has U+4DAE")
     matter = GuideMatter("X-1", "䶮字事项", "公共服务", "某局", "", "immediate", 1, "WD", 0, "WD", 0)
-    guide = Guide("某县政务服务中心", "X-1", "䶮字事项", (matter,),
-                  (GuideMaterial("王䶮的户口簿", "original", 1, "either", required=False),))
+    guide = Guide(
+        "某县政务服务中心",
+        "X-1",
+        "䶮字事项",
+        (matter,),
+        (GuideMaterial("王䶮的户口簿", "original", 1, "either", required=False),),
+    )
     facts, materials = _tables(render_guide_pdf(guide, installed_fonts))
     assert ("办件类型", "即办件", "到现场次数", "0次（不见面办理）") in facts
     assert materials[1] == ("1", "王䶮的户口簿（非必要）", "原件1份", "纸质或电子", "—", "—")

@@ -1,4 +1,5 @@
 """Every notice kind renders from demo data: one A4 page, fonts embedded, codes present."""
+
 from __future__ import annotations
 
 import io
@@ -10,10 +11,17 @@ from reports.errors import ReportError
 from reports.samples import render_sample, sample_kinds
 
 TITLES = {
-    "receipt": "收件凭证", "acceptance": "受理通知书", "correction": "补正材料通知书",
-    "refusal": "不予受理通知书", "tolerant-notice": "容缺受理通知书", "tolerant-pledge": "容缺受理承诺书",
-    "pledge": "告知承诺书", "service-proof": "送达回证", "authorization-blank": "授权委托书",
-    "authorization": "授权委托书", "conclusion": "办结通知书",
+    "receipt": "收件凭证",
+    "acceptance": "受理通知书",
+    "correction": "补正材料通知书",
+    "refusal": "不予受理通知书",
+    "tolerant-notice": "容缺受理通知书",
+    "tolerant-pledge": "容缺受理承诺书",
+    "pledge": "告知承诺书",
+    "service-proof": "送达回证",
+    "authorization-blank": "授权委托书",
+    "authorization": "授权委托书",
+    "conclusion": "办结通知书",
 }
 
 

@@ -1,4 +1,5 @@
 """Document numbers and Chinese dates as printed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,10 @@ def test_doc_number_uses_hexagonal_brackets_and_six_digits():
     assert doc_number("潍城审受字", 2027, 1, digits=4) == "潍城审受字〔2027〕第0001号"
 
 
-@pytest.mark.parametrize(("prefix", "year", "seq"), [("", 2026, 1), ("潍城审受字", 26, 1),
-                                                      ("潍城审受字", 2026, 0), ("潍城审受字", 2026, 10**6)])
+@pytest.mark.parametrize(
+    ("prefix", "year", "seq"),
+    [("", 2026, 1), ("潍城审受字", 26, 1), ("潍城审受字", 2026, 0), ("潍城审受字", 2026, 10**6)],
+)
 def test_bad_doc_number_parts_are_clerk_errors(prefix, year, seq):
     with pytest.raises(ReportError) as err:
         doc_number(prefix, year, seq)

@@ -1,5 +1,6 @@
 """Organisations and agents on paper: the organisation with its masked USCC, the agent with
 the relation and a masked ID — on every notice and on both receipt widths."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -37,17 +38,38 @@ def test_a_person_alone_reads_as_before(accepted_food_licence, pdf_text):
 
 
 def test_correction_and_pledge_forms_carry_the_agent(pdf_text):
-    common = dict(office_name="潍坊市潍城区行政审批服务局", doc_no="潍城审补字〔2026〕第000001号",
-                  applicant_name="王小明", applicant_id_number="110105201501010017", matter_name="预防接种证办理",
-                  acting=Acting("身份证", "李建国", AGENT_ID, "法定代理"))
-    correction = pdf_text(render_correction_notice(CorrectionNotice(
-        **common, applicant_phone="13912345678", case_no="37070200000020261122A1B20007",
-        received_on=dt.date(2026, 11, 22), contact_person="张敏", contact_phone="0536-12345",
-        issued_on=dt.date(2026, 11, 22), materials=(DefectiveMaterial("监护关系证明", "未提交"),)))).replace("\n", "")
+    common = dict(
+        office_name="潍坊市潍城区行政审批服务局",
+        doc_no="潍城审补字〔2026〕第000001号",
+        applicant_name="王小明",
+        applicant_id_number="110105201501010017",
+        matter_name="预防接种证办理",
+        acting=Acting("身份证", "李建国", AGENT_ID, "法定代理"),
+    )
+    correction = pdf_text(
+        render_correction_notice(
+            CorrectionNotice(
+                **common,
+                applicant_phone="13912345678",
+                case_no="37070200000020261122A1B20007",
+                received_on=dt.date(2026, 11, 22),
+                contact_person="张敏",
+                contact_phone="0536-12345",
+                issued_on=dt.date(2026, 11, 22),
+                materials=(DefectiveMaterial("监护关系证明", "未提交"),),
+            )
+        )
+    ).replace("\n", "")
     assert f"代理人：李建国（法定代理，证件号码：{MASKED_AGENT}）" in correction and "监护关系证明" in correction
-    pledge = pdf_text(render_pledge_form(PledgeForm(
-        **common, issued_on=dt.date(2026, 11, 22),
-        requirements=(PledgedRequirement("居住证明", "本人承诺在本地居住"),)))).replace("\n", "")
+    pledge = pdf_text(
+        render_pledge_form(
+            PledgeForm(
+                **common,
+                issued_on=dt.date(2026, 11, 22),
+                requirements=(PledgedRequirement("居住证明", "本人承诺在本地居住"),),
+            )
+        )
+    ).replace("\n", "")
     assert "代理人" in pledge and "李建国（法定代理）" in pledge and MASKED_AGENT in pledge
 
 

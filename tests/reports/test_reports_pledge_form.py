@@ -1,4 +1,5 @@
 """告知承诺书: the requirement, the applicant's free choice, liability for a false pledge."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,11 +14,18 @@ from reports.templates import default_templates
 def premises_proof_pledged() -> PledgeForm:
     t = default_templates()
     return PledgeForm(
-        office_name=t.office.name, doc_no=t.doc_number("pledge", 2026, 3),
-        applicant_name="李四", applicant_id_number="440524188001010014", matter_name="食品经营许可（新办）",
-        requirements=(PledgedRequirement("经营场所使用证明", "申请人对经营场所享有合法使用权",
-                                         "《食品经营许可和备案管理办法》第十二条"),),
-        issued_on=dt.date(2026, 11, 22))
+        office_name=t.office.name,
+        doc_no=t.doc_number("pledge", 2026, 3),
+        applicant_name="李四",
+        applicant_id_number="440524188001010014",
+        matter_name="食品经营许可（新办）",
+        requirements=(
+            PledgedRequirement(
+                "经营场所使用证明", "申请人对经营场所享有合法使用权", "《食品经营许可和备案管理办法》第十二条"
+            ),
+        ),
+        issued_on=dt.date(2026, 11, 22),
+    )
 
 
 def test_pledge_form_states_requirement_choice_and_liability(premises_proof_pledged, pdf_text):

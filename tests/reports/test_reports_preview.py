@@ -1,4 +1,5 @@
 """In-process preview of a notice page as PNG."""
+
 from __future__ import annotations
 
 import io
@@ -40,4 +41,3 @@ def test_preview_of_garbage_is_a_clerk_error():
     with pytest.raises(ReportError) as err:
         pdf_page_png(b"not a pdf")
     assert "无法预览" in err.value.message
-

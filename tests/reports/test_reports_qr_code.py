@@ -1,4 +1,5 @@
 """QR codes printed on notices must scan: compare with an independent encoder."""
+
 from __future__ import annotations
 
 import qrcode
@@ -12,8 +13,7 @@ def test_notice_qr_code_is_a_standard_qr_symbol():
     ours = QrFlowable(url).modules
     symbols = []
     for mask in range(8):
-        ref = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0,
-                            mask_pattern=mask)
+        ref = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=mask)
         ref.add_data(url, optimize=0)
         ref.make(fit=True)
         symbols.append(ref.get_matrix())

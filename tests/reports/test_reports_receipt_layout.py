@@ -1,4 +1,5 @@
 """Thermal receipt layout: fits the paper, carries the codes, ends with a cut."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -50,7 +51,9 @@ def test_receipt_text_masks_id_and_lists_materials(received_materials, width_mm)
 
 
 def test_wrapped_lines_never_start_with_closing_punctuation(received_materials):
-    long = dataclasses.replace(received_materials, matter_name="个体工商户名称变更登记（含经营者姓名、经营场所、组成形式）。" * 2)
+    long = dataclasses.replace(
+        received_materials, matter_name="个体工商户名称变更登记（含经营者姓名、经营场所、组成形式）。" * 2
+    )
     for width_mm in (80, 58):
         layout = receipt_layout(long, width_mm=width_mm)
         for line in (e for e in layout.elements if isinstance(e, TextLine)):

@@ -1,4 +1,5 @@
 """A4 收件凭证 read back from the PDF."""
+
 from __future__ import annotations
 
 from reports.receipt import receipt_pdf

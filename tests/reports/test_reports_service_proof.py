@@ -1,4 +1,5 @@
 """送达回证: which document, to whom, how, and room for 留置送达."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,10 +14,17 @@ from reports.templates import default_templates
 def refusal_served_in_person() -> ServiceProof:
     t = default_templates()
     return ServiceProof(
-        office_name=t.office.name, doc_no=t.doc_number("service_proof", 2026, 7),
-        document_name="不予受理通知书", document_no=t.doc_number("refusal", 2026, 7), copies=1,
-        recipient="张三", address="潍坊市潍城区胜利西街100号", method="直接送达",
-        issued_on=dt.date(2026, 11, 22), server_names="赵六、孙七")
+        office_name=t.office.name,
+        doc_no=t.doc_number("service_proof", 2026, 7),
+        document_name="不予受理通知书",
+        document_no=t.doc_number("refusal", 2026, 7),
+        copies=1,
+        recipient="张三",
+        address="潍坊市潍城区胜利西街100号",
+        method="直接送达",
+        issued_on=dt.date(2026, 11, 22),
+        server_names="赵六、孙七",
+    )
 
 
 def test_service_proof_names_document_recipient_and_method(refusal_served_in_person, pdf_text):
@@ -36,8 +44,14 @@ def test_service_proof_names_document_recipient_and_method(refusal_served_in_per
 
 def test_served_date_prints_when_known(refusal_served_in_person, pdf_text):
     import dataclasses
-    served = dataclasses.replace(refusal_served_in_person, served_on=dt.date(2026, 11, 24),
-                                 method="留置送达", refusal_reason="受送达人拒绝签收", witness="社区网格员周八")
+
+    served = dataclasses.replace(
+        refusal_served_in_person,
+        served_on=dt.date(2026, 11, 24),
+        method="留置送达",
+        refusal_reason="受送达人拒绝签收",
+        witness="社区网格员周八",
+    )
     text = pdf_text(render_service_proof(served))
     assert "2026年11月24日" in text
     assert "受送达人拒绝签收" in text and "社区网格员周八" in text

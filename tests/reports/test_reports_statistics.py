@@ -1,4 +1,5 @@
 """Daily window report and monthly satisfaction report: figures, ranking, PDFs read back."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,28 +27,57 @@ OFFICE = "潍坊市潍城区行政审批服务局"
 @pytest.fixture
 def busy_day() -> DailyWindowStats:
     return DailyWindowStats(
-        OFFICE, dt.date(2026, 11, 22),
-        (MatterOutcome("食品经营许可（新办）", accepted=5, tolerant=1, corrections=2, refused=1),
-         MatterOutcome("城乡居民基本养老保险参保登记", accepted=9, corrections=1, withdrawn=1)),
+        OFFICE,
+        dt.date(2026, 11, 22),
+        (
+            MatterOutcome("食品经营许可（新办）", accepted=5, tolerant=1, corrections=2, refused=1),
+            MatterOutcome("城乡居民基本养老保险参保登记", accepted=9, corrections=1, withdrawn=1),
+        ),
         (ClerkTally("赵六", 14, 10, 2, 1, 3), ClerkTally("王䶮", 5, 5, 1, 0, 2)),
-        delivered=5, avg_handling_days=6.4, notes=("一次性告知按待补正办件计。",))
+        delivered=5,
+        avg_handling_days=6.4,
+        notes=("一次性告知按待补正办件计。",),
+    )
 
 
 @pytest.fixture
 def november_with_one_complaint() -> MonthlySatisfaction:
     return MonthlySatisfaction(
-        OFFICE, dt.date(2026, 11, 1), dt.date(2026, 11, 30),
-        (IndicatorRatings("整体满意度", (120, 40, 8, 3, 1)), IndicatorRatings("服务效率", (100, 50, 15, 5, 2)),
-         IndicatorRatings("服务水平", (130, 30, 10, 2, 0)), IndicatorRatings("服务态度", (140, 25, 5, 1, 1))),
-        (BadRating("37070200000020261122A1B20007", "食品经营许可（新办）", "赵六", "不满意",
-                   dt.date(2026, 11, 23), comment="等候时间过长", status="整改中", responsible="王科长",
-                   rectify_by=dt.date(2026, 11, 30)),),
-        (DeadlineCase("37070200000020261101A1B20001", "个体工商户设立登记", "孙七", dt.date(2026, 11, 20),
-                      "审批中", 10),),
+        OFFICE,
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 30),
+        (
+            IndicatorRatings("整体满意度", (120, 40, 8, 3, 1)),
+            IndicatorRatings("服务效率", (100, 50, 15, 5, 2)),
+            IndicatorRatings("服务水平", (130, 30, 10, 2, 0)),
+            IndicatorRatings("服务态度", (140, 25, 5, 1, 1)),
+        ),
+        (
+            BadRating(
+                "37070200000020261122A1B20007",
+                "食品经营许可（新办）",
+                "赵六",
+                "不满意",
+                dt.date(2026, 11, 23),
+                comment="等候时间过长",
+                status="整改中",
+                responsible="王科长",
+                rectify_by=dt.date(2026, 11, 30),
+            ),
+        ),
+        (
+            DeadlineCase(
+                "37070200000020261101A1B20001", "个体工商户设立登记", "孙七", dt.date(2026, 11, 20), "审批中", 10
+            ),
+        ),
         (),
-        (DepartmentScore("市场准入科", 40, 30, 88.2, 1, 1), DepartmentScore("社会保障科", 60, 50, 93.5),
-         DepartmentScore("民生事务科", 10)),
-        cases=110)
+        (
+            DepartmentScore("市场准入科", 40, 30, 88.2, 1, 1),
+            DepartmentScore("社会保障科", 60, 50, 93.5),
+            DepartmentScore("民生事务科", 10),
+        ),
+        cases=110,
+    )
 
 
 def _text(pdf: bytes) -> str:
@@ -104,9 +134,17 @@ def test_monthly_report_reads_back_distribution_complaints_deadlines_ranking(nov
 
 
 def test_monthly_report_without_ratings_prints_dashes_not_zero_percent():
-    empty = MonthlySatisfaction(OFFICE, dt.date(2026, 11, 1), dt.date(2026, 11, 30),
-                                (IndicatorRatings("整体满意度", (0, 0, 0, 0, 0)),), (), (), (), (),
-                                notes=("本机尚无好差评数据。",))
+    empty = MonthlySatisfaction(
+        OFFICE,
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 30),
+        (IndicatorRatings("整体满意度", (0, 0, 0, 0, 0)),),
+        (),
+        (),
+        (),
+        (),
+        notes=("本机尚无好差评数据。",),
+    )
     text = _text(render_monthly_report(empty))
     assert "本月无差评" in text
     assert "0.0%" not in text

@@ -1,4 +1,5 @@
 """Notice templates are data: built-in defaults, updates merged from the back office."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,12 @@ def county_update() -> dict:
     """What a back office sends when another county takes over the templates."""
     return {
         "version": "2026-11-30",
-        "office": {"name": "德州市德城区行政审批服务局", "short_name": "德城审",
-                   "review_body": "德州市德城区人民政府", "court": "德州市德城区人民法院"},
+        "office": {
+            "name": "德州市德城区行政审批服务局",
+            "short_name": "德城审",
+            "review_body": "德州市德城区人民政府",
+            "court": "德州市德城区人民法院",
+        },
         "kinds": {"acceptance": {"text": {"deadline": "我局将于{decide_by}前作出决定。{contact}"}}},
     }
 
@@ -56,10 +61,16 @@ def test_update_replaces_office_bodies_and_wording(county_update, accepted_food_
     assert t.office.phone == default_templates().office.phone  # untouched fields stay
     text = pdf_text(render_acceptance_notice(accepted_food_licence, templates=t))
     assert "我局将于2026年12月11日前作出决定" in text
-    refusal = RefusalNotice(office_name=t.office.name, doc_no=t.doc_number("refusal", 2026, 1),
-                            applicant_name="张三", applicant_id_number="11010519491231002X",
-                            matter_name="食品经营许可（新办）", received_on=accepted_food_licence.received_on,
-                            reasons=("申请人不具备主体资格。",), issued_on=accepted_food_licence.received_on)
+    refusal = RefusalNotice(
+        office_name=t.office.name,
+        doc_no=t.doc_number("refusal", 2026, 1),
+        applicant_name="张三",
+        applicant_id_number="11010519491231002X",
+        matter_name="食品经营许可（新办）",
+        received_on=accepted_food_licence.received_on,
+        reasons=("申请人不具备主体资格。",),
+        issued_on=accepted_food_licence.received_on,
+    )
     flat = pdf_text(render_refusal_notice(refusal, templates=t)).replace("\n", "")
     assert "德州市德城区人民政府申请行政复议" in flat
     assert "向德州市德城区人民法院提起行政诉讼" in flat
@@ -71,13 +82,16 @@ def test_update_does_not_change_the_builtin_set(county_update):
     assert builtin_templates_dict()["office"]["short_name"] == "潍城审"
 
 
-@pytest.mark.parametrize(("update", "fragment"), [
-    ({"kinds": {"acceptance": {"text": {"deadline": "将于{deadline_date}前决定"}}}}, "未知占位符"),
-    ({"kinds": {"acceptance": {"text": {"footer": "谢谢"}}}}, "措辞项未知"),
-    ({"kinds": {"licence": {"title": "许可证"}}}, "种类未知"),
-    ({"office": {"mayor": "某某"}}, "机关字段未知"),
-    ({"kinds": {"refusal": {"text": {"appeal": "{review_body"}}}}, "格式不正确"),
-])
+@pytest.mark.parametrize(
+    ("update", "fragment"),
+    [
+        ({"kinds": {"acceptance": {"text": {"deadline": "将于{deadline_date}前决定"}}}}, "未知占位符"),
+        ({"kinds": {"acceptance": {"text": {"footer": "谢谢"}}}}, "措辞项未知"),
+        ({"kinds": {"licence": {"title": "许可证"}}}, "种类未知"),
+        ({"office": {"mayor": "某某"}}, "机关字段未知"),
+        ({"kinds": {"refusal": {"text": {"appeal": "{review_body"}}}}, "格式不正确"),
+    ],
+)
 def test_bad_update_is_rejected_when_it_arrives(update, fragment):
     with pytest.raises(ReportError) as err:
         merge_templates(default_templates(), update)

@@ -1,4 +1,5 @@
 """容缺受理通知书 and 容缺受理承诺书: same pending materials, same deadline, two copies."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,13 +14,18 @@ from reports.tolerance import PendingMaterial, TolerantAcceptance, render_tolera
 def two_materials_pending() -> TolerantAcceptance:
     t = default_templates()
     return TolerantAcceptance(
-        office_name=t.office.name, doc_no=t.doc_number("tolerant_notice", 2026, 12),
-        applicant_name="王𠈌", applicant_id_number="11010519491231002X", matter_name="食品经营许可（新办）",
-        case_no="37070200000020261122A1B20007", received_on=dt.date(2026, 11, 22),
-        pending=(PendingMaterial("食品安全管理制度文本", "copy"),
-                 PendingMaterial("从业人员健康证明", "original", 2)),
-        supplement_by=dt.date(2026, 12, 4), issued_on=dt.date(2026, 11, 22),
-        applicant_phone="13800000000")
+        office_name=t.office.name,
+        doc_no=t.doc_number("tolerant_notice", 2026, 12),
+        applicant_name="王𠈌",
+        applicant_id_number="11010519491231002X",
+        matter_name="食品经营许可（新办）",
+        case_no="37070200000020261122A1B20007",
+        received_on=dt.date(2026, 11, 22),
+        pending=(PendingMaterial("食品安全管理制度文本", "copy"), PendingMaterial("从业人员健康证明", "original", 2)),
+        supplement_by=dt.date(2026, 12, 4),
+        issued_on=dt.date(2026, 11, 22),
+        applicant_phone="13800000000",
+    )
 
 
 def test_notice_lists_pending_materials_deadline_and_consequence(two_materials_pending, pdf_text):

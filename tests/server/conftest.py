@@ -1,4 +1,5 @@
 """Fixtures for the back-office server: each names the state the server is in."""
+
 from __future__ import annotations
 
 import uuid
@@ -53,8 +54,9 @@ def accepted_case(enrolled_device: EnrolledDevice, blob_pages: dict[str, bytes])
     """A case pushed by the window, its two scanned pages not uploaded yet."""
     case_id = str(uuid.uuid4())
     case_no = case_no_for(enrolled_device, 1)
-    [result] = enrolled_device.push(make_event(protocol.CASE_ACCEPTED, case_id,
-                                               accepted_payload(case_no, list(blob_pages))))
+    [result] = enrolled_device.push(
+        make_event(protocol.CASE_ACCEPTED, case_id, accepted_payload(case_no, list(blob_pages)))
+    )
     assert result["status"] == "acked", result
     return AcceptedCase(enrolled_device, case_id, case_no, blob_pages)
 

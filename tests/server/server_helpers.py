@@ -1,4 +1,5 @@
 """Shared helpers for the server tests: wire-format builders and small test clients."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,14 +61,17 @@ class EnrolledDevice:
         return response.json()["results"]
 
     def pull(self, cursor: int = 0, **params) -> dict:
-        response = self.client.get(f"{API}/changes", params={"cursor": cursor, **params},
-                                   headers=self.headers)
+        response = self.client.get(f"{API}/changes", params={"cursor": cursor, **params}, headers=self.headers)
         assert response.status_code == 200, response.text
         return response.json()
 
     def put_blob(self, digest: str, data: bytes, offset: int, total: int):
-        return self.client.put(f"{API}/blobs/{digest}", params={"offset": offset}, content=data,
-                               headers={**self.headers, "X-Blob-Length": str(total)})
+        return self.client.put(
+            f"{API}/blobs/{digest}",
+            params={"offset": offset},
+            content=data,
+            headers={**self.headers, "X-Blob-Length": str(total)},
+        )
 
     def head_blob(self, digest: str):
         return self.client.head(f"{API}/blobs/{digest}", headers=self.headers)
@@ -82,26 +86,43 @@ class AcceptedCase:
 
 
 def make_event(event_type: str, case_id: str, payload: dict, seq: int = 1) -> dict:
-    return {"event_id": str(uuid.uuid4()), "device_seq": seq, "case_id": case_id, "type": event_type,
-            "payload": payload, "device_time": dt.datetime.now(dt.UTC).isoformat()}
-
-
-def accepted_payload(case_no: str, blobs: list[str] = (), *, id_number: str | None = None,
-                     matter_code: str = MATTER_CODE) -> dict:
     return {
-        "case_no": case_no, "matter_code": matter_code, "matter_name": "个体工商户设立登记",
+        "event_id": str(uuid.uuid4()),
+        "device_seq": seq,
+        "case_id": case_id,
+        "type": event_type,
+        "payload": payload,
+        "device_time": dt.datetime.now(dt.UTC).isoformat(),
+    }
+
+
+def accepted_payload(
+    case_no: str, blobs: list[str] = (), *, id_number: str | None = None, matter_code: str = MATTER_CODE
+) -> dict:
+    return {
+        "case_no": case_no,
+        "matter_code": matter_code,
+        "matter_name": "个体工商户设立登记",
         "catalog_version": "2026.11-1",
         "applicant": {"name": "王小二", "id_number": id_number or valid_id()},
-        "materials": [{"code": "M01", "name": "申请人身份证", "blobs": list(blobs)},
-                      {"code": "M02", "name": "个体工商户登记（备案）申请书"}],
+        "materials": [
+            {"code": "M01", "name": "申请人身份证", "blobs": list(blobs)},
+            {"code": "M02", "name": "个体工商户登记（备案）申请书"},
+        ],
         "received_at": dt.datetime.now(dt.UTC).isoformat(),
-        "promised_by": (dt.date.today() + dt.timedelta(days=5)).isoformat(), "clerk": "clerk01",
+        "promised_by": (dt.date.today() + dt.timedelta(days=5)).isoformat(),
+        "clerk": "clerk01",
     }
 
 
 def delivered_payload(case_no: str) -> dict:
-    return {"case_no": case_no, "delivered_at": dt.datetime.now(dt.UTC).isoformat(),
-            "recipient_name": "王小二", "recipient_id_number": valid_id(), "clerk": "clerk01"}
+    return {
+        "case_no": case_no,
+        "delivered_at": dt.datetime.now(dt.UTC).isoformat(),
+        "recipient_name": "王小二",
+        "recipient_id_number": valid_id(),
+        "clerk": "clerk01",
+    }
 
 
 def case_no_for(device: EnrolledDevice, seq: int) -> str:
@@ -121,8 +142,9 @@ def concurrent_push_scenario(device: EnrolledDevice) -> None:
     identity = DeviceIdentity(device.device_id, device.device_code, "一号窗口", "370702")
 
     def event(seq: int) -> protocol.Event:
-        return protocol.Event.model_validate(make_event(
-            protocol.CASE_ACCEPTED, str(uuid.uuid4()), accepted_payload(case_no_for(device, seq)), seq))
+        return protocol.Event.model_validate(
+            make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()), accepted_payload(case_no_for(device, seq)), seq)
+        )
 
     same, others = event(1), [event(n) for n in range(2, 8)]
     with ThreadPoolExecutor(8) as pool:
@@ -145,11 +167,13 @@ def one_batch_scenario(device: EnrolledDevice) -> None:
     bad_version = accepted_payload(case_no, id_number=valid_id()[:-1] + ("0" if valid_id()[-1] != "0" else "1"))
     now = dt.datetime.now(dt.UTC).isoformat()
     withdrawn = {"case_no": case_no, "withdrawn_at": now, "reason": "申请人撤回申请", "clerk": "clerk01"}
-    events = [make_event(protocol.CASE_ACCEPTED, case_id, accepted_payload(case_no, [sha(first_scan)]), 1),
-              make_event(protocol.CASE_ACCEPTED, case_id, version_2, 2),
-              make_event(protocol.CASE_ACCEPTED, case_id, bad_version, 3),
-              make_event(protocol.CASE_WITHDRAWN, case_id, withdrawn, 4),
-              make_event(protocol.CASE_DELIVERED, case_id, delivered_payload(case_no), 5)]
+    events = [
+        make_event(protocol.CASE_ACCEPTED, case_id, accepted_payload(case_no, [sha(first_scan)]), 1),
+        make_event(protocol.CASE_ACCEPTED, case_id, version_2, 2),
+        make_event(protocol.CASE_ACCEPTED, case_id, bad_version, 3),
+        make_event(protocol.CASE_WITHDRAWN, case_id, withdrawn, 4),
+        make_event(protocol.CASE_DELIVERED, case_id, delivered_payload(case_no), 5),
+    ]
     results = device.push(*events)
     assert [r["status"] for r in results] == ["acked", "acked", "rejected", "acked", "rejected"]
     assert [results[2]["code"], results[4]["code"]] == ["invalid_id_number", "illegal_transition"]
@@ -166,4 +190,3 @@ def one_batch_scenario(device: EnrolledDevice) -> None:
     # The whole batch again: every answer is the stored one, nothing is applied twice.
     assert device.push(*events) == results
     assert len(device.pull()["changes"]) == 4  # the three above and the completion
-

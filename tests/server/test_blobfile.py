@@ -1,5 +1,6 @@
 """Appending uploads to `.part` files (sync/server/blobfile.py): direct and buffered writes
 give the same bytes, whatever the piece sizes, a resume point or the file system."""
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,7 @@ def pieces(data: bytes, seed: int) -> list[memoryview]:
     rng, view, out, at = random.Random(seed), memoryview(data), [], 0
     while at < len(data):
         size = rng.choice([1, 7, BLOCK - 1, BLOCK, 65_537, STAGE - 3, STAGE, 3 * STAGE + 11])
-        out.append(view[at:at + size])
+        out.append(view[at : at + size])
         at += size
     return out
 

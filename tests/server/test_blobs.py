@@ -1,4 +1,5 @@
 """Blobs: resumable, verified, stored once; a case is complete when all its pages are in."""
+
 from __future__ import annotations
 
 import uuid
@@ -49,8 +50,9 @@ def test_complete_blob_is_kept_once(enrolled_device):
     enrolled_device.put_blob(digest, data, 0, len(data))
     again = enrolled_device.put_blob(digest, data, 0, len(data))
     assert again.status_code == 200 and again.json()["complete"] is True
-    assert list((enrolled_device.server.blob_dir / digest[:2]).iterdir()) == \
-        [enrolled_device.server.blob_dir / digest[:2] / digest]
+    assert list((enrolled_device.server.blob_dir / digest[:2]).iterdir()) == [
+        enrolled_device.server.blob_dir / digest[:2] / digest
+    ]
 
 
 def test_case_becomes_complete_when_last_blob_arrives(accepted_case):
@@ -71,8 +73,13 @@ def test_case_becomes_complete_when_last_blob_arrives(accepted_case):
 def test_case_pushed_after_its_blobs_is_complete_at_once(enrolled_device, blob_pages):
     for digest, data in blob_pages.items():
         enrolled_device.put_blob(digest, data, 0, len(data))
-    enrolled_device.push(make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()),
-                                    accepted_payload(case_no_for(enrolled_device, 9), list(blob_pages))))
+    enrolled_device.push(
+        make_event(
+            protocol.CASE_ACCEPTED,
+            str(uuid.uuid4()),
+            accepted_payload(case_no_for(enrolled_device, 9), list(blob_pages)),
+        )
+    )
     [change] = enrolled_device.pull()["changes"]
     assert change["data"]["complete"] is True
 
@@ -82,13 +89,15 @@ def test_one_status_query_answers_for_many_blobs_in_order(enrolled_device):
     enrolled_device.put_blob(sha(whole), whole, 0, len(whole))
     enrolled_device.put_blob(sha(partial), partial[:1234], 0, len(partial))
     asked = [sha(unseen), sha(whole).upper(), sha(partial)]
-    response = enrolled_device.client.post(f"{protocol.API}/blobs/status", json={"sha256": asked},
-                                           headers=enrolled_device.headers)
+    response = enrolled_device.client.post(
+        f"{protocol.API}/blobs/status", json={"sha256": asked}, headers=enrolled_device.headers
+    )
     assert response.status_code == 200, response.text
     assert response.json()["blobs"] == [
         {"sha256": sha(unseen), "size": 0, "complete": False},
         {"sha256": sha(whole), "size": len(whole), "complete": True},
-        {"sha256": sha(partial), "size": 1234, "complete": False}]
+        {"sha256": sha(partial), "size": 1234, "complete": False},
+    ]
 
 
 def test_a_status_query_refuses_bad_names_and_oversized_lists(enrolled_device):
@@ -96,7 +105,8 @@ def test_a_status_query_refuses_bad_names_and_oversized_lists(enrolled_device):
     bad = enrolled_device.client.post(url, json={"sha256": ["not-a-hash"]}, headers=headers)
     assert bad.status_code == 400 and bad.json()["code"] == "bad_sha256"
     too_many = enrolled_device.client.post(
-        url, json={"sha256": [sha(str(i).encode()) for i in range(protocol.MAX_BLOB_QUERY + 1)]}, headers=headers)
+        url, json={"sha256": [sha(str(i).encode()) for i in range(protocol.MAX_BLOB_QUERY + 1)]}, headers=headers
+    )
     assert too_many.status_code == 422
     anonymous = enrolled_device.client.post(url, json={"sha256": []})
     assert anonymous.status_code == 401

@@ -1,4 +1,5 @@
 """Supplement, suspension (特别程序) and result-ready decisions reach the window."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,9 @@ def _latest(device, cursor):
 def test_supplement_sends_the_list_of_materials(accepted_case):
     device, db = accepted_case.device, accepted_case.device.server.db_url
     cursor = device.pull()["cursor"]
-    done = decisions.request_supplement(db, accepted_case.case_no, ["营业场所证明", "租赁合同"],
-                                        by="approver01", reason="场所信息不全")
+    done = decisions.request_supplement(
+        db, accepted_case.case_no, ["营业场所证明", "租赁合同"], by="approver01", reason="场所信息不全"
+    )
     assert done.status == "supplement_requested"
     data = _latest(device, cursor)
     assert data["status"] == "supplement_requested" and data["supplement"] == ["营业场所证明", "租赁合同"]
@@ -26,8 +28,7 @@ def test_supplement_sends_the_list_of_materials(accepted_case):
 
 def test_supplement_needs_a_list(accepted_case):
     with pytest.raises(admin.AdminError, match="补正"):
-        decisions.request_supplement(accepted_case.device.server.db_url, accepted_case.case_no, [" "],
-                                     by="approver01")
+        decisions.request_supplement(accepted_case.device.server.db_url, accepted_case.case_no, [" "], by="approver01")
 
 
 def test_suspension_needs_a_reason_and_resume_moves_the_due_date(accepted_case):

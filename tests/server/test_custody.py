@@ -1,4 +1,5 @@
 """原件持有 on the back office: hand-overs of a proxy case's originals, in whatever order they arrive."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,15 +15,33 @@ SLIP = "LZTEST20261122001"
 
 
 def proxy_payload(case_no: str) -> dict:
-    return {**accepted_payload(case_no), "proxy": {
-        "agent_username": "worker02", "agent_name": "刘社工", "relation": "帮办代办", "station": "东村便民服务站",
-        "forward_to": "潍坊市潍城区行政审批服务局", "forward_level": "county", "slip_no": SLIP}}
+    return {
+        **accepted_payload(case_no),
+        "proxy": {
+            "agent_username": "worker02",
+            "agent_name": "刘社工",
+            "relation": "帮办代办",
+            "station": "东村便民服务站",
+            "forward_to": "潍坊市潍城区行政审批服务局",
+            "forward_level": "county",
+            "slip_no": SLIP,
+        },
+    }
 
 
 def hand_over(kind: str, case_id: str, case_no: str, slip_no: str = SLIP, seq: int = 2) -> dict:
-    return make_event(kind, case_id, {"case_no": case_no, "slip_no": slip_no, "clerk": "someone",
-                                      "at": dt.datetime.now().replace(microsecond=0).isoformat(),
-                                      "office": "某窗口"}, seq)
+    return make_event(
+        kind,
+        case_id,
+        {
+            "case_no": case_no,
+            "slip_no": slip_no,
+            "clerk": "someone",
+            "at": dt.datetime.now().replace(microsecond=0).isoformat(),
+            "office": "某窗口",
+        },
+        seq,
+    )
 
 
 def custody_of(server, case_no: str) -> str | None:

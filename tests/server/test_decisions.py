@@ -1,4 +1,5 @@
 """Approver decisions reach the window; delivery follows the lifecycle."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,7 @@ from sync.server import admin
 def test_approve_is_pulled_by_the_window(complete_case):
     device = complete_case.device
     cursor = device.pull()["cursor"]
-    result = admin.decide(device.server.db_url, format_case_no(complete_case.case_no), "approve",
-                          by="approver01")
+    result = admin.decide(device.server.db_url, format_case_no(complete_case.case_no), "approve", by="approver01")
     assert result.status == "approved" and result.result_name == "营业执照" and result.result_no
     [change] = device.pull(cursor)["changes"]
     assert change["seq"] == result.change_seq
@@ -51,8 +51,9 @@ def test_deliver_after_approval(complete_case):
     device = complete_case.device
     admin.decide(device.server.db_url, complete_case.case_no, "approve", by="approver01")
     cursor = device.pull()["cursor"]
-    [result] = device.push(make_event(protocol.CASE_DELIVERED, complete_case.case_id,
-                                      delivered_payload(complete_case.case_no), seq=2))
+    [result] = device.push(
+        make_event(protocol.CASE_DELIVERED, complete_case.case_id, delivered_payload(complete_case.case_no), seq=2)
+    )
     assert result["status"] == "acked"
     [change] = device.pull(cursor)["changes"]
     assert change["data"]["status"] == "delivered" and change["data"]["delivered_at"]
@@ -62,8 +63,9 @@ def test_deliver_after_approval(complete_case):
 
 def test_deliver_before_approval_is_an_illegal_transition(accepted_case):
     device = accepted_case.device
-    [result] = device.push(make_event(protocol.CASE_DELIVERED, accepted_case.case_id,
-                                      delivered_payload(accepted_case.case_no), seq=2))
+    [result] = device.push(
+        make_event(protocol.CASE_DELIVERED, accepted_case.case_id, delivered_payload(accepted_case.case_no), seq=2)
+    )
     assert result["status"] == "rejected" and result["code"] == "illegal_transition"
     assert "已报送后台" in result["reason"] and "已出件" in result["reason"]
     [row] = admin.list_cases(device.server.db_url)
@@ -71,6 +73,7 @@ def test_deliver_before_approval_is_an_illegal_transition(accepted_case):
 
 
 def test_deliver_unknown_case_is_rejected(enrolled_device):
-    [result] = enrolled_device.push(make_event(protocol.CASE_DELIVERED, "no-such-case",
-                                               delivered_payload("370702000000202601010AAA0001")))
+    [result] = enrolled_device.push(
+        make_event(protocol.CASE_DELIVERED, "no-such-case", delivered_payload("370702000000202601010AAA0001"))
+    )
     assert result["code"] == "unknown_case"

@@ -5,6 +5,7 @@ places, the next request glued to the end of the body, a connection cut mid-body
 body longer than announced. Each time the blob on disk, the answers and the connection
 that carries on must be exactly what the ordinary path would give.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,9 +46,11 @@ def live_server(tmp_path, db_url) -> Iterator[LiveServer]:
 
 
 def put_head(live: LiveServer, digest: str, offset: int, total: int, length: int) -> bytes:
-    return (f"PUT {protocol.API}/blobs/{digest}?offset={offset} HTTP/1.1\r\nHost: t\r\n"
-            f"Authorization: Bearer {live.token}\r\nX-Blob-Length: {total}\r\n"
-            f"Content-Type: application/octet-stream\r\nContent-Length: {length}\r\n\r\n").encode()
+    return (
+        f"PUT {protocol.API}/blobs/{digest}?offset={offset} HTTP/1.1\r\nHost: t\r\n"
+        f"Authorization: Bearer {live.token}\r\nX-Blob-Length: {total}\r\n"
+        f"Content-Type: application/octet-stream\r\nContent-Length: {length}\r\n\r\n"
+    ).encode()
 
 
 def get_health() -> bytes:
@@ -76,8 +79,9 @@ def read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, dict, by
 
 def head_size(live: LiveServer, digest: str) -> int:
     with httpx.Client(base_url=f"http://127.0.0.1:{live.port}{protocol.API}", timeout=10) as http:
-        return int(http.head(f"/blobs/{digest}", headers={"Authorization": f"Bearer {live.token}"})
-                   .headers["X-Blob-Size"])
+        return int(
+            http.head(f"/blobs/{digest}", headers={"Authorization": f"Bearer {live.token}"}).headers["X-Blob-Size"]
+        )
 
 
 def scan(size: int, seed: int) -> bytes:

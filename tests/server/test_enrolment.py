@@ -1,4 +1,5 @@
 """Enrolment: a one-time code buys a device token once, and only once."""
+
 from __future__ import annotations
 
 from server_helpers import API, enrol
@@ -15,17 +16,23 @@ def test_code_enrols_a_device_of_the_org_unit(fresh_server):
 
 
 def test_enrol_response_names_the_org_unit(fresh_server):
-    response = fresh_server.client.post(f"{API}/enrol", json={"code": fresh_server.demo.enrol_code,
-                                                              "device_name": "二号窗口"})
+    response = fresh_server.client.post(
+        f"{API}/enrol", json={"code": fresh_server.demo.enrol_code, "device_name": "二号窗口"}
+    )
     org = response.json()["org_unit"]
-    assert org == {"code": "370702", "name": "潍坊市潍城区政务服务中心",
-                   "region_code": "370702000000", "level": "county"}
+    assert org == {
+        "code": "370702",
+        "name": "潍坊市潍城区政务服务中心",
+        "region_code": "370702000000",
+        "level": "county",
+    }
 
 
 def test_second_use_of_a_code_is_rejected(fresh_server):
     enrol(fresh_server.client, fresh_server, fresh_server.demo.enrol_code)
-    again = fresh_server.client.post(f"{API}/enrol", json={"code": fresh_server.demo.enrol_code,
-                                                           "device_name": "二号窗口"})
+    again = fresh_server.client.post(
+        f"{API}/enrol", json={"code": fresh_server.demo.enrol_code, "device_name": "二号窗口"}
+    )
     assert again.status_code == 403
     assert again.json()["code"] == "bad_enrol_code"
     assert "已被使用" in again.json()["message"]

@@ -1,4 +1,5 @@
 """The schema comes from alembic migrations, the same on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,7 @@ def test_migrations_build_exactly_the_models(empty_database):
     try:
         assert current_revision(engine) == head_revision()
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}),
-                                    Base.metadata)
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
         assert diff == []
     finally:
         engine.dispose()
@@ -45,8 +45,12 @@ def test_a_database_made_before_alembic_is_adopted(tmp_path):
     upgrade(legacy, "0001")
     with legacy.begin() as conn:
         conn.execute(text("DROP TABLE alembic_version"))
-        conn.execute(text("INSERT INTO org_units (code, name, region_code, level, created_at) "
-                          "VALUES ('370702', '潍城区', '370702000000', 'county', '2026-01-01')"))
+        conn.execute(
+            text(
+                "INSERT INTO org_units (code, name, region_code, level, created_at) "
+                "VALUES ('370702', '潍城区', '370702000000', 'county', '2026-01-01')"
+            )
+        )
     legacy.dispose()
     engine = make_engine(url)
     try:
@@ -66,19 +70,35 @@ def test_a_filled_database_of_the_first_schema_upgrades_to_head(empty_database):
     engine = make_engine(empty_database, create=False)
     upgrade(engine, "0001")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO org_units (code, name, region_code, level, created_at) "
-                          "VALUES ('370702', '潍城区', '370702000000', 'county', '2026-01-01')"))
-        conn.execute(text("INSERT INTO users (username, display_name, role, org_code, password_hash, "
-                          "active, created_at) VALUES ('clerk01', '张敏', 'clerk', '370702', 'x', true, "
-                          "'2026-01-01')"))
-        conn.execute(text("INSERT INTO devices (id, device_code, name, org_code, token_hash, revoked, "
-                          "enrolled_at) VALUES ('d1', 'QPZ6', '3号窗口', '370702', 'h', false, '2026-01-01')"))
-        conn.execute(text("INSERT INTO cases (id, case_no, org_code, device_id, matter_code, matter_name, "
-                          "applicant_name, applicant_id_type, applicant_id_number, status, complete, "
-                          "received_at, payload, blobs_expected, created_at, updated_at) VALUES ('c1', "
-                          "'370702-20260101-QPZ6-0001', '370702', 'd1', 'M1', '事项', '王秀英', 'resident', "
-                          "'11010519491231002X', 'submitted', false, '2026-01-01', '{}', '[]', "
-                          "'2026-01-01', '2026-01-01')"))
+        conn.execute(
+            text(
+                "INSERT INTO org_units (code, name, region_code, level, created_at) "
+                "VALUES ('370702', '潍城区', '370702000000', 'county', '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO users (username, display_name, role, org_code, password_hash, "
+                "active, created_at) VALUES ('clerk01', '张敏', 'clerk', '370702', 'x', true, "
+                "'2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO devices (id, device_code, name, org_code, token_hash, revoked, "
+                "enrolled_at) VALUES ('d1', 'QPZ6', '3号窗口', '370702', 'h', false, '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, case_no, org_code, device_id, matter_code, matter_name, "
+                "applicant_name, applicant_id_type, applicant_id_number, status, complete, "
+                "received_at, payload, blobs_expected, created_at, updated_at) VALUES ('c1', "
+                "'370702-20260101-QPZ6-0001', '370702', 'd1', 'M1', '事项', '王秀英', 'resident', "
+                "'11010519491231002X', 'submitted', false, '2026-01-01', '{}', '[]', "
+                "'2026-01-01', '2026-01-01')"
+            )
+        )
         conn.execute(text("INSERT INTO case_blobs (case_id, sha256) VALUES ('c1', :sha)"), {"sha": "a" * 64})
     engine.dispose()
     engine = make_engine(empty_database)

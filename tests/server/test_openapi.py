@@ -1,4 +1,5 @@
 """The committed OpenAPI spec (docs/openapi.json) is exactly what the server serves."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,9 @@ SPEC = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 def test_committed_spec_equals_the_served_one(fresh_server):
     served = fresh_server.client.get("/openapi.json")
     assert served.status_code == 200
-    assert spec_text(served.json()) == SPEC.read_text(encoding="utf-8"), \
+    assert spec_text(served.json()) == SPEC.read_text(encoding="utf-8"), (
         "docs/openapi.json is stale: run `onewindow-server openapi --out docs/openapi.json`"
+    )
 
 
 def test_spec_declares_bearer_auth_and_the_raw_blob_upload():

@@ -1,6 +1,7 @@
 """Every read of cases is scoped to the device's org unit; a hall configured with
 `onewindow-server org-set CODE --sees-subunits` also sees the units below it, in the
 change feed and in a restore. A town never sees its county's or a sibling's cases."""
+
 from __future__ import annotations
 
 import uuid
@@ -25,10 +26,8 @@ def county_with_towns(request, tmp_path):
     with server_database(request.param, tmp_path / "db", request) as db_url:
         demo = ensure_demo(db_url)
         admin.create_org_unit(db_url, TOWN, "城关街道便民服务中心", "370702001000", level="town", parent_code=COUNTY)
-        admin.create_org_unit(db_url, SIBLING, "于河街道便民服务中心", "370702002000", level="town",
-                              parent_code=COUNTY)
-        admin.create_org_unit(db_url, VILLAGE, "东关村便民服务站", "370702001001", level="village",
-                              parent_code=TOWN)
+        admin.create_org_unit(db_url, SIBLING, "于河街道便民服务中心", "370702002000", level="town", parent_code=COUNTY)
+        admin.create_org_unit(db_url, VILLAGE, "东关村便民服务站", "370702001001", level="village", parent_code=TOWN)
         with TestClient(create_app(db_url, tmp_path / "blobs")) as client:
             server = Server(client, db_url, tmp_path / "blobs", demo)
             devices, cases = {}, {}
@@ -36,8 +35,7 @@ def county_with_towns(request, tmp_path):
                 code = demo.enrol_code if org == COUNTY else admin.issue_enrol_code(db_url, org)
                 device = enrol(client, server, code, f"{org}窗口")
                 case_no = case_no_for(device, 1)
-                [answer] = device.push(make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()),
-                                                  accepted_payload(case_no)))
+                [answer] = device.push(make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()), accepted_payload(case_no)))
                 assert answer["status"] == "acked"
                 devices[org], cases[org] = device, case_no
             yield db_url, devices, cases
@@ -88,8 +86,12 @@ def test_writes_stay_with_the_unit_that_took_the_case_in(county_with_towns, caps
     db_url, devices, cases = county_with_towns
     _org_set(db_url, COUNTY, "--sees-subunits", capsys=capsys)
     town_case = next(c for c in admin.list_cases(db_url) if c.case_no == cases[TOWN])
-    payload = {"case_no": town_case.case_no, "withdrawn_at": "2026-11-22T10:00:00", "reason": "申请人要求撤回",
-               "clerk": "clerk01"}
+    payload = {
+        "case_no": town_case.case_no,
+        "withdrawn_at": "2026-11-22T10:00:00",
+        "reason": "申请人要求撤回",
+        "clerk": "clerk01",
+    }
     [answer] = devices[COUNTY].push(make_event(protocol.CASE_WITHDRAWN, town_case.case_id, payload))
     assert answer["status"] == "rejected" and answer["code"] == "unknown_case"
 

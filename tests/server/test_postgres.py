@@ -3,6 +3,7 @@
 On the session's PostgreSQL (ONEWINDOW_TEST_PG_URL, or a throw-away cluster started for
 the first test that needs it); each test works in a schema that is dropped afterwards.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -41,8 +42,11 @@ def test_push_pull_decide_deliver(enrolled_device, blob_pages):
     answers = [device.push(accepted) for _ in range(3)]
     assert answers[0] == answers[1] == answers[2] and answers[0][0]["status"] == "acked"
 
-    bad = make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()),
-                     accepted_payload(case_no_for(device, 2), id_number=valid_id()[:-1] + "Y"))
+    bad = make_event(
+        protocol.CASE_ACCEPTED,
+        str(uuid.uuid4()),
+        accepted_payload(case_no_for(device, 2), id_number=valid_id()[:-1] + "Y"),
+    )
     good = make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()), accepted_payload(case_no_for(device, 3)))
     early = make_event(protocol.CASE_DELIVERED, case_id, delivered_payload(case_no))
     results = device.push(bad, good, early)
@@ -64,7 +68,11 @@ def test_push_pull_decide_deliver(enrolled_device, blob_pages):
     feed = device.pull(0)
     mine = [c["data"] for c in feed["changes"] if c["case_id"] == case_id]
     assert [(d["status"], d["complete"]) for d in mine] == [
-        ("submitted", False), ("submitted", True), ("approved", True), ("delivered", True)]
+        ("submitted", False),
+        ("submitted", True),
+        ("approved", True),
+        ("delivered", True),
+    ]
     seqs = [c["seq"] for c in feed["changes"]]
     assert seqs == sorted(seqs)
 

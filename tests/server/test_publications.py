@@ -1,4 +1,5 @@
 """Catalog versions, the working-day calendar, notice templates and device orders travel down."""
+
 from __future__ import annotations
 
 import json
@@ -34,12 +35,12 @@ def test_a_broken_catalog_is_refused(enrolled_device):
 
 def test_calendar_and_templates_travel_in_the_feed(enrolled_device):
     db = enrolled_device.server.db_url
-    publishing.publish_calendar(db, {"years": [2027], "holidays": ["2027-01-01"], "workdays": []},
-                                version="2027")
+    publishing.publish_calendar(db, {"years": [2027], "holidays": ["2027-01-01"], "workdays": []}, version="2027")
     publishing.publish_template(db, "acceptance", "3", "受理通知书 {case_no}")
     changes = enrolled_device.pull()["changes"]
     calendar = protocol.CalendarData.model_validate(
-        next(c["data"] for c in changes if c["kind"] == protocol.CHANGE_CALENDAR))
+        next(c["data"] for c in changes if c["kind"] == protocol.CHANGE_CALENDAR)
+    )
     assert calendar.years == [2027] and str(calendar.holidays[0]) == "2027-01-01"
     template = next(c["data"] for c in changes if c["kind"] == protocol.CHANGE_TEMPLATE)
     assert template == {"name": "acceptance", "version": "3", "body": "受理通知书 {case_no}"}
@@ -50,8 +51,7 @@ def test_calendar_and_templates_travel_in_the_feed(enrolled_device):
 def test_a_wipe_order_goes_to_that_device_only(fresh_server, enrolled_device):
     from server_helpers import enrol
 
-    other = enrol(fresh_server.client, fresh_server, admin.issue_enrol_code(fresh_server.db_url, "370702"),
-                  "二号窗口")
+    other = enrol(fresh_server.client, fresh_server, admin.issue_enrol_code(fresh_server.db_url, "370702"), "二号窗口")
     admin.order_wipe(fresh_server.db_url, enrolled_device.device_code, "设备遗失")
     mine = [c for c in enrolled_device.pull()["changes"] if c["kind"] == protocol.CHANGE_DEVICE_COMMAND]
     assert [c["data"]["command"] for c in mine] == ["wipe"] and mine[0]["data"]["reason"] == "设备遗失"

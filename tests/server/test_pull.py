@@ -1,4 +1,5 @@
 """Pull: a cursor over the server-ordered feed, scoped to the device's org unit."""
+
 from __future__ import annotations
 
 import uuid
@@ -10,8 +11,10 @@ from sync.server import admin
 
 
 def _push_cases(device, count):
-    events = [make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()),
-                         accepted_payload(case_no_for(device, seq)), seq) for seq in range(1, count + 1)]
+    events = [
+        make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()), accepted_payload(case_no_for(device, seq)), seq)
+        for seq in range(1, count + 1)
+    ]
     assert all(r["status"] == "acked" for r in device.push(*events))
 
 
@@ -35,13 +38,11 @@ def test_device_of_another_org_unit_sees_nothing(enrolled_device):
     other = enrol(server.client, server, admin.issue_enrol_code(server.db_url, "370703"))
     assert other.pull(0)["changes"] == []
     # Its clerks are not ours either.
-    login = other.client.post(f"{API}/login", json={"username": "clerk01", "password": "123456"},
-                              headers=other.headers)
+    login = other.client.post(f"{API}/login", json={"username": "clerk01", "password": "123456"}, headers=other.headers)
     assert login.status_code == 401
 
 
 def test_cursor_from_another_database_answers_410(enrolled_device):
-    response = enrolled_device.client.get(f"{API}/changes", params={"cursor": 999},
-                                          headers=enrolled_device.headers)
+    response = enrolled_device.client.get(f"{API}/changes", params={"cursor": 999}, headers=enrolled_device.headers)
     assert response.status_code == 410
     assert response.json()["code"] == "cursor_expired"

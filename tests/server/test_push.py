@@ -1,4 +1,5 @@
 """Push: idempotent on event_id, one bad event never blocks the batch."""
+
 from __future__ import annotations
 
 import uuid
@@ -17,8 +18,7 @@ from sync.server import admin
 
 
 def test_same_event_three_times_makes_one_case(enrolled_device):
-    event = make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()),
-                       accepted_payload(case_no_for(enrolled_device, 1)))
+    event = make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()), accepted_payload(case_no_for(enrolled_device, 1)))
     answers = [enrolled_device.push(event) for _ in range(3)]
     assert answers[0] == answers[1] == answers[2]
     assert answers[0][0]["status"] == "acked" and answers[0][0]["server_time"]
@@ -27,8 +27,7 @@ def test_same_event_three_times_makes_one_case(enrolled_device):
 
 
 def test_same_event_twice_in_one_batch(enrolled_device):
-    event = make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()),
-                       accepted_payload(case_no_for(enrolled_device, 1)))
+    event = make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()), accepted_payload(case_no_for(enrolled_device, 1)))
     first, second = enrolled_device.push(event, event)
     assert first == second
     assert len(admin.list_cases(enrolled_device.server.db_url)) == 1
@@ -36,10 +35,15 @@ def test_same_event_twice_in_one_batch(enrolled_device):
 
 def test_bad_event_in_the_middle_does_not_block_the_others(enrolled_device):
     bad_id = valid_id()[:-1] + ("0" if valid_id()[-1] != "0" else "1")
-    events = [make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()),
-                         accepted_payload(case_no_for(enrolled_device, seq),
-                                          id_number=bad_id if seq == 2 else None), seq)
-              for seq in (1, 2, 3)]
+    events = [
+        make_event(
+            protocol.CASE_ACCEPTED,
+            str(uuid.uuid4()),
+            accepted_payload(case_no_for(enrolled_device, seq), id_number=bad_id if seq == 2 else None),
+            seq,
+        )
+        for seq in (1, 2, 3)
+    ]
     results = enrolled_device.push(*events)
     assert [r["status"] for r in results] == ["acked", "rejected", "acked"]
     assert results[1]["code"] == "invalid_id_number"
@@ -51,8 +55,9 @@ def test_bad_event_in_the_middle_does_not_block_the_others(enrolled_device):
 
 
 def test_unknown_matter_and_unknown_type_are_rejected(enrolled_device):
-    unknown_matter = make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()),
-                                accepted_payload(case_no_for(enrolled_device, 1), matter_code="NOPE"))
+    unknown_matter = make_event(
+        protocol.CASE_ACCEPTED, str(uuid.uuid4()), accepted_payload(case_no_for(enrolled_device, 1), matter_code="NOPE")
+    )
     unknown_type = make_event("case.teleported", str(uuid.uuid4()), {})
     garbage = make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()), {"case_no": "1"})
     results = enrolled_device.push(unknown_matter, unknown_type, garbage)
@@ -92,7 +97,5 @@ def test_new_version_of_a_submitted_case_replaces_the_intake_data(accepted_case)
     assert row.applicant_name == "王晓二" and row.complete is True  # version 2 names no scans
 
 
-
 def test_one_batch_can_accept_change_and_withdraw_a_case_and_refusals_change_nothing(enrolled_device):
     one_batch_scenario(enrolled_device)
-

@@ -1,5 +1,6 @@
 """The hall's queue on the back office, on SQLite and on PostgreSQL: numbers, priority without
 starvation, recall / 过号 / transfer / done, scope, and two windows calling at the same instant."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -118,9 +119,14 @@ def test_done_links_the_case_and_times_are_counted(hall):
     queue.take_ticket(hall, ORG, now=issued)
     queue.call_next(hall, ORG, "device", "3", now=issued + dt.timedelta(minutes=12))
     [ticket] = queue.list_tickets(hall, ORG, queue.service_day(issued))
-    done = queue.act(hall, ORG, ticket.id, "done",
-                     protocol.TicketAction(window="3", case_no="370702000000-20261123-K7Q2-0001"),
-                     now=issued + dt.timedelta(minutes=20))
+    done = queue.act(
+        hall,
+        ORG,
+        ticket.id,
+        "done",
+        protocol.TicketAction(window="3", case_no="370702000000-20261123-K7Q2-0001"),
+        now=issued + dt.timedelta(minutes=20),
+    )
     assert done.case_no == "37070200000020261123K7Q20001"
     stats = queue.queue_stats(hall, ORG, queue.service_day(issued))
     assert (stats.served, stats.average_wait_minutes, stats.average_service_minutes) == (1, 12.0, 8.0)
@@ -171,8 +177,9 @@ def test_http_routes_for_the_kiosk_and_the_windows(enrolled_device):
     wrong = client.post(f"{API}/queue/tickets/{ticket_id}/done", json={"window": "4"}, headers=headers)
     assert wrong.status_code == 409 and wrong.json()["message"] == "P001号当前已叫号，不在本窗口办理"
     case_no = case_no_for(device, 1)
-    done = client.post(f"{API}/queue/tickets/{ticket_id}/done", json={"window": "3", "case_no": case_no},
-                       headers=headers)
+    done = client.post(
+        f"{API}/queue/tickets/{ticket_id}/done", json={"window": "3", "case_no": case_no}, headers=headers
+    )
     assert done.json()["status"] == "done" and done.json()["case_no"] == case_no
     status = client.get(f"{API}/queue/status", params={"window": "3"}, headers=headers).json()
     assert status == {"window": "3", "current": None, "waiting": 0, "waiting_priority": 0}
@@ -199,12 +206,22 @@ def test_shift_events_are_kept_per_device(enrolled_device):
 
     opened = {"shift_id": "s-1", "window": "3", "clerk": "clerk01", "opened_at": "2026-11-23T01:00:00+00:00"}
     closed = {**opened, "closed_at": "2026-11-23T09:00:00+00:00", "summary": {"cases": 7}}
-    def event(kind, payload, seq):
-        return {"event_id": f"{kind}-{seq}", "device_seq": seq, "case_id": "shift:s-1", "type": kind,
-                "payload": payload, "device_time": "2026-11-23T09:00:00+00:00"}
 
-    results = enrolled_device.push(event(protocol.SHIFT_OPENED, opened, 1), event(protocol.SHIFT_CLOSED, closed, 2),
-                                   {**event(protocol.SHIFT_CLOSED, {"window": "3"}, 3)})
+    def event(kind, payload, seq):
+        return {
+            "event_id": f"{kind}-{seq}",
+            "device_seq": seq,
+            "case_id": "shift:s-1",
+            "type": kind,
+            "payload": payload,
+            "device_time": "2026-11-23T09:00:00+00:00",
+        }
+
+    results = enrolled_device.push(
+        event(protocol.SHIFT_OPENED, opened, 1),
+        event(protocol.SHIFT_CLOSED, closed, 2),
+        {**event(protocol.SHIFT_CLOSED, {"window": "3"}, 3)},
+    )
     assert [r["status"] for r in results] == ["acked", "acked", "rejected"]
     with enrolled_device.client.app.state.ctx.sessions() as session:
         shift = session.get(Shift, "s-1")

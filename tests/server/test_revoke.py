@@ -1,4 +1,5 @@
 """A revoked device is refused everywhere with 401."""
+
 from __future__ import annotations
 
 from server_helpers import API
@@ -10,8 +11,7 @@ def test_revoked_device_gets_401(enrolled_device):
     db = enrolled_device.server.db_url
     row = admin.revoke_device(db, enrolled_device.device_id)
     assert row.revoked
-    response = enrolled_device.client.post(f"{API}/events", json={"events": []},
-                                           headers=enrolled_device.headers)
+    response = enrolled_device.client.post(f"{API}/events", json={"events": []}, headers=enrolled_device.headers)
     assert response.status_code == 401
     assert response.json()["code"] == "device_revoked" and "停用" in response.json()["message"]
     assert enrolled_device.client.get(f"{API}/changes", headers=enrolled_device.headers).status_code == 401

@@ -1,4 +1,5 @@
 """The server on a real socket (demo mode, end-to-end tests), sharing its SQLite file with the CLI."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,12 +21,13 @@ def test_server_thread_and_cli_share_the_database(tmp_path, db_url, capsys):
         with httpx.Client(base_url=server.url + protocol.API, timeout=10) as http:
             assert http.get("/health").json()["ok"] is True
             enrolled = protocol.EnrolResponse.model_validate(
-                http.post("/enrol", json={"code": demo.enrol_code, "device_name": "一号窗口"}).json())
+                http.post("/enrol", json={"code": demo.enrol_code, "device_name": "一号窗口"}).json()
+            )
             http.headers["Authorization"] = f"Bearer {enrolled.token}"
-            case_no = mint_case_no("370702000000", dt.date.today(),
-                                   enrolled.device_code, 1)
-            pushed = http.post("/events", json={"events": [make_event(
-                protocol.CASE_ACCEPTED, "case-1", accepted_payload(case_no))]}).json()
+            case_no = mint_case_no("370702000000", dt.date.today(), enrolled.device_code, 1)
+            pushed = http.post(
+                "/events", json={"events": [make_event(protocol.CASE_ACCEPTED, "case-1", accepted_payload(case_no))]}
+            ).json()
             assert pushed["results"][0]["status"] == "acked"
             assert cli.main(["decide", case_no, "approve", "--db", db_url, "--by", "approver01"]) == 0
             assert "审批通过" in capsys.readouterr().out

@@ -1,6 +1,7 @@
 """A schemathesis run against the committed OpenAPI spec (docs/openapi.json) finds no
 server error: every operation, with generated data, as an enrolled device of the demo
 org unit (so requests get past 401 to the handlers), on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -36,8 +37,11 @@ def _back_office(root: Path, db_url: str) -> Iterator[tuple[object, dict[str, st
     app = create_app(db_url, root / "blobs")
     with TestClient(app) as client:
         device = enrol(client, Server(client, db_url, root / "blobs", demo), demo.enrol_code)
-        login = client.post(f"{protocol.API}/login", headers=device.headers,
-                            json={"username": demo.clerk_username, "password": demo.clerk_password})
+        login = client.post(
+            f"{protocol.API}/login",
+            headers=device.headers,
+            json={"username": demo.clerk_username, "password": demo.clerk_password},
+        )
         assert login.status_code == 200, login.text  # the token and the user are real
         yield app, device.headers
 
@@ -52,9 +56,12 @@ def no_event_left_to_retry(ctx, response, case) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+)
 def test_no_server_error(case, enrolled_back_office):
     app, headers = enrolled_back_office
     case.call_and_validate(app=app, headers=headers, checks=[not_a_server_error, no_event_left_to_retry])

@@ -1,4 +1,5 @@
 """The approvers' command line on a temporary database."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,19 @@ from sync.server import admin, cli, config
 
 def test_decide_approve_prints_confirmation(complete_case, capsys):
     db = complete_case.device.server.db_url
-    code = cli.main(["decide", format_case_no(complete_case.case_no), "approve", "--db", db,
-                     "--by", "approver01", "--result-no", "潍城审批〔2026〕1号"])
+    code = cli.main(
+        [
+            "decide",
+            format_case_no(complete_case.case_no),
+            "approve",
+            "--db",
+            db,
+            "--by",
+            "approver01",
+            "--result-no",
+            "潍城审批〔2026〕1号",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "审批通过" in out and "营业执照" in out and "潍城审批〔2026〕1号" in out

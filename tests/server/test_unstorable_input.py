@@ -1,6 +1,7 @@
 """Input the database cannot hold (NUL characters, text longer than its column, integers
 beyond INTEGER) is refused as the client's fault, on SQLite and on PostgreSQL: never a
 500, never an event answered `retry` for ever. Found by the schemathesis run."""
+
 from __future__ import annotations
 
 import uuid
@@ -27,16 +28,20 @@ def test_events_that_cannot_be_stored_are_refused_alone(enrolled_device):
     PostgreSQL refuse the batch's very first query: each event was answered `retry` for ever."""
     device = enrolled_device
     good = make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()), accepted_payload(case_no_for(device, 1)))
-    huge_seq = make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()), accepted_payload(case_no_for(device, 2)),
-                          seq=2**63)
+    huge_seq = make_event(
+        protocol.CASE_ACCEPTED, str(uuid.uuid4()), accepted_payload(case_no_for(device, 2)), seq=2**63
+    )
     long_name = accepted_payload(case_no_for(device, 3))
     long_name["applicant"]["name"] = "王" * 201
     too_long = make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()), long_name, seq=3)
     nul_case = make_event(protocol.CASE_ACCEPTED, "case\x00id", accepted_payload(case_no_for(device, 4)), seq=4)
     results = device.push(good, huge_seq, too_long, nul_case)
     assert [(r["status"], r["code"]) for r in results] == [
-        ("acked", None), ("rejected", "invalid_event"), ("rejected", "invalid_payload"),
-        ("rejected", "invalid_event")]
+        ("acked", None),
+        ("rejected", "invalid_event"),
+        ("rejected", "invalid_payload"),
+        ("rejected", "invalid_event"),
+    ]
     assert "device_seq" in results[1]["reason"] and "applicant_name" in results[2]["reason"]
     assert [c.case_no for c in admin.list_cases(device.server.db_url)] == [case_no_for(device, 1)]
     assert device.push(huge_seq, too_long) == results[1:3]  # the same answer again

@@ -1,4 +1,5 @@
 """Putting real cases into a store through the real intake service (paper stubbed out)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,8 +44,14 @@ def intake_for(store: Store, catalog=None, enrol: bool = True) -> IntakeService:
         with store.sessions.begin() as s:
             save_identity(s, IDENTITY)
     catalog = catalog or load_sample_catalog()
-    return IntakeService(store, lambda: catalog, lambda: IDENTITY, load_builtin_calendar(), NoPaper(),
-                         clock=lambda: dt.datetime(2025, 11, 20, 10, 30))
+    return IntakeService(
+        store,
+        lambda: catalog,
+        lambda: IDENTITY,
+        load_builtin_calendar(),
+        NoPaper(),
+        clock=lambda: dt.datetime(2025, 11, 20, 10, 30),
+    )
 
 
 def draft_for(intake: IntakeService, page: bytes | None = None, scan_dir: Path | None = None) -> IntakeDraft:
@@ -55,8 +62,9 @@ def draft_for(intake: IntakeService, page: bytes | None = None, scan_dir: Path |
         scan = Path(scan_dir) / f"scan-{os.getpid()}.png"
         scan.write_bytes(page)
         pages = (intake.import_page(scan),)
-    materials = tuple(MaterialInput(spec.code, True, pages if i == 0 else ())
-                      for i, spec in enumerate(matter.materials))
+    materials = tuple(
+        MaterialInput(spec.code, True, pages if i == 0 else ()) for i, spec in enumerate(matter.materials)
+    )
     return IntakeDraft(APPLICANT, matter.code, materials, phone="13800000000")
 
 

@@ -6,6 +6,7 @@ every kill the store must open (integrity check included), keep every case the c
 had been told was saved, hold every case whole or not at all, and keep its audit
 chain intact.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Encryption at rest: the database and the scanned pages are unreadable without the key."""
+
 from __future__ import annotations
 
 import sqlite3

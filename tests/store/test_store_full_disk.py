@@ -2,6 +2,7 @@
 (issue 4, item 5). The database is filled for real with SQLite's max_page_count
 (SQLITE_FULL), the page folder with RLIMIT_FSIZE in a forked child (it binds root too,
 which a read-only folder does not)."""
+
 from __future__ import annotations
 
 import os
@@ -22,6 +23,7 @@ TABLES = (Case, Material, CaseEvent, OutboxEntry, BlobEntry, Counter)
 def _cap_pages(store, limit: int):
     """Every new connection of the store gets `max_page_count = limit`; the pool is emptied
     so none escapes. Returns the listener, for `_lift`."""
+
     def cap(dbapi_conn, _record):
         dbapi_conn.execute(f"PRAGMA max_page_count = {limit}")
 
@@ -48,7 +50,8 @@ def full_store(fresh_store, tmp_path):
 def _snapshot(store) -> dict:
     with store.sessions() as s:
         return {model.__tablename__: count(s, model) for model in TABLES} | {
-            "counters": tuple(s.execute(select(Counter.name, Counter.value).order_by(Counter.name)).all())}
+            "counters": tuple(s.execute(select(Counter.name, Counter.value).order_by(Counter.name)).all())
+        }
 
 
 def _fill_until_refused(store, intake, draft) -> ServiceError:

@@ -1,4 +1,5 @@
 """Alembic migrations at start-up: a store made by the first schema upgrades with nothing lost."""
+
 from __future__ import annotations
 
 import pytest
@@ -68,15 +69,22 @@ def test_first_revision_is_the_schema_the_first_release_created(tmp_path, keys):
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
-    later = {("add_index", "ix_cases_received_at"),  # 0002
-             ("add_table", "known_parties"),  # 0003
-             ("add_table", "shifts"), ("add_index", "ix_shifts_opened_at"),  # 0004
-             # 0005: the outreach tables, and the journal's case_id without its foreign key
-             # (an outreach.missed event names an appointment, not a case)
-             ("add_table", "outreach_runs"), ("add_index", "ix_outreach_runs_run_date"),
-             ("add_table", "outreach_appointments"), ("add_index", "ix_outreach_appointments_case_id"),
-             ("add_index", "ix_outreach_appointments_run_id"), ("remove_fk", "case_events"),
-             ("add_table", "transfer_slips"), ("add_index", "ix_transfer_slips_case_id")}  # 0006
+    later = {
+        ("add_index", "ix_cases_received_at"),  # 0002
+        ("add_table", "known_parties"),  # 0003
+        ("add_table", "shifts"),
+        ("add_index", "ix_shifts_opened_at"),  # 0004
+        # 0005: the outreach tables, and the journal's case_id without its foreign key
+        # (an outreach.missed event names an appointment, not a case)
+        ("add_table", "outreach_runs"),
+        ("add_index", "ix_outreach_runs_run_date"),
+        ("add_table", "outreach_appointments"),
+        ("add_index", "ix_outreach_appointments_case_id"),
+        ("add_index", "ix_outreach_appointments_run_id"),
+        ("remove_fk", "case_events"),
+        ("add_table", "transfer_slips"),
+        ("add_index", "ix_transfer_slips_case_id"),
+    }  # 0006
     assert {(d[0], d[1].name if d[0] != "remove_fk" else d[1].table.name) for d in diffs} == later
 
 
@@ -105,7 +113,8 @@ def test_upgrading_a_first_schema_store_with_cases_loses_nothing(tmp_path, keys)
         assert (known.name, known.phone, known.cases) == (APPLICANT.name, "13800000000", 4)
         with Session(store.engine) as s:
             assert s.execute(text("SELECT name, last_case_id FROM known_parties")).all() == [
-                (APPLICANT.name, s.execute(text("SELECT id FROM cases ORDER BY case_no DESC")).scalar())]
+                (APPLICANT.name, s.execute(text("SELECT id FROM cases ORDER BY case_no DESC")).scalar())
+            ]
     finally:
         store.close()
 

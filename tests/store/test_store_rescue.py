@@ -1,5 +1,6 @@
 """A damaged store at start-up: what reads is sealed in a rescue file, the damaged file is
 kept aside, a fresh store lets the counter go on (issue 4, item 5; sync scenario 12)."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ def _fill_and_damage(store, tmp_path) -> list[str]:
     file is schema and index pages whose position moves with every new table.
     """
     intake = intake_for(store)
-    numbers = [intake.accept(draft_for(intake, b"PNG" + bytes([i]) * 2000, tmp_path), CLERK).case_no
-               for i in range(CASES)]
+    numbers = [
+        intake.accept(draft_for(intake, b"PNG" + bytes([i]) * 2000, tmp_path), CLERK).case_no for i in range(CASES)
+    ]
     store.close()
     data_page = store.path.stat().st_size // PAGE - 2
     with open(store.path, "r+b") as fh:  # the tail of a page: where SQLite keeps its cells
@@ -152,8 +154,7 @@ def test_store_rescue_writes_json_for_the_administrator(corrupted_store, tmp_pat
     path, numbers = corrupted_store
     error = _rescue(path, plaintext=False)
     out_dir = tmp_path / "admin"
-    assert main(["store", "rescue", str(error.rescue_file), "--data-dir", str(path.parent),
-                 "--out", str(out_dir)]) == 0
+    assert main(["store", "rescue", str(error.rescue_file), "--data-dir", str(path.parent), "--out", str(out_dir)]) == 0
     written = json.loads((out_dir / (error.rescue_file.stem + ".json")).read_text(encoding="utf-8"))
     assert {c["case_no"] for c in written["tables"]["cases"]} <= set(numbers)
     assert "已解密" in capsys.readouterr().out

@@ -50,8 +50,14 @@ class Hall:
         username = f"{demo_name}-{self.tag}"
         if demo_name not in self._made:
             org, (display_name, role) = _ACCOUNTS[demo_name]
-            admin.add_user(self.engine, self.village_code if org == "village" else self.org_code, username,
-                           display_name, role, self.password)
+            admin.add_user(
+                self.engine,
+                self.village_code if org == "village" else self.org_code,
+                username,
+                display_name,
+                role,
+                self.password,
+            )
             self._made.add(demo_name)
         return username
 
@@ -74,7 +80,8 @@ class Hall:
 
 
 _ACCOUNTS = {name: ("county", (display, role)) for name, display, role in DEMO_USERS} | {
-    name: ("village", (display, role)) for name, display, role in DEMO_VILLAGE_USERS}
+    name: ("village", (display, role)) for name, display, role in DEMO_VILLAGE_USERS
+}
 
 
 def open_hall(engine: Engine) -> Hall:
@@ -83,10 +90,17 @@ def open_hall(engine: Engine) -> Hall:
     tag = f"{os.getpid() % 100:02d}{next(_serial):04d}"
     org_code, village_code = f"9{tag}", f"9{tag}v"
     admin.create_org_unit(engine, org_code, DEMO_ORG_NAME, DEMO_REGION_CODE, level="county")
-    admin.create_org_unit(engine, village_code, DEMO_VILLAGE_NAME, DEMO_VILLAGE_REGION, level="village",
-                          parent_code=org_code)
-    return Hall(engine, tag, org_code, village_code, admin.issue_enrol_code(engine, org_code),
-                admin.issue_enrol_code(engine, village_code))
+    admin.create_org_unit(
+        engine, village_code, DEMO_VILLAGE_NAME, DEMO_VILLAGE_REGION, level="village", parent_code=org_code
+    )
+    return Hall(
+        engine,
+        tag,
+        org_code,
+        village_code,
+        admin.issue_enrol_code(engine, org_code),
+        admin.issue_enrol_code(engine, village_code),
+    )
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 initdb refuses to run as root, so as root the cluster runs as the `postgres` system
 user (created by Debian's postgresql package).
 """
+
 from __future__ import annotations
 
 import glob
@@ -67,8 +68,17 @@ def start_cluster() -> Cluster | None:
     cluster = Cluster(root, bin_dir, _free_port(), as_postgres)
     try:
         cluster._run("initdb", "-D", str(root / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-        cluster._run("pg_ctl", "-D", str(root / "data"), "-w", "-l", str(root / "pg.log"), "-o",
-                     f"-p {cluster.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        cluster._run(
+            "pg_ctl",
+            "-D",
+            str(root / "data"),
+            "-w",
+            "-l",
+            str(root / "pg.log"),
+            "-o",
+            f"-p {cluster.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
         cluster._run("createdb", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "onewindow_test")
     except (subprocess.SubprocessError, OSError) as exc:
         detail = getattr(exc, "stderr", b"") or b""

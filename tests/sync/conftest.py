@@ -3,6 +3,7 @@
 Real parts: the back office as its own process (SQLite file or PostgreSQL schema),
 a TCP proxy on loopback between window and back office, and a real local store.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -4,6 +4,7 @@ The PostgreSQL server is the session's `postgres_url` fixture (tests/conftest.py
 given ONEWINDOW_TEST_PG_URL, or a cluster started the first time a test asks for one.
 Each test gets its own schema, dropped afterwards.
 """
+
 from __future__ import annotations
 
 import uuid

@@ -13,6 +13,7 @@ carries one request):
   * `hold(match)`: keep the next matching request at the proxy (a slow link) until the
     test releases it; the test learns when it has arrived.
 """
+
 from __future__ import annotations
 
 import socket
@@ -20,7 +21,7 @@ import threading
 from dataclasses import dataclass, field
 
 _GONE = b'{"code": "not_found", "message": "not found"}'
-_BUSY = (b'{"code":"unavailable","message":"\xe5\x90\x8e\xe5\x8f\xb0\xe7\xb9\x81\xe5\xbf\x99"}')
+_BUSY = b'{"code":"unavailable","message":"\xe5\x90\x8e\xe5\x8f\xb0\xe7\xb9\x81\xe5\xbf\x99"}'
 
 
 @dataclass
@@ -122,12 +123,16 @@ class FaultProxy:
                 return
             rule = self._take(first.split(b"\r\n", 1)[0])
             if rule is not None and rule.kind == "503":
-                client.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                               b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(_BUSY), _BUSY))
+                client.sendall(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                    b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(_BUSY), _BUSY)
+                )
                 return
             if rule is not None and rule.kind == "404":
-                client.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
-                               b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(_GONE), _GONE))
+                client.sendall(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+                    b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(_GONE), _GONE)
+                )
                 return
             if rule is not None and rule.kind == "hold":
                 rule.gate.arrived.set()

@@ -3,6 +3,7 @@
 Runs sync rounds until its store has nothing pending, then prints JSON: the event ids
 this process itself pushed and how many rounds found the outbox held by another.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Scenario 9: device clocks 3 days fast and 3 days slow; the server's clock orders."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,5 +31,6 @@ def test_server_time_orders_and_device_time_is_kept(window, running_back_office)
     pulled = window.outbox  # the feed is in server order, whatever the device clocks said
     with window.store.sessions() as s:
         from client.store.models import ServerChange
+
         feed = [c.case_id for c in s.scalars(select(ServerChange).order_by(ServerChange.seq))]
     assert feed == [fast, slow] and pulled.cursor() > 0

@@ -5,6 +5,7 @@ come back with their history, the unsent records the server lacks are queued aga
 whose answer was lost is recognised by its event id and not sent twice), and the clerk
 can deliver a restored case.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -112,8 +113,9 @@ def test_a_damaged_store_is_rescued_and_filled_again_from_the_back_office(window
         # The new case's intake came back from the server under its event id: not queued
         # again. The withdrawal's case is closed there, so it is rebuilt from the rescue and
         # sent again, and the server answers it from its record.
-        assert status.restore_notice == ("本机数据库损坏后，已从后台恢复本机构在办办件2件。"
-                                         "损坏前尚未报送的1条记录已重新排队报送。")
+        assert status.restore_notice == (
+            "本机数据库损坏后，已从后台恢复本机构在办办件2件。损坏前尚未报送的1条记录已重新排队报送。"
+        )
         assert _server_events(db, unsent) == 2
         assert [c.status for c in admin.list_cases(db) if c.case_id == waiting_id] == ["withdrawn"]
 
@@ -163,8 +165,10 @@ def test_unsent_records_the_server_never_saw_are_queued_again(window, running_ba
         assert [c.status for c in on_server.values() if c.case_id == sent_id] == ["withdrawn"]
         with fresh.sessions() as s:
             assert s.get(Case, sent_id).status == "withdrawn" and s.get(Case, unsent_id) is not None
-            assert {m.code: m.status for m in s.get(Case, tolerated_id).materials} == {"M01": "received",
-                                                                                       "M02": "received"}
+            assert {m.code: m.status for m in s.get(Case, tolerated_id).materials} == {
+                "M01": "received",
+                "M02": "received",
+            }
         assert verify_chain(fresh).ok
     finally:
         fresh.close()
@@ -179,9 +183,14 @@ def test_the_window_rescues_at_start_up_and_store_restore_fills_it_again(enrolle
     matter = services.intake.matter("370702-XK-0001")
 
     def accept(id_number: str):
-        return services.intake.accept(IntakeDraft(Applicant("王秀英", "身份证", id_number), matter.code,
-                                                  tuple(MaterialInput(m.code, True) for m in matter.materials)),
-                                      clerk)
+        return services.intake.accept(
+            IntakeDraft(
+                Applicant("王秀英", "身份证", id_number),
+                matter.code,
+                tuple(MaterialInput(m.code, True) for m in matter.materials),
+            ),
+            clerk,
+        )
 
     sent = accept("11010519491231002X")
     assert services.sync.sync_now().pending == 0
@@ -193,13 +202,19 @@ def test_the_window_rescues_at_start_up_and_store_restore_fills_it_again(enrolle
         build_runtime(ClientConfig(data_dir=data_dir, demo=True, devices="none"))
     assert "自动从后台恢复" in rescued.value.message
 
-    assert main(["store", "restore", "--demo", "--data-dir", str(data_dir),
-                 "--from-rescue", str(rescued.value.rescue_file)]) == 0
+    assert (
+        main(
+            ["store", "restore", "--demo", "--data-dir", str(data_dir), "--from-rescue", str(rescued.value.rescue_file)]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "本机数据库损坏后，已从后台恢复本机构在办办件1件。损坏前尚未报送的1条记录已重新排队报送。" in out
     assert "已从后台恢复1件办件" in out
     assert {c.case_no for c in admin.list_cases(live_server.db_url, org_code=live_server.hall.org_code)} == {
-        sent.case_no, unsent.case_no}
+        sent.case_no,
+        unsent.case_no,
+    }
     runtime = build_runtime(ClientConfig(data_dir=data_dir, demo=True, devices="none"))
     try:
         listed = {c.case_no: c.sync_label for c in runtime.services.cases.recent()}
@@ -235,8 +250,14 @@ def test_restored_cases_fill_the_applicant_memory_again(window, running_back_off
     agent who came last time, from the intakes the back office kept."""
     applicant_id, agent_id = valid_id("37070219850312001"), valid_id("37070219700101002")
     agent = protocol.AgentPayload(name="李四", id_number=agent_id, relation="entrusted", phone="13900000000")
-    queue_case(window.store, window.device_code, id_number=applicant_id, phone="13800000000",
-               address="潍坊市奎文区民生街1号", agent=agent)
+    queue_case(
+        window.store,
+        window.device_code,
+        id_number=applicant_id,
+        phone="13800000000",
+        address="潍坊市奎文区民生街1号",
+        agent=agent,
+    )
     assert window.engine.sync_once().ok
     fresh = _rescued_and_fresh(window)
     try:

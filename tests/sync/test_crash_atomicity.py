@@ -8,6 +8,7 @@ writing the scan to the page store. The window is a forked child on the real sto
 stops at step k and is killed there, for k = 1, 2, ... until it runs to the end (then it
 is killed right after, with the work done).
 """
+
 from __future__ import annotations
 
 import os
@@ -87,8 +88,7 @@ def _kill_at(window, stop_at: int, work) -> bool:
 def _whole(s, case: Case) -> bool:
     """The case row, its materials, its accepted event with that event's outbox entry, its pages' blob rows."""
     materials = s.scalars(select(Material).where(Material.case_id == case.id)).all()
-    accepted = s.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                 CaseEvent.type == "case.accepted")).all()
+    accepted = s.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == "case.accepted")).all()
     if len(accepted) != 1 or not materials or len(accepted[0].payload["materials"]) != len(materials):
         return False
     pages = {sha for m in materials for sha in (m.pages or ())}
@@ -102,8 +102,11 @@ def _restart(window, step: int) -> int:
         with store.sessions() as s:
             cases = s.scalars(select(Case)).all()
             broken = [c.case_no for c in cases if not _whole(s, c)]
-            orphans = s.scalar(select(func.count()).select_from(OutboxEntry).where(
-                ~OutboxEntry.event_id.in_(select(CaseEvent.event_id))))
+            orphans = s.scalar(
+                select(func.count())
+                .select_from(OutboxEntry)
+                .where(~OutboxEntry.event_id.in_(select(CaseEvent.event_id)))
+            )
         assert broken == [] and orphans == 0, f"step {step}: half a case or an orphan entry"
         assert verify_chain(store).ok, f"step {step}: audit chain broken"
         return len(cases)
@@ -124,13 +127,14 @@ def _drains(window, db_url: str, step: int) -> None:
     assert all(c.complete for c in on_server), f"step {step}: a scan did not arrive"
 
 
-def test_killed_at_every_step_of_saving_a_case_the_case_is_whole_or_absent_and_syncs(
-        window, running_back_office):
+def test_killed_at_every_step_of_saving_a_case_the_case_is_whole_or_absent_and_syncs(window, running_back_office):
     catalog = load_sample_catalog()
     held = 0
     for step in range(1, MAX_STEPS):
         scan = page_bytes(40_000, seed=step)
-        finished = _kill_at(window, step, lambda store, scan=scan: accept_with_scan(counter_intake(store, catalog), scan))
+        finished = _kill_at(
+            window, step, lambda store, scan=scan: accept_with_scan(counter_intake(store, catalog), scan)
+        )
         cases = _restart(window, step)
         assert cases == held + finished, f"step {step}: {cases} cases, expected {held + finished}"
         held = cases

@@ -6,6 +6,7 @@ The case is a 容缺 acceptance with a large scan; the applicant brings the miss
 hangs in the middle of the scan's upload and then breaks, or the intake's push is held on
 a slow link. Both come from the real proxy between window and back office.
 """
+
 from __future__ import annotations
 
 import threading
@@ -31,11 +32,9 @@ def _server_events(db_url: str, case_id: str) -> list[str]:
 
 
 @pytest.mark.parametrize("moment", ["scan upload", "intake push"])
-def test_a_supplement_made_while_the_case_uploads_lands_on_the_same_case_after_it(
-        window, running_back_office, moment):
+def test_a_supplement_made_while_the_case_uploads_lands_on_the_same_case_after_it(window, running_back_office, moment):
     db = running_back_office.db_url
-    case_id, case_no = queue_case(window.store, window.device_code, pages=(page_bytes(SIZE, seed=7),),
-                                  tolerated=True)
+    case_id, case_no = queue_case(window.store, window.device_code, pages=(page_bytes(SIZE, seed=7),), tolerated=True)
     if moment == "scan upload":
         gate = window.proxy.cut_upload_after(int(SIZE * 0.6), stall=True)
     else:

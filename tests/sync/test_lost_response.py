@@ -1,4 +1,5 @@
 """Scenario 1: the server commits, the answer is lost on the way, the window retries."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

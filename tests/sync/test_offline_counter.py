@@ -1,4 +1,5 @@
 """The counter keeps working when the back office is away, and catches up after."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -12,8 +13,9 @@ from sync.server import admin
 def _accept(services, clerk):
     matter = services.intake.matter("370702-XK-0001")  # 个体工商户设立登记, a promised matter
     mats = tuple(MaterialInput(s.code, True) for s in matter.materials)
-    return services.intake.accept(IntakeDraft(Applicant("王秀英", "身份证", "11010519491231002X"), matter.code, mats),
-                                  clerk)
+    return services.intake.accept(
+        IntakeDraft(Applicant("王秀英", "身份证", "11010519491231002X"), matter.code, mats), clerk
+    )
 
 
 def _point_at(runtime, url):
@@ -39,8 +41,16 @@ def test_cases_taken_offline_are_kept_and_pushed_once_the_server_is_back(enrolle
 
     # A second round sends nothing again: acked events have left the queue.
     assert services.sync.sync_now().pending == 0
-    assert len([c for c in admin.list_cases(live_server.db_url, org_code=live_server.hall.org_code)
-                    if c.case_no in on_server]) == 3
+    assert (
+        len(
+            [
+                c
+                for c in admin.list_cases(live_server.db_url, org_code=live_server.hall.org_code)
+                if c.case_no in on_server
+            ]
+        )
+        == 3
+    )
 
 
 def test_a_rejected_event_is_quarantined_and_shown_while_others_go_on(enrolled_runtime, live_server):
@@ -51,12 +61,23 @@ def test_a_rejected_event_is_quarantined_and_shown_while_others_go_on(enrolled_r
     # The delivery of a case the back office has not decided is illegal there.
     from client.store.journal import append_event
     from sync import protocol
+
     with enrolled_runtime.store.sessions.begin() as s:
-        payload = protocol.CaseDeliveredPayload(case_no=bad.case_no, delivered_at="2026-11-22T10:00:00",
-                                                recipient_name="王秀英", recipient_id_number="11010519491231002X",
-                                                clerk="clerk01").model_dump(mode="json")
-        append_event(s, case_id=bad.case_id, type_=protocol.CASE_DELIVERED, payload=payload, clerk="clerk01",
-                     device_id=enrolled_runtime.enrolment.identity().device_id)
+        payload = protocol.CaseDeliveredPayload(
+            case_no=bad.case_no,
+            delivered_at="2026-11-22T10:00:00",
+            recipient_name="王秀英",
+            recipient_id_number="11010519491231002X",
+            clerk="clerk01",
+        ).model_dump(mode="json")
+        append_event(
+            s,
+            case_id=bad.case_id,
+            type_=protocol.CASE_DELIVERED,
+            payload=payload,
+            clerk="clerk01",
+            device_id=enrolled_runtime.enrolment.identity().device_id,
+        )
     status = services.sync.sync_now()
     assert status.rejected == 1 and status.pending == 0
     assert "被退回" in status.label

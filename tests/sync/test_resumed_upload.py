@@ -1,4 +1,5 @@
 """Scenario 2: a 20 MB scan cut off at 60% resumes from the offset the server confirms."""
+
 from __future__ import annotations
 
 import hashlib
@@ -19,8 +20,11 @@ def test_cut_upload_resumes_and_case_completes_only_with_every_page(window, runn
     window.proxy.cut_upload_after(int(SIZE * 0.6))
     assert not window.engine.sync_once().ok
 
-    head = requests.head(f"{running_back_office.url}{protocol.API}/blobs/{digest}",
-                         headers={"Authorization": f"Bearer {window.token}"}, timeout=10)
+    head = requests.head(
+        f"{running_back_office.url}{protocol.API}/blobs/{digest}",
+        headers={"Authorization": f"Bearer {window.token}"},
+        timeout=10,
+    )
     held = int(head.headers["X-Blob-Size"])
     assert 0 < held < SIZE and head.headers["X-Blob-Complete"] == "false"
     assert window.outbox.progress().bytes_left == SIZE

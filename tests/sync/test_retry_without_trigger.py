@@ -1,4 +1,5 @@
 """Scenario 5: a 503 is retried with backoff and jitter, with no new local write."""
+
 from __future__ import annotations
 
 import random

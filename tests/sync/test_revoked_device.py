@@ -1,5 +1,6 @@
 """Scenario 11: a revoked device gets 401, stops sending and taking in; its unsent outbox
 is kept and exportable; a wipe order reaches a device before it is revoked."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Scenario 10: a cursor the server no longer keeps answers 410; the window pulls the
 whole (compacted) feed again and still sends its unsent events."""
+
 from __future__ import annotations
 
 from client.domain.case_numbers import format_case_no

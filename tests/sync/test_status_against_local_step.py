@@ -6,6 +6,7 @@ The race is made for real: the decision is taken with `onewindow-server` in its 
 process, and the window's pull is held at the proxy (a slow link) while the clerk makes
 the later step, so the decision arrives while that step is still unsent.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -25,8 +26,12 @@ from tests.sync.window_cases import CLERK, counter_steps, page_bytes, queue_case
 
 
 def _back_office(db_url: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "sync.server", args[0], "--db", db_url, *args[1:]],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "sync.server", args[0], "--db", db_url, *args[1:]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -79,8 +84,7 @@ def test_a_decision_beats_a_withdrawal_still_unsent_and_the_refusal_is_shown(win
     assert again.ok and again.acked == 0 and _local(window, case_id).status == "approved"
 
 
-def test_a_supplement_made_while_the_back_office_asked_for_it_is_applied_after_the_request(
-        window, running_back_office):
+def test_a_supplement_made_while_the_back_office_asked_for_it_is_applied_after_the_request(window, running_back_office):
     db = running_back_office.db_url
     case_id, case_no = queue_case(window.store, window.device_code, tolerated=True)
     assert window.engine.sync_once().ok
@@ -108,10 +112,12 @@ def test_a_decision_pulled_while_a_rating_is_unsent_arrives_once_the_rating_is_a
 
     def rate():
         with window.store.sessions.begin() as s:
-            payload = protocol.CaseRatedPayload(case_no=case_no, rated_at="2026-11-22T10:00:00", level=5,
-                                                clerk=CLERK.username).model_dump(mode="json")
-            append_event(s, case_id=case_id, type_=protocol.CASE_RATED, payload=payload, clerk=CLERK.username,
-                         device_id="")
+            payload = protocol.CaseRatedPayload(
+                case_no=case_no, rated_at="2026-11-22T10:00:00", level=5, clerk=CLERK.username
+            ).model_dump(mode="json")
+            append_event(
+                s, case_id=case_id, type_=protocol.CASE_RATED, payload=payload, clerk=CLERK.username, device_id=""
+            )
 
     _step_during_pull(window, rate)
     assert _local(window, case_id).status == "submitted"  # held back while the rating is unsent

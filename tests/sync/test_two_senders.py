@@ -1,4 +1,5 @@
 """Scenario 6: two processes drain the same outbox; one sends, one record per id."""
+
 from __future__ import annotations
 
 import json
@@ -15,9 +16,14 @@ from tests.sync.window_cases import queue_case
 def test_two_processes_on_one_store_send_each_event_once(window, running_back_office, tmp_path):
     queued = {queue_case(window.store, window.device_code)[1] for _ in range(60)}
     store_path = window.store.path
-    senders = [subprocess.Popen([sys.executable, "-m", "tests.sync.sender_process", str(store_path),
-                                 window.proxy.url, window.token], stdout=subprocess.PIPE, text=True)
-               for _ in range(2)]
+    senders = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.sync.sender_process", str(store_path), window.proxy.url, window.token],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [json.loads(p.communicate(timeout=120)[0]) for p in senders]
     assert all(p.returncode == 0 for p in senders)
     sent = [set(o["sent"]) for o in outputs]

@@ -3,6 +3,7 @@
 Cases are written the way intake writes them (case row, materials' pages, journal event
 and outbox entry in one transaction) without the intake screen's rules.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,17 +37,35 @@ def valid_id(first17: str = "37070219850312001") -> str:
 def enrol_store(store: Store, server_url: str, code: str) -> tuple[str, str]:
     answer = BackOfficeApi(server_url).enrol(code, "测试窗口")
     with store.sessions.begin() as s:
-        save_identity(s, DeviceIdentity(answer.device_id, answer.device_code, answer.org_unit.code,
-                                        answer.org_unit.name, answer.org_unit.region_code, server_url))
+        save_identity(
+            s,
+            DeviceIdentity(
+                answer.device_id,
+                answer.device_code,
+                answer.org_unit.code,
+                answer.org_unit.name,
+                answer.org_unit.region_code,
+                server_url,
+            ),
+        )
     return answer.token, answer.device_code
 
 
 CLERK = Clerk("clerk01", "王窗口", "clerk", offline=False)
 
 
-def queue_case(store: Store, device_code: str, *, pages: tuple[bytes, ...] = (), id_number: str | None = None,
-               device_time: dt.datetime | None = None, tolerated: bool = False, phone: str = "",
-               address: str = "", agent: protocol.AgentPayload | None = None) -> tuple[str, str]:
+def queue_case(
+    store: Store,
+    device_code: str,
+    *,
+    pages: tuple[bytes, ...] = (),
+    id_number: str | None = None,
+    device_time: dt.datetime | None = None,
+    tolerated: bool = False,
+    phone: str = "",
+    address: str = "",
+    agent: protocol.AgentPayload | None = None,
+) -> tuple[str, str]:
     """One accepted case with its event queued; returns (case_id, case_no).
 
     `tolerated`: 容缺受理, a second material (the business premises proof) still to come.
@@ -63,27 +82,65 @@ def queue_case(store: Store, device_code: str, *, pages: tuple[bytes, ...] = (),
         for sha, page in zip(shas, pages):
             if s.get(BlobEntry, sha) is None:
                 s.add(BlobEntry(sha256=sha, size=len(page), state="pending"))
-        s.add(Case(id=case_id, case_no=case_no, matter_code=MATTER_CODE, matter_name="个体工商户设立登记",
-                   catalog_version="2026.11-1", applicant_name="王小二", applicant_id_type="身份证",
-                   applicant_id_number=id_number or valid_id(),
-                   status="accepted_tolerant" if tolerated else "accepted", received_at=now,
-                   promised_by=now.date() + dt.timedelta(days=5), clerk="clerk01", updated_at=now))
+        s.add(
+            Case(
+                id=case_id,
+                case_no=case_no,
+                matter_code=MATTER_CODE,
+                matter_name="个体工商户设立登记",
+                catalog_version="2026.11-1",
+                applicant_name="王小二",
+                applicant_id_type="身份证",
+                applicant_id_number=id_number or valid_id(),
+                status="accepted_tolerant" if tolerated else "accepted",
+                received_at=now,
+                promised_by=now.date() + dt.timedelta(days=5),
+                clerk="clerk01",
+                updated_at=now,
+            )
+        )
         materials = [protocol.MaterialPayload(code="M01", name="申请人身份证", blobs=shas)]
         if tolerated:
             materials.append(protocol.MaterialPayload(code="M02", name="经营场所证明", status="tolerated"))
-        s.add_all(Material(case_id=case_id, position=n, code=m.code, name=m.name, form=m.form, copies=m.copies,
-                           status=m.status, pages=list(m.blobs)) for n, m in enumerate(materials))
+        s.add_all(
+            Material(
+                case_id=case_id,
+                position=n,
+                code=m.code,
+                name=m.name,
+                form=m.form,
+                copies=m.copies,
+                status=m.status,
+                pages=list(m.blobs),
+            )
+            for n, m in enumerate(materials)
+        )
         s.flush()
         payload = protocol.CaseAcceptedPayload(
-            case_no=case_no, matter_code=MATTER_CODE, matter_name="个体工商户设立登记",
+            case_no=case_no,
+            matter_code=MATTER_CODE,
+            matter_name="个体工商户设立登记",
             catalog_version="2026.11-1",
-            applicant=protocol.ApplicantPayload(name="王小二", id_number=id_number or valid_id(), phone=phone,
-                                                address=address),
-            agent=agent, revision=protocol.PAYLOAD_REVISION if agent else 1,
-            materials=materials, outcome="accept_tolerant" if tolerated else "accept",
-            received_at=now, promised_by=now.date() + dt.timedelta(days=5), clerk="clerk01")
-        append_event(s, case_id=case_id, type_=protocol.CASE_ACCEPTED, payload=payload.model_dump(mode="json"),
-                     clerk="clerk01", device_id="", now=now)
+            applicant=protocol.ApplicantPayload(
+                name="王小二", id_number=id_number or valid_id(), phone=phone, address=address
+            ),
+            agent=agent,
+            revision=protocol.PAYLOAD_REVISION if agent else 1,
+            materials=materials,
+            outcome="accept_tolerant" if tolerated else "accept",
+            received_at=now,
+            promised_by=now.date() + dt.timedelta(days=5),
+            clerk="clerk01",
+        )
+        append_event(
+            s,
+            case_id=case_id,
+            type_=protocol.CASE_ACCEPTED,
+            payload=payload.model_dump(mode="json"),
+            clerk="clerk01",
+            device_id="",
+            now=now,
+        )
     return case_id, case_no
 
 
@@ -110,13 +167,16 @@ def _identity(store: Store):
     def identity():
         with store.sessions() as s:
             return load_identity(s)
+
     return identity
 
 
 def counter_steps(store: Store) -> tuple[DeliveryService, SupplementService]:
     """The real services a clerk uses for later steps on a case (撤件, 邮寄, 出件, 补正)."""
-    return (DeliveryService(store, _identity(store), NoPaper()),
-            SupplementService(store, lambda: None, _identity(store), NoPaper()))
+    return (
+        DeliveryService(store, _identity(store), NoPaper()),
+        SupplementService(store, lambda: None, _identity(store), NoPaper()),
+    )
 
 
 def counter_intake(store: Store, catalog=None) -> IntakeService:
@@ -129,9 +189,12 @@ def accept_with_scan(intake: IntakeService, scan: bytes) -> str:
     """Take in 个体工商户设立登记 with every material received, `scan` on the first; the case id."""
     matter = intake.matter(MATTER_CODE)
     pages = intake.store_scanned((scan,), "申请人身份证")
-    materials = tuple(MaterialInput(spec.code, True, pages if n == 0 else ()) for n, spec in enumerate(matter.materials))
-    return intake.accept(IntakeDraft(Applicant("王秀英", "身份证", "11010519491231002X"), MATTER_CODE, materials),
-                         CLERK).case_id
+    materials = tuple(
+        MaterialInput(spec.code, True, pages if n == 0 else ()) for n, spec in enumerate(matter.materials)
+    )
+    return intake.accept(
+        IntakeDraft(Applicant("王秀英", "身份证", "11010519491231002X"), MATTER_CODE, materials), CLERK
+    ).case_id
 
 
 def page_bytes(size: int, seed: int = 1) -> bytes:

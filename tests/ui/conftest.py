@@ -1,4 +1,5 @@
 """GUI fixtures: a real Tk window on the virtual display (pytest-xvfb starts Xvfb)."""
+
 from __future__ import annotations
 
 import os
@@ -63,8 +64,9 @@ class WindowDriver:
         self.type(win.view.username, username or self.hall.clerk)
         self.type(win.view.password, password)
         self.press(win.view.password, "Return")
-        view = self.pump(lambda: win.view if isinstance(win.view, (HomeView, ShiftOpenView)) else None,
-                         what="shift or home view")
+        view = self.pump(
+            lambda: win.view if isinstance(win.view, (HomeView, ShiftOpenView)) else None, what="shift or home view"
+        )
         if isinstance(view, ShiftOpenView):
             self.open_shift(window)
         return self.pump(lambda: win.view if isinstance(win.view, HomeView) else None, what="home view")
@@ -82,8 +84,12 @@ class WindowDriver:
 
         self.settle(0.5)
         root = self.window.root
-        box = (root.winfo_rootx(), root.winfo_rooty(),
-               root.winfo_rootx() + root.winfo_width(), root.winfo_rooty() + root.winfo_height())
+        box = (
+            root.winfo_rootx(),
+            root.winfo_rooty(),
+            root.winfo_rootx() + root.winfo_width(),
+            root.winfo_rooty() + root.winfo_height(),
+        )
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / name
         ImageGrab.grab(bbox=box, xdisplay=os.environ["DISPLAY"]).save(path)

@@ -1,5 +1,6 @@
 """The other counter flows through the real window: one-time notice and 补正, 容缺, refusal,
 mail and withdrawal — each against the live back office, with screenshots."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,14 @@ def _new_intake(w, id_number="34052419800101001X", name="李建国", matter="个
 
 
 def _verdict(w, intake, label, mentions=""):
-    w.pump(lambda: intake.verdict.verdict.cget("text") == f"将办理：{label}"
-           and mentions in intake.verdict.detail.cget("text") and not w.window.view.busy, what=f"verdict {label}")
+    w.pump(
+        lambda: (
+            intake.verdict.verdict.cget("text") == f"将办理：{label}"
+            and mentions in intake.verdict.detail.cget("text")
+            and not w.window.view.busy
+        ),
+        what=f"verdict {label}",
+    )
 
 
 def _finish(w, intake):
@@ -41,8 +48,9 @@ def _finish(w, intake):
 def _open(w, case_id):
     win = w.window
     win.show_case(case_id)
-    return w.pump(lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None,
-                  what="case detail")
+    return w.pump(
+        lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None, what="case detail"
+    )
 
 
 def test_one_time_notice_then_supplement(counter_window):
@@ -63,14 +71,16 @@ def test_one_time_notice_then_supplement(counter_window):
     detail = _open(w, result.result.case_id)
     assert detail.detail.can_supplement
     w.key("F6")
-    supplement = w.pump(lambda: win.view if isinstance(win.view, SupplementView) and win.view.form else None,
-                        what="supplement view")
+    supplement = w.pump(
+        lambda: win.view if isinstance(win.view, SupplementView) and win.view.form else None, what="supplement view"
+    )
     assert "缺少申请人签字" in supplement.problems.cget("text")
     w.screenshot("supplement.png")
     w.key("F7")
     w.key("F9")
-    detail = w.pump(lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None,
-                    what="back to detail")
+    detail = w.pump(
+        lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None, what="back to detail"
+    )
     w.pump(lambda: win.view.detail.summary.status in ("accepted", "submitted"), what="accepted after supplement")
     assert "补正材料" in [t.label for t in win.view.detail.timeline]
 
@@ -110,8 +120,13 @@ def test_mail_and_withdraw(counter_window, live_server):
     w.pump(lambda: win.services.sync.status().pending == 0, what="pushed")
 
     env = dict(os.environ, ONEWINDOW_SERVER_DB=live_server.db_url)
-    done = subprocess.run([sys.executable, "-m", "sync.server", "decide", first.case_no, "approve"], env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "sync.server", "decide", first.case_no, "approve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     win.sync_now()
     w.pump(lambda: win.services.cases.detail(first.case_id).summary.status == "approved", what="approved")

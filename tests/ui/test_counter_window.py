@@ -1,4 +1,5 @@
 """The thin path driven through the clerk's window, with screenshots."""
+
 from __future__ import annotations
 
 import os
@@ -91,19 +92,27 @@ def test_clerk_takes_in_a_case_and_delivers_the_result(tmp_path, counter_window,
     w.pump(lambda: win.services.sync.status().pending == 0, what="case pushed")
 
     env = dict(os.environ, ONEWINDOW_SERVER_DB=live_server.db_url)
-    done = subprocess.run([sys.executable, "-m", "sync.server", "decide", case_no, "approve"], env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "sync.server", "decide", case_no, "approve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
 
     w.key("Return")
     home = w.pump(lambda: win.view if isinstance(win.view, HomeView) else None, what="home again")
     w.key("F5")
-    w.pump(lambda: any("审批通过" in home.table.item(i, "values")[3] for i in home.table.get_children()),
-           what="approved status in the case list")
+    w.pump(
+        lambda: any("审批通过" in home.table.item(i, "values")[3] for i in home.table.get_children()),
+        what="approved status in the case list",
+    )
 
     win.show_case(result.result.case_id)
-    detail = w.pump(lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None,
-                    what="case detail")
+    detail = w.pump(
+        lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None, what="case detail"
+    )
     assert detail.detail.can_deliver
     w.type(detail.recipient_id, card.id_number)
     w.press(detail.recipient_id, "Return")

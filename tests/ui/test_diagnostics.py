@@ -1,4 +1,5 @@
 """Diagnostics screen: checks that a clerk can read, and the log export for support."""
+
 from __future__ import annotations
 
 import zipfile
@@ -12,8 +13,9 @@ def test_diagnostics_show_checks_and_export_the_log(tmp_path, counter_window, en
     w.login()
 
     w.key("F11")
-    view = w.pump(lambda: win.view if isinstance(win.view, DiagnosticsView) and win.view.checks else None,
-                  what="diagnostics")
+    view = w.pump(
+        lambda: win.view if isinstance(win.view, DiagnosticsView) and win.view.checks else None, what="diagnostics"
+    )
     checks = {c.name: c for c in view.checks}
     assert checks["本机数据库"].ok and checks["后台服务器"].ok and checks["小票打印机"].ok
     assert "一窗通" in checks["程序版本"].detail

@@ -1,4 +1,5 @@
 """Idle lock keeps what was typed; font size changes apply at once."""
+
 from __future__ import annotations
 
 from client.ui.intake import IntakeView

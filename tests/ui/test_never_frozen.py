@@ -1,4 +1,5 @@
 """The window keeps turning while a device or the network stalls: work runs off the Tk thread."""
+
 from __future__ import annotations
 
 import socket
@@ -21,8 +22,6 @@ class Ticker:
         if self.stalled.is_set():
             self.during += 1
         self.root.after(20, self._fire)
-
-
 
 
 def test_a_three_second_card_reader_stall_does_not_freeze_the_window(counter_window, virtual_devices):
@@ -58,8 +57,7 @@ def test_a_three_second_network_stall_does_not_freeze_the_window(counter_window,
     win = w.window
     w.login()
     # The sync round started by the login must be over, or ours would only find it busy.
-    w.pump(lambda: "已同步" in win.sync_badge.cget("text") and not win.runner.busy, timeout=60,
-           what="first sync")
+    w.pump(lambda: "已同步" in win.sync_badge.cget("text") and not win.runner.busy, timeout=60, what="first sync")
     ticker = Ticker(win.root)
     # A server that accepts the connection and says nothing for 3 seconds.
     silent = socket.socket()
@@ -78,7 +76,10 @@ def test_a_three_second_network_stall_does_not_freeze_the_window(counter_window,
     enrolled_runtime.enrolment.set_server_url(f"http://127.0.0.1:{port}")
     enrolled_runtime.engine.reset()
     win.sync_now()
-    w.pump(lambda: "离线" in win.sync_badge.cget("text") or "错误" in win.error_line.cget("text"), timeout=60,
-           what="sync gives up")
+    w.pump(
+        lambda: "离线" in win.sync_badge.cget("text") or "错误" in win.error_line.cget("text"),
+        timeout=60,
+        what="sync gives up",
+    )
     silent.close()
     assert ticker.during >= 10, f"the Tk timer fired only {ticker.during} times during the stall"

@@ -1,6 +1,7 @@
 """An organisation with its 经办人 through the real window: USCC typed and checked live, the
 agent's card read with Shift+F3, the 授权委托书 first missing then scanned, the paper read
 back; then the same organisation returns and is recognised by its USCC alone."""
+
 from __future__ import annotations
 
 import customtkinter as ctk
@@ -64,16 +65,24 @@ def test_organisation_with_agent_then_returning(counter_window, enrolled_runtime
     assert "DL-WTS" in intake.checklist.states  # the letter is on the checklist by itself
     intake.checklist.set_state("M01", "已收")
     intake.checklist.set_state("M02", "已收")
-    w.pump(lambda: intake.verdict.verdict.cget("text") == "将办理：一次性告知"
-           and "授权委托书" in intake.verdict.detail.cget("text") and not intake.busy, what="letter missing")
+    w.pump(
+        lambda: (
+            intake.verdict.verdict.cget("text") == "将办理：一次性告知"
+            and "授权委托书" in intake.verdict.detail.cget("text")
+            and not intake.busy
+        ),
+        what="letter missing",
+    )
     w.screenshot("intake-organisation-agent.png")
 
     # The letter is scanned with the document camera: now the case is complete.
     enrolled_runtime.hardware.scanner.feed("text")
     intake.scan_pages("DL-WTS", "授权委托书")
     w.pump(lambda: intake.checklist.states["DL-WTS"].get() == "已收", what="letter scanned")
-    w.pump(lambda: intake.verdict.verdict.cget("text") == "将办理：当场办结" and not intake.busy,
-           what="concluded on the spot")
+    w.pump(
+        lambda: intake.verdict.verdict.cget("text") == "将办理：当场办结" and not intake.busy,
+        what="concluded on the spot",
+    )
     w.key("F9")
     result = w.pump(lambda: win.view if isinstance(win.view, ResultView) else None, what="result")
     assert result.result.outcome == "conclude"
@@ -92,8 +101,9 @@ def test_organisation_with_agent_then_returning(counter_window, enrolled_runtime
 
     # The case record says who applied and who acted; the result goes to the 经办人 on record.
     win.show_case(result.result.case_id)
-    detail = w.pump(lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None,
-                    what="case detail")
+    detail = w.pump(
+        lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None, what="case detail"
+    )
     texts = [c.cget("text") for c in detail.content.winfo_children() if isinstance(c, ctk.CTkLabel)]
     assert any(t.startswith(f"申请单位：{ORG_NAME}（{mask_id_number(USCC)}）") for t in texts)
     assert f"代理人：{agent.name}（单位经办人，{mask_id_number(agent.id_number)}）" in texts
@@ -108,7 +118,10 @@ def test_organisation_with_agent_then_returning(counter_window, enrolled_runtime
     w.pump(lambda: intake.name.get() == ORG_NAME, what="organisation recognised")
     assert (panel.legal_rep.get(), intake.phone.get(), panel.address.get()) == ("张三", "05368888888", ADDRESS)
     assert (panel.agent_id.get(), panel.agent_name.get(), panel.agent_phone.get()) == (
-        agent.id_number, agent.name, "13912345678")
+        agent.id_number,
+        agent.name,
+        "13912345678",
+    )
     assert "老单位" in intake.returning_info.cget("text") and "共1件" in intake.returning_info.cget("text")
     w.type(intake.search, "公章刻制")
     w.press(intake.search, "Return")
@@ -160,6 +173,8 @@ def test_a_person_with_an_agent_answers_the_guides_own_question(counter_window, 
     w.pump(lambda: "上次代理人：李建国（委托代理）" in intake.returning_info.cget("text"), what="applicant recognised")
     assert panel.reuse_agent.winfo_ismapped() and not panel.agent_id.winfo_ismapped()
     panel.reuse_agent.invoke()
-    w.pump(lambda: panel.agent_id.get() == agent.id_number and panel.agent_name.get() == agent.name,
-           what="last agent filled in")
+    w.pump(
+        lambda: panel.agent_id.get() == agent.id_number and panel.agent_name.get() == agent.name,
+        what="last agent filled in",
+    )
     assert panel.relation.get() == "委托代理" and panel.applicant().agent.relation == "entrusted"

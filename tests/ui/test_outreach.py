@@ -1,6 +1,7 @@
 """The service bus through the real window: load the run, open an appointment as a prepared
 intake, conclude one on the spot, collect one with a signature, record a missed visit.
 Screenshots: docs/screenshots/outreach-*.png (the window is 1366 wide, for the bus laptop)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,26 +17,50 @@ from sync.server import admin
 from sync.server import outreach as server_outreach
 from tests.ui.test_small_screen import check
 
-PEOPLE = (("王秀英", "11010519491231002X", "370702-GG-0038", "城乡居民基本养老保险参保登记"),
-          ("李建国", "34052419800101001X", "370702-GG-0036", "80周岁以上老年人高龄津贴申请"),
-          ("张桂兰", "", "370702-GG-0027", "公证"),
-          ("刘德福", "", "370702-GG-0030", "城乡居民基本医疗保险参保登记"))
+PEOPLE = (
+    ("王秀英", "11010519491231002X", "370702-GG-0038", "城乡居民基本养老保险参保登记"),
+    ("李建国", "34052419800101001X", "370702-GG-0036", "80周岁以上老年人高龄津贴申请"),
+    ("张桂兰", "", "370702-GG-0027", "公证"),
+    ("刘德福", "", "370702-GG-0030", "城乡居民基本医疗保险参保登记"),
+)
 
 
 def _plan(live_server) -> str:
-    run = server_outreach.plan_run(live_server.db_url, live_server.hall.org_code, dt.date.today(), "370702103000",
-                                   [live_server.hall.clerk, live_server.hall.user("worker01")], area_name="乐埠山生态发展区",
-                                   note="上午东村，下午西村")
+    run = server_outreach.plan_run(
+        live_server.db_url,
+        live_server.hall.org_code,
+        dt.date.today(),
+        "370702103000",
+        [live_server.hall.clerk, live_server.hall.user("worker01")],
+        area_name="乐埠山生态发展区",
+        note="上午东村，下午西村",
+    )
     for i, (name, id_number, matter, _label) in enumerate(PEOPLE):
-        server_outreach.add_appointment(live_server.db_url, run.id, name=name, id_number=id_number,
-                                        address=f"乐埠山生态发展区东村{i + 3}排{i + 5}号", matter_code=matter,
-                                        phone=f"1390536{i:04d}", booked_via="电话" if i % 2 else "村级代办点")
+        server_outreach.add_appointment(
+            live_server.db_url,
+            run.id,
+            name=name,
+            id_number=id_number,
+            address=f"乐埠山生态发展区东村{i + 3}排{i + 5}号",
+            matter_code=matter,
+            phone=f"1390536{i:04d}",
+            booked_via="电话" if i % 2 else "村级代办点",
+        )
     return run.id
 
 
 def _card(name, id_number, address="山东省潍坊市潍城区乐埠山生态发展区东村"):
-    return IdCard(name, "女" if int(id_number[16]) % 2 == 0 else "男", "汉", id_number[6:14], address,
-                  id_number, "潍坊市公安局潍城分局", "20200101", "长期")
+    return IdCard(
+        name,
+        "女" if int(id_number[16]) % 2 == 0 else "男",
+        "汉",
+        id_number[6:14],
+        address,
+        id_number,
+        "潍坊市公安局潍城分局",
+        "20200101",
+        "长期",
+    )
 
 
 def _select(w, view, position):
@@ -55,8 +80,9 @@ def _open_intake(w, view, position, card, virtual_devices):
     assert intake.name.get() == PEOPLE[position - 1][0]
     virtual_devices.reader.place_card(card)
     w.key("F3")
-    w.pump(lambda: "核验" in intake.message.cget("text") or "不一致" in intake.message.cget("text"),
-           what="card verified")
+    w.pump(
+        lambda: "核验" in intake.message.cget("text") or "不一致" in intake.message.cget("text"), what="card verified"
+    )
     w.key("F7")
     return intake
 
@@ -65,14 +91,16 @@ def _back_to_run(w, result):
     win = w.window
     assert result.home_button.cget("text") == "返回行程（Enter）"
     w.key("Return")
-    return w.pump(lambda: win.view if isinstance(win.view, OutreachView) and win.view.appointments else None,
-                  what="outreach list")
+    return w.pump(
+        lambda: win.view if isinstance(win.view, OutreachView) and win.view.appointments else None, what="outreach list"
+    )
 
 
 def test_a_bus_day_through_the_window(counter_window, live_server, enrolled_runtime, virtual_devices):
     run_id = _plan(live_server)
     enrolled_runtime.services.preferences.save(
-        enrolled_runtime.services.preferences.load().__class__("", "58", 15, 5))  # portable 58 mm printer
+        enrolled_runtime.services.preferences.load().__class__("", "58", 15, 5)
+    )  # portable 58 mm printer
     w = counter_window
     win = w.window
     home = w.login()
@@ -100,8 +128,9 @@ def test_a_bus_day_through_the_window(counter_window, live_server, enrolled_runt
     result = w.pump(lambda: win.view if isinstance(win.view, ResultView) else None, what="result")
     assert result.result.outcome == "conclude"
     receipt = virtual_devices.printer.last_receipt()
-    assert "王秀英"[0] in receipt.text and result.result.case_no_display.replace("-", "") in \
-        "".join(receipt.barcodes).replace("-", "")
+    assert "王秀英"[0] in receipt.text and result.result.case_no_display.replace("-", "") in "".join(
+        receipt.barcodes
+    ).replace("-", "")
     w.pump(lambda: result.previews.winfo_children(), what="receipt preview")
     w.screenshot("outreach-concluded.png")
     view = _back_to_run(w, result)
@@ -147,7 +176,9 @@ def test_a_bus_day_through_the_window(counter_window, live_server, enrolled_runt
     assert status.pending == 0 and status.rejected == 0 and status.error == ""
     tally = server_outreach.tally(server_outreach.show_run(live_server.db_url, run_id))
     assert (tally.concluded, tally.collected, tally.missed, tally.open) == (1, 1, 1, 1)
-    admin.decide(live_server.db_url, collected.case_no_display, "approve", by=live_server.hall.approver)  # the result is ready
+    admin.decide(
+        live_server.db_url, collected.case_no_display, "approve", by=live_server.hall.approver
+    )  # the result is ready
     enrolled_runtime.services.sync.sync_now()
 
     # The supervisor sees the run and what waits to be mailed.
@@ -155,16 +186,18 @@ def test_a_bus_day_through_the_window(counter_window, live_server, enrolled_runt
     win.overlay.on_switch_user()
     home = w.login(live_server.hall.supervisor, "123456")
     w.key("F9")
-    sup = w.pump(lambda: win.view if isinstance(win.view, SupervisorView) and win.view.outreach else None,
-                 what="supervisor view")
+    sup = w.pump(
+        lambda: win.view if isinstance(win.view, SupervisorView) and win.view.outreach else None, what="supervisor view"
+    )
     assert sup.outreach.runs[0].label.startswith(f"{dt.date.today():%Y-%m-%d} 乐埠山生态发展区")
     assert [m.case_no_display for m in sup.outreach.awaiting_mail] == [collected.case_no_display]
     w.screenshot("outreach-supervisor.png")
 
     # The result is mailed to the visited address, postage paid by the office.
     win.show_case(collected.case_id)
-    detail = w.pump(lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None,
-                    what="case detail")
+    detail = w.pump(
+        lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None, what="case detail"
+    )
     w.pump(lambda: detail.address.get() == collected.address, what="visited address filled in")
     w.type(detail.tracking, "EA123456789CN")
     detail.mail()

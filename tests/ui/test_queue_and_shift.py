@@ -2,6 +2,7 @@
 next ticket (the elderly first), recall three times and 过号, take the next holder in with F2,
 accept, 办结 with the case linked, transfer, then 交班 with the printed slip and logged out.
 And a back office that cannot be reached: the panel says so and intake goes on."""
+
 from __future__ import annotations
 
 from sqlalchemy import create_engine, text
@@ -88,8 +89,9 @@ def test_queue_and_shift_through_the_window(counter_window, live_server, virtual
     w.pump(lambda: "请A001号到3号窗口办理" in panel_text(home), what="A001 called")
     result = take_in(w, "A001")
     win.show_case(result.result.case_id)  # the case records the ticket it was taken for
-    detail = w.pump(lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None,
-                    what="case detail")
+    detail = w.pump(
+        lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None, what="case detail"
+    )
     assert detail.detail.ticket_no == "A001"
     assert "叫号：A001" in label_texts(detail.content)
     w.key("Escape")
@@ -98,8 +100,10 @@ def test_queue_and_shift_through_the_window(counter_window, live_server, virtual
     w.key("F3")
     w.pump(lambda: "A001号已办结" in panel_text(home), what="done")
     with create_engine(live_server.db_url).connect() as conn:
-        linked = conn.execute(text("select case_no from tickets where ticket_no = 'A001' and org_code = :org"),
-                              {"org": live_server.hall.org_code}).scalar()
+        linked = conn.execute(
+            text("select case_no from tickets where ticket_no = 'A001' and org_code = :org"),
+            {"org": live_server.hall.org_code},
+        ).scalar()
     assert linked == result.result.case_no
     dispense(live_server, "--category", "B")  # a new arrival; the panel's timer asks again
     home.queue_panel.refresh()

@@ -1,4 +1,5 @@
 """A returning applicant is recognised by ID number: nothing typed twice."""
+
 from __future__ import annotations
 
 from client.domain.identity import Applicant
@@ -10,9 +11,14 @@ def test_known_id_number_fills_name_and_phone(counter_window, enrolled_runtime):
     services = enrolled_runtime.services
     clerk = services.auth.login(counter_window.hall.clerk, "123456")
     matter = services.intake.search("养老")[0]
-    services.intake.accept(IntakeDraft(Applicant("李建国", "身份证", "34052419800101001X", phone="13912345678"),
-                                       matter.code, tuple(MaterialInput(s.code, True) for s in matter.materials)),
-                           clerk)
+    services.intake.accept(
+        IntakeDraft(
+            Applicant("李建国", "身份证", "34052419800101001X", phone="13912345678"),
+            matter.code,
+            tuple(MaterialInput(s.code, True) for s in matter.materials),
+        ),
+        clerk,
+    )
     known = services.intake.returning_applicant("34052419800101001X")
     assert (known.name, known.phone, known.cases) == ("李建国", "13912345678", 1)
     assert services.intake.returning_applicant("11010519491231002X") is None

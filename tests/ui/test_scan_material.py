@@ -1,4 +1,5 @@
 """Scanning a material with the document camera from the checklist."""
+
 from __future__ import annotations
 
 from client.ui.intake import IntakeView

@@ -1,4 +1,5 @@
 """Settings screen: saved values apply to the running window."""
+
 from __future__ import annotations
 
 from client.ui.settings import SettingsView
@@ -9,8 +10,10 @@ def test_settings_change_font_and_lock_time(counter_window):
     win = w.window
     w.login()
     w.key("F12")
-    view = w.pump(lambda: win.view if isinstance(win.view, SettingsView) and win.view.server.get() else None,
-                  what="settings loaded")
+    view = w.pump(
+        lambda: win.view if isinstance(win.view, SettingsView) and win.view.server.get() else None,
+        what="settings loaded",
+    )
     view.font_size.delete(0, "end")
     w.type(view.font_size, "abc")
     view.save()

@@ -1,5 +1,6 @@
 """Every screen fits a 1366×768 laptop (the village station's and the bus's): no widget lies
 outside the window, and the status bar (sync, devices, 省电模式) stays on screen."""
+
 from __future__ import annotations
 
 import tkinter as tk
@@ -55,8 +56,7 @@ def check(driver, name: str) -> None:
 
 
 def _wait_view(driver, kind):
-    return driver.pump(lambda: driver.window.view if isinstance(driver.window.view, kind) else None,
-                       what=kind.__name__)
+    return driver.pump(lambda: driver.window.view if isinstance(driver.window.view, kind) else None, what=kind.__name__)
 
 
 def test_every_screen_fits_1366_by_768(counter_window, enrolled_runtime):
@@ -70,8 +70,7 @@ def test_every_screen_fits_1366_by_768(counter_window, enrolled_runtime):
     clerk = win.clerk
     matter = services.intake.matter("370702-XK-0001")
     applicant = Applicant("王秀英", "身份证", "11010519491231002X")
-    missing = services.intake.submit(IntakeDraft(applicant, matter.code, (MaterialInput("M01", received=True),)),
-                                     clerk)
+    missing = services.intake.submit(IntakeDraft(applicant, matter.code, (MaterialInput("M01", received=True),)), clerk)
 
     w.key("F2")
     intake = _wait_view(w, IntakeView)
@@ -83,8 +82,12 @@ def test_every_screen_fits_1366_by_768(counter_window, enrolled_runtime):
     w.key("F10")
     check(w, "intake with refusal")
 
-    accepted = services.intake.submit(IntakeDraft(applicant, matter.code, tuple(
-        MaterialInput(m.code, received=True) for m in matter.materials_for({}))), clerk)
+    accepted = services.intake.submit(
+        IntakeDraft(
+            applicant, matter.code, tuple(MaterialInput(m.code, received=True) for m in matter.materials_for({}))
+        ),
+        clerk,
+    )
     win.show_result(accepted)
     result = _wait_view(w, ResultView)
     w.pump(lambda: result.previews.winfo_children(), what="previews")

@@ -1,4 +1,5 @@
 """The supervisor's view: today's figures, overdue cases (红牌) and 差评, for supervisors only."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,14 @@ def test_supervisor_sees_red_cards_and_bad_ratings(counter_window, enrolled_runt
     services = enrolled_runtime.services
     clerk = services.auth.login(counter_window.hall.clerk, "123456")
     matter = services.intake.matter("370702-XK-0001")
-    late = services.intake.submit(IntakeDraft(Applicant("李建国", "身份证", "34052419800101001X"), matter.code,
-                                              tuple(MaterialInput(m.code, True) for m in matter.materials)), clerk)
+    late = services.intake.submit(
+        IntakeDraft(
+            Applicant("李建国", "身份证", "34052419800101001X"),
+            matter.code,
+            tuple(MaterialInput(m.code, True) for m in matter.materials),
+        ),
+        clerk,
+    )
     with enrolled_runtime.store.sessions.begin() as s:  # received long ago: now past its promised date
         case = s.get(Case, late.case_id)
         case.promised_by = dt.date.today() - dt.timedelta(days=3)
@@ -31,8 +38,9 @@ def test_supervisor_sees_red_cards_and_bad_ratings(counter_window, enrolled_runt
     home = w.login(counter_window.hall.supervisor, "123456")
     assert isinstance(home, HomeView) and "F9" in home.keys
     w.key("F9")
-    view = w.pump(lambda: win.view if isinstance(win.view, SupervisorView) and win.view.overview else None,
-                  what="supervisor view")
+    view = w.pump(
+        lambda: win.view if isinstance(win.view, SupervisorView) and win.view.overview else None, what="supervisor view"
+    )
     assert [c.case_no for c in view.overview.overdue] == [late.case_no]
     assert view.overview.overdue[0].days == 3
     assert [(b.case_no, b.level) for b in view.overview.bad_ratings] == [(late.case_no, "非常不满意")]

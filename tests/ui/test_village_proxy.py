@@ -1,5 +1,6 @@
 """帮办代办 through the window: a village social worker forwards a county matter with a transfer
 slip, sends the originals on, and the county hall scans the slip into its home search box."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -34,8 +35,9 @@ def station_window(village_runtime, live_server):
         yield driver
 
 
-def test_social_worker_forwards_a_county_matter_with_a_transfer_slip(station_window, village_runtime, live_server,
-                                                                        virtual_devices):
+def test_social_worker_forwards_a_county_matter_with_a_transfer_slip(
+    station_window, village_runtime, live_server, virtual_devices
+):
     w, win = station_window, station_window.window
     w.login(live_server.hall.worker)
     assert "全科社工 刘社工" in win.who.cget("text")
@@ -55,8 +57,9 @@ def test_social_worker_forwards_a_county_matter_with_a_transfer_slip(station_win
     w.key("F2")
     intake = w.pump(lambda: win.view if isinstance(win.view, IntakeView) else None, what="intake view")
     w.type(intake.search, "公证")
-    assert not any(intake.results.get(i).startswith("公证") for i in range(intake.results.size())), \
+    assert not any(intake.results.get(i).startswith("公证") for i in range(intake.results.size())), (
         "a village station cannot take a county matter in for itself"
+    )
     w.key("F6")  # 帮办代办: the county's matters, forwarded; the social worker is the agent
     assert intake.proxy and intake.proxy_switch.get() == 1
     w.pump(lambda: "刘社工" in intake.proxy_agent_label.cget("text"), what="agent row")
@@ -67,8 +70,10 @@ def test_social_worker_forwards_a_county_matter_with_a_transfer_slip(station_win
     w.type(intake.id_number, "11010519491231002X")
     w.type(intake.name, "王秀英")
     w.type(intake.phone, "13800000000")
-    w.pump(lambda: any(spec.name == "授权委托书" for spec in intake.checklist.specs.values()),
-           what="授权委托书 on the checklist")
+    w.pump(
+        lambda: any(spec.name == "授权委托书" for spec in intake.checklist.specs.values()),
+        what="授权委托书 on the checklist",
+    )
     w.key("F7")
     w.pump(lambda: intake.verdict.verdict.cget("text") == "将办理：受理", what="accept verdict")
     w.screenshot("village-intake-proxy.png")
@@ -86,8 +91,9 @@ def test_social_worker_forwards_a_county_matter_with_a_transfer_slip(station_win
     w.screenshot("village-result-slip.png")
 
     win.show_case(result.result.case_id)
-    detail = w.pump(lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None,
-                    what="case detail")
+    detail = w.pump(
+        lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None, what="case detail"
+    )
     assert detail.custody_line.cget("text") == "原件持有：村服务站"
     w.screenshot("village-detail-custody.png")
     w.key("F9")  # the originals leave with the slip
@@ -121,13 +127,13 @@ def test_county_window_scans_the_slip_into_its_search_box(village_runtime, live_
     assert isinstance(home, HomeView)
     # 收件 (F4, or Shift+F4 while the queue panel holds F4): the scanner types the code and presses Enter
     [key] = [k for k, action in home.keys.items() if action == home.await_slip]
-    (win.root.focus_get() or win.root).event_generate(
-        "<Shift-KeyPress-F4>" if key == "Shift-F4" else "<KeyPress-F4>")
+    (win.root.focus_get() or win.root).event_generate("<Shift-KeyPress-F4>" if key == "Shift-F4" else "<KeyPress-F4>")
     w.pump(lambda: win.root.focus_get() is not None and "扫码枪" in win.error_line.cget("text"), what="收件 prompt")
     w.type(home.query, code)
     w.press(home.query, "Return")
-    detail = w.pump(lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None,
-                    what="received case")
+    detail = w.pump(
+        lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.detail else None, what="received case"
+    )
     assert detail.custody_line.cget("text") == "原件持有：县政务服务中心"
     assert "原件已签收" in win.error_line.cget("text")
     w.screenshot("village-county-received.png")

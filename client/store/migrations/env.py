@@ -3,6 +3,7 @@
 Migrations always run on a connection handed over by `client.store.migrate`, inside
 its transaction, so a store is never left half-upgraded.
 """
+
 from __future__ import annotations
 
 from alembic import context

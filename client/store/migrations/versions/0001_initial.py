@@ -6,6 +6,7 @@ Stores made before migrations existed have exactly these tables and no
 Revision ID: 0001
 Revises:
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -117,6 +118,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("outbox", "case_events", "materials", "server_changes", "blobs", "cases", "cached_users",
-                  "counters", "settings"):
+    for table in (
+        "outbox",
+        "case_events",
+        "materials",
+        "server_changes",
+        "blobs",
+        "cases",
+        "cached_users",
+        "counters",
+        "settings",
+    ):
         op.drop_table(table)

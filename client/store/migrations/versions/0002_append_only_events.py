@@ -6,6 +6,7 @@ tool); a deliberate attacker who drops them is still caught by the hash chain.
 Revision ID: 0002
 Revises: 0001
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -18,10 +19,14 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_cases_received_at", "cases", ["received_at"])
-    op.execute("CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events "
-               "BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END")
-    op.execute("CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events "
-               "BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END")
+    op.execute(
+        "CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events "
+        "BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END"
+    )
+    op.execute(
+        "CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events "
+        "BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END"
+    )
 
 
 def downgrade() -> None:

@@ -6,6 +6,7 @@ applicants it holds cases for.
 Revision ID: 0003
 Revises: 0002
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -39,7 +40,8 @@ def upgrade() -> None:
         "name, phone, '', '', NULL, id, received_at FROM ("
         "SELECT applicant_id_type AS id_type, applicant_id_number AS id_number, applicant_name AS name, "
         "applicant_phone AS phone, id, MAX(received_at) AS received_at FROM cases "
-        "GROUP BY applicant_id_type, applicant_id_number)")
+        "GROUP BY applicant_id_type, applicant_id_number)"
+    )
 
 
 def downgrade() -> None:

@@ -5,6 +5,7 @@
 Revision ID: 0004
 Revises: 0003
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -9,6 +9,7 @@ event is back. The append-only triggers are dropped and made again around it.
 Revision ID: 0005
 Revises: 0004
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -20,10 +21,12 @@ branch_labels = None
 depends_on = None
 
 _COLUMNS = "seq, event_id, case_id, type, payload, clerk, device_id, device_time, prev_hash, hash"
-_TRIGGERS = ("CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events "
-             "BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END",
-             "CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events "
-             "BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END")
+_TRIGGERS = (
+    "CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events "
+    "BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END",
+    "CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events "
+    "BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END",
+)
 
 
 def _rebuild_case_events(case_fk: bool) -> None:
@@ -33,8 +36,11 @@ def _rebuild_case_events(case_fk: bool) -> None:
     op.execute("DROP TRIGGER case_events_no_delete")
     op.drop_index("ix_case_events_case_id", "case_events")
     op.drop_table("case_events")
-    case_id = (sa.Column("case_id", sa.String(36), sa.ForeignKey("cases.id"), nullable=False) if case_fk
-               else sa.Column("case_id", sa.String(36), nullable=False))
+    case_id = (
+        sa.Column("case_id", sa.String(36), sa.ForeignKey("cases.id"), nullable=False)
+        if case_fk
+        else sa.Column("case_id", sa.String(36), nullable=False)
+    )
     op.create_table(
         "case_events",
         sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
@@ -95,8 +101,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM outbox WHERE event_id IN (SELECT event_id FROM case_events "
-               "WHERE type LIKE 'outreach.%')")
+    op.execute("DELETE FROM outbox WHERE event_id IN (SELECT event_id FROM case_events WHERE type LIKE 'outreach.%')")
     op.execute("DROP TRIGGER case_events_no_delete")
     op.execute("DELETE FROM case_events WHERE type LIKE 'outreach.%'")
     op.execute(_TRIGGERS[1])
