@@ -117,7 +117,9 @@ def decode_card_kind(block: bytes, resident: IdCard) -> IdCard:
         return resident
     if kind is CardKind.HMT_PERMIT:
         tail = {name: _text(block, off, size) for name, off, size in PERMIT_TAIL}
-        return ResidencePermitCard(**_base(resident), **tail)
+        return ResidencePermitCard(
+            **_base(resident), permit_number=tail["permit_number"], issue_count=tail["issue_count"]
+        )
     raw = {name: _text(block, off, size) for name, off, size in FOREIGN_LAYOUT}
     return ForeignResidentCard(
         name=raw["chinese_name"] or raw["english_name"],
@@ -147,6 +149,7 @@ def encode_card_text(card: IdCard, resident_block: bytes) -> bytes:
         for name, off, size in PERMIT_TAIL:
             _put(block, off, size, getattr(card, name))
     else:
+        assert isinstance(card, ForeignResidentCard)  # the only class of this kind
         block = bytearray(" ".encode("utf-16-le") * (BLOCK_SIZE // 2))
         sex = {v: k for k, v in SEX_NAMES.items()}.get(card.sex, "0")
         values = {

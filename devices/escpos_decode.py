@@ -159,7 +159,11 @@ def _code128_text(body: bytes) -> str:
     return "".join(out)
 
 
-def _commands(data: bytes) -> Iterator[tuple[str, object, int]]:
+# An event's argument: text bytes, a command's byte, (function or mode, body) of a QR code or barcode, a raster image.
+_Arg = bytes | int | tuple[int, bytes] | RasterImage | None
+
+
+def _commands(data: bytes) -> Iterator[tuple[str, _Arg, int]]:
     """Yield (event, argument, end offset); stops quietly at a truncated command."""
     i, n = 0, len(data)
     while i < n:
@@ -187,7 +191,7 @@ def _commands(data: bytes) -> Iterator[tuple[str, object, int]]:
             i = j
 
 
-def _special(data: bytes, i: int, b: int, c: int) -> tuple[str, object, int] | None:
+def _special(data: bytes, i: int, b: int, c: int) -> tuple[str, _Arg, int] | None:
     """One ESC/GS/FS/DLE command at `i`; None if the bytes end before it does."""
     n = len(data)
 
@@ -281,6 +285,7 @@ def decode(data: bytes) -> DecodedReceipt:
 
     for event, arg, _ in _commands(bytes(data)):
         if event == "text":
+            assert isinstance(arg, bytes)
             buffer += arg
         elif event == "lf":
             if buffer:
@@ -291,14 +296,19 @@ def decode(data: bytes) -> DecodedReceipt:
             flush()
             align, bold, size = "left", False, 1
         elif event == "align":
+            assert isinstance(arg, int)
             align = _ALIGN_NAMES[arg % 48] if arg % 48 < 3 else "left"
         elif event == "bold":
+            assert isinstance(arg, int)
             bold = bool(arg & 1)
         elif event == "mode":
+            assert isinstance(arg, int)
             bold, size = bool(arg & 0x08), 2 if arg & 0x30 else 1
         elif event == "size":
+            assert isinstance(arg, int)
             size = max((arg >> 4) + 1, (arg & 0x0F) + 1)
         elif event == "feed":
+            assert isinstance(arg, int)
             flush()
             if arg:
                 blocks.append(DecodedFeed(arg))
@@ -306,6 +316,7 @@ def decode(data: bytes) -> DecodedReceipt:
             flush()
             blocks.append(DecodedCut())
         elif event == "qr":
+            assert isinstance(arg, tuple)
             fn, body = arg
             if fn == 67 and body:
                 qr_size = body[0]
@@ -316,10 +327,12 @@ def decode(data: bytes) -> DecodedReceipt:
                 blocks.append(DecodedQR(qr_data.decode("utf-8", errors="replace"), qr_size))
         elif event == "barcode":
             flush()
+            assert isinstance(arg, tuple)
             m, body = arg
             text = _code128_text(body) if m == 73 else body.decode("ascii", errors="replace")
             blocks.append(DecodedBarcode(text, m))
         elif event == "raster":
+            assert isinstance(arg, RasterImage)
             flush()
             blocks.append(arg)
     flush()

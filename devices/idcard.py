@@ -181,7 +181,8 @@ def _frame(payload: bytes) -> bytes:
 def build_request(cmd: int | SamCommand, para: int | None = None, data: bytes = b"") -> bytes:
     """A request frame; `build_request(RESET)` or `build_request(0x10, 0xFF)`."""
     if isinstance(cmd, SamCommand):
-        cmd, para = cmd.cmd, cmd.para
+        para = cmd.para
+        cmd = cmd.cmd
     if para is None:
         raise ValueError("para is required with a numeric cmd")
     return _frame(bytes([cmd, para]) + bytes(data))
@@ -263,7 +264,7 @@ def decode_text_block(block: bytes) -> IdCard:
     }
     fields["sex"] = SEX_NAMES.get(fields["sex"], fields["sex"])
     fields["nation"] = nation_name(fields["nation"])
-    return IdCard(**fields)
+    return IdCard(**fields, photo_wlt=b"")
 
 
 def encode_text_block(card: IdCard) -> bytes:

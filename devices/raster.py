@@ -88,7 +88,7 @@ class TextRasterizer:
     def __init__(self, font_paths: Sequence[str]) -> None:
         self.font_paths = tuple(font_paths)
         self._fonts: dict[int, list[ImageFont.FreeTypeFont]] = {}
-        self._missing: dict[tuple[int, int], bytes] = {}
+        self._missing: dict[tuple[float, int], bytes] = {}  # by (font size, font index)
 
     @classmethod
     def from_system(cls, preferred: str | None = None) -> TextRasterizer:

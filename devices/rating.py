@@ -81,7 +81,7 @@ class FrameDecoder:
 
     def feed(self, data: bytes) -> list[PadFrame]:
         self._buffer += data
-        frames = []
+        frames: list[PadFrame] = []
         while True:
             start = self._buffer.find(bytes([STX]))
             if start < 0:

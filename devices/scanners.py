@@ -39,7 +39,8 @@ class AdapterStatus:
 
 
 class ScannerAdapter(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def status(self) -> AdapterStatus: ...
 

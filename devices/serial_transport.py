@@ -10,10 +10,29 @@ from __future__ import annotations
 import errno
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 import serial
 
 from devices.errors import DeviceNotFound, DeviceTimeout, SerialPermissionDenied
+
+
+class SerialPort(Protocol):
+    """What the transport uses of a pyserial port: `serial_for_url`'s or an emulated one."""
+
+    is_open: bool
+    timeout: float | None
+
+    @property
+    def in_waiting(self) -> int: ...
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+    def write(self, b: bytes, /) -> int | None: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class SerialTransport:
@@ -30,20 +49,20 @@ class SerialTransport:
         baudrate: int = 115200,
         timeout_ms: int = 2000,
         kind: str = "串口设备",
-        port_factory: Callable[[], object] | None = None,
+        port_factory: Callable[[], SerialPort] | None = None,
     ) -> None:
         self.url = url
         self.baudrate = baudrate
         self.timeout_ms = timeout_ms
         self.kind = kind
         self._factory = port_factory or self._open_url
-        self._port = None
+        self._port: SerialPort | None = None
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"SerialTransport({self.url!r}, {self.baudrate})"
 
-    def _open_url(self):
+    def _open_url(self) -> SerialPort:
         return serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=self.timeout_ms / 1000)
 
     @property
@@ -73,16 +92,21 @@ class SerialTransport:
         with self._lock:
             self._drop()
 
+    def _opened(self) -> SerialPort:
+        self.open()
+        assert self._port is not None  # open() sets it or raises
+        return self._port
+
     def _gone(self, exc: Exception, action: str) -> DeviceNotFound:
         self._drop()
         return DeviceNotFound(self.kind, f"{self!r}: {action} failed: {exc}")
 
     def write(self, data: bytes) -> int:
         with self._lock:
-            self.open()
+            port = self._opened()
             try:
-                sent = self._port.write(bytes(data))
-                self._port.flush()
+                sent = port.write(bytes(data))
+                port.flush()
             except serial.SerialTimeoutException as exc:
                 raise DeviceTimeout(self.kind, f"{self!r}: write timed out") from exc
             except (serial.SerialException, OSError) as exc:
@@ -92,8 +116,7 @@ class SerialTransport:
     def read(self, size: int = 64, timeout_ms: int | None = None) -> bytes:
         """What has arrived, at most `size` bytes, after waiting up to `timeout_ms` for the first."""
         with self._lock:
-            self.open()
-            port = self._port
+            port = self._opened()
             try:
                 port.timeout = (self.timeout_ms if timeout_ms is None else timeout_ms) / 1000
                 first = port.read(1)

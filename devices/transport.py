@@ -44,7 +44,7 @@ class UsbTransport:
         self.backend = backend
         self.timeout_ms = timeout_ms
         self.kind = kind
-        self._device = None
+        self._device: usb.core.Device | None = None
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -116,6 +116,11 @@ class UsbTransport:
                 raise self._error(exc, "open") from exc
             self._device = device
 
+    def _opened(self) -> usb.core.Device:
+        self.open()
+        assert self._device is not None  # open() sets it or raises
+        return self._device
+
     def _drop(self) -> None:
         device, self._device = self._device, None
         if device is not None:
@@ -131,11 +136,11 @@ class UsbTransport:
     def write(self, data: bytes) -> int:
         """Send all of `data` to the OUT endpoint, opening the device if needed."""
         with self._lock:
-            self.open()
+            device = self._opened()
             sent = 0
             try:
                 while sent < len(data):
-                    sent += self._device.write(self.out_ep, data[sent : sent + _WRITE_CHUNK], self.timeout_ms)
+                    sent += device.write(self.out_ep, data[sent : sent + _WRITE_CHUNK], self.timeout_ms)
             except usb.core.USBError as exc:
                 raise self._error(exc, f"write ({sent}/{len(data)} bytes sent)") from exc
             return sent
@@ -143,9 +148,9 @@ class UsbTransport:
     def read(self, size: int = 64, timeout_ms: int | None = None) -> bytes:
         """One IN transfer of at most `size` bytes; DeviceTimeout if nothing came."""
         with self._lock:
-            self.open()
+            device = self._opened()
             try:
-                data = self._device.read(self.in_ep, size, self.timeout_ms if timeout_ms is None else timeout_ms)
+                data = device.read(self.in_ep, size, self.timeout_ms if timeout_ms is None else timeout_ms)
             except usb.core.USBError as exc:
                 raise self._error(exc, "read") from exc
             return bytes(data)

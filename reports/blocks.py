@@ -215,19 +215,21 @@ def seal_block(
 
 def signature_box(st: PaperStyles, label: str, width: float, note: str = "") -> Table:
     """A ruled box for a signature and the date signed; the date column lines up across boxes."""
-    rows = [[st.p(f"{label}：", st.plain), st.p(f"日期：{BLANK_DATE}", st.plain)]]
+    rows: list[list[Flowable | str]] = [[st.p(f"{label}：", st.plain), st.p(f"日期：{BLANK_DATE}", st.plain)]]
     if note:
         rows.append([st.p(note, st.small), ""])
     table = Table(rows, colWidths=[width * 0.58, width * 0.42])
-    style = [
-        ("BOX", (0, 0), (-1, -1), 0.6, LINE_GREY),
-        ("TOPPADDING", (0, 0), (-1, 0), 12),
-        ("BOTTOMPADDING", (0, 0), (-1, 0), 10),
-        ("LEFTPADDING", (0, 0), (-1, -1), 8),
-    ]
+    style = TableStyle(
+        [
+            ("BOX", (0, 0), (-1, -1), 0.6, LINE_GREY),
+            ("TOPPADDING", (0, 0), (-1, 0), 12),
+            ("BOTTOMPADDING", (0, 0), (-1, 0), 10),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8),
+        ]
+    )
     if note:
-        style.append(("SPAN", (0, 1), (1, 1)))
-    table.setStyle(TableStyle(style))
+        style.add("SPAN", (0, 1), (1, 1))
+    table.setStyle(style)
     return table
 
 
@@ -248,7 +250,7 @@ def closing_row(
     """
     seal = SealBlock(st, office_name, issued_on, seal_label) if issued_on else None
     if not case_no:
-        return seal_block(st, office_name, issued_on, width, seal_label) if seal else Spacer(1, 0)
+        return seal_block(st, office_name, issued_on, width, seal_label) if issued_on else Spacer(1, 0)
     left_width = width - (seal.width if seal else 0)
     tracking = tracking_row(st, case_no, case_label, query_url, left_width, hint)
     if seal is None:

@@ -29,7 +29,7 @@ def _label(text: str, limit: int = 8) -> str:
 def stacked_bars(
     font: str,
     categories: Sequence[str],
-    series: Sequence[tuple[str, Sequence[int]]],
+    series: Sequence[tuple[str, Sequence[float]]],
     width: float,
     height: float,
     title: str,
@@ -43,7 +43,8 @@ def stacked_bars(
     legend_h = 18
     left = 70 if horizontal else 30
     chart.x, chart.y = left, 30 + legend_h
-    chart.width, chart.height = width - left - 10, height - 30 - legend_h - 22
+    # types-reportlab has PlotArea.width/height as int; reportlab validates them with isNumber, floats included.
+    chart.width, chart.height = width - left - 10, height - 30 - legend_h - 22  # type: ignore[assignment]
     data = [list(values) for _, values in series] or [[0] * len(categories)]
     chart.data = data
     chart.categoryAxis.categoryNames = [_label(c) for c in categories] or [""]
@@ -72,7 +73,8 @@ def stacked_bars(
     legend.x, legend.y = left, 12
     legend.alignment = "right"
     legend.columnMaximum = 1
-    legend.deltax = max(60, min(90, (width - left) / max(1, len(series))))
+    # types-reportlab has Legend.deltax as int; reportlab validates it with isNumberOrNone, floats included.
+    legend.deltax = max(60, min(90, (width - left) / max(1, len(series))))  # type: ignore[assignment]
     legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], name) for i, (name, _) in enumerate(series)]
     d.add(legend)
     return d

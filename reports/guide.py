@@ -309,7 +309,7 @@ def bundle_guide(bundle: Bundle, catalog: Catalog, answers: Mapping[str, str] | 
 
 def closest_items(catalog: Catalog, text: str, limit: int = 5) -> tuple[Matter | Bundle, ...]:
     """What the clerk probably meant: near-miss codes first, then search hits for the text."""
-    items = {**{m.code: m for m in catalog.matters}, **{b.code: b for b in catalog.bundles}}
+    items: dict[str, Matter | Bundle] = {**{m.code: m for m in catalog.matters}, **{b.code: b for b in catalog.bundles}}
     wanted = text.strip().upper()
     scored = sorted((-difflib.SequenceMatcher(None, wanted, code.upper()).ratio(), code) for code in items)
     found = [items[code] for neg, code in scored[:limit] if -neg >= 0.6]
@@ -426,7 +426,7 @@ def render_guide_pdf(guide: Guide, fonts: FontSet | None = None) -> bytes:
             ("法定时限", m.legal_text, "承诺时限", m.promised_text),
             ("收费", m.fees_text, "办理结果", m.result_name or "—"),
         ]
-    story += [_beside_qr(st, rows + _place_rows(guide), guide.code), Spacer(1, 6)]
+    story += [_beside_qr(st, [*rows, *_place_rows(guide)], guide.code), Spacer(1, 6)]
     heading = ParagraphStyle("guide_heading", parent=st.plain, keepWithNext=1)
     if guide.bundle:
         story += [st.p("包含事项：", heading), _members_table(st, guide)]
@@ -447,9 +447,12 @@ def _facts_table(st: PaperStyles, rows: list[tuple[str, ...]], width: float) -> 
     """Label/value grid: a two-pair row for short facts, one pair across for long ones."""
     label = 25 * mm
     value = (width - 2 * label) / 2
-    data, spans = [], []
+    data: list[list[Flowable | str]] = []
+    spans = []
     for r, row in enumerate(rows):
-        cells = [st.p(text, st.cell_center if i % 2 == 0 else st.cell) for i, text in enumerate(row)]
+        cells: list[Flowable | str] = [
+            st.p(text, st.cell_center if i % 2 == 0 else st.cell) for i, text in enumerate(row)
+        ]
         if len(row) == 2:
             cells += ["", ""]
             spans.append(("SPAN", (1, r), (3, r)))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from reports.fonts import FontSet
 from reports.numbers import chinese_date
 from reports.parties import ALONE, Acting, acting_line, addressee
-from reports.sheet import Items, NoticeSheet, Text, render_sheet
+from reports.sheet import Items, NoticeSheet, Section, Text, render_sheet
 from reports.templates import NoticeTemplates, default_templates
 
 
@@ -38,7 +38,7 @@ class RefusalNotice:
 def refusal_sheet(n: RefusalNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
     t = templates or default_templates()
     kind = t.kind("refusal")
-    sections = [
+    sections: list[Section] = [
         Text(kind.says("opening", received_on=chinese_date(n.received_on), matter=n.matter_name)),
         Items("", n.reasons),
     ]

@@ -14,6 +14,10 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .search import CatalogIndex
 
 LEVELS = ("county", "town", "village")
 LEVEL_NAMES = {"county": "县级", "town": "乡镇（街道）级", "village": "村（社区）级"}
@@ -214,8 +218,9 @@ class Catalog:
     matters: tuple[Matter, ...]
     bundles: tuple[Bundle, ...] = ()
     published: str = ""  # ISO date the version took effect
-    _by_code: dict = field(default=None, init=False, repr=False, compare=False, hash=False)
-    _index: object = field(default=None, init=False, repr=False, compare=False, hash=False)
+    # Set by __post_init__.
+    _by_code: dict[str, Matter | Bundle] = field(init=False, repr=False, compare=False, hash=False)
+    _index: CatalogIndex | None = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         # A lookup table built once; the dataclass stays frozen for callers.

@@ -93,9 +93,15 @@ def strip_filler(query: str) -> str:
     return core if len(core) >= 2 else query
 
 
+def _each_char(chars: str) -> list[str]:
+    """Characters without pinyin (Latin letters, digits) stay one syllable each."""
+    return list(chars)
+
+
 def pinyin_keys(text: str) -> tuple[str, str]:
     """Full pinyin without separators and the initials of each syllable, lower case."""
-    syllables = [s.lower() for s in lazy_pinyin(text, errors=lambda chars: list(chars))]
+    # pypinyin's stub types the errors callback as returning one str; a list is documented and handled.
+    syllables = [s.lower() for s in lazy_pinyin(text, errors=_each_char)]  # type: ignore[arg-type]
     full = "".join(syllables)
     initials = "".join(s[0] for s in syllables if s)
     return normalise(full), normalise(initials)
@@ -128,7 +134,7 @@ class CatalogIndex:
             for entry_id in members:
                 by_region.setdefault(entries[entry_id].region, []).append(entry_id)
             full, initials = pinyin_keys(name)
-            extra = []
+            extra: list[str] = []
             for phrase in aliases + keywords:
                 if not phrase.isascii():
                     extra.extend(pinyin_keys(phrase))
@@ -266,11 +272,11 @@ class CatalogIndex:
                     score = EXACT_ALIAS if (i, j) == (0, n) else ALIAS_IN_QUERY + (j - i)
                     if score > found.get(gid, (0, ""))[0]:
                         found[gid] = (score, "口语：" + query[i:j])
-        sets = []
+        sets: list[frozenset[int]] = []
         for ch in set(query):
             ids = self._by_char.get(ch)
-            if ids is None:
-                sets = None
+            if ids is None:  # a character no group has: no group contains the whole query
+                sets = []
                 break
             sets.append(ids)
         if sets:

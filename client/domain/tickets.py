@@ -41,7 +41,7 @@ def priority_for(id_number: str | None, green_channel: bool, day: dt.date) -> Pr
     green channel (disabled people, soldiers… flagged by the guide at the door) go first."""
     if id_number:
         check = check_id_number(id_number, day)
-        if not check.ok:
+        if not check.ok or check.birth_date is None:  # a valid number always has its birth date
             raise ValueError(f"身份证号码有误：{check.message}")
         if age_on(check.birth_date, day) >= ELDERLY_AGE:
             return PriorityCheck(True, REASON_ELDERLY, f"年满{ELDERLY_AGE}周岁，优先叫号")

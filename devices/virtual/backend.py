@@ -11,6 +11,7 @@ import array
 import errno
 import threading
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import usb.backend
 import usb.core
@@ -284,6 +285,9 @@ class _Handle:
         self.generation = generation
 
 
+_Device = TypeVar("_Device", bound=VirtualUsbDevice)
+
+
 class VirtualUsbBackend(usb.backend.IBackend):
     """Hosts any number of `VirtualUsbDevice`s; attach and detach at run time."""
 
@@ -293,7 +297,7 @@ class VirtualUsbBackend(usb.backend.IBackend):
         self._next_address = 1
 
     # ---- plugging -------------------------------------------------------------
-    def attach(self, device: VirtualUsbDevice) -> VirtualUsbDevice:
+    def attach(self, device: _Device) -> _Device:
         """Plug a device in; it gets a fresh address like a real re-enumeration."""
         with self._lock:
             if device in self._devices:
@@ -434,11 +438,12 @@ class VirtualUsbBackend(usb.backend.IBackend):
             elif standard:
                 reply = b"\x00\x00" if device_to_host else b""  # GET_STATUS, SET_*: accepted
             else:
-                reply = device.on_control(
+                answer = device.on_control(
                     bmRequestType, bRequest, wValue, wIndex, b"" if device_to_host else bytes(data), len(data)
                 )
-                if reply is None:
+                if answer is None:
                     raise _stall()
+                reply = answer
         if not device_to_host:
             return len(data)
         reply = reply[: len(data)]

@@ -1,6 +1,6 @@
 """Fault-test fixtures, each named for the state of the world it makes.
 
-Real parts: the back office as its own process (SQLite file or PostgreSQL schema),
+Real parts: a back office of each test's own on a loopback port (SQLite file or PostgreSQL schema),
 a TCP proxy on loopback between window and back office, and a real local store.
 """
 
@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from client.embedded_server import EmbeddedServer
 from client.store.db import Store, open_store
 from client.store.outbox import StoreOutbox
 from sync.api import BackOfficeApi
 from sync.engine import SyncEngine
 from sync.server.demo import ensure_demo
+from sync.server.runner import RunningServer, start_in_thread
 from tests.sync.databases import BACKENDS, server_database
 from tests.sync.fault_proxy import FaultProxy
 from tests.sync.window_cases import enrol_store
@@ -31,7 +31,7 @@ class RunningBackOffice:
     db_url: str
     blob_dir: Path
     enrol_code: str
-    process: EmbeddedServer
+    server: RunningServer
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,14 @@ def backend(request) -> str:
 
 @pytest.fixture
 def running_back_office(backend, tmp_path, request) -> Iterator[RunningBackOffice]:
+    """A back office of the test's own (database, blob folder, demo accounts) on a thread of
+    the test process: real HTTP on loopback, without the cost of starting a process."""
     with server_database(backend, tmp_path / "server", request) as db_url:
         demo = ensure_demo(db_url)
         blobs = tmp_path / "server" / "blobs"
-        server = EmbeddedServer.start(db_url, blobs, tmp_path / "server" / "server.log")
-        port = int(server.url.rsplit(":", 1)[1])
+        server = start_in_thread(db_url, blobs)
         try:
-            yield RunningBackOffice(server.url, port, db_url, blobs, demo.enrol_code, server)
+            yield RunningBackOffice(server.url, server.port, db_url, blobs, demo.enrol_code, server)
         finally:
             server.stop()
 
