@@ -5,10 +5,6 @@ from __future__ import annotations
 
 from importlib import metadata
 
-import sqlalchemy
-
-SQLALCHEMY = sqlalchemy.__version__
-
 DISTRIBUTION = "onewindow"
 
 
@@ -18,3 +14,7 @@ def release() -> str:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed
         return "0+unknown"
+
+
+def major() -> int:
+    return release().split(".")[0]
