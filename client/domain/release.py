@@ -3,6 +3,7 @@ and a support call starts with "which version?"."""
 
 from __future__ import annotations
 
+import os
 from importlib import metadata
 
 DISTRIBUTION = "onewindow"
@@ -14,7 +15,3 @@ def release() -> str:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed
         return "0+unknown"
-
-
-def major() -> int:
-    return release().split(".")[0]
