@@ -3,10 +3,9 @@ and a support call starts with "which version?"."""
 
 from __future__ import annotations
 
-import os
 from importlib import metadata
 
-DISTRIBUTION = "onewindow"
+DISTRIBUTION = (  "onewindow"  )
 
 
 def release() -> str:
