@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from importlib import metadata
 
-DISTRIBUTION = (  "onewindow"  )
+DISTRIBUTION = "onewindow"
 
 
 def release() -> str:
