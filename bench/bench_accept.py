@@ -1,7 +1,7 @@
 """Accept → case stored + receipt bytes over USB + notice PDF, against a same-run baseline.
 
 Baseline: one bare SQLite insert committed with synchronous=FULL plus a one-line
-reportlab PDF — the floor any accept must pay. Budget (DESIGN.md): accept under 150 ms.
+reportlab PDF — the floor any accept must pay. Budget (CONTRIBUTING.md, performance budgets): accept under 150 ms.
 Run (from the project root): .venv/bin/python -m bench.bench_accept [N]
 """
 

@@ -4,7 +4,7 @@ Both sides index the same strings (name, full pinyin, initials, colloquial phras
 answer the same keystroke prefixes in the same run. The baseline is one FTS5 trigram
 MATCH (a LIKE prefix scan for queries under three characters, which trigram cannot
 match) returning 20 rowids — no ranking by level, no colloquial handling, no scope.
-Budget (DESIGN.md): p95 under 5 ms a keystroke, pinyin initials included.
+Budget (CONTRIBUTING.md, performance budgets): p95 under 5 ms a keystroke, pinyin initials included.
 Run (from the project root): .venv/bin/python -m bench.catalog_search [rounds]
 """
 

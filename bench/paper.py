@@ -4,7 +4,7 @@ Baselines, measured interleaved with the work in the same process:
 - a bare reportlab one-line PDF (the floor of any PDF at all);
 - a bare reportlab page drawing the notice's own lines in the same embedded CJK font
   (what the notice costs without layout: tables, QR, Code128, seal).
-Budget (DESIGN.md): accept → receipt bytes + notice PDF under 150 ms of program time.
+Budget (CONTRIBUTING.md, performance budgets): accept → receipt bytes + notice PDF under 150 ms of program time.
 A common name prints from the printer's ROM; a rare one (王䶮) takes the raster fallback.
 Run (from the project root): .venv/bin/python -m bench.paper [N]
 """

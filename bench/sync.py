@@ -1,4 +1,4 @@
-"""Sync over loopback against same-run baselines (DESIGN.md budgets), in one run.
+"""Sync over loopback against same-run baselines (CONTRIBUTING.md, performance budgets), in one run.
 
 1. Attachment upload: a 64 MB scan sealed in an encrypted store (AES-256-GCM, as on a
    real window) goes through the engine (status query, one streaming PUT that reads and decrypts

@@ -1,6 +1,6 @@
 """Which card lies on the reader: the type flag at byte 248 of the text block, and the
 tail fields of Hong Kong/Macau/Taiwan residence permits and foreigners' permanent-residence
-cards (research/devices.md §1). Pure; no I/O.
+cards (docs/devices.md, protocol notes §1). Pure; no I/O.
 
 Permits and foreigners' cards decode to subclasses of `IdCard`, so everything that
 only knows `IdCard` (intake, receipts) keeps working and can ask for more with isinstance.

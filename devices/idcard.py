@@ -1,4 +1,4 @@
-"""SAM frame protocol of second-generation ID card readers (research/devices.md §1); no I/O.
+"""SAM frame protocol of second-generation ID card readers (docs/devices.md, protocol notes §1); no I/O.
 
 Request:  AA AA AA 96 69 · LEN_H LEN_L · CMD · PARA · data · CHK
 Response: AA AA AA 96 69 · LEN_H LEN_L · SW1 SW2 SW3 · data · CHK

@@ -1,7 +1,7 @@
 """Which counter devices are plugged in, and their state as events for the UI.
 
 Discovery matches VID:PID and then the product string, because readers reuse chip-vendor
-IDs (research/devices.md §1). pyusb has no portable hot-plug callback, so `DeviceMonitor`
+IDs (docs/devices.md, protocol notes §1). pyusb has no portable hot-plug callback, so `DeviceMonitor`
 re-enumerates every few seconds and publishes only changes: online, offline, paper out.
 The monitor never opens a device another thread owns; deeper state (paper) comes from
 `probes` the composition root supplies, which run the check on the device's owner thread.

@@ -1,4 +1,4 @@
-"""Is a scanned page blank or blurred? Pure Pillow (no numpy), research/devices.md §4.
+"""Is a scanned page blank or blurred? Pure Pillow (no numpy); see docs/devices.md, protocol notes §4.
 
 Blank: ink coverage after an Otsu threshold, margins cropped (scanner shadows and punch
 holes live there); 0.05 % is the common default. Blur: variance of the Laplacian, taken

@@ -1,6 +1,6 @@
 """The card photo: a 1024-byte encrypted WLT blob that only vendor code can decode.
 
-No open WLT decoder exists (research/devices.md §1), so the blob is kept as it is and a
+No open WLT decoder exists (docs/devices.md, protocol notes §1), so the blob is kept as it is and a
 decoder is plugged in when the counter has the vendor's library. Without one the
 program shows no photo and says why; reading the card's text never depends on it.
 """

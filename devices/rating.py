@@ -1,6 +1,6 @@
 """The five 好差评 levels and OneWindow's default serial frame for rating pads. Pure.
 
-No public byte-level pad protocol exists (research/devices.md §5), so this is our own,
+No public byte-level pad protocol exists (docs/devices.md, protocol notes §5), so this is our own,
 documented in docs/devices.md for vendors: STX · TYPE · LEN · payload · XOR · ETX,
 XOR over TYPE, LEN and payload. Host → pad: 'Q' ask (payload: case number, ASCII),
 'C' cancel. Pad → host: 'A' acknowledge, 'R' result (payload: one byte, level 1–5).

@@ -1,4 +1,4 @@
-"""Every SAM frame of research/devices.md §1, byte for byte, and the text block."""
+"""Every SAM frame of docs/devices.md, protocol notes §1, byte for byte, and the text block."""
 
 from __future__ import annotations
 

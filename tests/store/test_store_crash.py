@@ -14,6 +14,7 @@ import random
 import signal
 import time
 
+import pytest
 from sqlalchemy import select
 from store_helpers import CLERK, case_is_whole, draft_for, intake_for
 
@@ -24,6 +25,7 @@ from client.store.keys import StoreKeys
 from client.store.models import Case
 
 KILLS = 200
+BATCHES = 4  # four stores of 50 kills each: the same 200 kills, spread over the test workers
 MASTER = "5a" * 32
 
 
@@ -66,15 +68,17 @@ def _run_and_kill(path, scan_dir, catalog, delay: float) -> bytes:
     return b"".join(chunks)
 
 
-def test_sigkill_while_saving_never_leaves_half_a_case_or_loses_a_saved_one(tmp_path):
-    rng = random.Random(20261122)
+@pytest.mark.parametrize("batch", range(BATCHES))
+def test_sigkill_while_saving_never_leaves_half_a_case_or_loses_a_saved_one(tmp_path, batch):
+    kills = KILLS // BATCHES
+    rng = random.Random(20261122 + batch)
     path = tmp_path / "client" / "client.sqlite"
     catalog = load_sample_catalog()
     warm = open_store(tmp_path / "warm" / "client.sqlite", keys=StoreKeys.from_master(MASTER))
     intake_for(warm, catalog).accept(draft_for(intake_for(warm, catalog)), CLERK)  # children fork warm
     warm.close()
     acknowledged, mid_save = 0, 0
-    for kill in range(KILLS):
+    for kill in range(kills):
         marks = _run_and_kill(path, tmp_path, catalog, rng.uniform(0.0, 0.06))
         acknowledged += marks.count(b"c")
         mid_save += marks.endswith(b"b")
@@ -88,5 +92,5 @@ def test_sigkill_while_saving_never_leaves_half_a_case_or_loses_a_saved_one(tmp_
             assert verify_chain(store).ok, f"kill {kill}: audit chain broken"
         finally:
             store.close()
-    assert mid_save > KILLS // 4, f"only {mid_save} of {KILLS} kills landed inside a save"
-    print(f"\n{KILLS} kills, {mid_save} inside a save, {acknowledged} cases acknowledged, {len(cases)} stored")
+    assert mid_save > kills // 4, f"only {mid_save} of {kills} kills landed inside a save"
+    print(f"\n{kills} kills, {mid_save} inside a save, {acknowledged} cases acknowledged, {len(cases)} stored")
