@@ -26,7 +26,7 @@ Endpoints (all JSON unless noted, all but /enrol need `Authorization: Bearer <de
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
@@ -95,8 +95,8 @@ HOLDER_HALL = "hall"  # the competent hall scanned the slip at its window
 HOLDERS = (HOLDER_STATION, HOLDER_IN_TRANSIT, HOLDER_HALL)
 
 # Device commands the back office can order.
-COMMAND_REVOKE = "revoke"  # stop intake and syncing; keep the outbox for an administrator
-COMMAND_WIPE = "wipe"  # erase local case data after exporting the unsent outbox
+COMMAND_REVOKE: Final = "revoke"  # stop intake and syncing; keep the outbox for an administrator
+COMMAND_WIPE: Final = "wipe"  # erase local case data after exporting the unsent outbox
 
 
 class OrgUnitInfo(BaseModel):
