@@ -8,7 +8,7 @@ look-ahead, so a store with years of events is checked in constant memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -54,7 +54,7 @@ class ChainReport:
         return self.problem is None
 
 
-def _rows(store: Store) -> Iterator[tuple[CaseEvent, str | None]]:
+def _rows(store: Store) -> Generator[tuple[CaseEvent, str | None], None, None]:
     with store.sessions() as s:
         query = (
             select(CaseEvent, Case.case_no)

@@ -12,6 +12,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -41,11 +42,19 @@ class Store:
         self.engine.dispose()
 
 
-def _connector(path: Path, keys: StoreKeys | None):
+def _dbapi(keys: StoreKeys | None) -> ModuleType:
+    """The DB-API module: the standard sqlite3, or with keys SQLCipher's drop-in copy of it."""
     if keys is None:
-        import sqlite3 as dbapi
-    else:
-        from sqlcipher3 import dbapi2 as dbapi
+        import sqlite3
+
+        return sqlite3
+    from sqlcipher3 import dbapi2
+
+    return dbapi2
+
+
+def _connector(path: Path, keys: StoreKeys | None):
+    dbapi = _dbapi(keys)
 
     def connect():
         conn = dbapi.connect(str(path), check_same_thread=False, timeout=30)

@@ -25,7 +25,8 @@ def alembic_config() -> Config:
     return cfg
 
 
-def head_revision() -> str:
+def head_revision() -> str | None:
+    """The newest revision in `migrations/` (None only if it held none)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 

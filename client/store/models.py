@@ -153,7 +153,7 @@ class ServerChange(Base):
 
     __tablename__ = "server_changes"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[str] = mapped_column(String(36), index=True, nullable=True)
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True, nullable=True)
     kind: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict] = mapped_column(JSON)
     server_time: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
 from sync import protocol
 from sync.engine import RestoreOutcome, SyncProgress
@@ -61,7 +62,7 @@ class Downlink:
 
     @property
     def wipe_ordered(self) -> bool:
-        return bool(self.device_command) and self.device_command.get("command") == protocol.COMMAND_WIPE
+        return self.device_command is not None and self.device_command.get("command") == protocol.COMMAND_WIPE
 
 
 def _json(session, key: str, default=None):
@@ -130,7 +131,9 @@ class StoreOutbox:
         acked = [r.event_id for r in results if r.status == "acked"]
         retried = [r for r in results if r.status == "retry"]  # a passing server failure: stays queued
         refused = [r for r in results if r.status not in ("acked", "retry")]
-        table = OutboxEntry.__table__
+        # Core UPDATEs with many parameter sets: the ORM would make them bulk updates by primary key.
+        # Declarative types `__table__` as any FromClause; these models map plain Tables.
+        table = cast(Table, OutboxEntry.__table__)
         answered = table.c.event_id == bindparam("answered")
         answer = dict(code=bindparam("new_code"), reason=bindparam("new_reason"), attempts=table.c.attempts + 1)
         with self.store.sessions.begin() as s:
@@ -461,8 +464,11 @@ class _CaseStatuses:
         return case_id in self.current
 
     def take(self, case_id: str, data: dict, journal: JournalAppender) -> None:
-        """The server's status for the case, recorded in the journal when it changed."""
-        case, status = self.current[case_id], data.get("status")
+        """The server's status for the case, recorded in the journal when it changed.
+
+        Callers pass only changes whose `status` is one of `_SERVER_STATUSES`.
+        """
+        case, status = self.current[case_id], str(data["status"])
         if case["status"] == status:
             return
         case["status"] = status
@@ -479,7 +485,7 @@ class _CaseStatuses:
     def write(self) -> None:
         if not self.changed:
             return
-        table, now = Case.__table__, dt.datetime.now()
+        table, now = cast(Table, Case.__table__), dt.datetime.now()  # a Table, typed as FromClause
         statement = (
             update(table)
             .where(table.c.id == bindparam("case_id"))

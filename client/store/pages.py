@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .files import write_whole
 
@@ -76,12 +77,18 @@ class PageStore:
         with open(self.path(sha256), "rb") as fh:
             total = os.fstat(fh.fileno()).st_size
             head = fh.read(len(MAGIC) + _NONCE)
+            step: Callable[[bytes], bytes]
+            check: Callable[[], None]
             if self._key is not None and head.startswith(MAGIC) and total >= len(head) + _TAG:
-                step, check, left = self._opener(sha256, fh, head[len(MAGIC) :], total)
+                step, check, left = self._opener(self._key, sha256, fh, head[len(MAGIC) :], total)
             else:  # a plaintext page (dev store, or written before encryption existed)
                 fh.seek(0)
                 digest = hashlib.sha256()
-                step, left = (lambda raw: (digest.update(raw), raw)[1]), total
+                left = total
+
+                def step(raw: bytes) -> bytes:
+                    digest.update(raw)
+                    return raw
 
                 def check() -> None:
                     if digest.hexdigest() != sha256:
@@ -104,7 +111,10 @@ class PageStore:
             if held is not None:
                 yield held
 
-    def _opener(self, sha256: str, fh, nonce: bytes, total: int):
+    @staticmethod
+    def _opener(
+        key: bytes, sha256: str, fh: BinaryIO, nonce: bytes, total: int
+    ) -> tuple[Callable[[bytes], bytes], Callable[[], None], int]:
         """Streaming AES-256-GCM over a sealed file: (decrypt a piece, check the tag, bytes left)."""
         from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -112,7 +122,7 @@ class PageStore:
         fh.seek(total - _TAG)
         tag = fh.read(_TAG)
         fh.seek(len(MAGIC) + _NONCE)
-        decryptor = Cipher(algorithms.AES(self._key), modes.GCM(nonce, tag)).decryptor()
+        decryptor = Cipher(algorithms.AES(key), modes.GCM(nonce, tag)).decryptor()
         decryptor.authenticate_additional_data(sha256.encode("ascii"))
 
         def check() -> None:

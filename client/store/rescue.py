@@ -111,7 +111,10 @@ def rescue_keys_for(db_path: Path, keys: StoreKeys | None) -> StoreKeys:
     source = DemoKeyFile(Path(db_path).parent / DEV_RESCUE_KEY)
     if source.get() is None:
         source.put(_random.token_hex(32))
-    return StoreKeys.from_master(source.get())
+    master = source.get()  # read back what the file kept
+    if master is None:
+        raise OSError(f"{source.path}: the new rescue key was not kept")
+    return StoreKeys.from_master(master)
 
 
 def _decode(columns: list[str], row: tuple) -> dict:
@@ -507,19 +510,19 @@ def _remember_applicant(session, snap: protocol.CaseSnapshot, case: Case) -> Non
 _SAME_MOMENT = dt.timedelta(seconds=1)
 
 
-def _server_order(snap: protocol.CaseSnapshot) -> list[tuple[int, object]]:
-    """Window events (0) and feed changes (1) of a case in the order the server took them.
+def _server_order(snap: protocol.CaseSnapshot) -> list[protocol.RestoredEvent | protocol.Change]:
+    """Window events and feed changes of a case in the order the server took them.
 
     The change an event causes is stamped a moment before the event row is, in the same
     transaction; so an event within a second of a change goes first.
     """
     events = sorted(snap.events, key=lambda e: e.server_time)
-    order: list[tuple[int, object]] = []
+    order: list[protocol.RestoredEvent | protocol.Change] = []
     for change in snap.changes:
         while events and events[0].server_time <= change.server_time + _SAME_MOMENT:
-            order.append((0, events.pop(0)))
-        order.append((1, change))
-    return order + [(0, e) for e in events]
+            order.append(events.pop(0))
+        order.append(change)
+    return order + events
 
 
 def restore_snapshots(
@@ -546,8 +549,8 @@ def restore_snapshots(
         session.flush()
         _remember_applicant(session, snap, case)
         status = ""
-        for kind, item in _server_order(snap):
-            if kind == 0:
+        for item in _server_order(snap):
+            if isinstance(item, protocol.RestoredEvent):
                 if session.scalar(select(CaseEvent.seq).where(CaseEvent.event_id == item.event_id)) is None:
                     _journal(
                         session,

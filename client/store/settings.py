@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,14 @@ class DeviceIdentity:
 _IDENTITY_KEYS = ("device_id", "device_code", "org_code", "org_name", "region_code", "server_url")
 
 
+@overload
+def get_setting(session: Session, key: str) -> str | None: ...
+@overload
+def get_setting(session: Session, key: str, default: str) -> str: ...
+@overload
+def get_setting(session: Session, key: str, default: str | None) -> str | None: ...
+
+
 def get_setting(session: Session, key: str, default: str | None = None) -> str | None:
     row = session.get(Setting, key)
     return row.value if row else default
@@ -37,9 +46,10 @@ def put_setting(session: Session, key: str, value: str) -> None:
 
 def load_identity(session: Session) -> DeviceIdentity | None:
     values = {k: get_setting(session, k) for k in _IDENTITY_KEYS}
-    if any(v is None for v in values.values()):
+    present = {k: v for k, v in values.items() if v is not None}
+    if len(present) != len(values):
         return None
-    return DeviceIdentity(**values)
+    return DeviceIdentity(**present)
 
 
 def save_identity(session: Session, identity: DeviceIdentity) -> None:
