@@ -30,6 +30,7 @@ from .db import (
     ChangeCounter,
     Device,
     EnrolCode,
+    OrgLevel,
     OrgUnit,
     User,
     append_change,
@@ -40,7 +41,7 @@ from .scope import subunits, visible_orgs
 
 log = logging.getLogger(__name__)
 
-LEVELS = ("county", "town", "village")
+LEVELS: tuple[OrgLevel, ...] = ("county", "town", "village")
 
 
 class AdminError(Exception):
@@ -323,7 +324,7 @@ def _find_device(session: Session, device: str) -> Device:
     return row
 
 
-def _command(session: Session, row: Device, command: str, reason: str) -> None:
+def _command(session: Session, row: Device, command: Literal["revoke", "wipe"], reason: str) -> None:
     data = protocol.DeviceCommandData(command=command, reason=reason, issued_at=utcnow())
     append_change(
         session, protocol.CHANGE_DEVICE_COMMAND, row.org_code, device_id=row.id, data=data.model_dump(mode="json")
@@ -384,7 +385,7 @@ def prune_changes(db: str | Engine, keep_days: float = 63) -> int:
                 session.delete(row)
                 dropped += 1
                 pruned_through = max(pruned_through, row.seq)
-        counter = session.get(ChangeCounter, 1)
+        counter = session.get_one(ChangeCounter, 1)  # the one row, made by the first migration
         counter.pruned_through = max(counter.pruned_through, pruned_through)
     log.info("pruned %d superseded changes", dropped)
     return dropped

@@ -116,7 +116,7 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
         dev: Dev,
         offset: Annotated[int, Query(ge=0)] = 0,
         x_blob_length: Annotated[int | None, Header()] = None,
-    ) -> protocol.BlobStatus:
+    ) -> protocol.BlobStatus | Response:  # the Response only to a client that went away
         writer = await run_in_threadpool(blobs.begin_put, ctx, sha256, offset, x_blob_length)
         if isinstance(writer, protocol.BlobStatus):
             return writer

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync import protocol
 
-from .db import Device, EnrolCode, OrgUnit, User, utcnow
+from .db import Device, EnrolCode, OrgUnit, Role, User, rows_matched, utcnow
 from .errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ ENROL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ENROL_CODE_LENGTH = 8
 _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-ROLES = ("clerk", "social_worker", "bus_staff", "approver", "supervisor", "admin")
+ROLES: tuple[Role, ...] = ("clerk", "social_worker", "bus_staff", "approver", "supervisor", "admin")
 
 
 def hash_password(password: str) -> str:
@@ -92,11 +92,12 @@ def enrol(sessions: sessionmaker[Session], code: str, device_name: str) -> proto
         if row.expires_at <= now:
             raise ApiError(403, "bad_enrol_code", "注册码已过期，请向管理员申请新的注册码")
         # Conditional update: of two devices racing for one code only one wins.
-        won = session.execute(
+        won = rows_matched(
+            session,
             update(EnrolCode)
             .where(EnrolCode.code_hash == code_hash, EnrolCode.used.is_(False))
-            .values(used=True, used_at=now)
-        ).rowcount
+            .values(used=True, used_at=now),
+        )
         if won != 1:
             raise ApiError(403, "bad_enrol_code", "注册码已被使用，请向管理员申请新的注册码")
         device = Device(
@@ -110,7 +111,7 @@ def enrol(sessions: sessionmaker[Session], code: str, device_name: str) -> proto
         session.add(device)
         session.flush()
         row.device_id = device.id
-        org = session.get(OrgUnit, row.org_code)
+        org = session.get_one(OrgUnit, row.org_code)  # the code's unit: a foreign key
         answer = protocol.EnrolResponse(
             device_id=device.id,
             device_code=device.device_code,
@@ -157,8 +158,7 @@ def login(
         user = session.execute(
             select(User).where(User.username == (username or "").strip(), User.org_code == device.org_code)
         ).scalar_one_or_none()
-        ok = user is not None and user.active and verify_password(password or "", user.password_hash)
-        if not ok:
+        if user is None or not (user.active and verify_password(password or "", user.password_hash)):
             log.info("failed login for %r on device %s", username, device.id)
             raise ApiError(401, "bad_credentials", "用户名或密码错误")
         return protocol.LoginResponse(

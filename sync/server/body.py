@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
+from starlette.requests import Request
+
 DIRECT_BODY = "onewindow.direct_body"
 
 
-def _keep(_future=None) -> None:
+def _keep(_future: object = None) -> None:
     """Release of a piece that owns its bytes."""
 
 
@@ -27,7 +29,7 @@ class BodyPiece:
     release: Callable[..., None] = _keep
 
 
-async def request_pieces(request) -> AsyncIterator[BodyPiece]:
+async def request_pieces(request: Request) -> AsyncIterator[BodyPiece]:
     """The ordinary ASGI path, for servers without the direct body."""
     async for chunk in request.stream():
         if chunk:

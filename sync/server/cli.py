@@ -288,11 +288,11 @@ def _run(args: argparse.Namespace, db: str) -> int:
             )
         print(f"共 {len(rows)} 件")
     elif command == "devices":
-        rows = admin.list_devices(db)
-        for d in rows:
+        devices = admin.list_devices(db)
+        for d in devices:
             state = "已停用" if d.revoked else "正常"
             print(f"{d.id}  {d.device_code}  {d.name}  机构 {d.org_code}  {state}")
-        print(f"共 {len(rows)} 台")
+        print(f"共 {len(devices)} 台")
     elif command == "run":
         return _run_outreach(args, db)
     elif command == "revoke":
@@ -339,20 +339,20 @@ def _run_more(args: argparse.Namespace, db: str) -> int:
         print(f"共 {len(found)} 件预警")
     elif command == "catalog-publish":
         body = json.loads(Path(args.file).read_text(encoding="utf-8"))
-        done = publishing.publish_catalog(db, body, by=by, max_age_days=args.max_age_days)
-        print(f"已发布事项清单版本 {done.version}")
+        published = publishing.publish_catalog(db, body, by=by, max_age_days=args.max_age_days)
+        print(f"已发布事项清单版本 {published.version}")
     elif command == "calendar-import":
         body = json.loads(Path(args.file).read_text(encoding="utf-8"))
-        done = publishing.publish_calendar(db, body, version=args.version, by=by, max_age_days=args.max_age_days)
-        print(f"已导入工作日历版本 {done.version}")
+        published = publishing.publish_calendar(db, body, version=args.version, by=by, max_age_days=args.max_age_days)
+        print(f"已导入工作日历版本 {published.version}")
     elif command == "field-policy":
         publishing.publish_policy(db, offline_login_days=args.offline_login_days, by=by)
         print(f"已发布离线策略：离线登录最长 {args.offline_login_days} 天")
     elif command == "template-publish":
-        done = publishing.publish_template(
+        published = publishing.publish_template(
             db, args.name, args.version, Path(args.file).read_text(encoding="utf-8"), by=by
         )
-        print(f"已发布文书模板 {done.name} 版本 {done.version}")
+        print(f"已发布文书模板 {published.name} 版本 {published.version}")
     elif command == "wipe":
         device = admin.order_wipe(db, args.device_id, args.reason)
         print(f"已向设备 {device.device_code} {device.name} 下发擦除指令")

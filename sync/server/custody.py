@@ -14,6 +14,7 @@ The functions work on the push batch (`sync.server.events._Batch`): its `case`, 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
@@ -22,12 +23,19 @@ from sync import protocol
 
 from .db import Case, OrgUnit
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .events import _Batch
+
 log = logging.getLogger(__name__)
 
-_RANK = {protocol.HOLDER_STATION: 0, protocol.HOLDER_IN_TRANSIT: 1, protocol.HOLDER_HALL: 2}
-_HOLDER_OF_EVENT = {
-    protocol.ORIGINALS_DISPATCHED: protocol.HOLDER_IN_TRANSIT,
-    protocol.ORIGINALS_RECEIVED: protocol.HOLDER_HALL,
+# protocol.HOLDERS, spelled as the type of protocol.CustodyData.holder
+Holder = Literal["station", "in_transit", "hall"]
+_RANK: dict[Holder, int] = {"station": 0, "in_transit": 1, "hall": 2}
+_HOLDER_OF_EVENT: dict[str, Holder] = {
+    protocol.ORIGINALS_DISPATCHED: "in_transit",
+    protocol.ORIGINALS_RECEIVED: "hall",
 }
 HAND_OVERS = tuple(_HOLDER_OF_EVENT)  # the event types that move a case's originals
 
@@ -38,9 +46,10 @@ class CustodyRejection(Exception):
         self.code, self.reason = code, reason
 
 
-def _ancestors(session, org_code: str) -> list[str]:
+def _ancestors(session: Session, org_code: str) -> list[str]:
     """The org unit and every unit above it, nearest first."""
-    out, code = [], org_code
+    out: list[str] = []
+    code: str | None = org_code
     while code and code not in out:
         out.append(code)
         org = session.get(OrgUnit, code)
@@ -48,7 +57,7 @@ def _ancestors(session, org_code: str) -> list[str]:
     return out
 
 
-def _check(batch, event: protocol.Event) -> Case | None:
+def _check(batch: _Batch, event: protocol.Event) -> Case | None:
     """Validate a hand-over; the station dispatches, a unit above it receives. The case, or
     None when the hall scanned before the station's case reached the server."""
     try:
@@ -82,7 +91,7 @@ def custody_of(case: Case, hand_overs: list[tuple[str, dict]]) -> dict | None:
     if proxy is None and not hand_overs:
         return None
     best = protocol.CustodyData(
-        holder=protocol.HOLDER_STATION,
+        holder="station",
         slip_no=(proxy or {}).get("slip_no", ""),
         at=case.received_at,
         by=(proxy or {}).get("agent_name", ""),
@@ -101,7 +110,7 @@ def custody_of(case: Case, hand_overs: list[tuple[str, dict]]) -> dict | None:
     return best.model_dump(mode="json")
 
 
-def refresh_custody(batch, case: Case | None, also: tuple[tuple[str, dict], ...] = ()) -> None:
+def refresh_custody(batch: _Batch, case: Case | None, also: tuple[tuple[str, dict], ...] = ()) -> None:
     """Recompute the case's custody (`also`: a hand-over being applied now); tell the
     station's windows when it moved."""
     if case is None:
@@ -113,6 +122,6 @@ def refresh_custody(batch, case: Case | None, also: tuple[tuple[str, dict], ...]
     batch.publish(protocol.CHANGE_CUSTODY, case, custody)
 
 
-def record_hand_over(batch, event: protocol.Event) -> None:
+def record_hand_over(batch: _Batch, event: protocol.Event) -> None:
     """Apply one originals.* event (raises CustodyRejection); the batch stores the event itself."""
     refresh_custody(batch, _check(batch, event), ((event.type, event.payload),))

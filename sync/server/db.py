@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
     JSON,
@@ -25,16 +25,24 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    Update,
     create_engine,
     event,
     false,
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+# The values some text columns hold, as the wire (sync.protocol) spells them. The columns
+# stay plain strings in the schema; what writes them checks the value first.
+OrgLevel = Literal["county", "town", "village"]  # protocol.OrgUnitInfo.level
+Role = Literal["clerk", "social_worker", "bus_staff", "approver", "supervisor", "admin"]  # LoginResponse.role
+TicketStatus = Literal["waiting", "called", "done", "no_show"]  # protocol.QueueTicket.status
+EventStatus = Literal["acked", "rejected"]  # a stored answer; "retry" is never stored
 
 
 def utcnow() -> dt.datetime:
@@ -77,7 +85,7 @@ class OrgUnit(Base):
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     region_code: Mapped[str] = mapped_column(String(12))
-    level: Mapped[str] = mapped_column(String(16), default="county")
+    level: Mapped[OrgLevel] = mapped_column(String(16), default="county")
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("org_units.code"), default=None)
     # A hall configured so (a county hall, say) sees the cases of every unit below it.
     sees_subunits: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -90,7 +98,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(32))
+    role: Mapped[Role] = mapped_column(String(32))
     org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"), index=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -188,7 +196,7 @@ class Event(Base):
     payload: Mapped[dict] = mapped_column(JSON)
     device_time: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     server_time: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    status: Mapped[str] = mapped_column(String(16))  # acked / rejected
+    status: Mapped[EventStatus] = mapped_column(String(16))
     code: Mapped[str | None] = mapped_column(String(64), default=None)
     reason: Mapped[str | None] = mapped_column(Text, default=None)
 
@@ -269,7 +277,7 @@ class Ticket(Base):
     category: Mapped[str] = mapped_column(String(4))
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
     priority_reason: Mapped[str] = mapped_column(String(32), default="")
-    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting/called/done/no_show
+    status: Mapped[TicketStatus] = mapped_column(String(16), default="waiting")
     window: Mapped[str | None] = mapped_column(String(16), default=None)  # who called it last
     target_window: Mapped[str | None] = mapped_column(String(16), default=None)
     recalls: Mapped[int] = mapped_column(Integer, default=0)
@@ -372,6 +380,12 @@ def reserve_changes(session: Session, count: int) -> int:
     locked until the caller commits, so seq order is commit order."""
     session.execute(update(ChangeCounter).where(ChangeCounter.id == 1).values(value=ChangeCounter.value + count))
     return session.execute(select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar_one()
+
+
+def rows_matched(session: Session, statement: Update) -> int:
+    """Run an UPDATE in the session; how many rows it matched. `Session.execute` answers DML
+    with a CursorResult but is typed to return the plain Result, which has no rowcount."""
+    return cast("CursorResult[()]", session.execute(statement)).rowcount
 
 
 def _sqlite_setup(engine: Engine) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -72,7 +73,7 @@ def extend_for_suspension(case: Case, resumed: dt.datetime, calendar: WorkCalend
 class Warning:
     case_no: str
     org_code: str
-    level: str  # near_due / overdue
+    level: Literal["near_due", "overdue"]
     due: dt.date
     working_days_left: int
 
@@ -90,15 +91,19 @@ def scan_deadlines(
             select(Case).where(Case.status.in_(OPEN_STATES), Case.due.is_not(None)).order_by(Case.due, Case.case_no)
         ).scalars()
         for case in cases:
-            left = working_days_between(today, case.due, calendar)
-            level = "overdue" if today > case.due else "near_due" if left <= near_days else None
+            due = case.due
+            assert due is not None  # the query takes only cases with a due date
+            left = working_days_between(today, due, calendar)
+            level: Literal["near_due", "overdue"] | None = (
+                "overdue" if today > due else "near_due" if left <= near_days else None
+            )
             if level is None:
                 continue
-            found.append(Warning(case.case_no, case.org_code, level, case.due, left))
+            found.append(Warning(case.case_no, case.org_code, level, due, left))
             if case.warning == level:
                 continue
             case.warning = level
-            data = protocol.DeadlineWarningData(level=level, due=case.due, working_days_left=left)
+            data = protocol.DeadlineWarningData(level=level, due=due, working_days_left=left)
             append_change(
                 session,
                 protocol.CHANGE_DEADLINE,

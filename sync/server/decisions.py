@@ -7,6 +7,8 @@ server clock and lands in the change feed of the case's org unit.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -29,11 +31,15 @@ class CaseUpdate:
     status: str
     reason: str | None
     supplement: tuple[str, ...]
-    due: object
+    due: dt.date | None
     change_seq: int
 
 
-def _update(db: str | Engine, case_no: str, target: CaseState, by: str, apply, extra: dict) -> CaseUpdate:
+# What a decision does to the case besides moving it: (session, case, status before, now).
+_Apply = Callable[[Session, Case, str, dt.datetime], None]
+
+
+def _update(db: str | Engine, case_no: str, target: CaseState, by: str, apply: _Apply, extra: dict) -> CaseUpdate:
     with engine_for(db) as engine, Session(engine) as session, session.begin():
         case = session.execute(select(Case).where(Case.case_no == parse_case_no(case_no))).scalar_one_or_none()
         if case is None:
@@ -59,7 +65,7 @@ def request_supplement(
     if not items:
         raise AdminError("请列出需要补正的材料")
 
-    def apply(_s, case, _previous, _now):
+    def apply(_s: Session, case: Case, _previous: str, _now: dt.datetime) -> None:
         case.supplement, case.reason = items, (reason or "").strip() or None
 
     return _update(
@@ -78,7 +84,7 @@ def suspend(db: str | Engine, case_no: str, reason: str, *, by: str) -> CaseUpda
     if not reason:
         raise AdminError("启动特别程序必须填写理由（如听证、招标、检验、专家评审）")
 
-    def apply(_s, case, _previous, now):
+    def apply(_s: Session, case: Case, _previous: str, now: dt.datetime) -> None:
         case.reason, case.suspended_at = reason, now
 
     return _update(db, case_no, CaseState.SUSPENDED, by, apply, {"reason": reason})
@@ -87,7 +93,7 @@ def suspend(db: str | Engine, case_no: str, reason: str, *, by: str) -> CaseUpda
 def resume(db: str | Engine, case_no: str, *, by: str, reason: str | None = None) -> CaseUpdate:
     """End the special procedure: the due date moves by the working days it lasted."""
 
-    def apply(session, case, _previous, now):
+    def apply(session: Session, case: Case, _previous: str, now: dt.datetime) -> None:
         extend_for_suspension(case, now, current_calendar(session))
         case.suspended_at, case.reason = None, (reason or "").strip() or None
 
@@ -97,7 +103,7 @@ def resume(db: str | Engine, case_no: str, *, by: str, reason: str | None = None
 def result_ready(db: str | Engine, case_no: str, *, by: str) -> CaseUpdate:
     """The licence or decision is printed and waits at the window for pickup."""
 
-    def apply(_s, case, previous, _now):
+    def apply(_s: Session, case: Case, previous: str, _now: dt.datetime) -> None:
         if previous not in (CaseState.APPROVED.value, CaseState.DENIED.value):
             raise IllegalDecision("只有已审批的办件才能通知领取结果", "illegal_transition")
 

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable
 
 import httptools
 from starlette.requests import ClientDisconnect
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from .body import DIRECT_BODY, BodyPiece
 
@@ -42,7 +42,9 @@ class DirectBodyProtocol(HttpToolsProtocol):
             return
         length = _content_length(self.headers)
         if length:
-            self.scope.setdefault("extensions", {})[DIRECT_BODY] = DirectBody(self, cycle, length)
+            # uvicorn's scope types an extension as a dict (the ASGI spec's shape); this one is
+            # the DirectBody object itself, for the app to call.
+            self.scope.setdefault("extensions", {})[DIRECT_BODY] = DirectBody(self, cycle, length)  # type: ignore[assignment]
 
     def on_body(self, body: bytes) -> None:
         self._body_seen += len(body)
@@ -71,7 +73,7 @@ def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
 class DirectBody:
     """One request's body, taken over from uvicorn when the app asks for it."""
 
-    def __init__(self, owner: DirectBodyProtocol, cycle, length: int):
+    def __init__(self, owner: DirectBodyProtocol, cycle: RequestResponseCycle, length: int):
         self._owner, self._cycle, self._length = owner, cycle, length
         self._queue: collections.deque[BodyPiece] = collections.deque()
         self._ready = asyncio.Event()
@@ -175,8 +177,10 @@ class _Receiver(asyncio.BufferedProtocol):
         return memoryview(self.current)[self.fill : self.fill + min(PIECE - self.fill, self.left)]
 
     def buffer_updated(self, nbytes: int) -> None:
+        current = self.current
+        assert current is not None  # asyncio filled what get_buffer handed out
         if self.body._seen is not None and not self.dropping:
-            self.body._seen(memoryview(self.current)[self.fill : self.fill + nbytes])
+            self.body._seen(memoryview(current)[self.fill : self.fill + nbytes])
         self.fill += nbytes
         self.left -= nbytes
         if self.fill < PIECE and self.left > 0:
@@ -184,8 +188,8 @@ class _Receiver(asyncio.BufferedProtocol):
         if self.dropping:
             self.fill = 0
         else:
-            buffer, self.current = self.current, None
-            self.body._deliver(BodyPiece(memoryview(buffer)[: self.fill], self._releaser(buffer)))
+            self.current = None
+            self.body._deliver(BodyPiece(memoryview(current)[: self.fill], self._releaser(current)))
             self.fill = 0
         if self.left == 0:
             self.done = True
@@ -198,7 +202,7 @@ class _Receiver(asyncio.BufferedProtocol):
                 self.owner.transport.pause_reading()
 
     def _releaser(self, buffer: bytearray) -> Callable[..., None]:
-        def release(_future=None) -> None:
+        def release(_future: object = None) -> None:
             self.loop.call_soon_threadsafe(self._recycle, buffer)
 
         return release
@@ -231,7 +235,8 @@ class _Receiver(asyncio.BufferedProtocol):
         self.owner.connection_lost(exc)
 
     def eof_received(self) -> bool | None:
-        return self.owner.eof_received()
+        self.owner.eof_received()  # uvicorn's answers None: close the transport
+        return None
 
     def pause_writing(self) -> None:
         self.owner.pause_writing()

@@ -11,13 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
-from pydantic import ValidationError
-from sqlalchemy import Integer, Table, delete, insert, or_, select
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import FromClause, Integer, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import format_case_no, parse_case_no
+from client.domain.catalog import Catalog
+from client.domain.deadlines import WorkCalendar
 from client.domain.states import LABELS, CaseState, IllegalTransition
 from sync import protocol
 
@@ -26,7 +30,19 @@ from .auth import DeviceIdentity
 from .cases import move_case
 from .context import ServerContext
 from .custody import HAND_OVERS, CustodyRejection, record_hand_over, refresh_custody
-from .db import ALL_ORGS, Blob, Case, CaseBlob, Change, ChangeCounter, Event, Shift, reserve_changes, utcnow
+from .db import (
+    ALL_ORGS,
+    Blob,
+    Case,
+    CaseBlob,
+    Change,
+    ChangeCounter,
+    Event,
+    EventStatus,
+    Shift,
+    reserve_changes,
+    utcnow,
+)
 from .deadlines import due_date, start_date
 from .errors import ApiError, Rejection
 from .parties import PartyError, parties_of
@@ -99,7 +115,7 @@ _CASE_KEYS = tuple(column.key for column in Case.__table__.columns)
 _INT32 = 2**31 - 1  # PostgreSQL's INTEGER
 
 
-def _unstorable(table: Table, values: dict) -> str | None:
+def _unstorable(table: FromClause, values: dict) -> str | None:
     """The first column of `table` that cannot hold its value on both backends: text too
     long or with a NUL, an integer beyond INTEGER, a date next to the ends of the calendar
     (the UTC conversion would overflow). Such an event is refused, not retried forever."""
@@ -154,7 +170,7 @@ class _Batch:
         # either (PostgreSQL refuses a NUL even in a WHERE clause).
         events = [e for e in events if self.unstorable(e) is None]
         self._events = events
-        self._catalog_calendar: tuple | None = None
+        self._catalog_calendar: tuple[Catalog, WorkCalendar] | None = None
         case_ids = list({e.case_id for e in events})
         self._cases: dict[str, Case] = {
             c.id: c for c in session.execute(select(Case).where(Case.id.in_(case_ids))).scalars()
@@ -197,7 +213,7 @@ class _Batch:
             self._stored_hand_overs.setdefault(row.case_id, []).append((row.type, row.payload))
         self._changes: list[dict] = []
         self._events_out: list[dict] = []
-        self._undo: list = []
+        self._undo: list[Callable[[], object]] = []
         self._touched: list[Case] = []
 
     # -- reads ---------------------------------------------------------------
@@ -208,7 +224,7 @@ class _Batch:
             for row in self.session.execute(select(Event).where(Event.event_id.in_(ids))).scalars()
         }
 
-    def catalog_calendar(self) -> tuple:
+    def catalog_calendar(self) -> tuple[Catalog, WorkCalendar]:
         if self._catalog_calendar is None:
             self._catalog_calendar = (self.ctx.current_catalog(self.session), current_calendar(self.session))
         return self._catalog_calendar
@@ -243,7 +259,7 @@ class _Batch:
         return tuple(sha for sha in expected if sha not in self._held)
 
     # -- writes --------------------------------------------------------------
-    def on_undo(self, undo) -> None:
+    def on_undo(self, undo: Callable[[], object]) -> None:
         """Run `undo` if the event being applied is rejected (for rows a handler changes itself)."""
         self._undo.append(undo)
 
@@ -257,7 +273,12 @@ class _Batch:
         case.blobs_expected = list(dict.fromkeys(shas))
         names = self._case_blobs.setdefault(case.id, set())
         before = set(names)
-        self._undo.append(lambda: (names.clear(), names.update(before)))
+
+        def undo() -> None:
+            names.clear()
+            names.update(before)
+
+        self._undo.append(undo)
         names.clear()
         names.update(case.blobs_expected)
 
@@ -306,7 +327,7 @@ class _Batch:
         )
 
     @staticmethod
-    def check(table: Table, values: dict) -> None:
+    def check(table: FromClause, values: dict) -> None:
         """Refuse the event when a row it writes would not fit its table."""
         problem = _unstorable(table, values)
         if problem:
@@ -338,6 +359,9 @@ class _Batch:
             )
         self._undo, self._touched = [], []
         changes = len(self._changes)
+        status: EventStatus
+        code: str | None
+        reason: str | None
         try:
             _apply(self, event)
             for case in self._touched:
@@ -517,7 +541,10 @@ def _deliver(batch: _Batch, event: protocol.Event) -> None:
     batch.status_change(case, {"delivered_at": payload.delivered_at.isoformat()})
 
 
-def _own_case(batch: _Batch, event: protocol.Event, model, what: str):
+_Payload = TypeVar("_Payload", bound=BaseModel)
+
+
+def _own_case(batch: _Batch, event: protocol.Event, model: type[_Payload], what: str) -> tuple[_Payload, Case]:
     """The payload and the device's own case for a later window event, or a Rejection."""
     try:
         payload = model.model_validate(event.payload)
@@ -618,7 +645,7 @@ def pull_changes(
     limit = max(1, min(limit, MAX_PULL))
     cursor = max(0, cursor)
     with ctx.sessions() as session:
-        counter = session.get(ChangeCounter, 1)
+        counter = session.get_one(ChangeCounter, 1)  # the one row, made by the first migration
         if cursor > counter.value or 0 < cursor < counter.pruned_through:
             raise ApiError(410, "cursor_expired", "同步位置已失效，正在重新同步")
         rows = list(

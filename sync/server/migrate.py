@@ -29,7 +29,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def head_revision() -> str:
+def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -50,7 +50,7 @@ def upgrade(engine: Engine, target: str = "head") -> None:
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:
-            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+            _pragma(conn, "PRAGMA foreign_keys = OFF")
         try:
             with conn.begin():
                 if conn.dialect.name == "postgresql":
@@ -66,4 +66,11 @@ def upgrade(engine: Engine, target: str = "head") -> None:
                         raise RuntimeError(f"migration left rows without their parent: {broken[:5]}")
         finally:
             if sqlite:
-                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
+                _pragma(conn, "PRAGMA foreign_keys = ON")
+
+
+def _pragma(conn: Connection, sql: str) -> None:
+    """Run a PRAGMA on the DB-API connection itself, outside SQLAlchemy's transaction."""
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None  # only a closed or invalidated connection has none
+    dbapi.execute(sql)

@@ -12,12 +12,13 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from client.domain.case_numbers import parse_case_no
 from client.domain.identity import check_id_number
@@ -32,6 +33,9 @@ from .deps import Ctx, Dev
 from .errors import ApiError, Rejection
 from .publishing import current_catalog
 from .scope import subunits
+
+if TYPE_CHECKING:
+    from .events import _Batch
 
 log = logging.getLogger(__name__)
 
@@ -281,7 +285,9 @@ def _visible_orgs(session: Session, org_code: str) -> set[str]:
     return {org_code, *subunits(session, org_code)}
 
 
-def runs_for_device(sessions, device: DeviceIdentity, run_date: dt.date) -> protocol.OutreachRunList:
+def runs_for_device(
+    sessions: sessionmaker[Session], device: DeviceIdentity, run_date: dt.date
+) -> protocol.OutreachRunList:
     with sessions() as session:
         orgs = _visible_orgs(session, device.org_code)
         runs = session.execute(
@@ -292,7 +298,7 @@ def runs_for_device(sessions, device: DeviceIdentity, run_date: dt.date) -> prot
         return protocol.OutreachRunList(runs=[_run_data(r, _appointments(session, r.id)) for r in runs])
 
 
-def run_for_device(sessions, device: DeviceIdentity, run_id: str) -> protocol.OutreachRunData:
+def run_for_device(sessions: sessionmaker[Session], device: DeviceIdentity, run_id: str) -> protocol.OutreachRunData:
     if not _ID.match(run_id):
         raise ApiError(404, "unknown_run", "没有找到该直通车行程")
     with sessions() as session:
@@ -326,22 +332,27 @@ _ID = re.compile(r"^[0-9a-fA-F-]{1,36}$")
 _APPOINTMENT_RESULT = ("outcome", "case_id", "case_no", "reason_code", "reason", "signature", "visited_at", "device_id")
 
 
-def _appointment(batch, run_id: str, appointment_id: str) -> OutreachAppointment:
+def _appointment(batch: _Batch, run_id: str, appointment_id: str) -> OutreachAppointment:
     if not (_ID.match(run_id) and _ID.match(appointment_id)):  # never query with what no row can hold
         raise Rejection("unknown_appointment", "后台没有找到该预约，可能已被主管删除")
     session = batch.session
     appt = session.get(OutreachAppointment, appointment_id)
     if appt is None or appt.run_id != run_id:
         raise Rejection("unknown_appointment", "后台没有找到该预约，可能已被主管删除")
-    run = session.get(OutreachRun, run_id)
+    run = session.get_one(OutreachRun, run_id)  # the appointment's run: a foreign key
     if run.org_code not in _visible_orgs(session, batch.device.org_code):
         raise Rejection("unknown_appointment", "该预约不属于本机构的直通车行程")
     before = {key: getattr(appt, key) for key in _APPOINTMENT_RESULT}
-    batch.on_undo(lambda: [setattr(appt, key, value) for key, value in before.items()])
+
+    def undo() -> None:
+        for key, value in before.items():
+            setattr(appt, key, value)
+
+    batch.on_undo(undo)
     return appt
 
 
-def apply_visited(batch, event: protocol.Event) -> None:
+def apply_visited(batch: _Batch, event: protocol.Event) -> None:
     """A visit produced a case (pushed just before, in device order): link them."""
     try:
         payload = protocol.OutreachVisitedPayload.model_validate(event.payload)
@@ -372,7 +383,7 @@ def apply_visited(batch, event: protocol.Event) -> None:
             batch.status_change(case)
 
 
-def apply_missed(batch, event: protocol.Event) -> None:
+def apply_missed(batch: _Batch, event: protocol.Event) -> None:
     try:
         payload = protocol.OutreachMissedPayload.model_validate(event.payload)
     except ValidationError as exc:

@@ -45,10 +45,10 @@ def parties_of(payload: protocol.CaseAcceptedPayload) -> Parties:
             raise PartyError("invalid_payload", "单位申请缺少到场经办人")
         number, id_type, kind = check.value, ID_USCC, ORGANISATION
     elif applicant.id_type in RESIDENT_ID_TYPES:
-        check = check_id_number(applicant.id_number)
-        if not check.ok:
-            raise PartyError("invalid_id_number", f"申请人身份证号码有误：{check.message}")
-        number, id_type, kind = check.number, applicant.id_type, applicant.kind
+        id_check = check_id_number(applicant.id_number)
+        if not id_check.ok:
+            raise PartyError("invalid_id_number", f"申请人身份证号码有误：{id_check.message}")
+        number, id_type, kind = id_check.number, applicant.id_type, applicant.kind
     elif not applicant.id_number.strip():
         raise PartyError("invalid_id_number", "申请人证件号码为空")
     else:

@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass
 
 from fastapi import APIRouter
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,7 +38,7 @@ from client.domain.tickets import (
 )
 from sync import protocol
 
-from .db import OrgUnit, Ticket, utcnow
+from .db import OrgUnit, Ticket, rows_matched, utcnow
 from .deps import Ctx, Dev
 from .errors import ApiError
 
@@ -166,9 +166,9 @@ def _lock_hall(session: Session, org_code: str) -> None:
         raise QueueError(404, "unknown_org", f"没有机构 {org_code}")
 
 
-def _eligible(org_code: str, day: dt.date, window: str, categories: list[str]):
+def _eligible(org_code: str, day: dt.date, window: str, categories: list[str]) -> tuple[ColumnElement[bool], ...]:
     """Waiting tickets this window may call: sent to it, or open to all in its categories."""
-    open_to_all = Ticket.target_window.is_(None)
+    open_to_all: ColumnElement[bool] = Ticket.target_window.is_(None)
     if categories:
         open_to_all = and_(open_to_all, Ticket.category.in_(categories))
     return (
@@ -232,7 +232,8 @@ def call_next(
             turn = priority_turn(recent, first[True] is not None, first[False] is not None)
             if turn is None:
                 return protocol.CallResponse(ticket=None, waiting=0)
-            won = session.execute(
+            won = rows_matched(
+                session,
                 update(Ticket)
                 .where(Ticket.id == first[turn], Ticket.status == "waiting")
                 .values(
@@ -243,15 +244,16 @@ def call_next(
                     called_at=func.coalesce(Ticket.called_at, stamp),
                     last_called_at=stamp,
                     recalls=0,
-                )
-            ).rowcount
+                ),
+            )
             if won != 1:
                 continue  # another window took it between our look and our update: look again
-            row = session.get(Ticket, first[turn])
+            row = session.get_one(Ticket, first[turn])  # just updated, in this transaction
             session.refresh(row)
             waiting = session.execute(select(func.count()).select_from(Ticket).where(*where)).scalar_one()
-            answer = protocol.CallResponse(ticket=_as_wire(row), waiting=waiting)
-        log.info("window %s of %s called %s", window, org_code, answer.ticket.ticket_no)
+            ticket = _as_wire(row)
+            answer = protocol.CallResponse(ticket=ticket, waiting=waiting)
+        log.info("window %s of %s called %s", window, org_code, ticket.ticket_no)
         return answer
     raise QueueError(503, "queue_busy", "叫号繁忙，请稍后重试")
 
@@ -382,7 +384,11 @@ def list_tickets(
 
 
 router = APIRouter(prefix="/queue", tags=["queue"])
-_ERRORS = {400: {"model": protocol.ErrorBody}, 404: {"model": protocol.ErrorBody}, 409: {"model": protocol.ErrorBody}}
+_ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": protocol.ErrorBody},
+    404: {"model": protocol.ErrorBody},
+    409: {"model": protocol.ErrorBody},
+}
 
 
 @router.post("/tickets", response_model=protocol.QueueTicket, responses=_ERRORS)

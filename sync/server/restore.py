@@ -84,7 +84,7 @@ def restore_page(
                 )
             )
         changes: dict[str, list[protocol.Change]] = {i: [] for i in ids}
-        for row in session.execute(
+        for change in session.execute(
             select(Change)
             .where(
                 Change.case_id.in_(ids),
@@ -94,14 +94,16 @@ def restore_page(
             )
             .order_by(Change.seq)
         ).scalars():
-            changes[row.case_id].append(
+            case_id = change.case_id
+            assert case_id is not None  # selected by case id
+            changes[case_id].append(
                 protocol.Change(
-                    seq=row.seq,
-                    kind=row.kind,
-                    case_id=row.case_id,
-                    case_no=row.case_no,
-                    data=row.data,
-                    server_time=row.server_time,
+                    seq=change.seq,
+                    kind=change.kind,
+                    case_id=case_id,
+                    case_no=change.case_no,
+                    data=change.data,
+                    server_time=change.server_time,
                 )
             )
         snapshots = [_snapshot(c, events[c.id], changes[c.id]) for c in cases]
