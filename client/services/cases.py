@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import format_case_no, parse_case_no
 from client.domain.deadlines import WorkCalendar, add_limit
@@ -14,6 +16,8 @@ from client.domain.identity import RELATIONS, mask_id_number
 from client.domain.states import CLOSED, LABELS, TRANSITIONS, CaseState
 from client.store.db import Store
 from client.store.models import Case, CaseEvent, OutboxEntry, TransferSlip
+
+from .errors import ServiceError
 
 EVENT_LABELS = {
     "case.accepted": "窗口受理",
@@ -128,7 +132,17 @@ def deadline_warning(status: str, promised_by: dt.date, today: dt.date, calendar
     return ""
 
 
-def _custody_fields(slip: TransferSlip | None) -> dict:
+class _CustodyFields(TypedDict, total=False):
+    """CaseDetail's 帮办代办 fields, present only for a case with a transfer slip."""
+
+    custody: str
+    custody_label: str
+    slip_no: str
+    forward_to: str
+    can_dispatch: bool
+
+
+def _custody_fields(slip: TransferSlip | None) -> _CustodyFields:
     if slip is None:
         return {}
     return {
@@ -152,7 +166,7 @@ class CaseQueries:
         self.calendar = fixed if callable(fixed) else (lambda: fixed)
         self.today = today
 
-    def _summary(self, s, case: Case) -> CaseSummary:
+    def _summary(self, s: Session, case: Case) -> CaseSummary:
         states = list(
             s.scalars(
                 select(OutboxEntry.state)
@@ -202,6 +216,8 @@ class CaseQueries:
     def detail(self, case_id: str) -> CaseDetail:
         with self.store.sessions() as s:
             case = s.get(Case, case_id)
+            if case is None:
+                raise ServiceError("未找到该办件")
             timeline = tuple(
                 TimelineEntry(
                     ev.device_time,

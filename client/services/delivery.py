@@ -8,8 +8,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from client.domain.identity import check_id_number
 from client.domain.states import CaseState, IllegalTransition, check_transition
@@ -24,6 +26,8 @@ from .errors import ServiceError
 from .paperwork import Paperwork
 
 log = logging.getLogger(__name__)
+
+Postage = Literal["office", "applicant"]  # office: 邮寄费用由政府承担
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ class DeliveryService:
             )
         self.on_new_event()
         with self.store.sessions() as s:
-            case = s.get(Case, case_id)
+            case = s.get_one(Case, case_id)  # delivered just now
         try:
             pdf = self.paperwork.delivery_receipt(
                 case, recipient_name.strip() or case.applicant_name, check.number, now
@@ -98,7 +102,7 @@ class DeliveryService:
         clerk: Clerk,
         phone: str = "",
         carrier: str = "中国邮政EMS",
-        postage: str | None = None,
+        postage: Postage | None = None,
     ) -> MailResult:
         """邮寄送达: the result goes out by post; the tracking number is the proof.
 
@@ -165,7 +169,7 @@ class DeliveryService:
         return case_no
 
     @staticmethod
-    def _move(s, case_id: str, target: CaseState, now: dt.datetime) -> Case:
+    def _move(s: Session, case_id: str, target: CaseState, now: dt.datetime) -> Case:
         case = s.get(Case, case_id)
         if case is None:
             raise ServiceError("未找到该办件")
@@ -182,7 +186,7 @@ class MailResult:
     case_no: str
     mailed_at: dt.datetime
     tracking_no: str
-    postage: str = "applicant"  # office: 邮寄费用由政府承担
+    postage: Postage = "applicant"
 
     @property
     def postage_label(self) -> str:

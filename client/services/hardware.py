@@ -10,7 +10,7 @@ import concurrent.futures
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from client.domain.identity import IdCard
 from client.domain.paper import ReceiptLayout
@@ -34,15 +34,24 @@ class DeviceState:
     printer: str
 
 
+class DeviceThread(Protocol):
+    """The one thread allowed to touch a device (devices.owner.DeviceOwner)."""
+
+    def submit(self, fn: Callable[[], Any]) -> concurrent.futures.Future[Any]: ...
+
+
 class OwnedDevice:
     """A device object plus the owner thread that must be the only one touching it."""
 
-    def __init__(self, owner, opener: Callable[[], Any], kind: str):
+    def __init__(self, owner: DeviceThread, opener: Callable[[], Any], kind: str):
         self.owner, self.opener, self.kind = owner, opener, kind
-        self._device = None
+        self._device: object | None = None
 
-    def call(self, method: str, *args, timeout: float = 15.0):
-        def job():
+    def call(self, method: str, *args: object, timeout: float = 15.0) -> Any:
+        """The device's `method(*args)`, run on the owner thread. Its answer is typed Any: the
+        method is named at run time, and only the caller knows what that driver method returns."""
+
+        def job() -> Any:
             if self._device is None:
                 self._device = self.opener()
             try:

@@ -12,12 +12,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal, cast
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import format_case_no, mint_case_no
-from client.domain.catalog import Catalog, MaterialSpec, Matter
+from client.domain.catalog import Bundle, Catalog, MaterialSpec, Matter
 from client.domain.deadlines import Deadline, WorkCalendar, add_limit
 from client.domain.decisions import (
     ACCEPT,
@@ -56,6 +57,13 @@ from .paperwork import Paperwork
 from .transfer import ProxyRecorder, proxy_scope_region
 
 log = logging.getLogger(__name__)
+
+# The wire's names for values the domain keeps as plain strings; sync.protocol's payload models
+# list the same ones and validate them again when a payload is built.
+ApplicantKind = Literal["person", "organisation"]
+AgentRelation = Literal["entrusted", "statutory", "staff", "proxy"]
+Outcome = Literal["accept", "accept_tolerant", "pledge", "conclude", "notify_missing", "refuse"]
+RecordedStatus = Literal["received", "missing", "tolerated", "pledged", "waived", "defective"]
 
 MAX_PAGE_BYTES = 50 * 1024 * 1024
 PAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".pdf", ".tif", ".tiff"}
@@ -176,7 +184,9 @@ class IntakeService:
     def check_id(self, number: str) -> IdCheck:
         return check_id_number(number, today=self.clock().date())
 
-    def search(self, text: str, *, bundles: bool = False, limit: int = 20, proxy: bool = False) -> tuple:
+    def search(
+        self, text: str, *, bundles: bool = False, limit: int = 20, proxy: bool = False
+    ) -> tuple[Matter | Bundle, ...]:
         """Ranked matters (and, with `bundles`, 一件事) this device may take in.
 
         Scoped by the level and region of the enrolled org unit; an unenrolled device
@@ -313,6 +323,8 @@ class IntakeService:
                         s.add(BlobEntry(sha256=sha, size=size))
                 s.flush()
                 if draft.proxy and composed.decision.accepted and composed.decision.outcome != CONCLUDE:
+                    agent = composed.applicant.agent
+                    assert agent is not None  # _compose refuses a 帮办代办 draft without its agent
                     composed.payload["proxy"] = self.proxy.record(
                         s,
                         case=composed.case,
@@ -321,7 +333,7 @@ class IntakeService:
                         clerk=clerk,
                         identity=identity,
                         now=now,
-                        agent_id=composed.applicant.agent.id_number,
+                        agent_id=agent.id_number,
                     )
                 append_event(
                     s,
@@ -412,7 +424,9 @@ class IntakeService:
             updated_at=now,
             reason="；".join(decision.reasons) if decision.outcome == REFUSE else "",
         )
-        materials, payload_materials, blobs = [], [], []
+        materials: list[Material] = []
+        payload_materials: list[protocol.MaterialPayload] = []
+        blobs: list[tuple[str, int]] = []
         for pos, spec in enumerate(preview.materials):
             given = inputs.get(spec.code)
             status = _material_status(material_state(spec, given), spec.code in short, decision.outcome)
@@ -455,7 +469,7 @@ class IntakeService:
                 id_number=applicant.id_number,
                 phone=applicant.phone,
                 address=applicant.address.strip(),
-                kind=applicant.kind,
+                kind=cast(ApplicantKind, applicant.kind),
                 legal_rep=applicant.legal_rep,
             ),
             revision=protocol.PAYLOAD_REVISION,
@@ -465,7 +479,7 @@ class IntakeService:
                 name=applicant.agent.name,
                 id_type=applicant.agent.id_type,
                 id_number=applicant.agent.id_number,
-                relation=applicant.agent.relation,
+                relation=cast(AgentRelation, applicant.agent.relation),
                 phone=applicant.agent.phone.strip(),
             ),
             materials=payload_materials,
@@ -473,7 +487,7 @@ class IntakeService:
             promised_by=deadline.due,
             clerk=clerk.username,
             notice_no=case.notice_no,
-            outcome=decision.outcome,
+            outcome=cast(Outcome, decision.outcome),
             basis=decision.basis,
             reasons=list(decision.reasons),
             competent_office=decision.competent_office,
@@ -523,7 +537,7 @@ class _Composed:
     applicant: Applicant  # normalised, as recorded
 
 
-def _material_status(state: str, short: bool, outcome: str) -> str:
+def _material_status(state: str, short: bool, outcome: str) -> RecordedStatus:
     """The material's status on the case record (protocol.MaterialPayload.status)."""
     if state in RECEIVED_STATES and not short:
         return "received"

@@ -13,9 +13,11 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal, TypeGuard
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import format_case_no
 from client.domain.decisions import ACCEPT, ACCEPT_TOLERANT, CONCLUDE, NOTIFY_MISSING, PLEDGE
@@ -43,7 +45,9 @@ OUTCOME_LABELS = {
     "notified": "一次性告知",
     "refused": "不予受理",
 }
-VISIT_OUTCOME = {
+VisitOutcome = Literal["concluded", "collected", "notified", "refused"]  # protocol.VISIT_OUTCOMES
+MissedReason = Literal["not_home", "done_elsewhere", "rescheduled", "other"]  # protocol.MISSED_REASONS' keys
+VISIT_OUTCOME: dict[str, VisitOutcome] = {
     CONCLUDE: "concluded",
     ACCEPT: "collected",
     ACCEPT_TOLERANT: "collected",
@@ -51,6 +55,10 @@ VISIT_OUTCOME = {
     NOTIFY_MISSING: "notified",
 }
 MISSED_REASONS = protocol.MISSED_REASONS
+
+
+def _missed_reason(code: str) -> TypeGuard[MissedReason]:
+    return code in MISSED_REASONS
 
 
 @dataclass(frozen=True)
@@ -189,7 +197,7 @@ class OutreachService:
         return self.runs(run_date)
 
     @staticmethod
-    def _keep_run(s, run: protocol.OutreachRunData, now: dt.datetime) -> None:
+    def _keep_run(s: Session, run: protocol.OutreachRunData, now: dt.datetime) -> None:
         row = s.get(OutreachRun, run.id)
         if row is None:
             row = OutreachRun(id=run.id)
@@ -235,7 +243,7 @@ class OutreachService:
         today = today or self.clock().date()
         return min(runs, key=lambda r: (abs((r.run_date - today).days), r.run_date < today))
 
-    def _run_view(self, s, row: OutreachRun) -> RunView:
+    def _run_view(self, s: Session, row: OutreachRun) -> RunView:
         outcomes = [
             a.outcome for a in s.scalars(select(OutreachAppointment).where(OutreachAppointment.run_id == row.id))
         ]
@@ -316,8 +324,10 @@ class OutreachService:
             except OSError as exc:
                 raise ServiceError("保存签名失败，磁盘可能已满，请联系管理员", str(exc)) from exc
 
-        def mark(s, case_id: str, case_no: str, decided: str, now: dt.datetime) -> None:
+        def mark(s: Session, case_id: str, case_no: str, decided: str, now: dt.datetime) -> None:
             row = s.get(OutreachAppointment, appointment_id)
+            if row is None:
+                raise ServiceError("本机没有该预约，请重新下载行程")
             if row.outcome and row.outcome != "missed":
                 raise ServiceError(f"该预约已办理（{OUTCOME_LABELS.get(row.outcome, row.outcome)}）")
             done = VISIT_OUTCOME.get(decided, "refused")
@@ -354,7 +364,7 @@ class OutreachService:
 
     def record_missed(self, appointment_id: str, reason_code: str, reason: str, clerk: Clerk) -> AppointmentView:
         """A visit that did not happen (不在家、已另行办理、改约、其他), with the reason."""
-        if reason_code not in MISSED_REASONS:
+        if not _missed_reason(reason_code):
             raise ServiceError("请选择未办理原因：" + "、".join(MISSED_REASONS.values()))
         if reason_code == "other" and not reason.strip():
             raise ServiceError("原因为“其他”时请写明具体情况")

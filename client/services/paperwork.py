@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from sqlalchemy import select
 
@@ -81,6 +81,16 @@ def acting_of(id_type: str, first: dict) -> Acting:
     )
 
 
+class _NoticeParties(TypedDict):
+    """The fields every notice of a case shares: the office, the applicant and the matter."""
+
+    office_name: str
+    applicant_name: str
+    applicant_id_number: str
+    matter_name: str
+    acting: Acting
+
+
 @dataclass(frozen=True)
 class _CaseRecord:
     case: Case
@@ -117,6 +127,8 @@ class Paperwork:
     def _load(self, case_id: str) -> _CaseRecord:
         with self.store.sessions() as s:
             case = s.get(Case, case_id)
+            if case is None:
+                raise ServiceError("未找到该办件")
             _ = list(case.materials)
             first = s.scalars(
                 select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq).limit(1)
@@ -146,7 +158,7 @@ class Paperwork:
         outcome = first.get("outcome", ACCEPT)
         numbers = first.get("documents") or {OUTCOME_DOCUMENTS[outcome][0]: case.notice_no}
         templates = self.templates()
-        common = dict(
+        common = _NoticeParties(
             office_name=self.office.name,
             applicant_name=case.applicant_name,
             applicant_id_number=case.applicant_id_number,
@@ -383,7 +395,9 @@ class Paperwork:
             log.warning("receipt for %s not printed: %s", case.case_no, exc)
             return False, clerk_message(exc, "小票打印失败，请检查打印机后重新打印")
 
-    def delivery_receipt(self, case: Case, recipient_name: str, recipient_id: str, delivered_at) -> Path | None:
+    def delivery_receipt(
+        self, case: Case, recipient_name: str, recipient_id: str, delivered_at: dt.datetime
+    ) -> Path | None:
         notice = DeliveryNotice(
             office_name=self.office.name,
             case_no=case.case_no,

@@ -7,6 +7,7 @@ remembered for the next start.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from urllib.parse import urlparse
 
@@ -40,7 +41,7 @@ class PreferencesService:
         store: Store,
         enrolment: EnrolmentService,
         paperwork: Paperwork,
-        on_server_changed=lambda: None,
+        on_server_changed: Callable[[], None] = lambda: None,
         defaults: CounterSettings | None = None,
         power: PowerGate | None = None,
     ):

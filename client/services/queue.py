@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from client.domain.tickets import CATEGORIES, REASON_LABELS, STATUS_LABELS
 from sync import protocol
@@ -19,6 +20,8 @@ from sync.api import BackOfficeApi, ServerError, ServerUnreachable
 from .errors import ServiceError
 
 log = logging.getLogger(__name__)
+
+_Answer = TypeVar("_Answer")
 
 OFFLINE_MESSAGE = "叫号服务暂不可用，可直接受理"
 RECALLS_BEFORE_NO_SHOW = 3
@@ -100,29 +103,30 @@ class QueueService:
             raise ServiceError("尚未设置窗口号，请先开班或在设置（F12）中填写窗口号")
         return window
 
-    def _ask(self, fn: Callable[[BackOfficeApi, str], object]) -> tuple[object | None, QueuePanel | None]:
-        """Run one request; an unreachable queue becomes an 'unavailable' panel, a refusal a ServiceError."""
+    def _ask(self, fn: Callable[[BackOfficeApi, str], _Answer]) -> _Answer | QueuePanel:
+        """Run one request: its answer, or, when the queue is unreachable, an 'unavailable' panel
+        instead; a refusal is a ServiceError."""
         window = self._window()
         try:
-            return fn(self.api(), window), None
+            return fn(self.api(), window)
         except ServerUnreachable as exc:
             log.info("queue unreachable: %s", exc)
-            return None, QueuePanel(False, OFFLINE_MESSAGE, window)
+            return QueuePanel(False, OFFLINE_MESSAGE, window)
         except ServerError as exc:
             if exc.status in (404, 405) and exc.code in ("not_found", "method_not_allowed"):
-                return None, QueuePanel(False, "后台未启用叫号服务，可直接受理", window)
+                return QueuePanel(False, "后台未启用叫号服务，可直接受理", window)
             if exc.status >= 500 or exc.status == 401:
                 log.warning("queue request failed: %s", exc)
-                return None, QueuePanel(False, OFFLINE_MESSAGE, window)
+                return QueuePanel(False, OFFLINE_MESSAGE, window)
             raise ServiceError(exc.message, str(exc)) from exc
         except ServiceError as exc:  # not enrolled: no back office to ask
-            return None, QueuePanel(False, f"{OFFLINE_MESSAGE}（{exc.message}）", window)
+            return QueuePanel(False, f"{OFFLINE_MESSAGE}（{exc.message}）", window)
 
     def status(self) -> QueuePanel:
         """The window's current ticket (also after a restart) and who waits."""
-        answer, unavailable = self._ask(lambda api, w: api.queue_status(w))
-        if unavailable:
-            return unavailable
+        answer = self._ask(lambda api, w: api.queue_status(w))
+        if isinstance(answer, QueuePanel):
+            return answer
         return QueuePanel(
             True,
             "",
@@ -133,9 +137,9 @@ class QueueService:
         )
 
     def call_next(self) -> QueuePanel:
-        answer, unavailable = self._ask(lambda api, w: api.call_next(w))
-        if unavailable:
-            return unavailable
+        answer = self._ask(lambda api, w: api.call_next(w))
+        if isinstance(answer, QueuePanel):
+            return answer
         if answer.ticket is None:
             return QueuePanel(True, "目前没有等候的号", self._window())
         ticket = _view(answer.ticket)
@@ -143,11 +147,11 @@ class QueueService:
             True, f"请{ticket.ticket_no}号到{self._window()}号窗口办理", self._window(), ticket, answer.waiting
         )
 
-    def _act(self, ticket_id: int, action: str, **fields) -> TicketView | QueuePanel:
-        answer, unavailable = self._ask(
+    def _act(self, ticket_id: int, action: str, **fields: str | None) -> TicketView | QueuePanel:
+        answer = self._ask(
             lambda api, w: api.ticket_action(ticket_id, action, protocol.TicketAction(window=w, **fields))
         )
-        return unavailable or _view(answer)
+        return answer if isinstance(answer, QueuePanel) else _view(answer)
 
     def _after(self, result: TicketView | QueuePanel, note: Callable[[TicketView], str]) -> QueuePanel:
         if isinstance(result, QueuePanel):

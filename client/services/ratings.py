@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from client.domain.ratings import OVERALL, is_bad, label
 from client.store.db import Store
@@ -58,10 +59,14 @@ class RatingService:
             return RatingResult(case_no, None, "未评价", False)
         return self.record(case_id, int(level), clerk)
 
-    def record(self, case_id: str, level: int, clerk: Clerk, source: str = "pad") -> RatingResult:
+    def record(
+        self, case_id: str, level: int, clerk: Clerk, source: Literal["pad", "keyboard"] = "pad"
+    ) -> RatingResult:
         now = self.clock().replace(microsecond=0)
         with self.store.sessions.begin() as s:
             case = s.get(Case, case_id)
+            if case is None:
+                raise ServiceError("未找到该办件")
             payload = protocol.CaseRatedPayload(
                 case_no=case.case_no,
                 rated_at=now,

@@ -29,6 +29,7 @@ from sync.api import BackOfficeApi, ServerError, ServerUnreachable
 from .auth import Clerk
 from .errors import ServiceError, clerk_message
 from .intake import OUTCOME_LABELS
+from .paperwork import PrinterPort
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ class ShiftService:
         store: Store,
         identity: Callable[[], DeviceIdentity],
         api: Callable[[], BackOfficeApi],
-        printer=None,
+        printer: PrinterPort | None = None,
         office_name: str = "",
         receipt_format: Callable[[], str] = lambda: "80",
         unfinished: Callable[[], str] = lambda: "",
@@ -192,7 +193,7 @@ class ShiftService:
 
     def _summary(self, shift_id: str, unfinished: str) -> ShiftSummary:
         with self.store.sessions() as s:
-            row = s.get(Shift, shift_id)
+            row = s.get_one(Shift, shift_id)
             since = row.opened_at
             until = row.closed_at or self.clock() + dt.timedelta(seconds=1)
             events = s.scalars(
@@ -237,10 +238,10 @@ class ShiftService:
     def _close(self, shift_id: str, unfinished: str = "") -> ShiftSummary:
         now = self.clock().replace(microsecond=0)
         with self.store.sessions.begin() as s:
-            s.get(Shift, shift_id).closed_at = now
+            s.get_one(Shift, shift_id).closed_at = now
         summary = self._summary(shift_id, unfinished)
         with self.store.sessions.begin() as s:
-            s.get(Shift, shift_id).summary = {
+            s.get_one(Shift, shift_id).summary = {
                 "cases": summary.cases,
                 "outcomes": dict(summary.outcomes),
                 "tickets_served": summary.tickets_served,
@@ -315,7 +316,7 @@ class ShiftService:
                 log.warning("shift event %s rejected: %s %s", r.event_id, r.code, r.reason)
         with self.store.sessions.begin() as s:
             for shift_id, state in done:
-                row = s.get(Shift, shift_id)
+                row = s.get_one(Shift, shift_id)
                 if state == "closed" or row.synced == "":
                     row.synced = state
         return len(done)

@@ -66,6 +66,12 @@ def _label(status: str) -> str:
         return status
 
 
+def _five(counts: list[int]) -> tuple[int, int, int, int, int]:
+    """One indicator's counts, one per level (LEVELS order)."""
+    very_satisfied, satisfied, fair, dissatisfied, very_dissatisfied = counts
+    return very_satisfied, satisfied, fair, dissatisfied, very_dissatisfied
+
+
 class StatisticsQueries:
     def __init__(self, store: Store, catalog: Catalog | None = None, near_days: int = 3):
         self.store, self.catalog, self.near_days = store, catalog, near_days
@@ -164,10 +170,12 @@ class StatisticsQueries:
             notes=notes,
         )
 
-    def _ratings(self, start: dt.datetime, end: dt.datetime):
+    def _ratings(
+        self, start: dt.datetime, end: dt.datetime
+    ) -> tuple[tuple[IndicatorRatings, ...], tuple[BadRating, ...]]:
         """Counts per indicator and level from the month's case.rated events; 差评 listed for call-back."""
         counts = {name: [0, 0, 0, 0, 0] for name in INDICATORS}
-        bad = []
+        bad: list[BadRating] = []
         with self.store.sessions() as s:
             rows = s.execute(
                 select(CaseEvent, Case)
@@ -191,7 +199,7 @@ class StatisticsQueries:
                         status="待回访",
                     )
                 )
-        return tuple(IndicatorRatings(name, tuple(counts[name])) for name in INDICATORS), tuple(bad)
+        return tuple(IndicatorRatings(name, _five(counts[name])) for name in INDICATORS), tuple(bad)
 
     def _department(self, matter_code: str) -> str:
         if self.catalog is not None:

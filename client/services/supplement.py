@@ -13,8 +13,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from client.domain.catalog import Catalog, MaterialSpec
+from client.domain.catalog import Catalog, MaterialSpec, Matter
 from client.domain.states import CaseState, check_transition
 from client.store.db import Store
 from client.store.journal import append_event, next_value
@@ -24,7 +25,7 @@ from sync import protocol
 
 from .auth import Clerk
 from .errors import ServiceError
-from .intake import RECEIVED_STATES, MaterialInput
+from .intake import RECEIVED_STATES, MaterialInput, RecordedStatus
 from .paperwork import Paperwork
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ class SupplementService:
                     protocol.MaterialPayload(
                         code=m.code,
                         name=m.name,
-                        status=m.status,
+                        status=cast(RecordedStatus, m.status),  # as intake recorded it, or received since
                         form=m.form,
                         copies=m.copies,
                         blobs=list(m.pages or []),
@@ -167,14 +168,14 @@ class SupplementService:
         return SupplementResult(case_no, accepted_now, lacking, paper.notice_pdf, paper.printed, paper.error)
 
 
-def _matter(catalog: Catalog, code: str):
+def _matter(catalog: Catalog, code: str) -> Matter | None:
     try:
         return catalog.get(code)
     except KeyError:  # the catalog changed since: the case keeps what it recorded
         return None
 
 
-def _spec(matter, code: str, name: str, form: str, copies: int) -> MaterialSpec:
+def _spec(matter: Matter | None, code: str, name: str, form: str, copies: int) -> MaterialSpec:
     if matter is not None:
         try:
             return matter.material(code)

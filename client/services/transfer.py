@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -40,7 +41,8 @@ log = logging.getLogger(__name__)
 
 RELATION = "帮办代办"
 _RANK = {h: i for i, h in enumerate(protocol.HOLDERS)}
-LEVEL_OFFICES = {"county": "县政务服务中心", "town": "乡镇（街道）便民服务中心"}
+ForwardLevel = Literal["county", "town"]
+LEVEL_OFFICES: dict[ForwardLevel, str] = {"county": "县政务服务中心", "town": "乡镇（街道）便民服务中心"}
 STUB_MATTER = "帮办代办流转件（随单原件已收）"
 AGENT_ID_KEY = "proxy.agent_id:"
 
@@ -48,7 +50,7 @@ AGENT_ID_KEY = "proxy.agent_id:"
 @dataclass(frozen=True)
 class ForwardTarget:
     office: str
-    level: str  # county / town
+    level: ForwardLevel
 
 
 @dataclass(frozen=True)
