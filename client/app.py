@@ -103,6 +103,15 @@ class Runtime:
         """Background sync: retries with backoff on its own, woken early by new local events."""
         wake = self.services.sync.wake
 
+        def reported(report: SyncReport) -> None:
+            self.services.sync.note(report)
+            on_report(report)
+
+        def stop() -> None:
+            self._stop.set()
+            wake.set()
+            thread.join(timeout=5)
+
         def loop():
             while not self._stop.is_set():
                 engine = self.engine()
@@ -112,16 +121,14 @@ class Runtime:
                     wake.wait(interval)
                     wake.clear()
                     continue
-                engine.run(
-                    self._stop, wake, lambda r: (self.services.sync.note(r), on_report(r)), interval, gate=self.power
-                )
+                engine.run(self._stop, wake, reported, interval, gate=self.power)
                 if self.services.sync.status().revoked:
                     log.warning("device revoked by the back office: background sync stopped")
                     return
 
         thread = threading.Thread(target=loop, name="sync", daemon=True)
         thread.start()
-        self._stoppers.append(lambda: (self._stop.set(), wake.set(), thread.join(timeout=5)))
+        self._stoppers.append(stop)
 
     def close(self) -> None:
         self._stop.set()

@@ -42,7 +42,11 @@ class _Pieces:
 
 class BackOfficeApi:
     def __init__(
-        self, base_url: str, token: str | None = None, timeout: float = 10.0, session: requests.Session | None = None
+        self,
+        base_url: str,
+        token: str | None = None,
+        timeout: float | tuple[float, float] = 10.0,  # requests' (connect, read) pair is allowed
+        session: requests.Session | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.token = token

@@ -43,7 +43,7 @@ def _verify(args: argparse.Namespace) -> int:
         report = verify_chain(store)
     finally:
         store.close()
-    if report.ok:
+    if report.problem is None:
         print(f"审计链完好：共核验 {report.checked} 条事件，末条哈希 {report.head[:16]}…")
         return 0
     print(f"发现篡改（{report.problem.kind}）：{report.problem.message}")

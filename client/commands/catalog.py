@@ -64,7 +64,7 @@ def _import(args: argparse.Namespace) -> int:
     from client.services.published import read_catalog_file
 
     catalog, problems = read_catalog_file(Path(args.file))
-    if problems:
+    if problems or catalog is None:
         print(f"事项清单校验未通过（{len(problems)}处问题），未导入：", file=sys.stderr)
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)

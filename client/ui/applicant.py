@@ -10,7 +10,9 @@ everything known is filled in where the clerk has not typed yet.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import tkinter as tk
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
@@ -27,11 +29,16 @@ from client.domain.identity import (
     STATUTORY,
     Agent,
     Applicant,
+    IdCard,
 )
 from client.domain.parties import check_applicant, is_minor
 from client.domain.validators import check_uscc, uscc_from_scan
+from client.services.applicants import KnownApplicant
 
 from .theme import ERROR_COLOR, OK_COLOR
+
+if TYPE_CHECKING:
+    from .intake import IntakeView
 
 LABEL_WIDTH = 78
 
@@ -39,7 +46,7 @@ LABEL_WIDTH = 78
 class ApplicantPanel(ctk.CTkFrame):
     """The applicant column of the intake; `on_change` fires when who-acts changes the checklist."""
 
-    def __init__(self, master, view, on_change: Callable[[], None], on_done: Callable[[], None]):
+    def __init__(self, master: tk.Misc, view: IntakeView, on_change: Callable[[], None], on_done: Callable[[], None]):
         super().__init__(master)
         self.view, self.services, self.theme = view, view.services, view.theme
         self.on_change, self.on_done = on_change, on_done
@@ -50,6 +57,8 @@ class ApplicantPanel(ctk.CTkFrame):
         self._looked_up = ""
         self._agent_looked_up = ""
         self.last_agent: Agent | None = None  # a returning person's agent, offered with one click
+        # Called after a card read fills the applicant in (the service bus checks it against the booking).
+        self.on_card: Callable[[IdCard], None] | None = None
         self.columnconfigure(1, weight=1)
 
         head = ctk.CTkFrame(self, fg_color="transparent")
@@ -102,7 +111,7 @@ class ApplicantPanel(ctk.CTkFrame):
         )
         self.agent_toggle.pack(side="right", padx=(0, 6))
         self.reuse_agent = view.button(agent_head, "沿用上次", self.use_last_agent, -2, height=28, width=64)
-        self.agent_rows = []
+        self.agent_rows: list[tuple[ctk.CTkLabel, ctk.CTkEntry]] = []
         for row, text in ((9, "身份证号"), (11, "姓名"), (12, "电话")):
             label, entry = self._row(row, text)
             self.agent_rows.append((label, entry))
@@ -122,7 +131,7 @@ class ApplicantPanel(ctk.CTkFrame):
         self._layout()
 
     # layout
-    def _row(self, row: int, text: str):
+    def _row(self, row: int, text: str) -> tuple[ctk.CTkLabel, ctk.CTkEntry]:
         label = self.view.label(self, text, -1, width=LABEL_WIDTH, anchor="w")
         label.grid(row=row, column=0, sticky="w", padx=(14, 4), pady=2)
         entry = self.view.entry(self, width=260, height=28)
@@ -207,7 +216,7 @@ class ApplicantPanel(ctk.CTkFrame):
     def has_agent(self) -> bool:
         return self.kind == ORGANISATION or self.agent_open
 
-    def _advance(self, chain, index: int, then: Callable[[], None]) -> None:
+    def _advance(self, chain: Sequence[ctk.CTkEntry], index: int, then: Callable[[], None]) -> None:
         """Focus the next shown, empty field after chain[index]; past the last one, `then`."""
         for widget in chain[index + 1 :]:
             if widget.winfo_ismapped() and not widget.get().strip():
@@ -265,7 +274,7 @@ class ApplicantPanel(ctk.CTkFrame):
             self.view.run_task(self.services.intake.returning_organisation, check.value, on_done=self._returning)
         return check.ok
 
-    def _returning(self, known) -> None:
+    def _returning(self, known: KnownApplicant | None) -> None:
         """Fill what an earlier visit knows, never overwriting what the clerk typed."""
         if known is None or known.id_number != self._looked_up:
             return
@@ -323,7 +332,7 @@ class ApplicantPanel(ctk.CTkFrame):
             self.view.run_task(self.services.intake.returning_applicant, check.number, on_done=self._agent_known)
         return check.ok
 
-    def _agent_known(self, known) -> None:
+    def _agent_known(self, known: KnownApplicant | None) -> None:
         """The agent seen before (for themselves or for someone else): name and phone come back."""
         if known is None or known.id_number != self._agent_looked_up:
             return
@@ -338,7 +347,7 @@ class ApplicantPanel(ctk.CTkFrame):
         self.card_button.configure(state="disabled", text="正在读卡…")
         self.view.run_task(self.services.hardware.read_card, on_done=self._card_read, on_error=self._card_failed)
 
-    def _card_read(self, card) -> None:
+    def _card_read(self, card: IdCard) -> None:
         self._layout()
         self.card_button.configure(state="normal")
         self.source = "card"
@@ -350,8 +359,10 @@ class ApplicantPanel(ctk.CTkFrame):
         )
         self.view.message.configure(text="")
         self.phone.focus_set()
+        if self.on_card is not None:
+            self.on_card(card)
 
-    def _card_failed(self, exc) -> None:
+    def _card_failed(self, exc: BaseException) -> None:
         self._layout()
         self.card_button.configure(state="normal")
         self.view.message.configure(text=getattr(exc, "message", "读卡失败，请手工输入"), text_color=ERROR_COLOR)
@@ -365,7 +376,7 @@ class ApplicantPanel(ctk.CTkFrame):
             self.services.hardware.read_card, on_done=self._agent_card_read, on_error=self._agent_card_failed
         )
 
-    def _agent_card_read(self, card) -> None:
+    def _agent_card_read(self, card: IdCard) -> None:
         self.agent_card_button.configure(state="normal", text="读证（Shift+F3）")
         self.agent_source = "card"
         for widget, value in ((self.agent_id, card.id_number), (self.agent_name, card.name)):
@@ -376,7 +387,7 @@ class ApplicantPanel(ctk.CTkFrame):
         self.on_change()
         self.agent_phone.focus_set()
 
-    def _agent_card_failed(self, exc) -> None:
+    def _agent_card_failed(self, exc: BaseException) -> None:
         self.agent_card_button.configure(state="normal", text="读证（Shift+F3）")
         self.view.message.configure(text=getattr(exc, "message", "读卡失败，请手工输入"), text_color=ERROR_COLOR)
         self.agent_id.focus_set()
@@ -428,19 +439,19 @@ class ApplicantPanel(ctk.CTkFrame):
         return problem
 
 
-def _set(entry, value: str) -> None:
+def _set(entry: ctk.CTkEntry, value: str) -> None:
     entry.delete(0, "end")
     entry.insert(0, value)
 
 
-def _fill_blanks(pairs) -> None:
+def _fill_blanks(pairs: Iterable[tuple[ctk.CTkEntry, str]]) -> None:
     """What memory knows goes only where the clerk has typed nothing."""
     for entry, value in pairs:
         if value and not entry.get().strip():
             entry.insert(0, value)
 
 
-def _show_check(label, raw: str, ok: bool, message: str) -> None:
+def _show_check(label: ctk.CTkLabel, raw: str, ok: bool, message: str) -> None:
     if not raw.strip():
         label.configure(text="")
     else:

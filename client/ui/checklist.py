@@ -8,14 +8,21 @@ cannot record something the rules forbid.
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
+from client.domain.catalog import MaterialSpec
 from client.domain.decisions import DEFECTIVE, ELICENSE, MISSING, PAPER_COPY, PAPER_ORIGINAL, PLEDGED
 from client.services.intake import MaterialInput
 
 from .theme import OK_COLOR
+
+if TYPE_CHECKING:
+    from .intake import IntakeView
+    from .supplement import SupplementView
 
 NECESSITY = {"required": "必要", "conditional": "视情", "optional": "可选"}
 FORM = {"original": "原件", "copy": "复印件"}
@@ -23,17 +30,17 @@ RECEIVED, LACKING, FAULTY, PLEDGE, FETCH = "已收", "缺", "有误", "承诺", 
 
 
 class MaterialChecklist(ctk.CTkScrollableFrame):
-    def __init__(self, master, view, on_change: Callable[[], None]):
+    def __init__(self, master: tk.Misc, view: IntakeView | SupplementView, on_change: Callable[[], None]):
         super().__init__(master, fg_color="transparent")
         self.view, self.theme, self.on_change = view, view.theme, on_change
-        self.specs: dict = {}
+        self.specs: dict[str, MaterialSpec] = {}
         self.states: dict[str, tk.StringVar] = {}
         self.reasons: dict[str, ctk.CTkEntry] = {}
         self.pages: dict[str, list] = {}
         self.page_labels: dict[str, ctk.CTkLabel] = {}
         self.view.label(self, "请先选择事项", -1).pack(anchor="w")
 
-    def fill(self, specs, pledge_allowed: bool) -> None:
+    def fill(self, specs: Iterable[MaterialSpec], pledge_allowed: bool) -> None:
         """Show `specs`, keeping what was recorded for materials that stay on the list."""
         kept = {code: (var.get(), self.reasons[code].get(), self.pages[code]) for code, var in self.states.items()}
         for child in self.winfo_children():
@@ -76,9 +83,9 @@ class MaterialChecklist(ctk.CTkScrollableFrame):
                 command=lambda _v, c=spec.code: self._changed(c),
             ).pack(side="left")
             self.view.button(
-                line, "扫描", lambda c=spec.code, n=spec.name: self.view.scan_pages(c, n), -2, width=48, height=26
+                line, "扫描", partial(self.view.scan_pages, spec.code, spec.name), -2, width=48, height=26
             ).pack(side="left", padx=(8, 0))
-            self.view.button(line, "导入", lambda c=spec.code: self.view.import_pages(c), -2, width=48, height=26).pack(
+            self.view.button(line, "导入", partial(self.view.import_pages, spec.code), -2, width=48, height=26).pack(
                 side="left", padx=(4, 0)
             )
             label = self.view.label(line, f"已扫描 {len(pages)} 页" if pages else "", -2, text_color=OK_COLOR)

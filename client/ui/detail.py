@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import customtkinter as ctk
+
+from client.domain.identity import IdCard
+from client.services.cases import CaseDetail
+from client.services.delivery import DeliveryResult, MailResult
+from client.services.transfer import Custody
 
 from .base import View
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
 
 MATERIAL_STATUS = {"received": "已收", "missing": "缺", "tolerated": "容缺", "pledged": "承诺", "waived": "免提交"}
 
@@ -13,10 +23,10 @@ MATERIAL_STATUS = {"received": "已收", "missing": "缺", "tolerated": "容缺"
 class CaseDetailView(View):
     title = "办件详情"
 
-    def __init__(self, app, case_id: str):
+    def __init__(self, app: MainWindow, case_id: str):
         super().__init__(app)
         self.case_id = case_id
-        self.detail = None
+        self.detail: CaseDetail | None = None
         self.content = ctk.CTkScrollableFrame(self, fg_color="transparent")
         self.content.pack(fill="both", expand=True, padx=16, pady=(12, 0))
         bottom = ctk.CTkFrame(self, fg_color="transparent")
@@ -27,8 +37,8 @@ class CaseDetailView(View):
         self.message = self.label(bottom, "", wraplength=700, justify="left")
         self.message.pack(side="left")
         self.keys = {"Escape": self.app.show_home, "F7": self.reprint, "F8": self.focus_delivery}
-        self.recipient_id = None
-        self.tracking = None
+        self.recipient_id: ctk.CTkEntry | None = None
+        self.tracking: ctk.CTkEntry | None = None
         self.load()
 
     def on_synced(self) -> None:
@@ -40,7 +50,7 @@ class CaseDetailView(View):
     def load(self) -> None:
         self.run_task(self.services.cases.detail, self.case_id, on_done=self._render, on_error=self.app.show_error)
 
-    def _render(self, d) -> None:
+    def _render(self, d: CaseDetail) -> None:
         self.detail = d
         self.recipient_id = None
         self.tracking = None
@@ -106,7 +116,7 @@ class CaseDetailView(View):
         if d.can_withdraw:
             self._withdraw_box()
 
-    def _custody_box(self, d) -> None:
+    def _custody_box(self, d: CaseDetail) -> None:
         """帮办代办: who holds the paper originals now, and sending them on with the slip."""
         box = ctk.CTkFrame(self.content)
         box.pack(fill="x", pady=(8, 4))
@@ -124,19 +134,23 @@ class CaseDetailView(View):
     def dispatch(self) -> None:
         if self.busy or self.services.transfer is None:
             return
+
+        def dispatched(c: Custody) -> None:
+            self.message.configure(text=f"已登记原件寄出（流转单 {c.slip_no}）", text_color=OK_COLOR)
+            self.app.sync_now()
+            self.load()
+
         self.run_task(
             self.services.transfer.dispatch,
             self.case_id,
-            self.app.clerk,
-            on_done=lambda c: (
-                self.message.configure(text=f"已登记原件寄出（流转单 {c.slip_no}）", text_color=OK_COLOR),
-                self.app.sync_now(),
-                self.load(),
-            ),
+            self.app.current_clerk,
+            on_done=dispatched,
             on_error=self._error,
         )
 
     def reprint_slip(self) -> None:
+        if self.services.transfer is None:  # the button is only there with a transfer service
+            return
         self.run_task(
             self.services.transfer.print_slip,
             self.case_id,
@@ -146,7 +160,7 @@ class CaseDetailView(View):
             on_error=self._error,
         )
 
-    def _delivery_box(self, d) -> None:
+    def _delivery_box(self, d: CaseDetail) -> None:
         box = ctk.CTkFrame(self.content)
         box.pack(fill="x", pady=12)
         self.label(box, "出件（F8）：核验领取人身份后交付结果", 1, True).grid(
@@ -166,7 +180,7 @@ class CaseDetailView(View):
         self.recipient_id.bind("<Return>", lambda _e: self.deliver())
         self.keys["F3"] = self.read_recipient_card
 
-    def _mail_box(self, d) -> None:
+    def _mail_box(self, d: CaseDetail) -> None:
         box = ctk.CTkFrame(self.content)
         box.pack(fill="x", pady=(0, 12))
         self.label(box, "邮寄送达（F10）：免费寄递结果，登记邮件单号", 1, True).grid(
@@ -194,7 +208,7 @@ class CaseDetailView(View):
             self.address.insert(0, address)
 
     def mail(self) -> None:
-        if self.busy:
+        if self.busy or self.tracking is None:  # the mail form (and its button) come with the tracking entry
             return
         self.mail_button.configure(state="disabled")
         self.run_task(
@@ -203,19 +217,19 @@ class CaseDetailView(View):
             self.tracking.get(),
             self.address.get(),
             self.mail_name.get(),
-            self.app.clerk,
+            self.app.current_clerk,
             on_done=self._mailed,
             on_error=self._mail_failed,
         )
 
-    def _mailed(self, result) -> None:
+    def _mailed(self, result: MailResult) -> None:
         self.message.configure(
             text=f"已登记邮寄，单号 {result.tracking_no}（{result.postage_label}）", text_color=OK_COLOR
         )
         self.app.sync_now()
         self.load()
 
-    def _mail_failed(self, exc) -> None:
+    def _mail_failed(self, exc: BaseException) -> None:
         self.mail_button.configure(state="normal")
         self._error(exc)
 
@@ -231,16 +245,18 @@ class CaseDetailView(View):
     def withdraw(self) -> None:
         if self.busy:
             return
+
+        def withdrawn(_no: str) -> None:
+            self.message.configure(text="已撤件", text_color=OK_COLOR)
+            self.app.sync_now()
+            self.load()
+
         self.run_task(
             self.services.delivery.withdraw,
             self.case_id,
             self.withdraw_reason.get(),
-            self.app.clerk,
-            on_done=lambda no: (
-                self.message.configure(text="已撤件", text_color=OK_COLOR),
-                self.app.sync_now(),
-                self.load(),
-            ),
+            self.app.current_clerk,
+            on_done=withdrawn,
             on_error=self._error,
         )
 
@@ -248,7 +264,7 @@ class CaseDetailView(View):
         if self.recipient_id is not None:
             self._reveal(self.recipient_id)
 
-    def _reveal(self, entry) -> None:
+    def _reveal(self, entry: ctk.CTkEntry) -> None:
         """The action forms sit under the timeline: scroll them into view and focus."""
         self.content._parent_canvas.yview_moveto(1.0)
         entry.focus_set()
@@ -256,14 +272,16 @@ class CaseDetailView(View):
     def read_recipient_card(self) -> None:
         self.run_task(self.services.hardware.read_card, on_done=self._recipient_card, on_error=self._error)
 
-    def _recipient_card(self, card) -> None:
+    def _recipient_card(self, card: IdCard) -> None:
+        if self.recipient_id is None:  # F3 is bound only while the delivery form is shown
+            return
         for widget, value in ((self.recipient_name, card.name), (self.recipient_id, card.id_number)):
             widget.delete(0, "end")
             widget.insert(0, value)
         self.message.configure(text="已读取领取人身份证", text_color=OK_COLOR)
 
     def deliver(self) -> None:
-        if self.busy:
+        if self.busy or self.recipient_id is None:  # the delivery form (and its button) come with the entry
             return
         self.deliver_button.configure(state="disabled")
         self.run_task(
@@ -271,23 +289,23 @@ class CaseDetailView(View):
             self.case_id,
             self.recipient_name.get(),
             self.recipient_id.get(),
-            self.app.clerk,
+            self.app.current_clerk,
             on_done=self._delivered,
             on_error=self._failed,
         )
 
-    def _delivered(self, result) -> None:
+    def _delivered(self, result: DeliveryResult) -> None:
         self.message.configure(
             text=f"已出件，出件回执：{result.receipt_pdf.name if result.receipt_pdf else '未生成'}", text_color=OK_COLOR
         )
         self.app.sync_now()
         self.load()
 
-    def _failed(self, exc) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self.deliver_button.configure(state="normal")
         self._error(exc)
 
-    def _error(self, exc) -> None:
+    def _error(self, exc: BaseException) -> None:
         self.message.configure(text=getattr(exc, "message", "操作失败，请重试"), text_color=ERROR_COLOR)
 
     def reprint(self) -> None:

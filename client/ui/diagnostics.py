@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from tkinter import filedialog
+from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
-from .base import View
+from client.services.diagnostics import Check
+
+from .base import View, required
 from .theme import ERROR_COLOR, OK_COLOR
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
 
 
 class DiagnosticsView(View):
     title = "系统诊断"
 
-    def __init__(self, app):
+    def __init__(self, app: MainWindow):
         super().__init__(app)
+        self.diagnostics = required(self.services.diagnostics, "diagnostics")
         self.ask_folder = lambda: filedialog.askdirectory(title="选择日志导出位置（如U盘）")
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16, pady=12)
@@ -25,7 +33,7 @@ class DiagnosticsView(View):
         self.rows.pack(fill="both", expand=True, padx=16, pady=(0, 12))
         self.message = self.label(self, "", wraplength=1200, justify="left")
         self.message.pack(anchor="w", padx=18, pady=(0, 12))
-        self.checks = ()
+        self.checks: tuple[Check, ...] = ()
         self.keys = {"F5": self.refresh, "Escape": self.app.show_home}
         self.refresh()
 
@@ -33,9 +41,9 @@ class DiagnosticsView(View):
         for child in self.rows.winfo_children():
             child.destroy()
         self.label(self.rows, "正在检查…").pack(anchor="w", padx=12, pady=12)
-        self.run_task(self.services.diagnostics.run, on_done=self._show, on_error=self.app.show_error)
+        self.run_task(self.diagnostics.run, on_done=self._show, on_error=self.app.show_error)
 
-    def _show(self, checks) -> None:
+    def _show(self, checks: tuple[Check, ...]) -> None:
         self.checks = checks
         for child in self.rows.winfo_children():
             child.destroy()
@@ -52,8 +60,8 @@ class DiagnosticsView(View):
         if not folder:
             return
         self.run_task(
-            self.services.diagnostics.export_logs,
-            folder,
+            self.diagnostics.export_logs,
+            Path(folder),
             on_done=lambda path: self.message.configure(text=f"日志已导出：{path}", text_color=OK_COLOR),
             on_error=lambda exc: self.message.configure(
                 text=getattr(exc, "message", "导出失败"), text_color=ERROR_COLOR

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import customtkinter as ctk
 
+from client.services.cases import CaseSummary
+from client.services.published import Readiness
 from client.services.supervision import SUPERVISOR_ROLES
+from client.services.transfer import Received
 
 from .base import View
 from .queue_panel import QueuePanel
 from .theme import OK_COLOR, WARN_COLOR
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
 
 COLUMNS = (
     ("case_no", "办件编号", 250),
@@ -27,7 +35,7 @@ WARNING_MARK = {"near": " 临期", "overdue": " 超期"}
 class HomeView(View):
     title = "首页"
 
-    def __init__(self, app):
+    def __init__(self, app: MainWindow):
         super().__init__(app)
         # Offline fitness (catalog or calendar too old, calendar short of the coming deadlines).
         self.banner = ctk.CTkLabel(
@@ -49,7 +57,7 @@ class HomeView(View):
         self.query = self.entry(bar, width=270, placeholder_text="办件编号/身份证号/姓名（F6）")
         self.query.pack(side="right")
         self.query.bind("<Return>", lambda _e: self.submit_query())
-        self.queue_panel = None
+        self.queue_panel: QueuePanel | None = None
         if self.services.queue is not None and self.app.shift is not None:
             self.queue_panel = QueuePanel(self)
             self.queue_panel.pack(fill="x", padx=16, pady=(0, 4))
@@ -114,7 +122,7 @@ class HomeView(View):
         if self.services.readiness is not None:
             self.run_task(self.services.readiness.check, on_done=self._readiness)
 
-    def _readiness(self, readiness) -> None:
+    def _readiness(self, readiness: Readiness) -> None:
         if readiness.ok:
             self.banner.pack_forget()
             return
@@ -136,15 +144,18 @@ class HomeView(View):
         self.app.flash("请用扫码枪扫描流转单上的二维码，原件送达将自动登记", WARN_COLOR)
 
     def receive_slip(self, code: str) -> None:
+        transfer = self.services.transfer
+        if transfer is None:  # a slip's code is only recognised when there is a transfer service
+            return
         self.run_task(
-            self.services.transfer.receive,
+            transfer.receive,
             code,
-            self.app.clerk,
+            self.app.current_clerk,
             on_done=self._slip_received,
             on_error=self.app.show_error,
         )
 
-    def _slip_received(self, received) -> None:
+    def _slip_received(self, received: Received) -> None:
         self.query.delete(0, "end")
         self.app.flash(f"流转单 {received.slip_no} 原件已签收（办件 {received.case_no_display}）", OK_COLOR)
         self.app.sync_now()
@@ -153,7 +164,7 @@ class HomeView(View):
     def refresh(self) -> None:
         self.run_task(self.services.cases.find, self.query.get(), on_done=self._fill, on_error=self.app.show_error)
 
-    def _fill(self, cases) -> None:
+    def _fill(self, cases: tuple[CaseSummary, ...]) -> None:
         self.table.delete(*self.table.get_children())
         self.rows = {}
         for c in cases:

@@ -12,12 +12,14 @@ import tkinter as tk
 from dataclasses import replace
 from pathlib import Path
 from tkinter import filedialog
+from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
-from client.domain.identity import PROXY, Agent
+from client.domain.catalog import Bundle, Matter
+from client.domain.identity import PROXY, Agent, Applicant
 from client.domain.parties import answered_by_applicant, case_materials
-from client.services.intake import IntakeDraft
+from client.services.intake import IntakeDraft, IntakePreview
 
 from .applicant import ApplicantPanel
 from .base import View
@@ -26,6 +28,9 @@ from .images import png_image
 from .theme import ERROR_COLOR, WARN_COLOR
 from .verdict import VerdictPanel
 
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
+
 HANDLING = {"immediate": "即办件", "promised": "承诺件"}
 UNIT = {"WD": "个工作日", "ND": "个自然日"}
 
@@ -33,18 +38,18 @@ UNIT = {"WD": "个工作日", "ND": "个自然日"}
 class IntakeView(View):
     title = "受理"
 
-    def __init__(self, app):
+    def __init__(self, app: MainWindow):
         super().__init__(app)
         self.ask_files = lambda: filedialog.askopenfilenames(
             title="选择扫描件", filetypes=[("扫描件", "*.jpg *.jpeg *.png *.tif *.tiff *.pdf"), ("全部文件", "*")]
         )
-        self.panel_answers: dict = {}
-        self.matters = ()
-        self.matter = None
+        self.panel_answers: dict[str, ctk.CTkLabel] = {}
+        self.matters: tuple[Matter | Bundle, ...] = ()
+        self.matter: Matter | None = None
         self.answers: dict[str, str] = {}
         self.outcome_label = "受理"
         self.generation = 0  # of verdict requests
-        self.preview_window = None
+        self.preview_window: ctk.CTkToplevel | None = None
         self.proxy = False  # 帮办代办: a county matter taken in here and forwarded with a transfer slip
         self.columnconfigure((0, 1, 2), weight=1, uniform="col")
         self.rowconfigure(0, weight=1)
@@ -95,7 +100,7 @@ class IntakeView(View):
         col = ctk.CTkFrame(self)
         col.grid(row=0, column=1, sticky="nsew", padx=6, pady=12)
         self.label(col, "② 办理事项", 2, True).pack(anchor="w", padx=14, pady=(12, 8))
-        self.proxy_switch = ctk.CTkSwitch(
+        self.proxy_switch: ctk.CTkSwitch = ctk.CTkSwitch(
             col,
             text="帮办代办：转报县级并打印流转单（F6）",
             font=self.theme.font(-1),
@@ -108,8 +113,15 @@ class IntakeView(View):
         self.proxy_agent_label.pack(side="left")
         self.proxy_id = self.entry(self.proxy_row, width=200)
         self.proxy_id.pack(side="left", padx=(6, 0), fill="x", expand=True)
-        self.proxy_id.bind("<KeyRelease>", lambda _e: (self.refill_checklist(), self.refresh_verdict()))
-        self.search = self.entry(col, width=300, placeholder_text="事项名称、编码、拼音或“开饭店”等说法（F4）")
+
+        def proxy_id_typed(_event: object) -> None:
+            self.refill_checklist()
+            self.refresh_verdict()
+
+        self.proxy_id.bind("<KeyRelease>", proxy_id_typed)
+        self.search: ctk.CTkEntry = self.entry(
+            col, width=300, placeholder_text="事项名称、编码、拼音或“开饭店”等说法（F4）"
+        )
         self.search.pack(fill="x", padx=14)
         self.results = tk.Listbox(col, font=self.theme.tk_font(), height=8, activestyle="dotbox", exportselection=False)
         self.results.pack(fill="both", expand=True, padx=14, pady=8)
@@ -129,7 +141,7 @@ class IntakeView(View):
         self.matters = self.services.intake.search(self.search.get(), bundles=True, proxy=self.proxy)
         self._list_matters()
 
-    def _proxy_agent(self, agent) -> None:
+    def _proxy_agent(self, agent: Agent) -> None:
         self.proxy_agent_label.configure(text=f"代办人 {agent.name} 身份证号")
         if agent.id_number and not self.proxy_id.get().strip():
             self.proxy_id.insert(0, agent.id_number)
@@ -277,7 +289,7 @@ class IntakeView(View):
         self.checklist.add_pages(code, refs)
 
     # decision
-    def acting_applicant(self):
+    def acting_applicant(self) -> Applicant:
         """The applicant column's applicant; under 帮办代办 the social worker acts as agent."""
         applicant = self.applicant.applicant()
         if self.proxy and self.app.clerk is not None:
@@ -321,13 +333,13 @@ class IntakeView(View):
             on_error=lambda e: self._no_verdict(e) if ticket == self.generation else None,
         )
 
-    def _verdict(self, preview) -> None:
+    def _verdict(self, preview: IntakePreview) -> None:
         self.verdict.show(preview)
         self.outcome_label = preview.outcome_label
         if self.accept_button.cget("state") == "normal":
             self.accept_button.configure(text=f"{self.outcome_label}并打印（F9）")
 
-    def _no_verdict(self, exc) -> None:
+    def _no_verdict(self, exc: BaseException) -> None:
         self.verdict.clear(getattr(exc, "message", "无法判断，请检查填写内容"))
 
     def _ready(self) -> bool:
@@ -360,7 +372,7 @@ class IntakeView(View):
         self.run_task(
             self.services.intake.submit,
             draft,
-            self.app.clerk,
+            self.app.current_clerk,
             on_done=self.app.show_result,
             on_error=self._accept_failed,
         )
@@ -373,12 +385,12 @@ class IntakeView(View):
         self.run_task(
             self.services.intake.preview_notice,
             draft,
-            self.app.clerk,
+            self.app.current_clerk,
             on_done=self._show_preview,
             on_error=self._show_error,
         )
 
-    def _show_preview(self, titled) -> None:
+    def _show_preview(self, titled: tuple[str, bytes]) -> None:
         title, png = titled
         if self.preview_window is not None and self.preview_window.winfo_exists():
             self.preview_window.destroy()
@@ -389,11 +401,11 @@ class IntakeView(View):
         win.bind("<Escape>", lambda _e: win.destroy())
         self.preview_window = win
 
-    def _accept_failed(self, exc) -> None:
+    def _accept_failed(self, exc: BaseException) -> None:
         self.accept_button.configure(state="normal", text=f"{self.outcome_label}并打印（F9）")
         self._show_error(exc)
 
-    def _show_error(self, exc) -> None:
+    def _show_error(self, exc: BaseException) -> None:
         self._show_error_text(getattr(exc, "message", "操作失败，请重试"))
 
     def _show_error_text(self, text: str) -> None:

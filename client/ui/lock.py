@@ -6,13 +6,21 @@ had typed is still there after unlocking.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import customtkinter as ctk
+
+from client.services.auth import Clerk
 
 from .theme import ERROR_COLOR
 
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
+
 
 class LockOverlay(ctk.CTkFrame):
-    def __init__(self, app, on_unlocked, on_switch_user):
+    def __init__(self, app: MainWindow, on_unlocked: Callable[[Clerk], None], on_switch_user: Callable[[], None]):
         super().__init__(app.root, corner_radius=0, fg_color=("gray85", "gray20"))
         self.app, self.on_unlocked, self.on_switch_user = app, on_unlocked, on_switch_user
         self.pending = False
@@ -21,7 +29,9 @@ class LockOverlay(ctk.CTkFrame):
         card.place(relx=0.5, rely=0.45, anchor="center")
         ctk.CTkLabel(card, text="屏幕已锁定", font=theme.font(8, True)).pack(padx=60, pady=(28, 6))
         ctk.CTkLabel(
-            card, text=f"{app.clerk.display_name}（{app.clerk.username}），请输入密码解锁", font=theme.font()
+            card,
+            text=f"{app.current_clerk.display_name}（{app.current_clerk.username}），请输入密码解锁",
+            font=theme.font(),
         ).pack(padx=40)
         self.password = ctk.CTkEntry(card, show="●", width=260, font=theme.font())
         self.password.pack(pady=14)
@@ -48,18 +58,18 @@ class LockOverlay(ctk.CTkFrame):
         self.unlock_button.configure(state="disabled")
         self.app.runner.run(
             self.app.services.auth.login,
-            self.app.clerk.username,
+            self.app.current_clerk.username,
             self.password.get(),
             on_done=self._done,
             on_error=self._failed,
         )
 
-    def _done(self, clerk) -> None:
+    def _done(self, clerk: Clerk) -> None:
         self.pending = False
         if self.winfo_exists():
             self.on_unlocked(clerk)
 
-    def _failed(self, exc) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self.pending = False
         if not self.winfo_exists():
             return

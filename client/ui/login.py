@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import customtkinter as ctk
+
+from client.services.auth import Clerk
 
 from .base import View
 from .theme import DEMO_COLOR, ERROR_COLOR
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
 
 
 class LoginView(View):
     title = "登录"
 
-    def __init__(self, app, demo_hint: str = ""):
+    def __init__(self, app: MainWindow, demo_hint: str = ""):
         super().__init__(app)
         card = ctk.CTkFrame(self, corner_radius=12)
         card.place(relx=0.5, rely=0.45, anchor="center")
@@ -52,7 +59,7 @@ class LoginView(View):
             on_error=self._failed,
         )
 
-    def _logged_in(self, clerk) -> None:
+    def _logged_in(self, clerk: Clerk) -> None:
         self.app.logged_in(clerk)
 
     def _failed(self, exc: BaseException) -> None:

@@ -6,15 +6,26 @@ shortcuts and nothing global has to know them.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import time
+import tkinter as tk
 import tkinter.ttk as ttk
 from collections.abc import Callable
+from types import TracebackType
 
 import customtkinter as ctk
 
+from client.services.auth import Clerk
 from client.services.bundle import Services
+from client.services.hardware import DeviceState
+from client.services.intake import AcceptResult
+from client.services.preferences import CounterSettings
+from client.services.queue import QueuePanel as QueueState
+from client.services.shift import ShiftInfo
+from client.services.syncing import SyncStatus
 
+from .base import View
 from .detail import CaseDetailView
 from .diagnostics import DiagnosticsView
 from .home import HomeView
@@ -41,7 +52,7 @@ class MainWindow:
         self,
         services: Services,
         *,
-        executor=None,
+        executor: concurrent.futures.Executor | None = None,
         demo_hint: str = "",
         on_close: Callable[[], None] = lambda: None,
         font_size: int = 15,
@@ -51,11 +62,11 @@ class MainWindow:
         self.root = ctk.CTk()
         self.services = services
         self.on_close = on_close
-        self.clerk = None
-        self.shift = None
-        self.queue_state = None  # the last answer of the queue (client.services.queue.QueuePanel)
+        self.clerk: Clerk | None = None
+        self.shift: ShiftInfo | None = None
+        self.queue_state: QueueState | None = None  # the last answer of the queue (client.services.queue.QueuePanel)
         self.ticket_cases: list[str] = []  # cases taken for the ticket being served
-        self.view = None
+        self.view: View | None = None
         self.theme = make_theme(self.root, font_size)
         self.runner = TaskRunner(self.root, executor)
         self.root.title(self._title())
@@ -133,22 +144,24 @@ class MainWindow:
             title += " 【开发模式：数据未加密】"
         return title
 
-    def _callback_failed(self, exc_type, exc, tb) -> None:
+    def _callback_failed(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         log.error("Tk callback failed", exc_info=(exc_type, exc, tb))
         self.callback_errors.append(exc)
         self.error_line.configure(text="程序内部错误，已记录日志；请重试或联系管理员")
 
-    def _touched(self, _event=None) -> None:
+    def _touched(self, _event: object = None) -> None:
         self.last_input = time.monotonic()
 
-    def _key(self, event) -> None:
+    def _key(self, event: tk.Event[tk.Misc]) -> None:
         self.last_input = time.monotonic()
         if self.overlay is not None:
             return
         if self.view is None:
             return
         # Shift+F-key is its own action where the view declares one (Shift-F3: the agent's card).
-        shifted = f"Shift-{event.keysym}" if event.state & 0x1 and event.keysym.startswith("F") else ""
+        # A key event's state is the modifier mask (an int; tkinter types it int | str for other events).
+        shift_held = isinstance(event.state, int) and event.state & 0x1
+        shifted = f"Shift-{event.keysym}" if shift_held and event.keysym.startswith("F") else ""
         action = self.view.keys.get(shifted) or self.view.keys.get(event.keysym)
         if action is not None:
             action()
@@ -166,15 +179,17 @@ class MainWindow:
         self.overlay = LockOverlay(self, self._unlocked, self._switch_user)
         self.overlay.show()
 
-    def _unlocked(self, _clerk) -> None:
-        self.overlay.destroy()
+    def _unlocked(self, _clerk: Clerk) -> None:
+        if self.overlay is not None:
+            self.overlay.destroy()
         self.overlay = None
         self.last_input = time.monotonic()
         if self.view is not None:
             self.view.on_show()
 
     def _switch_user(self) -> None:
-        self.overlay.destroy()
+        if self.overlay is not None:
+            self.overlay.destroy()
         self.overlay = None
         self.log_out()
 
@@ -195,7 +210,7 @@ class MainWindow:
         base = self.theme.resize(step)
         ttk.Style(self.root).configure("Cases.Treeview", rowheight=base * 2 + 4)
 
-    def show(self, view) -> None:
+    def show(self, view: View) -> None:
         if self.view is not None:
             self.view.destroy()
         self.view = view
@@ -203,7 +218,7 @@ class MainWindow:
         self.heading.configure(text=f"{APP_TITLE} · {view.title}")
         self.root.after_idle(view.on_show)
 
-    def logged_in(self, clerk) -> None:
+    def logged_in(self, clerk: Clerk) -> None:
         self.clerk = clerk
         self._show_who()
         shifts = self.services.shifts
@@ -211,7 +226,7 @@ class MainWindow:
             self._start_work()
             return
 
-        def decide(found) -> None:
+        def decide(found: tuple[ShiftInfo | None, str]) -> None:
             current, window = found
             if current is not None and current.clerk == clerk.username:
                 self.shift_opened(current)  # the same clerk after a restart or a lock: carry on
@@ -220,13 +235,22 @@ class MainWindow:
 
         self.runner.run(lambda: (shifts.current(), shifts.window()), on_done=decide, on_error=self.show_error)
 
+    @property
+    def current_clerk(self) -> Clerk:
+        """The clerk logged in, for the screens that only exist behind the login."""
+        if self.clerk is None:
+            raise RuntimeError("no clerk is logged in")
+        return self.clerk
+
     def _show_who(self) -> None:
         clerk = self.clerk
+        if clerk is None:  # called only once a clerk is logged in
+            return
         mode = "（离线登录）" if clerk.offline else ""
         where = f" · {self.shift.window_label}" if self.shift is not None else ""
         self.who.configure(text=f"{clerk.role_label} {clerk.display_name}{mode}{where}")
 
-    def shift_opened(self, shift) -> None:
+    def shift_opened(self, shift: ShiftInfo) -> None:
         self.shift = shift
         self._show_who()
         self._start_work()
@@ -242,7 +266,7 @@ class MainWindow:
         if self.overlay is None and self.shift is not None and isinstance(self.view, HomeView):
             self.show(ShiftCloseView(self))
 
-    def queue_answered(self, panel) -> None:
+    def queue_answered(self, panel: QueueState) -> None:
         """Keep the queue's last answer; a new ticket starts a new list of cases taken for it."""
         before = self.queue_state.current if self.queue_state is not None else None
         after = panel.current if panel.available else before
@@ -265,7 +289,7 @@ class MainWindow:
     def show_intake(self) -> None:
         self.show(IntakeView(self))
 
-    def show_result(self, result, back=None) -> None:
+    def show_result(self, result: AcceptResult, back: Callable[[], None] | None = None) -> None:
         if self.ticket_no:
             self.ticket_cases.append(result.case_no)
         self.show(ResultView(self, result, back))
@@ -291,7 +315,7 @@ class MainWindow:
     def show_settings(self) -> None:
         self.show(SettingsView(self))
 
-    def apply_preferences(self, prefs) -> None:
+    def apply_preferences(self, prefs: CounterSettings) -> None:
         """Font size and lock time from the saved settings, applied to the running window."""
         self.resize_fonts(prefs.font_size - self.theme.base)
         self.lock_after_s = prefs.lock_minutes * 60
@@ -302,20 +326,17 @@ class MainWindow:
         prefs = self.services.preferences
         if prefs is None:
             return
-        self.runner.run(
-            prefs.set_low_power,
-            not prefs.low_power,
-            on_done=lambda p: (
-                self.show_low_power(p.low_power),
-                self.flash(
-                    "已开启省电模式：暂停后台同步和设备轮询，按F5可手动同步"
-                    if p.low_power
-                    else "已关闭省电模式：恢复后台同步和设备轮询",
-                    WARN_COLOR,
-                ),
-            ),
-            on_error=self.show_error,
-        )
+
+        def switched(p: CounterSettings) -> None:
+            self.show_low_power(p.low_power)
+            self.flash(
+                "已开启省电模式：暂停后台同步和设备轮询，按F5可手动同步"
+                if p.low_power
+                else "已关闭省电模式：恢复后台同步和设备轮询",
+                WARN_COLOR,
+            )
+
+        self.runner.run(prefs.set_low_power, not prefs.low_power, on_done=switched, on_error=self.show_error)
 
     def show_low_power(self, on: bool) -> None:
         self.power_badge.configure(text="省电模式（Ctrl+B）" if on else "")
@@ -331,14 +352,14 @@ class MainWindow:
     def show_diagnostics(self) -> None:
         self.show(DiagnosticsView(self))
 
-    def show_error(self, exc) -> None:
+    def show_error(self, exc: BaseException) -> None:
         self.error_line.configure(text=getattr(exc, "message", "操作失败，请重试"), text_color=ERROR_COLOR)
 
     def sync_now(self) -> None:
         self.sync_badge.configure(text="同步：正在同步…")
         self.runner.run(self.services.sync.sync_now, on_done=self.sync_reported, on_error=self.show_error)
 
-    def sync_reported(self, status) -> None:
+    def sync_reported(self, status: SyncStatus) -> None:
         color = ERROR_COLOR if status.rejected else WARN_COLOR if status.error else "gray20"
         self.sync_badge.configure(text=f"同步：{status.label}", text_color=color)
         hook = getattr(self.view, "on_synced", None)
@@ -352,7 +373,7 @@ class MainWindow:
         self.device_badge.configure(text="    ".join(self.device_states.values()))
 
     def refresh_devices(self) -> None:
-        def shown(state) -> None:
+        def shown(state: DeviceState) -> None:
             self.device_changed("id_reader", state.reader)
             self.device_changed("printer", state.printer)
 

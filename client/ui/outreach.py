@@ -8,15 +8,21 @@ matter filled in; F7 records a visit that did not happen, with the reason.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
-from client.services.outreach import MISSED_REASONS
+from client.domain.identity import IdCard
+from client.services.intake import IntakeDraft
+from client.services.outreach import MISSED_REASONS, AppointmentView, PreparedIntake, RunView, Signature
 
-from .base import View
+from .base import View, required
 from .intake import IntakeView
 from .signature import SignaturePad
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
 
 COLUMNS = (
     ("no", "序号", 46),
@@ -33,10 +39,11 @@ STATUS_TAGS = {"concluded": "done", "collected": "done", "missed": "missed", "no
 class OutreachView(View):
     title = "直通车上门服务"
 
-    def __init__(self, app, run_date: dt.date | None = None):
+    def __init__(self, app: MainWindow, run_date: dt.date | None = None):
         super().__init__(app)
-        self.run = None
-        self.appointments = ()
+        self.outreach = required(self.services.outreach, "outreach")
+        self.run: RunView | None = None
+        self.appointments: tuple[AppointmentView, ...] = ()
         self.rows: dict[str, str] = {}
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16, pady=(12, 4))
@@ -77,11 +84,11 @@ class OutreachView(View):
         self.button(self.missed, "取消", self.hide_missed, height=36, fg_color="gray50").pack(side="left", padx=10)
 
     def on_show(self) -> None:
-        self.run_task(self.services.outreach.latest_run, self._date(), on_done=self._show_run, on_error=self._failed)
+        self.run_task(self.outreach.latest_run, self._date(), on_done=self._show_run, on_error=self._failed)
 
     def on_synced(self) -> None:
         if self.run is not None:
-            self.run_task(self.services.outreach.run, self.run.id, on_done=self._show_run, on_error=self._failed)
+            self.run_task(self.outreach.run, self.run.id, on_done=self._show_run, on_error=self._failed)
 
     def _date(self) -> dt.date | None:
         try:
@@ -96,27 +103,27 @@ class OutreachView(View):
             self._say("日期格式应为 YYYY-MM-DD", ERROR_COLOR)
             return
         self.load_button.configure(state="disabled", text="正在下载…")
-        self.run_task(self.services.outreach.load, day, on_done=self._loaded, on_error=self._load_failed)
+        self.run_task(self.outreach.load, day, on_done=self._loaded, on_error=self._load_failed)
 
-    def _loaded(self, runs) -> None:
+    def _loaded(self, runs: tuple[RunView, ...]) -> None:
         self.load_button.configure(state="normal", text="下载行程（F5）")
         self._say(f"已下载{len(runs)}个行程，可离线使用", OK_COLOR)
         self._show_run(runs[0])
 
-    def _load_failed(self, exc) -> None:
+    def _load_failed(self, exc: BaseException) -> None:
         self.load_button.configure(state="normal", text="下载行程（F5）")
         self._failed(exc)
 
-    def _show_run(self, run) -> None:
+    def _show_run(self, run: RunView | None) -> None:
         self.run = run
         if run is None:
             self.summary.configure(text="本机还没有直通车行程：出发前请连接网络，按 F5 下载当天行程")
             return
         self.summary.configure(text=run.label)
         self.crew.configure(text=f"随车人员：{'、'.join(run.crew)}" + (f"　备注：{run.note}" if run.note else ""))
-        self.run_task(self.services.outreach.appointments, run.id, on_done=self._fill, on_error=self._failed)
+        self.run_task(self.outreach.appointments, run.id, on_done=self._fill, on_error=self._failed)
 
-    def _fill(self, appointments) -> None:
+    def _fill(self, appointments: tuple[AppointmentView, ...]) -> None:
         keep = self.table.selection()
         self.appointments = appointments
         self.table.delete(*self.table.get_children())
@@ -145,7 +152,7 @@ class OutreachView(View):
             self.table.see(target)
         self.table.focus_set()
 
-    def selected(self):
+    def selected(self) -> AppointmentView | None:
         sel = self.table.selection()
         return next((a for a in self.appointments if sel and a.id == sel[0]), None)
 
@@ -157,7 +164,7 @@ class OutreachView(View):
             self._say(f"该预约已办理：{appt.outcome_label} {appt.case_no_display}", WARN_COLOR)
             return
         self.run_task(
-            self.services.outreach.prepare,
+            self.outreach.prepare,
             appt.id,
             on_done=lambda prepared: self.app.show(OutreachIntakeView(self.app, prepared)),
             on_error=self._failed,
@@ -185,25 +192,25 @@ class OutreachView(View):
             return
         code = self.reasons[self.reason.get()]
         self.run_task(
-            self.services.outreach.record_missed,
+            self.outreach.record_missed,
             appt.id,
             code,
             self.reason_text.get(),
-            self.app.clerk,
+            self.app.current_clerk,
             on_done=self._missed_saved,
             on_error=self._failed,
         )
 
-    def _missed_saved(self, appt) -> None:
+    def _missed_saved(self, appt: AppointmentView) -> None:
         self.reason_text.delete(0, "end")
         self.hide_missed()
         self._say(f"已登记：{appt.name} 未办理（{appt.reason_label}），返程联网后报送", OK_COLOR)
         self.on_synced()
 
-    def _say(self, text: str, color) -> None:
+    def _say(self, text: str, color: str) -> None:
         self.message.configure(text=text, text_color=color)
 
-    def _failed(self, exc) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self._say(getattr(exc, "message", "操作失败，请重试"), ERROR_COLOR)
 
 
@@ -216,8 +223,9 @@ class OutreachIntakeView(IntakeView):
 
     title = "直通车上门受理"
 
-    def __init__(self, app, prepared):
+    def __init__(self, app: MainWindow, prepared: PreparedIntake):
         super().__init__(app)
+        self.outreach = required(self.services.outreach, "outreach")
         self.prepared = prepared
         appt = prepared.appointment
         panel = self.applicant
@@ -233,13 +241,7 @@ class OutreachIntakeView(IntakeView):
         self.message.configure(text=self.banner, text_color=WARN_COLOR)
         self.select_matter(prepared.matter_code)
         self.keys["Escape"] = self.back
-        card_read = panel._card_read  # the panel fills the fields in; then the card is checked against the booking
-
-        def verified(card) -> None:
-            card_read(card)
-            self._verify(card)
-
-        panel._card_read = verified
+        panel.on_card = self._verify  # the panel fills the fields in; then the card is checked against the booking
 
     def on_show(self) -> None:
         self.card_button.focus_set()
@@ -249,8 +251,8 @@ class OutreachIntakeView(IntakeView):
     def back(self) -> None:
         self.app.show_outreach()
 
-    def _verify(self, card) -> None:
-        warning = self.services.outreach.check_card(self.prepared.appointment, card.id_number, card.name)
+    def _verify(self, card: IdCard) -> None:
+        warning = self.outreach.check_card(self.prepared.appointment, card.id_number, card.name)
         if warning:
             self._show_error_text(warning)
         else:
@@ -261,13 +263,13 @@ class OutreachIntakeView(IntakeView):
         if draft is None:
             return
         self.run_task(
-            self.services.outreach.visit_outcome,
+            self.outreach.visit_outcome,
             draft,
             on_done=lambda outcome: self._record(draft, outcome),
             on_error=self._show_error,
         )
 
-    def _record(self, draft, outcome: str) -> None:
+    def _record(self, draft: IntakeDraft, outcome: str) -> None:
         if outcome != "collected":
             self._submit(draft, None)
             return
@@ -278,13 +280,13 @@ class OutreachIntakeView(IntakeView):
             lambda signed: self._submit(draft, signed),
         )
 
-    def _submit(self, draft, signed) -> None:
+    def _submit(self, draft: IntakeDraft, signed: Signature | None) -> None:
         self.accept_button.configure(state="disabled", text="正在办理…")
         self.run_task(
-            self.services.outreach.record_visit,
+            self.outreach.record_visit,
             self.prepared.appointment.id,
             draft,
-            self.app.clerk,
+            self.app.current_clerk,
             signed,
             on_done=lambda visit: self.app.show_result(visit.accepted, back=self.app.show_outreach),
             on_error=self._accept_failed,

@@ -6,19 +6,31 @@ thread; an unreachable queue is shown in words and never stops intake (F2).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVarTuple
+
 import customtkinter as ctk
 
+from client.services.queue import QueuePanel as QueueState
+from client.services.queue import TicketView
+
+from .base import required
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+if TYPE_CHECKING:
+    from .home import HomeView
+
+Ts = TypeVarTuple("Ts")
 
 PRIORITY_COLOR = "#b00060"
 REFRESH_MS = 15_000  # who waits changes as the hall's other windows call
 
 
 class QueuePanel(ctk.CTkFrame):
-    def __init__(self, view):
+    def __init__(self, view: HomeView):
         super().__init__(view)
         self.view, self.app = view, view.app
-        self.queue = view.services.queue
+        self.queue = required(view.services.queue, "queue")
         top = ctk.CTkFrame(self, fg_color="transparent")
         top.pack(fill="x", padx=12, pady=(8, 0))
         self.window_label = view.label(top, "叫号", 1, True)
@@ -31,7 +43,7 @@ class QueuePanel(ctk.CTkFrame):
         self.waiting.pack(side="right")
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=12, pady=6)
-        self.buttons = {}
+        self.buttons: dict[str, ctk.CTkButton] = {}
         for key, text, command in (
             ("F7", "叫号（F7）", self.call_next),
             ("F8", "重呼（F8）", self.recall),
@@ -71,7 +83,7 @@ class QueuePanel(ctk.CTkFrame):
         super().destroy()
 
     @property
-    def current(self):
+    def current(self) -> TicketView | None:
         state = self.app.queue_state
         return state.current if state is not None else None
 
@@ -79,7 +91,7 @@ class QueuePanel(ctk.CTkFrame):
         if not self.pending and not self.refreshing:
             self._run(self.queue.status, refresh=True)
 
-    def _run(self, fn, *args, refresh: bool = False) -> None:
+    def _run(self, fn: Callable[[*Ts], QueueState], *args: *Ts, refresh: bool = False) -> None:
         """One action at a time (a second key press while one is on its way is ignored, with a
         note); a status refresh never blocks an action, and an older answer never overwrites a
         newer one."""
@@ -99,7 +111,7 @@ class QueuePanel(ctk.CTkFrame):
             on_error=lambda exc: self._refused(exc, refresh),
         )
 
-    def _answered(self, panel, serial: int, refresh: bool) -> None:
+    def _answered(self, panel: QueueState, serial: int, refresh: bool) -> None:
         if not refresh:
             self.pending = False
         else:
@@ -110,14 +122,14 @@ class QueuePanel(ctk.CTkFrame):
         self.app.queue_answered(panel)
         self.show(panel, keep_note=refresh)
 
-    def _refused(self, exc, refresh: bool) -> None:
+    def _refused(self, exc: BaseException, refresh: bool) -> None:
         if not refresh:
             self.pending = False
         else:
             self.refreshing = False
         self.message.configure(text=getattr(exc, "message", "叫号操作失败，请重试"), text_color=ERROR_COLOR)
 
-    def show(self, panel, keep_note: bool = False) -> None:
+    def show(self, panel: QueueState, keep_note: bool = False) -> None:
         """`keep_note`: a background refresh leaves the last action's note (请A001号…) in place."""
         self.window_label.configure(text=f"{panel.window}号窗口 叫号" if panel.window else "叫号")
         ticket = panel.current
@@ -147,37 +159,36 @@ class QueuePanel(ctk.CTkFrame):
             self.message.configure(text=panel.message, text_color=OK_COLOR)
             self.offline_shown = False
 
-    def _need_ticket(self) -> bool:
-        if self.current is None:
+    def _need_ticket(self) -> TicketView | None:
+        """The ticket being served, or None (and the clerk is told to call one first)."""
+        ticket = self.current
+        if ticket is None:
             self.message.configure(text="当前没有在办的号，请先叫号（F7）", text_color=WARN_COLOR)
-            return False
-        return True
+        return ticket
 
     def call_next(self) -> None:
         self._run(self.queue.call_next)
 
     def recall(self) -> None:
-        if self._need_ticket():
-            self._run(self.queue.recall, self.current.id)
+        if (ticket := self._need_ticket()) is not None:
+            self._run(self.queue.recall, ticket.id)
 
     def no_show(self) -> None:
-        if self._need_ticket():
-            self._run(self.queue.no_show, self.current.id)
+        if (ticket := self._need_ticket()) is not None:
+            self._run(self.queue.no_show, ticket.id)
 
     def done(self) -> None:
-        if self._need_ticket():
+        if (ticket := self._need_ticket()) is not None:
             cases = self.app.ticket_cases
-            self._run(self.queue.done, self.current.id, cases[-1] if cases else "")
+            self._run(self.queue.done, ticket.id, cases[-1] if cases else "")
 
     def ask_transfer(self) -> None:
-        if self._need_ticket():
+        if (ticket := self._need_ticket()) is not None:
             self.transfer_to.focus_set()
-            self.message.configure(
-                text=f"将{self.current.ticket_no}号转至哪个窗口或号类？输入后回车", text_color="gray20"
-            )
+            self.message.configure(text=f"将{ticket.ticket_no}号转至哪个窗口或号类？输入后回车", text_color="gray20")
 
     def transfer(self) -> None:
-        if self._need_ticket():
-            self._run(self.queue.transfer, self.current.id, self.transfer_to.get())
+        if (ticket := self._need_ticket()) is not None:
+            self._run(self.queue.transfer, ticket.id, self.transfer_to.get())
             self.transfer_to.delete(0, "end")
             self.view.new_button.focus_set()

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import customtkinter as ctk
+
+from client.services.intake import AcceptResult
+from client.services.ratings import RatingResult
+from client.services.transfer import SlipPrint
 
 from .base import View
 from .images import png_image
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
 
 HEADLINES = {
     "accept": ("✔ 已受理", OK_COLOR),
@@ -18,7 +29,7 @@ HEADLINES = {
 }
 
 
-def document_title(path) -> str:
+def document_title(path: Path) -> str:
     """The notice's name from its file name: <case no>-<title>.pdf."""
     return path.stem.rsplit("-", 1)[-1]
 
@@ -26,7 +37,7 @@ def document_title(path) -> str:
 class ResultView(View):
     title = "办理结果"
 
-    def __init__(self, app, result, back=None):
+    def __init__(self, app: MainWindow, result: AcceptResult, back: Callable[[], None] | None = None):
         super().__init__(app)
         self.result = result
         self.back = back or self.app.show_home  # the outreach list, after a visit on the bus
@@ -64,7 +75,7 @@ class ResultView(View):
         self.previews = ctk.CTkFrame(self, fg_color="transparent")
         self.previews.pack(fill="both", expand=True, padx=16, pady=(0, 12))
         self.keys = {"Return": self.back, "Escape": self.back}
-        self.slip = None
+        self.slip: ctk.CTkLabel | None = None
         if result.slip_no and self.services.transfer is not None:
             # 帮办代办: the transfer slip comes out after the receipt and goes with the originals.
             self.slip = self.label(head, f"正在打印流转单 {result.slip_no}…", 1, True, text_color=WARN_COLOR)
@@ -79,19 +90,21 @@ class ResultView(View):
             self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
         self.ask_rating()
 
-    def _slip_printed(self, printed) -> None:
+    def _slip_printed(self, printed: SlipPrint) -> None:
         text = (
             f"流转单 {printed.slip_no} 已打印，请随申请材料原件一并转报"
             if not printed.error
             else f"流转单 {printed.slip_no}：{printed.error}"
         )
-        self.slip.configure(text=text, text_color=OK_COLOR if not printed.error else WARN_COLOR)
+        if self.slip is not None:  # set whenever a slip is printed
+            self.slip.configure(text=text, text_color=OK_COLOR if not printed.error else WARN_COLOR)
         self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
 
-    def _slip_failed(self, exc) -> None:
-        self.slip.configure(
-            text=getattr(exc, "message", "流转单打印失败，可在办件详情中重新打印"), text_color=ERROR_COLOR
-        )
+    def _slip_failed(self, exc: BaseException) -> None:
+        if self.slip is not None:  # set whenever a slip is printed
+            self.slip.configure(
+                text=getattr(exc, "message", "流转单打印失败，可在办件详情中重新打印"), text_color=ERROR_COLOR
+            )
         self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
 
     def ask_rating(self) -> None:
@@ -102,14 +115,14 @@ class ResultView(View):
         self.run_task(
             self.services.ratings.ask,
             self.result.case_id,
-            self.app.clerk,
+            self.app.current_clerk,
             on_done=self._rated,
             on_error=lambda exc: self.rating.configure(
                 text=getattr(exc, "message", "评价器无响应"), text_color=WARN_COLOR
             ),
         )
 
-    def _rated(self, rated) -> None:
+    def _rated(self, rated: RatingResult) -> None:
         if rated.level is None:
             self.rating.configure(text="申请人未评价", text_color=WARN_COLOR)
         elif rated.bad:
@@ -117,24 +130,25 @@ class ResultView(View):
         else:
             self.rating.configure(text=f"申请人评价：{rated.label}", text_color=OK_COLOR)
 
-    def _load_previews(self):
+    def _load_previews(self) -> tuple[bytes | None, bytes | None]:
         notice = self.services.paperwork.preview_png(self.result.notice_pdf) if self.result.notice_pdf else None
         return notice, self.services.hardware.last_receipt_png()
 
-    def _show_previews(self, pngs) -> None:
+    def _show_previews(self, pngs: tuple[bytes | None, bytes | None]) -> None:
         notice, receipt = pngs
         if receipt:
             box = ctk.CTkFrame(self.previews)
             box.pack(side="left", fill="y", padx=(0, 12))
             self.label(box, "小票（虚拟打印机输出）", -1).pack()
             ctk.CTkLabel(box, text="", image=png_image(receipt, 300, 420)).pack(padx=8, pady=8)
-        if notice:
+        notice_pdf = self.result.notice_pdf
+        if notice and notice_pdf is not None:  # a preview is only made of a notice that exists
             box = ctk.CTkFrame(self.previews)
             box.pack(side="left", fill="y")
-            self.label(box, f"{document_title(self.result.notice_pdf)}（{self.result.notice_pdf.name}）", -1).pack()
+            self.label(box, f"{document_title(notice_pdf)}（{notice_pdf.name}）", -1).pack()
             ctk.CTkLabel(box, text="", image=png_image(notice, 340, 420)).pack(padx=8, pady=8)
 
-    def _no_preview(self, exc) -> None:
+    def _no_preview(self, exc: BaseException) -> None:
         self.label(
             self.previews, getattr(exc, "message", "预览生成失败，PDF 文件已保存"), text_color=ERROR_COLOR
         ).pack()

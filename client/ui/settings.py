@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import customtkinter as ctk
 
 from client.services.preferences import RECEIPT_FORMATS, CounterSettings
 
-from .base import View
+from .base import View, required
 from .theme import ERROR_COLOR, OK_COLOR
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
 
 
 class SettingsView(View):
     title = "设置"
 
-    def __init__(self, app):
+    def __init__(self, app: MainWindow):
         super().__init__(app)
+        self.preferences = required(self.services.preferences, "preferences")
         form = ctk.CTkFrame(self)
         form.pack(fill="x", padx=16, pady=12)
         self.label(form, "后台服务器地址").grid(row=0, column=0, sticky="e", padx=12, pady=10)
@@ -46,7 +52,7 @@ class SettingsView(View):
         self.message.pack(anchor="w", padx=18, pady=12)
         self.keys = {"Escape": self.app.show_home}
         self.bind_all_save = self.app.root.bind("<Control-s>", lambda _e: self.save(), add="+")
-        self.run_task(self.services.preferences.load, on_done=self._fill, on_error=self._failed)
+        self.run_task(self.preferences.load, on_done=self._fill, on_error=self._failed)
 
     def _fill(self, prefs: CounterSettings) -> None:
         self.server.delete(0, "end")
@@ -76,13 +82,13 @@ class SettingsView(View):
         prefs = self.current()
         if prefs is None or self.busy:
             return
-        self.run_task(self.services.preferences.save, prefs, on_done=self._saved, on_error=self._failed)
+        self.run_task(self.preferences.save, prefs, on_done=self._saved, on_error=self._failed)
 
     def _saved(self, prefs: CounterSettings) -> None:
         self.app.apply_preferences(prefs)
         self.message.configure(text="设置已保存并生效", text_color=OK_COLOR)
 
-    def _failed(self, exc, text: str = "") -> None:
+    def _failed(self, exc: BaseException | None, text: str = "") -> None:
         self.message.configure(text=text or getattr(exc, "message", "保存失败"), text_color=ERROR_COLOR)
 
     def destroy(self) -> None:

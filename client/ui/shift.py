@@ -3,18 +3,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import customtkinter as ctk
 
-from .base import View
+from client.services.auth import Clerk
+from client.services.shift import ShiftInfo, ShiftSummary
+
+from .base import View, required
 from .images import png_image
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
 
 
 class ShiftOpenView(View):
     title = "开班"
 
-    def __init__(self, app, clerk, window: str = "", left_open=None):
+    def __init__(self, app: MainWindow, clerk: Clerk, window: str = "", left_open: ShiftInfo | None = None):
         super().__init__(app)
+        self.shifts = required(self.services.shifts, "shift")
         self.clerk = clerk
         card = ctk.CTkFrame(self, corner_radius=12)
         card.place(relx=0.5, rely=0.42, anchor="center")
@@ -50,14 +59,14 @@ class ShiftOpenView(View):
             return
         self.submit.configure(state="disabled", text="正在开班…")
         self.run_task(
-            self.services.shifts.open,
+            self.shifts.open,
             self.clerk,
             self.window.get(),
             on_done=self.app.shift_opened,
             on_error=self._failed,
         )
 
-    def _failed(self, exc) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self.submit.configure(state="normal", text="开班（Enter）")
         self.message.configure(text=getattr(exc, "message", "开班失败，请重试"), text_color=ERROR_COLOR)
         self.window.focus_set()
@@ -68,8 +77,9 @@ class ShiftCloseView(View):
 
     title = "交班"
 
-    def __init__(self, app):
+    def __init__(self, app: MainWindow):
         super().__init__(app)
+        self.shifts = required(self.services.shifts, "shift")
         self.closed = False
         self.card = ctk.CTkFrame(self)
         self.card.pack(fill="x", padx=16, pady=12)
@@ -90,9 +100,9 @@ class ShiftCloseView(View):
         self.back = self.button(bar, "返回（Esc）", self.app.show_home, height=40, fg_color="gray50")
         self.back.pack(side="left", padx=10)
         self.keys = {"Return": self.hand_over, "Escape": self.app.show_home}
-        self.run_task(self.services.shifts.summary, on_done=self._show, on_error=self._failed)
+        self.run_task(self.shifts.summary, on_done=self._show, on_error=self._failed)
 
-    def _show(self, summary) -> None:
+    def _show(self, summary: ShiftSummary) -> None:
         self.headline.configure(text="交班小结" if self.closed else "交班小结（确认后打印并退出登录）")
         self.heading.configure(text="    ".join(f"{k}：{v}" for k, v in summary.heading()))
         self.figures.configure(text="\n".join(f"{k}：{v}" for k, v in summary.rows()))
@@ -110,9 +120,9 @@ class ShiftCloseView(View):
         if self.busy or self.confirm.cget("state") == "disabled":
             return
         self.confirm.configure(state="disabled", text="正在交班…")
-        self.run_task(self.services.shifts.close, on_done=self._closed, on_error=self._failed)
+        self.run_task(self.shifts.close, on_done=self._closed, on_error=self._failed)
 
-    def _closed(self, summary) -> None:
+    def _closed(self, summary: ShiftSummary) -> None:
         self.closed = True
         self._show(summary)
         self.app.log_out(show_login=False)
@@ -127,13 +137,13 @@ class ShiftCloseView(View):
         if summary.printed:
             self.run_task(self.services.hardware.last_receipt_png, on_done=self._slip, on_error=lambda _exc: None)
 
-    def _slip(self, png) -> None:
+    def _slip(self, png: bytes | None) -> None:
         if png:
             box = ctk.CTkFrame(self)
             box.pack(anchor="w", padx=16, pady=(0, 12))
             self.label(box, "交班小结（虚拟打印机输出）", -1).pack()
             ctk.CTkLabel(box, text="", image=png_image(png, 300, 240)).pack(padx=8, pady=8)
 
-    def _failed(self, exc) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self.confirm.configure(state="normal", text="确认交班并打印（Enter）")
         self.message.configure(text=getattr(exc, "message", "交班失败，请重试"), text_color=ERROR_COLOR)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
@@ -15,11 +16,14 @@ from client.services.outreach import Signature
 
 from .theme import ERROR_COLOR
 
+if TYPE_CHECKING:
+    from .intake import IntakeView
+
 PAD_WIDTH, PAD_HEIGHT = 560, 200
 
 
 class SignaturePad(ctk.CTkToplevel):
-    def __init__(self, view, prompt: str, on_signed: Callable[[Signature], None]):
+    def __init__(self, view: IntakeView, prompt: str, on_signed: Callable[[Signature], None]):
         super().__init__(view)
         self.view, self.on_signed = view, on_signed
         self.title("申请人签名确认")
@@ -68,11 +72,11 @@ class SignaturePad(ctk.CTkToplevel):
         self.transient(root)
         self.after(50, self.focus_force)
 
-    def _start(self, event) -> None:
+    def _start(self, event: tk.Event[tk.Canvas]) -> None:
         self.strokes.append([(event.x, event.y)])
         self.message.configure(text="")
 
-    def _move(self, event) -> None:
+    def _move(self, event: tk.Event[tk.Canvas]) -> None:
         if not self.strokes:
             self._start(event)
             return

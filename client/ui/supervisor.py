@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import customtkinter as ctk
 
-from .base import View
+from client.services.outreach import OutreachOverview
+from client.services.supervision import Overview
+
+from .base import View, required
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
 
 
 class SupervisorView(View):
     title = "窗口主管"
 
-    def __init__(self, app):
+    def __init__(self, app: MainWindow):
         super().__init__(app)
+        self.supervision = required(self.services.supervision, "supervision")
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16, pady=12)
         self.button(bar, "刷新（F5）", self.refresh, height=40).pack(side="left")
@@ -22,15 +31,15 @@ class SupervisorView(View):
         self.message.pack(side="left", padx=10)
         self.body = ctk.CTkScrollableFrame(self, fg_color="transparent")
         self.body.pack(fill="both", expand=True, padx=16, pady=(0, 12))
-        self.overview = None
-        self.outreach = None
+        self.overview: Overview | None = None
+        self.outreach: OutreachOverview | None = None
         self.keys = {"F5": self.refresh, "F9": self.report, "Escape": self.app.show_home}
         self.refresh()
 
     def refresh(self) -> None:
-        self.run_task(self.services.supervision.overview, on_done=self._show, on_error=self._failed)
+        self.run_task(self.supervision.overview, on_done=self._show, on_error=self._failed)
 
-    def _show(self, o) -> None:
+    def _show(self, o: Overview) -> None:
         self.overview = o
         for child in self.body.winfo_children():
             child.destroy()
@@ -66,7 +75,7 @@ class SupervisorView(View):
         if self.services.outreach is not None:
             self.run_task(self.services.outreach.overview, on_done=self._show_outreach, on_error=self._failed)
 
-    def _show_outreach(self, o) -> None:
+    def _show_outreach(self, o: OutreachOverview) -> None:
         """The service bus: what each recent run did, and the results waiting to be mailed."""
         self.outreach = o
         self.label(self.body, "直通车上门服务", 2, True).pack(anchor="w", pady=(14, 2))
@@ -89,7 +98,7 @@ class SupervisorView(View):
                 -1,
             ).pack(anchor="w")
 
-    def _cases(self, title, cases, color, days) -> None:
+    def _cases(self, title: str, cases, color: str, days: str) -> None:
         self.label(self.body, f"{title}（{len(cases)}件）", 2, True, text_color=color).pack(anchor="w", pady=(14, 2))
         if not cases:
             self.label(self.body, "无", -1, text_color=OK_COLOR).pack(anchor="w")
@@ -103,10 +112,10 @@ class SupervisorView(View):
 
     def report(self) -> None:
         self.run_task(
-            self.services.supervision.daily_report,
+            self.supervision.daily_report,
             on_done=lambda p: self.message.configure(text=f"已生成：{p}", text_color=OK_COLOR),
             on_error=self._failed,
         )
 
-    def _failed(self, exc) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self.message.configure(text=getattr(exc, "message", "操作失败"), text_color=ERROR_COLOR)

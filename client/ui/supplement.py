@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 from tkinter import filedialog
+from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
-from .base import View
+from client.services.supplement import SupplementForm, SupplementResult
+
+from .base import View, required
 from .checklist import MaterialChecklist
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
 
 
 class SupplementView(View):
     title = "补正材料"
 
-    def __init__(self, app, case_id: str):
+    def __init__(self, app: MainWindow, case_id: str):
         super().__init__(app)
+        self.supplement = required(self.services.supplement, "supplement")
         self.case_id = case_id
-        self.form = None
+        self.form: SupplementForm | None = None
         self.ask_files = lambda: filedialog.askopenfilenames(
             title="选择扫描件", filetypes=[("扫描件", "*.jpg *.jpeg *.png *.tif *.tiff *.pdf"), ("全部文件", "*")]
         )
@@ -39,9 +46,9 @@ class SupplementView(View):
         self.message = self.label(bottom, "", wraplength=600, justify="left", text_color=ERROR_COLOR)
         self.message.pack(side="left", fill="x", expand=True)
         self.keys = {"F9": self.submit, "F7": self.checklist.mark_all_received, "Escape": self.back}
-        self.run_task(self.services.supplement.form, case_id, on_done=self._show, on_error=self._failed)
+        self.run_task(self.supplement.form, case_id, on_done=self._show, on_error=self._failed)
 
-    def _show(self, form) -> None:
+    def _show(self, form: SupplementForm) -> None:
         self.form = form
         self.heading.configure(text=f"补正：{form.matter_name} · {form.applicant_name}")
         self.problems.configure(
@@ -82,15 +89,15 @@ class SupplementView(View):
             return
         self.submit_button.configure(state="disabled")
         self.run_task(
-            self.services.supplement.submit,
+            self.supplement.submit,
             self.case_id,
             self.checklist.inputs(),
-            self.app.clerk,
+            self.app.current_clerk,
             on_done=self._done,
             on_error=self._submit_failed,
         )
 
-    def _done(self, result) -> None:
+    def _done(self, result: SupplementResult) -> None:
         self.app.sync_now()
         self.app.show_case(self.case_id)
         text = "补正完成，已受理并打印受理通知书" if result.accepted_now else "补正材料已收取"
@@ -99,9 +106,9 @@ class SupplementView(View):
             WARN_COLOR if result.paper_error else OK_COLOR,
         )
 
-    def _submit_failed(self, exc) -> None:
+    def _submit_failed(self, exc: BaseException) -> None:
         self.submit_button.configure(state="normal")
         self._failed(exc)
 
-    def _failed(self, exc) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self.message.configure(text=getattr(exc, "message", "操作失败，请重试"), text_color=ERROR_COLOR)

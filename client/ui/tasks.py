@@ -10,7 +10,14 @@ import concurrent.futures
 import logging
 import queue
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, TypeVarTuple
+
+if TYPE_CHECKING:
+    import tkinter as tk
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +25,8 @@ log = logging.getLogger(__name__)
 class InlineExecutor(concurrent.futures.Executor):
     """Runs jobs at once on the caller's thread: deterministic GUI tests."""
 
-    def submit(self, fn, /, *args, **kwargs):
-        future: concurrent.futures.Future = concurrent.futures.Future()
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> concurrent.futures.Future[T]:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
         try:
             future.set_result(fn(*args, **kwargs))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller via the future
@@ -28,13 +35,13 @@ class InlineExecutor(concurrent.futures.Executor):
 
 
 class TaskRunner:
-    def __init__(self, root, executor: concurrent.futures.Executor | None = None, poll_ms: int = 40):
+    def __init__(self, root: tk.Misc, executor: concurrent.futures.Executor | None = None, poll_ms: int = 40):
         self.root = root
         self.executor = executor or concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="ui-work")
         self.poll_ms = poll_ms
-        self._inbox: queue.SimpleQueue[tuple[Callable, tuple]] = queue.SimpleQueue()
+        self._inbox: queue.SimpleQueue[tuple[Callable[..., object], tuple[Any, ...]]] = queue.SimpleQueue()
         self._busy = 0
-        self._after_id = None
+        self._after_id: str | None = None
         self._closed = False
 
     def start(self) -> None:
@@ -53,20 +60,20 @@ class TaskRunner:
     def busy(self) -> bool:
         return self._busy > 0
 
-    def post(self, callback: Callable, *args: Any) -> None:
+    def post(self, callback: Callable[..., object], *args: Any) -> None:
         """Thread-safe: ask the Tk thread to call `callback(*args)`."""
         self._inbox.put((callback, args))
 
     def run(
         self,
-        fn: Callable,
-        *args: Any,
-        on_done: Callable[[Any], None] | None = None,
+        fn: Callable[[*Ts], T],
+        *args: *Ts,
+        on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         self._busy += 1
 
-        def finished(future: concurrent.futures.Future) -> None:
+        def finished(future: concurrent.futures.Future[T]) -> None:
             exc = future.exception()
             if exc is not None:
                 log.info("task %s failed: %r", getattr(fn, "__name__", fn), exc)
@@ -76,7 +83,7 @@ class TaskRunner:
 
         self.executor.submit(fn, *args).add_done_callback(finished)
 
-    def _finish(self, callback, value) -> None:
+    def _finish(self, callback: Callable[[T], None] | None, value: T) -> None:
         self._busy -= 1
         if callback is not None:
             callback(value)

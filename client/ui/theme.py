@@ -7,6 +7,7 @@ the size (Ctrl+= / Ctrl+-) resizes every widget at once without rebuilding a vie
 
 from __future__ import annotations
 
+import tkinter as tk
 import tkinter.font as tkfont
 
 import customtkinter as ctk
@@ -64,7 +65,7 @@ class Theme:
         return self.base
 
 
-def make_theme(root, base: int = 15) -> Theme:
+def make_theme(root: tk.Misc, base: int = 15) -> Theme:
     families = set(tkfont.families(root))
     family = next((f for f in CJK_FAMILIES if f in families), "TkDefaultFont")
     return Theme(family, base)

@@ -8,18 +8,24 @@ deadline are explicit choices made here.
 from __future__ import annotations
 
 import datetime as dt
+import tkinter as tk
+from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
 from client.domain.decisions import ACCEPT_TOLERANT, NOTIFY_MISSING, REFUSAL_REASONS, REFUSE
+from client.services.intake import IntakePreview
 
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+
+if TYPE_CHECKING:
+    from .intake import IntakeView
 
 NO_REFUSAL = "（不拒绝）"
 
 
 class VerdictPanel(ctk.CTkFrame):
-    def __init__(self, master, view):
+    def __init__(self, master: tk.Misc, view: IntakeView):
         super().__init__(master)
         self.view = view
         top = ctk.CTkFrame(self, fg_color="transparent")
@@ -80,7 +86,7 @@ class VerdictPanel(ctk.CTkFrame):
         except ValueError:
             raise ValueError("容缺补齐期限格式应为 2026-12-01") from None
 
-    def show(self, preview) -> None:
+    def show(self, preview: IntakePreview) -> None:
         d = preview.decision
         color = ERROR_COLOR if d.outcome == REFUSE else WARN_COLOR if d.outcome == NOTIFY_MISSING else OK_COLOR
         self.verdict.configure(text=f"将办理：{preview.outcome_label}", text_color=color)
