@@ -8,6 +8,7 @@ test's own where the test needs it), pyusb over the virtual-device backend.
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import shutil
 import tempfile
@@ -66,6 +67,27 @@ def postgres_url() -> Iterator[str]:
         yield cluster.url
     finally:
         cluster.stop()
+
+
+@pytest.fixture(autouse=True)
+def tk_garbage_on_the_main_thread(request):
+    """During a window test, only the Tk thread collects garbage.
+
+    A tkinter Variable left in a reference cycle is finalised by whichever thread next runs
+    the cyclic collector. Off the main thread its `__del__` waits for a Tk main loop, which
+    a test pumping `update()` never enters: a second each, then "main thread is not in main
+    loop". Seen in a thread dump: the shared back office's event loop, on its thread in this
+    process, stalled in `Variable.__del__` until the next test's enrolment timed out. (The
+    window itself runs `mainloop()`, which serves such calls at once.) Set up before the
+    window fixtures and torn down after them, so the window's last objects go here too.
+    """
+    window_test = request.node.get_closest_marker("ui") is not None
+    if window_test:
+        gc.disable()
+    yield
+    if window_test:
+        gc.collect()
+        gc.enable()
 
 
 @pytest.fixture(autouse=True)
