@@ -22,11 +22,12 @@ from server_helpers import (
 from sync import protocol
 from sync.server.app import create_app
 from sync.server.demo import ensure_demo
+from tests.support.back_office import sqlite_url
 
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{(tmp_path / 'server.sqlite').as_posix()}"
+    return sqlite_url(tmp_path)
 
 
 @pytest.fixture

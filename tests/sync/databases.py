@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from tests.support.back_office import sqlite_url
+
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -39,8 +41,7 @@ def server_database(backend: str, folder: Path, request: pytest.FixtureRequest) 
     """A database URL for the back office on `backend` ("sqlite" or "postgresql"); PostgreSQL
     is started (or the test skipped) only when a test asks for it."""
     if backend == "sqlite":
-        folder.mkdir(parents=True, exist_ok=True)
-        yield f"sqlite:///{(folder / 'server.sqlite').as_posix()}"
+        yield sqlite_url(folder)
     else:
         with pg_schema_url(request.getfixturevalue("postgres_url")) as url:
             yield url
