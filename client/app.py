@@ -16,10 +16,13 @@ from pathlib import Path
 from client.domain.catalog import Catalog
 from client.services.auth import AuthService
 from client.services.bundle import Services
+from client.services.bundle_intake import BundleIntakeService
 from client.services.calendar import CalendarService
 from client.services.cases import CaseQueries
 from client.services.delivery import DeliveryService
+from client.services.demo_cards import DemoCardService
 from client.services.diagnostics import DiagnosticsService
+from client.services.drafts import DraftService
 from client.services.enrolment import TOKEN, EnrolmentService
 from client.services.errors import ServiceError
 from client.services.hardware import HardwareService, OwnedDevice
@@ -28,7 +31,7 @@ from client.services.outreach import OutreachService
 from client.services.paperwork import OfficeInfo, Paperwork
 from client.services.power import PowerGate
 from client.services.preferences import CounterSettings, PreferencesService
-from client.services.published import ImportedCatalog, Published, ReadinessService
+from client.services.published import OFFICE_FILE, ImportedCatalog, Published, ReadinessService
 from client.services.queue import QueueService
 from client.services.ratings import RatingService
 from client.services.shift import ShiftService
@@ -56,8 +59,6 @@ class ClientConfig:
     devices: str = "virtual"  # virtual / usb / none
     printer_width: int = 80
     notice_prefix: str = "潍城审受字"
-    office_phone: str = "0536-12345"
-    query_url: str = "https://zwfw.example.gov.cn/q/"
     sync_interval: float = 10.0
 
 
@@ -199,8 +200,8 @@ def _open_devices(
         from devices.rating_pad import SerialRatingPad
         from devices.serial_transport import SerialTransport
 
-        if config.demo and virtual.rating_pad.auto is None:
-            virtual.rating_pad.auto = RatingLevel.VERY_SATISFIED  # demo: nobody sits at the pad
+        # The virtual pad waits for a key like a real one; in demo mode the clerk's screen
+        # shows its keys so the applicant (or the trainee) can press them.
         rating_pad = OwnedDevice(
             owners[3],
             lambda: SerialRatingPad(
@@ -208,7 +209,16 @@ def _open_devices(
             ),
             "评价器",
         )
-    hardware = HardwareService(reader, printer, last_png, scanner=scanner, monitor=monitor, rating_pad=rating_pad)
+    hardware = HardwareService(
+        reader,
+        printer,
+        last_png,
+        scanner=scanner,
+        monitor=monitor,
+        rating_pad=rating_pad,
+        receipt_png_for=virtual.printer.receipt_png if virtual is not None else None,
+        rating_keys=(lambda level: virtual.rating_pad.press(RatingLevel(level))) if virtual is not None else None,
+    )
     return hardware, [owner.stop for owner in owners]
 
 
@@ -241,7 +251,10 @@ def build_runtime(
     enrolment = EnrolmentService(store, secrets)
     engine = EngineSource(store, enrolment, clock)
     outbox = StoreOutbox(store, clock)
-    published = Published(outbox, CalendarService(store), ImportedCatalog(config.data_dir))
+    # The office's phone and query address: the published templates over data_dir/office.toml.
+    published = Published(
+        outbox, CalendarService(store), ImportedCatalog(config.data_dir), office_file=config.data_dir / OFFICE_FILE
+    )
     catalog_source = (lambda: catalog) if catalog is not None else published.catalog
     sync_service = SyncService(engine, outbox, on_pulled=published.refresh)
     engine.on_progress = sync_service.note_progress
@@ -266,7 +279,7 @@ def build_runtime(
 
     enrolled = enrolment.identity()
     office_name = enrolled.org_name if enrolled else catalog_source().office_name
-    office = OfficeInfo(office_name, config.notice_prefix, config.office_phone, config.query_url)
+    office = OfficeInfo(office_name, config.notice_prefix)
     paperwork = Paperwork(
         store, hardware, config.data_dir / "notices", office, str(config.printer_width), templates=published.templates
     )
@@ -314,6 +327,7 @@ def build_runtime(
     services = Services(
         auth=AuthService(store, api, offline_days=readiness.offline_login_days, clock=clock),
         intake=intake,
+        bundles=BundleIntakeService(intake),
         cases=CaseQueries(store, published.calendar, today=lambda: clock().date()),
         delivery=DeliveryService(store, identity, paperwork, wake, clock=clock),
         paperwork=paperwork,
@@ -323,7 +337,12 @@ def build_runtime(
         preferences=preferences,
         supplement=SupplementService(store, catalog_source, identity, paperwork, wake, clock=clock),
         ratings=RatingService(store, hardware, identity, wake, clock=clock),
-        supervision=SupervisionService(lambda: StatisticsQueries(store, catalog_source()), config.data_dir / "reports"),
+        supervision=SupervisionService(
+            lambda: StatisticsQueries(store, catalog_source()),
+            config.data_dir / "reports",
+            printer=hardware,
+            receipt_format=lambda: paperwork.receipt_format,
+        ),
         queue=queue,
         shifts=shifts,
         outreach=OutreachService(store, api, intake, identity, wake),
@@ -332,8 +351,19 @@ def build_runtime(
         plaintext_store=config.plaintext,
         transfer=TransferService(store, identity, paperwork, wake, clock=clock),
         readiness=readiness,
+        drafts=DraftService(store, catalog_source, clock=clock),
+        demo_cards=_demo_cards(virtual),
     )
     return Runtime(services, store, enrolment, engine, virtual, power, list(device_stoppers))
+
+
+def _demo_cards(virtual) -> DemoCardService | None:
+    """演示：放卡, only where the reader is virtual (demo, or training on `--devices virtual`)."""
+    if virtual is None:
+        return None
+    from devices.virtual import labelled_deck
+
+    return DemoCardService(labelled_deck(virtual.reader), virtual.reader.place_card)
 
 
 NO_DISPLAY = (
@@ -417,7 +447,8 @@ def run_demo(port: int | None = 8765) -> int:
         print("审批命令示例：onewindow-server decide <办件编号> approve")
         hint = (
             f"演示账号：{info.clerk_username}，密码：{info.clerk_password}\n"
-            f"后台审批：在终端执行 onewindow-server decide <办件编号> approve"
+            f"后台审批：在终端执行 onewindow-server decide <办件编号> approve\n"
+            "读卡演示：Ctrl+Shift+K 选一张样卡放到虚拟读卡器上，再按 F3"
         )
         return run_window(runtime, config, hint)
     finally:

@@ -1,4 +1,5 @@
-"""办结通知书: the case is decided; where to collect the result, or why it was denied.
+"""办结通知书: the case is decided; where to collect the result (or that it was handed over on
+the spot), or why it was denied.
 
 A denial is an administrative decision, so it carries the same appeal rights as a
 refusal; every conclusion invites the 好差评 rating (一事一评) through the QR code.
@@ -35,6 +36,8 @@ class ConclusionNotice:
     court: str = ""
     query_url: str = ""
     acting: Acting = ALONE
+    # 即办件: the result went to the applicant in the same visit, so there is nothing to collect.
+    handed_over: bool = False
 
 
 def conclusion_sheet(n: ConclusionNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
@@ -48,7 +51,10 @@ def conclusion_sheet(n: ConclusionNotice, templates: NoticeTemplates | None = No
         sections.append(Text(kind.says("approved", **facts)))
         if n.result_name:
             sections.append(Fields((("办理结果", n.result_name), ("证照（文书）编号", n.result_no))))
-        sections.append(Text(kind.says("collect", address=n.collect_at or t.office.address)))
+        if n.handed_over:
+            sections.append(Text(kind.says("handed", concluded_on=chinese_date(n.concluded_on))))
+        else:
+            sections.append(Text(kind.says("collect", address=n.collect_at or t.office.address)))
     else:
         sections += [
             Text(kind.says("denied", **facts)),

@@ -29,3 +29,16 @@ def pdf_page_png(pdf: bytes, page: int = 0, dpi: int = 100) -> bytes:
         return buf.getvalue()
     finally:
         doc.close()
+
+
+def pdf_pages_png(pdf: bytes, dpi: int = 100) -> tuple[bytes, ...]:
+    """PNG bytes of every page at `dpi`, first page first (the full-size view of a notice)."""
+    try:
+        doc = pdfium.PdfDocument(pdf)
+    except pdfium.PdfiumError as exc:
+        raise ReportError(f"cannot open PDF for preview: {exc}", "文书文件已损坏，无法预览") from exc
+    try:
+        count = len(doc)
+    finally:
+        doc.close()
+    return tuple(pdf_page_png(pdf, page, dpi) for page in range(count))

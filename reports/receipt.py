@@ -64,6 +64,17 @@ class ReceiptData:
     query_url: str = ""
     phone: str = ""
     acting: Acting = ALONE
+    # 即办件: decided and handed over in this visit, so there is no date to promise.
+    concluded: bool = False
+
+    @property
+    def status_row(self) -> tuple[str, str]:
+        """The promise the receipt makes, or why it makes none."""
+        if self.concluded:
+            return "办理状态", "当场办结，办理结果已当场交付"
+        if self.promised_by is not None:
+            return "承诺办结", chinese_date(self.promised_by)
+        return "办理状态", "材料待补正，补齐后受理"
 
 
 def paper_columns(width_mm: int) -> int:
@@ -112,10 +123,7 @@ def receipt_layout(data: ReceiptData, width_mm: int = 80) -> ReceiptLayout:
         out.append(TextLine(detail))
     out.append(Rule())
     field("收件时间", chinese_datetime(data.received_at))
-    if data.promised_by is not None:
-        field("承诺办结", chinese_date(data.promised_by))
-    else:
-        field("办理状态", "材料待补正，补齐后受理")
+    field(*data.status_row)
     field("经办人", data.clerk)
     if data.phone:
         field("咨询电话", data.phone)
@@ -140,9 +148,7 @@ def receipt_sheet(data: ReceiptData) -> NoticeSheet:
                     *party_rows(data.applicant_name, data.applicant_id_number, data.acting),
                     ("办理事项", data.matter_name),
                     ("收件时间", chinese_datetime(data.received_at)),
-                    ("承诺办结日期", chinese_date(data.promised_by))
-                    if data.promised_by is not None
-                    else ("办理状态", "材料待补正，补齐后受理"),
+                    ("承诺办结日期", data.status_row[1]) if data.status_row[0] == "承诺办结" else data.status_row,
                     ("经办人", data.clerk),
                     *((("咨询电话", data.phone),) if data.phone else ()),
                 )

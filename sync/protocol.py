@@ -199,6 +199,11 @@ class CaseAcceptedPayload(BaseModel):
     revision: int = 1
     agent: AgentPayload | None = None
     proxy: ProxyPayload | None = None  # 帮办代办: forwarded with a transfer slip
+    # 一件事: the cases of one bundle intake share its number (client.domain.bundles); older
+    # clients and single-matter cases send none.
+    bundle_no: str | None = Field(default=None, max_length=40)
+    bundle_code: str | None = Field(default=None, max_length=64)
+    bundle_name: str | None = Field(default=None, max_length=200)
 
 
 PAYLOAD_REVISION = 2  # what this client writes into CaseAcceptedPayload.revision
@@ -239,6 +244,9 @@ class CaseRatedPayload(BaseModel):
     indicators: dict[str, int] = Field(default_factory=dict)  # 服务效率/服务水平/服务态度 when the pad asks them
     source: Literal["pad", "keyboard"] = "pad"
     clerk: str  # the clerk who served: 谁办理谁负责
+    # Which service is rated: the intake (受理, after its paper is printed) or the hand-over of
+    # the result (出件). Optional: older windows rated the intake only.
+    stage: Literal["intake", "delivery"] = "intake"
 
 
 class OriginalsPayload(BaseModel):
@@ -258,6 +266,10 @@ class CaseDeliveredPayload(BaseModel):
     recipient_name: str
     recipient_id_number: str
     clerk: str
+    # SHA-256 of the recipient's signature page (the bus hands results over at the door);
+    # "" when the recipient signed on paper at the window. Optional: older windows omit it.
+    signature: str = ""
+    on_the_spot: bool = False  # 即办件: handed over in the same visit as the intake
 
 
 class Event(BaseModel):
@@ -379,6 +391,8 @@ class CaseStatusData(BaseModel):
     appeal_rights: str | None = None
     supplement: list[str] = Field(default_factory=list)  # materials the applicant must add
     decided_by: str | None = None
+    # The approver's display name for the window's timeline; older back offices omit it.
+    decided_by_name: str | None = None
     decided_at: dt.datetime | None = None
     due: dt.date | None = None  # the deadline, moved by suspensions
 

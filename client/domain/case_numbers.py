@@ -24,6 +24,9 @@ def mint_case_no(region_code: str, day: dt.date, device_code: str, seq: int) -> 
 
 
 def format_case_no(case_no: str) -> str:
+    """Hyphenated for print; a 一件事 number (Y + a case-number body) keeps its Y in front."""
+    if case_no.startswith("Y") and _PATTERN.match(case_no[1:]):
+        return "Y-" + format_case_no(case_no[1:])
     m = _PATTERN.match(case_no)
     return "-".join(m.groups()) if m else case_no
 

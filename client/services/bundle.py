@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .auth import AuthService
+from .bundle_intake import BundleIntakeService
 from .cases import CaseQueries
 from .delivery import DeliveryService
+from .demo_cards import DemoCardService
 from .diagnostics import DiagnosticsService
+from .drafts import DraftService
 from .hardware import HardwareService
 from .intake import IntakeService
 from .outreach import OutreachService
@@ -45,3 +48,6 @@ class Services:
     outreach: OutreachService | None = None
     transfer: TransferService | None = None  # 帮办代办: transfer slips and who holds the originals
     readiness: ReadinessService | None = None  # offline fitness: catalog/calendar age, login bound
+    drafts: DraftService | None = None  # intakes in progress (未完成的受理), kept as the clerk goes
+    demo_cards: DemoCardService | None = None  # 演示：放卡, only with a virtual card reader
+    bundles: BundleIntakeService | None = None  # 一件事 taken in as one application

@@ -15,7 +15,7 @@ from client.domain.deadlines import WorkCalendar, add_limit
 from client.domain.identity import RELATIONS, mask_id_number
 from client.domain.states import CLOSED, LABELS, TRANSITIONS, CaseState
 from client.store.db import Store
-from client.store.models import Case, CaseEvent, OutboxEntry, TransferSlip
+from client.store.models import CachedUser, Case, CaseEvent, OutboxEntry, TransferSlip
 
 from .errors import ServiceError
 
@@ -107,6 +107,14 @@ class CaseDetail:
     forward_to: str = ""
     can_dispatch: bool = False  # the originals are still at this station
     forwarded_in: bool = False  # a hall's record of originals it received for another station's case
+    on_the_spot: bool = False  # 即办件: concluded and handed over at the intake, nothing was promised
+
+
+def _display_names(s: Session, usernames: set[str]) -> dict[str, str]:
+    """Logins as the people they name (clerks who signed in on this machine); a timeline
+    shows 张三, not clerk01."""
+    rows = s.execute(select(CachedUser.username, CachedUser.display_name).where(CachedUser.username.in_(usernames)))
+    return {username: name for username, name in rows if name}
 
 
 def _sync_label(states: list[str]) -> str:
@@ -218,11 +226,12 @@ class CaseQueries:
             case = s.get(Case, case_id)
             if case is None:
                 raise ServiceError("未找到该办件")
+            names = _display_names(s, {ev.clerk for ev in case.events})
             timeline = tuple(
                 TimelineEntry(
                     ev.device_time,
                     EVENT_LABELS.get(ev.type, ev.type),
-                    ev.clerk,
+                    ev.payload.get("decided_by_name") or names.get(ev.clerk, ev.clerk),
                     ev.payload.get("result_name", "") or ev.payload.get("reason", "") or "",
                 )
                 for ev in case.events
@@ -277,6 +286,7 @@ class CaseQueries:
                 agent_relation=RELATIONS.get(agent.get("relation", ""), agent.get("relation", "")),
                 agent_id_masked=mask_id_number(agent.get("id_number", "")),
                 ticket_no=first.get("ticket_no", ""),
+                on_the_spot=first.get("outcome") == "conclude",
                 **_custody_fields(slip),
             )
 

@@ -17,7 +17,7 @@ from client.domain.identity import check_id_number
 from client.domain.states import CaseState, IllegalTransition, check_transition
 from client.store.db import Store
 from client.store.journal import append_event
-from client.store.models import Case, OutreachAppointment
+from client.store.models import Case, CaseEvent, KnownParty, OutreachAppointment
 from client.store.settings import DeviceIdentity
 from sync import protocol
 
@@ -35,6 +35,46 @@ class DeliveryResult:
     case_no: str
     delivered_at: dt.datetime
     receipt_pdf: Path | None
+
+
+def record_handover(
+    s: Session,
+    case: Case,
+    recipient_name: str,
+    recipient_id: str,
+    username: str,
+    device_id: str,
+    now: dt.datetime,
+    *,
+    signature: str = "",
+    on_the_spot: bool = False,
+) -> None:
+    """出件 on record, in the caller's transaction: the case moves to delivered and the event
+    names who received the result (and the page holding their signature, when they signed on
+    a pad). The intake of a 即办件 calls this too, since its result leaves with the applicant."""
+    try:
+        case.status = check_transition(case.status, CaseState.DELIVERED).value
+    except IllegalTransition as exc:
+        raise ServiceError(exc.message, str(exc)) from exc
+    case.updated_at = now
+    payload = protocol.CaseDeliveredPayload(
+        case_no=case.case_no,
+        delivered_at=now,
+        recipient_name=recipient_name,
+        recipient_id_number=recipient_id,
+        clerk=username,
+        signature=signature,
+        on_the_spot=on_the_spot,
+    ).model_dump(mode="json")
+    append_event(
+        s,
+        case_id=case.id,
+        type_=protocol.CASE_DELIVERED,
+        payload=payload,
+        clerk=username,
+        device_id=device_id,
+        now=now,
+    )
 
 
 class DeliveryService:
@@ -60,26 +100,14 @@ class DeliveryService:
                 raise ServiceError("未找到该办件")
             if check.number != case.applicant_id_number and not recipient_name.strip():
                 raise ServiceError("领取人不是申请人本人，请填写领取人姓名并核验授权委托书")
-            try:
-                case.status = check_transition(case.status, CaseState.DELIVERED).value
-            except IllegalTransition as exc:
-                raise ServiceError(exc.message, str(exc)) from exc
-            case.updated_at = now
-            payload = protocol.CaseDeliveredPayload(
-                case_no=case.case_no,
-                delivered_at=now,
-                recipient_name=recipient_name.strip() or case.applicant_name,
-                recipient_id_number=check.number,
-                clerk=clerk.username,
-            ).model_dump(mode="json")
-            append_event(
+            record_handover(
                 s,
-                case_id=case_id,
-                type_=protocol.CASE_DELIVERED,
-                payload=payload,
-                clerk=clerk.username,
-                device_id=self.identity().device_id,
-                now=now,
+                case,
+                recipient_name.strip() or case.applicant_name,
+                check.number,
+                clerk.username,
+                self.identity().device_id,
+                now,
             )
         self.on_new_event()
         with self.store.sessions() as s:
@@ -92,6 +120,27 @@ class DeliveryService:
             log.exception("delivery receipt for %s failed", case.case_no)
             pdf = None
         return DeliveryResult(case.case_no, now, pdf)
+
+    def mail_address(self, case_id: str) -> MailingDefaults:
+        """Where the result goes by post unless the applicant says otherwise: the address the
+        service bus visited, else the one given at intake, else the one the counter knows."""
+        with self.store.sessions() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise ServiceError("未找到该办件")
+            visited = s.scalar(select(OutreachAppointment.address).where(OutreachAppointment.case_id == case_id))
+            first = s.scalars(
+                select(CaseEvent.payload).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq).limit(1)
+            ).first()
+            given = ((first or {}).get("applicant") or {}).get("address", "")
+            known = s.scalar(
+                select(KnownParty.address).where(
+                    KnownParty.id_number == case.applicant_id_number, KnownParty.id_type == case.applicant_id_type
+                )
+            )
+            address = (visited or "").strip() or str(given).strip() or (known or "").strip()
+            source = "直通车上门地址" if (visited or "").strip() else "申请人登记地址" if address else ""
+            return MailingDefaults(case.applicant_name, address, case.applicant_phone, source)
 
     def mail(
         self,
@@ -179,6 +228,16 @@ class DeliveryService:
             raise ServiceError(exc.message, str(exc)) from exc
         case.updated_at = now
         return case
+
+
+@dataclass(frozen=True)
+class MailingDefaults:
+    """The mailing form as it opens: the applicant's name, address and phone as known."""
+
+    recipient_name: str
+    address: str
+    phone: str
+    source: str  # 直通车上门地址 / 申请人登记地址, "" when no address is known
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -18,6 +20,8 @@ from client.domain.paper import ReceiptLayout
 from .errors import ServiceError, clerk_message
 
 log = logging.getLogger(__name__)
+
+RATING_SLICE_S = 0.5  # how long one wait on the rating pad's thread lasts
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,47 @@ class HardwareService:
         scanner: OwnedDevice | None = None,
         rating_pad: OwnedDevice | None = None,
         monitor: Callable[[Callable[[str, str], None]], Callable[[], None]] | None = None,
+        receipt_png_for: Callable[[str], bytes | None] | None = None,
+        rating_keys: Callable[[int], bool] | None = None,
     ):
         self.reader, self.printer, self.last_receipt_png = reader, printer, last_receipt_png
         self.scanner = scanner
         self.rating_pad = rating_pad
         self._monitor = monitor
+        self._receipt_png_for = receipt_png_for
+        self._rating_keys = rating_keys
+        self._rating_turn = 0  # bumped by every new ask and every cancel: only the newest ask waits
+        self._rating_lock = threading.Lock()
+
+    def receipt_png(self, case_no: str) -> bytes | None:
+        """The receipt printed for this case as an image (the virtual printer's output), or
+        None: a case that printed none (a refusal) never shows another case's paper."""
+        if self._receipt_png_for is None:
+            return None
+        return self._receipt_png_for(case_no)
+
+    @property
+    def rating_keys_on_screen(self) -> bool:
+        """The pad is virtual (demo, training): its keys are on the clerk's screen instead."""
+        return self._rating_keys is not None
+
+    def press_rating_key(self, level: int) -> bool:
+        """Press the virtual pad's key for the applicant; False when the pad was not waiting."""
+        if self._rating_keys is None:
+            raise ServiceError("评价器为实体设备，请申请人在评价器上按键")
+        return self._rating_keys(level)
+
+    def cancel_rating(self) -> None:
+        """Stop waiting for the current ask (the clerk left the screen); the pad goes dark.
+
+        Blocks up to one wait slice on the pad's thread: call it off the Tk thread."""
+        with self._rating_lock:
+            self._rating_turn += 1
+        if self.rating_pad is not None:
+            try:
+                self.rating_pad.call("cancel", timeout=RATING_SLICE_S + 10)
+            except Exception as exc:  # a pad that went away is dark anyway
+                log.info("rating pad cancel failed: %s", exc)
 
     def scan(self) -> ScanResult:
         """Acquire pages from the scanner or document camera, normalised for the archive."""
@@ -102,9 +142,21 @@ class HardwareService:
         """Ask the applicant to rate on the pad; their level (5 best), or None if they did not."""
         if self.rating_pad is None:
             raise ServiceError("未连接评价器，请引导申请人通过“好差评”二维码评价")
+        with self._rating_lock:
+            self._rating_turn += 1
+            turn = self._rating_turn
         try:
             self.rating_pad.call("request", case_no, timeout=10)
-            level = self.rating_pad.call("wait_result", timeout_s, timeout=timeout_s + 10)
+            # Short waits on the pad's thread, so a cancel or the next case's ask is heard.
+            deadline = time.monotonic() + timeout_s
+            level = None
+            while level is None and turn == self._rating_turn:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                level = self.rating_pad.call("wait_result", min(RATING_SLICE_S, left), timeout=RATING_SLICE_S + 10)
+            if level is None and turn == self._rating_turn:
+                self.rating_pad.call("cancel", timeout=10)  # nobody pressed in time: the pad goes dark
         except ServiceError:
             raise
         except Exception as exc:

@@ -52,6 +52,7 @@ from sync import protocol
 from . import applicants
 from .applicants import KnownApplicant
 from .auth import Clerk
+from .delivery import record_handover
 from .errors import ServiceError
 from .paperwork import Paperwork
 from .transfer import ProxyRecorder, proxy_scope_region
@@ -292,13 +293,16 @@ class IntakeService:
         draft: IntakeDraft,
         clerk: Clerk,
         within: Callable[[Session, str, str, str, dt.datetime], None] | None = None,
+        signature: str = "",
     ) -> AcceptResult:
         """Record the counter's decision, whatever it is, then produce its paper.
 
         Every outcome is a case: a one-time notice or a refusal must be on record too
         (行政许可法 §32: the notice's date decides whether the office met the 5-day rule).
         `within(session, case_id, case_no, outcome, now)` adds to the same transaction (an
-        outreach visit is recorded with its case or not at all).
+        outreach visit is recorded with its case or not at all). A case concluded on the spot
+        (即办件) leaves with its result, so its 出件 is recorded at once, to the person who came;
+        `signature` is the sealed page they signed on a pad, if any.
         """
         refusal = self.gate()
         if refusal:
@@ -347,6 +351,19 @@ class IntakeService:
                 parties.remember(s, composed.applicant, case_id, now)
                 if within is not None:
                     within(s, case_id, case_no, composed.decision.outcome, now)
+                if composed.decision.outcome == CONCLUDE:
+                    receiver = composed.applicant.agent or composed.applicant
+                    record_handover(
+                        s,
+                        composed.case,
+                        receiver.name,
+                        receiver.id_number,
+                        clerk.username,
+                        identity.device_id,
+                        now,
+                        signature=signature,
+                        on_the_spot=True,
+                    )
         except (OSError, SQLAlchemyError) as exc:
             log.error("storing case failed: %s", exc)
             raise ServiceError("本机数据库写入失败，办件未保存，请检查磁盘空间后重试", str(exc)) from exc
@@ -387,8 +404,12 @@ class IntakeService:
         case_no: str,
         now: dt.datetime,
         number: Callable[[str], str],
+        bundle: BundleLink | None = None,
     ) -> _Composed:
-        """The case row, its materials and its first event's payload for this draft (not stored)."""
+        """The case row, its materials and its first event's payload for this draft (not stored).
+
+        A member of a 一件事 (`bundle`) records the bundle's verdict and promised date, not its own.
+        """
         today = now.date()
         if draft.proxy and (draft.applicant.agent is None or draft.applicant.agent.relation != PROXY):
             raise ServiceError("帮办代办须登记代办人（社工本人）的身份证号码")
@@ -400,9 +421,9 @@ class IntakeService:
             applicant = replace(applicant, phone=draft.phone.strip())
         catalog = self.catalog()
         preview = self.preview(draft)
-        decision = preview.decision
         matter = catalog.get(draft.matter_code)
-        deadline = self._deadline(matter, now.date())
+        decision = preview.decision if bundle is None else bundle.decision
+        deadline = self._deadline(matter, now.date()) if bundle is None else bundle.deadline
         inputs = {m.code: m for m in draft.materials}
         short = {sf.code: sf for sf in decision.shortfalls}
         documents = {kind: number(kind) for kind in self.paperwork.numbered_kinds(decision.outcome)}
@@ -495,6 +516,9 @@ class IntakeService:
             pledged=list(decision.pledged),
             documents=documents,
             ticket_no=draft.ticket_no,
+            bundle_no=bundle.bundle_no if bundle else None,
+            bundle_code=bundle.bundle_code if bundle else None,
+            bundle_name=bundle.bundle_name if bundle else None,
         ).model_dump(mode="json")
         return _Composed(
             case,
@@ -523,6 +547,17 @@ class IntakeService:
         """An organisation found again by its 统一社会信用代码, with the 经办人 it sent last time."""
         with self.store.sessions() as s:
             return applicants.find(s, uscc, ID_USCC)
+
+
+@dataclass(frozen=True)
+class BundleLink:
+    """What a 一件事 member case takes from its bundle (client.services.bundle_intake)."""
+
+    bundle_no: str
+    bundle_code: str
+    bundle_name: str
+    decision: Decision  # the member's decision under the bundle's one verdict
+    deadline: Deadline  # the bundle's promised date
 
 
 @dataclass(frozen=True)

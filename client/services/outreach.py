@@ -308,7 +308,9 @@ class OutreachService:
         """Take the case in at the door and mark the appointment, in one transaction.
 
         A promised matter carried back needs the applicant's signature (strokes from the
-        signature pad), kept as a sealed PNG page and attached to the case.
+        signature pad), kept as a sealed PNG page and attached to the case. So does an
+        immediate matter concluded at the door: its result is handed over there, and the
+        signature is the applicant's receipt for it (recorded as 出件 with the case).
         """
         appt = self.appointment(appointment_id)
         if appt.done:
@@ -316,6 +318,8 @@ class OutreachService:
         outcome = self.visit_outcome(draft)
         if outcome == "collected" and signed is None:
             raise ServiceError("承诺件收件须由申请人在签名板上签字确认")
+        if outcome == "concluded" and signed is None:
+            raise ServiceError("当场办结的结果须由申请人在签名板上签字确认领取")
         signature = None
         if signed is not None:
             png = signature_png(signed)
@@ -332,7 +336,7 @@ class OutreachService:
                 raise ServiceError(f"该预约已办理（{OUTCOME_LABELS.get(row.outcome, row.outcome)}）")
             done = VISIT_OUTCOME.get(decided, "refused")
             sha = ""
-            if signature is not None and done == "collected":
+            if signature is not None and done in ("collected", "concluded"):
                 sha = signature.sha256
                 if s.get(BlobEntry, sha) is None:
                     s.add(BlobEntry(sha256=sha, size=signature.size))
@@ -357,7 +361,7 @@ class OutreachService:
                 now=now,
             )
 
-        accepted = self.intake.submit(draft, clerk, within=mark)
+        accepted = self.intake.submit(draft, clerk, within=mark, signature=signature.sha256 if signature else "")
         done = self.appointment(appointment_id)
         log.info("outreach visit %s: %s as %s", appointment_id, accepted.case_no, done.outcome)
         return VisitResult(accepted, done.outcome, done.outcome_label)

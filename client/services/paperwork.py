@@ -27,7 +27,7 @@ from reports.correction import CorrectionNotice, DefectiveMaterial, render_corre
 from reports.notices import AcceptanceNotice, DeliveryNotice, render_acceptance_notice, render_delivery_receipt
 from reports.parties import Acting
 from reports.pledge import PledgedRequirement, PledgeForm, render_pledge_form
-from reports.preview import pdf_page_png
+from reports.preview import pdf_page_png, pdf_pages_png
 from reports.receipt import ReceiptData, ReceiptMaterial, receipt_layout, receipt_pdf
 from reports.refusal import RefusalNotice, render_refusal_notice
 from reports.templates import NoticeTemplates, default_templates
@@ -63,10 +63,10 @@ class PaperResult:
 
 @dataclass(frozen=True)
 class OfficeInfo:
+    """The office as this machine is enrolled; its phone and query address are in the templates."""
+
     name: str
-    notice_prefix: str  # kept for old configs; numbering now follows the templates
-    phone: str
-    query_url: str  # progress lookup; the case number is appended
+    notice_prefix: str = ""  # kept for old configs; numbering now follows the templates
 
 
 def acting_of(id_type: str, first: dict) -> Acting:
@@ -122,7 +122,13 @@ class Paperwork:
         return self.templates().doc_number(kind, year, seq)
 
     def _query(self, case_no: str) -> str:
-        return f"{self.office.query_url}{case_no}"
+        """The progress-query address of a case, from the office templates in force."""
+        return self.templates().query_url(case_no)
+
+    @property
+    def office_phone(self) -> str:
+        """The office's phone as the templates in force give it (published, else office.toml)."""
+        return self.templates().office.phone
 
     def _load(self, case_id: str) -> _CaseRecord:
         with self.store.sessions() as s:
@@ -148,8 +154,9 @@ class Paperwork:
             promised_by=None if case.status == "pending_supplement" else case.promised_by,
             clerk=case.clerk,
             query_url=self._query(case.case_no),
-            phone=self.office.phone,
+            phone=self.office_phone,
             acting=acting_of(case.applicant_id_type, first or {}),
+            concluded=(first or {}).get("outcome") == CONCLUDE,
         )
 
     def _documents(self, record: _CaseRecord) -> list[tuple[str, bytes]]:
@@ -181,7 +188,7 @@ class Paperwork:
                         received_on=received,
                         decide_by=case.promised_by,
                         query_url=query,
-                        contact_phone=self.office.phone,
+                        contact_phone=self.office_phone,
                         legal_basis=first.get("basis", ""),
                         materials=tuple(
                             m.name for m in case.materials if m.status in ("received", "waived", "pledged")
@@ -234,7 +241,7 @@ class Paperwork:
                         case_no=case.case_no,
                         received_on=received,
                         contact_person=case.clerk,
-                        contact_phone=self.office.phone,
+                        contact_phone=self.office_phone,
                         issued_on=received,
                         query_url=query,
                         materials=tuple(
@@ -275,6 +282,7 @@ class Paperwork:
                         result_name=case.result_name,
                         result_no=case.result_no,
                         query_url=query,
+                        handed_over=True,  # 即办件: recorded as 出件 with the intake (IntakeService.submit)
                     ),
                     templates=templates,
                 )
@@ -362,7 +370,7 @@ class Paperwork:
                         received_on=case.updated_at.date(),
                         decide_by=case.promised_by,
                         query_url=self._query(case.case_no),
-                        contact_phone=self.office.phone,
+                        contact_phone=self.office_phone,
                         materials=tuple(
                             m.name for m in case.materials if m.status in ("received", "waived", "pledged")
                         ),
@@ -413,6 +421,14 @@ class Paperwork:
 
     def preview_png(self, pdf_path: Path) -> bytes:
         return pdf_page_png(Path(pdf_path).read_bytes(), dpi=60)
+
+    def page_pngs(self, pdf_path: Path, dpi: int = 100) -> tuple[bytes, ...]:
+        """Every page of a notice as PNG, for reading it full-size on screen before handing it over."""
+        try:
+            data = Path(pdf_path).read_bytes()
+        except OSError as exc:
+            raise ServiceError("文书文件不存在或无法读取，请在办件详情中重新打印") from exc
+        return pdf_pages_png(data, dpi=dpi)
 
     def write_document(self, name: str, data: bytes) -> Path:
         """Keep a finished PDF with the office's other documents."""

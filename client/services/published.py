@@ -6,6 +6,11 @@ matter search runs on the Tk thread and must not touch the disk.
 
 Catalog precedence: the back office's published catalog, else one imported with
 `onewindow catalog import`, else the sample shipped with the program.
+
+The office's own details (phone, address, progress-query address, review body, court)
+have one source, the `office` section of the notice templates: the built-in set, then
+the local settings file `office.toml` in the data folder (for a machine that has not
+synced yet), then what the back office published, each laid over the one before.
 """
 
 from __future__ import annotations
@@ -14,15 +19,16 @@ import datetime as dt
 import json
 import logging
 import threading
+import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from client.domain.catalog import Catalog, catalog_from_dict, check_catalog, load_sample_catalog
 from client.domain.deadlines import WorkCalendar, add_limit, calendar_from_dict
 from client.store.files import write_whole
 from client.store.outbox import StoreOutbox
-from reports.templates import NoticeTemplates, default_templates, merge_templates
+from reports.templates import NoticeTemplates, OfficeTemplate, default_templates, merge_templates
 
 from .calendar import CalendarService
 from .errors import ServiceError
@@ -30,6 +36,41 @@ from .errors import ServiceError
 log = logging.getLogger(__name__)
 
 CATALOG_FILE = Path("catalog") / "catalog.json"
+OFFICE_FILE = "office.toml"  # in the data folder; see docs/office-details.md
+OFFICE_KEYS = tuple(f.name for f in fields(OfficeTemplate))
+
+
+@dataclass(frozen=True)
+class LocalOffice:
+    """The office section read from `office.toml`; `problem` says in Chinese why it was not used."""
+
+    office: dict[str, str]
+    problem: str = ""
+
+
+def read_office_file(path: Path) -> LocalOffice:
+    """The `[office]` table of the settings file; a missing file is no problem, a bad one is reported."""
+    try:
+        raw = tomllib.loads(Path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        return LocalOffice({})
+    except UnicodeDecodeError:
+        return LocalOffice({}, f"办公信息文件不是 UTF-8 编码：{path}，已忽略")
+    except tomllib.TOMLDecodeError as exc:
+        return LocalOffice({}, f"办公信息文件格式错误：{path}（{exc}），已忽略")
+    except OSError as exc:
+        return LocalOffice({}, f"办公信息文件无法读取：{path}（{exc.strerror or exc}），已忽略")
+    table = raw.get("office")
+    if not isinstance(table, dict):
+        return LocalOffice({}, f"办公信息文件缺少 [office] 一节：{path}，已忽略")
+    unknown = sorted(set(table) - set(OFFICE_KEYS))
+    if unknown:
+        return LocalOffice(
+            {}, f"办公信息文件含未知项 {'、'.join(unknown)}（可用：{'、'.join(OFFICE_KEYS)}）：{path}，已忽略"
+        )
+    if not all(isinstance(v, str) for v in table.values()):
+        return LocalOffice({}, f"办公信息文件的各项应为带引号的文字：{path}，已忽略")
+    return LocalOffice({k: v.strip() for k, v in table.items()})
 
 
 def read_catalog_file(file: Path) -> tuple[Catalog | None, tuple[str, ...]]:
@@ -82,8 +123,18 @@ class ImportedCatalog:
 
 
 class Published:
-    def __init__(self, outbox: StoreOutbox, calendars: CalendarService, imported: ImportedCatalog):
+    def __init__(
+        self,
+        outbox: StoreOutbox,
+        calendars: CalendarService,
+        imported: ImportedCatalog,
+        office_file: Path | None = None,
+    ):
         self.outbox, self.calendars, self.imported = outbox, calendars, imported
+        # Read once at start, like the rest of the configuration; a restart picks up an edit.
+        self.local_office = read_office_file(office_file) if office_file is not None else LocalOffice({})
+        if self.local_office.problem:
+            log.warning("office settings file not used: %s", self.local_office.problem)
         self._lock = threading.Lock()
         self._catalog: Catalog = load_sample_catalog()
         self._calendar: WorkCalendar = calendars.current()
@@ -115,6 +166,8 @@ class Published:
             except ValueError as exc:
                 log.warning("published calendar ignored: %s", exc)
         templates = default_templates()
+        if self.local_office.office:
+            templates = merge_templates(templates, {"office": self.local_office.office})
         for name, data in sorted(down.templates.items()):
             try:
                 templates = merge_templates(templates, json.loads(data.get("body") or "{}"))
@@ -181,6 +234,8 @@ class ReadinessService:
                 warnings.append(
                     f"{what}已{days}天未与后台核对（后台规定不超过{max_age}天），可能已过期，请尽快联网同步"
                 )
+        if self.published.local_office.problem:
+            warnings.append(self.published.local_office.problem)
         gap = self._uncovered_year(now.date())
         if gap is not None:
             warnings.append(f"工作日历未包含{gap}年的节假日安排，跨入该年的承诺办结日期仅按周末推算，请联网同步日历")

@@ -25,6 +25,8 @@ from .hardware import HardwareService
 
 log = logging.getLogger(__name__)
 
+Stage = Literal["intake", "delivery"]  # what is rated: the intake (受理) or the hand-over (出件)
+
 
 @dataclass(frozen=True)
 class RatingResult:
@@ -32,6 +34,7 @@ class RatingResult:
     level: int | None  # None: the applicant did not rate in time
     label: str
     bad: bool
+    stage: Stage = "intake"
 
 
 class RatingService:
@@ -47,8 +50,12 @@ class RatingService:
         self.store, self.hardware, self.identity = store, hardware, identity
         self.on_new_event, self.clock, self.wait_s = on_new_event, clock, wait_s
 
-    def ask(self, case_id: str, clerk: Clerk) -> RatingResult:
-        """Light the pad for this case, wait for the applicant, and record what they pressed."""
+    def ask(self, case_id: str, clerk: Clerk, stage: Stage = "intake") -> RatingResult:
+        """Light the pad for this case, wait for the applicant, and record what they pressed.
+
+        Asked when the applicant is served: after the intake's paper is printed, and again
+        when the result is handed over (`stage` "delivery"). The pad waits like a real one:
+        no key, no rating."""
         with self.store.sessions() as s:
             case = s.get(Case, case_id)
             if case is None:
@@ -56,11 +63,29 @@ class RatingService:
             case_no = case.case_no
         level = self.hardware.request_rating(case_no, self.wait_s)
         if level is None:
-            return RatingResult(case_no, None, "未评价", False)
-        return self.record(case_id, int(level), clerk)
+            return RatingResult(case_no, None, "未评价", False, stage)
+        return self.record(case_id, int(level), clerk, stage=stage)
+
+    def cancel(self) -> None:
+        """The clerk left the screen that asked: stop waiting, the pad goes dark."""
+        self.hardware.cancel_rating()
+
+    @property
+    def keys_on_screen(self) -> bool:
+        """No physical pad (demo, training): the pad's five keys are on the clerk's screen."""
+        return self.hardware.rating_keys_on_screen
+
+    def press(self, level: int) -> bool:
+        """The applicant presses a key of the on-screen pad; False when it was not waiting."""
+        return self.hardware.press_rating_key(level)
 
     def record(
-        self, case_id: str, level: int, clerk: Clerk, source: Literal["pad", "keyboard"] = "pad"
+        self,
+        case_id: str,
+        level: int,
+        clerk: Clerk,
+        source: Literal["pad", "keyboard"] = "pad",
+        stage: Stage = "intake",
     ) -> RatingResult:
         now = self.clock().replace(microsecond=0)
         with self.store.sessions.begin() as s:
@@ -74,6 +99,7 @@ class RatingService:
                 indicators={OVERALL: level},
                 source=source,
                 clerk=clerk.username,
+                stage=stage,
             ).model_dump(mode="json")
             append_event(
                 s,
@@ -88,4 +114,4 @@ class RatingService:
         if is_bad(level):
             log.warning("差评 for case %s served by %s: level %d", case_no, clerk.username, level)
         self.on_new_event()
-        return RatingResult(case_no, level, label(level), is_bad(level))
+        return RatingResult(case_no, level, label(level), is_bad(level), stage)

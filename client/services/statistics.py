@@ -11,14 +11,17 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from client.domain.catalog import Catalog
 from client.domain.ratings import label as rating_label
 from client.domain.states import LABELS, CaseState
 from client.store.db import Store
-from client.store.models import Case, CaseEvent
+from client.store.models import CachedUser, Case, CaseEvent
 from client.store.settings import load_identity
 from reports.statistics import (
     INDICATORS,
@@ -72,6 +75,25 @@ def _five(counts: list[int]) -> tuple[int, int, int, int, int]:
     return very_satisfied, satisfied, fair, dissatisfied, very_dissatisfied
 
 
+@dataclass(frozen=True)
+class _People:
+    """Who is who: a case row keeps the clerk's display name, its events the login.
+
+    Figures are grouped by the login (a person's identity) and shown by display name,
+    so one clerk never appears twice, once per spelling.
+    """
+
+    names: dict[str, str]  # login -> display name
+    logins: dict[str, str]  # display name -> login, where exactly one login has it
+    first_clerk: dict[str, str]  # case id -> login on the case's first event
+
+    def login_of(self, case: Case) -> str:
+        return self.first_clerk.get(case.id) or self.logins.get(case.clerk) or case.clerk
+
+    def name_of(self, login: str) -> str:
+        return self.names.get(login, login)
+
+
 class StatisticsQueries:
     def __init__(self, store: Store, catalog: Catalog | None = None, near_days: int = 3):
         self.store, self.catalog, self.near_days = store, catalog, near_days
@@ -97,15 +119,17 @@ class StatisticsQueries:
                 .join(Case, Case.id == CaseEvent.case_id)
                 .where(CaseEvent.type == DELIVERED_EVENT, CaseEvent.device_time >= start, CaseEvent.device_time < end)
             ).all()
+            people = self._people(s, cases)
         by_matter: dict[str, Counter] = defaultdict(Counter)
         by_clerk: dict[str, Counter] = defaultdict(Counter)
         for case in cases:
             outcome = _outcome(case.status)
             if outcome is None:
                 continue
+            login = people.login_of(case)
             by_matter[case.matter_name][outcome] += 1
-            by_clerk[case.clerk][outcome] += 1
-            by_clerk[case.clerk]["cases"] += 1
+            by_clerk[login][outcome] += 1
+            by_clerk[login]["cases"] += 1
         for clerk, _, _ in delivered:
             by_clerk[clerk]["delivered"] += 1
         matters = tuple(
@@ -113,8 +137,15 @@ class StatisticsQueries:
             for name, c in sorted(by_matter.items(), key=lambda kv: -sum(kv[1].values()))
         )
         clerks = tuple(
-            ClerkTally(name, c["cases"], c["accepted"] + c["tolerant"], c["corrections"], c["refused"], c["delivered"])
-            for name, c in sorted(by_clerk.items(), key=lambda kv: -kv[1]["cases"])
+            ClerkTally(
+                people.name_of(login),
+                c["cases"],
+                c["accepted"] + c["tolerant"],
+                c["corrections"],
+                c["refused"],
+                c["delivered"],
+            )
+            for login, c in sorted(by_clerk.items(), key=lambda kv: (-kv[1]["cases"], kv[0]))
         )
         spans = [(t - received).total_seconds() / 86400 for _, t, received in delivered]
         avg = sum(spans) / len(spans) if spans else None
@@ -127,6 +158,22 @@ class StatisticsQueries:
             avg_handling_days=avg,
             notes=(CORRECTIONS_NOTE,),
         )
+
+    @staticmethod
+    def _people(s: Session, cases: Sequence[Case]) -> _People:
+        ids = [c.id for c in cases]
+        first_clerk: dict[str, str] = {}
+        for case_id, clerk in s.execute(
+            select(CaseEvent.case_id, CaseEvent.clerk).where(CaseEvent.case_id.in_(ids)).order_by(CaseEvent.seq.desc())
+        ):
+            first_clerk[case_id] = clerk  # the last one written wins: the lowest seq
+        names = {case_login: case.clerk for case in cases if (case_login := first_clerk.get(case.id))}
+        names.update({login: name for login, name in s.execute(select(CachedUser.username, CachedUser.display_name))})
+        spellings: dict[str, set[str]] = defaultdict(set)
+        for login, name in names.items():
+            spellings[name].add(login)
+        logins = {name: next(iter(found)) for name, found in spellings.items() if len(found) == 1}
+        return _People(names, logins, first_clerk)
 
     def monthly(self, month: dt.date, today: dt.date | None = None) -> MonthlySatisfaction:
         first = month.replace(day=1)

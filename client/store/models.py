@@ -234,3 +234,19 @@ class TransferSlip(Base):
     dispatched_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     received_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     received_by: Mapped[str] = mapped_column(String(128), default="")
+
+
+class Draft(Base):
+    """An intake in progress (未完成的受理), saved as the clerk goes so nothing typed is lost.
+
+    `data` is the snapshot as JSON (applicant, matter, answers, material states, page refs);
+    `pages` repeats the SHA-256 of every page it refers to, so a cleanup can keep them.
+    """
+
+    __tablename__ = "drafts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    clerk: Mapped[str] = mapped_column(String(64), index=True)  # username: a clerk sees only their own
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    data: Mapped[str] = mapped_column(Text)
+    pages: Mapped[list] = mapped_column(JSON, default=list)

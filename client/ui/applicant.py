@@ -4,7 +4,9 @@ F2 switches 个人/单位; F3 reads the applicant's ID card (for an organisation
 its 经办人), Shift+F3 always reads the agent's card, and F3 with the focus in the agent's
 fields reads the agent too. A USCC may be typed or scanned from the 营业执照 QR code.
 A returning person or organisation is looked up as soon as the number is valid and
-everything known is filled in where the clerk has not typed yet.
+everything known is filled in where the clerk has not typed yet. When the name typed (or
+read from a card) differs from the one on record, the clerk sees both and chooses (keys 1
+and 2): nothing of the person on record is filled in until then.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ from client.domain.identity import (
 from client.domain.parties import check_applicant, is_minor
 from client.domain.validators import check_uscc, uscc_from_scan
 from client.services.applicants import KnownApplicant
+from client.services.drafts import IntakeSnapshot
 
+from .focus import keyboard_segments
 from .theme import ERROR_COLOR, OK_COLOR
 
 if TYPE_CHECKING:
@@ -71,9 +75,10 @@ class ApplicantPanel(ctk.CTkFrame):
             command=lambda label: self.set_kind(self._kind_of(label)),
         )
         self.kind_switch.set(KINDS[PERSON])
+        keyboard_segments(self.kind_switch, lambda label: self.set_kind(self._kind_of(label)))
         self.kind_switch.pack(side="left", padx=(10, 0))
         view.label(head, "F2", -3, text_color="gray40").pack(side="left", padx=(4, 0))
-        self.card_button = view.button(head, "读身份证（F3）", self.read_card, -1, height=30, width=120)
+        self.card_button = view.button(head, "读身份证（F3）", self.read_card, -1, "secondary", height=30, width=100)
         self.card_button.pack(side="right")
 
         self.id_label, self.id_number = self._row(1, "身份证号")
@@ -85,6 +90,20 @@ class ApplicantPanel(ctk.CTkFrame):
         self.address_label, self.address = self._row(6, "地址")
         self.returning_info = view.label(self, "", -2, wraplength=410, justify="left", anchor="w", text_color=OK_COLOR)
         self.returning_info.grid(row=7, column=0, columnspan=2, sticky="w", padx=14)
+        self.name_conflict: KnownApplicant | None = None  # on record under another name, not chosen yet
+        self.conflict_box = ctk.CTkFrame(self, border_width=2, border_color=ERROR_COLOR)
+        self.conflict_text = view.label(
+            self.conflict_box, "", -1, wraplength=400, justify="left", anchor="w", text_color=ERROR_COLOR
+        )
+        self.conflict_text.pack(anchor="w", padx=8, pady=(6, 2))
+        # Made with their text (set per conflict later): the text label is what takes the focus.
+        self.keep_recorded = view.button(self.conflict_box, "1", lambda: self.choose_name(True), -2, height=28)
+        self.keep_recorded.pack(anchor="w", padx=8, pady=2)
+        self.keep_typed = view.button(
+            self.conflict_box, "2", lambda: self.choose_name(False), -2, "secondary", height=28
+        )
+        self.keep_typed.pack(anchor="w", padx=8, pady=(2, 8))
+        self._bind_chooser_keys()
 
         # One row: who acts (代理人 / 经办人), how (the relation), and the card key.
         title = ctk.CTkFrame(self, fg_color="transparent", width=LABEL_WIDTH)
@@ -92,7 +111,7 @@ class ApplicantPanel(ctk.CTkFrame):
         self.agent_title = view.label(title, "代理人", 0, True)
         self.agent_title.pack(side="left")
         # ✕: the applicant acts alone after all (the agent's fields are cleared).
-        self.agent_close = view.button(title, "✕", self.toggle_agent, -3, width=22, height=22, fg_color="gray50")
+        self.agent_close = view.button(title, "✕", self.toggle_agent, -3, "secondary", width=22, height=22)
         agent_head = ctk.CTkFrame(self, fg_color="transparent")
         agent_head.grid(row=8, column=1, sticky="ew", padx=(0, 14), pady=(6, 2))
         self.relation = ctk.CTkSegmentedButton(
@@ -102,15 +121,16 @@ class ApplicantPanel(ctk.CTkFrame):
             command=lambda _l: self.on_change(),
         )
         self.relation.set(RELATIONS[ENTRUSTED])
+        keyboard_segments(self.relation, lambda _l: self.on_change())  # Tab to it, then 1..n or Left/Right
         self.agent_card_button = view.button(
-            agent_head, "读证（Shift+F3）", self.read_agent_card, -2, height=28, width=100
+            agent_head, "读证（Shift+F3）", self.read_agent_card, -2, "secondary", height=28, width=100
         )
         self.agent_card_button.pack(side="right", padx=(6, 0))
         self.agent_toggle = view.button(
-            agent_head, "手工填写", self.toggle_agent, -2, height=28, width=64, fg_color="gray50"
+            agent_head, "手工填写", self.toggle_agent, -2, "secondary", height=28, width=64
         )
         self.agent_toggle.pack(side="right", padx=(0, 6))
-        self.reuse_agent = view.button(agent_head, "沿用上次", self.use_last_agent, -2, height=28, width=64)
+        self.reuse_agent = view.button(agent_head, "沿用上次", self.use_last_agent, -2, "secondary", height=28, width=64)
         self.agent_rows: list[tuple[ctk.CTkLabel, ctk.CTkEntry]] = []
         for row, text in ((9, "身份证号"), (11, "姓名"), (12, "电话")):
             label, entry = self._row(row, text)
@@ -134,7 +154,7 @@ class ApplicantPanel(ctk.CTkFrame):
     def _row(self, row: int, text: str) -> tuple[ctk.CTkLabel, ctk.CTkEntry]:
         label = self.view.label(self, text, -1, width=LABEL_WIDTH, anchor="w")
         label.grid(row=row, column=0, sticky="w", padx=(14, 4), pady=2)
-        entry = self.view.entry(self, width=260, height=28)
+        entry = self.view.entry(self, width=160, height=28)  # sticky: it widens to the column
         entry.grid(row=row, column=1, sticky="ew", padx=(0, 14), pady=2)
         return label, entry
 
@@ -185,6 +205,7 @@ class ApplicantPanel(ctk.CTkFrame):
         self.kind_switch.set(KINDS[kind])
         self.relation.set(RELATIONS[RELATIONS_FOR[kind][0]])  # 单位经办人 / 委托代理 unless changed
         self._looked_up = ""
+        self._close_conflict()
         self.returning_info.configure(text="")
         self._layout()
         self.validate_id()
@@ -251,6 +272,9 @@ class ApplicantPanel(ctk.CTkFrame):
         check = self.services.intake.check_id(raw)
         extra = f"（{check.birth_date:%Y-%m-%d}，{check.sex}）" if check.ok else ""
         _show_check(self.id_status, raw, check.ok, check.message + extra)
+        if not check.ok and self.name_conflict is not None:
+            self._looked_up = ""
+            self._close_conflict()  # the number was a slip: no conflict with the record left
         if check.ok and check.number != self._looked_up:
             self._looked_up = check.number
             if is_minor(check.number, dt.date.today()):
@@ -275,9 +299,80 @@ class ApplicantPanel(ctk.CTkFrame):
         return check.ok
 
     def _returning(self, known: KnownApplicant | None) -> None:
-        """Fill what an earlier visit knows, never overwriting what the clerk typed."""
-        if known is None or known.id_number != self._looked_up:
+        """Fill what an earlier visit knows, never overwriting what the clerk typed.
+
+        A different name under the same number may be a typing slip in the number, a changed
+        name or another person: the clerk chooses, and until then nothing is filled in."""
+        if known is not None and known.id_number != self._looked_up:
+            return  # an answer for a number typed before this one
+        self._close_conflict()
+        if known is None:
             return
+        typed = self.name.get().strip()
+        if typed and known.name and typed != known.name:
+            self._ask_name(known, typed)
+            return
+        self._fill_known(known)
+
+    def _ask_name(self, known: KnownApplicant, typed: str) -> None:
+        self.name_conflict = known
+        who = "单位名称" if known.kind == ORGANISATION else "姓名"
+        self.conflict_text.configure(
+            text=f"本机登记的{who}为“{known.name}”，与填写的“{typed}”不一致。请核对证件后选择："
+        )
+        self.keep_recorded.configure(text=f"1  使用登记的“{known.name}”，并填入其电话、住址")
+        self.keep_typed.configure(text=f"2  保留填写的“{typed}”，不填入登记信息")
+        self.returning_info.grid_remove()
+        self.conflict_box.grid(row=7, column=0, columnspan=2, sticky="ew", padx=14, pady=(4, 4))
+        self.keep_recorded.focus_set()
+
+    def _bind_chooser_keys(self) -> None:
+        """1 / 2 choose, Up / Down move between the two answers; none of them goes further."""
+
+        def choose(recorded: bool) -> Callable[[object], str]:
+            def handler(_event: object) -> str:
+                self.choose_name(recorded)
+                return "break"
+
+            return handler
+
+        def move(button: ctk.CTkButton) -> Callable[[object], str]:
+            def handler(_event: object) -> str:
+                button.focus_set()
+                return "break"
+
+            return handler
+
+        for button in (self.keep_recorded, self.keep_typed):
+            target = button._text_label or button._canvas  # where keyboard_button puts the focus
+            for keysym, recorded in (("1", True), ("KP_1", True), ("2", False), ("KP_2", False)):
+                target.bind(f"<KeyPress-{keysym}>", choose(recorded))
+            target.bind("<Up>", move(self.keep_recorded))
+            target.bind("<Down>", move(self.keep_typed))
+
+    def choose_name(self, recorded: bool) -> None:
+        """The clerk's answer to a name conflict: the record's name (and its details), or the typed one."""
+        known = self.name_conflict
+        if known is None:
+            return
+        typed = self.name.get().strip()
+        self._close_conflict()
+        if recorded:
+            _set(self.name, known.name)
+            self._fill_known(known)
+        else:
+            self.returning_info.configure(
+                text=f"已保留填写的“{typed}”；登记的“{known.name}”的电话、住址未填入", text_color=ERROR_COLOR
+            )
+        self._advance(self.chain, self.chain.index(self.name), self._after_applicant)
+
+    def _close_conflict(self) -> None:
+        self.name_conflict = None
+        self.conflict_box.grid_remove()
+        self.returning_info.grid()
+        self.returning_info.configure(text_color=OK_COLOR)
+
+    def _fill_known(self, known: KnownApplicant) -> None:
         _fill_blanks(
             (
                 (self.name, known.name),
@@ -392,6 +487,47 @@ class ApplicantPanel(ctk.CTkFrame):
         self.view.message.configure(text=getattr(exc, "message", "读卡失败，请手工输入"), text_color=ERROR_COLOR)
         self.agent_id.focus_set()
 
+    # the screen is reused between intakes: reset, and a draft put back
+    def reset(self) -> None:
+        """An empty column for the next applicant: nothing of the previous one stays."""
+        self.kind, self.source, self.agent_source = PERSON, "manual", "manual"
+        self.agent_open, self._looked_up, self._agent_looked_up, self.last_agent = False, "", "", None
+        self.kind_switch.set(KINDS[PERSON])
+        self.relation.set(RELATIONS[RELATIONS_FOR[PERSON][0]])
+        for entry in (*self.chain, *self.agent_fields):
+            entry.delete(0, "end")
+        self._close_conflict()
+        for label in (self.id_status, self.agent_status, self.returning_info):
+            label.configure(text="")
+        self.card_button.configure(state="normal")
+        self.agent_card_button.configure(state="normal", text="读证（Shift+F3）")
+        self._layout()
+
+    def restore(self, snap: IntakeSnapshot) -> None:
+        """The applicant as a draft recorded it (call reset() first)."""
+        self.kind = snap.kind if snap.kind in KINDS else PERSON
+        self.kind_switch.set(KINDS[self.kind])
+        self.source, self.agent_source = snap.source, snap.agent_source
+        self.agent_open = snap.agent_open
+        for entry, value in (
+            (self.id_number, snap.id_number),
+            (self.name, snap.name),
+            (self.legal_rep, snap.legal_rep),
+            (self.phone, snap.phone),
+            (self.address, snap.address),
+            (self.agent_id, snap.agent_id),
+            (self.agent_name, snap.agent_name),
+            (self.agent_phone, snap.agent_phone),
+        ):
+            if value:
+                _set(entry, value)
+        self._layout()  # offers the relations this kind of applicant has
+        if snap.agent_relation in RELATIONS_FOR[self.kind]:
+            self.relation.set(RELATIONS[snap.agent_relation])
+        if self.agent_id.get().strip():
+            self._agent_looked_up = self.agent_id.get().strip().upper()
+            self.validate_agent_id()
+
     # the applicant as the draft records it
     def agent(self) -> Agent | None:
         if not self.has_agent:
@@ -424,6 +560,9 @@ class ApplicantPanel(ctk.CTkFrame):
 
     def problem(self) -> str:
         """Why the applicant cannot be recorded yet (and the focus moves to the field to fix)."""
+        if self.name_conflict is not None:
+            self.keep_recorded.focus_set()
+            return "该身份证号码本机登记的姓名与填写的不一致，请先选择使用哪个姓名"
         problem = check_applicant(self.applicant(), dt.date.today())
         if problem:
             target = (

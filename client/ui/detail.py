@@ -1,4 +1,9 @@
-"""One case: status, materials, the event timeline, and handing over the result."""
+"""One case: status, materials, the event timeline, and handing over the result.
+
+出件 (F8) and 邮寄 (F10) are actions in the bottom bar whenever the case allows them, and
+their forms come right under the case's facts, before the materials and the timeline.
+After a hand-over the applicant is asked to rate it on the pad.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,11 @@ import customtkinter as ctk
 
 from client.domain.identity import IdCard
 from client.services.cases import CaseDetail
-from client.services.delivery import DeliveryResult, MailResult
+from client.services.delivery import DeliveryResult, MailingDefaults, MailResult
 from client.services.transfer import Custody
 
 from .base import View
+from .rating import RatingPrompt
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
 if TYPE_CHECKING:
@@ -31,15 +37,27 @@ class CaseDetailView(View):
         self.content.pack(fill="both", expand=True, padx=16, pady=(12, 0))
         bottom = ctk.CTkFrame(self, fg_color="transparent")
         bottom.pack(fill="x", padx=16, pady=12)
-        self.button(bottom, "返回（Esc）", self.app.show_home, height=40, fg_color="gray50").pack(side="right")
-        self.reprint_button = self.button(bottom, "重新打印（F7）", self.reprint, height=40)
+        self.button(bottom, "返回（Esc）", self.app.show_home, kind="secondary", height=40).pack(side="right")
+        self.reprint_button = self.button(bottom, "重新打印（F7）", self.reprint, height=40, kind="secondary")
         self.reprint_button.pack(side="right", padx=10)
-        self.message = self.label(bottom, "", wraplength=700, justify="left")
+        # The hand-over actions, shown when the case allows them (see _render).
+        self.mail_action = self.button(bottom, "邮寄送达（F10）", self.focus_mail, height=40, kind="secondary")
+        self.deliver_action = self.button(bottom, "出件（F8）", self.focus_delivery, height=40)
+        self.message = self.label(bottom, "", wraplength=560, justify="left")
         self.message.pack(side="left")
-        self.keys = {"Escape": self.app.show_home, "F7": self.reprint, "F8": self.focus_delivery}
+        self.bottom = bottom
+        self.rating = RatingPrompt(self, self, case_id, stage="delivery")  # asked after 出件, above the bar
+        self.keys = {"Escape": self.leave, "F7": self.reprint, "F8": self.focus_delivery}
         self.recipient_id: ctk.CTkEntry | None = None
         self.tracking: ctk.CTkEntry | None = None
         self.load()
+
+    def leave(self) -> None:
+        self.rating.leave()
+        self.app.show_home()
+
+    def on_hide(self) -> None:
+        self.rating.leave()
 
     def on_synced(self) -> None:
         """Show the back office's news unless the clerk is typing into a form here."""
@@ -58,6 +76,7 @@ class CaseDetailView(View):
             self.keys.pop(key, None)
         for child in self.content.winfo_children():
             child.destroy()
+        self.content._parent_canvas.yview_moveto(0.0)  # a fresh render starts at the case's name
         s = d.summary
         self.label(self.content, f"{s.matter_name}", 4, True).pack(anchor="w")
         self.status_label = self.label(
@@ -70,7 +89,9 @@ class CaseDetailView(View):
             (who, f"{s.applicant_name}（{s.applicant_id_masked}）"),
             *((("代理人", f"{d.agent_name}（{d.agent_relation}，{d.agent_id_masked}）"),) if d.agent_name else ()),
             ("受理时间", f"{s.received_at:%Y-%m-%d %H:%M}"),
-            ("承诺办结", f"{s.promised_by:%Y-%m-%d}"),
+            ("承诺办结", f"{s.promised_by:%Y-%m-%d}")
+            if not d.on_the_spot
+            else ("办结", f"{s.received_at:%Y-%m-%d} 当场办结，结果已当场交付"),
             ("受理人", d.clerk),
             ("受理通知书", d.notice_no),
         ]
@@ -93,6 +114,16 @@ class CaseDetailView(View):
             self.label(self.content, f"{key}：{value}", 0).pack(anchor="w")
         if d.custody_label:
             self._custody_box(d)
+        # The hand-over comes first: it is what the applicant at the window is waiting for.
+        for action, shown in ((self.deliver_action, d.can_deliver), (self.mail_action, d.can_mail)):
+            if shown:
+                action.pack(side="right", padx=(0, 10), before=self.reprint_button)
+            else:
+                action.pack_forget()
+        if d.can_deliver:
+            self._delivery_box(d)
+        if d.can_mail:
+            self._mail_box(d)
         self.label(self.content, "申请材料", 1, True).pack(anchor="w", pady=(10, 2))
         for m in d.materials:
             self.label(
@@ -109,10 +140,6 @@ class CaseDetailView(View):
                 self.content, "补正材料（F6）", lambda: self.app.show_supplement(self.case_id), 1, height=38
             ).pack(anchor="w", pady=(12, 0))
             self.keys["F6"] = lambda: self.app.show_supplement(self.case_id)
-        if d.can_deliver:
-            self._delivery_box(d)
-        if d.can_mail:
-            self._mail_box(d)
         if d.can_withdraw:
             self._withdraw_box()
 
@@ -129,7 +156,7 @@ class CaseDetailView(View):
             self.dispatch_button.pack(side="right", padx=12)
             self.keys["F9"] = self.dispatch
         if self.services.transfer is not None and d.custody in ("station", "in_transit"):
-            self.button(box, "重打流转单", self.reprint_slip, height=34, fg_color="gray50").pack(side="right")
+            self.button(box, "重打流转单", self.reprint_slip, kind="secondary", height=34).pack(side="right")
 
     def dispatch(self) -> None:
         if self.busy or self.services.transfer is None:
@@ -162,7 +189,7 @@ class CaseDetailView(View):
 
     def _delivery_box(self, d: CaseDetail) -> None:
         box = ctk.CTkFrame(self.content)
-        box.pack(fill="x", pady=12)
+        box.pack(fill="x", pady=(12, 8))
         self.label(box, "出件（F8）：核验领取人身份后交付结果", 1, True).grid(
             row=0, column=0, columnspan=4, sticky="w", padx=12, pady=(10, 6)
         )
@@ -196,16 +223,24 @@ class CaseDetailView(View):
         self.label(box, "邮寄地址").grid(row=2, column=0, padx=(12, 6), pady=6)
         self.address = self.entry(box, width=520)
         self.address.grid(row=2, column=1, columnspan=3, pady=6, sticky="w")
+        self.address_source = self.label(box, "", -2, text_color="gray40")
+        self.address_source.grid(row=3, column=1, columnspan=3, sticky="w")
         self.mail_button = self.button(box, "确认邮寄", self.mail, 1, height=38)
-        self.mail_button.grid(row=3, column=1, sticky="w", pady=(4, 12))
-        self.keys["F10"] = lambda: self._reveal(self.tracking)
-        if self.services.outreach is not None:  # a case from the service bus goes to the visited address
-            # Not a run_task: a lookup for a convenience must not make the view busy for F8/F10.
-            self.app.runner.run(self.services.outreach.mail_address, self.case_id, on_done=self._outreach_address)
+        self.mail_button.grid(row=4, column=1, sticky="w", pady=(4, 12))
+        self.tracking.bind("<Return>", lambda _e: self.mail())
+        self.keys["F10"] = self.focus_mail
+        # The applicant's known address (or the one the service bus visited), for the clerk to
+        # confirm. Not a run_task: a lookup for a convenience must not make the view busy for F8/F10.
+        self.app.runner.run(self.services.delivery.mail_address, self.case_id, on_done=self._mailing_defaults)
 
-    def _outreach_address(self, address: str) -> None:
-        if address and self.winfo_exists() and not self.address.get().strip():
-            self.address.insert(0, address)
+    def _mailing_defaults(self, known: MailingDefaults) -> None:
+        if not self.winfo_exists() or self.tracking is None:
+            return
+        if known.address and not self.address.get().strip():
+            self.address.insert(0, known.address)
+            self.address_source.configure(text=f"已填入{known.source}，请与申请人核对")
+        if known.recipient_name and not self.mail_name.get().strip():
+            self.mail_name.insert(0, known.recipient_name)
 
     def mail(self) -> None:
         if self.busy or self.tracking is None:  # the mail form (and its button) come with the tracking entry
@@ -239,7 +274,7 @@ class CaseDetailView(View):
         self.label(box, "撤件：申请人申请撤回", 1, True).pack(side="left", padx=12, pady=10)
         self.withdraw_reason = self.entry(box, width=360, placeholder_text="撤件原因（必填）")
         self.withdraw_reason.pack(side="left", padx=6)
-        self.withdraw_button = self.button(box, "确认撤件", self.withdraw, fg_color="#9c2b2b")
+        self.withdraw_button = self.button(box, "确认撤件", self.withdraw, kind="danger")
         self.withdraw_button.pack(side="left", padx=6)
 
     def withdraw(self) -> None:
@@ -264,9 +299,18 @@ class CaseDetailView(View):
         if self.recipient_id is not None:
             self._reveal(self.recipient_id)
 
+    def focus_mail(self) -> None:
+        if self.tracking is not None:
+            self._reveal(self.tracking)
+
     def _reveal(self, entry: ctk.CTkEntry) -> None:
-        """The action forms sit under the timeline: scroll them into view and focus."""
-        self.content._parent_canvas.yview_moveto(1.0)
+        """Scroll the action form into view (it sits under the case's facts) and focus it."""
+        self.update_idletasks()
+        canvas = self.content._parent_canvas
+        inner = self.content
+        top = entry.winfo_rooty() - inner.winfo_rooty()
+        height = max(1, inner.winfo_height())
+        canvas.yview_moveto(max(0.0, (top - 80) / height))
         entry.focus_set()
 
     def read_recipient_card(self) -> None:
@@ -300,6 +344,10 @@ class CaseDetailView(View):
         )
         self.app.sync_now()
         self.load()
+        # The applicant was served again: the pad asks them to rate the hand-over.
+        self.rating.pack(fill="x", padx=16, pady=(8, 0), before=self.bottom)
+        self.rating.bind_keys(self.keys)
+        self.rating.ask()
 
     def _failed(self, exc: BaseException) -> None:
         self.deliver_button.configure(state="normal")

@@ -3,12 +3,23 @@
 Three columns left to right in the order the clerk works, and the engine's verdict
 underneath; Tab and Enter move forward, F3 reads the ID card, F7 marks every material
 received, F8 previews the notice, F9 records the decision and prints, F10 refuses.
+
+The whole intake runs from the keyboard. It opens with the cursor in the ID field (F2
+switches 个人/单位 and returns there); F4 selects the matter search. Enter on a matter
+moves the focus on: to its first situation question when it has any (1..n picks an
+answer, Up/Down go between questions, Down past the last one enters the materials), else
+straight to the first material row (Up/Down between rows, 1–5 set the state, S scans,
+I imports; see checklist.py). Tab reaches every other control, each with a visible ring.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
+import time
 import tkinter as tk
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from tkinter import filedialog
@@ -17,26 +28,35 @@ from typing import TYPE_CHECKING
 import customtkinter as ctk
 
 from client.domain.catalog import Bundle, Matter
-from client.domain.identity import PROXY, Agent, Applicant
+from client.domain.identity import ENTRUSTED, PROXY, RELATIONS, Agent, Applicant
 from client.domain.parties import answered_by_applicant, case_materials
+from client.services.drafts import IntakeSnapshot
 from client.services.intake import IntakeDraft, IntakePreview
 
 from .applicant import ApplicantPanel
-from .base import View
-from .checklist import MaterialChecklist
+from .base import View, autohide_scrollbar, follow_focus, scroll_column, wrap_to_width
+from .bundle_intake import BundleMode
+from .checklist import KEY_HINT, MaterialChecklist
+from .focus import keyboard_segments
 from .images import png_image
-from .theme import ERROR_COLOR, WARN_COLOR
+from .leave_dialog import KeyDialog, ask_leave
+from .theme import ERROR_COLOR, LIST_STYLE, WARN_COLOR, button_colors
 from .verdict import VerdictPanel
 
 if TYPE_CHECKING:
     from .mainwindow import MainWindow
 
+log = logging.getLogger(__name__)
+
 HANDLING = {"immediate": "即办件", "promised": "承诺件"}
 UNIT = {"WD": "个工作日", "ND": "个自然日"}
+AUTOSAVE_POLL_MS = 200  # how often the screen is compared with the saved draft
+AUTOSAVE_QUIET_S = 0.5  # typing is saved this long after the last change; materials and pages at once
 
 
 class IntakeView(View):
     title = "受理"
+    keeps_draft = True  # an intake in progress is a draft (未完成的受理); a bus visit is not
 
     def __init__(self, app: MainWindow):
         super().__init__(app)
@@ -51,7 +71,12 @@ class IntakeView(View):
         self.generation = 0  # of verdict requests
         self.preview_window: ctk.CTkToplevel | None = None
         self.proxy = False  # 帮办代办: a county matter taken in here and forwarded with a transfer slip
-        self.columnconfigure((0, 1, 2), weight=1, uniform="col")
+        self.answer_buttons: dict[str, ctk.CTkSegmentedButton] = {}  # situation code → its choice
+        self.bundle_mode = BundleMode(self)  # 一件事 taken in as one application
+        self._draft_state()
+        # The applicant and the materials need the width; the matter column is a search and a list.
+        self.columnconfigure((0, 2), weight=7, uniform="col")
+        self.columnconfigure(1, weight=5, uniform="col")
         self.rowconfigure(0, weight=1)
         self._applicant_column()
         self._matter_column()
@@ -62,9 +87,9 @@ class IntakeView(View):
         bottom.grid(row=2, column=0, columnspan=3, sticky="ew", padx=16, pady=(0, 10))
         self.accept_button = self.button(bottom, "受理并打印（F9）", self.do_accept, 2, height=42, width=260)
         self.accept_button.pack(side="right")
-        self.button(bottom, "预览文书（F8）", self.preview_notice, height=42).pack(side="right", padx=10)
-        self.button(bottom, "材料全部收齐（F7）", self.checklist.mark_all_received, height=42).pack(side="right")
-        self.button(bottom, "返回（Esc）", self.app.show_home, height=42, fg_color="gray50").pack(side="right", padx=10)
+        self.button(bottom, "预览文书（F8）", self.preview_notice, kind="secondary", height=42).pack(side="right", padx=10)
+        self.button(bottom, "材料全部收齐（F7）", self.checklist.mark_all_received, kind="secondary", height=42).pack(side="right")
+        self.button(bottom, "返回（Esc）", self.leave, kind="secondary", height=42).pack(side="right", padx=10)
         self.message = self.label(bottom, "", wraplength=560, justify="left", text_color=ERROR_COLOR)
         self.message.pack(side="left", fill="x", expand=True)
         self.keys = {
@@ -72,19 +97,30 @@ class IntakeView(View):
             "F3": self.read_card,
             "Shift-F3": self.applicant.read_agent_card,
             "F9": self.do_accept,
-            "Escape": self.app.show_home,
-            "F4": self.search.focus_set,
+            "Escape": self.leave,
+            "F4": self.focus_search,
             "F7": self.checklist.mark_all_received,
             "F8": self.preview_notice,
             "F10": self.verdict.toggle_refusal,
             "F6": self.toggle_proxy,
         }
 
+    def on_show(self) -> None:
+        """A new intake starts with the cursor in the ID field: F3 fills it from the card, or the clerk types."""
+        self.id_number.focus_set()
+
     # ① applicant
     def _applicant_column(self) -> None:
-        self.applicant = ApplicantPanel(self, self, self.refill_checklist, lambda: self.search.focus_set())
-        self.applicant.grid(row=0, column=0, sticky="nsew", padx=(16, 6), pady=12)
+        # Scrolled: below 768 pixels of height the applicant's and the agent's fields do not all fit.
+        holder = scroll_column(self)
+        holder.grid(row=0, column=0, sticky="nsew", padx=(16, 6), pady=12)
+        self.applicant = ApplicantPanel(holder, self, self.refill_checklist, lambda: self.search.focus_set())
+        self.applicant.configure(fg_color="transparent")
+        self.applicant.pack(fill="both", expand=True)
         panel = self.applicant
+        for note in (panel.id_status, panel.returning_info, panel.agent_status):
+            wrap_to_width(note, holder, 40)
+        follow_focus(panel)
         # The fields tests, the bench and the rest of the wizard address directly.
         self.id_number, self.name, self.phone = panel.id_number, panel.name, panel.phone
         self.id_status, self.returning_info, self.card_button = panel.id_status, panel.returning_info, panel.card_button
@@ -97,12 +133,12 @@ class IntakeView(View):
 
     # ② matter
     def _matter_column(self) -> None:
-        col = ctk.CTkFrame(self)
+        col = scroll_column(self)
         col.grid(row=0, column=1, sticky="nsew", padx=6, pady=12)
         self.label(col, "② 办理事项", 2, True).pack(anchor="w", padx=14, pady=(12, 8))
         self.proxy_switch: ctk.CTkSwitch = ctk.CTkSwitch(
             col,
-            text="帮办代办：转报县级并打印流转单（F6）",
+            text="帮办代办·转报县级（F6）",
             font=self.theme.font(-1),
             command=lambda: self.set_proxy(bool(self.proxy_switch.get())),
         )
@@ -120,13 +156,16 @@ class IntakeView(View):
 
         self.proxy_id.bind("<KeyRelease>", proxy_id_typed)
         self.search: ctk.CTkEntry = self.entry(
-            col, width=300, placeholder_text="事项名称、编码、拼音或“开饭店”等说法（F4）"
+            col, width=180, placeholder_text="事项名称、编码、拼音或“开饭店”等说法（F4）"
         )
         self.search.pack(fill="x", padx=14)
-        self.results = tk.Listbox(col, font=self.theme.tk_font(), height=8, activestyle="dotbox", exportselection=False)
+        self.results = tk.Listbox(
+            col, font=self.theme.tk_font(), height=8, activestyle="dotbox", exportselection=False, **LIST_STYLE
+        )
         self.results.pack(fill="both", expand=True, padx=14, pady=8)
         self.matter_info = self.label(col, "", -1, wraplength=320, justify="left")
         self.matter_info.pack(anchor="w", padx=14, pady=(0, 4))
+        wrap_to_width(self.matter_info, col, 28)
         self.situation_box = ctk.CTkFrame(col, fg_color="transparent")
         self.situation_box.pack(fill="x", padx=14, pady=(0, 8))
         self.search.bind("<KeyRelease>", lambda e: self.run_search() if e.keysym not in ("Down", "Return") else None)
@@ -135,6 +174,12 @@ class IntakeView(View):
         self.results.bind("<Return>", lambda _e: self.choose_matter())
         self.results.bind("<Double-1>", lambda _e: self.choose_matter())
         self.run_search()
+
+    def focus_search(self) -> None:
+        """F4: the search with its whole text selected, so typing replaces it."""
+        self.search.focus_set()
+        self.search.select_range(0, "end")
+        self.search.icursor("end")
 
     def run_search(self) -> None:
         """Ranked, scoped search on every keystroke; 一件事 are listed with their matters."""
@@ -190,18 +235,15 @@ class IntakeView(View):
         chosen = self.matters[index]
         if hasattr(chosen, "handling"):
             self.select_matter(chosen.code)
+            self.focus_answers()
             return
-        # A bundle: list its member matters so the clerk takes them in one after another.
-        self.matters = tuple(self.services.intake.matter(code) for code in chosen.matters)
-        self._list_matters()
-        self.matter_info.configure(
-            text=f"一件事：{chosen.name}\n{chosen.description}\n"
-            f"请逐项选择下列{len(chosen.matters)}个事项受理，相同材料只需收取一次。"
-        )
-        self._focus_results()
+        # A bundle is one application: one merged checklist and one verdict (bundle_intake.py).
+        self.bundle_mode.start(chosen)
+        self.focus_answers()
 
     def select_matter(self, code: str) -> None:
         m = self.services.intake.matter(code)
+        self.bundle_mode.stop()
         self.matter = m
         limit = f"承诺时限 {m.promised_limit}{UNIT[m.promised_unit]}" if m.promised_limit else "当场办结"
         self.matter_info.configure(
@@ -212,13 +254,20 @@ class IntakeView(View):
         for child in self.situation_box.winfo_children():
             child.destroy()
         self.panel_answers = {}
+        self.answer_buttons = {}  # the questions of the matter chosen before are gone
         panel_asks = answered_by_applicant(m)
         for sit in m.situations:
             if sit.code in panel_asks:  # "委托他人办理？" is answered by the applicant column
-                self.panel_answers[sit.code] = self.label(self.situation_box, "", -1, text_color="gray30")
+                self.panel_answers[sit.code] = self.label(
+                    self.situation_box, "", -1, text_color="gray30", justify="left"
+                )
                 self.panel_answers[sit.code].pack(anchor="w", pady=(0, 4))
+                wrap_to_width(self.panel_answers[sit.code], self.situation_box)
                 continue
-            self.label(self.situation_box, sit.question, -1).pack(anchor="w")
+            last = len(sit.options)
+            question = self.label(self.situation_box, f"{sit.question}（按1–{last}）", -1, justify="left")
+            question.pack(anchor="w")
+            wrap_to_width(question, self.situation_box)
             labels = {opt.label: opt.code for opt in sit.options}
             seg = ctk.CTkSegmentedButton(
                 self.situation_box,
@@ -227,8 +276,36 @@ class IntakeView(View):
                 command=lambda label, c=sit.code, ls=labels: self.answer(c, ls[label]),
             )
             seg.set(sit.options[0].label)
+            index = len(self.answer_buttons)
+            keyboard_segments(
+                seg,
+                lambda label, c=sit.code, ls=labels: self.answer(c, ls[label]),
+                {
+                    "<Up>": functools.partial(self._to_question, index - 1),
+                    "<Down>": functools.partial(self._to_question, index + 1),
+                },
+            )
+            self.answer_buttons[sit.code] = seg
             seg.pack(anchor="w", pady=(0, 4))
         self.refill_checklist()
+
+    def focus_answers(self) -> None:
+        """After a matter is chosen: its first situation question, or the first material."""
+        self._to_question(0)
+
+    def _to_question(self, index: int) -> None:
+        """Up/Down between situation questions; above the first is the search, below the last the materials."""
+        questions = list(self.answer_buttons.values())
+        if index < 0:
+            self.focus_search()
+        elif index < len(questions):
+            questions[index].focus_set()
+        else:
+            self.checklist.focus_row()
+
+    def _above_materials(self) -> None:
+        """Up from the first material row: the last situation question, else the search."""
+        self._to_question(len(self.answer_buttons) - 1)
 
     def answer(self, situation: str, option: str) -> None:
         """A situation answer changes which materials are needed; recorded states are kept."""
@@ -238,6 +315,9 @@ class IntakeView(View):
     def refill_checklist(self) -> None:
         """The matter's materials for these answers, plus what the representation adds (授权委托书,
         监护关系证明); called again whenever the applicant column changes who acts."""
+        if self.bundle_mode.active:
+            self.bundle_mode.refill()
+            return
         if self.matter is None:
             return
         answers, specs, _extra = case_materials(self.matter, self.answers, self.acting_applicant(), dt.date.today())
@@ -252,9 +332,14 @@ class IntakeView(View):
     def _materials_column(self) -> None:
         col = ctk.CTkFrame(self)
         col.grid(row=0, column=2, sticky="nsew", padx=(6, 16), pady=12)
-        self.label(col, "③ 申请材料", 2, True).pack(anchor="w", padx=14, pady=(12, 4))
+        self.label(col, "③ 申请材料", 2, True).pack(anchor="w", padx=14, pady=(12, 0))
+        hint = self.label(col, KEY_HINT, -3, text_color="gray40", wraplength=400, justify="left")
+        hint.pack(anchor="w", padx=14, pady=(0, 4))
+        wrap_to_width(hint, col, 28)
         self.checklist = MaterialChecklist(col, self, self.refresh_verdict)
+        self.checklist.on_leave_up = self._above_materials
         self.checklist.pack(fill="both", expand=True, padx=6, pady=(0, 8))
+        autohide_scrollbar(self.checklist)
 
     @property
     def page_labels(self):
@@ -316,6 +401,9 @@ class IntakeView(View):
 
     def refresh_verdict(self) -> None:
         """Ask the engine what F9 would do with the checklist as it stands."""
+        if self.bundle_mode.active:
+            self.bundle_mode.refresh_verdict()
+            return
         if self.matter is None:
             return
         try:
@@ -365,12 +453,16 @@ class IntakeView(View):
 
     def do_accept(self) -> None:
         """F9: record the verdict shown (受理、容缺、告知承诺、办结、一次性告知 or 不予受理) and print."""
+        if self.bundle_mode.active:
+            self.bundle_mode.accept()
+            return
         draft = self.checked_draft()
         if draft is None:
             return
         self.accept_button.configure(state="disabled", text="正在办理…")
+        self._draft_done = True  # no autosave now: the draft goes with the case's transaction
         self.run_task(
-            self.services.intake.submit,
+            functools.partial(self.services.intake.submit, within=self._draft_closer()),
             draft,
             self.app.current_clerk,
             on_done=self.app.show_result,
@@ -379,6 +471,9 @@ class IntakeView(View):
 
     def preview_notice(self) -> None:
         """F8: the notice exactly as it would print, before anything is stored."""
+        if self.bundle_mode.active:
+            self.bundle_mode.preview_notice()
+            return
         draft = self.checked_draft()
         if draft is None:
             return
@@ -397,11 +492,12 @@ class IntakeView(View):
         win = ctk.CTkToplevel(self)
         win.title(f"预览：{title}")
         ctk.CTkLabel(win, text="", image=png_image(png, 520, 700)).pack(padx=10, pady=10)
-        ctk.CTkButton(win, text="关闭（Esc）", command=win.destroy, font=self.theme.font()).pack(pady=(0, 10))
+        ctk.CTkButton(win, text="关闭（Esc）", command=win.destroy, font=self.theme.font(), **button_colors("secondary")).pack(pady=(0, 10))
         win.bind("<Escape>", lambda _e: win.destroy())
         self.preview_window = win
 
     def _accept_failed(self, exc: BaseException) -> None:
+        self._submit_failed()
         self.accept_button.configure(state="normal", text=f"{self.outcome_label}并打印（F9）")
         self._show_error(exc)
 
@@ -410,3 +506,263 @@ class IntakeView(View):
 
     def _show_error_text(self, text: str) -> None:
         self.message.configure(text=text, text_color=ERROR_COLOR)
+
+    # drafts (未完成的受理): snapshot / restore / clear, saved as the clerk goes
+    def _draft_state(self, draft_id: str = "") -> None:
+        """Which draft this screen is, and what of it the store already holds."""
+        self.draft_id = draft_id or (self.services.drafts.new_id() if self.services.drafts is not None else "")
+        self._saved: IntakeSnapshot | None = None  # what the store holds for draft_id
+        self._seen: IntakeSnapshot | None = None  # the screen at the last look, and since when
+        self._seen_at = 0.0
+        self._saving = False
+        self._draft_done = False  # recorded as a case or given up: never saved again
+        self._tick: str | None = None
+        self._dialog: KeyDialog | None = None
+        self._focus_before: tk.Misc | None = None
+
+    @property
+    def _drafts_on(self) -> bool:
+        return self.keeps_draft and self.services.drafts is not None and self.app.clerk is not None
+
+    def snapshot(self) -> IntakeSnapshot:
+        """The screen as plain values: what a draft keeps and restore() puts back."""
+        panel = self.applicant
+        return IntakeSnapshot(
+            kind=panel.kind,
+            id_number=self.id_number.get(),
+            name=self.name.get(),
+            legal_rep=panel.legal_rep.get(),
+            phone=self.phone.get(),
+            address=panel.address.get(),
+            source=panel.source,
+            agent_open=panel.agent_open,
+            agent_relation=next((k for k, v in RELATIONS.items() if v == panel.relation.get()), ENTRUSTED),
+            agent_id=panel.agent_id.get(),
+            agent_name=panel.agent_name.get(),
+            agent_phone=panel.agent_phone.get(),
+            agent_source=panel.agent_source,
+            search=self.search.get(),
+            matter_code=self.matter.code if self.matter is not None else "",
+            bundle_code=self.bundle_mode.code,
+            answers=tuple(sorted((self.bundle_mode.answers if self.bundle_mode.active else self.answers).items())),
+            materials=self.checklist.snapshot_rows(),
+            supplement_by=self.verdict.supplement_by.get(),
+            refusal=self.verdict.refusal_key(),
+            refusal_text=self.verdict.refusal_text.get(),
+            competent_office=self.verdict.competent.get(),
+            proxy=self.proxy,
+            proxy_id=self.proxy_id.get(),
+        )
+
+    def clear(self) -> None:
+        """A new intake on the screen built at login: nothing of the one before stays."""
+        self._stop_autosave()
+        self._close_dialog()
+        self.epoch += 1  # answers still on their way to the previous intake are dropped
+        self.generation += 1
+        if self.preview_window is not None and self.preview_window.winfo_exists():
+            self.preview_window.destroy()
+        self.preview_window = None
+        self.applicant.reset()
+        self.proxy = False
+        if self.proxy_switch.get():
+            self.proxy_switch.deselect()
+        self.proxy_row.pack_forget()
+        self.proxy_id.delete(0, "end")
+        self.proxy_agent_label.configure(text="代办人身份证号")
+        self.search.delete(0, "end")
+        self.matter, self.answers, self.panel_answers, self.answer_buttons = None, {}, {}, {}
+        self.bundle_mode = BundleMode(self)
+        for child in self.situation_box.winfo_children():
+            child.destroy()
+        self.matter_info.configure(text="")
+        self.checklist.reset()
+        self.verdict.reset()
+        self.message.configure(text="")
+        self.outcome_label = "受理"
+        self.accept_button.configure(state="normal", text="受理并打印（F9）")
+        self.run_search()
+        self._draft_state()
+        self._start_autosave()
+
+    def restore(self, snap: IntakeSnapshot, draft_id: str = "") -> None:
+        """Put a draft back on the screen, as the clerk left it (pages included)."""
+        self.clear()
+        self.applicant.restore(snap)
+        if snap.proxy:
+            self.proxy_id.insert(0, snap.proxy_id)
+            self.set_proxy(True)
+        if snap.search:
+            self.search.insert(0, snap.search)
+            self.run_search()
+        if snap.matter_code:
+            try:
+                self.select_matter(snap.matter_code)
+            except KeyError:
+                self._show_error_text("草稿中的事项已不在事项目录中，请重新选择事项")
+        if self.matter is not None:
+            for code, option in snap.answers:
+                situation = next((s for s in self.matter.situations if s.code == code), None)
+                if situation is None:
+                    continue
+                self.answers[code] = option
+                if code in self.answer_buttons:
+                    self.answer_buttons[code].set(situation.option(option).label)
+            self.refill_checklist()
+            self.checklist.restore_rows(snap.materials)
+        if snap.bundle_code:
+            self.bundle_mode.restore(snap.bundle_code, dict(snap.answers))
+            self.checklist.restore_rows(snap.materials)
+        self.verdict.restore(snap.supplement_by, snap.refusal, snap.competent_office, snap.refusal_text)
+        if snap.id_number.strip():
+            self.validate_id()
+        self._draft_state(draft_id)
+        self._saved = self._seen = self.snapshot()
+        self._seen_at = time.monotonic()
+        self.refresh_verdict()
+        self._start_autosave()
+
+    def _start_autosave(self) -> None:
+        if self._tick is None and self._drafts_on:
+            self._tick = self.after(AUTOSAVE_POLL_MS, self._autosave)
+
+    def _stop_autosave(self) -> None:
+        if self._tick is not None:
+            self.after_cancel(self._tick)
+            self._tick = None
+
+    def _autosave(self) -> None:
+        """Compare the screen with the saved draft: typing is saved once it pauses, a material's
+        state or a page at once. Polling catches every way the screen changes (keys, clicks, a
+        card read, a returning applicant filled in) without each widget having to report it."""
+        self._tick = None
+        if not self._drafts_on or not self.winfo_exists():
+            return
+        self._tick = self.after(AUTOSAVE_POLL_MS, self._autosave)
+        if self._saving or self._draft_done:
+            return
+        snap, now = self.snapshot(), time.monotonic()
+        at_once = False
+        if snap != self._seen:
+            at_once = self._seen is not None and snap.materials != self._seen.materials
+            self._seen, self._seen_at = snap, now
+        if snap == self._saved or snap.empty:
+            return
+        if at_once or now - self._seen_at >= AUTOSAVE_QUIET_S:
+            self._save(snap)
+
+    def _save(self, snap: IntakeSnapshot, then: Callable[[], None] | None = None) -> None:
+        drafts = self.services.drafts
+        if drafts is None or self.app.clerk is None:
+            return
+        draft_id = self.draft_id
+        self._saving = True
+
+        def saved(_kept: bool) -> None:
+            self._saving = False
+            if draft_id == self.draft_id:
+                self._saved = snap
+            if then is not None:
+                then()
+
+        def failed(exc: BaseException) -> None:
+            self._saving = False
+            self._seen_at = time.monotonic()  # try again after the next quiet spell
+            self.app.show_error(exc)
+            self._start_autosave()
+
+        self.app.runner.run(drafts.save, draft_id, self.app.clerk, snap, on_done=saved, on_error=failed)
+
+    def flush_draft(self) -> None:
+        """The program is closing or the clerk logs out: what changed since the last save is written now."""
+        self._stop_autosave()
+        drafts = self.services.drafts
+        if not self._drafts_on or self._draft_done or drafts is None or self.app.clerk is None:
+            return
+        snap = self.snapshot()
+        if snap.empty or snap == self._saved:
+            return
+        try:
+            drafts.save(self.draft_id, self.app.clerk, snap)
+            self._saved = snap
+        except Exception:  # closing goes on; the last autosave is in the store
+            log.exception("draft %s not saved at close", self.draft_id)
+
+    def on_hide(self) -> None:
+        self._stop_autosave()
+        self._close_dialog()
+        if self._drafts_on and not self._draft_done and not self._saving:
+            snap = self.snapshot()
+            if not snap.empty and snap != self._saved:
+                self._save(snap)
+
+    def leave(self, then: Callable[[], None] | None = None, quitting: bool = False) -> None:
+        """Esc, 返回 or closing the window: an intake with anything in it asks first
+        (Enter keeps the draft, a second Esc gives it up, Backspace goes back to it)."""
+        go = then or self.app.show_home
+        if self._dialog is not None and self._dialog.winfo_exists():
+            return
+        if not self._drafts_on:
+            go()
+            return
+        snap = self.snapshot()
+        if snap.empty:  # nothing typed: nothing to keep (an emptied draft goes too)
+            if self._saved is not None:
+                self._discard(go)
+            else:
+                go()
+            return
+        self._stop_autosave()
+        self._focus_before = self.focus_get()
+        self._dialog = ask_leave(
+            self.app,
+            keep=lambda: self._keep(snap, go),
+            discard=lambda: self._discard(go),
+            back=self._back,
+            quitting=quitting,
+        )
+
+    def _keep(self, snap: IntakeSnapshot, go: Callable[[], None]) -> None:
+        self._dialog = None
+        if snap == self._saved:
+            go()
+        else:
+            self._save(snap, then=go)
+
+    def _discard(self, go: Callable[[], None]) -> None:
+        self._dialog = None
+        drafts = self.services.drafts
+        if drafts is None or self.app.clerk is None:
+            go()
+            return
+        self._draft_done = True
+        self.app.runner.run(
+            drafts.discard, self.draft_id, self.app.clerk, on_done=lambda _none: go(), on_error=self.app.show_error
+        )
+
+    def _back(self) -> None:
+        """继续受理: the cursor goes back where it was."""
+        self._dialog = None
+        self._start_autosave()
+        before = self._focus_before
+        if before is not None and before.winfo_exists():
+            before.focus_set()
+        else:
+            self.on_show()
+
+    def _close_dialog(self) -> None:
+        dialog, self._dialog = self._dialog, None
+        if dialog is not None and dialog.winfo_exists():
+            dialog.grab_release()
+            dialog.destroy()
+
+    def _draft_closer(self) -> Callable[..., None] | None:
+        """For the submit: the draft leaves the store in the transaction that records its case."""
+        drafts = self.services.drafts
+        return drafts.closing(self.draft_id) if drafts is not None and self._drafts_on else None
+
+    def _submit_failed(self) -> None:
+        """Nothing was recorded: the intake is still a draft and keeps being saved."""
+        self._draft_done = False
+        if self.services.drafts is not None:
+            self.services.drafts.reopen(self.draft_id)

@@ -1,7 +1,8 @@
 """Screen lock: windows are public places, so an idle counter hides what it shows.
 
 The lock covers the window without destroying the view under it: whatever the clerk
-had typed is still there after unlocking.
+had typed is still there after unlocking. Enter unlocks; F2 (or Tab to the button and
+Enter) switches to another clerk's login.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import customtkinter as ctk
 
 from client.services.auth import Clerk
 
-from .theme import ERROR_COLOR
+from .focus import keyboard_button
+from .theme import ERROR_COLOR, button_colors
 
 if TYPE_CHECKING:
     from .mainwindow import MainWindow
@@ -39,12 +41,19 @@ class LockOverlay(ctk.CTkFrame):
         self.error.pack()
         bar = ctk.CTkFrame(card, fg_color="transparent")
         bar.pack(pady=(6, 24))
-        self.unlock_button = ctk.CTkButton(bar, text="解锁（Enter）", command=self.unlock, font=theme.font())
-        self.unlock_button.pack(side="left", padx=6)
-        ctk.CTkButton(bar, text="切换用户", command=on_switch_user, fg_color="gray50", font=theme.font()).pack(
-            side="left", padx=6
+        self.unlock_button = keyboard_button(
+            ctk.CTkButton(bar, text="解锁（Enter）", command=self.unlock, font=theme.font())
         )
+        self.unlock_button.pack(side="left", padx=6)
+        self.switch_button = keyboard_button(
+            ctk.CTkButton(
+                bar, text="切换用户（F2）", command=on_switch_user, font=theme.font(), **button_colors("secondary")
+            )
+        )
+        self.switch_button.pack(side="left", padx=6)
         self.password.bind("<Return>", lambda _e: self.unlock())
+        # The shell hands key presses to the overlay while it covers the window.
+        self.keys: dict[str, Callable[[], None]] = {"F2": on_switch_user}
 
     def show(self) -> None:
         self.place(relx=0, rely=0, relwidth=1, relheight=1)

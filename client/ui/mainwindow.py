@@ -13,11 +13,13 @@ import tkinter as tk
 import tkinter.ttk as ttk
 from collections.abc import Callable
 from types import TracebackType
+from typing import TypeVar
 
 import customtkinter as ctk
 
 from client.services.auth import Clerk
 from client.services.bundle import Services
+from client.services.drafts import IntakeSnapshot
 from client.services.hardware import DeviceState
 from client.services.intake import AcceptResult
 from client.services.preferences import CounterSettings
@@ -26,8 +28,10 @@ from client.services.shift import ShiftInfo
 from client.services.syncing import SyncStatus
 
 from .base import View
+from .demo_menu import install_demo_cards
 from .detail import CaseDetailView
 from .diagnostics import DiagnosticsView
+from .focus import install_entry_keys
 from .home import HomeView
 from .intake import IntakeView
 from .lock import LockOverlay
@@ -39,9 +43,11 @@ from .shift import ShiftCloseView, ShiftOpenView
 from .supervisor import SupervisorView
 from .supplement import SupplementView
 from .tasks import TaskRunner
-from .theme import DEMO_COLOR, ERROR_COLOR, WARN_COLOR, make_theme
+from .theme import DEMO_COLOR, ERROR_COLOR, MIN_WINDOW, WARN_COLOR, button_colors, make_theme, table_row_height
 
 log = logging.getLogger(__name__)
+
+BuiltView = TypeVar("BuiltView", bound=View)
 
 APP_TITLE = "一窗通 综合窗口受理系统"
 SHIFT_ROLES = ("clerk", "social_worker", "bus_staff")  # those who serve at a window open a shift
@@ -67,12 +73,16 @@ class MainWindow:
         self.queue_state: QueueState | None = None  # the last answer of the queue (client.services.queue.QueuePanel)
         self.ticket_cases: list[str] = []  # cases taken for the ticket being served
         self.view: View | None = None
+        # Home and intake are built once per login and shown again (switching screens stays quick).
+        self.built: dict[type[View], View] = {}
+        self.built_for: tuple[str, str] = ("", "")  # (clerk, shift) the built views belong to
+        self.closed = False
         self.theme = make_theme(self.root, font_size)
         self.runner = TaskRunner(self.root, executor)
         self.root.title(self._title())
         self.root.geometry("1366x740")
-        self.root.minsize(1024, 640)
-        self.root.protocol("WM_DELETE_WINDOW", self.close)
+        self.root.minsize(*MIN_WINDOW)  # the smallest laptop screen a station may have
+        self.root.protocol("WM_DELETE_WINDOW", self.request_close)
         self.root.report_callback_exception = self._callback_failed
         self.callback_errors: list[BaseException] = []
         if services.demo or services.plaintext_store:
@@ -94,7 +104,18 @@ class MainWindow:
         self.heading = ctk.CTkLabel(self.header, text=APP_TITLE, font=self.theme.font(3, True))
         self.heading.pack(side="left", padx=16, pady=6)
         self.who = ctk.CTkLabel(self.header, text="", font=self.theme.font())
+        # 退出登录 (Ctrl+Shift+L) from home and the supervisor view, for every role; shown there only.
+        self.sign_out_button = ctk.CTkButton(
+            self.header,
+            text="退出登录（Ctrl+Shift+L）",
+            command=self.sign_out,
+            font=self.theme.font(-1),
+            height=30,
+            **button_colors("secondary"),
+        )
         self.who.pack(side="right", padx=16)
+        self.popup: ctk.CTkFrame | None = None  # a small panel over the view that takes the keys while open
+        self.demo_cards = install_demo_cards(self, self.header)  # 演示：放卡, with a virtual reader only
         self.body = ctk.CTkFrame(self.root, fg_color="transparent")
         self.body.pack(fill="both", expand=True)
         status = ctk.CTkFrame(self.root, height=30, corner_radius=0)
@@ -120,7 +141,9 @@ class MainWindow:
         self.root.bind_all("<Key-F10>", self._key)
         for sequence in ("<Motion>", "<Button>"):
             self.root.bind_all(sequence, self._touched, add="+")
+        install_entry_keys(self.root)  # Ctrl+A selects all in any entry
         self.root.bind_all("<Control-l>", lambda _e: self.lock())
+        self.root.bind_all("<Control-L>", self._sign_out_key)
         self.root.bind_all("<Control-q>", lambda _e: self.show_shift_close())
         self.root.bind_all("<Control-b>", lambda _e: self.toggle_low_power())
         self.root.bind_all("<Control-equal>", lambda _e: self.resize_fonts(+1))
@@ -152,9 +175,27 @@ class MainWindow:
     def _touched(self, _event: object = None) -> None:
         self.last_input = time.monotonic()
 
+    def _from_main_window(self, event: tk.Event[tk.Misc]) -> bool:
+        """Keys typed in a dialog (the F8 preview, the leave question) are the dialog's alone:
+        an Esc there must never also run the screen's Esc underneath."""
+        widget = event.widget
+        if not isinstance(widget, tk.Misc):  # a widget destroyed by an earlier binding of this key
+            return False
+        try:
+            return widget.winfo_toplevel() is self.root
+        except (tk.TclError, KeyError):
+            return False
+
     def _key(self, event: tk.Event[tk.Misc]) -> None:
         self.last_input = time.monotonic()
+        if not self._from_main_window(event):
+            return
         if self.overlay is not None:
+            action = self.overlay.keys.get(event.keysym)  # 切换用户 by key on the lock screen
+            if action is not None:
+                action()
+            return
+        if self.popup is not None:
             return
         if self.view is None:
             return
@@ -176,6 +217,8 @@ class MainWindow:
         if self.clerk is None or self.overlay is not None:
             return
         log.info("screen locked for %s", self.clerk.username)
+        if self.demo_cards is not None:
+            self.demo_cards.close()  # a panel left open would take the keys after unlocking
         self.overlay = LockOverlay(self, self._unlocked, self._switch_user)
         self.overlay.show()
 
@@ -195,6 +238,10 @@ class MainWindow:
 
     def log_out(self, show_login: bool = True) -> None:
         """Forget the clerk (an open shift stays open on the machine until 交班)."""
+        flush = getattr(self.view, "flush_draft", None)
+        if flush is not None:
+            flush()  # an intake in progress stays the clerk's draft
+        self.drop_built()
         self.clerk = None
         self.shift = None
         self.queue_state = None
@@ -206,15 +253,43 @@ class MainWindow:
     def show_login(self) -> None:
         self.show(LoginView(self, self.demo_hint))
 
+    def _sign_out_key(self, event: tk.Event[tk.Misc]) -> None:
+        """Ctrl+L with Shift logs out; Ctrl+L alone (an uppercase L from Caps Lock) still locks."""
+        if isinstance(event.state, int) and event.state & 0x1:
+            self.sign_out()
+        else:
+            self.lock()
+
+    def sign_out(self) -> None:
+        """退出登录 from home or the supervisor view; other screens may hold unfinished work."""
+        if self.clerk is None or self.overlay is not None or self.popup is not None:
+            return
+        if isinstance(self.view, (HomeView, SupervisorView)):
+            log.info("signed out: %s", self.clerk.username)
+            self.log_out()
+
+    def _show_sign_out(self, view: View) -> None:
+        if self.clerk is not None and isinstance(view, (HomeView, SupervisorView)):
+            self.sign_out_button.pack(side="right", padx=(0, 4), before=self.who)
+        else:
+            self.sign_out_button.pack_forget()
+
     def resize_fonts(self, step: int) -> None:
         base = self.theme.resize(step)
-        ttk.Style(self.root).configure("Cases.Treeview", rowheight=base * 2 + 4)
+        ttk.Style(self.root).configure("Cases.Treeview", rowheight=table_row_height(base))
 
     def show(self, view: View) -> None:
-        if self.view is not None:
-            self.view.destroy()
+        old = self.view
+        if old is not None and old is not view:
+            old.on_hide()
+            if any(old is built for built in self.built.values()):
+                old.pack_forget()  # kept for the next show
+            else:
+                old.destroy()
         self.view = view
-        view.pack(fill="both", expand=True)
+        if not view.winfo_manager():
+            view.pack(fill="both", expand=True)
+        self._show_sign_out(view)
         self.heading.configure(text=f"{APP_TITLE} · {view.title}")
         self.root.after_idle(view.on_show)
 
@@ -283,11 +358,48 @@ class MainWindow:
         state = self.queue_state
         return state.current.ticket_no if state is not None and state.current is not None else ""
 
+    def reused(self, kind: type[BuiltView]) -> BuiltView:
+        """The view of this kind built for the clerk and shift now at work, built on first use."""
+        who = (self.clerk.username if self.clerk else "", self.shift.id if self.shift else "")
+        if who != self.built_for:
+            self.drop_built()
+            self.built_for = who
+        view = self.built.get(kind)
+        if not isinstance(view, kind) or not view.winfo_exists():
+            view = kind(self)
+            self.built[kind] = view
+        return view
+
+    def drop_built(self) -> None:
+        """Another clerk (or shift) gets views of their own; the one on screen goes at the next show."""
+        for view in self.built.values():
+            if view is not self.view and view.winfo_exists():
+                view.destroy()
+        self.built = {}
+
     def show_home(self) -> None:
-        self.show(HomeView(self))
+        self.show(self.reused(HomeView))
 
     def show_intake(self) -> None:
-        self.show(IntakeView(self))
+        """A new intake on the intake screen built at login, reset."""
+        view = self.reused(IntakeView)
+        view.clear()
+        self.show(view)
+
+    def resume_draft(self, draft_id: str) -> None:
+        """Continue an intake left unfinished (未完成的受理): the draft back on the intake screen."""
+        drafts, clerk = self.services.drafts, self.clerk
+        if drafts is None or clerk is None:
+            return
+
+        def resumed(snapshot: IntakeSnapshot) -> None:
+            if self.clerk is not clerk:  # logged out meanwhile
+                return
+            view = self.reused(IntakeView)
+            view.restore(snapshot, draft_id)
+            self.show(view)
+
+        self.runner.run(drafts.load, draft_id, clerk, on_done=resumed, on_error=self.show_error)
 
     def show_result(self, result: AcceptResult, back: Callable[[], None] | None = None) -> None:
         if self.ticket_no:
@@ -379,8 +491,22 @@ class MainWindow:
 
         self.runner.run(self.services.hardware.state, on_done=shown, on_error=self.show_error)
 
+    def request_close(self) -> None:
+        """The window's ✕: an intake in progress asks first (keep the draft, give it up, or go back)."""
+        view = self.view
+        if self.overlay is None and self.popup is None and isinstance(view, IntakeView) and view.keeps_draft:
+            view.leave(then=self.close, quitting=True)
+            return
+        self.close()
+
     def close(self) -> None:
+        if self.closed:  # the ✕ answered, then a test or Ctrl-C closing again
+            return
+        self.closed = True
         try:
+            flush = getattr(self.view, "flush_draft", None)
+            if flush is not None:
+                flush()  # Ctrl-C or SIGTERM: what was typed since the last save is kept
             self.runner.close()
             self.on_close()
         finally:

@@ -53,7 +53,7 @@ class OutreachView(View):
         self.date.pack(side="left", padx=(6, 10))
         self.load_button = self.button(bar, "下载行程（F5）", self.load, 1, height=40)
         self.load_button.pack(side="left")
-        self.button(bar, "返回（Esc）", self.app.show_home, height=40, fg_color="gray50").pack(side="right")
+        self.button(bar, "返回（Esc）", self.app.show_home, kind="secondary", height=40).pack(side="right")
         self.summary = self.label(self, "", 1, True)
         self.summary.pack(anchor="w", padx=18, pady=(6, 2))
         self.crew = self.label(self, "", -1)
@@ -81,7 +81,7 @@ class OutreachView(View):
         self.reason_text.pack(side="left", padx=10)
         self.reason_text.bind("<Return>", lambda _e: self.save_missed())
         self.button(self.missed, "登记（Enter）", self.save_missed, height=36).pack(side="left")
-        self.button(self.missed, "取消", self.hide_missed, height=36, fg_color="gray50").pack(side="left", padx=10)
+        self.button(self.missed, "取消", self.hide_missed, kind="secondary", height=36).pack(side="left", padx=10)
 
     def on_show(self) -> None:
         self.run_task(self.outreach.latest_run, self._date(), on_done=self._show_run, on_error=self._failed)
@@ -217,8 +217,8 @@ class OutreachView(View):
 class OutreachIntakeView(IntakeView):
     """An appointment opened as an intake: applicant and matter filled in, the card read to verify.
 
-    F9 records the visit: an immediate matter is concluded and its receipt printed; a
-    promised one first asks for the applicant's signature on the pad.
+    F9 records the visit after the applicant signs on the pad: an immediate matter is
+    concluded and its result handed over (出件, signed for); a promised one is carried back.
     """
 
     title = "直通车上门受理"
@@ -270,14 +270,17 @@ class OutreachIntakeView(IntakeView):
         )
 
     def _record(self, draft: IntakeDraft, outcome: str) -> None:
-        if outcome != "collected":
+        prompts = {
+            "collected": ("请确认所交材料已由工作人员收取并带回办理，在下方签名", "确认签名并收件（Enter）"),
+            # 即办件 at the door: the result is handed over here; the signature is the 出件 record.
+            "concluded": ("事项已当场办结，请确认已收到办理结果，在下方签名", "确认签名并领取结果（Enter）"),
+        }
+        if outcome not in prompts:
             self._submit(draft, None)
             return
-        name = draft.applicant.name
+        prompt, confirm = prompts[outcome]
         self.pad = SignaturePad(
-            self,
-            f"{name}：请确认所交材料已由工作人员收取并带回办理，在下方签名",
-            lambda signed: self._submit(draft, signed),
+            self, f"{draft.applicant.name}：{prompt}", lambda signed: self._submit(draft, signed), confirm
         )
 
     def _submit(self, draft: IntakeDraft, signed: Signature | None) -> None:

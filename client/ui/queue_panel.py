@@ -51,7 +51,8 @@ class QueuePanel(ctk.CTkFrame):
             ("F10", "转移（F10）", self.ask_transfer),
             ("F4", "过号（F4）", self.no_show),
         ):
-            button = view.button(bar, text, command, height=34, width=110)
+            kind = "primary" if key == "F7" else "secondary"  # 叫号 is the panel's action; the rest follow it
+            button = view.button(bar, text, command, kind=kind, height=34, width=110)
             button.pack(side="left", padx=(0, 8))
             self.buttons[key] = button
         self.transfer_to = view.entry(bar, width=210, placeholder_text="转至窗口号或号类（A/B/C），回车")

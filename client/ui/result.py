@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
+from client.services.bundle_intake import BundleResult
 from client.services.intake import AcceptResult
-from client.services.ratings import RatingResult
 from client.services.transfer import SlipPrint
 
 from .base import View
 from .images import png_image
+from .pdf_viewer import PdfViewer
+from .rating import RatingPrompt
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
 if TYPE_CHECKING:
@@ -45,8 +47,14 @@ class ResultView(View):
         head.pack(fill="x", padx=16, pady=12)
         headline, color = HEADLINES.get(result.outcome, ("✔ 已受理", OK_COLOR))
         self.label(head, headline, 8, True, text_color=color).pack(anchor="w", padx=16, pady=(12, 0))
-        self.label(head, f"办件编号：{result.case_no_display}", 3, True).pack(anchor="w", padx=16)
-        if result.outcome not in ("notify_missing", "refuse"):
+        if isinstance(result, BundleResult):
+            self._bundle_cases(head, result)
+        else:
+            self.label(head, f"办件编号：{result.case_no_display}", 3, True).pack(anchor="w", padx=16)
+        if result.outcome == "conclude":
+            # 即办件: decided here and handed over with this visit; nothing is promised.
+            self.label(head, "当场办结，办理结果已当场交付（出件已登记）", 1).pack(anchor="w", padx=16)
+        elif result.outcome not in ("notify_missing", "refuse"):
             due = f"承诺办结日期：{result.promised_by:%Y年%m月%d日}"
             if result.deadline_warning:
                 due += f"（{result.deadline_warning}）"
@@ -67,14 +75,18 @@ class ResultView(View):
         bar = ctk.CTkFrame(head, fg_color="transparent")
         bar.pack(anchor="w", padx=16, pady=(0, 12))
         back_text = "返回首页（Enter）" if back is None else "返回行程（Enter）"
-        self.home_button = self.button(bar, back_text, self.back, 1, height=40)
+        self.home_button = self.button(bar, back_text, self.leave, 1, height=40)
         self.home_button.pack(side="left")
-        self.button(bar, "查看办件", lambda: self.app.show_case(result.case_id), height=40).pack(side="left", padx=10)
-        self.rating = self.label(bar, "", 1, True)
-        self.rating.pack(side="left", padx=20)
+        self.button(bar, "查看办件", self.open_case, height=40, kind="secondary").pack(side="left", padx=10)
+        self.rating = RatingPrompt(head, self, result.case_id)
+        self.rating.pack(anchor="w", padx=16, pady=(0, 12))
         self.previews = ctk.CTkFrame(self, fg_color="transparent")
         self.previews.pack(fill="both", expand=True, padx=16, pady=(0, 12))
-        self.keys = {"Return": self.back, "Escape": self.back}
+        self.keys = {"Return": self.leave, "Escape": self.leave}
+        self.rating.bind_keys(self.keys)
+        # What this screen shows, by case: the receipt's case number and the notices' files.
+        self.shown_receipt: str | None = None
+        self.shown_files: tuple[Path, ...] = ()
         self.slip: ctk.CTkLabel | None = None
         if result.slip_no and self.services.transfer is not None:
             # 帮办代办: the transfer slip comes out after the receipt and goes with the originals.
@@ -108,45 +120,76 @@ class ResultView(View):
         self.run_task(self._load_previews, on_done=self._show_previews, on_error=self._no_preview)
 
     def ask_rating(self) -> None:
-        """一次一评: the pad lights up for this case; the applicant presses, the clerk does not."""
-        if self.services.ratings is None:
-            return
-        self.rating.configure(text="请申请人在评价器上为本次服务评价…", text_color=WARN_COLOR)
-        self.run_task(
-            self.services.ratings.ask,
-            self.result.case_id,
-            self.app.current_clerk,
-            on_done=self._rated,
-            on_error=lambda exc: self.rating.configure(
-                text=getattr(exc, "message", "评价器无响应"), text_color=WARN_COLOR
-            ),
-        )
+        """一次一评: the decision is printed, so the pad lights up for this case; the applicant
+        presses, the clerk does not (a 即办件's hand-over is part of this same service)."""
+        self.rating.ask()
 
-    def _rated(self, rated: RatingResult) -> None:
-        if rated.level is None:
-            self.rating.configure(text="申请人未评价", text_color=WARN_COLOR)
-        elif rated.bad:
-            self.rating.configure(text=f"申请人评价：{rated.label}（差评，已记录，需回访整改）", text_color=ERROR_COLOR)
-        else:
-            self.rating.configure(text=f"申请人评价：{rated.label}", text_color=OK_COLOR)
+    def leave(self) -> None:
+        self.rating.leave()
+        self.back()
+
+    def open_case(self) -> None:
+        self.rating.leave()
+        self.app.show_case(self.result.case_id)
+
+    def on_hide(self) -> None:
+        self.rating.leave()
 
     def _load_previews(self) -> tuple[bytes | None, bytes | None]:
+        """This case's own paper only: its notice, and the receipt printed for its number
+        (a refusal prints none, so none is shown; never the last one anybody printed)."""
         notice = self.services.paperwork.preview_png(self.result.notice_pdf) if self.result.notice_pdf else None
-        return notice, self.services.hardware.last_receipt_png()
+        return notice, self.services.hardware.receipt_png(self.paper_no)
 
     def _show_previews(self, pngs: tuple[bytes | None, bytes | None]) -> None:
         notice, receipt = pngs
+        # Thumbnails as tall as the room left, refitted when it changes (a 1024×600 window has
+        # less than 200 pixels for them, and less again once the rating pad shows).
+        thumbs: list[tuple[ctk.CTkLabel, bytes, int]] = []
+
+        def room() -> int:
+            return max(100, min(420, self.previews.winfo_height() - 90))
+
+        def refit(_event: object = None) -> None:
+            for label, png, width in thumbs:
+                if label.winfo_exists():
+                    label.configure(image=png_image(png, width, room()))
+
+        self.update_idletasks()
+        high = room()
         if receipt:
             box = ctk.CTkFrame(self.previews)
             box.pack(side="left", fill="y", padx=(0, 12))
-            self.label(box, "小票（虚拟打印机输出）", -1).pack()
-            ctk.CTkLabel(box, text="", image=png_image(receipt, 300, 420)).pack(padx=8, pady=8)
+            self.label(box, f"小票（虚拟打印机输出 · {self.result.case_no_display}）", -1).pack()
+            slip = ctk.CTkLabel(box, text="", image=png_image(receipt, 300, high))
+            slip.pack(padx=8, pady=8)
+            thumbs.append((slip, receipt, 300))
+            self.shown_receipt = self.paper_no
         notice_pdf = self.result.notice_pdf
         if notice and notice_pdf is not None:  # a preview is only made of a notice that exists
             box = ctk.CTkFrame(self.previews)
             box.pack(side="left", fill="y")
             self.label(box, f"{document_title(notice_pdf)}（{notice_pdf.name}）", -1).pack()
-            ctk.CTkLabel(box, text="", image=png_image(notice, 340, 420)).pack(padx=8, pady=8)
+            self.viewer: PdfViewer | None = None
+            case_id, bundle = self.result.case_id, isinstance(self.result, BundleResult)
+
+            def open_notice() -> None:
+                """The notice full-size (F8 or a click on it), printable again from there."""
+                if self.viewer is not None and self.viewer.winfo_exists():
+                    self.viewer.lift()
+                    return
+                reprint = None if bundle else (lambda: self.services.paperwork.reprint(case_id).error)
+                self.viewer = PdfViewer(self, notice_pdf, document_title(notice_pdf), reprint)
+
+            thumb = ctk.CTkLabel(box, text="", image=png_image(notice, 340, high), cursor="hand2")
+            thumb.pack(padx=8, pady=(8, 4))
+            thumb.bind("<Button-1>", lambda _e: open_notice())
+            self.notice_thumb = thumb
+            thumbs.append((thumb, notice, 340))
+            self.button(box, "查看全文（F8）", open_notice, -1, "secondary", height=30).pack(pady=(0, 8))
+            self.keys["F8"] = open_notice
+            self.shown_files = (notice_pdf,)
+        self.previews.bind("<Configure>", refit, add="+")
 
     def _no_preview(self, exc: BaseException) -> None:
         self.label(
@@ -155,3 +198,20 @@ class ResultView(View):
 
     def on_show(self) -> None:
         self.home_button.focus_set()
+
+    @property
+    def paper_no(self) -> str:
+        """The number the receipt carries: a 一件事's one receipt is printed for the bundle."""
+        return self.result.bundle_no if isinstance(self.result, BundleResult) else self.result.case_no
+
+    def _bundle_cases(self, head: ctk.CTkFrame, result: BundleResult) -> None:
+        """一件事: the bundle number, then each member's case, department and outcome."""
+        self.label(head, f"一件事：{result.bundle_name}　编号：{result.bundle_no_display}", 3, True).pack(
+            anchor="w", padx=16
+        )
+        box = ctk.CTkFrame(head, fg_color="transparent")
+        box.pack(anchor="w", padx=28, pady=(2, 4))
+        for i, member in enumerate(result.members, 1):
+            self.label(
+                box, f"{i}. {member.matter_name} · {member.department} · 办件编号 {member.case_no_display}", 0
+            ).pack(anchor="w")

@@ -47,7 +47,7 @@ class SettingsView(View):
         bar.pack(fill="x", padx=16)
         self.save_button = self.button(bar, "保存（Ctrl+S）", self.save, 1, height=40)
         self.save_button.pack(side="left")
-        self.button(bar, "返回（Esc）", self.app.show_home, height=40, fg_color="gray50").pack(side="right")
+        self.button(bar, "返回（Esc）", self.app.show_home, kind="secondary", height=40).pack(side="right")
         self.message = self.label(self, "", wraplength=1100, justify="left")
         self.message.pack(anchor="w", padx=18, pady=12)
         self.keys = {"Escape": self.app.show_home}

@@ -97,7 +97,7 @@ class ShiftCloseView(View):
         bar.pack(anchor="w", padx=16, pady=(0, 14))
         self.confirm = self.button(bar, "确认交班并打印（Enter）", self.hand_over, 1, height=40, state="disabled")
         self.confirm.pack(side="left")
-        self.back = self.button(bar, "返回（Esc）", self.app.show_home, height=40, fg_color="gray50")
+        self.back = self.button(bar, "返回（Esc）", self.app.show_home, kind="secondary", height=40)
         self.back.pack(side="left", padx=10)
         self.keys = {"Return": self.hand_over, "Escape": self.app.show_home}
         self.run_task(self.shifts.summary, on_done=self._show, on_error=self._failed)

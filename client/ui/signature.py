@@ -14,7 +14,7 @@ import customtkinter as ctk
 
 from client.services.outreach import Signature
 
-from .theme import ERROR_COLOR
+from .theme import ERROR_COLOR, button_colors
 
 if TYPE_CHECKING:
     from .intake import IntakeView
@@ -23,9 +23,15 @@ PAD_WIDTH, PAD_HEIGHT = 560, 200
 
 
 class SignaturePad(ctk.CTkToplevel):
-    def __init__(self, view: IntakeView, prompt: str, on_signed: Callable[[Signature], None]):
+    def __init__(
+        self,
+        view: IntakeView,
+        prompt: str,
+        on_signed: Callable[[Signature], None],
+        confirm: str = "确认签名并收件（Enter）",
+    ):
         super().__init__(view)
-        self.view, self.on_signed = view, on_signed
+        self.view, self.on_signed, self.prompt = view, on_signed, prompt
         self.title("申请人签名确认")
         self.resizable(False, False)
         self.strokes: list[list[tuple[float, float]]] = []
@@ -53,15 +59,13 @@ class SignaturePad(ctk.CTkToplevel):
         self.message.pack(padx=16, anchor="w")
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16, pady=(4, 14))
-        self.confirm = ctk.CTkButton(
-            bar, text="确认签名并收件（Enter）", command=self.done, font=theme.font(1), height=40
-        )
+        self.confirm = ctk.CTkButton(bar, text=confirm, command=self.done, font=theme.font(1), height=40)
         self.confirm.pack(side="right")
         ctk.CTkButton(
-            bar, text="重签（Delete）", command=self.clear, font=theme.font(), height=40, fg_color="gray50"
+            bar, text="重签（Delete）", command=self.clear, font=theme.font(), height=40, **button_colors("secondary")
         ).pack(side="right", padx=10)
         ctk.CTkButton(
-            bar, text="取消（Esc）", command=self.destroy, font=theme.font(), height=40, fg_color="gray50"
+            bar, text="取消（Esc）", command=self.destroy, font=theme.font(), height=40, **button_colors("secondary")
         ).pack(side="left")
         self.bind("<Return>", lambda _e: self.done())
         self.bind("<Escape>", lambda _e: self.destroy())

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 import customtkinter as ctk
 
 from client.services.outreach import OutreachOverview
-from client.services.supervision import Overview
+from client.services.supervision import DailyReport, Overview
 
 from .base import View, required
+from .images import png_image
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
 if TYPE_CHECKING:
@@ -24,15 +25,19 @@ class SupervisorView(View):
         self.supervision = required(self.services.supervision, "supervision")
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16, pady=12)
-        self.button(bar, "刷新（F5）", self.refresh, height=40).pack(side="left")
-        self.button(bar, "生成今日窗口日报（F9）", self.report, height=40).pack(side="left", padx=10)
-        self.button(bar, "返回（Esc）", self.app.show_home, height=40, fg_color="gray50").pack(side="right")
+        self.button(bar, "刷新（F5）", self.refresh, kind="secondary", height=40).pack(side="left")
+        self.button(bar, "打印今日窗口日报（F9）", self.report, height=40).pack(side="left", padx=10)
+        self.button(bar, "返回（Esc）", self.app.show_home, kind="secondary", height=40).pack(side="right")
         self.message = self.label(bar, "", -1)
         self.message.pack(side="left", padx=10)
+        # The printed 日报 is shown beside the figures, once F9 has printed it.
+        self.report_box = ctk.CTkFrame(self)
         self.body = ctk.CTkScrollableFrame(self, fg_color="transparent")
-        self.body.pack(fill="both", expand=True, padx=16, pady=(0, 12))
+        self.body.pack(side="left", fill="both", expand=True, padx=16, pady=(0, 12))
         self.overview: Overview | None = None
         self.outreach: OutreachOverview | None = None
+        self.daily: DailyReport | None = None  # the last 日报 printed from this view
+        self.printing = False
         self.keys = {"F5": self.refresh, "F9": self.report, "Escape": self.app.show_home}
         self.refresh()
 
@@ -111,11 +116,29 @@ class SupervisorView(View):
             ).pack(anchor="w")
 
     def report(self) -> None:
-        self.run_task(
-            self.supervision.daily_report,
-            on_done=lambda p: self.message.configure(text=f"已生成：{p}", text_color=OK_COLOR),
-            on_error=self._failed,
-        )
+        """F9: print today's 日报 on the receipt printer, keep the A4 PDF and show it here."""
+        if self.printing:
+            return
+        self.printing = True
+        self.message.configure(text="正在打印日报…", text_color=WARN_COLOR)
+        self.run_task(self.supervision.daily_report, on_done=self._reported, on_error=self._report_failed)
+
+    def _reported(self, report: DailyReport) -> None:
+        self.printing = False
+        self.daily = report
+        if report.printed:
+            self.message.configure(text=f"日报已打印，PDF已保存：{report.path.name}", text_color=OK_COLOR)
+        else:
+            self.message.configure(text=report.error, text_color=ERROR_COLOR)
+        for child in self.report_box.winfo_children():
+            child.destroy()
+        self.label(self.report_box, "今日窗口日报（A4 PDF）", -1, True).pack(anchor="w", padx=8, pady=(6, 0))
+        ctk.CTkLabel(self.report_box, text="", image=png_image(report.preview_png, 360, 500)).pack(padx=8, pady=8)
+        self.report_box.pack(side="right", fill="y", padx=(0, 16), pady=(0, 12))
+
+    def _report_failed(self, exc: BaseException) -> None:
+        self.printing = False
+        self._failed(exc)
 
     def _failed(self, exc: BaseException) -> None:
         self.message.configure(text=getattr(exc, "message", "操作失败"), text_color=ERROR_COLOR)

@@ -39,10 +39,10 @@ class SupplementView(View):
         bottom.pack(fill="x", padx=16, pady=(0, 12))
         self.submit_button = self.button(bottom, "确认补正并打印（F9）", self.submit, 2, height=42, width=260)
         self.submit_button.pack(side="right")
-        self.button(bottom, "材料全部收齐（F7）", self.checklist.mark_all_received, height=42).pack(
+        self.button(bottom, "材料全部收齐（F7）", self.checklist.mark_all_received, kind="secondary", height=42).pack(
             side="right", padx=10
         )
-        self.button(bottom, "返回（Esc）", self.back, height=42, fg_color="gray50").pack(side="right")
+        self.button(bottom, "返回（Esc）", self.back, kind="secondary", height=42).pack(side="right")
         self.message = self.label(bottom, "", wraplength=600, justify="left", text_color=ERROR_COLOR)
         self.message.pack(side="left", fill="x", expand=True)
         self.keys = {"F9": self.submit, "F7": self.checklist.mark_all_received, "Escape": self.back}

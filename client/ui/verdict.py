@@ -3,25 +3,30 @@
 The engine's verdict is recomputed on every change to the checklist, so the clerk
 sees "一次性告知：缺…" or "容缺受理" before anything is printed. Refusing and the 容缺
 deadline are explicit choices made here.
+
+Refusing is done from the keyboard: F10 (or the 不予受理 button) opens the numbered list of
+reasons with the focus on it; Up/Down or 1–5 choose, Tab goes on to 有权受理的机关 and
+具体理由, and F10 again takes the refusal back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tkinter as tk
+from functools import partial
 from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
-from client.domain.decisions import ACCEPT_TOLERANT, NOTIFY_MISSING, REFUSAL_REASONS, REFUSE
+from client.domain.decisions import ACCEPT_TOLERANT, CONCLUDE, NOTIFY_MISSING, REFUSAL_REASONS, REFUSE
 from client.services.intake import IntakePreview
 
-from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
+from .base import wrap_to_width
+from .focus import FOCUS_COLOR, FOCUS_WIDTH
+from .theme import ERROR_COLOR, LIST_STYLE, OK_COLOR, WARN_COLOR
 
 if TYPE_CHECKING:
     from .intake import IntakeView
-
-NO_REFUSAL = "（不拒绝）"
 
 
 class VerdictPanel(ctk.CTkFrame):
@@ -36,45 +41,102 @@ class VerdictPanel(ctk.CTkFrame):
         self.deadline.pack(side="left", padx=16)
         self.detail = view.label(self, "", -1, wraplength=1250, justify="left")
         self.detail.pack(anchor="w", padx=12)
+        wrap_to_width(self.detail, self, 24)
         choices = ctk.CTkFrame(self, fg_color="transparent")
         choices.pack(fill="x", padx=12, pady=(4, 8))
-        view.label(choices, "容缺补齐期限", -1).pack(side="left")
+        view.label(choices, "容缺补齐期限", -1).pack(side="left", anchor="n", pady=2)
         self.supplement_by = view.entry(choices, width=120, placeholder_text="YYYY-MM-DD")
-        self.supplement_by.pack(side="left", padx=(6, 18))
-        view.label(choices, "不予受理（F10）", -1).pack(side="left")
-        self.refusal = ctk.CTkOptionMenu(
-            choices,
-            values=[NO_REFUSAL, *REFUSAL_REASONS.values()],
-            font=view.theme.font(-1),
-            dropdown_font=view.theme.font(-1),
-            command=lambda _v: self._refusal_changed(),
-            width=230,
+        self.supplement_by.pack(side="left", anchor="n", padx=(6, 18))
+        self.refuse_button = view.button(
+            choices, "不予受理（F10）", self.toggle_refusal, -1, kind="secondary", height=30, width=170
         )
-        self.refusal.pack(side="left", padx=6)
-        self.competent = view.entry(choices, width=200, placeholder_text="有权受理的机关")
-        self.refusal_text = view.entry(choices, width=220, placeholder_text="具体理由（可选）")
+        self.refuse_button.pack(side="left", anchor="n")
+        # The reasons, numbered for the keys, and what a refusal must or may say; shown while refusing,
+        # beside the button (a row of its own would take the height the columns above need).
+        self.refusal_box = ctk.CTkFrame(choices, fg_color="transparent")
+        self.reasons = tk.Listbox(
+            self.refusal_box,
+            font=view.theme.tk_font(-1),
+            height=len(REFUSAL_REASONS),
+            width=max(len(v) for v in REFUSAL_REASONS.values()) * 2 + 4,
+            activestyle="none",
+            exportselection=False,  # typing in the fields beside it must not drop the chosen reason
+            selectmode="browse",
+            **LIST_STYLE,
+            highlightthickness=FOCUS_WIDTH,
+            highlightcolor=FOCUS_COLOR,
+        )
+        for n, label in enumerate(REFUSAL_REASONS.values(), start=1):
+            self.reasons.insert("end", f"{n}  {label}")
+        self.reasons.pack(side="left", padx=(0, 10))
+        self.reasons.bind("<<ListboxSelect>>", lambda _e: self._refusal_changed())
+        for n in range(1, len(REFUSAL_REASONS) + 1):
+            for sequence in (f"<Key-{n}>", f"<KP_{n}>"):
+                self.reasons.bind(sequence, partial(self._pick_key, n - 1))
+        self.reasons.bind("<Return>", lambda _e: self._after_reason())
+        fields = ctk.CTkFrame(self.refusal_box, fg_color="transparent")
+        fields.pack(side="left", fill="y")
+        self.competent = view.entry(fields, width=240, placeholder_text="有权受理的机关")
+        self.competent.pack(anchor="w", pady=(0, 6))
+        self.refusal_text = view.entry(fields, width=240, placeholder_text="具体理由（可选）")
+        self.refusal_text.pack(anchor="w")
+        view.label(
+            fields, "↑↓ 或 1–5 选理由，Tab 填机关和理由\nF10 取消不予受理", -2, text_color="gray40", justify="left"
+        ).pack(anchor="w", pady=(4, 0))
+        self.refusing = False
         for entry in (self.supplement_by, self.competent, self.refusal_text):
             entry.bind("<KeyRelease>", lambda _e: view.refresh_verdict())
 
+    def _pick_key(self, index: int, _event: object) -> str:
+        return self._pick(index)
+
+    def _pick(self, index: int) -> str:
+        self.reasons.selection_clear(0, "end")
+        self.reasons.selection_set(index)
+        self.reasons.activate(index)
+        self.reasons.see(index)
+        self._refusal_changed()
+        return "break"
+
+    def _after_reason(self) -> str:
+        """Enter on a reason: on to the field the reason needs (the competent office), else the reason text."""
+        (self.competent if self.refusal_key() == "not_competent" else self.refusal_text).focus_set()
+        return "break"
+
     def _refusal_changed(self) -> None:
-        if self.refusal_key():
-            self.competent.pack(side="left", padx=6)
-            self.refusal_text.pack(side="left", padx=6)
-            self.competent.focus_set()
-        else:
-            self.competent.pack_forget()
-            self.refusal_text.pack_forget()
+        self.competent.configure(
+            placeholder_text="有权受理的机关（必填）" if self.refusal_key() == "not_competent" else "有权受理的机关"
+        )
         self.view.refresh_verdict()
 
     def toggle_refusal(self) -> None:
-        """F10: start a refusal (first reason) or take it back."""
-        values = [NO_REFUSAL, *REFUSAL_REASONS.values()]
-        self.refusal.set(values[1] if self.refusal.get() == NO_REFUSAL else NO_REFUSAL)
+        """F10: start a refusal (the list of reasons opens with the focus on it) or take it back."""
+        self.set_refusal("" if self.refusing else next(iter(REFUSAL_REASONS)))
+        if self.refusing:
+            self.reasons.focus_set()
+        else:
+            self.refuse_button.focus_set()
+
+    def set_refusal(self, key: str) -> None:
+        """Refuse for `key` (a REFUSAL_REASONS key), or no refusal when ""."""
+        self.refusing = key in REFUSAL_REASONS
+        self.reasons.selection_clear(0, "end")
+        if self.refusing:
+            index = list(REFUSAL_REASONS).index(key)
+            self.reasons.selection_set(index)
+            self.reasons.activate(index)
+            self.refusal_box.pack(side="left", padx=(10, 0))
+            self.refuse_button.configure(text="取消不予受理（F10）")
+        else:
+            self.refusal_box.pack_forget()
+            self.refuse_button.configure(text="不予受理（F10）")
         self._refusal_changed()
 
     def refusal_key(self) -> str:
-        label = self.refusal.get()
-        return next((k for k, v in REFUSAL_REASONS.items() if v == label), "")
+        if not self.refusing:
+            return ""
+        chosen = self.reasons.curselection()
+        return list(REFUSAL_REASONS)[chosen[0]] if chosen else ""
 
     def supplement_date(self) -> dt.date | None:
         """The typed 容缺 deadline; None when empty, ValueError (Chinese) when malformed."""
@@ -91,6 +153,8 @@ class VerdictPanel(ctk.CTkFrame):
         color = ERROR_COLOR if d.outcome == REFUSE else WARN_COLOR if d.outcome == NOTIFY_MISSING else OK_COLOR
         self.verdict.configure(text=f"将办理：{preview.outcome_label}", text_color=color)
         due = f"承诺办结：{preview.promised_by:%Y年%m月%d日}"
+        if d.outcome == CONCLUDE:
+            due = "当场办结，结果当场交付"  # 即办件: nothing to promise
         self.deadline.configure(text=due + (f"（{preview.deadline_warning}）" if preview.deadline_warning else ""))
         lines = []
         if d.shortfalls:
@@ -111,3 +175,23 @@ class VerdictPanel(ctk.CTkFrame):
         self.verdict.configure(text=text, text_color=("gray10", "gray90"))
         self.deadline.configure(text="")
         self.detail.configure(text="")
+
+    # the intake screen is reused and its drafts put back
+    def reset(self) -> None:
+        """A new intake: no verdict, no refusal, no 容缺 deadline."""
+        for entry in (self.supplement_by, self.competent, self.refusal_text):
+            entry.delete(0, "end")
+        self.set_refusal("")
+        self.clear()
+
+    def restore(self, supplement_by: str, refusal: str, competent: str, refusal_text: str) -> None:
+        """The clerk's choices as a draft recorded them."""
+        for entry, value in (
+            (self.supplement_by, supplement_by),
+            (self.competent, competent),
+            (self.refusal_text, refusal_text),
+        ):
+            entry.delete(0, "end")
+            if value:
+                entry.insert(0, value)
+        self.set_refusal(refusal)

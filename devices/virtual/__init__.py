@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from client.domain.identity import IdCard
-from devices.cardkinds import ForeignResidentCard, ResidencePermitCard
+from devices.cardkinds import CardKind, ForeignResidentCard, ResidencePermitCard
 from devices.virtual.backend import VirtualUsbBackend, VirtualUsbDevice
 from devices.virtual.idreader import READER_PRODUCT, VirtualIdReader
 from devices.virtual.printer import PRINTER_PRODUCT, VirtualReceiptPrinter
@@ -119,6 +119,17 @@ RARE_CARDS: tuple[IdCard, ...] = (
 DECK: tuple[IdCard, ...] = SAMPLE_CARDS + RARE_CARDS
 
 
+def card_kind_label(card: IdCard) -> str:
+    """The card's Chinese name (居民身份证 unless it is a permit or a foreigner's card)."""
+    kind = getattr(card, "kind", CardKind.RESIDENT)
+    return kind.label if isinstance(kind, CardKind) else CardKind.RESIDENT.label
+
+
+def labelled_deck(reader: VirtualIdReader) -> tuple[tuple[IdCard, str], ...]:
+    """The reader's deck with each card's kind, for the demo's 放卡 menu."""
+    return tuple((card, card_kind_label(card)) for card in reader.deck)
+
+
 @dataclass(frozen=True)
 class VirtualHardware:
     """The backend to pass to `open_printer` / `open_reader`, and the devices to drive."""
@@ -158,5 +169,7 @@ __all__ = [
     "VirtualScanner",
     "VirtualUsbBackend",
     "VirtualUsbDevice",
+    "card_kind_label",
+    "labelled_deck",
     "start_virtual_hardware",
 ]

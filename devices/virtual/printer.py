@@ -86,6 +86,22 @@ class VirtualReceiptPrinter(VirtualUsbDevice):
     def last_png(self) -> bytes:
         return render_png(self.last_receipt(), self.width_px)
 
+    def receipt_for(self, case_no: str) -> DecodedReceipt | None:
+        """The newest job whose barcode is this case number (a receipt carries its case's
+        number as Code128), or None when nothing was printed for the case."""
+        with self.lock:
+            jobs = list(self.jobs)
+        for data in reversed(jobs):
+            decoded = decode(data)
+            if case_no in decoded.barcodes:
+                return decoded
+        return None
+
+    def receipt_png(self, case_no: str) -> bytes | None:
+        """What the printer put on paper for this case, as an image; None if nothing was."""
+        decoded = self.receipt_for(case_no)
+        return None if decoded is None else render_png(decoded, self.width_px)
+
     def clear(self) -> None:
         with self.lock:
             self.received.clear()

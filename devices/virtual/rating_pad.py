@@ -10,9 +10,12 @@ from devices.virtual.serial_line import EmulatedLine, open_line
 
 
 class VirtualRatingPad:
-    """Acknowledges every ask; `press(level)` is the applicant touching a button.
+    """Acknowledges every ask, then waits for `press(level)`: the applicant touching a button.
 
-    With `auto` set, the pad answers every ask with that level (demo mode, CLI).
+    Like a real pad it is dark until the window asks: a press before an ask, or after the
+    answer or a cancel, counts for nothing (`press` says whether it counted). With `auto`
+    set, the pad answers every ask with that level itself (the `onewindow devices rate`
+    check and device tests only; demo mode waits for a press like a real pad).
     """
 
     name = "虚拟评价器"
@@ -22,9 +25,17 @@ class VirtualRatingPad:
         self.present = True
         self.asked: list[str] = []
         self.cancelled = 0
+        self.pressed: list[RatingLevel] = []  # presses that counted, in order
         self.line: EmulatedLine | None = None
         self._lock = threading.Lock()
         self._decoder = rating.FrameDecoder()
+        self._lit = False
+
+    @property
+    def waiting(self) -> bool:
+        """Lit for a case and not answered yet."""
+        with self._lock:
+            return self._lit
 
     def connect(self) -> EmulatedLine:
         self.line = open_line(self.present, self.host_wrote, 9600)
@@ -37,19 +48,30 @@ class VirtualRatingPad:
                 if frame.type == rating.ASK:
                     self.asked.append(frame.payload.decode("ascii", "replace"))
                     out += rating.encode_frame(rating.ACK)
+                    self._lit = self.auto is None
                     if self.auto is not None:
                         out += rating.result_frame(self.auto)
                 elif frame.type == rating.CANCEL:
                     self.cancelled += 1
+                    self._lit = False
                     out += rating.encode_frame(rating.ACK)
         return bytes(out)
 
-    def press(self, level: RatingLevel) -> None:
-        if self.line is not None and self.line.is_open:
-            self.line.device_says(rating.result_frame(RatingLevel(level)))
+    def press(self, level: RatingLevel | int) -> bool:
+        """The applicant presses a key; True when the pad was waiting and sent the level."""
+        level = RatingLevel(level)
+        with self._lock:
+            if not self._lit or self.line is None or not self.line.is_open:
+                return False
+            self._lit = False
+            self.pressed.append(level)
+        self.line.device_says(rating.result_frame(level))
+        return True
 
     def pull(self) -> None:
         self.present = False
+        with self._lock:
+            self._lit = False
         if self.line is not None:
             self.line.close()
 

@@ -115,6 +115,8 @@ class CaseRow:
     agent_id_number: str | None = None
     agent_relation: str | None = None
     custody: str | None = None  # 帮办代办: who holds the originals (protocol.HOLDERS), None otherwise
+    bundle_no: str | None = None  # 一件事: the number its linked cases share
+    pages: tuple[str, ...] = ()  # sha256 of every scanned page the case names
 
     @property
     def acted_by(self) -> str:
@@ -297,13 +299,17 @@ def _result_no(case: Case, now: dt.datetime) -> str:
     return f"{case.case_no[:6]}-{now:%Y}-{case.case_no[-8:]}"
 
 
-def list_cases(db: str | Engine, status: str | None = None, org_code: str | None = None) -> tuple[CaseRow, ...]:
+def list_cases(
+    db: str | Engine, status: str | None = None, org_code: str | None = None, bundle_no: str | None = None
+) -> tuple[CaseRow, ...]:
     with engine_for(db) as engine, Session(engine) as session:
         query = select(Case).order_by(Case.received_at, Case.case_no)
         if status:
             query = query.where(Case.status == status)
         if org_code:
             query = query.where(Case.org_code == org_code)
+        if bundle_no:
+            query = query.where(Case.bundle_no == bundle_no)
         return tuple(_case_row(c) for c in session.execute(query).scalars())
 
 
@@ -429,4 +435,6 @@ def _case_row(c: Case) -> CaseRow:
         c.agent_id_number,
         c.agent_relation,
         ((c.payload or {}).get("custody") or {}).get("holder"),
+        c.bundle_no,
+        tuple(c.blobs_expected or ()),
     )

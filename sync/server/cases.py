@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from client.domain.states import check_transition
 from sync import protocol
 
-from .db import Blob, Case, CaseBlob, Change, append_change, utcnow
+from .db import Blob, Case, CaseBlob, Change, User, append_change, utcnow
 
 
 def missing_blobs(session: Session, case: Case) -> tuple[str, ...]:
@@ -45,9 +45,21 @@ def status_change(session: Session, case: Case, extra: dict[str, Any] | None = N
         "due": case.due.isoformat() if case.due else None,
         **(extra or {}),
     }
+    if data.get("decided_by") and "decided_by_name" not in data:
+        data["decided_by_name"] = approver_name(session, str(data["decided_by"]))
     return append_change(
         session, protocol.CHANGE_CASE_STATUS, case.org_code, case_id=case.id, case_no=case.case_no, data=data
     )
+
+
+def approver_name(session: Session, username: str) -> str:
+    """What the window's timeline shows for a decision: the person's name, never a login.
+
+    A decision made on the server's command line by a system account (root) names nobody
+    the applicant or the clerk would know, so it shows as 后台.
+    """
+    name = session.execute(select(User.display_name).where(User.username == username)).scalar_one_or_none()
+    return name or "后台"
 
 
 def refresh_completeness(session: Session, case: Case) -> bool:

@@ -12,6 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
+from client.domain.bundles import format_bundle_no
 from client.domain.case_numbers import format_case_no
 from client.domain.release import release
 from sync import protocol
@@ -135,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("cases", parents=[common], help="列出办件")
     p.add_argument("--status")
+    p.add_argument("--bundle", help="一件事编号：只列出同一次一件事受理的关联办件")
 
     sub.add_parser("devices", parents=[common], help="列出已注册设备")
 
@@ -276,9 +278,11 @@ def _run(args: argparse.Namespace, db: str) -> int:
         else:
             print(f"办件 {number} 审批不通过；理由：{result.reason}")
     elif command == "cases":
-        rows = admin.list_cases(db, status=args.status)
+        rows = admin.list_cases(db, status=args.status, bundle_no=(args.bundle or "").replace("-", "").upper() or None)
         for row in rows:
             mark = "" if row.complete else "（扫描件未齐）"
+            if row.bundle_no:
+                mark += f"  一件事 {format_bundle_no(row.bundle_no)}"
             acted = f"  代理：{row.acted_by}" if row.acted_by else ""
             if row.custody:
                 mark += f"  原件：{CUSTODY_LABELS.get(row.custody, row.custody)}"

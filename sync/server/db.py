@@ -169,6 +169,8 @@ class Case(Base):
     due: Mapped[dt.date | None] = mapped_column(Date, default=None)  # server-computed deadline
     suspended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
     warning: Mapped[str | None] = mapped_column(String(16), default=None)  # last deadline warning sent
+    # 一件事: every case of one bundle intake carries its number, so they are found together.
+    bundle_no: Mapped[str | None] = mapped_column(String(40), default=None, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -517,6 +517,7 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
     case.promised_by = payload.promised_by
     case.due = due_date(catalog, payload.matter_code, start_date(payload.received_at, batch.now), calendar)
     case.payload = event.payload
+    case.bundle_no = payload.bundle_no or None
     batch.expect_blobs(case, shas)
     case.complete = not batch.missing_blobs(case)
     batch.status_change(case)
@@ -607,7 +608,8 @@ def _withdraw(batch: _Batch, event: protocol.Event) -> None:
 def _rate(batch: _Batch, event: protocol.Event) -> None:
     """好差评 kept with the case; a 差评 is what the supervisor's rectification list starts from."""
     payload, case = _own_case(batch, event, protocol.CaseRatedPayload, "评价")
-    case.payload = {**(case.payload or {}), "rating": payload.model_dump(mode="json")}
+    key = "rating" if payload.stage == "intake" else "delivery_rating"  # the 出件 is rated on its own
+    case.payload = {**(case.payload or {}), key: payload.model_dump(mode="json")}
 
 
 def _shift(batch: _Batch, event: protocol.Event) -> None:

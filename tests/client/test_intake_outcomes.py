@@ -84,7 +84,10 @@ def test_immediate_matter_is_concluded_on_the_spot(counter):
     matter = services.intake.matter("370702-GG-0043")  # 失业登记, 即办件
     result = services.intake.submit(_draft(matter.code, received=tuple(m.code for m in matter.materials)), clerk)
     assert result.outcome == "conclude" and result.outcome_label == "当场办结"
-    assert services.cases.detail(result.case_id).summary.status == "concluded"
+    # Its result left with the applicant: the 出件 is on record with the intake.
+    detail = services.cases.detail(result.case_id)
+    assert detail.summary.status == "delivered" and not detail.can_deliver
+    assert [t.label for t in detail.timeline] == ["窗口受理", "窗口出件"]
     assert "办结通知书" in _text(result.notice_pdf)
 
 
@@ -116,12 +119,12 @@ def test_every_outcome_reaches_the_back_office_with_its_status(counter, live_ser
     assert {k: on_server[r.case_no] for k, r in submitted.items()} == {
         "accept": "submitted",
         "accept_tolerant": "submitted",
-        "conclude": "concluded",
+        "conclude": "delivered",  # handed over on the spot, in the same push
         "notify_missing": "pending_supplement",
         "refuse": "refused",
     }
     # The window's own record is not overwritten by the server's echo.
-    assert services.cases.detail(submitted["conclude"].case_id).summary.status == "concluded"
+    assert services.cases.detail(submitted["conclude"].case_id).summary.status == "delivered"
     assert services.cases.detail(submitted["accept"].case_id).summary.status == "submitted"
 
 

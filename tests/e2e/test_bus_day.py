@@ -162,7 +162,9 @@ def test_a_bus_day_offline_ends_with_exactly_the_cases_and_events(tmp_path, runn
         )
         if kind == "conclude":
             assert services.outreach.visit_outcome(draft) == "concluded"
-            visit = services.outreach.record_visit(appt.id, draft, clerk)
+            with pytest.raises(Exception, match="签名"):
+                services.outreach.record_visit(appt.id, draft, clerk)  # the result is signed for at the door
+            visit = services.outreach.record_visit(appt.id, draft, clerk, _signature())
             receipt = virtual_devices.printer.last_receipt()
             text = "\n".join(line.text for line in receipt.lines)
             assert visit.accepted.case_no in "".join(receipt.barcodes) + "".join(receipt.qr_codes) + text
@@ -199,14 +201,26 @@ def test_a_bus_day_offline_ends_with_exactly_the_cases_and_events(tmp_path, runn
             cases = conn.execute(
                 select(ServerCase.case_no, ServerCase.status, ServerCase.complete, ServerCase.payload)
             ).all()
-            events = conn.execute(select(ServerEvent.type, ServerEvent.case_id, ServerEvent.status)).all()
+            events = conn.execute(
+                select(ServerEvent.type, ServerEvent.case_id, ServerEvent.status, ServerEvent.payload)
+            ).all()
     finally:
         engine.dispose()
     assert {c.case_no for c in cases} == set(concluded) | set(collected)
     assert len(cases) == 18 and all(c.complete for c in cases)  # signatures uploaded and verified
-    assert Counter(c.status for c in cases) == {"concluded": 8, "submitted": 10}
-    assert all(c.payload["outreach"]["signature"] for c in cases if c.case_no in collected)
-    assert Counter(e.type for e in events) == {"case.accepted": 18, "outreach.visited": 18, "outreach.missed": 2}
+    # A result handed over at the door is recorded as 出件, with the applicant's signature.
+    assert Counter(c.status for c in cases) == {"delivered": 8, "submitted": 10}
+    assert all(c.payload["outreach"]["signature"] for c in cases)
+    assert Counter(e.type for e in events) == {
+        "case.accepted": 18,
+        "outreach.visited": 18,
+        "outreach.missed": 2,
+        "case.delivered": 8,
+    }
+    signed = {c.case_no: c.payload["outreach"]["signature"] for c in cases}
+    handed = [e.payload for e in events if e.type == "case.delivered"]
+    assert {p["case_no"] for p in handed} == set(concluded)
+    assert all(p["on_the_spot"] and p["signature"] == signed[p["case_no"]] for p in handed)
     assert {e.status for e in events} == {"acked"}
     assert len({(e.type, e.case_id) for e in events}) == len(events)  # nothing twice
 

@@ -83,8 +83,11 @@ def test_first_revision_is_the_schema_the_first_release_created(tmp_path, keys):
         ("add_index", "ix_outreach_appointments_run_id"),
         ("remove_fk", "case_events"),
         ("add_table", "transfer_slips"),
-        ("add_index", "ix_transfer_slips_case_id"),
-    }  # 0006
+        ("add_index", "ix_transfer_slips_case_id"),  # 0006
+        ("add_table", "drafts"),
+        ("add_index", "ix_drafts_clerk"),
+        ("add_index", "ix_drafts_updated_at"),  # 0007: intakes in progress
+    }
     assert {(d[0], d[1].name if d[0] != "remove_fk" else d[1].table.name) for d in diffs} == later
 
 

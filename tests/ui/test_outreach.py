@@ -118,15 +118,24 @@ def test_a_bus_day_through_the_window(counter_window, live_server, enrolled_runt
     check(w, "outreach list")  # fits the bus laptop's 1366×768 screen
     w.screenshot("outreach-run.png")
 
-    # 1: an immediate matter, concluded and printed on the spot (58 mm).
+    # 1: an immediate matter, concluded and printed on the spot (58 mm); the applicant signs
+    # for the result handed over at the door, and that is the 出件 on record.
     intake = _open_intake(w, view, 1, _card(*PEOPLE[0][:2]), virtual_devices)
     w.pump(lambda: intake.verdict.verdict.cget("text") == "将办理：当场办结" and not intake.busy, what="conclude")
     assert intake.message.cget("text") == "已核验：持证人与预约人一致"
     check(w, "prepared intake")
     w.screenshot("outreach-intake.png")
     w.key("F9")
+    pad = w.pump(lambda: getattr(intake, "pad", None), what="signature pad for the hand-over")
+    assert pad.prompt == "王秀英：事项已当场办结，请确认已收到办理结果，在下方签名"
+    pad.draw([(40 + 6 * t, 110 + 30 * math.sin(t / 3)) for t in range(60)])
+    w.pump(lambda: len(pad.strokes) == 1, what="stroke")
+    w.screenshot("outreach-handover-signature.png")
+    pad.done()
     result = w.pump(lambda: win.view if isinstance(win.view, ResultView) else None, what="result")
     assert result.result.outcome == "conclude"
+    handed = enrolled_runtime.services.cases.detail(result.result.case_id)
+    assert handed.summary.status == "delivered" and "窗口出件" in [t.label for t in handed.timeline]
     receipt = virtual_devices.printer.last_receipt()
     assert "王秀英"[0] in receipt.text and result.result.case_no_display.replace("-", "") in "".join(
         receipt.barcodes

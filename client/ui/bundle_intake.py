@@ -1,0 +1,240 @@
+"""The intake screen taking in a 一件事 as one application.
+
+While a bundle is chosen the screen keeps its one applicant column and shows the bundle's
+merged checklist (a shared paper once, marked with how many matters use it), the
+situation questions of every member asked once, and the bundle's one verdict. F9 records
+one linked case per member and the result screen lists them under the bundle number.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import customtkinter as ctk
+
+from client.domain.catalog import Bundle
+from client.services.bundle_intake import BundleDraft, BundlePreview
+from client.services.errors import ServiceError
+
+from .focus import keyboard_segments
+
+if TYPE_CHECKING:
+    from .intake import IntakeView
+
+UNIT = {"WD": "个工作日", "ND": "个自然日"}
+
+
+class BundleMode:
+    """The bundle part of an IntakeView: inactive until a 一件事 is chosen."""
+
+    def __init__(self, view: IntakeView):
+        self.view = view
+        self.bundle: Bundle | None = None
+        self.answers: dict[str, str] = {}  # BundleQuestion.key -> option code
+        self.question_keys: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return self.bundle is not None
+
+    @property
+    def code(self) -> str:
+        return self.bundle.code if self.bundle is not None else ""
+
+    def start(self, bundle: Bundle, answers: dict[str, str] | None = None) -> None:
+        """Take `bundle` in as one application: its merged checklist replaces any matter's."""
+        view = self.view
+        if view.services.bundles is None:
+            view._show_error_text("本机未启用一件事受理")
+            return
+        if view.proxy:
+            view._show_error_text("一件事不能帮办代办转报，请关闭帮办代办（F6）后受理")
+            return
+        self.bundle, self.answers = bundle, dict(answers or {})
+        view.matter, view.answers, view.panel_answers = None, {}, {}
+        view.answer_buttons = {}
+        view.checklist.fill((), True)  # nothing of a matter chosen before carries over
+        preview = self._checklist()
+        if preview is None:
+            return
+        members = "、".join(m.matter_name for m in preview.members)
+        limit = f" · 承诺时限 {bundle.promised_limit}{UNIT[bundle.promised_unit]}" if bundle.promised_limit else ""
+        view.matter_info.configure(
+            text=f"已选一件事：{bundle.name}（{len(preview.members)}个事项并联办理{limit}）\n"
+            f"含：{members}\n相同材料只收一次、扫描一次"
+        )
+        self._questions(preview)
+        self._fill(preview)
+        view.refresh_verdict()
+
+    def restore(self, code: str, answers: dict[str, str]) -> None:
+        """A draft of a bundle intake comes back: the bundle, its answers, then its rows (by the caller)."""
+        bundles = self.view.services.bundles
+        try:
+            bundle = bundles.bundle(code) if bundles is not None else None
+        except ServiceError:
+            bundle = None
+        if bundle is None:
+            self.view._show_error_text("草稿中的一件事已不在事项目录中，请重新选择")
+            return
+        self.start(bundle, answers)
+
+    def stop(self) -> None:
+        """A single matter was chosen instead: the bundle's questions and checklist go."""
+        if self.bundle is None:
+            return
+        self.bundle, self.answers, self.question_keys = None, {}, ()
+        for child in self.view.situation_box.winfo_children():
+            child.destroy()
+        self.view.checklist.fill((), True)
+
+    def _checklist(self) -> BundlePreview | None:
+        bundles = self.view.services.bundles
+        if bundles is None or self.bundle is None:
+            return None
+        try:
+            # Pure catalog rules on data in memory: fast enough for the Tk thread, and restore needs it at once.
+            return bundles.checklist(self.bundle.code, self.view.acting_applicant(), self.answers)
+        except (ServiceError, ValueError) as exc:
+            self.view._show_error_text(getattr(exc, "message", str(exc)))
+            return None
+
+    def _questions(self, preview: BundlePreview) -> None:
+        view = self.view
+        for child in view.situation_box.winfo_children():
+            child.destroy()
+        self.question_keys = tuple(q.key for q in preview.questions)
+        for q in preview.questions:
+            sit = q.situation
+            asked = "、".join(
+                m.matter_name for m in preview.members if any(code == m.matter_code for code, _s in q.asked_by)
+            )
+            view.label(view.situation_box, f"{sit.question}（{asked}）", -1, wraplength=320, justify="left").pack(
+                anchor="w"
+            )
+            labels = {opt.label: opt.code for opt in sit.options}
+            seg = ctk.CTkSegmentedButton(
+                view.situation_box,
+                values=list(labels),
+                font=view.theme.font(-2),
+                command=lambda label, k=q.key, ls=labels: self.answer(k, ls[label]),
+            )
+            seg.set(sit.option(self.answers.get(q.key)).label)
+            index = len(view.answer_buttons)
+            keyboard_segments(
+                seg,
+                functools.partial(self._picked, q.key, labels),
+                {
+                    "<Up>": functools.partial(view._to_question, index - 1),
+                    "<Down>": functools.partial(view._to_question, index + 1),
+                },
+            )
+            seg.pack(anchor="w", pady=(0, 4))
+            view.answer_buttons[q.key] = seg
+
+    def _picked(self, key: str, labels: dict[str, str], label: str) -> None:
+        self.answer(key, labels[label])
+
+    def _fill(self, preview: BundlePreview) -> None:
+        """The merged rows; a shared paper says how many matters it serves."""
+        shown = tuple(
+            replace(item.spec, name=f"{item.spec.name}（{len(item.matter_codes)}个事项共用）")
+            if item.shared
+            else item.spec
+            for item in preview.items
+        )
+        if tuple(self.view.checklist.specs.values()) != shown:
+            self.view.checklist.fill(shown, True)
+
+    def answer(self, key: str, option: str) -> None:
+        self.answers[key] = option
+        self.refill()
+
+    def refill(self) -> None:
+        """Who acts or a situation answer changed: the merged checklist again, states kept by row."""
+        preview = self._checklist()
+        if preview is not None:
+            self._fill(preview)
+
+    def draft(self) -> BundleDraft:
+        view = self.view
+        return BundleDraft(
+            view.acting_applicant(),
+            self.code,
+            view.checklist.inputs(),
+            view.phone.get().strip(),
+            answers=dict(self.answers),
+            refusal=view.verdict.refusal_key(),
+            refusal_text=view.verdict.refusal_text.get().strip(),
+            competent_office=view.verdict.competent.get().strip(),
+            supplement_by=view.verdict.supplement_date(),
+            ticket_no=view.app.ticket_no,
+        )
+
+    def refresh_verdict(self) -> None:
+        view = self.view
+        bundles = view.services.bundles
+        if bundles is None:
+            return
+        try:
+            draft = self.draft()
+        except ValueError as exc:
+            view.verdict.clear(str(exc))
+            return
+        view.generation += 1
+        ticket = view.generation
+        view.run_task(
+            bundles.preview,
+            draft,
+            on_done=lambda p: view._verdict(p) if ticket == view.generation else None,
+            on_error=lambda e: view._no_verdict(e) if ticket == view.generation else None,
+        )
+
+    def accept(self) -> None:
+        """F9 on a bundle: one verdict recorded as one linked case per member, then its paper."""
+        view = self.view
+        bundles = view.services.bundles
+        if bundles is None or view.busy:
+            return
+        problem = view.applicant.problem()
+        if problem:
+            view._show_error_text(problem)
+            return
+        try:
+            draft = self.draft()
+        except ValueError as exc:
+            view._show_error_text(str(exc))
+            return
+        view.accept_button.configure(state="disabled", text="正在办理…")
+        view._draft_done = True  # no autosave now: the draft goes with the bundle's transaction
+        view.run_task(
+            functools.partial(bundles.submit, within=view._draft_closer()),
+            draft,
+            view.app.current_clerk,
+            on_done=view.app.show_result,
+            on_error=view._accept_failed,
+        )
+
+    def preview_notice(self) -> None:
+        view = self.view
+        bundles = view.services.bundles
+        if bundles is None or view.busy:
+            return
+        problem = view.applicant.problem()
+        if problem:
+            view._show_error_text(problem)
+            return
+        try:
+            draft = self.draft()
+        except ValueError as exc:
+            view._show_error_text(str(exc))
+            return
+        view.run_task(
+            bundles.preview_notice,
+            draft,
+            view.app.current_clerk,
+            on_done=view._show_preview,
+            on_error=view._show_error,
+        )

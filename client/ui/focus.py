@@ -1,0 +1,158 @@
+"""Keyboard focus for customtkinter controls, which neither take focus nor draw a ring by themselves.
+
+A clerk works with both hands on the keyboard, so every control must be reachable by Tab and
+show where the focus is: a focused button or segmented choice gets a thick amber border
+(FOCUS_COLOR, a colour no button uses), Enter or Space presses a focused button, and
+Left/Right or a digit picks a segment; an entry with the cursor in it gets the same ring.
+Ctrl+A selects the whole text of any entry (Tk's default moves to the start of the line,
+which no clerk expects).
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+
+import customtkinter as ctk
+
+FOCUS_COLOR = "#f0a000"
+FOCUS_WIDTH = 3
+ROW_HIGHLIGHT = "#fff1cc"  # the background of the focused row of a list made of frames
+
+DIGITS = tuple(str(n) for n in range(1, 10))
+
+
+def _exists(widget: tk.Misc) -> bool:
+    try:
+        return bool(widget.winfo_exists())
+    except tk.TclError:
+        return False
+
+
+def keyboard_button(button: ctk.CTkButton) -> ctk.CTkButton:
+    """Make `button` a Tab stop with a visible ring; Enter or Space presses it (and goes no further)."""
+    target = button._text_label or button._canvas  # CTkButton.focus_set focuses its text label
+    target.configure(takefocus=1)
+    saved: dict[str, object] = {}
+
+    def focus_in(_event: object) -> None:
+        if _exists(button):
+            saved.setdefault("border_width", button.cget("border_width"))
+            saved.setdefault("border_color", button.cget("border_color"))
+            button.configure(border_width=FOCUS_WIDTH, border_color=FOCUS_COLOR)
+
+    def focus_out(_event: object) -> None:
+        if _exists(button) and saved:
+            button.configure(border_width=saved.pop("border_width"), border_color=saved.pop("border_color"))
+
+    def press(_event: object) -> str:
+        button.invoke()
+        return "break"
+
+    for sequence, handler in (("<FocusIn>", focus_in), ("<FocusOut>", focus_out)):
+        target.bind(sequence, handler, add="+")
+    for sequence in ("<Return>", "<KP_Enter>", "<space>"):
+        target.bind(sequence, press, add="+")
+    return button
+
+
+def keyboard_segments(
+    segments: ctk.CTkSegmentedButton,
+    on_pick: Callable[[str], None],
+    keys: dict[str, Callable[[], object]] | None = None,
+) -> ctk.CTkSegmentedButton:
+    """Make a segmented choice a Tab stop: digit n picks the n-th value, Left/Right the neighbour.
+
+    `on_pick` gets the value chosen by key (the widget's own command fires only on a click);
+    `keys` adds bindings of the caller's own (Up/Down between questions, say)."""
+    tk.Frame.configure(segments, takefocus=1)
+    normal = segments.cget("fg_color")
+
+    def focus_in(_event: object) -> None:
+        if _exists(segments):
+            segments.configure(fg_color=FOCUS_COLOR)
+
+    def focus_out(_event: object) -> None:
+        if _exists(segments):
+            segments.configure(fg_color=normal)
+
+    def pick(index: int) -> str:
+        values = list(segments.cget("values"))
+        if 0 <= index < len(values) and segments.get() != values[index]:
+            segments.set(values[index])
+            on_pick(values[index])
+        return "break"
+
+    def step(delta: int) -> str:
+        values = list(segments.cget("values"))
+        current = values.index(segments.get()) if segments.get() in values else 0
+        return pick(max(0, min(len(values) - 1, current + delta)))
+
+    def picker(index: int) -> Callable[[object], str]:
+        return lambda _e: pick(index)
+
+    def stepper(delta: int) -> Callable[[object], str]:
+        return lambda _e: step(delta)
+
+    def own(action: Callable[[], object]) -> Callable[[object], str]:
+        def handler(_e: object) -> str:
+            action()
+            return "break"
+
+        return handler
+
+    bindings: dict[str, Callable[[tk.Event[tk.Misc]], object]] = {
+        "<FocusIn>": focus_in,
+        "<FocusOut>": focus_out,
+        "<Left>": stepper(-1),
+        "<Right>": stepper(+1),
+    }
+    for n, digit in enumerate(DIGITS):
+        bindings[f"<Key-{digit}>"] = bindings[f"<KP_{digit}>"] = picker(n)
+    for sequence, action in (keys or {}).items():
+        bindings[sequence] = own(action)
+    for sequence, handler in bindings.items():
+        tk.Misc.bind(segments, sequence, handler, "+")
+    return segments
+
+
+def frame_bind(frame: tk.Misc, sequence: str, handler: Callable[[tk.Event[tk.Misc]], object]) -> None:
+    """Bind on a CTk frame's own window (CTkFrame.bind goes to its canvas, which never has the focus)."""
+    tk.Misc.bind(frame, sequence, handler, "+")
+
+
+def take_focus(frame: tk.Frame) -> None:
+    """Let a CTk frame take the keyboard focus (Tab stops at it; its own bindings get the keys)."""
+    tk.Frame.configure(frame, takefocus=1)  # CTkFrame.configure refuses takefocus
+
+
+def _select_all(event: tk.Event[tk.Misc]) -> str:
+    entry = event.widget
+    if isinstance(entry, tk.Entry):  # ttk.Entry is one too
+        entry.selection_range(0, "end")
+        entry.icursor("end")
+    return "break"
+
+
+def _entry_ring(event: tk.Event[tk.Misc], on: bool) -> None:
+    """The CTkEntry around a focused Tk entry shows the ring; its own border colour comes back after."""
+    outer = getattr(event.widget, "master", None)
+    if not isinstance(outer, ctk.CTkEntry) or not _exists(outer):
+        return
+    if on:
+        if not hasattr(outer, "_unfocused_border"):
+            outer._unfocused_border = outer.cget("border_color")
+        outer.configure(border_color=FOCUS_COLOR)
+    elif hasattr(outer, "_unfocused_border"):
+        outer.configure(border_color=outer._unfocused_border)
+        del outer._unfocused_border
+
+
+def install_entry_keys(root: tk.Misc) -> None:
+    """Every entry of the program (class bindings, so entries made later get them too): Ctrl+A
+    selects all, and a CTk entry shows the focus ring while the cursor is in it."""
+    for cls in ("Entry", "TEntry"):
+        for sequence in ("<Control-a>", "<Control-A>"):
+            root.bind_class(cls, sequence, _select_all)
+    root.bind_class("Entry", "<FocusIn>", lambda e: _entry_ring(e, True), add="+")
+    root.bind_class("Entry", "<FocusOut>", lambda e: _entry_ring(e, False), add="+")
