@@ -83,8 +83,8 @@ def main() -> int:
 
             return ready
 
-        def press(keysym: str) -> None:
-            (root.focus_get() or root).event_generate(f"<KeyPress-{keysym}>")
+        def press(keysym: str, widget=None) -> None:
+            (root.focus_get() or widget or root).event_generate(f"<KeyPress-{keysym}>")
 
         def timed(keysym: str, kind: type) -> float:
             start = time.perf_counter()
@@ -94,12 +94,13 @@ def main() -> int:
 
         try:
             # A supervisor sees every screen measured here (主管视图 too) and opens no shift.
+            root.update()  # the login screen puts the focus in its first field
             login = win.view
             login.username.insert(0, "supervisor01")
             login.password.insert(0, "123456")
             login.password.focus_force()
             root.update()
-            press("Return")
+            press("Return", login.password)
             pump(idle_on(HomeView))
             services, clerk = runtime.services, win.current_clerk
             matter = services.intake.matter("370702-XK-0001")
@@ -137,7 +138,8 @@ def main() -> int:
 
             def on_result() -> None:
                 win.show_result(accepted)
-                pump(idle_on(ResultView))
+                # Not idle_on: the result screen waits for the applicant's rating as long as it shows.
+                pump(lambda: isinstance(win.view, ResultView) and win.view.previews.winfo_children())
                 root.focus_force()
                 win.view.home_button.focus_set()
                 root.update()

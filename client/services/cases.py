@@ -38,6 +38,7 @@ EVENT_LABELS = {
     "server.denied": "审批不通过",
     "server.result_ready": "结果待领取",
     "server.delivered": "后台确认出件",
+    "server.concluded": "后台确认办结",
     "originals.dispatched": "原件随流转单寄出",
     "originals.received": "原件送达，收件窗口扫码签收",
     "server.custody": "后台确认原件交接",
@@ -108,6 +109,14 @@ class CaseDetail:
     can_dispatch: bool = False  # the originals are still at this station
     forwarded_in: bool = False  # a hall's record of originals it received for another station's case
     on_the_spot: bool = False  # 即办件: concluded and handed over at the intake, nothing was promised
+    bundle: str = ""  # 一件事: "幼儿园设立一件事 Y-…" when the case is one of a bundle's linked cases
+
+
+def _note(ev: CaseEvent) -> str:
+    """What a timeline row adds to its label: the result, the reason, or who received the result."""
+    if ev.type == "case.delivered" and ev.payload.get("recipient_name"):
+        return f"领取人：{ev.payload['recipient_name']}" + ("（当场交付）" if ev.payload.get("on_the_spot") else "")
+    return str(ev.payload.get("result_name", "") or ev.payload.get("reason", "") or "")
 
 
 def _display_names(s: Session, usernames: set[str]) -> dict[str, str]:
@@ -232,7 +241,7 @@ class CaseQueries:
                     ev.device_time,
                     EVENT_LABELS.get(ev.type, ev.type),
                     ev.payload.get("decided_by_name") or names.get(ev.clerk, ev.clerk),
-                    ev.payload.get("result_name", "") or ev.payload.get("reason", "") or "",
+                    _note(ev),
                 )
                 for ev in case.events
             )
@@ -287,6 +296,9 @@ class CaseQueries:
                 agent_id_masked=mask_id_number(agent.get("id_number", "")),
                 ticket_no=first.get("ticket_no", ""),
                 on_the_spot=first.get("outcome") == "conclude",
+                bundle=f"{first.get('bundle_name', '')} {format_case_no(first['bundle_no'])}"
+                if first.get("bundle_no")
+                else "",
                 **_custody_fields(slip),
             )
 

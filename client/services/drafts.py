@@ -72,7 +72,8 @@ class IntakeSnapshot:
 
     @property
     def empty(self) -> bool:
-        """Nothing typed or chosen yet: leaving loses nothing, so no draft is kept."""
+        """Nothing typed or chosen yet (a search alone does not count): leaving loses nothing,
+        so no draft is kept."""
         typed = (
             self.id_number,
             self.name,
@@ -82,7 +83,6 @@ class IntakeSnapshot:
             self.agent_id,
             self.agent_name,
             self.agent_phone,
-            self.search,
             self.matter_code,
             self.bundle_code,
             self.supplement_by,

@@ -42,6 +42,7 @@ from .models import (
     Case,
     CaseEvent,
     Counter,
+    Draft,
     KnownParty,
     Material,
     OutboxEntry,
@@ -66,6 +67,7 @@ TABLES = (
     "cached_users",
     "server_changes",
     "known_parties",
+    "drafts",  # intakes in progress: what the clerk typed must outlive a damaged store too
 )
 _JSON_COLUMNS = {"payload", "pages", "data", "agent"}
 _PARTY_TEXT = ("id_type", "id_number", "kind", "name", "phone", "address", "legal_rep", "last_case_id")
@@ -257,7 +259,7 @@ def _restore_plan(found: Salvage, rescue_file: Path | str, now: dt.datetime, ear
 def _carry_over(store: Store, found: Salvage, plan: dict) -> None:
     """Give the fresh store this device's identity, counters and offline logins, so case
     numbers minted after the rescue never repeat one minted before it; the applicant memory,
-    so returning applicants are still recognised; and the restore plan."""
+    so returning applicants are still recognised; the clerks' drafts; and the restore plan."""
     tables = found.tables
     counters = {r["name"]: int(r["value"] or 0) for r in tables.get("counters", []) if r.get("name")}
     for case in tables.get("cases", []):
@@ -283,7 +285,22 @@ def _carry_over(store: Store, found: Salvage, plan: dict) -> None:
         for r in tables.get("known_parties", [])
         if r.get("id_type") and r.get("id_number") and r.get("name") and r.get("updated_at")
     ]
+    drafts = [
+        {
+            "id": r["id"],
+            "clerk": r["clerk"],
+            "created_at": dt.datetime.fromisoformat(str(r.get("created_at") or r["updated_at"])),
+            "updated_at": dt.datetime.fromisoformat(str(r["updated_at"])),
+            # The snapshot is JSON text; the salvage decoded it with the other JSON columns.
+            "data": r["data"] if isinstance(r["data"], str) else json.dumps(r["data"], ensure_ascii=False),
+            "pages": list(r.get("pages") or []),
+        }
+        for r in tables.get("drafts", [])
+        if r.get("id") and r.get("clerk") and r.get("data") and r.get("updated_at")
+    ]
     with store.sessions.begin() as s:
+        if drafts:
+            s.execute(insert(Draft), drafts)
         if parties:
             s.execute(insert(KnownParty), parties)
         if settings:

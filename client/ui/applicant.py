@@ -126,11 +126,11 @@ class ApplicantPanel(ctk.CTkFrame):
             agent_head, "读证（Shift+F3）", self.read_agent_card, -2, "secondary", height=28, width=100
         )
         self.agent_card_button.pack(side="right", padx=(6, 0))
-        self.agent_toggle = view.button(
-            agent_head, "手工填写", self.toggle_agent, -2, "secondary", height=28, width=64
-        )
+        self.agent_toggle = view.button(agent_head, "手工填写", self.toggle_agent, -2, "secondary", height=28, width=64)
         self.agent_toggle.pack(side="right", padx=(0, 6))
-        self.reuse_agent = view.button(agent_head, "沿用上次", self.use_last_agent, -2, "secondary", height=28, width=64)
+        self.reuse_agent = view.button(
+            agent_head, "沿用上次", self.use_last_agent, -2, "secondary", height=28, width=64
+        )
         self.agent_rows: list[tuple[ctk.CTkLabel, ctk.CTkEntry]] = []
         for row, text in ((9, "身份证号"), (11, "姓名"), (12, "电话")):
             label, entry = self._row(row, text)

@@ -78,7 +78,7 @@ def fit_columns(table: ttk.Treeview, columns: Sequence[tuple[str, str, int]], st
 def scroll_column(master: tk.Misc, **kw: object) -> ctk.CTkScrollableFrame:
     """A column that scrolls up and down when the window is too short for it, its scrollbar
     shown only then (a 1366×768 window keeps the clean look of a plain frame)."""
-    column = ctk.CTkScrollableFrame(master, **kw)  # type: ignore[arg-type]  # customtkinter is untyped
+    column = ctk.CTkScrollableFrame(master, **kw)
     autohide_scrollbar(column)
     return column
 

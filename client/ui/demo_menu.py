@@ -73,8 +73,8 @@ class DemoCardMenu(ctk.CTkFrame):
         frame_bind(self, "<Down>", lambda _e: self._move(+1))
         frame_bind(self, "<Return>", lambda _e: self._key_place(self.current + 1))
         frame_bind(self, "<Escape>", lambda _e: self._escape())
-        # A click into the screen below moves the focus away: the panel goes, so the keys go there too.
-        frame_bind(self, "<FocusOut>", lambda _e: self.after(50, self._focus_left))
+        # A click into the screen below closes the panel, so the keys go where the click put the focus.
+        app.root.bind_all("<Button-1>", self._clicked, add="+")
 
     @property
     def is_open(self) -> bool:
@@ -90,13 +90,13 @@ class DemoCardMenu(ctk.CTkFrame):
         self.lift()
         self.focus_set()
 
-    def close(self) -> None:
+    def close(self, restore_focus: bool = True) -> None:
         if not self.is_open:
             return
         self.app.popup = None
         self.place_forget()
         before = self._focus_before
-        if before is not None and before.winfo_exists():
+        if restore_focus and before is not None and before.winfo_exists():
             before.focus_set()  # back where the clerk was typing
 
     def lay(self, number: int) -> None:
@@ -110,11 +110,15 @@ class DemoCardMenu(ctk.CTkFrame):
         self.lay(number)
         return "break"
 
-    def _focus_left(self) -> None:
-        focus = self.app.root.focus_get()
-        if self.is_open and focus is not None and focus is not self:
-            self._focus_before = focus
-            self.close()
+    def _clicked(self, event: tk.Event[tk.Misc]) -> None:
+        if not self.is_open:
+            return
+        widget: tk.Misc | None = event.widget if isinstance(event.widget, tk.Misc) else None
+        while widget is not None:
+            if widget is self:
+                return  # a click on a card row: lay() closes the panel
+            widget = widget.master
+        self.close(restore_focus=False)
 
     def _escape(self) -> str:
         self.close()

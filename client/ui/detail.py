@@ -93,10 +93,12 @@ class CaseDetailView(View):
             if not d.on_the_spot
             else ("办结", f"{s.received_at:%Y-%m-%d} 当场办结，结果已当场交付"),
             ("受理人", d.clerk),
-            ("受理通知书", d.notice_no),
+            ("文书编号", d.notice_no),  # the decision's main notice: 受理, 办结, 补正 or 不予受理
         ]
         if d.ticket_no:
             facts.append(("叫号", d.ticket_no))
+        if d.bundle:
+            facts.append(("一件事", d.bundle))
         if d.forwarded_in:  # 帮办代办 received here: the station took the case in and reports it
             facts = [
                 ("办件编号", s.case_no_display),

@@ -10,7 +10,7 @@ import customtkinter as ctk
 
 from client.services.diagnostics import Check
 
-from .base import View, required
+from .base import View, required, wrap_to_width
 from .theme import ERROR_COLOR, OK_COLOR
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ class DiagnosticsView(View):
         self.rows = ctk.CTkFrame(self)
         self.rows.pack(fill="both", expand=True, padx=16, pady=(0, 12))
         self.message = self.label(self, "", wraplength=1200, justify="left")
+        wrap_to_width(self.message, self, 40)
         self.message.pack(anchor="w", padx=18, pady=(0, 12))
         self.checks: tuple[Check, ...] = ()
         self.keys = {"F5": self.refresh, "Escape": self.app.show_home}

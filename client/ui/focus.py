@@ -148,9 +148,12 @@ def _entry_ring(event: tk.Event[tk.Misc], on: bool) -> None:
         del outer._unfocused_border
 
 
-def install_entry_keys(root: tk.Misc) -> None:
-    """Every entry of the program (class bindings, so entries made later get them too): Ctrl+A
-    selects all, and a CTk entry shows the focus ring while the cursor is in it."""
+def install_focus_defaults(root: tk.Misc) -> None:
+    """For the whole program (class bindings and option defaults, so widgets made later get them
+    too): Ctrl+A selects all in an entry, a CTk entry shows the ring while the cursor is in it, and
+    a list's focus border is the ring's colour."""
+    root.option_add("*Listbox.highlightColor", FOCUS_COLOR)
+    root.option_add("*Listbox.highlightThickness", FOCUS_WIDTH - 1)
     for cls in ("Entry", "TEntry"):
         for sequence in ("<Control-a>", "<Control-A>"):
             root.bind_class(cls, sequence, _select_all)

@@ -12,7 +12,7 @@ from client.services.published import Readiness
 from client.services.supervision import SUPERVISOR_ROLES
 from client.services.transfer import Received
 
-from .base import View
+from .base import View, wrap_to_width
 from .draft_list import DraftList
 from .queue_panel import QueuePanel
 from .theme import EDGE, GAP, OK_COLOR, TIGHT, WARN_COLOR
@@ -58,6 +58,7 @@ class HomeView(View):
             justify="left",
             anchor="w",
         )
+        wrap_to_width(self.banner, self, 2 * EDGE + 24)
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=EDGE, pady=(GAP, TIGHT))
         self.new_button = self.button(bar, "新建受理（F2）", self.app.show_intake, 1, height=40)

@@ -40,7 +40,7 @@ from .checklist import KEY_HINT, MaterialChecklist
 from .focus import keyboard_segments
 from .images import png_image
 from .leave_dialog import KeyDialog, ask_leave
-from .theme import ERROR_COLOR, LIST_STYLE, WARN_COLOR, button_colors
+from .theme import ERROR_COLOR, WARN_COLOR, button_colors, style_list
 from .verdict import VerdictPanel
 
 if TYPE_CHECKING:
@@ -87,8 +87,12 @@ class IntakeView(View):
         bottom.grid(row=2, column=0, columnspan=3, sticky="ew", padx=16, pady=(0, 10))
         self.accept_button = self.button(bottom, "受理并打印（F9）", self.do_accept, 2, height=42, width=260)
         self.accept_button.pack(side="right")
-        self.button(bottom, "预览文书（F8）", self.preview_notice, kind="secondary", height=42).pack(side="right", padx=10)
-        self.button(bottom, "材料全部收齐（F7）", self.checklist.mark_all_received, kind="secondary", height=42).pack(side="right")
+        self.button(bottom, "预览文书（F8）", self.preview_notice, kind="secondary", height=42).pack(
+            side="right", padx=10
+        )
+        self.button(bottom, "材料全部收齐（F7）", self.checklist.mark_all_received, kind="secondary", height=42).pack(
+            side="right"
+        )
         self.button(bottom, "返回（Esc）", self.leave, kind="secondary", height=42).pack(side="right", padx=10)
         self.message = self.label(bottom, "", wraplength=560, justify="left", text_color=ERROR_COLOR)
         self.message.pack(side="left", fill="x", expand=True)
@@ -159,8 +163,8 @@ class IntakeView(View):
             col, width=180, placeholder_text="事项名称、编码、拼音或“开饭店”等说法（F4）"
         )
         self.search.pack(fill="x", padx=14)
-        self.results = tk.Listbox(
-            col, font=self.theme.tk_font(), height=8, activestyle="dotbox", exportselection=False, **LIST_STYLE
+        self.results = style_list(
+            tk.Listbox(col, font=self.theme.tk_font(), height=8, activestyle="dotbox", exportselection=False)
         )
         self.results.pack(fill="both", expand=True, padx=14, pady=8)
         self.matter_info = self.label(col, "", -1, wraplength=320, justify="left")
@@ -197,6 +201,11 @@ class IntakeView(View):
 
     def set_proxy(self, on: bool) -> None:
         """帮办代办 searches the county's matters; the case is forwarded with a transfer slip."""
+        if on and self.bundle_mode.active:  # a 一件事 is taken in here as a whole, never forwarded
+            if self.proxy_switch.get():
+                self.proxy_switch.deselect()
+            self._show_error_text("一件事不能帮办代办转报，请先选择单个事项")
+            return
         self.proxy = on
         if bool(self.proxy_switch.get()) != on:
             self.proxy_switch.toggle()
@@ -492,7 +501,9 @@ class IntakeView(View):
         win = ctk.CTkToplevel(self)
         win.title(f"预览：{title}")
         ctk.CTkLabel(win, text="", image=png_image(png, 520, 700)).pack(padx=10, pady=10)
-        ctk.CTkButton(win, text="关闭（Esc）", command=win.destroy, font=self.theme.font(), **button_colors("secondary")).pack(pady=(0, 10))
+        ctk.CTkButton(
+            win, text="关闭（Esc）", command=win.destroy, font=self.theme.font(), **button_colors("secondary")
+        ).pack(pady=(0, 10))
         win.bind("<Escape>", lambda _e: win.destroy())
         self.preview_window = win
 

@@ -31,7 +31,7 @@ from .base import View
 from .demo_menu import install_demo_cards
 from .detail import CaseDetailView
 from .diagnostics import DiagnosticsView
-from .focus import install_entry_keys
+from .focus import install_focus_defaults
 from .home import HomeView
 from .intake import IntakeView
 from .lock import LockOverlay
@@ -48,6 +48,7 @@ from .theme import DEMO_COLOR, ERROR_COLOR, MIN_WINDOW, WARN_COLOR, button_color
 log = logging.getLogger(__name__)
 
 BuiltView = TypeVar("BuiltView", bound=View)
+PREBUILD_MS = 1500  # after the home screen is up: the intake screen is built then, not on the first F2
 
 APP_TITLE = "一窗通 综合窗口受理系统"
 SHIFT_ROLES = ("clerk", "social_worker", "bus_staff")  # those who serve at a window open a shift
@@ -141,7 +142,7 @@ class MainWindow:
         self.root.bind_all("<Key-F10>", self._key)
         for sequence in ("<Motion>", "<Button>"):
             self.root.bind_all(sequence, self._touched, add="+")
-        install_entry_keys(self.root)  # Ctrl+A selects all in any entry
+        install_focus_defaults(self.root)  # Ctrl+A in any entry, focus rings on entries and lists
         self.root.bind_all("<Control-l>", lambda _e: self.lock())
         self.root.bind_all("<Control-L>", self._sign_out_key)
         self.root.bind_all("<Control-q>", lambda _e: self.show_shift_close())
@@ -335,6 +336,12 @@ class MainWindow:
         self.sync_now()
         self.refresh_devices()
         self.check_readiness()
+        self.root.after(PREBUILD_MS, self._prebuild)
+
+    def _prebuild(self) -> None:
+        """Build the intake screen while the clerk looks at home, so even the first F2 opens at once."""
+        if self.clerk is not None and self.overlay is None and isinstance(self.view, HomeView):
+            self.reused(IntakeView)
 
     def show_shift_close(self) -> None:
         """交班 (Ctrl+Q on the home screen)."""
@@ -403,7 +410,9 @@ class MainWindow:
 
     def show_result(self, result: AcceptResult, back: Callable[[], None] | None = None) -> None:
         if self.ticket_no:
-            self.ticket_cases.append(result.case_no)
+            # A 一件事 served on one ticket is every one of its linked cases.
+            members = getattr(result, "members", ())
+            self.ticket_cases.extend([m.case_no for m in members] if members else [result.case_no])
         self.show(ResultView(self, result, back))
         self.sync_now()
 

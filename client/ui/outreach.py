@@ -16,7 +16,7 @@ from client.domain.identity import IdCard
 from client.services.intake import IntakeDraft
 from client.services.outreach import MISSED_REASONS, AppointmentView, PreparedIntake, RunView, Signature
 
-from .base import View, required
+from .base import View, required, wrap_to_width
 from .intake import IntakeView
 from .signature import SignaturePad
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
@@ -66,6 +66,7 @@ class OutreachView(View):
         self._missed_panel()
         hint = "回车：上门受理（读身份证核验本人）　F7：登记未办理　F5：下载行程　Esc：返回"
         self.message = self.label(self, hint, -1, wraplength=1200, justify="left")
+        wrap_to_width(self.message, self, 40)
         self.message.pack(anchor="w", padx=18, pady=(0, 10))
         self.keys = {"F5": self.load, "F7": self.ask_missed, "Escape": self.app.show_home}
 

@@ -14,7 +14,7 @@ import customtkinter as ctk
 from client.services.queue import QueuePanel as QueueState
 from client.services.queue import TicketView
 
-from .base import required
+from .base import required, wrap_to_width
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ class QueuePanel(ctk.CTkFrame):
         self.transfer_to.pack(side="left", padx=(4, 0))
         self.transfer_to.bind("<Return>", lambda _e: self.transfer())
         self.message = view.label(self, "", 0, justify="left", wraplength=1200)
+        wrap_to_width(self.message, self, 30)
         self.message.pack(anchor="w", padx=12, pady=(0, 8))
         self.keys = {
             "F7": self.call_next,

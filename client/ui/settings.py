@@ -8,7 +8,7 @@ import customtkinter as ctk
 
 from client.services.preferences import RECEIPT_FORMATS, CounterSettings
 
-from .base import View, required
+from .base import View, required, wrap_to_width
 from .theme import ERROR_COLOR, OK_COLOR
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ class SettingsView(View):
         self.save_button.pack(side="left")
         self.button(bar, "返回（Esc）", self.app.show_home, kind="secondary", height=40).pack(side="right")
         self.message = self.label(self, "", wraplength=1100, justify="left")
+        wrap_to_width(self.message, self, 40)
         self.message.pack(anchor="w", padx=18, pady=12)
         self.keys = {"Escape": self.app.show_home}
         self.bind_all_save = self.app.root.bind("<Control-s>", lambda _e: self.save(), add="+")

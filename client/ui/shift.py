@@ -10,7 +10,7 @@ import customtkinter as ctk
 from client.services.auth import Clerk
 from client.services.shift import ShiftInfo, ShiftSummary
 
-from .base import View, required
+from .base import View, required, wrap_to_width
 from .images import png_image
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
@@ -88,10 +88,13 @@ class ShiftCloseView(View):
         self.heading = self.label(self.card, "", 1, justify="left")
         self.heading.pack(anchor="w", padx=16)
         self.figures = self.label(self.card, "", 1, justify="left", wraplength=1150)
+        wrap_to_width(self.figures, self.card, 40)
         self.figures.pack(anchor="w", padx=16, pady=(10, 4))
         self.warnings = self.label(self.card, "", 1, True, justify="left", text_color=ERROR_COLOR, wraplength=1150)
+        wrap_to_width(self.warnings, self.card, 40)
         self.warnings.pack(anchor="w", padx=16, pady=(4, 4))
         self.message = self.label(self.card, "", 1, justify="left", wraplength=1150)
+        wrap_to_width(self.message, self.card, 40)
         self.message.pack(anchor="w", padx=16, pady=(4, 8))
         bar = ctk.CTkFrame(self.card, fg_color="transparent")
         bar.pack(anchor="w", padx=16, pady=(0, 14))

@@ -10,7 +10,7 @@ import customtkinter as ctk
 
 from client.services.supplement import SupplementForm, SupplementResult
 
-from .base import View, required
+from .base import View, required, wrap_to_width
 from .checklist import MaterialChecklist
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
@@ -32,6 +32,7 @@ class SupplementView(View):
         self.heading = self.label(self, "", 3, True)
         self.heading.pack(anchor="w", padx=18, pady=(12, 2))
         self.problems = self.label(self, "", -1, wraplength=1250, justify="left")
+        wrap_to_width(self.problems, self, 40)
         self.problems.pack(anchor="w", padx=18)
         self.checklist = MaterialChecklist(self, self, lambda: None)
         self.checklist.pack(fill="both", expand=True, padx=16, pady=8)

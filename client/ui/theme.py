@@ -61,16 +61,6 @@ BUTTON_KINDS: dict[str, dict[str, object]] = {
     "danger": {"fg_color": DANGER, "hover_color": DANGER_HOVER, "text_color": "white", "border_width": 0},
 }
 
-# A plain Tk list (the matter search, the refusal reasons) drawn like the tables.
-LIST_STYLE: dict[str, object] = {
-    "background": "white",
-    "foreground": SECONDARY_TEXT,
-    "selectbackground": PRIMARY,
-    "selectforeground": "white",
-    "relief": "flat",
-    "borderwidth": 0,
-    "highlightbackground": SECONDARY_BORDER,
-}
 
 # Spacing: the few distances every screen uses, so edges and gaps line up from view to view.
 EDGE = 16  # a view's content from the window's edge
@@ -176,6 +166,20 @@ def style_tables(root: tk.Misc, theme: Theme) -> None:
     )
     style.map("Cases.Treeview.Heading", background=[("active", SECONDARY_HOVER)])
     style.configure("Vertical.TScrollbar", background=SECONDARY, troughcolor=TABLE_HEADING, bordercolor=TABLE_HEADING)
+
+
+def style_list(listbox: tk.Listbox) -> tk.Listbox:
+    """A plain Tk list (the matter search, the refusal reasons) drawn like the tables."""
+    listbox.configure(
+        background="white",
+        foreground=SECONDARY_TEXT,
+        selectbackground=PRIMARY,
+        selectforeground="white",
+        relief="flat",
+        borderwidth=0,
+        highlightbackground=SECONDARY_BORDER,
+    )
+    return listbox
 
 
 def table_row_height(base: int) -> int:

@@ -23,7 +23,7 @@ from client.services.intake import IntakePreview
 
 from .base import wrap_to_width
 from .focus import FOCUS_COLOR, FOCUS_WIDTH
-from .theme import ERROR_COLOR, LIST_STYLE, OK_COLOR, WARN_COLOR
+from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR, style_list
 
 if TYPE_CHECKING:
     from .intake import IntakeView
@@ -62,10 +62,10 @@ class VerdictPanel(ctk.CTkFrame):
             activestyle="none",
             exportselection=False,  # typing in the fields beside it must not drop the chosen reason
             selectmode="browse",
-            **LIST_STYLE,
             highlightthickness=FOCUS_WIDTH,
             highlightcolor=FOCUS_COLOR,
         )
+        style_list(self.reasons)
         for n, label in enumerate(REFUSAL_REASONS.values(), start=1):
             self.reasons.insert("end", f"{n}  {label}")
         self.reasons.pack(side="left", padx=(0, 10))

@@ -118,6 +118,7 @@ def test_accepted_bundle_is_one_receipt_one_notice_and_linked_cases_sharing_page
         detail = services.cases.detail(member.case_id)
         assert detail.summary.status == "accepted"
         assert detail.summary.promised_by == result.promised_by
+        assert detail.bundle == f"幼儿园设立一件事 {result.bundle_no_display}"
 
     status = services.sync.sync_now()
     assert status.error == "" and status.pending == 0 and status.rejected == 0

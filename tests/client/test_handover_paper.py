@@ -59,6 +59,7 @@ def test_a_case_concluded_on_the_spot_promises_nothing_and_is_handed_over(counte
     detail = services.cases.detail(result.case_id)
     assert detail.summary.status == "delivered" and not detail.can_deliver and not detail.can_mail
     assert [t.label for t in detail.timeline] == ["窗口受理", "窗口出件"]
+    assert detail.timeline[1].note == "领取人：王秀英（当场交付）"
     status = services.sync.sync_now()
     assert status.error == "" and status.pending == 0 and status.rejected == 0
     assert {c.case_no: c.status for c in admin.list_cases(live_server.db_url)}[result.case_no] == "delivered"
@@ -166,3 +167,45 @@ def test_the_timeline_names_people_not_logins(counter, live_server):
     assert denied_who["审批不通过"] == "后台"  # root is nobody the applicant or the clerk knows
     shown = [t.who for c in (approved, denied) for t in services.cases.detail(c.case_id).timeline]
     assert not {hall.approver, clerk.username, "root"} & set(shown)
+
+
+def _until(condition, what: str, timeout: float = 20.0):
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_the_pad_waits_for_the_applicant_and_the_hand_over_is_rated_on_its_own(counter, enrolled_runtime, live_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    services, clerk = counter
+    pad = enrolled_runtime.hardware.rating_pad
+    case = services.intake.submit(_draft(services, GETIHU, Applicant("李建国", "身份证", "34052419800101001X")), clerk)
+    assert services.ratings.keys_on_screen  # virtual devices: the pad's keys are on the screen
+    with ThreadPoolExecutor(1) as pool:
+        # The clerk leaves before anyone pressed: the wait ends and nothing is recorded.
+        asked = pool.submit(services.ratings.ask, case.case_id, clerk)
+        _until(lambda: pad.waiting, "the pad lit")
+        services.ratings.cancel()
+        assert asked.result(timeout=20).level is None and not pad.waiting
+        # At 出件 the applicant is asked again and presses; that rating is the hand-over's.
+        asked = pool.submit(services.ratings.ask, case.case_id, clerk, "delivery")
+        _until(lambda: pad.waiting, "the pad lit again")
+        assert services.ratings.press(2)
+        rated = asked.result(timeout=20)
+    assert (rated.level, rated.bad, rated.stage) == (2, True, "delivery")
+    assert services.sync.sync_now().rejected == 0
+    engine = create_engine(live_server.db_url)
+    try:
+        with engine.connect() as conn:
+            from sync.server.db import Case as ServerCase
+
+            payload = conn.execute(select(ServerCase.payload).where(ServerCase.case_no == case.case_no)).scalar_one()
+    finally:
+        engine.dispose()
+    assert payload["delivery_rating"]["level"] == 2 and "rating" not in payload

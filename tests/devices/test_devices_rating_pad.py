@@ -93,3 +93,18 @@ def test_keyboard_pad_times_out_to_none():
     pad = KeyboardRatingPad()
     pad.request("0006")
     assert pad.wait_result(0.01) is None
+
+
+def test_the_virtual_pad_is_dark_until_asked_and_waits_for_a_key(serial_pad, virtual_pad):
+    """Like a real pad: a key before the ask or after a cancel counts for nothing, and an ask
+    without a key gives no rating (nobody rates for the applicant)."""
+    serial_pad.request("0004")  # opens the line; then the pad goes dark again
+    serial_pad.cancel()
+    assert not virtual_pad.waiting and virtual_pad.press(RatingLevel.VERY_SATISFIED) is False
+    serial_pad.request("0005")
+    assert virtual_pad.waiting
+    assert serial_pad.wait_result(0.4) is None  # no key, no rating
+    assert virtual_pad.press(RatingLevel.BASICALLY_SATISFIED) is True
+    assert serial_pad.wait_result(2) is RatingLevel.BASICALLY_SATISFIED
+    assert not virtual_pad.waiting and virtual_pad.press(RatingLevel.SATISFIED) is False  # one ask, one rating
+    assert virtual_pad.pressed == [RatingLevel.BASICALLY_SATISFIED] and virtual_pad.cancelled == 1

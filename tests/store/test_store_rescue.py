@@ -158,3 +158,32 @@ def test_store_rescue_writes_json_for_the_administrator(corrupted_store, tmp_pat
     written = json.loads((out_dir / (error.rescue_file.stem + ".json")).read_text(encoding="utf-8"))
     assert {c["case_no"] for c in written["tables"]["cases"]} <= set(numbers)
     assert "已解密" in capsys.readouterr().out
+
+
+def test_a_clerks_draft_outlives_a_damaged_store(fresh_store, tmp_path):
+    """Nothing a clerk typed is lost: an intake in progress is carried into the fresh store."""
+    from client.domain.catalog import load_sample_catalog
+    from client.services.drafts import DraftService, IntakeSnapshot, MaterialSnapshot
+
+    catalog = load_sample_catalog()
+    drafts = DraftService(fresh_store, lambda: catalog)
+    page = fresh_store.pages.put(b"PNG-draft-page" * 100, "身份证.jpg")
+    snapshot = IntakeSnapshot(
+        id_number=APPLICANT.id_number,
+        name=APPLICANT.name,
+        matter_code=catalog.matters[0].code,
+        materials=(MaterialSnapshot(catalog.matters[0].materials[0].code, "received", pages=(page,)),),
+    )
+    draft_id = drafts.new_id()
+    drafts.save(draft_id, CLERK, snapshot)
+    path = fresh_store.path
+    _fill_and_damage(fresh_store, tmp_path)
+    _rescue(path, plaintext=False)
+    runtime = build_runtime(ClientConfig(data_dir=path.parent, devices="none"))
+    try:
+        [summary] = runtime.services.drafts.drafts(CLERK)
+        assert (summary.id, summary.applicant, summary.pages) == (draft_id, APPLICANT.name, 1)
+        assert runtime.services.drafts.load(draft_id, CLERK) == snapshot
+        assert runtime.store.pages.read(page.sha256) == b"PNG-draft-page" * 100
+    finally:
+        runtime.close()

@@ -84,9 +84,9 @@ def test_kindergarten_bundle_is_one_checklist_one_verdict_and_linked_cases(count
     assert result.shown_receipt == bundle.bundle_no  # the bundle's one receipt, no other case's
     assert result.shown_files == (bundle.notice_pdf,)
     assert not [d for d in drafts.drafts(clerk) if d.id == draft_id]  # the draft left with the cases
+    _keep(w.screenshot("bundle-result.png"))
     w.press(result.home_button, "Return")
     w.pump(lambda: isinstance(win.view, HomeView), what="home view")
-    _keep(w.screenshot("bundle-result.png"))
 
 
 def _texts(widget) -> list[str]:

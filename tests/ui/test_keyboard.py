@@ -224,17 +224,22 @@ def test_home_enter_opens_the_case_and_f8_goes_to_the_hand_over(counter_window, 
     card = SAMPLE_CARDS[1]
     services = enrolled_runtime.services
     clerk = services.auth.login(live_server.clerk, live_server.password)
-    matter = services.intake.matter("370702-XK-0001")
-    case = services.intake.submit(
-        IntakeDraft(
-            Applicant(card.name, "身份证", card.id_number),
-            matter.code,
-            tuple(MaterialInput(m.code, True) for m in matter.materials),
-        ),
-        clerk,
-    )
+    cases = []
+    for code in ("370702-XK-0001", "370702-GG-0025"):  # two cases of one applicant
+        matter = services.intake.matter(code)
+        cases.append(
+            services.intake.submit(
+                IntakeDraft(
+                    Applicant(card.name, "身份证", card.id_number),
+                    matter.code,
+                    tuple(MaterialInput(m.code, True) for m in matter.materials),
+                ),
+                clerk,
+            )
+        )
     assert services.sync.sync_now().error == ""
-    admin.decide(live_server.db_url, case.case_no, "approve", by=live_server.hall.approver)
+    for case in cases:
+        admin.decide(live_server.db_url, case.case_no, "approve", by=live_server.hall.approver)
     assert services.sync.sync_now().error == ""
 
     w = counter_window
@@ -244,12 +249,18 @@ def test_home_enter_opens_the_case_and_f8_goes_to_the_hand_over(counter_window, 
     w.key("F6")
     assert _inside(w, home.query)
     _typed(w, card.id_number)
-    w.key("Return")  # opens the highlighted case once the list answers what was typed
+    w.pump(lambda: home.listed_query == card.id_number and len(home.rows) == 2, what="the list follows the typing")
+    # Down moves the highlight while the cursor stays in the search; Enter opens the highlighted case.
+    first, second = home.table.get_children()
+    assert home.table.selection() == (first,)
+    w.key("Down")
+    assert home.table.selection() == (second,) and _inside(w, home.query)
+    w.key("Return")
     detail = w.pump(
         lambda: win.view if isinstance(win.view, CaseDetailView) and win.view.recipient_id is not None else None,
         what="the case with its 出件 form",
     )
-    assert detail.case_id == case.case_id
+    assert detail.case_id == home.rows[second] and detail.case_id in {c.case_id for c in cases}
     w.key("F8")
     assert _inside(w, detail.recipient_id)
 

@@ -107,7 +107,10 @@ def test_organisation_with_agent_then_returning(counter_window, enrolled_runtime
     texts = [c.cget("text") for c in detail.content.winfo_children() if isinstance(c, ctk.CTkLabel)]
     assert any(t.startswith(f"申请单位：{ORG_NAME}（{mask_id_number(USCC)}）") for t in texts)
     assert f"代理人：{agent.name}（单位经办人，{mask_id_number(agent.id_number)}）" in texts
-    assert detail.recipient_name.get() == agent.name
+    # A 即办件 leaves with the person who came: the 出件 is on record, to the 经办人.
+    assert detail.detail.summary.status == "delivered" and not detail.detail.can_deliver
+    handed = [t for t in detail.detail.timeline if t.label == "窗口出件"]
+    assert [t.note for t in handed] == [f"领取人：{agent.name}（当场交付）"]
     w.screenshot("detail-organisation-agent.png")
 
     # The organisation returns: the USCC alone brings back everything, the 经办人 included.

@@ -256,7 +256,9 @@ def test_every_screen_works_at_1024_by_600(counter_window, enrolled_runtime, liv
     w, win = counter_window, counter_window.window
     root = win.root
     problems: list[str] = []
-    assert tuple(root.tk.call("wm", "minsize", root._w)) == SMALL  # the window cannot be made smaller than what is checked here
+    assert (
+        tuple(root.tk.call("wm", "minsize", root._w)) == SMALL
+    )  # the window cannot be made smaller than what is checked here
     root.geometry("{}x{}".format(*SMALL))
     w.settle(0.3)
     root.geometry("800x480")  # below the minimum: the window stays at the minimum
