@@ -8,7 +8,7 @@ apart, since it builds a view that later switches may reuse.
 
 Baseline, measured in the same run on the same display: building, drawing and destroying a bare
 CTkFrame holding one label, the least any screen switch can cost.
-Budget (issue #15): p95 under 150 ms a switch on this machine.
+Budget (CONTRIBUTING.md, performance budgets): p95 under 150 ms a switch on this machine.
 Needs Xvfb (started here). Run (from the project root): .venv/bin/python -m bench.ui_screens [rounds]
 """
 

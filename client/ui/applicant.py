@@ -96,7 +96,6 @@ class ApplicantPanel(ctk.CTkFrame):
             self.conflict_box, "", -1, wraplength=400, justify="left", anchor="w", text_color=ERROR_COLOR
         )
         self.conflict_text.pack(anchor="w", padx=8, pady=(6, 2))
-        # Made with their text (set per conflict later): the text label is what takes the focus.
         self.keep_recorded = view.button(self.conflict_box, "1", lambda: self.choose_name(True), -2, height=28)
         self.keep_recorded.pack(anchor="w", padx=8, pady=2)
         self.keep_typed = view.button(
@@ -344,11 +343,11 @@ class ApplicantPanel(ctk.CTkFrame):
             return handler
 
         for button in (self.keep_recorded, self.keep_typed):
-            target = button._text_label or button._canvas  # where keyboard_button puts the focus
+            # On the button's own frame window, where keyboard_button puts the focus.
             for keysym, recorded in (("1", True), ("KP_1", True), ("2", False), ("KP_2", False)):
-                target.bind(f"<KeyPress-{keysym}>", choose(recorded))
-            target.bind("<Up>", move(self.keep_recorded))
-            target.bind("<Down>", move(self.keep_typed))
+                tk.Misc.bind(button, f"<KeyPress-{keysym}>", choose(recorded), "+")
+            tk.Misc.bind(button, "<Up>", move(self.keep_recorded), "+")
+            tk.Misc.bind(button, "<Down>", move(self.keep_typed), "+")
 
     def choose_name(self, recorded: bool) -> None:
         """The clerk's answer to a name conflict: the record's name (and its details), or the typed one."""

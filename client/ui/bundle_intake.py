@@ -18,6 +18,7 @@ from client.domain.catalog import Bundle
 from client.services.bundle_intake import BundleDraft, BundlePreview
 from client.services.errors import ServiceError
 
+from .checklist import FAULTY, FETCH, LACKING, PLEDGE, RECEIVED
 from .focus import keyboard_segments
 
 if TYPE_CHECKING:
@@ -52,10 +53,14 @@ class BundleMode:
         if view.proxy:
             view._show_error_text("一件事不能帮办代办转报，请关闭帮办代办（F6）后受理")
             return
+        if self.bundle is not None and self.bundle.code == bundle.code and answers is None:
+            view.refresh_verdict()  # chosen again: what was recorded stays
+            return
+        carried = self._carried() if self.bundle is None else {}
         self.bundle, self.answers = bundle, dict(answers or {})
         view.matter, view.answers, view.panel_answers = None, {}, {}
         view.answer_buttons = {}
-        view.checklist.fill((), True)  # nothing of a matter chosen before carries over
+        view.checklist.fill((), True)  # rows are never matched by position or by another matter's codes
         preview = self._checklist()
         if preview is None:
             return
@@ -67,7 +72,34 @@ class BundleMode:
         )
         self._questions(preview)
         self._fill(preview)
+        self._carry(carried)
         view.refresh_verdict()
+
+    def _carried(self) -> dict[str, tuple[str, str, list]]:
+        """What the clerk recorded for a single member matter chosen first, by material identity."""
+        checklist = self.view.checklist
+        return {
+            spec.share_key: (checklist.states[code].get(), checklist.reasons[code].get(), list(checklist.pages[code]))
+            for code, spec in checklist.specs.items()
+            if checklist.states[code].get() != LACKING or checklist.pages[code]
+        }
+
+    def _carry(self, carried: dict[str, tuple[str, str, list]]) -> None:
+        """The same paper on the bundle's merged list keeps its state, reason and scanned pages."""
+        checklist = self.view.checklist
+        for key, (label, reason, pages) in carried.items():
+            if key not in checklist.states:
+                continue
+            if pages:
+                checklist.add_pages(key, pages)
+            spec = checklist.specs[key]
+            allowed = (
+                {RECEIVED, FAULTY} | ({PLEDGE} if spec.pledgeable else set()) | ({FETCH} if spec.elicense else set())
+            )
+            if label in allowed:
+                checklist.set_state(key, label)
+                if reason:
+                    checklist.reasons[key].insert(0, reason)
 
     def restore(self, code: str, answers: dict[str, str]) -> None:
         """A draft of a bundle intake comes back: the bundle, its answers, then its rows (by the caller)."""

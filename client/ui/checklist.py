@@ -26,7 +26,7 @@ from client.domain.decisions import DEFECTIVE, ELICENSE, MISSING, PAPER_COPY, PA
 from client.services.drafts import MaterialSnapshot
 from client.services.intake import MaterialInput
 
-from .base import wrap_to_width
+from .base import autohide_scrollbar, wrap_to_width
 from .focus import FOCUS_COLOR, ROW_HIGHLIGHT, frame_bind, take_focus
 from .theme import OK_COLOR, WARN_COLOR
 
@@ -45,6 +45,7 @@ KEY_HINT = "↑↓ 选材料　1 已收　2 缺　3 有误　4 承诺　5 免提
 class MaterialChecklist(ctk.CTkScrollableFrame):
     def __init__(self, master: tk.Misc, view: IntakeView | SupplementView, on_change: Callable[[], None]):
         super().__init__(master, fg_color="transparent")
+        autohide_scrollbar(self)
         self.view, self.theme, self.on_change = view, view.theme, on_change
         self.specs: dict[str, MaterialSpec] = {}
         self.states: dict[str, tk.StringVar] = {}

@@ -16,7 +16,7 @@ from client.services.cases import CaseDetail
 from client.services.delivery import DeliveryResult, MailingDefaults, MailResult
 from client.services.transfer import Custody
 
-from .base import View
+from .base import View, scroll_column
 from .rating import RatingPrompt
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
@@ -33,7 +33,7 @@ class CaseDetailView(View):
         super().__init__(app)
         self.case_id = case_id
         self.detail: CaseDetail | None = None
-        self.content = ctk.CTkScrollableFrame(self, fg_color="transparent")
+        self.content = scroll_column(self, fg_color="transparent")
         self.content.pack(fill="both", expand=True, padx=16, pady=(12, 0))
         bottom = ctk.CTkFrame(self, fg_color="transparent")
         bottom.pack(fill="x", padx=16, pady=12)

@@ -29,6 +29,7 @@ COLUMNS = (
     ("note", "备注", 220),
 )
 MAX_ROWS = 4
+TALL = 700  # window height from which all MAX_ROWS drafts are shown
 
 
 class DraftList(ctk.CTkFrame):
@@ -87,7 +88,9 @@ class DraftList(ctk.CTkFrame):
                 ),
             )
             self.rows[iid] = d
-        self.table.configure(height=min(len(drafts), MAX_ROWS))
+        # On a short screen (1024×600) two rows, so the cases below keep room; Up/Down scroll the rest.
+        shown = MAX_ROWS if self.app.root.winfo_height() >= TALL else 2
+        self.table.configure(height=min(len(drafts), shown))
         first = self.table.get_children()[0]
         self.table.selection_set(first)
         self.table.focus(first)

@@ -30,9 +30,13 @@ def _exists(widget: tk.Misc) -> bool:
 
 
 def keyboard_button(button: ctk.CTkButton) -> ctk.CTkButton:
-    """Make `button` a Tab stop with a visible ring; Enter or Space presses it (and goes no further)."""
-    target = button._text_label or button._canvas  # CTkButton.focus_set focuses its text label
-    target.configure(takefocus=1)
+    """Make `button` a Tab stop with a visible ring; Enter or Space presses it (and goes no further).
+
+    The focus goes to the button's own frame window: its text label, where CTkButton would put
+    it, is destroyed and made again when the text goes empty and comes back, bindings and all."""
+    tk.Frame.configure(button, takefocus=1)
+    button.focus_set = button.focus = lambda: tk.Frame.focus_set(button)
+    button.focus_force = lambda: tk.Frame.focus_force(button)
     saved: dict[str, object] = {}
 
     def focus_in(_event: object) -> None:
@@ -50,10 +54,37 @@ def keyboard_button(button: ctk.CTkButton) -> ctk.CTkButton:
         return "break"
 
     for sequence, handler in (("<FocusIn>", focus_in), ("<FocusOut>", focus_out)):
-        target.bind(sequence, handler, add="+")
+        tk.Misc.bind(button, sequence, handler, "+")
     for sequence in ("<Return>", "<KP_Enter>", "<space>"):
-        target.bind(sequence, press, add="+")
+        tk.Misc.bind(button, sequence, press, "+")
     return button
+
+
+def keyboard_toggle(toggle: ctk.CTkSwitch | ctk.CTkCheckBox) -> ctk.CTkSwitch | ctk.CTkCheckBox:
+    """Make a switch or check box a Tab stop with a ring round its box; Space or Enter flips it."""
+    tk.Frame.configure(toggle, takefocus=1)
+    toggle.focus_set = toggle.focus = lambda: tk.Frame.focus_set(toggle)
+    saved: dict[str, object] = {}
+
+    def focus_in(_event: object) -> None:
+        if _exists(toggle):
+            saved.setdefault("border_width", toggle.cget("border_width"))
+            saved.setdefault("border_color", toggle.cget("border_color"))
+            toggle.configure(border_width=FOCUS_WIDTH, border_color=FOCUS_COLOR)
+
+    def focus_out(_event: object) -> None:
+        if _exists(toggle) and saved:
+            toggle.configure(border_width=saved.pop("border_width"), border_color=saved.pop("border_color"))
+
+    def flip(_event: object) -> str:
+        toggle.toggle()
+        return "break"
+
+    for sequence, handler in (("<FocusIn>", focus_in), ("<FocusOut>", focus_out)):
+        tk.Misc.bind(toggle, sequence, handler, "+")
+    for sequence in ("<space>", "<Return>", "<KP_Enter>"):
+        tk.Misc.bind(toggle, sequence, flip, "+")
+    return toggle
 
 
 def keyboard_segments(

@@ -34,13 +34,13 @@ from client.services.drafts import IntakeSnapshot
 from client.services.intake import IntakeDraft, IntakePreview
 
 from .applicant import ApplicantPanel
-from .base import View, autohide_scrollbar, follow_focus, scroll_column, wrap_to_width
+from .base import View, follow_focus, scroll_column, wrap_to_width
 from .bundle_intake import BundleMode
 from .checklist import KEY_HINT, MaterialChecklist
-from .focus import keyboard_segments
+from .focus import keyboard_segments, keyboard_toggle
 from .images import png_image
 from .leave_dialog import KeyDialog, ask_leave
-from .theme import ERROR_COLOR, WARN_COLOR, button_colors, style_list
+from .theme import ERROR_COLOR, TIGHT, WARN_COLOR, button_colors, style_list
 from .verdict import VerdictPanel
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ class IntakeView(View):
         holder.grid(row=0, column=0, sticky="nsew", padx=(16, 6), pady=12)
         self.applicant = ApplicantPanel(holder, self, self.refill_checklist, lambda: self.search.focus_set())
         self.applicant.configure(fg_color="transparent")
-        self.applicant.pack(fill="both", expand=True)
+        self.applicant.pack(fill="both", expand=True, padx=(0, TIGHT))
         panel = self.applicant
         for note in (panel.id_status, panel.returning_info, panel.agent_status):
             wrap_to_width(note, holder, 40)
@@ -146,6 +146,7 @@ class IntakeView(View):
             font=self.theme.font(-1),
             command=lambda: self.set_proxy(bool(self.proxy_switch.get())),
         )
+        keyboard_toggle(self.proxy_switch)  # a Tab stop too: Space flips it, as F6 does anywhere
         self.proxy_switch.pack(anchor="w", padx=14, pady=(0, 6))
         # The social worker is the agent (帮办代办); their ID number goes on the 授权委托书.
         self.proxy_row = ctk.CTkFrame(col, fg_color="transparent")
@@ -288,7 +289,7 @@ class IntakeView(View):
             index = len(self.answer_buttons)
             keyboard_segments(
                 seg,
-                lambda label, c=sit.code, ls=labels: self.answer(c, ls[label]),
+                functools.partial(self._answer_label, sit.code, labels),
                 {
                     "<Up>": functools.partial(self._to_question, index - 1),
                     "<Down>": functools.partial(self._to_question, index + 1),
@@ -297,6 +298,10 @@ class IntakeView(View):
             self.answer_buttons[sit.code] = seg
             seg.pack(anchor="w", pady=(0, 4))
         self.refill_checklist()
+
+    def _answer_label(self, situation: str, labels: dict[str, str], label: str) -> None:
+        """An answer picked by key: the segment shows its label, the situation records its code."""
+        self.answer(situation, labels[label])
 
     def focus_answers(self) -> None:
         """After a matter is chosen: its first situation question, or the first material."""
@@ -348,7 +353,6 @@ class IntakeView(View):
         self.checklist = MaterialChecklist(col, self, self.refresh_verdict)
         self.checklist.on_leave_up = self._above_materials
         self.checklist.pack(fill="both", expand=True, padx=6, pady=(0, 8))
-        autohide_scrollbar(self.checklist)
 
     @property
     def page_labels(self):

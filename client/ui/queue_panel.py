@@ -77,7 +77,8 @@ class QueuePanel(ctk.CTkFrame):
         self._timer = self.after(REFRESH_MS, self._tick)
 
     def _tick(self) -> None:
-        self.refresh()
+        if self.winfo_viewable():  # the home screen is kept while another screen shows: no polling then
+            self.refresh()
         self._timer = self.after(REFRESH_MS, self._tick)
 
     def destroy(self) -> None:

@@ -9,7 +9,7 @@ import customtkinter as ctk
 from client.services.outreach import OutreachOverview
 from client.services.supervision import DailyReport, Overview
 
-from .base import View, required
+from .base import View, required, scroll_column
 from .images import png_image
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
@@ -32,7 +32,7 @@ class SupervisorView(View):
         self.message.pack(side="left", padx=10)
         # The printed 日报 is shown beside the figures, once F9 has printed it.
         self.report_box = ctk.CTkFrame(self)
-        self.body = ctk.CTkScrollableFrame(self, fg_color="transparent")
+        self.body = scroll_column(self, fg_color="transparent")
         self.body.pack(side="left", fill="both", expand=True, padx=16, pady=(0, 12))
         self.overview: Overview | None = None
         self.outreach: OutreachOverview | None = None

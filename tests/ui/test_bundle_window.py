@@ -31,6 +31,16 @@ def test_kindergarten_bundle_is_one_checklist_one_verdict_and_linked_cases(count
     w.key("F3")
     w.pump(lambda: intake.id_number.get() == card.id_number, what="card read")
 
+    # The clerk first takes the canteen licence alone: its ID card is scanned, its form ticked.
+    w.type(intake.search, "食品经营许可")
+    w.press(intake.search, "Return")
+    w.pump(lambda: intake.matter is not None and intake.matter.code == "370702-XK-0002", what="single matter")
+    intake.scan_pages("M01", "申请人身份证")
+    w.pump(lambda: intake.page_labels["M01"].cget("text") == "已扫描 1 页", what="scan of the ID card")
+    intake.checklist.set_state("M02", "已收")
+
+    # Then sees it is part of opening a kindergarten, and takes the bundle instead.
+    intake.search.delete(0, "end")
     w.type(intake.search, "办幼儿园")
     listed = [intake.results.get(i) for i in range(intake.results.size())]
     assert listed[0] == "【一件事】幼儿园设立一件事（4个事项）"
@@ -45,13 +55,13 @@ def test_kindergarten_bundle_is_one_checklist_one_verdict_and_linked_cases(count
     assert sum("身份证" in name for name in rows.values()) == 1
     assert len(rows) == 18  # 22 rows across the four guides: three ID cards, two licences, two premises proofs
     assert set(intake.checklist.states) == set(rows)
-    assert all(var.get() == "缺" for var in intake.checklist.states.values())  # nothing ticked by position
+    # The same papers keep what was recorded (the ID card with its page); nothing is ticked by position.
+    ticked = {code for code, var in intake.checklist.states.items() if var.get() != "缺"}
+    assert ticked == {"SFZ", "食品经营许可申请书"}
+    assert intake.page_labels["SFZ"].cget("text") == "已扫描 1 页"
     assert "含：民办幼儿园设立审批、民办非企业单位成立登记、食品经营许可、" in intake.matter_info.cget("text")
     w.pump(lambda: "一次性告知" in intake.verdict.verdict.cget("text"), what="one notice for the whole bundle")
 
-    # The ID card is scanned once, for every member case that needs it.
-    intake.scan_pages("SFZ", "举办者身份证")
-    w.pump(lambda: intake.page_labels["SFZ"].cget("text") == "已扫描 1 页", what="scan of the shared ID card")
     w.key("F7")
     w.pump(lambda: intake.verdict.verdict.cget("text") == "将办理：受理", what="bundle accept verdict")
     assert "承诺办结" in intake.verdict.deadline.cget("text")
@@ -72,6 +82,16 @@ def test_kindergarten_bundle_is_one_checklist_one_verdict_and_linked_cases(count
     assert intake.checklist.pages["SFZ"] and intake.id_number.get() == card.id_number
     w.pump(lambda: intake.verdict.verdict.cget("text") == "将办理：受理", what="verdict after restore")
 
+    # F8: the bundle's one notice as it would print, nothing stored yet.
+    w.key("F8")
+    preview = w.pump(
+        lambda: intake.preview_window if intake.preview_window and intake.preview_window.winfo_exists() else None,
+        what="notice preview",
+    )
+    assert preview.title() == "预览：受理通知书"
+    preview.destroy()
+    intake.id_number.focus_set()
+
     w.key("F9")
     result = w.pump(lambda: win.view if isinstance(win.view, ResultView) else None, what="result view")
     bundle = result.result
@@ -84,6 +104,17 @@ def test_kindergarten_bundle_is_one_checklist_one_verdict_and_linked_cases(count
     assert result.shown_receipt == bundle.bundle_no  # the bundle's one receipt, no other case's
     assert result.shown_files == (bundle.notice_pdf,)
     assert not [d for d in drafts.drafts(clerk) if d.id == draft_id]  # the draft left with the cases
+    # The page scanned once is on each member case that asks for an ID card.
+    cards = {
+        m.matter_name: [line.pages for line in win.services.cases.detail(m.case_id).materials if "身份证" in line.name]
+        for m in bundle.members
+    }
+    assert cards == {
+        "民办幼儿园设立审批": [1],
+        "民办非企业单位成立登记": [1],
+        "食品经营许可": [1],
+        "公众聚集场所投入使用、营业前消防安全检查": [],
+    }
     _keep(w.screenshot("bundle-result.png"))
     w.press(result.home_button, "Return")
     w.pump(lambda: isinstance(win.view, HomeView), what="home view")

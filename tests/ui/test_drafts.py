@@ -20,6 +20,7 @@ from client.services.drafts import DraftService, IntakeSnapshot, MaterialSnapsho
 from client.ui.home import HomeView
 from client.ui.intake import IntakeView
 from client.ui.leave_dialog import KeyDialog
+from client.ui.result import ResultView
 from tests.ui.conftest import window_driver
 
 ID_NUMBER = "34052419800101001X"
@@ -164,6 +165,12 @@ def test_backspace_goes_back_and_an_empty_intake_leaves_without_asking(counter_w
     w.pump(lambda: _no_dialog(w) and win.root.focus_get() is not None, what="back in the intake")
     assert win.view is intake and intake.name.get() == NAME
     assert str(win.root.focus_get()).startswith(str(intake.name))  # the cursor where it was
+    # Logging out (or 切换用户 on the lock screen) right after a keystroke keeps that keystroke.
+    w.type(intake.name, "二")
+    clerk = win.clerk
+    win.log_out()
+    [draft] = _drafts(enrolled_runtime, clerk)
+    assert enrolled_runtime.services.drafts.load(draft.id, clerk).name == NAME + "二"
 
 
 def test_esc_in_the_preview_closes_only_the_preview(counter_window):
@@ -298,6 +305,11 @@ def test_a_killed_window_loses_nothing_typed(counter_window, enrolled_runtime, l
     assert (intake.id_number.get(), intake.name.get(), intake.matter.code) == (ID_NUMBER, NAME, CHANGE)
     assert intake.checklist.states["M02"].get() == "有误"
     assert intake.checklist.reasons["M02"].get() == "缺少经营者签字"
+    # F9 records the case (here a one-time notice) and the draft goes in the same transaction.
+    w.pump(lambda: "将办理" in intake.verdict.verdict.cget("text") and not intake.busy, what="verdict")
+    w.key("F9")
+    w.pump(lambda: isinstance(w.window.view, ResultView), what="result view")
+    assert services.drafts.drafts(clerk) == ()
 
 
 def test_drafts_of_an_earlier_shift_stay_listed_until_the_clerk_acts(counter_window, enrolled_runtime, live_server):
@@ -322,6 +334,11 @@ def test_drafts_of_an_earlier_shift_stay_listed_until_the_clerk_acts(counter_win
     assert row[0] == "昨日申请人" and row[4] == "上一班次留下"
     assert "1件为上一班次留下" in home.draft_list.title.cget("text")
     w.screenshot("home-drafts-earlier-shift.png")
+    win.root.geometry("1024x600")  # the smallest screen: the list still leaves room for the cases
+    w.settle(0.5)
+    assert home.draft_list.table.winfo_ismapped() and home.table.winfo_height() > 60
+    w.screenshot("home-drafts-1024x600.png")
+    win.root.geometry("1366x740")
     # Delete asks; Esc keeps it.
     home.draft_list.table.focus_force()
     w.settle(0.1)
@@ -367,6 +384,9 @@ def test_home_and_intake_are_built_once_per_login(counter_window, live_server):
     # The intake screen is built while the clerk looks at the home screen, before the first F2.
     w.pump(lambda: IntakeView in win.built, what="intake screen built in advance")
     built = win.built[IntakeView]
+    w.settle(0.2)
+    focus = win.root.focus_get()
+    assert focus is not None and str(focus).startswith(str(home))  # building it took no focus from home
     first = f2_to_idle()
     intake = win.view
     assert intake is built

@@ -70,6 +70,16 @@ def test_intake_fields_situations_and_materials_by_keys(tmp_path, counter_window
     w.type(intake.search, "xyz")
     w.press(intake.phone, "F4")
     assert _inside(w, intake.search) and _focus(w).selection_get() == "xyz"
+    # Shift+Tab from the search: the 帮办代办 switch, ringed; Space flips it (as F6 does anywhere).
+    _focus(w).event_generate("<Shift-KeyPress-Tab>")
+    w.window.root.update()
+    assert _focus(w) is intake.proxy_switch and intake.proxy_switch.cget("border_color") == FOCUS_COLOR
+    w.key("space")
+    assert intake.proxy and intake.proxy_switch.get()
+    w.key("space")
+    assert not intake.proxy and not intake.proxy_switch.get()
+    w.pump(lambda: not intake.busy, what="proxy agent looked up")
+    w.key("F4")
     _typed(w, "zdshbz")  # 最低生活保障, by pinyin initials, replacing the selection
     assert intake.search.get() == "zdshbz"
     assert intake.matters and intake.matters[0].name == "最低生活保障申请"

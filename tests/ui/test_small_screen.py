@@ -170,6 +170,8 @@ def cramped(root) -> list[str]:
             if not isinstance(c, tk.Toplevel) and c.winfo_ismapped() and c.winfo_manager() in ("pack", "grid")
         ]
         if isinstance(widget, CONTAINERS) and not isinstance(widget, COMPOSITES):
+            right = _box(widget)[2]
+            found.extend(f"{_name(c)} cut off at the right of {widget}" for c in children if _box(c)[2] > right + 1)
             boxes = [(c, _box(c)) for c in children]
             for i, (a, ba) in enumerate(boxes):
                 for b, bb in boxes[i + 1 :]:
