@@ -101,6 +101,20 @@ def autohide_scrollbar(column: ctk.CTkScrollableFrame) -> None:
     tk.Misc.bind(canvas, "<Configure>", update, add="+")
 
 
+def fit_height(column: ctk.CTkScrollableFrame, limit: Callable[[], int]) -> None:
+    """Keep a scrolled frame as tall as what it holds, up to `limit()` pixels; past that it
+    scrolls, so a long text cannot push the controls below it off a short window."""
+
+    def update(_event: object = None) -> None:
+        if not column.winfo_exists():
+            return
+        wanted = max(1, min(column.winfo_reqheight(), limit()))
+        if abs(column._parent_canvas.winfo_height() - wanted) > 1:  # no public handle in customtkinter
+            column.configure(height=wanted)
+
+    tk.Misc.bind(column, "<Configure>", update, add="+")
+
+
 def follow_focus(container: tk.Misc) -> None:
     """Tab into a field below a scrolled frame's visible part scrolls it into view: on a
     1024×600 screen the keyboard must reach what the eye cannot see yet."""

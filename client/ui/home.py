@@ -102,7 +102,7 @@ class HomeView(View):
             "F2": self.app.show_intake,
             "Shift-F2": self.draft_list.resume_newest,
             "F5": self.app.sync_now,
-            "F6": self.query.focus_set,
+            "F6": self.focus_query,
             "F11": self.app.show_diagnostics,
             "F12": self.app.show_settings,
         }
@@ -171,6 +171,12 @@ class HomeView(View):
         else:
             self.open_when_listed = True
             self.refresh()
+
+    def focus_query(self) -> None:
+        """F6: the search with its text selected, so the next number typed replaces the last one."""
+        self.query.focus_set()
+        self.query.select_range(0, "end")
+        self.query.icursor("end")
 
     def _query_typed(self, event: object) -> None:
         if getattr(event, "keysym", "") in ("Return", "KP_Enter", "Up", "Down"):
