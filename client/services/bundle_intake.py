@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypedDict
 
@@ -75,7 +75,7 @@ from .intake import (
     _material_status,
     material_state,
 )
-from .paperwork import OUTCOME_DOCUMENTS, acting_of
+from .paperwork import OUTCOME_DOCUMENTS, PaperResult, acting_of
 
 log = logging.getLogger(__name__)
 
@@ -305,11 +305,26 @@ class BundleIntakeService:
                     for kind in OUTCOME_DOCUMENTS[_paper_outcome(outcome)]
                 }
                 main = next(iter(numbers.values()), "")
-                for matter, member_draft in zip(plan.matters, plan.drafts, strict=True):
-                    case_id = str(uuid.uuid4())
-                    case_no = mint_case_no(
-                        identity.region_code, now.date(), identity.device_code, next_value(s, f"case_no:{now:%Y%m%d}")
+                # Every member's number first: each member's first event keeps the bundle's paper,
+                # which lists them all (a reprint from any member gives the bundle's paper).
+                minted = [
+                    (
+                        str(uuid.uuid4()),
+                        mint_case_no(
+                            identity.region_code,
+                            now.date(),
+                            identity.device_code,
+                            next_value(s, f"case_no:{now:%Y%m%d}"),
+                        ),
                     )
+                    for _m in plan.matters
+                ]
+                planned = [
+                    MemberCase(case_id, case_no, format_case_no(case_no), m.code, m.name, m.department, "", "")
+                    for (case_id, case_no), m in zip(minted, plan.matters, strict=True)
+                ]
+                record = _record(plan, bundle_no, planned)
+                for matter, member_draft, (case_id, case_no) in zip(plan.matters, plan.drafts, minted, strict=True):
                     link = BundleLink(
                         bundle_no, plan.bundle.code, plan.bundle.name, plan.verdict.member(matter.code), plan.deadline
                     )
@@ -326,7 +341,7 @@ class BundleIntakeService:
                         s,
                         case_id=case_id,
                         type_=composed.event_type,
-                        payload=composed.payload,
+                        payload={**composed.payload, PAPER_KEY: record.to_json()},
                         clerk=clerk.username,
                         device_id=identity.device_id,
                         now=now,
@@ -368,7 +383,7 @@ class BundleIntakeService:
             "bundle %s (%s, %d cases) %s by %s", bundle_no, plan.bundle.code, len(members), outcome, clerk.username
         )
         self.intake.on_new_event()
-        paths, printed, error = self._issue(plan, bundle_no, members)
+        paths, printed, error = self._issue(record)
         lead = members[0]
         return BundleResult(
             lead.case_id,
@@ -395,7 +410,6 @@ class BundleIntakeService:
         """The bundle's main notice as it would print now (title, PNG); nothing stored or numbered."""
         plan = self._plan(draft)
         now = self.intake.clock().replace(microsecond=0)
-        outcome = plan.verdict.decision.outcome
         lead_draft = plan.drafts[0]
         link = BundleLink(
             "预览", plan.bundle.code, plan.bundle.name, plan.verdict.member(plan.matters[0].code), plan.deadline
@@ -403,19 +417,42 @@ class BundleIntakeService:
         composed = self.intake._compose(
             lead_draft, clerk, "preview", "预览", now, lambda _k: "（预览，受理后编号）", bundle=link
         )
-        members = tuple(BundleMember(m.name, m.department, "（受理后编号）") for m in plan.matters)
-        title, pdf = self._documents(
-            plan, composed.case, composed.payload, "（预览）", members, "（预览，受理后编号）", outcome
-        )[0]
+        members = tuple(
+            MemberCase("", "（受理后编号）", "（受理后编号）", m.code, m.name, m.department, "", "")
+            for m in plan.matters
+        )
+        record = _record(plan, "（预览）", members)
+        title, pdf = self._documents(record, composed.case, composed.payload, "（预览，受理后编号）")[0]
         return title, self.intake.paperwork.preview_pdf(pdf)
 
-    # paper
-    def _issue(self, plan: _Plan, bundle_no: str, members: list[MemberCase]) -> tuple[list, bool, str]:
-        """One set of notices and one receipt for the bundle; failures are reported, not raised."""
+    def reprint(self, case_id: str) -> PaperResult:
+        """Reprint from any case: a member of a 一件事 gets the bundle's one receipt and notice
+        again (exactly as first printed), any other case its own paper."""
         paperwork = self.intake.paperwork
         with self.intake.store.sessions() as s:
-            case = s.get(Case, members[0].case_id)
-            assert case is not None  # stored in the transaction above
+            first = s.scalars(
+                select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq).limit(1)
+            ).first()
+            stored = (first.payload or {}).get(PAPER_KEY) if first is not None else None
+        if not stored:
+            return paperwork.reprint(case_id)
+        try:
+            record = BundleRecord.from_json(stored)
+        except (KeyError, TypeError, ValueError) as exc:
+            log.error("bundle paper record of %s unreadable: %s", case_id, exc)
+            raise ServiceError("该一件事的文书记录已损坏，无法重新打印，请联系管理员") from exc
+        paths, printed, error = self._issue(record)
+        return PaperResult(paths[0] if paths else None, printed, error, tuple(paths))
+
+    # paper
+    def _issue(self, record: BundleRecord) -> tuple[list, bool, str]:
+        """One set of notices and one receipt for the bundle; failures are reported, not raised."""
+        paperwork = self.intake.paperwork
+        lead_id = record.member_ids[0]
+        with self.intake.store.sessions() as s:
+            case = s.get(Case, lead_id)
+            if case is None:
+                raise ServiceError("未找到该一件事的办件，无法打印")
             _ = list(case.materials)
             s.expunge(case)
         with self.intake.store.sessions() as s:
@@ -423,18 +460,17 @@ class BundleIntakeService:
                 select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq).limit(1)
             ).first()
             payload = dict(first.payload) if first else {}
-        outcome = plan.verdict.decision.outcome
-        listed = tuple(BundleMember(m.matter_name, m.department, m.case_no) for m in members)
+        bundle_no = record.bundle_no
         errors, paths = [], []
         try:
-            for title, pdf in self._documents(plan, case, payload, bundle_no, listed, case.notice_no, outcome):
+            for title, pdf in self._documents(record, case, payload, case.notice_no):
                 paths.append(paperwork.write_document(f"{bundle_no}-{title}.pdf", pdf))
         except Exception as exc:  # font missing, disk full: the cases themselves are safe
             log.exception("notices for bundle %s failed", bundle_no)
             errors.append(clerk_message(exc, "文书生成失败，可在办件详情中重新打印"))
         printed = False
-        if outcome != REFUSE:  # a refusal hands the materials back: nothing was received
-            data, paper = self._receipt(plan, case, payload, bundle_no, listed, outcome)
+        if record.outcome != REFUSE:  # a refusal hands the materials back: nothing was received
+            data, paper = self._receipt(record, case, payload)
             try:
                 if paperwork.receipt_format == "A4":
                     paperwork.write_document(f"{bundle_no}-收件凭证.pdf", bundle_receipt_pdf(data, paper))
@@ -446,52 +482,45 @@ class BundleIntakeService:
                 errors.append(clerk_message(exc, "小票打印失败，请检查打印机后重新打印"))
         return paths, printed, "；".join(errors)
 
-    def _receipt(
-        self, plan: _Plan, case: Case, payload: dict, bundle_no: str, listed: tuple[BundleMember, ...], outcome: str
-    ) -> tuple[ReceiptData, BundlePaper]:
-        base = self.intake.paperwork.receipt_data(case, payload)
-        verdict = plan.verdict.decision
-        short = {sf.code for sf in verdict.shortfalls}
-        materials = tuple(
-            ReceiptMaterial(item.spec.name, item.spec.form, item.spec.copies, _item_status(item, short, outcome, plan))
-            for item in plan.items
-            if item.spec.necessity == "required" or _item_status(item, short, outcome, plan) != "missing"
-        )
-        promised = None if outcome == NOTIFY_MISSING else plan.deadline.due
-        data = replace(base, case_no=bundle_no, matter_name=plan.bundle.name, materials=materials, promised_by=promised)
-        return data, BundlePaper(bundle_no, plan.bundle.name, listed, promised, _concluded(plan))
+    def _query_url(self, bundle_no: str) -> str:
+        """The bundle's progress address: the office's query address with the bundle number,
+        built as a case's is (Paperwork), so the QR code follows the whole application."""
+        return self.intake.paperwork.templates().query_url(bundle_no)
 
-    def _documents(
-        self,
-        plan: _Plan,
-        case: Case,
-        payload: dict,
-        bundle_no: str,
-        listed: tuple[BundleMember, ...],
-        doc_no: str,
-        outcome: str,
-    ) -> list[tuple[str, bytes]]:
+    def _receipt(self, record: BundleRecord, case: Case, payload: dict) -> tuple[ReceiptData, BundlePaper]:
+        base = self.intake.paperwork.receipt_data(case, payload)
+        materials = tuple(ReceiptMaterial(m.name, m.form, m.copies, m.status) for m in record.materials if m.on_receipt)
+        data = replace(
+            base,
+            case_no=record.bundle_no,
+            matter_name=record.bundle_name,
+            materials=materials,
+            promised_by=record.paper.promised_by,
+            query_url=self._query_url(record.bundle_no),
+            concluded=record.outcome == CONCLUDE,
+        )
+        return data, record.paper
+
+    def _documents(self, record: BundleRecord, case: Case, payload: dict, doc_no: str) -> list[tuple[str, bytes]]:
         """(title, PDF) for every notice the bundle's verdict calls for, main one first."""
         paperwork = self.intake.paperwork
         templates = paperwork.templates()
         base = paperwork.receipt_data(case, payload)
-        verdict = plan.verdict.decision
         numbers = payload.get("documents") or {}
         received = case.received_at.date()
         acting = acting_of(case.applicant_id_type, payload)
-        promised = None if outcome in (NOTIFY_MISSING, REFUSE) else plan.deadline.due
-        paper = BundlePaper(bundle_no, plan.bundle.name, listed, promised, _concluded(plan))
+        paper = record.paper
+        bundle_no = record.bundle_no
+        query_url = self._query_url(bundle_no)
         common = _Parties(
             office_name=base.office_name,
             applicant_name=case.applicant_name,
             applicant_id_number=case.applicant_id_number,
-            matter_name=plan.bundle.name,
+            matter_name=record.bundle_name,
             acting=acting,
         )
-        short = {sf.code: sf for sf in verdict.shortfalls}
-        by_key = {item.key: item for item in plan.items}
         out: list[tuple[str, bytes]] = []
-        for kind in OUTCOME_DOCUMENTS[_paper_outcome(outcome)]:
+        for kind in OUTCOME_DOCUMENTS[_paper_outcome(record.outcome)]:
             no = numbers.get(kind, doc_no)
             sheet: NoticeSheet
             if kind == "acceptance":
@@ -501,14 +530,12 @@ class BundleIntakeService:
                         doc_no=no,
                         case_no=bundle_no,
                         received_on=received,
-                        decide_by=plan.deadline.due,
-                        query_url=base.query_url,
+                        decide_by=record.promised_by,
+                        query_url=query_url,
                         contact_phone=base.phone,
-                        legal_basis=verdict.basis,
+                        legal_basis=record.basis,
                         materials=tuple(
-                            i.spec.name
-                            for i in plan.items
-                            if _item_status(i, set(short), outcome, plan) in ("received", "waived", "pledged")
+                            m.name for m in record.materials if m.status in ("received", "waived", "pledged")
                         ),
                     ),
                     templates,
@@ -520,11 +547,11 @@ class BundleIntakeService:
                         doc_no=no,
                         issued_on=received,
                         case_no=bundle_no,
-                        query_url=base.query_url,
+                        query_url=query_url,
                         applicant_phone=case.applicant_phone,
                         requirements=tuple(
                             PledgedRequirement(name, f"本人承诺已具备“{name}”所证明的条件，内容真实")
-                            for name in verdict.pledged
+                            for name in record.pledged
                         ),
                     ),
                     templates,
@@ -536,13 +563,11 @@ class BundleIntakeService:
                     case_no=bundle_no,
                     received_on=received,
                     issued_on=received,
-                    supplement_by=verdict.supplement_by or plan.deadline.due,
+                    supplement_by=record.supplement_by or record.promised_by,
                     applicant_phone=case.applicant_phone,
-                    query_url=base.query_url,
+                    query_url=query_url,
                     pending=tuple(
-                        PendingMaterial(by_key[k].spec.name, by_key[k].spec.form, by_key[k].spec.copies)
-                        for k in short
-                        if k in by_key
+                        PendingMaterial(sf.name, sf.form, sf.copies) for sf in record.shortfalls if sf.listed
                     ),
                 )
                 sheet = (tolerant_notice_sheet if kind == "tolerant_notice" else tolerant_pledge_sheet)(
@@ -559,10 +584,9 @@ class BundleIntakeService:
                         contact_person=case.clerk,
                         contact_phone=base.phone,
                         issued_on=received,
-                        query_url=base.query_url,
+                        query_url=query_url,
                         materials=tuple(
-                            DefectiveMaterial(sf.name, sf.problem, _requirement(by_key.get(sf.code), plan))
-                            for sf in verdict.shortfalls
+                            DefectiveMaterial(sf.name, sf.problem, sf.requirement) for sf in record.shortfalls
                         ),
                     ),
                     templates,
@@ -575,14 +599,153 @@ class BundleIntakeService:
                         received_on=received,
                         issued_on=received,
                         case_no=bundle_no,
-                        reasons=verdict.reasons,
-                        competent_office=verdict.competent_office,
-                        query_url=base.query_url,
+                        reasons=record.reasons,
+                        competent_office=record.competent_office,
+                        query_url=query_url,
                     ),
                     templates,
                 )
             out.append((templates.kind(kind).title, render_bundle_sheet(sheet, paper)))
         return out
+
+
+PAPER_KEY = "bundle_paper"  # where each member's first event keeps the bundle's paper (BundleRecord)
+
+
+@dataclass(frozen=True)
+class PaperMaterial:
+    """A merged checklist row as the bundle's paper shows it."""
+
+    name: str
+    form: str
+    copies: int
+    status: str  # reports.receipt status: received / missing / tolerated / pledged / waived / defective
+    on_receipt: bool  # optional papers not brought are left off the receipt
+
+
+@dataclass(frozen=True)
+class PaperShortfall:
+    """A shortfall of the bundle's one verdict, listed once however many members need the paper."""
+
+    name: str
+    problem: str
+    requirement: str  # what to bring, and which member matters share it
+    form: str = "original"
+    copies: int = 1
+    listed: bool = True  # a row of the merged checklist (False: a member's own extra material)
+
+
+@dataclass(frozen=True)
+class BundleRecord:
+    """What the bundle's paper says, kept on every member's first event.
+
+    The bundle's receipt and notice are made from the merged checklist and the one verdict,
+    which no single member case holds; keeping them lets a reprint from any member's detail
+    give the bundle's paper exactly as first printed, whatever the catalog says later.
+    """
+
+    bundle_no: str
+    bundle_code: str
+    bundle_name: str
+    outcome: str
+    basis: str
+    promised_by: dt.date
+    members: tuple[BundleMember, ...]
+    member_ids: tuple[str, ...]
+    concluded: tuple[str, ...]
+    materials: tuple[PaperMaterial, ...]
+    shortfalls: tuple[PaperShortfall, ...] = ()
+    reasons: tuple[str, ...] = ()
+    competent_office: str = ""
+    supplement_by: dt.date | None = None
+    pledged: tuple[str, ...] = ()
+
+    @property
+    def paper(self) -> BundlePaper:
+        promised = None if self.outcome in (NOTIFY_MISSING, REFUSE) else self.promised_by
+        return BundlePaper(self.bundle_no, self.bundle_name, self.members, promised, self.concluded)
+
+    def to_json(self) -> dict:
+        return {
+            "bundle_no": self.bundle_no,
+            "bundle_code": self.bundle_code,
+            "bundle_name": self.bundle_name,
+            "outcome": self.outcome,
+            "basis": self.basis,
+            "promised_by": self.promised_by.isoformat(),
+            "members": [[m.matter_name, m.department, m.case_no] for m in self.members],
+            "member_ids": list(self.member_ids),
+            "concluded": list(self.concluded),
+            "materials": [[m.name, m.form, m.copies, m.status, m.on_receipt] for m in self.materials],
+            "shortfalls": [
+                [sf.name, sf.problem, sf.requirement, sf.form, sf.copies, sf.listed] for sf in self.shortfalls
+            ],
+            "reasons": list(self.reasons),
+            "competent_office": self.competent_office,
+            "supplement_by": self.supplement_by.isoformat() if self.supplement_by else None,
+            "pledged": list(self.pledged),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> BundleRecord:
+        return cls(
+            data["bundle_no"],
+            data["bundle_code"],
+            data["bundle_name"],
+            data["outcome"],
+            data["basis"],
+            dt.date.fromisoformat(data["promised_by"]),
+            tuple(BundleMember(*m) for m in data["members"]),
+            tuple(data["member_ids"]),
+            tuple(data["concluded"]),
+            tuple(PaperMaterial(*m) for m in data["materials"]),
+            tuple(PaperShortfall(*sf) for sf in data["shortfalls"]),
+            tuple(data["reasons"]),
+            data["competent_office"],
+            dt.date.fromisoformat(data["supplement_by"]) if data["supplement_by"] else None,
+            tuple(data["pledged"]),
+        )
+
+
+def _record(plan: _Plan, bundle_no: str, members: Sequence[MemberCase]) -> BundleRecord:
+    """The bundle's paper from the plan it was taken in with."""
+    verdict = plan.verdict.decision
+    outcome = verdict.outcome
+    short = {sf.code for sf in verdict.shortfalls}
+    by_key = {item.key: item for item in plan.items}
+    materials = []
+    for item in plan.items:
+        status = _item_status(item, short, outcome, plan)
+        on_receipt = item.spec.necessity == "required" or status != "missing"
+        materials.append(PaperMaterial(item.spec.name, item.spec.form, item.spec.copies, status, on_receipt))
+    shortfalls = tuple(
+        PaperShortfall(
+            sf.name,
+            sf.problem,
+            _requirement(by_key.get(sf.code), plan),
+            by_key[sf.code].spec.form if sf.code in by_key else "original",
+            by_key[sf.code].spec.copies if sf.code in by_key else 1,
+            sf.code in by_key,
+        )
+        for sf in verdict.shortfalls
+    )
+    return BundleRecord(
+        bundle_no,
+        plan.bundle.code,
+        plan.bundle.name,
+        outcome,
+        verdict.basis,
+        plan.deadline.due,
+        tuple(BundleMember(m.matter_name, m.department, m.case_no) for m in members),
+        tuple(m.case_id for m in members),
+        _concluded(plan),
+        tuple(materials),
+        shortfalls,
+        tuple(verdict.reasons),
+        verdict.competent_office,
+        verdict.supplement_by,
+        tuple(verdict.pledged),
+    )
 
 
 def _concluded(plan: _Plan) -> tuple[str, ...]:

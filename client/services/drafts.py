@@ -69,6 +69,7 @@ class IntakeSnapshot:
     competent_office: str = ""
     proxy: bool = False  # 帮办代办
     proxy_id: str = ""
+    visit: str = ""  # the service bus appointment this intake is taken in for ("" at the counter)
 
     @property
     def empty(self) -> bool:
@@ -128,6 +129,7 @@ class DraftSummary:
     updated_at: dt.datetime
     pages: int
     stale: bool  # left from before the clerk's current shift
+    visit: str = ""  # a service bus appointment: the draft comes back on that visit
 
     @property
     def label(self) -> str:
@@ -183,9 +185,18 @@ class DraftService:
                     row.updated_at,
                     len(snap.pages),
                     shift_start is not None and row.updated_at < shift_start,
+                    snap.visit,
                 )
             )
         return tuple(out)
+
+    def visit_drafts(self, clerk: Clerk) -> dict[str, DraftSummary]:
+        """The clerk's drafts of service bus visits by appointment (the newest where two exist)."""
+        found: dict[str, DraftSummary] = {}
+        for draft in self.drafts(clerk):
+            if draft.visit:
+                found.setdefault(draft.visit, draft)
+        return found
 
     def _matter_name(self, snap: IntakeSnapshot) -> str:
         try:

@@ -303,7 +303,12 @@ class OutreachService:
         return VISIT_OUTCOME.get(self.intake.preview(draft).decision.outcome, "refused")
 
     def record_visit(
-        self, appointment_id: str, draft: IntakeDraft, clerk: Clerk, signed: Signature | None = None
+        self,
+        appointment_id: str,
+        draft: IntakeDraft,
+        clerk: Clerk,
+        signed: Signature | None = None,
+        within: Callable[[Session, str, str, str, dt.datetime], None] | None = None,
     ) -> VisitResult:
         """Take the case in at the door and mark the appointment, in one transaction.
 
@@ -311,6 +316,7 @@ class OutreachService:
         signature pad), kept as a sealed PNG page and attached to the case. So does an
         immediate matter concluded at the door: its result is handed over there, and the
         signature is the applicant's receipt for it (recorded as 出件 with the case).
+        `within` joins the same transaction (the visit's draft leaves the store there).
         """
         appt = self.appointment(appointment_id)
         if appt.done:
@@ -360,6 +366,8 @@ class OutreachService:
                 device_id=self.identity().device_id,
                 now=now,
             )
+            if within is not None:
+                within(s, case_id, case_no, decided, now)
 
         accepted = self.intake.submit(draft, clerk, within=mark, signature=signature.sha256 if signature else "")
         done = self.appointment(appointment_id)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar, TypeVarTuple
 
 import customtkinter as ctk
 
-from .focus import keyboard_button
+from .focus import keyboard_button, scroll_into_view
 from .theme import EDGE, button_colors
 
 if TYPE_CHECKING:
@@ -38,25 +38,6 @@ def wrap_to_width(label: ctk.CTkLabel, container: tk.Misc, margin: int = 0) -> N
             label.configure(wraplength=width)
 
     container.bind("<Configure>", fit, add="+")
-
-
-def scroll_into_view(widget: tk.Misc, margin: int = 8) -> None:
-    """Scroll the scrolled frame holding `widget` just far enough that the widget shows."""
-    canvas = widget.master
-    while canvas is not None and not isinstance(canvas, tk.Canvas):
-        canvas = canvas.master
-    if canvas is None or not canvas.winfo_ismapped():
-        return
-    region = canvas.bbox("all")
-    if not region or region[3] <= canvas.winfo_height():
-        return
-    total = float(region[3])
-    top = canvas.canvasy(0)
-    y = widget.winfo_rooty() - canvas.winfo_rooty() + top
-    if y - margin < top:
-        canvas.yview_moveto(max(0.0, y - margin) / total)
-    elif y + widget.winfo_height() + margin > top + canvas.winfo_height():
-        canvas.yview_moveto((y + widget.winfo_height() + margin - canvas.winfo_height()) / total)
 
 
 def fit_columns(table: ttk.Treeview, columns: Sequence[tuple[str, str, int]], stretch: Collection[str] = ()) -> None:
@@ -99,20 +80,6 @@ def autohide_scrollbar(column: ctk.CTkScrollableFrame) -> None:
 
     tk.Misc.bind(column, "<Configure>", update, add="+")
     tk.Misc.bind(canvas, "<Configure>", update, add="+")
-
-
-def fit_height(column: ctk.CTkScrollableFrame, limit: Callable[[], int]) -> None:
-    """Keep a scrolled frame as tall as what it holds, up to `limit()` pixels; past that it
-    scrolls, so a long text cannot push the controls below it off a short window."""
-
-    def update(_event: object = None) -> None:
-        if not column.winfo_exists():
-            return
-        wanted = max(1, min(column.winfo_reqheight(), limit()))
-        if abs(column._parent_canvas.winfo_height() - wanted) > 1:  # no public handle in customtkinter
-            column.configure(height=wanted)
-
-    tk.Misc.bind(column, "<Configure>", update, add="+")
 
 
 def follow_focus(container: tk.Misc) -> None:

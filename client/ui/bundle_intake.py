@@ -143,9 +143,9 @@ class BundleMode:
             asked = "、".join(
                 m.matter_name for m in preview.members if any(code == m.matter_code for code, _s in q.asked_by)
             )
-            view.label(view.situation_box, f"{sit.question}（{asked}）", -1, wraplength=320, justify="left").pack(
-                anchor="w"
-            )
+            # Answered by number keys like a single matter's questions (Up/Down between them).
+            prompt = f"{sit.question}（{asked}；按1–{len(sit.options)}）"
+            view.label(view.situation_box, prompt, -1, wraplength=320, justify="left").pack(anchor="w")
             labels = {opt.label: opt.code for opt in sit.options}
             seg = ctk.CTkSegmentedButton(
                 view.situation_box,

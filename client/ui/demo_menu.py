@@ -17,7 +17,7 @@ import customtkinter as ctk
 
 from client.services.demo_cards import DemoCardService, SampleCard
 
-from .focus import ROW_HIGHLIGHT, frame_bind, take_focus
+from .focus import ROW_HIGHLIGHT, frame_bind, keyboard_button, take_focus
 from .theme import DEMO_COLOR, EDGE, GAP, MUTED_TEXT, TIGHT
 
 if TYPE_CHECKING:
@@ -143,16 +143,18 @@ def install_demo_cards(app: MainWindow, header: ctk.CTkFrame) -> DemoCardMenu | 
     if service is None:
         return None
     menu = DemoCardMenu(app, service)
-    ctk.CTkButton(
-        header,
-        text=f"演示：放卡（{OPEN_KEY}）",
-        command=menu.open,
-        font=app.theme.font(-1),
-        height=30,
-        width=0,
-        fg_color=DEMO_COLOR,
-        hover_color="#6b3a00",
-        text_color="white",
+    keyboard_button(
+        ctk.CTkButton(
+            header,
+            text=f"演示：放卡（{OPEN_KEY}）",
+            command=menu.open,
+            font=app.theme.font(-1),
+            height=30,
+            width=0,
+            fg_color=DEMO_COLOR,
+            hover_color="#6b3a00",
+            text_color="white",
+        )
     ).pack(side="left", padx=GAP)
     app.root.bind_all("<Control-K>", lambda _e: menu.open())
     for number, symbol in enumerate(SHIFTED_DIGITS[: len(menu.deck)], 1):

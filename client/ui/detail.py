@@ -17,6 +17,7 @@ from client.services.delivery import DeliveryResult, MailingDefaults, MailResult
 from client.services.transfer import Custody
 
 from .base import View, scroll_column
+from .focus import scroll_keys
 from .rating import RatingPrompt
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
@@ -47,7 +48,8 @@ class CaseDetailView(View):
         self.message.pack(side="left")
         self.bottom = bottom
         self.rating = RatingPrompt(self, self, case_id, stage="delivery")  # asked after 出件, above the bar
-        self.keys = {"Escape": self.leave, "F7": self.reprint, "F8": self.focus_delivery}
+        # PageUp/PageDown read a long timeline; Tab into a form below the fold scrolls it into view (focus.py).
+        self.keys = {"Escape": self.leave, "F7": self.reprint, "F8": self.focus_delivery, **scroll_keys(self.content)}
         self.recipient_id: ctk.CTkEntry | None = None
         self.tracking: ctk.CTkEntry | None = None
         self.load()
@@ -359,8 +361,10 @@ class CaseDetailView(View):
         self.message.configure(text=getattr(exc, "message", "操作失败，请重试"), text_color=ERROR_COLOR)
 
     def reprint(self) -> None:
+        # A member of a 一件事 reprints the bundle's one receipt and notice (bundles.reprint falls back).
+        bundles = self.services.bundles
         self.run_task(
-            self.services.paperwork.reprint,
+            bundles.reprint if bundles is not None else self.services.paperwork.reprint,
             self.case_id,
             on_done=lambda r: self.message.configure(
                 text=r.error or "已重新打印收件凭证并生成受理通知书", text_color=ERROR_COLOR if r.error else OK_COLOR

@@ -5,12 +5,14 @@ show where the focus is: a focused button or segmented choice gets a thick amber
 (FOCUS_COLOR, a colour no button uses), Enter or Space presses a focused button, and
 Left/Right or a digit picks a segment; an entry with the cursor in it gets the same ring.
 Ctrl+A selects the whole text of any entry (Tk's default moves to the start of the line,
-which no clerk expects).
+which no clerk expects). A control that gets the focus inside a scrolled column is scrolled
+into view: on a 1024×600 screen Tab must not go somewhere the eye cannot follow.
 """
 
 from __future__ import annotations
 
 import tkinter as tk
+import tkinter.ttk as ttk
 from collections.abc import Callable
 
 import customtkinter as ctk
@@ -20,6 +22,25 @@ FOCUS_WIDTH = 3
 ROW_HIGHLIGHT = "#fff1cc"  # the background of the focused row of a list made of frames
 
 DIGITS = tuple(str(n) for n in range(1, 10))
+
+
+def scroll_into_view(widget: tk.Misc, margin: int = 8) -> None:
+    """Scroll the scrolled frame holding `widget` just far enough that the widget shows."""
+    canvas = widget.master
+    while canvas is not None and not isinstance(canvas, tk.Canvas):
+        canvas = canvas.master
+    if canvas is None or not canvas.winfo_ismapped():
+        return
+    region = canvas.bbox("all")
+    if not region or region[3] <= canvas.winfo_height():
+        return
+    total = float(region[3])
+    top = canvas.canvasy(0)
+    y = widget.winfo_rooty() - canvas.winfo_rooty() + top
+    if y - margin < top:
+        canvas.yview_moveto(max(0.0, y - margin) / total)
+    elif y + widget.winfo_height() + margin > top + canvas.winfo_height():
+        canvas.yview_moveto((y + widget.winfo_height() + margin - canvas.winfo_height()) / total)
 
 
 def _exists(widget: tk.Misc) -> bool:
@@ -44,6 +65,7 @@ def keyboard_button(button: ctk.CTkButton) -> ctk.CTkButton:
             saved.setdefault("border_width", button.cget("border_width"))
             saved.setdefault("border_color", button.cget("border_color"))
             button.configure(border_width=FOCUS_WIDTH, border_color=FOCUS_COLOR)
+            scroll_into_view(button)
 
     def focus_out(_event: object) -> None:
         if _exists(button) and saved:
@@ -71,6 +93,7 @@ def keyboard_toggle(toggle: ctk.CTkSwitch | ctk.CTkCheckBox) -> ctk.CTkSwitch | 
             saved.setdefault("border_width", toggle.cget("border_width"))
             saved.setdefault("border_color", toggle.cget("border_color"))
             toggle.configure(border_width=FOCUS_WIDTH, border_color=FOCUS_COLOR)
+            scroll_into_view(toggle)
 
     def focus_out(_event: object) -> None:
         if _exists(toggle) and saved:
@@ -102,6 +125,7 @@ def keyboard_segments(
     def focus_in(_event: object) -> None:
         if _exists(segments):
             segments.configure(fg_color=FOCUS_COLOR)
+            scroll_into_view(segments)
 
     def focus_out(_event: object) -> None:
         if _exists(segments):
@@ -147,6 +171,17 @@ def keyboard_segments(
     return segments
 
 
+def scroll_keys(column: ctk.CTkScrollableFrame) -> dict[str, Callable[[], None]]:
+    """PageUp/PageDown for a screen's keys table: a scrolled column of text (a case's timeline,
+    the supervisor's figures) is read to its end without the mouse wheel."""
+    canvas = column._parent_canvas  # customtkinter offers no public handle
+
+    def page(step: int) -> Callable[[], None]:
+        return lambda: canvas.yview_scroll(step, "pages")
+
+    return {"Prior": page(-1), "Next": page(1)}
+
+
 def frame_bind(frame: tk.Misc, sequence: str, handler: Callable[[tk.Event[tk.Misc]], object]) -> None:
     """Bind on a CTk frame's own window (CTkFrame.bind goes to its canvas, which never has the focus)."""
     tk.Misc.bind(frame, sequence, handler, "+")
@@ -174,17 +209,25 @@ def _entry_ring(event: tk.Event[tk.Misc], on: bool) -> None:
         if not hasattr(outer, "_unfocused_border"):
             outer._unfocused_border = outer.cget("border_color")
         outer.configure(border_color=FOCUS_COLOR)
+        scroll_into_view(outer)
     elif hasattr(outer, "_unfocused_border"):
         outer.configure(border_color=outer._unfocused_border)
         del outer._unfocused_border
 
 
 def install_focus_defaults(root: tk.Misc) -> None:
-    """For the whole program (class bindings and option defaults, so widgets made later get them
-    too): Ctrl+A selects all in an entry, a CTk entry shows the ring while the cursor is in it, and
-    a list's focus border is the ring's colour."""
+    """For the whole program (class bindings, option and style defaults, so widgets made later get
+    them too): Ctrl+A selects all in an entry, a CTk entry shows the ring while the cursor is in it,
+    and a list's or a table's focus border is the ring's colour."""
     root.option_add("*Listbox.highlightColor", FOCUS_COLOR)
     root.option_add("*Listbox.highlightThickness", FOCUS_WIDTH - 1)
+    # A table (ttk, "clam" theme) has no focus highlight of its own: its frame turns the ring's colour.
+    ttk.Style(root).map(
+        "Cases.Treeview",
+        bordercolor=[("focus", FOCUS_COLOR)],
+        lightcolor=[("focus", FOCUS_COLOR)],
+        darkcolor=[("focus", FOCUS_COLOR)],
+    )
     for cls in ("Entry", "TEntry"):
         for sequence in ("<Control-a>", "<Control-A>"):
             root.bind_class(cls, sequence, _select_all)

@@ -56,7 +56,8 @@ AUTOSAVE_QUIET_S = 0.5  # typing is saved this long after the last change; mater
 
 class IntakeView(View):
     title = "受理"
-    keeps_draft = True  # an intake in progress is a draft (未完成的受理); a bus visit is not
+    keeps_draft = True  # an intake in progress is a draft (未完成的受理), at the counter and on the bus
+    leave_to, resume_at = "返回首页", "首页“未完成的受理”中"  # what the leave question says
 
     def __init__(self, app: MainWindow):
         super().__init__(app)
@@ -539,6 +540,10 @@ class IntakeView(View):
     def _drafts_on(self) -> bool:
         return self.keeps_draft and self.services.drafts is not None and self.app.clerk is not None
 
+    def untouched(self, snap: IntakeSnapshot) -> bool:
+        """Nothing the clerk would lose by leaving: no draft is kept (a bus visit: only the booking)."""
+        return snap.empty
+
     def snapshot(self) -> IntakeSnapshot:
         """The screen as plain values: what a draft keeps and restore() puts back."""
         panel = self.applicant
@@ -661,7 +666,7 @@ class IntakeView(View):
         if snap != self._seen:
             at_once = self._seen is not None and snap.materials != self._seen.materials
             self._seen, self._seen_at = snap, now
-        if snap == self._saved or snap.empty:
+        if snap == self._saved or self.untouched(snap):
             return
         if at_once or now - self._seen_at >= AUTOSAVE_QUIET_S:
             self._save(snap)
@@ -695,7 +700,7 @@ class IntakeView(View):
         if not self._drafts_on or self._draft_done or drafts is None or self.app.clerk is None:
             return
         snap = self.snapshot()
-        if snap.empty or snap == self._saved:
+        if self.untouched(snap) or snap == self._saved:
             return
         try:
             drafts.save(self.draft_id, self.app.clerk, snap)
@@ -708,7 +713,7 @@ class IntakeView(View):
         self._close_dialog()
         if self._drafts_on and not self._draft_done and not self._saving:
             snap = self.snapshot()
-            if not snap.empty and snap != self._saved:
+            if not self.untouched(snap) and snap != self._saved:
                 self._save(snap)
 
     def leave(self, then: Callable[[], None] | None = None, quitting: bool = False) -> None:
@@ -721,7 +726,7 @@ class IntakeView(View):
             go()
             return
         snap = self.snapshot()
-        if snap.empty:  # nothing typed: nothing to keep (an emptied draft goes too)
+        if self.untouched(snap):  # nothing typed: nothing to keep (an emptied draft goes too)
             if self._saved is not None:
                 self._discard(go)
             else:
@@ -735,6 +740,8 @@ class IntakeView(View):
             discard=lambda: self._discard(go),
             back=self._back,
             quitting=quitting,
+            away=self.leave_to,
+            resume_at=self.resume_at,
         )
 
     def _keep(self, snap: IntakeSnapshot, go: Callable[[], None]) -> None:

@@ -101,15 +101,23 @@ class KeyDialog(ctk.CTkToplevel):
 
 
 def ask_leave(
-    app: MainWindow, keep: Callable[[], None], discard: Callable[[], None], back: Callable[[], None], quitting: bool
+    app: MainWindow,
+    keep: Callable[[], None],
+    discard: Callable[[], None],
+    back: Callable[[], None],
+    quitting: bool,
+    away: str = "返回首页",
+    resume_at: str = "首页“未完成的受理”中",
 ) -> KeyDialog:
-    """Esc or closing the window in an intake: keep the draft (Enter), give it up (Esc), or go back."""
-    where = "关闭窗口" if quitting else "返回首页"
+    """Esc or closing the window in an intake: keep the draft (Enter), give it up (Esc), or go back.
+    `away` and `resume_at` name where Esc leads and where the draft is found again (a bus visit:
+    the run's list)."""
+    where = "关闭窗口" if quitting else away
     return KeyDialog(
         app,
         "离开受理",
         "本次受理尚未办结",
-        f"{where}前请选择：保留草稿，之后可在首页“未完成的受理”中继续（重新登录或重启后也在）；"
+        f"{where}前请选择：保留草稿，之后可在{resume_at}继续（重新登录或重启后也在）；"
         "或放弃本次受理，已填写的内容将被清除。",
         (
             (f"保留草稿并{where}（Enter）", "Return", "primary", keep),

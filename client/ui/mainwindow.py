@@ -22,6 +22,7 @@ from client.services.bundle import Services
 from client.services.drafts import IntakeSnapshot
 from client.services.hardware import DeviceState
 from client.services.intake import AcceptResult
+from client.services.outreach import PreparedIntake
 from client.services.preferences import CounterSettings
 from client.services.queue import QueuePanel as QueueState
 from client.services.shift import ShiftInfo
@@ -31,12 +32,13 @@ from .base import View
 from .demo_menu import install_demo_cards
 from .detail import CaseDetailView
 from .diagnostics import DiagnosticsView
-from .focus import install_focus_defaults
+from .focus import install_focus_defaults, keyboard_button
 from .home import HomeView
 from .intake import IntakeView
+from .leave_dialog import KeyDialog
 from .lock import LockOverlay
 from .login import LoginView
-from .outreach import OutreachView
+from .outreach import OutreachIntakeView, OutreachView
 from .result import ResultView
 from .settings import SettingsView
 from .shift import ShiftCloseView, ShiftOpenView
@@ -106,13 +108,15 @@ class MainWindow:
         self.heading.pack(side="left", padx=16, pady=6)
         self.who = ctk.CTkLabel(self.header, text="", font=self.theme.font())
         # 退出登录 (Ctrl+Shift+L) from home and the supervisor view, for every role; shown there only.
-        self.sign_out_button = ctk.CTkButton(
-            self.header,
-            text="退出登录（Ctrl+Shift+L）",
-            command=self.sign_out,
-            font=self.theme.font(-1),
-            height=30,
-            **button_colors("secondary"),
+        self.sign_out_button = keyboard_button(  # a Tab stop with the ring, like every button
+            ctk.CTkButton(
+                self.header,
+                text="退出登录（Ctrl+Shift+L）",
+                command=self.sign_out,
+                font=self.theme.font(-1),
+                height=30,
+                **button_colors("secondary"),
+            )
         )
         self.who.pack(side="right", padx=16)
         self.popup: ctk.CTkFrame | None = None  # a small panel over the view that takes the keys while open
@@ -220,6 +224,10 @@ class MainWindow:
         log.info("screen locked for %s", self.clerk.username)
         if self.demo_cards is not None:
             self.demo_cards.close()  # a panel left open would take the keys after unlocking
+        for dialog in [c for c in self.root.winfo_children() if isinstance(c, KeyDialog)]:
+            # A question left open (leave the intake?) would stay above the lock: answered as
+            # "go back", so nothing is discarded and the intake is there after unlocking.
+            dialog.choose(dialog.on_close)
         self.overlay = LockOverlay(self, self._unlocked, self._switch_user)
         self.overlay.show()
 
@@ -402,11 +410,39 @@ class MainWindow:
         def resumed(snapshot: IntakeSnapshot) -> None:
             if self.clerk is not clerk:  # logged out meanwhile
                 return
+            if snapshot.visit:  # a service bus visit: back on that appointment
+                self.open_visit(snapshot.visit, draft_id)
+                return
             view = self.reused(IntakeView)
             view.restore(snapshot, draft_id)
             self.show(view)
 
         self.runner.run(drafts.load, draft_id, clerk, on_done=resumed, on_error=self.show_error)
+
+    def open_visit(
+        self, appointment_id: str, draft_id: str = "", on_error: Callable[[BaseException], None] | None = None
+    ) -> None:
+        """A service bus appointment as an intake; with its draft, as the crew left it."""
+        outreach, drafts, clerk = self.services.outreach, self.services.drafts, self.clerk
+        if outreach is None or clerk is None:
+            self.flash("本机未启用直通车，无法继续该上门受理草稿", ERROR_COLOR)
+            return
+
+        def prepare() -> tuple[PreparedIntake, IntakeSnapshot | None]:
+            prepared = outreach.prepare(appointment_id)
+            kept = drafts.load(draft_id, clerk) if draft_id and drafts is not None else None
+            return prepared, kept
+
+        def opened(found: tuple[PreparedIntake, IntakeSnapshot | None]) -> None:
+            if self.clerk is not clerk:  # logged out meanwhile
+                return
+            prepared, kept = found
+            view = OutreachIntakeView(self, prepared)
+            if kept is not None:
+                view.resume(kept, draft_id)
+            self.show(view)
+
+        self.runner.run(prepare, on_done=opened, on_error=on_error or self.show_error)
 
     def show_result(self, result: AcceptResult, back: Callable[[], None] | None = None) -> None:
         if self.ticket_no:

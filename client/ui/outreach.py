@@ -2,21 +2,29 @@
 
 F5 downloads the run (before leaving, while in range); after that everything works
 offline. Enter opens the selected appointment as an intake with the applicant and the
-matter filled in; F7 records a visit that did not happen, with the reason.
+matter filled in; F7 records a visit that did not happen, with the reason (chosen by
+number key, then a note; Esc closes that panel). A visit left unfinished is a draft like any
+intake (the crew works all day away from the hall): its row says so, and Enter continues it
+on that visit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
 from client.domain.identity import IdCard
+from client.services.drafts import DraftSummary, IntakeSnapshot
 from client.services.intake import IntakeDraft
 from client.services.outreach import MISSED_REASONS, AppointmentView, PreparedIntake, RunView, Signature
 
 from .base import View, required, wrap_to_width
+from .focus import keyboard_segments
 from .intake import IntakeView
 from .signature import SignaturePad
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
@@ -44,6 +52,7 @@ class OutreachView(View):
         self.outreach = required(self.services.outreach, "outreach")
         self.run: RunView | None = None
         self.appointments: tuple[AppointmentView, ...] = ()
+        self.visit_drafts: dict[str, DraftSummary] = {}  # appointment → the crew's draft of that visit
         self.rows: dict[str, str] = {}
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16, pady=(12, 4))
@@ -64,7 +73,7 @@ class OutreachView(View):
         self.table.bind("<Double-1>", lambda _e: self.open_selected())
         self.table.bind("<Return>", lambda _e: self.open_selected())
         self._missed_panel()
-        hint = "回车：上门受理（读身份证核验本人）　F7：登记未办理　F5：下载行程　Esc：返回"
+        hint = "回车：上门受理（读身份证核验本人；有草稿时继续草稿）　F7：登记未办理　F5：下载行程　Esc：返回"
         self.message = self.label(self, hint, -1, wraplength=1200, justify="left")
         wrap_to_width(self.message, self, 40)
         self.message.pack(anchor="w", padx=18, pady=(0, 10))
@@ -77,12 +86,20 @@ class OutreachView(View):
         self.reasons = {label: code for code, label in MISSED_REASONS.items()}
         self.reason = ctk.CTkSegmentedButton(self.missed, values=list(self.reasons), font=self.theme.font(-1))
         self.reason.set(MISSED_REASONS["not_home"])
+        # From the keyboard: the panel opens on the reasons, 1–4 (or Left/Right) choose, Enter or
+        # Tab goes on to the note, Enter there records; Esc closes the panel, not the screen.
+        keyboard_segments(
+            self.reason,
+            lambda _label: None,
+            {"<Return>": lambda: self.reason_text.focus_set(), "<Escape>": self.hide_missed},
+        )
         self.reason.pack(side="left")
         self.reason_text = self.entry(self.missed, width=300, placeholder_text="说明（原因为“其他”时必填）")
         self.reason_text.pack(side="left", padx=10)
         self.reason_text.bind("<Return>", lambda _e: self.save_missed())
+        self.reason_text.bind("<Escape>", lambda _e: (self.hide_missed(), "break")[1])
         self.button(self.missed, "登记（Enter）", self.save_missed, height=36).pack(side="left")
-        self.button(self.missed, "取消", self.hide_missed, kind="secondary", height=36).pack(side="left", padx=10)
+        self.button(self.missed, "取消（Esc）", self.hide_missed, kind="secondary", height=36).pack(side="left", padx=10)
 
     def on_show(self) -> None:
         self.run_task(self.outreach.latest_run, self._date(), on_done=self._show_run, on_error=self._failed)
@@ -122,7 +139,17 @@ class OutreachView(View):
             return
         self.summary.configure(text=run.label)
         self.crew.configure(text=f"随车人员：{'、'.join(run.crew)}" + (f"　备注：{run.note}" if run.note else ""))
-        self.run_task(self.outreach.appointments, run.id, on_done=self._fill, on_error=self._failed)
+        self.run_task(self._listed, run.id, on_done=self._fill_listed, on_error=self._failed)
+
+    def _listed(self, run_id: str) -> tuple[tuple[AppointmentView, ...], dict[str, DraftSummary]]:
+        """The run's appointments and the crew member's drafts of them (on the worker)."""
+        drafts, clerk = self.services.drafts, self.app.clerk
+        kept = drafts.visit_drafts(clerk) if drafts is not None and clerk is not None else {}
+        return self.outreach.appointments(run_id), kept
+
+    def _fill_listed(self, listed: tuple[tuple[AppointmentView, ...], dict[str, DraftSummary]]) -> None:
+        appointments, self.visit_drafts = listed
+        self._fill(appointments)
 
     def _fill(self, appointments: tuple[AppointmentView, ...]) -> None:
         keep = self.table.selection()
@@ -136,6 +163,9 @@ class OutreachView(View):
                 + (f" {a.case_no_display}" if a.case_no_display else "")
                 + (f"（{a.reason_label}）" if a.reason_label else "")
             )
+            draft = self.visit_drafts.get(a.id)
+            if draft is not None and not a.done:
+                status += f" · 有草稿（{draft.updated_at:%H:%M}保存，回车继续）"
             iid = self.table.insert(
                 "",
                 "end",
@@ -164,12 +194,8 @@ class OutreachView(View):
         if appt.done:
             self._say(f"该预约已办理：{appt.outcome_label} {appt.case_no_display}", WARN_COLOR)
             return
-        self.run_task(
-            self.outreach.prepare,
-            appt.id,
-            on_done=lambda prepared: self.app.show(OutreachIntakeView(self.app, prepared)),
-            on_error=self._failed,
-        )
+        draft = self.visit_drafts.get(appt.id)
+        self.app.open_visit(appt.id, draft.id if draft is not None else "", on_error=self._failed)
 
     def ask_missed(self) -> None:
         """F7: the applicant was not met; say why."""
@@ -179,9 +205,9 @@ class OutreachView(View):
         if appt.done:
             self._say(f"该预约已办理：{appt.outcome_label}，不能登记未办理", WARN_COLOR)
             return
-        self.missed_title.configure(text=f"{appt.position}. {appt.name} 未办理原因：")
+        self.missed_title.configure(text=f"{appt.position}. {appt.name} 未办理原因（按1–{len(self.reasons)}）：")
         self.missed.pack(fill="x", padx=16, pady=(0, 6), before=self.message)
-        self.reason_text.focus_set()
+        self.reason.focus_set()
 
     def hide_missed(self) -> None:
         self.missed.pack_forget()
@@ -220,9 +246,12 @@ class OutreachIntakeView(IntakeView):
 
     F9 records the visit after the applicant signs on the pad: an immediate matter is
     concluded and its result handed over (出件, signed for); a promised one is carried back.
+    What the crew does beyond the booking is a draft naming the appointment: saved as they go,
+    asked on Esc and close, and continued from the run's list (or home) on that visit.
     """
 
     title = "直通车上门受理"
+    leave_to, resume_at = "返回行程", "直通车行程中该预约上（或首页“未完成的受理”中）"
 
     def __init__(self, app: MainWindow, prepared: PreparedIntake):
         super().__init__(app)
@@ -241,8 +270,10 @@ class OutreachIntakeView(IntakeView):
         self.banner = f"直通车预约（{appt.booked_via}）：{appt.address}。请读取身份证（F3）核验本人"
         self.message.configure(text=self.banner, text_color=WARN_COLOR)
         self.select_matter(prepared.matter_code)
-        self.keys["Escape"] = self.back
+        self.keys["Escape"] = self.leave  # asks first, like any intake; leads back to the run
         panel.on_card = self._verify  # the panel fills the fields in; then the card is checked against the booking
+        self.booking = self.snapshot()  # the appointment as downloaded: nothing of the crew's yet
+        self._start_autosave()
 
     def on_show(self) -> None:
         self.card_button.focus_set()
@@ -251,6 +282,21 @@ class OutreachIntakeView(IntakeView):
 
     def back(self) -> None:
         self.app.show_outreach()
+
+    def snapshot(self) -> IntakeSnapshot:
+        return replace(super().snapshot(), visit=self.prepared.appointment.id)
+
+    def untouched(self, snap: IntakeSnapshot) -> bool:
+        """Only the booking on screen: it is downloaded again with the run, no draft is kept."""
+        return snap.empty or snap == self.booking
+
+    def leave(self, then: Callable[[], None] | None = None, quitting: bool = False) -> None:
+        super().leave(then or self.app.show_outreach, quitting)
+
+    def resume(self, snap: IntakeSnapshot, draft_id: str) -> None:
+        """The crew's draft of this visit back on the screen (after Esc, a restart or a crash)."""
+        self.restore(snap, draft_id)
+        self.message.configure(text=f"已恢复草稿。{self.banner}", text_color=WARN_COLOR)
 
     def _verify(self, card: IdCard) -> None:
         warning = self.outreach.check_card(self.prepared.appointment, card.id_number, card.name)
@@ -286,8 +332,9 @@ class OutreachIntakeView(IntakeView):
 
     def _submit(self, draft: IntakeDraft, signed: Signature | None) -> None:
         self.accept_button.configure(state="disabled", text="正在办理…")
+        self._draft_done = True  # no autosave now: the draft goes with the visit's transaction
         self.run_task(
-            self.outreach.record_visit,
+            functools.partial(self.outreach.record_visit, within=self._draft_closer()),
             self.prepared.appointment.id,
             draft,
             self.app.current_clerk,

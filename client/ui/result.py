@@ -178,7 +178,12 @@ class ResultView(View):
                 if self.viewer is not None and self.viewer.winfo_exists():
                     self.viewer.lift()
                     return
-                reprint = None if bundle else (lambda: self.services.paperwork.reprint(case_id).error)
+                # A 一件事 prints again as the bundle's one paper (bundles.reprint), never a member's own.
+                printer = self.services.bundles if bundle and self.services.bundles else self.services.paperwork
+
+                def reprint() -> str:
+                    return printer.reprint(case_id).error
+
                 self.viewer = PdfViewer(self, notice_pdf, document_title(notice_pdf), reprint)
 
             thumb = ctk.CTkLabel(box, text="", image=png_image(notice, 340, high), cursor="hand2")

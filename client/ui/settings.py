@@ -1,4 +1,8 @@
-"""Settings (F12): server address, receipt format, font size, lock time, the window number and low-power mode."""
+"""Settings (F12): server address, receipt format, font size, lock time, the window number and low-power mode.
+
+Every field is a Tab stop in order: the receipt format is picked by 1–n or Left/Right, the
+low-power box flipped by Space, Ctrl+S saves from anywhere on the screen.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import customtkinter as ctk
 from client.services.preferences import RECEIPT_FORMATS, CounterSettings
 
 from .base import View, required, wrap_to_width
+from .focus import keyboard_segments, keyboard_toggle
 from .theme import ERROR_COLOR, OK_COLOR
 
 if TYPE_CHECKING:
@@ -28,6 +33,7 @@ class SettingsView(View):
         self.server.grid(row=0, column=1, sticky="w", pady=10)
         self.label(form, "收件凭证格式").grid(row=1, column=0, sticky="e", padx=12, pady=10)
         self.receipt = ctk.CTkSegmentedButton(form, values=list(RECEIPT_FORMATS.values()), font=self.theme.font())
+        keyboard_segments(self.receipt, lambda _label: None)  # Tab to it, then 1–n or Left/Right; read on save
         self.receipt.grid(row=1, column=1, sticky="w", pady=10)
         self.label(form, "字号（Ctrl+= / Ctrl+-）").grid(row=2, column=0, sticky="e", padx=12, pady=10)
         self.font_size = self.entry(form, width=80)
@@ -42,6 +48,7 @@ class SettingsView(View):
         self.low_power = ctk.CTkCheckBox(
             form, text="暂停后台自动同步和设备轮询（按F5仍可手动同步）", font=self.theme.font()
         )
+        keyboard_toggle(self.low_power)  # a Tab stop: Space flips it
         self.low_power.grid(row=5, column=1, sticky="w", pady=10)
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16)

@@ -1,5 +1,9 @@
 """开班 and 交班: the clerk opens a shift at a window after login, and hands over at the end
-(a summary on screen and on paper, then logged out)."""
+(a summary on screen and on paper, then logged out).
+
+交班 names the clerk's unfinished intakes (drafts) so none is forgotten: a number key goes back
+to one to finish it, and handing over anyway keeps them (listed as an earlier shift's next time).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import TYPE_CHECKING
 import customtkinter as ctk
 
 from client.services.auth import Clerk
+from client.services.drafts import DraftSummary
 from client.services.shift import ShiftInfo, ShiftSummary
 
 from .base import View, required, wrap_to_width
@@ -93,6 +98,9 @@ class ShiftCloseView(View):
         self.warnings = self.label(self.card, "", 1, True, justify="left", text_color=ERROR_COLOR, wraplength=1150)
         wrap_to_width(self.warnings, self.card, 40)
         self.warnings.pack(anchor="w", padx=16, pady=(4, 4))
+        self.drafts: tuple[DraftSummary, ...] = ()
+        self.drafts_note = self.label(self.card, "", 1, justify="left", text_color=WARN_COLOR, wraplength=1150)
+        wrap_to_width(self.drafts_note, self.card, 40)
         self.message = self.label(self.card, "", 1, justify="left", wraplength=1150)
         wrap_to_width(self.message, self.card, 40)
         self.message.pack(anchor="w", padx=16, pady=(4, 8))
@@ -104,6 +112,31 @@ class ShiftCloseView(View):
         self.back.pack(side="left", padx=10)
         self.keys = {"Return": self.hand_over, "Escape": self.app.show_home}
         self.run_task(self.shifts.summary, on_done=self._show, on_error=self._failed)
+        drafts, clerk = self.services.drafts, self.app.clerk
+        if drafts is not None and clerk is not None:
+            since = self.app.shift.opened_at if self.app.shift is not None else None
+            self.run_task(drafts.drafts, clerk, since, on_done=self._show_drafts, on_error=self.app.show_error)
+
+    def _show_drafts(self, drafts: tuple[DraftSummary, ...]) -> None:
+        """Each unfinished intake by applicant and matter; 1–9 go back to one to finish it."""
+        self.drafts = drafts
+        if not drafts or self.closed:
+            return
+        lines = [
+            f"！还有 {len(drafts)} 件未完成的受理（草稿）：按数字键返回继续办理；"
+            "交班后草稿保留，下次登录时列为上一班次留下"
+        ]
+        for i, d in enumerate(drafts[:9], 1):
+            earlier = "，上一班次留下" if d.stale else ""
+            lines.append(f"    {i}  {d.label}（最后保存 {d.updated_at:%m-%d %H:%M}{earlier}）")
+        if len(drafts) > 9:
+            lines.append(f"    另有 {len(drafts) - 9} 件，请返回首页（Esc）在“未完成的受理”中查看")
+        self.drafts_note.configure(text="\n".join(lines))
+        self.drafts_note.pack(anchor="w", padx=16, pady=(4, 4), before=self.message)
+        for i, d in enumerate(drafts[:9], 1):
+            self.keys[str(i)] = lambda d=d: self.app.resume_draft(d.id)
+        if self.confirm.cget("text") == "确认交班并打印（Enter）":  # not while handing over
+            self.confirm.configure(text="保留草稿并交班（Enter）")
 
     def _show(self, summary: ShiftSummary) -> None:
         self.headline.configure(text="交班小结" if self.closed else "交班小结（确认后打印并退出登录）")
@@ -136,6 +169,12 @@ class ShiftCloseView(View):
         self.confirm.configure(state="normal", text="返回登录（Enter）")
         self.back.pack_forget()
         self.keys = {"Return": self.hand_over, "Escape": self.hand_over}
+        if self.drafts:
+            self.drafts_note.configure(
+                text=f"未完成的受理 {len(self.drafts)} 件已保留："
+                + "；".join(d.label for d in self.drafts)
+                + "。下次登录后在首页“未完成的受理”中继续或放弃。"
+            )
         self.confirm.focus_set()
         if summary.printed:
             self.run_task(self.services.hardware.last_receipt_png, on_done=self._slip, on_error=lambda _exc: None)
@@ -148,5 +187,7 @@ class ShiftCloseView(View):
             ctk.CTkLabel(box, text="", image=png_image(png, 300, 240)).pack(padx=8, pady=8)
 
     def _failed(self, exc: BaseException) -> None:
-        self.confirm.configure(state="normal", text="确认交班并打印（Enter）")
+        self.confirm.configure(
+            state="normal", text="保留草稿并交班（Enter）" if self.drafts else "确认交班并打印（Enter）"
+        )
         self.message.configure(text=getattr(exc, "message", "交班失败，请重试"), text_color=ERROR_COLOR)

@@ -14,6 +14,7 @@ import customtkinter as ctk
 
 from client.services.outreach import Signature
 
+from .focus import keyboard_button
 from .theme import ERROR_COLOR, button_colors
 
 if TYPE_CHECKING:
@@ -59,14 +60,24 @@ class SignaturePad(ctk.CTkToplevel):
         self.message.pack(padx=16, anchor="w")
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16, pady=(4, 14))
-        self.confirm = ctk.CTkButton(bar, text=confirm, command=self.done, font=theme.font(1), height=40)
+        # Each a Tab stop with the ring (Enter on a focused one presses that one); the keys in
+        # their texts work from anywhere on the pad. Signing itself needs a finger, pen or mouse.
+        self.confirm = keyboard_button(
+            ctk.CTkButton(bar, text=confirm, command=self.done, font=theme.font(1), height=40)
+        )
         self.confirm.pack(side="right")
-        ctk.CTkButton(
-            bar, text="重签（Delete）", command=self.clear, font=theme.font(), height=40, **button_colors("secondary")
-        ).pack(side="right", padx=10)
-        ctk.CTkButton(
-            bar, text="取消（Esc）", command=self.destroy, font=theme.font(), height=40, **button_colors("secondary")
-        ).pack(side="left")
+        self.clear_button = keyboard_button(
+            ctk.CTkButton(
+                bar, text="重签（Delete）", command=self.clear, font=theme.font(), height=40, **button_colors("secondary")
+            )
+        )
+        self.clear_button.pack(side="right", padx=10)
+        self.cancel_button = keyboard_button(
+            ctk.CTkButton(
+                bar, text="取消（Esc）", command=self.destroy, font=theme.font(), height=40, **button_colors("secondary")
+            )
+        )
+        self.cancel_button.pack(side="left")
         self.bind("<Return>", lambda _e: self.done())
         self.bind("<Escape>", lambda _e: self.destroy())
         self.bind("<Delete>", lambda _e: self.clear())

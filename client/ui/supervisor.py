@@ -1,4 +1,6 @@
-"""Supervisor view (F9 on home, supervisors only): today's numbers, 黄牌/红牌, 差评."""
+"""Supervisor view (F9 on home, supervisors only): today's numbers, 黄牌/红牌, 差评.
+
+PageUp/PageDown scroll the figures on a short screen; the buttons are Tab stops."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from client.services.outreach import OutreachOverview
 from client.services.supervision import DailyReport, Overview
 
 from .base import View, required, scroll_column
+from .focus import scroll_keys
 from .images import png_image
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
@@ -38,7 +41,7 @@ class SupervisorView(View):
         self.outreach: OutreachOverview | None = None
         self.daily: DailyReport | None = None  # the last 日报 printed from this view
         self.printing = False
-        self.keys = {"F5": self.refresh, "F9": self.report, "Escape": self.app.show_home}
+        self.keys = {"F5": self.refresh, "F9": self.report, "Escape": self.app.show_home, **scroll_keys(self.body)}
         self.refresh()
 
     def refresh(self) -> None:

@@ -1,4 +1,7 @@
-"""补正 (F6 on a case): only the materials the applicant still owes, each with its problem."""
+"""补正 (F6 on a case): only the materials the applicant still owes, each with its problem.
+
+The screen opens with the keyboard on the first material (checklist.py's keys apply).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import customtkinter as ctk
 from client.services.supplement import SupplementForm, SupplementResult
 
 from .base import View, required, wrap_to_width
-from .checklist import MaterialChecklist
+from .checklist import KEY_HINT, MaterialChecklist
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ class SupplementView(View):
         self.problems = self.label(self, "", -1, wraplength=1250, justify="left")
         wrap_to_width(self.problems, self, 40)
         self.problems.pack(anchor="w", padx=18)
+        self.label(self, KEY_HINT, -3, text_color="gray40").pack(anchor="w", padx=18, pady=(4, 0))
         self.checklist = MaterialChecklist(self, self, lambda: None)
         self.checklist.pack(fill="both", expand=True, padx=16, pady=8)
         bottom = ctk.CTkFrame(self, fg_color="transparent")
@@ -59,6 +63,7 @@ class SupplementView(View):
             else "后台要求补正：请核对申请人带来的材料后确认"
         )
         self.checklist.fill(form.lacking, form.pledge_allowed)
+        self.checklist.focus_row()  # the keys work on the materials at once: 1 已收, S 扫描, Down …
 
     def back(self) -> None:
         self.app.show_case(self.case_id)

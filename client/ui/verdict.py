@@ -21,7 +21,7 @@ import customtkinter as ctk
 from client.domain.decisions import ACCEPT_TOLERANT, CONCLUDE, NOTIFY_MISSING, REFUSAL_REASONS, REFUSE
 from client.services.intake import IntakePreview
 
-from .base import fit_height, scroll_column, wrap_to_width
+from .base import wrap_to_width
 from .focus import FOCUS_COLOR, FOCUS_WIDTH
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR, style_list
 
@@ -39,15 +39,9 @@ class VerdictPanel(ctk.CTkFrame):
         self.verdict.pack(side="left")
         self.deadline = view.label(top, "", -1)
         self.deadline.pack(side="left", padx=16)
-        # The reasons can run to many lines; in a short window (1024×600) three show and the rest
-        # scroll, so the choices and the bottom bar stay on screen.
-        box = scroll_column(self, fg_color="transparent", height=20)
-        box.pack(fill="x", padx=6)
-        self.detail = view.label(box, "", -1, wraplength=1250, justify="left")
-        self.detail.pack(anchor="w")
-        wrap_to_width(self.detail, box, 24)
-        line = view.theme.tk_font(-1).metrics("linespace")
-        fit_height(box, lambda: line * (3 if self.winfo_toplevel().winfo_height() < 700 else 8) + 4)
+        self.detail = view.label(self, "", -1, wraplength=1250, justify="left")
+        self.detail.pack(anchor="w", padx=12)
+        wrap_to_width(self.detail, self, 24)
         choices = ctk.CTkFrame(self, fg_color="transparent")
         choices.pack(fill="x", padx=12, pady=(4, 8))
         view.label(choices, "容缺补齐期限", -1).pack(side="left", anchor="n", pady=2)

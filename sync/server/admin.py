@@ -117,6 +117,7 @@ class CaseRow:
     custody: str | None = None  # 帮办代办: who holds the originals (protocol.HOLDERS), None otherwise
     bundle_no: str | None = None  # 一件事: the number its linked cases share
     pages: tuple[str, ...] = ()  # sha256 of every scanned page the case names
+    due: dt.date | None = None  # the back office's deadline (a 一件事 member's is the bundle's)
 
     @property
     def acted_by(self) -> str:
@@ -437,4 +438,5 @@ def _case_row(c: Case) -> CaseRow:
         ((c.payload or {}).get("custody") or {}).get("holder"),
         c.bundle_no,
         tuple(c.blobs_expected or ()),
+        c.due,
     )

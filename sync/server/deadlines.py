@@ -7,6 +7,7 @@ pauses the clock: on resume the due date moves by the working days it lasted.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Literal
 
@@ -14,13 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from client.domain.catalog import Catalog
+from client.domain.bundles import bundle_deadline
+from client.domain.catalog import Bundle, Catalog
 from client.domain.deadlines import WorkCalendar, add_limit
 from client.domain.states import CaseState
 from sync import protocol
 
 from .db import Case, append_change, engine_for, utcnow
 from .publishing import current_calendar
+
+log = logging.getLogger(__name__)
 
 CST = dt.timezone(dt.timedelta(hours=8))
 NEAR_DUE_WORKING_DAYS = 2
@@ -42,13 +46,37 @@ def start_date(received_at: dt.datetime, server_now: dt.datetime) -> dt.date:
     return china_date(clamped)
 
 
-def due_date(catalog: Catalog, matter_code: str, start: dt.date, calendar: WorkCalendar) -> dt.date | None:
+def due_date(
+    catalog: Catalog, matter_code: str, start: dt.date, calendar: WorkCalendar, bundle_code: str | None = None
+) -> dt.date | None:
+    """The case's due date from the published catalog, never from the device's promise.
+
+    A member case of a 一件事 (`bundle_code`) is due when the bundle was promised to the
+    applicant (一件事承诺时限), the same date its one receipt printed, not by its own limit.
+    """
+    bundle = _bundle_of(catalog, bundle_code, matter_code) if bundle_code else None
+    if bundle is not None:
+        members = tuple(catalog.get(code) for code in bundle.matters)
+        return bundle_deadline(bundle, members, start, calendar).due
     matter = catalog.get(matter_code)
     if matter.handling == "promised" and matter.promised_limit > 0:
         return add_limit(start, matter.promised_limit, matter.promised_unit, calendar).due
     if matter.legal_limit > 0:
         return add_limit(start, matter.legal_limit, matter.legal_unit, calendar).due
     return start
+
+
+def _bundle_of(catalog: Catalog, bundle_code: str, matter_code: str) -> Bundle | None:
+    """The catalog's bundle when the matter is one of its members; else the case keeps its own limit."""
+    try:
+        bundle = catalog.bundle(bundle_code)
+    except KeyError:
+        log.warning("bundle %s not in the published catalog: case keeps its matter's own limit", bundle_code)
+        return None
+    if matter_code not in bundle.matters:
+        log.warning("matter %s is not a member of bundle %s: case keeps its own limit", matter_code, bundle_code)
+        return None
+    return bundle
 
 
 def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar) -> int:

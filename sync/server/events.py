@@ -515,7 +515,8 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
     case.agent_relation = parties.agent_relation
     case.received_at = payload.received_at
     case.promised_by = payload.promised_by
-    case.due = due_date(catalog, payload.matter_code, start_date(payload.received_at, batch.now), calendar)
+    start = start_date(payload.received_at, batch.now)
+    case.due = due_date(catalog, payload.matter_code, start, calendar, payload.bundle_code)
     case.payload = event.payload
     case.bundle_no = payload.bundle_no or None
     batch.expect_blobs(case, shas)
