@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar, TypeVarTuple
 
 import customtkinter as ctk
 
-from .focus import keyboard_button, scroll_into_view
+from .focus import keyboard_button
 from .theme import EDGE, button_colors
 
 if TYPE_CHECKING:
@@ -72,9 +72,12 @@ def autohide_scrollbar(column: ctk.CTkScrollableFrame) -> None:
         if not (canvas.winfo_exists() and bar.winfo_exists()):
             return
         needed = column.winfo_reqheight() > canvas.winfo_height() + 1
-        if needed and not bar.winfo_ismapped():
+        # Whether grid manages the bar, not whether it is mapped: a view built while hidden (the
+        # intake, prebuilt) can leave the bar drawn but unmanaged, lying over the rows' right edge.
+        shown = bar.winfo_manager() == "grid"
+        if needed and not shown:
             bar.grid()
-        elif not needed and bar.winfo_ismapped():
+        elif not needed and shown:
             bar.grid_remove()
             canvas.yview_moveto(0)
 
@@ -82,12 +85,42 @@ def autohide_scrollbar(column: ctk.CTkScrollableFrame) -> None:
     tk.Misc.bind(canvas, "<Configure>", update, add="+")
 
 
+def scroll_into_view(widget: tk.Misc, margin: int = 8) -> None:
+    """Scroll the scrolled frame holding `widget` just far enough that the widget shows."""
+    if not widget.winfo_exists():
+        return
+    widget.update_idletasks()  # a field just shown (the agent's) has no place until the layout runs
+    canvas = widget.master
+    while canvas is not None and not isinstance(canvas, tk.Canvas):
+        canvas = canvas.master
+    if canvas is None or not canvas.winfo_ismapped():
+        return
+    region = canvas.bbox("all")
+    if not region or region[3] <= canvas.winfo_height():
+        return
+    canvas.configure(scrollregion=region)  # the frame may have grown since customtkinter last set it
+    total = float(region[3])
+    top = canvas.canvasy(0)
+    y = widget.winfo_rooty() - canvas.winfo_rooty() + top
+    if y - margin < top:
+        canvas.yview_moveto(max(0.0, y - margin) / total)
+    elif y + widget.winfo_height() + margin > top + canvas.winfo_height():
+        canvas.yview_moveto((y + widget.winfo_height() + margin - canvas.winfo_height()) / total)
+
+
+def _scroll_when_settled(event: tk.Event[tk.Misc]) -> None:
+    """Scroll to the focused field now, and again once what the focus set off (a status line, a
+    row shown) has been laid out."""
+    event.widget.after_idle(scroll_into_view, event.widget)
+    event.widget.after(150, scroll_into_view, event.widget)
+
+
 def follow_focus(container: tk.Misc) -> None:
     """Tab into a field below a scrolled frame's visible part scrolls it into view: on a
     1024×600 screen the keyboard must reach what the eye cannot see yet."""
     for child in container.winfo_children():
         if not isinstance(child, ctk.CTkBaseClass):  # the Tk widget inside a CTk one takes the focus
-            child.bind("<FocusIn>", lambda e: scroll_into_view(e.widget), add="+")
+            child.bind("<FocusIn>", _scroll_when_settled, add="+")
         follow_focus(child)
 
 

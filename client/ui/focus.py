@@ -24,23 +24,11 @@ ROW_HIGHLIGHT = "#fff1cc"  # the background of the focused row of a list made of
 DIGITS = tuple(str(n) for n in range(1, 10))
 
 
-def scroll_into_view(widget: tk.Misc, margin: int = 8) -> None:
-    """Scroll the scrolled frame holding `widget` just far enough that the widget shows."""
-    canvas = widget.master
-    while canvas is not None and not isinstance(canvas, tk.Canvas):
-        canvas = canvas.master
-    if canvas is None or not canvas.winfo_ismapped():
-        return
-    region = canvas.bbox("all")
-    if not region or region[3] <= canvas.winfo_height():
-        return
-    total = float(region[3])
-    top = canvas.canvasy(0)
-    y = widget.winfo_rooty() - canvas.winfo_rooty() + top
-    if y - margin < top:
-        canvas.yview_moveto(max(0.0, y - margin) / total)
-    elif y + widget.winfo_height() + margin > top + canvas.winfo_height():
-        canvas.yview_moveto((y + widget.winfo_height() + margin - canvas.winfo_height()) / total)
+def _reveal(widget: tk.Misc) -> None:
+    """Once the layout has settled, scroll the scrolled column holding `widget` so it shows."""
+    from .base import scroll_into_view  # base builds on this module, so it is looked up here
+
+    widget.after_idle(scroll_into_view, widget)
 
 
 def _exists(widget: tk.Misc) -> bool:
@@ -65,7 +53,7 @@ def keyboard_button(button: ctk.CTkButton) -> ctk.CTkButton:
             saved.setdefault("border_width", button.cget("border_width"))
             saved.setdefault("border_color", button.cget("border_color"))
             button.configure(border_width=FOCUS_WIDTH, border_color=FOCUS_COLOR)
-            scroll_into_view(button)
+            _reveal(button)
 
     def focus_out(_event: object) -> None:
         if _exists(button) and saved:
@@ -93,7 +81,7 @@ def keyboard_toggle(toggle: ctk.CTkSwitch | ctk.CTkCheckBox) -> ctk.CTkSwitch | 
             saved.setdefault("border_width", toggle.cget("border_width"))
             saved.setdefault("border_color", toggle.cget("border_color"))
             toggle.configure(border_width=FOCUS_WIDTH, border_color=FOCUS_COLOR)
-            scroll_into_view(toggle)
+            _reveal(toggle)
 
     def focus_out(_event: object) -> None:
         if _exists(toggle) and saved:
@@ -125,7 +113,7 @@ def keyboard_segments(
     def focus_in(_event: object) -> None:
         if _exists(segments):
             segments.configure(fg_color=FOCUS_COLOR)
-            scroll_into_view(segments)
+            _reveal(segments)
 
     def focus_out(_event: object) -> None:
         if _exists(segments):
@@ -209,7 +197,7 @@ def _entry_ring(event: tk.Event[tk.Misc], on: bool) -> None:
         if not hasattr(outer, "_unfocused_border"):
             outer._unfocused_border = outer.cget("border_color")
         outer.configure(border_color=FOCUS_COLOR)
-        scroll_into_view(outer)
+        _reveal(outer)
     elif hasattr(outer, "_unfocused_border"):
         outer.configure(border_color=outer._unfocused_border)
         del outer._unfocused_border

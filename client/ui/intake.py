@@ -40,7 +40,7 @@ from .checklist import KEY_HINT, MaterialChecklist
 from .focus import keyboard_segments, keyboard_toggle
 from .images import png_image
 from .leave_dialog import KeyDialog, ask_leave
-from .theme import ERROR_COLOR, TIGHT, WARN_COLOR, button_colors, style_list
+from .theme import ERROR_COLOR, WARN_COLOR, button_colors, style_list
 from .verdict import VerdictPanel
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ class IntakeView(View):
         holder.grid(row=0, column=0, sticky="nsew", padx=(16, 6), pady=12)
         self.applicant = ApplicantPanel(holder, self, self.refill_checklist, lambda: self.search.focus_set())
         self.applicant.configure(fg_color="transparent")
-        self.applicant.pack(fill="both", expand=True, padx=(0, TIGHT))
+        self.applicant.pack(fill="both", expand=True)
         panel = self.applicant
         for note in (panel.id_status, panel.returning_info, panel.agent_status):
             wrap_to_width(note, holder, 40)
@@ -179,6 +179,7 @@ class IntakeView(View):
         self.search.bind("<Return>", lambda _e: self.choose_matter(0))
         self.results.bind("<Return>", lambda _e: self.choose_matter())
         self.results.bind("<Double-1>", lambda _e: self.choose_matter())
+        follow_focus(col)
         self.run_search()
 
     def focus_search(self) -> None:
@@ -298,6 +299,7 @@ class IntakeView(View):
             )
             self.answer_buttons[sit.code] = seg
             seg.pack(anchor="w", pady=(0, 4))
+        follow_focus(self.situation_box)  # a question below a short window's edge scrolls up when reached
         self.refill_checklist()
 
     def _answer_label(self, situation: str, labels: dict[str, str], label: str) -> None:

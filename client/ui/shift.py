@@ -7,6 +7,7 @@ to one to finish it, and handing over anyway keeps them (listed as an earlier sh
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import customtkinter as ctk
@@ -21,6 +22,9 @@ from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
 
 if TYPE_CHECKING:
     from .mainwindow import MainWindow
+
+MAX_DRAFTS = 9  # drafts named on 交班, each with its number key
+TALL = 700  # window height from which all MAX_DRAFTS are named
 
 
 class ShiftOpenView(View):
@@ -126,15 +130,17 @@ class ShiftCloseView(View):
             f"！还有 {len(drafts)} 件未完成的受理（草稿）：按数字键返回继续办理；"
             "交班后草稿保留，下次登录时列为上一班次留下"
         ]
-        for i, d in enumerate(drafts[:9], 1):
+        # Named one a line, 1–9 on a tall screen; on a short one (1024×600) three, so 交班 stays in view.
+        shown = drafts[: MAX_DRAFTS if self.app.root.winfo_height() >= TALL else 3]
+        for i, d in enumerate(shown, 1):
             earlier = "，上一班次留下" if d.stale else ""
             lines.append(f"    {i}  {d.label}（最后保存 {d.updated_at:%m-%d %H:%M}{earlier}）")
-        if len(drafts) > 9:
-            lines.append(f"    另有 {len(drafts) - 9} 件，请返回首页（Esc）在“未完成的受理”中查看")
+        if len(drafts) > len(shown):
+            lines.append(f"    另有 {len(drafts) - len(shown)} 件，请返回首页（Esc）在“未完成的受理”中查看")
         self.drafts_note.configure(text="\n".join(lines))
         self.drafts_note.pack(anchor="w", padx=16, pady=(4, 4), before=self.message)
-        for i, d in enumerate(drafts[:9], 1):
-            self.keys[str(i)] = lambda d=d: self.app.resume_draft(d.id)
+        for i, d in enumerate(shown, 1):
+            self.keys[str(i)] = functools.partial(self.app.resume_draft, d.id)
         if self.confirm.cget("text") == "确认交班并打印（Enter）":  # not while handing over
             self.confirm.configure(text="保留草稿并交班（Enter）")
 

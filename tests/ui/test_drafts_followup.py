@@ -1,6 +1,7 @@
 """Drafts beyond the counter's own intake, through the real window: the service bus's visit
-intake keeps drafts too (bound to its appointment), 交班 names the clerk's unfinished intakes,
-and the idle lock answers an open leave question with "go back".
+intake keeps drafts too (bound to its appointment, kept across a restart and a killed process),
+交班 names the clerk's unfinished intakes, and the idle lock answers an open leave question with
+"go back".
 
 Screenshots: outreach-intake-leave-dialog.png, outreach-run-draft.png, shift-close-drafts.png,
 lock-over-leave-question.png.
@@ -8,7 +9,13 @@ lock-over-leave-question.png.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 import time
 
 from client.ui.home import HomeView
@@ -18,28 +25,12 @@ from client.ui.outreach import OutreachIntakeView, OutreachView
 from client.ui.result import ResultView
 from client.ui.shift import ShiftCloseView
 from tests.ui.conftest import window_driver
+from tests.ui.test_drafts import _dialog, _no_dialog
 from tests.ui.test_outreach import PEOPLE, _card, _plan, _select
+from tests.ui.test_small_screen import SMALL, check_small
 
 CHANGE = "370702-XK-0020"  # 个体工商户变更登记
 CHANGE_NAME = "个体工商户变更登记"
-
-
-def _dialog(w) -> KeyDialog:
-    """The open question, once it holds the keyboard."""
-
-    def ready():
-        found = [c for c in w.window.root.winfo_children() if isinstance(c, KeyDialog) and c.winfo_exists()]
-        if found and found[0].winfo_viewable():
-            focus = w.window.root.focus_get()
-            if focus is not None and focus.winfo_toplevel() is found[0]:
-                return found[0]
-        return None
-
-    return w.pump(ready, what="the dialog holding the keyboard")
-
-
-def _no_dialog(w) -> bool:
-    return not any(isinstance(c, KeyDialog) and c.winfo_exists() for c in w.window.root.winfo_children())
 
 
 def _dialog_text(dialog: KeyDialog) -> str:
@@ -216,6 +207,17 @@ def test_shift_close_names_the_drafts_goes_back_to_one_and_keeps_them(counter_wi
     assert f"1  钱后到 · {CHANGE_NAME}" in note and f"2  赵先到 · {CHANGE_NAME}" in note
     assert view.confirm.cget("text") == "保留草稿并交班（Enter）"
     w.screenshot("shift-close-drafts.png")
+    # The smallest screen: the drafts named, 交班 and 返回 still in view.
+    win.root.geometry("{}x{}".format(*SMALL))
+    w.key("Escape")
+    w.pump(lambda: isinstance(win.view, HomeView), what="home")
+    small = _shift_close(w)
+    assert "1  钱后到" in small.drafts_note.cget("text")
+    assert check_small(w, "shift-close-drafts", small.confirm, small.back, small.drafts_note) == []
+    win.root.geometry("1366x740")
+    w.key("Escape")
+    w.pump(lambda: isinstance(win.view, HomeView), what="home")
+    view = _shift_close(w)
 
     # 2 goes back to the older draft, whole.
     w.key("2")
@@ -290,3 +292,73 @@ def test_the_idle_lock_answers_an_open_leave_question_with_go_back(counter_windo
     w.key("BackSpace")
     w.pump(lambda: _no_dialog(w), what="question gone")
     assert win.view is intake and intake.name.get() == "孙锁屏"
+
+
+CRASHING_VISIT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+
+    from client.app import ClientConfig, build_runtime
+    from client.services.auth import Clerk
+    from client.ui.mainwindow import MainWindow
+    from client.ui.outreach import OutreachIntakeView
+
+    data_dir, username, appointment_id = sys.argv[1:4]
+    runtime = build_runtime(ClientConfig(data_dir=Path(data_dir), demo=True, devices="none"))
+    window = MainWindow(runtime.services)
+    window.clerk = Clerk(username, "测试", "clerk", offline=True)
+    intake = OutreachIntakeView(window, runtime.services.outreach.prepare(appointment_id))
+    window.show(intake)
+    intake.phone.delete(0, "end")
+    intake.phone.insert(0, "13905369999")  # the applicant's new number, told at the door
+    intake.checklist.mark_all_received()
+    print("typed", flush=True)
+    window.run()  # until killed: no close, no dialog, no flush
+    """
+)
+
+
+def test_a_killed_bus_laptop_keeps_the_visit(counter_window, enrolled_runtime, live_server):
+    """The bus laptop's battery dies half-way through a visit (the process is killed): the
+    autosave had the draft in the store, and the run's list offers it again on that visit."""
+    _plan(live_server)
+    services = enrolled_runtime.services
+    services.outreach.load(dt.date.today())  # downloaded before leaving, as the crew does
+    clerk = services.auth.login(live_server.clerk, live_server.password)
+    [run] = services.outreach.runs()
+    appointment = next(a for a in services.outreach.appointments(run.id) if a.position == 2)
+    process = subprocess.Popen(
+        [sys.executable, "-c", CRASHING_VISIT, str(enrolled_runtime.store.path.parent), clerk.username, appointment.id],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=os.getcwd()),
+    )
+    try:
+        assert process.stdout.readline().strip() == "typed", process.stderr.read()
+        end = time.monotonic() + 30
+        saved = None
+        while time.monotonic() < end and saved is None:
+            found = services.drafts.visit_drafts(clerk).get(appointment.id)
+            if found is not None:
+                candidate = services.drafts.load(found.id, clerk)
+                if candidate.phone == "13905369999" and all(m.state == "received" for m in candidate.materials):
+                    saved = candidate
+            time.sleep(0.1)
+        assert saved is not None, "the laptop never saved the visit's draft"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+
+    w = counter_window
+    win = w.window
+    w.login()
+    view = _run(w)
+    w.pump(lambda: "有草稿" in _status(view, 2), what="the row shows the draft")
+    intake = _open(w, view, 2)
+    w.pump(lambda: intake.phone.get() == "13905369999", what="draft put back")
+    assert intake.prepared.appointment.id == appointment.id
+    assert intake.checklist.states and all(v.get() == "已收" for v in intake.checklist.states.values())
+    assert win.view is intake

@@ -302,6 +302,16 @@ def test_every_screen_works_at_1024_by_600(counter_window, enrolled_runtime, liv
     for row in rows:  # every material row can be brought into view and is then wholly visible
         if not scrolled_into_view(w, row):
             problems.append(f"intake: material row {row} not reachable by scrolling")
+    # The keyboard reaches what lies below the applicant column's visible part: the agent's fields.
+    intake.applicant.toggle_agent()  # opens them and puts the cursor in the agent's ID field
+    w.settle(0.3)
+    if not in_view(intake.applicant.agent_id):
+        problems.append("intake: the agent's ID field has the focus but is not scrolled into view")
+    intake.applicant.toggle_agent()
+    intake.id_number.focus_set()
+    w.settle(0.2)
+    if not in_view(intake.id_number):
+        problems.append("intake: back in the ID field, it is not scrolled into view")
     w.key("F10")
     w.settle(0.3)
     problems += [f"intake with the refusal list: {p}" for p in cramped(root)]

@@ -1,0 +1,381 @@
+"""Every screen besides the intake from the keyboard, with the focus visible (issue #15, point 2).
+
+Each test walks a screen by Tab and keys delivered where the focus is (WindowDriver.key), checks
+that each control is reached, shows the ring, and does its job when its key is pressed. The
+intake itself is walked in test_keyboard.py.
+Screenshots: docs/screenshots/keyboard-*.png."""
+
+from __future__ import annotations
+
+import tkinter.ttk as ttk
+
+from client.domain.identity import Applicant
+from client.services.intake import IntakeDraft, MaterialInput
+from client.services.outreach import MISSED_REASONS
+from client.services.preferences import RECEIPT_FORMATS
+from client.ui.checklist import RECEIVED
+from client.ui.detail import CaseDetailView
+from client.ui.diagnostics import DiagnosticsView
+from client.ui.focus import FOCUS_COLOR, ROW_HIGHLIGHT
+from client.ui.home import HomeView
+from client.ui.intake import IntakeView
+from client.ui.login import LoginView
+from client.ui.outreach import OutreachView
+from client.ui.settings import SettingsView
+from client.ui.signature import SignaturePad
+from client.ui.supervisor import SupervisorView
+from client.ui.supplement import SupplementView
+from tests.ui.test_outreach import _plan
+
+
+def _focus(w):
+    return w.window.root.focus_get()
+
+
+def _inside(w, widget) -> bool:
+    """The focus is on `widget` or on a window inside it (a CTk entry focuses its inner Tk entry)."""
+    focused = _focus(w)
+    return focused is not None and (focused is widget or str(focused).startswith(f"{widget}."))
+
+
+def _ringed(widget) -> bool:
+    """A button, switch or check box shows the focus ring round its border."""
+    return widget.cget("border_color") == FOCUS_COLOR and widget.cget("border_width") >= 3
+
+
+def _view(w, kind, ready=lambda v: True):
+    win = w.window
+    return w.pump(lambda: win.view if isinstance(win.view, kind) and ready(win.view) else None, what=kind.__name__)
+
+
+def test_settings_receipt_format_and_low_power_by_keys(counter_window):
+    w = counter_window
+    win = w.window
+    w.login()
+    w.key("F12")
+    view = _view(w, SettingsView, lambda v: v.server.get() and not v.busy)
+    w.pump(lambda: _inside(w, view.server), what="the cursor in the server field")
+    # Tab: the receipt format (ringed), digits pick; on to the three number fields.
+    w.key("Tab")
+    assert _focus(w) is view.receipt and view.receipt.cget("fg_color") == FOCUS_COLOR
+    formats = list(RECEIPT_FORMATS.values())
+    w.key("2")
+    assert view.receipt.get() == formats[1]
+    w.key("Left")
+    assert view.receipt.get() == formats[0]
+    w.key("Right")
+    assert view.receipt.get() == formats[1]
+    for entry in (view.font_size, view.lock_minutes, view.window):
+        w.key("Tab")
+        assert _inside(w, entry) and entry.cget("border_color") == FOCUS_COLOR
+    assert view.receipt.cget("fg_color") != FOCUS_COLOR  # the ring left with the focus
+    # The low-power box: a Tab stop with the ring, Space flips it.
+    w.key("Tab")
+    assert _focus(w) is view.low_power and _ringed(view.low_power)
+    before = bool(view.low_power.get())
+    w.key("space")
+    assert bool(view.low_power.get()) is not before
+    w.screenshot("keyboard-settings.png")
+    # Then 保存, pressed by Enter: what the keys chose is saved and applied.
+    w.key("Tab")
+    assert _focus(w) is view.save_button and _ringed(view.save_button)
+    assert not _ringed(view.low_power)
+    w.key("Return")
+    w.pump(lambda: "已保存" in view.message.cget("text"), what="saved")
+    saved = win.services.preferences.load()
+    assert RECEIPT_FORMATS[saved.receipt_format] == formats[1]
+    assert saved.low_power is not before
+    assert win.power_badge.cget("text") == ("省电模式（Ctrl+B）" if saved.low_power else "")
+    w.key("Tab")  # 返回, then Enter goes home
+    w.key("Return")
+    _view(w, HomeView)
+
+
+def _outreach(w):
+    win = w.window
+    home = w.login()
+    shifted = home.queue_panel is not None  # F8 is 重呼 while the queue runs; Shift+F8 opens the bus then
+    (win.root.focus_get() or win.root).event_generate("<KeyPress-F8>", state=1 if shifted else 0)
+    view = _view(w, OutreachView)
+    w.key("F5")
+    return w.pump(lambda: view.appointments and view, what="run loaded")
+
+
+def test_outreach_missed_reason_by_keys(counter_window, live_server):
+    _plan(live_server)
+    w = counter_window
+    view = _outreach(w)
+    # The list has the focus, shown by its frame in the ring's colour; Down goes to the third visit.
+    w.pump(lambda: _focus(w) is view.table, what="the run's list focused")
+    w.settle(0.1)
+    assert "focus" in view.table.state()
+    style = ttk.Style(w.window.root)
+    assert style.lookup("Cases.Treeview", "bordercolor", ("focus",)) == FOCUS_COLOR
+    first = view.table.selection()[0]
+    w.key("Down")
+    w.key("Down")
+    third = view.table.selection()[0]
+    assert third != first and view.selected().position == 3
+
+    # F7: the reasons, ringed, with the focus on them; Esc closes the panel only.
+    w.key("F7")
+    assert view.missed.winfo_ismapped()
+    assert _focus(w) is view.reason and view.reason.cget("fg_color") == FOCUS_COLOR
+    w.key("Escape")
+    assert not view.missed.winfo_ismapped() and _focus(w) is view.table
+    assert isinstance(w.window.view, OutreachView)
+
+    # Again: digits choose; Tab reaches the note, 登记 and 取消, each ringed.
+    w.key("F7")
+    labels = list(MISSED_REASONS.values())
+    w.key("3")
+    assert view.reason.get() == labels[2] == MISSED_REASONS["rescheduled"]
+    w.key("Tab")
+    assert _inside(w, view.reason_text) and view.reason_text.cget("border_color") == FOCUS_COLOR
+    assert view.reason.cget("fg_color") != FOCUS_COLOR
+    buttons = [c for c in view.missed.winfo_children() if c.winfo_class() == "Frame" and hasattr(c, "invoke")]
+    assert [b.cget("text") for b in buttons] == ["登记（Enter）", "取消（Esc）"]
+    for button in buttons:
+        w.key("Tab")
+        assert _focus(w) is button and _ringed(button)
+    # Back to the reasons (Shift+Tab thrice); Left picks the one before, Enter goes to the note.
+    for _ in range(3):
+        _focus(w).event_generate("<Shift-KeyPress-Tab>")
+        w.window.root.update()
+    assert _focus(w) is view.reason
+    w.key("Left")
+    assert view.reason.get() == labels[1]
+    w.key("Right")
+    w.key("Return")
+    assert _inside(w, view.reason_text)
+    view.reason_text.insert("end", "家属电话改约到28日")  # Chinese comes from the input method
+    w.screenshot("keyboard-outreach-missed.png")
+    w.key("Return")
+    w.pump(lambda: view.appointments[2].outcome == "missed", what="missed recorded")
+    assert view.appointments[2].reason_label == "改约：家属电话改约到28日"
+    assert not view.missed.winfo_ismapped() and _focus(w) is view.table
+
+
+def test_signature_pad_buttons_by_keys(counter_window):
+    w = counter_window
+    win = w.window
+    w.login()
+    w.key("F2")
+    intake = _view(w, IntakeView)
+    signed = []
+    pad = SignaturePad(intake, "王秀英：请确认", signed.append)
+    w.pump(lambda: _focus(w) is not None and _focus(w).winfo_toplevel() is pad, what="the pad has the keyboard")
+    # Tab reaches the three buttons, each ringed while focused.
+    reached = []
+    for _ in range(3):
+        w.key("Tab")
+        reached.append(_focus(w))
+        assert _ringed(_focus(w))
+    assert set(reached) == {pad.confirm, pad.clear_button, pad.cancel_button}
+    pad.draw([(40 + 6 * t, 110 + (t % 7) * 4) for t in range(40)])
+    w.pump(lambda: pad.strokes, what="a stroke")
+    pad.clear_button.focus_set()
+    w.settle(0.05)
+    print("FOCUS", _focus(w), pad.clear_button, pad.focus_get())
+    w.key("space")  # 重签 by its focused button: the ink goes, the pad stays
+    assert pad.strokes == [] and pad.winfo_exists()
+    pad.confirm.focus_set()
+    w.settle(0.05)
+    w.key("Return")  # nothing signed: refused with a message, not the intake's Enter
+    assert "请申请人在签名框内签名" in pad.message.cget("text") and signed == []
+    pad.draw([(40 + 6 * t, 110 + (t % 5) * 6) for t in range(50)])
+    w.screenshot("keyboard-signature-pad.png")
+    pad.cancel_button.focus_set()
+    w.settle(0.05)
+    w.key("Return")
+    w.pump(lambda: not pad.winfo_exists(), what="pad closed by 取消")
+    assert signed == [] and isinstance(win.view, IntakeView)
+
+
+def test_header_buttons_demo_card_menu_and_sign_out_by_tab(counter_window):
+    w = counter_window
+    win = w.window
+    w.login()
+    _view(w, HomeView)
+    demo = next(
+        (c for c in win.header.winfo_children() if hasattr(c, "invoke") and c.cget("text").startswith("演示：放卡")),
+        None,
+    )
+    assert demo is not None and win.demo_cards is not None  # the counter_window runs with virtual devices
+    # From the header's title, Tab reaches 退出登录 and then 演示：放卡, each ringed.
+    win.heading.focus_set()
+    w.settle(0.05)
+    w.key("Tab")
+    assert _focus(w) is win.sign_out_button and _ringed(win.sign_out_button)
+    w.key("Tab")
+    assert _focus(w) is demo and _ringed(demo) and not _ringed(win.sign_out_button)
+    # Enter opens the demo deck; Up/Down move the highlight; Esc closes it and the focus comes back.
+    w.key("Return")
+    menu = win.demo_cards
+    assert menu.is_open and _focus(w) is menu
+    w.key("Down")
+    assert menu.current == 1 and menu.rows[1].cget("fg_color") == ROW_HIGHLIGHT
+    w.screenshot("keyboard-demo-cards.png")
+    w.key("Escape")
+    assert not menu.is_open and _focus(w) is demo
+    # Shift+Tab back to 退出登录; Space signs out.
+    _focus(w).event_generate("<Shift-KeyPress-Tab>")
+    win.root.update()
+    assert _focus(w) is win.sign_out_button
+    w.key("space")
+    _view(w, LoginView)
+    assert win.clerk is None
+
+
+def test_diagnostics_buttons_by_tab(counter_window):
+    w = counter_window
+    win = w.window
+    w.login()
+    w.key("F11")
+    view = _view(w, DiagnosticsView, lambda v: v.checks and not v.busy)
+    buttons = [c for c in view.winfo_children()[0].winfo_children() if hasattr(c, "invoke")]
+    assert [b.cget("text") for b in buttons] == ["重新检查（F5）", "导出日志", "返回（Esc）"]
+    buttons[0].focus_set()
+    w.settle(0.05)
+    assert _ringed(buttons[0])
+    for button in buttons[1:]:
+        w.key("Tab")
+        assert _focus(w) is button and _ringed(button)
+    # 导出日志 by Enter: the folder is asked (here answered by the test) and the logs are written.
+    exported = []
+    view.ask_folder = lambda: exported.append(True) or ""
+    _focus(w).event_generate("<Shift-KeyPress-Tab>")
+    win.root.update()
+    assert _focus(w) is buttons[1]
+    w.key("Return")
+    assert exported == [True]
+    _focus(w).event_generate("<Shift-KeyPress-Tab>")
+    win.root.update()
+    w.key("Return")  # 重新检查
+    w.pump(lambda: view.checks and not view.busy, what="checked again")
+    w.screenshot("keyboard-diagnostics.png")
+    w.key("Tab")
+    w.key("Tab")
+    w.key("space")  # 返回
+    _view(w, HomeView)
+
+
+def test_supervisor_buttons_by_tab_and_page_keys(counter_window):
+    w = counter_window
+    win = w.window
+    root = win.root
+    root.geometry("1024x600")
+    w.settle(0.3)
+    w.login(w.hall.supervisor)
+    w.key("F9")
+    view = _view(w, SupervisorView, lambda v: v.overview is not None and not v.busy)
+    w.settle(0.3)
+    buttons = [c for c in view.winfo_children()[0].winfo_children() if hasattr(c, "invoke")]
+    assert [b.cget("text") for b in buttons] == ["刷新（F5）", "打印今日窗口日报（F9）", "返回（Esc）"]
+    buttons[0].focus_set()
+    w.settle(0.05)
+    for button in buttons[1:]:
+        w.key("Tab")
+        assert _focus(w) is button and _ringed(button)
+    # PageDown/PageUp read the figures to their end on a short screen.
+    canvas = view.body._parent_canvas
+    assert view.body.winfo_reqheight() > canvas.winfo_height(), "the figures fit: nothing to scroll"
+    assert canvas.yview()[0] == 0.0
+    w.key("Next")
+    assert canvas.yview()[0] > 0.0
+    w.key("Prior")
+    assert canvas.yview()[0] == 0.0
+    buttons[1].focus_set()
+    w.settle(0.05)
+    w.key("Return")  # 打印日报 from its focused button
+    w.pump(lambda: view.daily is not None, what="daily report printed")
+    w.screenshot("keyboard-supervisor.png")
+
+
+def test_supplement_opens_on_the_materials(counter_window, enrolled_runtime):
+    w = counter_window
+    win = w.window
+    w.login()
+    services = enrolled_runtime.services
+    matter = services.intake.matter("370702-XK-0001")
+    draft = IntakeDraft(
+        Applicant("王秀英", "身份证", "11010519491231002X"), matter.code, (MaterialInput("M01", received=True),)
+    )
+    case = services.intake.submit(draft, win.current_clerk)
+    win.show_case(case.case_id)
+    _view(w, CaseDetailView, lambda v: v.detail is not None)
+    w.key("F6")
+    view = _view(w, SupplementView, lambda v: v.form is not None)
+    checklist = view.checklist
+    first, second, *_ = list(checklist.rows)
+    # The first material has the keyboard at once, highlighted: the keys work without a click.
+    w.pump(lambda: checklist.focused_code() == first, what="the first material focused")
+    w.settle(0.1)
+    assert checklist.rows[first].cget("fg_color") == ROW_HIGHLIGHT
+    w.key("1")
+    assert checklist.states[first].get() == RECEIVED
+    w.key("Down")
+    assert checklist.focused_code() == second
+    w.key("1")
+    assert checklist.states[second].get() == RECEIVED
+    w.screenshot("keyboard-supplement.png")
+    w.key("F9")
+    detail = _view(w, CaseDetailView, lambda v: v.detail is not None)
+    assert detail.case_id == case.case_id
+
+
+def test_bundle_questions_by_number_keys(counter_window):
+    w = counter_window
+    w.login()
+    w.key("F2")
+    intake = _view(w, IntakeView)
+    w.type(intake.search, "我要开餐馆")
+    w.press(intake.search, "Return")
+    w.pump(lambda: intake.bundle_mode.active, what="bundle chosen")
+    questions = list(intake.answer_buttons.values())
+    assert questions, "the bundle asks situation questions"
+    # Enter on the bundle went to its first question, ringed; digits answer it.
+    first = questions[0]
+    assert _focus(w) is first and first.cget("fg_color") == FOCUS_COLOR
+    key = next(iter(intake.answer_buttons))
+    values = list(first.cget("values"))
+    w.key("2")
+    assert first.get() == values[1] and intake.bundle_mode.answers[key]
+    answered = intake.bundle_mode.answers[key]
+    w.key("1")
+    assert first.get() == values[0] and intake.bundle_mode.answers[key] != answered
+    # Down past the last question enters the merged materials.
+    for _ in questions:
+        w.key("Down")
+    w.settle(0.1)
+    assert intake.checklist.focused_code() == next(iter(intake.checklist.rows))
+    assert first.cget("fg_color") != FOCUS_COLOR
+    w.key("Up")
+    assert _focus(w) is questions[-1]
+    w.screenshot("keyboard-bundle-questions.png")
+
+
+def test_highlighted_material_clear_of_the_scrollbar_at_1024_by_600(counter_window):
+    w = counter_window
+    win = w.window
+    win.root.geometry("1024x600")
+    w.settle(0.3)
+    w.login()
+    w.key("F2")
+    intake = _view(w, IntakeView)
+    w.type(intake.search, "企业设立登记")
+    w.press(intake.search, "Return")
+    checklist = intake.checklist
+    w.pump(lambda: checklist.focused_code(), what="materials focused")
+    w.settle(0.4)
+    bar, canvas = checklist._scrollbar, checklist._parent_canvas
+    assert bar.winfo_ismapped() and bar.winfo_manager() == "grid"  # seven materials: the list scrolls
+    for code in (next(iter(checklist.rows)), list(checklist.rows)[-1]):
+        checklist.focus_row(code)
+        w.settle(0.2)
+        row = checklist.rows[code]
+        right = row.winfo_rootx() + row.winfo_width()
+        assert right <= bar.winfo_rootx(), f"row {code} ends at {right}, under the scrollbar at {bar.winfo_rootx()}"
+        assert right <= canvas.winfo_rootx() + canvas.winfo_width()
+    checklist.focus_row(next(iter(checklist.rows)))
+    w.screenshot("keyboard-materials-1024x600.png")
