@@ -324,10 +324,11 @@ def build_runtime(
         clock=clock,
         gate=sync_service.intake_refusal,
     )
+    bundles = BundleIntakeService(intake)
     services = Services(
         auth=AuthService(store, api, offline_days=readiness.offline_login_days, clock=clock),
         intake=intake,
-        bundles=BundleIntakeService(intake),
+        bundles=bundles,
         cases=CaseQueries(store, published.calendar, today=lambda: clock().date()),
         delivery=DeliveryService(store, identity, paperwork, wake, clock=clock),
         paperwork=paperwork,
@@ -335,7 +336,7 @@ def build_runtime(
         hardware=hardware,
         diagnostics=DiagnosticsService(store, api, hardware, config.data_dir / "logs"),
         preferences=preferences,
-        supplement=SupplementService(store, catalog_source, identity, paperwork, wake, clock=clock),
+        supplement=SupplementService(store, catalog_source, identity, paperwork, wake, clock=clock, bundles=bundles),
         ratings=RatingService(store, hardware, identity, wake, clock=clock),
         supervision=SupervisionService(
             lambda: StatisticsQueries(store, catalog_source()),

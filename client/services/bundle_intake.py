@@ -428,24 +428,19 @@ class BundleIntakeService:
     def reprint(self, case_id: str) -> PaperResult:
         """Reprint from any case: a member of a 一件事 gets the bundle's one receipt and notice
         again (exactly as first printed), any other case its own paper."""
-        paperwork = self.intake.paperwork
         with self.intake.store.sessions() as s:
-            first = s.scalars(
-                select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq).limit(1)
-            ).first()
-            stored = (first.payload or {}).get(PAPER_KEY) if first is not None else None
-        if not stored:
-            return paperwork.reprint(case_id)
-        try:
-            record = BundleRecord.from_json(stored)
-        except (KeyError, TypeError, ValueError) as exc:
-            log.error("bundle paper record of %s unreadable: %s", case_id, exc)
-            raise ServiceError("该一件事的文书记录已损坏，无法重新打印，请联系管理员") from exc
-        paths, printed, error = self._issue(record)
+            record = stored_record(s, case_id)
+        if record is None:
+            return self.intake.paperwork.reprint(case_id)
+        return self.issue(record)
+
+    def issue(self, record: BundleRecord, notices: bool = True) -> PaperResult:
+        """The bundle's paper as `record` says: its notices (unless `notices` is False) and one receipt."""
+        paths, printed, error = self._issue(record, notices)
         return PaperResult(paths[0] if paths else None, printed, error, tuple(paths))
 
     # paper
-    def _issue(self, record: BundleRecord) -> tuple[list, bool, str]:
+    def _issue(self, record: BundleRecord, notices: bool = True) -> tuple[list, bool, str]:
         """One set of notices and one receipt for the bundle; failures are reported, not raised."""
         paperwork = self.intake.paperwork
         lead_id = record.member_ids[0]
@@ -463,7 +458,7 @@ class BundleIntakeService:
         bundle_no = record.bundle_no
         errors, paths = [], []
         try:
-            for title, pdf in self._documents(record, case, payload, case.notice_no):
+            for title, pdf in self._documents(record, case, payload, case.notice_no) if notices else ():
                 paths.append(paperwork.write_document(f"{bundle_no}-{title}.pdf", pdf))
         except Exception as exc:  # font missing, disk full: the cases themselves are safe
             log.exception("notices for bundle %s failed", bundle_no)
@@ -529,7 +524,7 @@ class BundleIntakeService:
                         **common,
                         doc_no=no,
                         case_no=bundle_no,
-                        received_on=received,
+                        received_on=record.accepted_on or received,
                         decide_by=record.promised_by,
                         query_url=query_url,
                         contact_phone=base.phone,
@@ -609,13 +604,28 @@ class BundleIntakeService:
         return out
 
 
-PAPER_KEY = "bundle_paper"  # where each member's first event keeps the bundle's paper (BundleRecord)
+PAPER_KEY = "bundle_paper"  # where each member's events keep the bundle's paper (BundleRecord)
+
+
+def stored_record(s: Session, case_id: str) -> BundleRecord | None:
+    """The bundle's paper as last issued for a member case (intake, or the 补正 that accepted it);
+    None for a case taken in alone."""
+    for event in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq.desc())):
+        stored = (event.payload or {}).get(PAPER_KEY)
+        if stored:
+            try:
+                return BundleRecord.from_json(stored)
+            except (KeyError, TypeError, ValueError) as exc:
+                log.error("bundle paper record of %s unreadable: %s", case_id, exc)
+                raise ServiceError("该一件事的文书记录已损坏，无法重新打印，请联系管理员") from exc
+    return None
 
 
 @dataclass(frozen=True)
 class PaperMaterial:
     """A merged checklist row as the bundle's paper shows it."""
 
+    key: str  # the row's share key (BundleItem.key): the same paper on every member case
     name: str
     form: str
     copies: int
@@ -659,6 +669,7 @@ class BundleRecord:
     competent_office: str = ""
     supplement_by: dt.date | None = None
     pledged: tuple[str, ...] = ()
+    accepted_on: dt.date | None = None  # accepted after a one-time notice was answered (补正)
 
     @property
     def paper(self) -> BundlePaper:
@@ -676,7 +687,7 @@ class BundleRecord:
             "members": [[m.matter_name, m.department, m.case_no] for m in self.members],
             "member_ids": list(self.member_ids),
             "concluded": list(self.concluded),
-            "materials": [[m.name, m.form, m.copies, m.status, m.on_receipt] for m in self.materials],
+            "materials": [[m.key, m.name, m.form, m.copies, m.status, m.on_receipt] for m in self.materials],
             "shortfalls": [
                 [sf.name, sf.problem, sf.requirement, sf.form, sf.copies, sf.listed] for sf in self.shortfalls
             ],
@@ -684,6 +695,7 @@ class BundleRecord:
             "competent_office": self.competent_office,
             "supplement_by": self.supplement_by.isoformat() if self.supplement_by else None,
             "pledged": list(self.pledged),
+            "accepted_on": self.accepted_on.isoformat() if self.accepted_on else None,
         }
 
     @classmethod
@@ -704,6 +716,7 @@ class BundleRecord:
             data["competent_office"],
             dt.date.fromisoformat(data["supplement_by"]) if data["supplement_by"] else None,
             tuple(data["pledged"]),
+            dt.date.fromisoformat(data["accepted_on"]) if data.get("accepted_on") else None,
         )
 
 
@@ -717,7 +730,7 @@ def _record(plan: _Plan, bundle_no: str, members: Sequence[MemberCase]) -> Bundl
     for item in plan.items:
         status = _item_status(item, short, outcome, plan)
         on_receipt = item.spec.necessity == "required" or status != "missing"
-        materials.append(PaperMaterial(item.spec.name, item.spec.form, item.spec.copies, status, on_receipt))
+        materials.append(PaperMaterial(item.key, item.spec.name, item.spec.form, item.spec.copies, status, on_receipt))
     shortfalls = tuple(
         PaperShortfall(
             sf.name,

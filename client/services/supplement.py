@@ -11,19 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
+from sqlalchemy.orm import Session
+
 from client.domain.catalog import Catalog, MaterialSpec, Matter
+from client.domain.decisions import ACCEPT, BASIS_ACCEPT
 from client.domain.states import CaseState, check_transition
 from client.store.db import Store
 from client.store.journal import append_event, next_value
-from client.store.models import BlobEntry, Case
+from client.store.models import BlobEntry, Case, Material
 from client.store.settings import DeviceIdentity
 from sync import protocol
 
 from .auth import Clerk
+from .bundle_intake import PAPER_KEY, BundleIntakeService, BundleRecord, stored_record
 from .errors import ServiceError
 from .intake import RECEIVED_STATES, MaterialInput, RecordedStatus
 from .paperwork import Paperwork
@@ -50,6 +54,11 @@ class SupplementForm:
     lacking: tuple[MaterialSpec, ...]  # what is still to be brought, as the guide describes it
     problems: tuple[str, ...]  # what was wrong with each, in the same order
     pledge_allowed: bool
+    # 一件事: the whole bundle's shortfalls in one screen, each shared paper once (rows are
+    # keyed by share key); the supplement goes to every member case that needs it.
+    bundle_no: str = ""
+    bundle_name: str = ""
+    members: tuple[str, ...] = ()  # matter names of the member cases this supplement completes
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,16 @@ class SupplementResult:
     notice_pdf: Path | None
     printed: bool
     paper_error: str
+    supplemented: tuple[str, ...] = ()  # 一件事: the member case numbers that recorded it
+
+
+@dataclass
+class _Row:
+    """One paper a bundle still owes, and each member case's own material it stands for."""
+
+    spec: MaterialSpec  # code = the share key
+    problem: str
+    users: list[tuple[Case, Material]]
 
 
 class SupplementService:
@@ -71,9 +90,11 @@ class SupplementService:
         paperwork: Paperwork,
         on_new_event: Callable[[], None] = lambda: None,
         clock: Callable[[], dt.datetime] = dt.datetime.now,
+        bundles: BundleIntakeService | None = None,
     ):
         self.store, self.catalog, self.identity, self.paperwork = store, catalog, identity, paperwork
         self.on_new_event, self.clock = on_new_event, clock
+        self.bundles = bundles  # prints a 一件事's one paper after its supplement
 
     def form(self, case_id: str) -> SupplementForm:
         with self.store.sessions() as s:
@@ -82,6 +103,9 @@ class SupplementService:
                 raise ServiceError("未找到该办件")
             if CaseState(case.status) not in SUPPLEMENTABLE:
                 raise ServiceError("该办件当前状态不能补正")
+            record = stored_record(s, case_id) if self.bundles is not None else None
+            if record is not None:
+                return self._bundle_form(s, case, record)
             lacking = [m for m in case.materials if m.status in LACKING]
             matter = _matter(self.catalog(), case.matter_code)
             specs = tuple(_spec(matter, m.code, m.name, m.form, m.copies) for m in lacking)
@@ -97,7 +121,61 @@ class SupplementService:
                 bool(matter and matter.pledge),
             )
 
+    def _bundle_rows(self, s: Session, record: BundleRecord) -> tuple[list[Case], dict[str, _Row]]:
+        """The bundle's member cases open to 补正, and what they still owe merged by paper."""
+        catalog = self.catalog()
+        members: list[Case] = []
+        rows: dict[str, _Row] = {}
+        for member_id in record.member_ids:
+            member = s.get(Case, member_id)
+            if member is None or CaseState(member.status) not in SUPPLEMENTABLE:
+                continue
+            members.append(member)
+            matter = _matter(catalog, member.matter_code)
+            for m in member.materials:
+                if m.status not in LACKING:
+                    continue
+                spec = _spec(matter, m.code, m.name, m.form, m.copies)
+                row = rows.get(spec.share_key)
+                if row is None:
+                    rows[spec.share_key] = _Row(replace(spec, code=spec.share_key), _problem(member, m.code), [])
+                    row = rows[spec.share_key]
+                else:  # the strictest of its users, as the bundle's checklist asked it
+                    strict = row.spec
+                    row.spec = replace(
+                        strict,
+                        form="original" if "original" in (strict.form, spec.form) else strict.form,
+                        copies=max(strict.copies, spec.copies),
+                        pledgeable=strict.pledgeable and spec.pledgeable,
+                    )
+                row.users.append((member, m))
+        return members, rows
+
+    def _bundle_form(self, s: Session, case: Case, record: BundleRecord) -> SupplementForm:
+        members, rows = self._bundle_rows(s, record)
+        catalog = self.catalog()
+        owing = [c for c in members if any(m.status in LACKING for m in c.materials)]
+        matters = [_matter(catalog, c.matter_code) for c in owing]
+        return SupplementForm(
+            case.id,
+            record.bundle_no,
+            case.applicant_name,
+            record.bundle_name,
+            case.status,
+            tuple(row.spec for row in rows.values()),
+            tuple(row.problem for row in rows.values()),
+            bool(matters) and all(m is not None and m.pledge for m in matters),
+            record.bundle_no,
+            record.bundle_name,
+            tuple(c.matter_name for c in members if c in owing or c.status == CaseState.PENDING_SUPPLEMENT.value),
+        )
+
     def submit(self, case_id: str, inputs: tuple[MaterialInput, ...], clerk: Clerk) -> SupplementResult:
+        if self.bundles is not None:
+            with self.store.sessions() as s:
+                record = stored_record(s, case_id)
+            if record is not None:
+                return self._submit_bundle(record, inputs, clerk)
         now = self.clock().replace(microsecond=0)
         given = {i.code: i for i in inputs}
         with self.store.sessions.begin() as s:
@@ -105,20 +183,7 @@ class SupplementService:
             if case is None:
                 raise ServiceError("未找到该办件")
             for m in case.materials:
-                item = given.get(m.code)
-                if item is None or m.status not in LACKING:
-                    continue
-                if item.state in RECEIVED_STATES or (not item.state and item.received):
-                    m.status = "received"
-                elif item.state == "pledged":
-                    m.status = "pledged"
-                elif item.state == "elicense":
-                    m.status = "waived"
-                if item.pages:
-                    m.pages = [*(m.pages or []), *(pg.sha256 for pg in item.pages)]
-                    for pg in item.pages:
-                        if s.get(BlobEntry, pg.sha256) is None:
-                            s.add(BlobEntry(sha256=pg.sha256, size=pg.size))
+                _take(s, m, given.get(m.code))
             lacking = tuple(m.name for m in case.materials if m.status in LACKING)
             status = CaseState(case.status)
             accepted_now = status == CaseState.PENDING_SUPPLEMENT
@@ -133,39 +198,139 @@ class SupplementService:
                 )
                 case.notice_no = notice_no
             case.updated_at = now
-            payload = protocol.CaseSupplementedPayload(
-                case_no=case.case_no,
-                supplemented_at=now,
-                complete=not lacking,
-                clerk=clerk.username,
-                notice_no=notice_no,
-                materials=[
-                    protocol.MaterialPayload(
-                        code=m.code,
-                        name=m.name,
-                        status=cast(RecordedStatus, m.status),  # as intake recorded it, or received since
-                        form=m.form,
-                        copies=m.copies,
-                        blobs=list(m.pages or []),
-                    )
-                    for m in case.materials
-                ],
-            ).model_dump(mode="json")
             s.flush()
-            append_event(
-                s,
-                case_id=case_id,
-                type_=protocol.CASE_SUPPLEMENTED,
-                payload=payload,
-                clerk=clerk.username,
-                device_id=self.identity().device_id,
-                now=now,
-            )
+            self._record(s, case, now, clerk, notice_no, not lacking)
             case_no = case.case_no
         log.info("case %s supplemented by %s (accepted now: %s)", case_no, clerk.username, accepted_now)
         self.on_new_event()
         paper = self.paperwork.supplemented(case_id, with_notice=accepted_now)
         return SupplementResult(case_no, accepted_now, lacking, paper.notice_pdf, paper.printed, paper.error)
+
+    def _record(
+        self, s: Session, case: Case, now: dt.datetime, clerk: Clerk, notice_no: str, complete: bool, **extra
+    ) -> None:
+        """The case.supplemented event: the case's whole material list after the supplement."""
+        payload = protocol.CaseSupplementedPayload(
+            case_no=case.case_no,
+            supplemented_at=now,
+            complete=complete,
+            clerk=clerk.username,
+            notice_no=notice_no,
+            materials=[
+                protocol.MaterialPayload(
+                    code=m.code,
+                    name=m.name,
+                    status=cast(RecordedStatus, m.status),  # as intake recorded it, or received since
+                    form=m.form,
+                    copies=m.copies,
+                    blobs=list(m.pages or []),
+                )
+                for m in case.materials
+            ],
+        ).model_dump(mode="json")
+        append_event(
+            s,
+            case_id=case.id,
+            type_=protocol.CASE_SUPPLEMENTED,
+            payload={**payload, **extra},
+            clerk=clerk.username,
+            device_id=self.identity().device_id,
+            now=now,
+        )
+
+    def _submit_bundle(self, record: BundleRecord, inputs: tuple[MaterialInput, ...], clerk: Clerk) -> SupplementResult:
+        """One supplement for a whole 一件事: each shared paper taken once and recorded on every
+        member case that owed it; after a one-time notice the bundle is accepted as a whole,
+        with one acceptance notice and one receipt."""
+        assert self.bundles is not None  # only called with a bundle printer
+        now = self.clock().replace(microsecond=0)
+        given = {i.code: i for i in inputs}
+        with self.store.sessions.begin() as s:
+            members, rows = self._bundle_rows(s, record)
+            if not members:
+                raise ServiceError("该一件事当前没有可补正的办件")
+            owed = {c.id for row in rows.values() for c, _m in row.users}
+            for key, row in rows.items():
+                for _case, material in row.users:
+                    _take(s, material, given.get(key))
+            lacking = tuple(dict.fromkeys(m.name for c in members for m in c.materials if m.status in LACKING))
+            pending = [c for c in members if c.status == CaseState.PENDING_SUPPLEMENT.value]
+            accepted_now = bool(pending)
+            if accepted_now and lacking:
+                # The bundle is accepted as a whole or not at all; nothing is stored.
+                raise ServiceError("补正后仍缺少以下材料，一件事不能受理：" + "、".join(lacking))
+            notice_no = ""
+            if accepted_now:
+                notice_no = self.paperwork.document_number(
+                    "acceptance", now.year, next_value(s, self.paperwork.counter_name("acceptance", now.year))
+                )
+            statuses = _merged_statuses(self.catalog(), members)
+            paper = replace(
+                record,
+                materials=tuple(replace(m, status=statuses.get(m.key, m.status)) for m in record.materials),
+            )
+            if accepted_now:
+                paper = replace(paper, outcome=ACCEPT, basis=BASIS_ACCEPT, shortfalls=(), accepted_on=now.date())
+            touched = []
+            for case in members:
+                if case.id not in owed and case not in pending:
+                    continue
+                if case in pending:
+                    case.status = check_transition(CaseState(case.status), CaseState.ACCEPTED).value
+                    case.notice_no = notice_no
+                case.updated_at = now
+                s.flush()
+                extra = {PAPER_KEY: paper.to_json()} if accepted_now else {}
+                complete = not any(m.status in LACKING for m in case.materials)
+                self._record(s, case, now, clerk, notice_no if case in pending else "", complete, **extra)
+                touched.append(case.case_no)
+        log.info(
+            "bundle %s supplemented by %s on %d cases (accepted now: %s)",
+            record.bundle_no,
+            clerk.username,
+            len(touched),
+            accepted_now,
+        )
+        self.on_new_event()
+        printed = self.bundles.issue(paper, notices=accepted_now)
+        return SupplementResult(
+            record.bundle_no,
+            accepted_now,
+            lacking,
+            printed.notice_pdf,
+            printed.printed,
+            printed.error,
+            tuple(touched),
+        )
+
+
+def _take(s: Session, m: Material, item: MaterialInput | None) -> None:
+    """A material the case still owed, as the clerk marked it now (pages added, never replaced)."""
+    if item is None or m.status not in LACKING:
+        return
+    if item.state in RECEIVED_STATES or (not item.state and item.received):
+        m.status = "received"
+    elif item.state == "pledged":
+        m.status = "pledged"
+    elif item.state == "elicense":
+        m.status = "waived"
+    if item.pages:
+        m.pages = [*(m.pages or []), *(pg.sha256 for pg in item.pages)]
+        for pg in item.pages:
+            if s.get(BlobEntry, pg.sha256) is None:
+                s.add(BlobEntry(sha256=pg.sha256, size=pg.size))
+
+
+def _merged_statuses(catalog: Catalog, members: list[Case]) -> dict[str, str]:
+    """Each paper's status on the bundle's receipt now: still owed if any member still owes it."""
+    out: dict[str, str] = {}
+    for case in members:
+        matter = _matter(catalog, case.matter_code)
+        for m in case.materials:
+            key = _spec(matter, m.code, m.name, m.form, m.copies).share_key
+            if key not in out or m.status in LACKING:
+                out[key] = m.status
+    return out
 
 
 def _matter(catalog: Catalog, code: str) -> Matter | None:

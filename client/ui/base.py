@@ -102,10 +102,13 @@ def scroll_into_view(widget: tk.Misc, margin: int = 8) -> None:
     total = float(region[3])
     top = canvas.canvasy(0)
     y = widget.winfo_rooty() - canvas.winfo_rooty() + top
+    # The canvas scrolls in steps of its yscrollincrement (30 pixels on Linux): round away from the widget.
+    step = max(1, int(float(canvas.cget("yscrollincrement") or 1)))
     if y - margin < top:
-        canvas.yview_moveto(max(0.0, y - margin) / total)
+        canvas.yview_moveto(max(0.0, (y - margin) // step * step) / total)
     elif y + widget.winfo_height() + margin > top + canvas.winfo_height():
-        canvas.yview_moveto((y + widget.winfo_height() + margin - canvas.winfo_height()) / total)
+        below = y + widget.winfo_height() + margin - canvas.winfo_height()
+        canvas.yview_moveto(-(-below // step) * step / total)
 
 
 def _scroll_when_settled(event: tk.Event[tk.Misc]) -> None:

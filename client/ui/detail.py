@@ -7,6 +7,7 @@ After a hand-over the applicant is asked to rate it on the pad.
 
 from __future__ import annotations
 
+import tkinter as tk
 from typing import TYPE_CHECKING
 
 import customtkinter as ctk
@@ -38,7 +39,8 @@ class CaseDetailView(View):
         self.content.pack(fill="both", expand=True, padx=16, pady=(12, 0))
         bottom = ctk.CTkFrame(self, fg_color="transparent")
         bottom.pack(fill="x", padx=16, pady=12)
-        self.button(bottom, "返回（Esc）", self.app.show_home, kind="secondary", height=40).pack(side="right")
+        self.back_button = self.button(bottom, "返回（Esc）", self.app.show_home, kind="secondary", height=40)
+        self.back_button.pack(side="right")
         self.reprint_button = self.button(bottom, "重新打印（F7）", self.reprint, height=40, kind="secondary")
         self.reprint_button.pack(side="right", padx=10)
         # The hand-over actions, shown when the case allows them (see _render).
@@ -52,19 +54,24 @@ class CaseDetailView(View):
         self.keys = {"Escape": self.leave, "F7": self.reprint, "F8": self.focus_delivery, **scroll_keys(self.content)}
         self.recipient_id: ctk.CTkEntry | None = None
         self.tracking: ctk.CTkEntry | None = None
+        self.typed = False  # the clerk typed into a form of this render
         self.load()
 
     def leave(self) -> None:
         self.rating.leave()
         self.app.show_home()
 
+    def on_show(self) -> None:
+        self.back_button.focus_set()  # off the home list behind; Tab reaches every action from here
+
     def on_hide(self) -> None:
         self.rating.leave()
 
     def on_synced(self) -> None:
-        """Show the back office's news unless the clerk is typing into a form here."""
+        """Show the back office's news unless the clerk has typed into a form here (a changed
+        name or address counts too: the re-render would put the prefilled one back)."""
         typing = [w for w in (self.recipient_id, self.tracking) if w is not None and w.get().strip()]
-        if not typing:
+        if not typing and not self.typed:
             self.load()
 
     def load(self) -> None:
@@ -74,6 +81,7 @@ class CaseDetailView(View):
         self.detail = d
         self.recipient_id = None
         self.tracking = None
+        self.typed = False
         for key in ("F3", "F6", "F9", "F10"):
             self.keys.pop(key, None)
         for child in self.content.winfo_children():
@@ -209,6 +217,7 @@ class CaseDetailView(View):
         self.deliver_button = self.button(box, "确认出件", self.deliver, 1, height=38)
         self.deliver_button.grid(row=2, column=3, sticky="w", pady=(4, 12))
         self.recipient_id.bind("<Return>", lambda _e: self.deliver())
+        self._watch(self.recipient_name, self.recipient_id)
         self.keys["F3"] = self.read_recipient_card
 
     def _mail_box(self, d: CaseDetail) -> None:
@@ -232,10 +241,19 @@ class CaseDetailView(View):
         self.mail_button = self.button(box, "确认邮寄", self.mail, 1, height=38)
         self.mail_button.grid(row=4, column=1, sticky="w", pady=(4, 12))
         self.tracking.bind("<Return>", lambda _e: self.mail())
+        self._watch(self.tracking, self.mail_name, self.address)
         self.keys["F10"] = self.focus_mail
         # The applicant's known address (or the one the service bus visited), for the clerk to
         # confirm. Not a run_task: a lookup for a convenience must not make the view busy for F8/F10.
         self.app.runner.run(self.services.delivery.mail_address, self.case_id, on_done=self._mailing_defaults)
+
+    def _watch(self, *entries: ctk.CTkEntry) -> None:
+        def typed(event: tk.Event[tk.Misc]) -> None:
+            if event.char.isprintable() and event.char or event.keysym in ("BackSpace", "Delete"):
+                self.typed = True  # a function key (F8, F10) moving the focus here is not typing
+
+        for entry in entries:
+            entry.bind("<KeyPress>", typed, add="+")
 
     def _mailing_defaults(self, known: MailingDefaults) -> None:
         if not self.winfo_exists() or self.tracking is None:

@@ -26,7 +26,8 @@ class DiagnosticsView(View):
         self.ask_folder = lambda: filedialog.askdirectory(title="选择日志导出位置（如U盘）")
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16, pady=12)
-        self.button(bar, "重新检查（F5）", self.refresh, height=40).pack(side="left")
+        self.refresh_button = self.button(bar, "重新检查（F5）", self.refresh, height=40)
+        self.refresh_button.pack(side="left")
         self.button(bar, "导出日志", self.export, kind="secondary", height=40).pack(side="left", padx=10)
         self.button(bar, "返回（Esc）", self.app.show_home, kind="secondary", height=40).pack(side="right")
         self.rows = ctk.CTkFrame(self)
@@ -37,6 +38,9 @@ class DiagnosticsView(View):
         self.checks: tuple[Check, ...] = ()
         self.keys = {"F5": self.refresh, "Escape": self.app.show_home}
         self.refresh()
+
+    def on_show(self) -> None:
+        self.refresh_button.focus_set()  # the keyboard leaves the home screen behind; Tab goes on
 
     def refresh(self) -> None:
         for child in self.rows.winfo_children():

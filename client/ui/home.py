@@ -87,7 +87,7 @@ class HomeView(View):
         self.list_title.pack(side="left", padx=(2, 0))
         list_head.pack(fill="x", padx=EDGE, pady=(GAP, TIGHT))
         self.draft_list = DraftList(self, before=list_head)  # 未完成的受理, shown while there are any
-        self.table = self.table_view(COLUMNS, pady=(0, 12))
+        self.table = self.table_view(COLUMNS, pady=(0, 12), stretch=("applicant", "matter"))  # case numbers whole
         self.table.tag_configure("overdue", background="#f8d7da", foreground="#8b0000")
         self.table.tag_configure("near", background="#fff3cd")
         self.table.bind("<Double-1>", lambda _e: self.open_selected())

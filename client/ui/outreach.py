@@ -102,6 +102,7 @@ class OutreachView(View):
         self.button(self.missed, "取消（Esc）", self.hide_missed, kind="secondary", height=36).pack(side="left", padx=10)
 
     def on_show(self) -> None:
+        self.load_button.focus_set()  # off the home screen behind; the list takes it once filled
         self.run_task(self.outreach.latest_run, self._date(), on_done=self._show_run, on_error=self._failed)
 
     def on_synced(self) -> None:

@@ -18,7 +18,7 @@ import customtkinter as ctk
 from .base import scroll_column
 from .focus import keyboard_button
 from .images import png_image
-from .theme import EDGE, ERROR_COLOR, GAP, OK_COLOR, TIGHT, WARN_COLOR, button_colors
+from .theme import BUTTON_HEIGHT, EDGE, ERROR_COLOR, GAP, OK_COLOR, TIGHT, WARN_COLOR, button_colors
 
 if TYPE_CHECKING:
     from .base import View
@@ -52,7 +52,12 @@ class PdfViewer(ctk.CTkToplevel):
         self.position.pack(side="left", padx=GAP)
         self.close_button = keyboard_button(
             ctk.CTkButton(
-                bar, text="关闭（Esc）", command=self.close, font=theme.font(), height=36, **button_colors("secondary")
+                bar,
+                text="关闭（Esc）",
+                command=self.close,
+                font=theme.font(),
+                height=BUTTON_HEIGHT,
+                **button_colors("secondary"),
             )
         )
         self.close_button.pack(side="right")
@@ -62,7 +67,7 @@ class PdfViewer(ctk.CTkToplevel):
                 text="打印（Ctrl+P）",
                 command=self.print_again,
                 font=theme.font(),
-                height=36,
+                height=BUTTON_HEIGHT,
                 **button_colors("primary"),
             )
         )

@@ -155,6 +155,10 @@ class ShiftCloseView(View):
             self.confirm.configure(state="normal")
             self.confirm.focus_set()
 
+    def on_show(self) -> None:
+        if not self.closed and self.confirm.cget("state") == "disabled":
+            self.back.focus_set()  # off the home screen behind, until the figures enable 确认交班
+
     def hand_over(self) -> None:
         if self.closed:
             self.app.show_login()

@@ -28,7 +28,8 @@ class SupervisorView(View):
         self.supervision = required(self.services.supervision, "supervision")
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=16, pady=12)
-        self.button(bar, "刷新（F5）", self.refresh, kind="secondary", height=40).pack(side="left")
+        self.refresh_button = self.button(bar, "刷新（F5）", self.refresh, kind="secondary", height=40)
+        self.refresh_button.pack(side="left")
         self.button(bar, "打印今日窗口日报（F9）", self.report, height=40).pack(side="left", padx=10)
         self.button(bar, "返回（Esc）", self.app.show_home, kind="secondary", height=40).pack(side="right")
         self.message = self.label(bar, "", -1)
@@ -43,6 +44,9 @@ class SupervisorView(View):
         self.printing = False
         self.keys = {"F5": self.refresh, "F9": self.report, "Escape": self.app.show_home, **scroll_keys(self.body)}
         self.refresh()
+
+    def on_show(self) -> None:
+        self.refresh_button.focus_set()  # the keyboard leaves the home screen behind
 
     def refresh(self) -> None:
         self.run_task(self.supervision.overview, on_done=self._show, on_error=self._failed)

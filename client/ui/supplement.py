@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
+from client.domain.bundles import format_bundle_no
 from client.services.supplement import SupplementForm, SupplementResult
 
 from .base import View, required, wrap_to_width
@@ -56,6 +57,11 @@ class SupplementView(View):
     def _show(self, form: SupplementForm) -> None:
         self.form = form
         self.heading.configure(text=f"补正：{form.matter_name} · {form.applicant_name}")
+        if form.bundle_no:  # 一件事: one screen for the whole bundle, each shared paper once
+            self.heading.configure(
+                text=f"补正：{form.bundle_name}（{format_bundle_no(form.bundle_no)}）· {form.applicant_name}"
+                f"\n本次补正一并记入：{'、'.join(form.members)}"
+            )
         self.problems.configure(
             text="需补交或修改："
             + "；".join(f"{spec.name}（{problem}）" for spec, problem in zip(form.lacking, form.problems))
@@ -107,6 +113,12 @@ class SupplementView(View):
         self.app.sync_now()
         self.app.show_case(self.case_id)
         text = "补正完成，已受理并打印受理通知书" if result.accepted_now else "补正材料已收取"
+        if result.supplemented:
+            text = (
+                f"一件事补正完成，{len(result.supplemented)}个办件已一并受理，已打印受理通知书"
+                if result.accepted_now
+                else f"一件事补正材料已收取，已记入{len(result.supplemented)}个办件"
+            )
         self.app.flash(
             text + (f"；{result.paper_error}" if result.paper_error else ""),
             WARN_COLOR if result.paper_error else OK_COLOR,

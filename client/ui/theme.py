@@ -67,7 +67,6 @@ EDGE = 16  # a view's content from the window's edge
 GAP = 10  # between controls in a row, between a row and the next block
 TIGHT = 6  # inside a group: a label and its field, a row's small buttons
 BUTTON_HEIGHT = 40  # the bottom bar's buttons
-SMALL_BUTTON_HEIGHT = 28  # a row's buttons (扫描, 导入, 读证)
 
 
 def button_colors(kind: str) -> dict[str, object]:

@@ -7,12 +7,18 @@ Screenshots: docs/screenshots/keyboard-*.png."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import tkinter.ttk as ttk
 
+import pytest
+
+from client.domain.catalog import Bundle, load_sample_catalog
 from client.domain.identity import Applicant
 from client.services.intake import IntakeDraft, MaterialInput
 from client.services.outreach import MISSED_REASONS
 from client.services.preferences import RECEIPT_FORMATS
+from client.store.models import Case
 from client.ui.checklist import RECEIVED
 from client.ui.detail import CaseDetailView
 from client.ui.diagnostics import DiagnosticsView
@@ -25,6 +31,7 @@ from client.ui.settings import SettingsView
 from client.ui.signature import SignaturePad
 from client.ui.supervisor import SupervisorView
 from client.ui.supplement import SupplementView
+from sync.server import publishing
 from tests.ui.test_outreach import _plan
 
 
@@ -164,7 +171,8 @@ def test_signature_pad_buttons_by_keys(counter_window):
     intake = _view(w, IntakeView)
     signed = []
     pad = SignaturePad(intake, "王秀英：请确认", signed.append)
-    w.pump(lambda: _focus(w) is not None and _focus(w).winfo_toplevel() is pad, what="the pad has the keyboard")
+    w.pump(lambda: _focus(w) is pad, what="the pad has the keyboard")
+    w.settle(0.2)
     # Tab reaches the three buttons, each ringed while focused.
     reached = []
     for _ in range(3):
@@ -176,7 +184,6 @@ def test_signature_pad_buttons_by_keys(counter_window):
     w.pump(lambda: pad.strokes, what="a stroke")
     pad.clear_button.focus_set()
     w.settle(0.05)
-    print("FOCUS", _focus(w), pad.clear_button, pad.focus_get())
     w.key("space")  # 重签 by its focused button: the ink goes, the pad stays
     assert pad.strokes == [] and pad.winfo_exists()
     pad.confirm.focus_set()
@@ -260,20 +267,35 @@ def test_diagnostics_buttons_by_tab(counter_window):
     _view(w, HomeView)
 
 
-def test_supervisor_buttons_by_tab_and_page_keys(counter_window):
+def test_supervisor_buttons_by_tab_and_page_keys(counter_window, enrolled_runtime):
+    # Five cases past their promised date: more red cards than a 1024×600 screen shows at once.
+    services = enrolled_runtime.services
+    clerk = services.auth.login(counter_window.hall.clerk, "123456")
+    matter = services.intake.matter("370702-XK-0001")
+    for n in range(5):
+        late = services.intake.submit(
+            IntakeDraft(
+                Applicant("李建国", "身份证", "34052419800101001X"),
+                matter.code,
+                tuple(MaterialInput(m.code, True) for m in matter.materials),
+            ),
+            clerk,
+        )
+        with enrolled_runtime.store.sessions.begin() as s:
+            s.get(Case, late.case_id).promised_by = dt.date.today() - dt.timedelta(days=3 + n)
     w = counter_window
     win = w.window
-    root = win.root
-    root.geometry("1024x600")
+    win.root.geometry("1024x600")
     w.settle(0.3)
     w.login(w.hall.supervisor)
     w.key("F9")
     view = _view(w, SupervisorView, lambda v: v.overview is not None and not v.busy)
     w.settle(0.3)
+    # The screen takes the keyboard on its first button (not a widget of the home screen behind it).
+    w.pump(lambda: _focus(w) is not None and str(_focus(w)).startswith(str(view)), what="focus on the screen")
     buttons = [c for c in view.winfo_children()[0].winfo_children() if hasattr(c, "invoke")]
     assert [b.cget("text") for b in buttons] == ["刷新（F5）", "打印今日窗口日报（F9）", "返回（Esc）"]
-    buttons[0].focus_set()
-    w.settle(0.05)
+    assert _focus(w) is buttons[0] and _ringed(buttons[0])
     for button in buttons[1:]:
         w.key("Tab")
         assert _focus(w) is button and _ringed(button)
@@ -324,34 +346,47 @@ def test_supplement_opens_on_the_materials(counter_window, enrolled_runtime):
     assert detail.case_id == case.case_id
 
 
-def test_bundle_questions_by_number_keys(counter_window):
+@pytest.mark.own_back_office  # a published catalog reaches every org unit
+def test_bundle_questions_by_number_keys(counter_window, enrolled_runtime, live_server):
+    # The sample bundles ask only who acts (answered in the applicant column), so the back office
+    # publishes one whose members ask real questions: a licence change and a lost ID card.
+    sample = load_sample_catalog()
+    bundle = Bundle("370702-YJS-91", "个体户变更补证一件事", ("370702-XK-0020", "370702-GG-0025"), keywords=("变更补证",))
+    newer = dataclasses.replace(sample, version="2026.12-kb", bundles=(*sample.bundles, bundle))
+    publishing.publish_catalog(live_server.db_url, newer.to_dict(), by="admin")
+    assert enrolled_runtime.services.sync.sync_now().error == ""
+
     w = counter_window
     w.login()
     w.key("F2")
     intake = _view(w, IntakeView)
-    w.type(intake.search, "我要开餐馆")
-    w.press(intake.search, "Return")
+    w.type(intake.search, "个体户变更补证一件事")
+    assert intake.results.get(0).startswith("【一件事】个体户变更补证一件事")
+    w.key("Return")
     w.pump(lambda: intake.bundle_mode.active, what="bundle chosen")
     questions = list(intake.answer_buttons.values())
-    assert questions, "the bundle asks situation questions"
+    assert len(questions) == 2  # 变更的是否为经营场所？ and 是否需要办理临时身份证？
     # Enter on the bundle went to its first question, ringed; digits answer it.
-    first = questions[0]
+    first, second = questions
     assert _focus(w) is first and first.cget("fg_color") == FOCUS_COLOR
     key = next(iter(intake.answer_buttons))
     values = list(first.cget("values"))
     w.key("2")
-    assert first.get() == values[1] and intake.bundle_mode.answers[key]
+    assert first.get() == values[1]
     answered = intake.bundle_mode.answers[key]
     w.key("1")
     assert first.get() == values[0] and intake.bundle_mode.answers[key] != answered
-    # Down past the last question enters the merged materials.
-    for _ in questions:
-        w.key("Down")
+    # Down to the second question (the ring moves), then past it into the merged materials.
+    w.key("Down")
+    assert _focus(w) is second and second.cget("fg_color") == FOCUS_COLOR and first.cget("fg_color") != FOCUS_COLOR
+    w.key("2")
+    assert second.get() == list(second.cget("values"))[1]
+    assert intake.bundle_mode.answers[list(intake.answer_buttons)[1]]
+    w.key("Down")
     w.settle(0.1)
     assert intake.checklist.focused_code() == next(iter(intake.checklist.rows))
-    assert first.cget("fg_color") != FOCUS_COLOR
     w.key("Up")
-    assert _focus(w) is questions[-1]
+    assert _focus(w) is second
     w.screenshot("keyboard-bundle-questions.png")
 
 
@@ -379,3 +414,102 @@ def test_highlighted_material_clear_of_the_scrollbar_at_1024_by_600(counter_wind
         assert right <= canvas.winfo_rootx() + canvas.winfo_width()
     checklist.focus_row(next(iter(checklist.rows)))
     w.screenshot("keyboard-materials-1024x600.png")
+
+
+def _tab_round(w, limit: int = 40) -> list:
+    """Tab from the focus until it comes back round: every stop on the way, in order."""
+    start = _focus(w)
+    stops = []
+    for _ in range(limit):
+        w.key("Tab")
+        if _focus(w) is start:
+            return stops
+        stops.append(_focus(w))
+    raise AssertionError(f"Tab never came back round to {start}: {stops}")
+
+
+def test_case_detail_every_action_by_tab_at_1024_by_600(counter_window, enrolled_runtime):
+    w = counter_window
+    win = w.window
+    win.root.geometry("1024x600")
+    w.settle(0.3)
+    w.login()
+    services = enrolled_runtime.services
+    matter = services.intake.matter("370702-XK-0001")
+    draft = IntakeDraft(
+        Applicant("王秀英", "身份证", "11010519491231002X"), matter.code, (MaterialInput("M01", received=True),)
+    )
+    case = services.intake.submit(draft, win.current_clerk)
+    home = _view(w, HomeView)
+    w.pump(lambda: case.case_id in home.rows.values(), what="the case listed")
+    w.key("F6")
+    home.query.insert(0, case.case_no)
+    w.key("Return")
+    view = _view(w, CaseDetailView, lambda v: v.detail is not None)
+    w.settle(0.2)
+    # The screen takes the keyboard on 返回 (ringed), not the home list behind it.
+    assert _focus(w) is view.back_button and _ringed(view.back_button)
+    assert view.detail.can_supplement and view.detail.can_withdraw
+    stops = _tab_round(w)
+    texts = [s.cget("text") if hasattr(s, "invoke") else "" for s in stops]
+    assert "补正材料（F6）" in texts and "确认撤件" in texts and "重新打印（F7）" in texts
+    assert any(_inside_of(s, view.withdraw_reason) for s in stops)
+    # Each stop in the scrolled column is scrolled into view when Tab reaches it.
+    canvas = view.content._parent_canvas
+    withdraw = next(s for s in stops if hasattr(s, "invoke") and s.cget("text") == "确认撤件")
+    while _focus(w) is not withdraw:
+        w.key("Tab")
+    w.settle(0.2)
+    assert _ringed(withdraw)
+    top, bottom = canvas.winfo_rooty(), canvas.winfo_rooty() + canvas.winfo_height()
+    assert top <= withdraw.winfo_rooty() and withdraw.winfo_rooty() + withdraw.winfo_height() <= bottom
+    w.screenshot("keyboard-detail-1024x600.png")
+    # The 补正 button by Enter opens the supplement screen.
+    supplement = next(s for s in stops if hasattr(s, "invoke") and s.cget("text") == "补正材料（F6）")
+    while _focus(w) is not supplement:
+        w.key("Tab")
+    w.key("Return")
+    _view(w, SupplementView, lambda v: v.form is not None)
+
+
+def _inside_of(widget, outer) -> bool:
+    return widget is outer or str(widget).startswith(f"{outer}.")
+
+
+def test_shift_open_and_close_by_keys(counter_window):
+    from client.ui.shift import ShiftCloseView, ShiftOpenView
+
+    w = counter_window
+    win = w.window
+    login = win.view
+    w.type(login.username, w.hall.clerk)
+    w.key("Tab")
+    assert _inside(w, login.password)
+    w.type(login.password, "123456")
+    w.key("Tab")
+    assert _focus(w) is login.submit and _ringed(login.submit)
+    w.key("Return")  # 登录 by its focused button
+    opening = _view(w, ShiftOpenView)
+    w.pump(lambda: _inside(w, opening.window), what="the window number focused")
+    if not opening.window.get():
+        w.type(opening.window, "3")
+    w.key("Tab")
+    assert _focus(w) is opening.submit and _ringed(opening.submit)
+    w.key("space")  # 开班
+    _view(w, HomeView)
+    assert win.shift is not None
+
+    w.window.root.focus_get().event_generate("<Control-q>")
+    w.window.root.update()
+    closing = _view(w, ShiftCloseView, lambda v: v.confirm.cget("state") == "normal")
+    w.pump(lambda: _focus(w) is closing.confirm, what="确认交班 focused")
+    assert _ringed(closing.confirm)
+    w.key("Tab")
+    assert _focus(w) is closing.back and _ringed(closing.back) and not _ringed(closing.confirm)
+    w.screenshot("keyboard-shift-close.png")
+    _focus(w).event_generate("<Shift-KeyPress-Tab>")
+    win.root.update()
+    assert _focus(w) is closing.confirm
+    w.key("space")  # 交班 by its focused button (Enter works anywhere on the screen)
+    w.pump(lambda: closing.closed, what="handed over")
+    assert win.clerk is None

@@ -221,6 +221,13 @@ def test_handover_and_mailing_are_actions_on_the_case(counter_window, enrolled_r
     shown = "\n".join(_texts(detail.content))
     assert clerk.username not in shown and hall.approver not in shown and approver.display_name in shown
     w.screenshot("detail-handover-actions.png")
+    # What the clerk changes in the prefilled form survives the back office's next news.
+    detail.address.icursor("end")
+    w.press(detail.address, "A")
+    assert detail.address.get() == ADDRESS + "A" and detail.typed
+    detail.on_synced()
+    w.settle(1.5)
+    assert detail.address.get() == ADDRESS + "A"
 
     w.key("F8")
     assert str(win.root.focus_get()).startswith(str(detail.recipient_id))

@@ -346,7 +346,9 @@ def test_every_screen_works_at_1024_by_600(counter_window, enrolled_runtime, liv
     outreach = _wait_view(w, OutreachView)
     problems += check_small(w, "outreach", outreach.load_button)
     win.show_home()
-    _wait_view(w, HomeView)
+    home = _wait_view(w, HomeView)
+    w.pump(lambda: home.table.get_children() and not home.busy, what="the cases listed")
+    problems += check_small(w, "home", home.new_button, home.query, home.table)  # now with its cases
     win.show_shift_close()
     closing = _wait_view(w, ShiftCloseView)
     w.pump(lambda: closing.confirm.cget("state") == "normal", what="shift summary")
