@@ -149,6 +149,10 @@ class SupplementService:
                         pledgeable=strict.pledgeable and spec.pledgeable,
                     )
                 row.users.append((member, m))
+        for row in rows.values():  # named as the bundle's checklist named it: brought once for all
+            shared = len({c.id for c, _m in row.users})
+            if shared > 1:
+                row.spec = replace(row.spec, name=f"{row.spec.name}（{shared}个事项共用）")
         return members, rows
 
     def _bundle_form(self, s: Session, case: Case, record: BundleRecord) -> SupplementForm:
@@ -280,7 +284,7 @@ class SupplementService:
                     case.notice_no = notice_no
                 case.updated_at = now
                 s.flush()
-                extra = {PAPER_KEY: paper.to_json()} if accepted_now else {}
+                extra = {PAPER_KEY: paper.to_json()}  # a reprint from any member: the bundle's paper as now
                 complete = not any(m.status in LACKING for m in case.materials)
                 self._record(s, case, now, clerk, notice_no if case in pending else "", complete, **extra)
                 touched.append(case.case_no)

@@ -122,7 +122,9 @@ def follow_focus(container: tk.Misc) -> None:
     """Tab into a field below a scrolled frame's visible part scrolls it into view: on a
     1024×600 screen the keyboard must reach what the eye cannot see yet."""
     for child in container.winfo_children():
-        if not isinstance(child, ctk.CTkBaseClass):  # the Tk widget inside a CTk one takes the focus
+        # The Tk widget inside a CTk one takes the focus. Only those that take it anyway: a FocusIn
+        # binding makes Tk's Tab stop at any widget (a CTk entry's canvas, a label's text).
+        if isinstance(child, (tk.Entry, tk.Listbox, tk.Text)):
             child.bind("<FocusIn>", _scroll_when_settled, add="+")
         follow_focus(child)
 

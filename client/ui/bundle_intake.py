@@ -18,6 +18,7 @@ from client.domain.catalog import Bundle
 from client.services.bundle_intake import BundleDraft, BundlePreview
 from client.services.errors import ServiceError
 
+from .base import wrap_to_width
 from .checklist import FAULTY, FETCH, LACKING, PLEDGE, RECEIVED
 from .focus import keyboard_segments
 
@@ -145,7 +146,9 @@ class BundleMode:
             )
             # Answered by number keys like a single matter's questions (Up/Down between them).
             prompt = f"{sit.question}（{asked}；按1–{len(sit.options)}）"
-            view.label(view.situation_box, prompt, -1, wraplength=320, justify="left").pack(anchor="w")
+            question = view.label(view.situation_box, prompt, -1, justify="left")
+            question.pack(anchor="w")
+            wrap_to_width(question, view.situation_box)  # folded to the column, never cut at its edges
             labels = {opt.label: opt.code for opt in sit.options}
             seg = ctk.CTkSegmentedButton(
                 view.situation_box,

@@ -71,21 +71,28 @@ def keyboard_button(button: ctk.CTkButton) -> ctk.CTkButton:
 
 
 def keyboard_toggle(toggle: ctk.CTkSwitch | ctk.CTkCheckBox) -> ctk.CTkSwitch | ctk.CTkCheckBox:
-    """Make a switch or check box a Tab stop with a ring round its box; Space or Enter flips it."""
+    """Make a switch or check box a Tab stop with a ring round its box; Space or Enter flips it.
+
+    A ticked check box paints its fill over its border, so it takes the ring's colour as its fill
+    while focused: ticked or not, the focused box is amber."""
     tk.Frame.configure(toggle, takefocus=1)
     toggle.focus_set = toggle.focus = lambda: tk.Frame.focus_set(toggle)
+    ring: dict[str, object] = {"border_width": FOCUS_WIDTH, "border_color": FOCUS_COLOR}
+    if isinstance(toggle, ctk.CTkCheckBox):
+        ring |= {"fg_color": FOCUS_COLOR, "hover_color": FOCUS_COLOR}
     saved: dict[str, object] = {}
 
     def focus_in(_event: object) -> None:
         if _exists(toggle):
-            saved.setdefault("border_width", toggle.cget("border_width"))
-            saved.setdefault("border_color", toggle.cget("border_color"))
-            toggle.configure(border_width=FOCUS_WIDTH, border_color=FOCUS_COLOR)
+            for option in ring:
+                saved.setdefault(option, toggle.cget(option))
+            toggle.configure(**ring)
             _reveal(toggle)
 
     def focus_out(_event: object) -> None:
         if _exists(toggle) and saved:
-            toggle.configure(border_width=saved.pop("border_width"), border_color=saved.pop("border_color"))
+            toggle.configure(**saved)
+            saved.clear()
 
     def flip(_event: object) -> str:
         toggle.toggle()

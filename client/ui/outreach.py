@@ -97,9 +97,11 @@ class OutreachView(View):
         self.reason_text = self.entry(self.missed, width=300, placeholder_text="说明（原因为“其他”时必填）")
         self.reason_text.pack(side="left", padx=10)
         self.reason_text.bind("<Return>", lambda _e: self.save_missed())
-        self.reason_text.bind("<Escape>", lambda _e: (self.hide_missed(), "break")[1])
+        self.reason_text.bind("<Escape>", self._escape_missed)
         self.button(self.missed, "登记（Enter）", self.save_missed, height=36).pack(side="left")
-        self.button(self.missed, "取消（Esc）", self.hide_missed, kind="secondary", height=36).pack(side="left", padx=10)
+        self.button(self.missed, "取消（Esc）", self.hide_missed, kind="secondary", height=36).pack(
+            side="left", padx=10
+        )
 
     def on_show(self) -> None:
         self.load_button.focus_set()  # off the home screen behind; the list takes it once filled
@@ -209,6 +211,11 @@ class OutreachView(View):
         self.missed_title.configure(text=f"{appt.position}. {appt.name} 未办理原因（按1–{len(self.reasons)}）：")
         self.missed.pack(fill="x", padx=16, pady=(0, 6), before=self.message)
         self.reason.focus_set()
+
+    def _escape_missed(self, _event: object) -> str:
+        """Esc in the note closes the panel; the screen's own Esc (back home) must not run too."""
+        self.hide_missed()
+        return "break"
 
     def hide_missed(self) -> None:
         self.missed.pack_forget()

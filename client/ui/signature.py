@@ -68,13 +68,23 @@ class SignaturePad(ctk.CTkToplevel):
         self.confirm.pack(side="right")
         self.clear_button = keyboard_button(
             ctk.CTkButton(
-                bar, text="重签（Delete）", command=self.clear, font=theme.font(), height=40, **button_colors("secondary")
+                bar,
+                text="重签（Delete）",
+                command=self.clear,
+                font=theme.font(),
+                height=40,
+                **button_colors("secondary"),
             )
         )
         self.clear_button.pack(side="right", padx=10)
         self.cancel_button = keyboard_button(
             ctk.CTkButton(
-                bar, text="取消（Esc）", command=self.destroy, font=theme.font(), height=40, **button_colors("secondary")
+                bar,
+                text="取消（Esc）",
+                command=self.destroy,
+                font=theme.font(),
+                height=40,
+                **button_colors("secondary"),
             )
         )
         self.cancel_button.pack(side="left")

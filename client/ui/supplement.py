@@ -60,7 +60,8 @@ class SupplementView(View):
         if form.bundle_no:  # 一件事: one screen for the whole bundle, each shared paper once
             self.heading.configure(
                 text=f"补正：{form.bundle_name}（{format_bundle_no(form.bundle_no)}）· {form.applicant_name}"
-                f"\n本次补正一并记入：{'、'.join(form.members)}"
+                f"\n本次补正一并记入：{'、'.join(form.members)}",
+                justify="left",
             )
         self.problems.configure(
             text="需补交或修改："

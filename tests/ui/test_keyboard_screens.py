@@ -123,6 +123,7 @@ def test_outreach_missed_reason_by_keys(counter_window, live_server):
     w.key("Down")
     third = view.table.selection()[0]
     assert third != first and view.selected().position == 3
+    w.screenshot("keyboard-outreach-list.png")
 
     # F7: the reasons, ringed, with the focus on them; Esc closes the panel only.
     w.key("F7")
@@ -161,6 +162,14 @@ def test_outreach_missed_reason_by_keys(counter_window, live_server):
     w.pump(lambda: view.appointments[2].outcome == "missed", what="missed recorded")
     assert view.appointments[2].reason_label == "改约：家属电话改约到28日"
     assert not view.missed.winfo_ismapped() and _focus(w) is view.table
+    # Esc in the note also closes only the panel; nothing is recorded.
+    w.key("Down")
+    w.key("F7")
+    w.key("Tab")
+    assert _inside(w, view.reason_text)
+    w.key("Escape")
+    assert not view.missed.winfo_ismapped() and isinstance(w.window.view, OutreachView)
+    assert view.appointments[3].outcome == ""
 
 
 def test_signature_pad_buttons_by_keys(counter_window):
@@ -191,9 +200,13 @@ def test_signature_pad_buttons_by_keys(counter_window):
     w.key("Return")  # nothing signed: refused with a message, not the intake's Enter
     assert "请申请人在签名框内签名" in pad.message.cget("text") and signed == []
     pad.draw([(40 + 6 * t, 110 + (t % 5) * 6) for t in range(50)])
+    for _ in range(3):  # Tab round to 取消
+        w.key("Tab")
+        if _focus(w) is pad.cancel_button:
+            break
+    assert _focus(w) is pad.cancel_button and _ringed(pad.cancel_button)
     w.screenshot("keyboard-signature-pad.png")
-    pad.cancel_button.focus_set()
-    w.settle(0.05)
+    assert _focus(w) is pad.cancel_button
     w.key("Return")
     w.pump(lambda: not pad.winfo_exists(), what="pad closed by 取消")
     assert signed == [] and isinstance(win.view, IntakeView)
@@ -351,7 +364,9 @@ def test_bundle_questions_by_number_keys(counter_window, enrolled_runtime, live_
     # The sample bundles ask only who acts (answered in the applicant column), so the back office
     # publishes one whose members ask real questions: a licence change and a lost ID card.
     sample = load_sample_catalog()
-    bundle = Bundle("370702-YJS-91", "个体户变更补证一件事", ("370702-XK-0020", "370702-GG-0025"), keywords=("变更补证",))
+    bundle = Bundle(
+        "370702-YJS-91", "个体户变更补证一件事", ("370702-XK-0020", "370702-GG-0025"), keywords=("变更补证",)
+    )
     newer = dataclasses.replace(sample, version="2026.12-kb", bundles=(*sample.bundles, bundle))
     publishing.publish_catalog(live_server.db_url, newer.to_dict(), by="admin")
     assert enrolled_runtime.services.sync.sync_now().error == ""

@@ -13,6 +13,7 @@ import customtkinter as ctk
 
 from client.domain.identity import Applicant
 from client.services.intake import IntakeDraft, MaterialInput
+from client.ui import theme
 from client.ui.detail import CaseDetailView
 from client.ui.diagnostics import DiagnosticsView
 from client.ui.home import HomeView
@@ -231,7 +232,7 @@ def scrolled_into_view(driver, widget) -> bool:
     return in_view(widget)
 
 
-def check_small(driver, name: str, *key_widgets) -> list[str]:
+def check_small(driver, name: str, *key_widgets, centred: bool = False) -> list[str]:
     """The window at 1024×600: nothing outside it, nothing cramped, each key widget in view.
     Returns what is wrong, so one run reports every screen."""
     win = driver.window
@@ -251,6 +252,11 @@ def check_small(driver, name: str, *key_widgets) -> list[str]:
     if not (win.sync_badge.winfo_ismapped() and in_view(win.sync_badge)):
         found.append("status bar squeezed out")
     found += [f"{_name(widget)} not wholly in view" for widget in key_widgets if not in_view(widget)]
+    view = win.view
+    if view is not None and not centred:  # content starts the same distance from the window's edge
+        edges = [c.winfo_rootx() - root.winfo_rootx() for c in view.winfo_children() if c.winfo_ismapped()]
+        if edges and abs(min(edges) - theme.EDGE) > 1:
+            found.append(f"content starts {min(edges)} px from the window's edge, not {theme.EDGE}")
     return [f"{name}: {problem}" for problem in found]
 
 
@@ -266,7 +272,7 @@ def test_every_screen_works_at_1024_by_600(counter_window, enrolled_runtime, liv
     root.geometry("800x480")  # below the minimum: the window stays at the minimum
     w.settle(0.3)
     assert (root.winfo_width(), root.winfo_height()) == SMALL
-    problems += check_small(w, "login", win.view.username, win.view.password, win.view.submit)
+    problems += check_small(w, "login", win.view.username, win.view.password, win.view.submit, centred=True)
 
     login = win.view
     w.type(login.username, live_server.clerk)
@@ -274,7 +280,7 @@ def test_every_screen_works_at_1024_by_600(counter_window, enrolled_runtime, liv
     w.press(login.password, "Return")
     opening = w.pump(lambda: win.view if isinstance(win.view, ShiftOpenView) else None, what="开班")
     w.pump(lambda: opening.winfo_viewable(), what="shift view shown")
-    problems += check_small(w, "shift-open", opening.window, opening.submit)
+    problems += check_small(w, "shift-open", opening.window, opening.submit, centred=True)
     if not opening.window.get():
         w.type(opening.window, "3")
     w.press(opening.window, "Return")
