@@ -2,6 +2,9 @@
 
 Workers never touch widgets. `run` executes a function on the thread pool and posts
 its result (or error) back; a single `after()` loop on the Tk thread drains the queue.
+The loop polls quickly while a task it started recently is out (an answer is back within a
+few milliseconds, so a screen switch does not wait for the next slow poll) and slowly
+otherwise (the background posts of the sync loop and the device monitor can wait).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import queue
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, TypeVarTuple
 
@@ -20,6 +24,9 @@ T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 
 log = logging.getLogger(__name__)
+
+FAST_POLL_MS = 5  # while a task started recently is out
+FAST_FOR_S = 2.0  # a task out longer than this (the rating pad waiting for a key) is polled slowly
 
 
 class InlineExecutor(concurrent.futures.Executor):
@@ -38,14 +45,36 @@ class TaskRunner:
     def __init__(self, root: tk.Misc, executor: concurrent.futures.Executor | None = None, poll_ms: int = 40):
         self.root = root
         self.executor = executor or concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="ui-work")
-        self.poll_ms = poll_ms
+        self.poll_ms = poll_ms  # the idle poll
+        self.fast_poll_ms = min(FAST_POLL_MS, poll_ms)
+        self._last_run = float("-inf")  # when the last task started (time.monotonic)
+        self._due = float("inf")  # when the scheduled drain runs (time.monotonic)
         self._inbox: queue.SimpleQueue[tuple[Callable[..., object], tuple[Any, ...]]] = queue.SimpleQueue()
         self._busy = 0
         self._after_id: str | None = None
         self._closed = False
 
     def start(self) -> None:
-        self._after_id = self.root.after(self.poll_ms, self._drain)
+        self._schedule(self.poll_ms)
+
+    def _schedule(self, delay_ms: int) -> None:
+        """Drain in `delay_ms`, or sooner if a drain is already due sooner."""
+        if self._closed:
+            return
+        due = time.monotonic() + delay_ms / 1000
+        if self._after_id is not None:
+            if self._due <= due:
+                return
+            try:
+                self.root.after_cancel(self._after_id)
+            except Exception:
+                pass
+        self._due = due
+        self._after_id = self.root.after(delay_ms, self._drain)
+
+    def _next_delay(self) -> int:
+        recent = time.monotonic() - self._last_run < FAST_FOR_S
+        return self.fast_poll_ms if self._busy > 0 and recent else self.poll_ms
 
     def close(self) -> None:
         self._closed = True
@@ -72,6 +101,7 @@ class TaskRunner:
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         self._busy += 1
+        self._last_run = time.monotonic()
 
         def finished(future: concurrent.futures.Future[T]) -> None:
             exc = future.exception()
@@ -82,6 +112,7 @@ class TaskRunner:
                 self.post(self._finish, on_done, future.result())
 
         self.executor.submit(fn, *args).add_done_callback(finished)
+        self._schedule(self.fast_poll_ms)  # its answer is collected within a few milliseconds
 
     def _finish(self, callback: Callable[[T], None] | None, value: T) -> None:
         self._busy -= 1
@@ -104,10 +135,11 @@ class TaskRunner:
                 raise
 
     def _drain(self) -> None:
+        self._after_id = None
+        self._due = float("inf")
         if self._closed:
             return
         try:
             self.drain_now()
         finally:
-            if not self._closed:
-                self._after_id = self.root.after(self.poll_ms, self._drain)
+            self._schedule(self._next_delay())

@@ -39,9 +39,14 @@ def china_date(moment: dt.datetime) -> dt.date:
 
 
 def start_date(received_at: dt.datetime, server_now: dt.datetime) -> dt.date:
-    """The intake date the deadline counts from: the device's, clamped by the server clock."""
+    """The intake date the deadline counts from: the device's, clamped by the server clock.
+
+    A window sends its local wall time without a zone, and a counter keeps China time: read
+    as such, the back office counts from the date the window printed (read as UTC, an intake
+    after 16:00 would count from the next day and miss the promise on the receipt by a day).
+    """
     if received_at.tzinfo is None:
-        received_at = received_at.replace(tzinfo=dt.UTC)
+        received_at = received_at.replace(tzinfo=CST)
     clamped = min(max(received_at, server_now - MAX_BACKDATE), server_now)
     return china_date(clamped)
 

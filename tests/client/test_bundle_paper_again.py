@@ -3,8 +3,6 @@ a reprint from any member gives the bundle's one paper again, and its QR code fo
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pdfplumber
 import pytest
 
@@ -52,10 +50,6 @@ def _rows(path):
 
 def test_the_back_office_holds_every_member_case_to_the_bundles_promised_date(counter, live_server):
     services, clerk = counter
-    # Taken in early in the morning: the window's local date and the back office's China date
-    # agree whatever this machine's time zone (a naive device time is read as UTC there).
-    morning = dt.datetime.combine(dt.datetime.now(dt.UTC).date(), dt.time(0, 30))
-    services.intake.clock = lambda: morning
     result = services.bundles.submit(_draft(services), clerk)
     assert result.outcome == "accept"
     assert services.sync.sync_now().rejected == 0

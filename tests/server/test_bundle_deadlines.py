@@ -43,3 +43,21 @@ def test_a_member_is_due_when_its_bundle_was_promised_and_an_unknown_bundle_keep
     assert got["alone"] == add_limit(start, 5, "WD", calendar).due  # the matter's own 5
     assert got["unknown bundle"] == got["alone"]  # a bundle this back office does not publish: its own limit
     assert got["not a member"] == add_limit(start, 3, "WD", calendar).due  # 个体工商户设立登记 is not a member
+
+
+def test_a_windows_late_evening_intake_counts_from_the_date_it_printed(enrolled_device):
+    """A window sends its China wall time without a zone; read as UTC it would count from the next day."""
+    device = enrolled_device
+    china_today = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
+    evening = dt.datetime.combine(china_today - dt.timedelta(days=1), dt.time(23, 30))  # as the window prints it
+    payload = accepted_payload(case_no_for(device, 1), matter_code=FIRE_CHECK) | {
+        "bundle_no": mint_bundle_no(case_no_for(device, 1)[:12], evening.date(), device.device_code, 1),
+        **KINDERGARTEN,
+        "received_at": evening.isoformat(),
+    }
+    (answer,) = device.push(make_event(protocol.CASE_ACCEPTED, str(uuid.uuid4()), payload))
+    assert answer["status"] == "acked"
+    (case,) = admin.list_cases(device.server.db_url)
+    with engine_for(device.server.db_url) as engine, Session(engine) as session:
+        calendar = current_calendar(session)
+    assert case.due == add_limit(evening.date(), 25, "WD", calendar).due

@@ -456,10 +456,10 @@ def test_case_detail_every_action_by_tab_at_1024_by_600(counter_window, enrolled
     )
     case = services.intake.submit(draft, win.current_clerk)
     home = _view(w, HomeView)
-    w.pump(lambda: case.case_id in home.rows.values(), what="the case listed")
     w.key("F6")
+    assert _inside(w, home.query)
     home.query.insert(0, case.case_no)
-    w.key("Return")
+    w.key("Return")  # the list answers the number and the case opens
     view = _view(w, CaseDetailView, lambda v: v.detail is not None)
     w.settle(0.2)
     # The screen takes the keyboard on 返回 (ringed), not the home list behind it.
