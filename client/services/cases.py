@@ -43,6 +43,19 @@ EVENT_LABELS = {
     "originals.received": "原件送达，收件窗口扫码签收",
     "server.custody": "后台确认原件交接",
 }
+
+
+def event_label(event_type: str) -> str:
+    """The timeline's words for an event; a back-office status without its own label reads as
+    that status (后台：待补正), never as the raw event name."""
+    if event_type in EVENT_LABELS:
+        return EVENT_LABELS[event_type]
+    prefix, _, status = event_type.partition(".")
+    if prefix == "server" and status in {s.value for s in CaseState}:
+        return f"后台：{LABELS[CaseState(status)]}"
+    return "其他记录"
+
+
 CUSTODY_LABELS = {"station": "村服务站", "in_transit": "在途", "hall": "县政务服务中心"}
 
 
@@ -239,7 +252,7 @@ class CaseQueries:
             timeline = tuple(
                 TimelineEntry(
                     ev.device_time,
-                    EVENT_LABELS.get(ev.type, ev.type),
+                    event_label(ev.type),
                     ev.payload.get("decided_by_name") or names.get(ev.clerk, ev.clerk),
                     _note(ev),
                 )
