@@ -8,6 +8,7 @@ After a hand-over the applicant is asked to rate it on the pad.
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import customtkinter as ctk
@@ -31,7 +32,8 @@ MATERIAL_STATUS = {"received": "已收", "missing": "缺", "tolerated": "容缺"
 class CaseDetailView(View):
     title = "办件详情"
 
-    def __init__(self, app: MainWindow, case_id: str):
+    def __init__(self, app: MainWindow, case_id: str = ""):
+        """Built once per login and reused (`open` shows a case); with `case_id`, that case at once."""
         super().__init__(app)
         self.case_id = case_id
         self.detail: CaseDetail | None = None
@@ -50,11 +52,35 @@ class CaseDetailView(View):
         self.message.pack(side="left")
         self.bottom = bottom
         self.rating = RatingPrompt(self, self, case_id, stage="delivery")  # asked after 出件, above the bar
-        # PageUp/PageDown read a long timeline; Tab into a form below the fold scrolls it into view (focus.py).
-        self.keys = {"Escape": self.leave, "F7": self.reprint, "F8": self.focus_delivery, **scroll_keys(self.content)}
+        self.keys = self._base_keys()
         self.recipient_id: ctk.CTkEntry | None = None
         self.tracking: ctk.CTkEntry | None = None
         self.typed = False  # the clerk typed into a form of this render
+        if case_id:
+            self.load()
+
+    def _base_keys(self) -> dict[str, Callable[[], None]]:
+        # PageUp/PageDown read a long timeline; Tab into a form below the fold scrolls it into view (focus.py).
+        return {"Escape": self.leave, "F7": self.reprint, "F8": self.focus_delivery, **scroll_keys(self.content)}
+
+    def open(self, case_id: str) -> None:
+        """Show `case_id` on this view, built once per login: all of the case shown before goes
+        first, so no frame ever shows one case's facts, forms or messages under another's name."""
+        self.rating.reset(case_id)  # the pad goes dark for the case before
+        self.epoch += 1  # answers still on their way for the case before are dropped
+        self.case_id = case_id
+        self.detail = None
+        self.recipient_id = None
+        self.tracking = None
+        self.typed = False
+        for child in self.content.winfo_children():
+            child.destroy()
+        self.message.configure(text="")
+        for action in (self.deliver_action, self.mail_action):
+            action.pack_forget()
+        if not self.reprint_button.winfo_manager():  # hidden for a forwarded-in case
+            self.reprint_button.pack(side="right", padx=10, after=self.back_button)
+        self.keys = self._base_keys()
         self.load()
 
     def leave(self) -> None:
@@ -245,7 +271,12 @@ class CaseDetailView(View):
         self.keys["F10"] = self.focus_mail
         # The applicant's known address (or the one the service bus visited), for the clerk to
         # confirm. Not a run_task: a lookup for a convenience must not make the view busy for F8/F10.
-        self.app.runner.run(self.services.delivery.mail_address, self.case_id, on_done=self._mailing_defaults)
+        epoch = self.epoch  # the address of this case only, never filled into the next case's form
+        self.app.runner.run(
+            self.services.delivery.mail_address,
+            self.case_id,
+            on_done=lambda known: self._mailing_defaults(known) if self.epoch == epoch else None,
+        )
 
     def _watch(self, *entries: ctk.CTkEntry) -> None:
         def typed(event: tk.Event[tk.Misc]) -> None:

@@ -37,6 +37,12 @@ class DiagnosticsView(View):
         self.message.pack(anchor="w", padx=18, pady=(0, 12))
         self.checks: tuple[Check, ...] = ()
         self.keys = {"F5": self.refresh, "Escape": self.app.show_home}
+
+    def open(self) -> None:
+        """The checks run afresh on this view, built once per login; the last results go first."""
+        self.epoch += 1  # answers still on their way for the last visit are dropped
+        self.checks = ()
+        self.message.configure(text="")
         self.refresh()
 
     def on_show(self) -> None:

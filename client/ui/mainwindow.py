@@ -76,7 +76,7 @@ class MainWindow:
         self.queue_state: QueueState | None = None  # the last answer of the queue (client.services.queue.QueuePanel)
         self.ticket_cases: list[str] = []  # cases taken for the ticket being served
         self.view: View | None = None
-        # Home and intake are built once per login and shown again (switching screens stays quick).
+        # Screens are built once per login and shown again, emptied and refilled (switching stays quick).
         self.built: dict[type[View], View] = {}
         self.built_for: tuple[str, str] = ("", "")  # (clerk, shift) the built views belong to
         self.closed = False
@@ -456,10 +456,15 @@ class MainWindow:
         self.show(OutreachView(self))
 
     def show_case(self, case_id: str) -> None:
-        self.show(CaseDetailView(self, case_id))
+        """The case on the detail screen built at login, emptied of the case shown before."""
+        view = self.reused(CaseDetailView)
+        view.open(case_id)
+        self.show(view)
 
     def show_supervisor(self) -> None:
-        self.show(SupervisorView(self))
+        view = self.reused(SupervisorView)
+        view.open()
+        self.show(view)
 
     def show_supplement(self, case_id: str) -> None:
         self.show(SupplementView(self, case_id))
@@ -470,7 +475,9 @@ class MainWindow:
         self.root.after(8000, lambda: self.error_line.configure(text=""))
 
     def show_settings(self) -> None:
-        self.show(SettingsView(self))
+        view = self.reused(SettingsView)
+        view.open()
+        self.show(view)
 
     def apply_preferences(self, prefs: CounterSettings) -> None:
         """Font size and lock time from the saved settings, applied to the running window."""
@@ -507,7 +514,9 @@ class MainWindow:
             )
 
     def show_diagnostics(self) -> None:
-        self.show(DiagnosticsView(self))
+        view = self.reused(DiagnosticsView)
+        view.open()
+        self.show(view)
 
     def show_error(self, exc: BaseException) -> None:
         self.error_line.configure(text=getattr(exc, "message", "操作失败，请重试"), text_color=ERROR_COLOR)

@@ -95,6 +95,16 @@ class RatingPrompt(ctk.CTkFrame):
             except RuntimeError:  # the window is closing: its task pool and the pad's owner stop with it
                 pass
 
+    def reset(self, case_id: str) -> None:
+        """A screen reused for another case: the pad dark, nothing said, and for that case."""
+        self.leave()
+        self.case_id = case_id
+        self.result = None
+        self.status.configure(text="")
+        if self.keys_box is not None:
+            self.keys_box.pack_forget()
+        self.pack_forget()
+
     def destroy(self) -> None:
         self.leave()  # the screen went away with the pad still lit
         super().destroy()

@@ -59,7 +59,20 @@ class SettingsView(View):
         wrap_to_width(self.message, self, 40)
         self.message.pack(anchor="w", padx=18, pady=12)
         self.keys = {"Escape": self.app.show_home}
-        self.bind_all_save = self.app.root.bind("<Control-s>", lambda _e: self.save(), add="+")
+        # The view is kept while other screens show (built once per login): Ctrl+S is its own only on screen.
+        self.bind_all_save = self.app.root.bind("<Control-s>", lambda _e: self._save_key(), add="+")
+
+    def _save_key(self) -> None:
+        if self.app.view is self and self.winfo_ismapped():
+            self.save()
+
+    def open(self) -> None:
+        """The saved settings afresh on this view, built once per login: what was typed and left
+        unsaved last time is gone before the screen shows."""
+        self.epoch += 1  # answers still on their way for the last visit are dropped
+        for entry in (self.server, self.font_size, self.lock_minutes, self.window):
+            entry.delete(0, "end")
+        self.message.configure(text="")
         self.run_task(self.preferences.load, on_done=self._fill, on_error=self._failed)
 
     def _fill(self, prefs: CounterSettings) -> None:

@@ -43,6 +43,17 @@ class SupervisorView(View):
         self.daily: DailyReport | None = None  # the last 日报 printed from this view
         self.printing = False
         self.keys = {"F5": self.refresh, "F9": self.report, "Escape": self.app.show_home, **scroll_keys(self.body)}
+
+    def open(self) -> None:
+        """Today's figures afresh on this view, built once per login: nothing of the last visit
+        (figures, a printed 日报, a message) is shown while the new figures are on their way."""
+        self.epoch += 1  # answers still on their way for the last visit are dropped
+        self.overview = self.outreach = self.daily = None
+        self.printing = False
+        for child in (*self.body.winfo_children(), *self.report_box.winfo_children()):
+            child.destroy()
+        self.report_box.pack_forget()
+        self.message.configure(text="")
         self.refresh()
 
     def on_show(self) -> None:
