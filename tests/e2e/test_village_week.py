@@ -97,6 +97,7 @@ def test_a_village_station_works_a_week_offline_then_syncs_nothing_lost_nothing_
     runtime.close()
 
     taken, proxies, warnings_by_day = [], [], {}
+    handed: list[str] = []
     jobs_before = len(virtual_devices.printer.jobs)
     for day in range(7):
         clock.now = start + dt.timedelta(days=day, hours=1)
@@ -115,6 +116,8 @@ def test_a_village_station_works_a_week_offline_then_syncs_nothing_lost_nothing_
             result = services.intake.submit(draft(services.intake, code, APPLICANTS[(day + i) % 3]), worker)
             assert result.printed, result.paper_error
             taken.append(result.case_no)
+            if result.outcome == "conclude":
+                handed.append(result.case_no)  # a 即办件 is handed over on the spot, in the same transaction
         if day == 5:
             clock.advance(hours=3)  # and forward again
         clock.advance(minutes=30)
@@ -165,7 +168,8 @@ def test_a_village_station_works_a_week_offline_then_syncs_nothing_lost_nothing_
         ]
     engine.dispose()
     assert len(server_events) == len(set(server_events)) and set(server_events) == local_events
-    assert len(local_events) == 21 + 6  # every intake, and six dispatches (day 6's originals are still here)
+    # every intake, each 即办件's hand-over, and six dispatches (day 6's originals are still here)
+    assert handed and len(local_events) == 21 + len(handed) + 6
     assert verify_chain(runtime.store).ok
     custody = {c.case_no: c.custody for c in server_cases}
     assert [custody[p.case_no] for p in proxies] == ["in_transit"] * 6 + ["station"]
