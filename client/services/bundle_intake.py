@@ -48,9 +48,8 @@ from client.domain.decisions import (
 )
 from client.domain.identity import Applicant
 from client.domain.parties import answered_by_applicant, case_materials
-from client.store import parties
-from client.store.journal import append_event, next_value
-from client.store.models import BlobEntry, Case, CaseEvent
+from client.store.journal import next_value
+from client.store.models import Case, CaseEvent
 from reports.bundle import BundleMember, BundlePaper, bundle_receipt_layout, bundle_receipt_pdf, render_bundle_sheet
 from reports.correction import CorrectionNotice, DefectiveMaterial, correction_sheet
 from reports.notices import AcceptanceNotice, acceptance_sheet
@@ -62,7 +61,6 @@ from reports.sheet import NoticeSheet
 from reports.tolerance import PendingMaterial, TolerantAcceptance, tolerant_notice_sheet, tolerant_pledge_sheet
 
 from .auth import Clerk
-from .delivery import record_handover
 from .errors import ServiceError, clerk_message
 from .intake import (
     OUTCOME_LABELS,
@@ -73,7 +71,9 @@ from .intake import (
     IntakeService,
     MaterialInput,
     _material_status,
+    add_composed,
     material_state,
+    record_composed,
 )
 from .paperwork import OUTCOME_DOCUMENTS, PaperResult, acting_of
 
@@ -331,37 +331,22 @@ class BundleIntakeService:
                     composed = self.intake._compose(
                         member_draft, clerk, case_id, case_no, now, lambda kind: numbers.get(kind, main), bundle=link
                     )
-                    s.add(composed.case)
-                    s.add_all(composed.materials)
-                    for sha, size in composed.blobs:
-                        if s.get(BlobEntry, sha) is None:
-                            s.add(BlobEntry(sha256=sha, size=size))
-                    s.flush()
-                    append_event(
+                    add_composed(s, composed)
+                    # One applicant and one draft: the lead member remembers the one and closes
+                    # the other (with the bundle's outcome); a 即办件 member's result leaves now.
+                    first = not members
+                    record_composed(
                         s,
-                        case_id=case_id,
-                        type_=composed.event_type,
-                        payload={**composed.payload, PAPER_KEY: record.to_json()},
-                        clerk=clerk.username,
-                        device_id=identity.device_id,
-                        now=now,
+                        composed,
+                        clerk,
+                        identity,
+                        now,
+                        paper={PAPER_KEY: record.to_json()},
+                        remember=first,
+                        within=within if first else None,
+                        within_outcome=outcome,
                     )
-                    if not members:
-                        parties.remember(s, composed.applicant, case_id, now)
                     d = composed.decision
-                    if d.outcome == CONCLUDE:
-                        # A 即办件 of the bundle is decided here: its result leaves with the applicant now.
-                        receiver = composed.applicant.agent or composed.applicant
-                        record_handover(
-                            s,
-                            composed.case,
-                            receiver.name,
-                            receiver.id_number,
-                            clerk.username,
-                            identity.device_id,
-                            now,
-                            on_the_spot=True,
-                        )
                     members.append(
                         MemberCase(
                             case_id,
@@ -374,8 +359,6 @@ class BundleIntakeService:
                             OUTCOME_LABELS[d.outcome],
                         )
                     )
-                if within is not None:
-                    within(s, members[0].case_id, members[0].case_no, outcome, now)
         except (OSError, SQLAlchemyError) as exc:
             log.error("storing bundle failed: %s", exc)
             raise ServiceError("本机数据库写入失败，办件未保存，请检查磁盘空间后重试", str(exc)) from exc

@@ -320,12 +320,7 @@ class IntakeService:
                     return self.paperwork.document_number(kind, now.year, counter)
 
                 composed = self._compose(draft, clerk, case_id, case_no, now, number)
-                s.add(composed.case)
-                s.add_all(composed.materials)
-                for sha, size in composed.blobs:
-                    if s.get(BlobEntry, sha) is None:
-                        s.add(BlobEntry(sha256=sha, size=size))
-                s.flush()
+                add_composed(s, composed)
                 if draft.proxy and composed.decision.accepted and composed.decision.outcome != CONCLUDE:
                     agent = composed.applicant.agent
                     assert agent is not None  # _compose refuses a 帮办代办 draft without its agent
@@ -339,31 +334,7 @@ class IntakeService:
                         now=now,
                         agent_id=agent.id_number,
                     )
-                append_event(
-                    s,
-                    case_id=case_id,
-                    type_=composed.event_type,
-                    payload=composed.payload,
-                    clerk=clerk.username,
-                    device_id=identity.device_id,
-                    now=now,
-                )
-                parties.remember(s, composed.applicant, case_id, now)
-                if within is not None:
-                    within(s, case_id, case_no, composed.decision.outcome, now)
-                if composed.decision.outcome == CONCLUDE:
-                    receiver = composed.applicant.agent or composed.applicant
-                    record_handover(
-                        s,
-                        composed.case,
-                        receiver.name,
-                        receiver.id_number,
-                        clerk.username,
-                        identity.device_id,
-                        now,
-                        signature=signature,
-                        on_the_spot=True,
-                    )
+                record_composed(s, composed, clerk, identity, now, within=within, signature=signature)
         except (OSError, SQLAlchemyError) as exc:
             log.error("storing case failed: %s", exc)
             raise ServiceError("本机数据库写入失败，办件未保存，请检查磁盘空间后重试", str(exc)) from exc
@@ -570,6 +541,69 @@ class _Composed:
     decision: Decision
     deadline: Deadline
     applicant: Applicant  # normalised, as recorded
+
+
+def add_composed(s: Session, composed: _Composed) -> None:
+    """Put a composed case, its materials and any page not stored yet in the session.
+
+    A page shared by several cases (a 一件事's common material) is one blob entry."""
+    s.add(composed.case)
+    s.add_all(composed.materials)
+    for sha, size in composed.blobs:
+        if s.get(BlobEntry, sha) is None:
+            s.add(BlobEntry(sha256=sha, size=size))
+    s.flush()
+
+
+def record_composed(
+    s: Session,
+    composed: _Composed,
+    clerk: Clerk,
+    identity: DeviceIdentity,
+    now: dt.datetime,
+    *,
+    paper: Mapping[str, object] | None = None,
+    remember: bool = True,
+    within: Callable[[Session, str, str, str, dt.datetime], None] | None = None,
+    within_outcome: str = "",
+    signature: str = "",
+) -> None:
+    """The first event of an added case, in the caller's transaction; the one way a single
+    intake and each member of a 一件事 are recorded, so both keep the same rules.
+
+    `paper` joins the event's payload (a bundle's shared paper); `remember` keeps the applicant
+    for the next visit; `within(session, case_id, case_no, outcome, now)` joins the
+    transaction (with `within_outcome` when the outcome to report is not this case's own).
+    A case concluded on the spot (即办件) leaves with its result, so its 出件 is recorded at
+    once, to the person who came; `signature` is the sealed page they signed, if any.
+    """
+    case = composed.case
+    append_event(
+        s,
+        case_id=case.id,
+        type_=composed.event_type,
+        payload={**composed.payload, **paper} if paper else composed.payload,
+        clerk=clerk.username,
+        device_id=identity.device_id,
+        now=now,
+    )
+    if remember:
+        parties.remember(s, composed.applicant, case.id, now)
+    if within is not None:
+        within(s, case.id, case.case_no, within_outcome or composed.decision.outcome, now)
+    if composed.decision.outcome == CONCLUDE:
+        receiver = composed.applicant.agent or composed.applicant
+        record_handover(
+            s,
+            case,
+            receiver.name,
+            receiver.id_number,
+            clerk.username,
+            identity.device_id,
+            now,
+            signature=signature,
+            on_the_spot=True,
+        )
 
 
 def _material_status(state: str, short: bool, outcome: str) -> RecordedStatus:

@@ -152,8 +152,10 @@ class View(ctk.CTkFrame):
         *args: *Ts,
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        waits: bool = False,
     ) -> None:
-        """Run `fn` off the Tk thread; callbacks are dropped if the view is gone (or was reset) by then."""
+        """Run `fn` off the Tk thread; callbacks are dropped if the view is gone (or was reset) by then.
+        `waits`: `fn` waits on a person (the rating pad), on threads that never hold up the quick tasks."""
         self.pending += 1
         epoch = self.epoch
 
@@ -165,7 +167,7 @@ class View(ctk.CTkFrame):
 
             return deliver
 
-        self.app.runner.run(fn, *args, on_done=guard(on_done), on_error=guard(on_error))
+        self.app.runner.run(fn, *args, on_done=guard(on_done), on_error=guard(on_error), waits=waits)
 
     def on_show(self) -> None:
         """Called after the view is placed; put the focus where the next keystroke belongs."""

@@ -213,63 +213,23 @@ class BundleMode:
         bundles = view.services.bundles
         if bundles is None:
             return
-        try:
-            draft = self.draft()
-        except ValueError as exc:
-            view.verdict.clear(str(exc))
-            return
-        view.generation += 1
-        ticket = view.generation
-        view.run_task(
-            bundles.preview,
-            draft,
-            on_done=lambda p: view._verdict(p) if ticket == view.generation else None,
-            on_error=lambda e: view._no_verdict(e) if ticket == view.generation else None,
-        )
+        view.ask_verdict(bundles.preview, self.draft)
 
     def accept(self) -> None:
         """F9 on a bundle: one verdict recorded as one linked case per member, then its paper."""
         view = self.view
         bundles = view.services.bundles
-        if bundles is None or view.busy:
+        if bundles is None:
             return
-        problem = view.applicant.problem()
-        if problem:
-            view._show_error_text(problem)
-            return
-        try:
-            draft = self.draft()
-        except ValueError as exc:
-            view._show_error_text(str(exc))
-            return
-        view.accept_button.configure(state="disabled", text="正在办理…")
-        view._draft_done = True  # no autosave now: the draft goes with the bundle's transaction
-        view.run_task(
-            functools.partial(bundles.submit, within=view._draft_closer()),
-            draft,
-            view.app.current_clerk,
-            on_done=view.app.show_result,
-            on_error=view._accept_failed,
-        )
+        draft = view.checked(self.draft)
+        if draft is not None:  # the draft goes with the bundle's transaction
+            view.submit(bundles.submit, draft)
 
     def preview_notice(self) -> None:
         view = self.view
         bundles = view.services.bundles
-        if bundles is None or view.busy:
+        if bundles is None:
             return
-        problem = view.applicant.problem()
-        if problem:
-            view._show_error_text(problem)
-            return
-        try:
-            draft = self.draft()
-        except ValueError as exc:
-            view._show_error_text(str(exc))
-            return
-        view.run_task(
-            bundles.preview_notice,
-            draft,
-            view.app.current_clerk,
-            on_done=view._show_preview,
-            on_error=view._show_error,
-        )
+        draft = view.checked(self.draft)
+        if draft is not None:
+            view.show_notice(bundles.preview_notice, draft)

@@ -39,34 +39,8 @@ def _exists(widget: tk.Misc) -> bool:
 
 
 def keyboard_button(button: ctk.CTkButton) -> ctk.CTkButton:
-    """Make `button` a Tab stop with a visible ring; Enter or Space presses it (and goes no further).
-
-    The focus goes to the button's own frame window: its text label, where CTkButton would put
-    it, is destroyed and made again when the text goes empty and comes back, bindings and all."""
-    tk.Frame.configure(button, takefocus=1)
-    button.focus_set = button.focus = lambda: tk.Frame.focus_set(button)
-    button.focus_force = lambda: tk.Frame.focus_force(button)
-    saved: dict[str, object] = {}
-
-    def focus_in(_event: object) -> None:
-        if _exists(button):
-            saved.setdefault("border_width", button.cget("border_width"))
-            saved.setdefault("border_color", button.cget("border_color"))
-            button.configure(border_width=FOCUS_WIDTH, border_color=FOCUS_COLOR)
-            _reveal(button)
-
-    def focus_out(_event: object) -> None:
-        if _exists(button) and saved:
-            button.configure(border_width=saved.pop("border_width"), border_color=saved.pop("border_color"))
-
-    def press(_event: object) -> str:
-        button.invoke()
-        return "break"
-
-    for sequence, handler in (("<FocusIn>", focus_in), ("<FocusOut>", focus_out)):
-        tk.Misc.bind(button, sequence, handler, "+")
-    for sequence in ("<Return>", "<KP_Enter>", "<space>"):
-        tk.Misc.bind(button, sequence, press, "+")
+    """Make `button` a Tab stop with a visible ring; Enter or Space presses it (and goes no further)."""
+    _ring_control(button, {"border_width": FOCUS_WIDTH, "border_color": FOCUS_COLOR}, button.invoke)
     return button
 
 
@@ -75,34 +49,45 @@ def keyboard_toggle(toggle: ctk.CTkSwitch | ctk.CTkCheckBox) -> ctk.CTkSwitch | 
 
     A ticked check box paints its fill over its border, so it takes the ring's colour as its fill
     while focused: ticked or not, the focused box is amber."""
-    tk.Frame.configure(toggle, takefocus=1)
-    toggle.focus_set = toggle.focus = lambda: tk.Frame.focus_set(toggle)
     ring: dict[str, object] = {"border_width": FOCUS_WIDTH, "border_color": FOCUS_COLOR}
     if isinstance(toggle, ctk.CTkCheckBox):
         ring |= {"fg_color": FOCUS_COLOR, "hover_color": FOCUS_COLOR}
+    _ring_control(toggle, ring, toggle.toggle)
+    return toggle
+
+
+def _ring_control(
+    control: ctk.CTkButton | ctk.CTkSwitch | ctk.CTkCheckBox, ring: dict[str, object], act: Callable[[], object]
+) -> None:
+    """A Tab stop that wears `ring` (its own options) while focused and runs `act` on Enter or Space.
+
+    The focus goes to the control's own frame window: its text label, where customtkinter would
+    put it, is destroyed and made again when the text goes empty and comes back, bindings and all."""
+    tk.Frame.configure(control, takefocus=1)
+    control.focus_set = control.focus = lambda: tk.Frame.focus_set(control)
+    control.focus_force = lambda: tk.Frame.focus_force(control)
     saved: dict[str, object] = {}
 
     def focus_in(_event: object) -> None:
-        if _exists(toggle):
+        if _exists(control):
             for option in ring:
-                saved.setdefault(option, toggle.cget(option))
-            toggle.configure(**ring)
-            _reveal(toggle)
+                saved.setdefault(option, control.cget(option))
+            control.configure(**ring)
+            _reveal(control)
 
     def focus_out(_event: object) -> None:
-        if _exists(toggle) and saved:
-            toggle.configure(**saved)
+        if _exists(control) and saved:
+            control.configure(**saved)
             saved.clear()
 
-    def flip(_event: object) -> str:
-        toggle.toggle()
+    def press(_event: object) -> str:
+        act()
         return "break"
 
     for sequence, handler in (("<FocusIn>", focus_in), ("<FocusOut>", focus_out)):
-        tk.Misc.bind(toggle, sequence, handler, "+")
-    for sequence in ("<space>", "<Return>", "<KP_Enter>"):
-        tk.Misc.bind(toggle, sequence, flip, "+")
-    return toggle
+        tk.Misc.bind(control, sequence, handler, "+")
+    for sequence in ("<Return>", "<KP_Enter>", "<space>"):
+        tk.Misc.bind(control, sequence, press, "+")
 
 
 def keyboard_segments(

@@ -23,15 +23,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from tkinter import filedialog
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import customtkinter as ctk
 
 from client.domain.catalog import Bundle, Matter
 from client.domain.identity import ENTRUSTED, PROXY, RELATIONS, Agent, Applicant
 from client.domain.parties import answered_by_applicant, case_materials
+from client.services.auth import Clerk
+from client.services.bundle_intake import BundleDraft
 from client.services.drafts import IntakeSnapshot
-from client.services.intake import IntakeDraft, IntakePreview
+from client.services.intake import AcceptResult, IntakeDraft, IntakePreview
 
 from .applicant import ApplicantPanel
 from .base import View, follow_focus, scroll_column, wrap_to_width
@@ -52,12 +54,14 @@ HANDLING = {"immediate": "即办件", "promised": "承诺件"}
 UNIT = {"WD": "个工作日", "ND": "个自然日"}
 AUTOSAVE_POLL_MS = 200  # how often the screen is compared with the saved draft
 AUTOSAVE_QUIET_S = 0.5  # typing is saved this long after the last change; materials and pages at once
+_Draft = TypeVar("_Draft", IntakeDraft, BundleDraft)  # a matter's intake or a 一件事's
 
 
 class IntakeView(View):
     title = "受理"
     keeps_draft = True  # an intake in progress is a draft (未完成的受理), at the counter and on the bus
     leave_to, resume_at = "返回首页", "首页“未完成的受理”中"  # what the leave question says
+    _draft_done: bool  # recorded or given up: autosave stops (set by reset and submit)
 
     def __init__(self, app: MainWindow):
         super().__init__(app)
@@ -422,8 +426,12 @@ class IntakeView(View):
             return
         if self.matter is None:
             return
+        self.ask_verdict(self.services.intake.preview, self.draft)
+
+    def ask_verdict(self, preview: Callable[[_Draft], IntakePreview], make: Callable[[], _Draft]) -> None:
+        """Ask a worker for the verdict on the draft `make` builds (a matter's or a bundle's)."""
         try:
-            draft = self.draft()
+            draft = make()
         except ValueError as exc:
             self.verdict.clear(str(exc))
             return
@@ -431,7 +439,7 @@ class IntakeView(View):
         ticket = self.generation
         # Workers finish in any order: only the answer to the latest question is shown.
         self.run_task(
-            self.services.intake.preview,
+            preview,
             draft,
             on_done=lambda p: self._verdict(p) if ticket == self.generation else None,
             on_error=lambda e: self._no_verdict(e) if ticket == self.generation else None,
@@ -451,7 +459,7 @@ class IntakeView(View):
         if problem:
             self._show_error_text(problem)
             return False
-        if self.matter is None:
+        if self.matter is None and not self.bundle_mode.active:
             self._show_error_text("请选择要办理的事项")
             self.search.focus_set()
             return False
@@ -459,10 +467,15 @@ class IntakeView(View):
 
     def checked_draft(self) -> IntakeDraft | None:
         """The draft when the applicant and matter are ready, else None (the reason is shown)."""
+        return self.checked(self.draft)
+
+    def checked(self, make: Callable[[], _Draft]) -> _Draft | None:
+        """The draft `make` builds (a matter's or a bundle's) when the screen is ready for F8
+        or F9, else None with the reason shown."""
         if self.busy or not self._ready():
             return None
         try:
-            return self.draft()
+            return make()
         except ValueError as exc:
             self._show_error_text(str(exc))
             return None
@@ -473,12 +486,15 @@ class IntakeView(View):
             self.bundle_mode.accept()
             return
         draft = self.checked_draft()
-        if draft is None:
-            return
+        if draft is not None:
+            self.submit(self.services.intake.submit, draft)
+
+    def submit(self, submit: Callable[..., AcceptResult], draft: _Draft) -> None:
+        """Record the draft (a matter's or a bundle's) on a worker, then show its result."""
         self.accept_button.configure(state="disabled", text="正在办理…")
         self._draft_done = True  # no autosave now: the draft goes with the case's transaction
         self.run_task(
-            functools.partial(self.services.intake.submit, within=self._draft_closer()),
+            functools.partial(submit, within=self._draft_closer()),
             draft,
             self.app.current_clerk,
             on_done=self.app.show_result,
@@ -491,15 +507,12 @@ class IntakeView(View):
             self.bundle_mode.preview_notice()
             return
         draft = self.checked_draft()
-        if draft is None:
-            return
-        self.run_task(
-            self.services.intake.preview_notice,
-            draft,
-            self.app.current_clerk,
-            on_done=self._show_preview,
-            on_error=self._show_error,
-        )
+        if draft is not None:
+            self.show_notice(self.services.intake.preview_notice, draft)
+
+    def show_notice(self, render: Callable[[_Draft, Clerk], tuple[str, bytes]], draft: _Draft) -> None:
+        """F8's preview of the draft's main notice, rendered on a worker."""
+        self.run_task(render, draft, self.app.current_clerk, on_done=self._show_preview, on_error=self._show_error)
 
     def _show_preview(self, titled: tuple[str, bytes]) -> None:
         title, png = titled

@@ -6,14 +6,15 @@ from other top-level windows), so its Esc never reaches the screen below it.
 
 from __future__ import annotations
 
+import functools
 import tkinter as tk
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
-from .focus import keyboard_button
-from .theme import WARN_COLOR, button_colors
+from .modal import dialog_button, over_main, take_keyboard
+from .theme import WARN_COLOR
 
 if TYPE_CHECKING:
     from .mainwindow import MainWindow
@@ -36,9 +37,7 @@ class KeyDialog(ctk.CTkToplevel):
     ):
         super().__init__(app.root)
         self.app, self.on_close = app, on_close
-        self.title(title)
-        self.transient(app.root)
-        self.resizable(False, False)
+        over_main(self, app.root, title, resizable=False)
         theme = app.theme
         # A frame of its own: a kiosk without a window manager draws no border round the dialog.
         card = ctk.CTkFrame(self, corner_radius=0, border_width=2, border_color=WARN_COLOR)
@@ -54,38 +53,19 @@ class KeyDialog(ctk.CTkToplevel):
         self.buttons: dict[str, ctk.CTkButton] = {}
         # Tab reaches every button (a ring shows which); Enter on a focused button presses that one.
         for label, keysym, kind, action in choices:
-            button = keyboard_button(
-                ctk.CTkButton(
-                    bar,
-                    text=label,
-                    font=theme.font(),
-                    height=40,
-                    command=lambda a=action: self.choose(a),
-                    **button_colors(kind),
-                )
-            )
+            button = dialog_button(bar, label, functools.partial(self.choose, action), theme.font(), kind, 40)
             button.pack(side="left", padx=(0, 10))
             self.buttons[keysym] = button
             self.bind(f"<Key-{keysym}>", lambda _e, a=action: self.choose(a))
         self.protocol("WM_DELETE_WINDOW", lambda: self.choose(on_close))
         self._place_over(app.root)
-        self.after(10, self._take_keyboard)
+        self.after(10, take_keyboard, self)  # modal: the intake underneath takes no click until answered
 
     def _place_over(self, root: tk.Misc) -> None:
         self.update_idletasks()
         x = root.winfo_rootx() + max(0, (root.winfo_width() - self.winfo_reqwidth()) // 2)
         y = root.winfo_rooty() + max(0, (root.winfo_height() - self.winfo_reqheight()) // 3)
         self.geometry(f"+{x}+{y}")
-
-    def _take_keyboard(self) -> None:
-        if not self.winfo_exists():
-            return
-        self.lift()
-        self.focus_force()
-        try:
-            self.grab_set()  # modal: the intake underneath takes no click until this is answered
-        except tk.TclError:  # not viewable yet: try again shortly
-            self.after(30, self._take_keyboard)
 
     def choose(self, action: Callable[[], None]) -> None:
         """Close first, then act: the action may show another screen or open another dialog."""

@@ -26,6 +26,7 @@ from client.services.outreach import PreparedIntake
 from client.services.preferences import CounterSettings
 from client.services.queue import QueuePanel as QueueState
 from client.services.shift import ShiftInfo
+from client.services.supervision import SUPERVISOR_ROLES
 from client.services.syncing import SyncStatus
 
 from .base import View
@@ -50,7 +51,9 @@ from .theme import DEMO_COLOR, ERROR_COLOR, MIN_WINDOW, WARN_COLOR, button_color
 log = logging.getLogger(__name__)
 
 BuiltView = TypeVar("BuiltView", bound=View)
-PREBUILD_MS = 1500  # after the home screen is up: the intake screen is built then, not on the first F2
+PREBUILD_MS = 200  # after the home screen is up and idle: the intake screen is built then, not on the first F2
+PREBUILD_RETRY_MS = 150  # the home screen still busy (its list on the way) or another screen on
+PREBUILD_STEP_MS = 100  # between two screens built ahead: a key pressed meanwhile is answered first
 
 APP_TITLE = "一窗通 综合窗口受理系统"
 SHIFT_ROLES = ("clerk", "social_worker", "bus_staff")  # those who serve at a window open a shift
@@ -88,6 +91,8 @@ class MainWindow:
         self.root.protocol("WM_DELETE_WINDOW", self.request_close)
         self.root.report_callback_exception = self._callback_failed
         self.callback_errors: list[BaseException] = []
+        self._syncing = False  # a sync round asked by the window is out (sync_now)
+        self._sync_again = False  # asked again meanwhile: one more round follows
         if services.demo or services.plaintext_store:
             banner = (
                 "演示模式：使用本机内置后台、演示账号和虚拟设备，数据仅供演示和培训"
@@ -344,12 +349,60 @@ class MainWindow:
         self.sync_now()
         self.refresh_devices()
         self.check_readiness()
-        self.root.after(PREBUILD_MS, self._prebuild)
+        clerk = self.clerk
+        self.root.after(PREBUILD_MS, lambda: self._prebuild(clerk))
 
-    def _prebuild(self) -> None:
-        """Build the intake screen while the clerk looks at home, so even the first F2 opens at once."""
-        if self.clerk is not None and self.overlay is None and isinstance(self.view, HomeView):
-            self.reused(IntakeView)
+    def _prebuild(self, clerk: Clerk | None) -> None:
+        """Build the intake screen while the clerk looks at home, so even the first F2 opens at once.
+
+        It waits until home is idle (its list in), then has the matter search's index made off
+        the Tk thread (importing pypinyin and indexing the catalog took half the build), so the
+        Tk thread only builds widgets, between two keys of a clerk reading the list."""
+        if self.closed or clerk is None or self.clerk is not clerk or self._intake_built():
+            return  # logged out (a new login prebuilds its own), or built already (an early F2)
+        view = self.view
+        if self.overlay is not None or self.popup is not None or not isinstance(view, HomeView) or view.busy:
+            self.root.after(PREBUILD_RETRY_MS, lambda: self._prebuild(clerk))
+            return
+
+        def warmed(_found: object) -> None:
+            if self.closed or self.clerk is not clerk or self._intake_built():
+                return
+            if self.overlay is None and self.popup is None and isinstance(self.view, HomeView):
+                self.reused(IntakeView)
+                self.root.after(PREBUILD_STEP_MS, lambda: self._prebuild_rest(clerk))
+            else:
+                self.root.after(PREBUILD_RETRY_MS, lambda: self._prebuild(clerk))
+
+        intake = self.services.intake
+        self.runner.run(lambda: intake.search("", bundles=True), on_done=warmed, on_error=warmed)
+
+    def _prebuild_rest(self, clerk: Clerk) -> None:
+        """The other screens home leads to, one per idle moment at home: their first show is quick too."""
+        if self.closed or self.clerk is not clerk or self.built_for != self._who():
+            return
+        view = self.view
+        if self.overlay is not None or self.popup is not None or not isinstance(view, HomeView) or view.busy:
+            self.root.after(PREBUILD_RETRY_MS, lambda: self._prebuild_rest(clerk))
+            return
+        kinds: list[type[View]] = [CaseDetailView]
+        if self.services.preferences is not None:
+            kinds.append(SettingsView)
+        if self.services.diagnostics is not None:
+            kinds.append(DiagnosticsView)
+        if clerk.role in SUPERVISOR_ROLES and self.services.supervision is not None:
+            kinds.append(SupervisorView)
+        missing = [kind for kind in kinds if kind not in self.built]
+        if missing:
+            self.reused(missing[0])
+            self.root.after(PREBUILD_STEP_MS, lambda: self._prebuild_rest(clerk))
+
+    def _intake_built(self) -> bool:
+        view = self.built.get(IntakeView)
+        return view is not None and self.built_for == self._who() and view.winfo_exists()
+
+    def _who(self) -> tuple[str, str]:
+        return (self.clerk.username if self.clerk else "", self.shift.id if self.shift else "")
 
     def show_shift_close(self) -> None:
         """交班 (Ctrl+Q on the home screen)."""
@@ -375,7 +428,7 @@ class MainWindow:
 
     def reused(self, kind: type[BuiltView]) -> BuiltView:
         """The view of this kind built for the clerk and shift now at work, built on first use."""
-        who = (self.clerk.username if self.clerk else "", self.shift.id if self.shift else "")
+        who = self._who()
         if who != self.built_for:
             self.drop_built()
             self.built_for = who
@@ -522,8 +575,32 @@ class MainWindow:
         self.error_line.configure(text=getattr(exc, "message", "操作失败，请重试"), text_color=ERROR_COLOR)
 
     def sync_now(self) -> None:
+        """One sync round at a time: asked again meanwhile, one more round follows it. Rounds
+        queued one per accept or F5 held the screens' tasks behind them on the worker threads."""
         self.sync_badge.configure(text="同步：正在同步…")
-        self.runner.run(self.services.sync.sync_now, on_done=self.sync_reported, on_error=self.show_error)
+        if self._syncing:
+            self._sync_again = True
+            return
+        self._syncing = True
+        self.runner.run(self.services.sync.sync_now, on_done=self._sync_done, on_error=self._sync_failed)
+
+    def _sync_done(self, status: SyncStatus) -> None:
+        try:
+            self.sync_reported(status)
+        finally:
+            self._sync_round_over()
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        try:
+            self.show_error(exc)
+        finally:
+            self._sync_round_over()
+
+    def _sync_round_over(self) -> None:
+        self._syncing = False
+        if self._sync_again and not self.closed:
+            self._sync_again = False
+            self.sync_now()
 
     def sync_reported(self, status: SyncStatus) -> None:
         color = ERROR_COLOR if status.rejected else WARN_COLOR if status.error else "gray20"

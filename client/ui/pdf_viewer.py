@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 import customtkinter as ctk
 
 from .base import scroll_column
-from .focus import keyboard_button
 from .images import png_image
-from .theme import BUTTON_HEIGHT, EDGE, ERROR_COLOR, GAP, OK_COLOR, TIGHT, WARN_COLOR, button_colors
+from .modal import dialog_button, over_main, take_keyboard
+from .theme import EDGE, ERROR_COLOR, GAP, OK_COLOR, TIGHT, WARN_COLOR
 
 if TYPE_CHECKING:
     from .base import View
@@ -37,8 +37,7 @@ class PdfViewer(ctk.CTkToplevel):
         self.view, self.pdf, self.print_task = view, pdf, print_task
         self.pages: list[ctk.CTkLabel] = []
         self.page = 0
-        self.title(f"{title}（{pdf.name}）")
-        self.transient(root)
+        over_main(self, root, f"{title}（{pdf.name}）")
         theme = view.theme
         # As large as the main window, so it also fits a 1024×600 screen; a sheet is read at full width.
         width, height = max(640, min(960, root.winfo_width())), max(480, root.winfo_height())
@@ -50,27 +49,9 @@ class PdfViewer(ctk.CTkToplevel):
         ctk.CTkLabel(bar, text=title, font=theme.font(2, True)).pack(side="left")
         self.position = ctk.CTkLabel(bar, text="正在打开…", font=theme.font(-1))
         self.position.pack(side="left", padx=GAP)
-        self.close_button = keyboard_button(
-            ctk.CTkButton(
-                bar,
-                text="关闭（Esc）",
-                command=self.close,
-                font=theme.font(),
-                height=BUTTON_HEIGHT,
-                **button_colors("secondary"),
-            )
-        )
+        self.close_button = dialog_button(bar, "关闭（Esc）", self.close, theme.font())
         self.close_button.pack(side="right")
-        self.print_button = keyboard_button(
-            ctk.CTkButton(
-                bar,
-                text="打印（Ctrl+P）",
-                command=self.print_again,
-                font=theme.font(),
-                height=BUTTON_HEIGHT,
-                **button_colors("primary"),
-            )
-        )
+        self.print_button = dialog_button(bar, "打印（Ctrl+P）", self.print_again, theme.font(), "primary")
         if print_task is not None:
             self.print_button.pack(side="right", padx=GAP)
         self.message = ctk.CTkLabel(self, text="", font=theme.font(-1), anchor="w")
@@ -92,18 +73,8 @@ class PdfViewer(ctk.CTkToplevel):
         ):
             self.bind(sequence, lambda e, h=handler: (h(e), "break")[1])  # the screen below never sees it
         self.protocol("WM_DELETE_WINDOW", self.close)
-        self.after(10, self._take_keyboard)
+        self.after(10, take_keyboard, self)  # modal: keys and clicks belong to the viewer until it closes
         view.run_task(view.services.paperwork.page_pngs, pdf, on_done=self._show, on_error=self._failed)
-
-    def _take_keyboard(self) -> None:
-        if not self.winfo_exists():
-            return
-        self.lift()
-        self.focus_force()
-        try:
-            self.grab_set()  # modal: keys and clicks belong to the viewer until it closes
-        except tk.TclError:  # not viewable yet
-            self.after(30, self._take_keyboard)
 
     def _show(self, pngs: tuple[bytes, ...]) -> None:
         if not self.winfo_exists():

@@ -71,6 +71,7 @@ class RatingPrompt(ctk.CTkFrame):
             self.stage,
             on_done=self._rated,
             on_error=self._failed,
+            waits=True,  # up to a minute: never in the way of the screens' own tasks
         )
 
     def press(self, level: int) -> None:
@@ -91,7 +92,7 @@ class RatingPrompt(ctk.CTkFrame):
         if self.waiting and self.ratings is not None:
             self.waiting = False
             try:
-                self.view.app.runner.run(self.ratings.cancel)
+                self.view.app.runner.run(self.ratings.cancel, waits=True)  # heard within one wait slice
             except RuntimeError:  # the window is closing: its task pool and the pad's owner stop with it
                 pass
 

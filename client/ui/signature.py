@@ -14,8 +14,8 @@ import customtkinter as ctk
 
 from client.services.outreach import Signature
 
-from .focus import keyboard_button
-from .theme import ERROR_COLOR, button_colors
+from .modal import dialog_button, over_main
+from .theme import ERROR_COLOR
 
 if TYPE_CHECKING:
     from .intake import IntakeView
@@ -33,8 +33,7 @@ class SignaturePad(ctk.CTkToplevel):
     ):
         super().__init__(view)
         self.view, self.on_signed, self.prompt = view, on_signed, prompt
-        self.title("申请人签名确认")
-        self.resizable(False, False)
+        over_main(self, view.app.root, "申请人签名确认", resizable=False)
         self.strokes: list[list[tuple[float, float]]] = []
         theme = view.theme
         ctk.CTkLabel(self, text=prompt, font=theme.font(1, True), wraplength=PAD_WIDTH, justify="left").pack(
@@ -62,31 +61,11 @@ class SignaturePad(ctk.CTkToplevel):
         bar.pack(fill="x", padx=16, pady=(4, 14))
         # Each a Tab stop with the ring (Enter on a focused one presses that one); the keys in
         # their texts work from anywhere on the pad. Signing itself needs a finger, pen or mouse.
-        self.confirm = keyboard_button(
-            ctk.CTkButton(bar, text=confirm, command=self.done, font=theme.font(1), height=40)
-        )
+        self.confirm = dialog_button(bar, confirm, self.done, theme.font(1), "primary", 40)
         self.confirm.pack(side="right")
-        self.clear_button = keyboard_button(
-            ctk.CTkButton(
-                bar,
-                text="重签（Delete）",
-                command=self.clear,
-                font=theme.font(),
-                height=40,
-                **button_colors("secondary"),
-            )
-        )
+        self.clear_button = dialog_button(bar, "重签（Delete）", self.clear, theme.font(), height=40)
         self.clear_button.pack(side="right", padx=10)
-        self.cancel_button = keyboard_button(
-            ctk.CTkButton(
-                bar,
-                text="取消（Esc）",
-                command=self.destroy,
-                font=theme.font(),
-                height=40,
-                **button_colors("secondary"),
-            )
-        )
+        self.cancel_button = dialog_button(bar, "取消（Esc）", self.destroy, theme.font(), height=40)
         self.cancel_button.pack(side="left")
         self.bind("<Return>", lambda _e: self.done())
         self.bind("<Escape>", lambda _e: self.destroy())
@@ -94,7 +73,6 @@ class SignaturePad(ctk.CTkToplevel):
         root = view.app.root
         root.update_idletasks()
         self.geometry(f"+{root.winfo_rootx() + 380}+{root.winfo_rooty() + 190}")
-        self.transient(root)
         self.after(50, self.focus_force)
 
     def _start(self, event: tk.Event[tk.Canvas]) -> None:

@@ -5,6 +5,9 @@ its result (or error) back; a single `after()` loop on the Tk thread drains the 
 The loop polls quickly while a task it started recently is out (an answer is back within a
 few milliseconds, so a screen switch does not wait for the next slow poll) and slowly
 otherwise (the background posts of the sync loop and the device monitor can wait).
+A task that waits on a person (the rating pad lit until the applicant presses) runs on
+threads of its own: waits never hold up the screens' quick tasks (a home list behind four
+lit pads took seconds).
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ class TaskRunner:
     def __init__(self, root: tk.Misc, executor: concurrent.futures.Executor | None = None, poll_ms: int = 40):
         self.root = root
         self.executor = executor or concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="ui-work")
+        # An injected executor (the tests' inline one) runs the waits too, as before.
+        self.waits_executor = executor or concurrent.futures.ThreadPoolExecutor(
+            max_workers=4, thread_name_prefix="ui-wait"
+        )
         self.poll_ms = poll_ms  # the idle poll
         self.fast_poll_ms = min(FAST_POLL_MS, poll_ms)
         self._last_run = float("-inf")  # when the last task started (time.monotonic)
@@ -84,6 +91,8 @@ class TaskRunner:
             except Exception:
                 pass
         self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.waits_executor is not self.executor:
+            self.waits_executor.shutdown(wait=False, cancel_futures=True)
 
     @property
     def busy(self) -> bool:
@@ -99,7 +108,9 @@ class TaskRunner:
         *args: *Ts,
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        waits: bool = False,
     ) -> None:
+        """`waits`: `fn` waits on a person or a device for long (the rating pad), on its own threads."""
         self._busy += 1
         self._last_run = time.monotonic()
 
@@ -111,7 +122,7 @@ class TaskRunner:
             else:
                 self.post(self._finish, on_done, future.result())
 
-        self.executor.submit(fn, *args).add_done_callback(finished)
+        (self.waits_executor if waits else self.executor).submit(fn, *args).add_done_callback(finished)
         self._schedule(self.fast_poll_ms)  # its answer is collected within a few milliseconds
 
     def _finish(self, callback: Callable[[T], None] | None, value: T) -> None:
