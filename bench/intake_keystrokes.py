@@ -19,13 +19,10 @@ are tasks the window hands to workers (one trip off the Tk thread and back each)
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import keyring
-from pyvirtualdisplay import Display
+from bench.window_session import bench_window
 
 MATTER = "370702-XK-0001"  # 个体工商户设立登记
 
@@ -44,28 +41,17 @@ class Hands:
 
 
 def main() -> int:
-    with Display(size=(1366, 768)):
+    with bench_window("keys") as session:
         import customtkinter as ctk
         from pypinyin import Style, lazy_pinyin
 
-        from client.app import ClientConfig, build_runtime
-        from client.embedded_server import EmbeddedServer
-        from client.store.secrets import MemoryKeyring
         from client.ui.home import HomeView
         from client.ui.intake import IntakeView
-        from client.ui.mainwindow import MainWindow
         from client.ui.result import ResultView
         from client.ui.shift import ShiftOpenView
         from devices.virtual import SAMPLE_CARDS
-        from sync.server.demo import ensure_demo
 
-        keyring.set_keyring(MemoryKeyring())
-        root_dir = Path(tempfile.mkdtemp(prefix="onewindow-bench-keys-"))
-        db = f"sqlite:///{root_dir / 'server.sqlite'}"
-        demo = ensure_demo(db)
-        server = EmbeddedServer.start(db, root_dir / "blobs", root_dir / "server.log")
-        runtime = build_runtime(ClientConfig(data_dir=root_dir / "client", demo=True))
-        runtime.enrolment.enrol(server.url, demo.enrol_code, "bench")
+        win, runtime = session.win, session.runtime
         hands = Hands()
         real_invoke = ctk.CTkButton.invoke
 
@@ -75,7 +61,6 @@ def main() -> int:
             return real_invoke(button, *a, **kw)
 
         ctk.CTkButton.invoke = watched_invoke
-        win = MainWindow(runtime.services)
         win.root.bind_all("<ButtonPress>", lambda e: hands.mouse.append(f"click {e.widget}"), add="+")
         real_run = win.runner.run
 
@@ -172,8 +157,6 @@ def main() -> int:
                 rows.append((title, list(hands.keys), list(hands.mouse), list(hands.trips)))
         finally:
             ctk.CTkButton.invoke = real_invoke
-            win.close()
-            server.stop()
         print("Three standard intakes (card, 个体工商户设立登记), driven by key events where the focus is")
         print(f"{'intake':<12}{'keys':>6}{'mouse':>7}{'round-trips':>13}  key sequence")
         for title, keys, mouse, trips in rows:

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-import keyring
 from pyvirtualdisplay import Display
+
+from bench.window_session import SCREEN, open_window
 
 BUDGET_MS = 150.0
 
@@ -34,33 +33,21 @@ def percentile(samples: list[float], p: float) -> float:
 
 def main() -> int:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
-    with Display(size=(1366, 768)):
+    with Display(size=SCREEN):
         import customtkinter as ctk
 
-        from client.app import ClientConfig, build_runtime
         from client.domain.identity import Applicant
-        from client.embedded_server import EmbeddedServer
         from client.services.intake import IntakeDraft, MaterialInput
-        from client.store.secrets import MemoryKeyring
         from client.ui.detail import CaseDetailView
         from client.ui.diagnostics import DiagnosticsView
         from client.ui.home import HomeView
         from client.ui.intake import IntakeView
-        from client.ui.mainwindow import MainWindow
         from client.ui.result import ResultView
         from client.ui.settings import SettingsView
         from client.ui.supervisor import SupervisorView
-        from sync.server.demo import ensure_demo
 
-        keyring.set_keyring(MemoryKeyring())
-        root_dir = Path(tempfile.mkdtemp(prefix="onewindow-bench-screens-"))
-        db = f"sqlite:///{root_dir / 'server.sqlite'}"
-        demo = ensure_demo(db)
-        server = EmbeddedServer.start(db, root_dir / "blobs", root_dir / "server.log")
-        runtime = build_runtime(ClientConfig(data_dir=root_dir / "client", demo=True))
-        runtime.enrolment.enrol(server.url, demo.enrol_code, "bench")
-        win = MainWindow(runtime.services)
-        root = win.root
+        session = open_window("screens")
+        win, runtime, root = session.win, session.runtime, session.win.root
 
         def pump(until: Callable[[], object], timeout: float = 30.0) -> None:
             end = time.monotonic() + timeout
@@ -195,9 +182,7 @@ def main() -> int:
                     samples.append(timed(keysym, kind))
                 results.append((name, first, samples))
         finally:
-            win.close()
-            server.stop()
-            runtime.close()
+            session.close()
 
     print(f"screen switches, key to idle, through the window on Xvfb 1366×768 ({rounds} rounds each)")
     print(

@@ -13,7 +13,6 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -51,14 +50,9 @@ from client.domain.parties import answered_by_applicant, case_materials
 from client.store.journal import next_value
 from client.store.models import Case, CaseEvent
 from reports.bundle import BundleMember, BundlePaper, bundle_receipt_layout, bundle_receipt_pdf, render_bundle_sheet
-from reports.correction import CorrectionNotice, DefectiveMaterial, correction_sheet
-from reports.notices import AcceptanceNotice, acceptance_sheet
-from reports.parties import Acting
-from reports.pledge import PledgedRequirement, PledgeForm, pledge_sheet
+from reports.correction import DefectiveMaterial
 from reports.receipt import ReceiptData, ReceiptMaterial
-from reports.refusal import RefusalNotice, refusal_sheet
-from reports.sheet import NoticeSheet
-from reports.tolerance import PendingMaterial, TolerantAcceptance, tolerant_notice_sheet, tolerant_pledge_sheet
+from reports.tolerance import PendingMaterial
 
 from .auth import Clerk
 from .errors import ServiceError, clerk_message
@@ -75,7 +69,7 @@ from .intake import (
     material_state,
     record_composed,
 )
-from .paperwork import OUTCOME_DOCUMENTS, PaperResult, acting_of
+from .paperwork import OUTCOME_DOCUMENTS, NoticeFacts, NoticeParties, PaperResult, acting_of, notice_sheet
 
 log = logging.getLogger(__name__)
 
@@ -149,16 +143,6 @@ class _Plan:
     verdict: BundleDecision
     deadline: Deadline
     states: Mapping[str, MaterialStatus]  # the merged rows' states, by BundleItem.key
-
-
-class _Parties(TypedDict):
-    """The fields every notice of the bundle shares."""
-
-    office_name: str
-    applicant_name: str
-    applicant_id_number: str
-    matter_name: str
-    acting: Acting
 
 
 class BundleIntakeService:
@@ -488,101 +472,35 @@ class BundleIntakeService:
         received = case.received_at.date()
         acting = acting_of(case.applicant_id_type, payload)
         paper = record.paper
-        bundle_no = record.bundle_no
-        query_url = self._query_url(bundle_no)
-        common = _Parties(
+        common = NoticeParties(
             office_name=base.office_name,
             applicant_name=case.applicant_name,
             applicant_id_number=case.applicant_id_number,
             matter_name=record.bundle_name,
             acting=acting,
         )
+        # One set of notices for the whole bundle: its number, its materials, its one deadline.
+        facts = NoticeFacts(
+            case_no=record.bundle_no,
+            received_on=received,
+            accepted_on=record.accepted_on or received,
+            decide_by=record.promised_by,
+            query_url=self._query_url(record.bundle_no),
+            contact_phone=base.phone,
+            contact_person=case.clerk,
+            applicant_phone=case.applicant_phone,
+            legal_basis=record.basis,
+            received=tuple(m.name for m in record.materials if m.status in ("received", "waived", "pledged")),
+            pledged=record.pledged,
+            supplement_by=record.supplement_by or record.promised_by,
+            pending=tuple(PendingMaterial(sf.name, sf.form, sf.copies) for sf in record.shortfalls if sf.listed),
+            defective=tuple(DefectiveMaterial(sf.name, sf.problem, sf.requirement) for sf in record.shortfalls),
+            reasons=record.reasons,
+            competent_office=record.competent_office,
+        )
         out: list[tuple[str, bytes]] = []
         for kind in OUTCOME_DOCUMENTS[_paper_outcome(record.outcome)]:
-            no = numbers.get(kind, doc_no)
-            sheet: NoticeSheet
-            if kind == "acceptance":
-                sheet = acceptance_sheet(
-                    AcceptanceNotice(
-                        **common,
-                        doc_no=no,
-                        case_no=bundle_no,
-                        received_on=record.accepted_on or received,
-                        decide_by=record.promised_by,
-                        query_url=query_url,
-                        contact_phone=base.phone,
-                        legal_basis=record.basis,
-                        materials=tuple(
-                            m.name for m in record.materials if m.status in ("received", "waived", "pledged")
-                        ),
-                    ),
-                    templates,
-                )
-            elif kind == "pledge":
-                sheet = pledge_sheet(
-                    PledgeForm(
-                        **common,
-                        doc_no=no,
-                        issued_on=received,
-                        case_no=bundle_no,
-                        query_url=query_url,
-                        applicant_phone=case.applicant_phone,
-                        requirements=tuple(
-                            PledgedRequirement(name, f"本人承诺已具备“{name}”所证明的条件，内容真实")
-                            for name in record.pledged
-                        ),
-                    ),
-                    templates,
-                )
-            elif kind in ("tolerant_notice", "tolerant_pledge"):
-                notice = TolerantAcceptance(
-                    **common,
-                    doc_no=no,
-                    case_no=bundle_no,
-                    received_on=received,
-                    issued_on=received,
-                    supplement_by=record.supplement_by or record.promised_by,
-                    applicant_phone=case.applicant_phone,
-                    query_url=query_url,
-                    pending=tuple(
-                        PendingMaterial(sf.name, sf.form, sf.copies) for sf in record.shortfalls if sf.listed
-                    ),
-                )
-                sheet = (tolerant_notice_sheet if kind == "tolerant_notice" else tolerant_pledge_sheet)(
-                    notice, templates
-                )
-            elif kind == "correction":
-                sheet = correction_sheet(
-                    CorrectionNotice(
-                        **common,
-                        doc_no=no,
-                        applicant_phone=case.applicant_phone,
-                        case_no=bundle_no,
-                        received_on=received,
-                        contact_person=case.clerk,
-                        contact_phone=base.phone,
-                        issued_on=received,
-                        query_url=query_url,
-                        materials=tuple(
-                            DefectiveMaterial(sf.name, sf.problem, sf.requirement) for sf in record.shortfalls
-                        ),
-                    ),
-                    templates,
-                )
-            else:  # refusal: the bundle is refused as a whole
-                sheet = refusal_sheet(
-                    RefusalNotice(
-                        **common,
-                        doc_no=no,
-                        received_on=received,
-                        issued_on=received,
-                        case_no=bundle_no,
-                        reasons=record.reasons,
-                        competent_office=record.competent_office,
-                        query_url=query_url,
-                    ),
-                    templates,
-                )
+            sheet = notice_sheet(kind, numbers.get(kind, doc_no), common, facts, templates)
             out.append((templates.kind(kind).title, render_bundle_sheet(sheet, paper)))
         return out
 

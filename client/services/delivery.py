@@ -52,11 +52,7 @@ def record_handover(
     """出件 on record, in the caller's transaction: the case moves to delivered and the event
     names who received the result (and the page holding their signature, when they signed on
     a pad). The intake of a 即办件 calls this too, since its result leaves with the applicant."""
-    try:
-        case.status = check_transition(case.status, CaseState.DELIVERED).value
-    except IllegalTransition as exc:
-        raise ServiceError(exc.message, str(exc)) from exc
-    case.updated_at = now
+    _transition(case, CaseState.DELIVERED, now)
     payload = protocol.CaseDeliveredPayload(
         case_no=case.case_no,
         delivered_at=now,
@@ -222,12 +218,17 @@ class DeliveryService:
         case = s.get(Case, case_id)
         if case is None:
             raise ServiceError("未找到该办件")
-        try:
-            case.status = check_transition(case.status, target).value
-        except IllegalTransition as exc:
-            raise ServiceError(exc.message, str(exc)) from exc
-        case.updated_at = now
+        _transition(case, target, now)
         return case
+
+
+def _transition(case: Case, target: CaseState, now: dt.datetime) -> None:
+    """Move the case on, or tell the clerk why it cannot go there from where it is."""
+    try:
+        case.status = check_transition(case.status, target).value
+    except IllegalTransition as exc:
+        raise ServiceError(exc.message, str(exc)) from exc
+    case.updated_at = now
 
 
 @dataclass(frozen=True)

@@ -23,15 +23,22 @@ from client.store.db import Store
 from client.store.models import Case, CaseEvent
 from reports.authorization import Party, PowerOfAttorney, render_power_of_attorney
 from reports.conclusion import ConclusionNotice, render_conclusion_notice
-from reports.correction import CorrectionNotice, DefectiveMaterial, render_correction_notice
-from reports.notices import AcceptanceNotice, DeliveryNotice, render_acceptance_notice, render_delivery_receipt
+from reports.correction import CorrectionNotice, DefectiveMaterial, correction_sheet
+from reports.notices import (
+    AcceptanceNotice,
+    DeliveryNotice,
+    acceptance_sheet,
+    render_acceptance_notice,
+    render_delivery_receipt,
+)
 from reports.parties import Acting
-from reports.pledge import PledgedRequirement, PledgeForm, render_pledge_form
+from reports.pledge import PledgedRequirement, PledgeForm, pledge_sheet
 from reports.preview import pdf_page_png, pdf_pages_png
 from reports.receipt import ReceiptData, ReceiptMaterial, receipt_layout, receipt_pdf
-from reports.refusal import RefusalNotice, render_refusal_notice
+from reports.refusal import RefusalNotice, refusal_sheet
+from reports.sheet import NoticeSheet, render_sheet
 from reports.templates import NoticeTemplates, default_templates
-from reports.tolerance import PendingMaterial, TolerantAcceptance, render_tolerant_notice, render_tolerant_pledge
+from reports.tolerance import PendingMaterial, TolerantAcceptance, tolerant_notice_sheet, tolerant_pledge_sheet
 
 from .errors import ServiceError, clerk_message
 
@@ -81,14 +88,112 @@ def acting_of(id_type: str, first: dict) -> Acting:
     )
 
 
-class _NoticeParties(TypedDict):
-    """The fields every notice of a case shares: the office, the applicant and the matter."""
+class NoticeParties(TypedDict):
+    """The fields every notice shares: the office, the applicant and the matter (a case's, or a
+    一件事's as a whole)."""
 
     office_name: str
     applicant_name: str
     applicant_id_number: str
     matter_name: str
     acting: Acting
+
+
+class _NoticeHead(NoticeParties):
+    """What heads every notice of a decision: who it is for, its number and where to follow the case."""
+
+    doc_no: str
+    case_no: str
+    query_url: str
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    """What a decision's notices say beyond who they are for: one case's, or a whole 一件事's
+    (one set of notices for all its members), so both are worded by one builder."""
+
+    case_no: str  # a case's number, or the bundle's
+    received_on: dt.date
+    accepted_on: dt.date  # the acceptance notice's date: a bundle accepted by its 补正 says that day
+    decide_by: dt.date
+    query_url: str
+    contact_phone: str
+    contact_person: str  # the clerk the applicant asks about a one-time notice
+    applicant_phone: str
+    legal_basis: str
+    received: tuple[str, ...]  # materials taken in (received, waived or pledged)
+    pledged: tuple[str, ...]  # conditions the applicant pledges (告知承诺)
+    supplement_by: dt.date  # the 容缺 deadline
+    pending: tuple[PendingMaterial, ...]  # materials owed under 容缺
+    defective: tuple[DefectiveMaterial, ...]  # what the one-time notice asks for
+    reasons: tuple[str, ...]  # of a refusal
+    competent_office: str
+
+
+def notice_sheet(
+    kind: str, doc_no: str, common: NoticeParties, facts: NoticeFacts, templates: NoticeTemplates
+) -> NoticeSheet:
+    """The sheet of one notice of a decision (acceptance, pledge, 容缺, one-time notice, refusal)."""
+    head = _NoticeHead(**common, doc_no=doc_no, case_no=facts.case_no, query_url=facts.query_url)
+    if kind == "acceptance":
+        return acceptance_sheet(
+            AcceptanceNotice(
+                **head,
+                received_on=facts.accepted_on,
+                decide_by=facts.decide_by,
+                contact_phone=facts.contact_phone,
+                legal_basis=facts.legal_basis,
+                materials=facts.received,
+            ),
+            templates,
+        )
+    if kind == "pledge":
+        return pledge_sheet(
+            PledgeForm(
+                **head,
+                issued_on=facts.received_on,
+                applicant_phone=facts.applicant_phone,
+                requirements=tuple(
+                    PledgedRequirement(name, f"本人承诺已具备“{name}”所证明的条件，内容真实") for name in facts.pledged
+                ),
+            ),
+            templates,
+        )
+    if kind in ("tolerant_notice", "tolerant_pledge"):
+        notice = TolerantAcceptance(
+            **head,
+            received_on=facts.received_on,
+            issued_on=facts.received_on,
+            supplement_by=facts.supplement_by,
+            applicant_phone=facts.applicant_phone,
+            pending=facts.pending,
+        )
+        return (tolerant_notice_sheet if kind == "tolerant_notice" else tolerant_pledge_sheet)(notice, templates)
+    if kind == "correction":
+        return correction_sheet(
+            CorrectionNotice(
+                **head,
+                applicant_phone=facts.applicant_phone,
+                received_on=facts.received_on,
+                contact_person=facts.contact_person,
+                contact_phone=facts.contact_phone,
+                issued_on=facts.received_on,
+                materials=facts.defective,
+            ),
+            templates,
+        )
+    if kind == "refusal":
+        return refusal_sheet(
+            RefusalNotice(
+                **head,
+                received_on=facts.received_on,
+                issued_on=facts.received_on,
+                reasons=facts.reasons,
+                competent_office=facts.competent_office,
+            ),
+            templates,
+        )
+    raise ValueError(f"no notice sheet for {kind!r}")
 
 
 @dataclass(frozen=True)
@@ -165,7 +270,7 @@ class Paperwork:
         outcome = first.get("outcome", ACCEPT)
         numbers = first.get("documents") or {OUTCOME_DOCUMENTS[outcome][0]: case.notice_no}
         templates = self.templates()
-        common = _NoticeParties(
+        common = NoticeParties(
             office_name=self.office.name,
             applicant_name=case.applicant_name,
             applicant_id_number=case.applicant_id_number,
@@ -175,101 +280,44 @@ class Paperwork:
         received = case.received_at.date()
         query = self._query(case.case_no)
         materials = first.get("materials", [])
+        facts = NoticeFacts(
+            case_no=case.case_no,
+            received_on=received,
+            accepted_on=received,
+            decide_by=case.promised_by,
+            query_url=query,
+            contact_phone=self.office_phone,
+            contact_person=case.clerk,
+            applicant_phone=case.applicant_phone,
+            legal_basis=first.get("basis", ""),
+            received=tuple(m.name for m in case.materials if m.status in ("received", "waived", "pledged")),
+            pledged=tuple(first.get("pledged", [])),
+            supplement_by=dt.date.fromisoformat(first["supplement_by"])
+            if first.get("supplement_by")
+            else case.promised_by,
+            pending=tuple(
+                PendingMaterial(m["name"], m.get("form", "original"), m.get("copies", 1))
+                for m in materials
+                if m.get("status") == "tolerated"
+            ),
+            defective=tuple(
+                DefectiveMaterial(
+                    m["name"],
+                    m.get("problem") or "未提交",
+                    f"{'原件' if m.get('form') == 'original' else '复印件'}{m.get('copies', 1)}份",
+                )
+                for m in materials
+                if m.get("status") in ("missing", "defective")
+            ),
+            reasons=tuple(first.get("reasons", [])) or (case.reason,),
+            competent_office=first.get("competent_office", ""),
+        )
         out = []
         for kind in OUTCOME_DOCUMENTS[outcome]:
             no = numbers.get(kind, "")
             title = templates.kind(kind).title
-            if kind == "acceptance":
-                pdf = render_acceptance_notice(
-                    AcceptanceNotice(
-                        **common,
-                        doc_no=no,
-                        case_no=case.case_no,
-                        received_on=received,
-                        decide_by=case.promised_by,
-                        query_url=query,
-                        contact_phone=self.office_phone,
-                        legal_basis=first.get("basis", ""),
-                        materials=tuple(
-                            m.name for m in case.materials if m.status in ("received", "waived", "pledged")
-                        ),
-                    ),
-                    templates=templates,
-                )
-            elif kind == "pledge":
-                pdf = render_pledge_form(
-                    PledgeForm(
-                        **common,
-                        doc_no=no,
-                        issued_on=received,
-                        case_no=case.case_no,
-                        query_url=query,
-                        applicant_phone=case.applicant_phone,
-                        requirements=tuple(
-                            PledgedRequirement(name, f"本人承诺已具备“{name}”所证明的条件，内容真实")
-                            for name in first.get("pledged", [])
-                        ),
-                    ),
-                    templates=templates,
-                )
-            elif kind in ("tolerant_notice", "tolerant_pledge"):
-                notice = TolerantAcceptance(
-                    **common,
-                    doc_no=no,
-                    case_no=case.case_no,
-                    received_on=received,
-                    issued_on=received,
-                    supplement_by=dt.date.fromisoformat(first["supplement_by"])
-                    if first.get("supplement_by")
-                    else case.promised_by,
-                    applicant_phone=case.applicant_phone,
-                    query_url=query,
-                    pending=tuple(
-                        PendingMaterial(m["name"], m.get("form", "original"), m.get("copies", 1))
-                        for m in materials
-                        if m.get("status") == "tolerated"
-                    ),
-                )
-                render = render_tolerant_notice if kind == "tolerant_notice" else render_tolerant_pledge
-                pdf = render(notice, templates=templates)
-            elif kind == "correction":
-                pdf = render_correction_notice(
-                    CorrectionNotice(
-                        **common,
-                        doc_no=no,
-                        applicant_phone=case.applicant_phone,
-                        case_no=case.case_no,
-                        received_on=received,
-                        contact_person=case.clerk,
-                        contact_phone=self.office_phone,
-                        issued_on=received,
-                        query_url=query,
-                        materials=tuple(
-                            DefectiveMaterial(
-                                m["name"],
-                                m.get("problem") or "未提交",
-                                f"{'原件' if m.get('form') == 'original' else '复印件'}{m.get('copies', 1)}份",
-                            )
-                            for m in materials
-                            if m.get("status") in ("missing", "defective")
-                        ),
-                    ),
-                    templates=templates,
-                )
-            elif kind == "refusal":
-                pdf = render_refusal_notice(
-                    RefusalNotice(
-                        **common,
-                        doc_no=no,
-                        received_on=received,
-                        issued_on=received,
-                        case_no=case.case_no,
-                        reasons=tuple(first.get("reasons", [])) or (case.reason,),
-                        competent_office=first.get("competent_office", ""),
-                        query_url=query,
-                    ),
-                    templates=templates,
-                )
+            if kind != "conclusion":
+                pdf = render_sheet(notice_sheet(kind, no, common, facts, templates))
             else:  # conclusion: an immediate matter decided on the spot
                 pdf = render_conclusion_notice(
                     ConclusionNotice(

@@ -201,10 +201,7 @@ class BundleMode:
             view.checklist.inputs(),
             view.phone.get().strip(),
             answers=dict(self.answers),
-            refusal=view.verdict.refusal_key(),
-            refusal_text=view.verdict.refusal_text.get().strip(),
-            competent_office=view.verdict.competent.get().strip(),
-            supplement_by=view.verdict.supplement_date(),
+            **view.verdict.choice(),
             ticket_no=view.app.ticket_no,
         )
 

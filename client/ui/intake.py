@@ -411,10 +411,7 @@ class IntakeView(View):
             self.checklist.inputs(),
             self.phone.get().strip(),
             answers=dict(self.answers),
-            refusal=self.verdict.refusal_key(),
-            refusal_text=self.verdict.refusal_text.get().strip(),
-            competent_office=self.verdict.competent.get().strip(),
-            supplement_by=self.verdict.supplement_date(),
+            **self.verdict.choice(),
             ticket_no=self.app.ticket_no,
             proxy=self.proxy,
         )

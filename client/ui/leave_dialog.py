@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
-from .modal import dialog_button, over_main, take_keyboard
+from .modal import dialog_button, give_back_keyboard, over_main, take_keyboard
 from .theme import WARN_COLOR
 
 if TYPE_CHECKING:
@@ -69,15 +69,8 @@ class KeyDialog(ctk.CTkToplevel):
 
     def choose(self, action: Callable[[], None]) -> None:
         """Close first, then act: the action may show another screen or open another dialog."""
-        if not self.winfo_exists():
-            return
-        try:
-            self.grab_release()
-        except tk.TclError:
-            pass
-        self.destroy()
-        self.app.root.focus_force()
-        action()
+        if give_back_keyboard(self, self.app.root):
+            action()
 
 
 def ask_leave(

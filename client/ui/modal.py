@@ -38,6 +38,19 @@ def take_keyboard(win: ctk.CTkToplevel) -> None:
         win.after(GRAB_RETRY_MS, take_keyboard, win)
 
 
+def give_back_keyboard(win: ctk.CTkToplevel, root: tk.Misc) -> bool:
+    """Close `win` and hand the keyboard back to the main window; False when it was already gone."""
+    if not win.winfo_exists():
+        return False
+    try:
+        win.grab_release()
+    except tk.TclError:
+        pass
+    win.destroy()
+    root.focus_force()
+    return True
+
+
 def dialog_button(
     bar: ctk.CTkFrame,
     text: str,

@@ -17,7 +17,7 @@ import customtkinter as ctk
 
 from .base import scroll_column
 from .images import png_image
-from .modal import dialog_button, over_main, take_keyboard
+from .modal import dialog_button, give_back_keyboard, over_main, take_keyboard
 from .theme import EDGE, ERROR_COLOR, GAP, OK_COLOR, TIGHT, WARN_COLOR
 
 if TYPE_CHECKING:
@@ -152,11 +152,4 @@ class PdfViewer(ctk.CTkToplevel):
 
     def close(self) -> None:
         """Only the viewer goes; the focus returns to the screen that opened it."""
-        if not self.winfo_exists():
-            return
-        try:
-            self.grab_release()
-        except tk.TclError:
-            pass
-        self.destroy()
-        self.view.app.root.focus_force()
+        give_back_keyboard(self, self.view.app.root)

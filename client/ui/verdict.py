@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import tkinter as tk
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import customtkinter as ctk
 
@@ -27,6 +27,15 @@ from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR, style_list
 
 if TYPE_CHECKING:
     from .intake import IntakeView
+
+
+class ClerkChoice(TypedDict):
+    """What the clerk set on the panel, as the fields of an intake draft (a matter's or a bundle's)."""
+
+    refusal: str
+    refusal_text: str
+    competent_office: str
+    supplement_by: dt.date | None
 
 
 class VerdictPanel(ctk.CTkFrame):
@@ -137,6 +146,16 @@ class VerdictPanel(ctk.CTkFrame):
             return ""
         chosen = self.reasons.curselection()
         return list(REFUSAL_REASONS)[chosen[0]] if chosen else ""
+
+    def choice(self) -> ClerkChoice:
+        """The refusal (reason, words, competent office) and the 容缺 deadline as typed;
+        ValueError (Chinese) when the deadline is malformed."""
+        return ClerkChoice(
+            refusal=self.refusal_key(),
+            refusal_text=self.refusal_text.get().strip(),
+            competent_office=self.competent.get().strip(),
+            supplement_by=self.supplement_date(),
+        )
 
     def supplement_date(self) -> dt.date | None:
         """The typed 容缺 deadline; None when empty, ValueError (Chinese) when malformed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ARTIFACTS = Path(os.environ.get("ONEWINDOW_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"  # the ones the docs show
 
 
 class WindowDriver:
@@ -28,6 +30,14 @@ class WindowDriver:
                 return value
             time.sleep(0.02)
         raise AssertionError(f"timed out waiting for {what}")
+
+    def wait_closed(self, timeout: float = 20.0):
+        """Pump until the window has closed itself (the close question answered), no longer."""
+        end = time.monotonic() + timeout
+        while not self.window.closed and time.monotonic() < end:
+            self.window.root.update()
+            time.sleep(0.02)
+        assert self.window.closed, "the window did not close"
 
     def settle(self, seconds: float = 0.3):
         end = time.monotonic() + seconds
@@ -93,6 +103,13 @@ class WindowDriver:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / name
         ImageGrab.grab(bbox=box, xdisplay=os.environ["DISPLAY"]).save(path)
+        return path
+
+    def keep_screenshot(self, name: str) -> Path:
+        """A screenshot the docs show: taken into artifacts/, then copied to docs/screenshots/."""
+        path = self.screenshot(name)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, SCREENSHOTS / name)
         return path
 
 

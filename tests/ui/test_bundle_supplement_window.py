@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 from client.domain.decisions import DEFECTIVE, MISSING
 from client.domain.identity import Applicant
 from client.services.bundle_intake import BundleDraft
@@ -12,14 +9,8 @@ from client.services.intake import MaterialInput
 from client.ui.detail import CaseDetailView
 from client.ui.supplement import SupplementView
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 APPLICANT = Applicant("王秀兰", "身份证", "34052419800101001X")
 SHORT = {"SFZ": (MISSING, ""), "验资报告": (DEFECTIVE, "未加盖会计师事务所公章")}
-
-
-def _keep(path: Path) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, SCREENSHOTS / path.name)
 
 
 def test_a_members_f7_and_f6_act_on_the_whole_bundle(counter_window, virtual_devices):
@@ -56,7 +47,7 @@ def test_a_members_f7_and_f6_act_on_the_whole_bundle(counter_window, virtual_dev
     names = [spec.name for spec in supplement.checklist.specs.values()]
     assert len(names) == 2 and sum("身份证" in n for n in names) == 1  # the shared ID card once
     assert "未加盖会计师事务所公章" in supplement.problems.cget("text")
-    _keep(w.screenshot("bundle-supplement.png"))
+    w.keep_screenshot("bundle-supplement.png")
 
     w.key("F7")  # everything brought
     w.key("F9")
@@ -68,4 +59,4 @@ def test_a_members_f7_and_f6_act_on_the_whole_bundle(counter_window, virtual_dev
     for m in bundle.members:
         assert services.cases.detail(m.case_id).summary.status in ("accepted", "submitted"), m.matter_name
     assert back.detail.bundle.endswith(bundle.bundle_no_display)
-    _keep(w.screenshot("bundle-member-after-supplement.png"))
+    w.keep_screenshot("bundle-member-after-supplement.png")

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 from client.services.bundle_intake import BundleResult
 from client.ui.home import HomeView
 from client.ui.intake import IntakeView
 from client.ui.result import ResultView
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def _keep(path: Path) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, SCREENSHOTS / path.name)
 
 
 def test_kindergarten_bundle_is_one_checklist_one_verdict_and_linked_cases(counter_window, virtual_devices):
@@ -65,7 +55,7 @@ def test_kindergarten_bundle_is_one_checklist_one_verdict_and_linked_cases(count
     w.key("F7")
     w.pump(lambda: intake.verdict.verdict.cget("text") == "将办理：受理", what="bundle accept verdict")
     assert "承诺办结" in intake.verdict.deadline.cget("text")
-    _keep(w.screenshot("bundle-intake.png"))
+    w.keep_screenshot("bundle-intake.png")
 
     # The intake is kept as a draft as the clerk goes; it comes back as it was left (bundle, rows, pages).
     drafts, clerk = win.services.drafts, win.clerk
@@ -115,7 +105,7 @@ def test_kindergarten_bundle_is_one_checklist_one_verdict_and_linked_cases(count
         "食品经营许可": [1],
         "公众聚集场所投入使用、营业前消防安全检查": [],
     }
-    _keep(w.screenshot("bundle-result.png"))
+    w.keep_screenshot("bundle-result.png")
     w.press(result.home_button, "Return")
     w.pump(lambda: isinstance(win.view, HomeView), what="home view")
 

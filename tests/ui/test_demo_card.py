@@ -9,11 +9,11 @@ import customtkinter as ctk
 
 from client.app import ClientConfig, build_runtime
 from client.domain.identity import Applicant
-from client.services.intake import IntakeDraft, MaterialInput
 from client.ui.detail import CaseDetailView
 from client.ui.intake import IntakeView
 from devices.virtual import SAMPLE_CARDS
 from sync.server import admin
+from tests.support.cases import taken_in
 from tests.ui.conftest import window_driver
 
 WANG, LI = SAMPLE_CARDS[0], SAMPLE_CARDS[1]  # the deck's cards 1 and 2
@@ -71,15 +71,7 @@ def test_a_placed_sample_card_is_read_by_f3_and_shift_f3(counter_window, enrolle
 def test_a_placed_card_serves_the_hand_over_check(counter_window, enrolled_runtime, live_server):
     services = enrolled_runtime.services
     clerk = services.auth.login(live_server.clerk, live_server.password)
-    matter = services.intake.matter("370702-XK-0001")
-    case = services.intake.submit(
-        IntakeDraft(
-            Applicant(LI.name, "身份证", LI.id_number),
-            matter.code,
-            tuple(MaterialInput(m.code, True) for m in matter.materials),
-        ),
-        clerk,
-    )
+    case = taken_in(services, clerk, "370702-XK-0001", Applicant(LI.name, "身份证", LI.id_number))
     assert services.sync.sync_now().error == ""
     admin.decide(live_server.db_url, case.case_no, "approve", by=live_server.hall.approver)
     assert services.sync.sync_now().error == ""

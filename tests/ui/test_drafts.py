@@ -9,10 +9,6 @@ stays in the dialog; drafts from an earlier shift stay listed until the clerk ac
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
 import textwrap
 import time
 
@@ -21,6 +17,7 @@ from client.ui.home import HomeView
 from client.ui.intake import IntakeView
 from client.ui.leave_dialog import KeyDialog
 from client.ui.result import ResultView
+from tests.support.crash import kill_once_saved
 from tests.ui.conftest import window_driver
 
 ID_NUMBER = "34052419800101001X"
@@ -221,11 +218,7 @@ def test_closing_the_window_asks_and_the_draft_outlives_the_window(enrolled_runt
         win.request_close()
         _dialog(w)
         w.key("Return")  # keep the draft (saved first) and close
-        end = time.monotonic() + 20
-        while not win.closed and time.monotonic() < end:
-            win.root.update()
-            time.sleep(0.02)
-        assert win.closed
+        w.wait_closed()
     # A new window on the same store (a restart): the clerk finds the draft on the home screen.
     with window_driver(services, "", live_server.hall) as w:
         home = w.login()
@@ -271,30 +264,17 @@ def test_a_killed_window_loses_nothing_typed(counter_window, enrolled_runtime, l
     services = enrolled_runtime.services
     clerk = services.auth.login(live_server.clerk, live_server.password)
     data_dir = enrolled_runtime.store.path.parent
-    env = dict(os.environ, PYTHONPATH=os.getcwd())
-    process = subprocess.Popen(
-        [sys.executable, "-c", CRASHING_WINDOW, str(data_dir), clerk.username, ID_NUMBER, NAME, CHANGE],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert process.stdout.readline().strip() == "typed", process.stderr.read()
-        end = time.monotonic() + 30
-        saved: IntakeSnapshot | None = None
-        while time.monotonic() < end and saved is None:
-            found = services.drafts.drafts(clerk)
-            if found:
-                candidate = services.drafts.load(found[0].id, clerk)
-                if candidate.materials and any(m.reason for m in candidate.materials):
-                    saved = candidate
-            time.sleep(0.1)
-        assert saved is not None, "the window never saved its draft"
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
-    assert process.returncode == -signal.SIGKILL
+
+    def saved() -> IntakeSnapshot | None:
+        found = services.drafts.drafts(clerk)
+        if found:
+            candidate = services.drafts.load(found[0].id, clerk)
+            if candidate.materials and any(m.reason for m in candidate.materials):
+                return candidate
+        return None
+
+    args = (str(data_dir), clerk.username, ID_NUMBER, NAME, CHANGE)
+    kill_once_saved(CRASHING_WINDOW, args, saved, "the window never saved its draft")
 
     w = counter_window
     home = w.login()

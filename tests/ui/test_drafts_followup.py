@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import signal
-import subprocess
-import sys
 import textwrap
 import time
 
@@ -24,6 +20,7 @@ from client.ui.leave_dialog import KeyDialog
 from client.ui.outreach import OutreachIntakeView, OutreachView
 from client.ui.result import ResultView
 from client.ui.shift import ShiftCloseView
+from tests.support.crash import kill_once_saved
 from tests.ui.conftest import window_driver
 from tests.ui.test_drafts import _dialog, _no_dialog
 from tests.ui.test_outreach import PEOPLE, _card, _plan, _select
@@ -132,11 +129,7 @@ def test_a_bus_visit_is_a_draft_kept_on_its_appointment(enrolled_runtime, live_s
         dialog = _dialog(w)
         assert "保留草稿并关闭窗口（Enter）" in _dialog_text(dialog)
         w.key("Return")
-        end = time.monotonic() + 20
-        while not win.closed and time.monotonic() < end:
-            win.root.update()
-            time.sleep(0.02)
-        assert win.closed
+        w.wait_closed()
 
     # A restart: home lists the visit's draft; continuing it from there opens that visit.
     with window_driver(services, "", live_server.hall) as w:
@@ -328,29 +321,17 @@ def test_a_killed_bus_laptop_keeps_the_visit(counter_window, enrolled_runtime, l
     clerk = services.auth.login(live_server.clerk, live_server.password)
     [run] = services.outreach.runs()
     appointment = next(a for a in services.outreach.appointments(run.id) if a.position == 2)
-    process = subprocess.Popen(
-        [sys.executable, "-c", CRASHING_VISIT, str(enrolled_runtime.store.path.parent), clerk.username, appointment.id],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ, PYTHONPATH=os.getcwd()),
-    )
-    try:
-        assert process.stdout.readline().strip() == "typed", process.stderr.read()
-        end = time.monotonic() + 30
-        saved = None
-        while time.monotonic() < end and saved is None:
-            found = services.drafts.visit_drafts(clerk).get(appointment.id)
-            if found is not None:
-                candidate = services.drafts.load(found.id, clerk)
-                if candidate.phone == "13905369999" and all(m.state == "received" for m in candidate.materials):
-                    saved = candidate
-            time.sleep(0.1)
-        assert saved is not None, "the laptop never saved the visit's draft"
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
-    assert process.returncode == -signal.SIGKILL
+
+    def saved():
+        found = services.drafts.visit_drafts(clerk).get(appointment.id)
+        if found is not None:
+            candidate = services.drafts.load(found.id, clerk)
+            if candidate.phone == "13905369999" and all(m.state == "received" for m in candidate.materials):
+                return candidate
+        return None
+
+    args = (str(enrolled_runtime.store.path.parent), clerk.username, appointment.id)
+    kill_once_saved(CRASHING_VISIT, args, saved, "the laptop never saved the visit's draft")
 
     w = counter_window
     win = w.window

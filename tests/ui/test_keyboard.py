@@ -9,7 +9,6 @@ from PIL import Image
 
 from client.domain.decisions import REFUSAL_REASONS
 from client.domain.identity import ORGANISATION, PERSON, Applicant
-from client.services.intake import IntakeDraft, MaterialInput
 from client.ui.checklist import FAULTY, PLEDGE, RECEIVED
 from client.ui.detail import CaseDetailView
 from client.ui.focus import FOCUS_COLOR, ROW_HIGHLIGHT
@@ -18,6 +17,7 @@ from client.ui.intake import IntakeView
 from client.ui.login import LoginView
 from client.ui.result import ResultView
 from sync.server import admin
+from tests.support.cases import taken_in
 
 
 def _focus(w):
@@ -236,17 +236,7 @@ def test_home_enter_opens_the_case_and_f8_goes_to_the_hand_over(counter_window, 
     clerk = services.auth.login(live_server.clerk, live_server.password)
     cases = []
     for code in ("370702-XK-0001", "370702-GG-0025"):  # two cases of one applicant
-        matter = services.intake.matter(code)
-        cases.append(
-            services.intake.submit(
-                IntakeDraft(
-                    Applicant(card.name, "身份证", card.id_number),
-                    matter.code,
-                    tuple(MaterialInput(m.code, True) for m in matter.materials),
-                ),
-                clerk,
-            )
-        )
+        cases.append(taken_in(services, clerk, code, Applicant(card.name, "身份证", card.id_number)))
     assert services.sync.sync_now().error == ""
     for case in cases:
         admin.decide(live_server.db_url, case.case_no, "approve", by=live_server.hall.approver)

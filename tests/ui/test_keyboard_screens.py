@@ -32,6 +32,7 @@ from client.ui.signature import SignaturePad
 from client.ui.supervisor import SupervisorView
 from client.ui.supplement import SupplementView
 from sync.server import publishing
+from tests.support.cases import taken_in
 from tests.ui.test_outreach import _plan
 
 
@@ -332,11 +333,8 @@ def test_supplement_opens_on_the_materials(counter_window, enrolled_runtime):
     win = w.window
     w.login()
     services = enrolled_runtime.services
-    matter = services.intake.matter("370702-XK-0001")
-    draft = IntakeDraft(
-        Applicant("王秀英", "身份证", "11010519491231002X"), matter.code, (MaterialInput("M01", received=True),)
-    )
-    case = services.intake.submit(draft, win.current_clerk)
+    applicant = Applicant("王秀英", "身份证", "11010519491231002X")
+    case = taken_in(services, win.current_clerk, "370702-XK-0001", applicant, ("M01",))  # a one-time notice
     win.show_case(case.case_id)
     _view(w, CaseDetailView, lambda v: v.detail is not None)
     w.key("F6")
@@ -450,11 +448,8 @@ def test_case_detail_every_action_by_tab_at_1024_by_600(counter_window, enrolled
     w.settle(0.3)
     w.login()
     services = enrolled_runtime.services
-    matter = services.intake.matter("370702-XK-0001")
-    draft = IntakeDraft(
-        Applicant("王秀英", "身份证", "11010519491231002X"), matter.code, (MaterialInput("M01", received=True),)
-    )
-    case = services.intake.submit(draft, win.current_clerk)
+    applicant = Applicant("王秀英", "身份证", "11010519491231002X")
+    case = taken_in(services, win.current_clerk, "370702-XK-0001", applicant, ("M01",))  # a one-time notice
     home = _view(w, HomeView)
     w.key("F6")
     assert _inside(w, home.query)
