@@ -8,19 +8,14 @@ one linked case per member and the result screen lists them under the bundle num
 
 from __future__ import annotations
 
-import functools
 from dataclasses import replace
 from typing import TYPE_CHECKING
-
-import customtkinter as ctk
 
 from client.domain.catalog import Bundle
 from client.services.bundle_intake import BundleDraft, BundlePreview
 from client.services.errors import ServiceError
 
-from .base import wrap_to_width
 from .checklist import FAULTY, FETCH, LACKING, PLEDGE, RECEIVED
-from .focus import keyboard_segments
 
 if TYPE_CHECKING:
     from .intake import IntakeView
@@ -146,31 +141,7 @@ class BundleMode:
             )
             # Answered by number keys like a single matter's questions (Up/Down between them).
             prompt = f"{sit.question}（{asked}；按1–{len(sit.options)}）"
-            question = view.label(view.situation_box, prompt, -1, justify="left")
-            question.pack(anchor="w")
-            wrap_to_width(question, view.situation_box)  # folded to the column, never cut at its edges
-            labels = {opt.label: opt.code for opt in sit.options}
-            seg = ctk.CTkSegmentedButton(
-                view.situation_box,
-                values=list(labels),
-                font=view.theme.font(-2),
-                command=lambda label, k=q.key, ls=labels: self.answer(k, ls[label]),
-            )
-            seg.set(sit.option(self.answers.get(q.key)).label)
-            index = len(view.answer_buttons)
-            keyboard_segments(
-                seg,
-                functools.partial(self._picked, q.key, labels),
-                {
-                    "<Up>": functools.partial(view._to_question, index - 1),
-                    "<Down>": functools.partial(view._to_question, index + 1),
-                },
-            )
-            seg.pack(anchor="w", pady=(0, 4))
-            view.answer_buttons[q.key] = seg
-
-    def _picked(self, key: str, labels: dict[str, str], label: str) -> None:
-        self.answer(key, labels[label])
+            view.add_question(q.key, prompt, sit, sit.option(self.answers.get(q.key)).label, self.answer)
 
     def _fill(self, preview: BundlePreview) -> None:
         """The merged rows; a shared paper says how many matters it serves."""

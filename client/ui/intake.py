@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import customtkinter as ctk
 
-from client.domain.catalog import Bundle, Matter
+from client.domain.catalog import Bundle, Matter, Situation
 from client.domain.identity import ENTRUSTED, PROXY, RELATIONS, Agent, Applicant
 from client.domain.parties import answered_by_applicant, case_materials
 from client.services.auth import Clerk
@@ -280,35 +280,38 @@ class IntakeView(View):
                 self.panel_answers[sit.code].pack(anchor="w", pady=(0, 4))
                 wrap_to_width(self.panel_answers[sit.code], self.situation_box)
                 continue
-            last = len(sit.options)
-            question = self.label(self.situation_box, f"{sit.question}（按1–{last}）", -1, justify="left")
-            question.pack(anchor="w")
-            wrap_to_width(question, self.situation_box)
-            labels = {opt.label: opt.code for opt in sit.options}
-            seg = ctk.CTkSegmentedButton(
-                self.situation_box,
-                values=list(labels),
-                font=self.theme.font(-2),
-                command=lambda label, c=sit.code, ls=labels: self.answer(c, ls[label]),
-            )
-            seg.set(sit.options[0].label)
-            index = len(self.answer_buttons)
-            keyboard_segments(
-                seg,
-                functools.partial(self._answer_label, sit.code, labels),
-                {
-                    "<Up>": functools.partial(self._to_question, index - 1),
-                    "<Down>": functools.partial(self._to_question, index + 1),
-                },
-            )
-            self.answer_buttons[sit.code] = seg
-            seg.pack(anchor="w", pady=(0, 4))
+            prompt = f"{sit.question}（按1–{len(sit.options)}）"
+            self.add_question(sit.code, prompt, sit, sit.options[0].label, self.answer)
         follow_focus(self.situation_box)  # a question below a short window's edge scrolls up when reached
         self.refill_checklist()
 
-    def _answer_label(self, situation: str, labels: dict[str, str], label: str) -> None:
-        """An answer picked by key: the segment shows its label, the situation records its code."""
-        self.answer(situation, labels[label])
+    def add_question(
+        self, key: str, prompt: str, situation: Situation, shown: str, answer: Callable[[str, str], None]
+    ) -> None:
+        """One situation question (a matter's, or one asked once for a whole 一件事): its prompt folded
+        to the column, its options picked by number keys or a click, Up/Down to the neighbours.
+        The segment shows the option's label; `answer(key, option code)` records the choice."""
+        question = self.label(self.situation_box, prompt, -1, justify="left")
+        question.pack(anchor="w")
+        wrap_to_width(question, self.situation_box)  # folded to the column, never cut at its edges
+        labels = {opt.label: opt.code for opt in situation.options}
+
+        def picked(label: str) -> None:
+            answer(key, labels[label])
+
+        seg = ctk.CTkSegmentedButton(self.situation_box, values=list(labels), font=self.theme.font(-2), command=picked)
+        seg.set(shown)
+        index = len(self.answer_buttons)
+        keyboard_segments(
+            seg,
+            picked,
+            {
+                "<Up>": functools.partial(self._to_question, index - 1),
+                "<Down>": functools.partial(self._to_question, index + 1),
+            },
+        )
+        self.answer_buttons[key] = seg
+        seg.pack(anchor="w", pady=(0, 4))
 
     def focus_answers(self) -> None:
         """After a matter is chosen: its first situation question, or the first material."""
