@@ -256,7 +256,7 @@ def build_runtime(
         outbox, CalendarService(store), ImportedCatalog(config.data_dir), office_file=config.data_dir / OFFICE_FILE
     )
     catalog_source = (lambda: catalog) if catalog is not None else published.catalog
-    sync_service = SyncService(engine, outbox, on_pulled=published.refresh)
+    sync_service = SyncService(engine, outbox, on_pulled=published.refresh, clock=clock)
     engine.on_progress = sync_service.note_progress
     if config.devices == "virtual" and virtual is None:
         from devices.virtual import start_virtual_hardware

@@ -9,6 +9,7 @@ with exponential backoff and jitter without waiting for a new local write.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import random
@@ -75,6 +76,7 @@ class SyncReport:
     revoked: bool = False  # the back office refused this device: stop trying
     resynced: bool = False  # the cursor was stale and the feed was pulled again from 0
     restore: RestoreOutcome | None = None  # the store was refilled from the back office this round
+    server_time: dt.datetime | None = None  # the back office's clock in its last push answer (point 5)
 
 
 @dataclass(frozen=True)
@@ -107,13 +109,15 @@ class SyncEngine:
         self.on_progress = on_progress or (lambda _progress: None)
         self._sender = threading.Lock()
         self.rounds = 0  # background rounds run by `run`, for tests and diagnostics
+        self.server_time: dt.datetime | None = None  # from this round's push answers, for the clock check
 
     def sync_once(self) -> SyncReport:
         with self._sender, self.outbox.sender_lock() as held:
             if not held:
                 return SyncReport(True, busy=True)
+            self.server_time = None
             try:
-                return self._round()
+                return dataclasses.replace(self._round(), server_time=self.server_time)
             except ServerUnreachable as exc:
                 return SyncReport(False, error=exc.message)
             except ServerError as exc:
@@ -184,16 +188,7 @@ class SyncEngine:
         last_mark = time.monotonic()
         try:
             for sha, size in pending:
-                status = held.get(sha)
-                offset = status.size if status is not None else 0
-                while offset < size:
-                    try:
-                        status = self.api.blob_put(sha, offset, self.outbox.blob_pieces(sha, offset), size)
-                    except ServerError as exc:
-                        if exc.status != 409:
-                            raise
-                        status = p.BlobStatus(sha256=sha, size=self.api.blob_held(sha), complete=False)
-                    offset = status.size
+                self._upload_blob(sha, size, held.get(sha))
                 finished.append(sha)
                 if time.monotonic() - last_mark >= DONE_EVERY:
                     self._mark_done(finished)
@@ -201,6 +196,30 @@ class SyncEngine:
         finally:
             self._mark_done(finished)
         return len(pending)
+
+    def _upload_blob(self, sha: str, size: int, status: p.BlobStatus | None) -> None:
+        """Send one page until the server says `complete`: only a verified blob counts, so a
+        whole but unverified file is closed by a PUT at its end (the server then verifies
+        it), and a file the server discarded as bad is sent again from zero, once a round."""
+        offset = status.size if status is not None else 0
+        complete = status is not None and status.complete
+        resent, tried = False, set()
+        while not complete:
+            if offset in tried:  # the server stays at an offset already sent from: try next round
+                raise ServerError(409, "upload_stuck", "扫描件上传未能继续，将在下一轮重试")
+            tried.add(offset)
+            body = self.outbox.blob_pieces(sha, offset) if offset < size else b""
+            try:
+                status = self.api.blob_put(sha, min(offset, size), body, size)
+            except ServerError as exc:
+                if exc.status == 422 and exc.code == "hash_mismatch" and not resent:
+                    log.warning("back office discarded blob %s as corrupt; sending it again from 0", sha[:12])
+                    offset, resent, tried = 0, True, set()
+                    continue
+                if exc.status != 409:
+                    raise
+                status = p.BlobStatus(sha256=sha, size=self.api.blob_held(sha), complete=False)
+            offset, complete = status.size, status.complete
 
     def _mark_done(self, finished: list[str]) -> None:
         if finished:
@@ -216,6 +235,8 @@ class SyncEngine:
                 return acked, rejected
             answer = self.api.push(events)
             self.outbox.record_results(answer.results)
+            stamped = [r.server_time for r in answer.results if r.server_time is not None]
+            self.server_time = max(stamped, default=self.server_time)
             acked += sum(r.status == "acked" for r in answer.results)
             rejected += sum(r.status == "rejected" for r in answer.results)
             if len(answer.results) < len(events) or any(r.status == "retry" for r in answer.results):

@@ -10,7 +10,9 @@ Endpoints (all JSON unless noted, all but /enrol need `Authorization: Bearer <de
   GET  /api/v1/changes?cursor=N  -> PullResponse (server-ordered changes after cursor;
                                     410 cursor_expired when the server no longer keeps them)
   HEAD /api/v1/blobs/{sha256}    -> 200 + header X-Blob-Size (bytes held), 404 if none
-  PUT  /api/v1/blobs/{sha256}?offset=N  raw bytes -> BlobStatus (resumes at offset)
+  PUT  /api/v1/blobs/{sha256}?offset=N  raw bytes -> BlobStatus (resumes at offset; an offset
+                                    below the bytes held is stale: the overlap is dropped, not
+                                    refused; `complete` only once the SHA-256 is verified)
   GET  /api/v1/catalog           -> the current catalog (client.domain.catalog dict form)
   GET  /api/v1/cases/restore?after=CASE_NO  -> RestoreResponse (open cases the device sees, with
                                     their window events and feed changes, to rebuild a store)

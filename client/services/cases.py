@@ -73,6 +73,7 @@ class CaseSummary:
     promised_by: dt.date
     sync_label: str  # 待报送 / 已报送 / 报送被退回
     warning: str = ""  # "" / "near" (黄牌: due within 2 working days) / "overdue" (红牌)
+    server_due: dt.date | None = None  # the back office's deadline, when pulled (then also `promised_by`)
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ class CaseQueries:
         self.today = today
 
     def _summary(self, s: Session, case: Case) -> CaseSummary:
+        due = case.server_due or case.promised_by  # the back office's deadline once it came down
         states = list(
             s.scalars(
                 select(OutboxEntry.state)
@@ -214,10 +216,11 @@ class CaseQueries:
             case.status,
             LABELS[CaseState(case.status)],
             case.received_at,
-            case.promised_by,
+            due,
             _sync_label(states),
             # a hall's record of forwarded originals has no deadline of its own
-            deadline_warning(case.status, case.promised_by, self.today(), self.calendar()) if case.matter_code else "",
+            deadline_warning(case.status, due, self.today(), self.calendar()) if case.matter_code else "",
+            case.server_due,
         )
 
     def recent(self, limit: int = 100) -> tuple[CaseSummary, ...]:

@@ -12,6 +12,31 @@ from pathlib import Path
 from client.store.outbox import Downlink, StoreOutbox
 from sync.engine import SyncEngine, SyncProgress, SyncReport
 
+# How far the device clock may stray from the back office's before the clerk is told:
+# beyond CLOCK_WARN the status bar says so; beyond CLOCK_FAR_OFF deadlines and case
+# numbers the window prints are wrong by a working day or more, so it asks for a fix.
+CLOCK_WARN = dt.timedelta(minutes=5)
+CLOCK_FAR_OFF = dt.timedelta(hours=1)
+
+
+def clock_offset(device_now: dt.datetime, server_time: dt.datetime) -> dt.timedelta:
+    """Device clock minus server clock (positive: the device is fast). Naive device times
+    are local wall time; naive server times are UTC by the protocol's contract."""
+    device = device_now if device_now.tzinfo else device_now.astimezone()
+    server = server_time if server_time.tzinfo else server_time.replace(tzinfo=dt.UTC)
+    return device - server
+
+
+def describe_offset(offset: dt.timedelta) -> str:
+    """'快1天3小时' / '慢7分钟': the size of a clock error in words a clerk reads at a glance."""
+    seconds = round(abs(offset.total_seconds()) / 60) * 60  # to the minute: a round trip is noise
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [f"{days}天" if days else "", f"{hours}小时" if hours else ""]
+    size = "".join(parts) if days or hours else f"{minutes}分钟"
+    return ("快" if offset > dt.timedelta(0) else "慢") + size
+
 
 @dataclass(frozen=True)
 class SyncStatus:
@@ -26,6 +51,19 @@ class SyncStatus:
     restore_notice: str = ""  # what the last restore from the back office brought back (Chinese)
     restore_due: bool = False  # a restore is waiting for the next successful round
     just_restored: int = 0  # cases the last round took back from the back office (0: it was no restore)
+    clock_offset: dt.timedelta | None = None  # device minus server, from the last push answer
+
+    @property
+    def clock_far_off(self) -> bool:
+        return self.clock_offset is not None and abs(self.clock_offset) >= CLOCK_FAR_OFF
+
+    @property
+    def clock_warning(self) -> str:
+        """Empty while the device clock agrees with the back office's (Chinese otherwise)."""
+        if self.clock_offset is None or abs(self.clock_offset) < CLOCK_WARN:
+            return ""
+        text = f"本机时钟比后台{describe_offset(self.clock_offset)}"
+        return text + "，请校准后再受理" if self.clock_far_off else text
 
     @property
     def intake_allowed(self) -> bool:
@@ -33,6 +71,10 @@ class SyncStatus:
 
     @property
     def label(self) -> str:
+        warning = self.clock_warning
+        return f"{self._sync_label()}｜{warning}" if warning else self._sync_label()
+
+    def _sync_label(self) -> str:
         if self.revoked:
             return "本设备已停用"
         if self.error and self.restore_due:
@@ -68,9 +110,14 @@ def restore_message(report: dict | None) -> str:
 
 class SyncService:
     def __init__(
-        self, engine: Callable[[], SyncEngine | None], outbox: StoreOutbox, on_pulled: Callable[[], None] = lambda: None
+        self,
+        engine: Callable[[], SyncEngine | None],
+        outbox: StoreOutbox,
+        on_pulled: Callable[[], None] = lambda: None,
+        clock: Callable[[], dt.datetime] = dt.datetime.now,
     ):
-        self.engine, self.outbox, self.on_pulled = engine, outbox, on_pulled
+        self.engine, self.outbox, self.on_pulled, self.clock = engine, outbox, on_pulled, clock
+        self._clock_offset: dt.timedelta | None = None  # kept across rounds that push nothing
         self.after_round: list[Callable[[], object]] = []  # e.g. shift events, sent once the round went well
         self.wake = threading.Event()
         self._last_ok: dt.datetime | None = None
@@ -90,6 +137,8 @@ class SyncService:
         if report.busy:
             return  # another process on this store is sending; its result is not ours
         self._error = report.error
+        if report.server_time is not None:
+            self._clock_offset = clock_offset(self.clock(), report.server_time)
         self._just_restored = report.restore.restored if report.restore else 0
         if report.ok:
             self._last_ok = dt.datetime.now()
@@ -118,6 +167,7 @@ class SyncService:
             restore_message(down.restore),
             self.outbox.restore_wanted(),
             self._just_restored,
+            self._clock_offset,
         )
 
     def restore_now(self, rescue: dict | None = None, rescue_file: Path | str = "") -> SyncStatus:

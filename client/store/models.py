@@ -58,6 +58,8 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(32), index=True)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     promised_by: Mapped[dt.date] = mapped_column(Date)
+    # The back office's own deadline (moved by suspensions, counted on its clock); None until pulled.
+    server_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True, default=None)
     clerk: Mapped[str] = mapped_column(String(64))
     notice_no: Mapped[str] = mapped_column(String(64), default="")
     result_name: Mapped[str] = mapped_column(String(128), default="")

@@ -443,7 +443,7 @@ class _CaseStatuses:
     """The status fields of the cases a page of pulled changes touches, read with one
     query and written back with one statement: the server wins for these fields."""
 
-    _FIELDS = ("status", "result_name", "result_no", "reason")
+    _FIELDS = ("status", "result_name", "result_no", "reason", "server_due")
 
     def __init__(self, s, case_ids: set[str]):
         self.s = s
@@ -469,6 +469,10 @@ class _CaseStatuses:
         Callers pass only changes whose `status` is one of `_SERVER_STATUSES`.
         """
         case, status = self.current[case_id], str(data["status"])
+        due = dt.date.fromisoformat(data["due"]) if data.get("due") else None
+        if due is not None and due != case["server_due"]:
+            case["server_due"] = due  # the server's deadline wins, even when the status stays
+            self.changed.add(case_id)
         if case["status"] == status:
             return
         case["status"] = status

@@ -477,6 +477,7 @@ def _case_from_snapshot(snap: protocol.CaseSnapshot, now: dt.datetime) -> tuple[
         status=snap.status,
         received_at=received,
         promised_by=promised,
+        server_due=snap.due,
         clerk=str(intake.get("clerk", "")),
         notice_no=str(intake.get("notice_no", "")),
         result_name=snap.result_name or "",

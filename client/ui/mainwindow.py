@@ -603,7 +603,7 @@ class MainWindow:
             self.sync_now()
 
     def sync_reported(self, status: SyncStatus) -> None:
-        color = ERROR_COLOR if status.rejected else WARN_COLOR if status.error else "gray20"
+        color = ERROR_COLOR if status.rejected else WARN_COLOR if status.error or status.clock_warning else "gray20"
         self.sync_badge.configure(text=f"同步：{status.label}", text_color=color)
         hook = getattr(self.view, "on_synced", None)
         if hook is not None and self.clerk is not None:

@@ -44,7 +44,11 @@ _ERRORS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method
 
 def create_app(db_url: str, blob_dir: Path) -> FastAPI:
     """Build the server for one database and one blob folder (schema migrated to head)."""
-    return build_app(ServerContext.open(db_url, Path(blob_dir)))
+    ctx = ServerContext.open(db_url, Path(blob_dir))
+    settled = blobs.settle_parts(ctx)  # a crash between an upload's last byte and its rename
+    if settled:
+        log.warning("%d whole but unverified uploads verified and completed at start-up", settled)
+    return build_app(ctx)
 
 
 def openapi_document() -> dict:

@@ -59,8 +59,48 @@ def blob_status(ctx: ServerContext, sha256: str) -> protocol.BlobStatus | None:
             _finish(ctx, sha, paths.final.stat().st_size)  # heals a crash after the rename
             return protocol.BlobStatus(sha256=sha, size=paths.final.stat().st_size, complete=True)
         if paths.part.exists():
-            return protocol.BlobStatus(sha256=sha, size=paths.part.stat().st_size, complete=False)
+            size = _settle_part(ctx, sha, paths)
+            return protocol.BlobStatus(sha256=sha, size=size, complete=not paths.part.exists())
     return None
+
+
+def _settle_part(ctx: ServerContext, sha: str, paths: BlobPaths) -> int:
+    """Finish a `.part` that already holds the whole blob (the server died after its last
+    byte but before verifying and renaming it); its size either way. Called with the blob's
+    lock held. A part that failed the check is not hashed again until it changes."""
+    info = paths.part.stat()
+    stamp = (info.st_size, info.st_mtime_ns)
+    if not info.st_size or ctx.unverified_parts.get(sha) == stamp:
+        return info.st_size
+    hasher = hashlib.sha256()
+    with open(paths.part, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            hasher.update(chunk)
+    if hasher.hexdigest() != sha:  # a prefix, or a whole file gone bad: the PUT at its end decides
+        ctx.unverified_parts[sha] = stamp
+        return info.st_size
+    ctx.unverified_parts.pop(sha, None)
+    os.replace(paths.part, paths.final)
+    _finish(ctx, sha, info.st_size)
+    log.info("blob %s was whole but unverified; verified and completed (%d bytes)", sha, info.st_size)
+    return info.st_size
+
+
+def settle_parts(ctx: ServerContext) -> int:
+    """At start-up: complete every `.part` that already holds its whole verified blob, so a
+    crash between the last byte and the rename loses nothing; the number completed."""
+    done = 0
+    for part in sorted(Path(ctx.blob_dir).glob("??/*.part")):
+        sha = part.name.removesuffix(".part")
+        if not _SHA256.match(sha):
+            continue
+        paths = blob_paths(ctx.blob_dir, sha)
+        with ctx.blob_lock(sha):
+            if paths.final.exists() or not paths.part.exists():
+                continue
+            _settle_part(ctx, sha, paths)
+            done += not paths.part.exists()
+    return done
 
 
 class BlobWriter:
@@ -73,8 +113,11 @@ class BlobWriter:
     (both release the GIL).
     """
 
-    def __init__(self, ctx: ServerContext, sha: str, total: int, lock: threading.Lock):
+    def __init__(self, ctx: ServerContext, sha: str, total: int, lock: threading.Lock, skip: int = 0):
         self.ctx, self.sha, self.total, self.lock = ctx, sha, total, lock
+        # A stale offset (a late handler appended after the status answer): the body starts
+        # `skip` bytes before what the file holds, and those bytes are dropped, not refused.
+        self._skip_seen = self._skip_write = skip
         self.paths = blob_paths(ctx.blob_dir, sha)
         self.paths.part.parent.mkdir(parents=True, exist_ok=True)
         self.held = self.paths.part.stat().st_size if self.paths.part.exists() else 0
@@ -94,11 +137,24 @@ class BlobWriter:
         """Hash bytes as they arrive, before `submit` queues them for writing (the direct
         body path, on the event loop: the bytes are still in the cache)."""
         self.hashed_early = True
-        self.hasher.update(data)
+        if self._skip_seen:
+            cut = min(self._skip_seen, len(data))
+            self._skip_seen -= cut
+            data = data[cut:]
+        if data:
+            self.hasher.update(data)
 
     def submit(self, data: bytes | memoryview) -> Future:
         """Queue the next piece; the future is done when it is both written and hashed.
         Pieces are taken in order, and `data` must stay unchanged until then."""
+        if self._skip_write:
+            cut = min(self._skip_write, len(data))
+            self._skip_write -= cut
+            data = data[cut:]
+            if not data:
+                skipped: Future = Future()
+                skipped.set_result(None)
+                return skipped
         size = len(data)
         if self.held + size > self.total:
             raise ApiError(422, "blob_too_long", "上传的数据超过了文件总长度", {"X-Blob-Size": str(self.held)})
@@ -176,14 +232,14 @@ def begin_put(ctx: ServerContext, sha256: str, offset: int, total: int | None) -
             lock.release()
             return protocol.BlobStatus(sha256=sha, size=size, complete=True)
         held = paths.part.stat().st_size if paths.part.exists() else 0
-        if offset != held:
+        if offset > held:
             raise ApiError(
                 409,
                 "offset_mismatch",
                 "上传位置与服务器记录不一致，请从服务器记录的位置继续",
                 {"X-Blob-Size": str(held)},
             )
-        return BlobWriter(ctx, sha, total, lock)
+        return BlobWriter(ctx, sha, total, lock, skip=held - offset)
     except BaseException:
         if lock.locked():
             lock.release()

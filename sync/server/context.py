@@ -27,6 +27,7 @@ class ServerContext:
     blob_dir: Path
     catalog: Catalog
     _blob_locks: dict[str, threading.Lock] = field(default_factory=dict)
+    unverified_parts: dict[str, tuple[int, int]] = field(default_factory=dict)  # sha -> (size, mtime) that failed
     _locks_guard: threading.Lock = field(default_factory=threading.Lock)
     _catalog_cache: dict = field(default_factory=dict)
 

@@ -110,3 +110,23 @@ def test_a_status_query_refuses_bad_names_and_oversized_lists(enrolled_device):
     assert too_many.status_code == 422
     anonymous = enrolled_device.client.post(url, json={"sha256": []})
     assert anonymous.status_code == 401
+
+
+def test_stale_lower_offset_drops_the_overlap(enrolled_device):
+    data = bytes(range(256)) * 40
+    digest = sha(data)
+    enrolled_device.put_blob(digest, data[:6000], 0, len(data))
+    response = enrolled_device.put_blob(digest, data[4000:], 4000, len(data))  # 2000 bytes already held
+    assert response.status_code == 200 and response.json() == {"sha256": digest, "size": len(data), "complete": True}
+    assert (enrolled_device.server.blob_dir / digest[:2] / digest).read_bytes() == data
+
+
+def test_whole_part_is_verified_by_head(enrolled_device):
+    data = b"a page whose upload handler died before the rename" * 50
+    digest = sha(data)
+    part = enrolled_device.server.blob_dir / digest[:2] / f"{digest}.part"
+    part.parent.mkdir(parents=True, exist_ok=True)
+    part.write_bytes(data)
+    head = enrolled_device.head_blob(digest)
+    assert head.headers["X-Blob-Complete"] == "true" and head.headers["X-Blob-Size"] == str(len(data))
+    assert not part.exists() and part.with_name(digest).read_bytes() == data
