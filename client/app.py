@@ -323,6 +323,7 @@ def build_runtime(
         wake,
         clock=clock,
         gate=sync_service.intake_refusal,
+        clocks=sync_service.clock_reading,
     )
     bundles = BundleIntakeService(intake)
     services = Services(
@@ -445,10 +446,10 @@ def run_demo(port: int | None = 8765) -> int:
             runtime.enrolment.enrol(server.url, info.enrol_code, "演示窗口")
         runtime.enrolment.set_server_url(server.url)
         print(f"后台已启动：{server.url}  演示账号：{info.clerk_username} / {info.clerk_password}")
-        print("审批命令示例：onewindow-server decide <办件编号> approve")
+        print(f"审批命令示例：onewindow-server decide <办件编号> approve --by {info.approver_username}")
         hint = (
             f"演示账号：{info.clerk_username}，密码：{info.clerk_password}\n"
-            f"后台审批：在终端执行 onewindow-server decide <办件编号> approve\n"
+            f"后台审批：在终端执行 onewindow-server decide <办件编号> approve --by {info.approver_username}\n"
             "读卡演示：Ctrl+Shift+K 选一张样卡放到虚拟读卡器上，再按 F3"
         )
         return run_window(runtime, config, hint)

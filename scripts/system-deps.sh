@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Make sure the Debian/Ubuntu packages OneWindow needs are present.
 #   scripts/system-deps.sh run   -> what the program needs (Tk, venv, a CJK font)
-#   scripts/system-deps.sh test  -> plus what the test suite needs (Xvfb, poppler, PostgreSQL)
+#   scripts/system-deps.sh test  -> plus what the test suite needs (Xvfb, poppler, PostgreSQL,
+#                                   and Debian's Chromium, which the console tests drive through Playwright)
 # As root it installs what is missing; otherwise it prints the one command to run.
 set -euo pipefail
 want=(python3-venv python3-tk fonts-wqy-zenhei)
 if [ "${1:-run}" = test ]; then
-  want+=(xvfb xauth poppler-utils postgresql)
+  want+=(xvfb xauth poppler-utils postgresql chromium)
 fi
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "system-deps: not a Debian-like system; make sure these are installed: ${want[*]}" >&2

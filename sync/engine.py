@@ -4,6 +4,11 @@ The engine knows the store only through `OutboxPort`, so it never imports `clien
 One sender at a time (a thread lock, and the port's cross-process lock); events
 leave the queue only when the server answers for them; a failed round is retried
 with exponential backoff and jitter without waiting for a new local write.
+
+A round works case by case (issue 16, point 2): the records of cases whose pages are
+all up go first, then the pages, oldest case first, each case's records pushed soon
+after its last page; so on a link that breaks every few megabytes the back office
+still learns of every case, and a round that moved something is not a failure.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -30,9 +35,17 @@ DONE_EVERY = 0.5  # seconds between marking uploaded pages done (and publishing 
 
 
 class OutboxPort(Protocol):
-    def pending(self, limit: int) -> list[p.Event]: ...
+    def pending(self, limit: int, ready_only: bool = False) -> list[p.Event]:
+        """Unsent events in device order; `ready_only` leaves out every event of a case that
+        has a pending event naming a page still to upload (the case goes up whole, later)."""
+        ...
+
     def record_results(self, results: list[p.EventResult]) -> None: ...
-    def pending_blobs(self, limit: int) -> list[tuple[str, int]]: ...
+    def pending_blobs(self, limit: int) -> list[PendingBlob]:
+        """Pages to upload in the order cases need them: pages no pending event names first,
+        then by the first pending event naming each page (so a case's pages are adjacent)."""
+        ...
+
     def blob_pieces(self, sha256: str, offset: int) -> Iterable[bytes]: ...
     def blobs_done(self, shas: list[str]) -> SyncProgress: ...
     def cursor(self) -> int: ...
@@ -45,6 +58,16 @@ class OutboxPort(Protocol):
     def restore_wanted(self) -> bool: ...
     def restore_cases(self, cases: list[p.CaseSnapshot]) -> int: ...
     def finish_restore(self) -> RestoreOutcome: ...
+
+
+@dataclass(frozen=True)
+class PendingBlob:
+    """A page still to upload, and the case whose pending event first names it ("" if none
+    does: its case is on the server already, waiting for the page)."""
+
+    sha256: str
+    size: int
+    case_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +100,9 @@ class SyncReport:
     resynced: bool = False  # the cursor was stale and the feed was pulled again from 0
     restore: RestoreOutcome | None = None  # the store was refilled from the back office this round
     server_time: dt.datetime | None = None  # the back office's clock in its last push answer (point 5)
+    progressed: bool = False  # something moved (events answered, pages or page bytes sent), even if it failed
+    bytes_sent: int = 0  # page bytes handed to the network this round
+    retry_in: float | None = None  # seconds until the background loop's next round (set by `run`)
 
 
 @dataclass(frozen=True)
@@ -95,6 +121,20 @@ class RetryPolicy:
         return raw * (rng or random).uniform(1.0 - self.jitter, 1.0)
 
 
+@dataclass
+class _Tally:
+    """What one round has moved so far; read for the report even when the round breaks."""
+
+    acked: int = 0
+    rejected: int = 0
+    blobs: int = 0
+    bytes_sent: int = 0
+
+    @property
+    def progressed(self) -> bool:
+        return bool(self.acked or self.rejected or self.blobs or self.bytes_sent)
+
+
 class SyncEngine:
     def __init__(
         self,
@@ -110,16 +150,18 @@ class SyncEngine:
         self._sender = threading.Lock()
         self.rounds = 0  # background rounds run by `run`, for tests and diagnostics
         self.server_time: dt.datetime | None = None  # from this round's push answers, for the clock check
+        self._tally = _Tally()  # what the current (or last) round moved
 
     def sync_once(self) -> SyncReport:
         with self._sender, self.outbox.sender_lock() as held:
             if not held:
                 return SyncReport(True, busy=True)
             self.server_time = None
+            self._tally = _Tally()
             try:
                 return dataclasses.replace(self._round(), server_time=self.server_time)
             except ServerUnreachable as exc:
-                return SyncReport(False, error=exc.message)
+                return self._broken(exc.message)
             except ServerError as exc:
                 if exc.status == 401 and exc.code == "device_revoked":
                     self.outbox.record_command(
@@ -129,15 +171,40 @@ class SyncEngine:
                     )
                     return SyncReport(False, error=REVOKED_MESSAGE, revoked=True)
                 log.warning("sync failed: %s", exc)
-                return SyncReport(False, error=exc.message)
+                return self._broken(exc.message)
             finally:
                 with contextlib.suppress(Exception):
                     self.on_progress(self.outbox.progress())
 
+    def _broken(self, error: str) -> SyncReport:
+        """A round the link (or the server) broke off: what it moved before still counts."""
+        tally = self._tally
+        return SyncReport(
+            False,
+            tally.blobs,
+            tally.acked,
+            tally.rejected,
+            error=error,
+            server_time=self.server_time,
+            progressed=tally.progressed,
+            bytes_sent=tally.bytes_sent,
+        )
+
     def _round(self) -> SyncReport:
         restored = self._restore() if self.outbox.restore_wanted() else None
-        blobs = self._upload_blobs()
-        acked, rejected = self._push()
+        try:
+            self._push()  # cases whose pages are all up: the back office learns of them first
+            self._upload_blobs()  # pushes each case soon after its last page
+            self._push()
+        except ServerError as exc:
+            if exc.status != 401:
+                self._push_after_break()
+            raise
+        except ServerUnreachable:
+            self._push_after_break()
+            raise
+        tally = self._tally
+        acked, rejected = tally.acked, tally.rejected
         resynced = False
         try:
             changes = self._pull()
@@ -149,7 +216,27 @@ class SyncEngine:
             changes, resynced = self._pull(), True
             more_acked, more_rejected = self._push()  # the outbox was kept: send what is left
             acked, rejected = acked + more_acked, rejected + more_rejected
-        return SyncReport(True, blobs, acked, rejected, changes, resynced=resynced, restore=restored)
+        return SyncReport(
+            True,
+            tally.blobs,
+            acked,
+            rejected,
+            changes,
+            resynced=resynced,
+            restore=restored,
+            progressed=tally.progressed,
+            bytes_sent=tally.bytes_sent,
+        )
+
+    def _push_after_break(self) -> None:
+        """Pages finished before the break made cases ready: try to push them now (a broken
+        upload often leaves the next connection working); a second break ends the round."""
+        if not self._tally.blobs:
+            return
+        try:
+            self._push()
+        except (ServerUnreachable, ServerError) as exc:
+            log.info("push after a broken upload failed too: %s", exc)
 
     def _restore(self) -> RestoreOutcome:
         """Take back the open cases the device sees, page by page, then queue again the
@@ -175,27 +262,42 @@ class SyncEngine:
         """Each pending page in one streaming PUT from what the server holds on: the page is
         read and decrypted while it is sent, and a cut loses nothing the server received.
 
-        What the server holds is asked for all pages in one round trip. Pages found done
-        are marked in the store together, at most every DONE_EVERY seconds and at the end
-        (a mark lost to a crash only costs asking again), and progress is published at
-        the same pace: for small pages these per-page writes cost more than the sending.
+        What the server holds is asked for all pages in one round trip. Pages come in the
+        order cases need them, so cases finish one after another instead of all at the end.
+        Pages found done are marked in the store together, at most every DONE_EVERY seconds
+        and at the end (a mark lost to a crash only costs asking again), and progress is
+        published at the same pace: for small pages these per-page writes cost more than
+        the sending. At a mark that follows a finished case, the cases now ready are pushed.
+        Returns how many pages completed.
         """
         pending = self.outbox.pending_blobs(1000)
         if not pending:
             return 0
-        held = self.api.blob_statuses([sha for sha, _size in pending])
+        held = self.api.blob_statuses([blob.sha256 for blob in pending])
         finished: list[str] = []
+        case_finished = False
         last_mark = time.monotonic()
         try:
-            for sha, size in pending:
-                self._upload_blob(sha, size, held.get(sha))
-                finished.append(sha)
+            for n, blob in enumerate(pending):
+                self._upload_blob(blob.sha256, blob.size, held.get(blob.sha256))
+                finished.append(blob.sha256)
+                self._tally.blobs += 1
+                case_finished = case_finished or n + 1 == len(pending) or pending[n + 1].case_id != blob.case_id
                 if time.monotonic() - last_mark >= DONE_EVERY:
                     self._mark_done(finished)
+                    if case_finished:
+                        self._push()
+                        case_finished = False
                     last_mark = time.monotonic()
         finally:
             self._mark_done(finished)
         return len(pending)
+
+    def _counted(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        """The page's pieces, each counted as sent when handed to the connection."""
+        for piece in pieces:
+            self._tally.bytes_sent += len(piece)
+            yield piece
 
     def _upload_blob(self, sha: str, size: int, status: p.BlobStatus | None) -> None:
         """Send one page until the server says `complete`: only a verified blob counts, so a
@@ -208,7 +310,7 @@ class SyncEngine:
             if offset in tried:  # the server stays at an offset already sent from: try next round
                 raise ServerError(409, "upload_stuck", "扫描件上传未能继续，将在下一轮重试")
             tried.add(offset)
-            body = self.outbox.blob_pieces(sha, offset) if offset < size else b""
+            body = self._counted(self.outbox.blob_pieces(sha, offset)) if offset < size else b""
             try:
                 status = self.api.blob_put(sha, min(offset, size), body, size)
             except ServerError as exc:
@@ -228,17 +330,21 @@ class SyncEngine:
             self.on_progress(progress)
 
     def _push(self) -> tuple[int, int]:
+        """Push the ready events (of cases with no page still to upload) in batches."""
         acked = rejected = 0
         while True:
-            events = self.outbox.pending(self.batch)
+            events = self.outbox.pending(self.batch, ready_only=True)
             if not events:
                 return acked, rejected
             answer = self.api.push(events)
             self.outbox.record_results(answer.results)
             stamped = [r.server_time for r in answer.results if r.server_time is not None]
             self.server_time = max(stamped, default=self.server_time)
-            acked += sum(r.status == "acked" for r in answer.results)
-            rejected += sum(r.status == "rejected" for r in answer.results)
+            now_acked = sum(r.status == "acked" for r in answer.results)
+            now_rejected = sum(r.status == "rejected" for r in answer.results)
+            acked, rejected = acked + now_acked, rejected + now_rejected
+            self._tally.acked += now_acked
+            self._tally.rejected += now_rejected
             if len(answer.results) < len(events) or any(r.status == "retry" for r in answer.results):
                 log.warning(
                     "server answered %d of %d events finally; retrying later",
@@ -272,6 +378,10 @@ class SyncEngine:
         """Loop until `stop`: sync, then sleep (longer after each failure) or until woken.
 
         Nothing but time is needed to try again: a lost network or a 503 heals by itself.
+        A round that broke off after moving something is no failure of the link as a whole:
+        the backoff stays at its first step, so a link that carries a few megabytes between
+        cuts keeps working at nearly back-to-back pace; only rounds that moved nothing grow
+        it. Each report carries the pause that follows (`retry_in`), for the clerk.
         A revoked device stops the loop. `gate` (low-power mode) has `wait_awake(stop)`,
         which blocks while background work is paused; `sync_once` still runs on demand.
         """
@@ -282,9 +392,16 @@ class SyncEngine:
                 return
             self.rounds += 1
             report = self.sync_once()
-            on_report(report)
             if report.revoked:
+                on_report(report)
                 return
-            failures = 0 if report.ok else failures + 1
-            wake.wait(policy.delay(failures))
+            if report.ok:
+                failures = 0
+            elif report.progressed:
+                failures = 1
+            else:
+                failures += 1
+            delay = policy.delay(failures)
+            on_report(dataclasses.replace(report, retry_in=delay))
+            wake.wait(delay)
             wake.clear()

@@ -3,6 +3,16 @@
 Both ends import these models, so a change here is a protocol change: bump
 `PROTOCOL_VERSION` and keep the server able to read the previous version.
 
+Times (`WireTime`): every datetime on the wire carries its UTC offset. A window sends its
+local wall time with its offset (a counter keeps China Standard Time, so "+08:00"); the
+back office stamps and sends UTC, and passes a window's time on with the offset it came
+with. The offset is part of the record: the back office counts a working-day deadline
+from the date in the zone the window sent, the date printed on the applicant's notice.
+A time without an offset is what windows before this contract sent: their local wall
+time, read as China Standard Time. Each end converts at its edge: the window's store
+keeps naive local time (`to_local` reads a time from the wire into it), the back office
+stores true UTC.
+
 Endpoints (all JSON unless noted, all but /enrol need `Authorization: Bearer <device token>`):
   POST /api/v1/enrol             EnrolRequest -> EnrolResponse (one-time code for a device id + token)
   POST /api/v1/login             LoginRequest -> LoginResponse (clerk credentials checked online)
@@ -28,12 +38,47 @@ Endpoints (all JSON unless noted, all but /enrol need `Authorization: Bearer <de
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidatorFunctionWrapHandler, WrapValidator
 
 PROTOCOL_VERSION = 1
 API = "/api/v1"
+
+# China Standard Time: the zone every counter keeps, and what a time without an offset means.
+CST: Final = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def _zoned(value: Any, handler: ValidatorFunctionWrapHandler) -> dt.datetime:
+    """Give every wire time its offset. A naive datetime object was made in this process
+    from its own clock, so it is this machine's local time (Python's convention, as
+    `astimezone` reads it); a naive text came from a window that predates the offset
+    contract, and a counter keeps China Standard Time."""
+    moment: dt.datetime = handler(value)
+    if moment.tzinfo is not None:
+        return moment
+    if not isinstance(value, dt.datetime):
+        return moment.replace(tzinfo=CST)
+    try:
+        return moment.astimezone()
+    except (OverflowError, OSError):  # at the ends of the calendar the local offset is unknown
+        raise ValueError("time out of range") from None
+
+
+WireTime = Annotated[dt.datetime, WrapValidator(_zoned)]
+_WIRE_TIME: TypeAdapter[dt.datetime] = TypeAdapter(WireTime)
+
+
+def wire_time(value: str | dt.datetime) -> dt.datetime:
+    """A time as the wire means it, always aware (ValueError when it is no time)."""
+    return _WIRE_TIME.validate_python(value)
+
+
+def to_local(value: str | dt.datetime) -> dt.datetime:
+    """A time from the wire as this machine's naive local wall time, which a window's store
+    keeps: a decision stamped 02:00 UTC shows as 10:00 on a counter in China."""
+    return wire_time(value).astimezone().replace(tzinfo=None)
+
 
 # Event types a window pushes.
 CASE_ACCEPTED = "case.accepted"  # accepted, 容缺, 告知承诺, or concluded on the spot (payload.outcome)
@@ -79,6 +124,7 @@ CHANGE_DEVICE_COMMAND = "device_command"  # data: DeviceCommandData, addressed t
 CHANGE_DEADLINE = "deadline_warning"  # data: DeadlineWarningData
 CHANGE_CUSTODY = "custody"  # data: CustodyData, to the station and the receiving hall
 CHANGE_POLICY = "field_policy"  # data: FieldPolicyData (offline bounds the back office allows)
+CHANGE_CASE_ROUTE = "case_route"  # data: the 承办科室 a case was re-routed to, why, by whom (windows may ignore)
 CHANGE_KINDS = (
     CHANGE_CASE_STATUS,
     CHANGE_CATALOG,
@@ -88,6 +134,7 @@ CHANGE_KINDS = (
     CHANGE_DEADLINE,
     CHANGE_CUSTODY,
     CHANGE_POLICY,
+    CHANGE_CASE_ROUTE,
 )
 
 # Who holds a proxy case's paper originals (原件持有).
@@ -183,7 +230,7 @@ class CaseAcceptedPayload(BaseModel):
     catalog_version: str
     applicant: ApplicantPayload
     materials: list[MaterialPayload]
-    received_at: dt.datetime
+    received_at: WireTime
     promised_by: dt.date
     clerk: str
     notice_no: str = ""
@@ -206,6 +253,11 @@ class CaseAcceptedPayload(BaseModel):
     bundle_no: str | None = Field(default=None, max_length=40)
     bundle_code: str | None = Field(default=None, max_length=64)
     bundle_name: str | None = Field(default=None, max_length=200)
+    # Both clocks (issue 16, point 5): the device's clock minus the back office's as the window
+    # last measured it (None: it never had an answer), and the clerk who took the case in anyway
+    # when that was an hour or more (None: nobody had to).
+    clock_offset_s: int | None = None
+    clock_accepted_by: str | None = Field(default=None, max_length=64)
 
 
 PAYLOAD_REVISION = 2  # what this client writes into CaseAcceptedPayload.revision
@@ -213,7 +265,7 @@ PAYLOAD_REVISION = 2  # what this client writes into CaseAcceptedPayload.revisio
 
 class CaseSupplementedPayload(BaseModel):
     case_no: str
-    supplemented_at: dt.datetime
+    supplemented_at: WireTime
     materials: list[MaterialPayload]  # the case's whole material list after the supplement
     complete: bool  # nothing required is missing any more
     clerk: str
@@ -222,7 +274,7 @@ class CaseSupplementedPayload(BaseModel):
 
 class CaseMailedPayload(BaseModel):
     case_no: str
-    mailed_at: dt.datetime
+    mailed_at: WireTime
     tracking_no: str
     carrier: str = "中国邮政EMS"
     address: str
@@ -234,14 +286,14 @@ class CaseMailedPayload(BaseModel):
 
 class CaseWithdrawnPayload(BaseModel):
     case_no: str
-    withdrawn_at: dt.datetime
+    withdrawn_at: WireTime
     reason: str
     clerk: str
 
 
 class CaseRatedPayload(BaseModel):
     case_no: str
-    rated_at: dt.datetime
+    rated_at: WireTime
     level: int = Field(ge=1, le=5)  # 5 非常满意 … 1 非常不满意
     indicators: dict[str, int] = Field(default_factory=dict)  # 服务效率/服务水平/服务态度 when the pad asks them
     source: Literal["pad", "keyboard"] = "pad"
@@ -256,7 +308,7 @@ class OriginalsPayload(BaseModel):
 
     case_no: str
     slip_no: str
-    at: dt.datetime  # device time of the hand-over
+    at: WireTime  # device time of the hand-over
     clerk: str
     office: str = ""  # who handed over (dispatched) or who received
     note: str = ""
@@ -264,7 +316,7 @@ class OriginalsPayload(BaseModel):
 
 class CaseDeliveredPayload(BaseModel):
     case_no: str
-    delivered_at: dt.datetime
+    delivered_at: WireTime
     recipient_name: str
     recipient_id_number: str
     clerk: str
@@ -280,7 +332,7 @@ class Event(BaseModel):
     case_id: str
     type: str
     payload: dict[str, Any]
-    device_time: dt.datetime
+    device_time: WireTime
 
 
 class PushRequest(BaseModel):
@@ -295,7 +347,7 @@ class EventResult(BaseModel):
     status: Literal["acked", "rejected", "retry"]
     code: str | None = None
     reason: str | None = None  # Chinese, shown to the clerk
-    server_time: dt.datetime | None = None
+    server_time: WireTime | None = None
 
 
 class PushResponse(BaseModel):
@@ -308,7 +360,7 @@ class Change(BaseModel):
     case_id: str | None = None
     case_no: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
-    server_time: dt.datetime
+    server_time: WireTime
 
 
 class PullResponse(BaseModel):
@@ -324,8 +376,8 @@ class RestoredEvent(BaseModel):
     type: str
     payload: dict[str, Any]
     device_id: str
-    device_time: dt.datetime
-    server_time: dt.datetime
+    device_time: WireTime
+    server_time: WireTime
 
 
 class CaseSnapshot(BaseModel):
@@ -339,7 +391,7 @@ class CaseSnapshot(BaseModel):
     matter_code: str
     matter_name: str
     applicant: ApplicantPayload
-    received_at: dt.datetime
+    received_at: WireTime
     promised_by: dt.date | None = None
     due: dt.date | None = None
     result_name: str | None = None
@@ -395,7 +447,7 @@ class CaseStatusData(BaseModel):
     decided_by: str | None = None
     # The approver's display name for the window's timeline; older back offices omit it.
     decided_by_name: str | None = None
-    decided_at: dt.datetime | None = None
+    decided_at: WireTime | None = None
     due: dt.date | None = None  # the deadline, moved by suspensions
 
 
@@ -425,7 +477,7 @@ class NoticeTemplateData(BaseModel):
 class DeviceCommandData(BaseModel):
     command: Literal["revoke", "wipe"]
     reason: str = ""
-    issued_at: dt.datetime
+    issued_at: WireTime
 
 
 class DeadlineWarningData(BaseModel):
@@ -440,8 +492,8 @@ class ShiftPayload(BaseModel):
     shift_id: str
     window: str  # e.g. "3" (3号窗口)
     clerk: str
-    opened_at: dt.datetime
-    closed_at: dt.datetime | None = None
+    opened_at: WireTime
+    closed_at: WireTime | None = None
     summary: dict[str, Any] = Field(default_factory=dict)  # cases by outcome, tickets, ratings…
 
 
@@ -465,9 +517,9 @@ class QueueTicket(BaseModel):
     window: str | None = None  # the window that called it
     target_window: str | None = None  # transferred to this window only
     recalls: int = 0
-    issued_at: dt.datetime
-    called_at: dt.datetime | None = None
-    done_at: dt.datetime | None = None
+    issued_at: WireTime
+    called_at: WireTime | None = None
+    done_at: WireTime | None = None
     case_no: str | None = None
     waiting_ahead: int = 0  # at issue: tickets of the hall waiting before this one
 
@@ -519,7 +571,7 @@ class AppointmentData(BaseModel):
     case_no: str | None = None
     reason_code: str = ""
     reason: str = ""
-    visited_at: dt.datetime | None = None
+    visited_at: WireTime | None = None
 
 
 class OutreachRunData(BaseModel):
@@ -542,7 +594,7 @@ class OutreachVisitedPayload(BaseModel):
     appointment_id: str
     case_no: str
     outcome: Literal["concluded", "collected", "notified", "refused"]
-    visited_at: dt.datetime
+    visited_at: WireTime
     clerk: str
     signature: str = ""  # SHA-256 of the applicant's signature page (collected matters)
 
@@ -552,7 +604,7 @@ class OutreachMissedPayload(BaseModel):
     appointment_id: str
     reason_code: Literal["not_home", "done_elsewhere", "rescheduled", "other"]
     reason: str = ""  # free text, required for "other"
-    visited_at: dt.datetime
+    visited_at: WireTime
     clerk: str
 
 
@@ -561,7 +613,7 @@ class CustodyData(BaseModel):
 
     holder: Literal["station", "in_transit", "hall"]
     slip_no: str
-    at: dt.datetime
+    at: WireTime
     by: str = ""
     office: str = ""
 
@@ -571,4 +623,4 @@ class FieldPolicyData(BaseModel):
     after their last online login (the catalog's and calendar's max ages come with them)."""
 
     offline_login_days: int = Field(default=10, ge=1, le=60)
-    issued_at: dt.datetime
+    issued_at: WireTime

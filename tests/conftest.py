@@ -182,6 +182,16 @@ def virtual_devices():
 
 
 @pytest.fixture
+def clocked_window(tmp_path, live_server, virtual_devices):
+    """A window machine enrolled with the live back office whose wall clock the test sets
+    (`.clock.skew`), for the clock checks on the service and on screen (tests/support/clocks.py)."""
+    from tests.support.clocks import clocked_machine
+
+    with clocked_machine(tmp_path / "client", live_server.url, live_server.enrol_code, virtual_devices) as machine:
+        yield machine
+
+
+@pytest.fixture
 def enrolled_runtime(tmp_path, live_server, virtual_devices):
     """A counter machine enrolled with the live back office, virtual devices attached."""
     from client.app import ClientConfig, build_runtime

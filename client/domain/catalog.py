@@ -88,7 +88,7 @@ class Matter:
     base_code: str  # 基本编码
     name: str
     kind: str  # 行政许可 / 公共服务 / 行政确认 ...
-    department: str
+    department: str  # 承办科室, as the public guide names it
     handling: str  # immediate (即办件) / promised (承诺件)
     legal_limit: int
     legal_unit: str  # WD / ND
@@ -119,6 +119,13 @@ class Matter:
     situations: tuple[Situation, ...] = ()
     aliases: tuple[str, ...] = ()  # colloquial phrases (口语化)
     version: int = 1  # 事项版本
+    # The 承办科室's stable code: what the back office routes a case by. A catalog made
+    # before codes existed gets one derived from the department's name.
+    department_code: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.department_code:
+            object.__setattr__(self, "department_code", department_code_for(self.department))
 
     def required_materials(self) -> tuple[MaterialSpec, ...]:
         return tuple(m for m in self.materials if m.necessity == "required")
@@ -156,6 +163,25 @@ class Matter:
             else:
                 out.append(spec)
         return tuple(out)
+
+
+DEPARTMENT_CODE_LENGTH = 32
+
+
+@functools.lru_cache(maxsize=4096)  # a catalog names a handful of departments over many matters
+def department_code_for(name: str) -> str:
+    """A department's code derived from its name: the pinyin initials, upper case
+    (社会事务科 → SHSWK), Latin letters and digits kept, punctuation dropped.
+
+    The shipped catalog spells each code out, equal to this, so a catalog published before
+    codes existed routes to the same departments as one that carries them.
+    """
+    from pypinyin import lazy_pinyin  # only a catalog without codes needs it
+
+    # pypinyin's stub types the errors callback as returning one str; a list is documented and handled.
+    syllables = lazy_pinyin(name.strip(), errors=lambda chars: list(chars))  # type: ignore[arg-type]
+    code = "".join(s[0].upper() for s in syllables if s and s[0].isascii() and s[0].isalnum())
+    return code[:DEPARTMENT_CODE_LENGTH] or "DEPT"
 
 
 def _with_necessity(spec: MaterialSpec, necessity: str) -> MaterialSpec:
@@ -360,6 +386,11 @@ def check_catalog(catalog: Catalog) -> tuple[str, ...]:
         referenced = {c for sit in m.situations for o in sit.options for c in o.adds + o.removes}
         for code in sorted(referenced - set(codes)):
             problems.append(f"{where}：情形引用了不存在的材料 {code}")
+    named: dict[str, str] = {}
+    for m in catalog.matters:  # the back office keeps one department per code
+        first = named.setdefault(m.department_code, m.department)
+        if first != m.department:
+            problems.append(f"科室编码 {m.department_code} 同时用于“{first}”和“{m.department}”")
     for b in catalog.bundles:
         for code in b.matters:
             if code not in seen:

@@ -123,6 +123,9 @@ class CaseDetail:
     can_dispatch: bool = False  # the originals are still at this station
     forwarded_in: bool = False  # a hall's record of originals it received for another station's case
     on_the_spot: bool = False  # 即办件: concluded and handed over at the intake, nothing was promised
+    # The device's clock minus the back office's at the intake (seconds; None: never compared).
+    clock_offset_s: int | None = None
+    clock_accepted_by: str = ""  # who took it in anyway with the clock an hour or more off (display name)
     bundle: str = ""  # 一件事: "幼儿园设立一件事 Y-…" when the case is one of a bundle's linked cases
 
 
@@ -315,6 +318,8 @@ class CaseQueries:
                 bundle=f"{first.get('bundle_name', '')} {format_case_no(first['bundle_no'])}"
                 if first.get("bundle_no")
                 else "",
+                clock_offset_s=case.clock_offset_s,
+                clock_accepted_by=names.get(accepted, accepted) if (accepted := first.get("clock_accepted_by")) else "",
                 **_custody_fields(slip),
             )
 

@@ -55,6 +55,7 @@ from .auth import Clerk
 from .delivery import record_handover
 from .errors import ServiceError
 from .paperwork import Paperwork
+from .syncing import ClockReading
 from .transfer import ProxyRecorder, proxy_scope_region
 
 log = logging.getLogger(__name__)
@@ -173,10 +174,12 @@ class IntakeService:
         clock: Callable[[], dt.datetime] = dt.datetime.now,
         gate: Callable[[], str] = lambda: "",
         proxy: ProxyRecorder | None = None,
+        clocks: Callable[[], ClockReading | None] = lambda: None,
     ):
         self.store, self.catalog, self.identity = store, catalog, identity
         self.proxy = proxy or ProxyRecorder()
         self.gate = gate  # a reason to refuse all new intake (the device was revoked), or ""
+        self.clocks = clocks  # the device's clock against the back office's (SyncService.clock_reading)
         # A fixed calendar or a provider (the back office may send a newer one while we run).
         self.calendar = calendar if callable(calendar) else (lambda: calendar)
         self.paperwork, self.on_new_event, self.clock = paperwork, on_new_event, clock
@@ -398,6 +401,8 @@ class IntakeService:
         inputs = {m.code: m for m in draft.materials}
         short = {sf.code: sf for sf in decision.shortfalls}
         documents = {kind: number(kind) for kind in self.paperwork.numbered_kinds(decision.outcome)}
+        clocks = self.clocks()  # both clocks on the case: a wrong date is found again from the record
+        clock_offset_s = clocks.offset_s if clocks is not None else None
         case = Case(
             id=case_id,
             case_no=case_no,
@@ -411,6 +416,7 @@ class IntakeService:
             status=check_transition(CaseState.DRAFT, OUTCOME_STATES[decision.outcome]).value,
             received_at=now,
             promised_by=deadline.due,
+            clock_offset_s=clock_offset_s,
             clerk=clerk.display_name,
             notice_no=next(iter(documents.values()), ""),
             updated_at=now,
@@ -490,6 +496,8 @@ class IntakeService:
             bundle_no=bundle.bundle_no if bundle else None,
             bundle_code=bundle.bundle_code if bundle else None,
             bundle_name=bundle.bundle_name if bundle else None,
+            clock_offset_s=clock_offset_s,
+            clock_accepted_by=clocks.accepted_by or None if clocks is not None and clocks.far_off else None,
         ).model_dump(mode="json")
         return _Composed(
             case,

@@ -217,7 +217,7 @@ class OutreachService:
             if not appt.outcome and a.outcome:  # recorded by another laptop: take the back office's word
                 appt.outcome, appt.case_id, appt.case_no = a.outcome, a.case_id, a.case_no or ""
                 appt.reason_code, appt.reason = a.reason_code, a.reason
-                appt.visited_at = a.visited_at.replace(tzinfo=None) if a.visited_at else None
+                appt.visited_at = protocol.to_local(a.visited_at) if a.visited_at else None
 
     # ---- on the bus (offline) -------------------------------------------------------------
 

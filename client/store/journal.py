@@ -133,7 +133,9 @@ class JournalAppender:
         self.prev = last_hash(session)
         self.rows: list[dict] = []
 
-    def add(self, *, case_id: str, type_: str, payload: dict, clerk: str) -> None:
+    def add(self, *, case_id: str, type_: str, payload: dict, clerk: str, at: dt.datetime | None = None) -> None:
+        """`at`: when it happened, as local wall time (a back-office decision's own time, so
+        the timeline does not show when the window happened to pull it); now by default."""
         row = chained(
             self.prev,
             event_id=str(uuid.uuid4()),
@@ -142,7 +144,7 @@ class JournalAppender:
             payload=payload,
             clerk=clerk,
             device_id=self.device_id,
-            device_time=dt.datetime.now().replace(microsecond=0),
+            device_time=(at or dt.datetime.now()).replace(microsecond=0),
         )
         self.rows.append(row)
         self.prev = row["hash"]

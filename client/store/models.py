@@ -60,6 +60,9 @@ class Case(Base):
     promised_by: Mapped[dt.date] = mapped_column(Date)
     # The back office's own deadline (moved by suspensions, counted on its clock); None until pulled.
     server_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True, default=None)
+    # The device's clock minus the back office's when the case was taken (seconds, as the window
+    # last measured it); None: never compared. The back office's time then is received_at minus it.
+    clock_offset_s: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
     clerk: Mapped[str] = mapped_column(String(64))
     notice_no: Mapped[str] = mapped_column(String(64), default="")
     result_name: Mapped[str] = mapped_column(String(128), default="")

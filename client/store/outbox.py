@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import String, Table, bindparam, delete, exists, func, insert, select, text, update
 
 from sync import protocol
-from sync.engine import RestoreOutcome, SyncProgress
+from sync.engine import PendingBlob, RestoreOutcome, SyncProgress
 from sync.sender_lock import sender_lock
 
 from .db import Store
@@ -74,6 +74,39 @@ def _put_json(session, key: str, value) -> None:
     put_setting(session, key, json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
+# Every page a pending event names, with the event's place in the queue and its case: the
+# materials' pages (case.accepted, case.supplemented, …) and a signature page (outreach,
+# delivery). Read by SQLite's JSON functions in one statement, however long the queue.
+_NAMED_PAGES = """
+SELECT lower(page.value) AS sha256, o.device_seq AS device_seq, e.case_id AS case_id
+FROM outbox AS o
+JOIN case_events AS e ON e.event_id = o.event_id
+JOIN json_each(e.payload, '$.materials') AS material
+JOIN json_each(CASE WHEN material.type = 'object' THEN material.value ELSE '{}' END, '$.blobs') AS page
+WHERE o.state = 'pending' AND page.type = 'text'
+UNION ALL
+SELECT lower(json_extract(e.payload, '$.signature')), o.device_seq, e.case_id
+FROM outbox AS o
+JOIN case_events AS e ON e.event_id = o.event_id
+WHERE o.state = 'pending' AND json_type(e.payload, '$.signature') = 'text'
+"""
+
+# Cases held back: one of their pending events names a page still to upload.
+_BLOCKED_CASES = text(
+    f"SELECT DISTINCT named.case_id FROM ({_NAMED_PAGES}) AS named "
+    "JOIN blobs ON blobs.sha256 = named.sha256 WHERE blobs.state = 'pending'"
+).columns(case_id=String)
+
+# Pending pages in the order cases need them. SQLite returns the bare `case_id` of the row
+# that holds min(device_seq), so each page goes with the case that first needs it.
+_PAGES_IN_CASE_ORDER = text(
+    "SELECT blobs.sha256, blobs.size, first.case_id FROM blobs "
+    f"LEFT JOIN (SELECT sha256, min(device_seq) AS device_seq, case_id FROM ({_NAMED_PAGES}) GROUP BY sha256) "
+    "AS first ON first.sha256 = blobs.sha256 "
+    "WHERE blobs.state = 'pending' "
+    "ORDER BY first.device_seq IS NOT NULL, first.device_seq, blobs.sha256 LIMIT :limit"
+)
+
 # Every lifecycle state the back office reports; changes are applied in feed order.
 _SERVER_STATUSES = {
     "submitted",
@@ -98,22 +131,30 @@ class StoreOutbox:
         self.pages = store.pages
         self.clock = clock
 
-    def pending(self, limit: int) -> list[protocol.Event]:
+    def pending(self, limit: int, ready_only: bool = False) -> list[protocol.Event]:
+        """Unsent events in device order. `ready_only`: without the cases held back for a page
+        still to upload (see `sync.engine.OutboxPort`): the back office may learn of a case
+        before its pages, but never of half a case's steps. One statement either way; the
+        pages named are read only while some page is still pending."""
+        query = (
+            select(
+                CaseEvent.event_id,
+                OutboxEntry.device_seq,
+                CaseEvent.case_id,
+                CaseEvent.type,
+                CaseEvent.payload,
+                CaseEvent.device_time,
+            )
+            .join(CaseEvent, CaseEvent.event_id == OutboxEntry.event_id)
+            .where(OutboxEntry.state == "pending")
+            .order_by(OutboxEntry.device_seq)
+            .limit(limit)
+        )
         with self.store.sessions() as s:
-            rows = s.execute(
-                select(
-                    CaseEvent.event_id,
-                    OutboxEntry.device_seq,
-                    CaseEvent.case_id,
-                    CaseEvent.type,
-                    CaseEvent.payload,
-                    CaseEvent.device_time,
-                )
-                .join(CaseEvent, CaseEvent.event_id == OutboxEntry.event_id)
-                .where(OutboxEntry.state == "pending")
-                .order_by(OutboxEntry.device_seq)
-                .limit(limit)
-            ).all()
+            if ready_only and s.scalar(select(exists().where(BlobEntry.state == "pending"))):
+                blocked = _BLOCKED_CASES.subquery()
+                query = query.where(CaseEvent.case_id.not_in(select(blocked.c.case_id)))
+            rows = s.execute(query).all()
             return [
                 protocol.Event(
                     event_id=r.event_id,
@@ -153,10 +194,12 @@ class StoreOutbox:
             if r.status == "rejected":
                 log.warning("event %s rejected by server: %s %s", r.event_id, r.code, r.reason)
 
-    def pending_blobs(self, limit: int) -> list[tuple[str, int]]:
+    def pending_blobs(self, limit: int) -> list[PendingBlob]:
+        """Pages to upload, those no pending event names first (their cases are on the server,
+        waiting), then oldest case first, each case's pages together."""
         with self.store.sessions() as s:
-            rows = s.scalars(select(BlobEntry).where(BlobEntry.state == "pending").limit(limit)).all()
-            return [(b.sha256, b.size) for b in rows]
+            rows = s.execute(_PAGES_IN_CASE_ORDER, {"limit": limit}).all()
+            return [PendingBlob(sha, size, case_id or "") for sha, size, case_id in rows]
 
     def blob_pieces(self, sha256: str, offset: int) -> Iterator[bytes]:
         return self.pages.pieces(sha256, offset)
@@ -322,7 +365,7 @@ class StoreOutbox:
                         case_id=ch.case_id,
                         kind=ch.kind,
                         data=ch.data,
-                        server_time=ch.server_time.replace(tzinfo=None),
+                        server_time=protocol.to_local(ch.server_time),  # the store keeps local time
                     )
                 )
                 if ch.kind == protocol.CHANGE_CUSTODY:
@@ -349,7 +392,7 @@ class StoreOutbox:
                     deferred.add(ch.case_id)
                     continue
                 deferred.discard(ch.case_id)
-                cases.take(ch.case_id, ch.data, journal)
+                cases.take(ch.case_id, ch.data, journal, _decided(ch.data, ch.server_time))
             if kept:
                 s.execute(insert(ServerChange), kept)
             if warnings != warned:
@@ -380,7 +423,7 @@ class StoreOutbox:
                     case_id,
                     newest.data.get("status"),
                 )
-                cases.take(case_id, newest.data, journal)
+                cases.take(case_id, newest.data, journal, _decided(newest.data, newest.server_time))
         _put_json(s, KEY_DEFERRED, sorted(deferred))
 
     @staticmethod
@@ -433,6 +476,15 @@ def _answer_rows(results: list[protocol.EventResult]) -> list[dict]:
     ]
 
 
+def _decided(data: dict, server_time: dt.datetime) -> dt.datetime:
+    """When a pulled status happened, as the store keeps time (local wall time): the
+    decision's own stamp when the change carries one, else when the server published it."""
+    try:
+        return protocol.to_local(data["decided_at"]) if data.get("decided_at") else protocol.to_local(server_time)
+    except ValueError:
+        return protocol.to_local(server_time)
+
+
 def _progress(s) -> SyncProgress:
     events = s.scalar(select(func.count()).select_from(OutboxEntry).where(OutboxEntry.state == "pending")) or 0
     size = s.scalar(select(func.coalesce(func.sum(BlobEntry.size), 0)).where(BlobEntry.state == "pending")) or 0
@@ -463,8 +515,9 @@ class _CaseStatuses:
     def __contains__(self, case_id: str) -> bool:
         return case_id in self.current
 
-    def take(self, case_id: str, data: dict, journal: JournalAppender) -> None:
-        """The server's status for the case, recorded in the journal when it changed.
+    def take(self, case_id: str, data: dict, journal: JournalAppender, at: dt.datetime | None = None) -> None:
+        """The server's status for the case, recorded in the journal when it changed, at `at`
+        (local wall time of the decision).
 
         Callers pass only changes whose `status` is one of `_SERVER_STATUSES`.
         """
@@ -484,6 +537,7 @@ class _CaseStatuses:
             type_="server." + status,
             payload={k: v for k, v in data.items() if v is not None},
             clerk=data.get("decided_by") or "后台",
+            at=at,
         )
 
     def write(self) -> None:
@@ -513,7 +567,7 @@ def _move_custody(s, case_id: str, data: dict) -> bool:
     if slip is None or holder not in _HOLDER_RANK or _HOLDER_RANK[holder] <= _HOLDER_RANK.get(slip.holder, 0):
         return False
     slip.holder = holder
-    at = dt.datetime.fromisoformat(data["at"]).replace(tzinfo=None) if data.get("at") else None
+    at = protocol.to_local(data["at"]) if data.get("at") else None
     if holder == protocol.HOLDER_HALL:
         slip.received_at, slip.received_by = at, data.get("office") or data.get("by", "")
     else:

@@ -432,8 +432,11 @@ def _journal(
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
-    """A server (UTC) time as this machine's local wall time, which the store keeps."""
-    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
+    """A time from the wire (aware: UTC from the server, or the offset a window sent) as this
+    machine's local wall time, which the store keeps. A naive one is an older window's own
+    wall time, taken as it is: the window restoring it is the one that wrote it, or its twin
+    at the same counter."""
+    return protocol.to_local(moment) if moment.tzinfo else moment
 
 
 def _when(text, fallback: dt.datetime) -> dt.datetime:
@@ -462,7 +465,7 @@ def _materials(case_id: str, items: list[dict]) -> list[Material]:
 
 def _case_from_snapshot(snap: protocol.CaseSnapshot, now: dt.datetime) -> tuple[Case, list[Material]]:
     intake = snap.intake
-    received = _when(intake.get("received_at"), _local(snap.received_at)).replace(tzinfo=None)
+    received = _local(_when(intake.get("received_at"), snap.received_at))
     promised = snap.promised_by or snap.due or received.date()
     case = Case(
         id=snap.case_id,
@@ -578,7 +581,7 @@ def restore_snapshots(
                         payload=item.payload,
                         clerk=str(item.payload.get("clerk", "")),
                         device_id=item.device_id,
-                        device_time=item.device_time,
+                        device_time=_local(item.device_time),
                     )
                 status = (
                     _INITIAL_STATUS.get(item.payload.get("outcome", "accept"), status)
@@ -593,7 +596,7 @@ def restore_snapshots(
                         case_id=case.id,
                         kind=item.kind,
                         data=item.data,
-                        server_time=item.server_time.replace(tzinfo=None),
+                        server_time=_local(item.server_time),
                     )
                 )
             new = item.data.get("status", status)

@@ -7,12 +7,14 @@ After a hand-over the applicant is asked to rate it on the pad.
 
 from __future__ import annotations
 
+import datetime as dt
 import tkinter as tk
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
+from client.domain.clocks import CLOCK_WARN, describe_offset
 from client.domain.identity import IdCard
 from client.services.cases import CaseDetail
 from client.services.delivery import DeliveryResult, MailingDefaults, MailResult
@@ -27,6 +29,22 @@ if TYPE_CHECKING:
     from .mainwindow import MainWindow
 
 MATERIAL_STATUS = {"received": "已收", "missing": "缺", "tolerated": "容缺", "pledged": "承诺", "waived": "免提交"}
+
+
+def clock_facts(d: CaseDetail) -> list[tuple[str, str]]:
+    """本机时钟 and 后台时钟 under the intake time, when they disagreed by more than the status
+    bar's warning: the case number, the dates and the notice were made on the device's clock."""
+    if d.clock_offset_s is None or abs(d.clock_offset_s) < CLOCK_WARN.total_seconds():
+        return []
+    offset = dt.timedelta(seconds=d.clock_offset_s)
+    device = d.summary.received_at
+    facts = [
+        ("本机时钟", f"{device:%Y-%m-%d %H:%M}（比后台{describe_offset(offset)}，办件编号和日期按此生成）"),
+        ("后台时钟", f"{device - offset:%Y-%m-%d %H:%M}（按最近一次同步推算）"),
+    ]
+    if d.clock_accepted_by:
+        facts.append(("时钟确认", f"受理前已提示本机时钟有误，{d.clock_accepted_by} 选择仍要受理"))
+    return facts
 
 
 class CaseDetailView(View):
@@ -125,6 +143,7 @@ class CaseDetailView(View):
             (who, f"{s.applicant_name}（{s.applicant_id_masked}）"),
             *((("代理人", f"{d.agent_name}（{d.agent_relation}，{d.agent_id_masked}）"),) if d.agent_name else ()),
             ("受理时间", f"{s.received_at:%Y-%m-%d %H:%M}"),
+            *clock_facts(d),  # the device's and the back office's clocks, when they disagreed
             ("承诺办结", f"{s.promised_by:%Y-%m-%d}")
             if not d.on_the_spot
             else ("办结", f"{s.received_at:%Y-%m-%d} 当场办结，结果已当场交付"),

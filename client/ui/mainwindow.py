@@ -30,6 +30,7 @@ from client.services.supervision import SUPERVISOR_ROLES
 from client.services.syncing import SyncStatus
 
 from .base import View
+from .clock_prompt import ask_clock
 from .demo_menu import install_demo_cards
 from .detail import CaseDetailView
 from .diagnostics import DiagnosticsView
@@ -449,13 +450,20 @@ class MainWindow:
         self.show(self.reused(HomeView))
 
     def show_intake(self) -> None:
-        """A new intake on the intake screen built at login, reset."""
+        """A new intake on the intake screen built at login, reset; asked first when the
+        device's clock is far off (every way into an intake is: F2, a draft, a bus visit)."""
+        ask_clock(self, self._show_intake)
+
+    def _show_intake(self) -> None:
         view = self.reused(IntakeView)
         view.clear()
         self.show(view)
 
     def resume_draft(self, draft_id: str) -> None:
         """Continue an intake left unfinished (未完成的受理): the draft back on the intake screen."""
+        ask_clock(self, lambda: self._resume_draft(draft_id))
+
+    def _resume_draft(self, draft_id: str) -> None:
         drafts, clerk = self.services.drafts, self.clerk
         if drafts is None or clerk is None:
             return
@@ -464,7 +472,7 @@ class MainWindow:
             if self.clerk is not clerk:  # logged out meanwhile
                 return
             if snapshot.visit:  # a service bus visit: back on that appointment
-                self.open_visit(snapshot.visit, draft_id)
+                self._open_visit(snapshot.visit, draft_id)
                 return
             view = self.reused(IntakeView)
             view.restore(snapshot, draft_id)
@@ -476,6 +484,11 @@ class MainWindow:
         self, appointment_id: str, draft_id: str = "", on_error: Callable[[BaseException], None] | None = None
     ) -> None:
         """A service bus appointment as an intake; with its draft, as the crew left it."""
+        ask_clock(self, lambda: self._open_visit(appointment_id, draft_id, on_error))
+
+    def _open_visit(
+        self, appointment_id: str, draft_id: str = "", on_error: Callable[[BaseException], None] | None = None
+    ) -> None:
         outreach, drafts, clerk = self.services.outreach, self.services.drafts, self.clerk
         if outreach is None or clerk is None:
             self.flash("本机未启用直通车，无法继续该上门受理草稿", ERROR_COLOR)

@@ -118,6 +118,18 @@ class CaseRow:
     bundle_no: str | None = None  # 一件事: the number its linked cases share
     pages: tuple[str, ...] = ()  # sha256 of every scanned page the case names
     due: dt.date | None = None  # the back office's deadline (a 一件事 member's is the bundle's)
+    # Both clocks (issue 16, point 5): when the case reached the back office, on the server's
+    # clock, and the window's clock minus the back office's as the window knew it at the intake.
+    arrived_at: dt.datetime | None = None
+    clock_offset_s: int | None = None  # None: the window had never compared (or is older)
+    clock_accepted_by: str | None = None  # the clerk who took it in with the clock an hour or more off
+
+    @property
+    def server_clock_at_intake(self) -> dt.datetime | None:
+        """The back office's time when the case was taken, as the window reckoned it."""
+        if self.clock_offset_s is None:
+            return None
+        return self.received_at - dt.timedelta(seconds=self.clock_offset_s)
 
     @property
     def acted_by(self) -> str:
@@ -236,9 +248,13 @@ def decide(
 ) -> DecisionResult:
     """Record an approver's decision and publish it to the case's window.
 
-    Approving needs every scanned page on the server (the approver must have seen
-    them) unless `force`; denying needs a reason the window can tell the applicant.
+    `by` must be a user who may decide the case (departments.check_decider: an approver or
+    head of the case's department). Approving needs every scanned page on the server (the
+    approver must have seen them) unless `force`; denying needs a reason the window can
+    tell the applicant.
     """
+    from .departments import check_decider  # departments builds on this module's errors
+
     if decision not in ("approve", "deny"):
         raise AdminError("审批结论应为 approve（通过）或 deny（不通过）")
     reason = (reason or "").strip() or None
@@ -250,6 +266,7 @@ def decide(
         case = session.execute(select(Case).where(Case.case_no == number)).scalar_one_or_none()
         if case is None:
             raise UnknownCase(number)
+        by = check_decider(session, by, case).username
         try:
             move_case(case, target.value)
         except IllegalTransition as exc:
@@ -303,8 +320,10 @@ def _result_no(case: Case, now: dt.datetime) -> str:
 def list_cases(
     db: str | Engine, status: str | None = None, org_code: str | None = None, bundle_no: str | None = None
 ) -> tuple[CaseRow, ...]:
+    """Oldest first by the back office's own clock (when each case arrived here), never by the
+    window's: a device with a wrong date would put its cases a year out of place."""
     with engine_for(db) as engine, Session(engine) as session:
-        query = select(Case).order_by(Case.received_at, Case.case_no)
+        query = select(Case).order_by(Case.created_at, Case.case_no)
         if status:
             query = query.where(Case.status == status)
         if org_code:
@@ -312,6 +331,16 @@ def list_cases(
         if bundle_no:
             query = query.where(Case.bundle_no == bundle_no)
         return tuple(_case_row(c) for c in session.execute(query).scalars())
+
+
+def get_case(db: str | Engine, case_no: str) -> CaseRow:
+    """One case by its number (typed with or without dashes)."""
+    number = parse_case_no(case_no)
+    with engine_for(db) as engine, Session(engine) as session:
+        case = session.execute(select(Case).where(Case.case_no == number)).scalar_one_or_none()
+        if case is None:
+            raise UnknownCase(number)
+        return _case_row(case)
 
 
 def list_devices(db: str | Engine, org_code: str | None = None) -> tuple[DeviceRow, ...]:
@@ -439,4 +468,11 @@ def _case_row(c: Case) -> CaseRow:
         c.bundle_no,
         tuple(c.blobs_expected or ()),
         c.due,
+        c.created_at,
+        _int_or_none((c.payload or {}).get("clock_offset_s")),
+        (c.payload or {}).get("clock_accepted_by") or None,
     )
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -24,7 +24,7 @@ from starlette.requests import ClientDisconnect
 
 from sync import protocol
 
-from . import auth, blobs, events, outreach, queue, restore
+from . import auth, blobs, console, events, outreach, queue, restore
 from .body import DIRECT_BODY, BodyPiece, request_pieces
 from .context import ServerContext
 from .deps import Ctx, Dev
@@ -143,6 +143,7 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
     app.include_router(queue.router, prefix=API)
     app.include_router(restore.router, prefix=API)
     app.include_router(outreach.router, prefix=API)
+    console.install(app)  # the approvers' pages under /console/, kept out of the API's schema
     return app
 
 

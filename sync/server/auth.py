@@ -13,6 +13,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import get_args
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,7 +31,9 @@ ENROL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ENROL_CODE_LENGTH = 8
 _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-ROLES: tuple[Role, ...] = ("clerk", "social_worker", "bus_staff", "approver", "supervisor", "admin")
+ROLES: tuple[Role, ...] = get_args(Role)
+# What a window may be told (protocol.LoginResponse.role); a department head signs in to the console only.
+WINDOW_ROLES: tuple[str, ...] = get_args(protocol.LoginResponse.model_fields["role"].annotation)
 
 
 def hash_password(password: str) -> str:
@@ -161,8 +164,16 @@ def login(
         if user is None or not (user.active and verify_password(password or "", user.password_hash)):
             log.info("failed login for %r on device %s", username, device.id)
             raise ApiError(401, "bad_credentials", "用户名或密码错误")
-        return protocol.LoginResponse(
-            username=user.username, display_name=user.display_name, role=user.role, org_unit_code=user.org_code
+        if user.role not in WINDOW_ROLES:
+            raise ApiError(403, "console_only", "此账号只能登录后台审批控制台，不能在窗口登录")
+        # Validated, not constructed: the role was checked against the wire's roles just above.
+        return protocol.LoginResponse.model_validate(
+            {
+                "username": user.username,
+                "display_name": user.display_name,
+                "role": user.role,
+                "org_unit_code": user.org_code,
+            }
         )
 
 

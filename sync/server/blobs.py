@@ -3,6 +3,16 @@
 Bytes live under `<blob_dir>/<sha[:2]>/<sha>`; while incomplete they sit in a
 `.part` file whose length is the offset the client resumes from. A blob counts
 only after its hash is verified, and is stored once however many cases name it.
+
+A crash at any step of a PUT loses nothing the window has not been told is safe
+(tests/sync/test_upload_kill_steps.py kills the server at each): `begin_put` takes the
+blob's lock → `open_append` opens the `.part` → the body's pieces are written → `_close`
+fsyncs the whole file → its hash is compared → `os.replace` gives it its final name →
+`_finish` marks the row complete and recounts the waiting cases in one transaction → the
+answer goes out. Up to the fsync, the window resumes from the `.part`'s length; a whole
+`.part` is verified and finished at start-up or on the next status query; a final file
+whose row is not yet complete is finished on the next status query or PUT; and the window
+counts a page only when an answer says `complete`.
 """
 
 from __future__ import annotations

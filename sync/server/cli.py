@@ -7,6 +7,7 @@ answer in Chinese; a refused action prints its reason on stderr and exits 1.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import logging
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from client.domain.bundles import format_bundle_no
 from client.domain.case_numbers import format_case_no
+from client.domain.clocks import CLOCK_WARN, describe_offset
 from client.domain.release import release
 from sync import protocol
 
@@ -24,6 +26,7 @@ from .demo import DEMO_PASSWORD, DEMO_USERS, DEMO_VILLAGE_USERS, ensure_demo
 from .errors import ApiError
 from .publishing import PublishError
 
+BY_HELP = "审批人的后台用户名：须为办件承办科室的审批人员或科室负责人（默认当前系统用户名）"
 CUSTODY_LABELS = {"station": "村服务站", "in_transit": "在途", "hall": "县政务服务中心"}
 
 
@@ -64,8 +67,36 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("org")
     p.add_argument("username")
     p.add_argument("display_name")
-    p.add_argument("--role", default="clerk", choices=ROLES)
+    p.add_argument(
+        "--role",
+        default="clerk",
+        choices=ROLES,
+        help="角色；approver、department_head、supervisor、admin 可登录审批控制台（department_head 只能登录控制台）",
+    )
     p.add_argument("--password", help="不填则提示输入")
+    p.add_argument(
+        "--department", action="append", default=[], help="审批人员或科室负责人所在科室的编码（可重复，本机构的科室）"
+    )
+
+    p = sub.add_parser("users", help="后台用户：所在科室")
+    users = p.add_subparsers(dest="users_command", required=True)
+    q = users.add_parser("departments", parents=[common], help="查看或调整用户所在的科室")
+    q.add_argument("username")
+    q.add_argument("--add", action="append", default=[], help="加入此编码的科室（可重复）")
+    q.add_argument("--remove", action="append", default=[], help="退出此编码的科室（可重复）")
+
+    p = sub.add_parser("departments", help="承办科室：新增、列出、按事项清单创建、未分派办件")
+    depts = p.add_subparsers(dest="departments_command", required=True)
+    q = depts.add_parser("add", parents=[common], help="为机构新增科室")
+    q.add_argument("org", help="机构代码")
+    q.add_argument("code", help="科室编码（与事项清单中的 department_code 一致，如 SHSWK）")
+    q.add_argument("name", help="科室名称")
+    q = depts.add_parser("list", parents=[common], help="列出科室及其人员")
+    q.add_argument("--org")
+    q = depts.add_parser("from-catalog", parents=[common], help="按当前事项清单为机构创建全部承办科室")
+    q.add_argument("--org", required=True)
+    q = depts.add_parser("unrouted", parents=[common], help="列出未能分派承办科室的办件")
+    q.add_argument("--org", help="只列此机构及其下级机构的办件")
 
     p = sub.add_parser("enrol-code", parents=[common], help="为机构生成一次性设备注册码")
     p.add_argument("org")
@@ -77,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--result-name")
     p.add_argument("--result-no")
     p.add_argument("--reason")
-    p.add_argument("--by", help="审批人（默认当前系统用户）")
+    p.add_argument("--by", help=BY_HELP)
     p.add_argument("--force", action="store_true", help="扫描件未传齐也审批通过")
     p.add_argument("--e-licence", action="store_true", help="同时生成电子证照")
     p.add_argument("--appeal-rights", help="不予许可时告知的救济途径（默认行政复议/行政诉讼）")
@@ -86,21 +117,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("case_no")
     p.add_argument("materials", nargs="+", help="需要补正的材料，每项一个参数")
     p.add_argument("--reason")
-    p.add_argument("--by")
+    p.add_argument("--by", help=BY_HELP)
 
     p = sub.add_parser("suspend", parents=[common], help="启动特别程序（暂停计时）")
     p.add_argument("case_no")
     p.add_argument("--reason", required=True)
-    p.add_argument("--by")
+    p.add_argument("--by", help=BY_HELP)
 
     p = sub.add_parser("resume", parents=[common], help="结束特别程序（恢复计时并顺延期限）")
     p.add_argument("case_no")
     p.add_argument("--reason")
-    p.add_argument("--by")
+    p.add_argument("--by", help=BY_HELP)
 
     p = sub.add_parser("result-ready", parents=[common], help="通知窗口：办理结果可领取")
     p.add_argument("case_no")
-    p.add_argument("--by")
+    p.add_argument("--by", help=BY_HELP)
 
     p = sub.add_parser("deadlines", parents=[common], help="检查办理期限，发出临期（黄牌）与超期（红牌）预警")
     p.add_argument("--today", help="按此日期计算（YYYY-MM-DD，默认今天）")
@@ -134,7 +165,24 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("prune-changes", parents=[common], help="压缩同步记录（过期的设备需全量重新同步）")
     p.add_argument("--keep-days", type=float, default=63)
 
-    p = sub.add_parser("cases", parents=[common], help="列出办件")
+    p = sub.add_parser(
+        "cases",
+        parents=[common],
+        help="列出办件（按办件到达后台的时间排序）；cases show 办件编号：显示一件办件及其本机时钟与后台时钟",
+        description="列出办件，按办件到达后台的时间（后台时钟）先后排序，不按窗口本机时钟的受理时间排序："
+        "窗口时钟有误时，受理时间可能相差很多。",
+    )
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=["show", "reroute", "routes"],
+        help="show：显示一件办件；reroute：改派承办科室（须 --to --reason --by）；routes：承办科室及改派记录",
+    )
+    p.add_argument("case_no", nargs="?", help="办件编号（show / reroute / routes 时必填）")
+    p.add_argument("--to", help="reroute：改派到的科室编码（在办件所属机构及其上级机构中查找）")
+    p.add_argument("--to-org", help="reroute：只在此机构中查找科室（须为办件所属机构或其上级机构）")
+    p.add_argument("--reason", help="reroute：改派理由（必填）")
+    p.add_argument("--by", help="reroute：系统管理员用户名（默认当前系统用户名）")
     p.add_argument("--status")
     p.add_argument("--bundle", help="一件事编号：只列出同一次一件事受理的关联办件")
 
@@ -206,11 +254,12 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, db: str) -> int:
     command = args.command
     if command == "serve":
-        from .runner import serve, server_url  # uvicorn only when serving
+        from .runner import console_url, serve, server_url  # uvicorn only when serving
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         blob_dir = Path(args.blobs) if args.blobs else default_blob_dir(db)
         print(f"一窗通后台服务：{server_url(args.host, args.port)}")
+        print(f"审批控制台：{console_url(args.host, args.port)}（审批人员、科室负责人、窗口主管、管理员用浏览器登录）")
         print(f"数据库：{db}")
         print(f"扫描件目录：{blob_dir}")
         serve(db, blob_dir, args.host, args.port)
@@ -253,6 +302,11 @@ def _run(args: argparse.Namespace, db: str) -> int:
         password = args.password or getpass.getpass("密码：")
         user = admin.add_user(db, args.org, args.username, args.display_name, args.role, password)
         print(f"已新增用户：{user.username} {user.display_name}（{user.role}，机构 {user.org_code}）")
+        if args.department:
+            from .departments import set_staff_departments
+
+            joined = set_staff_departments(db, user.username, add=args.department)
+            print("所在科室：" + "、".join(f"{d.name}（{d.code}）" for d in joined))
     elif command == "enrol-code":
         code = admin.issue_enrol_code(db, args.org, args.ttl_hours)
         print(f"设备注册码：{code}（{args.ttl_hours:g}小时内有效，仅可使用一次）")
@@ -277,6 +331,12 @@ def _run(args: argparse.Namespace, db: str) -> int:
             )
         else:
             print(f"办件 {number} 审批不通过；理由：{result.reason}")
+    elif command in ("departments", "users") or (command == "cases" and args.action in ("reroute", "routes")):
+        return _run_departments(args, db)
+    elif command == "cases" and args.action == "show":
+        if not args.case_no:
+            raise ValueError("请给出办件编号：onewindow-server cases show 办件编号")
+        _print_case(admin.get_case(db, args.case_no))
     elif command == "cases":
         rows = admin.list_cases(db, status=args.status, bundle_no=(args.bundle or "").replace("-", "").upper() or None)
         for row in rows:
@@ -289,8 +349,9 @@ def _run(args: argparse.Namespace, db: str) -> int:
             print(
                 f"{format_case_no(row.case_no)}  {row.status_label}{mark}  {row.matter_name}  "
                 f"{row.applicant_name}{acted}  受理于 {row.received_at.astimezone():%Y-%m-%d %H:%M}"
+                + (f"  到达后台 {row.arrived_at.astimezone():%Y-%m-%d %H:%M}" if row.arrived_at else "")
             )
-        print(f"共 {len(rows)} 件")
+        print(f"共 {len(rows)} 件（按到达后台的时间排序）")
     elif command == "devices":
         devices = admin.list_devices(db)
         for d in devices:
@@ -468,6 +529,113 @@ def _run_outreach(args: argparse.Namespace, db: str) -> int:
             )
         print(f"共 {len(rows)} 件待邮寄（邮寄费用由政府承担）")
     return 0
+
+
+def _run_departments(args: argparse.Namespace, db: str) -> int:
+    """承办科室: `departments add|list|from-catalog|unrouted`, `users departments`, `cases reroute|routes`."""
+    from . import departments
+
+    if args.command == "users":
+        rows = departments.set_staff_departments(db, args.username, add=args.add, remove=args.remove)
+        names = "、".join(f"{d.name}（{d.code}，机构 {d.org_code}）" for d in rows)
+        print(f"用户 {args.username} 所在科室：{names or '（无）'}")
+    elif args.command == "cases":
+        if not args.case_no:
+            raise ValueError(f"请给出办件编号：onewindow-server cases {args.action} 办件编号")
+        if args.action == "reroute":
+            if not args.to:
+                raise ValueError("请用 --to 给出改派到的科室编码")
+            done = departments.reroute(
+                db,
+                args.case_no,
+                args.to,
+                reason=args.reason or "",
+                by=args.by or getpass.getuser(),
+                to_org=args.to_org,
+            )
+            before = done.previous.name if done.previous else "未分派"
+            print(
+                f"办件 {format_case_no(done.case_no)} 已由“{before}”改派至 {done.department.org_code} "
+                f"{done.department.name}（{done.department.code}）；理由：{done.reason}"
+            )
+        else:
+            now = departments.case_department(db, args.case_no)
+            where = (
+                f"{now.name}（{now.code}，机构 {now.org_code}）"
+                if now
+                else "未分派（请系统管理员用 cases reroute 分派）"
+            )
+            print(f"办件 {format_case_no(args.case_no)} 承办科室：{where}")
+            for r in departments.route_history(db, args.case_no):
+                print(
+                    f"  {r.routed_at.astimezone():%Y-%m-%d %H:%M}  {r.previous or '未分派'} → {r.department}  "
+                    f"{r.routed_by}：{r.reason}"
+                )
+    elif args.departments_command == "add":
+        added = departments.add_department(db, args.org, args.code, args.name)
+        print(f"已为机构 {args.org} 新增科室：{added.created[0].name}（{added.created[0].code}）")
+        if added.routed:
+            print(f"{added.routed} 件待分派的办件已分派到该科室")
+    elif args.departments_command == "from-catalog":
+        added = departments.departments_from_catalog(db, args.org)
+        print(f"机构 {args.org}：新建科室 {len(added.created)} 个，已有 {added.kept} 个")
+        for d in added.created:
+            print(f"  {d.code}  {d.name}")
+        if added.routed:
+            print(f"{added.routed} 件待分派的办件已分派")
+    elif args.departments_command == "list":
+        rows = departments.list_departments(db, args.org)
+        for d in rows:
+            state = "" if d.active else "（已停用）"
+            staff = "、".join(d.staff) or "（暂无人员）"
+            print(f"{d.org_code}  {d.code}  {d.name}{state}  人员：{staff}")
+        print(f"共 {len(rows)} 个科室")
+    else:
+        waiting = departments.unrouted_cases(db, args.org)
+        for c in waiting:
+            code = c.department_code or "（事项不在当前事项清单中）"
+            print(
+                f"{format_case_no(c.case_no)}  {c.status_label}  {c.matter_name}（{c.matter_code}）  "
+                f"科室编码 {code}  机构 {c.org_code}"
+            )
+        print(f"共 {len(waiting)} 件未分派承办科室")
+    return 0
+
+
+def _print_case(row: admin.CaseRow) -> None:
+    """`cases show`: one case, with the window's clock and the back office's side by side."""
+    print(f"办件编号  {format_case_no(row.case_no)}")
+    print(f"状态      {row.status_label}{'' if row.complete else '（扫描件未齐）'}")
+    print(f"事项      {row.matter_name}")
+    print(f"申请人    {row.applicant_name}" + (f"  代理：{row.acted_by}" if row.acted_by else ""))
+    for line in clock_lines(row):
+        print(line)
+    if row.promised_by:
+        print(f"承诺办结  {row.promised_by:%Y-%m-%d}（窗口按本机时钟计算）")
+    if row.due:
+        print(f"后台期限  {row.due:%Y-%m-%d}")
+    if row.bundle_no:
+        print(f"一件事    {format_bundle_no(row.bundle_no)}")
+    if row.decided_by:
+        print(f"审批      {row.decided_by}  {row.result_name or ''} {row.result_no or ''}".rstrip())
+
+
+def clock_lines(row: admin.CaseRow) -> list[str]:
+    """本机时钟 (the window's, when the case was taken), 后台时钟 (the window's reckoning of the
+    back office's then) and when the case arrived here: a wrong date shows at a glance."""
+    lines = [f"本机时钟  {row.received_at.astimezone():%Y-%m-%d %H:%M}（窗口受理时）"]
+    server = row.server_clock_at_intake
+    if server is None or row.clock_offset_s is None:
+        lines.append("后台时钟  未知（窗口受理前从未与后台对时）")
+    else:
+        offset = dt.timedelta(seconds=row.clock_offset_s)
+        agree = "与后台一致" if abs(offset) < CLOCK_WARN else f"本机比后台{describe_offset(offset)}"
+        lines.append(f"后台时钟  {server.astimezone():%Y-%m-%d %H:%M}（窗口按上次同步推算，{agree}）")
+    if row.clock_accepted_by:
+        lines.append(f"时钟确认  受理前已提示本机时钟有误，{row.clock_accepted_by} 选择仍要受理")
+    if row.arrived_at is not None:
+        lines.append(f"到达后台  {row.arrived_at.astimezone():%Y-%m-%d %H:%M}（后台时钟）")
+    return lines
 
 
 def _print_run(run: protocol.OutreachRunData) -> None:

@@ -40,7 +40,8 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # The values some text columns hold, as the wire (sync.protocol) spells them. The columns
 # stay plain strings in the schema; what writes them checks the value first.
 OrgLevel = Literal["county", "town", "village"]  # protocol.OrgUnitInfo.level
-Role = Literal["clerk", "social_worker", "bus_staff", "approver", "supervisor", "admin"]  # LoginResponse.role
+# LoginResponse.role, and department_head (approves extensions), who signs in only to the console.
+Role = Literal["clerk", "social_worker", "bus_staff", "approver", "department_head", "supervisor", "admin"]
 TicketStatus = Literal["waiting", "called", "done", "no_show"]  # protocol.QueueTicket.status
 EventStatus = Literal["acked", "rejected"]  # a stored answer; "retry" is never stored
 
@@ -171,6 +172,9 @@ class Case(Base):
     warning: Mapped[str | None] = mapped_column(String(16), default=None)  # last deadline warning sent
     # 一件事: every case of one bundle intake carries its number, so they are found together.
     bundle_no: Mapped[str | None] = mapped_column(String(40), default=None, index=True)
+    # 承办科室 the case was routed to on arrival (or re-routed to); None: unrouted, an
+    # administrator's to settle (sync.server.departments).
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), default=None, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -182,6 +186,43 @@ class CaseBlob(Base):
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class Department(Base):
+    """A 承办科室 of one org unit: the matters whose catalog entry names its code are decided there."""
+
+    __tablename__ = "departments"
+    __table_args__ = (UniqueConstraint("org_code", "code", name="uq_departments_org_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    code: Mapped[str] = mapped_column(String(32))  # client.domain.catalog.Matter.department_code
+    name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class StaffDepartment(Base):
+    """An approver or department head working in a department (one person may be in several)."""
+
+    __tablename__ = "staff_departments"
+
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True, index=True)
+
+
+class CaseRoute(Base):
+    """A case moved to another department by hand: from where, to where, why, who and when."""
+
+    __tablename__ = "case_routes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), default=None)
+    to_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    routed_by: Mapped[str] = mapped_column(String(64))
+    routed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Event(Base):
@@ -346,6 +387,48 @@ class OutreachAppointment(Base):
     signature: Mapped[str] = mapped_column(String(64), default="")
     visited_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
     device_id: Mapped[str | None] = mapped_column(String(36), default=None)
+
+
+class ConsoleSession(Base):
+    """A signed-in staff member of the approvers' console; only the token's SHA-256 is kept.
+
+    In the database, not in a process, so several stateless server processes share sessions.
+    """
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)  # the absolute end
+
+
+class StaffLockout(Base):
+    """Wrong passwords in a row for one typed username (known or not), and the lock they earned."""
+
+    __tablename__ = "staff_lockouts"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class StaffAudit(Base):
+    """What staff did in the console and what came of it: no passwords, no citizens' data."""
+
+    __tablename__ = "staff_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)  # as typed: may name no account
+    org_code: Mapped[str | None] = mapped_column(String(32), default=None)
+    action: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(32))
+    client: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[str] = mapped_column(String(300), default="")
 
 
 ALL_ORGS = "*"

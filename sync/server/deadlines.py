@@ -1,7 +1,10 @@
 """Deadlines on the server: the due date of a case and the warnings (黄牌/红牌) it earns.
 
-The clock is the server's; dates are China Standard Time. A suspension (特别程序)
-pauses the clock: on resume the due date moves by the working days it lasted.
+The clock is the server's. A case's deadline counts from the date the applicant was
+served, in the zone the window sent with its intake time (sync.protocol.WireTime), so the
+server's due date is the one printed on the notice; every other date here (suspensions,
+warnings) is China Standard Time, the zone of every hall. A suspension (特别程序) pauses
+the clock: on resume the due date moves by the working days it lasted.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ from .publishing import current_calendar
 
 log = logging.getLogger(__name__)
 
-CST = dt.timezone(dt.timedelta(hours=8))
+CST = protocol.CST
 NEAR_DUE_WORKING_DAYS = 2
 MAX_BACKDATE = dt.timedelta(days=30)  # a device clock cannot start a deadline earlier than this
 OPEN_STATES = (CaseState.SUBMITTED.value, CaseState.IN_REVIEW.value, CaseState.SUPPLEMENT_REQUESTED.value)
 
 
 def china_date(moment: dt.datetime) -> dt.date:
+    """The date in China of a server time (naive: UTC, as the server stores it)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(CST).date()
@@ -41,14 +45,17 @@ def china_date(moment: dt.datetime) -> dt.date:
 def start_date(received_at: dt.datetime, server_now: dt.datetime) -> dt.date:
     """The intake date the deadline counts from: the device's, clamped by the server clock.
 
-    A window sends its local wall time without a zone, and a counter keeps China time: read
-    as such, the back office counts from the date the window printed (read as UTC, an intake
-    after 16:00 would count from the next day and miss the promise on the receipt by a day).
+    The date is taken in the zone the window sent, the date it printed on the notice: the
+    instant alone would not do (an intake at 17:30 in China is 09:30 UTC, but one at 00:30
+    is the previous day in UTC). A time without a zone is an older window's China wall time.
+    A device clock far off is clamped to the server's, and the date is then the server's
+    instant read in the window's zone.
     """
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=CST)
+    zone = received_at.tzinfo
     clamped = min(max(received_at, server_now - MAX_BACKDATE), server_now)
-    return china_date(clamped)
+    return clamped.astimezone(zone).date()
 
 
 def due_date(

@@ -2,7 +2,8 @@
 suspend and resume (特别程序), and announce the result ready for pickup.
 
 Each one moves the case through the shared state machine, stamps who and when on the
-server clock and lands in the change feed of the case's org unit.
+server clock and lands in the change feed of the case's org unit. Who it names must be
+allowed to decide the case (departments.check_decider), whatever the caller.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .admin import AdminError, IllegalDecision, UnknownCase
 from .cases import move_case, status_change
 from .db import Case, engine_for, utcnow
 from .deadlines import extend_for_suspension
+from .departments import check_decider
 from .publishing import current_calendar
 
 
@@ -44,6 +46,7 @@ def _update(db: str | Engine, case_no: str, target: CaseState, by: str, apply: _
         case = session.execute(select(Case).where(Case.case_no == parse_case_no(case_no))).scalar_one_or_none()
         if case is None:
             raise UnknownCase(parse_case_no(case_no))
+        by = check_decider(session, by, case).username
         previous = case.status
         try:
             move_case(case, target.value)

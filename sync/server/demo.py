@@ -1,7 +1,8 @@
 """A ready-to-use back office for demonstrations and the desktop demo mode.
 
 Idempotent: run it any number of times against the same database; each call
-hands out a fresh enrolment code.
+hands out a fresh enrolment code. The county gets the catalog's departments (承办科室)
+with the demo approver in each, so a case taken at either window can be decided.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from . import admin
+from . import admin, departments
 from .db import engine_for
 
 DEMO_ORG_CODE = "370702"
@@ -27,6 +28,7 @@ DEMO_USERS = (
     ("supervisor01", "赵主管", "supervisor"),
     ("admin", "系统管理员", "admin"),
 )
+DEMO_APPROVER = "approver01"
 # The village station's social worker: takes county matters in on citizens' behalf (帮办代办).
 DEMO_VILLAGE_USERS = (("worker02", "刘社工", "social_worker"),)
 
@@ -37,7 +39,7 @@ class DemoInfo:
     org_code: str = DEMO_ORG_CODE
     clerk_username: str = "clerk01"
     clerk_password: str = DEMO_PASSWORD
-    approver_username: str = "approver01"
+    approver_username: str = DEMO_APPROVER
     village_enrol_code: str = ""  # for a window at the village station
     village_code: str = DEMO_VILLAGE_CODE
     worker_username: str = "worker02"
@@ -61,6 +63,11 @@ def ensure_demo(db: str | Engine) -> DemoInfo:
             for username, display_name, role in users:
                 if admin.get_user(engine, username) is None:
                     admin.add_user(engine, org, username, display_name, role, DEMO_PASSWORD)
+        # The county's 承办科室 from the catalog; the village station has none of its own, so
+        # its cases go up to them. The demo's one approver works in all of them.
+        departments.departments_from_catalog(engine, DEMO_ORG_CODE)
+        codes = [d.code for d in departments.list_departments(engine, DEMO_ORG_CODE)]
+        departments.set_staff_departments(engine, DEMO_APPROVER, add=codes)
         return DemoInfo(
             enrol_code=admin.issue_enrol_code(engine, DEMO_ORG_CODE),
             village_enrol_code=admin.issue_enrol_code(engine, DEMO_VILLAGE_CODE),

@@ -44,6 +44,7 @@ from .db import (
     utcnow,
 )
 from .deadlines import due_date, start_date
+from .departments import Router
 from .errors import ApiError, Rejection
 from .parties import PartyError, parties_of
 from .publishing import current_calendar
@@ -171,6 +172,7 @@ class _Batch:
         events = [e for e in events if self.unstorable(e) is None]
         self._events = events
         self._catalog_calendar: tuple[Catalog, WorkCalendar] | None = None
+        self._router: Router | None = None
         case_ids = list({e.case_id for e in events})
         self._cases: dict[str, Case] = {
             c.id: c for c in session.execute(select(Case).where(Case.id.in_(case_ids))).scalars()
@@ -228,6 +230,12 @@ class _Batch:
         if self._catalog_calendar is None:
             self._catalog_calendar = (self.ctx.current_catalog(self.session), current_calendar(self.session))
         return self._catalog_calendar
+
+    def department_for(self, department_code: str) -> int | None:
+        """The 承办科室 a new case of this device's org unit goes to (departments read once)."""
+        if self._router is None:
+            self._router = Router(self.session, self.device.org_code)
+        return self._router.route(department_code)
 
     def case(self, case_id: str) -> Case | None:
         """The case as this batch has it so far; remembered so a rejection can restore it."""
@@ -467,7 +475,7 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
     initial = _INITIAL_STATE[payload.outcome]
     catalog, calendar = batch.catalog_calendar()
     try:
-        catalog.get(payload.matter_code)
+        matter = catalog.get(payload.matter_code)
     except KeyError:
         raise Rejection(
             "unknown_matter", f"事项“{payload.matter_name}”（{payload.matter_code}）不在后台事项清单中"
@@ -505,6 +513,8 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
         batch.add_case(case)
 
     case.device_id = device.id
+    if case.department_id is None or case.matter_code != payload.matter_code:
+        _route(batch, case, matter.department_code)
     case.matter_code = payload.matter_code
     case.matter_name = payload.matter_name
     case.applicant_name = applicant.name
@@ -523,6 +533,14 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
     case.complete = not batch.missing_blobs(case)
     batch.status_change(case)
     refresh_custody(batch, case)  # 帮办代办: the originals' holder, hand-overs that came first included
+
+
+def _route(batch: _Batch, case: Case, department_code: str) -> None:
+    """承办科室 on arrival: the matter's department in the case's unit or the nearest above;
+    none anywhere leaves the case unrouted for an administrator (departments unrouted)."""
+    case.department_id = batch.department_for(department_code)
+    if case.department_id is None:
+        log.info("case %s unrouted: no department %s for org unit %s", case.id, department_code, case.org_code)
 
 
 def _deliver(batch: _Batch, event: protocol.Event) -> None:

@@ -17,6 +17,11 @@ def server_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def console_url(host: str, port: int) -> str:
+    """Where staff open the approvers' console in a browser."""
+    return f"{server_url(host, port)}/console/"
+
+
 def http_protocol() -> type[asyncio.Protocol] | str:
     """uvicorn's httptools protocol with direct scan bodies when httptools is installed;
     h11 otherwise, which works but costs scan uploads more than half their loopback speed."""

@@ -92,7 +92,7 @@ def make_event(event_type: str, case_id: str, payload: dict, seq: int = 1) -> di
         "case_id": case_id,
         "type": event_type,
         "payload": payload,
-        "device_time": dt.datetime.now(dt.UTC).isoformat(),
+        "device_time": dt.datetime.now(protocol.CST).isoformat(),  # a counter's clock: China time, with its offset
     }
 
 
@@ -109,7 +109,7 @@ def accepted_payload(
             {"code": "M01", "name": "申请人身份证", "blobs": list(blobs)},
             {"code": "M02", "name": "个体工商户登记（备案）申请书"},
         ],
-        "received_at": dt.datetime.now(dt.UTC).isoformat(),
+        "received_at": dt.datetime.now(protocol.CST).isoformat(),
         "promised_by": (dt.date.today() + dt.timedelta(days=5)).isoformat(),
         "clerk": "clerk01",
     }

@@ -68,12 +68,13 @@ def test_deny_tells_the_appeal_rights(complete_case):
 
 def test_cli_covers_the_decisions(accepted_case, capsys):
     db = accepted_case.device.server.db_url
-    assert cli(["supplement", accepted_case.case_no, "租赁合同", "--db", db, "--by", "a1"]) == 0
+    by = ["--by", "approver01"]  # the demo's approver, in every county department
+    assert cli(["supplement", accepted_case.case_no, "租赁合同", "--db", db, *by]) == 0
     assert "已要求补正" in capsys.readouterr().out
-    assert cli(["resume", accepted_case.case_no, "--db", db]) == 0  # supplement -> in review
-    assert cli(["suspend", accepted_case.case_no, "--reason", "听证", "--db", db]) == 0
+    assert cli(["resume", accepted_case.case_no, "--db", db, *by]) == 0  # supplement -> in review
+    assert cli(["suspend", accepted_case.case_no, "--reason", "听证", "--db", db, *by]) == 0
     assert "特别程序" in capsys.readouterr().out
-    assert cli(["result-ready", accepted_case.case_no, "--db", db]) == 1
+    assert cli(["result-ready", accepted_case.case_no, "--db", db, *by]) == 1
     assert "不能变为" in capsys.readouterr().err
     assert admin.list_cases(db)[0].status == "suspended"
 

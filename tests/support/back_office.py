@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from sync.server import admin
+from sync.server import admin, departments
 from sync.server.demo import (
     DEMO_ORG_NAME,
     DEMO_PASSWORD,
@@ -58,6 +58,9 @@ class Hall:
                 role,
                 self.password,
             )
+            if role in departments.STAFF_ROLES:  # the hall's approver decides in every department
+                codes = [d.code for d in departments.list_departments(self.engine, self.org_code)]
+                departments.set_staff_departments(self.engine, username, add=codes)
             self._made.add(demo_name)
         return username
 
@@ -93,6 +96,7 @@ def open_hall(engine: Engine) -> Hall:
     admin.create_org_unit(
         engine, village_code, DEMO_VILLAGE_NAME, DEMO_VILLAGE_REGION, level="village", parent_code=org_code
     )
+    departments.departments_from_catalog(engine, org_code)  # as the demo: the village's cases go up to them
     return Hall(
         engine,
         tag,

@@ -12,10 +12,16 @@ carries one request):
     first hangs there (the returned gate says when) until the test releases it.
   * `hold(match)`: keep the next matching request at the proxy (a slow link) until the
     test releases it; the test learns when it has arrived.
+  * `cut_uploads(between, seed)`: a link that keeps breaking: every matching request's bytes
+    count toward a budget drawn at random from `between`; when it is spent the connection is
+    cut mid-transfer and a new budget is drawn. Stays armed.
+  * `drop_answers(match, every)`: the answer of every `every`-th matching request is lost
+    after the server has committed. Stays armed.
 """
 
 from __future__ import annotations
 
+import random
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -39,6 +45,11 @@ class _Rule:
     times: int = 1
     limit: int = 0
     gate: Gate | None = None
+    sent: int = 0  # `cuts`: bytes forwarded against the current budget
+    seen: int = 0  # `drop_every`: matching requests so far
+    between: tuple[int, int] = (0, 0)
+    rng: random.Random | None = None
+    budget: _Rule | None = None  # a dropped answer's request still spends the cutting link's budget
 
 
 @dataclass
@@ -46,6 +57,8 @@ class FaultProxy:
     target_port: int
     requests: list[bytes] = field(default_factory=list)  # request lines seen, in order
     bytes_up: int = 0
+    cuts: int = 0  # connections cut by `cut_uploads`
+    drops: int = 0  # answers lost by `drop_answers`
     _rules: list[_Rule] = field(default_factory=list)
     _cut_sent: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -87,6 +100,13 @@ class FaultProxy:
         self._arm(_Rule("cut", b"", 1, n, gate))
         return gate
 
+    def cut_uploads(self, between: tuple[int, int], seed: int = 0, match: str = "PUT /api/v1/blobs/") -> None:
+        rng = random.Random(seed)
+        self._arm(_Rule("cuts", match.encode(), limit=rng.randint(*between), between=between, rng=rng))
+
+    def drop_answers(self, match: str, every: int) -> None:
+        self._arm(_Rule("drop_every", match.encode(), times=every))
+
     def hold(self, match: str) -> Gate:
         gate = Gate()
         self._arm(_Rule("hold", match.encode(), 1, gate=gate))
@@ -99,7 +119,19 @@ class FaultProxy:
     def _take(self, line: bytes) -> _Rule | None:
         with self._lock:
             self.requests.append(line)
+            # The standing rules first: a request can be both on a cutting link and lose its answer.
+            cuts = next((r for r in self._rules if r.kind == "cuts" and r.match in line), None)
             for rule in self._rules:
+                if rule.kind == "drop_every" and rule.match in line:
+                    rule.seen += 1
+                    if rule.seen % rule.times == 0:
+                        self.drops += 1
+                        return _Rule("drop", rule.match, budget=cuts)
+            if cuts is not None:
+                return cuts
+            for rule in self._rules:
+                if rule.kind in ("cuts", "drop_every"):
+                    continue
                 if rule.kind == "cut" or rule.match in line:
                     if rule.kind != "cut":
                         rule.times -= 1
@@ -161,6 +193,23 @@ class FaultProxy:
 
     def _up(self, data: bytes, upstream: socket.socket, rule: _Rule | None) -> bool:
         """Forward request bytes; False once a cut rule has fired."""
+        if rule is not None and rule.budget is not None:
+            rule = rule.budget
+        if rule is not None and rule.kind == "cuts":
+            with self._lock:
+                data = data[: rule.limit - rule.sent]
+                rule.sent += len(data)
+                self.bytes_up += len(data)
+                fired = rule.sent >= rule.limit
+                if fired:
+                    assert rule.rng is not None
+                    rule.sent, rule.limit = 0, rule.rng.randint(*rule.between)
+                    self.cuts += 1
+            upstream.sendall(data)
+            if fired:
+                upstream.shutdown(socket.SHUT_RDWR)
+                return False
+            return True
         if rule is not None and rule.kind == "cut":
             with self._lock:
                 room = rule.limit - self._cut_sent

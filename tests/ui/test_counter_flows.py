@@ -121,7 +121,7 @@ def test_mail_and_withdraw(counter_window, live_server):
 
     env = dict(os.environ, ONEWINDOW_SERVER_DB=live_server.db_url)
     done = subprocess.run(
-        [sys.executable, "-m", "sync.server", "decide", first.case_no, "approve"],
+        [sys.executable, "-m", "sync.server", "decide", first.case_no, "approve", "--by", live_server.hall.approver],
         env=env,
         capture_output=True,
         text=True,

@@ -93,7 +93,7 @@ def test_clerk_takes_in_a_case_and_delivers_the_result(tmp_path, counter_window,
 
     env = dict(os.environ, ONEWINDOW_SERVER_DB=live_server.db_url)
     done = subprocess.run(
-        [sys.executable, "-m", "sync.server", "decide", case_no, "approve"],
+        [sys.executable, "-m", "sync.server", "decide", case_no, "approve", "--by", live_server.hall.approver],
         env=env,
         capture_output=True,
         text=True,

@@ -6,6 +6,9 @@ Revises: 0008
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -13,8 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass  # placeholder: filled in by the work that owns this revision
+    # A plain ADD COLUMN: a batch copy would drop `cases`, which the journal's keys point at.
+    # Cases taken before are left unknown (NULL): nobody compared the clocks then.
+    op.add_column("cases", sa.Column("clock_offset_s", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column("cases", "clock_offset_s")

@@ -1,0 +1,43 @@
+"""The approvers' console (审批控制台): server-rendered pages under /console/ of the back office.
+
+`install` mounts it on the back office's app: the routers per topic (signin, home), the
+static files, and the handlers that turn a refusal into a Chinese page or the sign-in page.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import RedirectResponse, Response
+
+from . import home, signin
+from .errors import ConsoleError, SignInRequired
+from .pages import STATIC_DIR, render
+from .settings import PREFIX, ConsoleSettings
+
+__all__ = ["ConsoleSettings", "install"]
+
+
+def install(app: FastAPI, settings: ConsoleSettings | None = None) -> None:
+    app.state.console_settings = settings or ConsoleSettings()
+    app.include_router(signin.router)
+    app.include_router(home.router)
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console-static")
+
+    @app.exception_handler(ConsoleError)
+    async def refused(request: Request, exc: ConsoleError) -> Response:
+        return render(request, "error.html", {"message": exc.message}, exc.status)
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_first(request: Request, exc: SignInRequired) -> Response:
+        target = f"{PREFIX}/login" + (f"?reason={exc.reason}" if exc.reason else "")
+        response = RedirectResponse(target, status_code=303)
+        if exc.reason:  # the browser's token is dead: forget it
+            response.delete_cookie(
+                request.app.state.console_settings.session_cookie,
+                path=PREFIX,
+                secure=request.url.scheme == "https",
+                httponly=True,
+                samesite="strict",
+            )
+        return response

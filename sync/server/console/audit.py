@@ -1,0 +1,102 @@
+"""The staff audit: every sign-in, failure, lock-out, sign-out and refused form, with its outcome.
+
+Written in the caller's transaction where there is one, so an action and its entry commit
+together. Holds usernames (staff, not citizens), never a password or a typed secret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..db import StaffAudit, utcnow
+
+SIGN_IN = "sign_in"
+SIGN_OUT = "sign_out"
+LOCK_OUT = "lock_out"
+CSRF_REFUSED = "csrf_refused"
+SESSION_ENDED = "session_ended"
+
+OK = "ok"
+BAD_PASSWORD = "bad_password"
+UNKNOWN_ACCOUNT = "unknown_account"
+LOCKED = "locked"
+ROLE_REFUSED = "role_refused"
+INACTIVE = "inactive"
+REFUSED = "refused"
+EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: dt.datetime
+    username: str
+    org_code: str | None
+    action: str
+    outcome: str
+    client: str
+    detail: str
+
+
+def record(
+    session: Session,
+    *,
+    username: str,
+    action: str,
+    outcome: str,
+    client: str,
+    org_code: str | None = None,
+    detail: str = "",
+) -> None:
+    """Add one entry in the caller's transaction (values cut to their columns, never refused)."""
+    session.add(
+        StaffAudit(
+            at=utcnow(),
+            username=_printable(username)[:64],
+            org_code=org_code,
+            action=action,
+            outcome=outcome,
+            client=_printable(client)[:64],
+            detail=_printable(detail)[:300],
+        )
+    )
+
+
+def _printable(text: str) -> str:
+    """Control characters (a NUL PostgreSQL refuses, a newline forging a line) become spaces."""
+    return "".join(" " if ord(char) < 32 or ord(char) == 127 else char for char in text)
+
+
+def record_alone(
+    sessions: sessionmaker[Session],
+    *,
+    username: str,
+    action: str,
+    outcome: str,
+    client: str,
+    org_code: str | None = None,
+    detail: str = "",
+) -> None:
+    """An entry with no other change to commit beside it (a refused form)."""
+    with sessions() as session, session.begin():
+        record(
+            session, username=username, action=action, outcome=outcome, client=client, org_code=org_code, detail=detail
+        )
+
+
+def entries(sessions: sessionmaker[Session], username: str, limit: int = 100) -> tuple[AuditEntry, ...]:
+    """One username's newest entries first."""
+    with sessions() as session:
+        rows = session.execute(
+            select(StaffAudit)
+            .where(StaffAudit.username == username)
+            .order_by(StaffAudit.at.desc(), StaffAudit.id.desc())
+            .limit(limit)
+        ).scalars()
+        return tuple(
+            AuditEntry(row.at, row.username, row.org_code, row.action, row.outcome, row.client, row.detail)
+            for row in rows
+        )

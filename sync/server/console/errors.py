@@ -1,0 +1,20 @@
+"""What a console route raises instead of answering: a Chinese error page, or the sign-in page."""
+
+from __future__ import annotations
+
+
+class ConsoleError(Exception):
+    """Refused: shown as an HTML page with `message`, nothing changed."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class SignInRequired(Exception):
+    """No live session: go to the sign-in page; `reason` picks its message (see signin.NOTES)."""
+
+    def __init__(self, reason: str = ""):
+        super().__init__(reason)
+        self.reason = reason

@@ -1,0 +1,267 @@
+"""The back office in a process of its own that is killed (SIGKILL) at one named step of a
+scan's upload, as a power cut or the OOM killer would: no `finally`, no flush, no answer.
+
+The child runs the real command line (`onewindow-server serve`); before that it wraps, in
+its own interpreter only, the function of `sync.server.blobs` / `sync.server.runner` where
+the step happens, so production code carries no test hook. The wrapper fires only for the
+blob named on the command line, prints `dying at <step>` and kills its own process.
+
+    python -m tests.sync.dying_server STEP SHA256 direct|buffered serve --db URL --blobs DIR --port N
+
+`buffered` makes every append go through the page cache, as on a file system that refuses
+O_DIRECT (tmpfs before Linux 6.6, some FUSE and network file systems).
+
+The steps, in the order one PUT /api/v1/blobs/{sha} goes through them (`blobs.begin_put`,
+`BlobWriter.submit/_write`, `BlobWriter.finish`, `blobs._finish`), are `STEPS`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+# Each step: what the server has done when it dies there.
+STEPS: dict[str, str] = {
+    "put_begun": "PUT accepted and the blob's lock taken; nothing opened on disk",
+    "part_opened": "the `.part` file opened for appending; no byte of this body in it",
+    "first_piece": "the first piece of the body handed to the file",
+    "mid_body": "half the body handed to the file, the rest still to come",
+    "last_piece": "every byte handed to the file, which is not yet closed (no fsync)",
+    "durable_unverified": "the file closed and fsynced whole; its hash not yet compared",
+    "verified_unrenamed": "the hash matched; `.part` not yet renamed to the final name",
+    "renamed_unmarked": "renamed to the final name; the database row not yet marked complete",
+    "marking_uncommitted": "inside the transaction marking it complete and recounting its cases",
+    "complete_unanswered": "marked complete and committed; the answer not yet sent",
+    "answered": "`complete` answered; dies as the next request arrives",
+}
+
+
+def _die(step: str) -> None:
+    os.write(2, f"dying at {step}\n".encode())
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _arm(step: str, target: str) -> None:
+    """Wrap the one function where `step` happens, for the blob `target` only."""
+    from sync.server import blobs, runner
+
+    if step == "put_begun":
+        begin_put = blobs.begin_put
+
+        def dying_begin_put(ctx, sha256, offset, total):
+            if sha256.lower() == target:
+                _die(step)
+            return begin_put(ctx, sha256, offset, total)
+
+        blobs.begin_put = dying_begin_put
+    elif step == "part_opened":
+        open_append = blobs.open_append
+
+        def dying_open_append(path, held, **kw):
+            opened = open_append(path, held, **kw)
+            if Path(path).name == f"{target}.part":
+                _die(step)
+            return opened
+
+        blobs.open_append = dying_open_append
+    elif step in ("first_piece", "mid_body", "last_piece"):
+        _arm_pieces(step, target, blobs.BlobWriter)
+    elif step == "durable_unverified":
+        close = blobs.BlobWriter._close
+
+        def dying_close(self):
+            held = close(self)
+            if self.sha == target and held == self.total:
+                _die(step)
+            return held
+
+        blobs.BlobWriter._close = dying_close
+    elif step in ("verified_unrenamed", "renamed_unmarked"):
+        blobs.os = _OsDyingAtReplace(step, target)
+    elif step == "marking_uncommitted":
+        waiting_for = blobs.cases_waiting_for
+
+        def dying_cases_waiting_for(session, sha256):
+            cases = waiting_for(session, sha256)
+            if sha256 == target:
+                _die(step)
+            return cases
+
+        blobs.cases_waiting_for = dying_cases_waiting_for
+    elif step == "complete_unanswered":
+        finish = blobs.BlobWriter.finish
+
+        def dying_finish(self):
+            status = finish(self)
+            if self.sha == target and status.complete:
+                _die(step)
+            return status
+
+        blobs.BlobWriter.finish = dying_finish
+    elif step == "answered":
+        create_app = runner.create_app
+        runner.create_app = lambda db_url, blob_dir: _DyingAfterAnswer(create_app(db_url, blob_dir), target)
+    else:
+        raise SystemExit(f"unknown step {step!r}; one of {', '.join(STEPS)}")
+
+
+def _arm_pieces(step: str, target: str, writer_class) -> None:
+    """Count the bytes each upload of `target` hands to its file, from where it resumed."""
+    init, write = writer_class.__init__, writer_class._write
+    started: dict[int, int] = {}
+
+    def counting_init(self, *args, **kw):
+        init(self, *args, **kw)
+        started[id(self)] = self.held
+
+    def dying_write(self, data, hashed):
+        write(self, data, hashed)
+        if self.sha != target:
+            return
+        start = started[id(self)]
+        self._dying_written = getattr(self, "_dying_written", start) + len(data)
+        done = self._dying_written
+        if (
+            (step == "first_piece" and done - len(data) == start)
+            or (step == "mid_body" and self.total // 2 <= done < self.total)
+            or (step == "last_piece" and done == self.total)
+        ):
+            _die(step)
+
+    writer_class.__init__, writer_class._write = counting_init, dying_write
+
+
+class _OsDyingAtReplace:
+    """`os` as `sync.server.blobs` sees it, but the rename of `target` kills the process just
+    before (`verified_unrenamed`) or just after (`renamed_unmarked`) it happens."""
+
+    def __init__(self, step: str, target: str):
+        self._step, self._target = step, target
+
+    def __getattr__(self, name: str):
+        return getattr(os, name)
+
+    def replace(self, src, dst) -> None:
+        ours = Path(dst).name == self._target
+        if ours and self._step == "verified_unrenamed":
+            _die(self._step)
+        os.replace(src, dst)
+        if ours:
+            _die(self._step)
+
+
+class _DyingAfterAnswer:
+    """The ASGI app, dying at the first request that arrives after the answer to a PUT of
+    `target` that said complete went out whole."""
+
+    def __init__(self, app, target: str):
+        self.app, self.target, self.answered = app, target, False
+
+    def __getattr__(self, name: str):
+        return getattr(self.app, name)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if self.answered:
+            _die("answered")
+        ours = scope["method"] == "PUT" and scope["path"].endswith(self.target)
+        status = 0
+
+        async def watching_send(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+            if ours and status == 200 and message["type"] == "http.response.body" and not message.get("more_body"):
+                self.answered = True
+
+        return await self.app(scope, receive, watching_send if ours else send)
+
+
+@dataclass
+class DyingServer:
+    """The parent's handle on the child."""
+
+    process: subprocess.Popen
+    url: str
+    log_path: Path
+
+    def wait_dead(self, timeout: float = 60.0) -> str:
+        """Wait for the kill; the step the child said it died at."""
+        self.process.wait(timeout)
+        said = [line for line in self.log_path.read_text(errors="replace").splitlines() if line.startswith("dying at")]
+        return said[-1].removeprefix("dying at ").strip() if said else ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+def start_dying(
+    step: str,
+    target: str,
+    db_url: str,
+    blob_dir: Path,
+    port: int,
+    log_path: Path,
+    *,
+    direct: bool = True,
+    timeout: float = 60.0,
+) -> DyingServer:
+    """Start the child and wait until it answers on `port`; `direct=False`: appends through
+    the page cache only."""
+    if step not in STEPS:
+        raise ValueError(step)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.sync.dying_server", step, target, "direct" if direct else "buffered"]
+            + ["serve", "--host", "127.0.0.1", "--port", str(port), "--db", db_url, "--blobs", str(blob_dir)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    server = DyingServer(process, f"http://127.0.0.1:{port}", log_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"dying back office exited early ({process.returncode}); see {log_path}")
+        try:
+            if requests.get(f"{server.url}/api/v1/health", timeout=1).ok:
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    server.stop()
+    raise RuntimeError(f"dying back office did not answer within {timeout:.0f}s; see {log_path}")
+
+
+def _buffered_only() -> None:
+    """Append as `blobfile` does where O_DIRECT is refused: through the page cache."""
+    from sync.server import blobs
+
+    open_append = blobs.open_append
+    blobs.open_append = lambda path, held, **_kw: open_append(path, held, direct=False)
+
+
+def main(argv: list[str]) -> int:
+    step, target, files, *serve = argv
+    if files == "buffered":
+        _buffered_only()
+    _arm(step, target.lower())
+    from sync.server.cli import main as server_main
+
+    return server_main(serve)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
