@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from client.domain.catalog import Catalog
 from client.services.auth import AuthService
@@ -47,6 +48,9 @@ from client.store.secrets import SecretStore
 from client.store.settings import DeviceIdentity
 from sync.api import BackOfficeApi
 from sync.engine import SyncEngine, SyncReport
+
+if TYPE_CHECKING:
+    from sync.server.demo import DemoInfo  # the demo's back office starts only in demo mode
 
 log = logging.getLogger(__name__)
 
@@ -417,6 +421,16 @@ def run_window(runtime: Runtime, config: ClientConfig, demo_hint: str = "") -> i
     return 0
 
 
+def demo_hint(info: DemoInfo) -> str:
+    """What the demo's login screen says: the clerk's account, and how to decide a case on the
+    back office (a decision names a real approver: `--by`)."""
+    return (
+        f"演示账号：{info.clerk_username}，密码：{info.clerk_password}\n"
+        f"后台审批：在终端执行 onewindow-server decide <办件编号> approve --by {info.approver_username}\n"
+        "读卡演示：Ctrl+Shift+K 选一张样卡放到虚拟读卡器上，再按 F3"
+    )
+
+
 def run_demo(port: int | None = 8765) -> int:
     """`make run`: embedded back office, demo accounts, virtual devices, the window."""
     import keyring
@@ -447,12 +461,7 @@ def run_demo(port: int | None = 8765) -> int:
         runtime.enrolment.set_server_url(server.url)
         print(f"后台已启动：{server.url}  演示账号：{info.clerk_username} / {info.clerk_password}")
         print(f"审批命令示例：onewindow-server decide <办件编号> approve --by {info.approver_username}")
-        hint = (
-            f"演示账号：{info.clerk_username}，密码：{info.clerk_password}\n"
-            f"后台审批：在终端执行 onewindow-server decide <办件编号> approve --by {info.approver_username}\n"
-            "读卡演示：Ctrl+Shift+K 选一张样卡放到虚拟读卡器上，再按 F3"
-        )
-        return run_window(runtime, config, hint)
+        return run_window(runtime, config, demo_hint(info))
     finally:
         if runtime is not None:
             runtime.close()

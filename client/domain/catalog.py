@@ -179,9 +179,14 @@ def department_code_for(name: str) -> str:
     from pypinyin import lazy_pinyin  # only a catalog without codes needs it
 
     # pypinyin's stub types the errors callback as returning one str; a list is documented and handled.
-    syllables = lazy_pinyin(name.strip(), errors=lambda chars: list(chars))  # type: ignore[arg-type]
+    syllables = lazy_pinyin(name.strip(), errors=_one_per_char)  # type: ignore[arg-type]
     code = "".join(s[0].upper() for s in syllables if s and s[0].isascii() and s[0].isalnum())
     return code[:DEPARTMENT_CODE_LENGTH] or "DEPT"
+
+
+def _one_per_char(chars: str) -> list[str]:
+    """Characters without pinyin (Latin letters, digits, brackets) stay one syllable each."""
+    return list(chars)
 
 
 def _with_necessity(spec: MaterialSpec, necessity: str) -> MaterialSpec:

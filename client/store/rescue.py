@@ -651,7 +651,7 @@ def _case_from_rescue(session, plan: dict, unsent: dict) -> Case | None:
             applicant_id_number=intake.applicant.id_number,
             applicant_phone=intake.applicant.phone,
             status=_INITIAL_STATUS[intake.outcome],
-            received_at=intake.received_at.replace(tzinfo=None),
+            received_at=intake.received_at.replace(tzinfo=None),  # this window's own wall time, as it wrote it
             promised_by=intake.promised_by,
             clerk=intake.clerk,
             notice_no=intake.notice_no,

@@ -85,12 +85,16 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--add", action="append", default=[], help="加入此编码的科室（可重复）")
     q.add_argument("--remove", action="append", default=[], help="退出此编码的科室（可重复）")
 
-    p = sub.add_parser("departments", help="承办科室：新增、列出、按事项清单创建、未分派办件")
+    p = sub.add_parser("departments", help="承办科室：新增、停用、列出、按事项清单创建、未分派办件")
     depts = p.add_subparsers(dest="departments_command", required=True)
     q = depts.add_parser("add", parents=[common], help="为机构新增科室")
     q.add_argument("org", help="机构代码")
     q.add_argument("code", help="科室编码（与事项清单中的 department_code 一致，如 SHSWK）")
     q.add_argument("name", help="科室名称")
+    for action, what in (("deactivate", "停用科室：新办件不再分派到该科室"), ("activate", "重新启用科室")):
+        q = depts.add_parser(action, parents=[common], help=what)
+        q.add_argument("org", help="机构代码")
+        q.add_argument("code", help="科室编码")
     q = depts.add_parser("list", parents=[common], help="列出科室及其人员")
     q.add_argument("--org")
     q = depts.add_parser("from-catalog", parents=[common], help="按当前事项清单为机构创建全部承办科室")
@@ -576,6 +580,12 @@ def _run_departments(args: argparse.Namespace, db: str) -> int:
         print(f"已为机构 {args.org} 新增科室：{added.created[0].name}（{added.created[0].code}）")
         if added.routed:
             print(f"{added.routed} 件待分派的办件已分派到该科室")
+    elif args.departments_command in ("deactivate", "activate"):
+        done = departments.set_department_active(db, args.org, args.code, active=args.departments_command == "activate")
+        dept = done.created[0]
+        print(f"机构 {dept.org_code} 的{dept.name}（{dept.code}）已{'启用' if dept.active else '停用'}")
+        if done.routed:
+            print(f"{done.routed} 件待分派的办件已分派到该科室")
     elif args.departments_command == "from-catalog":
         added = departments.departments_from_catalog(db, args.org)
         print(f"机构 {args.org}：新建科室 {len(added.created)} 个，已有 {added.kept} 个")

@@ -206,7 +206,9 @@ def add_department(db: str | Engine, org_code: str, code: str, name: str) -> Dep
         raise AdminError("科室名称不能为空，且不超过100个字", "bad_name")
     with engine_for(db) as engine, Session(engine) as session, session.begin():
         _org(session, org_code)
-        if session.execute(select(Department.id).where(Department.org_code == org_code, Department.code == code)).first():
+        if session.execute(
+            select(Department.id).where(Department.org_code == org_code, Department.code == code)
+        ).first():
             raise AdminError(f"机构 {org_code} 已有编码为 {code} 的科室", "duplicate_department")
         dept = Department(org_code=org_code, code=code, name=name, active=True)
         session.add(dept)
@@ -237,6 +239,24 @@ def departments_from_catalog(db: str | Engine, org_code: str, catalog: Catalog |
         routed = route_unrouted(session, org_code, catalog)
         log.info("org unit %s: %d departments from catalog %s", org_code, len(created), catalog.version)
         return DepartmentsAdded(tuple(_row(d) for d in created), len(names) - len(created), routed)
+
+
+def set_department_active(db: str | Engine, org_code: str, code: str, *, active: bool) -> DepartmentsAdded:
+    """Stop routing new cases to a department (merged away, closed), or start again. Its
+    cases stay with it; new ones go to the same code further up, or wait unrouted. Made
+    active again, it takes the unrouted cases waiting for it."""
+    code = _clean_code(code)
+    with engine_for(db) as engine, Session(engine) as session, session.begin():
+        dept = session.execute(
+            select(Department).where(Department.org_code == org_code, Department.code == code)
+        ).scalar_one_or_none()
+        if dept is None:
+            raise AdminError(f"机构 {org_code} 没有编码为 {code} 的科室", "unknown_department")
+        dept.active = active
+        session.flush()
+        routed = route_unrouted(session, org_code) if active else 0
+        log.info("department %s of %s %s", code, org_code, "active" if active else "inactive")
+        return DepartmentsAdded((_row(dept),), 0, routed)
 
 
 def list_departments(db: str | Engine, org_code: str | None = None) -> tuple[DepartmentRow, ...]:
@@ -305,7 +325,9 @@ def route_unrouted(session: Session, org_code: str, catalog: Catalog | None = No
     catalog = catalog or current_catalog(session)
     waiting = list(
         session.execute(
-            select(Case).where(Case.department_id.is_(None), Case.org_code.in_((org_code, *subunits(session, org_code))))
+            select(Case).where(
+                Case.department_id.is_(None), Case.org_code.in_((org_code, *subunits(session, org_code)))
+            )
         ).scalars()
     )
     routers: dict[str, Router] = {}
@@ -322,9 +344,7 @@ def route_unrouted(session: Session, org_code: str, catalog: Catalog | None = No
     return routed
 
 
-def reroute(
-    db: str | Engine, case_no: str, to_code: str, *, reason: str, by: str, to_org: str | None = None
-) -> Routed:
+def reroute(db: str | Engine, case_no: str, to_code: str, *, reason: str, by: str, to_org: str | None = None) -> Routed:
     """An administrator sends a case to another department (a matter filed under the wrong
     科室, a department merged away). The department is looked up by code in the case's org
     unit and then upwards, or in `to_org` if given (which must be on that path)."""
@@ -518,7 +538,8 @@ def check_decider(session: Session, username: str, case: Case, action: Action = 
     dept = session.get_one(Department, case.department_id)  # a foreign key
     if user.org_code != dept.org_code:
         raise AdminError(
-            f"用户 {user.username} 属于机构 {user.org_code}，该办件由机构 {dept.org_code} 的{dept.name}承办", "other_org"
+            f"用户 {user.username} 属于机构 {user.org_code}，该办件由机构 {dept.org_code} 的{dept.name}承办",
+            "other_org",
         )
     if session.get(StaffDepartment, (user.username, dept.id)) is None:
         raise AdminError(f"用户 {user.username} 不在{dept.name}，不能审批该科室的办件", "other_department")

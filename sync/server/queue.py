@@ -59,8 +59,10 @@ class QueueError(ApiError):
 
 
 def service_day(now: dt.datetime | None = None) -> dt.date:
-    """The hall's day, in the server's local time: numbers start again at 001 each day."""
-    return (now or utcnow()).astimezone().date()
+    """The hall's day, in China Standard Time (the halls' zone, whatever zone the server runs
+    in): numbers start again at 001 each day, at midnight in the hall, not at 08:00 on a
+    back office kept in UTC."""
+    return (now or utcnow()).astimezone(protocol.CST).date()
 
 
 def _window(text: str | None) -> str:

@@ -68,3 +68,20 @@ def test_window_roles_are_refused_without_a_session(sessions):
     assert refused.staff is None and refused.status == 403 and refused.token == ""
     with sessions() as session:
         assert session.execute(select(ConsoleSession)).first() is None
+
+
+def test_wrong_passwords_at_once_from_several_processes_are_all_counted(sessions):
+    """Stateless server processes count together: no failure is lost when they race on one name."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(
+            pool.map(lambda n: sign_in(sessions, SETTINGS, "approver01", f"Tiger-{n}", "10.0.0.9").status, range(6))
+        )
+    assert 429 in answers  # the fifth locks
+    outcomes = [e.outcome for e in audit.entries(sessions, "approver01") if e.action == audit.SIGN_IN]
+    counted = outcomes.count(audit.BAD_PASSWORD)
+    assert counted + outcomes.count(audit.LOCKED) == 6  # a late one may meet the lock already made
+    with sessions() as session:
+        lock = session.get(StaffLockout, "approver01")
+        assert lock.failures == counted >= 5 and lock.locked_until is not None

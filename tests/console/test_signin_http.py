@@ -154,3 +154,13 @@ def test_over_tls_the_cookies_are_secure_and_a_second_server_process_knows_the_s
     assert home.status_code == 200 and "卫审批" in home.text
     assert home.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in home.headers["Content-Security-Policy"]
+
+
+def test_an_unknown_console_address_gets_a_chinese_page_and_the_api_keeps_its_json(console):
+    with console.client() as client:
+        answer = client.get("/console/no-such-page")
+        assert answer.status_code == 404 and "页面不存在" in answer.text
+        assert answer.headers["content-type"].startswith("text/html")
+        assert client.get("/console/static/console.css").status_code == 200
+        assert client.get("/console/logout").status_code == 404  # sign-out is a POST only
+        assert client.get("/api/v1/no-such-route").json()["code"] == "not_found"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from client.domain.catalog import catalog_from_dict, check_catalog, load_sample_catalog
 from sync.server import admin, cli, decisions, departments
 from sync.server.demo import DEMO_ORG_CODE
 from tests.sync.databases import BACKENDS, server_database
@@ -130,3 +131,19 @@ def test_only_the_departments_head_may_approve_an_extension(accepted_case):
     message = _refused(lambda: departments.may_decide(db, "approver01", case_no, "extend"), "role_refused")
     assert "不能批准延长审批期限；只有科室负责人可以" in message
     _refused(lambda: departments.may_decide(db, "zhou-head", case_no, "extend"), "other_department")
+
+
+def test_a_catalog_without_department_codes_routes_like_the_shipped_one():
+    """Catalogs published before codes existed derive them from the names, equal to the codes
+    the shipped catalog spells out; one code for two names is refused at publication."""
+    shipped = load_sample_catalog()
+    old = shipped.to_dict()
+    for matter in old["matters"]:
+        del matter["department_code"]
+    derived = catalog_from_dict(old)
+    assert [m.department_code for m in derived.matters] == [m.department_code for m in shipped.matters]
+    assert shipped.get("370702-XK-0002").department_code == "SHSWK"  # 社会事务科
+
+    clash = shipped.to_dict()
+    clash["matters"][0]["department_code"] = "SHSWK"  # 市场准入科 under 社会事务科's code
+    assert "科室编码 SHSWK 同时用于“市场准入科”和“社会事务科”" in check_catalog(catalog_from_dict(clash))

@@ -9,7 +9,7 @@ blob named on the command line, prints `dying at <step>` and kills its own proce
     python -m tests.sync.dying_server STEP SHA256 direct|buffered serve --db URL --blobs DIR --port N
 
 `buffered` makes every append go through the page cache, as on a file system that refuses
-O_DIRECT (tmpfs before Linux 6.6, some FUSE and network file systems).
+O_DIRECT (tmpfs on older kernels, some FUSE and network file systems).
 
 The steps, in the order one PUT /api/v1/blobs/{sha} goes through them (`blobs.begin_put`,
 `BlobWriter.submit/_write`, `BlobWriter.finish`, `blobs._finish`), are `STEPS`.
@@ -206,6 +206,15 @@ class DyingServer:
             self.process.wait(10)
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: killed too if the test process dies, so a server whose
+    step never came does not hold its port and a core for ever."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
 def start_dying(
     step: str,
     target: str,
@@ -229,6 +238,7 @@ def start_dying(
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=Path(__file__).resolve().parents[2],
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
     server = DyingServer(process, f"http://127.0.0.1:{port}", log_path)
     deadline = time.monotonic() + timeout

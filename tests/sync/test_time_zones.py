@@ -26,14 +26,17 @@ from client.domain.deadlines import WorkCalendar, add_limit, load_builtin_calend
 from client.domain.identity import Applicant
 from client.services.cases import event_label
 from client.services.intake import IntakeDraft, MaterialInput
+from client.store.db import open_store
 from client.store.models import Case as WindowCase
 from client.store.models import CaseEvent, ServerChange
+from client.store.outbox import StoreOutbox
 from sync import protocol
 from sync.api import BackOfficeApi
-from sync.server import admin
+from sync.engine import SyncEngine
+from sync.server import admin, queue
 from sync.server.db import Case, Change, Event
-from sync.server.demo import ensure_demo
-from tests.sync.window_cases import MATTER_CODE, REGION, valid_id
+from sync.server.demo import DemoInfo, ensure_demo
+from tests.sync.window_cases import MATTER_CODE, REGION, enrol_store, valid_id
 
 UTC = dt.UTC
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -113,7 +116,7 @@ def test_an_evening_intake_synced_after_midnight_is_due_when_its_notice_says(cou
     counts the deadline from the day the notice was printed, so both sides name one date."""
     runtime, clock = counter
     services = runtime.services
-    clerk = services.auth.login("clerk01", "123456")
+    clerk = services.auth.login(DemoInfo.clerk_username, DemoInfo.clerk_password)
     calendar = load_builtin_calendar()
     evening = _evening_before_a_working_day(calendar)
     next_day = evening.date() + dt.timedelta(days=1)
@@ -179,7 +182,7 @@ def test_a_decision_coming_down_shows_in_local_time(counter, running_back_office
     the UTC digits, and not the moment it happened to pull."""
     runtime, _clock = counter
     services = runtime.services
-    clerk = services.auth.login("clerk01", "123456")
+    clerk = services.auth.login(DemoInfo.clerk_username, DemoInfo.clerk_password)
     matter = services.intake.matter(MATTER_CODE)
     taken = services.intake.submit(
         IntakeDraft(
@@ -190,7 +193,7 @@ def test_a_decision_coming_down_shows_in_local_time(counter, running_back_office
         clerk,
     )
     assert services.sync.sync_now().error == ""
-    admin.decide(running_back_office.db_url, taken.case_no, "approve", by="approver01")
+    admin.decide(running_back_office.db_url, taken.case_no, "approve", by=DemoInfo.approver_username)
     decided = _decided_earlier(running_back_office.db_url, taken.case_id, dt.timedelta(hours=2))
     (listed,) = [c for c in admin.list_cases(running_back_office.db_url) if c.case_id == taken.case_id]
     assert listed.decided_at == decided and decided.utcoffset() == dt.timedelta(0)
@@ -230,7 +233,7 @@ def test_an_older_windows_times_without_a_zone_are_read_as_china_time(running_ba
         materials=[protocol.MaterialPayload(code=m.code, name=m.name) for m in matter.materials],
         received_at=evening.replace(tzinfo=CHINA),
         promised_by=printed,
-        clerk="clerk01",
+        clerk=DemoInfo.clerk_username,
     ).model_dump(mode="json")
     payload["received_at"] = evening.isoformat()  # as an older window wrote it: no offset
     old_style = {
@@ -263,3 +266,50 @@ def test_an_older_windows_times_without_a_zone_are_read_as_china_time(running_ba
     assert case.received_at == event.device_time == instant
     assert _naive(raw["received_at"]) == instant.replace(tzinfo=None)  # 09:30 stored, not 17:30
     assert case.due == printed
+
+
+def test_a_case_restored_from_the_back_office_keeps_the_counters_wall_time(counter, running_back_office, tmp_path):
+    """After a rescue, the window takes its open cases back from the back office, which holds
+    UTC: the case's intake time and its journal come back as the counter's own clock read."""
+    runtime, clock = counter
+    services = runtime.services
+    clerk = services.auth.login(DemoInfo.clerk_username, DemoInfo.clerk_password)
+    evening = _evening_before_a_working_day(load_builtin_calendar())
+    clock.now = evening
+    matter = services.intake.matter(MATTER_CODE)
+    taken = services.intake.submit(
+        IntakeDraft(
+            Applicant("李建国", "身份证", "34052419800101001X"),
+            MATTER_CODE,
+            tuple(MaterialInput(m.code, True) for m in matter.materials),
+        ),
+        clerk,
+    )
+    clock.now = None
+    assert services.sync.sync_now().error == ""
+
+    fresh = open_store(tmp_path / "fresh" / "client.sqlite", keys=None)  # the store a rescue leaves
+    try:
+        token, _code = enrol_store(fresh, running_back_office.url, ensure_demo(running_back_office.db_url).enrol_code)
+        outbox = StoreOutbox(fresh)
+        outbox.request_restore()
+        report = SyncEngine(BackOfficeApi(running_back_office.url, token), outbox).sync_once()
+        assert report.ok and report.restore is not None and report.restore.restored >= 1
+        with fresh.sessions() as s:
+            restored = s.get(WindowCase, taken.case_id)
+            assert restored is not None and restored.received_at == evening
+            (intake,) = s.scalars(
+                select(CaseEvent).where(CaseEvent.case_id == taken.case_id, CaseEvent.type == protocol.CASE_ACCEPTED)
+            ).all()
+            assert intake.device_time == evening  # not 09:30, the UTC digits the back office holds
+    finally:
+        fresh.close()
+
+
+def test_the_halls_queue_day_turns_at_midnight_in_china_whatever_zone_the_server_keeps():
+    """Ticket numbers start again at 001 at the hall's midnight: 07:30 in China is still the
+    previous day in UTC, and must already count as the new day."""
+    morning = dt.datetime(2026, 12, 3, 7, 30, tzinfo=CHINA)
+    assert morning.astimezone(UTC).date() == dt.date(2026, 12, 2)
+    assert queue.service_day(morning.astimezone(UTC)) == dt.date(2026, 12, 3)
+    assert queue.service_day(dt.datetime(2026, 12, 3, 23, 59, tzinfo=CHINA)) == dt.date(2026, 12, 3)

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from . import home, signin
 from .errors import ConsoleError, SignInRequired
-from .pages import STATIC_DIR, render
+from .pages import STATIC_DIR, forget_cookie, render
 from .settings import PREFIX, ConsoleSettings
 
 __all__ = ["ConsoleSettings", "install"]
@@ -20,9 +20,11 @@ __all__ = ["ConsoleSettings", "install"]
 
 def install(app: FastAPI, settings: ConsoleSettings | None = None) -> None:
     app.state.console_settings = settings or ConsoleSettings()
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     app.include_router(signin.router)
     app.include_router(home.router)
-    app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console-static")
+    # Last: any other console address gets a Chinese page, not the API's JSON 404.
+    app.add_api_route(f"{PREFIX}/{{rest:path}}", _not_found, methods=["GET", "POST"], include_in_schema=False)
 
     @app.exception_handler(ConsoleError)
     async def refused(request: Request, exc: ConsoleError) -> Response:
@@ -33,11 +35,9 @@ def install(app: FastAPI, settings: ConsoleSettings | None = None) -> None:
         target = f"{PREFIX}/login" + (f"?reason={exc.reason}" if exc.reason else "")
         response = RedirectResponse(target, status_code=303)
         if exc.reason:  # the browser's token is dead: forget it
-            response.delete_cookie(
-                request.app.state.console_settings.session_cookie,
-                path=PREFIX,
-                secure=request.url.scheme == "https",
-                httponly=True,
-                samesite="strict",
-            )
+            forget_cookie(response, request, request.app.state.console_settings.session_cookie)
         return response
+
+
+def _not_found(rest: str) -> None:
+    raise ConsoleError(404, "您要打开的页面不存在。请从工作台重新进入。")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..auth import hash_password, verify_password
 from ..db import OrgUnit, StaffLockout, User, utcnow
 from . import audit
-from .sessions import open_session
+from .sessions import end_session, open_session
 from .settings import ConsoleSettings
 from .staff import CONSOLE_ROLES, Staff, staff_of
 
@@ -43,6 +43,8 @@ class SignIn:
 def sign_in(
     sessions: sessionmaker[Session], settings: ConsoleSettings, username: str, password: str, client: str
 ) -> SignIn:
+    """Check the name and password (`client`: the caller's address, for the audit); on success
+    a new session. Every outcome is audited in the transaction that acts on it."""
     name = username.strip()
     now = utcnow()
     with sessions() as session:
@@ -90,6 +92,20 @@ def sign_in(
         audit.record(session, username=name, action=audit.SIGN_IN, outcome=audit.OK, client=client, org_code=org.code)
     log.info("console sign-in of user %s", user.id)
     return SignIn(staff=staff_of(user, org), token=token)
+
+
+def sign_out(sessions: sessionmaker[Session], token: str, staff: Staff, client: str) -> None:
+    """End the session on the server (the token is dead, not only forgotten by the browser)."""
+    with sessions() as session, session.begin():
+        end_session(session, token)
+        audit.record(
+            session,
+            username=staff.username,
+            action=audit.SIGN_OUT,
+            outcome=audit.OK,
+            client=client,
+            org_code=staff.org_code,
+        )
 
 
 def _failed(

@@ -18,7 +18,6 @@ SIGN_IN = "sign_in"
 SIGN_OUT = "sign_out"
 LOCK_OUT = "lock_out"
 CSRF_REFUSED = "csrf_refused"
-SESSION_ENDED = "session_ended"
 
 OK = "ok"
 BAD_PASSWORD = "bad_password"
@@ -27,7 +26,6 @@ LOCKED = "locked"
 ROLE_REFUSED = "role_refused"
 INACTIVE = "inactive"
 REFUSED = "refused"
-EXPIRED = "expired"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +57,20 @@ def client_address(request: Request) -> str:
 def is_tls(request: Request) -> bool:
     """Whether the cookie must be Secure: the request came over TLS to this server."""
     return request.url.scheme == "https"
+
+
+def set_cookie(response: Response, request: Request, name: str, value: str, max_age: dt.timedelta) -> None:
+    """Every console cookie: HTTP-only, SameSite=Strict, only for /console, Secure over TLS."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=int(max_age.total_seconds()),
+        path=PREFIX,
+        secure=is_tls(request),
+        httponly=True,
+        samesite="strict",
+    )
+
+
+def forget_cookie(response: Response, request: Request, name: str) -> None:
+    response.delete_cookie(name, path=PREFIX, secure=is_tls(request), httponly=True, samesite="strict")

@@ -80,6 +80,6 @@ def look_up(sessions: sessionmaker[Session], settings: ConsoleSettings, token: s
         return SessionLookup(staff)
 
 
-def end_session(sessions: sessionmaker[Session], token: str) -> None:
-    with sessions() as session, session.begin():
-        session.execute(delete(ConsoleSession).where(ConsoleSession.token_hash == sha256_hex(token)))
+def end_session(session: Session, token: str) -> None:
+    """Delete the token's session in the caller's transaction."""
+    session.execute(delete(ConsoleSession).where(ConsoleSession.token_hash == sha256_hex(token)))

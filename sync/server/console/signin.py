@@ -9,11 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from ..deps import Ctx
-from . import audit
-from .accounts import sign_in
+from .accounts import sign_in, sign_out
 from .deps import CsrfChecked, CurrentStaff, FormFields, Settings, SignInCsrfChecked
-from .pages import CSRF_FIELD, client_address, is_tls, render
-from .sessions import end_session, look_up, new_token
+from .pages import CSRF_FIELD, client_address, forget_cookie, render, set_cookie
+from .sessions import look_up, new_token
 from .settings import PREFIX, ConsoleSettings
 
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,100}")
@@ -45,36 +44,16 @@ async def login(request: Request, ctx: Ctx, settings: Settings, _csrf: SignInCsr
     if result.staff is None:
         return _form_page(request, settings, error=result.message, username=username, status=result.status)
     response = RedirectResponse(f"{PREFIX}/", status_code=303)
-    response.set_cookie(
-        settings.session_cookie,
-        result.token,
-        max_age=int(settings.absolute_timeout.total_seconds()),
-        path=PREFIX,
-        secure=is_tls(request),
-        httponly=True,
-        samesite="strict",
-    )
-    response.delete_cookie(
-        settings.signin_cookie, path=PREFIX, secure=is_tls(request), httponly=True, samesite="strict"
-    )
+    set_cookie(response, request, settings.session_cookie, result.token, settings.absolute_timeout)
+    forget_cookie(response, request, settings.signin_cookie)
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, ctx: Ctx, settings: Settings, _csrf: CsrfChecked, staff: CurrentStaff) -> Response:
-    end_session(ctx.sessions, request.cookies.get(settings.session_cookie, ""))
-    audit.record_alone(
-        ctx.sessions,
-        username=staff.username,
-        action=audit.SIGN_OUT,
-        outcome=audit.OK,
-        client=client_address(request),
-        org_code=staff.org_code,
-    )
+    sign_out(ctx.sessions, request.cookies.get(settings.session_cookie, ""), staff, client_address(request))
     response = RedirectResponse(f"{PREFIX}/login?reason=signed_out", status_code=303)
-    response.delete_cookie(
-        settings.session_cookie, path=PREFIX, secure=is_tls(request), httponly=True, samesite="strict"
-    )
+    forget_cookie(response, request, settings.session_cookie)
     return response
 
 
@@ -110,13 +89,5 @@ def _form_page(
         {"note": note, "error": error, "username": username, "csrf_field": CSRF_FIELD, "csrf_token": token},
         status,
     )
-    response.set_cookie(
-        settings.signin_cookie,
-        token,
-        max_age=int(settings.signin_cookie_age.total_seconds()),
-        path=PREFIX,
-        secure=is_tls(request),
-        httponly=True,
-        samesite="strict",
-    )
+    set_cookie(response, request, settings.signin_cookie, token, settings.signin_cookie_age)
     return response

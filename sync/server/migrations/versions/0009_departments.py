@@ -91,8 +91,8 @@ def _latest_catalog(bind: sa.Connection) -> Catalog:
 def _route_existing_cases() -> None:
     bind = op.get_bind()
     catalog = _latest_catalog(bind)
-    units = dict(bind.execute(sa.text("SELECT code, parent_code FROM org_units")).all())
-    regions = dict(bind.execute(sa.text("SELECT code, region_code FROM org_units")).all())
+    units: dict[str, str | None] = dict(bind.execute(sa.text("SELECT code, parent_code FROM org_units")).all())
+    regions: dict[str, str] = dict(bind.execute(sa.text("SELECT code, region_code FROM org_units")).all())
     implementing = [code for code, region in regions.items() if region == catalog.region_code]
     implementing = implementing or [code for code, parent in units.items() if parent is None]
     names: dict[str, str] = {}
@@ -116,8 +116,9 @@ def _route_existing_cases() -> None:
         (org, code): dept_id
         for dept_id, org, code in bind.execute(sa.text("SELECT id, org_code, code FROM departments"))
     }
-    groups = bind.execute(sa.text("SELECT DISTINCT org_code, matter_code FROM cases")).all()
-    for org_code, matter_code in groups:
+    # One UPDATE per org unit and department (its matters listed), not one per case.
+    targets: dict[tuple[str, int], list[str]] = {}
+    for org_code, matter_code in bind.execute(sa.text("SELECT DISTINCT org_code, matter_code FROM cases")).all():
         try:
             code = catalog.get(matter_code).department_code
         except KeyError:
@@ -127,12 +128,13 @@ def _route_existing_cases() -> None:
         while unit is not None and unit not in seen and (unit, code) not in found:
             seen.add(unit)
             unit = units.get(unit)
-        if unit is None or (unit, code) not in found:
-            continue
-        bind.execute(
-            sa.text("UPDATE cases SET department_id = :dept WHERE org_code = :org AND matter_code = :matter"),
-            {"dept": found[(unit, code)], "org": org_code, "matter": matter_code},
-        )
+        if unit is not None and (unit, code) in found:
+            targets.setdefault((org_code, found[(unit, code)]), []).append(matter_code)
+    route = sa.text(
+        "UPDATE cases SET department_id = :dept WHERE org_code = :org AND matter_code IN :matters"
+    ).bindparams(sa.bindparam("matters", expanding=True))
+    for (org_code, dept_id), matters in targets.items():
+        bind.execute(route, {"dept": dept_id, "org": org_code, "matters": matters})
 
 
 def downgrade() -> None:
