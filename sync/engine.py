@@ -131,8 +131,9 @@ class _Tally:
     bytes_sent: int = 0
 
     @property
-    def progressed(self) -> bool:
-        return bool(self.acked or self.rejected or self.blobs or self.bytes_sent)
+    def answered(self) -> bool:
+        """The server took something: events answered or pages completed."""
+        return bool(self.acked or self.rejected or self.blobs)
 
 
 class SyncEngine:
@@ -161,7 +162,7 @@ class SyncEngine:
             try:
                 return dataclasses.replace(self._round(), server_time=self.server_time)
             except ServerUnreachable as exc:
-                return self._broken(exc.message)
+                return self._broken(exc.message, link_broke=True)
             except ServerError as exc:
                 if exc.status == 401 and exc.code == "device_revoked":
                     self.outbox.record_command(
@@ -171,13 +172,17 @@ class SyncEngine:
                     )
                     return SyncReport(False, error=REVOKED_MESSAGE, revoked=True)
                 log.warning("sync failed: %s", exc)
-                return self._broken(exc.message)
+                return self._broken(exc.message, link_broke=False)
             finally:
                 with contextlib.suppress(Exception):
                     self.on_progress(self.outbox.progress())
 
-    def _broken(self, error: str) -> SyncReport:
-        """A round the link (or the server) broke off: what it moved before still counts."""
+    def _broken(self, error: str, link_broke: bool) -> SyncReport:
+        """A round the link (or the server) broke off: what it moved before still counts.
+
+        Bytes of a page cut off by the link are progress (the server keeps them and the next
+        round resumes after them); bytes a working server refused are not, or a page the
+        server keeps refusing would be sent again every few seconds for ever."""
         tally = self._tally
         return SyncReport(
             False,
@@ -186,7 +191,7 @@ class SyncEngine:
             tally.rejected,
             error=error,
             server_time=self.server_time,
-            progressed=tally.progressed,
+            progressed=tally.answered or (link_broke and tally.bytes_sent > 0),
             bytes_sent=tally.bytes_sent,
         )
 
@@ -224,7 +229,7 @@ class SyncEngine:
             changes,
             resynced=resynced,
             restore=restored,
-            progressed=tally.progressed,
+            progressed=tally.answered or tally.bytes_sent > 0,
             bytes_sent=tally.bytes_sent,
         )
 

@@ -581,11 +581,13 @@ def _run_departments(args: argparse.Namespace, db: str) -> int:
         if added.routed:
             print(f"{added.routed} 件待分派的办件已分派到该科室")
     elif args.departments_command in ("deactivate", "activate"):
-        done = departments.set_department_active(db, args.org, args.code, active=args.departments_command == "activate")
-        dept = done.created[0]
+        changed = departments.set_department_active(
+            db, args.org, args.code, active=args.departments_command == "activate"
+        )
+        dept = changed.department
         print(f"机构 {dept.org_code} 的{dept.name}（{dept.code}）已{'启用' if dept.active else '停用'}")
-        if done.routed:
-            print(f"{done.routed} 件待分派的办件已分派到该科室")
+        if changed.routed:
+            print(f"{changed.routed} 件待分派的办件已分派到该科室")
     elif args.departments_command == "from-catalog":
         added = departments.departments_from_catalog(db, args.org)
         print(f"机构 {args.org}：新建科室 {len(added.created)} 个，已有 {added.kept} 个")

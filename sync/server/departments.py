@@ -85,6 +85,12 @@ class DepartmentsAdded:
 
 
 @dataclass(frozen=True)
+class DepartmentChanged:
+    department: DepartmentRow
+    routed: int  # unrouted cases it took on being made active again
+
+
+@dataclass(frozen=True)
 class Routed:
     case_no: str
     department: DepartmentRow
@@ -241,7 +247,7 @@ def departments_from_catalog(db: str | Engine, org_code: str, catalog: Catalog |
         return DepartmentsAdded(tuple(_row(d) for d in created), len(names) - len(created), routed)
 
 
-def set_department_active(db: str | Engine, org_code: str, code: str, *, active: bool) -> DepartmentsAdded:
+def set_department_active(db: str | Engine, org_code: str, code: str, *, active: bool) -> DepartmentChanged:
     """Stop routing new cases to a department (merged away, closed), or start again. Its
     cases stay with it; new ones go to the same code further up, or wait unrouted. Made
     active again, it takes the unrouted cases waiting for it."""
@@ -256,7 +262,7 @@ def set_department_active(db: str | Engine, org_code: str, code: str, *, active:
         session.flush()
         routed = route_unrouted(session, org_code) if active else 0
         log.info("department %s of %s %s", code, org_code, "active" if active else "inactive")
-        return DepartmentsAdded((_row(dept),), 0, routed)
+        return DepartmentChanged(_row(dept), routed)
 
 
 def list_departments(db: str | Engine, org_code: str | None = None) -> tuple[DepartmentRow, ...]:

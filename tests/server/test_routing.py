@@ -53,7 +53,7 @@ def test_a_case_goes_to_its_matters_department_of_its_own_unit_on_arrival(enroll
     assert departments.route_history(db, case_no) == ()  # the catalog's rule, nobody's choice
 
 
-def test_a_village_case_goes_to_the_nearest_unit_above_that_has_the_department(fresh_server):
+def test_a_village_case_goes_to_the_nearest_unit_above_that_has_the_department(fresh_server, capsys):
     db = fresh_server.db_url
     station = enrol(fresh_server.client, fresh_server, ensure_demo(db).village_enrol_code, "村服务站")
     first = _push(station, DIBAO, 1)
@@ -64,6 +64,13 @@ def test_a_village_case_goes_to_the_nearest_unit_above_that_has_the_department(f
     second = _push(station, DIBAO, 2)
     assert _where(db, second) == (DEMO_VILLAGE_CODE, "MSSWK")
     assert _where(db, first) == (DEMO_ORG_CODE, "MSSWK")  # routed cases are not moved by a new department
+
+    # Closed again, the station's office takes no new case; the county's does.
+    assert cli.main(["departments", "deactivate", DEMO_VILLAGE_CODE, "MSSWK", "--db", db]) == 0
+    assert "东村民生事务办（MSSWK）已停用" in capsys.readouterr().out
+    third = _push(station, DIBAO, 3)
+    assert _where(db, third) == (DEMO_ORG_CODE, "MSSWK")
+    assert _where(db, second) == (DEMO_VILLAGE_CODE, "MSSWK")
 
 
 def test_a_bundles_member_cases_go_each_to_their_own_matters_department(enrolled_device):
@@ -106,6 +113,13 @@ def test_a_case_no_department_takes_is_unrouted_until_an_administrator_adds_one(
     assert (route.previous, route.department, route.routed_by) == (None, "市场准入科", departments.AUTO_ROUTER)
     [change] = device.pull(cursor)["changes"]
     assert change["kind"] == protocol.CHANGE_CASE_ROUTE and change["data"]["department_code"] == "SCZRK"
+
+    # Closed for a while, the department leaves new cases waiting; opened again, it takes them.
+    departments.set_department_active(db, "370703", "SCZRK", active=False)
+    later = _push(device, SHOP, 2)
+    assert _where(db, later) is None
+    assert departments.set_department_active(db, "370703", "SCZRK", active=True).routed == 1
+    assert _where(db, later) == ("370703", "SCZRK")
 
 
 def test_an_administrator_reroutes_with_a_reason_kept_and_the_window_told(enrolled_device, capsys):
