@@ -160,6 +160,11 @@ def main(cases: int = 50) -> int:
     print(
         f"  ratio to baseline: wall time {bad.wall_s / clean.wall_s:.2f} x, bytes {bad.bytes_up / clean.bytes_up:.3f} x"
     )
+    busy, clean_busy = bad.wall_s - bad.slept_s, clean.wall_s - clean.slept_s
+    print(
+        f"  working time (wall time less the pauses) {busy:.1f} s, {busy / clean_busy:.2f} x the baseline; "
+        f"each pause the policy's first step, {bad.slept_s / max(bad.failed, 1):.2f} s on average"
+    )
     print(
         f"  had every broken round counted as a failure, the pauses alone would have summed to "
         f"{as_failures(bad.failed):.0f} s (vs {bad.slept_s:.1f} s)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from importlib import resources
@@ -124,8 +125,8 @@ class Matter:
     department_code: str = ""
 
     def __post_init__(self) -> None:
-        if not self.department_code:
-            object.__setattr__(self, "department_code", department_code_for(self.department))
+        code = str(self.department_code or "").strip().upper() or department_code_for(self.department)
+        object.__setattr__(self, "department_code", code)
 
     def required_materials(self) -> tuple[MaterialSpec, ...]:
         return tuple(m for m in self.materials if m.necessity == "required")
@@ -166,6 +167,7 @@ class Matter:
 
 
 DEPARTMENT_CODE_LENGTH = 32
+DEPARTMENT_CODE = re.compile(rf"^[A-Z0-9_-]{{1,{DEPARTMENT_CODE_LENGTH}}}$")  # what the back office accepts
 
 
 @functools.lru_cache(maxsize=4096)  # a catalog names a handful of departments over many matters
@@ -393,6 +395,10 @@ def check_catalog(catalog: Catalog) -> tuple[str, ...]:
             problems.append(f"{where}：情形引用了不存在的材料 {code}")
     named: dict[str, str] = {}
     for m in catalog.matters:  # the back office keeps one department per code
+        if not DEPARTMENT_CODE.match(m.department_code):
+            problems.append(
+                f"事项“{m.name}”（{m.code}）：科室编码应为1到{DEPARTMENT_CODE_LENGTH}位大写字母、数字、下划线或短横线"
+            )
         first = named.setdefault(m.department_code, m.department)
         if first != m.department:
             problems.append(f"科室编码 {m.department_code} 同时用于“{first}”和“{m.department}”")

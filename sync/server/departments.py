@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -25,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import format_case_no, parse_case_no
-from client.domain.catalog import DEPARTMENT_CODE_LENGTH, Catalog
+from client.domain.catalog import DEPARTMENT_CODE, DEPARTMENT_CODE_LENGTH, Catalog
 from client.domain.states import LABELS, CaseState
 from sync import protocol
 
@@ -64,7 +63,6 @@ _SETTLED = frozenset(
         CaseState.CONCLUDED,
     }
 )
-_CODE = re.compile(rf"^[A-Z0-9_-]{{1,{DEPARTMENT_CODE_LENGTH}}}$")
 
 
 @dataclass(frozen=True)
@@ -192,7 +190,7 @@ def _staff(session: Session, dept_ids: list[int]) -> dict[int, tuple[str, ...]]:
 
 def _clean_code(code: str) -> str:
     clean = (code or "").strip().upper()
-    if not _CODE.match(clean):
+    if not DEPARTMENT_CODE.match(clean):
         raise AdminError(f"科室编码应为1到{DEPARTMENT_CODE_LENGTH}位大写字母、数字、下划线或短横线", "bad_code")
     return clean
 

@@ -147,3 +147,9 @@ def test_a_catalog_without_department_codes_routes_like_the_shipped_one():
     clash = shipped.to_dict()
     clash["matters"][0]["department_code"] = "SHSWK"  # 市场准入科 under 社会事务科's code
     assert "科室编码 SHSWK 同时用于“市场准入科”和“社会事务科”" in check_catalog(catalog_from_dict(clash))
+
+    typed = shipped.to_dict()
+    typed["matters"][0]["department_code"] = " sczrk "  # as someone typed it: the same department
+    assert catalog_from_dict(typed).matters[0].department_code == "SCZRK"
+    typed["matters"][0]["department_code"] = "市场科"
+    assert any("科室编码应为" in problem for problem in check_catalog(catalog_from_dict(typed)))

@@ -1,4 +1,5 @@
-"""The approvers' console: staff sign-in sessions, failed attempts and lock-outs, the staff audit.
+"""The approvers' console: staff sign-in sessions, failed attempts and lock-outs, the staff audit,
+and the partial indexes of the approvers' inbox.
 
 Revision ID: 0010
 Revises: 0009
@@ -13,6 +14,15 @@ revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
+
+# As sync.server.db.AWAITING_DECISION was when this revision was written.
+AWAITING = sa.text("status IN ('submitted', 'in_review', 'supplement_requested', 'suspended')")
+INBOX_INDEXES = (
+    ("ix_cases_inbox_due", ("due", "case_no")),
+    ("ix_cases_inbox_received", ("received_at", "case_no")),
+    ("ix_cases_inbox_case_no", ("case_no",)),
+    ("ix_cases_inbox_matter", ("matter_code", "matter_name")),
+)
 
 
 def upgrade() -> None:
@@ -54,9 +64,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_staff_audit_at", "staff_audit", ["at"])
     op.create_index("ix_staff_audit_username", "staff_audit", ["username"])
+    # The approvers' inbox: per department, the cases awaiting a decision in each sort order.
+    for name, columns in INBOX_INDEXES:
+        op.create_index(name, "cases", ["department_id", *columns], postgresql_where=AWAITING, sqlite_where=AWAITING)
 
 
 def downgrade() -> None:
+    for name, _columns in reversed(INBOX_INDEXES):
+        op.drop_index(name, table_name="cases")
     op.drop_index("ix_staff_audit_username", table_name="staff_audit")
     op.drop_index("ix_staff_audit_at", table_name="staff_audit")
     op.drop_table("staff_audit")
