@@ -56,6 +56,7 @@ class Run:
     wall_s: float
     slept_s: float
     bytes_up: int
+    page_bytes: int  # page bytes the engine handed to its connections (`SyncReport.bytes_sent`)
     cuts: int
     drops: int
     failed: int
@@ -107,6 +108,7 @@ def run(root: Path, cases: int, bad: bool) -> Run:
             wall_s=wall,
             slept_s=sum(r.retry_in or 0.0 for r in reports[:-1]),
             bytes_up=proxy.bytes_up,
+            page_bytes=sum(r.bytes_sent for r in reports),
             cuts=proxy.cuts,
             drops=proxy.drops,
             failed=sum(not r.ok for r in reports),
@@ -156,6 +158,7 @@ def main(cases: int = 50) -> int:
         )
         print(f"    wall time               {r.wall_s:8.1f} s  (paused {r.slept_s:.1f} s between rounds)")
         print(f"    request bytes           {r.bytes_up / 1e6:8.1f} MB  ({r.bytes_up / minimum:.3f} x the minimum)")
+        print(f"    page bytes handed out   {r.page_bytes / 1e6:8.1f} MB  ({r.page_bytes / minimum:.3f} x the minimum)")
         print(f"    cases pushed before the last round {r.acked_before_end} of {cases}")
     print(
         f"  ratio to baseline: wall time {bad.wall_s / clean.wall_s:.2f} x, bytes {bad.bytes_up / clean.bytes_up:.3f} x"

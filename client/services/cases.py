@@ -31,6 +31,7 @@ EVENT_LABELS = {
     "outreach.visited": "直通车上门办理",
     "server.supplement_requested": "后台要求补正",
     "server.suspended": "特别程序（暂停计时）",
+    "server.extended": "延长审批期限（经负责人批准）",
     "server.mailed": "后台确认邮寄",
     "server.submitted": "后台已接收",
     "server.in_review": "后台审批中",
@@ -72,7 +73,8 @@ class CaseSummary:
     received_at: dt.datetime
     promised_by: dt.date
     sync_label: str  # 待报送 / 已报送 / 报送被退回
-    warning: str = ""  # "" / "near" (黄牌: due within 2 working days) / "overdue" (红牌)
+    # "" / "near" (黄牌: due within 2 working days) / "overdue" (红牌) / "paused" (特别程序, no card)
+    warning: str = ""
     server_due: dt.date | None = None  # the back office's deadline, when pulled (then also `promised_by`)
 
 
@@ -156,7 +158,13 @@ TRANSITIONS_TO_WITHDRAWN = frozenset(s for s, targets in TRANSITIONS.items() if 
 
 
 def deadline_warning(status: str, promised_by: dt.date, today: dt.date, calendar: WorkCalendar) -> str:
-    """黄牌/红牌 for cases still open: overdue after the promised date, near within 2 working days."""
+    """黄牌/红牌 for cases still open: overdue after the promised date, near within 2 working days.
+
+    A case under a special procedure (特别程序) has its clock paused: never a card, however its
+    date stands, but "paused"; the back office moves the date when the procedure ends.
+    """
+    if CaseState(status) == CaseState.SUSPENDED:
+        return "paused"
     if CaseState(status) in CLOSED or CaseState(status) in (CaseState.CONCLUDED, CaseState.MAILED):
         return ""
     if today > promised_by:

@@ -382,7 +382,9 @@ class StoreOutbox:
                     continue
                 if not ch.case_id:
                     continue
-                if ch.data.get("status") not in ("submitted", "in_review", "supplement_requested"):
+                if ch.data.get("status") not in ("submitted", "in_review", "supplement_requested") or ch.data.get(
+                    "due_moved"
+                ):  # paused, closed, or a new due date (resumed, extended): the old card no longer holds
                     warnings.pop(ch.case_id, None)
                 if ch.case_id not in cases or ch.data.get("status") not in _SERVER_STATUSES:
                     continue
@@ -526,6 +528,19 @@ class _CaseStatuses:
         if due is not None and due != case["server_due"]:
             case["server_due"] = due  # the server's deadline wins, even when the status stays
             self.changed.add(case_id)
+        extension = data.get("extension")
+        if isinstance(extension, dict):  # 延长审批期限 (§42): a timeline line of its own, the status stays
+            journal.add(
+                case_id=case_id,
+                type_="server.extended",
+                payload={
+                    "reason": f"办理期限延至{extension.get('due_after', '')}：{extension.get('reason', '')}",
+                    "extension": extension,
+                    "decided_by_name": extension.get("approved_by_name") or "后台",
+                },
+                clerk="后台",
+                at=at,
+            )
         if case["status"] == status:
             return
         case["status"] = status

@@ -31,7 +31,7 @@ COLUMNS = (
 )
 
 
-WARNING_MARK = {"near": " 临期", "overdue": " 超期"}
+WARNING_MARK = {"near": " 临期", "overdue": " 超期", "paused": " 暂停计时"}  # paused: 特别程序
 
 
 def list_title(clerk: Clerk | None) -> str:
@@ -90,6 +90,7 @@ class HomeView(View):
         self.table = self.table_view(COLUMNS, pady=(0, 12), stretch=("applicant", "matter"))  # case numbers whole
         self.table.tag_configure("overdue", background="#f8d7da", foreground="#8b0000")
         self.table.tag_configure("near", background="#fff3cd")
+        self.table.tag_configure("paused", background="#e4e7eb", foreground="#52606d")
         self.table.bind("<Double-1>", lambda _e: self.open_selected())
         self.table.bind("<Return>", lambda _e: self.open_selected())
         self.button(bar, "系统诊断（F11）", self.app.show_diagnostics, kind="secondary", height=40, width=96).pack(

@@ -275,6 +275,10 @@ def decide(
             missing = missing_blobs(session, case)
             if missing:
                 raise AdminError(f"该办件还有 {len(missing)} 页材料扫描件未上传完成，暂不能审批通过", "incomplete")
+        if decision == "approve":  # 容缺 materials outstanding: only the head lifts this, never `force`
+            from .tolerance import check_approvable
+
+            check_approvable(case)
         now = utcnow()
         if decision == "approve":
             case.result_name = result_name or _default_result_name(case.matter_code)

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 CST = protocol.CST
 NEAR_DUE_WORKING_DAYS = 2
 MAX_BACKDATE = dt.timedelta(days=30)  # a device clock cannot start a deadline earlier than this
+# The states whose clock runs; SUSPENDED is left out on purpose (特别程序 pauses it).
 OPEN_STATES = (CaseState.SUBMITTED.value, CaseState.IN_REVIEW.value, CaseState.SUPPLEMENT_REQUESTED.value)
 
 
@@ -101,12 +102,34 @@ def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar) -
     return sign * count
 
 
-def extend_for_suspension(case: Case, resumed: dt.datetime, calendar: WorkCalendar) -> None:
+def extend_for_suspension(case: Case, resumed: dt.datetime, calendar: WorkCalendar) -> int:
+    """Move the due date by the working days the case was suspended; returns how many.
+
+    The day the procedure started still ran (the case was worked on); every working day after
+    it up to and including the day it ended was paused. A moved date earns its warnings afresh.
+    """
     if case.due is None or case.suspended_at is None:
-        return
+        return 0
     paused = working_days_between(china_date(case.suspended_at), china_date(resumed), calendar)
     if paused > 0:
-        case.due = add_limit(case.due, paused, "WD", calendar).due
+        move_due(case, add_limit(case.due, paused, "WD", calendar).due)
+    return max(paused, 0)
+
+
+EXTENSION_WORKING_DAYS = 10  # 行政许可法第四十二条第一款: 经本行政机关负责人批准，可以延长十日
+
+
+def extend_by_law(case: Case, calendar: WorkCalendar) -> dt.date:
+    """The due date after the one extension §42 allows: 10 more working days."""
+    assert case.due is not None  # callers refuse a case without a deadline first
+    new_due = add_limit(case.due, EXTENSION_WORKING_DAYS, "WD", calendar).due
+    move_due(case, new_due)
+    return new_due
+
+
+def move_due(case: Case, due: dt.date) -> None:
+    """A new due date: the warning sent for the old one no longer holds (黄牌/红牌 start again)."""
+    case.due, case.warning = due, None
 
 
 @dataclass(frozen=True)
@@ -119,17 +142,25 @@ class Warning:
 
 
 def scan_deadlines(
-    db: str | Engine, today: dt.date | None = None, near_days: int = NEAR_DUE_WORKING_DAYS
+    db: str | Engine,
+    today: dt.date | None = None,
+    near_days: int = NEAR_DUE_WORKING_DAYS,
+    org_codes: tuple[str, ...] | None = None,
 ) -> tuple[Warning, ...]:
-    """Warn on every open case near or past its due date; each level is published once."""
+    """Warn on every open case near or past its due date; each level is published once.
+
+    A suspended case (特别程序) is not open here: its clock is paused, so it earns no card
+    however its date stands. `org_codes` limits the scan to those org units' cases.
+    """
     now = utcnow()
     today = today or china_date(now)
     found = []
     with engine_for(db) as engine, Session(engine) as session, session.begin():
         calendar = current_calendar(session)
-        cases = session.execute(
-            select(Case).where(Case.status.in_(OPEN_STATES), Case.due.is_not(None)).order_by(Case.due, Case.case_no)
-        ).scalars()
+        query = select(Case).where(Case.status.in_(OPEN_STATES), Case.due.is_not(None))
+        if org_codes is not None:
+            query = query.where(Case.org_code.in_(org_codes))
+        cases = session.execute(query.order_by(Case.due, Case.case_no)).scalars()
         for case in cases:
             due = case.due
             assert due is not None  # the query takes only cases with a due date

@@ -81,6 +81,9 @@ def test_a_damaged_store_is_rescued_and_filled_again_from_the_back_office(window
     # Unsent when the disk failed, their push lost on the way back: a new case with a scan
     # and a withdrawal. The server holds both; the withdrawn case is closed there.
     new_id, new_no = queue_case(store, window.device_code, pages=(page_bytes(300_000, seed=12),))
+    # The case goes up after its scan, and is pushed again at once when that answer is lost.
+    window.proxy.drop_response("POST /api/v1/events", times=2)
+    assert not window.engine.sync_once().ok
     delivery.withdraw(waiting_id, "申请人要求撤回", CLERK)
     window.proxy.drop_response("POST /api/v1/events")
     assert not window.engine.sync_once().ok

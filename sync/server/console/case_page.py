@@ -63,9 +63,7 @@ def case_page(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaf
 
 
 @router.get("/cases/{case_no}/pages/{sha256}")
-def case_scan(
-    request: Request, ctx: Ctx, staff: CurrentStaff, case_no: str, sha256: str, page: str = "1"
-) -> Response:
+def case_scan(request: Request, ctx: Ctx, staff: CurrentStaff, case_no: str, sha256: str, page: str = "1") -> Response:
     try:
         found = scan_file(ctx.sessions, ctx.blob_dir, staff, case_no, sha256, client_address(request))
     except Refused as refused:

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from client.domain.case_numbers import format_case_no, parse_case_no
 from client.domain.catalog import Catalog
+from client.domain.identity import Agent, Applicant
+from client.domain.parties import answered_by_applicant, party_answers
 from client.domain.states import LABELS, CaseState
 from sync import protocol
 
@@ -242,7 +244,7 @@ def open_case(
     try:
         number = case_number(case_no)
     except Refused as refused:
-        _audit_refusal(sessions, staff, CASE_VIEW, refused, parse_case_no(case_no)[:40], client)
+        _audit_refusal(sessions, staff, CASE_VIEW, refused, "(not a case number)", client)
         raise
     with sessions() as session, session.begin():
         try:
@@ -273,7 +275,7 @@ def scan_file(
     try:
         number = case_number(case_no)
     except Refused as refused:
-        _audit_refusal(sessions, staff, CASE_SCAN, refused, parse_case_no(case_no)[:40], client)
+        _audit_refusal(sessions, staff, CASE_SCAN, refused, "(not a case number)", client)
         raise
     with sessions() as session:
         try:
@@ -340,6 +342,7 @@ def _view(session: Session, case: Case, catalog: Catalog) -> CaseView:
         ).scalars()
     )
     changes = list(session.execute(select(Change).where(Change.case_id == case.id).order_by(Change.seq)).scalars())
+    changes += _latest_decision(case, changes)
     names.learn(
         [str((e.payload or {}).get("clerk") or "") for e in events]
         + [str((c.data or {}).get("decided_by") or "") for c in changes]
@@ -364,7 +367,7 @@ def _view(session: Session, case: Case, catalog: Catalog) -> CaseView:
         supplement_by=str(payload.get("supplement_by") or ""),
         applicant=_applicant(case, payload),
         agent=_agent(payload),
-        answers=_answers(catalog, case.matter_code, payload),
+        answers=_answers(catalog, case, payload),
         answers_sent=isinstance(payload.get("answers"), dict),
         materials=materials,
         scans=scans,
@@ -372,6 +375,39 @@ def _view(session: Session, case: Case, catalog: Catalog) -> CaseView:
         custody=_custody(custody, names, payload) if custody else None,
         timeline=_timeline(events, changes, names, devices),
     )
+
+
+def _latest_decision(case: Case, changes: list[Change]) -> list[Change]:
+    """The case's last decision as a feed entry (not stored) when the feed no longer holds it:
+    `admin.prune_changes` drops superseded entries after some weeks, the case row keeps it."""
+    if case.decided_at is None or not case.decided_by:
+        return []
+    for change in changes:
+        data = change.data or {}
+        if data.get("decided_by") == case.decided_by and data.get("decided_at"):
+            try:
+                if protocol.wire_time(data["decided_at"]) == case.decided_at:
+                    return []
+            except ValueError:
+                continue
+    data = {
+        "status": case.status,
+        "decided_by": case.decided_by,
+        "decided_at": case.decided_at.isoformat(),
+        "reason": case.reason,
+        "result_name": case.result_name,
+        "result_no": case.result_no,
+        "supplement": list(case.supplement or ()),
+    }
+    return [
+        Change(seq=0, kind=protocol.CHANGE_CASE_STATUS, org_code=case.org_code, data=data, server_time=case.decided_at)
+    ]
+
+
+def _part(payload: dict[str, Any], key: str) -> dict[str, Any]:
+    """One object of the stored payload; {} when the window sent none (or something else)."""
+    value = payload.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 class _Names:
@@ -395,7 +431,7 @@ class _Names:
 
 
 def _applicant(case: Case, payload: dict[str, Any]) -> Party:
-    sent = payload.get("applicant") if isinstance(payload.get("applicant"), dict) else {}
+    sent = _part(payload, "applicant")
     organisation = case.applicant_kind == "organisation"
     legal_rep = str(sent.get("legal_rep") or "")
     return Party(
@@ -414,9 +450,7 @@ def _agent(payload: dict[str, Any]) -> Party | None:
     if not isinstance(agent, dict):
         proxy = payload.get("proxy")
         if isinstance(proxy, dict):  # 帮办代办 by a social worker: staff, named, no ID on the wire
-            return Party(
-                "帮办代办人", str(proxy.get("agent_name") or ""), "", "", note=str(proxy.get("station") or "")
-            )
+            return Party("帮办代办人", str(proxy.get("agent_name") or ""), "", "", note=str(proxy.get("station") or ""))
         return None
     return Party(
         role=AGENT_RELATIONS.get(str(agent.get("relation")), "代理人"),
@@ -427,23 +461,48 @@ def _agent(payload: dict[str, Any]) -> Party | None:
     )
 
 
-def _answers(catalog: Catalog, matter_code: str, payload: dict[str, Any]) -> tuple[Answer, ...]:
-    """The situation answers the window sent, in the catalog's words (codes if it lost them)."""
-    sent = payload.get("answers")
-    if not isinstance(sent, dict):
-        return ()
+def _answers(catalog: Catalog, case: Case, payload: dict[str, Any]) -> tuple[Answer, ...]:
+    """The situation answers in the catalog's words: as the window sent them, or else (windows
+    send none today) worked out the way the window did, each marked so: "who acts" from the
+    applicant and agent (client.domain.parties), the others from the checklist."""
     try:
-        situations = {s.code: s for s in catalog.get(matter_code).situations}
+        matter = catalog.get(case.matter_code)
     except KeyError:
-        situations = {}
+        return ()
+    sent = payload.get("answers")
+    if isinstance(sent, dict):
+        known = {s.code: s for s in matter.situations}
+        out = []
+        for code, option in sent.items():
+            situation = known.get(str(code))
+            label = next((o.label for o in situation.options if o.code == option), "") if situation else ""
+            out.append(Answer(situation.question if situation else str(code), label or str(option)))
+        return tuple(out)
+    agent = payload.get("agent") if isinstance(payload.get("agent"), dict) else None
+    parties = Applicant(
+        case.applicant_name,
+        case.applicant_id_type,
+        case.applicant_id_number,
+        kind=case.applicant_kind,
+        agent=Agent(str(agent.get("name") or ""), "", str(agent.get("relation") or "")) if agent else None,
+    )
+    by_parties = set(answered_by_applicant(matter))
+    acting = party_answers(matter, {}, parties)
+    listed = {str(m.get("code")) for m in payload.get("materials") or () if isinstance(m, dict)}
     out = []
-    for code, option in sent.items():
-        situation = situations.get(str(code))
-        if situation is None:
-            out.append(Answer(str(code), str(option)))
-            continue
-        label = next((o.label for o in situation.options if o.code == option), str(option))
-        out.append(Answer(situation.question, label))
+    for situation in matter.situations:
+        if situation.code in by_parties:
+            chosen = [situation.option(acting.get(situation.code))]
+            how = "按申请人、代理人信息"
+        else:
+            # An answer fits when the materials it adds are listed and none it removes is; of
+            # those, the one that explains most of the list. A tie tells nothing, shows nothing.
+            fits = [o for o in situation.options if set(o.adds) <= listed and not set(o.removes) & listed]
+            most = max((len(o.adds) for o in fits), default=-1)
+            chosen = [o for o in fits if len(o.adds) == most]
+            how = "据材料清单推定"
+        if len(chosen) == 1:
+            out.append(Answer(situation.question, f"{chosen[0].label}（{how}）"))
     return tuple(out)
 
 
@@ -492,7 +551,7 @@ def _notices(case: Case, payload: dict[str, Any], changes: list[Change], names: 
     """The window's notices (numbered at intake) and the back office's decisions so far."""
     out: list[Notice] = []
     clerk = names.of(str(payload.get("clerk") or ""))
-    documents = payload.get("documents") if isinstance(payload.get("documents"), dict) else {}
+    documents = _part(payload, "documents")
     for kind, number in documents.items():
         out.append(Notice(WINDOW_NOTICES.get(str(kind), str(kind)), str(number), china_time(case.received_at), clerk))
     if not documents and payload.get("notice_no"):
@@ -505,9 +564,13 @@ def _notices(case: Case, payload: dict[str, Any], changes: list[Change], names: 
         at = china_time(data.get("decided_at") or change.server_time)
         status = data.get("status")
         if status == CaseState.APPROVED.value:
-            out.append(Notice("准予行政许可决定", str(data.get("result_no") or ""), at, by, str(data.get("result_name") or "")))
+            out.append(
+                Notice("准予行政许可决定", str(data.get("result_no") or ""), at, by, str(data.get("result_name") or ""))
+            )
         elif status == CaseState.DENIED.value:
-            out.append(Notice("不予行政许可决定", str(data.get("result_no") or ""), at, by, str(data.get("reason") or "")))
+            out.append(
+                Notice("不予行政许可决定", str(data.get("result_no") or ""), at, by, str(data.get("reason") or ""))
+            )
         elif status == CaseState.SUPPLEMENT_REQUESTED.value:
             items = "、".join(str(m) for m in data.get("supplement") or ())
             out.append(Notice("审查阶段补正材料通知", "", at, by, items))
@@ -518,7 +581,7 @@ def _notices(case: Case, payload: dict[str, Any], changes: list[Change], names: 
 
 def _custody(custody: dict[str, Any], names: _Names, payload: dict[str, Any]) -> Custody:
     by = str(custody.get("by") or "")
-    proxy = payload.get("proxy") if isinstance(payload.get("proxy"), dict) else {}
+    proxy = _part(payload, "proxy")
     who = by if by and by == proxy.get("agent_name") else names.of(by) if by else ""
     return Custody(
         holder=HOLDERS.get(str(custody.get("holder")), str(custody.get("holder") or "")),
@@ -535,7 +598,9 @@ def _timeline(events: list[Event], changes: list[Change], names: _Names, devices
     for event in events:
         data = event.payload or {}
         who = names.of(str(data.get("clerk") or ""), f"{devices.get(event.device_id, '窗口')}的工作人员")
-        steps.append((event.device_time, 0, Step(china_time(event.device_time), _event_label(event), who, _event_detail(event))))
+        steps.append(
+            (event.device_time, 0, Step(china_time(event.device_time), _event_label(event), who, _event_detail(event)))
+        )
     status, complete = "", None
     for change in changes:
         data = change.data or {}
@@ -575,15 +640,15 @@ def _event_detail(event: Event) -> str:
     return ""
 
 
-def _change_step(
-    change: Change, data: dict[str, Any], names: _Names, status: str, complete: object
-) -> Step | None:
+def _change_step(change: Change, data: dict[str, Any], names: _Names, status: str, complete: object) -> Step | None:
     at = china_time(change.server_time)
     if change.kind == protocol.CHANGE_CASE_ROUTE:
         who = str(data.get("routed_by_name") or "后台")
         return Step(at, f"分派承办科室：{data.get('department_name') or ''}", who, str(data.get("reason") or ""))
     if change.kind == protocol.CHANGE_CUSTODY:
-        return Step(at, f"原件交接：{HOLDERS.get(str(data.get('holder')), '')}", "后台", f"流转单 {data.get('slip_no') or ''}")
+        return Step(
+            at, f"原件交接：{HOLDERS.get(str(data.get('holder')), '')}", "后台", f"流转单 {data.get('slip_no') or ''}"
+        )
     if change.kind == protocol.CHANGE_DEADLINE:
         level = "已超期" if data.get("level") == "overdue" else "临近期限"
         return Step(at, f"期限预警：{level}", "系统", f"法定期限 {data.get('due') or ''}")

@@ -47,11 +47,9 @@ def inbox(
 ) -> Response:
     number = int(page) if len(page) <= 6 and page.isascii() and page.isdigit() and int(page) > 0 else 1
     try:
-        filt = parse_filter(
-            sort=sort, colour=colour, flag=flag, matter=matter, department=dept, search=q, after=after
-        )
+        filt = parse_filter(sort=sort, colour=colour, flag=flag, matter=matter, department=dept, search=q, after=after)
         with ctx.sessions() as session:
-            found = inbox_page(session, staff, filt)
+            found = inbox_page(session, staff, filt, ctx.current_catalog(session))
     except InboxRefused as exc:
         if exc.status == 403:
             audit.record_alone(

@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Select, String, cast, or_, select, tuple_,
 from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import format_case_no, parse_case_no
+from client.domain.catalog import Catalog
 from client.domain.deadlines import WorkCalendar, add_limit
 from client.domain.states import LABELS, CaseState
 
@@ -46,6 +47,11 @@ SORTS: tuple[Sort, ...] = get_args(Sort)
 COLOURS: tuple[Colour, ...] = get_args(Colour)
 FLAGS: tuple[Flag, ...] = get_args(Flag)
 
+# What an address may say, by name: the lookup narrows a typed text to the choice.
+_SORT_NAMED: dict[str, Sort] = {name: name for name in SORTS}
+_COLOUR_NAMED: dict[str, Colour] = {name: name for name in COLOURS}
+_FLAG_NAMED: dict[str, Flag] = {name: name for name in FLAGS}
+
 SORT_LABELS: dict[Sort, str] = {"due": "到期日（近→远）", "received": "受理日期（早→晚）", "case_no": "办件编号"}
 COLOUR_LABELS: dict[Colour, str] = {"": "全部", "red": "红牌（已超期）", "yellow": "黄牌（临近到期）"}
 FLAG_LABELS: dict[Flag, str] = {
@@ -63,6 +69,7 @@ TOLERANCE_EXPIRED = "容缺补交已逾期"
 # array portably; SQLAlchemy writes it with json.dumps on both, so the spacing is fixed.
 _TOLERATED_TEXT = '%"status": "tolerated"%'
 _ASCII_SEARCH = re.compile(r"^[0-9A-Z]+$")
+_WHOLE_CASE_NO = re.compile(r"^Y?\d{20}[0-9A-Z]{4}\d{4}$")  # client.domain.case_numbers; Y: 一件事
 
 assert set(AWAITING_DECISION) == {
     CaseState.SUBMITTED.value,
@@ -170,9 +177,9 @@ def parse_filter(
     *, sort: str, colour: str, flag: str, matter: str, department: str, search: str, after: str
 ) -> InboxFilter:
     """What the address bar asks, as a filter; an unknown choice is refused in Chinese."""
-    sort_value = {name: name for name in SORTS}.get(sort or "due")
-    colour_value = {name: name for name in COLOURS}.get(colour)
-    flag_value = {name: name for name in FLAGS}.get(flag)
+    sort_value = _SORT_NAMED.get(sort or "due")
+    colour_value = _COLOUR_NAMED.get(colour)
+    flag_value = _FLAG_NAMED.get(flag)
     if sort_value is None or colour_value is None or flag_value is None:
         raise InboxRefused(400, "筛选或排序条件无效，请在页面上重新选择。", "unknown choice")
     filt = InboxFilter(sort_value, colour_value, flag_value, matter.strip(), department.strip(), search.strip(), after)
@@ -184,25 +191,32 @@ def check_filter(filt: InboxFilter) -> InboxFilter:
     if any(ord(char) < 32 or ord(char) == 127 for char in filt.search + filt.matter + filt.department + filt.after):
         raise InboxRefused(400, "搜索或筛选内容中含有无法识别的字符，请重新输入。", "control characters")
     if len(filt.search) > MAX_SEARCH:
-        raise InboxRefused(400, f"搜索内容过长：请输入办件编号或申请人姓名，最多 {MAX_SEARCH} 个字。", "search too long")
+        raise InboxRefused(
+            400, f"搜索内容过长：请输入办件编号或申请人姓名，最多 {MAX_SEARCH} 个字。", "search too long"
+        )
     if len(filt.matter) > MAX_CODE or len(filt.department) > MAX_CODE or len(filt.after) > MAX_CURSOR:
         raise InboxRefused(400, "页面地址中的参数无效，请从待办箱第一页重新进入。", "parameter too long")
     return filt
 
 
-def inbox_page(session: Session, staff: Staff, filt: InboxFilter, today: dt.date | None = None) -> InboxPage:
-    """One page of the person's inbox under `filt`; raises InboxRefused for anything not theirs."""
+def inbox_page(
+    session: Session, staff: Staff, filt: InboxFilter, catalog: Catalog, today: dt.date | None = None
+) -> InboxPage:
+    """One page of the person's inbox under `filt`; raises InboxRefused for anything not theirs.
+
+    The matter filter offers the catalog's matters of the departments in view (what they decide),
+    not a DISTINCT over their open cases, which costs more than the page itself at a city's volume.
+    """
     filt = check_filter(filt)
     allowed = scope(session, staff)
-    ids = [dept_id for dept_id, _ in allowed]
-    if filt.department:
-        ids = [dept_id for dept_id, dept in allowed if dept.code == filt.department]
-        if not ids:
-            raise InboxRefused(
-                403,
-                "您无权查看该科室的办件：只能查看本机构中您所在科室的待办办件。",
-                f"department {filt.department[:MAX_CODE]}",
-            )
+    in_view = [(dept_id, dept) for dept_id, dept in allowed if dept.code == filt.department or not filt.department]
+    ids = [dept_id for dept_id, _ in in_view]
+    if filt.department and not ids:
+        raise InboxRefused(
+            403,
+            "您无权查看该科室的办件：只能查看本机构中您所在科室的待办办件。",
+            f"department {filt.department[:MAX_CODE]}",
+        )
     calendar = current_calendar(session)
     today = today or china_date(dt.datetime.now(dt.UTC))
     conditions = _conditions(filt, today, calendar)
@@ -214,7 +228,7 @@ def inbox_page(session: Session, staff: Staff, filt: InboxFilter, today: dt.date
         next_cursor=_key_text(filt.sort, rows[-1]) if more else "",
         today=today,
         departments=tuple(dept for _, dept in allowed),
-        matters=_matters(session, ids) if ids else (),
+        matters=_matters(catalog, {dept.code for _, dept in in_view}),
     )
 
 
@@ -229,7 +243,7 @@ _COLUMNS = (
     Case.due,
     Case.status,
     Case.complete,
-    Case.supplement.is_not(None).label("has_supplement"),
+    Case.supplement,
     Case.payload,
 )
 
@@ -248,7 +262,7 @@ def _conditions(filt: InboxFilter, today: dt.date, calendar: WorkCalendar) -> li
     elif filt.flag == "supplement_requested":
         found.append(Case.status == CaseState.SUPPLEMENT_REQUESTED.value)
     elif filt.flag == "supplement_returned":
-        found += [Case.status == CaseState.IN_REVIEW.value, Case.supplement.is_not(None)]
+        found += [Case.status == CaseState.IN_REVIEW.value, *_has_supplement()]
     elif filt.flag == "scans_incomplete":
         found.append(Case.complete.is_(False))
     if filt.matter:
@@ -257,11 +271,19 @@ def _conditions(filt: InboxFilter, today: dt.date, calendar: WorkCalendar) -> li
     if search:
         name = Case.applicant_name.like(f"%{_escape(search)}%", escape="\\")
         number = parse_case_no(search)
-        if _ASCII_SEARCH.match(number):  # digits and capitals: a case number, or its beginning
+        if _WHOLE_CASE_NO.match(number):  # one case: found through the unique index at once
+            found.append(Case.case_no == number)
+        elif _ASCII_SEARCH.match(number):  # digits and capitals: the beginning of a case number
             found.append(or_(Case.case_no.like(f"{number}%"), name))
         else:
             found.append(name)
     return found
+
+
+def _has_supplement() -> list[ColumnElement[bool]]:
+    """A supplement was asked for: a list, not SQL NULL nor the JSON null or [] a write of
+    None or of an empty list leaves (SQLAlchemy's JSON keeps None as JSON null)."""
+    return [Case.supplement.is_not(None), cast(Case.supplement, String).not_in(("null", "[]"))]
 
 
 def near_due_until(today: dt.date, calendar: WorkCalendar) -> dt.date:
@@ -348,14 +370,9 @@ def _case_no(text: str) -> str:
     return text
 
 
-def _matters(session: Session, ids: Sequence[int]) -> tuple[MatterOption, ...]:
-    rows = session.execute(
-        select(Case.matter_code, Case.matter_name)
-        .where(Case.department_id.in_(ids), Case.status.in_(AWAITING_DECISION))
-        .distinct()
-        .order_by(Case.matter_code)
-    ).all()
-    return tuple(MatterOption(row.matter_code, row.matter_name) for row in rows)
+def _matters(catalog: Catalog, department_codes: set[str]) -> tuple[MatterOption, ...]:
+    found = (MatterOption(m.code, m.name) for m in catalog.matters if m.department_code in department_codes)
+    return tuple(sorted(found, key=lambda option: option.code))
 
 
 # ---- one row -----------------------------------------------------------------------------------
@@ -394,7 +411,7 @@ def _flags(row: Any, today: dt.date) -> tuple[str, ...]:
         flags.append(FLAG_LABELS["suspended"])
     if row.status == CaseState.SUPPLEMENT_REQUESTED.value:
         flags.append(FLAG_LABELS["supplement_requested"])
-    if row.status == CaseState.IN_REVIEW.value and row.has_supplement:
+    if row.status == CaseState.IN_REVIEW.value and row.supplement:
         flags.append(FLAG_LABELS["supplement_returned"])
     if not row.complete:
         flags.append(FLAG_LABELS["scans_incomplete"])
@@ -407,4 +424,3 @@ def _date(value: object) -> dt.date:
         return dt.date.fromisoformat(str(value)) if value else dt.date.max
     except ValueError:
         return dt.date.max
-

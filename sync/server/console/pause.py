@@ -1,0 +1,514 @@
+"""Pausing and stretching a case's clock in the console: 特别程序 (suspend, resume), the §42
+extension the department head approves (with its 延长审批期限告知书), and the head's leave to
+approve a 容缺 case before its materials arrive.
+
+Every form posts back here with its CSRF token; each one is checked against the signed-in
+person (`visible_case` first, so a case of another org unit is a 404 and of another
+department a 403), then done by the back office's own functions (decisions, tolerance), which
+check the decider again inside their transaction. A refusal shows the form again with what
+was typed and a Chinese message; success and refusal both go to the staff audit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
+from starlette.responses import RedirectResponse, Response
+
+from client.domain.case_numbers import format_case_no
+from client.domain.states import LABELS, CaseState
+from reports.errors import ReportError
+from reports.extension_notice import ExtensionNotice, render_extension_notice
+from reports.parties import Acting
+from reports.preview import pdf_page_png
+
+from .. import decisions, tolerance
+from ..admin import AdminError
+from ..db import AWAITING_DECISION, Case, Department
+from ..deadlines import CST, china_date, working_days_between
+from ..departments import STAFF_ROLES
+from ..deps import Ctx
+from ..publishing import current_calendar
+from . import audit
+from .case_view import Refused, case_number, visible_case
+from .deps import CsrfChecked, CurrentStaff, FormFields, Settings
+from .errors import ConsoleError
+from .pages import client_address, render_for
+from .settings import PREFIX
+from .staff import Staff
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+# staff_audit.action of each form (the outcome says whether it was done)
+SUSPEND, RESUME = "case_suspend", "case_resume"
+EXTENSION_REQUEST, EXTENSION_DECIDE = "extension_request", "extension_decide"
+TOLERANCE_OVERRIDE = "tolerance_override"
+EXTENSION_NOTICE = "extension_notice"
+
+DONE_NOTES = {
+    "suspended": "已启动特别程序，办理期限暂停计时。窗口下次同步后显示“特别程序中”。",
+    "resumed": "特别程序已结束，办理期限已顺延。窗口下次同步后显示新的办理期限。",
+    "requested": "延期申请已提交，等待科室负责人审批。",
+    "approved": "已批准延长审批期限，办理期限顺延10个工作日，已生成延长审批期限告知书。",
+    "refused": "已不批准该延期申请，申请人员可在待办箱中看到处理结果。",
+    "lifted": "已准予该容缺办件先行审批，审批人员现在可以作出审批决定。",
+}
+STAFF_ONLY = "只有该办件承办科室的审批人员或科室负责人可以办理此项操作。"
+HEADS_ONLY = "延期申请由科室负责人审批，您的角色不能查看此页。"
+MAX_DATE_TEXT = 10
+
+
+@dataclass(frozen=True)
+class Suspension:
+    reason: str
+    expected_end: str
+    since: str
+
+
+@dataclass(frozen=True)
+class PauseView:
+    """The case as its pause, extension and 容缺 forms show it: facts, never a citizen's ID."""
+
+    case_no: str
+    case_no_display: str
+    matter_name: str
+    applicant: str  # name only: these forms decide about time, not about the person
+    department: str
+    status: str
+    status_label: str
+    due: str
+    working_days_left: int | None  # None: paused or no due date
+    suspension: Suspension | None
+    past_suspensions: tuple[str, ...]  # "2026-11-02 至 2026-11-20，暂停 12 个工作日：专家评审"
+    extension: decisions.Extension | None
+    tolerated: tuple[str, ...]  # 容缺 materials still outstanding
+    supplement_by: str
+    tolerance_overdue: bool
+    override: tolerance.Override | None
+    can_suspend: bool
+    can_resume: bool
+    can_request_extension: bool
+
+
+def _view(session: Session, case: Case) -> PauseView:
+    payload: dict[str, Any] = case.payload if isinstance(case.payload, dict) else {}
+    dept = session.get(Department, case.department_id) if case.department_id is not None else None
+    status = CaseState(case.status)
+    suspended = status == CaseState.SUSPENDED
+    left = None
+    if case.due is not None and not suspended:
+        left = working_days_between(china_date(dt.datetime.now(dt.UTC)), case.due, current_calendar(session))
+    current = payload.get(decisions.SUSPENSION_KEY) if suspended else None
+    extension = decisions.current_extension(case)
+    return PauseView(
+        case_no=case.case_no,
+        case_no_display=format_case_no(case.case_no),
+        matter_name=case.matter_name,
+        applicant=case.applicant_name,
+        department=dept.name if dept is not None else "尚未分派",
+        status=case.status,
+        status_label=LABELS[status],
+        due=case.due.isoformat() if case.due else "",
+        working_days_left=left,
+        suspension=Suspension(
+            str(current.get("reason") or case.reason or ""),
+            str(current.get("expected_end") or ""),
+            _china(current.get("started_at")),
+        )
+        if isinstance(current, dict)
+        else (Suspension(case.reason or "", "", _china(case.suspended_at)) if suspended else None),
+        past_suspensions=tuple(_past(s) for s in payload.get(decisions.SUSPENSIONS_KEY) or () if isinstance(s, dict)),
+        extension=extension,
+        tolerated=tolerance.outstanding(case),
+        supplement_by=str(payload.get("supplement_by") or ""),
+        tolerance_overdue=tolerance.tolerance_overdue(case),
+        override=tolerance.override_of(case),
+        can_suspend=status in (CaseState.SUBMITTED, CaseState.IN_REVIEW),
+        can_resume=suspended,
+        can_request_extension=case.status in AWAITING_DECISION
+        and case.due is not None
+        and (extension is None or extension.state == decisions.REFUSED),
+    )
+
+
+def _china(value: object) -> str:
+    if not value:
+        return ""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+
+
+def _past(record: dict[str, Any]) -> str:
+    start, end = _china(record.get("started_at"))[:10], _china(record.get("ended_at"))[:10]
+    days = record.get("paused_working_days") or 0
+    return f"{start} 至 {end}，暂停 {days} 个工作日：{record.get('reason') or ''}"
+
+
+# ---- reading the case for a form -------------------------------------------------------------
+
+
+def _load(
+    ctx: Ctx, request: Request, staff: Staff, case_no: str, action: str, roles: tuple[str, ...] = STAFF_ROLES
+) -> PauseView:
+    """The case's view if `staff` may act on it; otherwise the refusal, audited."""
+    try:
+        number = case_number(case_no)
+        with ctx.sessions() as session:
+            case = visible_case(session, staff, number)
+            if staff.role not in roles:
+                raise Refused(403, STAFF_ONLY, "role_refused")
+            return _view(session, case)
+    except Refused as refused:
+        _audit(ctx, request, staff, action, case_no, refused.code, refused=True)
+        raise ConsoleError(refused.status, refused.message) from None
+
+
+def _audit(
+    ctx: Ctx, request: Request, staff: Staff, action: str, case_no: str, detail: str = "", refused: bool = False
+) -> None:
+    """Usernames, case numbers and refusal codes only: no citizen's data in the audit."""
+    audit.record_alone(
+        ctx.sessions,
+        username=staff.username,
+        action=action,
+        outcome=audit.REFUSED if refused else audit.OK,
+        client=client_address(request),
+        org_code=staff.org_code,
+        detail=f"case {case_no[:40]}" + (f"; {detail}" if detail else ""),
+    )
+
+
+def _page(
+    request: Request,
+    settings: Settings,
+    staff: Staff,
+    name: str,
+    view: PauseView,
+    *,
+    error: str = "",
+    typed: dict[str, str] | None = None,
+    done: str = "",
+    status: int = 200,
+) -> Response:
+    return render_for(
+        request,
+        settings,
+        staff,
+        name,
+        {
+            "case": view,
+            "error": error,
+            "typed": typed or {},
+            "done": DONE_NOTES.get(done, ""),
+            "today": china_date(dt.datetime.now(dt.UTC)).isoformat(),
+        },
+        status,
+    )
+
+
+def _act(
+    ctx: Ctx,
+    request: Request,
+    settings: Settings,
+    staff: Staff,
+    case_no: str,
+    *,
+    action: str,
+    template: str,
+    form: dict[str, str],
+    run: Callable[[], object],
+    done: str,
+    back: str,
+    roles: tuple[str, ...] = STAFF_ROLES,
+) -> Response:
+    """Check who and which case, run the back office's function; a refusal shows the form
+    again with what was typed (409 for a state that does not allow it, 400 for bad input)."""
+    view = _load(ctx, request, staff, case_no, action, roles)
+    try:
+        run()
+    except AdminError as exc:
+        _audit(ctx, request, staff, action, view.case_no, exc.code, refused=True)
+        fresh = _load(ctx, request, staff, case_no, action, roles)
+        code = 403 if exc.code in ("role_refused", "other_department", "other_org", "own_request") else 400
+        if exc.code in ("illegal_transition", "already_extended", "already_requested", "no_request", "already_lifted"):
+            code = 409
+        return _page(request, settings, staff, template, fresh, error=exc.message, typed=form, status=code)
+    _audit(ctx, request, staff, action, view.case_no, done)
+    return RedirectResponse(f"{PREFIX}/cases/{view.case_no}/{back}?done={done}", status_code=303)
+
+
+def _date(text: str) -> dt.date:
+    value = (text or "").strip()[: MAX_DATE_TEXT + 1]
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise AdminError("请填写预计结束日期（年-月-日）", "bad_date") from None
+
+
+# ---- 特别程序: suspend and resume --------------------------------------------------------------
+
+
+@router.get("/cases/{case_no}/pause")
+def pause_page(
+    request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str, done: str = ""
+) -> Response:
+    view = _load(ctx, request, staff, case_no, SUSPEND)
+    return _page(request, settings, staff, "pause_suspend.html", view, done=done)
+
+
+@router.post("/cases/{case_no}/suspend")
+def suspend(
+    request: Request,
+    ctx: Ctx,
+    settings: Settings,
+    staff: CurrentStaff,
+    _csrf: CsrfChecked,
+    form: FormFields,
+    case_no: str,
+) -> Response:
+    def run() -> None:
+        end = _date(form.get("expected_end", ""))
+        decisions.suspend(ctx.engine, case_no, form.get("reason", ""), by=staff.username, expected_end=end)
+
+    return _act(
+        ctx,
+        request,
+        settings,
+        staff,
+        case_no,
+        action=SUSPEND,
+        template="pause_suspend.html",
+        form=form,
+        run=run,
+        done="suspended",
+        back="pause",
+    )
+
+
+@router.post("/cases/{case_no}/resume")
+def resume(
+    request: Request,
+    ctx: Ctx,
+    settings: Settings,
+    staff: CurrentStaff,
+    _csrf: CsrfChecked,
+    form: FormFields,
+    case_no: str,
+) -> Response:
+    def run() -> None:
+        decisions.resume(ctx.engine, case_no, by=staff.username, reason=form.get("reason", ""))
+
+    return _act(
+        ctx,
+        request,
+        settings,
+        staff,
+        case_no,
+        action=RESUME,
+        template="pause_suspend.html",
+        form=form,
+        run=run,
+        done="resumed",
+        back="pause",
+    )
+
+
+# ---- 延长审批期限: the approver asks, the head decides ------------------------------------------
+
+
+@router.get("/cases/{case_no}/extend")
+def extend_page(
+    request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str, done: str = ""
+) -> Response:
+    view = _load(ctx, request, staff, case_no, EXTENSION_REQUEST)
+    return _page(request, settings, staff, "pause_extend.html", view, done=done)
+
+
+@router.post("/cases/{case_no}/extend")
+def request_extension(
+    request: Request,
+    ctx: Ctx,
+    settings: Settings,
+    staff: CurrentStaff,
+    _csrf: CsrfChecked,
+    form: FormFields,
+    case_no: str,
+) -> Response:
+    def run() -> None:
+        decisions.request_extension(ctx.engine, case_no, form.get("reason", ""), by=staff.username)
+
+    return _act(
+        ctx,
+        request,
+        settings,
+        staff,
+        case_no,
+        action=EXTENSION_REQUEST,
+        template="pause_extend.html",
+        form=form,
+        run=run,
+        done="requested",
+        back="extend",
+    )
+
+
+@router.post("/cases/{case_no}/extension")
+def decide_extension(
+    request: Request,
+    ctx: Ctx,
+    settings: Settings,
+    staff: CurrentStaff,
+    _csrf: CsrfChecked,
+    form: FormFields,
+    case_no: str,
+) -> Response:
+    """The head's answer, from the list or the case's extension page: decision=approve|refuse."""
+    choice = form.get("decision", "")
+
+    def run() -> None:
+        if choice not in ("approve", "refuse"):
+            raise AdminError("请选择批准或不批准", "bad_choice")
+        decisions.decide_extension(
+            ctx.engine, case_no, approve=choice == "approve", by=staff.username, note=form.get("note", "")
+        )
+
+    return _act(
+        ctx,
+        request,
+        settings,
+        staff,
+        case_no,
+        action=EXTENSION_DECIDE,
+        template="pause_extend.html",
+        form=form,
+        run=run,
+        done="approved" if choice == "approve" else "refused",
+        back="extend",
+    )
+
+
+@router.get("/extensions")
+def extensions(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, done: str = "") -> Response:
+    """The department head's list: requests of their departments waiting for an answer."""
+    if staff.role != "department_head":
+        _audit(ctx, request, staff, EXTENSION_DECIDE, "-", "extensions list; role_refused", refused=True)
+        raise ConsoleError(403, HEADS_ONLY)
+    with ctx.sessions() as session:
+        pending = decisions.pending_extensions(session, staff.username)
+    return render_for(
+        request,
+        settings,
+        staff,
+        "extensions.html",
+        {"pending": pending, "done": DONE_NOTES.get(done, ""), "format_case_no": format_case_no},
+    )
+
+
+def _notice(ctx: Ctx, request: Request, staff: Staff, case_no: str) -> tuple[PauseView, bytes]:
+    """The 延长审批期限告知书 of the case's approved extension, rendered from the stored facts."""
+    view = _load(ctx, request, staff, case_no, EXTENSION_NOTICE, (*STAFF_ROLES, "supervisor"))
+    with ctx.sessions() as session:
+        case = visible_case(session, staff, view.case_no)
+        facts = decisions.notice_facts(session, case)
+    if facts is None:
+        raise ConsoleError(404, "该办件没有已批准的延长审批期限，无告知书。")
+    ext = facts.extension
+    assert ext.due_before is not None and ext.due_after is not None and ext.decided_at is not None  # approved
+    relation = {"entrusted": "委托代理", "statutory": "法定代理", "staff": "单位经办人", "proxy": "帮办代办"}
+    notice = ExtensionNotice(
+        office_name=facts.office_name,
+        doc_no=ext.doc_no,
+        applicant_name=facts.applicant_name,
+        applicant_id_number=facts.applicant_id_number,
+        matter_name=facts.matter_name,
+        received_on=facts.received_on,
+        reason=ext.reason,
+        due_before=ext.due_before,
+        due_after=ext.due_after,
+        issued_on=china_date(ext.decided_at),
+        days=ext.days,
+        case_no=view.case_no,
+        acting=Acting(
+            facts.applicant_id_type,
+            facts.agent_name,
+            facts.agent_id_number,
+            relation.get(facts.agent_relation, facts.agent_relation),
+        ),
+    )
+    try:
+        return view, render_extension_notice(notice)
+    except ReportError as exc:
+        raise ConsoleError(500, exc.message) from None
+
+
+@router.get("/cases/{case_no}/extension-notice")
+def extension_notice_page(
+    request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str
+) -> Response:
+    view, _pdf = _notice(ctx, request, staff, case_no)
+    _audit(ctx, request, staff, EXTENSION_NOTICE, view.case_no, "viewed")
+    return render_for(request, settings, staff, "pause_notice.html", {"case": view})
+
+
+@router.get("/cases/{case_no}/extension-notice.pdf")
+def extension_notice_pdf(request: Request, ctx: Ctx, staff: CurrentStaff, case_no: str) -> Response:
+    view, pdf = _notice(ctx, request, staff, case_no)
+    headers = {"Cache-Control": "private, no-store", "Content-Disposition": f'inline; filename="{view.case_no}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.get("/cases/{case_no}/extension-notice.png")
+def extension_notice_png(request: Request, ctx: Ctx, staff: CurrentStaff, case_no: str) -> Response:
+    """The notice's first page as a picture, so the page shows it without a PDF plug-in."""
+    _shown, pdf = _notice(ctx, request, staff, case_no)
+    try:
+        png = pdf_page_png(pdf, 0, dpi=110)
+    except ReportError:
+        raise ConsoleError(500, "告知书预览生成失败，请下载PDF查看。") from None
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-store"})
+
+
+# ---- 容缺: the head lets the case be approved before its materials arrive ---------------------
+
+
+@router.get("/cases/{case_no}/tolerance")
+def tolerance_page(
+    request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str, done: str = ""
+) -> Response:
+    view = _load(ctx, request, staff, case_no, TOLERANCE_OVERRIDE)
+    return _page(request, settings, staff, "pause_tolerance.html", view, done=done)
+
+
+@router.post("/cases/{case_no}/tolerance")
+def lift_tolerance(
+    request: Request,
+    ctx: Ctx,
+    settings: Settings,
+    staff: CurrentStaff,
+    _csrf: CsrfChecked,
+    form: FormFields,
+    case_no: str,
+) -> Response:
+    def run() -> None:
+        tolerance.lift_block(ctx.engine, case_no, form.get("reason", ""), by=staff.username)
+
+    return _act(
+        ctx,
+        request,
+        settings,
+        staff,
+        case_no,
+        action=TOLERANCE_OVERRIDE,
+        template="pause_tolerance.html",
+        form=form,
+        run=run,
+        done="lifted",
+        back="tolerance",
+    )
