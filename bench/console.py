@@ -208,7 +208,7 @@ def report(engine, db_url: str, url: str, dept_ids: list[int], org: str, rounds:
         Case_(
             "approver, search case number",
             {"q": some_no},
-            f"{scope} AND case_no LIKE '{some_no}%' ORDER BY due, case_no",
+            f"{scope} AND case_no = '{some_no}' ORDER BY due, case_no",
         ),
         Case_(
             "approver, 红牌 filter",

@@ -166,7 +166,7 @@ def main(cases: int = 50) -> int:
     busy, clean_busy = bad.wall_s - bad.slept_s, clean.wall_s - clean.slept_s
     print(
         f"  working time (wall time less the pauses) {busy:.1f} s, {busy / clean_busy:.2f} x the baseline; "
-        f"each pause the policy's first step, {bad.slept_s / max(bad.failed, 1):.2f} s on average"
+        f"each pause a short breath, {bad.slept_s / max(bad.failed, 1):.2f} s on average"
     )
     print(
         f"  had every broken round counted as a failure, the pauses alone would have summed to "

@@ -15,6 +15,7 @@ from reports.conclusion import ConclusionNotice, render_conclusion_notice
 from reports.correction import CorrectionNotice, DefectiveMaterial, render_correction_notice
 from reports.errors import ReportError
 from reports.fonts import FontSet
+from reports.licence_decision import LicenceDecision, render_licence_decision
 from reports.notices import AcceptanceNotice, render_acceptance_notice
 from reports.pledge import PledgedRequirement, PledgeForm, render_pledge_form
 from reports.receipt import ReceiptData, ReceiptMaterial, receipt_pdf
@@ -233,6 +234,33 @@ def _conclusion(t: NoticeTemplates, fonts: FontSet | None) -> bytes:
     )
 
 
+def _licence(approved: bool) -> Callable[[NoticeTemplates, FontSet | None], bytes]:
+    def render(t: NoticeTemplates, fonts: FontSet | None) -> bytes:
+        return render_licence_decision(
+            LicenceDecision(
+                office_name=t.office.name,
+                doc_no=f"{t.office.short_name}{'准许' if approved else '不许'}字〔2026〕第000088号",
+                applicant_name=APPLICANT,
+                applicant_id_number=ID_NUMBER,
+                matter_name=MATTER,
+                case_no=CASE_NO,
+                received_on=RECEIVED,
+                decided_on=dt.date(2026, 12, 3),
+                approved=approved,
+                legal_basis="《中华人民共和国食品安全法》第三十五条",
+                reasons=() if approved else ("经营场所与粗加工、切配区域未分隔，不符合食品安全要求",),
+                result_name="食品经营许可证" if approved else "",
+                result_no="JY13707020012345" if approved else "",
+                approver="陈审批",
+                query_url=t.query_url(CASE_NO),
+            ),
+            fonts,
+            t,
+        )
+
+    return render
+
+
 SAMPLES: dict[str, tuple[str, Callable[[NoticeTemplates, FontSet | None], bytes]]] = {
     "receipt": ("收件凭证", _receipt),
     "acceptance": ("受理通知书", _acceptance),
@@ -245,6 +273,8 @@ SAMPLES: dict[str, tuple[str, Callable[[NoticeTemplates, FontSet | None], bytes]
     "authorization-blank": ("授权委托书（空白）", _authorization_blank),
     "authorization": ("授权委托书", _authorization),
     "conclusion": ("办结通知书", _conclusion),
+    "licence-approved": ("准予行政许可决定书", _licence(True)),
+    "licence-denied": ("不予行政许可决定书", _licence(False)),
 }
 
 

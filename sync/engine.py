@@ -113,6 +113,9 @@ class RetryPolicy:
     base: float = 2.0
     cap: float = 300.0
     jitter: float = 0.5
+    # After a round that broke off having moved something: the link works between cuts, so
+    # go on almost at once (a short breath, so a link dropping at this very instant does not spin).
+    after_progress: float = 0.2
 
     def delay(self, failures: int, rng: random.Random | None = None) -> float:
         if failures <= 0:
@@ -384,9 +387,9 @@ class SyncEngine:
 
         Nothing but time is needed to try again: a lost network or a 503 heals by itself.
         A round that broke off after moving something is no failure of the link as a whole:
-        the backoff stays at its first step, so a link that carries a few megabytes between
-        cuts keeps working at nearly back-to-back pace; only rounds that moved nothing grow
-        it. Each report carries the pause that follows (`retry_in`), for the clerk.
+        the next round starts after `after_progress` and the backoff starts afresh, so a link
+        that carries a few megabytes between cuts keeps working at back-to-back pace; only
+        rounds that moved nothing grow it. Each report carries the pause that follows (`retry_in`), for the clerk.
         A revoked device stops the loop. `gate` (low-power mode) has `wait_awake(stop)`,
         which blocks while background work is paused; `sync_once` still runs on demand.
         """
@@ -401,12 +404,12 @@ class SyncEngine:
                 on_report(report)
                 return
             if report.ok:
-                failures = 0
+                failures, delay = 0, policy.interval
             elif report.progressed:
-                failures = 1
+                failures, delay = 0, policy.after_progress
             else:
                 failures += 1
-            delay = policy.delay(failures)
+                delay = policy.delay(failures)
             on_report(dataclasses.replace(report, retry_in=delay))
             wake.wait(delay)
             wake.clear()

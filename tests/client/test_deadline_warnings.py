@@ -21,6 +21,7 @@ CAL = load_builtin_calendar()
         ("in_review", dt.date(2026, 11, 19), dt.date(2026, 11, 20), "overdue"),
         ("delivered", dt.date(2026, 11, 1), dt.date(2026, 11, 20), ""),  # closed cases carry no card
         ("submitted", dt.date(2026, 10, 8), dt.date(2026, 9, 30), "near"),  # National Day: Oct 1-7 off
+        ("suspended", dt.date(2026, 11, 1), dt.date(2026, 11, 20), "paused"),  # 特别程序: the clock is paused
     ],
 )
 def test_warning_levels(status, due, today, expected):

@@ -115,7 +115,9 @@ def test_suspend_pauses_the_clock_and_resume_moves_the_due_date(page, console, w
     assert due is not None and _case(console, running_no).due == due
 
     _signed_in(page, console, approver)
-    page.goto(f"{console.url}/console/cases/{case_no}/pause")
+    page.goto(f"{console.url}/console/cases/{case_no}")  # from the case page, as an approver goes
+    page.click("#pause-actions a[href$='/pause']")
+    page.wait_for_selector("#suspend-form")
     expected_end = china_date(admin.utcnow()) + dt.timedelta(days=14)
     page.fill("#reason", "需组织专家对经营场所进行现场评审")
     page.fill("#expected_end", expected_end.isoformat())

@@ -22,6 +22,8 @@ TITLES = {
     "authorization-blank": "授权委托书",
     "authorization": "授权委托书",
     "conclusion": "办结通知书",
+    "licence-approved": "准予行政许可决定书",
+    "licence-denied": "不予行政许可决定书",
 }
 
 
