@@ -63,7 +63,7 @@ def decision_sheet(d: LicenceDecision, templates: NoticeTemplates | None = None)
     opening = f"你（单位）于{chinese_date(d.received_on)}提出的“{d.matter_name}”申请，本机关已依法受理。"
     sections: list[Section]
     if d.approved:
-        basis = f"根据{d.legal_basis.strip().rstrip('。')}和{LICENCE_LAW}" if d.legal_basis.strip() else f"根据{LICENCE_LAW}"
+        basis = f"根据{_with_law(d.legal_basis, LICENCE_LAW)}"
         rows = [("许可事项", d.matter_name)]
         if d.result_name:
             rows += [("许可证件名称", d.result_name), ("证件编号", d.result_no or "—")]
@@ -83,7 +83,7 @@ def decision_sheet(d: LicenceDecision, templates: NoticeTemplates | None = None)
         sections = [
             Text(
                 f"{opening}经审查，你（单位）的申请不符合法定条件、标准，"
-                f"根据{d.legal_basis.strip().rstrip('。')}和{REFUSAL_LAW}的规定，决定不予行政许可。理由如下："
+                f"根据{_with_law(d.legal_basis, REFUSAL_LAW)}的规定，决定不予行政许可。理由如下："
             ),
             Items("", reasons),
             Text(appeal_text(d.review_body or t.office.review_body, d.court or t.office.court)),
@@ -105,6 +105,14 @@ def decision_sheet(d: LicenceDecision, templates: NoticeTemplates | None = None)
         seal_label="（行政许可专用章）",
         signature_label="申请人签收",
     )
+
+
+def _with_law(basis: str, law: str) -> str:
+    """The typed basis and the Licensing Law's article on the decision, unless it names it already."""
+    basis = basis.strip().rstrip("。；;")
+    if not basis or basis == law:
+        return law
+    return basis if "行政许可法》第三十八条" in basis else f"{basis}和{law}"
 
 
 def render_licence_decision(

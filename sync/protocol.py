@@ -243,6 +243,9 @@ class CaseAcceptedPayload(BaseModel):
     pledged: list[str] = Field(default_factory=list)  # materials replaced by a 告知承诺
     documents: dict[str, str] = Field(default_factory=dict)  # notice kind -> document number
     ticket_no: str = ""  # the queue ticket the applicant was called with (叫号), if any
+    # The situation answers the checklist was built from (situation code -> option code), so the
+    # approver reads what the clerk asked; older clients send none.
+    answers: dict[str, str] = Field(default_factory=dict, max_length=200)
     # Revision 1: a person acting for themselves. Revision 2 adds applicant.kind/legal_rep and
     # `agent`; a revision-1 payload (older clients) is read as it always was.
     revision: int = 1

@@ -493,6 +493,7 @@ class IntakeService:
             pledged=list(decision.pledged),
             documents=documents,
             ticket_no=draft.ticket_no,
+            answers=dict(case_materials(matter, draft.answers, applicant, today)[0]),
             bundle_no=bundle.bundle_no if bundle else None,
             bundle_code=bundle.bundle_code if bundle else None,
             bundle_name=bundle.bundle_name if bundle else None,

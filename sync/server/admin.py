@@ -20,10 +20,11 @@ from client.domain.case_numbers import format_case_no, parse_case_no
 from client.domain.catalog import load_sample_catalog
 from client.domain.identity import RELATIONS
 from client.domain.states import LABELS, CaseState, IllegalTransition
+from reports.licence_decision import REFUSAL_LAW, appeal_text
 from sync import protocol
 
 from .auth import ROLES, enrol_code_expiry, hash_password, new_enrol_code, sha256_hex
-from .cases import missing_blobs, move_case, status_change
+from .cases import approver_name, missing_blobs, move_case, status_change
 from .db import (
     Case,
     Change,
@@ -37,6 +38,9 @@ from .db import (
     engine_for,
     utcnow,
 )
+from .deadlines import china_date
+from .office import current_templates
+from .publishing import current_catalog
 from .scope import subunits, visible_orgs
 
 log = logging.getLogger(__name__)
@@ -245,13 +249,18 @@ def decide(
     force: bool = False,
     e_licence: bool = False,
     appeal_rights: str | None = None,
+    legal_basis: str | None = None,
+    review_body: str | None = None,
+    court: str | None = None,
 ) -> DecisionResult:
     """Record an approver's decision and publish it to the case's window.
 
     `by` must be a user who may decide the case (departments.check_decider: an approver or
     head of the case's department). Approving needs every scanned page on the server (the
     approver must have seen them) unless `force`; denying needs a reason the window can
-    tell the applicant.
+    tell the applicant. The facts the 准予/不予行政许可决定书 prints (legal basis, the named
+    review body and court, its number, the approver's name) are kept on the case
+    (payload["decision"]) and travel to the window with the status, so both print the same.
     """
     from .departments import check_decider  # departments builds on this module's errors
 
@@ -287,7 +296,10 @@ def decide(
             case.result_name, case.result_no = result_name, result_no
         case.reason, case.decided_by, case.decided_at = reason, by, now
         case.e_licence = decision == "approve" and e_licence
-        case.appeal_rights = (appeal_rights or DEFAULT_APPEAL_RIGHTS) if decision == "deny" else None
+        facts = _decision_facts(session, case, decision, by, now, legal_basis, review_body, court)
+        case.appeal_rights = (appeal_rights or facts["appeal_rights"]) if decision == "deny" else None
+        facts["appeal_rights"] = case.appeal_rights
+        case.payload = {**(case.payload if isinstance(case.payload, dict) else {}), "decision": facts}
         change = status_change(
             session,
             case,
@@ -296,9 +308,9 @@ def decide(
                 "result_no": case.result_no,
                 "reason": reason,
                 "e_licence": case.e_licence,
-                "appeal_rights": case.appeal_rights,
                 "decided_by": by,
                 "decided_at": now.isoformat(),
+                **facts,
             },
         )
         session.flush()
@@ -307,6 +319,45 @@ def decide(
         )
     log.info("case %s %s by %s", result.case_no, result.status, by)
     return result
+
+
+def _decision_facts(
+    session: Session,
+    case: Case,
+    decision: str,
+    by: str,
+    now: dt.datetime,
+    legal_basis: str | None,
+    review_body: str | None,
+    court: str | None,
+) -> dict[str, str | None]:
+    """What the decision document prints beyond the case: basis, bodies, number, approver.
+
+    A denial names the review body and the court (the office template's unless the approver
+    typed others) and always has a legal basis: the matter's 设定依据 when none was given
+    (the command line), then the Licensing Law's article on refusals.
+    """
+    office = current_templates(session).office
+    basis = (legal_basis or "").strip() or _matter_basis(session, case.matter_code)
+    if decision == "deny" and not basis:
+        basis = REFUSAL_LAW
+    body, seat = (review_body or "").strip() or office.review_body, (court or "").strip() or office.court
+    series = "准许" if decision == "approve" else "不许"
+    return {
+        "legal_basis": basis or None,
+        "review_body": body if decision == "deny" else None,
+        "court": seat if decision == "deny" else None,
+        "appeal_rights": appeal_text(body, seat) if decision == "deny" else None,
+        "doc_no": f"{office.short_name}{series}字〔{china_date(now).year}〕第{case.case_no[-8:]}号",
+        "decided_by_name": approver_name(session, by),
+    }
+
+
+def _matter_basis(session: Session, matter_code: str) -> str:
+    try:
+        return current_catalog(session).get(matter_code).basis
+    except KeyError:
+        return ""
 
 
 def _default_result_name(matter_code: str) -> str | None:

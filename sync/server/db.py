@@ -152,7 +152,6 @@ class Case(Base):
         _inbox_index("ix_cases_inbox_due", "due", "case_no"),
         _inbox_index("ix_cases_inbox_received", "received_at", "case_no"),
         _inbox_index("ix_cases_inbox_case_no", "case_no"),
-        _inbox_index("ix_cases_inbox_matter", "matter_code", "matter_name"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the client's case_id
@@ -285,7 +284,7 @@ class Change(Base):
     kind: Mapped[str] = mapped_column(String(32))
     org_code: Mapped[str] = mapped_column(String(32), index=True)  # "*": every org unit
     device_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)  # one device only
-    case_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    case_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)  # the case page reads by it
     case_no: Mapped[str | None] = mapped_column(String(40), default=None)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     server_time: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -117,28 +117,35 @@ def suspend(db: str | Engine, case_no: str, reason: str, *, by: str, expected_en
     return _update(db, case_no, CaseState.SUSPENDED, by, apply, extra)
 
 
-def resume(db: str | Engine, case_no: str, *, by: str, reason: str | None = None) -> CaseUpdate:
-    """End the special procedure: the due date moves by the working days it lasted."""
+def resume(
+    db: str | Engine, case_no: str, *, by: str, reason: str | None = None, only_suspended: bool = False
+) -> CaseUpdate:
+    """End the special procedure: the due date moves by the working days it lasted.
+
+    The command line also uses it to take a case back into review from 补正 (nothing paused,
+    nothing moves); `only_suspended` refuses that, for a form that offers ending a procedure.
+    """
     reason = (reason or "").strip() or None
-    extra: dict[str, Any] = {"reason": reason, "suspended": False}
+    extra: dict[str, Any] = {"reason": reason}
 
     def apply(session: Session, case: Case, previous: str, now: dt.datetime) -> None:
-        if previous != CaseState.SUSPENDED.value:  # review may be entered otherwise, but nothing ends here
-            raise IllegalDecision(f"办件当前状态为“{_label(previous)}”，不在特别程序中，无需结束", "illegal_transition")
+        if previous != CaseState.SUSPENDED.value:
+            if only_suspended:
+                raise IllegalDecision(
+                    f"办件当前状态为“{_label(previous)}”，不在特别程序中，无需结束", "illegal_transition"
+                )
+            case.reason = reason
+            return
         before = case.due
         paused = extend_for_suspension(case, now, current_calendar(session))
         payload = _payload(case)
         ended = dict(payload.get(SUSPENSION_KEY) or {})
-        ended |= {
-            "ended_at": now.isoformat(),
-            "ended_by": by,
-            "paused_working_days": paused,
-            "due_after": _iso(case.due),
-        }
+        ended |= {"ended_at": now.isoformat(), "ended_by": by, "paused_working_days": paused}
+        ended |= {"due_after": _iso(case.due)}
         history = [*(payload.get(SUSPENSIONS_KEY) or ()), ended]
         case.payload = {**{k: v for k, v in payload.items() if k != SUSPENSION_KEY}, SUSPENSIONS_KEY: history}
         case.suspended_at, case.reason = None, reason
-        extra.update(paused_working_days=paused, due_before=_iso(before), due_moved=case.due != before)
+        extra.update(suspended=False, paused_working_days=paused, due_before=_iso(before), due_moved=case.due != before)
 
     return _update(db, case_no, CaseState.IN_REVIEW, by, apply, extra)
 

@@ -163,7 +163,8 @@ def test_the_approver_reads_the_case_and_pages_through_its_scans(page, console, 
         assert shown in parties
     matter = page.locator("#matter").inner_text()
     assert "个体工商户设立登记" in matter and MATTER_CODE in matter
-    assert "委托代理人办理（按申请人、代理人信息）" in matter  # the situation, as the window answered it
+    # The situation as the window answered it (sent with the intake), not worked out afterwards.
+    assert "是否委托他人代为办理？\n委托代理人办理" in matter and "仅供参考" not in matter
     checklist = page.locator("#materials").inner_text()
     assert "申请人身份证" in checklist and "已收取" in checklist
     assert page.locator("#materials a.page-link").count() == 5  # three photos, a PDF of two pages

@@ -303,7 +303,7 @@ def resume(
     case_no: str,
 ) -> Response:
     def run() -> None:
-        decisions.resume(ctx.engine, case_no, by=staff.username, reason=form.get("reason", ""))
+        decisions.resume(ctx.engine, case_no, by=staff.username, reason=form.get("reason", ""), only_suspended=True)
 
     return _act(
         ctx,

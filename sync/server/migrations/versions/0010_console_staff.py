@@ -21,7 +21,6 @@ INBOX_INDEXES = (
     ("ix_cases_inbox_due", ("due", "case_no")),
     ("ix_cases_inbox_received", ("received_at", "case_no")),
     ("ix_cases_inbox_case_no", ("case_no",)),
-    ("ix_cases_inbox_matter", ("matter_code", "matter_name")),
 )
 
 
