@@ -421,12 +421,18 @@ def run_window(runtime: Runtime, config: ClientConfig, demo_hint: str = "") -> i
     return 0
 
 
-def demo_hint(info: DemoInfo) -> str:
+def demo_hint(info: DemoInfo, console_url: str = "") -> str:
     """What the demo's login screen says: the clerk's account, and how to decide a case on the
-    back office (a decision names a real approver: `--by`)."""
+    back office: in the approvers' console, or on its command line (`--by` names a real approver)."""
+    console = (
+        f"审批控制台：{console_url}\n审批人员 {info.approver_username}，科室负责人 {info.head_username}，密码同上\n"
+        if console_url
+        else ""
+    )
     return (
         f"演示账号：{info.clerk_username}，密码：{info.clerk_password}\n"
-        f"后台审批：在终端执行 onewindow-server decide <办件编号> approve --by {info.approver_username}\n"
+        + console
+        + f"后台审批（命令行）：onewindow-server decide\n<办件编号> approve --by {info.approver_username}\n"
         "读卡演示：Ctrl+Shift+K 选一张样卡放到虚拟读卡器上，再按 F3"
     )
 
@@ -460,8 +466,15 @@ def run_demo(port: int | None = 8765) -> int:
             runtime.enrolment.enrol(server.url, info.enrol_code, "演示窗口")
         runtime.enrolment.set_server_url(server.url)
         print(f"后台已启动：{server.url}  演示账号：{info.clerk_username} / {info.clerk_password}")
+        console_url = f"{server.url.rstrip('/')}/console/"
+        print(
+            f"审批控制台：{console_url}  审批人员 {info.approver_username}（全部科室）、"
+            f"科室负责人 {info.head_username}、主管 {info.supervisor_username}，密码 {info.clerk_password}"
+        )
+        for department, username in info.department_approvers:
+            print(f"  {department}审批人员：{username}")
         print(f"审批命令示例：onewindow-server decide <办件编号> approve --by {info.approver_username}")
-        return run_window(runtime, config, demo_hint(info))
+        return run_window(runtime, config, demo_hint(info, console_url))
     finally:
         if runtime is not None:
             runtime.close()

@@ -35,6 +35,8 @@ class DeliveryResult:
     case_no: str
     delivered_at: dt.datetime
     receipt_pdf: Path | None
+    # The back office's 准予 / 不予行政许可决定书, printed for the applicant at the hand-over.
+    decision_pdf: Path | None = None
 
 
 def record_handover(
@@ -115,7 +117,12 @@ class DeliveryService:
         except Exception:
             log.exception("delivery receipt for %s failed", case.case_no)
             pdf = None
-        return DeliveryResult(case.case_no, now, pdf)
+        try:  # a denial is served with its appeal rights: the decision document goes with the result
+            decision = self.paperwork.decision_document(case_id)
+        except Exception:
+            log.exception("decision document for %s failed", case.case_no)
+            decision = None
+        return DeliveryResult(case.case_no, now, pdf, decision)
 
     def mail_address(self, case_id: str) -> MailingDefaults:
         """Where the result goes by post unless the applicant says otherwise: the address the

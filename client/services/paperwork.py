@@ -20,10 +20,11 @@ from client.domain.identity import RELATIONS, STATUTORY
 from client.domain.paper import ReceiptLayout
 from client.domain.parties import AUTHORISATION_LETTER
 from client.store.db import Store
-from client.store.models import Case, CaseEvent
+from client.store.models import Case, CaseEvent, ServerChange
 from reports.authorization import Party, PowerOfAttorney, render_power_of_attorney
 from reports.conclusion import ConclusionNotice, render_conclusion_notice
 from reports.correction import CorrectionNotice, DefectiveMaterial, correction_sheet
+from reports.licence_decision import LicenceDecision, render_licence_decision
 from reports.notices import (
     AcceptanceNotice,
     DeliveryNotice,
@@ -39,6 +40,7 @@ from reports.refusal import RefusalNotice, refusal_sheet
 from reports.sheet import NoticeSheet, render_sheet
 from reports.templates import NoticeTemplates, default_templates
 from reports.tolerance import PendingMaterial, TolerantAcceptance, tolerant_notice_sheet, tolerant_pledge_sheet
+from sync import protocol
 
 from .errors import ServiceError, clerk_message
 
@@ -467,6 +469,48 @@ class Paperwork:
         )
         return self._write(f"{case.case_no}-出件回执.pdf", render_delivery_receipt(notice))
 
+    def decision_document(self, case_id: str) -> Path | None:
+        """The back office's 准予 / 不予行政许可决定书 of the case, printed from the facts that came
+        down with its decision (the same `reports` sheet the console shows); None when the case
+        has no such decision (a 即办件, or a back office too old to send the facts)."""
+        with self.store.sessions() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise ServiceError("未找到该办件")
+            facts, denied = _decision_facts(s, case_id)
+            if facts is None:
+                return None
+            first = s.scalars(
+                select(CaseEvent.payload).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq).limit(1)
+            ).first()
+            templates = self.templates()
+            reasons = str(facts.get("reason") or case.reason or "")
+            decision = LicenceDecision(
+                office_name=str(facts.get("office_name") or self.office.name),
+                doc_no=str(facts.get("doc_no") or ""),
+                applicant_name=case.applicant_name,
+                applicant_id_number=case.applicant_id_number,
+                matter_name=case.matter_name,
+                case_no=case.case_no,
+                received_on=_day(facts.get("received_on")) or case.received_at.date(),
+                decided_on=_decided_on(facts.get("decided_at")) or case.updated_at.date(),
+                approved=not denied,
+                legal_basis=str(facts.get("legal_basis") or ""),
+                reasons=tuple(line.strip() for line in reasons.splitlines() if line.strip()),
+                result_name=str(facts.get("result_name") or case.result_name or ""),
+                result_no=str(facts.get("result_no") or case.result_no or ""),
+                e_licence=bool(facts.get("e_licence")),
+                review_body=str(facts.get("review_body") or ""),
+                court=str(facts.get("court") or ""),
+                approver=str(facts.get("decided_by_name") or ""),
+                query_url=self._query(case.case_no),
+                acting=acting_of(case.applicant_id_type, dict(first or {})),
+            )
+            case_no = case.case_no
+        pdf = render_licence_decision(decision, templates=templates)
+        title = "不予行政许可决定书" if denied else "准予行政许可决定书"
+        return self._write(f"{case_no}-{title}.pdf", pdf)
+
     def preview_png(self, pdf_path: Path) -> bytes:
         return pdf_page_png(Path(pdf_path).read_bytes(), dpi=60)
 
@@ -493,3 +537,49 @@ class Paperwork:
         path = self.out_dir / name
         path.write_bytes(data)
         return path
+
+
+_DECIDED = {"server.approved": False, "server.denied": True}
+
+
+def _decision_facts(s, case_id: str) -> tuple[dict | None, bool]:
+    """The newest approve/deny decision of the case with its document facts (its number), and
+    whether it was a denial: from the journal, else from the pulled feed (a status held back
+    for a local step and settled later is journaled only as its newest state)."""
+    events = s.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case_id, CaseEvent.type.in_(tuple(_DECIDED)))
+        .order_by(CaseEvent.seq.desc())
+    )
+    for event in events:
+        if isinstance(event.payload, dict) and event.payload.get("doc_no"):
+            return dict(event.payload), _DECIDED[event.type]
+    changes = s.scalars(
+        select(ServerChange.data)
+        .where(ServerChange.case_id == case_id, ServerChange.kind == protocol.CHANGE_CASE_STATUS)
+        .order_by(ServerChange.seq.desc())
+    )
+    for data in changes:
+        if isinstance(data, dict) and data.get("doc_no") and data.get("status") in ("approved", "denied"):
+            return dict(data), data["status"] == "denied"
+    return None, False
+
+
+def _day(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _decided_on(value: object) -> dt.date | None:
+    """The decision's day in China (where the paper is dated), from its UTC stamp."""
+    try:
+        moment = dt.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.timezone(dt.timedelta(hours=8))).date()

@@ -26,12 +26,12 @@ COLUMNS = (
     ("matter", "事项", 260),
     ("status", "状态", 110),
     ("received", "受理时间", 150),
-    ("due", "承诺办结", 110),
+    ("due", "承诺办结", 130),  # the date and its mark (临期/超期/暂停) whole
     ("sync", "报送", 100),
 )
 
 
-WARNING_MARK = {"near": " 临期", "overdue": " 超期", "paused": " 暂停计时"}  # paused: 特别程序
+WARNING_MARK = {"near": " 临期", "overdue": " 超期", "paused": " 暂停"}  # paused: 特别程序, the clock stops
 
 
 def list_title(clerk: Clerk | None) -> str:

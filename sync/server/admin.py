@@ -29,6 +29,7 @@ from .db import (
     Case,
     Change,
     ChangeCounter,
+    Department,
     Device,
     EnrolCode,
     OrgLevel,
@@ -343,7 +344,11 @@ def _decision_facts(
         basis = REFUSAL_LAW
     body, seat = (review_body or "").strip() or office.review_body, (court or "").strip() or office.court
     series = "准许" if decision == "approve" else "不许"
+    dept = session.get(Department, case.department_id) if case.department_id is not None else None
+    issuer = session.get(OrgUnit, dept.org_code if dept is not None else case.org_code)
     return {
+        "office_name": issuer.name if issuer is not None else office.name,  # the deciding department's unit
+        "received_on": china_date(case.received_at).isoformat(),
         "legal_basis": basis or None,
         "review_body": body if decision == "deny" else None,
         "court": seat if decision == "deny" else None,

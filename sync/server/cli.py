@@ -126,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("suspend", parents=[common], help="启动特别程序（暂停计时）")
     p.add_argument("case_no")
     p.add_argument("--reason", required=True)
+    p.add_argument("--expected-end", help="预计结束日期，如 2026-12-20（告知申请人所需时间）")
     p.add_argument("--by", help=BY_HELP)
 
     p = sub.add_parser("resume", parents=[common], help="结束特别程序（恢复计时并顺延期限）")
@@ -384,7 +385,11 @@ def _run_more(args: argparse.Namespace, db: str) -> int:
         if command == "supplement":
             done = decisions.request_supplement(db, args.case_no, args.materials, by=by, reason=args.reason)
         elif command == "suspend":
-            done = decisions.suspend(db, args.case_no, args.reason, by=by)
+            try:
+                end = dt.date.fromisoformat(args.expected_end) if args.expected_end else None
+            except ValueError:
+                raise admin.AdminError("预计结束日期应写作 年-月-日，如 2026-12-20", "bad_date") from None
+            done = decisions.suspend(db, args.case_no, args.reason, by=by, expected_end=end)
         elif command == "resume":
             done = decisions.resume(db, args.case_no, by=by, reason=args.reason)
         else:

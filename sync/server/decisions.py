@@ -23,9 +23,10 @@ from client.domain.states import LABELS, CaseState, IllegalTransition
 
 from .admin import AdminError, IllegalDecision, UnknownCase
 from .cases import move_case, status_change
-from .db import AWAITING_DECISION, Case, Department, OrgUnit, StaffDepartment, engine_for, utcnow
+from .db import AWAITING_DECISION, Case, Department, StaffDepartment, engine_for, utcnow
 from .deadlines import EXTENSION_WORKING_DAYS, china_date, extend_by_law, extend_for_suspension
 from .departments import check_decider
+from .office import current_templates
 from .publishing import current_calendar
 
 
@@ -218,6 +219,7 @@ def request_extension(db: str | Engine, case_no: str, reason: str, *, by: str) -
         record |= {"requested_by_name": decider.display_name, "requested_at": now.isoformat()}
         case.payload = {**payload, EXTENSION_KEY: record, EXTENSION_HISTORY_KEY: history}
         case.updated_at = now
+        _into_review(session, case)
         session.flush()
         return _extension(case.case_no, record)
 
@@ -250,8 +252,12 @@ def decide_extension(db: str | Engine, case_no: str, *, approve: bool, by: str, 
         if approve:
             before = case.due
             after = extend_by_law(case, current_calendar(session))
-            doc_no = f"延期告字〔{china_date(now).year}〕{case.case_no[-8:]}号"
+            # Named and numbered as the office's other decisions are (the templates in force),
+            # and kept: a later template change does not rewrite a notice already served.
+            office = current_templates(session).office
+            doc_no = f"{office.short_name}延字〔{china_date(now).year}〕{case.case_no[-8:]}号"
             record |= {"due_before": _iso(before), "due_after": after.isoformat(), "doc_no": doc_no}
+            record |= {"office_name": office.name}
             record |= {"days": EXTENSION_WORKING_DAYS}
         case.payload = {**_payload(case), EXTENSION_KEY: record}
         if approve:
@@ -332,6 +338,7 @@ class NoticeFacts:
     """What the 延长审批期限告知书 prints, read from the case (reports stays free of the database)."""
 
     office_name: str
+    query_url: str
     applicant_name: str
     applicant_id_number: str
     applicant_id_type: str
@@ -348,12 +355,11 @@ def notice_facts(session: Session, case: Case) -> NoticeFacts | None:
     extension = current_extension(case)
     if extension is None or extension.state != APPROVED:
         return None
-    org = session.get(OrgUnit, case.org_code)
-    dept = session.get(Department, case.department_id) if case.department_id is not None else None
-    dept_org = session.get(OrgUnit, dept.org_code) if dept is not None else None
-    office = (dept_org or org).name if (dept_org or org) is not None else case.org_code
+    templates = current_templates(session)
+    record = _payload(case).get(EXTENSION_KEY) or {}
     return NoticeFacts(
-        office,
+        str(record.get("office_name") or templates.office.name),
+        templates.query_url(case.case_no),
         case.applicant_name,
         case.applicant_id_number,
         case.applicant_id_type,
@@ -383,6 +389,14 @@ def _extension(case_no: str, record: dict[str, Any]) -> Extension:
         str(record.get("doc_no") or ""),
         int(record.get("days") or EXTENSION_WORKING_DAYS),
     )
+
+
+def _into_review(session: Session, case: Case) -> None:
+    """A case the back office has started working on leaves 已报送 for 审批中: the window can no
+    longer re-send its intake (which would start the deadline and the record kept here afresh)."""
+    if case.status == CaseState.SUBMITTED.value:
+        move_case(case, CaseState.IN_REVIEW.value)
+        status_change(session, case)
 
 
 def _case(session: Session, case_no: str) -> Case:

@@ -26,9 +26,37 @@ DEMO_USERS = (
     ("worker01", "王社工", "social_worker"),
     ("approver01", "李审批", "approver"),
     ("supervisor01", "赵主管", "supervisor"),
+    ("head01", "钱科长", "department_head"),
     ("admin", "系统管理员", "admin"),
 )
 DEMO_APPROVER = "approver01"
+DEMO_HEAD = "head01"
+# One approver of the console per 承办科室, besides approver01 who works in all of them (the
+# command-line examples name it): the department's code in lower case + 01 (社会事务科: shswk01).
+_DEMO_APPROVER_NAMES = (
+    "王审批",
+    "陈审批",
+    "刘审批",
+    "杨审批",
+    "黄审批",
+    "周审批",
+    "吴审批",
+    "徐审批",
+    "孙审批",
+    "马审批",
+    "朱审批",
+    "胡审批",
+    "郭审批",
+    "何审批",
+    "高审批",
+    "林审批",
+    "罗审批",
+    "郑审批",
+    "梁审批",
+    "谢审批",
+    "宋审批",
+    "唐审批",
+)
 # The village station's social worker: takes county matters in on citizens' behalf (帮办代办).
 DEMO_VILLAGE_USERS = (("worker02", "刘社工", "social_worker"),)
 
@@ -40,6 +68,9 @@ class DemoInfo:
     clerk_username: str = "clerk01"
     clerk_password: str = DEMO_PASSWORD
     approver_username: str = DEMO_APPROVER
+    head_username: str = DEMO_HEAD
+    supervisor_username: str = "supervisor01"
+    department_approvers: tuple[tuple[str, str], ...] = ()  # (承办科室, its approver's login)
     village_enrol_code: str = ""  # for a window at the village station
     village_code: str = DEMO_VILLAGE_CODE
     worker_username: str = "worker02"
@@ -66,9 +97,26 @@ def ensure_demo(db: str | Engine) -> DemoInfo:
         # The county's 承办科室 from the catalog; the village station has none of its own, so
         # its cases go up to them. The demo's one approver works in all of them.
         departments.departments_from_catalog(engine, DEMO_ORG_CODE)
-        codes = [d.code for d in departments.list_departments(engine, DEMO_ORG_CODE)]
+        depts = departments.list_departments(engine, DEMO_ORG_CODE)
+        codes = [d.code for d in depts]
         departments.set_staff_departments(engine, DEMO_APPROVER, add=codes)
+        departments.set_staff_departments(engine, DEMO_HEAD, add=codes)  # approves any extension
+        per_department = _department_approvers(engine, [(d.code, d.name) for d in depts])
         return DemoInfo(
             enrol_code=admin.issue_enrol_code(engine, DEMO_ORG_CODE),
             village_enrol_code=admin.issue_enrol_code(engine, DEMO_VILLAGE_CODE),
+            department_approvers=per_department,
         )
+
+
+def _department_approvers(engine: Engine, depts: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """An approver who works in one department only, to show that the inbox is per department."""
+    made = []
+    for n, (code, name) in enumerate(depts):
+        username = f"{code.lower()}01"[:64]
+        if admin.get_user(engine, username) is None:
+            display = _DEMO_APPROVER_NAMES[n % len(_DEMO_APPROVER_NAMES)]
+            admin.add_user(engine, DEMO_ORG_CODE, username, display, "approver", DEMO_PASSWORD)
+        departments.set_staff_departments(engine, username, add=[code])
+        made.append((name, username))
+    return tuple(made)

@@ -21,6 +21,7 @@ from client.domain.case_numbers import parse_case_no
 from client.domain.states import LABELS, CaseState
 
 from .admin import AdminError, UnknownCase
+from .cases import move_case, status_change
 from .db import AWAITING_DECISION, Case, User, engine_for, utcnow
 from .deadlines import china_date
 from .departments import ROLE_LABELS, check_decider
@@ -125,6 +126,9 @@ def lift_block(db: str | Engine, case_no: str, reason: str, *, by: str) -> Overr
         }
         case.payload = {**_payload(case), OVERRIDE_KEY: record}  # a new dict: JSON columns track assignment
         case.updated_at = now
+        if case.status == CaseState.SUBMITTED.value:  # in review now: the window cannot re-send its intake
+            move_case(case, CaseState.IN_REVIEW.value)
+            status_change(session, case)
         return Override(case.case_no, missing, reason, decider.username, decider.display_name, now)
 
 

@@ -17,7 +17,7 @@ from client.domain.case_numbers import format_case_no, mint_case_no
 from client.domain.catalog import load_sample_catalog
 from client.domain.deadlines import add_limit, load_builtin_calendar
 from client.domain.states import CaseState
-from sync.server import admin, departments
+from sync.server import admin, decisions, departments
 from sync.server.console.inbox_query import (
     FLAG_LABELS,
     PAGE_SIZE,
@@ -268,10 +268,25 @@ def test_flags_show_on_the_row_and_each_filters(office):
         "emptied": _add(engine, dept["A/MSSWK"], "A", status=CaseState.IN_REVIEW.value, supplement=[]),
     }
     approver = office.staff("A", "approver", "MSSWK")
+    head = office.staff("A", "department_head", "MSSWK")
+    # 行政许可法第四十二条 through the decisions themselves: one asked for, one granted by the head.
+    cases["extension_requested"] = _add(engine, dept["A/MSSWK"], "A", status=CaseState.IN_REVIEW.value)
+    cases["extended"] = _add(engine, dept["A/MSSWK"], "A")
+    for case_no in (cases["extension_requested"], cases["extended"]):
+        decisions.request_extension(engine, case_no, "需要现场核查", by=approver.username)
+    decisions.decide_extension(engine, cases["extended"], approve=True, by=head.username)
     rows = {row.case_no: row for row in _all(engine, approver)}
     assert rows[cases["tolerated"]].flags == (FLAG_LABELS["tolerated"], TOLERANCE_EXPIRED)
     assert rows[cases["brought_in"]].flags == rows[cases["reviewed"]].flags == rows[cases["emptied"]].flags == ()
-    for flag in ("suspended", "supplement_requested", "supplement_returned", "scans_incomplete"):
+    assert rows[cases["extended"]].due == add_limit(FRIDAY, 10, "WD", CALENDAR).due  # the new date shows
+    for flag in (
+        "suspended",
+        "extended",
+        "extension_requested",
+        "supplement_requested",
+        "supplement_returned",
+        "scans_incomplete",
+    ):
         assert rows[cases[flag]].flags == (FLAG_LABELS[flag],)
         assert _numbers(engine, approver, flag=flag) == {cases[flag]}
     assert _numbers(engine, approver, flag="tolerated") == {cases["tolerated"]}

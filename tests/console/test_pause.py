@@ -21,6 +21,7 @@ from client.domain.catalog import load_sample_catalog
 from client.domain.deadlines import add_limit, working_days_between
 from client.store.outbox import StoreOutbox
 from reports.numbers import chinese_date
+from reports.templates import default_templates
 from sync.api import BackOfficeApi
 from sync.engine import SyncEngine
 from sync.server import admin, decisions, departments, tolerance
@@ -235,6 +236,8 @@ def test_extension_needs_the_head_and_brings_its_notice(page, console, window, f
     assert "需会同住建部门对经营场所进行现场核查" in text and "个体工商户设立登记" in text
     assert f"延长后的办理期限至{chinese_date(extended)}" in text and chinese_date(due) in text
     assert "10个工作日" in text
+    office = default_templates().office  # the office the window's notices name (nothing published)
+    assert office.name in text and f"{office.short_name}延字〔" in text
 
     # The law allows one extension.
     with _client(console, approver) as client:

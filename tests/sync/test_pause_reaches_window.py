@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from client.domain.deadlines import add_limit, working_days_between
 from client.services.cases import CaseQueries
 from client.store.outbox import StoreOutbox
+from client.store.settings import load_identity
 from sync.api import BackOfficeApi
 from sync.engine import SyncEngine
 from sync.server import admin, decisions, departments
@@ -97,3 +99,44 @@ def test_suspension_resume_and_extension_reach_the_window(live_server, fresh_sto
         f"办理期限延至{extended_due.isoformat()}：需会同住建部门现场核查",
     ) in lines
     assert any(label == "特别程序（暂停计时）" and note == "需组织专家评审" for label, _who, note in lines)
+
+
+@pytest.mark.ui
+def test_the_home_list_shows_a_suspended_case_paused_never_red(enrolled_runtime, live_server):
+    """On the counter's screen: of two cases past their date, the running one is red-carded
+    (超期) and the suspended one reads 暂停 (its clock paused), its status 特别程序中."""
+    from client.ui.home import HomeView
+    from tests.ui.conftest import window_driver
+
+    hall = live_server.hall
+    store = enrolled_runtime.store
+    with store.sessions() as s:
+        device_code = load_identity(s).device_code
+    late_id, late_no = queue_case(store, device_code)
+    paused_id, paused_no = queue_case(store, device_code)
+    assert enrolled_runtime.services.sync.sync_now().rejected == 0
+    past = dt.date.today() - dt.timedelta(days=3)  # both were due three days ago
+    with Session(hall.engine) as session, session.begin():
+        session.execute(update(ServerCase).where(ServerCase.case_no.in_((late_no, paused_no))).values(due=past))
+    decisions.resume(hall.engine, late_no, by=hall.approver)  # into review: its (past) date comes down
+    decisions.suspend(hall.engine, paused_no, "需组织听证", by=hall.approver)
+    assert enrolled_runtime.services.sync.sync_now().rejected == 0
+
+    with window_driver(enrolled_runtime.services, "", hall) as w:
+        home = w.login()
+        assert isinstance(home, HomeView)
+        rows = w.pump(
+            lambda: (
+                {home.rows[i]: i for i in home.table.get_children()}
+                if {late_id, paused_id} <= set(home.rows.values())
+                else None
+            ),
+            what="both cases listed",
+        )
+        late, paused = (home.table.item(rows[case_id]) for case_id in (late_id, paused_id))
+        assert late["tags"] == ["overdue"] and late["values"][5] == f"{past:%Y-%m-%d} 超期"
+        assert paused["tags"] == ["paused"] and paused["values"][5] == f"{past:%Y-%m-%d} 暂停"
+        assert paused["values"][3] == "特别程序中"
+        w.settle(1.0)  # the list's own refreshes are done: each selects its first row again
+        home.table.selection_remove(*home.table.selection())  # both rows in their own colours
+        w.keep_screenshot("home-suspended.png")

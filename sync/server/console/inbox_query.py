@@ -29,6 +29,7 @@ from client.domain.states import LABELS, CaseState
 
 from ..db import AWAITING_DECISION, Case, Department, StaffDepartment
 from ..deadlines import NEAR_DUE_WORKING_DAYS, china_date, working_days_between
+from ..decisions import APPROVED, EXTENSION_KEY, REQUESTED
 from ..publishing import current_calendar
 from .staff import Staff
 
@@ -42,7 +43,16 @@ ALL_DEPARTMENTS_ROLES = ("supervisor",)
 
 Sort = Literal["due", "received", "case_no"]
 Colour = Literal["", "red", "yellow"]
-Flag = Literal["", "tolerated", "suspended", "supplement_requested", "supplement_returned", "scans_incomplete"]
+Flag = Literal[
+    "",
+    "tolerated",
+    "suspended",
+    "extended",
+    "extension_requested",
+    "supplement_requested",
+    "supplement_returned",
+    "scans_incomplete",
+]
 SORTS: tuple[Sort, ...] = get_args(Sort)
 COLOURS: tuple[Colour, ...] = get_args(Colour)
 FLAGS: tuple[Flag, ...] = get_args(Flag)
@@ -58,6 +68,8 @@ FLAG_LABELS: dict[Flag, str] = {
     "": "全部",
     "tolerated": "容缺材料未补齐",
     "suspended": "特别程序（暂停计时）",
+    "extended": "已延长审批期限",
+    "extension_requested": "延期待负责人审批",
     "supplement_requested": "已退回补正",
     "supplement_returned": "补正材料已交回",
     "scans_incomplete": "扫描件未传齐",
@@ -220,7 +232,12 @@ def inbox_page(
     calendar = current_calendar(session)
     today = today or china_date(dt.datetime.now(dt.UTC))
     conditions = _conditions(filt, today, calendar)
-    rows = _rows(session, ids, conditions, filt.sort, _cursor(filt), PAGE_SIZE + 1) if ids else []
+    if not ids:
+        rows: list[Any] = []
+    elif _WHOLE_CASE_NO.match(parse_case_no(filt.search)):  # at most one case: no order, no pages
+        rows = list(session.execute(select(*_COLUMNS).where(Case.department_id.in_(ids), *conditions)).all())
+    else:
+        rows = _rows(session, ids, conditions, filt.sort, _cursor(filt), PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return InboxPage(
@@ -259,6 +276,9 @@ def _conditions(filt: InboxFilter, today: dt.date, calendar: WorkCalendar) -> li
         found.append(cast(Case.payload, String).like(_TOLERATED_TEXT))
     elif filt.flag == "suspended":
         found.append(Case.status == CaseState.SUSPENDED.value)
+    elif filt.flag in ("extended", "extension_requested"):
+        state = APPROVED if filt.flag == "extended" else REQUESTED
+        found.append(cast(Case.payload, String).like(_extension_text(state)))
     elif filt.flag == "supplement_requested":
         found.append(Case.status == CaseState.SUPPLEMENT_REQUESTED.value)
     elif filt.flag == "supplement_returned":
@@ -278,6 +298,11 @@ def _conditions(filt: InboxFilter, today: dt.date, calendar: WorkCalendar) -> li
         else:
             found.append(name)
     return found
+
+
+def _extension_text(state: str) -> str:
+    """The extension record as decisions writes it ("state" first), matched in the JSON text."""
+    return f'%"{EXTENSION_KEY}": {{"state": "{state}"%'
 
 
 def _has_supplement() -> list[ColumnElement[bool]]:
@@ -409,6 +434,12 @@ def _flags(row: Any, today: dt.date) -> tuple[str, ...]:
             flags.append(TOLERANCE_EXPIRED)
     if row.status == CaseState.SUSPENDED.value:
         flags.append(FLAG_LABELS["suspended"])
+    extension = payload.get(EXTENSION_KEY)
+    state = extension.get("state") if isinstance(extension, dict) else None
+    if state == APPROVED:
+        flags.append(FLAG_LABELS["extended"])
+    elif state == REQUESTED:
+        flags.append(FLAG_LABELS["extension_requested"])
     if row.status == CaseState.SUPPLEMENT_REQUESTED.value:
         flags.append(FLAG_LABELS["supplement_requested"])
     if row.status == CaseState.IN_REVIEW.value and row.supplement:

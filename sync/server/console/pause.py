@@ -435,6 +435,7 @@ def _notice(ctx: Ctx, request: Request, staff: Staff, case_no: str) -> tuple[Pau
         issued_on=china_date(ext.decided_at),
         days=ext.days,
         case_no=view.case_no,
+        query_url=facts.query_url,
         acting=Acting(
             facts.applicant_id_type,
             facts.agent_name,

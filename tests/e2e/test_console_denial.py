@@ -1,0 +1,158 @@
+"""Done when (issue 17): a case taken in with scans at the window goes up, the approver signs in
+to the console in a real headless Chromium, finds it in the inbox, opens its scans and decides;
+the window syncs and, at 出件, prints the decision document: the 不予行政许可决定书 with the
+appeal rights for a denial, the 准予行政许可决定书 for an approval. Both read back with
+pdfplumber, and the window's paper says word for word what the console's does."""
+
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+import pytest
+from PIL import Image
+
+from client.domain.case_numbers import format_case_no
+from client.domain.catalog import load_sample_catalog
+from client.domain.identity import Applicant
+from client.services.intake import IntakeDraft, MaterialInput
+from sync.server import admin, departments
+from tests.console.conftest import browser, page  # noqa: F401,F811 (the Chromium fixtures)
+from tests.console.site import Console, sign_in
+
+pytestmark = pytest.mark.usefixtures("virtual_devices")
+
+NAME, ID_NUMBER = "王秀英", "11010519491231002X"
+REASON = "经营场所为住宅，未取得“住改经”证明材料"
+MATTER = "个体工商户设立登记"
+
+
+def _scan(tmp_path) -> object:
+    img = Image.new("RGB", (850, 1100), "white")
+    img.paste((30, 60, 160), (100, 100, 750, 300))
+    path = tmp_path / "id-card.jpg"
+    img.save(path, "JPEG", quality=85)
+    return path
+
+
+def _text(data: bytes) -> str:
+    with pdfplumber.open(io.BytesIO(data)) as doc:
+        return "\n".join(p.extract_text() or "" for p in doc.pages)
+
+
+def _taken_in_and_synced(tmp_path, live_server, runtime):
+    """Intake at the window with a scanned page, pushed up with the page; (clerk, case id, number)."""
+    services = runtime.services
+    clerk = services.auth.login(live_server.clerk, live_server.password)
+    matter = services.intake.search("个体")[0]
+    assert matter.name == MATTER
+    scanned = services.intake.import_page(_scan(tmp_path))
+    materials = tuple(
+        MaterialInput(spec.code, spec.necessity == "required", (scanned,) if spec.code == "M01" else ())
+        for spec in matter.materials
+    )
+    draft = IntakeDraft(Applicant(NAME, "身份证", ID_NUMBER), matter.code, materials, phone="13800000000")
+    result = services.intake.accept(draft, clerk)
+    status = services.sync.sync_now()
+    assert status.error == "" and status.pending == 0 and status.blobs_pending == 0
+    return clerk, result.case_id, result.case_no
+
+
+def _approver(live_server) -> tuple[Console, str]:
+    console = Console(live_server.url, live_server.db_url, live_server.hall)
+    username = console.staff("approver", "陈审批")
+    code = load_sample_catalog().get("370702-XK-0001").department_code
+    departments.set_staff_departments(live_server.hall.engine, username, add=[code])
+    return console, username
+
+
+def _open_from_inbox(tab, console: Console, username: str, case_no: str) -> None:
+    """Sign in, find the case in the inbox, open it and look at its scan."""
+    sign_in(tab, console, username, console.hall.password)
+    tab.wait_for_url(f"{console.url}/console/")
+    tab.goto(f"{console.url}/console/inbox")
+    tab.click(f"text={format_case_no(case_no)}")
+    tab.wait_for_url(f"{console.url}/console/cases/{case_no}")
+    tab.wait_for_function("document.getElementById('viewer-img').naturalWidth > 0")
+
+
+def _console_pdf(tab, console: Console, case_no: str, kind: str) -> bytes:
+    answer = tab.request.get(f"{console.url}/console/cases/{case_no}/documents/{kind}.pdf")
+    assert answer.status == 200
+    return answer.body()
+
+
+def test_a_denial_in_the_console_is_printed_with_its_appeal_rights_at_the_window(
+    tmp_path,
+    live_server,
+    enrolled_runtime,
+    page,  # noqa: F811 (the fixture)
+):
+    clerk, case_id, case_no = _taken_in_and_synced(tmp_path, live_server, enrolled_runtime)
+    console, approver = _approver(live_server)
+
+    _open_from_inbox(page, console, approver, case_no)
+    page.click("#decide-deny")
+    page.fill("#reason", REASON)
+    page.select_option("#legal_basis", index=1)  # the matter's own 设定依据
+    page.click("#deny-form button[type=submit]")
+    page.wait_for_url(f"{console.url}/console/cases/{case_no}/decision")
+    assert admin.get_case(live_server.db_url, case_no).status == "denied"
+    in_console = _text(_console_pdf(page, console, case_no, "licence-denied"))
+
+    services = enrolled_runtime.services
+    assert services.sync.sync_now().error == ""
+    detail = services.cases.detail(case_id)
+    assert detail.summary.status == "denied" and detail.can_deliver and REASON in detail.reason
+
+    delivered = services.delivery.deliver(case_id, NAME, ID_NUMBER, clerk)
+    assert delivered.receipt_pdf is not None and delivered.receipt_pdf.exists()
+    assert delivered.decision_pdf is not None and delivered.decision_pdf.name.endswith("不予行政许可决定书.pdf")
+    at_window = _text(delivered.decision_pdf.read_bytes())
+    flat = at_window.replace("\n", "")
+    for printed in (
+        "不予行政许可决定书",
+        MATTER,
+        REASON,
+        "《中华人民共和国市场主体登记管理条例》第三条",
+        "六十日内向潍坊市潍城区人民政府申请行政复议",
+        "六个月内依法向潍坊市潍城区人民法院提起行政诉讼",
+        "承办人：陈审批",
+    ):
+        assert printed in flat, printed
+    assert ID_NUMBER not in flat  # masked on paper
+    assert at_window == in_console  # one document, printed by the same reports function on both sides
+
+    assert services.sync.sync_now().pending == 0
+    assert admin.get_case(live_server.db_url, case_no).status == "delivered"
+
+
+def test_an_approval_in_the_console_is_printed_as_the_licence_decision_at_the_window(
+    tmp_path,
+    live_server,
+    enrolled_runtime,
+    page,  # noqa: F811 (the fixture)
+):
+    clerk, case_id, case_no = _taken_in_and_synced(tmp_path, live_server, enrolled_runtime)
+    console, approver = _approver(live_server)
+
+    _open_from_inbox(page, console, approver, case_no)
+    page.click("#decide-approve")
+    page.fill("#result_no", "91370702MA3XK0002")
+    page.click("#approve-form button[type=submit]")
+    page.wait_for_url(f"{console.url}/console/cases/{case_no}/decision")
+    in_console = _text(_console_pdf(page, console, case_no, "licence-approved"))
+
+    services = enrolled_runtime.services
+    assert services.sync.sync_now().error == ""
+    detail = services.cases.detail(case_id)
+    assert detail.summary.status == "approved" and detail.result_no == "91370702MA3XK0002"
+
+    delivered = services.delivery.deliver(case_id, NAME, ID_NUMBER, clerk)
+    assert delivered.decision_pdf is not None and delivered.decision_pdf.name.endswith("准予行政许可决定书.pdf")
+    at_window = _text(delivered.decision_pdf.read_bytes())
+    flat = at_window.replace("\n", "")
+    for printed in ("准予行政许可决定书", MATTER, "营业执照", "91370702MA3XK0002", "决定准予行政许可"):
+        assert printed in flat, printed
+    assert "行政复议" not in flat
+    assert at_window == in_console
