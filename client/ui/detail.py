@@ -413,7 +413,7 @@ class CaseDetailView(View):
     def _delivered(self, result: DeliveryResult) -> None:
         text = f"已出件，出件回执：{result.receipt_pdf.name if result.receipt_pdf else '未生成'}"
         if result.decision_pdf is not None:  # the back office's written decision goes to the applicant too
-            text += f"；请将审批决定书一并交申请人：{result.decision_pdf.name}"
+            text = f"已出件，请将审批决定书一并交申请人：{result.decision_pdf.name}"
         self.message.configure(text=text, text_color=OK_COLOR)
         self.app.sync_now()
         self.load()
