@@ -109,7 +109,7 @@ def decision_sheet(d: LicenceDecision, templates: NoticeTemplates | None = None)
 
 def _with_law(basis: str, law: str) -> str:
     """The typed basis and the Licensing Law's article on the decision, unless it names it already."""
-    basis = basis.strip().rstrip("。；;")
+    basis = basis.strip().rstrip("。；;").replace("；", "、")  # a catalog lists its laws with ；
     if not basis or basis == law:
         return law
     return basis if "行政许可法》第三十八条" in basis else f"{basis}和{law}"

@@ -116,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="扫描件未传齐也审批通过")
     p.add_argument("--e-licence", action="store_true", help="同时生成电子证照")
     p.add_argument("--appeal-rights", help="不予许可时告知的救济途径（默认行政复议/行政诉讼）")
+    p.add_argument("--legal-basis", help="决定的法律依据（默认事项的设定依据）")
+    p.add_argument("--review-body", help="不予许可时的行政复议机关（默认文书模板中的机关）")
+    p.add_argument("--court", help="不予许可时提起行政诉讼的人民法院（默认文书模板中的法院）")
 
     p = sub.add_parser("supplement", parents=[common], help="要求申请人补正材料（一次性告知）")
     p.add_argument("case_no")
@@ -327,6 +330,9 @@ def _run(args: argparse.Namespace, db: str) -> int:
             force=args.force,
             e_licence=args.e_licence,
             appeal_rights=args.appeal_rights,
+            legal_basis=args.legal_basis,
+            review_body=args.review_body,
+            court=args.court,
         )
         number = format_case_no(result.case_no)
         if result.status == "approved":

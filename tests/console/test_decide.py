@@ -101,6 +101,18 @@ def _keep(name: str, page=None) -> None:
     shutil.copyfile(ARTIFACTS / name, SCREENSHOTS / name)
 
 
+def _keep_pdf(data: bytes, name: str) -> None:
+    """A document's first page rendered with pypdfium2, kept like a screenshot."""
+    document = pypdfium2.PdfDocument(data)
+    try:
+        image = document[0].render(scale=110 / 72).to_pil()
+    finally:
+        document.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    image.save(ARTIFACTS / name)
+    _keep(name)
+
+
 def _details(console: Console, username: str) -> list[tuple[str, str, str]]:
     return [(e.action, e.outcome, e.detail) for e in reversed(audit.entries(console.sessions, username))]
 
@@ -127,7 +139,9 @@ def test_approve_through_the_form_gives_the_licence_decision(page, console, deci
     assert row.result_no == "91370702MA3XK0001"
     pdf = page.request.get(f"{console.url}/console/cases/{decidable.case_no}/documents/licence-approved.pdf")
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
-    text = _pdf_text(pdf.body())
+    data = pdf.body()
+    text = _pdf_text(data)
+    _keep_pdf(data, "console-approve-document.png")
     for printed in ("准予行政许可决定书", "个体工商户设立登记", "营业执照", "91370702MA3XK0001", "第三十八条第一款"):
         assert printed in text.replace("\n", "")
     assert "陈审批" in text and "行政复议" not in text
@@ -182,15 +196,7 @@ def test_deny_needs_a_reason_and_prints_the_appeal_rights(page, console, decidab
         "第三十八条第二款",
     ):
         assert printed in text, printed
-    # The document as a picture, for the README and to look at.
-    document = pypdfium2.PdfDocument(data)
-    try:
-        image = document[0].render(scale=110 / 72).to_pil()
-    finally:
-        document.close()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    image.save(ARTIFACTS / "console-deny-document.png")
-    _keep("console-deny-document.png")
+    _keep_pdf(data, "console-deny-document.png")  # the document as a picture, for the README and to look at
     screenshot(page, "console-deny-decision-page.png")
 
 
@@ -279,3 +285,35 @@ def test_refusals_change_nothing_and_are_audited(console, decidable):
         assert answer.status_code == 404 and "不属于您所在的机构" in answer.text
         assert client.get(f"/console/cases/{case_no}/documents/licence-denied.pdf").status_code == 404
     assert admin.get_case(console.hall.engine, case_no).status == "denied"
+
+
+def test_a_denial_on_the_command_line_names_its_own_bodies_in_the_console_document(console, decidable):
+    from sync.server import cli
+
+    code = cli.main(
+        [
+            "decide",
+            decidable.case_no,
+            "deny",
+            "--db",
+            console.db_url,
+            "--by",
+            decidable.approver,
+            "--reason",
+            REASON,
+            "--legal-basis",
+            "《中华人民共和国行政许可法》第七十八条",
+            "--review-body",
+            "潍坊市人民政府",
+            "--court",
+            "潍坊市奎文区人民法院",
+        ]
+    )
+    assert code == 0
+    with _client(console, decidable.approver, console.hall.password) as client:
+        page = client.get(f"/console/cases/{decidable.case_no}/decision")
+        assert page.status_code == 200 and "不予行政许可决定书" in page.text
+        text = _pdf_text(client.get(f"/console/cases/{decidable.case_no}/documents/licence-denied.pdf").content)
+    flat = text.replace("\n", "")
+    assert "六十日内向潍坊市人民政府申请行政复议" in flat and "六个月内依法向潍坊市奎文区人民法院提起行政诉讼" in flat
+    assert "第七十八条" in flat and REVIEW_BODY not in flat

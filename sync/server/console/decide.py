@@ -112,6 +112,18 @@ class DecideView:
     def decided(self) -> bool:
         return self.status in DECIDED
 
+    @property
+    def can_approve(self) -> bool:
+        return self.status in DECIDABLE
+
+    @property
+    def can_deny(self) -> bool:
+        return self.status in DENIABLE
+
+    @property
+    def can_supplement(self) -> bool:
+        return self.status in SUPPLEMENTABLE
+
 
 def _china(moment: dt.datetime | None) -> str:
     if moment is None:
@@ -276,7 +288,7 @@ def _text(form: dict[str, str], name: str) -> str:
 def approve_page(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str) -> Response:
     view = _load(ctx, request, staff, case_no, APPROVE)
     return _page(
-        request, settings, staff, "decide_approve.html", view, error="" if not view.decided else _already(view)
+        request, settings, staff, "decide_approve.html", view, error="" if view.can_approve else _already(view)
     )
 
 
@@ -319,7 +331,7 @@ def approve(
 @router.get("/cases/{case_no}/deny")
 def deny_page(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str) -> Response:
     view = _load(ctx, request, staff, case_no, DENY)
-    return _page(request, settings, staff, "decide_deny.html", view, error="" if not view.decided else _already(view))
+    return _page(request, settings, staff, "decide_deny.html", view, error="" if view.can_deny else _already(view))
 
 
 @router.post("/cases/{case_no}/deny")
@@ -379,7 +391,7 @@ def supplement_page(
 ) -> Response:
     view = _load(ctx, request, staff, case_no, SUPPLEMENT)
     note = "已通知窗口：申请人来时，窗口将打印补正材料通知书。" if done == "requested" else ""
-    error = "" if note or view.status in SUPPLEMENTABLE else _already(view)
+    error = "" if note or view.can_supplement else _already(view)
     return _page(request, settings, staff, "decide_supplement.html", view, error=error, done=note)
 
 
