@@ -138,7 +138,7 @@ def tracking_row(
     label = (
         [st.p(f"受理编号：{case_label}", st.plain)]
         if module == 0.3
-        else [st.p("受理编号：", st.cell), st.p(case_label, st.cell)]
+        else [st.p("受理编号：", st.cell), st.p(case_label, st.small)]  # 9 pt: one line beside the seal
     )
     right: list[Flowable] = [*label, code128(case_no, module_mm=module), Spacer(1, 4), st.p(hint, st.small)]
     if query_url:

@@ -29,7 +29,6 @@ from .db import (
     Case,
     Change,
     ChangeCounter,
-    Department,
     Device,
     EnrolCode,
     OrgLevel,
@@ -344,10 +343,10 @@ def _decision_facts(
         basis = REFUSAL_LAW
     body, seat = (review_body or "").strip() or office.review_body, (court or "").strip() or office.court
     series = "准许" if decision == "approve" else "不许"
-    dept = session.get(Department, case.department_id) if case.department_id is not None else None
-    issuer = session.get(OrgUnit, dept.org_code if dept is not None else case.org_code)
     return {
-        "office_name": issuer.name if issuer is not None else office.name,  # the deciding department's unit
+        # The administrative organ that decides (行政审批服务局), as on every notice the window
+        # prints and on the extension notice; the service centre is the venue, not the organ.
+        "office_name": office.name,
         "received_on": china_date(case.received_at).isoformat(),
         "legal_basis": basis or None,
         "review_body": body if decision == "deny" else None,
