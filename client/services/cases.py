@@ -18,6 +18,7 @@ from client.store.db import Store
 from client.store.models import CachedUser, Case, CaseEvent, OutboxEntry, TransferSlip
 
 from .errors import ServiceError
+from .supplement_request import REQUESTED_EVENT, SupplementRequest, supplement_request
 
 EVENT_LABELS = {
     "case.accepted": "窗口受理",
@@ -129,10 +130,14 @@ class CaseDetail:
     clock_offset_s: int | None = None
     clock_accepted_by: str = ""  # who took it in anyway with the clock an hour or more off (display name)
     bundle: str = ""  # 一件事: "幼儿园设立一件事 Y-…" when the case is one of a bundle's linked cases
+    # 后台要求补正: the approver's list while the case waits on it (answered_at set once 补正 is recorded)
+    supplement_request: SupplementRequest | None = None
 
 
 def _note(ev: CaseEvent) -> str:
     """What a timeline row adds to its label: the result, the reason, or who received the result."""
+    if ev.type == REQUESTED_EVENT and ev.payload.get("supplement"):  # what the approver asked for, in short
+        return "、".join(str(line) for line in ev.payload["supplement"])
     if ev.type == "case.delivered" and ev.payload.get("recipient_name"):
         return f"领取人：{ev.payload['recipient_name']}" + ("（当场交付）" if ev.payload.get("on_the_spot") else "")
     return str(ev.payload.get("result_name", "") or ev.payload.get("reason", "") or "")
@@ -298,6 +303,7 @@ class CaseQueries:
                 )
             first = case.events[0].payload if case.events else {}
             agent = first.get("agent") or {}
+            asked = supplement_request(s, case) if status == CaseState.SUPPLEMENT_REQUESTED else None
             return CaseDetail(
                 self._summary(s, case),
                 case.applicant_id_number,
@@ -314,7 +320,8 @@ class CaseQueries:
                 can_supplement=lacking
                 and status
                 in (CaseState.PENDING_SUPPLEMENT, CaseState.ACCEPTED_TOLERANT, CaseState.SUBMITTED, CaseState.IN_REVIEW)
-                or status == CaseState.SUPPLEMENT_REQUESTED,
+                or status == CaseState.SUPPLEMENT_REQUESTED
+                and (asked is None or not asked.answered),  # once answered, the back office has it
                 can_withdraw=CLOSED.isdisjoint({status}) and status in TRANSITIONS_TO_WITHDRAWN,
                 tracking_no=mailed,
                 applicant_kind=(first.get("applicant") or {}).get("kind", "person"),
@@ -328,6 +335,7 @@ class CaseQueries:
                 else "",
                 clock_offset_s=case.clock_offset_s,
                 clock_accepted_by=names.get(accepted, accepted) if (accepted := first.get("clock_accepted_by")) else "",
+                supplement_request=asked,
                 **_custody_fields(slip),
             )
 

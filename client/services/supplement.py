@@ -4,11 +4,17 @@ office) asked for.
 After a one-time notice the case is accepted only when nothing required is missing any
 more; the acceptance notice is issued then. Under 容缺 or a back-office request the case
 keeps its place and the materials are completed.
+
+A back-office request (后台要求补正, supplement_requested) names materials the window
+received complete: the form offers exactly those (plus any still missing locally), the
+补正材料通知书 lists them with the approver as the one who asked, and the supplement is
+recorded only when every one of them came in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -23,14 +29,17 @@ from client.domain.states import CaseState, check_transition
 from client.store.db import Store
 from client.store.journal import append_event, next_value
 from client.store.models import BlobEntry, Case, Material
-from client.store.settings import DeviceIdentity
+from client.store.settings import DeviceIdentity, get_setting, put_setting
+from reports.correction import CorrectionNotice, DefectiveMaterial, correction_sheet
+from reports.sheet import render_sheet
 from sync import protocol
 
 from .auth import Clerk
 from .bundle_intake import PAPER_KEY, BundleIntakeService, BundleRecord, stored_record
 from .errors import ServiceError
 from .intake import RECEIVED_STATES, MaterialInput, RecordedStatus
-from .paperwork import Paperwork
+from .paperwork import Paperwork, acting_of
+from .supplement_request import RequestedMaterial, SupplementRequest, supplement_request
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +68,17 @@ class SupplementForm:
     bundle_no: str = ""
     bundle_name: str = ""
     members: tuple[str, ...] = ()  # matter names of the member cases this supplement completes
+    request: SupplementRequest | None = None  # the back office's list this supplement answers
+
+
+@dataclass(frozen=True)
+class RequestNotice:
+    """The 补正材料通知书 of a back-office request: numbered once, the same number on a reprint."""
+
+    case_no: str
+    doc_no: str
+    pdf: Path
+    items: int
 
 
 @dataclass(frozen=True)
@@ -103,6 +123,9 @@ class SupplementService:
                 raise ServiceError("未找到该办件")
             if CaseState(case.status) not in SUPPLEMENTABLE:
                 raise ServiceError("该办件当前状态不能补正")
+            request = _open_request(s, case)
+            if request is not None:  # even a 一件事's member: the approver asked this case's papers
+                return self._request_form(case, request)
             record = stored_record(s, case_id) if self.bundles is not None else None
             if record is not None:
                 return self._bundle_form(s, case, record)
@@ -120,6 +143,86 @@ class SupplementService:
                 problems,
                 bool(matter and matter.pledge),
             )
+
+    def _request_form(self, case: Case, request: SupplementRequest) -> SupplementForm:
+        """The approver's materials first, as the request lists them, then what the window still
+        owes of its own; an approver's request is answered with the paper, never a pledge."""
+        matter = _matter(self.catalog(), case.matter_code)
+        own = {m.code: m for m in case.materials}
+        specs: list[MaterialSpec] = []
+        problems: list[str] = []
+        for item in request.items:
+            m = own.get(item.code)
+            spec = _spec(matter, m.code, m.name, m.form, m.copies) if m else MaterialSpec(item.code, item.name)
+            specs.append(replace(spec, pledgeable=False, elicense="", tolerable=False))
+            problems.append(item.problem)
+        asked = {item.code for item in request.items}
+        for m in case.materials:
+            if m.status in LACKING and m.code not in asked:
+                specs.append(_spec(matter, m.code, m.name, m.form, m.copies))
+                problems.append(_problem(case, m.code))
+        return SupplementForm(
+            case.id,
+            case.case_no,
+            case.applicant_name,
+            case.matter_name,
+            case.status,
+            tuple(specs),
+            tuple(problems),
+            bool(matter and matter.pledge),
+            request=request,
+        )
+
+    def request_notice(self, case_id: str) -> RequestNotice:
+        """The 补正材料通知书 for a back-office request (§32: everything at once), for the applicant
+        who comes or phones. Its number is taken on the first print and kept for reprints."""
+        with self.store.sessions.begin() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise ServiceError("未找到该办件")
+            request = supplement_request(s, case)
+            if request is None or case.status != CaseState.SUPPLEMENT_REQUESTED.value:
+                raise ServiceError("该办件没有待答复的后台补正要求，无需打印补正材料通知书")
+            key = f"supplement_notice:{case.id}:{request.requested_at.isoformat()}"
+            kept = json.loads(get_setting(s, key, "{}"))
+            if not kept.get("doc_no"):
+                today = self.clock().date()
+                seq = next_value(s, self.paperwork.counter_name("correction", today.year))
+                kept = {"doc_no": self.paperwork.document_number("correction", today.year, seq)}
+                kept["issued_on"] = today.isoformat()
+                put_setting(s, key, json.dumps(kept, ensure_ascii=False))
+            own = {m.code: m for m in case.materials}
+            first = case.events[0].payload if case.events else {}
+            templates = self.paperwork.templates()
+            notice = CorrectionNotice(
+                office_name=self.paperwork.office.name,
+                doc_no=kept["doc_no"],
+                applicant_name=case.applicant_name,
+                applicant_id_number=case.applicant_id_number,
+                applicant_phone=case.applicant_phone,
+                matter_name=case.matter_name,
+                case_no=case.case_no,
+                received_on=case.received_at.date(),
+                materials=tuple(
+                    DefectiveMaterial(item.name, item.problem, _requirement(own.get(item.code)))
+                    for item in request.items
+                ),
+                contact_person=request.requested_by,  # the approver who asked answers the applicant's questions
+                contact_phone=self.paperwork.office_phone,
+                issued_on=dt.date.fromisoformat(kept["issued_on"]),
+                query_url=templates.query_url(case.case_no),
+                acting=acting_of(case.applicant_id_type, dict(first or {})),
+            )
+        try:
+            pdf = render_sheet(correction_sheet(notice, templates))
+            path = self.paperwork.write_document(
+                f"{notice.case_no}-{templates.kind('correction').title}（审查补正）.pdf", pdf
+            )
+        except Exception as exc:  # font missing, disk full: nothing of the case depends on it
+            log.exception("supplement notice for %s failed", notice.case_no)
+            raise ServiceError("补正材料通知书生成失败，请检查磁盘和字体后重试") from exc
+        log.info("supplement notice %s for case %s", notice.doc_no, notice.case_no)
+        return RequestNotice(notice.case_no, notice.doc_no, path, len(notice.materials))
 
     def _bundle_rows(self, s: Session, record: BundleRecord) -> tuple[list[Case], dict[str, _Row]]:
         """The bundle's member cases open to 补正, and what they still owe merged by paper."""
@@ -177,7 +280,9 @@ class SupplementService:
     def submit(self, case_id: str, inputs: tuple[MaterialInput, ...], clerk: Clerk) -> SupplementResult:
         if self.bundles is not None:
             with self.store.sessions() as s:
-                record = stored_record(s, case_id)
+                case = s.get(Case, case_id)
+                requested = case is not None and _open_request(s, case) is not None
+                record = None if requested else stored_record(s, case_id)
             if record is not None:
                 return self._submit_bundle(record, inputs, clerk)
         now = self.clock().replace(microsecond=0)
@@ -186,8 +291,19 @@ class SupplementService:
             case = s.get(Case, case_id)
             if case is None:
                 raise ServiceError("未找到该办件")
+            request = _open_request(s, case)
+            asked = {item.code: item for item in (request.items if request else ())}
+            owed = [item.name for code, item in asked.items() if not _brought(given.get(code))]
+            if owed:
+                # Nothing is stored: what the approver asked for comes in whole (§32), or not yet.
+                raise ServiceError(
+                    "后台要求补正的以下材料尚未收取：" + "、".join(owed) + "。请逐项按 1 已收或 S 扫描后再确认"
+                )
             for m in case.materials:
-                _take(s, m, given.get(m.code))
+                _take(s, m, given.get(m.code), m.code in asked)
+            _add_outside(
+                s, case, [item for code, item in asked.items() if code not in {m.code for m in case.materials}], given
+            )
             lacking = tuple(m.name for m in case.materials if m.status in LACKING)
             status = CaseState(case.status)
             accepted_now = status == CaseState.PENDING_SUPPLEMENT
@@ -203,7 +319,8 @@ class SupplementService:
                 case.notice_no = notice_no
             case.updated_at = now
             s.flush()
-            self._record(s, case, now, clerk, notice_no, not lacking)
+            extra = {"request": list(request.lines)} if request is not None else {}  # which request it answers
+            self._record(s, case, now, clerk, notice_no, not lacking, **extra)
             case_no = case.case_no
         log.info("case %s supplemented by %s (accepted now: %s)", case_no, clerk.username, accepted_now)
         self.on_new_event()
@@ -308,9 +425,40 @@ class SupplementService:
         )
 
 
-def _take(s: Session, m: Material, item: MaterialInput | None) -> None:
-    """A material the case still owed, as the clerk marked it now (pages added, never replaced)."""
-    if item is None or m.status not in LACKING:
+def _open_request(s: Session, case: Case) -> SupplementRequest | None:
+    """The back office's request this case is waiting on at the window, if any."""
+    if case.status != CaseState.SUPPLEMENT_REQUESTED.value:
+        return None
+    request = supplement_request(s, case)
+    return request if request is not None and not request.answered else None
+
+
+def _brought(item: MaterialInput | None) -> bool:
+    return item is not None and (item.state in RECEIVED_STATES or (not item.state and item.received))
+
+
+def _requirement(m: Material | None) -> str:
+    if m is None:  # a paper outside the case's list: the approver's words say what
+        return ""
+    return f"{'原件' if m.form == 'original' else '复印件'}{m.copies}份"
+
+
+def _add_outside(s: Session, case: Case, items: list[RequestedMaterial], given: dict[str, MaterialInput]) -> None:
+    """Papers the approver asked for beyond the case's list join it, so they travel up with it."""
+    position = max((m.position for m in case.materials), default=0)
+    for item in items:
+        position += 1
+        material = Material(
+            code=item.code, name=item.name, form="original", copies=1, status="missing", pages=[], position=position
+        )
+        case.materials.append(material)
+        _take(s, material, given.get(item.code))
+
+
+def _take(s: Session, m: Material, item: MaterialInput | None, asked: bool = False) -> None:
+    """A material the case still owed, or one the back office asked for again, as the clerk
+    marked it now (pages added, never replaced)."""
+    if item is None or (m.status not in LACKING and not asked):
         return
     if item.state in RECEIVED_STATES or (not item.state and item.received):
         m.status = "received"

@@ -20,7 +20,7 @@ from client.services.cases import CaseDetail
 from client.services.delivery import DeliveryResult, MailingDefaults, MailResult
 from client.services.transfer import Custody
 
-from .base import View, scroll_column
+from .base import View, scroll_column, wrap_to_width
 from .focus import scroll_keys
 from .rating import RatingPrompt
 from .theme import ERROR_COLOR, OK_COLOR, WARN_COLOR
@@ -126,7 +126,7 @@ class CaseDetailView(View):
         self.recipient_id = None
         self.tracking = None
         self.typed = False
-        for key in ("F3", "F6", "F9", "F10"):
+        for key in ("F3", "F6", "Shift-F6", "F9", "F10"):
             self.keys.pop(key, None)
         for child in self.content.winfo_children():
             child.destroy()
@@ -171,6 +171,8 @@ class CaseDetailView(View):
             self.label(self.content, f"{key}：{value}", 0).pack(anchor="w")
         if d.custody_label:
             self._custody_box(d)
+        if d.supplement_request is not None:
+            self._request_box(d)
         # The hand-over comes first: it is what the applicant at the window is waiting for.
         for action, shown in ((self.deliver_action, d.can_deliver), (self.mail_action, d.can_mail)):
             if shown:
@@ -199,6 +201,47 @@ class CaseDetailView(View):
             self.keys["F6"] = lambda: self.app.show_supplement(self.case_id)
         if d.can_withdraw:
             self._withdraw_box()
+
+    def _request_box(self, d: CaseDetail) -> None:
+        """后台要求补正: the approver's list, what the applicant is told when they come or phone."""
+        asked = d.supplement_request
+        assert asked is not None  # shown only with a request
+        box = ctk.CTkFrame(self.content)
+        box.pack(fill="x", pady=(8, 4))
+        head = ctk.CTkFrame(box, fg_color="transparent")
+        head.pack(fill="x", padx=12, pady=(8, 2))
+        state = f"已于{asked.answered_at:%Y-%m-%d %H:%M}补正，待后台审查" if asked.answered_at else "待申请人补正"
+        self.request_title = self.label(
+            head, f"后台要求补正（{state}）", 1, True, text_color=OK_COLOR if asked.answered else WARN_COLOR
+        )
+        self.request_title.pack(side="left")
+        if not asked.answered:  # once the papers are in, the notice has done its work
+            self.request_notice_button = self.button(
+                head, "打印补正材料通知书（Shift+F6）", self.print_request_notice, height=34, kind="secondary"
+            )
+            self.request_notice_button.pack(side="right")
+            self.keys["Shift-F6"] = self.print_request_notice
+        self.label(
+            box, f"提出人：{asked.requested_by}　提出时间：{asked.requested_at:%Y-%m-%d %H:%M}", -1, text_color="gray40"
+        ).pack(anchor="w", padx=12)
+        for n, item in enumerate(asked.items, 1):  # the request's 说明 is among the case's facts above
+            line = self.label(box, f"{n}. {item.name}：{item.problem}", 0, wraplength=900, justify="left")
+            line.pack(anchor="w", padx=24, pady=(0, 8 if n == len(asked.items) else 0))
+            wrap_to_width(line, box, 48)  # a long problem wraps on a small screen
+
+    def print_request_notice(self) -> None:
+        """The 补正材料通知书 for the applicant at the counter, or to read out on the phone."""
+        if self.services.supplement is None:
+            return
+        self.run_task(
+            self.services.supplement.request_notice,
+            self.case_id,
+            on_done=lambda n: self.message.configure(
+                text=f"已生成补正材料通知书（{n.doc_no}，共{n.items}项），请打印交申请人",
+                text_color=OK_COLOR,
+            ),
+            on_error=self._error,
+        )
 
     def _custody_box(self, d: CaseDetail) -> None:
         """帮办代办: who holds the paper originals now, and sending them on with the slip."""

@@ -1,6 +1,8 @@
 """补正 (F6 on a case): only the materials the applicant still owes, each with its problem.
 
-The screen opens with the keyboard on the first material (checklist.py's keys apply).
+The screen opens with the keyboard on the first material (checklist.py's keys apply). When the
+back office asked for the supplement during review, its list comes first, with who asked and
+when, and Shift+F6 prints the 补正材料通知书 for an applicant who has not brought everything.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 import customtkinter as ctk
 
 from client.domain.bundles import format_bundle_no
-from client.services.supplement import SupplementForm, SupplementResult
+from client.services.supplement import RequestNotice, SupplementForm, SupplementResult
 
 from .base import View, required, wrap_to_width
 from .checklist import KEY_HINT, MaterialChecklist
@@ -38,8 +40,20 @@ class SupplementView(View):
         self.problems = self.label(self, "", -1, wraplength=1250, justify="left")
         wrap_to_width(self.problems, self, 40)
         self.problems.pack(anchor="w", padx=18)
+        # 后台要求补正: who asked and when, and the notice for an applicant who came without everything
+        self.asked_row = ctk.CTkFrame(self, fg_color="transparent")
+        self.asked_by = self.label(
+            self.asked_row, "", -2, text_color="gray40", wraplength=900, justify="left", anchor="w"
+        )
+        self.asked_by.pack(side="left", fill="x", expand=True)
+        wrap_to_width(self.asked_by, self.asked_row, 300)
+        self.notice_button = self.button(
+            self.asked_row, "打印补正材料通知书（Shift+F6）", self.print_notice, -1, kind="secondary", height=32
+        )
+        self.notice_button.pack(side="right")
+        self.refused = False  # the message line holds a refused submission
         self.label(self, KEY_HINT, -3, text_color="gray40").pack(anchor="w", padx=18, pady=(4, 0))
-        self.checklist = MaterialChecklist(self, self, lambda: None)
+        self.checklist = MaterialChecklist(self, self, self._edited)
         self.checklist.pack(fill="both", expand=True, padx=16, pady=8)
         bottom = ctk.CTkFrame(self, fg_color="transparent")
         bottom.pack(fill="x", padx=16, pady=(0, 12))
@@ -69,11 +83,29 @@ class SupplementView(View):
             if form.lacking
             else "后台要求补正：请核对申请人带来的材料后确认"
         )
+        asked = form.request
+        if asked is not None:  # the approver's list: each of its papers must come in before F9
+            self.asked_by.configure(
+                text=f"后台要求补正：{asked.requested_by}于{asked.requested_at:%Y-%m-%d %H:%M}提出"
+                + (f"（{asked.reason}）" if asked.reason else "")
+                + "。所列材料须逐项收取（1 已收或 S 扫描）后方可确认补正"
+            )
+            self.asked_row.pack(fill="x", padx=18, pady=(2, 0), after=self.problems)
+            self.keys["Shift-F6"] = self.print_notice
         self.checklist.fill(form.lacking, form.pledge_allowed)
         self.checklist.focus_row()  # the keys work on the materials at once: 1 已收, S 扫描, Down …
 
     def back(self) -> None:
         self.app.show_case(self.case_id)
+
+    def print_notice(self) -> None:
+        """The applicant came without everything: the notice lists it all again (§32)."""
+        if self.form is None or self.form.request is None:
+            return
+        self.run_task(self.supplement.request_notice, self.case_id, on_done=self._notice, on_error=self._failed)
+
+    def _notice(self, notice: RequestNotice) -> None:
+        self.message.configure(text=f"已生成补正材料通知书（{notice.doc_no}），请打印交申请人", text_color=OK_COLOR)
 
     def import_pages(self, code: str) -> None:
         paths = self.ask_files()
@@ -128,6 +160,13 @@ class SupplementView(View):
     def _submit_failed(self, exc: BaseException) -> None:
         self.submit_button.configure(state="normal")
         self._failed(exc)
+        self.refused = True
+
+    def _edited(self) -> None:
+        """The clerk works on the list after a refusal: its message has been read."""
+        if self.refused:
+            self.refused = False
+            self.message.configure(text="")
 
     def _failed(self, exc: BaseException) -> None:
         self.message.configure(text=getattr(exc, "message", "操作失败，请重试"), text_color=ERROR_COLOR)

@@ -77,7 +77,9 @@ def test_back_office_request_for_supplement_is_answered_at_the_window(counter, l
     services.sync.sync_now()
     detail = services.cases.detail(case.case_id)
     assert detail.summary.status == "supplement_requested" and detail.can_supplement
-    services.supplement.submit(case.case_id, (), clerk)
+    with pytest.raises(ServiceError, match="尚未收取：经营场所使用证明"):  # the approver's paper must come in
+        services.supplement.submit(case.case_id, (), clerk)
+    services.supplement.submit(case.case_id, (MaterialInput("M03", True),), clerk)
     assert services.sync.sync_now().rejected == 0
     assert _server_status(live_server, case.case_no) == "in_review"
 
