@@ -41,6 +41,9 @@ class CorrectionNotice:
     supplement_by: dt.date | None = None
     query_url: str = ""
     acting: Acting = ALONE
+    # "intake": §32's one-time notice before acceptance; "review": an accepted case the back
+    # office asks to complete during its review, which is not about accepting it at all.
+    stage: str = "intake"
 
 
 def correction_sheet(n: CorrectionNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
@@ -51,6 +54,7 @@ def correction_sheet(n: CorrectionNotice, templates: NoticeTemplates | None = No
     )
     by = f"请于{chinese_date(n.supplement_by)}前补正。" if n.supplement_by else ""
     received = chinese_date(n.received_on)
+    prefix = "review_" if n.stage == "review" else ""
     return NoticeSheet(
         office_name=n.office_name,
         title=kind.title,
@@ -67,11 +71,11 @@ def correction_sheet(n: CorrectionNotice, templates: NoticeTemplates | None = No
                     ("收到材料日期", received),
                 )
             ),
-            Text(kind.says("opening", received_on=received, matter=n.matter_name)),
+            Text(kind.says(f"{prefix}opening", received_on=received, matter=n.matter_name)),
             Grid(("序号", "需补交或修改的材料", "存在的问题及补正要求"), rows, (1, 5, 7)),
-            Text(kind.says("closing", supplement_by=by)),
+            Text(kind.says(f"{prefix}closing", supplement_by=by)),
             Text(kind.says("contact", contact_person=n.contact_person, phone=n.contact_phone), indent=False),
-            Note(kind.says("five_days")),
+            *((Note(kind.says("five_days")),) if n.stage == "intake" else ()),
         ),
         case_no=n.case_no,
         query_url=n.query_url,

@@ -212,6 +212,7 @@ class SupplementService:
                 issued_on=dt.date.fromisoformat(kept["issued_on"]),
                 query_url=templates.query_url(case.case_no),
                 acting=acting_of(case.applicant_id_type, dict(first or {})),
+                stage="review",
             )
         try:
             pdf = render_sheet(correction_sheet(notice, templates))

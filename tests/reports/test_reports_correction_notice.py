@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -56,3 +57,13 @@ def test_applicant_contact_deadline_and_five_day_note(three_defects, pdf_text):
     assert "即为受理" in flat
     assert "2026年11月23日" in flat  # issued on
     assert "370702000000-20261122-A1B2-0007" in flat
+
+
+def test_a_supplement_asked_during_review_speaks_of_review_not_of_acceptance(three_defects, pdf_text):
+    """The back office asks an accepted case to be completed: the notice says it was accepted
+    and that review goes on, and the §32 five-day rule about acceptance is not printed."""
+    flat = pdf_text(render_correction_notice(replace(three_defects, stage="review"))).replace("\n", "")
+    assert "本机关已依法受理" in flat and "将继续审查" in flat
+    assert "将予以受理" not in flat and "五日内一次性告知" not in flat
+    for m in three_defects.materials:
+        assert m.name in flat and m.problem in flat
