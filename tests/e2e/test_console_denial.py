@@ -156,3 +156,47 @@ def test_an_approval_in_the_console_is_printed_as_the_licence_decision_at_the_wi
         assert printed in flat, printed
     assert "行政复议" not in flat
     assert at_window == in_console
+
+
+def test_a_supplement_asked_in_the_console_is_printed_taken_in_at_the_window_and_reviewed_again(
+    tmp_path,
+    live_server,
+    enrolled_runtime,
+    page,  # noqa: F811 (the fixture)
+):
+    """The approver asks, in the console, for a clearer copy of the ID card; the window prints the
+    补正材料通知书 of the review stage, takes the page in and sends it up; the case is back in
+    review on the server, complete, and shows so in the console."""
+    clerk, case_id, case_no = _taken_in_and_synced(tmp_path, live_server, enrolled_runtime)
+    console, approver = _approver(live_server)
+
+    _open_from_inbox(page, console, approver, case_no)
+    page.goto(f"{console.url}/console/cases/{case_no}/supplement")
+    page.check("#m0")
+    page.fill("#p0", "复印件不清晰，请提交原件")
+    page.click("#supplement-form button[type=submit]")
+    page.wait_for_url(f"{console.url}/console/cases/{case_no}/supplement?done=requested")
+    assert admin.get_case(live_server.db_url, case_no).status == "supplement_requested"
+
+    services = enrolled_runtime.services
+    assert services.sync.sync_now().error == ""
+    detail = services.cases.detail(case_id)
+    request = detail.supplement_request
+    assert request is not None and not request.answered and request.requested_by == "陈审批"
+    notice = services.supplement.request_notice(case_id)
+    flat = _text(notice.pdf.read_bytes()).replace("\n", "")
+    for printed in ("补正材料通知书", "申请人身份证", "复印件不清晰，请提交原件", "本机关已依法受理", "将继续审查"):
+        assert printed in flat, printed
+    assert "将予以受理" not in flat
+
+    clearer = services.intake.import_page(_scan(tmp_path))
+    code = request.items[0].code
+    result = services.supplement.submit(case_id, (MaterialInput(code, True, (clearer,)),), clerk)
+    assert result.still_lacking == ()
+    status = services.sync.sync_now()
+    assert status.error == "" and status.pending == 0 and status.blobs_pending == 0
+    server = admin.get_case(live_server.db_url, case_no)
+    assert server.status == "in_review" and server.complete
+
+    page.goto(f"{console.url}/console/cases/{case_no}")
+    assert page.locator("span.badge.status-in_review").inner_text() == "审批中"  # back with the approver
