@@ -18,6 +18,7 @@ from client.store.db import Store
 from client.store.models import CachedUser, Case, CaseEvent, OutboxEntry, TransferSlip
 
 from .errors import ServiceError
+from .extension import GrantedExtension, granted_extension
 from .supplement_request import REQUESTED_EVENT, SupplementRequest, supplement_request
 
 EVENT_LABELS = {
@@ -132,6 +133,8 @@ class CaseDetail:
     bundle: str = ""  # 一件事: "幼儿园设立一件事 Y-…" when the case is one of a bundle's linked cases
     # 后台要求补正: the approver's list while the case waits on it (answered_at set once 补正 is recorded)
     supplement_request: SupplementRequest | None = None
+    # 延长审批期限 approved by the head (行政许可法第四十二条): its 告知书 can be printed here
+    extension: GrantedExtension | None = None
 
 
 def _note(ev: CaseEvent) -> str:
@@ -336,6 +339,7 @@ class CaseQueries:
                 clock_offset_s=case.clock_offset_s,
                 clock_accepted_by=names.get(accepted, accepted) if (accepted := first.get("clock_accepted_by")) else "",
                 supplement_request=asked,
+                extension=granted_extension(s, case.id),
                 **_custody_fields(slip),
             )
 

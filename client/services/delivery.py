@@ -22,7 +22,7 @@ from client.store.settings import DeviceIdentity
 from sync import protocol
 
 from .auth import Clerk
-from .errors import ServiceError
+from .errors import ServiceError, clerk_message
 from .paperwork import Paperwork
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,13 @@ class DeliveryService:
             )
             case_no = case.case_no
         self.on_new_event()
-        return MailResult(case_no, now, tracking_no, postage)
+        decision, problem = None, ""
+        try:  # a decision is served with the result: the 决定书 goes into the envelope too
+            decision = self.paperwork.decision_document(case_id)
+        except Exception as exc:
+            log.exception("decision document for mailed case %s failed", case_no)
+            problem = clerk_message(exc, "审批决定书生成失败，请暂缓封装邮件，检查磁盘和字体后联系管理员")
+        return MailResult(case_no, now, tracking_no, postage, decision, problem)
 
     def withdraw(self, case_id: str, reason: str, clerk: Clerk) -> str:
         """撤件 at the applicant's request; the reason goes on record. Returns the case number."""
@@ -254,6 +260,14 @@ class MailResult:
     mailed_at: dt.datetime
     tracking_no: str
     postage: Postage = "applicant"
+    # The back office's 准予 / 不予行政许可决定书, printed to go into the envelope with the result.
+    decision_pdf: Path | None = None
+    decision_error: str = ""  # the decision document could not be made: the envelope must wait
+
+    @property
+    def decision_title(self) -> str:
+        """不予行政许可决定书 / 准予行政许可决定书, as the document's file is named; "" without one."""
+        return self.decision_pdf.stem.removeprefix(f"{self.case_no}-") if self.decision_pdf else ""
 
     @property
     def postage_label(self) -> str:

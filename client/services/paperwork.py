@@ -24,6 +24,8 @@ from client.store.models import Case, CaseEvent, ServerChange
 from reports.authorization import Party, PowerOfAttorney, render_power_of_attorney
 from reports.conclusion import ConclusionNotice, render_conclusion_notice
 from reports.correction import CorrectionNotice, DefectiveMaterial, correction_sheet
+from reports.extension_notice import TITLE as EXTENSION_TITLE
+from reports.extension_notice import ExtensionNotice, render_extension_notice
 from reports.licence_decision import LicenceDecision, render_licence_decision
 from reports.notices import (
     AcceptanceNotice,
@@ -43,6 +45,7 @@ from reports.tolerance import PendingMaterial, TolerantAcceptance, tolerant_noti
 from sync import protocol
 
 from .errors import ServiceError, clerk_message
+from .extension import granted_extension
 
 log = logging.getLogger(__name__)
 
@@ -510,6 +513,43 @@ class Paperwork:
         pdf = render_licence_decision(decision, templates=templates)
         title = "不予行政许可决定书" if denied else "准予行政许可决定书"
         return self._write(f"{case_no}-{title}.pdf", pdf)
+
+    def extension_notice(self, case_id: str) -> Path:
+        """The 延长审批期限告知书 of the case's head-approved extension, for the applicant at the
+        counter: the same `reports` sheet, number and facts the console serves."""
+        with self.store.sessions() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise ServiceError("未找到该办件")
+            granted = granted_extension(s, case_id)
+            if granted is None:
+                raise ServiceError("该办件没有经批准的延长审批期限，无需打印告知书")
+            first = s.scalars(
+                select(CaseEvent.payload).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq).limit(1)
+            ).first()
+            notice = ExtensionNotice(
+                office_name=granted.office_name or self.office.name,
+                doc_no=granted.doc_no,
+                applicant_name=case.applicant_name,
+                applicant_id_number=case.applicant_id_number,
+                matter_name=case.matter_name,
+                received_on=case.received_at.date(),
+                reason=granted.reason,
+                due_before=granted.due_before,
+                due_after=granted.due_after,
+                issued_on=granted.approved_on or case.updated_at.date(),
+                days=granted.days,
+                case_no=case.case_no,
+                query_url=self._query(case.case_no),
+                acting=acting_of(case.applicant_id_type, dict(first or {})),
+            )
+        try:
+            path = self._write(f"{notice.case_no}-{EXTENSION_TITLE}.pdf", render_extension_notice(notice))
+        except Exception as exc:  # font missing, disk full: nothing of the case depends on it
+            log.exception("extension notice for %s failed", notice.case_no)
+            raise ServiceError(clerk_message(exc, "延长审批期限告知书生成失败，请检查磁盘和字体后重试")) from exc
+        log.info("extension notice %s for case %s", notice.doc_no, notice.case_no)
+        return path
 
     def preview_png(self, pdf_path: Path) -> bytes:
         return pdf_page_png(Path(pdf_path).read_bytes(), dpi=60)

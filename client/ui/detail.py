@@ -74,6 +74,7 @@ class CaseDetailView(View):
         self.recipient_id: ctk.CTkEntry | None = None
         self.tracking: ctk.CTkEntry | None = None
         self.typed = False  # the clerk typed into a form of this render
+        self.extension_notice_button: ctk.CTkButton | None = None  # with a §42 extension only
         if case_id:
             self.load()
 
@@ -90,6 +91,7 @@ class CaseDetailView(View):
         self.detail = None
         self.recipient_id = None
         self.tracking = None
+        self.extension_notice_button = None
         self.typed = False
         for child in self.content.winfo_children():
             child.destroy()
@@ -126,8 +128,9 @@ class CaseDetailView(View):
         self.recipient_id = None
         self.tracking = None
         self.typed = False
-        for key in ("F3", "F6", "Shift-F6", "F9", "F10"):
+        for key in ("F3", "F6", "Shift-F6", "Shift-F7", "F9", "F10"):
             self.keys.pop(key, None)
+        self.extension_notice_button = None
         for child in self.content.winfo_children():
             child.destroy()
         self.content._parent_canvas.yview_moveto(0.0)  # a fresh render starts at the case's name
@@ -173,6 +176,8 @@ class CaseDetailView(View):
             self._custody_box(d)
         if d.supplement_request is not None:
             self._request_box(d)
+        if d.extension is not None:
+            self._extension_box(d)
         # The hand-over comes first: it is what the applicant at the window is waiting for.
         for action, shown in ((self.deliver_action, d.can_deliver), (self.mail_action, d.can_mail)):
             if shown:
@@ -239,6 +244,44 @@ class CaseDetailView(View):
             on_done=lambda n: self.message.configure(
                 text=f"已生成补正材料通知书（{n.doc_no}，共{n.items}项），请打印交申请人",
                 text_color=OK_COLOR,
+            ),
+            on_error=self._error,
+        )
+
+    def _extension_box(self, d: CaseDetail) -> None:
+        """延长审批期限 (行政许可法第四十二条): the new due date, why, and the 告知书 the applicant is owed."""
+        ext = d.extension
+        assert ext is not None  # shown only with an extension
+        box = ctk.CTkFrame(self.content)
+        box.pack(fill="x", pady=(8, 4))
+        head = ctk.CTkFrame(box, fg_color="transparent")
+        head.pack(fill="x", padx=12, pady=(8, 2))
+        self.extension_title = self.label(
+            head, f"已延长审批期限{ext.days}个工作日（{ext.due_before:%Y-%m-%d} → {ext.due_after:%Y-%m-%d}）", 1, True
+        )
+        self.extension_title.pack(side="left")
+        self.extension_notice_button = self.button(
+            head, "打印延长审批期限告知书（Shift+F7）", self.print_extension_notice, height=34, kind="secondary"
+        )
+        self.extension_notice_button.pack(side="right")
+        self.keys["Shift-F7"] = self.print_extension_notice
+        self.label(box, f"批准人：{ext.approved_by_name}　告知书文号：{ext.doc_no}", -1, text_color="gray40").pack(
+            anchor="w", padx=12
+        )
+        reason = self.label(box, f"延长理由：{ext.reason}", 0, wraplength=900, justify="left")
+        reason.pack(anchor="w", padx=12, pady=(0, 8))
+        wrap_to_width(reason, box, 24)
+
+    def print_extension_notice(self) -> None:
+        """The 延长审批期限告知书 for the applicant at the counter (or to post), as the console has it."""
+        ext = self.detail.extension if self.detail is not None else None
+        if ext is None:  # Shift+F7 is bound only while an extension is shown
+            return
+        self.run_task(
+            self.services.paperwork.extension_notice,
+            self.case_id,
+            on_done=lambda _path: self.message.configure(
+                text=f"已生成延长审批期限告知书（{ext.doc_no}），请打印交申请人签收", text_color=OK_COLOR
             ),
             on_error=self._error,
         )
@@ -373,9 +416,16 @@ class CaseDetailView(View):
         )
 
     def _mailed(self, result: MailResult) -> None:
-        self.message.configure(
-            text=f"已登记邮寄，单号 {result.tracking_no}（{result.postage_label}）", text_color=OK_COLOR
-        )
+        text = f"已登记邮寄，单号 {result.tracking_no}（{result.postage_label}）"
+        color = OK_COLOR
+        if result.decision_pdf is not None:  # the written decision is served with the result
+            text = (
+                f"已登记邮寄。请将{result.decision_title}打印后装入邮件一并寄出"
+                f"（单号 {result.tracking_no}，{result.postage_label}）"
+            )
+        elif result.decision_error:
+            text, color = f"{text}。{result.decision_error}", ERROR_COLOR
+        self.message.configure(text=text, text_color=color)
         self.app.sync_now()
         self.load()
 

@@ -277,6 +277,7 @@ def decide_extension(db: str | Engine, case_no: str, *, approve: bool, by: str, 
                         "doc_no": record["doc_no"],
                         "approved_by_name": head.display_name,
                         "approved_at": now.isoformat(),
+                        "office_name": record["office_name"],  # the window's copy names the same organ
                     },
                 },
             )

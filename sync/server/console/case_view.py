@@ -26,6 +26,7 @@ from client.domain.parties import answered_by_applicant, party_answers
 from client.domain.states import LABELS, CaseState
 from sync import protocol
 
+from .. import decisions
 from ..blobs import blob_paths
 from ..db import Blob, Case, Change, Department, Device, Event, OrgUnit, StaffDepartment, User
 from ..departments import STAFF_ROLES, org_chain
@@ -84,6 +85,8 @@ EVENT_LABELS = {
     protocol.OUTREACH_VISITED: "直通车上门办理",
 }
 HOLDERS = {"station": "村（社区）服务站", "in_transit": "在途", "hall": "政务服务中心窗口"}
+# A decided case, whose 准予/不予行政许可决定书 the console serves (console/decide.py).
+DECIDED = ("approved", "denied", "result_ready", "delivered", "mailed")
 RATINGS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 
 
@@ -141,6 +144,7 @@ class Notice:
     at: str
     by: str
     detail: str = ""
+    link: str = ""  # the console page serving it, under the case's URL ("decision", "extension-notice")
 
 
 @dataclass(frozen=True)
@@ -398,6 +402,7 @@ def _latest_decision(case: Case, changes: list[Change]) -> list[Change]:
         "result_name": case.result_name,
         "result_no": case.result_no,
         "supplement": list(case.supplement or ()),
+        "doc_no": _part(case.payload or {}, "decision").get("doc_no"),
     }
     return [
         Change(seq=0, kind=protocol.CHANGE_CASE_STATUS, org_code=case.org_code, data=data, server_time=case.decided_at)
@@ -556,27 +561,56 @@ def _notices(case: Case, payload: dict[str, Any], changes: list[Change], names: 
         out.append(Notice(WINDOW_NOTICES.get(str(kind), str(kind)), str(number), china_time(case.received_at), clerk))
     if not documents and payload.get("notice_no"):
         out.append(Notice("受理通知书", str(payload["notice_no"]), china_time(case.received_at), clerk))
+    office: list[tuple[dt.datetime, Notice]] = []  # the back office's, with when they were issued
+    served = str(_part(payload, "decision").get("doc_no") or "")  # the 决定书 the console serves
     for change in changes:
         data = change.data or {}
         if change.kind != protocol.CHANGE_CASE_STATUS or not data.get("decided_by"):
             continue
         by = str(data.get("decided_by_name") or names.of(str(data["decided_by"]), "后台"))
-        at = china_time(data.get("decided_at") or change.server_time)
+        moment = _moment(data.get("decided_at"), change.server_time)
+        at = china_time(moment)
         status = data.get("status")
-        if status == CaseState.APPROVED.value:
-            out.append(
-                Notice("准予行政许可决定", str(data.get("result_no") or ""), at, by, str(data.get("result_name") or ""))
-            )
-        elif status == CaseState.DENIED.value:
-            out.append(
-                Notice("不予行政许可决定", str(data.get("result_no") or ""), at, by, str(data.get("reason") or ""))
-            )
+        if status in (CaseState.APPROVED.value, CaseState.DENIED.value):
+            approved = status == CaseState.APPROVED.value
+            doc_no = str(data.get("doc_no") or "")
+            title = "准予行政许可决定" if approved else "不予行政许可决定"
+            result = f"{data.get('result_name') or ''} {data.get('result_no') or ''}".strip()
+            detail = result if approved else str(data.get("reason") or "")
+            link = "decision" if doc_no and doc_no == served and case.status in DECIDED else ""
+            number = doc_no or str(data.get("result_no") or "")
+            office.append((moment, Notice(f"{title}书" if doc_no else title, number, at, by, detail, link)))
         elif status == CaseState.SUPPLEMENT_REQUESTED.value:
             items = "、".join(str(m) for m in data.get("supplement") or ())
-            out.append(Notice("审查阶段补正材料通知", "", at, by, items))
+            office.append((moment, Notice("审查阶段补正材料通知", "", at, by, items)))
         elif status == CaseState.SUSPENDED.value:
-            out.append(Notice("特别程序（中止计时）告知", "", at, by, str(data.get("reason") or "")))
-    return tuple(out)
+            office.append((moment, Notice("特别程序（中止计时）告知", "", at, by, str(data.get("reason") or ""))))
+    extension = decisions.current_extension(case)
+    if extension is not None and extension.state == decisions.APPROVED:
+        moved = f"办理期限由{_iso(extension.due_before)}延至{_iso(extension.due_after)}：{extension.reason}"
+        moment = _moment(extension.decided_at, extension.requested_at)
+        notice = Notice(
+            "延长审批期限告知书",
+            extension.doc_no,
+            china_time(moment),
+            extension.decided_by_name,
+            moved,
+            "extension-notice",
+        )
+        office.append((moment, notice))
+    return (*out, *(notice for _moment_, notice in sorted(office, key=lambda item: item[0])))
+
+
+def _moment(value: object, fallback: dt.datetime) -> dt.datetime:
+    """When a document was issued, always aware (the feed's time when the record has none)."""
+    try:
+        return protocol.wire_time(value if isinstance(value, (str, dt.datetime)) and value else fallback)
+    except ValueError:
+        return protocol.wire_time(fallback)
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def _custody(custody: dict[str, Any], names: _Names, payload: dict[str, Any]) -> Custody:
