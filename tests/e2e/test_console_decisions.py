@@ -1,22 +1,28 @@
 """Done when (issue 17): a case taken in with scans at the window goes up, the approver signs in
 to the console in a real headless Chromium, finds it in the inbox, opens its scans and decides;
-the window syncs and, at 出件, prints the decision document: the 不予行政许可决定书 with the
-appeal rights for a denial, the 准予行政许可决定书 for an approval. Both read back with
-pdfplumber, and the window's paper says word for word what the console's does."""
+the window syncs and acts on it. A denial prints the 不予行政许可决定书 with the appeal rights at
+出件 and an approval the 准予行政许可决定书 (both read back with pdfplumber, word for word what
+the console printed); a supplement request prints the review-stage 补正材料通知书 and the page
+taken in sends the case back to review; a suspension shows the case paused at the window and the
+resume brings the moved due date down."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pdfplumber
 import pytest
 from PIL import Image
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import format_case_no
 from client.domain.catalog import load_sample_catalog
 from client.domain.identity import Applicant
 from client.services.intake import IntakeDraft, MaterialInput
 from sync.server import admin, departments
+from sync.server.db import Case as ServerCase
 from tests.console.conftest import browser, page  # noqa: F401,F811 (the Chromium fixtures)
 from tests.console.site import Console, sign_in
 
@@ -200,3 +206,46 @@ def test_a_supplement_asked_in_the_console_is_printed_taken_in_at_the_window_and
 
     page.goto(f"{console.url}/console/cases/{case_no}")
     assert page.locator("span.badge.status-in_review").inner_text() == "审批中"  # back with the approver
+
+
+def test_a_suspension_in_the_console_pauses_the_window_and_the_resume_moves_its_due_date(
+    tmp_path,
+    live_server,
+    enrolled_runtime,
+    page,  # noqa: F811 (the fixture)
+):
+    """特别程序 from the console: the window shows the case paused (never carded) with the back
+    office's due date unchanged; after the resume its due date is the moved one."""
+    _clerk, case_id, case_no = _taken_in_and_synced(tmp_path, live_server, enrolled_runtime)
+    console, approver = _approver(live_server)
+    due = admin.get_case(live_server.db_url, case_no).due
+    assert due is not None
+
+    _open_from_inbox(page, console, approver, case_no)
+    page.click("#pause-actions a[href$='/pause']")
+    page.wait_for_selector("#suspend-form")
+    page.fill("#reason", "需组织专家对经营场所进行现场评审")
+    page.fill("#expected_end", (due + dt.timedelta(days=30)).isoformat())
+    page.click("#suspend-form button[type=submit]")
+    page.wait_for_selector("#done")
+
+    services = enrolled_runtime.services
+    assert services.sync.sync_now().error == ""
+    summary = services.cases.detail(case_id).summary
+    assert summary.status == "suspended" and summary.status_label == "特别程序中"
+    assert summary.warning == "paused" and summary.server_due == due
+
+    # The procedure ran for three weeks (its start moved back on the server), then the approver ends it.
+    with Session(live_server.hall.engine) as session, session.begin():
+        began = admin.utcnow() - dt.timedelta(days=21)
+        session.execute(update(ServerCase).where(ServerCase.case_no == case_no).values(suspended_at=began))
+    page.reload()
+    page.fill("#resume-reason", "专家评审意见已出具")
+    page.click("#resume-form button[type=submit]")
+    page.wait_for_selector("#done")
+    moved = admin.get_case(live_server.db_url, case_no).due
+    assert moved is not None and moved > due
+
+    assert services.sync.sync_now().error == ""
+    summary = services.cases.detail(case_id).summary
+    assert summary.status == "in_review" and summary.server_due == moved and summary.warning != "paused"
