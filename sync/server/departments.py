@@ -35,13 +35,14 @@ from .scope import subunits
 
 log = logging.getLogger(__name__)
 
-ROLE_LABELS = {
+# Every role's name in the back office's messages and the console (console/staff.py shows these).
+ROLE_LABELS: dict[str, str] = {
     "clerk": "窗口受理人员",
     "social_worker": "社工",
     "bus_staff": "直通车工作人员",
     "approver": "审批人员",
     "department_head": "科室负责人",
-    "supervisor": "主管",
+    "supervisor": "窗口主管",
     "admin": "系统管理员",
 }
 # Who works in a department, and so who may decide its cases.

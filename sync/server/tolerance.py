@@ -18,9 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from client.domain.case_numbers import parse_case_no
-from client.domain.states import LABELS, CaseState
+from client.domain.states import CaseState
 
 from .admin import AdminError, UnknownCase
+from .case_facts import payload_of, state_label
 from .cases import move_case, status_change
 from .db import AWAITING_DECISION, Case, User, engine_for, utcnow
 from .deadlines import china_date
@@ -43,14 +44,14 @@ def outstanding(case: Case) -> tuple[str, ...]:
     """The names of the tolerated materials that have not arrived yet."""
     return tuple(
         str(m.get("name") or m.get("code") or "")
-        for m in _payload(case).get("materials") or ()
+        for m in payload_of(case).get("materials") or ()
         if isinstance(m, dict) and m.get("status") == "tolerated"
     )
 
 
 def supplement_by(case: Case) -> dt.date | None:
     """The date the window gave the applicant to bring them; None when it gave none (or garbage)."""
-    value = _payload(case).get("supplement_by")
+    value = payload_of(case).get("supplement_by")
     try:
         return dt.date.fromisoformat(str(value)) if value else None
     except ValueError:
@@ -66,7 +67,7 @@ def tolerance_overdue(case: Case, today: dt.date | None = None) -> bool:
 
 
 def override_of(case: Case) -> Override | None:
-    found = _payload(case).get(OVERRIDE_KEY)
+    found = payload_of(case).get(OVERRIDE_KEY)
     if not isinstance(found, dict):
         return None
     return Override(
@@ -110,7 +111,7 @@ def lift_block(db: str | Engine, case_no: str, reason: str, *, by: str) -> Overr
         _head_of(session, by)
         decider = check_decider(session, by, case)
         if case.status not in AWAITING_DECISION:
-            raise AdminError(f"办件当前状态为“{_label(case.status)}”，无需准予先行审批", "illegal_transition")
+            raise AdminError(f"办件当前状态为“{state_label(case.status)}”，无需准予先行审批", "illegal_transition")
         missing = outstanding(case)
         if not missing:
             raise AdminError("该办件没有尚未补齐的容缺材料，可以直接审批", "nothing_outstanding")
@@ -124,7 +125,7 @@ def lift_block(db: str | Engine, case_no: str, reason: str, *, by: str) -> Overr
             "by_name": decider.display_name,
             "at": now.isoformat(),
         }
-        case.payload = {**_payload(case), OVERRIDE_KEY: record}  # a new dict: JSON columns track assignment
+        case.payload = {**payload_of(case), OVERRIDE_KEY: record}  # a new dict: JSON columns track assignment
         case.updated_at = now
         if case.status == CaseState.SUBMITTED.value:  # in review now: the window cannot re-send its intake
             move_case(case, CaseState.IN_REVIEW.value)
@@ -141,14 +142,3 @@ def _head_of(session: Session, username: str) -> None:
             "只有承办科室负责人可以准予容缺办件先行审批",
             "role_refused",
         )
-
-
-def _label(status: str) -> str:
-    try:
-        return LABELS[CaseState(status)]
-    except ValueError:
-        return status
-
-
-def _payload(case: Case) -> dict[str, Any]:
-    return case.payload if isinstance(case.payload, dict) else {}

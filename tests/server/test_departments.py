@@ -95,7 +95,7 @@ def test_by_must_name_a_user_allowed_to_decide_the_case(accepted_case, capsys):
 
     assert "后台没有用户“不存在的人”" in _refused(decide("不存在的人"), "unknown_user")
     assert "角色是窗口受理人员，不能审批办件" in _refused(decide("clerk01"), "role_refused")
-    assert "角色是主管" in _refused(decide("supervisor01"), "role_refused")
+    assert "角色是窗口主管，不能审批办件" in _refused(decide("supervisor01"), "role_refused")
     assert "角色是系统管理员" in _refused(decide("admin"), "role_refused")
     assert "属于机构 370703" in _refused(decide("hanting-approver"), "other_org")
     assert "不在市场准入科" in _refused(decide("food-approver"), "other_department")

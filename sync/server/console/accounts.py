@@ -54,14 +54,7 @@ def sign_in(
             select(User, OrgUnit).join(OrgUnit, OrgUnit.code == User.org_code).where(User.username == name)
         ).first()
     if locked_until is not None and locked_until > now:
-        audit.record_alone(
-            sessions,
-            username=name,
-            action=audit.SIGN_IN,
-            outcome=audit.LOCKED,
-            client=client,
-            org_code=row[1].code if row else None,
-        )
+        audit.record_alone(sessions, **_attempt(name, audit.LOCKED, client, row[1].code if row else None))
         return _locked(settings, locked_until, now)
     user, org = row if row is not None else (None, None)
     if not verify_password(password, user.password_hash if user is not None else _NOBODY_HASH) or user is None:
@@ -70,28 +63,25 @@ def sign_in(
     with sessions() as session, session.begin():
         session.execute(delete(StaffLockout).where(StaffLockout.username == name))  # a success resets the count
         if not user.active:
-            audit.record(
-                session, username=name, action=audit.SIGN_IN, outcome=audit.INACTIVE, client=client, org_code=org.code
-            )
+            audit.record(session, **_attempt(name, audit.INACTIVE, client, org.code))
             return SignIn(message="此账号已停用，请联系系统管理员", status=403)
         if user.role not in CONSOLE_ROLES:
-            audit.record(
-                session,
-                username=name,
-                action=audit.SIGN_IN,
-                outcome=audit.ROLE_REFUSED,
-                client=client,
-                org_code=org.code,
-                detail=f"role {user.role}",
-            )
+            audit.record(session, **_attempt(name, audit.ROLE_REFUSED, client, org.code, f"role {user.role}"))
             return SignIn(
                 message="此账号没有登录审批控制台的权限。窗口人员请在窗口程序中登录；如需审批权限，请联系系统管理员。",
                 status=403,
             )
         token = open_session(session, settings, user.id, now)
-        audit.record(session, username=name, action=audit.SIGN_IN, outcome=audit.OK, client=client, org_code=org.code)
+        audit.record(session, **_attempt(name, audit.OK, client, org.code))
     log.info("console sign-in of user %s", user.id)
     return SignIn(staff=staff_of(user, org), token=token)
+
+
+def _attempt(name: str, outcome: str, client: str, org_code: str | None, detail: str = "") -> audit.Entry:
+    """The audit entry of one sign-in attempt under the typed name."""
+    return audit.Entry(
+        username=name, action=audit.SIGN_IN, outcome=outcome, client=client, org_code=org_code, detail=detail
+    )
 
 
 def sign_out(sessions: sessionmaker[Session], token: str, staff: Staff, client: str) -> None:
@@ -122,15 +112,7 @@ def _failed(
             with sessions() as session, session.begin():
                 failures, locked_until = _count_failure(session, settings, name, now)
                 outcome = audit.BAD_PASSWORD if org_code is not None else audit.UNKNOWN_ACCOUNT
-                audit.record(
-                    session,
-                    username=name,
-                    action=audit.SIGN_IN,
-                    outcome=outcome,
-                    client=client,
-                    org_code=org_code,
-                    detail=f"{failures} in a row",
-                )
+                audit.record(session, **_attempt(name, outcome, client, org_code, f"{failures} in a row"))
                 if locked_until is not None:
                     audit.record(
                         session,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,26 +40,28 @@ class AuditEntry:
     detail: str
 
 
-def record(
-    session: Session,
-    *,
-    username: str,
-    action: str,
-    outcome: str,
-    client: str,
-    org_code: str | None = None,
-    detail: str = "",
-) -> None:
+class Entry(TypedDict):
+    """One entry's fields, as `record` and `record_alone` take them."""
+
+    username: str
+    action: str
+    outcome: str
+    client: str
+    org_code: NotRequired[str | None]
+    detail: NotRequired[str]
+
+
+def record(session: Session, **entry: Unpack[Entry]) -> None:
     """Add one entry in the caller's transaction (values cut to their columns, never refused)."""
     session.add(
         StaffAudit(
             at=utcnow(),
-            username=_printable(username)[:64],
-            org_code=org_code,
-            action=action,
-            outcome=outcome,
-            client=_printable(client)[:64],
-            detail=_printable(detail)[:300],
+            username=_printable(entry["username"])[:64],
+            org_code=entry.get("org_code"),
+            action=entry["action"],
+            outcome=entry["outcome"],
+            client=_printable(entry["client"])[:64],
+            detail=_printable(entry.get("detail", ""))[:300],
         )
     )
 
@@ -68,21 +71,10 @@ def _printable(text: str) -> str:
     return "".join(" " if ord(char) < 32 or ord(char) == 127 else char for char in text)
 
 
-def record_alone(
-    sessions: sessionmaker[Session],
-    *,
-    username: str,
-    action: str,
-    outcome: str,
-    client: str,
-    org_code: str | None = None,
-    detail: str = "",
-) -> None:
+def record_alone(sessions: sessionmaker[Session], **entry: Unpack[Entry]) -> None:
     """An entry with no other change to commit beside it (a refused form)."""
     with sessions() as session, session.begin():
-        record(
-            session, username=username, action=action, outcome=outcome, client=client, org_code=org_code, detail=detail
-        )
+        record(session, **entry)
 
 
 def entries(sessions: sessionmaker[Session], username: str, limit: int = 100) -> tuple[AuditEntry, ...]:

@@ -15,16 +15,17 @@ prints at 出件.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from client.domain.case_numbers import format_case_no
 from client.domain.identity import RELATIONS
-from client.domain.states import LABELS, CaseState
+from client.domain.states import CaseState
 from reports.errors import ReportError
 from reports.licence_decision import LicenceDecision, render_licence_decision
 from reports.parties import Acting
@@ -32,6 +33,7 @@ from reports.preview import pdf_page_png
 from reports.templates import NoticeTemplates
 
 from .. import admin, decisions
+from ..case_facts import payload_of, state_label
 from ..cases import approver_name
 from ..db import Case, Department
 from ..deadlines import CST, china_date
@@ -39,12 +41,10 @@ from ..departments import STAFF_ROLES
 from ..deps import Ctx
 from ..office import current_templates
 from ..publishing import current_catalog
-from . import audit
-from .case_view import Refused, case_number, visible_case
+from .case_forms import CaseForm, audit_case, load_case
 from .deps import CsrfChecked, CurrentStaff, FormFields, Settings
 from .errors import ConsoleError
-from .pages import client_address, render_for
-from .settings import PREFIX, ConsoleSettings
+from .settings import PREFIX
 from .staff import Staff
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -59,6 +59,10 @@ DECIDABLE = (CaseState.SUBMITTED.value, CaseState.IN_REVIEW.value)  # approve: a
 DENIABLE = (*DECIDABLE, CaseState.SUPPLEMENT_REQUESTED.value)
 SUPPLEMENTABLE = DECIDABLE
 DECIDED = ("approved", "denied", "result_ready", "delivered", "mailed")
+CONFLICTS = frozenset({"illegal_transition", "already_decided"})  # refusal codes of a decided case: 409
+
+Verdict = Literal["approve", "deny"]
+VERDICTS: dict[Verdict, str] = {"approve": "approved", "deny": "denied"}  # the audit's detail of each
 
 STAFF_ONLY = "只有该办件承办科室的审批人员或科室负责人可以作出审批决定。"
 MAX_TEXT = 500
@@ -133,19 +137,8 @@ def _china(moment: dt.datetime | None) -> str:
     return moment.astimezone(CST).strftime("%Y-%m-%d %H:%M")
 
 
-def _label(status: str) -> str:
-    try:
-        return LABELS[CaseState(status)]
-    except ValueError:
-        return status
-
-
-def _payload(case: Case) -> dict[str, Any]:
-    return case.payload if isinstance(case.payload, dict) else {}
-
-
 def _document_kind(case: Case) -> str:
-    facts = _payload(case).get("decision")
+    facts = payload_of(case).get("decision")
     if not isinstance(facts, dict) or case.status not in DECIDED:
         return ""
     return DENIED if case.appeal_rights or facts.get("review_body") else APPROVED
@@ -162,7 +155,7 @@ def _view(session: Session, case: Case) -> DecideView:
     dept = session.get(Department, case.department_id) if case.department_id is not None else None
     materials = tuple(
         Material(n, str(m.get("name") or ""), str(m.get("status") or ""))
-        for n, m in enumerate(_payload(case).get("materials") or ())
+        for n, m in enumerate(payload_of(case).get("materials") or ())
         if isinstance(m, dict) and m.get("name")
     )
     now = dt.datetime.now(dt.UTC)
@@ -174,7 +167,7 @@ def _view(session: Session, case: Case) -> DecideView:
         applicant=case.applicant_name,
         department=dept.name if dept is not None else "尚未分派",
         status=case.status,
-        status_label=_label(case.status),
+        status_label=state_label(case.status),
         received_on=china_date(case.received_at).isoformat(),
         due=case.due.isoformat() if case.due else "",
         result_name=case.result_name or result,
@@ -189,35 +182,6 @@ def _view(session: Session, case: Case) -> DecideView:
     )
 
 
-def _audit(
-    ctx: Ctx, request: Request, staff: Staff, action: str, case_no: str, detail: str = "", refused: bool = False
-) -> None:
-    """Usernames, case numbers and refusal codes only: no citizen's data in the audit."""
-    audit.record_alone(
-        ctx.sessions,
-        username=staff.username,
-        action=action,
-        outcome=audit.REFUSED if refused else audit.OK,
-        client=client_address(request),
-        org_code=staff.org_code,
-        detail=f"case {case_no[:40]}" + (f"; {detail}" if detail else ""),
-    )
-
-
-def _load(ctx: Ctx, request: Request, staff: Staff, case_no: str, action: str) -> DecideView:
-    """The case's view if `staff` may decide it; otherwise the refusal, audited."""
-    try:
-        number = case_number(case_no)
-        with ctx.sessions() as session:
-            case = visible_case(session, staff, number)
-            if staff.role not in STAFF_ROLES:
-                raise Refused(403, STAFF_ONLY, "role_refused")
-            return _view(session, case)
-    except Refused as refused:
-        _audit(ctx, request, staff, action, case_no, refused.code, refused=True)
-        raise ConsoleError(refused.status, refused.message) from None
-
-
 def _already(view: DecideView) -> str:
     """Why the case can no longer take this decision: who decided it, and when."""
     if view.decided and view.decided_by_name:
@@ -228,57 +192,54 @@ def _already(view: DecideView) -> str:
     return f"办件当前状态为“{view.status_label}”，不能作出此项决定，本次提交未作任何改动。"
 
 
-def _page(
+def _form(
+    ctx: Ctx,
     request: Request,
     settings: Settings,
     staff: Staff,
-    name: str,
-    view: DecideView,
-    *,
-    error: str = "",
-    typed: dict[str, str] | None = None,
-    done: str = "",
-    status: int = 200,
-) -> Response:
-    return render_for(
+    case_no: str,
+    action: str,
+    template: str,
+    roles: tuple[str, ...] | None = STAFF_ROLES,
+) -> CaseForm[DecideView]:
+    """A decision form on the case: for its department's staff; a refusal for a state that no
+    longer allows it (409) says who decided the case, and when."""
+    return CaseForm(
+        ctx,
         request,
         settings,
         staff,
-        name,
-        {"case": view, "error": error, "typed": typed or {}, "done": done, "titles": DOCUMENT_TITLES},
-        status,
+        case_no,
+        action,
+        template,
+        build=_view,
+        role_message=STAFF_ONLY,
+        conflicts=CONFLICTS,
+        roles=roles,
+        reword=_already,
+        context=lambda: {"titles": DOCUMENT_TITLES},
     )
-
-
-@dataclass(frozen=True)
-class _Refusal:
-    """How one form post is refused: audited, then the form again with what was typed (409 for a
-    state that no longer allows it, 403 for a person who may not, 400 for missing or bad input)."""
-
-    ctx: Ctx
-    request: Request
-    settings: ConsoleSettings
-    staff: Staff
-    view: DecideView
-    action: str
-    template: str
-    form: dict[str, str]
-
-    def __call__(self, message: str, code: str) -> Response:
-        _audit(self.ctx, self.request, self.staff, self.action, self.view.case_no, code, refused=True)
-        fresh = _load(self.ctx, self.request, self.staff, self.view.case_no, self.action)
-        status = 400
-        if code in ("illegal_transition", "already_decided"):
-            status, message = 409, _already(fresh)
-        elif code in ("role_refused", "other_department", "other_org", "unrouted"):
-            status = 403
-        return _page(
-            self.request, self.settings, self.staff, self.template, fresh, error=message, typed=self.form, status=status
-        )
 
 
 def _text(form: dict[str, str], name: str) -> str:
     return form.get(name, "").strip()
+
+
+def _show(form: CaseForm[DecideView], allowed: Callable[[DecideView], bool], done: str = "") -> Response:
+    """The form, saying up front when the case can no longer take this decision."""
+    view = form.load()
+    return form.page(view, error="" if done or allowed(view) else _already(view), done=done)
+
+
+def _decide(
+    form: CaseForm[DecideView], view: DecideView, typed: dict[str, str], verdict: Verdict, **facts: Any
+) -> Response:
+    """Record the decision through the back office, then show its 决定书."""
+
+    def run() -> None:
+        admin.decide(form.ctx.engine, view.case_no, verdict, by=form.staff.username, **facts)
+
+    return form.submit(view, typed, run, VERDICTS[verdict], f"{PREFIX}/cases/{view.case_no}/decision")
 
 
 # ---- 准予 --------------------------------------------------------------------------------------
@@ -286,9 +247,8 @@ def _text(form: dict[str, str], name: str) -> str:
 
 @router.get("/cases/{case_no}/approve")
 def approve_page(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str) -> Response:
-    view = _load(ctx, request, staff, case_no, APPROVE)
-    return _page(
-        request, settings, staff, "decide_approve.html", view, error="" if view.can_approve else _already(view)
+    return _show(
+        _form(ctx, request, settings, staff, case_no, APPROVE, "decide_approve.html"), lambda view: view.can_approve
     )
 
 
@@ -302,27 +262,16 @@ def approve(
     form: FormFields,
     case_no: str,
 ) -> Response:
-    view = _load(ctx, request, staff, case_no, APPROVE)
-    refuse = _Refusal(ctx, request, settings, staff, view, APPROVE, "decide_approve.html", form)
+    page = _form(ctx, request, settings, staff, case_no, APPROVE, "decide_approve.html")
+    view = page.load()
     name, number = _text(form, "result_name"), _text(form, "result_no")
     if not name:
-        return refuse(message="请填写办理结果（证照）名称", code="missing")
+        return page.refuse(view, form, "请填写办理结果（证照）名称", "missing")
     if len(name) > 200 or len(number) > 100:
-        return refuse(message="结果名称或编号过长", code="too_long")
-    try:
-        admin.decide(
-            ctx.engine,
-            view.case_no,
-            "approve",
-            by=staff.username,
-            result_name=name,
-            result_no=number or None,
-            e_licence=form.get("e_licence") == "1",
-        )
-    except admin.AdminError as exc:
-        return refuse(message=exc.message, code=exc.code)
-    _audit(ctx, request, staff, APPROVE, view.case_no, "approved")
-    return RedirectResponse(f"{PREFIX}/cases/{view.case_no}/decision", status_code=303)
+        return page.refuse(view, form, "结果名称或编号过长", "too_long")
+    return _decide(
+        page, view, form, "approve", result_name=name, result_no=number or None, e_licence=form.get("e_licence") == "1"
+    )
 
 
 # ---- 不予 --------------------------------------------------------------------------------------
@@ -330,8 +279,7 @@ def approve(
 
 @router.get("/cases/{case_no}/deny")
 def deny_page(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str) -> Response:
-    view = _load(ctx, request, staff, case_no, DENY)
-    return _page(request, settings, staff, "decide_deny.html", view, error="" if view.can_deny else _already(view))
+    return _show(_form(ctx, request, settings, staff, case_no, DENY, "decide_deny.html"), lambda view: view.can_deny)
 
 
 @router.post("/cases/{case_no}/deny")
@@ -344,8 +292,8 @@ def deny(
     form: FormFields,
     case_no: str,
 ) -> Response:
-    view = _load(ctx, request, staff, case_no, DENY)
-    refuse = _Refusal(ctx, request, settings, staff, view, DENY, "decide_deny.html", form)
+    page = _form(ctx, request, settings, staff, case_no, DENY, "decide_deny.html")
+    view = page.load()
     reason = _text(form, "reason")
     basis = _text(form, "legal_basis_text") or _text(form, "legal_basis")
     review_body, court = _text(form, "review_body"), _text(form, "court")
@@ -361,25 +309,10 @@ def deny(
     ]
     if missing:
         message = f"请填写{'、'.join(missing)}：不予行政许可决定须说明理由和依据，并告知复议、诉讼的机关。"
-        return refuse(message=message, code="missing")
+        return page.refuse(view, form, message, "missing")
     if any(len(v) > MAX_TEXT for v in (reason, basis, review_body, court)):
-        message = f"每项内容不能超过{MAX_TEXT}个字"
-        return refuse(message=message, code="too_long")
-    try:
-        admin.decide(
-            ctx.engine,
-            view.case_no,
-            "deny",
-            by=staff.username,
-            reason=reason,
-            legal_basis=basis,
-            review_body=review_body,
-            court=court,
-        )
-    except admin.AdminError as exc:
-        return refuse(message=exc.message, code=exc.code)
-    _audit(ctx, request, staff, DENY, view.case_no, "denied")
-    return RedirectResponse(f"{PREFIX}/cases/{view.case_no}/decision", status_code=303)
+        return page.refuse(view, form, f"每项内容不能超过{MAX_TEXT}个字", "too_long")
+    return _decide(page, view, form, "deny", reason=reason, legal_basis=basis, review_body=review_body, court=court)
 
 
 # ---- 补正 --------------------------------------------------------------------------------------
@@ -389,10 +322,9 @@ def deny(
 def supplement_page(
     request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str, done: str = ""
 ) -> Response:
-    view = _load(ctx, request, staff, case_no, SUPPLEMENT)
     note = "已通知窗口：申请人来时，窗口将打印补正材料通知书。" if done == "requested" else ""
-    error = "" if note or view.can_supplement else _already(view)
-    return _page(request, settings, staff, "decide_supplement.html", view, error=error, done=note)
+    page = _form(ctx, request, settings, staff, case_no, SUPPLEMENT, "decide_supplement.html")
+    return _show(page, lambda view: view.can_supplement, note)
 
 
 def supplement_items(view: DecideView, form: dict[str, str]) -> tuple[list[str], str]:
@@ -425,17 +357,17 @@ def supplement(
     form: FormFields,
     case_no: str,
 ) -> Response:
-    view = _load(ctx, request, staff, case_no, SUPPLEMENT)
-    refuse = _Refusal(ctx, request, settings, staff, view, SUPPLEMENT, "decide_supplement.html", form)
+    page = _form(ctx, request, settings, staff, case_no, SUPPLEMENT, "decide_supplement.html")
+    view = page.load()
     items, problem = supplement_items(view, form)
     if problem:
-        return refuse(message=problem, code="missing")
-    try:
+        return page.refuse(view, form, problem, "missing")
+
+    def run() -> None:
         decisions.request_supplement(ctx.engine, view.case_no, items, by=staff.username, reason=_text(form, "reason"))
-    except admin.AdminError as exc:
-        return refuse(message=exc.message, code=exc.code)
-    _audit(ctx, request, staff, SUPPLEMENT, view.case_no, f"{len(items)} materials")
-    return RedirectResponse(f"{PREFIX}/cases/{view.case_no}/supplement?done=requested", status_code=303)
+
+    url = f"{PREFIX}/cases/{view.case_no}/supplement?done=requested"
+    return page.submit(view, form, run, f"{len(items)} materials", url)
 
 
 # ---- the decision's paper ----------------------------------------------------------------------
@@ -444,7 +376,7 @@ def supplement(
 def licence_decision(session: Session, case: Case) -> tuple[LicenceDecision, NoticeTemplates] | None:
     """The 决定书 of a decided case, from the facts stored with the decision (None: undecided),
     and the templates in force that word the rest."""
-    facts = _payload(case).get("decision")
+    facts = payload_of(case).get("decision")
     kind = _document_kind(case)
     if not isinstance(facts, dict) or not kind or case.decided_at is None:
         return None
@@ -477,15 +409,11 @@ def licence_decision(session: Session, case: Case) -> tuple[LicenceDecision, Not
 
 def _document(ctx: Ctx, request: Request, staff: Staff, case_no: str, kind: str) -> tuple[DecideView, bytes]:
     """The decision document of a case the person may see (its approvers, the hall's supervisor)."""
-    try:
-        number = case_number(case_no)
-        with ctx.sessions() as session:
-            case = visible_case(session, staff, number)
-            view = _view(session, case)
-            built = licence_decision(session, case)
-    except Refused as refused:
-        _audit(ctx, request, staff, DOCUMENT, case_no, refused.code, refused=True)
-        raise ConsoleError(refused.status, refused.message) from None
+
+    def build(session: Session, case: Case) -> tuple[DecideView, tuple[LicenceDecision, NoticeTemplates] | None]:
+        return _view(session, case), licence_decision(session, case)
+
+    view, built = load_case(ctx, request, staff, case_no, DOCUMENT, build, roles=None)
     if built is None or kind != view.document:
         raise ConsoleError(404, f"该办件没有{DOCUMENT_TITLES.get(kind, '此项文书')}。")
     decision, templates = built
@@ -498,17 +426,12 @@ def _document(ctx: Ctx, request: Request, staff: Staff, case_no: str, kind: str)
 @router.get("/cases/{case_no}/decision")
 def decision_page(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str) -> Response:
     """Right after the decision: the document on screen, with its PDF for printing."""
-    try:
-        number = case_number(case_no)
-        with ctx.sessions() as session:
-            view = _view(session, visible_case(session, staff, number))
-    except Refused as refused:
-        _audit(ctx, request, staff, DOCUMENT, case_no, refused.code, refused=True)
-        raise ConsoleError(refused.status, refused.message) from None
+    page = _form(ctx, request, settings, staff, case_no, DOCUMENT, "decide_document.html", roles=None)
+    view = page.load()
     if not view.document:
         raise ConsoleError(404, "该办件尚未作出准予或不予许可的决定，没有决定书。")
-    _audit(ctx, request, staff, DOCUMENT, view.case_no, "viewed")
-    return _page(request, settings, staff, "decide_document.html", view)
+    audit_case(ctx, request, staff, DOCUMENT, view.case_no, "viewed")
+    return page.page(view)
 
 
 @router.get("/cases/{case_no}/documents/{kind}.pdf")

@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from client.domain.case_numbers import format_case_no
 from client.domain.states import LABELS, CaseState
@@ -29,16 +29,16 @@ from reports.preview import pdf_page_png
 
 from .. import decisions, tolerance
 from ..admin import AdminError
+from ..case_facts import payload_of
 from ..db import AWAITING_DECISION, Case, Department
 from ..deadlines import CST, china_date, working_days_between
 from ..departments import STAFF_ROLES
 from ..deps import Ctx
 from ..publishing import current_calendar
-from . import audit
-from .case_view import Refused, case_number, visible_case
+from .case_forms import CaseForm, audit_case, load_case
 from .deps import CsrfChecked, CurrentStaff, FormFields, Settings
 from .errors import ConsoleError
-from .pages import client_address, render_for
+from .pages import render_for
 from .settings import PREFIX
 from .staff import Staff
 
@@ -61,6 +61,17 @@ DONE_NOTES = {
 STAFF_ONLY = "只有该办件承办科室的审批人员或科室负责人可以办理此项操作。"
 HEADS_ONLY = "延期申请由科室负责人审批，您的角色不能查看此页。"
 MAX_DATE_TEXT = 10
+# Each form's template and the page a success goes back to (the GET pages use the first three).
+PAGES = {
+    SUSPEND: ("pause_suspend.html", "pause"),
+    RESUME: ("pause_suspend.html", "pause"),
+    EXTENSION_REQUEST: ("pause_extend.html", "extend"),
+    EXTENSION_DECIDE: ("pause_extend.html", "extend"),
+    TOLERANCE_OVERRIDE: ("pause_tolerance.html", "tolerance"),
+}
+# Refusal codes of a state that does not allow the step (409).
+CONFLICTS = frozenset({"illegal_transition", "already_extended", "already_requested", "no_request", "already_lifted"})
+NOTICE_ROLES = (*STAFF_ROLES, "supervisor")  # the 告知书 is also the hall supervisor's to see
 
 
 @dataclass(frozen=True)
@@ -96,7 +107,7 @@ class PauseView:
 
 
 def _view(session: Session, case: Case) -> PauseView:
-    payload: dict[str, Any] = case.payload if isinstance(case.payload, dict) else {}
+    payload = payload_of(case)
     dept = session.get(Department, case.department_id) if case.department_id is not None else None
     status = CaseState(case.status)
     suspended = status == CaseState.SUSPENDED
@@ -151,66 +162,33 @@ def _past(record: dict[str, Any]) -> str:
     return f"{start} 至 {end}，暂停 {days} 个工作日：{record.get('reason') or ''}"
 
 
-# ---- reading the case for a form -------------------------------------------------------------
+# ---- the forms' scaffolding ---------------------------------------------------------------------
 
 
-def _load(
-    ctx: Ctx, request: Request, staff: Staff, case_no: str, action: str, roles: tuple[str, ...] = STAFF_ROLES
-) -> PauseView:
-    """The case's view if `staff` may act on it; otherwise the refusal, audited."""
-    try:
-        number = case_number(case_no)
-        with ctx.sessions() as session:
-            case = visible_case(session, staff, number)
-            if staff.role not in roles:
-                raise Refused(403, STAFF_ONLY, "role_refused")
-            return _view(session, case)
-    except Refused as refused:
-        _audit(ctx, request, staff, action, case_no, refused.code, refused=True)
-        raise ConsoleError(refused.status, refused.message) from None
-
-
-def _audit(
-    ctx: Ctx, request: Request, staff: Staff, action: str, case_no: str, detail: str = "", refused: bool = False
-) -> None:
-    """Usernames, case numbers and refusal codes only: no citizen's data in the audit."""
-    audit.record_alone(
-        ctx.sessions,
-        username=staff.username,
-        action=action,
-        outcome=audit.REFUSED if refused else audit.OK,
-        client=client_address(request),
-        org_code=staff.org_code,
-        detail=f"case {case_no[:40]}" + (f"; {detail}" if detail else ""),
-    )
-
-
-def _page(
-    request: Request,
-    settings: Settings,
-    staff: Staff,
-    name: str,
-    view: PauseView,
-    *,
-    error: str = "",
-    typed: dict[str, str] | None = None,
-    done: str = "",
-    status: int = 200,
-) -> Response:
-    return render_for(
+def _form(
+    ctx: Ctx, request: Request, settings: Settings, staff: Staff, case_no: str, action: str
+) -> CaseForm[PauseView]:
+    """The form of `action` on the case, for its department's staff (PAGES: which template)."""
+    return CaseForm(
+        ctx,
         request,
         settings,
         staff,
-        name,
-        {
-            "case": view,
-            "error": error,
-            "typed": typed or {},
-            "done": DONE_NOTES.get(done, ""),
-            "today": china_date(dt.datetime.now(dt.UTC)).isoformat(),
-        },
-        status,
+        case_no,
+        action,
+        PAGES[action][0],
+        build=_view,
+        role_message=STAFF_ONLY,
+        conflicts=CONFLICTS,
+        context=lambda: {"today": china_date(dt.datetime.now(dt.UTC)).isoformat()},
     )
+
+
+def _show(
+    ctx: Ctx, request: Request, settings: Settings, staff: Staff, case_no: str, action: str, done: str
+) -> Response:
+    page = _form(ctx, request, settings, staff, case_no, action)
+    return page.page(page.load(), done=DONE_NOTES.get(done, ""))
 
 
 def _act(
@@ -219,29 +197,16 @@ def _act(
     settings: Settings,
     staff: Staff,
     case_no: str,
-    *,
     action: str,
-    template: str,
-    form: dict[str, str],
+    typed: dict[str, str],
     run: Callable[[], object],
     done: str,
-    back: str,
-    roles: tuple[str, ...] = STAFF_ROLES,
 ) -> Response:
-    """Check who and which case, run the back office's function; a refusal shows the form
-    again with what was typed (409 for a state that does not allow it, 400 for bad input)."""
-    view = _load(ctx, request, staff, case_no, action, roles)
-    try:
-        run()
-    except AdminError as exc:
-        _audit(ctx, request, staff, action, view.case_no, exc.code, refused=True)
-        fresh = _load(ctx, request, staff, case_no, action, roles)
-        code = 403 if exc.code in ("role_refused", "other_department", "other_org", "own_request") else 400
-        if exc.code in ("illegal_transition", "already_extended", "already_requested", "no_request", "already_lifted"):
-            code = 409
-        return _page(request, settings, staff, template, fresh, error=exc.message, typed=form, status=code)
-    _audit(ctx, request, staff, action, view.case_no, done)
-    return RedirectResponse(f"{PREFIX}/cases/{view.case_no}/{back}?done={done}", status_code=303)
+    """Check who and which case, run the back office's function, and go back to the form's page
+    with `done`'s note; a refusal shows the form again with what was typed."""
+    page = _form(ctx, request, settings, staff, case_no, action)
+    view = page.load()
+    return page.submit(view, typed, run, done, f"{PREFIX}/cases/{view.case_no}/{PAGES[action][1]}?done={done}")
 
 
 def _date(text: str) -> dt.date:
@@ -259,8 +224,7 @@ def _date(text: str) -> dt.date:
 def pause_page(
     request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str, done: str = ""
 ) -> Response:
-    view = _load(ctx, request, staff, case_no, SUSPEND)
-    return _page(request, settings, staff, "pause_suspend.html", view, done=done)
+    return _show(ctx, request, settings, staff, case_no, SUSPEND, done)
 
 
 @router.post("/cases/{case_no}/suspend")
@@ -277,19 +241,7 @@ def suspend(
         end = _date(form.get("expected_end", ""))
         decisions.suspend(ctx.engine, case_no, form.get("reason", ""), by=staff.username, expected_end=end)
 
-    return _act(
-        ctx,
-        request,
-        settings,
-        staff,
-        case_no,
-        action=SUSPEND,
-        template="pause_suspend.html",
-        form=form,
-        run=run,
-        done="suspended",
-        back="pause",
-    )
+    return _act(ctx, request, settings, staff, case_no, SUSPEND, form, run, "suspended")
 
 
 @router.post("/cases/{case_no}/resume")
@@ -305,19 +257,7 @@ def resume(
     def run() -> None:
         decisions.resume(ctx.engine, case_no, by=staff.username, reason=form.get("reason", ""), only_suspended=True)
 
-    return _act(
-        ctx,
-        request,
-        settings,
-        staff,
-        case_no,
-        action=RESUME,
-        template="pause_suspend.html",
-        form=form,
-        run=run,
-        done="resumed",
-        back="pause",
-    )
+    return _act(ctx, request, settings, staff, case_no, RESUME, form, run, "resumed")
 
 
 # ---- 延长审批期限: the approver asks, the head decides ------------------------------------------
@@ -327,8 +267,7 @@ def resume(
 def extend_page(
     request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str, done: str = ""
 ) -> Response:
-    view = _load(ctx, request, staff, case_no, EXTENSION_REQUEST)
-    return _page(request, settings, staff, "pause_extend.html", view, done=done)
+    return _show(ctx, request, settings, staff, case_no, EXTENSION_REQUEST, done)
 
 
 @router.post("/cases/{case_no}/extend")
@@ -344,19 +283,7 @@ def request_extension(
     def run() -> None:
         decisions.request_extension(ctx.engine, case_no, form.get("reason", ""), by=staff.username)
 
-    return _act(
-        ctx,
-        request,
-        settings,
-        staff,
-        case_no,
-        action=EXTENSION_REQUEST,
-        template="pause_extend.html",
-        form=form,
-        run=run,
-        done="requested",
-        back="extend",
-    )
+    return _act(ctx, request, settings, staff, case_no, EXTENSION_REQUEST, form, run, "requested")
 
 
 @router.post("/cases/{case_no}/extension")
@@ -385,12 +312,10 @@ def decide_extension(
         settings,
         staff,
         case_no,
-        action=EXTENSION_DECIDE,
-        template="pause_extend.html",
-        form=form,
-        run=run,
-        done="approved" if choice == "approve" else "refused",
-        back="extend",
+        EXTENSION_DECIDE,
+        form,
+        run,
+        "approved" if choice == "approve" else "refused",
     )
 
 
@@ -398,7 +323,7 @@ def decide_extension(
 def extensions(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, done: str = "") -> Response:
     """The department head's list: requests of their departments waiting for an answer."""
     if staff.role != "department_head":
-        _audit(ctx, request, staff, EXTENSION_DECIDE, "-", "extensions list; role_refused", refused=True)
+        audit_case(ctx, request, staff, EXTENSION_DECIDE, "-", "extensions list; role_refused", refused=True)
         raise ConsoleError(403, HEADS_ONLY)
     with ctx.sessions() as session:
         pending = decisions.pending_extensions(session, staff.username)
@@ -413,10 +338,13 @@ def extensions(request: Request, ctx: Ctx, settings: Settings, staff: CurrentSta
 
 def _notice(ctx: Ctx, request: Request, staff: Staff, case_no: str) -> tuple[PauseView, bytes]:
     """The 延长审批期限告知书 of the case's approved extension, rendered from the stored facts."""
-    view = _load(ctx, request, staff, case_no, EXTENSION_NOTICE, (*STAFF_ROLES, "supervisor"))
-    with ctx.sessions() as session:
-        case = visible_case(session, staff, view.case_no)
-        facts = decisions.notice_facts(session, case)
+
+    def build(session: Session, case: Case) -> tuple[PauseView, decisions.NoticeFacts | None]:
+        return _view(session, case), decisions.notice_facts(session, case)
+
+    view, facts = load_case(
+        ctx, request, staff, case_no, EXTENSION_NOTICE, build, roles=NOTICE_ROLES, role_message=STAFF_ONLY
+    )
     if facts is None:
         raise ConsoleError(404, "该办件没有已批准的延长审批期限，无告知书。")
     ext = facts.extension
@@ -454,7 +382,7 @@ def extension_notice_page(
     request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str
 ) -> Response:
     view, _pdf = _notice(ctx, request, staff, case_no)
-    _audit(ctx, request, staff, EXTENSION_NOTICE, view.case_no, "viewed")
+    audit_case(ctx, request, staff, EXTENSION_NOTICE, view.case_no, "viewed")
     return render_for(request, settings, staff, "pause_notice.html", {"case": view})
 
 
@@ -483,8 +411,7 @@ def extension_notice_png(request: Request, ctx: Ctx, staff: CurrentStaff, case_n
 def tolerance_page(
     request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str, done: str = ""
 ) -> Response:
-    view = _load(ctx, request, staff, case_no, TOLERANCE_OVERRIDE)
-    return _page(request, settings, staff, "pause_tolerance.html", view, done=done)
+    return _show(ctx, request, settings, staff, case_no, TOLERANCE_OVERRIDE, done)
 
 
 @router.post("/cases/{case_no}/tolerance")
@@ -500,16 +427,4 @@ def lift_tolerance(
     def run() -> None:
         tolerance.lift_block(ctx.engine, case_no, form.get("reason", ""), by=staff.username)
 
-    return _act(
-        ctx,
-        request,
-        settings,
-        staff,
-        case_no,
-        action=TOLERANCE_OVERRIDE,
-        template="pause_tolerance.html",
-        form=form,
-        run=run,
-        done="lifted",
-        back="tolerance",
-    )
+    return _act(ctx, request, settings, staff, case_no, TOLERANCE_OVERRIDE, form, run, "lifted")

@@ -1,4 +1,5 @@
-"""Who a console user is: the back office's `users` row, the roles that may sign in, their labels."""
+"""Who a console user is: the back office's `users` row and the roles that may sign in (their
+labels are the back office's own, `departments.ROLE_LABELS`)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import OrgUnit, Role, User
+from ..departments import ROLE_LABELS
 
 # Window roles (clerk, social_worker, bus_staff) work at the counter, not in the console.
 CONSOLE_ROLES: tuple[Role, ...] = ("approver", "department_head", "supervisor", "admin")
-
-ROLE_LABELS: dict[str, str] = {
-    "clerk": "窗口人员",
-    "social_worker": "村（社区）代办员",
-    "bus_staff": "直通车工作人员",
-    "approver": "审批人员",
-    "department_head": "科室负责人",
-    "supervisor": "窗口主管",
-    "admin": "系统管理员",
-}
 
 
 @dataclass(frozen=True)
