@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
@@ -22,8 +22,10 @@ from ..admin import AdminError
 from ..context import ServerContext
 from ..db import Case
 from ..departments import STAFF_ROLES
+from ..deps import Ctx
 from . import audit
 from .case_view import Refused, case_number, visible_case
+from .deps import CsrfChecked, CurrentStaff, FormFields, Settings
 from .errors import ConsoleError
 from .pages import client_address, render_for
 from .settings import ConsoleSettings
@@ -67,10 +69,38 @@ def audit_case(
     )
 
 
+@dataclass(frozen=True)
+class Desk:
+    """The signed-in person at one request, and the form they posted (empty for a page): what
+    every route of a case form gets from FastAPI in one piece (`SignedIn`, `Posted`)."""
+
+    ctx: ServerContext
+    request: Request
+    settings: ConsoleSettings
+    staff: Staff
+    form: dict[str, str]
+
+    def audit(self, action: str, case_no: str, detail: str = "", *, refused: bool = False) -> None:
+        audit_case(self.ctx, self.request, self.staff, action, case_no, detail, refused=refused)
+
+
+def _signed_in(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff) -> Desk:
+    return Desk(ctx, request, settings, staff, {})
+
+
+def _posted(
+    request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, _csrf: CsrfChecked, form: FormFields
+) -> Desk:
+    """A post: signed in first (else the sign-in page), then its CSRF token, as every form checks."""
+    return Desk(ctx, request, settings, staff, form)
+
+
+SignedIn = Annotated[Desk, Depends(_signed_in)]
+Posted = Annotated[Desk, Depends(_posted)]
+
+
 def load_case(
-    ctx: ServerContext,
-    request: Request,
-    staff: Staff,
+    desk: Desk,
     case_no: str,
     action: str,
     build: Callable[[Session, Case], T],
@@ -78,17 +108,17 @@ def load_case(
     roles: tuple[str, ...] | None = STAFF_ROLES,
     role_message: str = "",
 ) -> T:
-    """`build` of the case if `staff` may see it and (unless `roles` is None) has one of `roles`;
-    otherwise the refusal, audited, as a ConsoleError page."""
+    """`build` of the case if the person may see it and (unless `roles` is None) has one of
+    `roles`; otherwise the refusal, audited, as a ConsoleError page."""
     try:
         number = case_number(case_no)
-        with ctx.sessions() as session:
-            case = visible_case(session, staff, number)
-            if roles is not None and staff.role not in roles:
+        with desk.ctx.sessions() as session:
+            case = visible_case(session, desk.staff, number)
+            if roles is not None and desk.staff.role not in roles:
                 raise Refused(403, role_message, "role_refused")
             return build(session, case)
     except Refused as refused:
-        audit_case(ctx, request, staff, action, case_no, refused.code, refused=True)
+        desk.audit(action, case_no, refused.code, refused=True)
         raise ConsoleError(refused.status, refused.message) from None
 
 
@@ -97,10 +127,7 @@ class CaseForm(Generic[V]):
     """One form on one case for one request: who asks, which case (as typed in the URL), the
     audit action and template, and how its module reads, words and refuses it."""
 
-    ctx: ServerContext
-    request: Request
-    settings: ConsoleSettings
-    staff: Staff
+    desk: Desk
     case_no: str
     action: str
     template: str
@@ -113,25 +140,24 @@ class CaseForm(Generic[V]):
 
     def load(self) -> V:
         return load_case(
-            self.ctx,
-            self.request,
-            self.staff,
-            self.case_no,
-            self.action,
-            self.build,
-            roles=self.roles,
-            role_message=self.role_message,
+            self.desk, self.case_no, self.action, self.build, roles=self.roles, role_message=self.role_message
         )
 
-    def page(
-        self, view: V, *, error: str = "", typed: dict[str, str] | None = None, done: str = "", status: int = 200
-    ) -> Response:
-        context = {"case": view, "error": error, "typed": typed or {}, "done": done, **self.context()}
-        return render_for(self.request, self.settings, self.staff, self.template, context, status)
+    def page(self, view: V, *, error: str = "", done: str = "", status: int = 200, typed: bool = False) -> Response:
+        """The form; `typed`: filled in with what was posted."""
+        desk = self.desk
+        context = {
+            "case": view,
+            "error": error,
+            "typed": desk.form if typed else {},
+            "done": done,
+            **self.context(),
+        }
+        return render_for(desk.request, desk.settings, desk.staff, self.template, context, status)
 
-    def refuse(self, view: V, typed: dict[str, str], message: str, code: str) -> Response:
+    def refuse(self, view: V, message: str, code: str) -> Response:
         """Audit the refusal and show the form again, as the case is now, with what was typed."""
-        audit_case(self.ctx, self.request, self.staff, self.action, view.case_no, code, refused=True)
+        self.desk.audit(self.action, view.case_no, code, refused=True)
         fresh = self.load()
         status = 400
         if code in self.conflicts:
@@ -140,14 +166,14 @@ class CaseForm(Generic[V]):
                 message = self.reword(fresh)
         elif code in FORBIDDEN:
             status = 403
-        return self.page(fresh, error=message, typed=typed, status=status)
+        return self.page(fresh, error=message, status=status, typed=True)
 
-    def submit(self, view: V, typed: dict[str, str], run: Callable[[], object], detail: str, url: str) -> Response:
+    def submit(self, view: V, run: Callable[[], object], detail: str, url: str) -> Response:
         """Run the back office's function: its refusal (AdminError) shows the form again; its
         success is audited with `detail` and goes on to `url` (303: no repost on reload)."""
         try:
             run()
         except AdminError as exc:
-            return self.refuse(view, typed, exc.message, exc.code)
-        audit_case(self.ctx, self.request, self.staff, self.action, view.case_no, detail)
+            return self.refuse(view, exc.message, exc.code)
+        self.desk.audit(self.action, view.case_no, detail)
         return RedirectResponse(url, status_code=303)

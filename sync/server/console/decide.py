@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -38,14 +38,11 @@ from ..cases import approver_name
 from ..db import Case, Department
 from ..deadlines import CST, china_date
 from ..departments import STAFF_ROLES
-from ..deps import Ctx
 from ..office import current_templates
 from ..publishing import current_catalog
-from .case_forms import CaseForm, audit_case, load_case
-from .deps import CsrfChecked, CurrentStaff, FormFields, Settings
+from .case_forms import CaseForm, Desk, Posted, SignedIn, load_case
 from .errors import ConsoleError
 from .settings import PREFIX
-from .staff import Staff
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -193,22 +190,12 @@ def _already(view: DecideView) -> str:
 
 
 def _form(
-    ctx: Ctx,
-    request: Request,
-    settings: Settings,
-    staff: Staff,
-    case_no: str,
-    action: str,
-    template: str,
-    roles: tuple[str, ...] | None = STAFF_ROLES,
+    desk: Desk, case_no: str, action: str, template: str, roles: tuple[str, ...] | None = STAFF_ROLES
 ) -> CaseForm[DecideView]:
     """A decision form on the case: for its department's staff; a refusal for a state that no
     longer allows it (409) says who decided the case, and when."""
     return CaseForm(
-        ctx,
-        request,
-        settings,
-        staff,
+        desk,
         case_no,
         action,
         template,
@@ -231,69 +218,49 @@ def _show(form: CaseForm[DecideView], allowed: Callable[[DecideView], bool], don
     return form.page(view, error="" if done or allowed(view) else _already(view), done=done)
 
 
-def _decide(
-    form: CaseForm[DecideView], view: DecideView, typed: dict[str, str], verdict: Verdict, **facts: Any
-) -> Response:
+def _decide(form: CaseForm[DecideView], view: DecideView, verdict: Verdict, **facts: Any) -> Response:
     """Record the decision through the back office, then show its 决定书."""
 
     def run() -> None:
-        admin.decide(form.ctx.engine, view.case_no, verdict, by=form.staff.username, **facts)
+        admin.decide(form.desk.ctx.engine, view.case_no, verdict, by=form.desk.staff.username, **facts)
 
-    return form.submit(view, typed, run, VERDICTS[verdict], f"{PREFIX}/cases/{view.case_no}/decision")
+    return form.submit(view, run, VERDICTS[verdict], f"{PREFIX}/cases/{view.case_no}/decision")
 
 
 # ---- 准予 --------------------------------------------------------------------------------------
 
 
 @router.get("/cases/{case_no}/approve")
-def approve_page(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str) -> Response:
-    return _show(
-        _form(ctx, request, settings, staff, case_no, APPROVE, "decide_approve.html"), lambda view: view.can_approve
-    )
+def approve_page(desk: SignedIn, case_no: str) -> Response:
+    return _show(_form(desk, case_no, APPROVE, "decide_approve.html"), lambda view: view.can_approve)
 
 
 @router.post("/cases/{case_no}/approve")
-def approve(
-    request: Request,
-    ctx: Ctx,
-    settings: Settings,
-    staff: CurrentStaff,
-    _csrf: CsrfChecked,
-    form: FormFields,
-    case_no: str,
-) -> Response:
-    page = _form(ctx, request, settings, staff, case_no, APPROVE, "decide_approve.html")
+def approve(desk: Posted, case_no: str) -> Response:
+    page = _form(desk, case_no, APPROVE, "decide_approve.html")
     view = page.load()
-    name, number = _text(form, "result_name"), _text(form, "result_no")
+    name, number = _text(desk.form, "result_name"), _text(desk.form, "result_no")
     if not name:
-        return page.refuse(view, form, "请填写办理结果（证照）名称", "missing")
+        return page.refuse(view, "请填写办理结果（证照）名称", "missing")
     if len(name) > 200 or len(number) > 100:
-        return page.refuse(view, form, "结果名称或编号过长", "too_long")
-    return _decide(
-        page, view, form, "approve", result_name=name, result_no=number or None, e_licence=form.get("e_licence") == "1"
-    )
+        return page.refuse(view, "结果名称或编号过长", "too_long")
+    e_licence = desk.form.get("e_licence") == "1"
+    return _decide(page, view, "approve", result_name=name, result_no=number or None, e_licence=e_licence)
 
 
 # ---- 不予 --------------------------------------------------------------------------------------
 
 
 @router.get("/cases/{case_no}/deny")
-def deny_page(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str) -> Response:
-    return _show(_form(ctx, request, settings, staff, case_no, DENY, "decide_deny.html"), lambda view: view.can_deny)
+def deny_page(desk: SignedIn, case_no: str) -> Response:
+    return _show(_form(desk, case_no, DENY, "decide_deny.html"), lambda view: view.can_deny)
 
 
 @router.post("/cases/{case_no}/deny")
-def deny(
-    request: Request,
-    ctx: Ctx,
-    settings: Settings,
-    staff: CurrentStaff,
-    _csrf: CsrfChecked,
-    form: FormFields,
-    case_no: str,
-) -> Response:
-    page = _form(ctx, request, settings, staff, case_no, DENY, "decide_deny.html")
+def deny(desk: Posted, case_no: str) -> Response:
+    page = _form(desk, case_no, DENY, "decide_deny.html")
     view = page.load()
+    form = desk.form
     reason = _text(form, "reason")
     basis = _text(form, "legal_basis_text") or _text(form, "legal_basis")
     review_body, court = _text(form, "review_body"), _text(form, "court")
@@ -309,22 +276,19 @@ def deny(
     ]
     if missing:
         message = f"请填写{'、'.join(missing)}：不予行政许可决定须说明理由和依据，并告知复议、诉讼的机关。"
-        return page.refuse(view, form, message, "missing")
+        return page.refuse(view, message, "missing")
     if any(len(v) > MAX_TEXT for v in (reason, basis, review_body, court)):
-        return page.refuse(view, form, f"每项内容不能超过{MAX_TEXT}个字", "too_long")
-    return _decide(page, view, form, "deny", reason=reason, legal_basis=basis, review_body=review_body, court=court)
+        return page.refuse(view, f"每项内容不能超过{MAX_TEXT}个字", "too_long")
+    return _decide(page, view, "deny", reason=reason, legal_basis=basis, review_body=review_body, court=court)
 
 
 # ---- 补正 --------------------------------------------------------------------------------------
 
 
 @router.get("/cases/{case_no}/supplement")
-def supplement_page(
-    request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str, done: str = ""
-) -> Response:
+def supplement_page(desk: SignedIn, case_no: str, done: str = "") -> Response:
     note = "已通知窗口：申请人来时，窗口将打印补正材料通知书。" if done == "requested" else ""
-    page = _form(ctx, request, settings, staff, case_no, SUPPLEMENT, "decide_supplement.html")
-    return _show(page, lambda view: view.can_supplement, note)
+    return _show(_form(desk, case_no, SUPPLEMENT, "decide_supplement.html"), lambda view: view.can_supplement, note)
 
 
 def supplement_items(view: DecideView, form: dict[str, str]) -> tuple[list[str], str]:
@@ -348,26 +312,18 @@ def supplement_items(view: DecideView, form: dict[str, str]) -> tuple[list[str],
 
 
 @router.post("/cases/{case_no}/supplement")
-def supplement(
-    request: Request,
-    ctx: Ctx,
-    settings: Settings,
-    staff: CurrentStaff,
-    _csrf: CsrfChecked,
-    form: FormFields,
-    case_no: str,
-) -> Response:
-    page = _form(ctx, request, settings, staff, case_no, SUPPLEMENT, "decide_supplement.html")
+def supplement(desk: Posted, case_no: str) -> Response:
+    page = _form(desk, case_no, SUPPLEMENT, "decide_supplement.html")
     view = page.load()
-    items, problem = supplement_items(view, form)
+    items, problem = supplement_items(view, desk.form)
     if problem:
-        return page.refuse(view, form, problem, "missing")
+        return page.refuse(view, problem, "missing")
 
     def run() -> None:
-        decisions.request_supplement(ctx.engine, view.case_no, items, by=staff.username, reason=_text(form, "reason"))
+        reason = _text(desk.form, "reason")
+        decisions.request_supplement(desk.ctx.engine, view.case_no, items, by=desk.staff.username, reason=reason)
 
-    url = f"{PREFIX}/cases/{view.case_no}/supplement?done=requested"
-    return page.submit(view, form, run, f"{len(items)} materials", url)
+    return page.submit(view, run, f"{len(items)} materials", f"{PREFIX}/cases/{view.case_no}/supplement?done=requested")
 
 
 # ---- the decision's paper ----------------------------------------------------------------------
@@ -407,13 +363,13 @@ def licence_decision(session: Session, case: Case) -> tuple[LicenceDecision, Not
     ), templates
 
 
-def _document(ctx: Ctx, request: Request, staff: Staff, case_no: str, kind: str) -> tuple[DecideView, bytes]:
+def _document(desk: Desk, case_no: str, kind: str) -> tuple[DecideView, bytes]:
     """The decision document of a case the person may see (its approvers, the hall's supervisor)."""
 
     def build(session: Session, case: Case) -> tuple[DecideView, tuple[LicenceDecision, NoticeTemplates] | None]:
         return _view(session, case), licence_decision(session, case)
 
-    view, built = load_case(ctx, request, staff, case_no, DOCUMENT, build, roles=None)
+    view, built = load_case(desk, case_no, DOCUMENT, build, roles=None)
     if built is None or kind != view.document:
         raise ConsoleError(404, f"该办件没有{DOCUMENT_TITLES.get(kind, '此项文书')}。")
     decision, templates = built
@@ -424,19 +380,19 @@ def _document(ctx: Ctx, request: Request, staff: Staff, case_no: str, kind: str)
 
 
 @router.get("/cases/{case_no}/decision")
-def decision_page(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str) -> Response:
+def decision_page(desk: SignedIn, case_no: str) -> Response:
     """Right after the decision: the document on screen, with its PDF for printing."""
-    page = _form(ctx, request, settings, staff, case_no, DOCUMENT, "decide_document.html", roles=None)
+    page = _form(desk, case_no, DOCUMENT, "decide_document.html", roles=None)
     view = page.load()
     if not view.document:
         raise ConsoleError(404, "该办件尚未作出准予或不予许可的决定，没有决定书。")
-    audit_case(ctx, request, staff, DOCUMENT, view.case_no, "viewed")
+    desk.audit(DOCUMENT, view.case_no, "viewed")
     return page.page(view)
 
 
 @router.get("/cases/{case_no}/documents/{kind}.pdf")
-def document_pdf(request: Request, ctx: Ctx, staff: CurrentStaff, case_no: str, kind: str) -> Response:
-    view, pdf = _document(ctx, request, staff, case_no, kind)
+def document_pdf(desk: SignedIn, case_no: str, kind: str) -> Response:
+    view, pdf = _document(desk, case_no, kind)
     headers = {
         "Cache-Control": "private, no-store",
         "Content-Disposition": f'inline; filename="{view.case_no}-{kind}.pdf"',
@@ -445,9 +401,9 @@ def document_pdf(request: Request, ctx: Ctx, staff: CurrentStaff, case_no: str, 
 
 
 @router.get("/cases/{case_no}/documents/{kind}.png")
-def document_png(request: Request, ctx: Ctx, staff: CurrentStaff, case_no: str, kind: str) -> Response:
+def document_png(desk: SignedIn, case_no: str, kind: str) -> Response:
     """The document's first page as a picture, so the page shows it without a PDF plug-in."""
-    _view_, pdf = _document(ctx, request, staff, case_no, kind)
+    _view_, pdf = _document(desk, case_no, kind)
     try:
         png = pdf_page_png(pdf, 0, dpi=110)
     except ReportError:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -33,14 +33,11 @@ from ..case_facts import payload_of
 from ..db import AWAITING_DECISION, Case, Department
 from ..deadlines import CST, china_date, working_days_between
 from ..departments import STAFF_ROLES
-from ..deps import Ctx
 from ..publishing import current_calendar
-from .case_forms import CaseForm, audit_case, load_case
-from .deps import CsrfChecked, CurrentStaff, FormFields, Settings
+from .case_forms import CaseForm, Desk, Posted, SignedIn, load_case
 from .errors import ConsoleError
 from .pages import render_for
 from .settings import PREFIX
-from .staff import Staff
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -165,15 +162,10 @@ def _past(record: dict[str, Any]) -> str:
 # ---- the forms' scaffolding ---------------------------------------------------------------------
 
 
-def _form(
-    ctx: Ctx, request: Request, settings: Settings, staff: Staff, case_no: str, action: str
-) -> CaseForm[PauseView]:
+def _form(desk: Desk, case_no: str, action: str) -> CaseForm[PauseView]:
     """The form of `action` on the case, for its department's staff (PAGES: which template)."""
     return CaseForm(
-        ctx,
-        request,
-        settings,
-        staff,
+        desk,
         case_no,
         action,
         PAGES[action][0],
@@ -184,29 +176,17 @@ def _form(
     )
 
 
-def _show(
-    ctx: Ctx, request: Request, settings: Settings, staff: Staff, case_no: str, action: str, done: str
-) -> Response:
-    page = _form(ctx, request, settings, staff, case_no, action)
+def _show(desk: Desk, case_no: str, action: str, done: str) -> Response:
+    page = _form(desk, case_no, action)
     return page.page(page.load(), done=DONE_NOTES.get(done, ""))
 
 
-def _act(
-    ctx: Ctx,
-    request: Request,
-    settings: Settings,
-    staff: Staff,
-    case_no: str,
-    action: str,
-    typed: dict[str, str],
-    run: Callable[[], object],
-    done: str,
-) -> Response:
+def _act(desk: Desk, case_no: str, action: str, run: Callable[[], object], done: str) -> Response:
     """Check who and which case, run the back office's function, and go back to the form's page
     with `done`'s note; a refusal shows the form again with what was typed."""
-    page = _form(ctx, request, settings, staff, case_no, action)
+    page = _form(desk, case_no, action)
     view = page.load()
-    return page.submit(view, typed, run, done, f"{PREFIX}/cases/{view.case_no}/{PAGES[action][1]}?done={done}")
+    return page.submit(view, run, done, f"{PREFIX}/cases/{view.case_no}/{PAGES[action][1]}?done={done}")
 
 
 def _date(text: str) -> dt.date:
@@ -221,130 +201,90 @@ def _date(text: str) -> dt.date:
 
 
 @router.get("/cases/{case_no}/pause")
-def pause_page(
-    request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str, done: str = ""
-) -> Response:
-    return _show(ctx, request, settings, staff, case_no, SUSPEND, done)
+def pause_page(desk: SignedIn, case_no: str, done: str = "") -> Response:
+    return _show(desk, case_no, SUSPEND, done)
 
 
 @router.post("/cases/{case_no}/suspend")
-def suspend(
-    request: Request,
-    ctx: Ctx,
-    settings: Settings,
-    staff: CurrentStaff,
-    _csrf: CsrfChecked,
-    form: FormFields,
-    case_no: str,
-) -> Response:
+def suspend(desk: Posted, case_no: str) -> Response:
     def run() -> None:
-        end = _date(form.get("expected_end", ""))
-        decisions.suspend(ctx.engine, case_no, form.get("reason", ""), by=staff.username, expected_end=end)
+        end = _date(desk.form.get("expected_end", ""))
+        decisions.suspend(
+            desk.ctx.engine, case_no, desk.form.get("reason", ""), by=desk.staff.username, expected_end=end
+        )
 
-    return _act(ctx, request, settings, staff, case_no, SUSPEND, form, run, "suspended")
+    return _act(desk, case_no, SUSPEND, run, "suspended")
 
 
 @router.post("/cases/{case_no}/resume")
-def resume(
-    request: Request,
-    ctx: Ctx,
-    settings: Settings,
-    staff: CurrentStaff,
-    _csrf: CsrfChecked,
-    form: FormFields,
-    case_no: str,
-) -> Response:
+def resume(desk: Posted, case_no: str) -> Response:
     def run() -> None:
-        decisions.resume(ctx.engine, case_no, by=staff.username, reason=form.get("reason", ""), only_suspended=True)
+        decisions.resume(
+            desk.ctx.engine, case_no, by=desk.staff.username, reason=desk.form.get("reason", ""), only_suspended=True
+        )
 
-    return _act(ctx, request, settings, staff, case_no, RESUME, form, run, "resumed")
+    return _act(desk, case_no, RESUME, run, "resumed")
 
 
 # ---- 延长审批期限: the approver asks, the head decides ------------------------------------------
 
 
 @router.get("/cases/{case_no}/extend")
-def extend_page(
-    request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str, done: str = ""
-) -> Response:
-    return _show(ctx, request, settings, staff, case_no, EXTENSION_REQUEST, done)
+def extend_page(desk: SignedIn, case_no: str, done: str = "") -> Response:
+    return _show(desk, case_no, EXTENSION_REQUEST, done)
 
 
 @router.post("/cases/{case_no}/extend")
-def request_extension(
-    request: Request,
-    ctx: Ctx,
-    settings: Settings,
-    staff: CurrentStaff,
-    _csrf: CsrfChecked,
-    form: FormFields,
-    case_no: str,
-) -> Response:
+def request_extension(desk: Posted, case_no: str) -> Response:
     def run() -> None:
-        decisions.request_extension(ctx.engine, case_no, form.get("reason", ""), by=staff.username)
+        decisions.request_extension(desk.ctx.engine, case_no, desk.form.get("reason", ""), by=desk.staff.username)
 
-    return _act(ctx, request, settings, staff, case_no, EXTENSION_REQUEST, form, run, "requested")
+    return _act(desk, case_no, EXTENSION_REQUEST, run, "requested")
 
 
 @router.post("/cases/{case_no}/extension")
-def decide_extension(
-    request: Request,
-    ctx: Ctx,
-    settings: Settings,
-    staff: CurrentStaff,
-    _csrf: CsrfChecked,
-    form: FormFields,
-    case_no: str,
-) -> Response:
+def decide_extension(desk: Posted, case_no: str) -> Response:
     """The head's answer, from the list or the case's extension page: decision=approve|refuse."""
-    choice = form.get("decision", "")
+    choice = desk.form.get("decision", "")
 
     def run() -> None:
         if choice not in ("approve", "refuse"):
             raise AdminError("请选择批准或不批准", "bad_choice")
         decisions.decide_extension(
-            ctx.engine, case_no, approve=choice == "approve", by=staff.username, note=form.get("note", "")
+            desk.ctx.engine,
+            case_no,
+            approve=choice == "approve",
+            by=desk.staff.username,
+            note=desk.form.get("note", ""),
         )
 
-    return _act(
-        ctx,
-        request,
-        settings,
-        staff,
-        case_no,
-        EXTENSION_DECIDE,
-        form,
-        run,
-        "approved" if choice == "approve" else "refused",
-    )
+    return _act(desk, case_no, EXTENSION_DECIDE, run, "approved" if choice == "approve" else "refused")
 
 
 @router.get("/extensions")
-def extensions(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, done: str = "") -> Response:
+def extensions(desk: SignedIn, done: str = "") -> Response:
     """The department head's list: requests of their departments waiting for an answer."""
-    if staff.role != "department_head":
-        audit_case(ctx, request, staff, EXTENSION_DECIDE, "-", "extensions list; role_refused", refused=True)
+    if desk.staff.role != "department_head":
+        desk.audit(EXTENSION_DECIDE, "-", "extensions list; role_refused", refused=True)
         raise ConsoleError(403, HEADS_ONLY)
-    with ctx.sessions() as session:
-        pending = decisions.pending_extensions(session, staff.username)
+    with desk.ctx.sessions() as session:
+        pending = decisions.pending_extensions(session, desk.staff.username)
     return render_for(
-        request,
-        settings,
-        staff,
+        desk.request,
+        desk.settings,
+        desk.staff,
         "extensions.html",
         {"pending": pending, "done": DONE_NOTES.get(done, ""), "format_case_no": format_case_no},
     )
 
 
-def _notice(ctx: Ctx, request: Request, staff: Staff, case_no: str) -> tuple[PauseView, bytes]:
+def _notice(desk: Desk, case_no: str) -> tuple[PauseView, bytes]:
     """The 延长审批期限告知书 of the case's approved extension, rendered from the stored facts."""
 
     def build(session: Session, case: Case) -> tuple[PauseView, decisions.NoticeFacts | None]:
         return _view(session, case), decisions.notice_facts(session, case)
 
-    view, facts = load_case(
-        ctx, request, staff, case_no, EXTENSION_NOTICE, build, roles=NOTICE_ROLES, role_message=STAFF_ONLY
-    )
+    view, facts = load_case(desk, case_no, EXTENSION_NOTICE, build, roles=NOTICE_ROLES, role_message=STAFF_ONLY)
     if facts is None:
         raise ConsoleError(404, "该办件没有已批准的延长审批期限，无告知书。")
     ext = facts.extension
@@ -378,25 +318,23 @@ def _notice(ctx: Ctx, request: Request, staff: Staff, case_no: str) -> tuple[Pau
 
 
 @router.get("/cases/{case_no}/extension-notice")
-def extension_notice_page(
-    request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str
-) -> Response:
-    view, _pdf = _notice(ctx, request, staff, case_no)
-    audit_case(ctx, request, staff, EXTENSION_NOTICE, view.case_no, "viewed")
-    return render_for(request, settings, staff, "pause_notice.html", {"case": view})
+def extension_notice_page(desk: SignedIn, case_no: str) -> Response:
+    view, _pdf = _notice(desk, case_no)
+    desk.audit(EXTENSION_NOTICE, view.case_no, "viewed")
+    return render_for(desk.request, desk.settings, desk.staff, "pause_notice.html", {"case": view})
 
 
 @router.get("/cases/{case_no}/extension-notice.pdf")
-def extension_notice_pdf(request: Request, ctx: Ctx, staff: CurrentStaff, case_no: str) -> Response:
-    view, pdf = _notice(ctx, request, staff, case_no)
+def extension_notice_pdf(desk: SignedIn, case_no: str) -> Response:
+    view, pdf = _notice(desk, case_no)
     headers = {"Cache-Control": "private, no-store", "Content-Disposition": f'inline; filename="{view.case_no}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 @router.get("/cases/{case_no}/extension-notice.png")
-def extension_notice_png(request: Request, ctx: Ctx, staff: CurrentStaff, case_no: str) -> Response:
+def extension_notice_png(desk: SignedIn, case_no: str) -> Response:
     """The notice's first page as a picture, so the page shows it without a PDF plug-in."""
-    _shown, pdf = _notice(ctx, request, staff, case_no)
+    _shown, pdf = _notice(desk, case_no)
     try:
         png = pdf_page_png(pdf, 0, dpi=110)
     except ReportError:
@@ -408,23 +346,13 @@ def extension_notice_png(request: Request, ctx: Ctx, staff: CurrentStaff, case_n
 
 
 @router.get("/cases/{case_no}/tolerance")
-def tolerance_page(
-    request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaff, case_no: str, done: str = ""
-) -> Response:
-    return _show(ctx, request, settings, staff, case_no, TOLERANCE_OVERRIDE, done)
+def tolerance_page(desk: SignedIn, case_no: str, done: str = "") -> Response:
+    return _show(desk, case_no, TOLERANCE_OVERRIDE, done)
 
 
 @router.post("/cases/{case_no}/tolerance")
-def lift_tolerance(
-    request: Request,
-    ctx: Ctx,
-    settings: Settings,
-    staff: CurrentStaff,
-    _csrf: CsrfChecked,
-    form: FormFields,
-    case_no: str,
-) -> Response:
+def lift_tolerance(desk: Posted, case_no: str) -> Response:
     def run() -> None:
-        tolerance.lift_block(ctx.engine, case_no, form.get("reason", ""), by=staff.username)
+        tolerance.lift_block(desk.ctx.engine, case_no, desk.form.get("reason", ""), by=desk.staff.username)
 
-    return _act(ctx, request, settings, staff, case_no, TOLERANCE_OVERRIDE, form, run, "lifted")
+    return _act(desk, case_no, TOLERANCE_OVERRIDE, run, "lifted")
