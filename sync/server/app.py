@@ -11,6 +11,7 @@ import collections
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +26,7 @@ from starlette.requests import ClientDisconnect
 from sync import protocol
 
 from . import auth, blobs, console, events, outreach, queue, restore
-from .body import DIRECT_BODY, BodyPiece, request_pieces
+from .blobstore.base import BlobStore
 from .context import ServerContext
 from .deps import Ctx, Dev
 from .errors import ApiError
@@ -42,10 +43,11 @@ _RAW_BODY = {
 _ERRORS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
-def create_app(db_url: str, blob_dir: Path) -> FastAPI:
-    """Build the server for one database and one blob folder (schema migrated to head)."""
-    ctx = ServerContext.open(db_url, Path(blob_dir))
-    settled = blobs.settle_parts(ctx)  # a crash between an upload's last byte and its rename
+def create_app(db_url: str, blob_store: Path | BlobStore) -> FastAPI:
+    """Build the server for one database and one blob store — a folder or a connected
+    object store (schema migrated to head)."""
+    ctx = ServerContext.open(db_url, blob_store)
+    settled = blobs.settle_parts(ctx)  # a crash between an upload's last byte and its promotion
     if settled:
         log.warning("%d whole but unverified uploads verified and completed at start-up", settled)
     return build_app(ctx)
@@ -67,6 +69,7 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
 
     app = FastAPI(title="OneWindow back office", version=str(protocol.PROTOCOL_VERSION), lifespan=lifespan)
     app.state.ctx = ctx
+    uploads = _Count()  # on the event loop only
     _install_error_handlers(app)
 
     @app.get(f"{API}/health")
@@ -121,19 +124,20 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
         offset: Annotated[int, Query(ge=0)] = 0,
         x_blob_length: Annotated[int | None, Header()] = None,
     ) -> protocol.BlobStatus | Response:  # the Response only to a client that went away
-        writer = await run_in_threadpool(blobs.begin_put, ctx, sha256, offset, x_blob_length)
-        if isinstance(writer, protocol.BlobStatus):
-            return writer
-        direct = request.scope.get("extensions", {}).get(DIRECT_BODY)
-        pieces = direct.take(writer.seen) if direct is not None else None
+        if uploads.value >= MAX_UPLOADS:
+            raise ApiError(503, "busy", "后台正在接收的上传过多，请稍后重试", {"Retry-After": "5"})
+        uploads.value += 1
         try:
-            return await _stream_into(pieces or request_pieces(request), writer)
-        except ClientDisconnect:
-            log.info("upload of blob %s cut after %d bytes; kept for resuming", sha256, writer.held)
-            return Response(status_code=400)  # nobody is listening any more
+            writer = await run_in_threadpool(blobs.begin_put, ctx, sha256, offset, x_blob_length)
+            if isinstance(writer, protocol.BlobStatus):
+                return writer
+            try:
+                return await _stream_into(request.stream(), writer)
+            except ClientDisconnect:
+                log.info("upload of blob %s cut after %d bytes; kept for resuming", sha256, writer.held)
+                return Response(status_code=400)  # nobody is listening any more
         finally:
-            if pieces is not None and not direct.finished:
-                direct.abandon()
+            uploads.value -= 1
 
     @app.get(f"{API}/catalog")
     def catalog(ctx: Ctx, dev: Dev) -> dict:
@@ -147,25 +151,42 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
     return app
 
 
-IN_FLIGHT = 8  # pieces queued for writing and hashing before the next is read
+MAX_UPLOADS = 32  # scan uploads one app process takes at once (each holds a lock's connection)
+PIECE = 1 << 20  # the body is handed to the store in pieces of about this size
+IN_FLIGHT = 4  # pieces queued for the store before reading pauses
 
 
-async def _stream_into(pieces: AsyncIterator[BodyPiece], writer: blobs.BlobWriter) -> protocol.BlobStatus:
-    """Append the request body to the blob as it arrives.
+@dataclass
+class _Count:
+    value: int = 0
 
-    Each piece is written and hashed on the writer's threads while the next arrives; a
-    piece's buffer goes back to the receiver once both are done.
+
+async def _stream_into(chunks: AsyncIterator[bytes], writer: blobs.BlobWriter) -> protocol.BlobStatus:
+    """Append the request body (ASGI's `request.stream()`) to the blob as it arrives.
+
+    The small chunks the server reads are gathered into pieces of about a megabyte, each
+    handed to the store on the writer's thread while the next is read; at most IN_FLIGHT
+    pieces wait, so a slow store slows the reading instead of filling memory.
     """
     queued: collections.deque[asyncio.Future] = collections.deque()
+    piece = bytearray()
     try:
-        async for piece in pieces:
-            done = writer.submit(piece.data)
-            done.add_done_callback(piece.release)
-            queued.append(asyncio.wrap_future(done))
+        async for chunk in chunks:
+            piece += chunk
+            if len(piece) < PIECE:
+                continue
+            queued.append(asyncio.wrap_future(writer.submit(piece)))
+            piece = bytearray()
             while len(queued) >= IN_FLIGHT or (queued and queued[0].done()):
                 await queued.popleft()
+        if piece:
+            queued.append(asyncio.wrap_future(writer.submit(piece)))
         while queued:
             await queued.popleft()
+    except OSError as exc:  # the store failed under a piece (a full disk, an object store gone)
+        await run_in_threadpool(writer.keep_partial)
+        log.error("blob %s: the store failed: %s", writer.sha, exc)
+        raise blobs.storage_error(exc) from exc
     except BaseException:
         await run_in_threadpool(writer.keep_partial)
         raise

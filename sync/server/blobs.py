@@ -1,36 +1,36 @@
 """Scanned pages, content-addressed by SHA-256, uploaded resumably.
 
-Bytes live under `<blob_dir>/<sha[:2]>/<sha>`; while incomplete they sit in a
-`.part` file whose length is the offset the client resumes from. A blob counts
-only after its hash is verified, and is stored once however many cases name it.
+The bytes live in a `BlobStore` (a folder, or an S3-compatible object store); this module
+is the upload protocol over it, the same for both. A window resumes from what the store
+durably holds; a blob counts only after the SHA-256 of its whole content matched its
+name, and is stored once however many cases name it. One writer per blob at a time, across
+every app process (`blob_locks`).
 
 A crash at any step of a PUT loses nothing the window has not been told is safe
 (tests/sync/test_upload_kill_steps.py kills the server at each): `begin_put` takes the
-blob's lock → `open_append` opens the `.part` → the body's pieces are written → `_close`
-fsyncs the whole file → its hash is compared → `os.replace` gives it its final name →
-`_finish` marks the row complete and recounts the waiting cases in one transaction → the
-answer goes out. Up to the fsync, the window resumes from the `.part`'s length; a whole
-`.part` is verified and finished at start-up or on the next status query; a final file
-whose row is not yet complete is finished on the next status query or PUT; and the window
-counts a page only when an answer says `complete`.
+blob's lock → the store opens the upload → the body's pieces are appended → `finish`
+makes it durable and hashes it → `promote` gives it its final name → `_finish` marks the
+row complete and recounts the waiting cases in one transaction → the answer goes out. A
+whole but unpromoted upload is verified and finished at start-up or on the next status
+query; a promoted blob whose row is not yet complete is finished on the next status query
+or PUT; and the window counts a page only when an answer says `complete`.
 """
 
 from __future__ import annotations
 
-import hashlib
+import errno
 import logging
-import os
 import re
-import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from sync import protocol
 
-from .blobfile import open_append
+from .blob_locks import BlobLock
+from .blobstore.base import Upload
+from .blobstore.local import BlobPaths, blob_paths
 from .cases import cases_waiting_for, refresh_completeness
 from .context import ServerContext
 from .db import Blob, utcnow
@@ -41,16 +41,7 @@ log = logging.getLogger(__name__)
 MAX_BLOB_BYTES = 512 * 1024 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
-
-@dataclass(frozen=True)
-class BlobPaths:
-    final: Path
-    part: Path
-
-
-def blob_paths(blob_dir: Path, sha256: str) -> BlobPaths:
-    folder = Path(blob_dir) / sha256[:2]
-    return BlobPaths(folder / sha256, folder / f"{sha256}.part")
+__all__ = ["BlobPaths", "BlobWriter", "begin_put", "blob_paths", "blob_status", "check_sha", "settle_parts"]
 
 
 def check_sha(sha256: str) -> str:
@@ -61,145 +52,103 @@ def check_sha(sha256: str) -> str:
 
 
 def blob_status(ctx: ServerContext, sha256: str) -> protocol.BlobStatus | None:
-    """What the server holds of a blob, or None when it holds nothing."""
+    """What the server holds of a blob, or None when it holds nothing. An upload that
+    already holds every byte (its writer died before verifying it) is finished here."""
     sha = check_sha(sha256)
-    paths = blob_paths(ctx.blob_dir, sha)
     with ctx.blob_lock(sha):
-        if paths.final.exists():
-            _finish(ctx, sha, paths.final.stat().st_size)  # heals a crash after the rename
-            return protocol.BlobStatus(sha256=sha, size=paths.final.stat().st_size, complete=True)
-        if paths.part.exists():
-            size = _settle_part(ctx, sha, paths)
-            return protocol.BlobStatus(sha256=sha, size=size, complete=not paths.part.exists())
-    return None
-
-
-def _settle_part(ctx: ServerContext, sha: str, paths: BlobPaths) -> int:
-    """Finish a `.part` that already holds the whole blob (the server died after its last
-    byte but before verifying and renaming it); its size either way. Called with the blob's
-    lock held. A part that failed the check is not hashed again until it changes."""
-    info = paths.part.stat()
-    stamp = (info.st_size, info.st_mtime_ns)
-    if not info.st_size or ctx.unverified_parts.get(sha) == stamp:
-        return info.st_size
-    hasher = hashlib.sha256()
-    with open(paths.part, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            hasher.update(chunk)
-    if hasher.hexdigest() != sha:  # a prefix, or a whole file gone bad: the PUT at its end decides
-        ctx.unverified_parts[sha] = stamp
-        return info.st_size
-    ctx.unverified_parts.pop(sha, None)
-    os.replace(paths.part, paths.final)
-    _finish(ctx, sha, info.st_size)
-    log.info("blob %s was whole but unverified; verified and completed (%d bytes)", sha, info.st_size)
-    return info.st_size
+        held = ctx.store.settle(sha)
+        if held is None:
+            return None
+        if held.complete:
+            _finish(ctx, sha, held.size)  # heals a crash after the promotion
+        return protocol.BlobStatus(sha256=sha, size=held.size, complete=held.complete)
 
 
 def settle_parts(ctx: ServerContext) -> int:
-    """At start-up: complete every `.part` that already holds its whole verified blob, so a
-    crash between the last byte and the rename loses nothing; the number completed."""
+    """At start-up: complete every unfinished upload that already holds its whole verified
+    blob, so a crash between the last byte and the promotion loses nothing; the number
+    completed. An upload another app process is writing right now is left to it."""
     done = 0
-    for part in sorted(Path(ctx.blob_dir).glob("??/*.part")):
-        sha = part.name.removesuffix(".part")
+    for sha in ctx.store.unfinished():
         if not _SHA256.match(sha):
             continue
-        paths = blob_paths(ctx.blob_dir, sha)
-        with ctx.blob_lock(sha):
-            if paths.final.exists() or not paths.part.exists():
-                continue
-            _settle_part(ctx, sha, paths)
-            done += not paths.part.exists()
+        lock = ctx.blob_lock(sha)
+        if not lock.acquire(timeout=0):
+            continue
+        try:
+            held = ctx.store.settle(sha)
+            if held is not None and held.complete:
+                _finish(ctx, sha, held.size)
+                done += 1
+        finally:
+            lock.release()
     return done
 
 
-class BlobWriter:
-    """One streaming PUT: bytes are appended and hashed as they arrive.
+def storage_error(exc: OSError) -> ApiError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return ApiError(507, "storage_full", "后台存储空间不足，请稍后重试")
+    return ApiError(503, "storage_unavailable", "后台存储暂时不可用，请稍后重试")
 
-    A cut connection keeps what arrived (flushed and recorded), so the client resumes
-    from HEAD's offset; the blob counts only when every byte is in and the SHA-256 of
-    the whole file matches. The hash is computed once: as the bytes arrive when the server
-    reads the body directly (`seen`), otherwise on its own thread beside the writing one
-    (both release the GIL).
+
+class BlobWriter:
+    """One streaming PUT: pieces are appended (and hashed by the store) on a thread of
+    their own while the next piece arrives.
+
+    A cut connection keeps what the store can keep (recorded), so the client resumes from
+    the status query's size; the blob counts only when every byte is in and the SHA-256
+    of the whole matches.
     """
 
-    def __init__(self, ctx: ServerContext, sha: str, total: int, lock: threading.Lock, skip: int = 0):
-        self.ctx, self.sha, self.total, self.lock = ctx, sha, total, lock
+    def __init__(self, ctx: ServerContext, sha: str, total: int, lock: BlobLock, upload: Upload, skip: int = 0):
+        self.ctx, self.sha, self.total, self.lock, self.upload = ctx, sha, total, lock, upload
         # A stale offset (a late handler appended after the status answer): the body starts
-        # `skip` bytes before what the file holds, and those bytes are dropped, not refused.
-        self._skip_seen = self._skip_write = skip
-        self.paths = blob_paths(ctx.blob_dir, sha)
-        self.paths.part.parent.mkdir(parents=True, exist_ok=True)
-        self.held = self.paths.part.stat().st_size if self.paths.part.exists() else 0
-        self.hasher = hashlib.sha256()
-        if self.held:
-            with open(self.paths.part, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    self.hasher.update(chunk)
-        self.file = open_append(self.paths.part, self.held)
-        self._hashing = ThreadPoolExecutor(1, thread_name_prefix="blob-hash")
+        # `skip` bytes before what the store holds, and those bytes are dropped, not refused.
+        self._skip = skip
+        self.held = upload.held
         self._writing = ThreadPoolExecutor(1, thread_name_prefix="blob-write")
         self._failed: BaseException | None = None
-        self.hashed_early = False
         self.done = False
 
-    def seen(self, data: memoryview) -> None:
-        """Hash bytes as they arrive, before `submit` queues them for writing (the direct
-        body path, on the event loop: the bytes are still in the cache)."""
-        self.hashed_early = True
-        if self._skip_seen:
-            cut = min(self._skip_seen, len(data))
-            self._skip_seen -= cut
-            data = data[cut:]
-        if data:
-            self.hasher.update(data)
-
-    def submit(self, data: bytes | memoryview) -> Future:
-        """Queue the next piece; the future is done when it is both written and hashed.
-        Pieces are taken in order, and `data` must stay unchanged until then."""
-        if self._skip_write:
-            cut = min(self._skip_write, len(data))
-            self._skip_write -= cut
-            data = data[cut:]
-            if not data:
-                skipped: Future = Future()
-                skipped.set_result(None)
-                return skipped
-        size = len(data)
-        if self.held + size > self.total:
+    def submit(self, data: bytes | bytearray | memoryview) -> Future:
+        """Queue the next piece; the future is done when the store has taken it. Pieces are
+        taken in order, and `data` must stay unchanged until then."""
+        if self._skip:
+            cut = min(self._skip, len(data))
+            self._skip -= cut
+            data = memoryview(data)[cut:]
+        if not data:
+            skipped: Future = Future()
+            skipped.set_result(None)
+            return skipped
+        if self.held + len(data) > self.total:
             raise ApiError(422, "blob_too_long", "上传的数据超过了文件总长度", {"X-Blob-Size": str(self.held)})
-        self.held += size
-        hashed = None if self.hashed_early else self._hashing.submit(self.hasher.update, data)
-        return self._writing.submit(self._write, data, hashed)
+        self.held += len(data)
+        return self._writing.submit(self._write, data)
 
-    def _write(self, data: bytes | memoryview, hashed: Future | None) -> None:
-        """After a failed write (disk full) nothing more is appended: the file keeps a
+    def _write(self, data: bytes | bytearray | memoryview) -> None:
+        """After a failed write (disk full) nothing more is appended: the store keeps a
         clean prefix the next PUT resumes from."""
+        if self._failed is not None:
+            raise self._failed
         try:
-            if self._failed is not None:
-                raise self._failed
-            self.file.write(data)
+            self.upload.write(data)
         except BaseException as exc:
             self._failed = exc
             raise
-        finally:
-            if hashed is not None:
-                hashed.result()
 
-    def _close(self) -> int:
-        """Wait for queued pieces, make the file durable (see `writeback`); the bytes it
-        really holds."""
+    def _drain(self) -> None:
         self._writing.shutdown()
-        self._hashing.shutdown()
-        return self.file.close()
 
     def keep_partial(self) -> None:
-        """The client went away: make what arrived durable so the next PUT resumes after it."""
+        """The client went away (or a write failed): keep what can be kept so the next PUT
+        resumes after it."""
         if self.done:
             return
         self.done = True
         try:
-            self.held = self._close()
+            self._drain()
+            self.held = self.upload.keep()
             _record(self.ctx, self.sha, self.held)
         finally:
             self.lock.release()
@@ -207,19 +156,27 @@ class BlobWriter:
     def finish(self) -> protocol.BlobStatus:
         self.done = True
         try:
-            self.held = self._close()
+            self._drain()
+            if self._failed is not None:
+                self.held = self.upload.keep()
+                _record(self.ctx, self.sha, self.held)
+                raise self._failed
             if self.held < self.total:
+                self.held = self.upload.keep()
                 _record(self.ctx, self.sha, self.held)
                 return protocol.BlobStatus(sha256=self.sha, size=self.held, complete=False)
-            if self.hasher.hexdigest() != self.sha:
-                self.paths.part.unlink()
+            if self.upload.finish() != self.sha:
+                self.upload.discard()
                 _forget(self.ctx, self.sha)
                 log.warning("blob %s failed verification; discarded", self.sha)
                 raise ApiError(422, "hash_mismatch", "文件校验失败，服务器已丢弃，请重新上传", {"X-Blob-Size": "0"})
-            os.replace(self.paths.part, self.paths.final)
+            self.upload.promote()
             _finish(self.ctx, self.sha, self.held)
             log.info("blob %s complete (%d bytes)", self.sha, self.held)
             return protocol.BlobStatus(sha256=self.sha, size=self.held, complete=True)
+        except OSError as exc:
+            log.error("blob %s: the store failed: %s", self.sha, exc)
+            raise storage_error(exc) from exc
         finally:
             self.lock.release()
 
@@ -232,28 +189,35 @@ def begin_put(ctx: ServerContext, sha256: str, offset: int, total: int | None) -
     if total > MAX_BLOB_BYTES:
         raise ApiError(413, "blob_too_large", "文件过大，无法上传")
     lock = ctx.blob_lock(sha)
-    if not lock.acquire(timeout=30):
+    if not lock.acquire():
         raise ApiError(409, "upload_in_progress", "该文件正在由另一连接上传，请稍后重试")
+    release: Callable[[], None] | None = lock.release
     try:
-        paths = blob_paths(ctx.blob_dir, sha)
-        if paths.final.exists():
-            size = paths.final.stat().st_size
-            _finish(ctx, sha, size)
-            lock.release()
-            return protocol.BlobStatus(sha256=sha, size=size, complete=True)
-        held = paths.part.stat().st_size if paths.part.exists() else 0
-        if offset > held:
+        held = ctx.store.held(sha)
+        if held is not None and held.complete:
+            _finish(ctx, sha, held.size)
+            return protocol.BlobStatus(sha256=sha, size=held.size, complete=True)
+        have = held.size if held is not None else 0
+        if offset > have:
             raise ApiError(
                 409,
                 "offset_mismatch",
                 "上传位置与服务器记录不一致，请从服务器记录的位置继续",
-                {"X-Blob-Size": str(held)},
+                {"X-Blob-Size": str(have)},
             )
-        return BlobWriter(ctx, sha, total, lock, skip=held - offset)
-    except BaseException:
-        if lock.locked():
-            lock.release()
-        raise
+        try:
+            upload = ctx.store.open_upload(sha, total)
+        except OSError as exc:
+            log.error("blob %s: the store could not open the upload: %s", sha, exc)
+            raise storage_error(exc) from exc
+        if offset > upload.held:  # the store kept less than it said a moment ago
+            upload.keep()
+            raise ApiError(409, "offset_mismatch", "上传位置与服务器记录不一致", {"X-Blob-Size": str(upload.held)})
+        release = None  # the writer owns the lock now
+        return BlobWriter(ctx, sha, total, lock, upload, skip=upload.held - offset)
+    finally:
+        if release is not None:
+            release()
 
 
 def _row(session: Session, sha: str) -> Blob:

@@ -21,10 +21,11 @@ from sync import protocol
 
 from . import admin
 from .auth import ROLES
-from .config import default_blob_dir, default_db_url
+from .config import default_blob_dir, default_db_url, redacted
 from .demo import DEMO_PASSWORD, DEMO_USERS, DEMO_VILLAGE_USERS, ensure_demo
 from .errors import ApiError
 from .publishing import PublishError
+from .settings import S3Settings, ServerSettings
 
 BY_HELP = "审批人的后台用户名：须为办件承办科室的审批人员或科室负责人（默认当前系统用户名）"
 CUSTODY_LABELS = {"station": "村服务站", "in_transit": "在途", "hall": "县政务服务中心"}
@@ -42,6 +43,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--blobs", help="扫描件存放目录（默认 $ONEWINDOW_SERVER_BLOBS 或数据库旁的 blobs）")
+    p.add_argument(
+        "--s3-endpoint",
+        help="扫描件存入兼容 S3 的对象存储（如 SeaweedFS）的地址；密钥取自环境变量 "
+        "ONEWINDOW_S3_ACCESS_KEY / ONEWINDOW_S3_SECRET_KEY",
+    )
+    p.add_argument("--s3-bucket", default="onewindow-scans", help="对象存储的存储桶（默认 onewindow-scans）")
+    p.add_argument(
+        "--forwarded-allow-ips",
+        default="",
+        help="只信任这些地址（前置 nginx）转发的 X-Forwarded-For，逗号分隔；默认不信任任何地址",
+    )
 
     sub.add_parser("init-demo", parents=[common], help="创建演示机构与账号，并生成注册码")
 
@@ -265,12 +277,22 @@ def _run(args: argparse.Namespace, db: str) -> int:
         from .runner import console_url, serve, server_url  # uvicorn only when serving
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        blob_dir = Path(args.blobs) if args.blobs else default_blob_dir(db)
+        settings = ServerSettings(
+            db,
+            blob_dir=None if args.s3_endpoint else Path(args.blobs) if args.blobs else default_blob_dir(db),
+            s3=S3Settings.from_env(args.s3_endpoint, args.s3_bucket) if args.s3_endpoint else None,
+            host=args.host,
+            port=args.port,
+            forwarded_allow_ips=args.forwarded_allow_ips,
+        )
         print(f"一窗通后台服务：{server_url(args.host, args.port)}")
         print(f"审批控制台：{console_url(args.host, args.port)}（审批人员、科室负责人、窗口主管、管理员用浏览器登录）")
-        print(f"数据库：{db}")
-        print(f"扫描件目录：{blob_dir}")
-        serve(db, blob_dir, args.host, args.port)
+        print(f"数据库：{redacted(db)}")
+        if settings.s3 is not None:
+            print(f"扫描件对象存储：{settings.s3.endpoint}（存储桶 {settings.s3.bucket}）")
+        else:
+            print(f"扫描件目录：{settings.blob_dir}")
+        serve(settings)
     elif command == "migrate":
         from .db import make_engine
         from .migrate import current_revision

@@ -40,3 +40,10 @@ def default_blob_dir(db_url: str | None = None) -> Path:
     if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
         return Path(url[len(prefix) :].split("?", 1)[0]).parent / "blobs"
     return server_data_dir() / "blobs"
+
+
+def redacted(db_url: str) -> str:
+    """The database address as it may be printed: without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(db_url).render_as_string(hide_password=True)

@@ -1,7 +1,9 @@
-"""What one running server holds: engine, sessions, blob folder, catalog.
+"""What one running server holds: engine, sessions, blob store, catalog.
 
 Hung off `app.state.ctx` so that nothing lives in module globals and two apps
-(for instance two tests) never share state.
+(for instance two tests) never share state. Nothing here is the only copy of anything:
+several app processes serve one database and one blob store at once (the catalog cache
+is keyed by the newest publication's id, the blob locks live in PostgreSQL).
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from client.domain.catalog import Catalog, load_sample_catalog
 
+from .blob_locks import BlobLock, BlobLocks
+from .blobstore.base import BlobStore
+from .blobstore.local import LocalBlobStore
 from .db import Publication, make_engine, session_factory
 from .publishing import KIND_CATALOG, current_catalog
 
@@ -24,19 +30,19 @@ from .publishing import KIND_CATALOG, current_catalog
 class ServerContext:
     engine: Engine
     sessions: sessionmaker[Session]
-    blob_dir: Path
+    store: BlobStore
     catalog: Catalog
-    _blob_locks: dict[str, threading.Lock] = field(default_factory=dict)
-    unverified_parts: dict[str, tuple[int, int]] = field(default_factory=dict)  # sha -> (size, mtime) that failed
+    blob_locks: BlobLocks
     _locks_guard: threading.Lock = field(default_factory=threading.Lock)
     _catalog_cache: dict = field(default_factory=dict)
 
     @classmethod
-    def open(cls, db_url: str, blob_dir: Path) -> ServerContext:
+    def open(cls, db_url: str, blobs: Path | BlobStore) -> ServerContext:
+        """`blobs`: a folder (the embedded default) or a store already connected."""
         engine = make_engine(db_url)
-        blob_dir = Path(blob_dir)
-        blob_dir.mkdir(parents=True, exist_ok=True)
-        return cls(engine, session_factory(engine), blob_dir, load_sample_catalog())
+        store = LocalBlobStore(Path(blobs)) if isinstance(blobs, str | Path) else blobs
+        locks = BlobLocks(None if engine.dialect.name == "sqlite" else create_engine(engine.url, poolclass=NullPool))
+        return cls(engine, session_factory(engine), store, load_sample_catalog(), locks)
 
     def current_catalog(self, session: Session) -> Catalog:
         """The newest published catalog (the sample one until a catalog is published)."""
@@ -49,10 +55,11 @@ class ServerContext:
             self._catalog_cache.update(id=newest, catalog=catalog)
         return catalog
 
-    def blob_lock(self, sha256: str) -> threading.Lock:
-        """One writer per blob inside this process (uploads of one file never interleave)."""
-        with self._locks_guard:
-            return self._blob_locks.setdefault(sha256, threading.Lock())
+    def blob_lock(self, sha256: str) -> BlobLock:
+        """One writer per blob across every app process (uploads of one file never interleave)."""
+        return self.blob_locks(sha256)
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.blob_locks.engine is not None:
+            self.blob_locks.engine.dispose()

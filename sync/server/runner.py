@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from dataclasses import dataclass
@@ -11,6 +10,8 @@ from pathlib import Path
 import uvicorn
 
 from .app import create_app
+from .blobstore.base import BlobStore
+from .settings import ServerSettings
 
 
 def server_url(host: str, port: int) -> str:
@@ -22,18 +23,18 @@ def console_url(host: str, port: int) -> str:
     return f"{server_url(host, port)}/console/"
 
 
-def http_protocol() -> type[asyncio.Protocol] | str:
-    """uvicorn's httptools protocol with direct scan bodies when httptools is installed;
-    h11 otherwise, which works but costs scan uploads more than half their loopback speed."""
-    try:
-        from .direct_body import DirectBodyProtocol
-    except ImportError:
-        return "h11"
-    return DirectBodyProtocol
-
-
-def serve(db_url: str, blob_dir: Path, host: str = "127.0.0.1", port: int = 8765, log_level: str = "info") -> None:
-    uvicorn.run(create_app(db_url, blob_dir), host=host, port=port, log_level=log_level, http=http_protocol())
+def serve(settings: ServerSettings, log_level: str = "info") -> None:
+    """Run one app process until stopped. Behind nginx, `forwarded_allow_ips` names nginx's
+    address, so the client address the console logs is the real one and nobody else can
+    claim one with a header."""
+    uvicorn.run(
+        create_app(settings.db_url, settings.open_store()),
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
+    )
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,10 @@ class RunningServer:
 
 
 def start_in_thread(
-    db_url: str, blob_dir: Path, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0
+    db_url: str, blob_store: Path | BlobStore, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0
 ) -> RunningServer:
     """Start on a daemon thread and wait until it listens; port 0 picks a free port."""
-    config = uvicorn.Config(
-        create_app(db_url, blob_dir), host=host, port=port, log_level="warning", http=http_protocol()
-    )
+    config = uvicorn.Config(create_app(db_url, blob_store), host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="onewindow-server", daemon=True)
     thread.start()

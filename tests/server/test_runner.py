@@ -35,24 +35,3 @@ def test_server_thread_and_cli_share_the_database(tmp_path, db_url, capsys):
             assert [c.data["status"] for c in feed.changes] == ["submitted", "approved"]
     finally:
         server.stop()
-
-
-def test_http_protocol_is_direct_body_httptools_when_installed_else_h11(monkeypatch):
-    import builtins
-    import importlib.util
-    import sys
-
-    from sync.server.runner import http_protocol
-
-    installed = importlib.util.find_spec("httptools") is not None
-    assert getattr(http_protocol(), "__name__", "h11") == ("DirectBodyProtocol" if installed else "h11")
-    monkeypatch.delitem(sys.modules, "sync.server.direct_body", raising=False)
-    real_import = builtins.__import__
-
-    def no_httptools(name, *args, **kw):
-        if name == "httptools":
-            raise ImportError(name)
-        return real_import(name, *args, **kw)
-
-    monkeypatch.setattr(builtins, "__import__", no_httptools)
-    assert http_protocol() == "h11"

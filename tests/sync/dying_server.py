@@ -6,13 +6,11 @@ its own interpreter only, the function of `sync.server.blobs` / `sync.server.run
 the step happens, so production code carries no test hook. The wrapper fires only for the
 blob named on the command line, prints `dying at <step>` and kills its own process.
 
-    python -m tests.sync.dying_server STEP SHA256 direct|buffered serve --db URL --blobs DIR --port N
-
-`buffered` makes every append go through the page cache, as on a file system that refuses
-O_DIRECT (tmpfs on older kernels, some FUSE and network file systems).
+    python -m tests.sync.dying_server STEP SHA256 serve --db URL --blobs DIR --port N
 
 The steps, in the order one PUT /api/v1/blobs/{sha} goes through them (`blobs.begin_put`,
-`BlobWriter.submit/_write`, `BlobWriter.finish`, `blobs._finish`), are `STEPS`.
+the folder store's `LocalBlobStore.open_upload` and `LocalUpload.write/finish/promote`,
+`blobs._finish`), are `STEPS`.
 """
 
 from __future__ import annotations
@@ -33,7 +31,7 @@ STEPS: dict[str, str] = {
     "part_opened": "the `.part` file opened for appending; no byte of this body in it",
     "first_piece": "the first piece of the body handed to the file",
     "mid_body": "half the body handed to the file, the rest still to come",
-    "last_piece": "every byte handed to the file, which is not yet closed (no fsync)",
+    "last_piece": "every byte handed to the file, which is not yet made durable (no fsync)",
     "durable_unverified": "the file closed and fsynced whole; its hash not yet compared",
     "verified_unrenamed": "the hash matched; `.part` not yet renamed to the final name",
     "renamed_unmarked": "renamed to the final name; the database row not yet marked complete",
@@ -51,6 +49,7 @@ def _die(step: str) -> None:
 def _arm(step: str, target: str) -> None:
     """Wrap the one function where `step` happens, for the blob `target` only."""
     from sync.server import blobs, runner
+    from sync.server.blobstore.local import LocalBlobStore, LocalUpload
 
     if step == "put_begun":
         begin_put = blobs.begin_put
@@ -62,29 +61,38 @@ def _arm(step: str, target: str) -> None:
 
         blobs.begin_put = dying_begin_put
     elif step == "part_opened":
-        open_append = blobs.open_append
+        open_upload = LocalBlobStore.open_upload
 
-        def dying_open_append(path, held, **kw):
-            opened = open_append(path, held, **kw)
-            if Path(path).name == f"{target}.part":
+        def dying_open_upload(self, sha256, total):
+            upload = open_upload(self, sha256, total)
+            if sha256 == target:
                 _die(step)
-            return opened
+            return upload
 
-        blobs.open_append = dying_open_append
+        LocalBlobStore.open_upload = dying_open_upload
     elif step in ("first_piece", "mid_body", "last_piece"):
-        _arm_pieces(step, target, blobs.BlobWriter)
+        _arm_pieces(step, target)
     elif step == "durable_unverified":
-        close = blobs.BlobWriter._close
+        finish = LocalUpload.finish
 
-        def dying_close(self):
-            held = close(self)
-            if self.sha == target and held == self.total:
+        def dying_finish_upload(self):
+            digest = finish(self)
+            if self.sha256 == target:
                 _die(step)
-            return held
+            return digest
 
-        blobs.BlobWriter._close = dying_close
+        LocalUpload.finish = dying_finish_upload
     elif step in ("verified_unrenamed", "renamed_unmarked"):
-        blobs.os = _OsDyingAtReplace(step, target)
+        promote = LocalUpload.promote
+
+        def dying_promote(self):
+            if self.sha256 == target and step == "verified_unrenamed":
+                _die(step)
+            promote(self)
+            if self.sha256 == target:
+                _die(step)
+
+        LocalUpload.promote = dying_promote
     elif step == "marking_uncommitted":
         waiting_for = blobs.cases_waiting_for
 
@@ -112,49 +120,31 @@ def _arm(step: str, target: str) -> None:
         raise SystemExit(f"unknown step {step!r}; one of {', '.join(STEPS)}")
 
 
-def _arm_pieces(step: str, target: str, writer_class) -> None:
+def _arm_pieces(step: str, target: str) -> None:
     """Count the bytes each upload of `target` hands to its file, from where it resumed."""
-    init, write = writer_class.__init__, writer_class._write
-    started: dict[int, int] = {}
+    from sync.server.blobstore.local import LocalBlobStore, LocalUpload
 
-    def counting_init(self, *args, **kw):
-        init(self, *args, **kw)
-        started[id(self)] = self.held
+    open_upload, write = LocalBlobStore.open_upload, LocalUpload.write
 
-    def dying_write(self, data, hashed):
-        write(self, data, hashed)
-        if self.sha != target:
+    def counting_open_upload(self, sha256, total):
+        upload = open_upload(self, sha256, total)
+        upload._dying_total = total
+        return upload
+
+    def dying_write(self, data):
+        start = self.size
+        write(self, data)
+        if self.sha256 != target:
             return
-        start = started[id(self)]
-        self._dying_written = getattr(self, "_dying_written", start) + len(data)
-        done = self._dying_written
+        done, total = self.size, self._dying_total
         if (
-            (step == "first_piece" and done - len(data) == start)
-            or (step == "mid_body" and self.total // 2 <= done < self.total)
-            or (step == "last_piece" and done == self.total)
+            (step == "first_piece" and start == self.held)
+            or (step == "mid_body" and total // 2 <= done < total)
+            or (step == "last_piece" and done == total)
         ):
             _die(step)
 
-    writer_class.__init__, writer_class._write = counting_init, dying_write
-
-
-class _OsDyingAtReplace:
-    """`os` as `sync.server.blobs` sees it, but the rename of `target` kills the process just
-    before (`verified_unrenamed`) or just after (`renamed_unmarked`) it happens."""
-
-    def __init__(self, step: str, target: str):
-        self._step, self._target = step, target
-
-    def __getattr__(self, name: str):
-        return getattr(os, name)
-
-    def replace(self, src, dst) -> None:
-        ours = Path(dst).name == self._target
-        if ours and self._step == "verified_unrenamed":
-            _die(self._step)
-        os.replace(src, dst)
-        if ours:
-            _die(self._step)
+    LocalBlobStore.open_upload, LocalUpload.write = counting_open_upload, dying_write
 
 
 class _DyingAfterAnswer:
@@ -223,17 +213,15 @@ def start_dying(
     port: int,
     log_path: Path,
     *,
-    direct: bool = True,
     timeout: float = 60.0,
 ) -> DyingServer:
-    """Start the child and wait until it answers on `port`; `direct=False`: appends through
-    the page cache only."""
+    """Start the child and wait until it answers on `port`."""
     if step not in STEPS:
         raise ValueError(step)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.sync.dying_server", step, target, "direct" if direct else "buffered"]
+            [sys.executable, "-m", "tests.sync.dying_server", step, target]
             + ["serve", "--host", "127.0.0.1", "--port", str(port), "--db", db_url, "--blobs", str(blob_dir)],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -255,18 +243,8 @@ def start_dying(
     raise RuntimeError(f"dying back office did not answer within {timeout:.0f}s; see {log_path}")
 
 
-def _buffered_only() -> None:
-    """Append as `blobfile` does where O_DIRECT is refused: through the page cache."""
-    from sync.server import blobs
-
-    open_append = blobs.open_append
-    blobs.open_append = lambda path, held, **_kw: open_append(path, held, direct=False)
-
-
 def main(argv: list[str]) -> int:
-    step, target, files, *serve = argv
-    if files == "buffered":
-        _buffered_only()
+    step, target, *serve = argv
     _arm(step, target.lower())
     from sync.server.cli import main as server_main
 

@@ -25,10 +25,10 @@ from client.store.outbox import StoreOutbox
 from sync.api import BackOfficeApi
 from sync.engine import SyncEngine
 from sync.server import admin
+from sync.server.app import PIECE
 from sync.server.blobs import blob_paths
 from sync.server.db import Blob
 from sync.server.demo import ensure_demo
-from sync.server.direct_body import PIECE
 from sync.server.runner import start_in_thread
 from tests.sync.databases import server_database
 from tests.sync.dying_server import STEPS, start_dying
@@ -136,14 +136,13 @@ def _kill_at(
     blob_dir: Path,
     log_path: Path,
     before: Callable[[SyncEngine, StoreOutbox], None] = lambda _engine, _outbox: None,
-    direct: bool = True,
 ) -> tuple[SyncService, int]:
     """Queue the case, sync through a back office that dies at `step` on the doomed page;
     the window's sync service and the port the dead server listened on. `before` runs
     against the dying server before the round (it is alive until the doomed page's upload)."""
     enrol_code = ensure_demo(server_db).enrol_code
     port = free_port()
-    dying = start_dying(step, scans.doomed, server_db, blob_dir, port, log_path, direct=direct)
+    dying = start_dying(step, scans.doomed, server_db, blob_dir, port, log_path)
     try:
         token, device_code = enrol_store(store, dying.url, enrol_code)
         queue_case(store, device_code, pages=scans.pages)
@@ -232,26 +231,6 @@ def test_killed_while_a_case_on_the_server_waits_for_its_last_page_the_case_is_r
     _assert_left_behind(step, blob_dir, server_rows, scans.doomed, SIZES[DOOMED])
     [case] = admin.list_cases(server_db)
     assert case.complete is (step == "complete_unanswered")  # the recount commits with the mark
-    _assert_done_only_when_complete(fresh_store, server_rows, blob_dir)
-
-    _restart_and_sync(sync, server_db, blob_dir, port, server_rows)
-    _assert_case_whole(server_db, server_rows, fresh_store, blob_dir, scans)
-
-
-@pytest.mark.own_back_office
-@pytest.mark.parametrize("backend", ["sqlite"])  # the file system is the variable here, not the database
-@pytest.mark.parametrize("step", ("first_piece", "mid_body", "last_piece", "durable_unverified"))
-def test_killed_mid_body_without_direct_writes_the_case_ends_complete(
-    step, server_db, server_rows, fresh_store, scans, tmp_path
-):
-    """Where the file system refuses O_DIRECT, appends go through the page cache: the kill
-    then leaves the `.part` at whatever length the cache held, not the direct path's whole
-    blocks, and the next upload resumes after it through the cache too."""
-    blob_dir = tmp_path / "server" / "blobs"
-    log_path = tmp_path / "server" / "dying.log"
-    sync, port = _kill_at(step, server_db, fresh_store, scans, blob_dir, log_path, direct=False)
-
-    _assert_left_behind(step, blob_dir, server_rows, scans.doomed, SIZES[DOOMED])
     _assert_done_only_when_complete(fresh_store, server_rows, blob_dir)
 
     _restart_and_sync(sync, server_db, blob_dir, port, server_rows)

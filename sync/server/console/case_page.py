@@ -7,18 +7,19 @@ Photos go to the browser as they are stored; a PDF page is drawn as PNG on the s
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
-from ..blobs import blob_paths
 from ..deps import Ctx
 from .case_view import CaseView, Refused, ScanPage, open_case, scan_file
 from .deps import CurrentStaff, Settings
 from .errors import ConsoleError
 from .pages import client_address, render_for
 from .scan_render import PDF, RenderError, page_count, render_png, scan_kind
+from .scan_source import scan_on_disk
 from .settings import PREFIX
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -65,21 +66,22 @@ def case_page(request: Request, ctx: Ctx, settings: Settings, staff: CurrentStaf
 @router.get("/cases/{case_no}/pages/{sha256}")
 def case_scan(request: Request, ctx: Ctx, staff: CurrentStaff, case_no: str, sha256: str, page: str = "1") -> Response:
     try:
-        found = scan_file(ctx.sessions, ctx.blob_dir, staff, case_no, sha256, client_address(request))
+        found = scan_file(ctx.sessions, staff, case_no, sha256, client_address(request))
     except Refused as refused:
         raise ConsoleError(refused.status, refused.message) from None
-    if found.path is None:
-        raise ConsoleError(404, f"{NOT_UPLOADED}，请稍后刷新页面再看。")
     number = int(page) if page.isdigit() and len(page) < 5 else 0
-    kind = scan_kind(found.path)
-    if kind.as_is:
-        if number != 1:
-            raise ConsoleError(404, "没有这一页。")
-        return FileResponse(found.path, media_type=kind.media_type, headers=SCAN_HEADERS)
-    try:
-        png = render_png(found.path, kind, number)
-    except RenderError as error:
-        raise ConsoleError(error.status, error.message) from None
+    with scan_on_disk(ctx.store, found.sha256) if found.sha256 else nullcontext(None) as path:
+        if path is None:
+            raise ConsoleError(404, f"{NOT_UPLOADED}，请稍后刷新页面再看。")
+        kind = scan_kind(path)
+        if kind.as_is:
+            if number != 1:
+                raise ConsoleError(404, "没有这一页。")
+            return Response(path.read_bytes(), media_type=kind.media_type, headers=SCAN_HEADERS)
+        try:
+            png = render_png(path, kind, number)
+        except RenderError as error:
+            raise ConsoleError(error.status, error.message) from None
     return Response(png, media_type="image/png", headers=SCAN_HEADERS)
 
 
@@ -98,16 +100,16 @@ def _pages_of(ctx: Ctx, view: CaseView, scan: ScanPage, start: int) -> list[View
     url = f"{PREFIX}/cases/{view.case_no}/pages/{scan.sha256}"
     if not scan.ready:
         return [ViewerPage(start, scan.material, "", NOT_UPLOADED)]
-    path = blob_paths(ctx.blob_dir, scan.sha256).final
-    if not path.exists():
-        return [ViewerPage(start, scan.material, "", NOT_UPLOADED)]
-    kind = scan_kind(path)
-    if kind.as_is:
-        return [ViewerPage(start, scan.material, f"{url}?page=1", "")]
-    try:
-        count = page_count(path, kind)
-    except RenderError as error:
-        return [ViewerPage(start, scan.material, "", error.message)]
+    with scan_on_disk(ctx.store, scan.sha256) as path:
+        if path is None:
+            return [ViewerPage(start, scan.material, "", NOT_UPLOADED)]
+        kind = scan_kind(path)
+        if kind.as_is:
+            return [ViewerPage(start, scan.material, f"{url}?page=1", "")]
+        try:
+            count = page_count(path, kind)
+        except RenderError as error:
+            return [ViewerPage(start, scan.material, "", error.message)]
     what = "PDF" if kind.media_type == PDF else "图像文件"
     return [
         ViewerPage(start + n, scan.material, f"{url}?page={n + 1}", f"{what} 第 {n + 1}/{count} 页")

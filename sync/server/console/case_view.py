@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -27,7 +26,6 @@ from client.domain.states import LABELS, CaseState
 from sync import protocol
 
 from .. import decisions
-from ..blobs import blob_paths
 from ..db import Blob, Case, Change, Department, Device, Event, OrgUnit, StaffDepartment, User
 from ..departments import STAFF_ROLES, org_chain
 from . import audit
@@ -191,7 +189,7 @@ class CaseView:
 
 @dataclass(frozen=True)
 class ScanFile:
-    path: Path | None  # None: not uploaded whole yet
+    sha256: str | None  # None: not uploaded whole yet
 
 
 def china_time(moment: dt.datetime | str | None) -> str:
@@ -271,10 +269,8 @@ def open_case(
     raise problem
 
 
-def scan_file(
-    sessions: sessionmaker[Session], blob_dir: Path, staff: Staff, case_no: str, sha256: str, client: str
-) -> ScanFile:
-    """The stored file of one page, if it is this case's and the person may see the case."""
+def scan_file(sessions: sessionmaker[Session], staff: Staff, case_no: str, sha256: str, client: str) -> ScanFile:
+    """The stored page, if it is this case's and the person may see the case."""
     sha = (sha256 or "").lower()
     try:
         number = case_number(case_no)
@@ -290,8 +286,7 @@ def scan_file(
             problem = refused
         else:
             blob = session.get(Blob, sha)
-            path = blob_paths(blob_dir, sha).final
-            return ScanFile(path if blob is not None and blob.complete and path.exists() else None)
+            return ScanFile(sha if blob is not None and blob.complete else None)
     _audit_refusal(sessions, staff, CASE_SCAN, problem, number, client, sha[:64] if _SHA256.match(sha) else "")
     raise problem
 
