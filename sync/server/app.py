@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -187,6 +188,14 @@ async def _stream_into(chunks: AsyncIterator[bytes], writer: blobs.BlobWriter) -
         await run_in_threadpool(writer.keep_partial)
         log.error("blob %s: the store failed: %s", writer.sha, exc)
         raise blobs.storage_error(exc) from exc
+    except ClientDisconnect:
+        # What arrived before the cut is handed over too: the store keeps what it can.
+        if piece and not writer.failed:
+            with contextlib.suppress(ApiError):  # too long: the whole body was refused anyway
+                queued.append(asyncio.wrap_future(writer.submit(piece)))
+        await asyncio.gather(*queued, return_exceptions=True)
+        await run_in_threadpool(writer.keep_partial)
+        raise
     except BaseException:
         await run_in_threadpool(writer.keep_partial)
         raise

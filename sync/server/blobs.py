@@ -137,6 +137,10 @@ class BlobWriter:
             self._failed = exc
             raise
 
+    @property
+    def failed(self) -> bool:
+        return self._failed is not None
+
     def _drain(self) -> None:
         self._writing.shutdown()
 

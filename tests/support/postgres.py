@@ -47,6 +47,24 @@ class Cluster:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         subprocess.run(cmd, check=True, capture_output=True, timeout=120)
 
+    def start(self) -> None:
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.root / "data"),
+            "-w",
+            "-l",
+            str(self.root / "pg.log"),
+            "-o",
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
+
+    def restart(self) -> None:
+        """Stop at once, as a crash would (every connection dropped), and start again."""
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "stop")
+        self.start()
+
     def stop(self) -> None:
         try:
             self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "stop")
@@ -68,17 +86,7 @@ def start_cluster() -> Cluster | None:
     cluster = Cluster(root, bin_dir, _free_port(), as_postgres)
     try:
         cluster._run("initdb", "-D", str(root / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-        cluster._run(
-            "pg_ctl",
-            "-D",
-            str(root / "data"),
-            "-w",
-            "-l",
-            str(root / "pg.log"),
-            "-o",
-            f"-p {cluster.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start",
-        )
+        cluster.start()
         cluster._run("createdb", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "onewindow_test")
     except (subprocess.SubprocessError, OSError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
