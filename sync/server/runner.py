@@ -50,10 +50,22 @@ class RunningServer:
 
 
 def start_in_thread(
-    db_url: str, blob_store: Path | BlobStore, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0
+    db_url: str,
+    blob_store: Path | BlobStore,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    timeout: float = 10.0,
+    forwarded_allow_ips: str = "",
 ) -> RunningServer:
     """Start on a daemon thread and wait until it listens; port 0 picks a free port."""
-    config = uvicorn.Config(create_app(db_url, blob_store), host=host, port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(db_url, blob_store),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=forwarded_allow_ips or None,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="onewindow-server", daemon=True)
     thread.start()
