@@ -1,19 +1,22 @@
 """Sync over loopback against same-run baselines (CONTRIBUTING.md, performance budgets), in one run.
 
-1. Attachment upload: a 64 MB scan sealed in an encrypted store (AES-256-GCM, as on a
-   real window) goes through the engine (status query, one streaming PUT that reads and decrypts
-   while sending, hash check on the server) to the back office as a real process. The
-   baseline is one bare HTTP PUT of the same bytes, from memory, to a minimal threaded
-   HTTP server on the same machine that writes the body to disk and fsyncs.
-   Budget: >= 70% of the bare throughput. Then the same for 32 pages of 2 MB, where the
-   per-page round trips and commits dominate (reported, no budget of its own).
-2. Events: N queued accepted cases through `sync_once` (batches of 200 pushed and
+1. Scan upload through a city's stack (issue 18): a 64 MB scan sealed in an encrypted store
+   (AES-256-GCM, as on a real window) goes through the engine (status query, one streaming
+   PUT that reads and decrypts while sending) to nginx (TLS), an app process (ASGI body
+   stream, SHA-256 check) and SeaweedFS's S3 gateway; the stack of `make stack`, with two
+   app processes and PostgreSQL. The baseline is a bare S3 PUT (boto3 `put_object`) of the
+   same bytes to the same SeaweedFS. Budget: >= 50% of the bare throughput. Then 32 pages
+   of 2 MB the same way, and the app processes' CPU seconds per uploaded MB.
+2. The laptop's path (reported, no budget): the same scan to one back-office process that
+   keeps scans in a folder, against one bare HTTP PUT to a minimal threaded HTTP server that
+   writes the body to disk and fsyncs.
+3. Events: N queued accepted cases through `sync_once` (batches of 200 pushed and
    answered, then the pull of their status changes). Budget: >= 1,000 events/s.
-3. With --memory: "10,000 queued cases sync with flat memory". The peak of the client's
+4. With --memory: "10,000 queued cases sync with flat memory". The peak of the client's
    Python heap (tracemalloc) and the server's peak RSS (VmHWM) while syncing 10,000
    queued cases against 1,000, each on a fresh server and store.
 
-Run (from the project root): .venv/bin/python -m bench.sync [MB] [EVENTS] [--memory]
+Run (from the project root): .venv/bin/python -m bench.sync [MB] [EVENTS] [--memory] [--no-city]
 """
 
 from __future__ import annotations
@@ -169,9 +172,37 @@ def memory(root: Path, count: int) -> tuple[float, float]:
         office.stop()
 
 
-def main(mb: int = 64, count: int = 5000, with_memory: bool = False) -> int:
+def main(mb: int = 64, count: int = 5000, with_memory: bool = False, city: bool = True) -> int:
     with tempfile.TemporaryDirectory(prefix="onewindow-bench-sync-") as tmp:
+        if city:
+            city_report(Path(tmp) / "city", mb)
         return report(Path(tmp), mb, count, with_memory)
+
+
+def city_report(root: Path, mb: int) -> None:
+    from bench.city_upload import CityStack
+    from bench.city_upload import upload as city_upload
+
+    root.mkdir(parents=True)
+    city = CityStack(root / "stack")
+    try:
+        one = city_upload(city, root, mb, pages=1, runs=5)
+        many = city_upload(city, root, 2, pages=32, runs=3)
+    finally:
+        city.stop()
+    print(f"scan upload through the city stack (window -> nginx TLS -> app -> SeaweedFS), {mb} MB, best of 5")
+    print(f"  bare S3 PUT (baseline)    {one.megabytes / one.bare_s:8.1f} MB/s")
+    print(f"  whole stack               {one.megabytes / one.stack_s:8.1f} MB/s")
+    verdict = "OK" if one.ratio >= 0.5 else "OVER BUDGET"
+    print(f"  upload ratio: {one.ratio:.0%} of bare (budget >= 50%) {verdict}")
+    print(f"  app CPU per uploaded MB   {1000 * one.cpu_per_mb:8.1f} ms")
+    print("32 scans of 2 MB through the stack, best of 3, against 32 bare S3 PUTs")
+    print(f"  bare S3 PUTs              {64 / many.bare_s:8.1f} MB/s, {1000 * many.bare_s / 32:5.1f} ms a page")
+    print(
+        f"  whole stack               {64 / many.stack_s:8.1f} MB/s, {1000 * many.stack_s / 32:5.1f} ms a page"
+        f"  ({many.ratio:.0%} of bare)"
+    )
+    print(f"  app CPU per uploaded MB   {1000 * many.cpu_per_mb:8.1f} ms")
 
 
 def report(root: Path, mb: int, count: int, with_memory: bool) -> int:
@@ -182,10 +213,10 @@ def report(root: Path, mb: int, count: int, with_memory: bool) -> int:
     bare_mbs, engine_mbs = mb / bare_s, mb / engine_s
     ratio = engine_mbs / bare_mbs
     rate = count / round_s
-    print(f"attachment upload, one {mb} MB scan from an encrypted store, best of 5")
+    print(f"the laptop's path: one {mb} MB scan to one process keeping scans in a folder, best of 5")
     print(f"  bare HTTP PUT (baseline)  {bare_mbs:8.1f} MB/s")
     print(f"  sync engine               {engine_mbs:8.1f} MB/s")
-    print(f"  upload ratio: {ratio:.0%} of bare (budget >= 70%) {'OK' if ratio >= 0.7 else 'OVER BUDGET'}")
+    print(f"  upload ratio: {ratio:.0%} of bare (reported; the budget is the city stack's)")
     print("per-page cost: 32 scans of 2 MB, best of 3 (one status query for all, then each page a")
     print("  PUT, its hash check and a durable commit, against one bare PUT per page)")
     print(f"  bare HTTP PUTs            {64 / page_bare_s:8.1f} MB/s, {1000 * page_bare_s / 32:5.1f} ms a page")
@@ -208,4 +239,4 @@ def report(root: Path, mb: int, count: int, with_memory: bool) -> int:
 if __name__ == "__main__":
     flags = [a for a in sys.argv[1:] if a.startswith("--")]
     numbers = [int(a) for a in sys.argv[1:] if not a.startswith("--")]
-    raise SystemExit(main(*numbers[:2], with_memory="--memory" in flags))
+    raise SystemExit(main(*numbers[:2], with_memory="--memory" in flags, city="--no-city" not in flags))
