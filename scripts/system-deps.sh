@@ -2,13 +2,16 @@
 # Make sure the Debian/Ubuntu packages OneWindow needs are present.
 #   scripts/system-deps.sh run   -> what the program needs (Tk, venv, a CJK font)
 #   scripts/system-deps.sh test  -> plus what the test suite needs (Xvfb, poppler, PostgreSQL,
-#                                   and Debian's Chromium, which the console tests drive through Playwright)
+#                                   Debian's Chromium, which the console tests drive through Playwright,
+#                                   and nginx and openssl for tests/stack)
+#   scripts/system-deps.sh stack -> plus what `make stack` runs: PostgreSQL, nginx, openssl
 # As root it installs what is missing; otherwise it prints the one command to run.
 set -euo pipefail
 want=(python3-venv python3-tk fonts-wqy-zenhei)
-if [ "${1:-run}" = test ]; then
-  want+=(xvfb xauth poppler-utils postgresql chromium)
-fi
+case "${1:-run}" in
+  test) want+=(xvfb xauth poppler-utils postgresql chromium nginx-light openssl) ;;
+  stack) want+=(postgresql nginx-light openssl) ;;
+esac
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "system-deps: not a Debian-like system; make sure these are installed: ${want[*]}" >&2
   exit 0
@@ -19,6 +22,8 @@ for pkg in "${want[@]}"; do
     # A Python built outside Debian (pyenv, python.org) brings its own venv and tkinter.
     python3-venv) python3 -c 'import venv, ensurepip' >/dev/null 2>&1 && continue ;;
     python3-tk) python3 -c 'import tkinter' >/dev/null 2>&1 && continue ;;
+    # Any of Debian's nginx flavours (nginx, nginx-full, nginx-extras) serves as well as nginx-light.
+    nginx-light) [ -x /usr/sbin/nginx ] && continue ;;
   esac
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
