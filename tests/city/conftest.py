@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 
 from client.store.db import Store, open_store
 from client.store.outbox import StoreOutbox
@@ -44,6 +45,15 @@ class CityWindow:
     def through(self, url: str) -> CityWindow:
         self.engine.api.base_url = url
         return self
+
+    def held(self, url: str, sha: str) -> tuple[int, bool]:
+        """What the back office says it holds of a scan, asked through the app process at
+        `url`: the status query waits for the scan's lock, so for any upload still being
+        wound up by another process, whichever it is."""
+        answer = requests.head(
+            f"{url}/api/v1/blobs/{sha}", headers={"Authorization": f"Bearer {self.token}"}, timeout=60
+        )
+        return int(answer.headers["X-Blob-Size"]), answer.headers.get("X-Blob-Complete") == "true"
 
 
 @dataclass

@@ -78,11 +78,11 @@ def test_app_process_killed_mid_upload_the_other_resumes_it(city, window_for, pr
     gate.release.set()
     worker.join(60)
     assert reports and not reports[0].ok
-    held = city.store().held(sha)
-    assert held is not None and not held.complete and held.size >= 8 * MB
+    size, complete = window.held(b.url, sha)  # the killed process's lock went with its connection
+    assert not complete and size >= 8 * MB
 
     sent = _sync_until_done(window, [b.url])
-    assert sent == len(scan) - held.size  # resumed where the store's bytes end
+    assert sent == len(scan) - size  # resumed where the store's bytes end
     _assert_exactly(city, {case_no: [scan]})
     city.add_app()  # and a process started again serves the same data
     assert window.through(city.apps[-1].url).engine.sync_once().ok
