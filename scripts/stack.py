@@ -265,6 +265,10 @@ def _start_seaweed(layout: _Layout, ports: StackPorts) -> None:
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
         f"-s3.config={layout.s3_config}",
+        # citizens' scans: the volume files hold them encrypted (AES-GCM, a key per chunk kept in
+        # the filer's metadata), so a volume disk or backup alone reveals nothing
+        "-filer.encryptVolumeData",
+        "-s3.encryptVolumeData",
     ]
     proc = _spawn(layout, "seaweedfs", args, layout.logs / "seaweedfs.log", cwd=layout.seaweed)
     _wait_http(f"http://127.0.0.1:{ports.s3}/", proc, "SeaweedFS S3", layout.logs / "seaweedfs.log", any_status=True)

@@ -69,6 +69,29 @@ def postgres_url() -> Iterator[str]:
         cluster.stop()
 
 
+@pytest.fixture(scope="session")
+def seaweed():
+    """A real SeaweedFS with its S3 gateway (`.endpoint`), started on first use, once per
+    session and worker; `.restart()` keeps its data and ports."""
+    from tests.support.seaweed import start_seaweed
+
+    server = start_seaweed()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def s3_store(seaweed):
+    """An `S3BlobStore` on a bucket of its own in the session's SeaweedFS."""
+    import uuid
+
+    from sync.server.blobstore.s3 import S3BlobStore
+
+    return S3BlobStore.connect(seaweed.endpoint, f"test-{uuid.uuid4().hex[:16]}", "test-key", "test-secret")
+
+
 @pytest.fixture(autouse=True)
 def tk_garbage_on_the_main_thread(request):
     """During a window test, only the Tk thread collects garbage.

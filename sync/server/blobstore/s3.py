@@ -1,28 +1,35 @@
 """Scans in an S3-compatible object store (SeaweedFS in a city's installation).
 
-The resumable, hash-checked upload maps onto one S3 multipart upload per blob, at the key
-`<prefix>staging/<sha>`:
+The resumable, hash-checked upload maps onto one S3 multipart upload per blob, at the blob's
+final key `<prefix>blobs/<sha[:2]>/<sha>`, created with the user metadata
+`onewindow-verified: no`:
 
-- written bytes are buffered and sent as parts of `PART` bytes; when the client goes away a
-  buffered tail of at least `MIN_PART` (S3's smallest part but the last) is still sent, a
-  smaller one is dropped. What a client resumes from is the bytes in the parts uploaded.
+- written bytes are buffered and sent as parts of `PART` bytes, each in the background while
+  the next one arrives; when the client goes away a buffered tail of at least `MIN_PART`
+  (S3's smallest part but the last) is still sent, a smaller one is dropped. A client resumes
+  from the bytes in the parts uploaded.
 - the upload in progress is found again by any app process through `list_multipart_uploads`
   and `list_parts`: nothing about it lives in one process.
-- `finish` completes the upload to the staging object. A session that saw every byte from 0
-  hashed them as they streamed; a resumed one cannot read the earlier parts before
-  completion, so it reads the staging object back to hash it.
-- `promote` copies the staging object (server-side) to `<prefix>blobs/<sha[:2]>/<sha>` and then
-  removes it. Only that final key makes a blob complete, and it is written only after the hash
-  matched, so no crash between two steps makes an unverified blob look complete; a staging
-  object left behind still holds every byte for `settle` to verify.
+- `finish` leaves a marker `<prefix>pending/<sha>` (so start-up finds what a crash left) and
+  completes the upload. A session that saw every byte from 0 hashed them as they streamed; a
+  resumed one cannot read the earlier parts before completion, so it reads the object back.
+- `promote` copies the object onto itself with `onewindow-verified: yes` (metadata only: no
+  byte is copied) and removes the marker. Only that flag makes a blob complete, and it is set
+  only after the hash matched, so no crash between two steps makes an unverified blob look
+  complete; an unverified object still holds every byte for `settle` to verify.
+- a blob smaller than a part, hashed whole as it streamed (the pages of a case), skips all
+  that: `promote` PUTs it to its final key, already flagged, once `finish` found the right hash.
+
+The store's failures reach the caller as `StoreUnavailable`, an `OSError`, as a folder's would.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,25 +48,43 @@ MIB = 1024 * 1024
 PART = 8 * MIB
 MIN_PART = 5 * MIB  # S3's smallest part, except the last
 READ_CHUNK = 1 * MIB
-# Parts in flight at once over all the uploads of one store (one per upload at most).
+# Parts in flight at once over all the uploads of one store (at most one per upload).
 SENDERS = 8
 
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+VERIFIED = "onewindow-verified"  # user metadata: "yes" only once the SHA-256 matched the name
+
+
+class StoreUnavailable(OSError):
+    """The object store failed or could not be reached (the protocol answers 503)."""
 
 
 def client_config() -> Config:
-    """Bounded waits and a few retries: a county link or a store restarting must fail an
-    upload (the window resumes), never hang an app process."""
+    """Bounded waits and a few retries: a store restarting must fail an upload (the window
+    resumes later), never hang an app process."""
     return Config(
         connect_timeout=5,
         read_timeout=60,
         retries={"max_attempts": 4, "mode": "standard"},
+        # the part senders plus the requests of every upload a process takes at once
+        max_pool_connections=64,
         s3={"addressing_style": "path"},
     )
 
 
-def _missing(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code", "") in _NOT_FOUND
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+@contextmanager
+def _unavailable(what: str) -> Iterator[None]:
+    """botocore's errors as an OSError. The message names the operation and the error's
+    code or class only: the store's own text may carry key names and addresses."""
+    try:
+        yield
+    except (BotoCoreError, ClientError) as error:
+        detail = _code(error) if isinstance(error, ClientError) else type(error).__name__
+        raise StoreUnavailable(f"S3 {what} failed: {detail}") from error
 
 
 @dataclass(frozen=True)
@@ -70,9 +95,15 @@ class _Part:
 
 
 @dataclass(frozen=True)
+class _Object:
+    size: int
+    verified: bool
+
+
+@dataclass(frozen=True)
 class _Progress:
-    """What the store keeps of a blob not yet promoted: a staging object (every byte, not
-    verified) or a multipart upload with its parts."""
+    """What the store keeps of a blob not yet promoted: a completed object not yet verified
+    (`staged`: every byte), or a multipart upload with its parts."""
 
     size: int
     staged: bool
@@ -88,7 +119,7 @@ class S3BlobStore:
         self._bucket = bucket
         self._prefix = prefix
         self._endpoint = endpoint
-        # A part goes out while the caller receives the next one (boto3 clients are thread-safe).
+        # Parts go out while the caller receives the next ones (boto3 clients are thread-safe).
         self._senders = ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="s3-parts")
 
     @classmethod
@@ -111,7 +142,8 @@ class S3BlobStore:
             config=client_config(),
         )
         store = cls(client, bucket, prefix, endpoint)
-        store._ensure_bucket(region)
+        with _unavailable("create bucket"):
+            store._ensure_bucket(region)
         return store
 
     def _ensure_bucket(self, region: str) -> None:
@@ -119,7 +151,7 @@ class S3BlobStore:
             self._client.head_bucket(Bucket=self._bucket)
             return
         except ClientError as error:
-            if not _missing(error):
+            if _code(error) not in _NOT_FOUND and _code(error) != "NoSuchBucket":
                 raise
         try:
             if region == "us-east-1":
@@ -130,108 +162,118 @@ class S3BlobStore:
                     CreateBucketConfiguration={"LocationConstraint": region},  # type: ignore[typeddict-item]
                 )
         except ClientError as error:
-            # another app process starting at the same time created it first
-            if error.response.get("Error", {}).get("Code") != "BucketAlreadyOwnedByYou":
+            if _code(error) != "BucketAlreadyOwnedByYou":  # another app process made it first
                 raise
 
     @property
     def bucket(self) -> str:
         return self._bucket
 
-    # keys
-
     def blob_key(self, sha256: str) -> str:
         return f"{self._prefix}blobs/{sha256[:2]}/{sha256}"
 
-    def staging_key(self, sha256: str) -> str:
-        return f"{self._prefix}staging/{sha256}"
+    def pending_key(self, sha256: str) -> str:
+        """The marker of a completed, not yet verified blob, for `unfinished` to list."""
+        return f"{self._prefix}pending/{sha256}"
 
     # BlobStore
 
     def held(self, sha256: str) -> Held | None:
-        size = self._size(self.blob_key(sha256))
-        if size is not None:
-            return Held(size, True)
-        progress = self._progress(sha256)
+        with _unavailable("held"):
+            found = self._head(self.blob_key(sha256))
+            if found is not None:
+                return Held(found.size, found.verified)
+            progress = self._progress(sha256)
         if progress is None:
             return None
         return Held(progress.size, False)
 
     def open_upload(self, sha256: str, total: int) -> S3Upload:
-        progress = self._progress(sha256, tidy=True)
-        return S3Upload(self, sha256, total, progress)
+        with _unavailable("open upload"):
+            progress = self._progress(sha256, tidy=True)
+        return S3Upload(self, sha256, progress)
 
     def settle(self, sha256: str) -> Held | None:
-        """A staging object (a crash after completing, before promoting) is verified and
-        promoted, or removed when its hash is wrong: it already holds every byte, so no later
-        PUT could mend it. A multipart upload in progress is left for the next PUT, which
-        knows the blob's size; one without parts is aborted."""
-        final = self._size(self.blob_key(sha256))
-        progress = self._progress(sha256)
-        if final is not None:
-            if progress is not None:  # a crash after the copy, before the staging object went
-                self._forget(sha256, progress)
-            return Held(final, True)
-        if progress is None:
-            return None
-        if not progress.staged:
-            if progress.upload_id is not None and not progress.parts:
-                self._forget(sha256, progress)
+        """A completed but unverified object (a crash after completing, before the flag) is
+        verified and flagged, or removed when its hash is wrong: it already holds every byte,
+        so no later PUT could mend it. A multipart upload in progress is left for the next
+        PUT, which knows the blob's size; one without parts is aborted. Leftovers beside a
+        verified blob (a marker, a stray upload) are removed."""
+        with _unavailable("settle"):
+            found = self._head(self.blob_key(sha256))
+            if found is not None and found.verified:
+                self._tidy(sha256)
+                return Held(found.size, True)
+            progress = self._progress(sha256)
+            if progress is None:
+                self._drop_marker(sha256)
                 return None
-            return Held(progress.size, False)
-        if self._hash_staging(sha256) == sha256:
-            self._promote(sha256)
-            log.info("blob %s… settled: verified and promoted", sha256[:12])
-            return Held(progress.size, True)
-        self._forget(sha256, progress)
-        log.warning("blob %s… settled: its staged content has another hash, removed", sha256[:12])
-        return None
+            if not progress.staged:
+                if not progress.parts:
+                    self._forget(sha256, progress)
+                    return None
+                return Held(progress.size, False)
+            if self._hash_object(sha256) == sha256:
+                self._promote(sha256)
+                log.info("blob %s was complete but unverified; verified and flagged", sha256)
+                return Held(progress.size, True)
+            self._forget(sha256, progress)
+            log.warning("blob %s was completed with another hash; removed", sha256)
+            return None
 
     def unfinished(self) -> Iterable[str]:
-        staging = f"{self._prefix}staging/"
+        pending, blobs = f"{self._prefix}pending/", f"{self._prefix}blobs/"
         found: set[str] = set()
-        for listing in self._client.get_paginator("list_objects_v2").paginate(Bucket=self._bucket, Prefix=staging):
-            found.update(item["Key"][len(staging) :] for item in listing.get("Contents", []))
-        uploads = self._client.get_paginator("list_multipart_uploads").paginate(Bucket=self._bucket, Prefix=staging)
-        for page in uploads:
-            found.update(upload["Key"][len(staging) :] for upload in page.get("Uploads", []))
+        with _unavailable("list unfinished"):
+            objects = self._client.get_paginator("list_objects_v2").paginate(Bucket=self._bucket, Prefix=pending)
+            for listing in objects:
+                found.update(item["Key"][len(pending) :] for item in listing.get("Contents", []))
+            uploads = self._client.get_paginator("list_multipart_uploads").paginate(Bucket=self._bucket, Prefix=blobs)
+            for page in uploads:
+                found.update(upload["Key"].rsplit("/", 1)[-1] for upload in page.get("Uploads", []))
         return sorted(found)
 
     def read(self, sha256: str, limit: int) -> bytes:
-        try:
-            answer = self._client.get_object(Bucket=self._bucket, Key=self.blob_key(sha256))
-        except ClientError as error:
-            if _missing(error):
-                raise FileNotFoundError(sha256) from error
-            raise
-        body = answer["Body"]
-        with body:
-            if answer["ContentLength"] > limit:
-                raise ValueError(f"blob {sha256[:12]}… is {answer['ContentLength']} bytes, more than {limit}")
-            return body.read()
+        with _unavailable("read"):
+            try:
+                answer = self._client.get_object(Bucket=self._bucket, Key=self.blob_key(sha256))
+            except ClientError as error:
+                if _code(error) in _NOT_FOUND:
+                    raise FileNotFoundError(sha256) from None
+                raise
+            body = answer["Body"]
+            try:
+                if answer.get("Metadata", {}).get(VERIFIED) != "yes":
+                    raise FileNotFoundError(sha256)  # not verified yet: not a blob
+                if answer["ContentLength"] > limit:
+                    raise ValueError(f"blob larger than {limit} bytes")
+                return body.read()
+            finally:
+                body.close()
 
     def describe(self) -> str:
         where = f"S3 对象存储 {self._endpoint}，存储桶 {self._bucket}"
         return f"{where}，前缀 {self._prefix}" if self._prefix else where
 
-    # steps shared with S3Upload
+    # steps shared with S3Upload (botocore's errors pass through: callers translate them)
 
-    def _size(self, key: str) -> int | None:
+    def _head(self, key: str) -> _Object | None:
         try:
-            return self._client.head_object(Bucket=self._bucket, Key=key)["ContentLength"]
+            answer = self._client.head_object(Bucket=self._bucket, Key=key)
         except ClientError as error:
-            if _missing(error):
+            if _code(error) in _NOT_FOUND:
                 return None
             raise
+        return _Object(answer["ContentLength"], answer.get("Metadata", {}).get(VERIFIED) == "yes")
 
     def _progress(self, sha256: str, tidy: bool = False) -> _Progress | None:
-        """The staging object, else the multipart upload holding the most bytes (with `tidy`,
-        any other upload on the key, which only a race outside the caller's lock could leave,
-        is aborted)."""
-        key = self.staging_key(sha256)
-        staged = self._size(key)
-        if staged is not None:
-            return _Progress(staged, True, None, ())
+        """A completed object not yet verified, else the multipart upload holding the most
+        bytes (with `tidy`, any other upload on the key, which only a lost answer to a retried
+        create leaves, is aborted). None for a verified blob or nothing."""
+        key = self.blob_key(sha256)
+        found_object = self._head(key)
+        if found_object is not None:
+            return None if found_object.verified else _Progress(found_object.size, True, None, ())
         found: list[_Progress] = []
         for page in self._client.get_paginator("list_multipart_uploads").paginate(Bucket=self._bucket, Prefix=key):
             for upload in page.get("Uploads", []):
@@ -260,45 +302,68 @@ class S3BlobStore:
             contiguous.append(listed[len(contiguous) + 1])
         return tuple(contiguous)
 
-    def _hash_staging(self, sha256: str) -> str:
+    def _hash_object(self, sha256: str) -> str:
         digest = hashlib.sha256()
-        body = self._client.get_object(Bucket=self._bucket, Key=self.staging_key(sha256))["Body"]
-        with body:
+        body = self._client.get_object(Bucket=self._bucket, Key=self.blob_key(sha256))["Body"]
+        try:
             for chunk in body.iter_chunks(READ_CHUNK):
                 digest.update(chunk)
+        finally:
+            body.close()
         return digest.hexdigest()
 
     def _promote(self, sha256: str) -> None:
-        """Copy inside the store, then remove the staging object: a crash between the two
-        leaves a complete blob and a leftover that `settle` removes."""
+        """Flag the verified object by copying it onto itself with new metadata (the store
+        rewrites the entry, not the bytes), then remove the marker: a crash between the two
+        leaves a complete blob and a marker that `settle` removes."""
+        key = self.blob_key(sha256)
         self._client.copy_object(
             Bucket=self._bucket,
-            Key=self.blob_key(sha256),
-            CopySource={"Bucket": self._bucket, "Key": self.staging_key(sha256)},
+            Key=key,
+            CopySource={"Bucket": self._bucket, "Key": key},
+            MetadataDirective="REPLACE",
+            Metadata={VERIFIED: "yes"},
         )
-        self._client.delete_object(Bucket=self._bucket, Key=self.staging_key(sha256))
+        self._drop_marker(sha256)
+
+    def _drop_marker(self, sha256: str) -> None:
+        self._client.delete_object(Bucket=self._bucket, Key=self.pending_key(sha256))
+
+    def _tidy(self, sha256: str) -> None:
+        """Beside a verified blob: a marker left by a crash after the flag, and any upload a
+        stale writer began on the key after it was complete."""
+        key = self.blob_key(sha256)
+        self._drop_marker(sha256)
+        for page in self._client.get_paginator("list_multipart_uploads").paginate(Bucket=self._bucket, Prefix=key):
+            for upload in page.get("Uploads", []):
+                if upload["Key"] == key:
+                    self._client.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload["UploadId"])
 
     def _forget(self, sha256: str, progress: _Progress) -> None:
-        key = self.staging_key(sha256)
+        """Drop an upload or an unverified object; a verified blob is never removed."""
+        key = self.blob_key(sha256)
         if progress.upload_id is not None:
             try:
                 self._client.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=progress.upload_id)
             except ClientError as error:
-                if error.response.get("Error", {}).get("Code") != "NoSuchUpload":
+                if _code(error) != "NoSuchUpload":
                     raise
-        self._client.delete_object(Bucket=self._bucket, Key=key)
+        found = self._head(key)
+        if found is not None and not found.verified:
+            self._client.delete_object(Bucket=self._bucket, Key=key)
+        self._drop_marker(sha256)
 
 
 class S3Upload:
-    """One PUT's append session: parts of `PART` bytes go out as the buffer fills."""
+    """One PUT's append session: parts of `PART` bytes go out as the buffer fills, one at a
+    time in the background."""
 
-    def __init__(self, store: S3BlobStore, sha256: str, total: int, progress: _Progress | None) -> None:
+    def __init__(self, store: S3BlobStore, sha256: str, progress: _Progress | None) -> None:
         self._store = store
         self._client = store._client
         self._bucket = store._bucket
-        self._key = store.staging_key(sha256)
+        self._key = store.blob_key(sha256)
         self._sha = sha256
-        self._total = total
         self._staged = progress is not None and progress.staged
         self._upload_id = progress.upload_id if progress is not None else None
         self._parts: list[_Part] = list(progress.parts) if progress is not None else []
@@ -311,8 +376,10 @@ class S3Upload:
         # the part being sent in the background, kept until it is durable
         self._pending: Future[None] | None = None
         self._in_flight = b""
+        # a small blob verified by `finish`, for `promote` to write to its final key
+        self._whole: bytes | None = None
 
-    def write(self, data: bytes | memoryview) -> None:
+    def write(self, data: bytes | bytearray | memoryview) -> None:
         if self._done:
             raise RuntimeError("this upload session is over")
         if not data:
@@ -323,7 +390,8 @@ class S3Upload:
             self._hasher.update(data)
         self._buffer += data
         while len(self._buffer) >= PART:
-            self._wait()  # the previous part's failure surfaces here, its bytes still kept
+            with _unavailable("upload part"):
+                self._wait()  # the previous part's failure surfaces here, its bytes still kept
             with memoryview(self._buffer) as view:
                 self._in_flight = view[:PART].tobytes()
             del self._buffer[:PART]
@@ -332,50 +400,71 @@ class S3Upload:
     def keep(self) -> int:
         """Send a tail worth a part; a smaller one is dropped (S3 cannot append to a part),
         and the client resends it from `Held.size`."""
-        if not self._done:
-            self._done = True
+        if self._done:
+            return self._durable
+        self._done = True
+        self._hasher = None
+        try:
+            self._wait()
+            tail = bytes(self._buffer)
+        except (ClientError, BotoCoreError):
+            tail = self._in_flight + self._buffer
+            self._pending, self._in_flight = None, b""
+        self._buffer = bytearray()
+        if len(tail) >= MIN_PART:
             try:
-                self._wait()
-                tail = bytes(self._buffer)
-            except (ClientError, BotoCoreError):
-                tail = self._in_flight + self._buffer
-                self._pending, self._in_flight = None, b""
-            if len(tail) >= MIN_PART:
-                try:
-                    self._send(tail)
-                except (ClientError, BotoCoreError) as error:
-                    log.warning("blob %s…: the tail part could not be kept (%s)", self._sha[:12], type(error).__name__)
-            self._buffer = bytearray()
-            self._hasher = None
+                self._send(tail)
+            except (ClientError, BotoCoreError) as error:
+                log.warning("blob %s: the tail could not be kept (%s)", self._sha, type(error).__name__)
         return self._durable
 
     def finish(self) -> str:
+        """A blob that never filled a part and was hashed whole as it streamed is not staged:
+        with the right hash, `promote` writes it straight to its final key (no copy); with a
+        wrong one, nothing is written. Until the PUT answers, its client was told of none of
+        its bytes as held, so a crash in between loses nothing it counts on."""
         if self._done:
             raise RuntimeError("this upload session is over")
         self._done = True
-        self._wait()
-        if not self._staged:
-            if not self._parts:
-                # small blobs (and an upload that never got a part): one PUT of the whole
-                if self._upload_id is not None:
+        with _unavailable("finish"):
+            self._wait()
+            if not self._staged and not self._parts and self._hasher is not None:
+                if self._upload_id is not None:  # begun by a session whose first part never arrived
                     self._client.abort_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=self._upload_id)
                     self._upload_id = None
-                self._client.put_object(Bucket=self._bucket, Key=self._key, Body=bytes(self._buffer))
-            else:
+                digest = self._hasher.hexdigest()
+                self._whole = bytes(self._buffer) if digest == self._sha else None
+                self._buffer = bytearray()
+                return digest
+            if not self._staged:
                 if self._buffer:
                     self._send(bytes(self._buffer))
+                    self._buffer = bytearray()
+                # the marker first: a crash after completing must leave something start-up lists
+                self._client.put_object(Bucket=self._bucket, Key=self._store.pending_key(self._sha), Body=b"")
                 self._complete()
-            self._buffer = bytearray()
-            self._staged = True
-        if self._hasher is not None:
-            return self._hasher.hexdigest()
-        return self._store._hash_staging(self._sha)
+                self._staged = True
+            if self._hasher is not None:
+                return self._hasher.hexdigest()
+            return self._store._hash_object(self._sha)
 
     def promote(self) -> None:
-        self._store._promote(self._sha)
+        with _unavailable("promote"):
+            if self._whole is not None:
+                self._client.put_object(
+                    Bucket=self._bucket,
+                    Key=self._store.blob_key(self._sha),
+                    Body=self._whole,
+                    Metadata={VERIFIED: "yes"},
+                )
+                self._whole = None
+            else:
+                self._store._promote(self._sha)
 
     def discard(self) -> None:
-        self._store._forget(self._sha, _Progress(0, self._staged, self._upload_id, ()))
+        self._whole = None
+        with _unavailable("discard"):
+            self._store._forget(self._sha, _Progress(0, self._staged, self._upload_id, ()))
 
     def _complete(self) -> None:
         assert self._upload_id is not None
@@ -388,9 +477,8 @@ class S3Upload:
             )
         except ClientError as error:
             # a retry after an answer lost on the way: the first attempt completed it
-            if error.response.get("Error", {}).get("Code") != "NoSuchUpload":
-                raise
-            if self._store._size(self._key) != self._durable:
+            found = self._store._head(self._key)
+            if _code(error) != "NoSuchUpload" or found is None or found.size != self._durable:
                 raise
 
     def _wait(self) -> None:
@@ -401,7 +489,9 @@ class S3Upload:
 
     def _send(self, body: bytes) -> None:
         if self._upload_id is None:
-            self._upload_id = self._client.create_multipart_upload(Bucket=self._bucket, Key=self._key)["UploadId"]
+            self._upload_id = self._client.create_multipart_upload(
+                Bucket=self._bucket, Key=self._key, Metadata={VERIFIED: "no"}
+            )["UploadId"]
         number = len(self._parts) + 1
         answer = self._client.upload_part(
             Bucket=self._bucket, Key=self._key, UploadId=self._upload_id, PartNumber=number, Body=body
