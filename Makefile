@@ -17,7 +17,7 @@ run: $(BIN)/.installed
 
 test: lint
 	bash scripts/system-deps.sh test
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist loadgroup
 
 test-fast: $(BIN)/.installed-dev
 	$(BIN)/pytest tests/domain tests/reports tests/devices

@@ -32,6 +32,11 @@ from sync.server.demo import DEMO_ORG_CODE
 HEALTH = "/api/v1/health"
 
 
+# One stack for the module, on one test worker (`make test` runs `--dist loadgroup`): two
+# stacks at once would only compete for the two cores and for free ports.
+pytestmark = pytest.mark.xdist_group("stack")
+
+
 @pytest.fixture(scope="module")
 def stack() -> Iterator[StackInfo]:
     root = Path(tempfile.mkdtemp(prefix="onewindow-stack-", dir="/tmp"))
