@@ -10,7 +10,6 @@ from /proc before and after.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import time
@@ -34,12 +33,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def load_stack():
-    """scripts/stack.py is a script, not a package: load it by path."""
-    spec = importlib.util.spec_from_file_location("onewindow_stack", REPO / "scripts" / "stack.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """scripts/stack.py, the stack of `make stack` (the repository root is on the path)."""
+    from scripts import stack
+
+    return stack
 
 
 @dataclass(frozen=True)

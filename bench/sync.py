@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -175,21 +176,26 @@ def memory(root: Path, count: int) -> tuple[float, float]:
 def main(mb: int = 64, count: int = 5000, with_memory: bool = False, city: bool = True) -> int:
     with tempfile.TemporaryDirectory(prefix="onewindow-bench-sync-") as tmp:
         if city:
-            city_report(Path(tmp) / "city", mb)
+            city_report(mb)
         return report(Path(tmp), mb, count, with_memory)
 
 
-def city_report(root: Path, mb: int) -> None:
+def city_report(mb: int) -> None:
     from bench.city_upload import CityStack
     from bench.city_upload import upload as city_upload
 
-    root.mkdir(parents=True)
-    city = CityStack(root / "stack")
+    # PostgreSQL runs as its own user in the stack, so its folder must be enterable by it.
+    root = Path(tempfile.mkdtemp(prefix="onewindow-bench-city-"))
+    root.chmod(0o755)
     try:
-        one = city_upload(city, root, mb, pages=1, runs=5)
-        many = city_upload(city, root, 2, pages=32, runs=3)
+        city = CityStack(root / "stack")
+        try:
+            one = city_upload(city, root, mb, pages=1, runs=5)
+            many = city_upload(city, root, 2, pages=32, runs=3)
+        finally:
+            city.stop()
     finally:
-        city.stop()
+        shutil.rmtree(root, ignore_errors=True)
     print(f"scan upload through the city stack (window -> nginx TLS -> app -> SeaweedFS), {mb} MB, best of 5")
     print(f"  bare S3 PUT (baseline)    {one.megabytes / one.bare_s:8.1f} MB/s")
     print(f"  whole stack               {one.megabytes / one.stack_s:8.1f} MB/s")
