@@ -282,6 +282,7 @@ def _start_app(layout: _Layout, info: StackInfo, port: int) -> None:
         *("serve", "--db", info.postgres_url, "--host", "127.0.0.1", "--port", str(port)),
         *("--s3-endpoint", info.s3_endpoint, "--s3-bucket", info.s3_bucket),  # the app makes the bucket if missing
         *("--forwarded-allow-ips", "127.0.0.1"),
+        "--no-access-log",  # nginx logs every request already
     ]
     env = dict(
         os.environ,

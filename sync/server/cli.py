@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--s3-bucket", default="onewindow-scans", help="对象存储的存储桶（默认 onewindow-scans）")
     p.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="不逐条记录请求（前置 nginx 已记录访问日志时使用，节省处理器时间）",
+    )
+    p.add_argument(
         "--forwarded-allow-ips",
         default="",
         help="只信任这些地址（前置 nginx）转发的 X-Forwarded-For，逗号分隔；默认不信任任何地址",
@@ -284,6 +289,7 @@ def _run(args: argparse.Namespace, db: str) -> int:
             host=args.host,
             port=args.port,
             forwarded_allow_ips=args.forwarded_allow_ips,
+            access_log=not args.no_access_log,
         )
         print(f"一窗通后台服务：{server_url(args.host, args.port)}")
         print(f"审批控制台：{console_url(args.host, args.port)}（审批人员、科室负责人、窗口主管、管理员用浏览器登录）")

@@ -47,6 +47,7 @@ class ServerSettings:
     port: int = 8765
     # Addresses whose X-Forwarded-For/-Proto are believed (nginx's); empty: nobody's.
     forwarded_allow_ips: str = ""
+    access_log: bool = True  # off behind nginx, which logs every request already
 
     def open_store(self) -> BlobStore:
         """Connect to where scans are kept (the object store is asked to create its bucket)."""
