@@ -29,7 +29,7 @@ from sync import protocol
 from . import auth, blobs, console, events, outreach, queue, restore
 from .blobstore.base import BlobStore
 from .context import ServerContext
-from .deps import Ctx, Dev
+from .deps import Authorization, Ctx, Dev
 from .errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -93,9 +93,12 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
 
     @app.get(f"{API}/changes", response_model=protocol.PullResponse)
     def pull(
-        ctx: Ctx, dev: Dev, cursor: int = 0, limit: Annotated[int, Query(ge=1)] = events.DEFAULT_PULL
+        ctx: Ctx,
+        authorization: Authorization,
+        cursor: int = 0,
+        limit: Annotated[int, Query(ge=1)] = events.DEFAULT_PULL,
     ) -> protocol.PullResponse:
-        return events.pull_changes(ctx, dev, cursor, limit)
+        return events.pull_for(ctx, authorization, cursor, limit)
 
     @app.post(f"{API}/blobs/status", response_model=protocol.BlobStatusList)
     def blob_statuses(query: protocol.BlobQuery, ctx: Ctx, dev: Dev) -> protocol.BlobStatusList:

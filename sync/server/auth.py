@@ -138,22 +138,26 @@ def _free_device_code(session: Session) -> str:
 
 def authenticate(sessions: sessionmaker[Session], authorization: str | None) -> DeviceIdentity:
     """Resolve `Authorization: Bearer <token>` to an enrolled, unrevoked device."""
+    with sessions() as session, session.begin():
+        return identify(session, authorization)
+
+
+def identify(session: Session, authorization: str | None) -> DeviceIdentity:
+    """`authenticate` inside a transaction the caller holds (and commits): a route that reads
+    right after, such as the pull every window makes every 30 s, saves a transaction."""
     scheme, _, token = (authorization or "").partition(" ")
     headers = {"WWW-Authenticate": "Bearer"}
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "本设备尚未注册或凭据无效，请重新注册", headers)
-    with sessions() as session, session.begin():
-        device = session.execute(
-            select(Device).where(Device.token_hash == sha256_hex(token.strip()))
-        ).scalar_one_or_none()
-        if device is None:
-            raise ApiError(401, "unauthorized", "本设备尚未注册或凭据无效，请重新注册", headers)
-        if device.revoked:
-            raise ApiError(401, "device_revoked", "本设备已被停用，请联系管理员", headers)
-        now = utcnow()
-        if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_EVERY:
-            device.last_seen_at = now
-        return DeviceIdentity(device.id, device.device_code, device.name, device.org_code)
+    device = session.execute(select(Device).where(Device.token_hash == sha256_hex(token.strip()))).scalar_one_or_none()
+    if device is None:
+        raise ApiError(401, "unauthorized", "本设备尚未注册或凭据无效，请重新注册", headers)
+    if device.revoked:
+        raise ApiError(401, "device_revoked", "本设备已被停用，请联系管理员", headers)
+    now = utcnow()
+    if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_EVERY:
+        device.last_seen_at = now
+    return DeviceIdentity(device.id, device.device_code, device.name, device.org_code)
 
 
 def login(

@@ -23,13 +23,19 @@ def _context(request: Request) -> ServerContext:
 _bearer = HTTPBearer(auto_error=False, description="设备令牌（注册时获得）")
 
 
-def _device(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None
-) -> DeviceIdentity:
+def _authorization(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+) -> str | None:
+    return f"{credentials.scheme} {credentials.credentials}" if credentials else None
+
+
+def _device(request: Request, authorization: Annotated[str | None, Depends(_authorization)]) -> DeviceIdentity:
     """Every route but enrol and health needs an enrolled, unrevoked device."""
-    header = f"{credentials.scheme} {credentials.credentials}" if credentials else None
-    return auth.authenticate(request.app.state.ctx.sessions, header)
+    return auth.authenticate(request.app.state.ctx.sessions, authorization)
 
 
 Ctx = Annotated[ServerContext, Depends(_context)]
 Dev = Annotated[DeviceIdentity, Depends(_device)]
+# The device's credentials unchecked, for a route that checks them in its own transaction
+# (`auth.identify`): the pull.
+Authorization = Annotated[str | None, Depends(_authorization)]
