@@ -29,8 +29,6 @@ from sync.server.blobstore.s3 import S3BlobStore
 from sync.server.demo import DEMO_ORG_CODE
 from tests.sync.window_cases import enrol_store, page_bytes, queue_case
 
-REPO = Path(__file__).resolve().parents[1]
-
 
 def load_stack():
     """scripts/stack.py, the stack of `make stack` (the repository root is on the path)."""
