@@ -83,6 +83,19 @@ def seaweed():
 
 
 @pytest.fixture
+def own_seaweed():
+    """A SeaweedFS of the test's own, for a test that restarts it: the session's one serves
+    the worker's later tests, which must not meet a store still coming back."""
+    from tests.support.seaweed import start_seaweed
+
+    server = start_seaweed()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture
 def s3_store(seaweed):
     """An `S3BlobStore` on a bucket of its own in the session's SeaweedFS."""
     import uuid

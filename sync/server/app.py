@@ -102,12 +102,7 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
 
     @app.post(f"{API}/blobs/status", response_model=protocol.BlobStatusList)
     def blob_statuses(query: protocol.BlobQuery, ctx: Ctx, dev: Dev) -> protocol.BlobStatusList:
-        return protocol.BlobStatusList(
-            blobs=[
-                blobs.blob_status(ctx, sha) or protocol.BlobStatus(sha256=blobs.check_sha(sha), size=0, complete=False)
-                for sha in query.sha256
-            ]
-        )
+        return protocol.BlobStatusList(blobs=blobs.blob_statuses(ctx, query.sha256))
 
     @app.head(f"{API}/blobs/{{sha256}}")
     def blob_head(sha256: str, ctx: Ctx, dev: Dev) -> Response:

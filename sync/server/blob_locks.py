@@ -3,9 +3,11 @@
 On PostgreSQL the lock is a session-level advisory lock on a connection of its own,
 held for the upload's life: when a process dies its connection closes and PostgreSQL
 lets the lock go at once, so the window's next round resumes instead of waiting for a
-lease to run out. Threads of one process first queue on an in-process lock, so only one
-connection per scan is ever opened. On SQLite there is one process: the in-process lock
-is all there is.
+lease to run out. The connections come from a pool of their own in autocommit (a lock is
+one round trip, not a new PostgreSQL process per scan); one goes back to the pool only
+after its lock was given back, and is thrown away whenever that is in doubt. Threads of
+one process first queue on an in-process lock, so only one connection per scan is ever
+used. On SQLite there is one process: the in-process lock is all there is.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
 from .errors import ApiError
@@ -23,6 +25,19 @@ from .errors import ApiError
 WAIT = 30.0  # how long a writer waits for another before the window is told to retry
 _POLL = 0.05
 _NAMESPACE = 0x5CA1  # the advisory lock's first key: "scan"
+LOCK_POOL_SIZE = 8
+LOCK_POOL_OVERFLOW = 40  # a process takes 32 uploads at once, plus status queries
+
+
+def lock_engine(engine: Engine) -> Engine:
+    """The locks' own pool on the database of `engine`, in autocommit: a session-level
+    advisory lock needs no transaction around it."""
+    return create_engine(
+        engine.url,
+        pool_size=LOCK_POOL_SIZE,
+        max_overflow=LOCK_POOL_OVERFLOW,
+        isolation_level="AUTOCOMMIT",
+    )
 
 
 def _key(sha256: str) -> int:
@@ -36,7 +51,7 @@ class BlobLock:
     thread and finishes on another), which both locks here allow."""
 
     sha256: str
-    engine: Engine | None  # a PostgreSQL engine without a pool, or None on SQLite
+    engine: Engine | None  # the locks' PostgreSQL engine (`lock_engine`), or None on SQLite
     _local: threading.Lock = field(default_factory=threading.Lock)
     _conn: Connection | None = None
 
@@ -48,16 +63,19 @@ class BlobLock:
             return True
         try:
             conn = self.engine.connect()
-            while not conn.execute(
-                text("SELECT pg_try_advisory_lock(:ns, :key)"), {"ns": _NAMESPACE, "key": _key(self.sha256)}
-            ).scalar():
-                conn.rollback()
-                if time.monotonic() >= deadline:
-                    conn.close()
-                    self._local.release()
-                    return False
-                time.sleep(_POLL)
-            conn.commit()
+            try:
+                while not conn.execute(
+                    text("SELECT pg_try_advisory_lock(:ns, :key)"), {"ns": _NAMESPACE, "key": _key(self.sha256)}
+                ).scalar():
+                    if time.monotonic() >= deadline:
+                        conn.close()
+                        self._local.release()
+                        return False
+                    time.sleep(_POLL)
+            except BaseException:
+                conn.invalidate()  # whether the lock was taken is unknown: end the session
+                conn.close()
+                raise
         except BaseException:
             self._local.release()
             raise
@@ -69,12 +87,16 @@ class BlobLock:
         try:
             if conn is not None:
                 try:
-                    conn.execute(
+                    given_back = conn.execute(
                         text("SELECT pg_advisory_unlock(:ns, :key)"), {"ns": _NAMESPACE, "key": _key(self.sha256)}
-                    )
-                    conn.commit()
+                    ).scalar()
+                    if not given_back:
+                        conn.invalidate()
+                except BaseException:
+                    conn.invalidate()  # ending the session frees the lock in any case
+                    raise
                 finally:
-                    conn.close()  # closing ends the session, which frees the lock in any case
+                    conn.close()  # back to the pool, holding no lock
         finally:
             self._local.release()
 

@@ -8,12 +8,19 @@ every app process (`blob_locks`).
 
 A crash at any step of a PUT loses nothing the window has not been told is safe
 (tests/sync/test_upload_kill_steps.py kills the server at each): `begin_put` takes the
-blob's lock → the store opens the upload → the body's pieces are appended → `finish`
+blob's lock → the blob's row is written (before any byte reaches the store) → the store
+opens the upload → the body's pieces are appended → `finish`
 makes it durable and hashes it → `promote` gives it its final name → `_finish` marks the
 row complete and recounts the waiting cases in one transaction → the answer goes out. A
 whole but unpromoted upload is verified and finished at start-up or on the next status
 query; a promoted blob whose row is not yet complete is finished on the next status query
 or PUT; and the window counts a page only when an answer says `complete`.
+
+Because the row comes first, the database answers most status queries alone: no row means
+no byte was ever stored, a complete row means the blob is whole. Only a row left
+incomplete (an upload cut or a crash) sends the query to the store, under the blob's lock.
+Status queries come with every case a window sends, so this keeps the object store's round
+trips to the PUTs that need them.
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ from __future__ import annotations
 import errno
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync import protocol
@@ -41,7 +49,16 @@ log = logging.getLogger(__name__)
 MAX_BLOB_BYTES = 512 * 1024 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
-__all__ = ["BlobPaths", "BlobWriter", "begin_put", "blob_paths", "blob_status", "check_sha", "settle_parts"]
+__all__ = [
+    "BlobPaths",
+    "BlobWriter",
+    "begin_put",
+    "blob_paths",
+    "blob_status",
+    "blob_statuses",
+    "check_sha",
+    "settle_parts",
+]
 
 
 def check_sha(sha256: str) -> str:
@@ -55,6 +72,39 @@ def blob_status(ctx: ServerContext, sha256: str) -> protocol.BlobStatus | None:
     """What the server holds of a blob, or None when it holds nothing. An upload that
     already holds every byte (its writer died before verifying it) is finished here."""
     sha = check_sha(sha256)
+    with ctx.sessions() as session:
+        row = session.execute(select(Blob.complete, Blob.size).where(Blob.sha256 == sha)).one_or_none()
+    if row is None:
+        return None
+    if row.complete:
+        return protocol.BlobStatus(sha256=sha, size=row.size, complete=True)
+    return _settled(ctx, sha)
+
+
+def blob_statuses(ctx: ServerContext, shas: Sequence[str]) -> list[protocol.BlobStatus]:
+    """`blob_status` of each blob a window is about to send, the rows read in one query."""
+    checked = [check_sha(sha) for sha in shas]
+    with ctx.sessions() as session:
+        rows = {
+            row.sha256: row
+            for row in session.execute(
+                select(Blob.sha256, Blob.complete, Blob.size).where(Blob.sha256.in_(set(checked)))
+            )
+        }
+    answers = []
+    for sha in checked:
+        row = rows.get(sha)
+        status = (
+            None
+            if row is None
+            else (protocol.BlobStatus(sha256=sha, size=row.size, complete=True) if row.complete else _settled(ctx, sha))
+        )
+        answers.append(status or protocol.BlobStatus(sha256=sha, size=0, complete=False))
+    return answers
+
+
+def _settled(ctx: ServerContext, sha: str) -> protocol.BlobStatus | None:
+    """Ask the store about a blob whose upload began and did not finish."""
     with ctx.blob_lock(sha):
         held = ctx.store.settle(sha)
         if held is None:
@@ -197,7 +247,10 @@ def begin_put(ctx: ServerContext, sha256: str, offset: int, total: int | None) -
         raise ApiError(409, "upload_in_progress", "该文件正在由另一连接上传，请稍后重试")
     release: Callable[[], None] | None = lock.release
     try:
-        held = ctx.store.held(sha)
+        before = _begin(ctx, sha)
+        if before is not None and before.complete:
+            return protocol.BlobStatus(sha256=sha, size=before.size, complete=True)
+        held = None if before is None else ctx.store.held(sha)
         if held is not None and held.complete:
             _finish(ctx, sha, held.size)
             return protocol.BlobStatus(sha256=sha, size=held.size, complete=True)
@@ -210,7 +263,7 @@ def begin_put(ctx: ServerContext, sha256: str, offset: int, total: int | None) -
                 {"X-Blob-Size": str(have)},
             )
         try:
-            upload = ctx.store.open_upload(sha, total)
+            upload = ctx.store.open_upload(sha, total, fresh=before is None)
         except OSError as exc:
             log.error("blob %s: the store could not open the upload: %s", sha, exc)
             raise storage_error(exc) from exc
@@ -230,6 +283,16 @@ def _row(session: Session, sha: str) -> Blob:
         row = Blob(sha256=sha, size=0, complete=False)
         session.add(row)
     return row
+
+
+def _begin(ctx: ServerContext, sha: str) -> Blob | None:
+    """The blob's row as it was, writing one (size 0, incomplete) if there was none: the
+    row is committed before the store gets any byte, so a blob without a row holds none."""
+    with ctx.sessions() as session, session.begin():
+        row = session.get(Blob, sha)
+        if row is None:
+            session.add(Blob(sha256=sha, size=0, complete=False))
+        return row
 
 
 def _record(ctx: ServerContext, sha: str, size: int) -> None:

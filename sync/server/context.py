@@ -12,14 +12,13 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 from client.domain.catalog import Catalog, load_sample_catalog
 
-from .blob_locks import BlobLock, BlobLocks
+from .blob_locks import BlobLock, BlobLocks, lock_engine
 from .blobstore.base import BlobStore
 from .blobstore.local import LocalBlobStore
 from .db import Publication, make_engine, session_factory
@@ -41,7 +40,7 @@ class ServerContext:
         """`blobs`: a folder (the embedded default) or a store already connected."""
         engine = make_engine(db_url)
         store = LocalBlobStore(Path(blobs)) if isinstance(blobs, str | Path) else blobs
-        locks = BlobLocks(None if engine.dialect.name == "sqlite" else create_engine(engine.url, poolclass=NullPool))
+        locks = BlobLocks(None if engine.dialect.name == "sqlite" else lock_engine(engine))
         return cls(engine, session_factory(engine), store, load_sample_catalog(), locks)
 
     def current_catalog(self, session: Session) -> Catalog:

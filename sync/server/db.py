@@ -510,13 +510,23 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+PG_POOL_SIZE = 20
+PG_POOL_OVERFLOW = 20
+
+
 def make_engine(db_url: str, *, create: bool = True) -> Engine:
     """An engine for a SQLite or PostgreSQL URL, migrated to the newest schema."""
     if db_url.startswith("sqlite"):
         engine = create_engine(db_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _sqlite_setup(engine)
     else:
-        engine = create_engine(db_url, pool_pre_ping=True)
+        # No ping before each checkout: it is a round trip on every transaction, and a pull
+        # every 30 s from every window is mostly that. A connection found dead (PostgreSQL
+        # restarted) fails its one request and makes the pool drop every older connection,
+        # so the window's next round finds fresh ones. The pool holds as many connections as
+        # the thread pool has workers (anyio's 40), so a burst never opens and closes
+        # connections, each a PostgreSQL process.
+        engine = create_engine(db_url, pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_OVERFLOW)
     if create:
         from .migrate import upgrade  # alembic only where a database is opened
 

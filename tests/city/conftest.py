@@ -115,6 +115,12 @@ def city_on_own_cluster(own_cluster, seaweed, tmp_path) -> Iterator[City]:
 
 
 @pytest.fixture
+def city_on_own_seaweed(postgres_url, own_seaweed, tmp_path) -> Iterator[City]:
+    with pg_schema_url(postgres_url) as db_url:
+        yield from _city(db_url, own_seaweed, tmp_path / "city", apps=2)
+
+
+@pytest.fixture
 def window_for(tmp_path) -> Iterator[Callable[[City, str], CityWindow]]:
     """Enrol a new window's store with the city (through `url`)."""
     stores: list[Store] = []

@@ -124,7 +124,8 @@ def test_postgres_restarted_mid_sync(city_on_own_cluster, own_cluster, window_fo
     _assert_exactly(city, cases)
 
 
-def test_seaweedfs_restarted_mid_upload(city, seaweed, window_for, proxies):
+def test_seaweedfs_restarted_mid_upload(city_on_own_seaweed, own_seaweed, window_for, proxies):
+    city, seaweed = city_on_own_seaweed, own_seaweed
     a, b = city.apps
     cut_link = proxies(a.port)
     window = window_for(city, a.url)

@@ -124,8 +124,11 @@ def test_stale_lower_offset_drops_the_overlap(enrolled_device):
 def test_whole_part_is_verified_by_head(enrolled_device):
     data = b"a page whose upload handler died before the rename" * 50
     digest = sha(data)
+    # A PUT began (its row is written before any byte), then its handler died after writing
+    # every byte, before verifying and renaming them.
+    begun = enrolled_device.put_blob(digest, data[:100], 0, len(data))
+    assert begun.json() == {"sha256": digest, "size": 100, "complete": False}
     part = enrolled_device.server.blob_dir / digest[:2] / f"{digest}.part"
-    part.parent.mkdir(parents=True, exist_ok=True)
     part.write_bytes(data)
     head = enrolled_device.head_blob(digest)
     assert head.headers["X-Blob-Complete"] == "true" and head.headers["X-Blob-Size"] == str(len(data))

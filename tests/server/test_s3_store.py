@@ -327,7 +327,8 @@ def test_describe_names_the_endpoint_and_bucket_and_no_keys(seaweed):
     assert "AKIDvisible" not in text and "very-secret-key" not in text
 
 
-def test_an_upload_cut_by_the_store_going_down_resumes_from_its_last_part_after_the_restart(seaweed, bucket):
+def test_an_upload_cut_by_the_store_going_down_resumes_from_its_last_part_after_the_restart(own_seaweed, bucket):
+    seaweed = own_seaweed  # stopped and started: the worker's other tests keep the session's one
     data, name = content(24 * MIB, seed=17)
     store = S3BlobStore.connect(seaweed.endpoint, bucket, KEY, SECRET)
     upload = store.open_upload(name, len(data))

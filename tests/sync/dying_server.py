@@ -63,8 +63,8 @@ def _arm(step: str, target: str) -> None:
     elif step == "part_opened":
         open_upload = LocalBlobStore.open_upload
 
-        def dying_open_upload(self, sha256, total):
-            upload = open_upload(self, sha256, total)
+        def dying_open_upload(self, sha256, total, fresh=False):
+            upload = open_upload(self, sha256, total, fresh)
             if sha256 == target:
                 _die(step)
             return upload
@@ -126,8 +126,8 @@ def _arm_pieces(step: str, target: str) -> None:
 
     open_upload, write = LocalBlobStore.open_upload, LocalUpload.write
 
-    def counting_open_upload(self, sha256, total):
-        upload = open_upload(self, sha256, total)
+    def counting_open_upload(self, sha256, total, fresh=False):
+        upload = open_upload(self, sha256, total, fresh)
         upload._dying_total = total
         return upload
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 
 from sync import engine as sync_engine
 from sync.engine import RetryPolicy
@@ -22,13 +23,22 @@ def _server_cases(running_back_office) -> dict[str, bool]:
     return {c.case_no: c.complete for c in admin.list_cases(running_back_office.db_url)}
 
 
-def _held(running_back_office, scan: bytes) -> int:
+def _held(running_back_office, scan: bytes, wait: float = 10.0) -> int:
+    """The bytes the folder keeps of a scan. The server learns of a cut after the window
+    does and keeps the bytes then: the size is read once it has stopped changing."""
     digest = hashlib.sha256(scan).hexdigest()
     folder = running_back_office.blob_dir / digest[:2]
-    for name in (digest, digest + ".part"):
-        if (folder / name).exists():
-            return (folder / name).stat().st_size
-    return 0
+    deadline, last = time.monotonic() + wait, -1
+    while True:
+        size = 0
+        for name in (digest, digest + ".part"):
+            if (folder / name).exists():
+                size = (folder / name).stat().st_size
+                break
+        if (size and size == last) or time.monotonic() > deadline:
+            return size
+        last = size
+        time.sleep(0.2)
 
 
 def test_a_case_whose_pages_are_up_reaches_the_back_office_while_a_later_upload_is_cut(

@@ -6,6 +6,7 @@ zero, and the window must count a page as uploaded only when the server says `co
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -48,13 +49,25 @@ def _head(url: str, token: str, digest: str) -> requests.Response:
     )
 
 
+def _held_after_cut(url: str, token: str, digest: str, wait: float = 10.0) -> int:
+    """What the server kept of a cut upload. The window may learn of the cut before the
+    server's handler has even begun (its body still in the proxy's buffers); a status query
+    that finds the upload begun waits for the handler, one that comes before finds nothing."""
+    deadline = time.monotonic() + wait
+    while True:
+        held = int(_head(url, token, digest).headers["X-Blob-Size"])
+        if held or time.monotonic() > deadline:
+            return held
+        time.sleep(0.05)
+
+
 def _cut_first_upload(window, running_back_office, scan: bytes) -> Path:
     """A real upload cut at 60%: the server keeps a `.part` (and its row) to resume from."""
     digest = hashlib.sha256(scan).hexdigest()
     queue_case(window.store, window.device_code, pages=(scan,))
     window.proxy.cut_upload_after(CUT)
     assert not window.engine.sync_once().ok
-    held = int(_head(running_back_office.url, window.token, digest).headers["X-Blob-Size"])  # waits for the handler
+    held = _held_after_cut(running_back_office.url, window.token, digest)
     part = blob_paths(running_back_office.blob_dir, digest).part
     assert 0 < held == part.stat().st_size < SIZE
     return part
@@ -101,12 +114,11 @@ def test_whole_unverified_part_is_completed_at_start_up(window, running_back_off
 def test_whole_unverified_part_is_completed_on_the_status_query(window, running_back_office):
     scan = page_bytes(SIZE, seed=17)
     digest = hashlib.sha256(scan).hexdigest()
-    queue_case(window.store, window.device_code, pages=(scan,))
     # The running server finds a whole `.part` it never finished (left by a handler that died
-    # between the last byte and the rename): the status query verifies and completes it.
-    part = blob_paths(running_back_office.blob_dir, digest).part
-    part.parent.mkdir(parents=True, exist_ok=True)
-    part.write_bytes(scan)
+    # between the last byte and the rename, in this process or another): the status query
+    # verifies and completes it.
+    part = _cut_first_upload(window, running_back_office, scan)
+    _append_rest(part, scan)
 
     sent_before = window.proxy.bytes_up
     report = window.engine.sync_once()

@@ -52,8 +52,10 @@ class BlobStore(Protocol):
     def held(self, sha256: str) -> Held | None:
         """What is kept of the blob, None when nothing is."""
 
-    def open_upload(self, sha256: str, total: int) -> Upload:
-        """Start appending after what is durably kept (`Upload.held`)."""
+    def open_upload(self, sha256: str, total: int, fresh: bool = False) -> Upload:
+        """Start appending after what is durably kept (`Upload.held`). `fresh`: the
+        database shows that no upload of this blob ever began, so a store for which looking
+        is costly (a round trip or two) may start from nothing without looking."""
 
     def settle(self, sha256: str) -> Held | None:
         """Finish what a crash left: an upload that already holds every byte is verified

@@ -123,7 +123,8 @@ class LocalBlobStore:
         except FileNotFoundError:
             return None
 
-    def open_upload(self, sha256: str, total: int) -> LocalUpload:
+    def open_upload(self, sha256: str, total: int, fresh: bool = False) -> LocalUpload:
+        # looking is one stat(): a folder always looks, `fresh` or not
         return LocalUpload(self.paths(sha256), sha256)
 
     def settle(self, sha256: str) -> Held | None:

@@ -188,7 +188,9 @@ class S3BlobStore:
             return None
         return Held(progress.size, False)
 
-    def open_upload(self, sha256: str, total: int) -> S3Upload:
+    def open_upload(self, sha256: str, total: int, fresh: bool = False) -> S3Upload:
+        if fresh:  # saves a HEAD and a listing of multipart uploads on every new page
+            return S3Upload(self, sha256, None)
         with _unavailable("open upload"):
             progress = self._progress(sha256, tidy=True)
         return S3Upload(self, sha256, progress)
