@@ -226,7 +226,7 @@ def _start_postgres(layout: _Layout, ports: StackPorts) -> None:
         _pg_run(
             bin_dir, as_postgres, "initdb", "-D", str(layout.pg_data), "-U", "postgres", "--auth=trust", "-E", "UTF8"
         )
-    options = f"-p {ports.postgres} -k '{layout.pg}' -c listen_addresses=127.0.0.1 -c max_connections=300"
+    options = f"-p {ports.postgres} -k '{layout.pg}' -c listen_addresses=127.0.0.1 -c max_connections=500"
     _pg_run(bin_dir, as_postgres, "pg_ctl", "-D", str(layout.pg_data), "-w", "-l", str(log), "-o", options, "start")
     pid = int((layout.pg_data / "postmaster.pid").read_text().split()[0])
     _record(layout, "postgres", pid)

@@ -25,8 +25,8 @@ from .errors import ApiError
 WAIT = 30.0  # how long a writer waits for another before the window is told to retry
 _POLL = 0.05
 _NAMESPACE = 0x5CA1  # the advisory lock's first key: "scan"
-LOCK_POOL_SIZE = 8
-LOCK_POOL_OVERFLOW = 40  # a process takes 32 uploads at once, plus status queries
+LOCK_POOL_SIZE = 4
+LOCK_POOL_OVERFLOW = 32  # a process takes 32 uploads at once
 
 
 def lock_engine(engine: Engine) -> Engine:

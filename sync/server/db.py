@@ -510,8 +510,8 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-PG_POOL_SIZE = 20
-PG_POOL_OVERFLOW = 20
+PG_POOL_SIZE = 10
+PG_POOL_OVERFLOW = 30
 
 
 def make_engine(db_url: str, *, create: bool = True) -> Engine:
@@ -523,9 +523,10 @@ def make_engine(db_url: str, *, create: bool = True) -> Engine:
         # No ping before each checkout: it is a round trip on every transaction, and a pull
         # every 30 s from every window is mostly that. A connection found dead (PostgreSQL
         # restarted) fails its one request and makes the pool drop every older connection,
-        # so the window's next round finds fresh ones. The pool holds as many connections as
-        # the thread pool has workers (anyio's 40), so a burst never opens and closes
-        # connections, each a PostgreSQL process.
+        # so the window's next round finds fresh ones. The pool keeps 10 connections and
+        # opens up to 30 more in a burst, 40 in all as the thread pool has workers (anyio's):
+        # a request never waits for one, and ordinary load never opens and closes one (each
+        # a PostgreSQL process).
         engine = create_engine(db_url, pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_OVERFLOW)
     if create:
         from .migrate import upgrade  # alembic only where a database is opened
