@@ -22,7 +22,7 @@ from client.app import ClientConfig, build_runtime
 from client.domain.identity import Applicant
 from client.embedded_server import EmbeddedServer
 from client.services.intake import IntakeDraft, MaterialInput
-from client.store.secrets import MemoryKeyring
+from client.store.memory_keyring import MemoryKeyring
 from sync.server.demo import ensure_demo
 
 

@@ -44,7 +44,7 @@ def open_window(name: str) -> WindowSession:
     the temporary folder holding both."""
     from client.app import ClientConfig, build_runtime
     from client.embedded_server import EmbeddedServer
-    from client.store.secrets import MemoryKeyring
+    from client.store.memory_keyring import MemoryKeyring
     from client.ui.mainwindow import MainWindow
     from sync.server.demo import ensure_demo
 

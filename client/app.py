@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from client import file_modes
 from client.domain.catalog import Catalog
+from client.services import wipe
 from client.services.auth import AuthService
 from client.services.bundle import Services
 from client.services.bundle_intake import BundleIntakeService
@@ -41,6 +43,7 @@ from client.services.supervision import SupervisionService
 from client.services.supplement import SupplementService
 from client.services.syncing import SyncService
 from client.services.transfer import TransferService
+from client.services.wipe import WipeOutcome
 from client.store.db import Store, open_store
 from client.store.keys import store_keys
 from client.store.outbox import StoreOutbox
@@ -80,7 +83,7 @@ class EngineSource:
             if identity is None or token is None:
                 return None
             self._engine = SyncEngine(
-                BackOfficeApi(identity.server_url, token),
+                self.enrolment.api(token),
                 StoreOutbox(self.store, self.clock),
                 on_progress=self.on_progress,
             )
@@ -111,6 +114,9 @@ class Runtime:
         def reported(report: SyncReport) -> None:
             self.services.sync.note(report)
             on_report(report)
+            if report.changes and wipe.wipe_ordered(self.store):  # the feed brought a wipe order
+                self._stop.set()  # the loop below ends, then erases
+                wake.set()
 
         def stop() -> None:
             self._stop.set()
@@ -127,6 +133,8 @@ class Runtime:
                     wake.clear()
                     continue
                 engine.run(self._stop, wake, reported, interval, gate=self.power)
+                if self.erase_if_ordered() is not None:
+                    return  # the store is gone
                 if self.services.sync.status().revoked:
                     log.warning("device revoked by the back office: background sync stopped")
                     return
@@ -134,6 +142,14 @@ class Runtime:
         thread = threading.Thread(target=loop, name="sync", daemon=True)
         thread.start()
         self._stoppers.append(stop)
+
+    def erase_if_ordered(self) -> WipeOutcome | None:
+        """A wipe order in the store: crypto-erase this window now (client.services.wipe).
+        The store is unusable afterwards; the window has nothing left to show."""
+        if not wipe.wipe_ordered(self.store):
+            return None
+        self._stop.set()
+        return wipe.erase(self.store, self.enrolment.secrets)
 
     def close(self) -> None:
         self._stop.set()
@@ -244,6 +260,8 @@ def build_runtime(
 
     secrets = secrets or SecretStore()
     db_path = config.data_dir / "client.sqlite"
+    wipe.resume_wipe(config.data_dir, secrets)  # a wipe cut short, or its acknowledgement undelivered
+    file_modes.tighten(config.data_dir)  # what an older version (or the default umask) left readable
     keys = store_keys(db_path, plaintext=config.plaintext, demo=config.demo, secrets=secrets)
     try:
         store = open_store(db_path, keys=keys)
@@ -252,7 +270,11 @@ def build_runtime(
         from client.store.rescue import rescued_error
 
         raise rescued_error(db_path, keys, damage) from damage
-    enrolment = EnrolmentService(store, secrets)
+    if wipe.wipe_ordered(store):  # ordered on an earlier run that stopped before erasing
+        wipe.erase(store, secrets)
+        keys = store_keys(db_path, plaintext=config.plaintext, demo=config.demo, secrets=secrets)
+        store = open_store(db_path, keys=keys)
+    enrolment = EnrolmentService(store, secrets, volatile_keyring_ok=config.demo, demo=config.demo)
     engine = EngineSource(store, enrolment, clock)
     outbox = StoreOutbox(store, clock)
     # The office's phone and query address: the published templates over data_dir/office.toml.
@@ -279,13 +301,20 @@ def build_runtime(
         found = enrolment.identity()
         if found is None:
             raise ServiceError("本机尚未登记到后台，请联系管理员获取登记码后执行 onewindow enrol")
-        return BackOfficeApi(found.server_url, secrets.get(TOKEN), timeout=(3.05, 30))
+        return enrolment.api(secrets.get(TOKEN), timeout=(3.05, 30))
 
     enrolled = enrolment.identity()
     office_name = enrolled.org_name if enrolled else catalog_source().office_name
     office = OfficeInfo(office_name, config.notice_prefix)
     paperwork = Paperwork(
-        store, hardware, config.data_dir / "notices", office, str(config.printer_width), templates=published.templates
+        store,
+        hardware,
+        config.data_dir / "notices",
+        office,
+        str(config.printer_width),
+        templates=published.templates,
+        # Sealed with the store's key when it is in the keyring; the demo's key lies beside its fake data.
+        seal_key=keys.page_key if keys is not None and not config.demo else None,
     )
     preferences = PreferencesService(
         store,
@@ -443,7 +472,8 @@ def run_demo(port: int | None = 8765) -> int:
     from platformdirs import user_data_dir
 
     from client.embedded_server import EmbeddedServer
-    from client.store.secrets import MemoryKeyring, keyring_usable
+    from client.store.memory_keyring import MemoryKeyring
+    from client.store.secrets import keyring_usable
     from sync.server.config import default_blob_dir, default_db_url
     from sync.server.demo import ensure_demo
 

@@ -10,6 +10,8 @@ import argparse
 import logging
 import sys
 
+from client import file_modes
+
 
 def build_parser() -> argparse.ArgumentParser:
     from client.commands import register_all
@@ -31,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.command is None:
         args = parser.parse_args(["demo", *(argv or [])])
+    if argv is None:  # the program itself (not a caller embedding it): its files are private
+        file_modes.restrict_new_files()  # notices, logs, the store: 0600 files in 0700 folders
     try:
         return args.handler(args)
     except Exception as exc:  # a ServiceError, the keyring, a full disk: say it plainly

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 import requests
 
 from . import protocol as p
+from .transport import TransportRefused, check_server_url, pin_session
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +48,26 @@ class BackOfficeApi:
         token: str | None = None,
         timeout: float | tuple[float, float] = 10.0,  # requests' (connect, read) pair is allowed
         session: requests.Session | None = None,
+        *,
+        pin_sha256: str = "",  # the back office's certificate, when the window pins it
+        demo: bool = False,  # the demo may use plain HTTP to any host; otherwise loopback only
     ):
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
         self.http = session or requests.Session()
+        # Checked once here, refused at every request: the token must not cross a network in clear.
+        try:
+            check_server_url(self.base_url, demo=demo)
+            self.refused = ""
+        except TransportRefused as exc:
+            self.refused = exc.message
+        if pin_sha256:
+            pin_session(self.http, pin_sha256)
 
     def _request(self, method: str, path: str, **kw) -> requests.Response:
+        if self.refused:
+            raise ServerError(0, "insecure_transport", self.refused)
         headers = kw.pop("headers", {})
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -81,6 +95,10 @@ class BackOfficeApi:
     def login(self, username: str, password: str) -> p.LoginResponse:
         body = p.LoginRequest(username=username, password=password).model_dump()
         return p.LoginResponse.model_validate(self._request("POST", "/login", json=body).json())
+
+    def device_wiped(self) -> p.WipedResponse:
+        """Tell the back office this window erased itself (taken from a revoked device too)."""
+        return p.WipedResponse.model_validate(self._request("POST", "/device/wiped").json())
 
     def push(self, events: list[p.Event]) -> p.PushResponse:
         body = p.PushRequest(events=events).model_dump(mode="json")

@@ -167,10 +167,14 @@ class SyncEngine:
             except ServerUnreachable as exc:
                 return self._broken(exc.message, link_broke=True)
             except ServerError as exc:
-                if exc.status == 401 and exc.code == "device_revoked":
+                if exc.status == 401 and exc.code in ("device_revoked", p.ERROR_DEVICE_WIPE):
+                    # Revoked after a wipe order it never pulled: the answer itself carries the order.
+                    wipe = exc.code == p.ERROR_DEVICE_WIPE
                     self.outbox.record_command(
                         p.DeviceCommandData(
-                            command=p.COMMAND_REVOKE, reason=exc.message, issued_at=dt.datetime.now(dt.UTC)
+                            command=p.COMMAND_WIPE if wipe else p.COMMAND_REVOKE,
+                            reason=exc.message,
+                            issued_at=dt.datetime.now(dt.UTC),
                         )
                     )
                     return SyncReport(False, error=REVOKED_MESSAGE, revoked=True)

@@ -125,6 +125,9 @@ CHANGE_DEADLINE = "deadline_warning"  # data: DeadlineWarningData
 CHANGE_CUSTODY = "custody"  # data: CustodyData, to the station and the receiving hall
 CHANGE_POLICY = "field_policy"  # data: FieldPolicyData (offline bounds the back office allows)
 CHANGE_CASE_ROUTE = "case_route"  # data: the 承办科室 a case was re-routed to, why, by whom (windows may ignore)
+# data: EventOutcomeData, addressed to one device: a late answer to an event it was told was
+# "acked" (a hand-over held until its case arrived, then refused). Windows may ignore it.
+CHANGE_EVENT_OUTCOME = "event_outcome"
 CHANGE_KINDS = (
     CHANGE_CASE_STATUS,
     CHANGE_CATALOG,
@@ -135,6 +138,7 @@ CHANGE_KINDS = (
     CHANGE_CUSTODY,
     CHANGE_POLICY,
     CHANGE_CASE_ROUTE,
+    CHANGE_EVENT_OUTCOME,
 )
 
 # Who holds a proxy case's paper originals (原件持有).
@@ -146,6 +150,8 @@ HOLDERS = (HOLDER_STATION, HOLDER_IN_TRANSIT, HOLDER_HALL)
 # Device commands the back office can order.
 COMMAND_REVOKE: Final = "revoke"  # stop intake and syncing; keep the outbox for an administrator
 COMMAND_WIPE: Final = "wipe"  # erase local case data after exporting the unsent outbox
+# The 401 code a revoked device gets while a wipe order for it is not yet acknowledged.
+ERROR_DEVICE_WIPE: Final = "device_wipe"
 
 
 class OrgUnitInfo(BaseModel):
@@ -336,6 +342,16 @@ class Event(BaseModel):
     type: str
     payload: dict[str, Any]
     device_time: WireTime
+    # The window's audit chain at this event (its journal seq, the previous and its own hash),
+    # which the back office keeps as the chain's anchor. Optional: older windows send none.
+    chain_seq: int | None = None
+    chain_prev: str | None = None
+    chain_hash: str | None = None
+    # The last anchor the window was answered with and the hash its journal holds there now:
+    # the back office compares it with what it anchored, so a journal rewritten behind the
+    # anchor shows at the next push even when the events between were never sent.
+    anchor_seq: int | None = None
+    anchor_hash: str | None = None
 
 
 class PushRequest(BaseModel):
@@ -351,6 +367,10 @@ class EventResult(BaseModel):
     code: str | None = None
     reason: str | None = None  # Chinese, shown to the clerk
     server_time: WireTime | None = None
+    # The chain position the back office anchored with this event (as it was sent); None when
+    # it holds no anchor for it (an older window, or an event refused before it was stored).
+    chain_seq: int | None = None
+    chain_hash: str | None = None
 
 
 class PushResponse(BaseModel):
@@ -481,6 +501,13 @@ class DeviceCommandData(BaseModel):
     command: Literal["revoke", "wipe"]
     reason: str = ""
     issued_at: WireTime
+
+
+class WipedResponse(BaseModel):
+    """The back office's record of a window's acknowledged crypto-erase."""
+
+    device_id: str
+    wiped_at: WireTime
 
 
 class DeadlineWarningData(BaseModel):
@@ -619,6 +646,15 @@ class CustodyData(BaseModel):
     at: WireTime
     by: str = ""
     office: str = ""
+
+
+class EventOutcomeData(BaseModel):
+    """The final answer to an event first answered "acked" while it was held."""
+
+    event_id: str
+    status: Literal["acked", "rejected"]
+    code: str | None = None
+    reason: str | None = None  # Chinese, shown to the clerk
 
 
 class FieldPolicyData(BaseModel):

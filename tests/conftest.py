@@ -25,8 +25,8 @@ atexit.register(shutil.rmtree, _SCRATCH, True)
 import keyring  # noqa: E402
 import pytest  # noqa: E402
 
-from client.store.secrets import MemoryKeyring  # noqa: E402
 from tests.support.back_office import Hall, SharedBackOffice, open_hall, sqlite_url  # noqa: E402
+from tests.support.memory_keyring import TestKeyring  # noqa: E402
 
 
 def pytest_configure(config):
@@ -128,9 +128,10 @@ def tk_garbage_on_the_main_thread(request):
 
 @pytest.fixture(autouse=True)
 def memory_keyring():
-    """Every test gets an empty in-memory keyring: no OS keyring on CI, no leaks between tests."""
+    """Every test gets an empty in-memory keyring, selected here explicitly (importing it
+    registers nothing): no OS keyring on CI, no leaks between tests."""
     previous = keyring.get_keyring()
-    ring = MemoryKeyring()
+    ring = TestKeyring()
     keyring.set_keyring(ring)
     yield ring
     keyring.set_keyring(previous)

@@ -25,6 +25,12 @@ def register(sub) -> None:
     enrol.add_argument("--server", required=True)
     enrol.add_argument("--code", required=True)
     enrol.add_argument("--data-dir")
+    enrol.add_argument(
+        "--pin-sha256",
+        default="",
+        help="后台服务器证书的 SHA-256 指纹（openssl x509 -noout -fingerprint -sha256 的输出）；"
+        "给出后本机只接受该证书，每次连接都核对",
+    )
     enrol.set_defaults(handler=_enrol)
     sync = sub.add_parser("sync", help="立即同步一次并显示结果")
     sync.add_argument("--data-dir")
@@ -72,7 +78,7 @@ def _run(args: argparse.Namespace) -> int:
 def _enrol(args: argparse.Namespace) -> int:
     _, runtime = _runtime(args)
     try:
-        ident = runtime.enrolment.enrol(args.server, args.code)
+        ident = runtime.enrolment.enrol(args.server, args.code, pin_sha256=args.pin_sha256)
         print(f"登记成功：{ident.org_name}，设备编号 {ident.device_code}")
         return 0
     finally:
@@ -84,6 +90,10 @@ def _sync(args: argparse.Namespace) -> int:
     try:
         status = runtime.services.sync.sync_now()
         print(f"同步：{status.label}" + (f"（{status.error}）" if status.error else ""))
+        wiped = runtime.erase_if_ordered()
+        if wiped is not None:
+            print("已按后台指令擦除本机数据" + ("，并已回报后台" if wiped.acknowledged else "，下次启动时回报后台"))
+            return 1
         return 0 if not status.error else 1
     finally:
         runtime.close()

@@ -18,6 +18,7 @@ from client.store.db import Store
 from client.store.models import CachedUser
 from sync.api import BackOfficeApi, ServerError, ServerUnreachable
 
+from . import login_lockout, wipe
 from .errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,11 @@ def _verifier(password: str, salt: bytes) -> str:
     return hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, 200_000).hex()
 
 
+# Checked offline when this window never saw the name, so an unknown name costs the same PBKDF2.
+_NOBODY_SALT = bytes(16)
+_NOBODY_VERIFIER = "0" * 64
+
+
 class AuthService:
     def __init__(
         self,
@@ -68,11 +74,14 @@ class AuthService:
         username = username.strip()
         if not username or not password:
             raise ServiceError("请输入用户名和密码")
+        if refusal := wipe.login_refusal(self.store):  # revoked or wiped: no clerk, online or offline
+            raise ServiceError(refusal, "device stopped by the back office")
         try:
             who = self.api().login(username, password)
         except ServerUnreachable:
             return self._offline(username, password)
         except ServerError as exc:
+            wipe.note_refusal(self.store, exc)
             raise ServiceError(exc.message, str(exc)) from exc
         salt = os.urandom(16)
         with self.store.sessions.begin() as s:
@@ -86,17 +95,31 @@ class AuthService:
                     verified_at=self.clock(),
                 )
             )
+            login_lockout.clear(s, username)  # the back office has just checked this password
         return Clerk(who.username, who.display_name, who.role, offline=False)
 
     def _offline(self, username: str, password: str) -> Clerk:
+        """Offline: one PBKDF2 for every name (a dummy one for a name never seen here), and the
+        back office's lock-out rule, kept in the store."""
+        now = self.clock()
         with self.store.sessions() as s:
+            login_lockout.refuse_if_locked(s, username, now)
             cached = s.get(CachedUser, username)
-        if cached is None:
-            raise ServiceError("无法连接后台服务器，且本机没有该用户的登录记录，请联网后登录")
-        days = self.offline_days
-        if self.clock() - cached.verified_at > dt.timedelta(days=days):
-            raise ServiceError(f"离线登录已超过{days}天，请联网后重新登录")
-        if not hmac.compare_digest(_verifier(password, bytes.fromhex(cached.salt)), cached.verifier):
+        salt, verifier = (bytes.fromhex(cached.salt), cached.verifier) if cached else (_NOBODY_SALT, _NOBODY_VERIFIER)
+        right = hmac.compare_digest(_verifier(password, salt), verifier) and cached is not None
+        if not right:
+            with self.store.sessions.begin() as s:
+                failures = login_lockout.record_failure(s, username, now)
+            if failures.locked_until is not None:
+                raise ServiceError(login_lockout.locked_message(failures.locked_until, now), "offline login locked")
+            if cached is None:
+                raise ServiceError("无法连接后台服务器，且本机没有该用户的登录记录，请联网后登录")
             raise ServiceError("用户名或密码错误")
-        log.info("offline login for %s", username)
+        assert cached is not None
+        with self.store.sessions.begin() as s:
+            login_lockout.clear(s, username)
+        days = self.offline_days
+        if now - cached.verified_at > dt.timedelta(days=days):
+            raise ServiceError(f"离线登录已超过{days}天，请联网后重新登录")
+        log.info("offline login")
         return Clerk(cached.username, cached.display_name, cached.role, offline=True)

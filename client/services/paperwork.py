@@ -46,6 +46,7 @@ from sync import protocol
 
 from .errors import ServiceError, clerk_message
 from .extension import granted_extension
+from .notice_files import NoticeFiles, notice_key
 
 log = logging.getLogger(__name__)
 
@@ -216,8 +217,10 @@ class Paperwork:
         office: OfficeInfo,
         receipt_format: str = "80",
         templates: Callable[[], NoticeTemplates] = default_templates,
+        seal_key: bytes | None = None,  # the store's page key: notices are sealed at rest with it
     ):
         self.store, self.printer, self.out_dir, self.office = store, printer, out_dir, office
+        self.files = NoticeFiles(out_dir, notice_key(seal_key) if seal_key is not None else None)
         self.receipt_format = receipt_format  # "80" / "58" mm thermal, or "A4" for offices without one
         self.templates = templates
 
@@ -552,15 +555,15 @@ class Paperwork:
         return path
 
     def preview_png(self, pdf_path: Path) -> bytes:
-        return pdf_page_png(Path(pdf_path).read_bytes(), dpi=60)
+        return pdf_page_png(self.read_document(pdf_path), dpi=60)
 
     def page_pngs(self, pdf_path: Path, dpi: int = 100) -> tuple[bytes, ...]:
         """Every page of a notice as PNG, for reading it full-size on screen before handing it over."""
-        try:
-            data = Path(pdf_path).read_bytes()
-        except OSError as exc:
-            raise ServiceError("文书文件不存在或无法读取，请在办件详情中重新打印") from exc
-        return pdf_pages_png(data, dpi=dpi)
+        return pdf_pages_png(self.read_document(pdf_path), dpi=dpi)
+
+    def read_document(self, pdf_path: Path) -> bytes:
+        """A kept notice's PDF (opened here when it is sealed at rest)."""
+        return self.files.read(Path(pdf_path))
 
     def write_document(self, name: str, data: bytes) -> Path:
         """Keep a finished PDF with the office's other documents."""
@@ -573,10 +576,7 @@ class Paperwork:
         self.printer.print_layout(layout)
 
     def _write(self, name: str, data: bytes) -> Path:
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        path = self.out_dir / name
-        path.write_bytes(data)
-        return path
+        return self.files.write(name, data)  # sealed in production, 0600 in a 0700 folder always
 
 
 _DECIDED = {"server.approved": False, "server.denied": True}

@@ -78,6 +78,8 @@ class PreferencesService:
         parsed = urlparse(url)
         if url and (parsed.scheme not in ("http", "https") or not parsed.netloc):
             raise ServiceError("后台服务器地址格式不正确，应类似 https://zwfw.example.gov.cn")
+        if url:
+            self.enrolment.check_server_url(url)  # plain HTTP only to this machine (or in the demo)
         window = ""
         if new.window.strip():
             try:

@@ -23,6 +23,7 @@ from sync import protocol
 from sync.engine import PendingBlob, RestoreOutcome, SyncProgress
 from sync.sender_lock import sender_lock
 
+from .audit import anchor_now, record_anchor
 from .db import Store
 from .journal import JournalAppender
 from .models import BlobEntry, Case, CaseEvent, OutboxEntry, ServerChange, Setting, TransferSlip
@@ -144,6 +145,9 @@ class StoreOutbox:
                 CaseEvent.type,
                 CaseEvent.payload,
                 CaseEvent.device_time,
+                CaseEvent.seq,
+                CaseEvent.prev_hash,
+                CaseEvent.hash,
             )
             .join(CaseEvent, CaseEvent.event_id == OutboxEntry.event_id)
             .where(OutboxEntry.state == "pending")
@@ -155,6 +159,7 @@ class StoreOutbox:
                 blocked = _BLOCKED_CASES.subquery()
                 query = query.where(CaseEvent.case_id.not_in(select(blocked.c.case_id)))
             rows = s.execute(query).all()
+            anchor = anchor_now(s) if rows else None
             return [
                 protocol.Event(
                     event_id=r.event_id,
@@ -163,6 +168,11 @@ class StoreOutbox:
                     type=r.type,
                     payload=r.payload,
                     device_time=r.device_time,
+                    chain_seq=r.seq,  # the chain's place, for the back office to anchor
+                    chain_prev=r.prev_hash,
+                    chain_hash=r.hash,
+                    anchor_seq=anchor[0] if anchor else None,
+                    anchor_hash=anchor[1] if anchor else None,
                 )
                 for r in rows
             ]
@@ -190,6 +200,7 @@ class StoreOutbox:
                 s.execute(
                     update(table).where(answered).values(**answer, state=bindparam("new_state")), _answer_rows(refused)
                 )
+            record_anchor(s, results)
         for r in refused:
             if r.status == "rejected":
                 log.warning("event %s rejected by server: %s %s", r.event_id, r.code, r.reason)

@@ -31,6 +31,7 @@ from client.domain.identity import Agent, Applicant
 from sync import protocol
 
 from . import parties
+from .audit import KEY_ANCHOR
 from .db import Store, open_store, readonly_connection
 from .errors import StoreRescued, StoreUnreadableRescue
 from .files import write_whole
@@ -270,7 +271,8 @@ def _carry_over(store: Store, found: Salvage, plan: dict) -> None:
     settings = [
         {"key": r["key"], "value": r["value"]}
         for r in tables.get("settings", [])
-        if r.get("key") and r["key"] not in (_CURSOR_KEY, KEY_RESTORE, KEY_RESTORE_REPORT)
+        # The audit anchor belonged to the old journal: the fresh store's starts again.
+        if r.get("key") and r["key"] not in (_CURSOR_KEY, KEY_RESTORE, KEY_RESTORE_REPORT, KEY_ANCHOR)
     ]
     settings.append({"key": KEY_RESTORE, "value": json.dumps(plan, ensure_ascii=False, default=str)})
     users = [

@@ -82,6 +82,8 @@ class UserRow:
     display_name: str
     role: str
     org_code: str
+    demo: bool = False  # an account of `init-demo`, with the demo's published password
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class DeviceRow:
     revoked: bool
     enrolled_at: dt.datetime
     last_seen_at: dt.datetime | None
+    wipe_ordered_at: dt.datetime | None = None
+    wiped_at: dt.datetime | None = None  # when the window acknowledged its crypto-erase
 
 
 @dataclass(frozen=True)
@@ -194,7 +198,16 @@ def get_org_unit(db: str | Engine, code: str) -> OrgUnitRow | None:
         return _org_row(org) if org else None
 
 
-def add_user(db: str | Engine, org_code: str, username: str, display_name: str, role: str, password: str) -> UserRow:
+def add_user(
+    db: str | Engine,
+    org_code: str,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    *,
+    demo: bool = False,
+) -> UserRow:
     if role not in ROLES:
         raise AdminError(f"角色应为 {' / '.join(ROLES)} 之一")
     if not username.strip() or not password:
@@ -210,9 +223,27 @@ def add_user(db: str | Engine, org_code: str, username: str, display_name: str, 
             role=role,
             org_code=org_code,
             password_hash=hash_password(password),
+            demo=demo,
         )
         session.add(user)
-        return UserRow(user.username, user.display_name, user.role, user.org_code)
+        return UserRow(user.username, user.display_name, user.role, user.org_code, demo)
+
+
+def list_users(db: str | Engine, org_code: str | None = None) -> list[UserRow]:
+    """Every account (of one org unit), the demo's marked."""
+    with engine_for(db) as engine, Session(engine) as session:
+        query = select(User).order_by(User.org_code, User.username)
+        if org_code:
+            query = query.where(User.org_code == org_code)
+        return [
+            UserRow(u.username, u.display_name, u.role, u.org_code, u.demo, u.active) for u in session.scalars(query)
+        ]
+
+
+def demo_accounts(db: str | Engine) -> int:
+    """How many active demo accounts (published password) the back office has."""
+    with engine_for(db) as engine, Session(engine) as session:
+        return len(session.execute(select(User.id).where(User.demo.is_(True), User.active.is_(True))).all())
 
 
 def get_user(db: str | Engine, username: str) -> UserRow | None:
@@ -444,12 +475,15 @@ def revoke_device(db: str | Engine, device: str, reason: str = "") -> DeviceRow:
 def order_wipe(db: str | Engine, device: str, reason: str = "") -> DeviceRow:
     """Order a window to erase its local case data (after exporting its unsent outbox).
 
-    The device stays able to pull until it has received the order; revoke it after.
+    The device stays able to pull until it has received the order; revoke it after. A device
+    revoked already still learns of the order: its token is answered 401 `device_wipe` until
+    it acknowledges the erase (`sync.server.wipe`).
     """
     with engine_for(db) as engine, Session(engine) as session, session.begin():
         row = _find_device(session, device)
-        if row.revoked:
-            raise AdminError("设备已停用，无法再接收指令；请先下发擦除指令再停用", "device_revoked")
+        if row.wiped_at is not None:
+            raise AdminError("该设备已完成擦除", "device_wiped")
+        row.wipe_ordered_at = row.wipe_ordered_at or utcnow()
         _command(session, row, protocol.COMMAND_WIPE, reason)
         log.info("wipe ordered for device %s", row.id)
         return _device_row(row)
@@ -493,7 +527,9 @@ def _org_row(org: OrgUnit, visible: tuple[str, ...] = ()) -> OrgUnitRow:
 
 
 def _device_row(d: Device) -> DeviceRow:
-    return DeviceRow(d.id, d.device_code, d.name, d.org_code, d.revoked, d.enrolled_at, d.last_seen_at)
+    return DeviceRow(
+        d.id, d.device_code, d.name, d.org_code, d.revoked, d.enrolled_at, d.last_seen_at, d.wipe_ordered_at, d.wiped_at
+    )
 
 
 def _case_row(c: Case) -> CaseRow:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import FastAPI, Header, Query, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -26,11 +26,13 @@ from starlette.requests import ClientDisconnect
 
 from sync import protocol
 
-from . import auth, blobs, console, events, outreach, queue, restore
+from . import auth, blobs, console, events, outreach, queue, restore, wipe
 from .blobstore.base import BlobStore
 from .context import ServerContext
 from .deps import Authorization, Ctx, Dev
-from .errors import ApiError
+from .errors import ApiError, error_paths
+from .limits import BodyLimitMiddleware, BodyLimits
+from .storable import refuse_unstorable_text
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +46,16 @@ _RAW_BODY = {
 _ERRORS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
-def create_app(db_url: str, blob_store: Path | BlobStore) -> FastAPI:
+def create_app(
+    db_url: str, blob_store: Path | BlobStore, limits: BodyLimits | None = None, blob_quota: int | None = None
+) -> FastAPI:
     """Build the server for one database and one blob store — a folder or a connected
-    object store (schema migrated to head)."""
-    ctx = ServerContext.open(db_url, blob_store)
+    object store (schema migrated to head); `blob_quota`: bytes of scans per org unit."""
+    ctx = ServerContext.open(db_url, blob_store, blob_quota)
     settled = blobs.settle_parts(ctx)  # a crash between an upload's last byte and its promotion
     if settled:
         log.warning("%d whole but unverified uploads verified and completed at start-up", settled)
-    return build_app(ctx)
+    return build_app(ctx, limits)
 
 
 def openapi_document() -> dict:
@@ -59,7 +63,7 @@ def openapi_document() -> dict:
     return build_app(None).openapi()
 
 
-def build_app(ctx: ServerContext | None) -> FastAPI:
+def build_app(ctx: ServerContext | None, limits: BodyLimits | None = None) -> FastAPI:
     """The routes over one context; `None` only to describe the API."""
 
     @asynccontextmanager
@@ -68,9 +72,16 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
         if ctx is not None:
             ctx.close()
 
-    app = FastAPI(title="OneWindow back office", version=str(protocol.PROTOCOL_VERSION), lifespan=lifespan)
+    app = FastAPI(
+        title="OneWindow back office",
+        version=str(protocol.PROTOCOL_VERSION),
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_unstorable_text)],  # every route: no text the databases cannot hold
+    )
     app.state.ctx = ctx
+    app.add_middleware(BodyLimitMiddleware, limits=limits)  # bodies bounded before a route reads them
     uploads = _Count()  # on the event loop only
+    device_uploads: collections.Counter[str] = collections.Counter()  # on the event loop only
     _install_error_handlers(app)
 
     @app.get(f"{API}/health")
@@ -84,6 +95,12 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
     @app.post(f"{API}/login", response_model=protocol.LoginResponse, responses={401: {"model": protocol.ErrorBody}})
     def login(body: protocol.LoginRequest, ctx: Ctx, dev: Dev) -> protocol.LoginResponse:
         return auth.login(ctx.sessions, dev, body.username, body.password)
+
+    @app.post(
+        f"{API}/device/wiped", response_model=protocol.WipedResponse, responses={401: {"model": protocol.ErrorBody}}
+    )
+    def device_wiped(ctx: Ctx, authorization: Authorization) -> protocol.WipedResponse:
+        return wipe.acknowledge_wipe(ctx.sessions, authorization)  # taken from a revoked device too
 
     @app.post(f"{API}/events", response_model=protocol.PushResponse)
     def push(body: protocol.PushRequest, ctx: Ctx, dev: Dev) -> protocol.PushResponse:
@@ -102,11 +119,11 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
 
     @app.post(f"{API}/blobs/status", response_model=protocol.BlobStatusList)
     def blob_statuses(query: protocol.BlobQuery, ctx: Ctx, dev: Dev) -> protocol.BlobStatusList:
-        return protocol.BlobStatusList(blobs=blobs.blob_statuses(ctx, query.sha256))
+        return protocol.BlobStatusList(blobs=blobs.blob_statuses(ctx, query.sha256, dev.org_code))
 
     @app.head(f"{API}/blobs/{{sha256}}")
     def blob_head(sha256: str, ctx: Ctx, dev: Dev) -> Response:
-        status = blobs.blob_status(ctx, sha256)
+        status = blobs.blob_status(ctx, sha256, dev.org_code)
         if status is None:
             return Response(status_code=404, headers={"X-Blob-Size": "0"})
         return Response(
@@ -125,9 +142,12 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
     ) -> protocol.BlobStatus | Response:  # the Response only to a client that went away
         if uploads.value >= MAX_UPLOADS:
             raise ApiError(503, "busy", "后台正在接收的上传过多，请稍后重试", {"Retry-After": "5"})
+        if device_uploads[dev.id] >= MAX_DEVICE_UPLOADS:
+            raise ApiError(429, "too_many_uploads", "本设备同时上传的文件过多，请稍后重试", {"Retry-After": "5"})
         uploads.value += 1
+        device_uploads[dev.id] += 1
         try:
-            writer = await run_in_threadpool(blobs.begin_put, ctx, sha256, offset, x_blob_length)
+            writer = await run_in_threadpool(blobs.begin_put, ctx, sha256, offset, x_blob_length, dev.org_code, dev.id)
             if isinstance(writer, protocol.BlobStatus):
                 return writer
             try:
@@ -137,6 +157,9 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
                 return Response(status_code=400)  # nobody is listening any more
         finally:
             uploads.value -= 1
+            device_uploads[dev.id] -= 1
+            if not device_uploads[dev.id]:
+                del device_uploads[dev.id]
 
     @app.get(f"{API}/catalog")
     def catalog(ctx: Ctx, dev: Dev) -> dict:
@@ -151,6 +174,7 @@ def build_app(ctx: ServerContext | None) -> FastAPI:
 
 
 MAX_UPLOADS = 32  # scan uploads one app process takes at once (each holds a lock's connection)
+MAX_DEVICE_UPLOADS = 4  # of which one device may hold (a window sends one page at a time)
 PIECE = 1 << 20  # the body is handed to the store in pieces of about this size
 IN_FLIGHT = 4  # pieces queued for the store before reading pauses
 
@@ -212,7 +236,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        log.info("invalid request: %s", exc.errors())
+        log.info("invalid request: %s", error_paths(exc.errors()))
         return _error(422, "invalid_request", "请求数据格式不正确")
 
     @app.exception_handler(DataError)

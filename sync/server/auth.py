@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync import protocol
 
+from . import login_guard
 from .db import Device, EnrolCode, OrgUnit, Role, User, rows_matched, utcnow
 from .errors import ApiError
+from .login_guard import LoginRules
 
 log = logging.getLogger(__name__)
 # How stale a device's "last seen" may get: every window pulls every 30 s, and a write on
@@ -56,6 +58,10 @@ def verify_password(password: str, stored: str) -> bool:
     except ValueError:
         return False
     return hmac.compare_digest(actual.hex(), digest)
+
+
+# Checked when no account has the typed name, so an unknown name costs one scrypt like a known one.
+_NOBODY_HASH = hash_password("onewindow-window-nobody")
 
 
 def sha256_hex(text: str) -> str:
@@ -152,6 +158,9 @@ def identify(session: Session, authorization: str | None) -> DeviceIdentity:
     device = session.execute(select(Device).where(Device.token_hash == sha256_hex(token.strip()))).scalar_one_or_none()
     if device is None:
         raise ApiError(401, "unauthorized", "本设备尚未注册或凭据无效，请重新注册", headers)
+    if device.revoked and device.wipe_ordered_at is not None and device.wiped_at is None:
+        # A window revoked before it pulled its wipe order still learns of it from this answer.
+        raise ApiError(401, protocol.ERROR_DEVICE_WIPE, "本设备已被停用并被命令擦除本机数据", headers)
     if device.revoked:
         raise ApiError(401, "device_revoked", "本设备已被停用，请联系管理员", headers)
     now = utcnow()
@@ -161,27 +170,74 @@ def identify(session: Session, authorization: str | None) -> DeviceIdentity:
 
 
 def login(
-    sessions: sessionmaker[Session], device: DeviceIdentity, username: str, password: str
+    sessions: sessionmaker[Session],
+    device: DeviceIdentity,
+    username: str,
+    password: str,
+    rules: LoginRules = LoginRules(),
 ) -> protocol.LoginResponse:
-    """Check a clerk's credentials; only users of the device's org unit may log in."""
+    """Check a clerk's credentials; only users of the device's org unit may log in.
+
+    Every answer costs one scrypt or none: an unknown name is checked against a dummy hash,
+    and a locked name or throttled device is refused before any check, known or not. The
+    check runs outside any transaction (on SQLite a transaction holds the write lock)."""
+    name = (username or "").strip()
+    plain = login_guard.is_plain_name(name)
+    now = utcnow()
     with sessions() as session:
-        user = session.execute(
-            select(User).where(User.username == (username or "").strip(), User.org_code == device.org_code)
-        ).scalar_one_or_none()
-        if user is None or not (user.active and verify_password(password or "", user.password_hash)):
-            log.info("failed login for %r on device %s", username, device.id)
-            raise ApiError(401, "bad_credentials", "用户名或密码错误")
-        if user.role not in WINDOW_ROLES:
-            raise ApiError(403, "console_only", "此账号只能登录后台审批控制台，不能在窗口登录")
-        # Validated, not constructed: the role was checked against the wire's roles just above.
-        return protocol.LoginResponse.model_validate(
-            {
-                "username": user.username,
-                "display_name": user.display_name,
-                "role": user.role,
-                "org_unit_code": user.org_code,
-            }
+        standing = login_guard.standing(session, name if plain else "", device.id, now)
+        user = (
+            session.execute(
+                select(User).where(User.username == name, User.org_code == device.org_code)
+            ).scalar_one_or_none()
+            if plain
+            else None
         )
+    if standing.device_blocked_until is not None:
+        log.info("login refused on device %s: too many failed logins", device.id)
+        raise ApiError(429, "too_many_attempts", _throttled_message(rules, standing.device_blocked_until, now))
+    if standing.name_locked_until is not None:
+        log.info("login refused on device %s: name locked", device.id)
+        raise ApiError(429, "locked_out", _locked_message(rules, standing.name_locked_until, now))
+    known = user is not None and user.active
+    if not verify_password(password or "", user.password_hash if user is not None else _NOBODY_HASH) or not known:
+        after = login_guard.record_failure(sessions, rules, name if plain else None, device.id, now)
+        log.info("failed login on device %s", device.id)
+        if after.name_locked_until is not None:
+            raise ApiError(429, "locked_out", _locked_message(rules, after.name_locked_until, now))
+        if after.device_blocked_until is not None:
+            raise ApiError(429, "too_many_attempts", _throttled_message(rules, after.device_blocked_until, now))
+        raise ApiError(401, "bad_credentials", "用户名或密码错误")
+    assert user is not None
+    if standing.name_counted:
+        with sessions() as session, session.begin():
+            login_guard.clear_name(session, name)
+    if user.role not in WINDOW_ROLES:
+        raise ApiError(403, "console_only", "此账号只能登录后台审批控制台，不能在窗口登录")
+    # Validated, not constructed: the role was checked against the wire's roles just above.
+    return protocol.LoginResponse.model_validate(
+        {
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": user.role,
+            "org_unit_code": user.org_code,
+        }
+    )
+
+
+def _minutes_left(until: dt.datetime, now: dt.datetime) -> int:
+    return max(1, -(-int((until - now).total_seconds()) // 60))
+
+
+def _locked_message(rules: LoginRules, until: dt.datetime, now: dt.datetime) -> str:
+    return (
+        f"密码连续输错 {rules.max_failures} 次，账号已被锁定 {rules.lockout_minutes} 分钟。"
+        f"请 {_minutes_left(until, now)} 分钟后再试，或联系系统管理员。"
+    )
+
+
+def _throttled_message(rules: LoginRules, until: dt.datetime, now: dt.datetime) -> str:
+    return f"本设备登录失败次数过多，请 {_minutes_left(until, now)} 分钟后再试，或联系系统管理员。"
 
 
 def enrol_code_expiry(ttl_hours: float) -> dt.datetime:

@@ -14,15 +14,22 @@ from sqlalchemy.orm import Session
 from client.domain.states import check_transition
 from sync import protocol
 
-from .db import Blob, Case, CaseBlob, Change, User, append_change, utcnow
+from .audit_chain import chain_decision
+from .db import Blob, BlobOwner, Case, CaseBlob, Change, User, append_change, utcnow
 
 
 def missing_blobs(session: Session, case: Case) -> tuple[str, ...]:
-    """The expected blobs the server does not yet hold complete and verified."""
+    """The expected blobs the server does not yet hold complete and verified for the case's
+    org unit (one that only names another org unit's scan learns nothing: sync.server.blobs)."""
     expected = list(dict.fromkeys(case.blobs_expected or ()))
     if not expected:
         return ()
-    held = set(session.execute(select(Blob.sha256).where(Blob.sha256.in_(expected), Blob.complete.is_(True))).scalars())
+    owned = (BlobOwner.sha256 == Blob.sha256) & (BlobOwner.org_code == case.org_code)
+    held = set(
+        session.execute(
+            select(Blob.sha256).join(BlobOwner, owned).where(Blob.sha256.in_(expected), Blob.complete.is_(True))
+        ).scalars()
+    )
     return tuple(sha for sha in expected if sha not in held)
 
 
@@ -47,9 +54,12 @@ def status_change(session: Session, case: Case, extra: dict[str, Any] | None = N
     }
     if data.get("decided_by") and "decided_by_name" not in data:
         data["decided_by_name"] = approver_name(session, str(data["decided_by"]))
-    return append_change(
+    change = append_change(
         session, protocol.CHANGE_CASE_STATUS, case.org_code, case_id=case.id, case_no=case.case_no, data=data
     )
+    if extra:  # an office decision (approve, deny, supplement, suspend, resume, extension…)
+        chain_decision(session, change)
+    return change
 
 
 def approver_name(session: Session, username: str) -> str:

@@ -18,12 +18,14 @@ from client.domain.case_numbers import format_case_no
 from client.domain.clocks import CLOCK_WARN, describe_offset
 from client.domain.release import release
 from sync import protocol
+from sync.transport import is_loopback
 
-from . import admin
+from . import admin, audit_cli, scans_cli
 from .auth import ROLES
 from .config import default_blob_dir, default_db_url, redacted
 from .demo import DEMO_PASSWORD, DEMO_USERS, DEMO_VILLAGE_USERS, ensure_demo
 from .errors import ApiError
+from .password_policy import MIN_CLASSES, MIN_LENGTH, password_problem
 from .publishing import PublishError
 from .settings import S3Settings, ServerSettings
 
@@ -53,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
         "--no-access-log",
         action="store_true",
         help="不逐条记录请求（前置 nginx 已记录访问日志时使用，节省处理器时间）",
+    )
+    scans_cli.add_serve_options(p)
+    p.add_argument(
+        "--body-timeout",
+        type=float,
+        default=ServerSettings.body_read_timeout,
+        help="请求数据中断超过此秒数即断开连接（默认 30）",
     )
     p.add_argument(
         "--forwarded-allow-ips",
@@ -90,13 +99,23 @@ def _parser() -> argparse.ArgumentParser:
         choices=ROLES,
         help="角色；approver、department_head、supervisor、admin 可登录审批控制台（department_head 只能登录控制台）",
     )
-    p.add_argument("--password", help="不填则提示输入")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="从标准输入读取密码（一行），供脚本使用；不加此项则提示输入两次。密码不能写在命令行上",
+    )
+    # Removed: a password on the command line shows in every local user's process list. Still
+    # parsed (hidden) so that an old script is refused with a reason instead of argparse echoing
+    # the password back as an "unrecognized argument".
+    p.add_argument("--password", dest="password_on_command_line", help=argparse.SUPPRESS)
     p.add_argument(
         "--department", action="append", default=[], help="审批人员或科室负责人所在科室的编码（可重复，本机构的科室）"
     )
 
-    p = sub.add_parser("users", help="后台用户：所在科室")
+    p = sub.add_parser("users", help="后台用户：列出、所在科室")
     users = p.add_subparsers(dest="users_command", required=True)
+    q = users.add_parser("list", parents=[common], help="列出后台用户（演示账号单独标出）")
+    q.add_argument("--org", help="只列此机构的用户")
     q = users.add_parser("departments", parents=[common], help="查看或调整用户所在的科室")
     q.add_argument("username")
     q.add_argument("--add", action="append", default=[], help="加入此编码的科室（可重复）")
@@ -212,6 +231,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--bundle", help="一件事编号：只列出同一次一件事受理的关联办件")
 
     sub.add_parser("devices", parents=[common], help="列出已注册设备")
+    audit_cli.register(sub, common)
+    scans_cli.register(sub, common)
 
     run = sub.add_parser("run", help="政务服务入户直通车：行程与预约")
     runs = run.add_subparsers(dest="run_command", required=True)
@@ -276,6 +297,37 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _warn_of_demo_accounts(db: str, host: str) -> None:
+    """The demo's accounts share a published password: harmless on this machine, an open door
+    on a network. Said at start-up (not refused: a training room may want exactly this)."""
+    count = admin.demo_accounts(db)  # opening the database brings it to the newest structure
+    if count and not is_loopback(host):
+        print(
+            f"警告：数据库中有 {count} 个演示账号（密码公开），而服务监听在 {host}，网络上的任何人都可用演示账号登录。"
+            "正式使用前请停用演示账号，或只在本机（127.0.0.1）运行演示。",
+            file=sys.stderr,
+        )
+        logging.getLogger(__name__).warning("%d demo accounts on a non-loopback address", count)
+
+
+def _read_new_password(username: str, *, from_stdin: bool) -> str:
+    """A new account's password, never from the command line (it would show in the process
+    list and the shell's history): one line of stdin, or typed twice at a hidden prompt."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("密码：")
+        if getpass.getpass("再次输入密码：") != password:
+            raise admin.AdminError("两次输入的密码不一致")
+    problem = password_problem(username, password)
+    if problem:
+        raise admin.AdminError(
+            f"{problem}（规则：至少 {MIN_LENGTH} 个字符，包含大写字母、小写字母、数字、符号中的至少 "
+            f"{MIN_CLASSES} 类，不能包含用户名，不能是常见密码）"
+        )
+    return password
+
+
 def _run(args: argparse.Namespace, db: str) -> int:
     command = args.command
     if command == "serve":
@@ -290,14 +342,20 @@ def _run(args: argparse.Namespace, db: str) -> int:
             port=args.port,
             forwarded_allow_ips=args.forwarded_allow_ips,
             access_log=not args.no_access_log,
+            body_read_timeout=args.body_timeout,
+            blob_quota=int(args.blob_quota_gb * scans_cli.GB),
+            blobs_at_rest=args.blobs_at_rest or "",
         )
+        at_rest = scans_cli.at_rest_line(settings)  # refuses a folder store on an undeclared disk
         print(f"一窗通后台服务：{server_url(args.host, args.port)}")
         print(f"审批控制台：{console_url(args.host, args.port)}（审批人员、科室负责人、窗口主管、管理员用浏览器登录）")
         print(f"数据库：{redacted(db)}")
+        _warn_of_demo_accounts(db, args.host)
         if settings.s3 is not None:
             print(f"扫描件对象存储：{settings.s3.endpoint}（存储桶 {settings.s3.bucket}）")
         else:
             print(f"扫描件目录：{settings.blob_dir}")
+        print(at_rest)
         serve(settings)
     elif command == "migrate":
         from .db import make_engine
@@ -335,7 +393,9 @@ def _run(args: argparse.Namespace, db: str) -> int:
             print(f"机构 {org.code} {org.name} 的设备只查看本机构的办件")
         print("设备下次同步时生效")
     elif command == "user-add":
-        password = args.password or getpass.getpass("密码：")
+        if args.password_on_command_line is not None:
+            raise admin.AdminError("密码不能写在命令行上（会出现在进程列表中），请改用 --password-stdin 或按提示输入")
+        password = _read_new_password(args.username, from_stdin=args.password_stdin)
         user = admin.add_user(db, args.org, args.username, args.display_name, args.role, password)
         print(f"已新增用户：{user.username} {user.display_name}（{user.role}，机构 {user.org_code}）")
         if args.department:
@@ -370,6 +430,12 @@ def _run(args: argparse.Namespace, db: str) -> int:
             )
         else:
             print(f"办件 {number} 审批不通过；理由：{result.reason}")
+    elif command == "users" and args.users_command == "list":
+        accounts = admin.list_users(db, args.org)
+        for account in accounts:
+            marks = ("（演示账号）" if account.demo else "") + ("（已停用）" if not account.active else "")
+            print(f"{account.org_code}  {account.username}  {account.display_name}  {account.role}{marks}")
+        print(f"共 {len(accounts)} 个用户，其中演示账号 {sum(a.demo for a in accounts)} 个")
     elif command in ("departments", "users") or (command == "cases" and args.action in ("reroute", "routes")):
         return _run_departments(args, db)
     elif command == "cases" and args.action == "show":
@@ -395,6 +461,10 @@ def _run(args: argparse.Namespace, db: str) -> int:
         devices = admin.list_devices(db)
         for d in devices:
             state = "已停用" if d.revoked else "正常"
+            if d.wiped_at is not None:
+                state += f"  已擦除 {d.wiped_at.astimezone():%Y-%m-%d %H:%M:%S}"
+            elif d.wipe_ordered_at is not None:
+                state += "  待擦除"
             print(f"{d.id}  {d.device_code}  {d.name}  机构 {d.org_code}  {state}")
         print(f"共 {len(devices)} 台")
     elif command == "run":
@@ -402,6 +472,10 @@ def _run(args: argparse.Namespace, db: str) -> int:
     elif command == "revoke":
         device = admin.revoke_device(db, args.device_id, args.reason)
         print(f"已停用设备：{device.device_code} {device.name}")
+    elif command == "audit":
+        return audit_cli.run(args, db)
+    elif command == "collect-blobs":
+        return scans_cli.run_collect(args, db)
     else:
         return _run_more(args, db)
     return 0

@@ -24,6 +24,8 @@ from .blobstore.local import LocalBlobStore
 from .db import Publication, make_engine, session_factory
 from .publishing import KIND_CATALOG, current_catalog
 
+DEFAULT_BLOB_QUOTA = 200 * 1000**3  # 200 GB of scans per org unit
+
 
 @dataclass
 class ServerContext:
@@ -32,16 +34,18 @@ class ServerContext:
     store: BlobStore
     catalog: Catalog
     blob_locks: BlobLocks
+    blob_quota: int = DEFAULT_BLOB_QUOTA  # bytes of scans per org unit, held and in progress
     _locks_guard: threading.Lock = field(default_factory=threading.Lock)
     _catalog_cache: dict = field(default_factory=dict)
 
     @classmethod
-    def open(cls, db_url: str, blobs: Path | BlobStore) -> ServerContext:
+    def open(cls, db_url: str, blobs: Path | BlobStore, blob_quota: int | None = None) -> ServerContext:
         """`blobs`: a folder (the embedded default) or a store already connected."""
         engine = make_engine(db_url)
         store = LocalBlobStore(Path(blobs)) if isinstance(blobs, str | Path) else blobs
         locks = BlobLocks(None if engine.dialect.name == "sqlite" else lock_engine(engine))
-        return cls(engine, session_factory(engine), store, load_sample_catalog(), locks)
+        quota = DEFAULT_BLOB_QUOTA if blob_quota is None else blob_quota
+        return cls(engine, session_factory(engine), store, load_sample_catalog(), locks, quota)
 
     def current_catalog(self, session: Session) -> Catalog:
         """The newest published catalog (the sample one until a catalog is published)."""

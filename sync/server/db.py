@@ -44,7 +44,9 @@ OrgLevel = Literal["county", "town", "village"]  # protocol.OrgUnitInfo.level
 # LoginResponse.role, and department_head (approves extensions), who signs in only to the console.
 Role = Literal["clerk", "social_worker", "bus_staff", "approver", "department_head", "supervisor", "admin"]
 TicketStatus = Literal["waiting", "called", "done", "no_show"]  # protocol.QueueTicket.status
-EventStatus = Literal["acked", "rejected"]  # a stored answer; "retry" is never stored
+# A stored answer; "retry" is never stored. "held": a hand-over for a case not yet on the
+# server, checked when the case arrives (sync.server.custody), answered "acked" meanwhile.
+EventStatus = Literal["acked", "rejected", "held"]
 # The states of a case awaiting a decision in the back office: the approvers' inbox
 # (console.inbox_query) and its partial indexes below. Written out, not imported from
 # client.domain.states, as the migration that made the indexes must keep the same list.
@@ -109,6 +111,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Made by `init-demo` with the demo's published password: shown as 演示账号 everywhere.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Device(Base):
@@ -123,6 +127,8 @@ class Device(Base):
     enrolled_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    wipe_ordered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    wiped_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)  # the window's acknowledgement
 
 
 class EnrolCode(Base):
@@ -259,6 +265,46 @@ class Event(Base):
     status: Mapped[EventStatus] = mapped_column(String(16))
     code: Mapped[str | None] = mapped_column(String(64), default=None)
     reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # The window's audit chain at this event (its local seq, previous and own hash): the
+    # anchor the window's `onewindow audit verify` checks its journal against. None from
+    # windows that predate anchoring.
+    chain_seq: Mapped[int | None] = mapped_column(Integer, default=None)
+    chain_prev: Mapped[str | None] = mapped_column(String(64), default=None)
+    chain_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    __table_args__ = (Index("ix_events_device_chain_seq", "device_id", "chain_seq"),)
+
+
+class ChainBreak(Base):
+    """A pushed event whose chain does not continue what the back office anchored for its
+    device (sync.server.audit_chain): the window's journal was cut, edited or forked."""
+
+    __tablename__ = "chain_breaks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    chain_seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))  # prev_mismatch / seq_reused
+    anchored_hash: Mapped[str] = mapped_column(String(64))  # what the back office holds
+    sent_hash: Mapped[str] = mapped_column(String(64))  # what the event claims
+    found_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class DecisionLink(Base):
+    """The back office's own hash chain of decisions (sync.server.audit_chain): one row per
+    decision, each hashing the one before."""
+
+    __tablename__ = "decision_chain"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_seq: Mapped[int | None] = mapped_column(Integer, default=None)
+    kind: Mapped[str] = mapped_column(String(32))
+    case_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    case_no: Mapped[str | None] = mapped_column(String(40), default=None)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class Blob(Base):
@@ -268,6 +314,22 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(Integer, default=0)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    # The upload in progress belongs to the org unit and device that began it (sync.server.blobs).
+    upload_org: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    upload_device: Mapped[str | None] = mapped_column(String(36), default=None)
+    touched_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)  # last byte kept
+
+
+class BlobOwner(Base):
+    """An org unit that proved it holds a blob (it sent every byte): only such an org unit
+    learns that the server holds it; `size` counts against its quota."""
+
+    __tablename__ = "blob_owners"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Change(Base):
@@ -517,7 +579,8 @@ PG_POOL_OVERFLOW = 30
 def make_engine(db_url: str, *, create: bool = True) -> Engine:
     """An engine for a SQLite or PostgreSQL URL, migrated to the newest schema."""
     if db_url.startswith("sqlite"):
-        engine = create_engine(db_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # hide_parameters: a failed statement's error (and so the log) never quotes the values.
+        engine = create_engine(db_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
         _sqlite_setup(engine)
     else:
         # No ping before each checkout: it is a round trip on every transaction, and a pull
@@ -527,7 +590,7 @@ def make_engine(db_url: str, *, create: bool = True) -> Engine:
         # opens up to 30 more in a burst, 40 in all as the thread pool has workers (anyio's):
         # a request never waits for one, and ordinary load never opens and closes one (each
         # a PostgreSQL process).
-        engine = create_engine(db_url, pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_OVERFLOW)
+        engine = create_engine(db_url, pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_OVERFLOW, hide_parameters=True)
     if create:
         from .migrate import upgrade  # alembic only where a database is opened
 

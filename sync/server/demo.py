@@ -93,7 +93,7 @@ def ensure_demo(db: str | Engine) -> DemoInfo:
         for org, users in ((DEMO_ORG_CODE, DEMO_USERS), (DEMO_VILLAGE_CODE, DEMO_VILLAGE_USERS)):
             for username, display_name, role in users:
                 if admin.get_user(engine, username) is None:
-                    admin.add_user(engine, org, username, display_name, role, DEMO_PASSWORD)
+                    admin.add_user(engine, org, username, display_name, role, DEMO_PASSWORD, demo=True)
         # The county's 承办科室 from the catalog; the village station has none of its own, so
         # its cases go up to them. The demo's one approver works in all of them.
         departments.departments_from_catalog(engine, DEMO_ORG_CODE)
@@ -116,7 +116,7 @@ def _department_approvers(engine: Engine, depts: list[tuple[str, str]]) -> tuple
         username = f"{code.lower()}01"[:64]
         if admin.get_user(engine, username) is None:
             display = _DEMO_APPROVER_NAMES[n % len(_DEMO_APPROVER_NAMES)]
-            admin.add_user(engine, DEMO_ORG_CODE, username, display, "approver", DEMO_PASSWORD)
+            admin.add_user(engine, DEMO_ORG_CODE, username, display, "approver", DEMO_PASSWORD, demo=True)
         departments.set_staff_departments(engine, username, add=[code])
         made.append((name, username))
     return tuple(made)

@@ -29,6 +29,7 @@ from client.domain.states import LABELS, CaseState
 from sync import protocol
 
 from .admin import AdminError, UnknownCase
+from .audit_chain import chain_decision
 from .db import Case, CaseRoute, Department, OrgUnit, StaffDepartment, User, append_change, engine_for, utcnow
 from .publishing import current_catalog
 from .scope import subunits
@@ -443,6 +444,7 @@ def _move(session: Session, case: Case, target: Department, reason: str, by: str
             "routed_at": now.isoformat(),
         },
     )
+    chain_decision(session, change)
     session.flush()
     return _Moved(now, change.seq)
 

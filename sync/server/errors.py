@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 
 class ApiError(Exception):
     """An HTTP answer other than success; `message` is shown to the clerk."""
@@ -18,3 +21,15 @@ class Rejection(Exception):
     def __init__(self, code: str, reason: str):
         super().__init__(code)
         self.code, self.reason = code, reason
+
+
+def error_paths(errors: Iterable[Mapping[str, Any]]) -> str:
+    """What a validation error may say in the log: each field's path and error type, never
+    the rejected value (pydantic's own text quotes it: an ID number, a name)."""
+    return (
+        "; ".join(
+            f"{'.'.join(str(part) for part in error.get('loc', ())) or '.'}: {error.get('type', '?')}"
+            for error in errors
+        )
+        or "-"
+    )

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import FromClause, Integer, delete, insert, or_, select
+from sqlalchemy import FromClause, Integer, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,15 +26,26 @@ from client.domain.states import LABELS, CaseState, IllegalTransition
 from sync import protocol
 
 from . import auth, outreach
+from .audit_chain import AnchorBook, chain_columns
 from .auth import DeviceIdentity
 from .cases import move_case
 from .context import ServerContext
-from .custody import HAND_OVERS, CustodyRejection, record_hand_over, refresh_custody
+from .custody import (
+    HAND_OVERS,
+    HELD,
+    CustodyHeld,
+    CustodyRejection,
+    HeldHandOver,
+    record_hand_over,
+    refresh_custody,
+)
 from .db import (
     ALL_ORGS,
     Blob,
+    BlobOwner,
     Case,
     CaseBlob,
+    ChainBreak,
     Change,
     ChangeCounter,
     Event,
@@ -46,10 +57,12 @@ from .db import (
 )
 from .deadlines import due_date, start_date
 from .departments import Router
-from .errors import ApiError, Rejection
+from .errors import ApiError, Rejection, error_paths
+from .ownership import check_new_number, check_writer
 from .parties import PartyError, parties_of
 from .publishing import current_calendar
 from .scope import subunits
+from .storable import storable, unstorable_at
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +107,7 @@ def push_event(ctx: ServerContext, device: DeviceIdentity, event: protocol.Event
                 batch.write()
             return answer
         except IntegrityError as exc:
-            log.debug("integrity error: %s", exc.orig)
+            log.debug("integrity error: %s", type(exc.orig).__name__)  # its DETAIL quotes values
             # A concurrent push stored this event (or took its case number) first:
             # look again, and the stored answer or a clean rejection comes out.
             log.info("conflict while storing event %s, retrying", event.event_id)
@@ -107,9 +120,20 @@ def push_event(ctx: ServerContext, device: DeviceIdentity, event: protocol.Event
     )
 
 
+def _wire_status(status: EventStatus) -> Literal["acked", "rejected"]:
+    """What a window is told: a held hand-over is answered acked until its case comes (custody)."""
+    return "rejected" if status == "rejected" else "acked"
+
+
 def _answer(row: Event) -> protocol.EventResult:
     return protocol.EventResult(
-        event_id=row.event_id, status=row.status, code=row.code, reason=row.reason, server_time=row.server_time
+        event_id=row.event_id,
+        status=_wire_status(row.status),
+        code=row.code,
+        reason=row.reason,
+        server_time=row.server_time,
+        chain_seq=row.chain_seq,
+        chain_hash=row.chain_hash,
     )
 
 
@@ -125,7 +149,7 @@ def _unstorable(table: FromClause, values: dict) -> str | None:
         value = values.get(column.key)
         if isinstance(value, str):
             length = getattr(column.type, "length", None)
-            if "\x00" in value or (length is not None and len(value) > length):
+            if not storable(value) or (length is not None and len(value) > length):
                 return column.key
         elif isinstance(value, bool):
             continue
@@ -174,6 +198,7 @@ class _Batch:
         self._events = events
         self._catalog_calendar: tuple[Catalog, WorkCalendar] | None = None
         self._router: Router | None = None
+        self._region: str | None = None
         case_ids = list({e.case_id for e in events})
         self._cases: dict[str, Case] = {
             c.id: c for c in session.execute(select(Case).where(Case.id.in_(case_ids))).scalars()
@@ -192,9 +217,7 @@ class _Batch:
         blobs = set().union(*(_raw_blobs(e.payload) for e in events))
         for case in self._cases.values():
             blobs.update(case.blobs_expected or ())
-        self._held = set(
-            session.execute(select(Blob.sha256).where(Blob.sha256.in_(blobs), Blob.complete.is_(True))).scalars()
-        )
+        self._held = self._held_for(blobs)  # (sha, org unit): a scan counts for the org units that sent it
         self._blobs_known = blobs
         self._stored_names = set(
             map(
@@ -208,14 +231,21 @@ class _Batch:
         for case_id, sha in self._stored_names:
             self._case_blobs.setdefault(case_id, set()).add(sha)
         self._stored_hand_overs: dict[str, list[tuple[str, dict]]] = {}
+        self._stored_held: dict[str, list[HeldHandOver]] = {}  # waiting for their case (custody)
+        self._settled: dict[str, tuple[str, str | None, str | None]] = {}  # held ones decided now
         for row in session.execute(
-            select(Event.case_id, Event.type, Event.payload)
-            .where(Event.case_id.in_(case_ids), Event.status == "acked", Event.type.in_(HAND_OVERS))
+            select(Event.case_id, Event.type, Event.payload, Event.status, Event.event_id, Event.device_id)
+            .where(Event.case_id.in_(case_ids), Event.status.in_(("acked", HELD)), Event.type.in_(HAND_OVERS))
             .order_by(Event.id)
         ):
-            self._stored_hand_overs.setdefault(row.case_id, []).append((row.type, row.payload))
+            if row.status == HELD:
+                held = HeldHandOver(row.event_id, row.device_id, row.case_id, row.type, row.payload)
+                self._stored_held.setdefault(row.case_id, []).append(held)
+            else:
+                self._stored_hand_overs.setdefault(row.case_id, []).append((row.type, row.payload))
         self._changes: list[dict] = []
         self._events_out: list[dict] = []
+        self._anchors = AnchorBook(session, device.id, events)
         self._undo: list[Callable[[], object]] = []
         self._touched: list[Case] = []
 
@@ -238,6 +268,13 @@ class _Batch:
             self._router = Router(self.session, self.device.org_code)
         return self._router.route(department_code)
 
+    def device_region(self) -> str:
+        """The region code of the device's org unit, which its case numbers carry (read once)."""
+        if self._region is None:
+            query = select(OrgUnit.region_code).where(OrgUnit.code == self.device.org_code)
+            self._region = self.session.execute(query).scalar_one()
+        return self._region
+
     def case(self, case_id: str) -> Case | None:
         """The case as this batch has it so far; remembered so a rejection can restore it."""
         case = self._new.get(case_id) or self._cases.get(case_id)
@@ -255,17 +292,18 @@ class _Batch:
                 self._number_owner[case_no] = owner
         return self._number_owner.get(case_no)
 
+    def _held_for(self, shas: Iterable[str]) -> set[tuple[str, str]]:
+        owned = (BlobOwner.sha256 == Blob.sha256) & Blob.complete.is_(True)
+        query = select(BlobOwner.sha256, BlobOwner.org_code).join(Blob, owned).where(BlobOwner.sha256.in_(set(shas)))
+        return {(sha, org) for sha, org in self.session.execute(query).all()}
+
     def missing_blobs(self, case: Case) -> tuple[str, ...]:
         expected = list(dict.fromkeys(case.blobs_expected or ()))
         unknown = [sha for sha in expected if sha not in self._blobs_known]
         if unknown:
             self._blobs_known.update(unknown)
-            self._held.update(
-                self.session.execute(
-                    select(Blob.sha256).where(Blob.sha256.in_(unknown), Blob.complete.is_(True))
-                ).scalars()
-            )
-        return tuple(sha for sha in expected if sha not in self._held)
+            self._held.update(self._held_for(unknown))
+        return tuple(sha for sha in expected if (sha, case.org_code) not in self._held)
 
     # -- writes --------------------------------------------------------------
     def on_undo(self, undo: Callable[[], object]) -> None:
@@ -314,6 +352,52 @@ class _Batch:
             if e["case_id"] == case_id and e["status"] == "acked" and e["type"] in HAND_OVERS
         ]
 
+    def held_hand_overs(self, case_id: str) -> list[HeldHandOver]:
+        """The case's hand-overs held until it arrived: stored ones, then this batch's."""
+        return list(self._stored_held.get(case_id, ())) + [
+            HeldHandOver(e["event_id"], e["device_id"], e["case_id"], e["type"], e["payload"])
+            for e in self._events_out
+            if e["case_id"] == case_id and e["status"] == HELD
+        ]
+
+    def settle_held(self, held: HeldHandOver, status: EventStatus, code: str | None, reason: str | None) -> None:
+        """Store the outcome of a held hand-over (undone if the event settling it is rejected);
+        an acked one counts towards the case's custody from now on."""
+        row = next((e for e in self._events_out if e["event_id"] == held.event_id), None)
+        if row is not None:  # held earlier in this batch: its row is not written yet
+            before = (row["status"], row["code"], row["reason"])
+            row.update(status=status, code=code, reason=reason)
+            self._undo.append(lambda: row.update(zip(("status", "code", "reason"), before)))
+            return
+        waiting = self._stored_held[held.case_id]
+        waiting.remove(held)
+        self._settled[held.event_id] = (status, code, reason)
+        acked = self._stored_hand_overs.setdefault(held.case_id, [])
+        if status == "acked":
+            acked.append((held.type, held.payload))
+
+        def undo() -> None:
+            waiting.append(held)
+            self._settled.pop(held.event_id, None)
+            if status == "acked":
+                acked.remove((held.type, held.payload))
+
+        self._undo.append(undo)
+
+    def tell_device(self, kind: str, device: DeviceIdentity, case_id: str, data: dict) -> None:
+        """A change in one device's feed alone (e.g. the late outcome of its held event)."""
+        self._changes.append(
+            dict(
+                kind=kind,
+                org_code=device.org_code,
+                case_id=case_id,
+                case_no=None,
+                data=data,
+                server_time=self.now,
+                device_id=device.id,
+            )
+        )
+
     def status_change(self, case: Case, extra: dict | None = None) -> None:
         """Publish the case's current status (and completeness) to its org unit's feed."""
         case.updated_at = self.now
@@ -350,10 +434,13 @@ class _Batch:
             case_id=event.case_id,
             type=event.type,
             device_time=event.device_time,
+            **chain_columns(event),
         )
 
     def unstorable(self, event: protocol.Event) -> str | None:
-        return _unstorable(Event.__table__, self.envelope(event))
+        # The payload is stored as JSON: a NUL or lone surrogate anywhere in it would fail the write.
+        payload_bad = unstorable_at(event.payload) is not None
+        return _unstorable(Event.__table__, self.envelope(event)) or ("payload" if payload_bad else None)
 
     def apply(self, event: protocol.Event) -> protocol.EventResult:
         envelope = self.envelope(event)
@@ -384,11 +471,24 @@ class _Batch:
             log.info(
                 "event %s (%s) from device %s rejected: %s", event.event_id, event.type, self.device.id, rejection.code
             )
+        except CustodyHeld as held:  # its case is not here yet: checked when it comes (custody)
+            for undo in reversed(self._undo):
+                undo()
+            del self._changes[changes:]
+            status, code, reason = HELD, held.code, held.reason
+            log.info("event %s (%s) from device %s held for its case", event.event_id, event.type, self.device.id)
+        self._anchors.link(event, self.now)
         self._events_out.append(
             dict(envelope, payload=event.payload, server_time=self.now, status=status, code=code, reason=reason)
         )
         return protocol.EventResult(
-            event_id=event.event_id, status=status, code=code, reason=reason, server_time=self.now
+            event_id=event.event_id,
+            status=_wire_status(status),
+            code=code,
+            reason=reason,
+            server_time=self.now,
+            chain_seq=event.chain_seq if event.chain_hash else None,
+            chain_hash=event.chain_hash,
         )
 
     def write(self) -> None:
@@ -416,6 +516,14 @@ class _Batch:
             session.execute(insert(Change), self._changes)
         if self._events_out:
             session.execute(insert(Event), self._events_out)
+        for event_id, (status, code, reason) in self._settled.items():  # rare: held hand-overs decided
+            session.execute(
+                update(Event)
+                .where(Event.event_id == event_id, Event.status == HELD)
+                .values(status=status, code=code, reason=reason)
+            )
+        if self._anchors.breaks:  # rare: a cut or rewritten window journal
+            session.execute(insert(ChainBreak), self._anchors.breaks)
 
 
 def _apply(batch: _Batch, event: protocol.Event) -> None:
@@ -464,7 +572,7 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
     try:
         payload = protocol.CaseAcceptedPayload.model_validate(event.payload)
     except ValidationError as exc:
-        log.info("bad case.accepted payload: %s", exc)
+        log.info("bad case.accepted payload: %s", error_paths(exc.errors()))
         raise Rejection("invalid_payload", "办件受理数据不完整或格式不正确") from None
     case_no = parse_case_no(payload.case_no)
     if not case_no:
@@ -495,10 +603,12 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
     if case is not None:
         if case.org_code != device.org_code or case.case_no != case_no:
             raise Rejection("case_conflict", f"办件编号{format_case_no(case_no)}与后台已有办件不一致")
+        check_writer(batch.session, device, case)
         if case.status != CaseState.SUBMITTED.value:
             label = LABELS[CaseState(case.status)]
             raise Rejection("case_locked", f"该办件后台已处理（{label}），不能再修改受理信息")
     else:
+        check_new_number(device, batch.device_region(), case_no)  # before the number is looked up or reserved
         if batch.number_owner(case_no) is not None:
             raise Rejection("duplicate_case_no", f"办件编号{format_case_no(case_no)}已被其他办件使用")
         case = Case(
@@ -548,11 +658,12 @@ def _deliver(batch: _Batch, event: protocol.Event) -> None:
     try:
         payload = protocol.CaseDeliveredPayload.model_validate(event.payload)
     except ValidationError as exc:
-        log.info("bad case.delivered payload: %s", exc)
+        log.info("bad case.delivered payload: %s", error_paths(exc.errors()))
         raise Rejection("invalid_payload", "出件数据不完整或格式不正确") from None
     case = batch.case(event.case_id)
     if case is None or case.org_code != batch.device.org_code:
         raise Rejection("unknown_case", "后台没有找到该办件，请先报送受理信息")
+    check_writer(batch.session, batch.device, case)
     try:
         move_case(case, CaseState.DELIVERED.value)
     except IllegalTransition as exc:
@@ -570,11 +681,12 @@ def _own_case(batch: _Batch, event: protocol.Event, model: type[_Payload], what:
     try:
         payload = model.model_validate(event.payload)
     except ValidationError as exc:
-        log.info("bad %s payload: %s", event.type, exc)
+        log.info("bad %s payload: %s", event.type, error_paths(exc.errors()))
         raise Rejection("invalid_payload", f"{what}数据不完整或格式不正确") from None
     case = batch.case(event.case_id)
     if case is None or case.org_code != batch.device.org_code:
         raise Rejection("unknown_case", "后台没有找到该办件，请先报送受理信息")
+    check_writer(batch.session, batch.device, case)
     return payload, case
 
 
@@ -638,7 +750,7 @@ def _shift(batch: _Batch, event: protocol.Event) -> None:
     try:
         payload = protocol.ShiftPayload.model_validate(event.payload)
     except ValidationError as exc:
-        log.info("bad %s payload: %s", event.type, exc)
+        log.info("bad %s payload: %s", event.type, error_paths(exc.errors()))
         raise Rejection("invalid_payload", "开班/交班数据不完整或格式不正确") from None
     if event.case_id != protocol.SHIFT_CASE_PREFIX + payload.shift_id:
         raise Rejection("invalid_payload", "开班/交班记录编号不一致")

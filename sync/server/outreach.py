@@ -30,7 +30,7 @@ from .admin import AdminError
 from .auth import DeviceIdentity
 from .db import Case, OrgUnit, OutreachAppointment, OutreachRun, User, engine_for
 from .deps import Ctx, Dev
-from .errors import ApiError, Rejection
+from .errors import ApiError, Rejection, error_paths
 from .publishing import current_catalog
 from .scope import subunits
 
@@ -357,7 +357,7 @@ def apply_visited(batch: _Batch, event: protocol.Event) -> None:
     try:
         payload = protocol.OutreachVisitedPayload.model_validate(event.payload)
     except ValidationError as exc:
-        log.info("bad outreach.visited payload: %s", exc)
+        log.info("bad outreach.visited payload: %s", error_paths(exc.errors()))
         raise Rejection("invalid_payload", "上门办理记录不完整或格式不正确") from None
     signature = payload.signature.lower()
     if signature and (len(signature) != 64 or any(c not in "0123456789abcdef" for c in signature)):
@@ -387,7 +387,7 @@ def apply_missed(batch: _Batch, event: protocol.Event) -> None:
     try:
         payload = protocol.OutreachMissedPayload.model_validate(event.payload)
     except ValidationError as exc:
-        log.info("bad outreach.missed payload: %s", exc)
+        log.info("bad outreach.missed payload: %s", error_paths(exc.errors()))
         raise Rejection("invalid_payload", "未上门原因记录不完整或格式不正确") from None
     if payload.reason_code == "other" and not payload.reason.strip():
         raise Rejection("invalid_payload", "原因为“其他”时必须说明")

@@ -48,6 +48,16 @@ class ServerSettings:
     # Addresses whose X-Forwarded-For/-Proto are believed (nginx's); empty: nobody's.
     forwarded_allow_ips: str = ""
     access_log: bool = True  # off behind nginx, which logs every request already
+    # Bounds on clients (sync.server.limits and uvicorn): seconds without a byte of a body
+    # before the request is dropped; open connections one process serves at once (beyond,
+    # 503); seconds an idle kept-alive connection stays open.
+    body_read_timeout: float = 30.0
+    max_connections: int = 2048
+    keep_alive_timeout: int = 5
+    # Bytes of scans per org unit (held and in progress); beyond, a PUT is answered 507.
+    blob_quota: int = 200 * 1000**3
+    # How the disk under a folder store is encrypted (luks, bitlocker, …): see `AT_REST`.
+    blobs_at_rest: str = ""
 
     def open_store(self) -> BlobStore:
         """Connect to where scans are kept (the object store is asked to create its bucket)."""

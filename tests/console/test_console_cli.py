@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -19,18 +20,19 @@ from sync.server.db import make_engine, session_factory
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_user_add_makes_a_department_head_who_may_sign_in(tmp_path, capsys):
+def test_user_add_makes_a_department_head_who_may_sign_in(tmp_path, capsys, monkeypatch):
     db = f"sqlite:///{(tmp_path / 'server.sqlite').as_posix()}"
+    monkeypatch.setattr("sys.stdin", io.StringIO("S3cret!-Weicheng\n"))
     assert cli.main(["org-add", "370702", "潍坊市潍城区政务服务中心", "--region", "370702000000", "--db", db]) == 0
     code = cli.main(
-        ["user-add", "370702", "head01", "孙科长", "--role", "department_head", "--password", "s3cret!", "--db", db]
+        ["user-add", "370702", "head01", "孙科长", "--role", "department_head", "--password-stdin", "--db", db]
     )
     assert code == 0
     assert "head01 孙科长（department_head" in capsys.readouterr().out
     assert admin.get_user(db, "head01").role == "department_head"
     engine = make_engine(db)
     try:
-        signed = sign_in(session_factory(engine), ConsoleSettings(), "head01", "s3cret!", "")
+        signed = sign_in(session_factory(engine), ConsoleSettings(), "head01", "S3cret!-Weicheng", "")
     finally:
         engine.dispose()
     assert signed.staff is not None and signed.staff.role_label == "科室负责人"

@@ -46,6 +46,7 @@ class EnrolledDevice:
     device_id: str
     device_code: str
     token: str
+    region_code: str = REGION  # the region of the device's org unit: its case numbers carry it
 
     @property
     def client(self) -> TestClient:
@@ -126,14 +127,14 @@ def delivered_payload(case_no: str) -> dict:
 
 
 def case_no_for(device: EnrolledDevice, seq: int) -> str:
-    return mint_case_no(REGION, dt.date.today(), device.device_code, seq)
+    return mint_case_no(device.region_code, dt.date.today(), device.device_code, seq)
 
 
 def enrol(client: TestClient, server: Server, code: str, name: str = "一号窗口") -> EnrolledDevice:
     response = client.post(f"{API}/enrol", json={"code": code, "device_name": name})
     assert response.status_code == 200, response.text
     body = protocol.EnrolResponse.model_validate(response.json())
-    return EnrolledDevice(server, body.device_id, body.device_code, body.token)
+    return EnrolledDevice(server, body.device_id, body.device_code, body.token, body.org_unit.region_code or REGION)
 
 
 def concurrent_push_scenario(device: EnrolledDevice) -> None:

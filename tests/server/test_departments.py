@@ -3,6 +3,8 @@ people put in them, and `--by` naming a real user who may decide the case."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from client.domain.catalog import catalog_from_dict, check_catalog, load_sample_catalog
@@ -47,9 +49,10 @@ def test_departments_come_from_the_catalog_or_an_administrator(fresh_server, cap
     assert "370781  XZFW  行政服务科  人员：（暂无人员）" in listed and f"共 {len(made) + 1} 个科室" in listed
 
 
-def test_approvers_and_heads_work_in_departments_of_their_own_unit(fresh_server, capsys):
+def test_approvers_and_heads_work_in_departments_of_their_own_unit(fresh_server, capsys, monkeypatch):
     db = fresh_server.db_url
-    argv = ("user-add", DEMO_ORG_CODE, "li-shen", "李审", "--role", "approver", "--password", "pw", "--db", db)
+    monkeypatch.setattr("sys.stdin", io.StringIO("Weicheng-2026!\n"))
+    argv = ("user-add", DEMO_ORG_CODE, "li-shen", "李审", "--role", "approver", "--password-stdin", "--db", db)
     assert _run(*argv, "--department", "SCZRK", "--department", "shswk") == 0
     assert "所在科室：市场准入科（SCZRK）、社会事务科（SHSWK）" in capsys.readouterr().out
     assert _run("users", "departments", "li-shen", "--remove", "SHSWK", "--add", "CJJTK", "--db", db) == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from client.domain.case_numbers import format_case_no
@@ -48,13 +50,14 @@ def test_init_demo_and_cases(tmp_path, capsys):
     assert "共 0 件" in capsys.readouterr().out
 
 
-def test_admin_commands(tmp_path, capsys):
+def test_admin_commands(tmp_path, capsys, monkeypatch):
     db = f"sqlite:///{(tmp_path / 'cli.sqlite').as_posix()}"
+    monkeypatch.setattr("sys.stdin", io.StringIO("Qingzhou-2026!\n" * 2))
     assert cli.main(["org-add", "370781", "青州市政务服务中心", "--region", "370781000000", "--db", db]) == 0
-    assert cli.main(["user-add", "370781", "clerk09", "赵敏", "--password", "pw", "--db", db]) == 0
+    assert cli.main(["user-add", "370781", "clerk09", "赵敏", "--password-stdin", "--db", db]) == 0
     assert cli.main(["enrol-code", "370781", "--db", db]) == 0
     assert "设备注册码" in capsys.readouterr().out
-    assert cli.main(["user-add", "370781", "clerk09", "赵敏", "--password", "pw", "--db", db]) == 1
+    assert cli.main(["user-add", "370781", "clerk09", "赵敏", "--password-stdin", "--db", db]) == 1
     assert "已存在" in capsys.readouterr().err
     assert cli.main(["revoke", "nope", "--db", db]) == 1
 

@@ -43,13 +43,14 @@ def test_outcomes_and_a_contradiction(tmp_path):
     db = f"sqlite:///{tmp_path / 's.sqlite'}"
     code = ensure_demo(db).enrol_code
     with TestClient(create_app(db, tmp_path / "blobs")) as client:
-        token = client.post("/api/v1/enrol", json={"code": code, "device_name": "t"}).json()["token"]
+        enrolled = client.post("/api/v1/enrol", json={"code": code, "device_name": "t"}).json()
+        token, device = enrolled["token"], enrolled["device_code"]  # a case number carries its window's code
         auth = {"Authorization": f"Bearer {token}"}
         events = [
-            _event("370702000000202611200AAA0001", protocol.CASE_NOTIFIED, "notify_missing", 1),
-            _event("370702000000202611200AAA0002", protocol.CASE_REFUSED, "refuse", 2),
-            _event("370702000000202611200AAA0003", protocol.CASE_ACCEPTED, "conclude", 3),
-            _event("370702000000202611200AAA0004", protocol.CASE_ACCEPTED, "refuse", 4),
+            _event(f"37070200000020261120{device}0001", protocol.CASE_NOTIFIED, "notify_missing", 1),
+            _event(f"37070200000020261120{device}0002", protocol.CASE_REFUSED, "refuse", 2),
+            _event(f"37070200000020261120{device}0003", protocol.CASE_ACCEPTED, "conclude", 3),
+            _event(f"37070200000020261120{device}0004", protocol.CASE_ACCEPTED, "refuse", 4),
         ]
         answers = client.post("/api/v1/events", json={"events": events}, headers=auth).json()["results"]
         assert [a["status"] for a in answers] == ["acked", "acked", "acked", "rejected"]
@@ -57,7 +58,7 @@ def test_outcomes_and_a_contradiction(tmp_path):
         changes = client.get("/api/v1/changes", params={"cursor": 0}, headers=auth).json()["changes"]
         statuses = {c["case_no"]: c["data"]["status"] for c in changes if c["kind"] == protocol.CHANGE_CASE_STATUS}
         assert statuses == {
-            "370702000000202611200AAA0001": "pending_supplement",
-            "370702000000202611200AAA0002": "refused",
-            "370702000000202611200AAA0003": "concluded",
+            f"37070200000020261120{device}0001": "pending_supplement",
+            f"37070200000020261120{device}0002": "refused",
+            f"37070200000020261120{device}0003": "concluded",
         }

@@ -54,10 +54,10 @@ def _arm(step: str, target: str) -> None:
     if step == "put_begun":
         begin_put = blobs.begin_put
 
-        def dying_begin_put(ctx, sha256, offset, total):
+        def dying_begin_put(ctx, sha256, offset, total, *uploader):
             if sha256.lower() == target:
                 _die(step)
-            return begin_put(ctx, sha256, offset, total)
+            return begin_put(ctx, sha256, offset, total, *uploader)
 
         blobs.begin_put = dying_begin_put
     elif step == "part_opened":
@@ -115,7 +115,9 @@ def _arm(step: str, target: str) -> None:
         blobs.BlobWriter.finish = dying_finish
     elif step == "answered":
         create_app = runner.create_app
-        runner.create_app = lambda db_url, blob_dir: _DyingAfterAnswer(create_app(db_url, blob_dir), target)
+        runner.create_app = lambda db_url, blob_dir, *options: _DyingAfterAnswer(
+            create_app(db_url, blob_dir, *options), target
+        )
     else:
         raise SystemExit(f"unknown step {step!r}; one of {', '.join(STEPS)}")
 

@@ -69,5 +69,9 @@ class BlobStore(Protocol):
         """A complete blob's bytes (at most `limit`; longer blobs raise ValueError).
         FileNotFoundError when the store does not hold it complete."""
 
+    def remove(self, sha256: str) -> int:
+        """Forget every byte kept of the blob, complete or not (the collector, or an
+        abandoned upload replaced); the number of bytes removed."""
+
     def describe(self) -> str:
         """Where the scans are, for the start-up banner (no secrets)."""

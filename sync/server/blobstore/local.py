@@ -4,7 +4,8 @@ Bytes live under `<root>/<sha[:2]>/<sha>`; while incomplete they sit in a `.part
 whose length is the offset a window resumes from. A `.part` is renamed to its final name
 only after the SHA-256 of the whole file matched, so a final name always means verified.
 Appends go through plain `os.write` so that a failed write (a full disk) can be cut back
-to the last whole piece: the file always holds a clean prefix.
+to the last whole piece: the file always holds a clean prefix. Folders are 0700 and files
+0600: scans are personal data, for the server's own account only.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ class LocalUpload:
 
     def __init__(self, paths: BlobPaths, sha256: str):
         self.paths, self.sha256 = paths, sha256
-        paths.part.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(paths.part, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+        _private_folder(paths.part.parent)
+        self.fd = os.open(paths.part, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(self.fd, 0o600)  # a part made by an older version was 0640
         self.held = self.size = os.fstat(self.fd).st_size
         self.hasher = hashlib.sha256()
         if self.held:
@@ -90,6 +92,20 @@ class LocalUpload:
         self.paths.part.unlink(missing_ok=True)
 
 
+def _private_folder(folder: Path) -> None:
+    """A folder only the server's account can enter (mkdir's mode is cut by the umask)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 def _sync_folder(folder: Path) -> None:
     """Make a rename durable (the folder's entry), so a power cut cannot undo it."""
     fd = os.open(folder, os.O_RDONLY)
@@ -107,7 +123,7 @@ class LocalBlobStore:
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        _private_folder(self.root)
 
     def paths(self, sha256: str) -> BlobPaths:
         return blob_paths(self.root, sha256)
@@ -157,6 +173,19 @@ class LocalBlobStore:
         if len(data) > limit:
             raise ValueError(f"blob larger than {limit} bytes")
         return data
+
+    def remove(self, sha256: str) -> int:
+        paths = self.paths(sha256)
+        removed = 0
+        for path in (paths.part, paths.final):
+            size = _size(path)
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed += size
+        self._unverified.pop(sha256, None)
+        return removed
 
     def describe(self) -> str:
         return str(self.root)

@@ -253,6 +253,30 @@ class S3BlobStore:
             finally:
                 body.close()
 
+    def remove(self, sha256: str) -> int:
+        """Every multipart upload on the blob's key aborted, its object (verified or not) and
+        its marker deleted."""
+        key = self.blob_key(sha256)
+        removed = 0
+        with _unavailable("remove"):
+            for page in self._client.get_paginator("list_multipart_uploads").paginate(Bucket=self._bucket, Prefix=key):
+                for upload in page.get("Uploads", []):
+                    if upload["Key"] == key:
+                        removed += sum(part.size for part in self._parts(key, upload["UploadId"]))
+                        try:
+                            self._client.abort_multipart_upload(
+                                Bucket=self._bucket, Key=key, UploadId=upload["UploadId"]
+                            )
+                        except ClientError as error:
+                            if _code(error) != "NoSuchUpload":
+                                raise
+            found = self._head(key)
+            if found is not None:
+                self._client.delete_object(Bucket=self._bucket, Key=key)
+                removed += found.size
+            self._drop_marker(sha256)
+        return removed
+
     def describe(self) -> str:
         where = f"S3 对象存储 {self._endpoint}，存储桶 {self._bucket}"
         return f"{where}，前缀 {self._prefix}" if self._prefix else where

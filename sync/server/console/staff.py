@@ -25,14 +25,16 @@ class Staff:
     role: str
     org_code: str
     org_name: str
+    demo: bool = False  # an `init-demo` account: its password is published
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+        label = ROLE_LABELS.get(self.role, self.role)
+        return f"{label}（演示账号）" if self.demo else label
 
 
 def staff_of(user: User, org: OrgUnit) -> Staff:
-    return Staff(user.id, user.username, user.display_name, user.role, org.code, org.name)
+    return Staff(user.id, user.username, user.display_name, user.role, org.code, org.name, user.demo)
 
 
 def load_staff(session: Session, user_id: int) -> Staff | None:
