@@ -76,22 +76,27 @@ class EngineSource:
         self.store, self.enrolment, self.clock = store, enrolment, clock
         self._engine: SyncEngine | None = None
         self.on_progress: Callable = lambda _progress: None
+        # The background loop and the clerk's F5 ask at the same moment at start-up: one
+        # engine for both, or each would keep rounds and answers of its own.
+        self._guard = threading.Lock()
 
     def __call__(self) -> SyncEngine | None:
-        if self._engine is None:
-            identity, token = self.enrolment.identity(), self.enrolment.token()
-            if identity is None or token is None:
-                return None
-            self._engine = SyncEngine(
-                self.enrolment.api(token),
-                StoreOutbox(self.store, self.clock),
-                on_progress=self.on_progress,
-            )
-        return self._engine
+        with self._guard:
+            if self._engine is None:
+                identity, token = self.enrolment.identity(), self.enrolment.token()
+                if identity is None or token is None:
+                    return None
+                self._engine = SyncEngine(
+                    self.enrolment.api(token),
+                    StoreOutbox(self.store, self.clock),
+                    on_progress=self.on_progress,
+                )
+            return self._engine
 
     def reset(self) -> None:
         """Forget the engine, e.g. after re-enrolment or a new server URL."""
-        self._engine = None
+        with self._guard:
+            self._engine = None
 
 
 @dataclass

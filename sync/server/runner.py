@@ -50,7 +50,7 @@ def connection_bounds(max_connections: int, keep_alive_timeout: int, behind_prox
     uvicorn bounds the head only with h11: with httptools a 32 MB header line is held
     whole. So a server that clients reach directly parses with h11; behind nginx, whose
     `large_client_header_buffers` bound the head, the faster httptools is kept (the fleet's
-    app processes). A slow request head has no timeout in uvicorn: see docs/security-bounds.md."""
+    app processes). A slow request head has no timeout in uvicorn: see docs/security.md, "Bounds on requests"."""
     return dict(
         http="httptools" if behind_proxy else "h11",
         timeout_keep_alive=keep_alive_timeout,
