@@ -125,7 +125,10 @@ class _Guard:
         if self._body_done:  # after the body only a disconnect can come: no clock on it
             return await self._receive()
         try:
-            message = await asyncio.wait_for(self._receive(), self._timeout)
+            # A deadline on the running task, not `wait_for`'s task per read: a 500 KB scan
+            # comes in dozens of reads, and every window sends scans.
+            async with asyncio.timeout(self._timeout):
+                message = await self._receive()
         except TimeoutError:
             return self._cut_off(408, _TOO_SLOW)
         if message["type"] == "http.request":
