@@ -104,7 +104,11 @@ def _add(
     supplement: list | None = None,
     case_no: str | None = None,
 ) -> str:
-    number = case_no or mint_case_no("370702000000", dt.date(2026, 11, 1), "T" + uuid.uuid4().hex[:3].upper(), 1)
+    # Random device code and sequence: 4,096 codes alone collided once in a CI run.
+    token = uuid.uuid4().int
+    number = case_no or mint_case_no(
+        "370702000000", dt.date(2026, 11, 1), f"T{token % 4096:03X}", token // 4096 % 9999 + 1
+    )
     with Session(engine) as session, session.begin():
         session.add(
             Case(
