@@ -310,6 +310,9 @@ class CaseRatedPayload(BaseModel):
     # Which service is rated: the intake (受理, after its paper is printed) or the hand-over of
     # the result (出件). Optional: older windows rated the intake only.
     stage: Literal["intake", "delivery"] = "intake"
+    # Why a 差评 was given, picked by the applicant from client.domain.ratings.BAD_REASONS
+    # (empty for a good rating or when they chose none). Optional: older windows send none.
+    reason: str = Field(default="", max_length=32)
 
 
 class OriginalsPayload(BaseModel):

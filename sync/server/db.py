@@ -510,6 +510,92 @@ class StaffAudit(Base):
     detail: Mapped[str] = mapped_column(String(300), default="")
 
 
+
+class Rating(Base):
+    """One 好差评 of one service of a case (一次一评 at the pad, 一事一评 online), tied to who
+    served: the case's clerk, window, department and the channel it came by.
+
+    `id` is the window's event id for a pad rating and a server-made one for an online rating,
+    so a pushed event replayed never counts twice.
+    """
+
+    __tablename__ = "ratings"
+    __table_args__ = (Index("ix_ratings_org_rated", "org_code", "rated_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), default=None, index=True)
+    device_id: Mapped[str | None] = mapped_column(String(36), default=None)  # the window that served
+    window: Mapped[str] = mapped_column(String(200), default="")  # that window's name, as enrolled
+    clerk: Mapped[str] = mapped_column(String(64), default="")  # username of who served (谁办理谁负责)
+    channel: Mapped[str] = mapped_column(String(16))  # client.domain.ratings.CHANNELS: pad / web
+    stage: Mapped[str] = mapped_column(String(16), default="intake")  # intake (受理) / delivery (出件) / case (一事一评)
+    level: Mapped[int] = mapped_column(Integer)  # 5 非常满意 … 1 非常不满意
+    indicators: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(String(32), default="")  # client.domain.ratings.BAD_REASONS code
+    comment: Mapped[str] = mapped_column(Text, default="")  # online only, bounded
+    round: Mapped[int] = mapped_column(Integer, default=1)  # 2: 二次评价 after rectification
+    rated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RectificationRule(Base):
+    """How long a department has to close a 差评 in one org unit (provincial rules differ)."""
+
+    __tablename__ = "rectification_rules"
+
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"), primary_key=True)
+    working_days: Mapped[int] = mapped_column(Integer)  # call back, fix or explain within
+    ledger_working_days: Mapped[int] = mapped_column(Integer)  # a problem put in the 台账
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class WorkOrder(Base):
+    """The 差评整改 work order a 不满意/非常不满意 opens: assigned to the case's department
+    with a deadline; the call-back, the fix or explanation, then the supervisor's close."""
+
+    __tablename__ = "work_orders"
+    __table_args__ = (Index("ix_work_orders_org_status", "org_code", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rating_id: Mapped[str] = mapped_column(ForeignKey("ratings.id"), unique=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), default=None, index=True)
+    # sync.server.work_orders.STATES: open 待回访 / called_back 整改中 / ledger 列入台账 /
+    # rectified 已整改 / explained 已解释 / closed 已办结 (reopened goes back to open)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    due: Mapped[dt.date] = mapped_column(Date)
+    ledger_due: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    called_back_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    called_back_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    call_back_note: Mapped[str] = mapped_column(Text, default="")
+    rectification: Mapped[str] = mapped_column(Text, default="")  # what was fixed
+    explanation: Mapped[str] = mapped_column(Text, default="")  # or why nothing needed fixing
+    handled_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    closed_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class WorkOrderStep(Base):
+    """Every step of a work order, kept: who did what, when, and what they wrote."""
+
+    __tablename__ = "work_order_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 ALL_ORGS = "*"
 
 

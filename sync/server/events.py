@@ -25,7 +25,7 @@ from client.domain.deadlines import WorkCalendar
 from client.domain.states import LABELS, CaseState, IllegalTransition
 from sync import protocol
 
-from . import auth, outreach
+from . import auth, outreach, ratings
 from .audit_chain import AnchorBook, chain_columns
 from .auth import DeviceIdentity
 from .cases import move_case
@@ -51,6 +51,7 @@ from .db import (
     Event,
     EventStatus,
     OrgUnit,
+    Rating,
     Shift,
     reserve_changes,
     utcnow,
@@ -245,6 +246,7 @@ class _Batch:
                 self._stored_hand_overs.setdefault(row.case_id, []).append((row.type, row.payload))
         self._changes: list[dict] = []
         self._events_out: list[dict] = []
+        self._ratings: list[dict] = []
         self._anchors = AnchorBook(session, device.id, events)
         self._undo: list[Callable[[], object]] = []
         self._touched: list[Case] = []
@@ -309,6 +311,12 @@ class _Batch:
     def on_undo(self, undo: Callable[[], object]) -> None:
         """Run `undo` if the event being applied is rejected (for rows a handler changes itself)."""
         self._undo.append(undo)
+
+    def add_rating(self, row: dict) -> None:
+        """A ratings row written with the batch (undone with its event)."""
+        self.check(Rating.__table__, row)
+        self._ratings.append(row)
+        self._undo.append(lambda: self._ratings.remove(row))
 
     def add_case(self, case: Case) -> None:
         self._touched.append(case)
@@ -516,6 +524,7 @@ class _Batch:
             session.execute(insert(Change), self._changes)
         if self._events_out:
             session.execute(insert(Event), self._events_out)
+        ratings.store(session, self._ratings)  # after the cases they name
         for event_id, (status, code, reason) in self._settled.items():  # rare: held hand-overs decided
             session.execute(
                 update(Event)
@@ -738,10 +747,11 @@ def _withdraw(batch: _Batch, event: protocol.Event) -> None:
 
 
 def _rate(batch: _Batch, event: protocol.Event) -> None:
-    """好差评 kept with the case; a 差评 is what the supervisor's rectification list starts from."""
+    """好差评 kept with the case and in the ratings table; a 差评 opens a work order."""
     payload, case = _own_case(batch, event, protocol.CaseRatedPayload, "评价")
     key = "rating" if payload.stage == "intake" else "delivery_rating"  # the 出件 is rated on its own
     case.payload = {**(case.payload or {}), key: payload.model_dump(mode="json")}
+    batch.add_rating(ratings.from_window(event.event_id, batch.device, case, payload))
 
 
 def _shift(batch: _Batch, event: protocol.Event) -> None:
