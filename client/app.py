@@ -242,7 +242,7 @@ def _open_devices(
         monitor=monitor,
         rating_pad=rating_pad,
         receipt_png_for=virtual.printer.receipt_png if virtual is not None else None,
-        rating_keys=(lambda level: virtual.rating_pad.press(RatingLevel(level))) if virtual is not None else None,
+        rating_keys=(lambda level, reason: virtual.rating_pad.press(RatingLevel(level), reason)) if virtual is not None else None,
     )
     return hardware, [owner.stop for owner in owners]
 

@@ -3,7 +3,9 @@
 No public byte-level pad protocol exists (docs/devices.md, protocol notes §5), so this is our own,
 documented in docs/devices.md for vendors: STX · TYPE · LEN · payload · XOR · ETX,
 XOR over TYPE, LEN and payload. Host → pad: 'Q' ask (payload: case number, ASCII),
-'C' cancel. Pad → host: 'A' acknowledge, 'R' result (payload: one byte, level 1–5).
+'C' cancel. Pad → host: 'A' acknowledge, 'R' result (payload: one byte, level 1–5, and for a
+差评 an optional second byte: the reason the applicant touched, 1–8 in the order of
+`REASONS`, 0 for none; a pad without a screen for reasons sends the one byte).
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from client.domain.ratings import BAD_REASONS
+
 STX, ETX = 0x02, 0x03
 ASK, CANCEL, ACK, RESULT = ord("Q"), ord("C"), ord("A"), ord("R")
 MAX_PAYLOAD = 64
+# The pad's reason numbers (1-based) in this order; fixed, as pads are programmed with it.
+REASONS = tuple(BAD_REASONS)
 
 
 class RatingLevel(int, enum.Enum):
@@ -42,12 +48,21 @@ class PadFrame:
 
     @property
     def level(self) -> RatingLevel | None:
-        if self.type != RESULT or len(self.payload) != 1:
+        if self.type != RESULT or len(self.payload) not in (1, 2):
             return None
         try:
             return RatingLevel(self.payload[0])
         except ValueError:
             return None
+
+    @property
+    def reason(self) -> str:
+        """The reason code of a 差评 result, or "" (none given, unknown number, good rating)."""
+        level = self.level
+        if level is None or not level.is_negative or len(self.payload) != 2:
+            return ""
+        number = self.payload[1]
+        return REASONS[number - 1] if 1 <= number <= len(REASONS) else ""
 
 
 def xor(data: bytes) -> int:
@@ -68,8 +83,11 @@ def ask_frame(case_number: str) -> bytes:
     return encode_frame(ASK, case_number.encode("ascii"))
 
 
-def result_frame(level: RatingLevel) -> bytes:
-    return encode_frame(RESULT, bytes([int(level)]))
+def result_frame(level: RatingLevel, reason: str = "") -> bytes:
+    """A pad's answer; the reason byte only when one was touched (a one-byte result otherwise)."""
+    if not reason:
+        return encode_frame(RESULT, bytes([int(level)]))
+    return encode_frame(RESULT, bytes([int(level), REASONS.index(reason) + 1]))
 
 
 class FrameDecoder:

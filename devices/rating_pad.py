@@ -23,6 +23,8 @@ class RatingPad(Protocol):
 
     def wait_result(self, timeout_s: float) -> RatingLevel | None: ...
 
+    def reason(self) -> str: ...
+
     def cancel(self) -> None: ...
 
     def close(self) -> None: ...
@@ -34,9 +36,11 @@ class SerialRatingPad:
     def __init__(self, transport) -> None:
         self.transport = transport
         self._decoder = rating.FrameDecoder()
+        self._reason = ""
 
     def request(self, case_number: str) -> None:
         self._decoder = rating.FrameDecoder()  # forget a late answer to an earlier case
+        self._reason = ""
         self.transport.write(rating.ask_frame(case_number))
 
     def wait_result(self, timeout_s: float) -> RatingLevel | None:
@@ -48,8 +52,13 @@ class SerialRatingPad:
                 continue
             for frame in self._decoder.feed(data):
                 if frame.level is not None:
+                    self._reason = frame.reason
                     return frame.level
         return None
+
+    def reason(self) -> str:
+        """The 差评 reason the applicant touched with the last result ("" for none)."""
+        return self._reason
 
     def cancel(self) -> None:
         self.transport.write(rating.encode_frame(rating.CANCEL))
@@ -96,6 +105,10 @@ class KeyboardRatingPad:
             return self._results.get(timeout=timeout_s)
         except queue.Empty:
             return None
+
+    def reason(self) -> str:
+        """A keyboard pad has five keys and no screen: never a reason."""
+        return ""
 
     def cancel(self) -> None:
         self._armed = False

@@ -10,6 +10,8 @@ import argparse
 import sys
 import time
 
+from client.domain.ratings import reason_label
+
 
 def register(sub) -> None:
     common = argparse.ArgumentParser(add_help=False)
@@ -270,5 +272,6 @@ def _rate(args: argparse.Namespace) -> int:
     if level is None:
         print("等待超时：办事人未评价", file=sys.stderr)
         return 1
-    print(f"评价结果：{level.label}" + ("（差评）" if level.is_negative else ""))
+    reason = pad.reason() if level.is_negative else ""
+    print(f"评价结果：{level.label}" + ("（差评）" if level.is_negative else "") + (f"，原因：{reason_label(reason)}" if reason else ""))
     return 0

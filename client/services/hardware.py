@@ -33,6 +33,15 @@ class ScanResult:
 
 
 @dataclass(frozen=True)
+class PadAnswer:
+    """What the applicant pressed on the rating pad: the level (5 best) and, for a 差评, the
+    reason code they touched (client.domain.ratings.BAD_REASONS) or ""."""
+
+    level: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class DeviceState:
     reader: str  # Chinese, e.g. 身份证阅读器：就绪
     printer: str
@@ -81,7 +90,7 @@ class HardwareService:
         rating_pad: OwnedDevice | None = None,
         monitor: Callable[[Callable[[str, str], None]], Callable[[], None]] | None = None,
         receipt_png_for: Callable[[str], bytes | None] | None = None,
-        rating_keys: Callable[[int], bool] | None = None,
+        rating_keys: Callable[[int, str], bool] | None = None,
     ):
         self.reader, self.printer, self.last_receipt_png = reader, printer, last_receipt_png
         self.scanner = scanner
@@ -104,11 +113,12 @@ class HardwareService:
         """The pad is virtual (demo, training): its keys are on the clerk's screen instead."""
         return self._rating_keys is not None
 
-    def press_rating_key(self, level: int) -> bool:
-        """Press the virtual pad's key for the applicant; False when the pad was not waiting."""
+    def press_rating_key(self, level: int, reason: str = "") -> bool:
+        """Press the virtual pad's key (and a 差评's reason) for the applicant; False when the
+        pad was not waiting."""
         if self._rating_keys is None:
             raise ServiceError("评价器为实体设备，请申请人在评价器上按键")
-        return self._rating_keys(level)
+        return self._rating_keys(level, reason)
 
     def cancel_rating(self) -> None:
         """Stop waiting for the current ask (the clerk left the screen); the pad goes dark.
@@ -138,8 +148,8 @@ class HardwareService:
         warnings = tuple(f"第{i}页：{w}" for i, page in enumerate(pages, 1) for w in page.warnings)
         return ScanResult(tuple(page.jpeg for page in pages), warnings)
 
-    def request_rating(self, case_no: str, timeout_s: float) -> int | None:
-        """Ask the applicant to rate on the pad; their level (5 best), or None if they did not."""
+    def request_rating(self, case_no: str, timeout_s: float) -> PadAnswer | None:
+        """Ask the applicant to rate on the pad; their answer, or None if they did not."""
         if self.rating_pad is None:
             raise ServiceError("未连接评价器，请引导申请人通过“好差评”二维码评价")
         with self._rating_lock:
@@ -157,12 +167,13 @@ class HardwareService:
                 level = self.rating_pad.call("wait_result", min(RATING_SLICE_S, left), timeout=RATING_SLICE_S + 10)
             if level is None and turn == self._rating_turn:
                 self.rating_pad.call("cancel", timeout=10)  # nobody pressed in time: the pad goes dark
+            reason = self.rating_pad.call("reason", timeout=10) if level is not None else ""
         except ServiceError:
             raise
         except Exception as exc:
             log.warning("rating pad failed: %s", exc)
             raise ServiceError(clerk_message(exc, "评价器无响应，请检查连接"), str(exc)) from exc
-        return None if level is None else int(level)
+        return None if level is None else PadAnswer(int(level), reason)
 
     def watch(self, on_change: Callable[[str, str], None]) -> Callable[[], None]:
         """Report device state changes as (role, Chinese message) until the returned stop is called."""

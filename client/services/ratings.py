@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from client.domain.ratings import OVERALL, is_bad, label
+from client.domain.ratings import BAD_REASONS, OVERALL, is_bad, label
 from client.store.db import Store
 from client.store.journal import append_event
 from client.store.models import Case
@@ -35,6 +35,7 @@ class RatingResult:
     label: str
     bad: bool
     stage: Stage = "intake"
+    reason: str = ""  # a 差评's reason code, as the applicant touched it ("" for none)
 
 
 class RatingService:
@@ -61,10 +62,10 @@ class RatingService:
             if case is None:
                 raise ServiceError("未找到该办件")
             case_no = case.case_no
-        level = self.hardware.request_rating(case_no, self.wait_s)
-        if level is None:
+        answer = self.hardware.request_rating(case_no, self.wait_s)
+        if answer is None:
             return RatingResult(case_no, None, "未评价", False, stage)
-        return self.record(case_id, int(level), clerk, stage=stage)
+        return self.record(case_id, answer.level, clerk, stage=stage, reason=answer.reason)
 
     def cancel(self) -> None:
         """The clerk left the screen that asked: stop waiting, the pad goes dark."""
@@ -75,9 +76,10 @@ class RatingService:
         """No physical pad (demo, training): the pad's five keys are on the clerk's screen."""
         return self.hardware.rating_keys_on_screen
 
-    def press(self, level: int) -> bool:
-        """The applicant presses a key of the on-screen pad; False when it was not waiting."""
-        return self.hardware.press_rating_key(level)
+    def press(self, level: int, reason: str = "") -> bool:
+        """The applicant presses a key of the on-screen pad (with a 差评's reason, if they
+        touched one); False when it was not waiting."""
+        return self.hardware.press_rating_key(level, reason)
 
     def record(
         self,
@@ -86,7 +88,10 @@ class RatingService:
         clerk: Clerk,
         source: Literal["pad", "keyboard"] = "pad",
         stage: Stage = "intake",
+        reason: str = "",
     ) -> RatingResult:
+        if reason and (not is_bad(level) or reason not in BAD_REASONS):
+            reason = ""  # reasons belong to a 差评, from the fixed list only
         now = self.clock().replace(microsecond=0)
         with self.store.sessions.begin() as s:
             case = s.get(Case, case_id)
@@ -100,6 +105,7 @@ class RatingService:
                 source=source,
                 clerk=clerk.username,
                 stage=stage,
+                reason=reason,
             ).model_dump(mode="json")
             append_event(
                 s,
@@ -114,4 +120,4 @@ class RatingService:
         if is_bad(level):
             log.warning("差评 for case %s served by %s: level %d", case_no, clerk.username, level)
         self.on_new_event()
-        return RatingResult(case_no, level, label(level), is_bad(level), stage)
+        return RatingResult(case_no, level, label(level), is_bad(level), stage, reason)

@@ -3,7 +3,8 @@ says so until the applicant presses a key.
 
 A real pad sits in front of the applicant. Without one (demo, training, virtual devices)
 the pad's five keys are shown here, and digits 1–5 press them, so the applicant (or a
-trainee) can rate on the clerk's screen; the clerk never chooses the level.
+trainee) can rate on the clerk's screen; the clerk never chooses the level. After 不满意 or
+非常不满意 the pad offers its fixed list of reasons (or none), as a pad with a screen does.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import customtkinter as ctk
 
+from client.domain.ratings import BAD_REASONS, is_bad, reason_label
 from client.domain.ratings import label as level_label
 from client.services.ratings import RatingResult, Stage
 
@@ -38,6 +40,9 @@ class RatingPrompt(ctk.CTkFrame):
         self.status.pack(side="left")
         self.keys_box: ctk.CTkFrame | None = None
         self.key_buttons: dict[int, ctk.CTkButton] = {}
+        self.reasons_box: ctk.CTkFrame | None = None
+        self.reason_buttons: dict[str, ctk.CTkButton] = {}
+        self.poor_level: int | None = None  # a 差评 key pressed, its reason not chosen yet
         if self.ratings is not None and self.ratings.keys_on_screen:
             box = ctk.CTkFrame(self, border_width=1, border_color="gray60")
             view.label(box, "虚拟评价器（请申请人按键）", -2).pack(side="left", padx=(8, 4))
@@ -54,6 +59,15 @@ class RatingPrompt(ctk.CTkFrame):
                 button.pack(side="left", padx=2, pady=4)
                 self.key_buttons[level] = button
             self.keys_box = box
+            reasons = ctk.CTkFrame(self, border_width=1, border_color="gray60")
+            view.label(reasons, "请选择不满意的原因（可不选）", -2).grid(
+                row=0, column=0, columnspan=3, sticky="w", padx=8
+            )
+            for i, (code, text) in enumerate([*BAD_REASONS.items(), ("", "不选原因")]):
+                button = view.button(reasons, text, partial(self.give_reason, code), -2, "secondary", height=28)
+                button.grid(row=1 + i // 3, column=i % 3, sticky="ew", padx=2, pady=2)
+                self.reason_buttons[code] = button
+            self.reasons_box = reasons
 
     def ask(self) -> None:
         """Light the pad for this case and wait for the applicant's key."""
@@ -75,10 +89,25 @@ class RatingPrompt(ctk.CTkFrame):
         )
 
     def press(self, level: int) -> None:
-        """A key of the on-screen pad: the applicant's press, sent to the (virtual) pad."""
+        """A key of the on-screen pad: the applicant's press, sent to the (virtual) pad; a
+        差评 first asks for its reason, as the pad's own screen would."""
         if self.ratings is None or not self.waiting or self.keys_box is None:
             return
+        if is_bad(level) and self.reasons_box is not None:
+            self.poor_level = level
+            self.keys_box.pack_forget()
+            self.reasons_box.pack(side="left", padx=(12, 0))
+            return
         self.view.run_task(self.ratings.press, level)
+
+    def give_reason(self, reason: str) -> None:
+        """The applicant touched a reason (or 不选原因) after a 差评 key."""
+        if self.ratings is None or not self.waiting or self.poor_level is None:
+            return
+        level, self.poor_level = self.poor_level, None
+        if self.reasons_box is not None:
+            self.reasons_box.pack_forget()
+        self.view.run_task(self.ratings.press, level, reason)
 
     def bind_keys(self, keys: dict) -> None:
         """Digits 1–5 press the on-screen pad's keys while it waits (no real pad only)."""
@@ -102,8 +131,10 @@ class RatingPrompt(ctk.CTkFrame):
         self.case_id = case_id
         self.result = None
         self.status.configure(text="")
-        if self.keys_box is not None:
-            self.keys_box.pack_forget()
+        self.poor_level = None
+        for box in (self.keys_box, self.reasons_box):
+            if box is not None:
+                box.pack_forget()
         self.pack_forget()
 
     def destroy(self) -> None:
@@ -113,18 +144,25 @@ class RatingPrompt(ctk.CTkFrame):
     def _rated(self, rated: RatingResult) -> None:
         self.waiting = False
         self.result = rated
-        if self.keys_box is not None:
-            self.keys_box.pack_forget()
+        self.poor_level = None
+        for box in (self.keys_box, self.reasons_box):
+            if box is not None:
+                box.pack_forget()
         what = "出件评价" if self.stage == "delivery" else "申请人评价"
         if rated.level is None:
             self.status.configure(text="申请人未评价", text_color=WARN_COLOR)
         elif rated.bad:
-            self.status.configure(text=f"{what}：{rated.label}（差评，已记录，需回访整改）", text_color=ERROR_COLOR)
+            why = f"，原因：{reason_label(rated.reason)}" if rated.reason else ""
+            self.status.configure(
+                text=f"{what}：{rated.label}{why}（差评，已记录，需回访整改）", text_color=ERROR_COLOR
+            )
         else:
             self.status.configure(text=f"{what}：{rated.label}", text_color=OK_COLOR)
 
     def _failed(self, exc: BaseException) -> None:
         self.waiting = False
-        if self.keys_box is not None:
-            self.keys_box.pack_forget()
+        self.poor_level = None
+        for box in (self.keys_box, self.reasons_box):
+            if box is not None:
+                box.pack_forget()
         self.status.configure(text=getattr(exc, "message", "评价器无响应"), text_color=WARN_COLOR)

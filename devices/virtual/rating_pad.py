@@ -20,8 +20,9 @@ class VirtualRatingPad:
 
     name = "虚拟评价器"
 
-    def __init__(self, *, auto: RatingLevel | None = None) -> None:
+    def __init__(self, *, auto: RatingLevel | None = None, auto_reason: str = "") -> None:
         self.auto = auto
+        self.auto_reason = auto_reason  # with `auto`: the 差评 reason it touches too
         self.present = True
         self.asked: list[str] = []
         self.cancelled = 0
@@ -50,22 +51,26 @@ class VirtualRatingPad:
                     out += rating.encode_frame(rating.ACK)
                     self._lit = self.auto is None
                     if self.auto is not None:
-                        out += rating.result_frame(self.auto)
+                        reason = self.auto_reason if self.auto.is_negative else ""
+                        out += rating.result_frame(self.auto, reason)
                 elif frame.type == rating.CANCEL:
                     self.cancelled += 1
                     self._lit = False
                     out += rating.encode_frame(rating.ACK)
         return bytes(out)
 
-    def press(self, level: RatingLevel | int) -> bool:
-        """The applicant presses a key; True when the pad was waiting and sent the level."""
+    def press(self, level: RatingLevel | int, reason: str = "") -> bool:
+        """The applicant presses a key (and, for a 差评, may touch a reason on the pad's
+        screen); True when the pad was waiting and sent the answer."""
         level = RatingLevel(level)
+        if reason and (not level.is_negative or reason not in rating.REASONS):
+            reason = ""  # the pad offers reasons for a 差评 only, from its fixed list
         with self._lock:
             if not self._lit or self.line is None or not self.line.is_open:
                 return False
             self._lit = False
             self.pressed.append(level)
-        self.line.device_says(rating.result_frame(level))
+        self.line.device_says(rating.result_frame(level, reason))
         return True
 
     def pull(self) -> None:

@@ -45,6 +45,40 @@ def test_a_bad_rating_is_recorded_synced_and_listed_for_call_back(served_case, e
     assert [(b.case_no, b.level, b.status) for b in month.bad_ratings] == [(result.case_no, "不满意", "待回访")]
 
 
+def test_a_bad_rating_with_its_reason_reaches_the_back_office_and_opens_a_work_order(
+    served_case, enrolled_runtime, live_server
+):
+    """The pad's reason travels with the rating; the back office ties it to who served and
+    opens the 差评's work order (once, however often the window pushes)."""
+    services, clerk, result = served_case
+    enrolled_runtime.hardware.rating_pad.auto = RatingLevel.VERY_DISSATISFIED
+    enrolled_runtime.hardware.rating_pad.auto_reason = "runs"
+    rated = services.ratings.ask(result.case_id, clerk)
+    assert (rated.level, rated.bad, rated.reason) == (1, True, "runs")
+    assert services.sync.sync_now().rejected == 0
+    assert services.sync.sync_now().rejected == 0
+    with create_engine(live_server.db_url).connect() as conn:
+        rows = conn.execute(
+            text(
+                "select r.level, r.reason, r.clerk, r.channel, r.stage, r.window, r.department_id, c.department_id, "
+                "d.name from ratings r join cases c on c.id = r.case_id join devices d on d.id = r.device_id "
+                "where c.case_no = :n"
+            ),
+            {"n": result.case_no},
+        ).all()
+        orders = conn.execute(
+            text(
+                "select w.status, w.department_id from work_orders w join cases c on c.id = w.case_id where c.case_no = :n"
+            ),
+            {"n": result.case_no},
+        ).all()
+    assert len(rows) == 1
+    level, reason, who, channel, stage, window, department, case_department, device_name = rows[0]
+    assert (level, reason, who, channel, stage) == (1, "runs", clerk.username, "pad", "intake")
+    assert window == device_name and department == case_department
+    assert orders == [("open", case_department)]
+
+
 def test_an_applicant_who_does_not_rate_is_not_given_a_rating(served_case, enrolled_runtime):
     services, clerk, result = served_case
     enrolled_runtime.hardware.rating_pad.auto = None

@@ -108,3 +108,26 @@ def test_the_virtual_pad_is_dark_until_asked_and_waits_for_a_key(serial_pad, vir
     assert serial_pad.wait_result(2) is RatingLevel.BASICALLY_SATISFIED
     assert not virtual_pad.waiting and virtual_pad.press(RatingLevel.SATISFIED) is False  # one ask, one rating
     assert virtual_pad.pressed == [RatingLevel.BASICALLY_SATISFIED] and virtual_pad.cancelled == 1
+
+
+def test_a_poor_rating_carries_the_reason_touched_on_the_pad(serial_pad, virtual_pad):
+    """The result frame's optional second byte: the reason's number in the fixed list."""
+    assert rating.REASONS.index("waiting") == 4
+    assert rating.result_frame(RatingLevel.DISSATISFIED, "waiting") == H("02 52 02 02 05 57 03")
+    serial_pad.request("0007")
+    assert virtual_pad.press(RatingLevel.DISSATISFIED, "waiting") is True
+    assert serial_pad.wait_result(2) is RatingLevel.DISSATISFIED
+    assert serial_pad.reason() == "waiting"
+    serial_pad.request("0008")  # a new ask forgets the last reason
+    assert serial_pad.reason() == ""
+    virtual_pad.press(RatingLevel.SATISFIED, "waiting")  # reasons are for a 差评 only
+    assert serial_pad.wait_result(2) is RatingLevel.SATISFIED and serial_pad.reason() == ""
+
+
+def test_a_reason_byte_out_of_the_list_or_on_a_good_rating_is_no_reason():
+    assert rating.PadFrame(rating.RESULT, bytes([1, 9])).reason == ""
+    assert rating.PadFrame(rating.RESULT, bytes([1, 0])).reason == ""
+    assert rating.PadFrame(rating.RESULT, bytes([5, 1])).reason == ""
+    assert rating.PadFrame(rating.RESULT, bytes([5, 1])).level is RatingLevel.VERY_SATISFIED
+    assert rating.PadFrame(rating.RESULT, bytes([1, 2])).reason == "runs"
+    assert rating.PadFrame(rating.RESULT, bytes([1, 2, 3])).level is None
