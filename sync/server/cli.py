@@ -196,6 +196,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--offline-login-days", type=int, required=True)
     p.add_argument("--by")
 
+    p = sub.add_parser("rectification-rule", parents=[common], help="设置机构的差评整改期限（工作日，仅对新工单生效）")
+    p.add_argument("--org", required=True, help="机构编码")
+    p.add_argument("--days", type=int, required=True, help="整改期限（工作日）")
+    p.add_argument("--ledger-days", type=int, required=True, help="列入台账问题的整改期限（工作日）")
+    p.add_argument("--by")
+
     p = sub.add_parser("template-publish", parents=[common], help="发布文书模板")
     p.add_argument("name")
     p.add_argument("file")
@@ -530,6 +536,13 @@ def _run_more(args: argparse.Namespace, db: str) -> int:
     elif command == "field-policy":
         publishing.publish_policy(db, offline_login_days=args.offline_login_days, by=by)
         print(f"已发布离线策略：离线登录最长 {args.offline_login_days} 天")
+    elif command == "rectification-rule":
+        from .work_orders import set_rule_in
+
+        rule = set_rule_in(db, args.org, args.days, args.ledger_days, by)
+        print(
+            f"已设置 {args.org} 的差评整改期限：{rule.working_days} 个工作日，台账期限 {rule.ledger_working_days} 个工作日（仅对新工单生效）"
+        )
     elif command == "template-publish":
         published = publishing.publish_template(
             db, args.name, args.version, Path(args.file).read_text(encoding="utf-8"), by=by

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
-from . import case_page, decide, home, inbox, pause, routing, signin
+from . import case_page, decide, home, inbox, pause, routing, signin, work_orders
 from .errors import ConsoleError, SignInRequired
 from .pages import STATIC_DIR, forget_cookie, render
 from .settings import PREFIX, ConsoleSettings
@@ -28,6 +28,7 @@ def install(app: FastAPI, settings: ConsoleSettings | None = None) -> None:
     app.include_router(pause.router)
     app.include_router(decide.router)
     app.include_router(routing.router)
+    app.include_router(work_orders.router)
     # Last: any other console address gets a Chinese page, not the API's JSON 404.
     app.add_api_route(f"{PREFIX}/{{rest:path}}", _not_found, methods=["GET", "POST"], include_in_schema=False)
 
