@@ -34,6 +34,7 @@ from client.services.outreach import OutreachService
 from client.services.paperwork import OfficeInfo, Paperwork
 from client.services.power import PowerGate
 from client.services.preferences import CounterSettings, PreferencesService
+from client.services.printable import PrintableNames
 from client.services.published import OFFICE_FILE, ImportedCatalog, Published, ReadinessService
 from client.services.queue import QueueService
 from client.services.ratings import RatingService
@@ -242,7 +243,9 @@ def _open_devices(
         monitor=monitor,
         rating_pad=rating_pad,
         receipt_png_for=virtual.printer.receipt_png if virtual is not None else None,
-        rating_keys=(lambda level, reason: virtual.rating_pad.press(RatingLevel(level), reason)) if virtual is not None else None,
+        rating_keys=(lambda level, reason: virtual.rating_pad.press(RatingLevel(level), reason))
+        if virtual is not None
+        else None,
     )
     return hardware, [owner.stop for owner in owners]
 
@@ -318,6 +321,7 @@ def build_runtime(
         office,
         str(config.printer_width),
         templates=published.templates,
+        calendar=published.calendar,
         # Sealed with the store's key when it is in the keyring; the demo's key lies beside its fake data.
         seal_key=keys.page_key if keys is not None and not config.demo else None,
     )
@@ -393,6 +397,7 @@ def build_runtime(
         readiness=readiness,
         drafts=DraftService(store, catalog_source, clock=clock),
         demo_cards=_demo_cards(virtual),
+        printable=PrintableNames(),
     )
     return Runtime(services, store, enrolment, engine, virtual, power, list(device_stoppers))
 

@@ -7,10 +7,13 @@ printer ROM, so such a line is drawn with a CJK TrueType font and sent as `GS v 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from client.domain.paper import Barcode, Cut, Feed, QRCode, ReceiptLayout, Rule, TextLine
 from devices.raster import RasterImage, TextRasterizer, pack
+
+log = logging.getLogger(__name__)
 
 ESC, GS, FS, DLE, LF = b"\x1b", b"\x1d", b"\x1c", b"\x10", b"\n"
 INIT = ESC + b"@"
@@ -196,6 +199,8 @@ class _Encoder:
                     image = self.rasterizer.render(piece, self.width_dots, align=align, size=size, bold=bold)
                     out += _style("left", False, 1) + raster_command(pack(image, align))
                 else:
+                    for c in dict.fromkeys(c for c in piece if not in_printer_rom(c)):
+                        log.warning("receipt: no font to draw U+%04X; printed as %s", ord(c), MISSING_CHAR)
                     safe = "".join(c if in_printer_rom(c) else MISSING_CHAR for c in piece)
                     out += _style(align, bold, size) + encode_text(safe) + LF
         return bytes(out)

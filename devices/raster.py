@@ -7,26 +7,18 @@ drawing so what a test "sees" matches what the printer would print.
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
-import shutil
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw, ImageFont
 
-FONT_CANDIDATES: tuple[str, ...] = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
-    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
-    r"C:\Windows\Fonts\simsun.ttc",
-    r"C:\Windows\Fonts\simhei.ttf",
-    r"C:\Windows\Fonts\msyh.ttc",
-    r"C:\Windows\Fonts\simsunb.ttf",  # SimSun-ExtB: the Ext-B name characters
-)
+from client.font_lookup import FontLookup
+
+log = logging.getLogger(__name__)
+
 DOT_FONT_PX = 24  # ESC/POS font A: 12x24 dots a half-width column
 _MISSING_PROBE = "\U0010fffd"  # private use: every font draws its .notdef box
 
@@ -53,21 +45,21 @@ class RasterImage:
         return Image.frombytes("1", (self.width, self.height), inverted).convert("L")
 
 
-def find_cjk_fonts(preferred: str | None = None) -> tuple[str, ...]:
-    """Existing CJK font files, preferred first; asks fontconfig only if none is known."""
-    found = [p for p in ((preferred,) if preferred else ()) + FONT_CANDIDATES if os.path.isfile(p)]
-    if not found and shutil.which("fc-list"):
-        try:
-            out = subprocess.run(
-                ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=5, check=False
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            out = ""
-        for line in sorted(out.splitlines()):
-            path = line.split(":")[0].strip()
-            if path.lower().endswith((".ttf", ".ttc", ".otf")) and os.path.isfile(path):
-                found.append(path)
+def find_cjk_fonts(preferred: str | None = None, lookup: FontLookup | None = None) -> tuple[str, ...]:
+    """Font files with Han characters, `preferred` first, then what fontconfig finds.
+
+    fontconfig sees the user's folder (~/.local/share/fonts) and fonts that cover only
+    the rare planes; without its tools (Windows) known files in the font folders are used.
+    """
+    found = [preferred] if preferred and os.path.isfile(preferred) else []
+    found += _han_font_paths(lookup or FontLookup())
     return tuple(dict.fromkeys(found))
+
+
+@functools.lru_cache(maxsize=8)
+def _han_font_paths(lookup: FontLookup) -> list[str]:
+    """Asked once per lookup and process (nine fc-list calls); fonts installed later need a restart."""
+    return [f.path for f in lookup.han_fonts()]
 
 
 def pack(image: Image.Image, align: str = "left") -> RasterImage:
@@ -91,8 +83,8 @@ class TextRasterizer:
         self._missing: dict[tuple[float, int], bytes] = {}  # by (font size, font index)
 
     @classmethod
-    def from_system(cls, preferred: str | None = None) -> TextRasterizer:
-        return cls(find_cjk_fonts(preferred))
+    def from_system(cls, preferred: str | None = None, lookup: FontLookup | None = None) -> TextRasterizer:
+        return cls(find_cjk_fonts(preferred, lookup))
 
     @property
     def available(self) -> bool:
@@ -116,16 +108,19 @@ class TextRasterizer:
         probe = bytes(font.getmask(ch)) + repr(font.getmask(ch).size).encode()
         return ch.isspace() or probe != self._missing[key]
 
-    def _font_for(self, ch: str, px: int) -> ImageFont.FreeTypeFont:
-        chain = self._chain(px)
-        for i, font in enumerate(chain):
+    def _font_for(self, ch: str, px: int) -> ImageFont.FreeTypeFont | None:
+        """The first font of the chain that draws `ch` (per character), None if none does."""
+        for i, font in enumerate(self._chain(px)):
             if self._has_glyph(font, i, ch):
                 return font
-        return chain[0]
+        return None
 
     def has_all_glyphs(self, text: str) -> bool:
-        chain = self._chain(DOT_FONT_PX)
-        return bool(chain) and all(any(self._has_glyph(f, i, c) for i, f in enumerate(chain)) for c in text)
+        return bool(self._chain(DOT_FONT_PX)) and not self.missing(text)
+
+    def missing(self, text: str) -> tuple[str, ...]:
+        """Characters of `text` no font of the chain has, in order of first appearance."""
+        return tuple(dict.fromkeys(c for c in text if self._font_for(c, DOT_FONT_PX) is None))
 
     def render(self, text: str, width: int, *, align: str = "left", size: int = 1, bold: bool = False) -> Image.Image:
         """One printed line as a white 'L' image `width` dots wide.
@@ -138,7 +133,15 @@ class TextRasterizer:
         image = Image.new("L", (width, height), 255)
         if not self._chain(px):
             return image
-        cells = [(c, self._font_for(c, px), px // 2 if ord(c) < 0x80 else px) for c in text]
+        chain = self._chain(px)
+        cells = []
+        for c in text:
+            font = self._font_for(c, px)
+            if font is None:
+                # The receipt will show the first font's box: say so, with the code point only (no name).
+                log.warning("receipt: no installed font has U+%04X; printed as a box", ord(c))
+                font = chain[0]
+            cells.append((c, font, px // 2 if ord(c) < 0x80 else px))
         total = sum(cell for _, _, cell in cells)
         x = {"center": (width - total) // 2, "right": width - total}.get(align, 0)
         x = max(0, x)

@@ -37,12 +37,14 @@ class BundlePaper:
     members: tuple[BundleMember, ...]
     promised_by: dt.date | None  # None: nothing accepted yet (one-time notice, refusal)
     concluded: tuple[str, ...] = ()  # members decided on the spot (即办件), results handed over already
+    promised_note: str = ""  # why the date is firm though a year's schedule is not out (Deadline.note)
 
 
 def bundle_sections(p: BundlePaper) -> tuple[Section, ...]:
     rows: list[tuple[str, str]] = [("一件事", p.bundle_name), ("一件事编号", format_bundle_no(p.bundle_no))]
     if p.promised_by is not None:
-        rows.append(("一件事承诺办结", chinese_date(p.promised_by)))
+        note = f"（{p.promised_note}）" if p.promised_note else ""
+        rows.append(("一件事承诺办结", chinese_date(p.promised_by) + note))
     members = tuple(
         (str(i), m.matter_name, m.department, format_case_no(m.case_no)) for i, m in enumerate(p.members, 1)
     )

@@ -42,9 +42,11 @@ def stacked_bars(
     chart = HorizontalBarChart() if horizontal else VerticalBarChart()
     legend_h = 18
     left = 70 if horizontal else 30
-    chart.x, chart.y = left, 30 + legend_h
+    slanted = not horizontal and len(categories) > 4
+    below = 30 + (34 if slanted else 0)  # slanted names hang lower: keep them above the legend
+    chart.x, chart.y = left, below + legend_h
     # types-reportlab has PlotArea.width/height as int; reportlab validates them with isNumber, floats included.
-    chart.width, chart.height = width - left - 10, height - 30 - legend_h - 22  # type: ignore[assignment]
+    chart.width, chart.height = width - left - 10, height - below - legend_h - 22  # type: ignore[assignment]
     data = [list(values) for _, values in series] or [[0] * len(categories)]
     chart.data = data
     chart.categoryAxis.categoryNames = [_label(c) for c in categories] or [""]
@@ -52,8 +54,8 @@ def stacked_bars(
     chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 8
     if not horizontal:
-        chart.categoryAxis.labels.angle = 0 if len(categories) <= 4 else 30
-        chart.categoryAxis.labels.boxAnchor = "n" if len(categories) <= 4 else "ne"
+        chart.categoryAxis.labels.angle = 30 if slanted else 0
+        chart.categoryAxis.labels.boxAnchor = "ne" if slanted else "n"
     chart.valueAxis.labels.fontName = font
     chart.valueAxis.labels.fontSize = 8
     chart.valueAxis.valueMin = 0

@@ -44,6 +44,9 @@ class CorrectionNotice:
     # "intake": §32's one-time notice before acceptance; "review": an accepted case the back
     # office asks to complete during its review, which is not about accepting it at all.
     stage: str = "intake"
+    legal_basis: str = ""  # the matter kind's (client.domain.legal_framing); empty: the template's
+    # §32's "not told within five days counts as accepted" is the licensing law's: off for other kinds.
+    five_days: bool = True
 
 
 def correction_sheet(n: CorrectionNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
@@ -71,11 +74,18 @@ def correction_sheet(n: CorrectionNotice, templates: NoticeTemplates | None = No
                     ("收到材料日期", received),
                 )
             ),
-            Text(kind.says(f"{prefix}opening", received_on=received, matter=n.matter_name)),
+            Text(
+                kind.says(
+                    f"{prefix}opening",
+                    received_on=received,
+                    matter=n.matter_name,
+                    legal_basis=n.legal_basis or kind.says("legal_basis"),
+                )
+            ),
             Grid(("序号", "需补交或修改的材料", "存在的问题及补正要求"), rows, (1, 5, 7)),
             Text(kind.says(f"{prefix}closing", supplement_by=by)),
             Text(kind.says("contact", contact_person=n.contact_person, phone=n.contact_phone), indent=False),
-            *((Note(kind.says("five_days")),) if n.stage == "intake" else ()),
+            *((Note(kind.says("five_days")),) if n.stage == "intake" and n.five_days else ()),
         ),
         case_no=n.case_no,
         query_url=n.query_url,

@@ -1,7 +1,8 @@
 """Find TrueType CJK fonts and split text into per-font runs.
 
 Names with characters beyond GBK (CJK Ext-A/B/...) are real, and a notice must print
-them if any installed font can. So a `FontSet` holds an ordered fallback chain and
+them if any installed font can. The fonts come from `client.font_lookup` (fontconfig,
+or known files in the font folders on Windows). A `FontSet` holds an ordered fallback chain and
 assigns every character to the first font whose cmap has it; a character no font
 has becomes '□' and is logged, never silently dropped as an empty box glyph.
 """
@@ -11,10 +12,9 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import subprocess
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from client.font_lookup import FontLookup
 from reports.errors import FontMissing
 
 log = logging.getLogger(__name__)
@@ -52,43 +53,6 @@ class LoadedFont:
 class Run:
     font: str
     text: str
-
-
-def default_candidates(platform: str = sys.platform) -> tuple[FontCandidate, ...]:
-    """Known TrueType CJK fonts, best first; Ext-B capable fonts come after the main one."""
-    if platform.startswith("win"):
-        fonts = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
-        names = ("simsun.ttc", "simhei.ttf", "msyh.ttc", "simsunb.ttf", "SimsunExtG.ttf")
-        return tuple(FontCandidate(str(fonts / n)) for n in names)
-    return (
-        FontCandidate("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-        FontCandidate("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-        FontCandidate("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-        FontCandidate("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
-        FontCandidate("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf", 0),
-        FontCandidate("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf", 0),
-    )
-
-
-def fc_list_chinese() -> tuple[FontCandidate, ...]:
-    """Every font fontconfig says covers Chinese; empty where fc-list is absent."""
-    try:
-        out = subprocess.run(
-            ["fc-list", ":lang=zh", "--format", "%{file}\t%{index}\n"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return ()
-    found: dict[str, int] = {}
-    for line in out.splitlines():
-        path, _, index = line.partition("\t")
-        if path and path.lower().endswith((".ttf", ".ttc", ".otf", ".otc")):
-            idx = int(index) if index.strip().isdigit() else 0
-            found[path] = min(idx, found.get(path, idx))
-    return tuple(FontCandidate(p, i) for p, i in sorted(found.items()))
 
 
 class _TTFont(TTFont):
@@ -141,6 +105,16 @@ def _load(path: str, subfont_index: int) -> LoadedFont:
     return LoadedFont(name, path, subfont_index, frozenset(font.face.charToGlyph))
 
 
+@functools.lru_cache(maxsize=32)
+def _try_load(path: str, subfont_index: int) -> LoadedFont | None:
+    """`_load`, or None for a file reportlab cannot read (CFF outlines), remembered as such."""
+    try:
+        return _load(path, subfont_index)
+    except Exception as exc:  # reportlab raises TTFError, struct.error, OSError ...
+        log.info("skipping font %s: %s", path, exc)
+        return None
+
+
 def _cjk_capable(font: LoadedFont) -> bool:
     return ord("中") in font.cmap and ord("国") in font.cmap
 
@@ -155,17 +129,36 @@ def _missing_font_error(platform: str) -> FontMissing:
 
 @dataclass(frozen=True)
 class FontSet:
-    """The primary CJK font and its ordered fallbacks (primary first)."""
+    """The primary CJK font and its ordered fallbacks (primary first).
 
-    fonts: tuple[LoadedFont, ...]
+    `loaded` are parsed already (the primary and any font tried before it); `later` are
+    parsed the first time a character needs them. The rare-plane fonts are large
+    (HanaMinB 30 MB, BabelStone Han 51 MB, together ≈ 200 MB parsed), and most names
+    never need them.
+    """
+
+    loaded: tuple[LoadedFont, ...]
+    later: tuple[FontCandidate, ...] = ()
 
     @property
     def primary(self) -> str:
-        return self.fonts[0].name
+        return self.loaded[0].name
+
+    @property
+    def fonts(self) -> tuple[LoadedFont, ...]:
+        """Every font of the chain in order, parsing those not parsed yet (for inspection)."""
+        return tuple(self._chain())
+
+    def _chain(self) -> Iterator[LoadedFont]:
+        yield from self.loaded
+        for cand in self.later:
+            font = _try_load(cand.path, cand.subfont_index)
+            if font is not None:
+                yield font
 
     def font_for(self, ch: str) -> str | None:
         code = ord(ch)
-        for font in self.fonts:
+        for font in self._chain():
             if code in font.cmap:
                 return font.name
         return None
@@ -193,7 +186,7 @@ class FontSet:
                 continue
             font = self.primary if ch == "\n" else self.font_for(ch)
             if font is None:
-                log.warning("no installed font has %r (U+%04X); printed as %s", ch, ord(ch), MISSING_GLYPH)
+                log.warning("no installed font has U+%04X; printed as %s", ord(ch), MISSING_GLYPH)
                 ch, font = MISSING_GLYPH, self.font_for(MISSING_GLYPH) or self.primary
             if runs and runs[-1].font == font:
                 runs[-1] = Run(font, runs[-1].text + ch)
@@ -220,34 +213,39 @@ def _invisible(ch: str) -> bool:
 
 def load_font_set(
     candidates: Iterable[FontCandidate] | None = None,
-    search: Callable[[], Iterable[FontCandidate]] = fc_list_chinese,
+    search: Callable[[], Iterable[FontCandidate]] | None = None,
     platform: str = sys.platform,
+    lookup: FontLookup | None = None,
 ) -> FontSet:
-    """Load every usable CJK font: known candidates first, then what fontconfig finds.
+    """The Han font chain: `candidates` then `search()` when given, else what the lookup finds.
 
-    Fonts reportlab cannot read (CFF-outline Noto CJK .otf/.ttc) are skipped.
+    The lookup asks fontconfig (the user's and the system's folders, and fonts that cover
+    only the rare planes). Only the fonts up to the primary are parsed here; fonts
+    reportlab cannot read (CFF-outline Noto CJK .otf/.ttc) are skipped.
     """
-    listed = list(default_candidates(platform) if candidates is None else candidates)
-    listed += list(search())
-    loaded: list[LoadedFont] = []
+    if candidates is None and search is None:
+        found = (lookup or FontLookup(platform=platform)).han_fonts()
+        listed = [FontCandidate(f.path, f.index) for f in found]
+    else:
+        listed = list(candidates or ()) + list(search() if search is not None else ())
+    unique: list[FontCandidate] = []
     seen: set[str] = set()
     for cand in listed:
-        key = os.path.normcase(os.path.abspath(cand.path))
-        if key in seen or not os.path.isfile(cand.path):
+        key = os.path.normcase(os.path.realpath(cand.path))
+        if key not in seen and os.path.isfile(cand.path):
+            seen.add(key)
+            unique.append(cand)
+    # Parse until the primary, a full CJK font; the fonts after it (HanaMinB, SimSun-ExtB,
+    # which may only cover rare planes) wait until a character needs them.
+    loaded: list[LoadedFont] = []
+    for n, cand in enumerate(unique):
+        font = _try_load(cand.path, cand.subfont_index)
+        if font is None:
             continue
-        seen.add(key)
-        try:
-            font = _load(cand.path, cand.subfont_index)
-        except Exception as exc:  # reportlab raises TTFError, struct.error, OSError ...
-            log.info("skipping font %s: %s", cand.path, exc)
-            continue
+        if _cjk_capable(font):
+            return FontSet((font, *loaded), tuple(unique[n + 1 :]))
         loaded.append(font)
-    # The primary must be a full CJK font; fonts that only cover rare planes (HanaMinB,
-    # SimSun-ExtB) still serve as fallbacks after it.
-    primary = next((f for f in loaded if _cjk_capable(f)), None)
-    if primary is None:
-        raise _missing_font_error(platform)
-    return FontSet((primary, *(f for f in loaded if f is not primary)))
+    raise _missing_font_error(platform)
 
 
 @functools.lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from client.domain.legal_framing import kind_framing
 from reports.errors import ReportError
 from reports.fonts import FontSet
 from reports.numbers import chinese_date
@@ -56,13 +57,29 @@ class LicenceDecision:
     approver: str = ""  # 承办人: the approver's name, as the decision was signed
     query_url: str = ""
     acting: Acting = ALONE
+    # The matter's kind (client.domain.legal_framing): "" or 行政许可 is a licence (§38, §44);
+    # another kind's decision is titled and worded its own way and cites only its own basis.
+    matter_kind: str = ""
+
+    @property
+    def licensing(self) -> bool:
+        return not self.matter_kind or kind_framing(self.matter_kind).licensing
+
+    @property
+    def title(self) -> str:
+        words = None if self.licensing else kind_framing(self.matter_kind).decision
+        if words is None:
+            return APPROVED_TITLE if self.approved else DENIED_TITLE
+        return words.title(self.approved)
 
 
 def decision_sheet(d: LicenceDecision, templates: NoticeTemplates | None = None) -> NoticeSheet:
     t = templates or default_templates()
     opening = f"你（单位）于{chinese_date(d.received_on)}提出的“{d.matter_name}”申请，本机关已依法受理。"
     sections: list[Section]
-    if d.approved:
+    if not d.licensing:
+        sections = _other_kind_sections(d, opening, t)
+    elif d.approved:
         basis = f"根据{_with_law(d.legal_basis, LICENCE_LAW)}"
         rows = [("许可事项", d.matter_name)]
         if d.result_name:
@@ -94,7 +111,7 @@ def decision_sheet(d: LicenceDecision, templates: NoticeTemplates | None = None)
         sections.append(Note("本决定书一式两份，一份送达申请人，一份存档。"))
     return NoticeSheet(
         office_name=d.office_name,
-        title=APPROVED_TITLE if d.approved else DENIED_TITLE,
+        title=d.title,
         doc_no=d.doc_no,
         addressee=addressee(d.applicant_name, d.applicant_id_number, d.acting),
         acting=acting_line(d.acting),
@@ -102,9 +119,37 @@ def decision_sheet(d: LicenceDecision, templates: NoticeTemplates | None = None)
         case_no=d.case_no,
         query_url=d.query_url,
         issued_on=d.decided_on,
-        seal_label="（行政许可专用章）",
+        seal_label="（行政许可专用章）" if d.licensing else "（审批专用章）",
         signature_label="申请人签收",
     )
+
+
+def _other_kind_sections(d: LicenceDecision, opening: str, t: NoticeTemplates) -> list[Section]:
+    """A benefit's, a registration's or a service's decision: its own basis, no licensing law."""
+    words = kind_framing(d.matter_kind).decision
+    approve, deny = (words.approved, words.denied) if words else ("准予办理", "不予办理")
+    basis = d.legal_basis.strip().rstrip("。；;").replace("；", "、")
+    if d.approved:
+        rows = [("办理事项", d.matter_name)]
+        if d.result_name:
+            rows += [("办理结果", d.result_name), ("证照（文书）编号", d.result_no or "—")]
+        according = f"根据{basis}的规定，" if basis else ""
+        return [
+            Text(f"{opening}经审查，你（单位）的申请符合规定条件，{according}决定{approve}。"),
+            Fields(tuple(rows)),
+            Text(
+                f"请携带本决定书及有效身份证件到{d.collect_at or t.office.address}领取办理结果；"
+                "选择邮寄的，结果将寄往你登记的地址。"
+            ),
+        ]
+    reasons = tuple(r.strip() for r in d.reasons if r.strip())
+    if not reasons or not basis:
+        raise ReportError("a denial needs its reasons and legal basis", f"{d.title}须写明理由和依据")
+    return [
+        Text(f"{opening}经审查，你（单位）的申请不符合规定条件，根据{basis}的规定，决定{deny}。理由如下："),
+        Items("", reasons),
+        Text(appeal_text(d.review_body or t.office.review_body, d.court or t.office.court)),
+    ]
 
 
 def _with_law(basis: str, law: str) -> str:

@@ -10,7 +10,7 @@ from reports.fonts import FontSet
 from reports.numbers import chinese_date, chinese_datetime
 from reports.parties import ALONE, Acting, acting_line, addressee
 from reports.sheet import Fields, Items, NoticeSheet, Text, render_sheet
-from reports.templates import NoticeTemplates, default_templates
+from reports.templates import KindTemplate, NoticeTemplates, default_templates
 
 LICENSING_ACCEPTANCE_BASIS = "《中华人民共和国行政许可法》第三十二条第一款第（五）项"
 
@@ -33,6 +33,9 @@ class AcceptanceNotice:
     legal_basis: str = ""  # empty: the template's (行政许可法 第三十二条第一款第（五）项)
     issued_on: dt.date | None = None  # defaults to received_on
     acting: Acting = ALONE
+    decide_note: str = ""  # why the date is firm though a year's schedule is not out (Deadline.note)
+    # 法定办结期限 (§42 for a licence), printed after the promised date; None: not shown.
+    legal_by: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,10 @@ class DeliveryNotice:
     doc_no: str = ""
 
 
+def _with_note(date: str, note: str) -> str:
+    return f"{date}（{note}）" if note else date
+
+
 def acceptance_sheet(n: AcceptanceNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
     kind = (templates or default_templates()).kind("acceptance")
     contact = f"如有疑问，请致电{n.contact_phone}。" if n.contact_phone else ""
@@ -67,7 +74,10 @@ def acceptance_sheet(n: AcceptanceNotice, templates: NoticeTemplates | None = No
             Text(
                 kind.says("opening", received_on=chinese_date(n.received_on), matter=n.matter_name, legal_basis=basis)
             ),
-            Text(kind.says("deadline", decide_by=chinese_date(n.decide_by), contact=contact)),
+            Text(
+                kind.says("deadline", decide_by=_with_note(chinese_date(n.decide_by), n.decide_note), contact=contact)
+                + _legal_line(kind, n)
+            ),
             Items("已收取的申请材料：", n.materials),
         ),
         case_no=n.case_no,
@@ -76,6 +86,13 @@ def acceptance_sheet(n: AcceptanceNotice, templates: NoticeTemplates | None = No
         seal_label=kind.seal_label,
         signature_label="申请人签收",
     )
+
+
+def _legal_line(kind: KindTemplate, n: AcceptanceNotice) -> str:
+    """The legal date after the promised one, when it is later (a promise is the shorter one)."""
+    if n.legal_by is None or n.legal_by <= n.decide_by:
+        return ""
+    return kind.says("legal_deadline", legal_by=chinese_date(n.legal_by))
 
 
 def render_acceptance_notice(

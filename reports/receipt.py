@@ -66,6 +66,17 @@ class ReceiptData:
     acting: Acting = ALONE
     # 即办件: decided and handed over in this visit, so there is no date to promise.
     concluded: bool = False
+    # Why the date is firm though a year's schedule is not out (client.domain.deadlines.Deadline.note).
+    promised_note: str = ""
+    # 法定办结期限 (§42 for a licence), printed under the promise when later; None: not shown.
+    legal_by: dt.date | None = None
+
+    @property
+    def legal_rows(self) -> tuple[tuple[str, str], ...]:
+        """The legal date beside the promised one (issue 21, point 4): staff mix the two up."""
+        if self.concluded or self.promised_by is None or self.legal_by is None or self.legal_by <= self.promised_by:
+            return ()
+        return (("法定办结", chinese_date(self.legal_by)),)
 
     @property
     def status_row(self) -> tuple[str, str]:
@@ -73,7 +84,8 @@ class ReceiptData:
         if self.concluded:
             return "办理状态", "当场办结，办理结果已当场交付"
         if self.promised_by is not None:
-            return "承诺办结", chinese_date(self.promised_by)
+            note = f"（{self.promised_note}）" if self.promised_note else ""
+            return "承诺办结", chinese_date(self.promised_by) + note
         return "办理状态", "材料待补正，补齐后受理"
 
 
@@ -124,6 +136,8 @@ def receipt_layout(data: ReceiptData, width_mm: int = 80) -> ReceiptLayout:
     out.append(Rule())
     field("收件时间", chinese_datetime(data.received_at))
     field(*data.status_row)
+    for row in data.legal_rows:
+        field(*row)
     field("经办人", data.clerk)
     if data.phone:
         field("咨询电话", data.phone)
@@ -149,6 +163,7 @@ def receipt_sheet(data: ReceiptData) -> NoticeSheet:
                     ("办理事项", data.matter_name),
                     ("收件时间", chinese_datetime(data.received_at)),
                     ("承诺办结日期", data.status_row[1]) if data.status_row[0] == "承诺办结" else data.status_row,
+                    *((f"{label}日期", value) for label, value in data.legal_rows),
                     ("经办人", data.clerk),
                     *((("咨询电话", data.phone),) if data.phone else ()),
                 )

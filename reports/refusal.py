@@ -33,13 +33,21 @@ class RefusalNotice:
     court: str = ""  # empty: the template's court
     query_url: str = ""
     acting: Acting = ALONE
+    legal_basis: str = ""  # the matter kind's (client.domain.legal_framing); empty: the template's
 
 
 def refusal_sheet(n: RefusalNotice, templates: NoticeTemplates | None = None) -> NoticeSheet:
     t = templates or default_templates()
     kind = t.kind("refusal")
     sections: list[Section] = [
-        Text(kind.says("opening", received_on=chinese_date(n.received_on), matter=n.matter_name)),
+        Text(
+            kind.says(
+                "opening",
+                received_on=chinese_date(n.received_on),
+                matter=n.matter_name,
+                legal_basis=n.legal_basis or kind.says("legal_basis"),
+            )
+        ),
         Items("", n.reasons),
     ]
     if n.competent_office:

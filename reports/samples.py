@@ -25,6 +25,7 @@ from reports.templates import NoticeTemplates, default_templates
 from reports.tolerance import PendingMaterial, TolerantAcceptance, render_tolerant_notice, render_tolerant_pledge
 
 CASE_NO = "37070200000020261122A1B20007"
+SAMPLE_TOKEN = "Xq3vN8bT2kLmP5wRz7YcAg"  # a public page token as a window makes one (22 characters)
 APPLICANT = "王䶮"
 ID_NUMBER = "11010519491231002X"
 MATTER = "食品经营许可（新办）"
@@ -47,7 +48,7 @@ def _receipt(t: NoticeTemplates, fonts: FontSet | None) -> bytes:
             received_at=dt.datetime(2026, 11, 22, 9, 5),
             promised_by=dt.date(2026, 12, 11),
             clerk="赵六",
-            query_url=t.query_url(CASE_NO),
+            query_url=t.query_url(SAMPLE_TOKEN),
             phone=t.office.phone,
         ),
         fonts,
@@ -65,7 +66,7 @@ def _acceptance(t: NoticeTemplates, fonts: FontSet | None) -> bytes:
             case_no=CASE_NO,
             received_on=RECEIVED,
             decide_by=dt.date(2026, 12, 11),
-            query_url=t.query_url(CASE_NO),
+            query_url=t.query_url(SAMPLE_TOKEN),
             contact_phone=t.office.phone,
             materials=("食品经营许可申请书", "营业执照复印件"),
         ),
@@ -94,7 +95,7 @@ def _correction(t: NoticeTemplates, fonts: FontSet | None) -> bytes:
             contact_phone=t.office.phone,
             issued_on=RECEIVED,
             supplement_by=dt.date(2026, 12, 22),
-            query_url=t.query_url(CASE_NO),
+            query_url=t.query_url(SAMPLE_TOKEN),
         ),
         fonts,
         t,
@@ -114,7 +115,7 @@ def _refusal(t: NoticeTemplates, fonts: FontSet | None) -> bytes:
             issued_on=RECEIVED,
             case_no=CASE_NO,
             competent_office="潍坊市市场监督管理局",
-            query_url=t.query_url(CASE_NO),
+            query_url=t.query_url(SAMPLE_TOKEN),
         ),
         fonts,
         t,
@@ -134,7 +135,7 @@ def _tolerant(t: NoticeTemplates) -> TolerantAcceptance:
         supplement_by=dt.date(2026, 12, 4),
         issued_on=RECEIVED,
         applicant_phone="13800000000",
-        query_url=t.query_url(CASE_NO),
+        query_url=t.query_url(SAMPLE_TOKEN),
     )
 
 
@@ -163,7 +164,7 @@ def _pledge(t: NoticeTemplates, fonts: FontSet | None) -> bytes:
             issued_on=RECEIVED,
             applicant_phone="13800000000",
             case_no=CASE_NO,
-            query_url=t.query_url(CASE_NO),
+            query_url=t.query_url(SAMPLE_TOKEN),
         ),
         fonts,
         t,
@@ -184,7 +185,7 @@ def _service_proof(t: NoticeTemplates, fonts: FontSet | None) -> bytes:
             issued_on=RECEIVED,
             server_names="赵六、孙七",
             case_no=CASE_NO,
-            query_url=t.query_url(CASE_NO),
+            query_url=t.query_url(SAMPLE_TOKEN),
         ),
         fonts,
         t,
@@ -205,7 +206,7 @@ def _authorization(t: NoticeTemplates, fonts: FontSet | None) -> bytes:
             valid_from=RECEIVED,
             valid_until=dt.date(2027, 2, 22),
             case_no=CASE_NO,
-            query_url=t.query_url(CASE_NO),
+            query_url=t.query_url(SAMPLE_TOKEN),
             issued_on=RECEIVED,
         ),
         fonts,
@@ -227,7 +228,7 @@ def _conclusion(t: NoticeTemplates, fonts: FontSet | None) -> bytes:
             approved=True,
             result_name="食品经营许可证",
             result_no="JY13707020012345",
-            query_url=t.query_url(CASE_NO),
+            query_url=t.query_url(SAMPLE_TOKEN),
         ),
         fonts,
         t,
@@ -252,7 +253,7 @@ def _licence(approved: bool) -> Callable[[NoticeTemplates, FontSet | None], byte
                 result_name="食品经营许可证" if approved else "",
                 result_no="JY13707020012345" if approved else "",
                 approver="陈审批",
-                query_url=t.query_url(CASE_NO),
+                query_url=t.query_url(SAMPLE_TOKEN),
             ),
             fonts,
             t,

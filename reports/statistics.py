@@ -18,6 +18,10 @@ INDICATORS = ("整体满意度", "服务效率", "服务水平", "服务态度")
 # Index weights per level: the common 100-point scale (5 levels at 20-point steps).
 LEVEL_SCORES = (100, 80, 60, 40, 20)
 RECTIFICATION_STATES = ("待回访", "整改中", "已整改", "已解释", "申诉复核中")
+# Printed under the index on every monthly report, so a reader can recount it by hand.
+INDEX_FORMULA = (
+    "满意度指数 = (" + " + ".join(f"{s}×{lv}条数" for s, lv in zip(LEVEL_SCORES, LEVELS)) + ") ÷ 评价总数，满分100"
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,20 @@ class ClerkTally:
 
 
 @dataclass(frozen=True)
+class WindowTally:
+    """One window's (enrolled device's) day on the back office's hall report."""
+
+    window: str
+    cases: int
+    accepted: int
+    corrections: int
+    refused: int
+    delivered: int = 0
+    ratings: int = 0
+    bad: int = 0
+
+
+@dataclass(frozen=True)
 class DailyWindowStats:
     office_name: str
     day: dt.date
@@ -55,6 +73,8 @@ class DailyWindowStats:
     delivered: int = 0  # results handed out on the day
     avg_handling_days: float | None = None  # received → delivered, for results handed out
     notes: tuple[str, ...] = ()  # what the figures do not cover, printed under them
+    windows: tuple[WindowTally, ...] = ()  # the back office's hall report: one row per window
+    scope: tuple[str, ...] = ()  # the org units covered (the back office's report), first the unit asked for
 
     @property
     def total(self) -> int:
@@ -109,6 +129,11 @@ class BadRating:
     status: str = "待回访"  # one of RECTIFICATION_STATES
     responsible: str = ""  # who calls back and fixes
     rectify_by: dt.date | None = None
+    window: str = ""  # the back office's report: where it was given and who answers for it
+    department: str = ""
+    reason: str = ""  # the applicant's reason, as they read it (BAD_REASONS label)
+    channel: str = ""  # 窗口评价器 / 扫码评价
+    second_round: bool = False  # 二次评价 after rectification
 
 
 @dataclass(frozen=True)
@@ -143,6 +168,11 @@ class MonthlySatisfaction:
     departments: tuple[DepartmentScore, ...]
     cases: int = 0
     notes: tuple[str, ...] = ()
+    scope: tuple[str, ...] = ()  # the org units covered (the back office's report)
+    # The back office's 差评 work orders for the month's 差评 (none on a window's own report):
+    work_orders: int = 0  # opened
+    called_back_orders: int = 0  # the applicant was called back (回访)
+    rectified_orders: int = 0  # rectified, explained or closed (整改完成)
 
     def indicator(self, name: str) -> IndicatorRatings:
         for ind in self.indicators:
@@ -153,6 +183,21 @@ class MonthlySatisfaction:
     @property
     def rectified(self) -> int:
         return sum(1 for b in self.bad_ratings if b.status in ("已整改", "已解释"))
+
+    @property
+    def rectification_rate(self) -> float | None:
+        """整改率: work orders rectified, explained or closed ÷ work orders opened; None without any."""
+        return self.rectified_orders / self.work_orders if self.work_orders else None
+
+    @property
+    def callback_rate(self) -> float | None:
+        """回访率: work orders whose applicant was called back ÷ work orders opened."""
+        return self.called_back_orders / self.work_orders if self.work_orders else None
+
+    @property
+    def rated_indicators(self) -> tuple[IndicatorRatings, ...]:
+        """The indicators (INDICATORS order) that received any rating this month."""
+        return tuple(ind for ind in (self.indicator(name) for name in INDICATORS) if ind.total)
 
 
 def rank_departments(rows: tuple[DepartmentScore, ...]) -> tuple[DepartmentScore, ...]:

@@ -19,6 +19,7 @@ from reports.fonts import FontSet, default_font_set
 from reports.numbers import chinese_date
 from reports.sheet import TEXT_WIDTH, render_story
 from reports.statistics import (
+    INDEX_FORMULA,
     INDICATORS,
     LEVELS,
     DailyWindowStats,
@@ -53,12 +54,18 @@ def _short(day: dt.date) -> str:
     return f"{day.month}月{day.day}日"
 
 
+def _scope(st: PaperStyles, names: tuple[str, ...]) -> list[Flowable]:
+    """The org units a back-office report covers (the window's own report has none)."""
+    return [st.p(f"统计范围：{'、'.join(names)}（共{len(names)}个机构）", st.small), Spacer(1, 4)] if names else []
+
+
 def _days(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}天"
 
 
 def daily_story(s: DailyWindowStats, st: PaperStyles) -> list[Flowable]:
     story = blocks.header(st, s.office_name, "综合窗口日报", chinese_date(s.day))
+    story += _scope(st, s.scope)
     story += [
         blocks.fields_table(
             st,
@@ -111,6 +118,33 @@ def daily_story(s: DailyWindowStats, st: PaperStyles) -> list[Flowable]:
         ),
         Spacer(1, 6),
     ]
+    if s.windows:
+        window_rows = tuple(
+            (
+                str(i),
+                w.window,
+                str(w.cases),
+                str(w.accepted),
+                str(w.corrections),
+                str(w.refused),
+                str(w.delivered),
+                str(w.ratings),
+                str(w.bad),
+            )
+            for i, w in enumerate(s.windows, 1)
+        )
+        story += [
+            _heading(st, "三、按窗口统计"),
+            blocks.grid_table(
+                st,
+                ("序号", "窗口", "接件", "受理", "一次性告知", "不予受理", "出件", "评价", "差评"),
+                window_rows,
+                TEXT_WIDTH,
+                (0.8, 4, 1, 1, 1.6, 1.4, 1, 1, 1),
+                left=(1,),
+            ),
+            Spacer(1, 6),
+        ]
     if not s.matters:
         story.append(st.p("当日无接件。", st.plain))
     return story + _notes(st, s.notes)
@@ -129,24 +163,39 @@ def monthly_story(s: MonthlySatisfaction, st: PaperStyles) -> list[Flowable]:
         f"{chinese_date(s.month.replace(day=last))}　截至{chinese_date(s.as_of)}"
     )
     story = blocks.header(st, s.office_name, f"{s.month.year}年{s.month.month}月好差评满意度报告", period)
+    story += _scope(st, s.scope)
     overall = s.indicator("整体满意度")
+    summary = [
+        ("受理办件", f"{s.cases}件"),
+        ("评价数（整体满意度）", f"{overall.total}条"),
+        ("满意率", percent(overall.satisfaction_rate)),
+        ("满意度指数", score(overall.index)),
+    ]
+    if s.scope:  # the back office's report: the 差评 work orders' loop
+        summary += [
+            ("差评", f"{len(s.bad_ratings)}条，整改工单{s.work_orders}件"),
+            ("差评整改率", f"{percent(s.rectification_rate)}（已整改、已解释或已办结{s.rectified_orders}件）"),
+            ("差评回访率", f"{percent(s.callback_rate)}（已回访{s.called_back_orders}件）"),
+        ]
+    else:
+        summary.append(("差评", f"{len(s.bad_ratings)}条，已整改（含已解释）{s.rectified}条"))
+    summary.append(("超期 / 临期办件", f"{len(s.overdue)}件 / {len(s.near_due)}件"))
+    formulas = [f"计算方法：{INDEX_FORMULA}；满意率 = (非常满意 + 满意 + 基本满意) ÷ 评价总数。"]
+    if s.scope:
+        formulas.append(
+            "差评整改率 = (已整改 + 已解释 + 已办结的整改工单) ÷ 本月差评开立的整改工单；"
+            "差评回访率 = 已记录回访的整改工单 ÷ 本月差评开立的整改工单。"
+        )
     story += [
-        blocks.fields_table(
-            st,
-            (
-                ("受理办件", f"{s.cases}件"),
-                ("评价数（整体满意度）", f"{overall.total}条"),
-                ("满意率", percent(overall.satisfaction_rate)),
-                ("满意度指数", score(overall.index)),
-                ("差评", f"{len(s.bad_ratings)}条，已整改（含已解释）{s.rectified}条"),
-                ("超期 / 临期办件", f"{len(s.overdue)}件 / {len(s.near_due)}件"),
-            ),
-            TEXT_WIDTH,
-            label_width=46 * mm,
-        ),
+        blocks.fields_table(st, tuple(summary), TEXT_WIDTH, label_width=46 * mm),
+        Spacer(1, 4),
+        *(st.p(text, st.small) for text in formulas),
         Spacer(1, 8),
     ]
-    indicators = [s.indicator(name) for name in INDICATORS]
+    # Only the indicators that were rated: an indicator the pad does not ask is said so, not drawn empty.
+    indicators = list(s.rated_indicators) or [overall]
+    unrated = [name for name in INDICATORS if name not in {ind.indicator for ind in indicators}]
+    names = tuple(ind.indicator for ind in indicators)
     shares = [
         (level, [100 * ind.counts[i] / ind.total if ind.total else 0 for ind in indicators])
         for i, level in enumerate(LEVELS)
@@ -155,15 +204,16 @@ def monthly_story(s: MonthlySatisfaction, st: PaperStyles) -> list[Flowable]:
     story.append(
         stacked_bars(
             st.fonts.primary,
-            INDICATORS[::-1],
+            names[::-1],
             [(lv, v[::-1]) for lv, v in shares],
             TEXT_WIDTH,
-            60 * mm,
+            (24 + 9 * len(indicators)) * mm,  # one bar or four: the chart no taller than its bars need
             "各指标评价分布（%）",
             horizontal=True,
             percent=True,
         )
     )
+    story.append(Spacer(1, 6))
     rows = tuple(
         (ind.indicator, *(str(c) for c in ind.counts), str(ind.total), percent(ind.satisfaction_rate), score(ind.index))
         for ind in indicators
@@ -178,15 +228,18 @@ def monthly_story(s: MonthlySatisfaction, st: PaperStyles) -> list[Flowable]:
             (1.7, 1.3, 1, 1.3, 1.2, 1.5, 0.9, 1.2, 1),
             left=(),
         ),
-        Spacer(1, 8),
     ]
+    if unrated:
+        quoted = "、".join(f"“{name}”" for name in unrated)
+        story.append(st.p(f"说明：{quoted}本月无评价数据（评价器只采集整体满意度），未列出空行。", st.small))
+    story.append(Spacer(1, 8))
     bad_rows = tuple(
         (
             str(i),
             f"{format_case_no(b.case_no)}\n{b.matter}",
-            b.clerk,
-            f"{b.level}\n{_short(b.rated_on)}",
-            b.comment or "—",
+            f"{b.clerk}\n{b.window}" if b.window else b.clerk,
+            f"{b.level}{'（二次）' if b.second_round else ''}\n{_short(b.rated_on)}",
+            "\n".join(part for part in (b.reason, b.comment, b.channel) if part) or "—",
             f"{b.responsible or '—'}\n{_short(b.rectify_by) if b.rectify_by else '未定期限'}",
             b.status,
         )
@@ -196,10 +249,10 @@ def monthly_story(s: MonthlySatisfaction, st: PaperStyles) -> list[Flowable]:
         _heading(st, "二、差评及整改情况"),
         blocks.grid_table(
             st,
-            ("序号", "办件编号 / 事项", "经办人", "评价", "评价内容", "整改责任人 / 期限", "整改状态"),
+            ("序号", "办件编号 / 事项", "经办人", "评价", "评价内容", "整改责任 / 期限", "整改状态"),
             bad_rows or (("—", "本月无差评", "", "", "", "", ""),),
             TEXT_WIDTH,
-            (0.7, 5, 1, 1.4, 2.4, 1.8, 1.2),
+            (0.6, 5, 1.8, 1.3, 1.9, 1.5, 1.1),
             left=(1, 4),
             compact=True,
         ),

@@ -25,9 +25,9 @@ from reports.numbers import doc_number
 PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "receipt": frozenset(),
-        "acceptance": frozenset({"received_on", "matter", "legal_basis", "decide_by", "contact"}),
-        "correction": frozenset({"received_on", "matter", "supplement_by", "contact_person", "phone"}),
-        "refusal": frozenset({"received_on", "matter", "competent_office", "review_body", "court"}),
+        "acceptance": frozenset({"received_on", "matter", "legal_basis", "decide_by", "contact", "legal_by"}),
+        "correction": frozenset({"received_on", "matter", "supplement_by", "contact_person", "phone", "legal_basis"}),
+        "refusal": frozenset({"received_on", "matter", "competent_office", "review_body", "court", "legal_basis"}),
         "tolerant_notice": frozenset({"received_on", "matter", "supplement_by"}),
         "tolerant_pledge": frozenset({"matter", "supplement_by"}),
         "pledge": frozenset({"matter"}),
@@ -46,7 +46,7 @@ class OfficeTemplate:
     short_name: str
     phone: str = ""
     address: str = ""
-    query_url: str = ""  # progress lookup; the case number is appended
+    query_url: str = ""  # the public pages' base, <back office>/p/: a case's token is appended
     review_body: str = ""  # 行政复议机关
     court: str = ""  # 管辖法院 for 行政诉讼
 
@@ -94,8 +94,17 @@ class NoticeTemplates:
     def doc_number(self, kind: str, year: int, seq: int) -> str:
         return doc_number(self.doc_prefix(kind), year, seq)
 
-    def query_url(self, case_no: str) -> str:
-        return f"{self.office.query_url}{case_no}" if self.office.query_url else ""
+    def query_url(self, token: str) -> str:
+        """A case's public page (progress and rating): the base with the case's token, never
+        its number; "" without a base or a token (a case taken before tokens)."""
+        return f"{self.office.query_url}{token}" if self.office.query_url and token else ""
+
+    def framed(self, wording: Mapping) -> NoticeTemplates:
+        """These templates with a matter kind's own wording laid over them (a partial update of
+        the `merge_templates` shape, from client.domain.legal_framing); {} leaves them as they are."""
+        if not any((changes or {}).get("text") for changes in (wording.get("kinds") or {}).values()):
+            return self
+        return _framed(self, json.dumps(dict(wording), ensure_ascii=False, sort_keys=True))
 
     def to_dict(self) -> dict:
         office = {f.name: getattr(self.office, f.name) for f in fields(OfficeTemplate)}
@@ -160,6 +169,11 @@ def merge_templates(base: NoticeTemplates, update: Mapping) -> NoticeTemplates:
             else:
                 raise ReportError(f"unknown template field {name}.{key}", f"文书模板字段未知：{name}.{key}")
     return templates_from_dict(merged)
+
+
+@functools.lru_cache(maxsize=32)  # a handful of kinds over the templates in force
+def _framed(base: NoticeTemplates, wording: str) -> NoticeTemplates:
+    return merge_templates(base, json.loads(wording))
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Make sure the Debian/Ubuntu packages OneWindow needs are present.
-#   scripts/system-deps.sh run   -> what the program needs (Tk, venv, a CJK font)
+#   scripts/system-deps.sh run   -> what the program needs (Tk, venv, CJK fonts with the rare name characters)
 #   scripts/system-deps.sh test  -> plus what the test suite needs (Xvfb, poppler, PostgreSQL,
 #                                   Debian's Chromium, which the console tests drive through Playwright,
 #                                   and nginx and openssl for tests/stack)
 #   scripts/system-deps.sh stack -> plus what `make stack` runs: PostgreSQL, nginx, openssl
 # As root it installs what is missing; otherwise it prints the one command to run.
 set -euo pipefail
-want=(python3-venv python3-tk fonts-wqy-zenhei)
+# fonts-hanazono (HanaMinA/B: Ext-A, Ext-B) and fonts-babelstone-han (Ext-A to Ext-G) carry the
+# rare characters of names (吉𠮷祥, 郭𡒄) that WenQuanYi lacks; both are TrueType, so notices embed them.
+want=(python3-venv python3-tk fonts-wqy-zenhei fonts-hanazono fonts-babelstone-han)
 case "${1:-run}" in
   test) want+=(xvfb xauth poppler-utils postgresql chromium nginx-light openssl) ;;
   stack) want+=(postgresql nginx-light openssl) ;;

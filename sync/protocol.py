@@ -267,6 +267,14 @@ class CaseAcceptedPayload(BaseModel):
     # when that was an hour or more (None: nobody had to).
     clock_offset_s: int | None = None
     clock_accepted_by: str | None = Field(default=None, max_length=64)
+    # The matter's kind (行政许可, 行政给付 …: its notices' legal framing, client.domain.legal_framing)
+    # and the legal date it is held to (法定办结期限, §42 for a licence); older clients send none.
+    matter_kind: str = Field(default="", max_length=16)
+    legal_by: dt.date | None = None
+    # The public page's token the window printed in the receipt's and notices' QR (背靠背 rating,
+    # sync.server.rating_links). The back office keeps only its digest and stores the payload
+    # with the digest in its place; older clients send none and their cases have no public page.
+    public_token: str | None = Field(default=None, max_length=64)
 
 
 PAYLOAD_REVISION = 2  # what this client writes into CaseAcceptedPayload.revision

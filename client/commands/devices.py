@@ -273,5 +273,9 @@ def _rate(args: argparse.Namespace) -> int:
         print("等待超时：办事人未评价", file=sys.stderr)
         return 1
     reason = pad.reason() if level.is_negative else ""
-    print(f"评价结果：{level.label}" + ("（差评）" if level.is_negative else "") + (f"，原因：{reason_label(reason)}" if reason else ""))
+    print(
+        f"评价结果：{level.label}"
+        + ("（差评）" if level.is_negative else "")
+        + (f"，原因：{reason_label(reason)}" if reason else "")
+    )
     return 0

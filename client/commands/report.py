@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
+
+# Printed under every report this command makes: it counts this machine only (it works
+# offline); the hall's reports, every window's cases and ratings, are the back office's.
+LOCAL_ONLY = "本报表仅统计本机（本窗口）的办件和评价数据，可离线生成；全厅（含各窗口、下级站点）报表请在后台生成。"
 
 
 def register(sub) -> None:
@@ -69,7 +74,8 @@ def _daily(args: argparse.Namespace) -> int:
     day = args.date or dt.date.today()
     folder, store, queries = _queries(args)
     try:
-        pdf = render_daily_report(queries.daily(day))
+        stats = queries.daily(day)
+        pdf = render_daily_report(replace(stats, notes=(*stats.notes, LOCAL_ONLY)))
     finally:
         store.close()
     _write(Path(args.out) if args.out else folder / "reports" / f"窗口日报-{day.isoformat()}.pdf", pdf)
@@ -82,7 +88,8 @@ def _monthly(args: argparse.Namespace) -> int:
     month = args.month or dt.date.today().replace(day=1)
     folder, store, queries = _queries(args)
     try:
-        pdf = render_monthly_report(queries.monthly(month))
+        stats = queries.monthly(month)
+        pdf = render_monthly_report(replace(stats, notes=(*stats.notes, LOCAL_ONLY)))
     finally:
         store.close()
     _write(Path(args.out) if args.out else folder / "reports" / f"满意度月报-{month:%Y-%m}.pdf", pdf)

@@ -196,7 +196,8 @@ def combine(items: Sequence[BundleItem], members: Sequence[tuple[str, Decision]]
     reasons = tuple(dict.fromkeys(r for d in decisions for r in d.reasons))
     pledged = tuple(dict.fromkeys(p for d in decisions for p in d.pledged))
     if any(d.outcome == NOTIFY_MISSING for d in decisions) or any(not sf.tolerable for sf in shortfalls.values()):
-        notice = Decision(NOTIFY_MISSING, BASIS_NOTIFY, tuple(shortfalls.values()), reasons=reasons)
+        basis = _members_basis(decisions, NOTIFY_MISSING, BASIS_NOTIFY)
+        notice = Decision(NOTIFY_MISSING, basis, tuple(shortfalls.values()), reasons=reasons)
         held = tuple(
             (
                 code,
@@ -223,7 +224,14 @@ def combine(items: Sequence[BundleItem], members: Sequence[tuple[str, Decision]]
         return BundleDecision(decisions[0], tuple(members))
     if pledged:
         return BundleDecision(Decision(PLEDGE, BASIS_PLEDGE, pledged=pledged), tuple(members))
-    return BundleDecision(Decision(ACCEPT, BASIS_ACCEPT), tuple(members))
+    return BundleDecision(Decision(ACCEPT, _members_basis(decisions, ACCEPT, BASIS_ACCEPT)), tuple(members))
+
+
+def _members_basis(decisions: Sequence[Decision], outcome: str, fallback: str) -> str:
+    """The bundle's basis: each member's own for that outcome (its kind's law, legal_framing), once
+    each in working order; a 新生儿 chain of public services cites no licensing law."""
+    bases = dict.fromkeys(d.basis for d in decisions if d.outcome == outcome and d.basis)
+    return "、".join(bases) or fallback
 
 
 def bundle_deadline(bundle: Bundle, matters: Sequence[Matter], day: dt.date, calendar: WorkCalendar) -> Deadline:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, fields
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from .legal_framing import FramingTable, MatterFraming, builtin_framings, frame, framings_from_dict
+
 if TYPE_CHECKING:
     from .search import CatalogIndex
 
@@ -123,6 +125,13 @@ class Matter:
     # The 承办科室's stable code: what the back office routes a case by. A catalog made
     # before codes existed gets one derived from the department's name.
     department_code: str = ""
+    # The law its notices cite when not the first of `basis` (client.domain.legal_framing).
+    legal_basis: str = ""
+    # 联合办理/集中办理: a licence's §42 default limit is then 45 + 15 working days, not 20 + 10.
+    joint_handling: bool = False
+    # Share keys of what its result stands for as a material of another matter (营业执照 → YYZZ
+    # and ZTZG, any subject document): a later member of a 一件事 gets it from this one.
+    result_as: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         code = str(self.department_code or "").strip().upper() or department_code_for(self.department)
@@ -218,14 +227,34 @@ class Bundle:
     keywords: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     situations: tuple[Situation, ...] = ()  # asked once, answers handed to every member
+    # Who the chain is for: "" a person, else the organisation type it sets up (个体工商户,
+    # 企业, 民办非企业单位): every member must serve it and ask its own subject document only.
+    # None: not stated (a catalog made before chains were reviewed): check_catalog leaves it be.
+    organisation: str | None = None
 
     def taken_at(self) -> tuple[str, ...]:
         return self.where or (self.level,)
 
+    def supplied_by_chain(self, catalog: Catalog, matter_code: str) -> frozenset[str]:
+        """Share keys an earlier member's result provides to `matter_code`: never asked of the applicant."""
+        out: set[str] = set()
+        for code in self.matters:
+            if code == matter_code:
+                break
+            out.update(catalog.get(code).result_as)
+        return frozenset(out)
+
+    def member_materials(
+        self, catalog: Catalog, matter_code: str, answers: Mapping[str, str] | None = None
+    ) -> tuple[MaterialSpec, ...]:
+        """A member's checklist within the chain: what earlier members produce is left out."""
+        supplied = self.supplied_by_chain(catalog, matter_code)
+        return tuple(s for s in catalog.get(matter_code).materials_for(answers) if s.share_key not in supplied)
+
     def materials_for(self, catalog: Catalog, answers: Mapping[str, str] | None = None) -> tuple[BundleMaterial, ...]:
         merged: dict[str, tuple[MaterialSpec, list[str]]] = {}
         for code in self.matters:
-            for spec in catalog.get(code).materials_for(answers):
+            for spec in self.member_materials(catalog, code, answers):
                 key = spec.share_key
                 if key in merged:
                     first, users = merged[key]
@@ -251,6 +280,10 @@ class Catalog:
     matters: tuple[Matter, ...]
     bundles: tuple[Bundle, ...] = ()
     published: str = ""  # ISO date the version took effect
+    # Kinds laid over the built-in legal framing (data/legal_framing.json's shape); {} = built-in.
+    legal_framing: Mapping = field(default_factory=dict, compare=False, hash=False)
+    # Everyday phrases laid over the built-in data/synonyms.json (phrase → matter names or codes).
+    synonyms: Mapping = field(default_factory=dict, compare=False, hash=False)
     # Set by __post_init__.
     _by_code: dict[str, Matter | Bundle] = field(init=False, repr=False, compare=False, hash=False)
     _index: CatalogIndex | None = field(default=None, init=False, repr=False, compare=False, hash=False)
@@ -271,6 +304,14 @@ class Catalog:
             raise KeyError(code)
         return found
 
+    def framings(self) -> FramingTable:
+        """The legal framing table this catalog is published with (built-in kinds, its own laid over)."""
+        return _framings(json.dumps(dict(self.legal_framing), ensure_ascii=False, sort_keys=True))
+
+    def framing(self, matter: Matter) -> MatterFraming:
+        """The matter's legal framing: notice wording, legal basis, refusal reasons, legal limit."""
+        return frame(matter, self.framings())
+
     def search(self, text: str, limit: int = 20) -> tuple[Matter, ...]:
         """Ranked matter search (name, code, pinyin, initials, colloquial phrases)."""
         from .search import CatalogIndex
@@ -280,14 +321,25 @@ class Catalog:
         )
 
     def to_dict(self) -> dict:
-        return {
-            "version": self.version,
-            "published": self.published,
-            "office_name": self.office_name,
-            "region_code": self.region_code,
-            "matters": [matter_to_dict(m) for m in self.matters],
-            "bundles": [_as_dict(b) for b in self.bundles],
-        }
+        return (
+            {
+                "version": self.version,
+                "published": self.published,
+                "office_name": self.office_name,
+                "region_code": self.region_code,
+                "matters": [matter_to_dict(m) for m in self.matters],
+                "bundles": [_as_dict(b) for b in self.bundles],
+            }
+            | ({"legal_framing": dict(self.legal_framing)} if self.legal_framing else {})
+            | ({"synonyms": dict(self.synonyms)} if self.synonyms else {})
+        )
+
+
+@functools.lru_cache(maxsize=8)  # a catalog's table is parsed once per distinct publication
+def _framings(raw: str) -> FramingTable:
+    data = json.loads(raw)
+    base = builtin_framings()
+    return framings_from_dict(data, base) if data else base
 
 
 def _as_dict(obj) -> dict:
@@ -321,7 +373,7 @@ def _situations(raw: Iterable[dict]) -> tuple[Situation, ...]:
     )
 
 
-_TUPLE_FIELDS = ("keywords", "targets", "where", "aliases", "matters")
+_TUPLE_FIELDS = ("keywords", "targets", "where", "aliases", "matters", "result_as")
 
 
 def matter_from_dict(raw: dict) -> Matter:
@@ -360,6 +412,8 @@ def catalog_from_dict(data: dict) -> Catalog:
         tuple(matter_from_dict(raw) for raw in data["matters"]),
         tuple(bundle_from_dict(raw) for raw in data.get("bundles", ())),
         data.get("published", ""),
+        dict(data.get("legal_framing") or {}),
+        dict(data.get("synonyms") or {}),  # checked where it is used (client.domain.search)
     )
 
 
@@ -402,10 +456,63 @@ def check_catalog(catalog: Catalog) -> tuple[str, ...]:
         first = named.setdefault(m.department_code, m.department)
         if first != m.department:
             problems.append(f"科室编码 {m.department_code} 同时用于“{first}”和“{m.department}”")
+    try:
+        catalog.framings()
+    except ValueError as exc:
+        problems.append(str(exc))
     for b in catalog.bundles:
-        for code in b.matters:
-            if code not in seen:
-                problems.append(f"一件事“{b.name}”：成员事项 {code} 不在目录中")
+        absent = [code for code in b.matters if code not in seen]
+        problems.extend(f"一件事“{b.name}”：成员事项 {code} 不在目录中" for code in absent)
+        if not absent and b.organisation is not None:
+            problems.extend(check_bundle(catalog, b))
+    return tuple(problems)
+
+
+# What identifies each organisation type a chain may set up: the 服务对象 its members must
+# serve and the share key of its own subject document (主体资格证明). ZTZG stands for any of them.
+ORGANISATION_TYPES: Mapping[str, tuple[str, str]] = {
+    "": ("自然人", ""),
+    "个体工商户": ("自然人", "YYZZ"),
+    "企业": ("法人", "YYZZ"),
+    "民办非企业单位": ("法人", "MFZS"),
+}
+SUBJECT_DOCUMENTS = {"YYZZ": "营业执照", "MFZS": "民办非企业单位登记证书"}
+
+
+def check_bundle(catalog: Catalog, bundle: Bundle) -> tuple[str, ...]:
+    """A chain's inputs against its outputs (Chinese problems, empty when it makes sense).
+
+    No member asks the applicant for a result another member produces: an earlier member's
+    result is handed on (Bundle.member_materials), a later member's would be asked before it
+    exists. Every member serves the chain's applicant and asks only the subject document of
+    the organisation type the chain sets up (no 营业执照 from a kindergarten).
+    """
+    where = f"一件事“{bundle.name}”"
+    organisation = bundle.organisation or ""
+    if organisation not in ORGANISATION_TYPES:
+        return (f"{where}：主体类型“{organisation}”未知",)
+    target, own_document = ORGANISATION_TYPES[organisation]
+    foreign = {key for key in SUBJECT_DOCUMENTS if key != own_document}
+    members = [catalog.get(code) for code in bundle.matters]
+    results = {key: m for m in members for key in m.result_as} | {m.result_name: m for m in members if m.result_name}
+    problems = []
+    for position, matter in enumerate(members):
+        if target not in matter.targets:
+            problems.append(f"{where}：成员事项“{matter.name}”的服务对象不含{target}")
+        supplied = bundle.supplied_by_chain(catalog, matter.code)
+        for spec in matter.materials:
+            if spec.share_key in foreign:
+                problems.append(
+                    f"{where}：“{matter.name}”要求{SUBJECT_DOCUMENTS[spec.share_key]}，与主体类型“{organisation or '个人'}”不符"
+                )
+            producer = results.get(spec.share_key) or results.get(spec.name)
+            if producer is None or producer is matter or spec.share_key in supplied:
+                continue
+            later = members.index(producer) >= position
+            problems.append(
+                f"{where}：“{matter.name}”向申请人索要“{spec.name}”，而它由"
+                f"{'其后' if later else '同链'}的“{producer.name}”出具"
+            )
     return tuple(problems)
 
 

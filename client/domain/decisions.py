@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .catalog import MaterialSpec, Matter
+from .legal_framing import MatterFraming, frame
 
 # State of one material at the counter.
 PAPER_ORIGINAL, PAPER_COPY, SCANNED, ELICENSE = "paper_original", "paper_copy", "scanned", "elicense"
@@ -28,7 +29,8 @@ ACCEPT, ACCEPT_TOLERANT, PLEDGE, NOTIFY_MISSING, REFUSE, CONCLUDE = (
     "conclude",
 )
 
-# 不予受理 reasons (行政许可法 §32(1)(1)(2) and the matter's 受理条件), shown to the clerk to pick from.
+# 不予受理 reasons of a licence (行政许可法 §32(1)(1)(2) and the matter's 受理条件). Other kinds
+# offer their own (client.domain.legal_framing, `refusal_reasons`); this is the licensing set.
 REFUSAL_REASONS = {
     "no_permit_needed": "申请事项依法不需要取得行政许可",
     "not_competent": "申请事项不属于本机关职权范围",
@@ -37,6 +39,7 @@ REFUSAL_REASONS = {
     "other": "其他依法不予受理的情形",
 }
 
+# The licensing law's articles: a 行政许可's framing (data/legal_framing.json) cites the same.
 BASIS_ACCEPT = "《中华人民共和国行政许可法》第三十二条第一款第（五）项"
 BASIS_NOTIFY = "《中华人民共和国行政许可法》第三十二条第一款第（四）项"
 BASIS_REFUSE = "《中华人民共和国行政许可法》第三十二条第一款第（一）（二）项"
@@ -74,11 +77,13 @@ class Facts:
     false_pledge_before: bool = False  # an earlier pledge proved false
     supplement_by: dt.date | None = None  # 容缺 supplement deadline offered
     promised_due: dt.date | None = None  # the case's promised date (承诺时限)
-    refusal: str = ""  # a REFUSAL_REASONS key chosen by the clerk, "" when none
+    refusal: str = ""  # a key of the matter's refusal reasons (refusal_reasons) chosen by the clerk, "" when none
     refusal_text: str = ""  # free text added to the reason
     competent_office: str = ""  # where the applicant should go instead
     # Materials the representation adds (授权委托书, 监护关系证明: client.domain.parties).
     extra_materials: tuple[MaterialSpec, ...] = ()
+    # Share keys an earlier member of the 一件事 produces (Bundle.supplied_by_chain): not asked.
+    supplied_by_chain: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -117,8 +122,19 @@ def _problem(spec: MaterialSpec, status: MaterialStatus, matter: Matter) -> str:
     return "未提交"
 
 
-def decide(matter: Matter, materials: Mapping[str, MaterialStatus], facts: Facts = Facts()) -> Decision:
-    """Decide at the counter. Rules, in the order the law applies them:
+def refusal_reasons(matter: Matter, framing: MatterFraming | None = None) -> dict[str, str]:
+    """The refusal reasons the counter offers for this matter's kind (key -> text, in order)."""
+    return (framing or frame(matter)).reasons
+
+
+def decide(
+    matter: Matter,
+    materials: Mapping[str, MaterialStatus],
+    facts: Facts = Facts(),
+    framing: MatterFraming | None = None,
+) -> Decision:
+    """Decide at the counter. Rules, in the order the law applies them (the articles cited are
+    the matter kind's, `framing`: the catalog's, else the built-in table):
 
     1. refuse — the clerk chose a refusal reason (行政许可法 §32(1)(1)(2)); a matter outside
        this office's powers must name the competent office (§32(1)(2)).
@@ -132,16 +148,18 @@ def decide(matter: Matter, materials: Mapping[str, MaterialStatus], facts: Facts
     5. pledge — complete with some proofs replaced by 告知承诺 (国办发〔2020〕42号).
     6. accept — complete (§32(1)(5)).
     """
+    framing = framing or frame(matter)
     if facts.refusal:
-        reason = REFUSAL_REASONS.get(facts.refusal, REFUSAL_REASONS["other"])
+        offered = framing.reasons
+        reason = offered.get(facts.refusal) or offered.get("other") or list(offered.values())[-1]
         reasons = tuple(r for r in (reason, facts.refusal_text.strip()) if r)
         if facts.refusal == "not_competent" and not facts.competent_office.strip():
             raise ValueError("不属于本机关职权范围的，须告知申请人向哪个机关申请")
-        return Decision(REFUSE, BASIS_REFUSE, reasons=reasons, competent_office=facts.competent_office.strip())
+        return Decision(REFUSE, framing.refuse, reasons=reasons, competent_office=facts.competent_office.strip())
 
     shortfalls, pledged = [], []
     for spec in matter.materials_for(facts.answers) + tuple(facts.extra_materials):
-        if spec.necessity != "required":
+        if spec.necessity != "required" or spec.share_key in facts.supplied_by_chain:
             continue
         status = materials.get(spec.code, MaterialStatus(spec.code))
         problem = _problem(spec, status, matter)
@@ -160,12 +178,12 @@ def decide(matter: Matter, materials: Mapping[str, MaterialStatus], facts: Facts
                 supplement_by=facts.supplement_by,
                 pledged=tuple(pledged),
             )
-        return Decision(NOTIFY_MISSING, BASIS_NOTIFY, tuple(shortfalls), reasons=blockers)
+        return Decision(NOTIFY_MISSING, framing.notify, tuple(shortfalls), reasons=blockers)
     if matter.handling == "immediate":
-        return Decision(CONCLUDE, BASIS_CONCLUDE, pledged=tuple(pledged))
+        return Decision(CONCLUDE, framing.conclude, pledged=tuple(pledged))
     if pledged:
         return Decision(PLEDGE, BASIS_PLEDGE, pledged=tuple(pledged))
-    return Decision(ACCEPT, BASIS_ACCEPT)
+    return Decision(ACCEPT, framing.accept)
 
 
 def _tolerance_blockers(shortfalls: list[Shortfall], facts: Facts) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from .intake import IntakeService
 from .outreach import OutreachService
 from .paperwork import Paperwork
 from .preferences import PreferencesService
+from .printable import PrintableNames
 from .published import ReadinessService
 from .queue import QueueService
 from .ratings import RatingService
@@ -51,3 +52,4 @@ class Services:
     drafts: DraftService | None = None  # intakes in progress (未完成的受理), kept as the clerk goes
     demo_cards: DemoCardService | None = None  # 演示：放卡, only with a virtual card reader
     bundles: BundleIntakeService | None = None  # 一件事 taken in as one application
+    printable: PrintableNames | None = None  # whether a name prints on this machine (rare characters)

@@ -170,6 +170,9 @@ class BundleIntakeService:
         checklists = []
         for matter in matters:
             resolved, specs, extra = case_materials(matter, answers[matter.code], draft.applicant, today)
+            # What an earlier member produces (its 营业执照, its 出生医学证明) is handed on, never asked.
+            supplied = bundle.supplied_by_chain(catalog, matter.code)
+            specs = tuple(spec for spec in specs if spec.share_key not in supplied)
             checklists.append((matter, resolved, specs, extra))
         items = merge_materials([(m, specs) for m, _a, specs, _e in checklists])
         inputs = {m.code: m for m in draft.materials}
@@ -190,7 +193,17 @@ class BundleIntakeService:
         for matter, resolved, specs, extra in checklists:
             statuses = per_member.get(matter.code, {})
             try:
-                decision = decide(matter, statuses, replace(facts_common, answers=resolved, extra_materials=extra))
+                decision = decide(
+                    matter,
+                    statuses,
+                    replace(
+                        facts_common,
+                        answers=resolved,
+                        extra_materials=extra,
+                        supplied_by_chain=bundle.supplied_by_chain(catalog, matter.code),
+                    ),
+                    catalog.framing(matter),
+                )
             except ValueError as exc:
                 raise ServiceError(str(exc)) from exc
             decisions.append((matter.code, decision))
@@ -310,7 +323,12 @@ class BundleIntakeService:
                 record = _record(plan, bundle_no, planned)
                 for matter, member_draft, (case_id, case_no) in zip(plan.matters, plan.drafts, minted, strict=True):
                     link = BundleLink(
-                        bundle_no, plan.bundle.code, plan.bundle.name, plan.verdict.member(matter.code), plan.deadline
+                        bundle_no,
+                        plan.bundle.code,
+                        plan.bundle.name,
+                        plan.verdict.member(matter.code),
+                        plan.deadline,
+                        plan.bundle.supplied_by_chain(self.intake.catalog(), matter.code),
                     )
                     composed = self.intake._compose(
                         member_draft, clerk, case_id, case_no, now, lambda kind: numbers.get(kind, main), bundle=link
@@ -379,7 +397,12 @@ class BundleIntakeService:
         now = self.intake.clock().replace(microsecond=0)
         lead_draft = plan.drafts[0]
         link = BundleLink(
-            "预览", plan.bundle.code, plan.bundle.name, plan.verdict.member(plan.matters[0].code), plan.deadline
+            "预览",
+            plan.bundle.code,
+            plan.bundle.name,
+            plan.verdict.member(plan.matters[0].code),
+            plan.deadline,
+            plan.bundle.supplied_by_chain(self.intake.catalog(), plan.matters[0].code),
         )
         composed = self.intake._compose(
             lead_draft, clerk, "preview", "预览", now, lambda _k: "（预览，受理后编号）", bundle=link
@@ -444,10 +467,10 @@ class BundleIntakeService:
                 errors.append(clerk_message(exc, "小票打印失败，请检查打印机后重新打印"))
         return paths, printed, "；".join(errors)
 
-    def _query_url(self, bundle_no: str) -> str:
-        """The bundle's progress address: the office's query address with the bundle number,
-        built as a case's is (Paperwork), so the QR code follows the whole application."""
-        return self.intake.paperwork.templates().query_url(bundle_no)
+    def _query_url(self, case: Case) -> str:
+        """The bundle's public page: the page of the case its paper is printed for (the first
+        member's), built as a case's is (Paperwork); never the bare bundle number."""
+        return self.intake.paperwork.templates().query_url(case.public_token or "")
 
     def _receipt(self, record: BundleRecord, case: Case, payload: dict) -> tuple[ReceiptData, BundlePaper]:
         base = self.intake.paperwork.receipt_data(case, payload)
@@ -458,10 +481,11 @@ class BundleIntakeService:
             matter_name=record.bundle_name,
             materials=materials,
             promised_by=record.paper.promised_by,
-            query_url=self._query_url(record.bundle_no),
+            promised_note=self.intake.paperwork.note_for(case.received_at.date(), record.paper.promised_by),
+            query_url=self._query_url(case),
             concluded=record.outcome == CONCLUDE,
         )
-        return data, record.paper
+        return data, replace(record.paper, promised_note=data.promised_note)
 
     def _documents(self, record: BundleRecord, case: Case, payload: dict, doc_no: str) -> list[tuple[str, bytes]]:
         """(title, PDF) for every notice the bundle's verdict calls for, main one first."""
@@ -471,7 +495,7 @@ class BundleIntakeService:
         numbers = payload.get("documents") or {}
         received = case.received_at.date()
         acting = acting_of(case.applicant_id_type, payload)
-        paper = record.paper
+        paper = replace(record.paper, promised_note=paperwork.note_for(received, record.paper.promised_by))
         common = NoticeParties(
             office_name=base.office_name,
             applicant_name=case.applicant_name,
@@ -485,7 +509,8 @@ class BundleIntakeService:
             received_on=received,
             accepted_on=record.accepted_on or received,
             decide_by=record.promised_by,
-            query_url=self._query_url(record.bundle_no),
+            decide_note=paperwork.note_for(received, record.promised_by),
+            query_url=self._query_url(case),
             contact_phone=base.phone,
             contact_person=case.clerk,
             applicant_phone=case.applicant_phone,

@@ -1,7 +1,9 @@
 """The working-day calendar in force on this machine: built-in data plus back-office updates.
 
-Kept in the store's settings table (no schema change): the back office (or an
-administrator) sends a year's holidays and 调休 days; they replace the built-in years.
+Kept in the store's settings table (no schema change): an administrator installs a year's
+holidays and 调休 days; they replace the built-in data of those years only. What the back
+office publishes is merged by year in the sync settings (client.store.outbox) and laid over
+this by `Published` (docs/calendar.md).
 """
 
 from __future__ import annotations

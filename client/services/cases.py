@@ -19,6 +19,7 @@ from client.store.models import CachedUser, Case, CaseEvent, OutboxEntry, Transf
 
 from .errors import ServiceError
 from .extension import GrantedExtension, granted_extension
+from .legal_dates import legal_due_of
 from .supplement_request import REQUESTED_EVENT, SupplementRequest, supplement_request
 
 EVENT_LABELS = {
@@ -135,6 +136,8 @@ class CaseDetail:
     supplement_request: SupplementRequest | None = None
     # 延长审批期限 approved by the head (行政许可法第四十二条): its 告知书 can be printed here
     extension: GrantedExtension | None = None
+    # 法定办结期限 (§42 for a licence): the back office's once pulled (an extension moves it), else the intake's
+    legal_due: dt.date | None = None
 
 
 def _note(ev: CaseEvent) -> str:
@@ -340,6 +343,7 @@ class CaseQueries:
                 clock_accepted_by=names.get(accepted, accepted) if (accepted := first.get("clock_accepted_by")) else "",
                 supplement_request=asked,
                 extension=granted_extension(s, case.id),
+                legal_due=legal_due_of(s, case.id),
                 **_custody_fields(slip),
             )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -39,6 +40,7 @@ from client.domain.decisions import (
     decide,
 )
 from client.domain.identity import ID_RESIDENT, ID_USCC, PROXY, Agent, Applicant, IdCheck, check_id_number
+from client.domain.legal_framing import legal_due
 from client.domain.parties import case_materials, check_applicant, normalised
 from client.domain.states import CaseState, check_transition
 from client.store import parties
@@ -68,6 +70,7 @@ Outcome = Literal["accept", "accept_tolerant", "pledge", "conclude", "notify_mis
 RecordedStatus = Literal["received", "missing", "tolerated", "pledged", "waived", "defective"]
 
 MAX_PAGE_BYTES = 50 * 1024 * 1024
+PUBLIC_TOKEN_BYTES = 16  # the QR's token: 128 random bits, 22 URL-safe characters
 PAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".pdf", ".tif", ".tiff"}
 
 
@@ -278,7 +281,7 @@ class IntakeService:
             competent_office=draft.competent_office,
         )
         try:
-            decision = decide(matter, statuses, facts)
+            decision = decide(matter, statuses, facts, self.catalog().framing(matter))
         except ValueError as exc:  # e.g. "not competent" without naming the competent office
             raise ServiceError(str(exc)) from exc
         return IntakePreview(decision, OUTCOME_LABELS[decision.outcome], deadline.due, deadline.warning, specs)
@@ -403,6 +406,8 @@ class IntakeService:
         documents = {kind: number(kind) for kind in self.paperwork.numbered_kinds(decision.outcome)}
         clocks = self.clocks()  # both clocks on the case: a wrong date is found again from the record
         clock_offset_s = clocks.offset_s if clocks is not None else None
+        # The public page's token, printed in the QR offline (the back office learns its digest).
+        public_token = secrets.token_urlsafe(PUBLIC_TOKEN_BYTES)
         case = Case(
             id=case_id,
             case_no=case_no,
@@ -417,6 +422,7 @@ class IntakeService:
             received_at=now,
             promised_by=deadline.due,
             clock_offset_s=clock_offset_s,
+            public_token=public_token,
             clerk=clerk.display_name,
             notice_no=next(iter(documents.values()), ""),
             updated_at=now,
@@ -426,6 +432,8 @@ class IntakeService:
         payload_materials: list[protocol.MaterialPayload] = []
         blobs: list[tuple[str, int]] = []
         for pos, spec in enumerate(preview.materials):
+            if bundle is not None and spec.share_key in bundle.supplied_by_chain:
+                continue  # the chain's own result (an earlier member's licence): nobody brings it
             given = inputs.get(spec.code)
             status = _material_status(material_state(spec, given), spec.code in short, decision.outcome)
             pages = [pg.sha256 for pg in given.pages] if given else []
@@ -499,6 +507,11 @@ class IntakeService:
             bundle_name=bundle.bundle_name if bundle else None,
             clock_offset_s=clock_offset_s,
             clock_accepted_by=clocks.accepted_by or None if clocks is not None and clocks.far_off else None,
+            matter_kind=matter.kind[:16],
+            public_token=public_token,
+            legal_by=legal_due(matter, now.date(), self.calendar(), catalog.framings()).due
+            if decision.accepted and decision.outcome != CONCLUDE
+            else None,
         ).model_dump(mode="json")
         return _Composed(
             case,
@@ -538,6 +551,8 @@ class BundleLink:
     bundle_name: str
     decision: Decision  # the member's decision under the bundle's one verdict
     deadline: Deadline  # the bundle's promised date
+    # Share keys an earlier member produces (Bundle.supplied_by_chain): not the case's materials.
+    supplied_by_chain: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

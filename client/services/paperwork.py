@@ -15,8 +15,10 @@ from typing import Protocol, TypedDict
 
 from sqlalchemy import select
 
+from client.domain.deadlines import WorkCalendar, load_builtin_calendar, provisional_note, provisional_years
 from client.domain.decisions import ACCEPT, ACCEPT_TOLERANT, CONCLUDE, NOTIFY_MISSING, PLEDGE, REFUSE
 from client.domain.identity import RELATIONS, STATUTORY
+from client.domain.legal_framing import kind_framing
 from client.domain.paper import ReceiptLayout
 from client.domain.parties import AUTHORISATION_LETTER
 from client.store.db import Store
@@ -134,6 +136,11 @@ class NoticeFacts:
     defective: tuple[DefectiveMaterial, ...]  # what the one-time notice asks for
     reasons: tuple[str, ...]  # of a refusal
     competent_office: str
+    decide_note: str = ""  # the date's provisional note (client.domain.deadlines.Deadline.note)
+    # The matter's kind (its notices' legal framing, client.domain.legal_framing) and its legal
+    # date (法定办结期限); "" / None from an older window's case: printed as it always was.
+    matter_kind: str = ""
+    legal_by: dt.date | None = None
 
 
 def notice_sheet(
@@ -141,15 +148,20 @@ def notice_sheet(
 ) -> NoticeSheet:
     """The sheet of one notice of a decision (acceptance, pledge, 容缺, one-time notice, refusal)."""
     head = _NoticeHead(**common, doc_no=doc_no, case_no=facts.case_no, query_url=facts.query_url)
+    framing = kind_framing(facts.matter_kind) if facts.matter_kind else None
+    if framing is not None:
+        templates = templates.framed(framing.wording_update())
     if kind == "acceptance":
         return acceptance_sheet(
             AcceptanceNotice(
                 **head,
                 received_on=facts.accepted_on,
                 decide_by=facts.decide_by,
+                decide_note=facts.decide_note,
                 contact_phone=facts.contact_phone,
                 legal_basis=facts.legal_basis,
                 materials=facts.received,
+                legal_by=facts.legal_by,
             ),
             templates,
         )
@@ -185,6 +197,8 @@ def notice_sheet(
                 contact_phone=facts.contact_phone,
                 issued_on=facts.received_on,
                 materials=facts.defective,
+                legal_basis=facts.legal_basis,  # a 一件事's: each member's own (an older case's is the template's)
+                five_days=framing.licensing if framing is not None else True,
             ),
             templates,
         )
@@ -196,6 +210,7 @@ def notice_sheet(
                 issued_on=facts.received_on,
                 reasons=facts.reasons,
                 competent_office=facts.competent_office,
+                legal_basis=facts.legal_basis if framing is not None else "",
             ),
             templates,
         )
@@ -218,8 +233,10 @@ class Paperwork:
         receipt_format: str = "80",
         templates: Callable[[], NoticeTemplates] = default_templates,
         seal_key: bytes | None = None,  # the store's page key: notices are sealed at rest with it
+        calendar: Callable[[], WorkCalendar] = load_builtin_calendar,  # the one in force (Published.calendar)
     ):
         self.store, self.printer, self.out_dir, self.office = store, printer, out_dir, office
+        self.calendar = calendar
         self.files = NoticeFiles(out_dir, notice_key(seal_key) if seal_key is not None else None)
         self.receipt_format = receipt_format  # "80" / "58" mm thermal, or "A4" for offices without one
         self.templates = templates
@@ -234,9 +251,10 @@ class Paperwork:
     def document_number(self, kind: str, year: int, seq: int) -> str:
         return self.templates().doc_number(kind, year, seq)
 
-    def _query(self, case_no: str) -> str:
-        """The progress-query address of a case, from the office templates in force."""
-        return self.templates().query_url(case_no)
+    def _query(self, case: Case) -> str:
+        """The address of the case's public page (progress and rating), from the office
+        templates in force and the case's token; none for a case taken before tokens."""
+        return self.templates().query_url(case.public_token or "")
 
     @property
     def office_phone(self) -> str:
@@ -254,6 +272,17 @@ class Paperwork:
             ).first()
             return _CaseRecord(case, dict(first.payload) if first else {})
 
+    def due_note(self, case: Case) -> str:
+        """What the paper prints next to the promised date: the screen's wording, from the
+        calendar in force (empty once every schedule the period crosses is published)."""
+        return self.note_for(case.received_at.date() if case.received_at else None, case.promised_by)
+
+    def note_for(self, start: dt.date | None, due: dt.date | None) -> str:
+        """The provisional note of a date promised on `start` (empty for none, or a firm one)."""
+        if start is None or due is None:
+            return ""
+        return provisional_note(provisional_years(start, due, self.calendar()))
+
     def receipt_data(self, case: Case, first: dict | None = None) -> ReceiptData:
         materials = tuple(ReceiptMaterial(m.name, m.form, m.copies, m.status) for m in case.materials)
         return ReceiptData(
@@ -266,10 +295,12 @@ class Paperwork:
             received_at=case.received_at,
             promised_by=None if case.status == "pending_supplement" else case.promised_by,
             clerk=case.clerk,
-            query_url=self._query(case.case_no),
+            query_url=self._query(case),
             phone=self.office_phone,
             acting=acting_of(case.applicant_id_type, first or {}),
             concluded=(first or {}).get("outcome") == CONCLUDE,
+            promised_note=self.due_note(case),
+            legal_by=_day((first or {}).get("legal_by")),
         )
 
     def _documents(self, record: _CaseRecord) -> list[tuple[str, bytes]]:
@@ -286,13 +317,16 @@ class Paperwork:
             acting=acting_of(case.applicant_id_type, first),
         )
         received = case.received_at.date()
-        query = self._query(case.case_no)
+        query = self._query(case)
         materials = first.get("materials", [])
         facts = NoticeFacts(
             case_no=case.case_no,
             received_on=received,
             accepted_on=received,
             decide_by=case.promised_by,
+            decide_note=self.due_note(case),
+            matter_kind=str(first.get("matter_kind") or ""),
+            legal_by=_day(first.get("legal_by")),
             query_url=query,
             contact_phone=self.office_phone,
             contact_person=case.clerk,
@@ -376,7 +410,7 @@ class Paperwork:
             agent=Party(agent.get("name", ""), agent.get("id_number", ""), agent.get("phone", "")),
             matter_name=case.matter_name,
             case_no=case.case_no,
-            query_url=self._query(case.case_no),
+            query_url=self._query(case),
         )
 
     def render_first(self, case: Case, first: dict) -> tuple[str, bytes]:
@@ -425,7 +459,8 @@ class Paperwork:
                         case_no=case.case_no,
                         received_on=case.updated_at.date(),
                         decide_by=case.promised_by,
-                        query_url=self._query(case.case_no),
+                        decide_note=self.due_note(case),
+                        query_url=self._query(case),
                         contact_phone=self.office_phone,
                         materials=tuple(
                             m.name for m in case.materials if m.status in ("received", "waived", "pledged")
@@ -509,12 +544,13 @@ class Paperwork:
                 review_body=str(facts.get("review_body") or ""),
                 court=str(facts.get("court") or ""),
                 approver=str(facts.get("decided_by_name") or ""),
-                query_url=self._query(case.case_no),
+                query_url=self._query(case),
                 acting=acting_of(case.applicant_id_type, dict(first or {})),
+                matter_kind=str((first or {}).get("matter_kind") or ""),
             )
             case_no = case.case_no
         pdf = render_licence_decision(decision, templates=templates)
-        title = "不予行政许可决定书" if denied else "准予行政许可决定书"
+        title = decision.title  # 准予 / 不予行政许可决定书, or the kind's own (不予给付决定书 …)
         return self._write(f"{case_no}-{title}.pdf", pdf)
 
     def extension_notice(self, case_id: str) -> Path:
@@ -543,7 +579,7 @@ class Paperwork:
                 issued_on=granted.approved_on or case.updated_at.date(),
                 days=granted.days,
                 case_no=case.case_no,
-                query_url=self._query(case.case_no),
+                query_url=self._query(case),
                 acting=acting_of(case.applicant_id_type, dict(first or {})),
             )
         try:

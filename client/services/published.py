@@ -238,7 +238,9 @@ class ReadinessService:
             warnings.append(self.published.local_office.problem)
         gap = self._uncovered_year(now.date())
         if gap is not None:
-            warnings.append(f"工作日历未包含{gap}年的节假日安排，跨入该年的承诺办结日期仅按周末推算，请联网同步日历")
+            warnings.append(
+                f"工作日历未包含{gap}年的放假安排，跨入该年的承诺办结日期按法定节假日从早推算，请联网同步日历"
+            )
         return Readiness(tuple(warnings), confirmed, self.offline_login_days())
 
     def _uncovered_year(self, today: dt.date) -> int | None:

@@ -210,7 +210,7 @@ class SupplementService:
                 contact_person=request.requested_by,  # the approver who asked answers the applicant's questions
                 contact_phone=self.paperwork.office_phone,
                 issued_on=dt.date.fromisoformat(kept["issued_on"]),
-                query_url=templates.query_url(case.case_no),
+                query_url=templates.query_url(case.public_token or ""),
                 acting=acting_of(case.applicant_id_type, dict(first or {})),
                 stage="review",
             )

@@ -63,6 +63,10 @@ class Case(Base):
     # The device's clock minus the back office's when the case was taken (seconds, as the window
     # last measured it); None: never compared. The back office's time then is received_at minus it.
     clock_offset_s: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    # The public page's token (背靠背 rating by QR): printed as <query_url><token> on the receipt and
+    # every notice, sent with the intake event; the back office keeps only its digest. None: an
+    # older case, whose paper has no public page.
+    public_token: Mapped[str | None] = mapped_column(String(64), nullable=True, default=None)
     clerk: Mapped[str] = mapped_column(String(64))
     notice_no: Mapped[str] = mapped_column(String(64), default="")
     result_name: Mapped[str] = mapped_column(String(128), default="")

@@ -19,6 +19,7 @@ from typing import cast
 
 from sqlalchemy import String, Table, bindparam, delete, exists, func, insert, select, text, update
 
+from client.domain.deadlines import merge_calendar_data
 from sync import protocol
 from sync.engine import PendingBlob, RestoreOutcome, SyncProgress
 from sync.sender_lock import sender_lock
@@ -454,8 +455,8 @@ class StoreOutbox:
         )
 
     def _keep_published(self, s, ch: protocol.Change, warnings: dict[str, dict]) -> None:
-        if ch.kind == protocol.CHANGE_CALENDAR:
-            _put_json(s, KEY_CALENDAR, ch.data)
+        if ch.kind == protocol.CHANGE_CALENDAR:  # merged by year: no year once received is lost
+            _put_json(s, KEY_CALENDAR, merge_calendar_data(_json(s, KEY_CALENDAR), ch.data))
         elif ch.kind == protocol.CHANGE_CATALOG:
             _put_json(s, KEY_CATALOG_VERSION, ch.data)
         elif ch.kind == protocol.CHANGE_TEMPLATE:

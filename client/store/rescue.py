@@ -655,6 +655,7 @@ def _case_from_rescue(session, plan: dict, unsent: dict) -> Case | None:
             status=_INITIAL_STATUS[intake.outcome],
             received_at=intake.received_at.replace(tzinfo=None),  # this window's own wall time, as it wrote it
             promised_by=intake.promised_by,
+            public_token=intake.public_token,
             clerk=intake.clerk,
             notice_no=intake.notice_no,
             updated_at=when,

@@ -37,6 +37,7 @@ from client.domain.parties import check_applicant, is_minor
 from client.domain.validators import check_uscc, uscc_from_scan
 from client.services.applicants import KnownApplicant
 from client.services.drafts import IntakeSnapshot
+from client.services.printable import NameCheck
 
 from .focus import keyboard_segments
 from .theme import ERROR_COLOR, OK_COLOR
@@ -138,6 +139,16 @@ class ApplicantPanel(ctk.CTkFrame):
         self.agent_status = view.label(self, "", -2, anchor="w", justify="left", wraplength=410)
         self.agent_status.grid(row=10, column=0, columnspan=2, sticky="w", padx=14)
         self.agent_fields = (self.agent_id, self.agent_name, self.agent_phone)
+        # A name with a character no installed font has would print with a box: said before any paper.
+        self.print_warning = view.label(
+            self, "", -2, wraplength=410, justify="left", anchor="w", text_color=ERROR_COLOR
+        )
+        self.print_warning.grid(row=13, column=0, columnspan=2, sticky="w", padx=14, pady=(4, 4))
+        self.print_warning.grid_remove()
+        self._print_checked: tuple[str, str] = ("", "")
+        for entry in (self.name, self.agent_name):
+            entry.bind("<KeyRelease>", lambda _e: self.check_printable(), add="+")
+            entry.bind("<FocusOut>", lambda _e: self.check_printable(), add="+")
 
         self.id_number.bind("<KeyRelease>", lambda _e: self.validate_id())
         self.agent_id.bind("<KeyRelease>", lambda _e: self.validate_agent_id())
@@ -453,8 +464,27 @@ class ApplicantPanel(ctk.CTkFrame):
         )
         self.view.message.configure(text="")
         self.phone.focus_set()
+        self.check_printable()
         if self.on_card is not None:
             self.on_card(card)
+
+    def check_printable(self) -> None:
+        """Warn at once when the applicant's or the agent's name has a character this machine cannot print."""
+        names = (self.name.get().strip(), self.agent_name.get().strip())
+        printable = self.services.printable
+        if printable is None or names == self._print_checked:
+            return
+        self._print_checked = names
+        self.view.run_task(
+            lambda: (printable.check(names[0]), printable.check(names[1])), on_done=self._show_print_warning
+        )
+
+    def _show_print_warning(self, checks: tuple[NameCheck, NameCheck]) -> None:
+        applicant, agent = checks
+        who = "单位名称" if self.kind == ORGANISATION else "申请人姓名"
+        lines = [c.message(what) for c, what in ((applicant, who), (agent, "代理人姓名")) if c.missing]
+        self.print_warning.configure(text="\n".join(lines))
+        self.print_warning.grid() if lines else self.print_warning.grid_remove()
 
     def _card_failed(self, exc: BaseException) -> None:
         self._layout()
@@ -477,6 +507,7 @@ class ApplicantPanel(ctk.CTkFrame):
             _set(widget, value)
         self.validate_agent_id()
         self.agent_status.configure(text=self.agent_status.cget("text") + f" · 已读卡，有效期至{card.valid_to}")
+        self.check_printable()
         self.view.message.configure(text="")
         self.on_change()
         self.agent_phone.focus_set()
@@ -496,8 +527,10 @@ class ApplicantPanel(ctk.CTkFrame):
         for entry in (*self.chain, *self.agent_fields):
             entry.delete(0, "end")
         self._close_conflict()
-        for label in (self.id_status, self.agent_status, self.returning_info):
+        for label in (self.id_status, self.agent_status, self.returning_info, self.print_warning):
             label.configure(text="")
+        self.print_warning.grid_remove()
+        self._print_checked = ("", "")
         self.card_button.configure(state="normal")
         self.agent_card_button.configure(state="normal", text="读证（Shift+F3）")
         self._layout()
@@ -526,6 +559,7 @@ class ApplicantPanel(ctk.CTkFrame):
         if self.agent_id.get().strip():
             self._agent_looked_up = self.agent_id.get().strip().upper()
             self.validate_agent_id()
+        self.check_printable()
 
     # the applicant as the draft records it
     def agent(self) -> Agent | None:

@@ -54,6 +54,10 @@ class BundleMode:
             return
         carried = self._carried() if self.bundle is None else {}
         self.bundle, self.answers = bundle, dict(answers or {})
+        catalog = view.services.intake.catalog()  # every member's reasons, each offered once
+        view.verdict.offer_reasons(
+            {k: v for code in bundle.matters for k, v in catalog.framing(catalog.get(code)).reasons.items()}
+        )
         view.matter, view.answers, view.panel_answers = None, {}, {}
         view.answer_buttons = {}
         view.checklist.fill((), True)  # rows are never matched by position or by another matter's codes

@@ -150,6 +150,7 @@ class CaseDetailView(View):
             ("承诺办结", f"{s.promised_by:%Y-%m-%d}")
             if not d.on_the_spot
             else ("办结", f"{s.received_at:%Y-%m-%d} 当场办结，结果已当场交付"),
+            *((("法定办结", f"{d.legal_due:%Y-%m-%d}"),) if d.legal_due and not d.on_the_spot else ()),
             ("受理人", d.clerk),
             ("文书编号", d.notice_no),  # the decision's main notice: 受理, 办结, 补正 or 不予受理
         ]

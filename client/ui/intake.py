@@ -261,6 +261,7 @@ class IntakeView(View):
         m = self.services.intake.matter(code)
         self.bundle_mode.stop()
         self.matter = m
+        self.verdict.offer_reasons(self.services.intake.catalog().framing(m).reasons)  # the kind's own
         limit = f"承诺时限 {m.promised_limit}{UNIT[m.promised_unit]}" if m.promised_limit else "当场办结"
         self.matter_info.configure(
             text=f"已选：{m.name}\n{m.department} · {HANDLING[m.handling]} · {limit}\n"

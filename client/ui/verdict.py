@@ -5,14 +5,17 @@ sees "一次性告知：缺…" or "容缺受理" before anything is printed. Re
 deadline are explicit choices made here.
 
 Refusing is done from the keyboard: F10 (or the 不予受理 button) opens the numbered list of
-reasons with the focus on it; Up/Down or 1–5 choose, Tab goes on to 有权受理的机关 and
-具体理由, and F10 again takes the refusal back.
+reasons with the focus on it; Up/Down or the digit keys choose, Tab goes on to 有权受理的机关
+and 具体理由, and F10 again takes the refusal back. The reasons are the matter kind's
+(client.domain.legal_framing): "申请事项依法不需要取得行政许可" is offered for a licence only.
+Each field keeps a label beside it: a placeholder alone vanishes once the field is filled.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tkinter as tk
+from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, TypedDict
 
@@ -63,11 +66,12 @@ class VerdictPanel(ctk.CTkFrame):
         # The reasons, numbered for the keys, and what a refusal must or may say; shown while refusing,
         # beside the button (a row of its own would take the height the columns above need).
         self.refusal_box = ctk.CTkFrame(choices, fg_color="transparent")
+        self.offered: dict[str, str] = dict(REFUSAL_REASONS)  # the chosen matter's kind's reasons
         self.reasons = tk.Listbox(
             self.refusal_box,
             font=view.theme.tk_font(-1),
-            height=len(REFUSAL_REASONS),
-            width=max(len(v) for v in REFUSAL_REASONS.values()) * 2 + 4,
+            height=len(self.offered),
+            width=max(len(v) for v in self.offered.values()) * 2 + 4,
             activestyle="none",
             exportselection=False,  # typing in the fields beside it must not drop the chosen reason
             selectmode="browse",
@@ -75,28 +79,54 @@ class VerdictPanel(ctk.CTkFrame):
             highlightcolor=FOCUS_COLOR,
         )
         style_list(self.reasons)
-        for n, label in enumerate(REFUSAL_REASONS.values(), start=1):
-            self.reasons.insert("end", f"{n}  {label}")
+        self._fill_reasons()
         self.reasons.pack(side="left", padx=(0, 10))
         self.reasons.bind("<<ListboxSelect>>", lambda _e: self._refusal_changed())
-        for n in range(1, len(REFUSAL_REASONS) + 1):
+        for n in range(1, 10):
             for sequence in (f"<Key-{n}>", f"<KP_{n}>"):
                 self.reasons.bind(sequence, partial(self._pick_key, n - 1))
         self.reasons.bind("<Return>", lambda _e: self._after_reason())
         fields = ctk.CTkFrame(self.refusal_box, fg_color="transparent")
         fields.pack(side="left", fill="y")
-        self.competent = view.entry(fields, width=240, placeholder_text="有权受理的机关")
-        self.competent.pack(anchor="w", pady=(0, 6))
-        self.refusal_text = view.entry(fields, width=240, placeholder_text="具体理由（可选）")
-        self.refusal_text.pack(anchor="w")
-        view.label(
-            fields, "↑↓ 或 1–5 选理由，Tab 填机关和理由\nF10 取消不予受理", -2, text_color="gray40", justify="left"
-        ).pack(anchor="w", pady=(4, 0))
+        self.competent_label = view.label(fields, "有权受理的机关", -1)
+        self.competent_label.grid(row=0, column=0, sticky="w", padx=(0, 6), pady=(0, 6))
+        self.competent = view.entry(fields, width=240, placeholder_text="如：潍坊市公安局潍城分局")
+        self.competent.grid(row=0, column=1, sticky="w", pady=(0, 6))
+        view.label(fields, "具体理由", -1).grid(row=1, column=0, sticky="w", padx=(0, 6))
+        self.refusal_text = view.entry(fields, width=240, placeholder_text="可选")
+        self.refusal_text.grid(row=1, column=1, sticky="w")
+        self.keys_hint = view.label(fields, "", -2, text_color="gray40", justify="left")
+        self.keys_hint.grid(row=2, column=0, columnspan=2, sticky="w", pady=(4, 0))
+        self._hint_keys()
         self.refusing = False
-        for entry in (self.supplement_by, self.competent, self.refusal_text):
+        for entry in (self.supplement_by, self.refusal_text):
             entry.bind("<KeyRelease>", lambda _e: view.refresh_verdict())
+        self.competent.bind("<KeyRelease>", lambda _e: self._refusal_changed())  # the label says when it is owed
+
+    def _fill_reasons(self) -> None:
+        self.reasons.delete(0, "end")
+        for n, label in enumerate(self.offered.values(), start=1):
+            self.reasons.insert("end", f"{n}  {label}")
+        self.reasons.configure(height=len(self.offered), width=max(len(v) for v in self.offered.values()) * 2 + 4)
+
+    def _hint_keys(self) -> None:
+        self.keys_hint.configure(text=f"↑↓ 或 1–{len(self.offered)} 选理由，Tab 填机关和理由\nF10 取消不予受理")
+
+    def offer_reasons(self, reasons: Mapping[str, str]) -> None:
+        """The refusal reasons of the matter (or bundle) now chosen; a chosen reason it still
+        offers stays chosen, else the refusal starts again from its first reason."""
+        if not reasons or dict(reasons) == self.offered:
+            return
+        key = self.refusal_key()
+        self.offered = dict(reasons)
+        self._fill_reasons()
+        self._hint_keys()
+        if self.refusing:
+            self.set_refusal(key if key in self.offered else next(iter(self.offered)))
 
     def _pick_key(self, index: int, _event: object) -> str:
+        if index >= len(self.offered):
+            return "break"
         return self._pick(index)
 
     def _pick(self, index: int) -> str:
@@ -113,25 +143,27 @@ class VerdictPanel(ctk.CTkFrame):
         return "break"
 
     def _refusal_changed(self) -> None:
-        self.competent.configure(
-            placeholder_text="有权受理的机关（必填）" if self.refusal_key() == "not_competent" else "有权受理的机关"
+        required = self.refusal_key() == "not_competent"
+        self.competent_label.configure(
+            text="有权受理的机关（必填）" if required else "有权受理的机关",
+            text_color=ERROR_COLOR if required and not self.competent.get().strip() else ("gray10", "gray90"),
         )
         self.view.refresh_verdict()
 
     def toggle_refusal(self) -> None:
         """F10: start a refusal (the list of reasons opens with the focus on it) or take it back."""
-        self.set_refusal("" if self.refusing else next(iter(REFUSAL_REASONS)))
+        self.set_refusal("" if self.refusing else next(iter(self.offered)))
         if self.refusing:
             self.reasons.focus_set()
         else:
             self.refuse_button.focus_set()
 
     def set_refusal(self, key: str) -> None:
-        """Refuse for `key` (a REFUSAL_REASONS key), or no refusal when ""."""
-        self.refusing = key in REFUSAL_REASONS
+        """Refuse for `key` (one of the offered reasons' keys), or no refusal when ""."""
+        self.refusing = key in self.offered
         self.reasons.selection_clear(0, "end")
         if self.refusing:
-            index = list(REFUSAL_REASONS).index(key)
+            index = list(self.offered).index(key)
             self.reasons.selection_set(index)
             self.reasons.activate(index)
             self.refusal_box.pack(side="left", padx=(10, 0))
@@ -145,7 +177,7 @@ class VerdictPanel(ctk.CTkFrame):
         if not self.refusing:
             return ""
         chosen = self.reasons.curselection()
-        return list(REFUSAL_REASONS)[chosen[0]] if chosen else ""
+        return list(self.offered)[chosen[0]] if chosen else ""
 
     def choice(self) -> ClerkChoice:
         """The refusal (reason, words, competent office) and the 容缺 deadline as typed;

@@ -50,6 +50,7 @@ def status_change(session: Session, case: Case, extra: dict[str, Any] | None = N
         "status": case.status,
         "complete": bool(case.complete),
         "due": case.due.isoformat() if case.due else None,
+        "legal_due": case.legal_due.isoformat() if case.legal_due else None,  # 法定办结期限
         **(extra or {}),
     }
     if data.get("decided_by") and "decided_by_name" not in data:

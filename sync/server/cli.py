@@ -20,7 +20,7 @@ from client.domain.release import release
 from sync import protocol
 from sync.transport import is_loopback
 
-from . import admin, audit_cli, scans_cli
+from . import admin, audit_cli, calendar_import, reports_cli, scans_cli
 from .auth import ROLES
 from .config import default_blob_dir, default_db_url, redacted
 from .demo import DEMO_PASSWORD, DEMO_USERS, DEMO_VILLAGE_USERS, ensure_demo
@@ -186,8 +186,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--by")
     p.add_argument("--max-age-days", type=int, help="窗口超过该天数未与后台同步时提示清单可能过期")
 
-    p = sub.add_parser("calendar-import", parents=[common], help="导入工作日历（JSON：years/holidays/workdays）")
-    p.add_argument("file")
+    p = sub.add_parser(
+        "calendar-import", parents=[common], help="导入工作日历（JSON：years/holidays/workdays，或放假通知 CSV）"
+    )
+    p.add_argument("file", nargs="?", help="JSON 文件，或按放假通知录入的 CSV（日期,放假/上班）")
+    p.add_argument(
+        "--from-chinesecalendar", type=int, nargs="+", metavar="YEAR", help="取 chinesecalendar 中该年的放假安排"
+    )
     p.add_argument("--version")
     p.add_argument("--by")
     p.add_argument("--max-age-days", type=int, help="窗口超过该天数未与后台同步时提示日历可能过期")
@@ -239,6 +244,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("devices", parents=[common], help="列出已注册设备")
     audit_cli.register(sub, common)
     scans_cli.register(sub, common)
+    reports_cli.register(sub, common)
 
     run = sub.add_parser("run", help="政务服务入户直通车：行程与预约")
     runs = run.add_subparsers(dest="run_command", required=True)
@@ -482,6 +488,10 @@ def _run(args: argparse.Namespace, db: str) -> int:
         return audit_cli.run(args, db)
     elif command == "collect-blobs":
         return scans_cli.run_collect(args, db)
+    elif command == "report":
+        return reports_cli.run_report(args, db)
+    elif command == "export":
+        return reports_cli.run_export(args, db)
     else:
         return _run_more(args, db)
     return 0
@@ -530,9 +540,10 @@ def _run_more(args: argparse.Namespace, db: str) -> int:
         published = publishing.publish_catalog(db, body, by=by, max_age_days=args.max_age_days)
         print(f"已发布事项清单版本 {published.version}")
     elif command == "calendar-import":
-        body = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        body = calendar_import.body_from_args(args.file, args.from_chinesecalendar)
         published = publishing.publish_calendar(db, body, version=args.version, by=by, max_age_days=args.max_age_days)
-        print(f"已导入工作日历版本 {published.version}")
+        years = "、".join(str(y) for y in body["years"])
+        print(f"已导入并发布{years}年工作日历（版本 {published.version}，来源：{body.get('source') or '文件'}）")
     elif command == "field-policy":
         publishing.publish_policy(db, offline_login_days=args.offline_login_days, by=by)
         print(f"已发布离线策略：离线登录最长 {args.offline_login_days} 天")

@@ -191,6 +191,8 @@ class Case(Base):
     appeal_rights: Mapped[str | None] = mapped_column(Text, default=None)
     supplement: Mapped[list | None] = mapped_column(JSON, default=None)
     due: Mapped[dt.date | None] = mapped_column(Date, default=None)  # server-computed deadline
+    # 法定办结期限 (§42 for a licence): moved by the head's extension and by suspensions like `due`.
+    legal_due: Mapped[dt.date | None] = mapped_column(Date, default=None)
     suspended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
     warning: Mapped[str | None] = mapped_column(String(16), default=None)  # last deadline warning sent
     # 一件事: every case of one bundle intake carries its number, so they are found together.
@@ -198,6 +200,9 @@ class Case(Base):
     # 承办科室 the case was routed to on arrival (or re-routed to); None: unrouted, an
     # administrator's to settle (sync.server.departments).
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), default=None, index=True)
+    # SHA-256 (hex) of the public page's token the window printed in the QR (sync.server.rating_links);
+    # never the token itself. None: an older window's case, which has no public page.
+    public_token_sha: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -495,6 +500,17 @@ class StaffLockout(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
 
 
+class PublicHit(Base):
+    """Requests to the public pages (/p/) per client address, kind and period: the rate limit
+    shared by every app process (sync.server.public.limits). The address is kept as a digest."""
+
+    __tablename__ = "public_hits"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    period_start: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class StaffAudit(Base):
     """What staff did in the console and what came of it: no passwords, no citizens' data."""
 
@@ -508,7 +524,6 @@ class StaffAudit(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     client: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(String(300), default="")
-
 
 
 class Rating(Base):
@@ -530,7 +545,8 @@ class Rating(Base):
     window: Mapped[str] = mapped_column(String(200), default="")  # that window's name, as enrolled
     clerk: Mapped[str] = mapped_column(String(64), default="")  # username of who served (谁办理谁负责)
     channel: Mapped[str] = mapped_column(String(16))  # client.domain.ratings.CHANNELS: pad / web
-    stage: Mapped[str] = mapped_column(String(16), default="intake")  # intake (受理) / delivery (出件) / case (一事一评)
+    # intake (受理) / delivery (出件) / case (一事一评, online)
+    stage: Mapped[str] = mapped_column(String(16), default="intake")
     level: Mapped[int] = mapped_column(Integer)  # 5 非常满意 … 1 非常不满意
     indicators: Mapped[dict] = mapped_column(JSON, default=dict)
     reason: Mapped[str] = mapped_column(String(32), default="")  # client.domain.ratings.BAD_REASONS code
@@ -594,6 +610,32 @@ class WorkOrderStep(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Escalation(Base):
+    """电子监察: a case that turned yellow (near_due) or red (overdue), raised once per level and
+    due date for its department's heads and its org unit's supervisors, with who acknowledged
+    it, when, and the reason they gave (sync.server.escalations)."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        UniqueConstraint("case_id", "level", "due", name="uq_escalations_case_level_due"),
+        Index("ix_escalations_org_ack", "org_code", "acknowledged_at"),
+        Index("ix_escalations_department_ack", "department_id", "acknowledged_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_no: Mapped[str] = mapped_column(String(40))
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), default=None)
+    level: Mapped[str] = mapped_column(String(16))  # near_due 黄牌 / overdue 红牌
+    due: Mapped[dt.date] = mapped_column(Date)
+    working_days_left: Mapped[int] = mapped_column(Integer)  # negative: overdue by that many
+    raised_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
+    reason: Mapped[str] = mapped_column(Text, default="")  # the explanation given on acknowledging
 
 
 ALL_ORGS = "*"

@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 
 from client.domain.bundles import bundle_deadline
 from client.domain.catalog import Bundle, Catalog
-from client.domain.deadlines import WorkCalendar, add_limit
+from client.domain.deadlines import Suspension, WorkCalendar, add_limit, after_suspension, working_days_between
+from client.domain.legal_framing import extended_legal_due, legal_due
 from client.domain.states import CaseState
 from sync import protocol
 
+from . import escalations
 from .db import Case, append_change, engine_for, utcnow
 from .publishing import current_calendar
 
@@ -79,6 +81,16 @@ def due_date(
     return start
 
 
+def legal_due_date(catalog: Catalog, matter_code: str, start: dt.date, calendar: WorkCalendar) -> dt.date | None:
+    """The case's legal date (法定办结期限) from the published catalog's framing: the matter's own
+    limit, else its kind's default (§42 for a licence: 20 working days, 45 when handled jointly).
+    A 一件事 member keeps its own: the law holds each decision to its own limit. None: no limit."""
+    matter = catalog.get(matter_code)
+    if catalog.framing(matter).limit.days <= 0:
+        return None
+    return legal_due(matter, start, calendar, catalog.framings()).due
+
+
 def _bundle_of(catalog: Catalog, bundle_code: str, matter_code: str) -> Bundle | None:
     """The catalog's bundle when the matter is one of its members; else the case keeps its own limit."""
     try:
@@ -92,38 +104,47 @@ def _bundle_of(catalog: Catalog, bundle_code: str, matter_code: str) -> Bundle |
     return bundle
 
 
-def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar) -> int:
-    """Working days after `start` up to and including `end` (negative when end < start)."""
-    sign, (a, b) = (1, (start, end)) if end >= start else (-1, (end, start))
-    count, day = 0, a
-    while day < b:
-        day += dt.timedelta(days=1)
-        count += calendar.is_working_day(day)
-    return sign * count
-
-
 def extend_for_suspension(case: Case, resumed: dt.datetime, calendar: WorkCalendar) -> int:
     """Move the due date by the working days the case was suspended; returns how many.
 
-    The day the procedure started still ran (the case was worked on); every working day after
-    it up to and including the day it ended was paused. A moved date earns its warnings afresh.
+    The domain's one counting rule (client.domain.deadlines.Suspension, the window's too):
+    the day the procedure started still ran; every working day after it up to and including
+    the day it ended was paused. A moved date earns its warnings afresh.
     """
     if case.due is None or case.suspended_at is None:
         return 0
-    paused = working_days_between(china_date(case.suspended_at), china_date(resumed), calendar)
+    pause = Suspension(china_date(case.suspended_at), china_date(resumed))
+    paused = pause.paused_working_days(calendar)
     if paused > 0:
-        move_due(case, add_limit(case.due, paused, "WD", calendar).due)
-    return max(paused, 0)
+        moved = after_suspension(case.due, pause, calendar).due  # unmoved when begun on/after the due date
+        if moved != case.due:
+            move_due(case, moved)
+        if case.legal_due is not None:  # the legal clock is paused alike (§45)
+            case.legal_due = after_suspension(case.legal_due, pause, calendar).due
+    return paused
 
 
 EXTENSION_WORKING_DAYS = 10  # 行政许可法第四十二条第一款: 经本行政机关负责人批准，可以延长十日
 
 
-def extend_by_law(case: Case, calendar: WorkCalendar) -> dt.date:
-    """The due date after the one extension §42 allows: 10 more working days."""
+def extension_days(catalog: Catalog, matter_code: str) -> int:
+    """The working days the head's extension adds: the matter's framing's (§42: 10, or 15 when the
+    catalog marks it handled jointly); 10 for a kind whose law names none, or a matter unknown."""
+    try:
+        matter = catalog.get(matter_code)
+    except KeyError:
+        return EXTENSION_WORKING_DAYS
+    return catalog.framing(matter).limit.extension or EXTENSION_WORKING_DAYS
+
+
+def extend_by_law(case: Case, calendar: WorkCalendar, days: int = EXTENSION_WORKING_DAYS) -> dt.date:
+    """The due date after the one extension §42 allows: 10 more working days. The legal date
+    (法定办结期限) moves with it: the extension is what the law grants, recorded on the case."""
     assert case.due is not None  # callers refuse a case without a deadline first
-    new_due = add_limit(case.due, EXTENSION_WORKING_DAYS, "WD", calendar).due
+    new_due = add_limit(case.due, days, "WD", calendar).due
     move_due(case, new_due)
+    if case.legal_due is not None:
+        case.legal_due = extended_legal_due(case.legal_due, days, calendar)
     return new_due
 
 
@@ -174,6 +195,7 @@ def scan_deadlines(
             if case.warning == level:
                 continue
             case.warning = level
+            escalations.record(session, case, level, due, left)  # 电子监察: to its heads and supervisors
             data = protocol.DeadlineWarningData(level=level, due=due, working_days_left=left)
             append_change(
                 session,

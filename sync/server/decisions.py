@@ -24,10 +24,10 @@ from client.domain.states import LABELS, CaseState, IllegalTransition
 from .admin import AdminError, IllegalDecision, UnknownCase
 from .cases import move_case, status_change
 from .db import AWAITING_DECISION, Case, Department, StaffDepartment, engine_for, utcnow
-from .deadlines import EXTENSION_WORKING_DAYS, china_date, extend_by_law, extend_for_suspension
+from .deadlines import EXTENSION_WORKING_DAYS, china_date, extend_by_law, extend_for_suspension, extension_days
 from .departments import check_decider
 from .office import current_templates
-from .publishing import current_calendar
+from .publishing import current_calendar, current_catalog
 
 
 @dataclass(frozen=True)
@@ -251,14 +251,15 @@ def decide_extension(db: str | Engine, case_no: str, *, approve: bool, by: str, 
         record |= {"decided_by_name": head.display_name, "decided_at": now.isoformat(), "note": note}
         if approve:
             before = case.due
-            after = extend_by_law(case, current_calendar(session))
+            days = extension_days(current_catalog(session), case.matter_code)  # 10; 15 when handled jointly
+            after = extend_by_law(case, current_calendar(session), days)
             # Named and numbered as the office's other decisions are (the templates in force),
             # and kept: a later template change does not rewrite a notice already served.
             office = current_templates(session).office
             doc_no = f"{office.short_name}延字〔{china_date(now).year}〕{case.case_no[-8:]}号"
             record |= {"due_before": _iso(before), "due_after": after.isoformat(), "doc_no": doc_no}
             record |= {"office_name": office.name}
-            record |= {"days": EXTENSION_WORKING_DAYS}
+            record |= {"days": days}
         case.payload = {**_payload(case), EXTENSION_KEY: record}
         if approve:
             # The window hears of it with the case's status (unchanged) and the new due date;
@@ -271,7 +272,7 @@ def decide_extension(db: str | Engine, case_no: str, *, approve: bool, by: str, 
                     "due_moved": True,
                     "extension": {
                         "reason": record["reason"],
-                        "days": EXTENSION_WORKING_DAYS,
+                        "days": days,
                         "due_before": record["due_before"],
                         "due_after": record["due_after"],
                         "doc_no": record["doc_no"],

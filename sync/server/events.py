@@ -25,7 +25,7 @@ from client.domain.deadlines import WorkCalendar
 from client.domain.states import LABELS, CaseState, IllegalTransition
 from sync import protocol
 
-from . import auth, outreach, ratings
+from . import auth, outreach, rating_links, ratings
 from .audit_chain import AnchorBook, chain_columns
 from .auth import DeviceIdentity
 from .cases import move_case
@@ -56,7 +56,7 @@ from .db import (
     reserve_changes,
     utcnow,
 )
-from .deadlines import due_date, start_date
+from .deadlines import due_date, legal_due_date, start_date
 from .departments import Router
 from .errors import ApiError, Rejection, error_paths
 from .ownership import check_new_number, check_writer
@@ -413,6 +413,7 @@ class _Batch:
             "status": case.status,
             "complete": bool(case.complete),
             "due": case.due.isoformat() if case.due else None,
+            "legal_due": case.legal_due.isoformat() if case.legal_due else None,
             **(extra or {}),
         }
         self._changes.append(
@@ -578,6 +579,8 @@ _EVENT_FOR_OUTCOME = {"notify_missing": protocol.CASE_NOTIFIED, "refuse": protoc
 
 def _accept(batch: _Batch, event: protocol.Event) -> None:
     """case.accepted / case.notified / case.refused: the window's record of an intake."""
+    # The public page's token: only its digest is kept, here and in the stored event payload.
+    token_sha = rating_links.take_token(event.payload) if isinstance(event.payload, dict) else None
     try:
         payload = protocol.CaseAcceptedPayload.model_validate(event.payload)
     except ValidationError as exc:
@@ -647,7 +650,10 @@ def _accept(batch: _Batch, event: protocol.Event) -> None:
     case.promised_by = payload.promised_by
     start = start_date(payload.received_at, batch.now)
     case.due = due_date(catalog, payload.matter_code, start, calendar, payload.bundle_code)
+    case.legal_due = legal_due_date(catalog, payload.matter_code, start, calendar)
     case.payload = event.payload
+    if token_sha is not None:
+        case.public_token_sha = token_sha
     case.bundle_no = payload.bundle_no or None
     batch.expect_blobs(case, shas)
     case.complete = not batch.missing_blobs(case)

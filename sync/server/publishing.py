@@ -1,8 +1,8 @@
 """What the back office publishes to every window: catalog versions, the working-day
 calendar and notice templates.
 
-Each publication is stored whole (newest wins) and announced in the change feed to
-all org units, so a window offline for a week still gets the latest on its next pull.
+Each publication is stored whole (newest wins; calendars merge by year) and announced
+in the change feed to all org units, so a window offline for a week still gets the latest on its next pull.
 """
 
 from __future__ import annotations
@@ -86,7 +86,11 @@ def publish_catalog(db: str | Engine, body: dict, *, by: str = "", max_age_days:
 def publish_calendar(
     db: str | Engine, body: dict, *, version: str | None = None, by: str = "", max_age_days: int | None = None
 ) -> Published:
-    """Import a working-day calendar {years, holidays, workdays} and send it to the windows."""
+    """Import a working-day calendar {years, holidays, workdays} and send it to the windows.
+
+    Each publication is kept as imported and sent as imported: the back office
+    (`current_calendar`) and every window (client.store.outbox) merge them by year.
+    """
     _check_max_age(max_age_days)
     try:
         calendar_from_dict(body)
@@ -138,5 +142,12 @@ def current_catalog(session: Session) -> Catalog:
 
 
 def current_calendar(session: Session) -> WorkCalendar:
-    row = _latest(session, KIND_CALENDAR)
-    return calendar_from_dict(row.body) if row else load_builtin_calendar()
+    """Every calendar publication over the built-in table, merged by year (newest wins per
+    year): publishing 2028 after 2027 never forgets 2027. One query, a handful of rows."""
+    calendar = load_builtin_calendar()
+    rows = session.execute(
+        select(Publication.body).where(Publication.kind == KIND_CALENDAR).order_by(Publication.id)
+    ).scalars()
+    for body in rows:
+        calendar = calendar.merged(calendar_from_dict(body))
+    return calendar

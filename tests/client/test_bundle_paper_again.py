@@ -9,6 +9,7 @@ import pytest
 from client.domain.identity import Applicant
 from client.services.bundle_intake import BundleDraft
 from client.services.intake import IntakeDraft, MaterialInput
+from client.store.models import Case
 from sync.server import admin
 
 KINDERGARTEN = "370702-YJS-02"
@@ -116,20 +117,29 @@ def test_a_single_case_reprints_its_own_paper_through_the_same_call(counter):
     assert matter.name in text and "一件事" not in text
 
 
-def test_the_bundles_qr_code_and_progress_address_carry_the_bundle_number(counter, enrolled_runtime):
+def test_the_bundles_qr_code_opens_its_first_cases_public_page_never_a_number(counter, enrolled_runtime):
     services, clerk = counter
     query = services.paperwork.templates().query_url
+
+    def token(case_id: str) -> str:
+        with enrolled_runtime.store.sessions() as s:
+            found = s.get(Case, case_id).public_token
+        assert found and len(found) >= 22
+        return found
+
     for draft, kind in ((_draft(services), "受理通知书"), (_draft(services, missing=("SFZ",)), "补正材料通知书")):
         result = services.bundles.submit(draft, clerk)
         assert result.notice_pdf is not None and kind in result.notice_pdf.name
         text = _text(result.notice_pdf)
-        assert query(result.bundle_no) in text
-        assert all(query(m.case_no) not in text for m in result.members)
+        lead = query(token(result.case_id))  # the first member's page
+        assert lead in text
+        assert all(query(token(m.case_id)) not in text for m in result.members[1:])
         receipt = enrolled_runtime.hardware.printer.last_receipt()
-        assert receipt.qr_codes == (query(result.bundle_no),)
-    # The same address as a single case's: the office's query address with the number appended.
+        assert receipt.qr_codes == (lead,)
+        assert result.bundle_no not in lead and all(m.case_no not in lead for m in result.members)
+    # The same address as a single case's: the office's public base with the case's token appended.
     matter = services.intake.matter("370702-XK-0001")
     single = services.intake.submit(
         IntakeDraft(APPLICANT, matter.code, tuple(MaterialInput(m.code, True) for m in matter.materials)), clerk
     )
-    assert enrolled_runtime.hardware.printer.last_receipt().qr_codes == (query(single.case_no),)
+    assert enrolled_runtime.hardware.printer.last_receipt().qr_codes == (query(token(single.case_id)),)

@@ -12,12 +12,13 @@ from client.app import ClientConfig, build_runtime
 from client.domain.identity import Applicant
 from client.services.intake import IntakeDraft, MaterialInput
 from client.services.published import OFFICE_FILE, read_office_file
+from client.store.models import Case
 from sync.server import publishing
 
 LOCAL_PHONE = "0536-8111222"
-LOCAL_URL = "https://zwfw.weicheng.example.cn/jd?no="
+LOCAL_URL = "https://zwfw.weicheng.example.cn/p/"
 PUBLISHED_PHONE = "0536-8999000"
-PUBLISHED_URL = "https://zwfw.weifang.example.cn/progress/"
+PUBLISHED_URL = "https://zwfw.weifang.example.cn/public/p/"
 PUBLISHED_ADDRESS = "潍坊市潍城区胜利西街8号政务服务大厅二楼"
 
 
@@ -47,6 +48,13 @@ def _accept(services, clerk):
     return result
 
 
+def _token(runtime, case_id: str) -> str:
+    with runtime.store.sessions() as s:
+        token = s.get(Case, case_id).public_token
+    assert token and len(token) >= 22
+    return token
+
+
 def _notice_text(path) -> str:
     with pdfplumber.open(path) as pdf:
         return "".join((page.extract_text() or "") for page in pdf.pages).replace("\n", "")
@@ -61,9 +69,11 @@ def test_published_office_details_reach_the_next_receipt_and_notice(office_runti
     before = _accept(services, clerk)
     receipt = virtual_devices.printer.last_receipt()
     assert f"咨询电话：{LOCAL_PHONE}" in receipt.text.replace(" ", "")
-    assert receipt.qr_codes == (LOCAL_URL + before.case_no,)
+    # The case's public page: the office's address with the case's token, never its number.
+    token = _token(office_runtime, before.case_id)
+    assert receipt.qr_codes == (LOCAL_URL + token,) and before.case_no not in receipt.qr_codes[0]
     text = _notice_text(before.notice_pdf)
-    assert LOCAL_PHONE in text and LOCAL_URL + before.case_no in text
+    assert LOCAL_PHONE in text and LOCAL_URL + token in text
 
     update = {"office": {"phone": PUBLISHED_PHONE, "query_url": PUBLISHED_URL, "address": PUBLISHED_ADDRESS}}
     publishing.publish_template(
@@ -75,9 +85,10 @@ def test_published_office_details_reach_the_next_receipt_and_notice(office_runti
     receipt = virtual_devices.printer.last_receipt()
     flat = receipt.text.replace(" ", "")
     assert f"咨询电话：{PUBLISHED_PHONE}" in flat and LOCAL_PHONE not in flat
-    assert receipt.qr_codes == (PUBLISHED_URL + after.case_no,)
+    token = _token(office_runtime, after.case_id)
+    assert receipt.qr_codes == (PUBLISHED_URL + token,)
     text = _notice_text(after.notice_pdf)
-    assert PUBLISHED_PHONE in text and PUBLISHED_URL + after.case_no in text
+    assert PUBLISHED_PHONE in text and PUBLISHED_URL + token in text
     assert LOCAL_PHONE not in text and LOCAL_URL not in text
     assert services.paperwork.templates().office.address == PUBLISHED_ADDRESS
 

@@ -115,6 +115,7 @@ def test_report_daily_writes_a_pdf_with_the_day_and_clerks(store_after_a_busy_da
     assert food.name in text
     assert "赵六" in text and "孙七" in text
     assert "6.1天" in text
+    assert "本报表仅统计本机（本窗口）的办件和评价数据" in text.replace("\n", "")
 
 
 def test_report_monthly_defaults_to_the_data_folder(store_after_a_busy_day):
@@ -127,6 +128,7 @@ def test_report_monthly_defaults_to_the_data_folder(store_after_a_busy_day):
         assert indicator in text
     assert "370702000000-20261123-A1B2-0006" in text.replace("\n", "")
     assert "部门排名" in text
+    assert "全厅（含各窗口、下级站点）报表请在后台生成" in text.replace("\n", "")
 
 
 def test_report_without_a_store_says_where_it_looked(tmp_path, capsys):

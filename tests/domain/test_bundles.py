@@ -54,8 +54,9 @@ def test_the_id_card_is_asked_once_for_the_three_matters_that_need_it():
     # Same code, different names: the catalog's shared_as decides, not the wording.
     specs = {(u.matter_code, u.code): CATALOG.get(u.matter_code).material(u.code) for u in card.users}
     assert all(same_material(a, b) for a in specs.values() for b in specs.values())
-    # 营业执照 is shared by the canteen licence and the fire check; 场所证明 by the permit and the registration.
-    assert items["YYZZ"].matter_codes == ("370702-XK-0002", "370702-XK-0016")
+    # The subject document (营业执照或其他主体资格证明文件, ZTZG: a kindergarten's is its 民办非企业单位
+    # 登记证书) is shared by the canteen licence and the fire check; 场所证明 by the permit and the registration.
+    assert items["ZTZG"].matter_codes == ("370702-XK-0002", "370702-XK-0016")
     assert items["CSZM"].matter_codes == ("370702-XK-0012", "370702-QR-0033")
     every_row = sum(len(m.materials_for()) for m in MATTERS)
     assert len(items) == every_row - 2 - 1 - 1  # three ID cards become one, two licences one, two premises proofs one

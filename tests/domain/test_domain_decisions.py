@@ -90,7 +90,9 @@ def test_xzxkf_32_1_2_refusing_as_not_competent_requires_naming_the_office():
 
 def test_xzxkf_34_2_immediate_matter_is_concluded_on_the_spot():
     decision = decide(PENSION_CHECK, complete(PENSION_CHECK))
-    assert decision.outcome == CONCLUDE and "第三十四条" in decision.basis and decision.accepted
+    # A 公共服务 concluded on the spot cites its own basis, not the licensing law's §34 (issue 21, point 4).
+    assert decision.outcome == CONCLUDE and decision.accepted
+    assert "人社厅发〔2019〕35号" in decision.basis and "行政许可法" not in decision.basis
 
 
 def test_rongque_only_tolerable_missing_with_deadline_inside_promised_limit():

@@ -62,7 +62,8 @@ def test_case_goes_from_counter_to_back_office_and_back(tmp_path, live_server, e
     # One transaction: the case, its first event and the outbox entry.
     with enrolled_runtime.store.sessions() as s:
         case = s.scalar(select(Case).where(Case.case_no == result.case_no))
-        assert case.status == "accepted"
+        assert case.status == "accepted" and case.public_token
+        token = case.public_token
         events = s.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
         assert [e.type for e in events] == ["case.accepted"]
         assert (
@@ -78,7 +79,8 @@ def test_case_goes_from_counter_to_back_office_and_back(tmp_path, live_server, e
     receipt = virtual_devices.printer.last_receipt()
     text = "\n".join(line.text for line in receipt.lines)
     assert "收件凭证" in text and matter.name in text and mask_id_number(card.id_number) in text
-    assert any(result.case_no in qr for qr in receipt.qr_codes)
+    # The QR opens the case's public page: its token, never its number (docs/public-pages.md).
+    assert any(qr.endswith(token) and result.case_no not in qr for qr in receipt.qr_codes)
     assert receipt.cuts >= 1
 
     # The notice PDF carries the CJK text and the promised date.

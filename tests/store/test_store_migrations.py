@@ -25,7 +25,8 @@ def keys():
     return StoreKeys.from_master("ab" * 32)
 
 
-LATER_COLUMNS = {"server_due", "clock_offset_s"}  # added after the first release; empty on the rows it had
+# Added after the first release; empty on the rows it had.
+LATER_COLUMNS = {"server_due", "clock_offset_s", "public_token"}
 
 
 def _dump(engine) -> dict[str, list[tuple]]:
@@ -97,6 +98,7 @@ def test_first_revision_is_the_schema_the_first_release_created(tmp_path, keys):
         ("add_index", "ix_drafts_updated_at"),  # 0007: intakes in progress
         ("add_column", "server_due"),  # 0008: the back office's deadline on the case
         ("add_column", "clock_offset_s"),  # 0009: both clocks on the case
+        ("add_column", "public_token"),  # 0010: the public page's token on the case
     }
     named = {"remove_fk": lambda d: d[1].table.name, "add_column": lambda d: d[3].name}
     assert {(d[0], named.get(d[0], lambda d: d[1].name)(d)) for d in diffs} == later

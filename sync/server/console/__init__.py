@@ -10,9 +10,22 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
-from . import case_page, decide, home, inbox, pause, routing, signin, work_orders
+from . import (
+    case_page,
+    dashboard,
+    deadline_board,
+    decide,
+    home,
+    inbox,
+    pause,
+    reports,
+    routing,
+    signin,
+    supervision,
+    work_orders,
+)
 from .errors import ConsoleError, SignInRequired
-from .pages import STATIC_DIR, forget_cookie, render
+from .pages import STATIC_DIR, forget_cookie, render, templates
 from .settings import PREFIX, ConsoleSettings
 
 __all__ = ["ConsoleSettings", "install"]
@@ -29,6 +42,11 @@ def install(app: FastAPI, settings: ConsoleSettings | None = None) -> None:
     app.include_router(decide.router)
     app.include_router(routing.router)
     app.include_router(work_orders.router)
+    app.include_router(dashboard.router)
+    app.include_router(deadline_board.router)
+    app.include_router(supervision.router)
+    app.include_router(reports.router)
+    templates.env.globals["escalation_count"] = supervision.header_count  # 电子监察's header count
     # Last: any other console address gets a Chinese page, not the API's JSON 404.
     app.add_api_route(f"{PREFIX}/{{rest:path}}", _not_found, methods=["GET", "POST"], include_in_schema=False)
 

@@ -185,6 +185,7 @@ class CaseView:
     notices: tuple[Notice, ...]
     custody: Custody | None
     timeline: tuple[Step, ...]
+    legal_due: str = ""  # 法定办结期限 (§42 for a licence), moved by an extension; "" for older cases
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,7 @@ def _view(session: Session, case: Case, catalog: Catalog) -> CaseView:
         department=f"{dept.name}" if dept is not None else "尚未分派",
         received_at=china_time(case.received_at),
         due=case.due.isoformat() if case.due else "",
+        legal_due=case.legal_due.isoformat() if case.legal_due else "",
         supplement_by=str(payload.get("supplement_by") or ""),
         applicant=_applicant(case, payload),
         agent=_agent(payload),

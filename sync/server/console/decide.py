@@ -25,6 +25,7 @@ from starlette.responses import Response
 
 from client.domain.case_numbers import format_case_no
 from client.domain.identity import RELATIONS
+from client.domain.legal_framing import DecisionWords, kind_framing
 from client.domain.states import CaseState
 from reports.errors import ReportError
 from reports.licence_decision import LicenceDecision, render_licence_decision
@@ -51,6 +52,7 @@ APPROVE, DENY, SUPPLEMENT, DOCUMENT = "case_approve", "case_deny", "case_supplem
 
 APPROVED, DENIED = "licence-approved", "licence-denied"  # the documents' kinds in their URLs
 DOCUMENT_TITLES = {APPROVED: "准予行政许可决定书", DENIED: "不予行政许可决定书"}
+LICENCE_WORDS = DecisionWords(DOCUMENT_TITLES[APPROVED], DOCUMENT_TITLES[DENIED], "准予行政许可", "不予行政许可")
 
 DECIDABLE = (CaseState.SUBMITTED.value, CaseState.IN_REVIEW.value)  # approve: as the state machine allows
 DENIABLE = (*DECIDABLE, CaseState.SUPPLEMENT_REQUESTED.value)
@@ -112,6 +114,21 @@ class DecideView:
     @property
     def decided(self) -> bool:
         return self.status in DECIDED
+
+    @property
+    def licensing(self) -> bool:
+        """A licence (行政许可法 §38), or a matter the catalog no longer knows; else the kind's own words."""
+        return not self.matter_kind or kind_framing(self.matter_kind).licensing
+
+    @property
+    def words(self) -> DecisionWords:
+        """How the decision is named: 准予行政许可 / 准予给付 / 准予登记（确认）…"""
+        found = None if self.licensing else kind_framing(self.matter_kind).decision
+        return found or LICENCE_WORDS
+
+    @property
+    def document_titles(self) -> dict[str, str]:
+        return {APPROVED: self.words.approved_title, DENIED: self.words.denied_title}
 
     @property
     def can_approve(self) -> bool:
@@ -360,7 +377,16 @@ def licence_decision(session: Session, case: Case) -> tuple[LicenceDecision, Not
         acting=Acting(
             case.applicant_id_type, case.agent_name or "", case.agent_id_number or "", RELATIONS.get(relation, relation)
         ),
+        matter_kind=_matter_kind(session, case),  # a benefit's decision is not a licence's
     ), templates
+
+
+def _matter_kind(session: Session, case: Case) -> str:
+    """The case's matter kind in the published catalog ("": unknown there, worded as a licence)."""
+    try:
+        return current_catalog(session).get(case.matter_code).kind
+    except KeyError:
+        return ""
 
 
 def _document(desk: Desk, case_no: str, kind: str) -> tuple[DecideView, bytes]:
