@@ -67,8 +67,10 @@ class VerdictPanel(ctk.CTkFrame):
         # beside the button (a row of its own would take the height the columns above need).
         self.refusal_box = ctk.CTkFrame(choices, fg_color="transparent")
         self.offered: dict[str, str] = dict(REFUSAL_REASONS)  # the chosen matter's kind's reasons
+        listed = ctk.CTkFrame(self.refusal_box, fg_color="transparent")  # the list and its keys
+        listed.pack(side="left", fill="y", padx=(0, 10))
         self.reasons = tk.Listbox(
-            self.refusal_box,
+            listed,
             font=view.theme.tk_font(-1),
             height=len(self.offered),
             width=max(len(v) for v in self.offered.values()) * 2 + 4,
@@ -80,7 +82,9 @@ class VerdictPanel(ctk.CTkFrame):
         )
         style_list(self.reasons)
         self._fill_reasons()
-        self.reasons.pack(side="left", padx=(0, 10))
+        self.reasons.pack(anchor="w")
+        self.keys_hint = view.label(listed, "", -2, text_color="gray40", justify="left")
+        self.keys_hint.pack(anchor="w", pady=(2, 0))
         self.reasons.bind("<<ListboxSelect>>", lambda _e: self._refusal_changed())
         for n in range(1, 10):
             for sequence in (f"<Key-{n}>", f"<KP_{n}>"):
@@ -88,15 +92,14 @@ class VerdictPanel(ctk.CTkFrame):
         self.reasons.bind("<Return>", lambda _e: self._after_reason())
         fields = ctk.CTkFrame(self.refusal_box, fg_color="transparent")
         fields.pack(side="left", fill="y")
-        self.competent_label = view.label(fields, "有权受理的机关", -1)
-        self.competent_label.grid(row=0, column=0, sticky="w", padx=(0, 6), pady=(0, 6))
+        # Labels above their fields: beside them the pair would not fit a 1024-pixel screen.
+        self.competent_label = view.label(fields, "有权受理的机关", -2)
+        self.competent_label.grid(row=0, column=0, sticky="w")
         self.competent = view.entry(fields, width=240, placeholder_text="如：潍坊市公安局潍城分局")
-        self.competent.grid(row=0, column=1, sticky="w", pady=(0, 6))
-        view.label(fields, "具体理由", -1).grid(row=1, column=0, sticky="w", padx=(0, 6))
+        self.competent.grid(row=1, column=0, sticky="w", pady=(0, 4))
+        view.label(fields, "具体理由", -2).grid(row=2, column=0, sticky="w")
         self.refusal_text = view.entry(fields, width=240, placeholder_text="可选")
-        self.refusal_text.grid(row=1, column=1, sticky="w")
-        self.keys_hint = view.label(fields, "", -2, text_color="gray40", justify="left")
-        self.keys_hint.grid(row=2, column=0, columnspan=2, sticky="w", pady=(4, 0))
+        self.refusal_text.grid(row=3, column=0, sticky="w")
         self._hint_keys()
         self.refusing = False
         for entry in (self.supplement_by, self.refusal_text):
@@ -110,7 +113,7 @@ class VerdictPanel(ctk.CTkFrame):
         self.reasons.configure(height=len(self.offered), width=max(len(v) for v in self.offered.values()) * 2 + 4)
 
     def _hint_keys(self) -> None:
-        self.keys_hint.configure(text=f"↑↓ 或 1–{len(self.offered)} 选理由，Tab 填机关和理由\nF10 取消不予受理")
+        self.keys_hint.configure(text=f"↑↓ 或 1–{len(self.offered)} 选理由，Tab 填机关和理由，F10 取消")
 
     def offer_reasons(self, reasons: Mapping[str, str]) -> None:
         """The refusal reasons of the matter (or bundle) now chosen; a chosen reason it still

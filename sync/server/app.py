@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect
 
 from sync import protocol
 
-from . import auth, blobs, console, events, outreach, public, queue, restore, wipe
+from . import auth, blobs, console, events, hall, outreach, public, queue, restore, wipe
 from .blobstore.base import BlobStore
 from .context import ServerContext
 from .deps import Authorization, Ctx, Dev
@@ -171,6 +171,7 @@ def build_app(ctx: ServerContext | None, limits: BodyLimits | None = None) -> Fa
     app.include_router(outreach.router, prefix=API)
     console.install(app)  # the approvers' pages under /console/, kept out of the API's schema
     public.install(app, ctx)  # the applicants' progress and rating pages under /p/ (no sign-in)
+    hall.install(app, ctx)  # the hall's calling display under /hall/ (a display key per hall)
     return app
 
 

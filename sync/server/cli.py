@@ -290,6 +290,8 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--org", required=True)
     q.add_argument("--day", help="YYYY-MM-DD（默认今天）")
     q.add_argument("--window", help="只统计此窗口")
+    q = queue.add_parser("display-key", parents=[common], help="为大厅叫号显示屏生成新密钥（旧密钥随即失效）")
+    q.add_argument("--org", required=True, help="机构代码（大厅）")
     return parser
 
 
@@ -585,6 +587,15 @@ def _run_queue(args: argparse.Namespace, db: str) -> None:
             )
             why = f"（{REASON_LABELS[t.priority_reason]}）" if t.priority else ""
             print(f"{t.ticket_no}  {t.category_label}{why}  前面还有 {t.waiting_ahead} 人等候")
+        elif args.queue_command == "display-key":
+            from . import hall
+
+            try:
+                key = hall.set_display_key(engine, args.org)
+            except hall.UnknownHall:
+                raise ValueError(f"没有机构 {args.org}") from None
+            print(f"显示屏密钥（只显示这一次）：{key}")
+            print(f"在显示屏电脑上打开：<后台地址>{hall.PREFIX}/{args.org}/display?key={key}")
         elif args.queue_command == "list":
             rows = queue.list_tickets(sessions, args.org)
             for t in rows:

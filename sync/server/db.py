@@ -638,6 +638,16 @@ class Escalation(Base):
     reason: Mapped[str] = mapped_column(Text, default="")  # the explanation given on acknowledging
 
 
+class HallDisplay(Base):
+    """The key a hall's calling display (叫号显示屏) shows to be let in: only its SHA-256 is kept."""
+
+    __tablename__ = "hall_displays"
+
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"), primary_key=True)
+    key_sha: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 ALL_ORGS = "*"
 
 

@@ -361,7 +361,7 @@ def notice_facts(session: Session, case: Case) -> NoticeFacts | None:
     record = _payload(case).get(EXTENSION_KEY) or {}
     return NoticeFacts(
         str(record.get("office_name") or templates.office.name),
-        templates.query_url(case.case_no),
+        "",  # the back office keeps only the public token's digest: its copy carries no link
         case.applicant_name,
         case.applicant_id_number,
         case.applicant_id_type,

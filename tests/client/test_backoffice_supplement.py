@@ -75,7 +75,7 @@ def test_the_back_offices_list_is_offered_printed_and_answered_at_the_window(cou
 
     notice = services.supplement.request_notice(case.case_id)
     text = _text(notice.pdf)
-    assert "补正材料通知书" in text and case.case_no in text and notice.doc_no in text
+    assert "补正材料通知书" in text and case.case_no_display in text and notice.doc_no in text
     for item in request.items:
         assert item.name in text and item.problem in text, item.name
     assert "联系人：李审批" in text

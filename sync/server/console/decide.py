@@ -373,7 +373,9 @@ def licence_decision(session: Session, case: Case) -> tuple[LicenceDecision, Not
         review_body=str(facts.get("review_body") or ""),
         court=str(facts.get("court") or ""),
         approver=str(facts.get("decided_by_name") or ""),
-        query_url=templates.query_url(case.case_no),
+        # The back office keeps only the public token's digest, so its copy carries no link;
+        # the window prints the applicant's own (client.services.paperwork).
+        query_url="",
         acting=Acting(
             case.applicant_id_type, case.agent_name or "", case.agent_id_number or "", RELATIONS.get(relation, relation)
         ),
