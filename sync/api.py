@@ -164,6 +164,10 @@ class BackOfficeApi:
         resp = self._request("GET", "/queue/status", params={"window": window})
         return p.QueueStatus.model_validate(resp.json())
 
+    def ticket_link(self, ticket_id: int) -> p.TicketLink:
+        body = p.TicketLinkRequest(ticket_id=ticket_id).model_dump()
+        return p.TicketLink.model_validate(self._request("POST", "/queue/links", json=body).json())
+
     def ticket_action(self, ticket_id: int, action: str, body: p.TicketAction) -> p.QueueTicket:
         resp = self._request("POST", f"/queue/tickets/{ticket_id}/{action}", json=body.model_dump())
         return p.QueueTicket.model_validate(resp.json())

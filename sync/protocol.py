@@ -547,6 +547,14 @@ class TicketRequest(BaseModel):
     id_number: str | None = None  # read at the dispenser: 65 and older get a priority ticket
 
 
+class QueueAppointment(BaseModel):
+    """The 云叫号 booking a ticket was checked in with: its slot and the matter booked, if any."""
+
+    starts_at: WireTime
+    matter_code: str | None = None
+    matter_name: str = ""
+
+
 class QueueTicket(BaseModel):
     id: int
     ticket_no: str  # e.g. A007 or P002; printed on the slip, never changes
@@ -563,6 +571,7 @@ class QueueTicket(BaseModel):
     done_at: WireTime | None = None
     case_no: str | None = None
     waiting_ahead: int = 0  # at issue: tickets of the hall waiting before this one
+    appointment: QueueAppointment | None = None  # checked in by a booking (已签到预约)
 
 
 class CallRequest(BaseModel):
@@ -587,6 +596,16 @@ class QueueStatus(BaseModel):
     current: QueueTicket | None = None
     waiting: int = 0
     waiting_priority: int = 0
+
+
+class TicketLinkRequest(BaseModel):
+    ticket_id: int  # a ticket of the kiosk's own hall, taken today
+
+
+class TicketLink(BaseModel):
+    """The ticket's live status page: `path` (/q/<token>) under the back office's public address."""
+
+    path: str
 
 
 # Outreach runs (政务服务入户直通车): planned by a supervisor, loaded by the bus laptop.

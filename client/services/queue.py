@@ -42,6 +42,14 @@ class TicketView:
     called_at: dt.datetime | None
     target_window: str | None
     case_no: str | None
+    appointment_at: dt.datetime | None = None  # checked in by a 云叫号 booking of this slot
+    appointment_matter: str | None = None  # the matter booked, to prepare the intake with
+    appointment_matter_name: str = ""
+
+    @property
+    def appointment_time(self) -> str:
+        """The booked slot's start as the hall reads it (China time), or "" without a booking."""
+        return f"{self.appointment_at.astimezone(protocol.CST):%H:%M}" if self.appointment_at else ""
 
     @property
     def can_no_show(self) -> bool:
@@ -82,6 +90,9 @@ def _view(ticket: protocol.QueueTicket) -> TicketView:
         ticket.called_at,
         ticket.target_window,
         ticket.case_no,
+        ticket.appointment.starts_at if ticket.appointment else None,
+        ticket.appointment.matter_code if ticket.appointment else None,
+        ticket.appointment.matter_name if ticket.appointment else "",
     )
 
 

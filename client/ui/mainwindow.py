@@ -454,9 +454,18 @@ class MainWindow:
         device's clock is far off (every way into an intake is: F2, a draft, a bus visit)."""
         ask_clock(self, self._show_intake)
 
-    def _show_intake(self) -> None:
+    def show_intake_for(self, matter_code: str) -> None:
+        """A new intake with a 云叫号 booking's matter chosen (the called ticket's appointment)."""
+        ask_clock(self, lambda: self._show_intake(matter_code))
+
+    def _show_intake(self, matter_code: str | None = None) -> None:
         view = self.reused(IntakeView)
         view.clear()
+        if matter_code:
+            try:
+                view.select_matter(matter_code)
+            except KeyError:  # not in this window's catalog: the clerk chooses as usual
+                pass
         self.show(view)
 
     def resume_draft(self, draft_id: str) -> None:

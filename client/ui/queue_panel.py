@@ -58,6 +58,8 @@ class QueuePanel(ctk.CTkFrame):
         self.transfer_to = view.entry(bar, width=210, placeholder_text="转至窗口号或号类（A/B/C），回车")
         self.transfer_to.pack(side="left", padx=(4, 0))
         self.transfer_to.bind("<Return>", lambda _e: self.transfer())
+        # Shown only while the called ticket came with a booked matter (云叫号).
+        self.booked = view.button(bar, "按预约事项受理", self.take_booked, kind="primary", height=34, width=150)
         self.message = view.label(self, "", 0, justify="left", wraplength=1200)
         wrap_to_width(self.message, self, 30)
         self.message.pack(anchor="w", padx=12, pady=(0, 8))
@@ -148,10 +150,18 @@ class QueuePanel(ctk.CTkFrame):
                 parts.append(f"已重呼{ticket.recalls}次" + ("，可过号（F4）" if ticket.can_no_show else ""))
             if ticket.waited_minutes is not None:
                 parts.append(f"等候{ticket.waited_minutes}分钟")
+            if ticket.appointment_at is not None:
+                parts.append(f"已签到预约 {ticket.appointment_time}")
+            if ticket.appointment_matter_name:
+                parts.append(f"预约事项：{ticket.appointment_matter_name}")
             taken = self.app.ticket_cases
             if taken:
                 parts.append(f"已受理{len(taken)}件，办结（F3）")
             self.detail.configure(text=" · ".join(parts))
+        if ticket is not None and ticket.appointment_matter:
+            self.booked.pack(side="left", padx=(8, 0))
+        else:
+            self.booked.pack_forget()
         self.waiting.configure(
             text=f"等候 {panel.waiting} 人（优先 {panel.waiting_priority}）" if panel.available else ""
         )
@@ -171,6 +181,11 @@ class QueuePanel(ctk.CTkFrame):
 
     def call_next(self) -> None:
         self._run(self.queue.call_next)
+
+    def take_booked(self) -> None:
+        """The intake of the called ticket's booking, its matter already chosen."""
+        if (ticket := self._need_ticket()) is not None and ticket.appointment_matter:
+            self.app.show_intake_for(ticket.appointment_matter)
 
     def recall(self) -> None:
         if (ticket := self._need_ticket()) is not None:

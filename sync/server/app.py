@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect
 
 from sync import protocol
 
-from . import auth, blobs, console, events, hall, outreach, public, queue, restore, wipe
+from . import auth, blobs, booking, console, events, hall, outreach, public, queue, restore, ticket_page, wipe
 from .blobstore.base import BlobStore
 from .context import ServerContext
 from .deps import Authorization, Ctx, Dev
@@ -169,9 +169,13 @@ def build_app(ctx: ServerContext | None, limits: BodyLimits | None = None) -> Fa
     app.include_router(queue.router, prefix=API)
     app.include_router(restore.router, prefix=API)
     app.include_router(outreach.router, prefix=API)
+    app.include_router(ticket_page.router, prefix=API)  # the kiosk asks for its ticket's QR link
+    app.include_router(booking.console_page.router)  # 叫号与预约统计, before the console's catch-all
     console.install(app)  # the approvers' pages under /console/, kept out of the API's schema
     public.install(app, ctx)  # the applicants' progress and rating pages under /p/ (no sign-in)
     hall.install(app, ctx)  # the hall's calling display under /hall/ (a display key per hall)
+    booking.install(app, ctx)  # 云叫号: the public booking pages and their JSON API under /b/
+    ticket_page.install(app, ctx)  # a kiosk ticket's live status page under /q/ (its QR)
     return app
 
 

@@ -292,6 +292,20 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--window", help="只统计此窗口")
     q = queue.add_parser("display-key", parents=[common], help="为大厅叫号显示屏生成新密钥（旧密钥随即失效）")
     q.add_argument("--org", required=True, help="机构代码（大厅）")
+
+    p = sub.add_parser("booking", help="云叫号预约：设置预约时段、叫号与预约统计（含爽约）")
+    booking = p.add_subparsers(dest="booking_command", required=True)
+    q = booking.add_parser("slots", parents=[common], help="开放（或调整容量）某天某号类的预约时段")
+    q.add_argument("--org", required=True, help="机构代码（大厅）")
+    q.add_argument("--day", required=True, help="日期 YYYY-MM-DD")
+    q.add_argument("--category", default="A", help="号类：A 综合受理、B 企业服务、C 出件咨询")
+    q.add_argument("--first", default="09:00", help="第一个时段开始时间 HH:MM（北京时间）")
+    q.add_argument("--last", default="11:30", help="最后一个时段开始时间 HH:MM")
+    q.add_argument("--every", type=int, default=30, help="时段间隔（分钟）")
+    q.add_argument("--capacity", type=int, default=4, help="每个时段可预约人数")
+    q = booking.add_parser("stats", parents=[common], help="某天的等候、办理、过号与预约使用情况")
+    q.add_argument("--org", required=True)
+    q.add_argument("--day", help="YYYY-MM-DD（默认今天）")
     return parser
 
 
@@ -568,6 +582,8 @@ def _run_more(args: argparse.Namespace, db: str) -> int:
         print(f"已压缩 {admin.prune_changes(db, args.keep_days)} 条同步记录")
     elif command == "queue":
         _run_queue(args, db)
+    elif command == "booking":
+        _run_booking(args, db)
     return 0
 
 
@@ -616,6 +632,42 @@ def _run_queue(args: argparse.Namespace, db: str) -> None:
                 f"  优先 {st.priority}"
             )
             print(f"平均等候 {wait}  平均办理 {serve}")
+
+
+def _run_booking(args: argparse.Namespace, db: str) -> None:
+    import datetime as dt
+
+    from .booking import slots, statistics
+    from .db import engine_for, session_factory
+    from .queue import service_day
+
+    with engine_for(db) as engine:
+        sessions = session_factory(engine)
+        if args.booking_command == "slots":
+            count = slots.set_slots(
+                sessions,
+                args.org,
+                args.category,
+                dt.date.fromisoformat(args.day),
+                dt.time.fromisoformat(args.first),
+                dt.time.fromisoformat(args.last),
+                args.every,
+                args.capacity,
+            )
+            print(f"已设置 {args.day} {args.category} 类 {count} 个预约时段，每个时段 {args.capacity} 人")
+        else:
+            day = dt.date.fromisoformat(args.day) if args.day else service_day()
+            st = statistics.hall_day(sessions, args.org, day)
+            print(f"{st.day:%Y-%m-%d}  取号 {st.issued}  过号 {st.ticket_no_shows}")
+            for r in st.rows:
+                wait = "—" if r.average_wait_minutes is None else f"{r.average_wait_minutes} 分钟"
+                serve = "—" if r.average_service_minutes is None else f"{r.average_service_minutes} 分钟"
+                print(
+                    f"  {r.category} {r.hour:02d}时  取号 {r.issued}  办结 {r.served}  过号 {r.no_show}"
+                    f"  预约 {r.appointments}  平均等候 {wait}  平均办理 {serve}"
+                )
+            a = st.appointments
+            print(f"预约 {a.booked}  已签到 {a.checked_in}  爽约 {a.no_show}  已取消 {a.cancelled}")
 
 
 OUTCOME_LABELS = {

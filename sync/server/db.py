@@ -414,6 +414,43 @@ class Ticket(Base):
     done_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
     called_by: Mapped[str | None] = mapped_column(String(36), default=None)  # device id
     case_no: Mapped[str | None] = mapped_column(String(40), default=None)
+    booking_id: Mapped[int | None] = mapped_column(Integer, default=None)  # bookings.id: checked in by 预约
+
+
+class BookingSlot(Base):
+    """A time slot of a hall's 云叫号 booking: a category's start time on one day and how many
+    people it takes (set by the hall, `onewindow-server booking slots`)."""
+
+    __tablename__ = "booking_slots"
+    __table_args__ = (UniqueConstraint("org_code", "category", "starts_at", name="uq_booking_slots_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    category: Mapped[str] = mapped_column(String(4))
+    day: Mapped[dt.date] = mapped_column(Date, index=True)  # the hall's (CST) day
+    starts_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+
+
+class Booking(Base):
+    """One person's appointment in a slot. The ID number, the phone and the confirmation code
+    are kept only as digests: enough to recognise them, not to read them back."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (Index("ix_bookings_slot_status", "slot_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    slot_id: Mapped[int] = mapped_column(ForeignKey("booking_slots.id"))
+    matter_code: Mapped[str | None] = mapped_column(String(40), default=None)
+    matter_name: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(40))
+    id_sha: Mapped[str] = mapped_column(String(64), index=True)
+    phone_sha: Mapped[str] = mapped_column(String(64))
+    code_sha: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="booked")  # booked/checked_in/no_show/cancelled
+    booked_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)
 
 
 class Shift(Base):
@@ -646,6 +683,17 @@ class HallDisplay(Base):
     org_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"), primary_key=True)
     key_sha: Mapped[str] = mapped_column(String(64))
     set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class TicketLink(Base):
+    """The token behind the QR on a kiosk's ticket (its live status page, /q/<token>): only its
+    SHA-256 is kept, so a database dump opens no page."""
+
+    __tablename__ = "ticket_links"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    token_sha: Mapped[str] = mapped_column(String(64), unique=True)
+    made_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 ALL_ORGS = "*"

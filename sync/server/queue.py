@@ -12,6 +12,11 @@ Order: priority tickets (65 and older, green channel) first, but after
 `MAX_PRIORITY_IN_A_ROW` priority calls in a row a window calls the oldest ordinary
 ticket that waits (client.domain.tickets.priority_turn); otherwise oldest first. A
 transfer keeps the ticket's place (its id) and its number.
+
+云叫号: a ticket taken with the ID number of a booking within its check-in period
+(sync.server.booking) is checked in: it takes the booking's category and, among the
+ordinary tickets, is called before the walk-ins (爱心 priority still comes first, within its
+two-in-a-row rule; an elderly person's booking gets a priority ticket).
 """
 
 from __future__ import annotations
@@ -36,9 +41,11 @@ from client.domain.tickets import (
     ticket_label,
     window_number,
 )
+from client.domain.validators import check_resident_id
 from sync import protocol
 
-from .db import OrgUnit, Ticket, rows_matched, utcnow
+from .booking.book import appointment_of, check_in
+from .db import BookingSlot, OrgUnit, Ticket, rows_matched, utcnow
 from .deps import Ctx, Dev
 from .errors import ApiError
 
@@ -80,7 +87,7 @@ def _category(code: str | None) -> str:
     return code
 
 
-def _as_wire(row: Ticket, waiting_ahead: int = 0) -> protocol.QueueTicket:
+def _as_wire(session: Session, row: Ticket, waiting_ahead: int = 0) -> protocol.QueueTicket:
     return protocol.QueueTicket(
         id=row.id,
         ticket_no=row.ticket_no,
@@ -97,6 +104,7 @@ def _as_wire(row: Ticket, waiting_ahead: int = 0) -> protocol.QueueTicket:
         done_at=row.done_at,
         case_no=row.case_no,
         waiting_ahead=waiting_ahead,
+        appointment=appointment_of(session, row.booking_id) if row.booking_id else None,
     )
 
 
@@ -116,12 +124,16 @@ def take_ticket(
         check = priority_for((id_number or "").strip() or None, green_channel, service_day(now))
     except ValueError as exc:
         raise QueueError(400, "invalid_id_number", str(exc)) from None
-    series = PRIORITY_PREFIX if check.priority else category
+    number_given = check_resident_id(id_number or "").value if (id_number or "").strip() else ""
     day = service_day(now)
     for _attempt in range(_ATTEMPTS):
         try:
             with sessions() as session, session.begin():
                 _lock_hall(session, org_code)
+                booking = check_in(session, org_code, number_given, now) if number_given else None
+                if booking is not None:
+                    category = session.get_one(BookingSlot, booking.slot_id).category
+                series = PRIORITY_PREFIX if check.priority else category
                 last = session.execute(
                     select(func.max(Ticket.number)).where(
                         Ticket.org_code == org_code, Ticket.service_day == day, Ticket.series == series
@@ -140,6 +152,7 @@ def take_ticket(
                     status="waiting",
                     recalls=0,
                     issued_at=now,
+                    booking_id=booking.id if booking else None,
                 )
                 session.add(row)
                 session.flush()
@@ -153,7 +166,7 @@ def take_ticket(
                         Ticket.id < row.id,
                     )
                 ).scalar_one()
-                answer = _as_wire(row, ahead)
+                answer = _as_wire(session, row, ahead)
             log.info("ticket %s issued at %s (%s)", answer.ticket_no, org_code, check.reason or "ordinary")
             return answer
         except IntegrityError:
@@ -214,7 +227,10 @@ def call_next(
             where = _eligible(org_code, day, window, categories)
             first = {
                 flag: session.execute(
-                    select(Ticket.id).where(*where, Ticket.priority.is_(flag)).order_by(Ticket.id).limit(1)
+                    select(Ticket.id)
+                    .where(*where, Ticket.priority.is_(flag))
+                    .order_by(Ticket.booking_id.is_(None), Ticket.id)  # checked-in bookings first
+                    .limit(1)
                 ).scalar()
                 for flag in (True, False)
             }
@@ -253,7 +269,7 @@ def call_next(
             row = session.get_one(Ticket, first[turn])  # just updated, in this transaction
             session.refresh(row)
             waiting = session.execute(select(func.count()).select_from(Ticket).where(*where)).scalar_one()
-            ticket = _as_wire(row)
+            ticket = _as_wire(session, row)
             answer = protocol.CallResponse(ticket=ticket, waiting=waiting)
         log.info("window %s of %s called %s", window, org_code, ticket.ticket_no)
         return answer
@@ -275,7 +291,10 @@ def queue_status(
             select(func.count()).select_from(Ticket).where(*where, Ticket.priority.is_(True))
         ).scalar_one()
         return protocol.QueueStatus(
-            window=window, current=_as_wire(current) if current else None, waiting=waiting, waiting_priority=priority
+            window=window,
+            current=_as_wire(session, current) if current else None,
+            waiting=waiting,
+            waiting_priority=priority,
         )
 
 
@@ -316,7 +335,7 @@ def act(
         else:
             raise QueueError(404, "unknown_action", f"不支持的操作“{action}”")
         session.flush()
-        answer = _as_wire(row)
+        answer = _as_wire(session, row)
     log.info("window %s: %s %s", window, action, answer.ticket_no)
     return answer
 
@@ -382,7 +401,7 @@ def list_tickets(
         rows = session.execute(
             select(Ticket).where(Ticket.org_code == org_code, Ticket.service_day == day).order_by(Ticket.id)
         ).scalars()
-        return [_as_wire(r) for r in rows]
+        return [_as_wire(session, r) for r in rows]
 
 
 router = APIRouter(prefix="/queue", tags=["queue"])

@@ -64,7 +64,10 @@ def test_call_recall_no_show_then_serve_with_a_case(open_window, enrolled_runtim
         assert first.payload["ticket_no"] == "A001"
     assert services.cases.detail(result.case_id).ticket_no == "A001"
     with create_engine(live_server.db_url).connect() as conn:
-        linked = conn.execute(text("select case_no from tickets where ticket_no = 'A001'")).scalar()
+        linked = conn.execute(  # this hall's A001: the shared back office holds other tests' halls
+            text("select case_no from tickets where ticket_no = 'A001' and org_code = :org"),
+            {"org": live_server.hall.org_code},
+        ).scalar()
     assert linked == result.case_no
     summary = services.shifts.summary()
     assert (summary.tickets_served, summary.tickets_no_show) == (1, 1)
