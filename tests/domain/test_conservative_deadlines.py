@@ -90,4 +90,18 @@ def test_a_date_promised_before_the_schedule_is_never_later_than_the_schedule_ma
     """2025 and 2026 fall under the 2024 law: promise with 2024 alone known, then compare."""
     promised, exact = add_limit(start, n, "WD", BEFORE), add_limit(start, n, "WD", AFTER)
     assert promised.due <= exact.due
-    assert promised.approximate == (promised.due >= dt.date(2024, 12, 28))  # Sat 12-28: within 2025 元旦's window
+    # Pending days: Sat 12-28 and Sun 12-29 (within 2025 元旦's window) and all of 2025 on.
+    crosses_window = start < dt.date(2024, 12, 29) and promised.due >= dt.date(2024, 12, 28)
+    assert promised.approximate == (crosses_window or promised.due.year >= 2025)
+
+
+@pytest.mark.parametrize(
+    "start, n, approximate",
+    [
+        (dt.date(2024, 12, 27), 1, True),  # Sat 12-28 may become a 调休 workday for 2025's 元旦
+        (dt.date(2024, 12, 29), 1, False),  # Mon 12-30: both weekend days are behind it
+        (dt.date(2024, 12, 29), 3, True),  # 12-30, 12-31, then Thu 1-2 in unpublished 2025
+    ],
+)
+def test_a_period_is_approximate_only_when_it_crosses_a_day_a_schedule_could_change(start, n, approximate):
+    assert add_limit(start, n, "WD", BEFORE).approximate is approximate
