@@ -34,10 +34,28 @@ def test_due_date_is_a_working_day_exactly_n_working_days_on(start, n):
 def test_provisional_exactly_when_the_period_reaches_a_day_an_unpublished_schedule_decides(start, n):
     # 2027 is not published: its days, and Sunday 2026-12-27 (within 5 days of 2027's 元旦,
     # a possible 调休 workday like 2018-12-29 was for 2019), wait for its schedule.
+    # 2028's 元旦 window reaches no weekend day of December 2027. The period is (start, due].
     deadline = add_limit(start, n, "WD", BUILTIN)
-    assert deadline.approximate == (deadline.due >= dt.date(2026, 12, 27))
+    sunday, new_year_2027, new_year_2028 = dt.date(2026, 12, 27), dt.date(2027, 1, 1), dt.date(2028, 1, 1)
+    last_of_2027 = dt.date(2027, 12, 31)
+    waits_for_2027 = start < sunday <= deadline.due or (start < last_of_2027 and deadline.due >= new_year_2027)
+    waits_for_2028 = deadline.due >= new_year_2028
+    assert deadline.approximate == (waits_for_2027 or waits_for_2028)
     assert bool(deadline.warning) == deadline.approximate
-    assert not deadline.approximate or deadline.note.startswith("按法定节假日推算，2027")
+    assert ("2027" in deadline.note, "2028" in deadline.note) == (waits_for_2027, waits_for_2028)
+
+
+@pytest.mark.parametrize(
+    "start, n, years",
+    [
+        (dt.date(2026, 12, 26), 1, (2027,)),  # Sun 12-27 might become a 调休 workday
+        (dt.date(2026, 12, 27), 1, ()),  # Mon 12-28: the Sunday is behind it
+        (dt.date(2027, 12, 30), 2, (2027, 2028)),  # 12-31, then 1-1 off, Sun 1-2 may work
+        (dt.date(2027, 12, 31), 1, (2028,)),
+    ],
+)
+def test_the_pending_years_are_those_the_period_crosses(start, n, years):
+    assert add_limit(start, n, "WD", BUILTIN).pending_years == years
 
 
 @given(starts, limits)
