@@ -18,6 +18,7 @@ from client import file_modes
 from client.domain.catalog import Catalog
 from client.services import wipe
 from client.services.auth import AuthService
+from client.services.booking_check_in import BookingCheckIn
 from client.services.bundle import Services
 from client.services.bundle_intake import BundleIntakeService
 from client.services.calendar import CalendarService
@@ -37,6 +38,7 @@ from client.services.preferences import CounterSettings, PreferencesService
 from client.services.printable import PrintableNames
 from client.services.published import OFFICE_FILE, ImportedCatalog, Published, ReadinessService
 from client.services.queue import QueueService
+from client.services.queue_slips import SlipPrinter
 from client.services.ratings import RatingService
 from client.services.shift import ShiftService
 from client.services.statistics import StatisticsQueries
@@ -353,6 +355,11 @@ def build_runtime(
         receipt_format=lambda: paperwork.receipt_format,
     )
     queue = QueueService(queue_api, shifts.window, on_finished=shifts.count_ticket)
+
+    def receipt_width() -> int:
+        """The receipt paper in mm: an A4 setting still prints queue slips on the 80 mm roll."""
+        return 80 if paperwork.receipt_format == "A4" else int(paperwork.receipt_format)
+
     shifts.unfinished = queue.unfinished
     sync_service.after_round.append(shifts.push_pending)
     readiness = ReadinessService(outbox, published, clock)
@@ -388,6 +395,7 @@ def build_runtime(
             receipt_format=lambda: paperwork.receipt_format,
         ),
         queue=queue,
+        check_in=BookingCheckIn(queue, SlipPrinter(hardware, office_name, receipt_width), hardware),
         shifts=shifts,
         outreach=OutreachService(store, api, intake, identity, wake),
         office_name=office_name,

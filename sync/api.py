@@ -156,6 +156,10 @@ class BackOfficeApi:
         body = p.TicketRequest(category=category, green_channel=green_channel, id_number=id_number).model_dump()
         return p.QueueTicket.model_validate(self._request("POST", "/queue/tickets", json=body).json())
 
+    def check_in_booking(self, window: str, *, id_number: str = "", code: str = "") -> p.QueueTicket:
+        body = p.CheckInRequest(window=window, id_number=id_number or None, code=code or None).model_dump()
+        return p.QueueTicket.model_validate(self._request("POST", "/queue/check-in", json=body).json())
+
     def call_next(self, window: str, categories: list[str] | None = None) -> p.CallResponse:
         body = p.CallRequest(window=window, categories=categories or []).model_dump()
         return p.CallResponse.model_validate(self._request("POST", "/queue/call", json=body).json())

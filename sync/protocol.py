@@ -547,6 +547,14 @@ class TicketRequest(BaseModel):
     id_number: str | None = None  # read at the dispenser: 65 and older get a priority ticket
 
 
+class CheckInRequest(BaseModel):
+    """A window checks a 云叫号 booking in: by the holder's ID number or the confirmation code."""
+
+    window: str = Field(max_length=16)
+    id_number: str | None = Field(default=None, max_length=32)
+    code: str | None = Field(default=None, max_length=32)
+
+
 class QueueAppointment(BaseModel):
     """The 云叫号 booking a ticket was checked in with: its slot and the matter booked, if any."""
 

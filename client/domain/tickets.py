@@ -24,6 +24,21 @@ REASON_LABELS = {REASON_ELDERLY: "老年人优先", REASON_GREEN: "绿色通道"
 
 STATUS_LABELS = {"waiting": "等候中", "called": "已叫号", "done": "已办结", "no_show": "过号"}
 
+# A 云叫号 booking's confirmation code: eight characters of 31 (no 0/O, 1/I/L), so a clerk can
+# tell a typed code from an ID number, and about 8.5·10¹¹ codes are guessed only under the
+# back office's rate limit of a few misses per address (and only together with the phone).
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+def booking_code(raw: str) -> str:
+    """A confirmation code as typed ("k7m2 x9pq", "K7M2-X9PQ") in its one written form."""
+    return "".join(raw.split()).upper().replace("-", "")
+
+
+def is_booking_code(text: str) -> bool:
+    return len(text) == CODE_LENGTH and all(char in CODE_ALPHABET for char in text)
+
 
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

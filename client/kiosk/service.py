@@ -19,13 +19,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from client.domain.identity import IdCard, check_id_number
-from client.domain.tickets import CATEGORIES, REASON_LABELS
+from client.domain.tickets import CATEGORIES
 from client.services.errors import ServiceError, clerk_message
 from client.services.hardware import HardwareService
-from sync import protocol
+from client.services.queue_slips import SlipPrinter
 from sync.api import BackOfficeApi, ServerError, ServerUnreachable
-
-from .slip import SlipData, slip_layout
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +66,6 @@ class Refusal:
     message: str
 
 
-def appointment_text(appointment: protocol.QueueAppointment | None) -> str:
-    """What the screen and the slip say of a booking the ticket checked in (云叫号), or ""."""
-    if appointment is None:
-        return ""
-    slot = appointment.starts_at.astimezone(protocol.CST)
-    matter = f"：{appointment.matter_name}" if appointment.matter_name else ""
-    return f"已签到预约（{slot:%H:%M} 时段）{matter}"
-
-
 def holder_of(card: IdCard) -> Holder:
     first = card.name.strip()[:1]
     return Holder(card.id_number.strip(), f"{first}** 您好" if first else "您好")
@@ -95,8 +84,7 @@ class KioskService:
         public_base: str = "",
     ):
         self.api, self.hardware = api, hardware
-        self.office_name, self.printer_width = office_name, printer_width
-        self.public_base = public_base.rstrip("/")
+        self.slips = SlipPrinter(hardware, office_name, lambda: printer_width, public_base)
 
     @staticmethod
     def categories() -> tuple[tuple[str, str], ...]:
@@ -149,44 +137,21 @@ class KioskService:
         except ServiceError as exc:  # not enrolled
             log.warning("kiosk: %s", exc)
             return Refusal("offline", OFFLINE_MESSAGE)
-        url = self._status_url(api, ticket)
+        slip = self.slips.data(ticket, self.slips.status_url(api, ticket))
         issued = Issued(
-            ticket.ticket_no,
-            ticket.category_label,
-            REASON_LABELS.get(ticket.priority_reason, "") if ticket.priority else "",
-            ticket.waiting_ahead,
-            ticket.issued_at.astimezone(protocol.CST),
-            url,
+            slip.ticket_no,
+            slip.category_label,
+            slip.priority_label,
+            slip.waiting_ahead,
+            slip.issued_at,
+            slip.status_url,
             printed=False,
-            appointment=appointment_text(ticket.appointment),
+            appointment=slip.appointment,
         )
         try:
-            self.hardware.print_layout(
-                slip_layout(
-                    SlipData(
-                        self.office_name,
-                        issued.ticket_no,
-                        issued.category_label,
-                        issued.priority_label,
-                        issued.waiting_ahead,
-                        issued.issued_at,
-                        issued.status_url,
-                        issued.appointment,
-                    ),
-                    self.printer_width,
-                )
-            )
+            self.slips.print(slip)
         except Exception as exc:  # the ticket is taken: the screen shows the number instead
             log.warning("kiosk: ticket %s taken but not printed: %s", issued.ticket_no, clerk_message(exc, "打印失败"))
             return issued
         log.info("kiosk: ticket %s printed", issued.ticket_no)
         return dataclasses.replace(issued, printed=True)
-
-    def _status_url(self, api: BackOfficeApi, ticket: protocol.QueueTicket) -> str:
-        """The QR's link; "" when the back office gave none (an older one): the slip has no QR."""
-        try:
-            link = api.ticket_link(ticket.id)
-        except (ServerUnreachable, ServerError) as exc:
-            log.info("kiosk: no status link for %s: %s", ticket.ticket_no, type(exc).__name__)
-            return ""
-        return (self.public_base or api.base_url) + link.path

@@ -24,9 +24,9 @@ import customtkinter as ctk
 
 from client.services.demo_cards import DemoCardService
 from client.ui.theme import DANGER, ERROR_COLOR, PRIMARY, PRIMARY_HOVER, WARN_COLOR, make_theme
+from reports.queue_slip import ahead_text
 
 from .service import PRINT_FAILED, Holder, Issued, KioskService, Refusal
-from .slip import ahead_text
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .auth import AuthService
+from .booking_check_in import BookingCheckIn
 from .bundle_intake import BundleIntakeService
 from .cases import CaseQueries
 from .delivery import DeliveryService
@@ -45,6 +46,7 @@ class Services:
     ratings: RatingService | None = None
     supervision: SupervisionService | None = None
     queue: QueueService | None = None
+    check_in: BookingCheckIn | None = None  # 云叫号 bookings checked in at this window
     shifts: ShiftService | None = None
     outreach: OutreachService | None = None
     transfer: TransferService | None = None  # 帮办代办: transfer slips and who holds the originals

@@ -75,7 +75,7 @@ class QueuePanel:
     waiting_priority: int = 0
 
 
-def _view(ticket: protocol.QueueTicket) -> TicketView:
+def ticket_view(ticket: protocol.QueueTicket) -> TicketView:
     return TicketView(
         ticket.id,
         ticket.ticket_no,
@@ -108,7 +108,8 @@ class QueueService:
     ):
         self.api, self.window, self.on_finished = api, window, on_finished
 
-    def _window(self) -> str:
+    def own_window(self) -> str:
+        """This counter's window number; a ServiceError saying where to set it when there is none."""
         window = (self.window() or "").strip()
         if not window:
             raise ServiceError("尚未设置窗口号，请先开班或在设置（F12）中填写窗口号")
@@ -117,7 +118,7 @@ class QueueService:
     def _ask(self, fn: Callable[[BackOfficeApi, str], _Answer]) -> _Answer | QueuePanel:
         """Run one request: its answer, or, when the queue is unreachable, an 'unavailable' panel
         instead; a refusal is a ServiceError."""
-        window = self._window()
+        window = self.own_window()
         try:
             return fn(self.api(), window)
         except ServerUnreachable as exc:
@@ -142,7 +143,7 @@ class QueueService:
             True,
             "",
             answer.window,
-            _view(answer.current) if answer.current else None,
+            ticket_view(answer.current) if answer.current else None,
             answer.waiting,
             answer.waiting_priority,
         )
@@ -152,17 +153,17 @@ class QueueService:
         if isinstance(answer, QueuePanel):
             return answer
         if answer.ticket is None:
-            return QueuePanel(True, "目前没有等候的号", self._window())
-        ticket = _view(answer.ticket)
+            return QueuePanel(True, "目前没有等候的号", self.own_window())
+        ticket = ticket_view(answer.ticket)
         return QueuePanel(
-            True, f"请{ticket.ticket_no}号到{self._window()}号窗口办理", self._window(), ticket, answer.waiting
+            True, f"请{ticket.ticket_no}号到{self.own_window()}号窗口办理", self.own_window(), ticket, answer.waiting
         )
 
     def _act(self, ticket_id: int, action: str, **fields: str | None) -> TicketView | QueuePanel:
         answer = self._ask(
             lambda api, w: api.ticket_action(ticket_id, action, protocol.TicketAction(window=w, **fields))
         )
-        return answer if isinstance(answer, QueuePanel) else _view(answer)
+        return answer if isinstance(answer, QueuePanel) else ticket_view(answer)
 
     def _after(self, result: TicketView | QueuePanel, note: Callable[[TicketView], str]) -> QueuePanel:
         if isinstance(result, QueuePanel):
@@ -217,7 +218,9 @@ class QueueService:
     def take(self, category: str = "A", *, green_channel: bool = False, id_number: str = "") -> TicketView:
         """Issue a ticket, as a dispenser would (the guide's desk, tests, training)."""
         try:
-            return _view(self.api().take_ticket(category, green_channel=green_channel, id_number=id_number or None))
+            return ticket_view(
+                self.api().take_ticket(category, green_channel=green_channel, id_number=id_number or None)
+            )
         except ServerUnreachable as exc:
             raise ServiceError(OFFLINE_MESSAGE, str(exc)) from exc
         except ServerError as exc:

@@ -1,7 +1,8 @@
 """The queue panel on the home screen: the ticket this window serves and its keys.
 
-F7 叫号 · F8 重呼 · F3 办结 · F10 转移 · F4 过号. Every request runs off the Tk
-thread; an unreachable queue is shown in words and never stops intake (F2).
+F7 叫号 · F8 重呼 · F3 办结 · F10 转移 · F4 过号; 预约签到 opens a row where a 云叫号
+booking is checked in by its holder's ID card, ID number or confirmation code. Every request
+runs off the Tk thread; an unreachable queue is shown in words and never stops intake (F2).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVarTuple
 
 import customtkinter as ctk
 
+from client.services.booking_check_in import CheckedIn
 from client.services.queue import QueuePanel as QueueState
 from client.services.queue import TicketView
 
@@ -41,6 +43,12 @@ class QueuePanel(ctk.CTkFrame):
         self.detail.pack(side="left", padx=8)
         self.waiting = view.label(top, "", 1)
         self.waiting.pack(side="right")
+        self.check_in = view.services.check_in
+        if self.check_in is not None:
+            self.check_in_toggle = view.button(
+                top, "预约签到", self.toggle_check_in, kind="secondary", height=30, width=100
+            )
+            self.check_in_toggle.pack(side="right", padx=(0, 16))
         bar = ctk.CTkFrame(self, fg_color="transparent")
         bar.pack(fill="x", padx=12, pady=6)
         self.buttons: dict[str, ctk.CTkButton] = {}
@@ -60,6 +68,21 @@ class QueuePanel(ctk.CTkFrame):
         self.transfer_to.bind("<Return>", lambda _e: self.transfer())
         # Shown only while the called ticket came with a booked matter (云叫号).
         self.booked = view.button(bar, "按预约事项受理", self.take_booked, kind="primary", height=34, width=150)
+        # 预约签到: shown on demand; what was typed stays until a check-in succeeds.
+        self.check_in_row = ctk.CTkFrame(self, fg_color="transparent")
+        view.label(self.check_in_row, "预约签到", 0, True).pack(side="left", padx=(0, 8))
+        self.check_in_entry = view.entry(
+            self.check_in_row, width=300, placeholder_text="身份证号码或8位预约确认码，回车签到"
+        )
+        self.check_in_entry.pack(side="left")
+        self.check_in_entry.bind("<Return>", lambda _e: self.check_in_typed())
+        view.button(self.check_in_row, "签到", self.check_in_typed, kind="primary", height=32, width=80).pack(
+            side="left", padx=(8, 0)
+        )
+        self.check_in_card_button = view.button(
+            self.check_in_row, "读身份证签到", self.check_in_card, kind="secondary", height=32, width=120
+        )
+        self.check_in_card_button.pack(side="left", padx=(8, 0))
         self.message = view.label(self, "", 0, justify="left", wraplength=1200)
         wrap_to_width(self.message, self, 30)
         self.message.pack(anchor="w", padx=12, pady=(0, 8))
@@ -186,6 +209,38 @@ class QueuePanel(ctk.CTkFrame):
         """The intake of the called ticket's booking, its matter already chosen."""
         if (ticket := self._need_ticket()) is not None and ticket.appointment_matter:
             self.app.show_intake_for(ticket.appointment_matter)
+
+    def toggle_check_in(self) -> None:
+        if self.check_in_row.winfo_ismapped():
+            self.check_in_row.pack_forget()
+            return
+        self.check_in_row.pack(fill="x", padx=12, pady=(0, 6), before=self.message)
+        self.check_in_entry.focus_set()
+        self.message.configure(
+            text="预约时段开始前后15分钟内可签到；签到后的号先于现场取号的群众叫号", text_color="gray20"
+        )
+
+    def check_in_typed(self) -> None:
+        if self.check_in is not None:
+            self._check_in(self.check_in.by_entry, self.check_in_entry.get())
+
+    def check_in_card(self) -> None:
+        if self.check_in is not None:
+            self._check_in(self.check_in.by_card)
+
+    def _check_in(self, fn: Callable[[*Ts], CheckedIn], *args: *Ts) -> None:
+        if self.pending:
+            self.message.configure(text="正在处理上一个叫号操作，请稍候", text_color=WARN_COLOR)
+            return
+        self.pending = True
+        self.message.configure(text="正在签到…", text_color="gray40")
+        self.view.run_task(fn, *args, on_done=self._checked_in, on_error=lambda exc: self._refused(exc, False))
+
+    def _checked_in(self, done: CheckedIn) -> None:
+        self.pending = False
+        self.check_in_entry.delete(0, "end")
+        self.message.configure(text=done.message, text_color=OK_COLOR if done.printed else WARN_COLOR)
+        self.refresh()  # who waits: one more, ahead of the walk-ins
 
     def recall(self) -> None:
         if (ticket := self._need_ticket()) is not None:

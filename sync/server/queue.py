@@ -16,13 +16,15 @@ transfer keeps the ticket's place (its id) and its number.
 云叫号: a ticket taken with the ID number of a booking within its check-in period
 (sync.server.booking) is checked in: it takes the booking's category and, among the
 ordinary tickets, is called before the walk-ins (爱心 priority still comes first, within its
-two-in-a-row rule; an elderly person's booking gets a priority ticket).
+two-in-a-row rule; an elderly person's booking gets a priority ticket). A window checks a
+booking in by the holder's ID number or the confirmation code (`POST /queue/check-in`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -33,9 +35,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from client.domain.case_numbers import parse_case_no
 from client.domain.tickets import (
     CATEGORIES,
+    CODE_LENGTH,
     DEFAULT_CATEGORY,
     PRIORITY_PREFIX,
     STATUS_LABELS,
+    PriorityCheck,
+    is_booking_code,
     priority_for,
     priority_turn,
     ticket_label,
@@ -44,8 +49,9 @@ from client.domain.tickets import (
 from client.domain.validators import check_resident_id
 from sync import protocol
 
-from .booking.book import appointment_of, check_in
-from .db import BookingSlot, OrgUnit, Ticket, rows_matched, utcnow
+from .booking.book import appointment_of, check_in, window_check_in
+from .booking.rules import normal_code
+from .db import Booking, BookingSlot, OrgUnit, Ticket, rows_matched, utcnow
 from .deps import Ctx, Dev
 from .errors import ApiError
 
@@ -125,14 +131,69 @@ def take_ticket(
     except ValueError as exc:
         raise QueueError(400, "invalid_id_number", str(exc)) from None
     number_given = check_resident_id(id_number or "").value if (id_number or "").strip() else ""
+    return _issue(
+        sessions,
+        org_code,
+        category,
+        check,
+        now,
+        lambda session: check_in(session, org_code, number_given, now) if number_given else None,
+    )
+
+
+def check_in_ticket(
+    sessions: sessionmaker[Session],
+    org_code: str,
+    *,
+    id_number: str = "",
+    code: str = "",
+    now: dt.datetime | None = None,
+) -> protocol.QueueTicket:
+    """A booking checked in at the window (by the holder's ID number or the confirmation
+    code): its ticket, called ahead of the walk-ins of its category. Unlike a dispenser's
+    request, no booking is refused in words instead of giving a walk-in's ticket."""
+    now = now or utcnow()
+    number, code = (id_number or "").strip(), normal_code(code or "")
+    if bool(number) == bool(code):
+        raise QueueError(400, "bad_check_in", "请读取身份证、输入身份证号或输入预约确认码")
+    try:
+        check = priority_for(number or None, False, service_day(now))
+    except ValueError as exc:
+        raise QueueError(400, "invalid_id_number", str(exc)) from None
+    if number:
+        number = check_resident_id(number).value
+    elif not is_booking_code(code):
+        raise QueueError(400, "bad_code", f"确认码为{CODE_LENGTH}位字母和数字，请核对")
+    return _issue(
+        sessions,
+        org_code,
+        None,
+        check,
+        now,
+        lambda session: window_check_in(session, org_code, now, id_number=number, code=code),
+    )
+
+
+def _issue(
+    sessions: sessionmaker[Session],
+    org_code: str,
+    category: str | None,
+    check: PriorityCheck,
+    now: dt.datetime,
+    find_booking: Callable[[Session], Booking | None],
+) -> protocol.QueueTicket:
+    """Draw the day's next number under the hall's lock; a booking checked in on the way gives
+    the ticket its category (whatever was touched) and its place ahead of the walk-ins."""
     day = service_day(now)
+    series, number = "", 0
     for _attempt in range(_ATTEMPTS):
         try:
             with sessions() as session, session.begin():
                 _lock_hall(session, org_code)
-                booking = check_in(session, org_code, number_given, now) if number_given else None
+                booking = find_booking(session)
                 if booking is not None:
                     category = session.get_one(BookingSlot, booking.slot_id).category
+                category = _category(category)
                 series = PRIORITY_PREFIX if check.priority else category
                 last = session.execute(
                     select(func.max(Ticket.number)).where(
@@ -156,6 +217,9 @@ def take_ticket(
                 )
                 session.add(row)
                 session.flush()
+                # A checked-in booking passes the walk-ins: only priority and earlier bookings
+                # stay ahead of it. (A walk-in's count cannot know who checks in later.)
+                jumps = [or_(Ticket.priority.is_(True), Ticket.booking_id.is_not(None))] if booking else []
                 ahead = session.execute(
                     select(func.count())
                     .select_from(Ticket)
@@ -164,6 +228,7 @@ def take_ticket(
                         Ticket.service_day == day,
                         Ticket.status == "waiting",
                         Ticket.id < row.id,
+                        *jumps,
                     )
                 ).scalar_one()
                 answer = _as_wire(session, row, ahead)
@@ -418,6 +483,18 @@ def take(body: protocol.TicketRequest, ctx: Ctx, dev: Dev) -> protocol.QueueTick
     return take_ticket(
         ctx.sessions, dev.org_code, body.category, green_channel=body.green_channel, id_number=body.id_number
     )
+
+
+@router.post("/check-in", response_model=protocol.QueueTicket, responses=_ERRORS)
+def check_in_at_window(body: protocol.CheckInRequest, ctx: Ctx, dev: Dev) -> protocol.QueueTicket:
+    """A clerk checks a 云叫号 booking in for the citizen at the counter."""
+    try:
+        window = window_number(body.window)
+    except ValueError as exc:
+        raise QueueError(400, "bad_window", str(exc)) from None
+    ticket = check_in_ticket(ctx.sessions, dev.org_code, id_number=body.id_number or "", code=body.code or "")
+    log.info("booking checked in at window %s of %s: ticket %s", window, dev.org_code, ticket.ticket_no)
+    return ticket
 
 
 @router.post("/call", response_model=protocol.CallResponse, responses=_ERRORS)

@@ -52,7 +52,7 @@ def test_a_checked_in_booking_is_called_ahead_of_the_walk_ins_of_its_slot(office
     assert mine.category == "B"  # the booking's category, whatever was touched
     assert mine.appointment is not None and mine.appointment.matter_code == MATTER
     assert mine.appointment.starts_at == dt.datetime.fromisoformat(nine["starts_at"]).replace(tzinfo=dt.UTC)
-    assert mine.waiting_ahead == 3
+    assert mine.waiting_ahead == 0  # the three walk-ins wait behind a checked-in booking
 
     called = queue.call_next(sessions, office.org_code, "device", "3", now=cst(day, 9, 0)).ticket
     assert called is not None and called.ticket_no == mine.ticket_no  # ahead of the three walk-ins

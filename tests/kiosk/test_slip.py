@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from client.domain.paper import QRCode, TextLine
-from client.kiosk.slip import SlipData, slip_layout
 from reports.columns import display_width
+from reports.queue_slip import SlipData, slip_layout
 from sync import protocol
 
 

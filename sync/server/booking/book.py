@@ -16,7 +16,7 @@ from client.domain.catalog import Catalog
 from client.domain.validators import check_mobile, check_resident_id
 from sync import protocol
 
-from ..db import Booking, BookingSlot
+from ..db import Booking, BookingSlot, Ticket
 from .rules import (
     ACTIVE,
     BOOKED,
@@ -32,6 +32,7 @@ from .rules import (
 )
 
 MAX_NAME = 40
+SAME_DAY = dt.timedelta(hours=12)  # "today's" bookings for a check-in, midnight or not
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,55 @@ def check_in(session: Session, org_code: str, id_number: str, now: dt.datetime) 
         return None
     row.status, row.checked_in_at = CHECKED_IN, now
     return row
+
+
+def window_check_in(
+    session: Session, org_code: str, now: dt.datetime, *, id_number: str = "", code: str = ""
+) -> Booking:
+    """The booking a clerk checks in at the window, found by its holder's ID number or its
+    confirmation code among those within half a day of now; refused in words the clerk can pass on (too early, too
+    late, already checked in, none). Runs in the ticket's transaction, under the hall's lock."""
+    record_no_shows(session, org_code, now)
+    key = Booking.id_sha == digest("id", id_number) if id_number else Booking.code_sha == digest("code", code)
+    rows = session.execute(
+        select(Booking, BookingSlot)
+        .join(BookingSlot, BookingSlot.id == Booking.slot_id)
+        .where(
+            Booking.org_code == org_code,
+            key,
+            BookingSlot.starts_at >= now - SAME_DAY,
+            BookingSlot.starts_at <= now + SAME_DAY,
+        )
+        .order_by(BookingSlot.starts_at)
+    ).all()
+    open_now = [
+        b for b, s in rows if b.status == BOOKED and s.starts_at - GRACE_BEFORE <= now <= s.starts_at + GRACE_AFTER
+    ]
+    if open_now:
+        open_now[0].status, open_now[0].checked_in_at = CHECKED_IN, now
+        return open_now[0]
+    clock = lambda t: f"{t.astimezone(protocol.CST):%H:%M}"  # noqa: E731
+    for status in (BOOKED, CHECKED_IN, NO_SHOW):
+        for booking, slot in rows:
+            if booking.status != status:
+                continue
+            if status == BOOKED:
+                raise BookingError(
+                    "too_early",
+                    f"预约时段为{clock(slot.starts_at)}，请于{clock(slot.starts_at - GRACE_BEFORE)}以后签到",
+                    409,
+                )
+            if status == CHECKED_IN:
+                ticket = session.execute(select(Ticket.ticket_no).where(Ticket.booking_id == booking.id)).scalar()
+                number = f"，号码{ticket}" if ticket else ""
+                when = clock(booking.checked_in_at) if booking.checked_in_at else ""
+                raise BookingError("already_checked_in", f"该预约已于{when}签到{number}，请等候叫号", 409)
+            raise BookingError(
+                "too_late",
+                f"预约时段{clock(slot.starts_at)}的签到时间已过（开始后15分钟内），已记为未到，请现场取号",
+                409,
+            )
+    raise BookingError("no_booking", "未找到今天的预约，请核对身份证号或确认码（已取消的预约不能签到）", 404)
 
 
 def appointment_of(session: Session, booking_id: int) -> protocol.QueueAppointment | None:

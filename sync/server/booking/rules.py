@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import secrets
 
+from client.domain.tickets import CODE_ALPHABET, CODE_LENGTH, booking_code
+
 from ..errors import ApiError
 
 BOOKED, CHECKED_IN, NO_SHOW, CANCELLED = "booked", "checked_in", "no_show", "cancelled"
@@ -17,11 +19,6 @@ STATUS_LABELS = {BOOKED: "已预约", CHECKED_IN: "已签到", NO_SHOW: "未到�
 GRACE_BEFORE = dt.timedelta(minutes=15)
 GRACE_AFTER = dt.timedelta(minutes=15)
 BOOK_AHEAD_DAYS = 7
-
-# Eight characters of 31 (no 0/O, 1/I/L): about 8.5·10¹¹ codes, guessed only under the rate
-# limit's few misses per address, and only together with the booking's phone number.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 8
 
 
 class BookingError(ApiError):
@@ -39,7 +36,7 @@ def new_code() -> str:
 
 
 def normal_code(raw: str) -> str:
-    return "".join(raw.split()).upper().replace("-", "")
+    return booking_code(raw)
 
 
 def digest(kind: str, value: str) -> str:
