@@ -129,11 +129,27 @@ def numbered(st: PaperStyles, items: Sequence[str]) -> list[Flowable]:
     return [st.p(f"{i}. {text}", st.item) for i, text in enumerate(items, 1)]
 
 
+NO_LINK_HINT = "办理进度请扫描受理回执或告知书上的二维码查询"
+
+
 def tracking_row(
     st: PaperStyles, case_no: str, case_label: str, query_url: str, width: float, hint: str = "扫描二维码查询办理进度"
 ) -> Table:
-    """QR code for progress queries beside the case number as text and as Code128."""
+    """QR code for progress queries beside the case number as text and as Code128.
+
+    Without a link (the back office's copy: it keeps only the public token's digest) there is
+    no QR at all: one holding the bare case number would promise a progress page it cannot open.
+    """
     qr_side = 30 * mm
+    if not query_url:
+        bar = 0.3 if width > 80 * mm else 0.22
+        lines: list[Flowable] = [
+            st.p(f"受理编号：{case_label}", st.plain),
+            code128(case_no, module_mm=bar),
+            Spacer(1, 4),
+            st.p(NO_LINK_HINT, st.small),
+        ]
+        return Table([[lines]], colWidths=[width])
     module = 0.3 if width - qr_side - 6 * mm > 80 * mm else 0.22
     label = (
         [st.p(f"受理编号：{case_label}", st.plain)]

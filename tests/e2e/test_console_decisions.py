@@ -22,6 +22,7 @@ from client.domain.case_numbers import format_case_no
 from client.domain.catalog import load_sample_catalog
 from client.domain.identity import Applicant
 from client.services.intake import IntakeDraft, MaterialInput
+from reports.blocks import NO_LINK_HINT
 from sync.server import admin, departments
 from sync.server.db import Case as ServerCase
 from tests.console.conftest import browser, page  # noqa: F401,F811 (the Chromium fixtures)
@@ -138,6 +139,11 @@ def test_a_denial_in_the_console_is_printed_with_its_appeal_rights_at_the_window
         assert printed in flat, printed
     assert ID_NUMBER not in flat  # masked on paper
     assert _unlinked(at_window) == _unlinked(in_console)  # one document, by the same reports function
+    # The window's copy carries the applicant's progress QR; the back office's no QR at all
+    # (one with the bare case number would promise a page it cannot open) and says where to look.
+    console_flat = in_console.replace("\n", "")
+    assert "扫描二维码查询办理进度" in flat and "扫描二维码查询办理进度" not in console_flat
+    assert NO_LINK_HINT in console_flat and NO_LINK_HINT not in flat
 
     assert services.sync.sync_now().pending == 0
     assert admin.get_case(live_server.db_url, case_no).status == "delivered"

@@ -54,7 +54,7 @@ def _pdf(kind: str, matter, decision, pdf_text, **extra) -> tuple[bytes, str]:
         received_on=RECEIVED,
         accepted_on=RECEIVED,
         decide_by=promised,
-        query_url="",
+        query_url="https://zwfw.example.cn/p/3q2bX9kLw7mTz4vRj8sNfA",  # as the window prints it
         contact_phone="0536-8230000",
         contact_person="李窗口",
         applicant_phone="13800000000",
