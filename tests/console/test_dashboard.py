@@ -11,10 +11,12 @@ from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from client.domain.catalog import load_sample_catalog
 from sync.server import admin, departments
+from sync.server.console import audit
+from sync.server.console.dashboard import VIEW_DASHBOARD
 from sync.server.db import WorkOrder
 from sync.server.deadlines import china_date
 from tests.console.hall_windows import FOOD, LICENCE, HallWindow, Taken, hall_office, open_window, signed_in
@@ -199,6 +201,8 @@ def test_an_overdue_bad_rating_work_order_is_red_and_scope_is_kept(hall, tmp_pat
         admin.create_org_unit(engine, f"x{hall.hall.tag}", "别的县", "370702000000", level="county")
         refused = client.get(f"/console/dashboard?org=x{hall.hall.tag}")
         assert refused.status_code == 403 and "只能查看本机构及其下级机构" in refused.text
+        [newest] = audit.entries(sessionmaker(engine), hall.hall.supervisor, limit=1)
+        assert (newest.action, newest.outcome) == (VIEW_DASHBOARD, "refused")  # who looked where
     with signed_in(hall, hall.hall.approver) as client:
         answer = client.get("/console/dashboard")
         assert answer.status_code == 403 and "科室负责人和窗口主管" in answer.text

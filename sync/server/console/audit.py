@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db import StaffAudit, utcnow
+from .errors import ConsoleError, ViewRefused
 
 SIGN_IN = "sign_in"
 SIGN_OUT = "sign_out"
@@ -75,6 +76,24 @@ def record_alone(sessions: sessionmaker[Session], **entry: Unpack[Entry]) -> Non
     """An entry with no other change to commit beside it (a refused form)."""
     with sessions() as session, session.begin():
         record(session, **entry)
+
+
+def refused_view(
+    sessions: sessionmaker[Session], exc: ViewRefused, *, username: str, org_code: str, action: str, client: str
+) -> ConsoleError:
+    """The error page for a refused read; one asking for what is not the person's (403) is
+    also kept, so a supervisor can see who looked where they should not."""
+    if exc.status == 403:
+        record_alone(
+            sessions,
+            username=username,
+            action=action,
+            outcome=REFUSED,
+            client=client,
+            org_code=org_code,
+            detail=exc.detail,
+        )
+    return ConsoleError(exc.status, exc.message)
 
 
 def entries(sessions: sessionmaker[Session], username: str, limit: int = 100) -> tuple[AuditEntry, ...]:

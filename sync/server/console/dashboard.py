@@ -17,7 +17,6 @@ from ..deps import Ctx
 from . import audit
 from .dashboard_query import Dashboard, DashboardRefused, dashboard, hall_scope
 from .deps import CurrentStaff, Settings
-from .errors import ConsoleError
 from .pages import client_address, render_for
 from .settings import PREFIX
 from .staff import Staff
@@ -48,17 +47,14 @@ def _read(request: Request, ctx: Ctx, staff: Staff, org: str) -> Dashboard:
         with ctx.sessions() as session:
             return dashboard(session, hall_scope(session, staff, org))
     except DashboardRefused as exc:
-        if exc.status == 403:
-            audit.record_alone(
-                ctx.sessions,
-                username=staff.username,
-                action=VIEW_DASHBOARD,
-                outcome=audit.REFUSED,
-                client=client_address(request),
-                org_code=staff.org_code,
-                detail=exc.detail,
-            )
-        raise ConsoleError(exc.status, exc.message) from None
+        raise audit.refused_view(
+            ctx.sessions,
+            exc,
+            username=staff.username,
+            org_code=staff.org_code,
+            action=VIEW_DASHBOARD,
+            client=client_address(request),
+        ) from None
 
 
 def _refresh(every: str) -> int:

@@ -29,6 +29,7 @@ from ..db import Case, Department, Device, OrgUnit, Rating, StaffDepartment, Use
 from ..deadlines import CST, china_date
 from ..scope import subunits
 from ..work_orders import DONE, STATES
+from .errors import ViewRefused
 from .staff import Staff
 
 DASHBOARD_ROLES = ("department_head", "supervisor")
@@ -47,14 +48,8 @@ UNROUTED = "未分办"
 MAX_CODE = 32  # org_units.code
 
 
-class DashboardRefused(Exception):
+class DashboardRefused(ViewRefused):
     """Not this person's page or org unit: `message` is shown as it is."""
-
-    def __init__(self, status: int, message: str, detail: str = ""):
-        super().__init__(detail or message)
-        self.status = status
-        self.message = message
-        self.detail = detail  # for the audit: codes only
 
 
 @dataclass(frozen=True)

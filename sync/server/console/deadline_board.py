@@ -14,7 +14,6 @@ from . import audit
 from .board_query import SHOW_LABELS, board, parse_filter
 from .dashboard_query import DashboardRefused, hall_scope
 from .deps import CurrentStaff, Settings
-from .errors import ConsoleError
 from .pages import client_address, render_for
 from .settings import PREFIX
 
@@ -40,17 +39,14 @@ def deadline_board(
             scope = hall_scope(session, staff, org)
             found = board(session, scope, filt)
     except DashboardRefused as exc:
-        if exc.status == 403:
-            audit.record_alone(
-                ctx.sessions,
-                username=staff.username,
-                action=VIEW_BOARD,
-                outcome=audit.REFUSED,
-                client=client_address(request),
-                org_code=staff.org_code,
-                detail=exc.detail,
-            )
-        raise ConsoleError(exc.status, exc.message) from None
+        raise audit.refused_view(
+            ctx.sessions,
+            exc,
+            username=staff.username,
+            org_code=staff.org_code,
+            action=VIEW_BOARD,
+            client=client_address(request),
+        ) from None
     return render_for(
         request,
         settings,

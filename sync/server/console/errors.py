@@ -12,6 +12,17 @@ class ConsoleError(Exception):
         self.message = message
 
 
+class ViewRefused(Exception):
+    """A page the person may not read, or a parameter out of bounds: `message` is shown as it
+    is; `detail` (codes only, no citizen's data) goes to the audit."""
+
+    def __init__(self, status: int, message: str, detail: str = ""):
+        super().__init__(detail or message)
+        self.status = status
+        self.message = message
+        self.detail = detail
+
+
 class SignInRequired(Exception):
     """No live session: go to the sign-in page; `reason` picks its message (see signin.NOTES)."""
 

@@ -12,7 +12,6 @@ from starlette.responses import Response
 from ..deps import Ctx
 from . import audit
 from .deps import CurrentStaff, Settings
-from .errors import ConsoleError
 from .inbox_query import (
     COLOUR_LABELS,
     FLAG_LABELS,
@@ -51,17 +50,14 @@ def inbox(
         with ctx.sessions() as session:
             found = inbox_page(session, staff, filt, ctx.current_catalog(session))
     except InboxRefused as exc:
-        if exc.status == 403:
-            audit.record_alone(
-                ctx.sessions,
-                username=staff.username,
-                action=VIEW_INBOX,
-                outcome=audit.REFUSED,
-                client=client_address(request),
-                org_code=staff.org_code,
-                detail=exc.detail,
-            )
-        raise ConsoleError(exc.status, exc.message) from None
+        raise audit.refused_view(
+            ctx.sessions,
+            exc,
+            username=staff.username,
+            org_code=staff.org_code,
+            action=VIEW_INBOX,
+            client=client_address(request),
+        ) from None
     return render_for(
         request,
         settings,

@@ -31,6 +31,7 @@ from ..db import AWAITING_DECISION, Case, Department, StaffDepartment
 from ..deadlines import NEAR_DUE_WORKING_DAYS, china_date, working_days_between
 from ..decisions import APPROVED, EXTENSION_KEY, REQUESTED
 from ..publishing import current_calendar
+from .errors import ViewRefused
 from .staff import Staff
 
 PAGE_SIZE = 25
@@ -91,14 +92,8 @@ assert set(AWAITING_DECISION) == {
 }, "the inbox's partial indexes (db.AWAITING_DECISION) must cover exactly the states awaiting a decision"
 
 
-class InboxRefused(Exception):
+class InboxRefused(ViewRefused):
     """Not this person's inbox, or a parameter out of bounds: `message` is shown as it is."""
-
-    def __init__(self, status: int, message: str, detail: str = ""):
-        super().__init__(detail or message)
-        self.status = status
-        self.message = message
-        self.detail = detail  # for the audit: what was asked, no citizen's data
 
 
 @dataclass(frozen=True)
