@@ -124,7 +124,7 @@ def take_ticket(
     now: dt.datetime | None = None,
 ) -> protocol.QueueTicket:
     """Issue the next number of the day (A001…, or P001… for a priority holder)."""
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(dt.UTC)
     category = _category(category)
     try:
         check = priority_for((id_number or "").strip() or None, green_channel, service_day(now))
@@ -152,7 +152,7 @@ def check_in_ticket(
     """A booking checked in at the window (by the holder's ID number or the confirmation
     code): its ticket, called ahead of the walk-ins of its category. Unlike a dispenser's
     request, no booking is refused in words instead of giving a walk-in's ticket."""
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(dt.UTC)
     number, code = (id_number or "").strip(), normal_code(code or "")
     if bool(number) == bool(code):
         raise QueueError(400, "bad_check_in", "请读取身份证、输入身份证号或输入预约确认码")
@@ -282,7 +282,7 @@ def call_next(
     window = _window(window)
     categories = [_category(c) for c in categories or []]
     for _attempt in range(_ATTEMPTS):
-        stamp = now or utcnow()
+        stamp = (now or utcnow()).astimezone(dt.UTC)  # bound into SQL as it is: UTC, like every stamp
         day = service_day(stamp)
         with sessions() as session, session.begin():
             _lock_hall(session, org_code)
@@ -377,7 +377,7 @@ def act(
     """Recall (re-announce), no-show (过号, after 3 recalls), transfer, or done, on the
     ticket this window is serving."""
     window = _window(body.window)
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(dt.UTC)
     with sessions() as session, session.begin():
         row = session.execute(select(Ticket).where(Ticket.id == ticket_id).with_for_update()).scalar_one_or_none()
         if row is None or row.org_code != org_code:

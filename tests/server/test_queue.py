@@ -132,6 +132,16 @@ def test_done_links_the_case_and_times_are_counted(hall):
     assert (stats.served, stats.average_wait_minutes, stats.average_service_minutes) == (1, 12.0, 8.0)
 
 
+def test_a_call_stamped_in_the_halls_time_zone_is_stored_as_the_same_instant(hall):
+    """`now` in Beijing time (as a dispenser's clock might give it) means the same instant."""
+    issued = dt.datetime(2026, 11, 23, 9, 0, tzinfo=protocol.CST)
+    queue.take_ticket(hall, ORG, now=issued)
+    called = queue.call_next(hall, ORG, "device", "3", now=issued + dt.timedelta(minutes=12)).ticket
+    assert called is not None and called.called_at == issued + dt.timedelta(minutes=12)
+    [listed] = queue.list_tickets(hall, ORG, queue.service_day(issued))
+    assert (listed.issued_at, listed.called_at) == (issued, issued + dt.timedelta(minutes=12))
+
+
 def test_tickets_are_scoped_to_the_hall(hall):
     admin.create_org_unit(hall.kw["bind"], "370703", "奎文区政务服务中心", "370703000000")
     take(hall)
