@@ -298,6 +298,7 @@ def _parser() -> argparse.ArgumentParser:
     q = booking.add_parser("slots", parents=[common], help="开放（或调整容量）某天某号类的预约时段")
     q.add_argument("--org", required=True, help="机构代码（大厅）")
     q.add_argument("--day", required=True, help="日期 YYYY-MM-DD")
+    q.add_argument("--until", help="至此日期 YYYY-MM-DD：每个工作日都开放同样的时段（跳过周末和节假日）")
     q.add_argument("--category", default="A", help="号类：A 综合受理、B 企业服务、C 出件咨询")
     q.add_argument("--first", default="09:00", help="第一个时段开始时间 HH:MM（北京时间）")
     q.add_argument("--last", default="11:30", help="最后一个时段开始时间 HH:MM")
@@ -643,7 +644,23 @@ def _run_booking(args: argparse.Namespace, db: str) -> None:
 
     with engine_for(db) as engine:
         sessions = session_factory(engine)
-        if args.booking_command == "slots":
+        if args.booking_command == "slots" and args.until:
+            opened = slots.set_working_days(
+                sessions,
+                args.org,
+                args.category,
+                dt.date.fromisoformat(args.day),
+                dt.date.fromisoformat(args.until),
+                dt.time.fromisoformat(args.first),
+                dt.time.fromisoformat(args.last),
+                args.every,
+                args.capacity,
+            )
+            print(
+                f"已为 {args.day} 至 {args.until} 的 {len(opened.days)} 个工作日设置 {args.category} 类预约时段"
+                f" {opened.slots} 个，每个时段 {args.capacity} 人（周末和节假日不开放）"
+            )
+        elif args.booking_command == "slots":
             count = slots.set_slots(
                 sessions,
                 args.org,

@@ -197,7 +197,9 @@ def test_an_overdue_bad_rating_work_order_is_red_and_scope_is_kept(hall, tmp_pat
         assert 'class="red"' in orders_part
         assert orders_part.count('<tr class="red">') == 1
         # The village below the hall may be picked; another hall may not.
-        assert client.get(f"/console/dashboard?org={hall.hall.village_code}").status_code == 200
+        village = client.get(f"/console/dashboard?org={hall.hall.village_code}")
+        assert village.status_code == 200
+        assert f'href="/console/hall-stats?org={hall.hall.village_code}" id="hall-stats-link"' in village.text
         admin.create_org_unit(engine, f"x{hall.hall.tag}", "别的县", "370702000000", level="county")
         refused = client.get(f"/console/dashboard?org=x{hall.hall.tag}")
         assert refused.status_code == 403 and "只能查看本机构及其下级机构" in refused.text

@@ -1,5 +1,6 @@
-"""The hall's booking slots: set from the command line (a day, a first and a last start, the
-spacing and the capacity), listed for the public page with the places still free."""
+"""The hall's booking slots: set from the command line (a day, or every working day of a range,
+a first and a last start, the spacing and the capacity), listed for the public page with the
+places still free."""
 
 from __future__ import annotations
 
@@ -9,11 +10,23 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from client.domain.deadlines import WorkCalendar
 from client.domain.tickets import CATEGORIES
 from sync import protocol
 
 from ..db import Booking, BookingSlot, OrgUnit
+from ..publishing import current_calendar
 from .rules import ACTIVE, BookingError
+
+MAX_RANGE_DAYS = 92  # a quarter at a time: a typo in a year cannot open thousands of slots
+
+
+@dataclass(frozen=True)
+class OpenedDays:
+    """What a range opened: the working days and the slots set on them."""
+
+    days: tuple[dt.date, ...]
+    slots: int
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,35 @@ def set_slots(
             else:
                 row.capacity = capacity
     return len(starts)
+
+
+def set_working_days(
+    sessions: sessionmaker[Session],
+    org_code: str,
+    category: str,
+    first_day: dt.date,
+    last_day: dt.date,
+    first: dt.time,
+    last: dt.time,
+    every_minutes: int,
+    capacity: int,
+    calendar: WorkCalendar | None = None,
+) -> OpenedDays:
+    """The same slots on every working day from `first_day` to `last_day`: weekends and
+    holidays skipped and 调休 Saturdays opened, by the calendar the back office publishes
+    (`calendar` given only by tests)."""
+    if last_day < first_day or (last_day - first_day).days >= MAX_RANGE_DAYS:
+        raise BookingError("bad_range", f"日期范围有误：结束日期不早于开始日期，一次最多{MAX_RANGE_DAYS}天")
+    if calendar is None:
+        with sessions() as session:
+            calendar = current_calendar(session)
+    days = tuple(
+        day
+        for day in (first_day + dt.timedelta(days=n) for n in range((last_day - first_day).days + 1))
+        if calendar.is_working_day(day)
+    )
+    total = sum(set_slots(sessions, org_code, category, day, first, last, every_minutes, capacity) for day in days)
+    return OpenedDays(days, total)
 
 
 def open_slots(session: Session, org_code: str, now: dt.datetime, days: int, category: str | None = None) -> list[Slot]:
