@@ -16,14 +16,19 @@ from tests.console.site import CHROMIUM, VIEWPORT, Console, PlaywrightThread, Re
 
 @pytest.fixture(scope="session")
 def browser():
-    """Chromium, started once per test session and xdist worker, on a thread of its own."""
+    """Chromium, started once per test session and xdist worker, on a thread of its own, with
+    sound allowed without a click (as the hall display's kiosk command line does)."""
     from playwright.sync_api import sync_playwright
 
     if shutil.which(CHROMIUM) is None:
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `scripts/system-deps.sh test` as root (apt chromium)")
     thread = PlaywrightThread()
     playwright = thread.call(lambda: sync_playwright().start())
-    chromium = thread.call(lambda: playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"]))
+    chromium = thread.call(
+        lambda: playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"]
+        )
+    )
     try:
         yield Remote(chromium, thread)
     finally:

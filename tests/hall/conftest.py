@@ -3,7 +3,6 @@ key set, and (for the browser tests) Chromium at the big screen's 1920×1080."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +11,7 @@ from sync.server.db import make_engine
 from sync.server.demo import ensure_demo
 from sync.server.hall import set_display_key
 from sync.server.runner import start_in_thread
-from tests.console.site import CHROMIUM, PlaywrightThread, Remote
+from tests.console.conftest import browser  # noqa: F401  (Chromium, once per session)
 from tests.hall.site import VIEWPORT, HallOffice, enrol
 from tests.sync.databases import BACKENDS, server_database
 
@@ -43,31 +42,8 @@ def hall_office(backend, tmp_path, request) -> Iterator[HallOffice]:
             server.stop()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """Chromium, started once per test session and xdist worker, on a thread of its own, with
-    sound allowed without a click (as the hall's kiosk command line does)."""
-    from playwright.sync_api import sync_playwright
-
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `scripts/system-deps.sh test` as root (apt chromium)")
-    thread = PlaywrightThread()
-    playwright = thread.call(lambda: sync_playwright().start())
-    chromium = thread.call(
-        lambda: playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"]
-        )
-    )
-    try:
-        yield Remote(chromium, thread)
-    finally:
-        thread.call(chromium.close)
-        thread.call(playwright.stop)
-        thread.close()
-
-
 @pytest.fixture
-def screen(browser):
+def screen(browser):  # noqa: F811
     """A fresh browser context at the hall screen's 1920×1080, and a page in it."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     context.set_default_timeout(15_000)

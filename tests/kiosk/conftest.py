@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from client.kiosk.service import KioskService
-from tests.hall.conftest import browser  # noqa: F401  (Chromium, once per session)
+from tests.console.conftest import browser  # noqa: F401  (Chromium, once per session)
 
 OFFICE = "测试县政务服务中心"
 PHONE = {"width": 390, "height": 844}
