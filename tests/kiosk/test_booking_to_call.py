@@ -124,10 +124,12 @@ def test_a_booking_from_the_public_page_is_checked_in_at_the_kiosk_and_called_fi
             booked = window.last
             assert isinstance(booked, Issued) and booked.printed
             assert booked.ticket_no.startswith("B") and booked.category_label == "企业服务"
+            assert booked.waiting_ahead == 0  # the two walk-ins wait behind a checked-in booking
             assert booked.appointment == f"已签到预约（{start:%H:%M} 时段）：{matter_name}"
             assert booked.appointment in window.texts()
             slip = printer.last_receipt()
             assert booked.ticket_no in slip.text and "已签到预约" in slip.text and f"{start:%H:%M}" in slip.text
+            assert "前面暂无人等候" in slip.text
             assert BOOKER.name not in slip.text and BOOKER.id_number not in slip.text
             assert slip.qr_codes == (booked.status_url,)
             assert len(printer.jobs) == 2
