@@ -644,34 +644,20 @@ def _run_booking(args: argparse.Namespace, db: str) -> None:
 
     with engine_for(db) as engine:
         sessions = session_factory(engine)
-        if args.booking_command == "slots" and args.until:
-            opened = slots.set_working_days(
-                sessions,
-                args.org,
-                args.category,
-                dt.date.fromisoformat(args.day),
-                dt.date.fromisoformat(args.until),
-                dt.time.fromisoformat(args.first),
-                dt.time.fromisoformat(args.last),
-                args.every,
-                args.capacity,
-            )
-            print(
-                f"已为 {args.day} 至 {args.until} 的 {len(opened.days)} 个工作日设置 {args.category} 类预约时段"
-                f" {opened.slots} 个，每个时段 {args.capacity} 人（周末和节假日不开放）"
-            )
-        elif args.booking_command == "slots":
-            count = slots.set_slots(
-                sessions,
-                args.org,
-                args.category,
-                dt.date.fromisoformat(args.day),
-                dt.time.fromisoformat(args.first),
-                dt.time.fromisoformat(args.last),
-                args.every,
-                args.capacity,
-            )
-            print(f"已设置 {args.day} {args.category} 类 {count} 个预约时段，每个时段 {args.capacity} 人")
+        if args.booking_command == "slots":
+            day = dt.date.fromisoformat(args.day)
+            times = (dt.time.fromisoformat(args.first), dt.time.fromisoformat(args.last), args.every, args.capacity)
+            if args.until:
+                opened = slots.set_working_days(
+                    sessions, args.org, args.category, day, dt.date.fromisoformat(args.until), *times
+                )
+                print(
+                    f"已为 {args.day} 至 {args.until} 的 {len(opened.days)} 个工作日设置 {args.category} 类预约时段"
+                    f" {opened.slots} 个，每个时段 {args.capacity} 人（周末和节假日不开放）"
+                )
+            else:
+                count = slots.set_slots(sessions, args.org, args.category, day, *times)
+                print(f"已设置 {args.day} {args.category} 类 {count} 个预约时段，每个时段 {args.capacity} 人")
         else:
             day = dt.date.fromisoformat(args.day) if args.day else service_day()
             st = statistics.hall_day(sessions, args.org, day)
