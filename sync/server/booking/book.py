@@ -222,8 +222,9 @@ def window_check_in(
     session: Session, org_code: str, now: dt.datetime, *, id_number: str = "", code: str = ""
 ) -> Booking:
     """The booking a clerk checks in at the window, found by its holder's ID number or its
-    confirmation code among those within half a day of now; refused in words the clerk can pass on (too early, too
-    late, already checked in, none). Runs in the ticket's transaction, under the hall's lock."""
+    confirmation code among those within half a day of now; refused in words the clerk can
+    pass on (too early, too late, already checked in, none). Runs in the ticket's
+    transaction, under the hall's lock."""
     record_no_shows(session, org_code, now)
     key = Booking.id_sha == digest("id", id_number) if id_number else Booking.code_sha == digest("code", code)
     rows = session.execute(
