@@ -120,15 +120,21 @@ def build(ctx: ServerContext | None, rules: BookingLimits, page_limits: public_l
     async def show(request: Request, org: str, category: str = "") -> Response:
         return await admitted(request) or await booking_page(request, org, category)
 
-    @app.post("/{org}", include_in_schema=False)
-    async def post(request: Request, org: str) -> Response:
+    async def posted_form(request: Request) -> Response | dict[str, str]:
+        """A posted form within the address's budget and the size bound, or the page refusing it."""
         refused = await admitted(request)
         if refused is not None:
             return refused
         try:
-            fields = await read_form(request, MAX_FORM_BYTES)
+            return await read_form(request, MAX_FORM_BYTES)
         except ConsoleError as exc:
             return message(request, "提交未被受理", exc.message, exc.status)
+
+    @app.post("/{org}", include_in_schema=False)
+    async def post(request: Request, org: str) -> Response:
+        fields = await posted_form(request)
+        if isinstance(fields, Response):
+            return fields
         try:
             booked = await run_in_threadpool(
                 desk.make_booking,
@@ -158,13 +164,9 @@ def build(ctx: ServerContext | None, rules: BookingLimits, page_limits: public_l
 
     @app.post("/{org}/mine", include_in_schema=False)
     async def mine_post(request: Request, org: str) -> Response:
-        refused = await admitted(request)
-        if refused is not None:
-            return refused
-        try:
-            fields = await read_form(request, MAX_FORM_BYTES)
-        except ConsoleError as exc:
-            return message(request, "提交未被受理", exc.message, exc.status)
+        fields = await posted_form(request)
+        if isinstance(fields, Response):
+            return fields
         code, phone, action = fields.get("code", ""), fields.get("phone", ""), fields.get("action", "look")
         address = client_address(request)
         try:

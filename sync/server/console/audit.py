@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..db import StaffAudit, utcnow
 from .errors import ConsoleError, ViewRefused
+from .staff import Staff
 
 SIGN_IN = "sign_in"
 SIGN_OUT = "sign_out"
@@ -79,18 +80,18 @@ def record_alone(sessions: sessionmaker[Session], **entry: Unpack[Entry]) -> Non
 
 
 def refused_view(
-    sessions: sessionmaker[Session], exc: ViewRefused, *, username: str, org_code: str, action: str, client: str
+    sessions: sessionmaker[Session], exc: ViewRefused, staff: Staff, action: str, client: str
 ) -> ConsoleError:
     """The error page for a refused read; one asking for what is not the person's (403) is
     also kept, so a supervisor can see who looked where they should not."""
     if exc.status == 403:
         record_alone(
             sessions,
-            username=username,
+            username=staff.username,
             action=action,
             outcome=REFUSED,
             client=client,
-            org_code=org_code,
+            org_code=staff.org_code,
             detail=exc.detail,
         )
     return ConsoleError(exc.status, exc.message)

@@ -47,14 +47,7 @@ def _read(request: Request, ctx: Ctx, staff: Staff, org: str) -> Dashboard:
         with ctx.sessions() as session:
             return dashboard(session, hall_scope(session, staff, org))
     except DashboardRefused as exc:
-        raise audit.refused_view(
-            ctx.sessions,
-            exc,
-            username=staff.username,
-            org_code=staff.org_code,
-            action=VIEW_DASHBOARD,
-            client=client_address(request),
-        ) from None
+        raise audit.refused_view(ctx.sessions, exc, staff, VIEW_DASHBOARD, client_address(request)) from None
 
 
 def _refresh(every: str) -> int:

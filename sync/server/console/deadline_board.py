@@ -39,14 +39,7 @@ def deadline_board(
             scope = hall_scope(session, staff, org)
             found = board(session, scope, filt)
     except DashboardRefused as exc:
-        raise audit.refused_view(
-            ctx.sessions,
-            exc,
-            username=staff.username,
-            org_code=staff.org_code,
-            action=VIEW_BOARD,
-            client=client_address(request),
-        ) from None
+        raise audit.refused_view(ctx.sessions, exc, staff, VIEW_BOARD, client_address(request)) from None
     return render_for(
         request,
         settings,

@@ -50,14 +50,7 @@ def inbox(
         with ctx.sessions() as session:
             found = inbox_page(session, staff, filt, ctx.current_catalog(session))
     except InboxRefused as exc:
-        raise audit.refused_view(
-            ctx.sessions,
-            exc,
-            username=staff.username,
-            org_code=staff.org_code,
-            action=VIEW_INBOX,
-            client=client_address(request),
-        ) from None
+        raise audit.refused_view(ctx.sessions, exc, staff, VIEW_INBOX, client_address(request)) from None
     return render_for(
         request,
         settings,
